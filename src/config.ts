@@ -1,0 +1,124 @@
+import path from 'node:path';
+
+/**
+ * Every setting Shipline reads, in one place: its environment variable, default and meaning.
+ * The README's configuration table is checked against this list by a test.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  adminToken: string | undefined;
+  logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  default: string;
+  doc: string;
+  parse(raw: string | undefined, partial: Partial<Config>): Config[K];
+}
+
+type AnySetting = { [K in keyof Config]: Setting<K> }[keyof Config];
+
+export class ConfigError extends Error {}
+
+function integer(env: string, min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${env} must be a whole number from ${min} to ${max}, got '${raw}'`);
+    }
+    return value;
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const SETTINGS: readonly AnySetting[] = [
+  {
+    key: 'port',
+    env: 'SHIPLINE_PORT',
+    default: '8080',
+    doc: 'TCP port the server listens on (0 picks a free one).',
+    parse: (raw) => integer('SHIPLINE_PORT', 0, 65535)(raw ?? '8080'),
+  },
+  {
+    key: 'host',
+    env: 'SHIPLINE_HOST',
+    default: '127.0.0.1',
+    doc: 'Address the server binds; use 0.0.0.0 to accept connections from other hosts.',
+    parse: (raw) => raw || '127.0.0.1',
+  },
+  {
+    key: 'dataDir',
+    env: 'SHIPLINE_DATA_DIR',
+    default: './data',
+    doc: 'Directory of the embedded SQLite store (`shipline.db`). Unused with DATABASE_URL.',
+    parse: (raw) => path.resolve(raw || './data'),
+  },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    default: '(unset)',
+    doc: 'A `postgres://` or `postgresql://` URL switches the store to PostgreSQL.',
+    parse: (raw) => {
+      if (!raw) return undefined;
+      if (!/^postgres(ql)?:\/\//.test(raw)) {
+        throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+      }
+      return raw;
+    },
+  },
+  {
+    key: 'publicUrl',
+    env: 'SHIPLINE_PUBLIC_URL',
+    default: 'http://localhost:$SHIPLINE_PORT',
+    doc: 'Base of the URLs the server hands out, such as deploy endpoint URLs.',
+    parse: (raw, partial) => (raw || `http://localhost:${partial.port ?? 8080}`).replace(/\/+$/, ''),
+  },
+  {
+    key: 'adminToken',
+    env: 'SHIPLINE_ADMIN_TOKEN',
+    default: '(unset)',
+    doc: 'If set, an admin API token with this value exists. Otherwise the first start generates one and prints it once.',
+    parse: (raw) => {
+      if (raw && raw.length < 16) throw new ConfigError('SHIPLINE_ADMIN_TOKEN must be at least 16 characters');
+      return raw || undefined;
+    },
+  },
+  {
+    key: 'logLevel',
+    env: 'SHIPLINE_LOG_LEVEL',
+    default: 'info',
+    doc: 'Log level: fatal, error, warn, info, debug (adds one line per request), trace or silent.',
+    parse: (raw) => {
+      const level = raw || 'info';
+      if (!LOG_LEVELS.includes(level)) throw new ConfigError(`SHIPLINE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+      return level;
+    },
+  },
+  {
+    key: 'bodyLimit',
+    env: 'SHIPLINE_BODY_LIMIT',
+    default: '1048576',
+    doc: 'Largest request body accepted, in bytes; larger bodies get 413.',
+    parse: (raw) => integer('SHIPLINE_BODY_LIMIT', 1024, 64 * 1024 * 1024)(raw ?? '1048576'),
+  },
+];
+
+/** Reads the configuration from an environment (default: the process's). Throws ConfigError on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const partial: Partial<Config> = {};
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env];
+    // Each parse may read settings listed before it (publicUrl reads port).
+    (partial as Record<string, unknown>)[setting.key] = setting.parse(raw === '' ? undefined : raw, partial);
+  }
+  return partial as Config;
+}

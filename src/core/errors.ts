@@ -1,0 +1,41 @@
+/**
+ * The one catalog of errors Shipline reports across module boundaries and over HTTP.
+ * Codes are stable: clients may match on them. Messages are for people.
+ */
+export const ERRORS = {
+  'auth.token_missing': { status: 401, message: 'An API token is required: send Authorization: Bearer <token>' },
+  'auth.token_invalid': { status: 401, message: 'The API token is unknown or revoked' },
+  'auth.role_too_low': { status: 403, message: 'This token\'s role is too low for this route' },
+  'request.invalid': { status: 400, message: 'The request is invalid' },
+  'request.malformed_json': { status: 400, message: 'The request body is not valid JSON' },
+  'request.too_large': { status: 413, message: 'The request body is too large' },
+  'request.unsupported_media_type': { status: 415, message: 'The request body must be JSON (Content-Type: application/json)' },
+  'request.invalid_cursor': { status: 400, message: 'The pagination cursor is invalid' },
+  'route.not_found': { status: 404, message: 'No such route' },
+  'service.not_found': { status: 404, message: 'No service matches that id or alias' },
+  'service.alias_conflict': { status: 409, message: 'An alias is already used by another service' },
+  'service.name_conflict': { status: 409, message: 'A service with that name already exists' },
+  'deploy.not_found': { status: 404, message: 'No deploy has that id' },
+  'endpoint.not_found': { status: 404, message: 'No deploy endpoint has that id' },
+  'suggestion.not_found': { status: 404, message: 'No open suggestion has that alias' },
+  'token.not_found': { status: 404, message: 'No API token has that id' },
+  'store.unavailable': { status: 503, message: 'The store is not reachable' },
+  internal: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a catalog code; the HTTP layer turns it into `{error: {code, message, status}}`. */
+export class ShiplineError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'ShiplineError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}

@@ -1,0 +1,86 @@
+import type { Config } from './config.js';
+import { createLogger } from './server/logger.js';
+import { buildApp } from './server/app.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/index.js';
+
+export interface RunningShipline {
+  /** The address the server actually listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * Makes sure an admin can get in: the token from SHIPLINE_ADMIN_TOKEN, or on a store with no
+ * admin yet a fresh one, returned so the caller can print it once.
+ */
+async function bootstrapAdmin(store: Store, config: Config): Promise<string | undefined> {
+  if (config.adminToken) {
+    await store.tokens.ensure('admin (SHIPLINE_ADMIN_TOKEN)', 'admin', config.adminToken);
+    return undefined;
+  }
+  if (await store.tokens.hasActiveAdmin()) return undefined;
+  return (await store.tokens.create('admin (first start)', 'admin')).token;
+}
+
+/** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
+export async function startShipline(config: Config): Promise<RunningShipline> {
+  const logger = createLogger(config.logLevel);
+  const store = openStore(config);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const newAdminToken = await bootstrapAdmin(store, config);
+  const app = await buildApp({ store, config, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  // These two lines are for the person starting the server, so they bypass the JSON log.
+  process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
+  if (newAdminToken) {
+    process.stdout.write(`Admin API token (shown once, keep it safe): ${newAdminToken}\n`);
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    store,
+    close: () => {
+      // app.close stops accepting, lets in-flight requests finish, then the store closes.
+      closing ??= app.close().then(() => store.close());
+      return closing;
+    },
+  };
+}
+
+/** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
+export async function runUntilSignalled(config: Config): Promise<void> {
+  const running = await startShipline(config);
+  const stop = (signal: string) => {
+    process.stdout.write(`Received ${signal}, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Applies pending migrations and returns their names. */
+export async function migrateStore(config: Config): Promise<string[]> {
+  const store = openStore(config);
+  try {
+    return await store.migrate();
+  } finally {
+    await store.close();
+  }
+}

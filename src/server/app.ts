@@ -1,0 +1,78 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Store } from '../store/index.js';
+import { registerAuth } from './auth.js';
+import { registerErrorHandling } from './error-handler.js';
+import { redactUrl } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { deployRoutes } from './routes/deploys.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { serviceRoutes } from './routes/services.js';
+import { suggestionRoutes } from './routes/suggestions.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export interface AppOptions {
+  store: Store;
+  config: Pick<Config, 'publicUrl' | 'bodyLimit'>;
+  /** Defaults to a silent logger, which is what tests want. */
+  logger?: Logger;
+}
+
+/** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
+export async function buildApp({ store, config, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
+    // Request lines go to the debug level below; at info a busy CI fleet would flood the log.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: Fastify's default text/plain parser would let a wrong content type through as a string.
+  app.removeContentTypeParser('text/plain');
+  const metrics = createMetrics();
+  const logRequests = logger?.isLevelEnabled('debug') ?? false;
+  registerErrorHandling(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (logRequests) {
+      request.log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Shipline API',
+        version: '1',
+        description: 'Deploy tracking, reactions and Octopus Deploy automation. Send `Authorization: Bearer <token>` to /api/v1 routes.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuth(app, store.tokens);
+  await app.register(healthRoutes(store, metrics));
+  await app.register(ingestRoutes(store, metrics));
+  await app.register(serviceRoutes(store));
+  await app.register(endpointRoutes(store, config.publicUrl));
+  await app.register(deployRoutes(store));
+  await app.register(suggestionRoutes(store));
+  await app.register(tokenRoutes(store));
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ShiplineError } from '../core/errors.js';
+import type { Role } from '../core/vocabulary.js';
+import { ROLES, roleAllows } from '../core/vocabulary.js';
+import type { TokensRepo } from '../store/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The least role a token needs for this route; every /api/v1 route must state one. */
+    minRole?: Role;
+  }
+}
+
+const API_PREFIX = '/api/v1/';
+
+/**
+ * Bearer-token auth for /api/v1. A route registered there without `config.minRole` is refused
+ * at start-up, so no route can be left open by accident.
+ */
+export function registerAuth(app: FastifyInstance, tokens: TokensRepo): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(API_PREFIX) && !ROLES.includes(route.config?.minRole as Role)) {
+      throw new Error(`Route ${route.method} ${route.url} must declare config.minRole`);
+    }
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const minRole = request.routeOptions.config.minRole;
+    if (!minRole) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) throw new ShiplineError('auth.token_missing');
+    const token = await tokens.authenticate(match[1]!);
+    if (!token) throw new ShiplineError('auth.token_invalid');
+    if (!roleAllows(token.role, minRole)) {
+      throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the token has role '${token.role}'`);
+    }
+  });
+}

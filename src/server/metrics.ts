@@ -1,0 +1,37 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one app instance (its own registry, so tests can build many apps). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'shipline_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'shipline_http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingested: new Counter({
+      name: 'shipline_deploys_ingested_total',
+      help: 'Deploy webhook requests by result (ok, no_service_found, duplicate_deploy, rejected)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    ingestLatency: new Histogram({
+      name: 'shipline_deploy_ingest_commit_seconds',
+      help: 'Time from a valid deploy webhook to its committed transaction',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,49 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { parseDatetime } from '../../core/datetime.js';
+import { ShiplineError } from '../../core/errors.js';
+import type { Store } from '../../store/index.js';
+import { Deploy, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
+import type { App } from './types.js';
+import { BEARER } from './types.js';
+
+const tags = ['deploys'];
+
+const DeployQuery = Type.Object({
+  service: Type.Optional(Type.String({ minLength: 1, description: 'Service id, name or alias (also an alias no service claims yet)' })),
+  environment: Type.Optional(Type.String({ minLength: 1 })),
+  since: Type.Optional(Type.String({ description: 'Deployed at or after this datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)' })),
+  until: Type.Optional(Type.String({ description: 'Deployed at or before this datetime' })),
+  ...PageQuery,
+});
+
+function datetimeParam(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseDatetime(raw);
+  if (!parsed) throw new ShiplineError('request.invalid', `querystring/${name} must be a datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS)`);
+  return parsed;
+}
+
+export function deployRoutes(store: Store) {
+  return async (app: App) => {
+    app.get('/api/v1/deploys', {
+      config: { minRole: 'read' },
+      schema: { summary: 'List deploys, newest first', tags, security: BEARER, querystring: DeployQuery, response: { 200: Page(Deploy), ...ErrorResponses } },
+    }, async (request) => {
+      const q = request.query;
+      return store.deploys.list({ ...q, since: datetimeParam('since', q.since), until: datetimeParam('until', q.until) });
+    });
+
+    app.get('/api/v1/deploys/:id', {
+      config: { minRole: 'read' },
+      schema: { summary: 'Show a deploy', tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: Deploy, ...ErrorResponses } },
+    }, async (request) => store.deploys.get(request.params.id));
+
+    app.get('/api/v1/environments', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'Environments seen in deploys, each with the latest deploy of every service there',
+        tags, security: BEARER, response: { 200: List(Environment), ...ErrorResponses },
+      },
+    }, async () => ({ items: await store.deploys.environments() }));
+  };
+}

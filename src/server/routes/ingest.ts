@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { parseDeployPayload } from '../../core/deploy-payload.js';
+import type { IngestResult } from '../../store/deploy-ingest.js';
+import type { Store } from '../../store/index.js';
+import type { Metrics } from '../metrics.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const NOT_FOUND = {
+  errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }],
+};
+
+function accepted(result: Exclude<IngestResult, 'endpoint_not_found'>, alias: string) {
+  switch (result) {
+    case 'ok':
+      return { result };
+    case 'no_service_found':
+      return { result, message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.` };
+    case 'duplicate_deploy':
+      return { result, message: 'Deploy not created due to existing deploy with identical dedup_id' };
+  }
+}
+
+/**
+ * The deploy webhook, wire-compatible with OpsLevel's custom deploy integration. No token: the
+ * endpoint's unguessable id is the credential. 202 is sent only after the deploy is committed.
+ */
+export function ingestRoutes(store: Store, metrics: Metrics) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Params: { endpointId: string } }>(
+      '/integrations/deploy/:endpointId',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { endpointId } = request.params;
+        if (!UUID.test(endpointId)) return reply.status(404).send(NOT_FOUND);
+        const parsed = parseDeployPayload(request.body);
+        if (!parsed.ok) {
+          // A deleted endpoint is reported as such even when the body is also wrong.
+          if (!(await store.endpoints.exists(endpointId.toLowerCase()))) return reply.status(404).send(NOT_FOUND);
+          metrics.ingested.inc({ result: 'rejected' });
+          return reply.status(400).send({ errors: parsed.errors });
+        }
+        const started = process.hrtime.bigint();
+        const outcome = await store.ingest.record(endpointId.toLowerCase(), parsed.input);
+        metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        if (outcome.result === 'endpoint_not_found') return reply.status(404).send(NOT_FOUND);
+        metrics.ingested.inc({ result: outcome.result });
+        return reply.status(202).send(accepted(outcome.result, parsed.input.service));
+      },
+    );
+  };
+}

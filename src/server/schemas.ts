@@ -1,0 +1,132 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@fastify/type-provider-typebox';
+
+// The contract at the HTTP edge: these schemas validate input, serialize output (dropping any
+// field not listed, so nothing internal leaks) and generate the OpenAPI document.
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable error code, e.g. service.not_found' }),
+      message: Type.String(),
+      status: Type.Integer(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+);
+
+export const Service = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  aliases: Type.Array(Type.String(), { description: 'Always includes the name' }),
+  description: Nullable(Type.String()),
+  owner: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+
+export const ServiceCreate = Type.Object({
+  name: Text(200),
+  aliases: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
+}, { additionalProperties: false });
+
+export const ServicePatch = Type.Partial(ServiceCreate, { additionalProperties: false });
+
+export const AliasAdd = Type.Object({ alias: Text(200) }, { additionalProperties: false });
+
+const Deployer = Type.Object({ id: Nullable(Type.String()), email: Nullable(Type.String()), name: Nullable(Type.String()) });
+const Commit = Type.Object({
+  sha: Nullable(Type.String()),
+  message: Nullable(Type.String()),
+  branch: Nullable(Type.String()),
+  date: Nullable(Type.String()),
+  committerName: Nullable(Type.String()),
+  committerEmail: Nullable(Type.String()),
+  authorName: Nullable(Type.String()),
+  authorEmail: Nullable(Type.String()),
+  authoringDate: Nullable(Type.String()),
+});
+
+export const Deploy = Type.Object({
+  id: Type.String(),
+  endpointId: Type.String(),
+  service: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  serviceAlias: Type.String(),
+  environment: Nullable(Type.String()),
+  description: Type.String(),
+  deployedAt: Timestamp,
+  deployUrl: Nullable(Type.String()),
+  deployNumber: Type.String(),
+  dedupId: Nullable(Type.String()),
+  deployer: Deployer,
+  commit: Nullable(Commit),
+  receivedAt: Timestamp,
+});
+
+export const Environment = Type.Object({
+  name: Type.String(),
+  deployCount: Type.Integer(),
+  lastDeployedAt: Timestamp,
+  services: Type.Array(Deploy, { description: 'The latest deploy of each service (or unclaimed alias) here' }),
+});
+
+export const Endpoint = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  url: Type.String({ description: 'POST deploys here; the URL is the credential' }),
+  createdAt: Timestamp,
+});
+
+export const EndpointCreate = Type.Object({ name: Text(200) }, { additionalProperties: false });
+
+export const Suggestion = Type.Object({
+  alias: Type.String(),
+  deployCount: Type.Integer(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+});
+
+export const SuggestionAccept = Type.Object(
+  { serviceId: Type.Optional(Type.String({ minLength: 1, description: 'Attach the alias to this service (id or alias) instead of creating one' })) },
+  { additionalProperties: false },
+);
+
+export const Role = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('admin')]);
+
+export const Token = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  createdAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
+});
+
+export const TokenCreated = Type.Intersect([Token, Type.Object({ token: Type.String({ description: 'The secret; shown only in this response' }) })]);
+
+export const TokenCreate = Type.Object({ name: Text(200), role: Role }, { additionalProperties: false });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1 })),
+};
+
+export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
+
+export const ErrorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+};

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { MigrationContext } from './migrations/index.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+/**
+ * Runs portable SQL written with `?` placeholders. The hot ingest path uses it instead of the
+ * query builder: building and compiling a Kysely query per statement costs more than the insert.
+ */
+export interface SqlRunner {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** What code outside store/ may know of the database: capabilities, never the dialect's name. */
+export interface Capabilities {
+  /**
+   * One writer that commits batches (SQLite): concurrent ingests share one transaction and one
+   * fsync. Without it (PostgreSQL) each ingest is its own transaction and the server groups WAL flushes.
+   */
+  groupCommit: boolean;
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  capabilities: Capabilities;
+  /** Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection. */
+  transaction<T>(work: (run: SqlRunner, trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Like transaction, but each `item` gets a savepoint so one failure does not undo the others. */
+  batch<I, T>(items: readonly I[], work: (run: SqlRunner, item: I) => Promise<T>): Promise<Array<T | Error>>;
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Short description for logs: `sqlite:/path/shipline.db` or `postgres://host/db` (no password). */
+  describe: string;
+}
+
+export interface DbOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}
+
+export function openDb(options: DbOptions): Db {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+}
+
+function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
+  return async (): Promise<string[]> => {
+    const migrator = new Migrator({ db: kysely, provider: migrationProvider(ctx), migrationTableName: 'shipline_migrations', migrationLockTableName: 'shipline_migrations_lock' });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+}
+
+function openSqlite(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'shipline.db');
+  const raw = new SqliteDatabase(file);
+  raw.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before its 202 goes out. Group commit keeps this fast.
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const run: SqlRunner = {
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        stmt = raw.prepare(sql);
+        statements.set(sql, stmt);
+      }
+      if (stmt.reader) return stmt.all(...params) as R[];
+      stmt.run(...params);
+      return [];
+    },
+  };
+
+  // Kysely's SQLite driver has one connection behind a mutex; holding it makes our raw
+  // statements on the same handle exclusive.
+  const exclusive = <T>(work: () => Promise<T>) => kysely.connection().execute(work);
+
+  return {
+    kysely,
+    capabilities: { groupCommit: true },
+    describe: `sqlite:${file}`,
+    transaction: (work) =>
+      exclusive(async () => {
+        raw.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(run, kysely);
+          raw.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) raw.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    batch: (items, work) =>
+      exclusive(async () => {
+        const results: Array<Awaited<ReturnType<typeof work>> | Error> = [];
+        raw.exec('BEGIN IMMEDIATE');
+        try {
+          for (const item of items) {
+            raw.exec('SAVEPOINT item');
+            try {
+              results.push(await work(run, item));
+              raw.exec('RELEASE item');
+            } catch (err) {
+              raw.exec('ROLLBACK TO item');
+              raw.exec('RELEASE item');
+              results.push(err instanceof Error ? err : new Error(String(err)));
+            }
+          }
+          raw.exec('COMMIT');
+        } catch (err) {
+          if (raw.inTransaction) raw.exec('ROLLBACK');
+          throw err;
+        }
+        return results;
+      }),
+    migrate: migrateWith(kysely, {
+      autoIncrementType: 'integer',
+      autoIncrementColumn: (c) => c.autoIncrement(),
+    }),
+    ping: async () => {
+      raw.prepare('SELECT 1').get();
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+function toPgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const converted = new Map<string, string>();
+  const runnerFor = (trx: Kysely<Database>): SqlRunner => ({
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      let text = converted.get(sql);
+      if (text === undefined) {
+        text = toPgPlaceholders(sql);
+        converted.set(sql, text);
+      }
+      const result = await trx.executeQuery<R>(CompiledQuery.raw(text, [...params]));
+      return result.rows;
+    },
+  });
+  const parsed = new URL(url);
+  return {
+    kysely,
+    capabilities: { groupCommit: false },
+    describe: `postgres://${parsed.host}${parsed.pathname}`,
+    transaction: (work) => kysely.transaction().execute((trx) => work(runnerFor(trx), trx)),
+    batch: async (items, work) => {
+      // Each item is its own transaction: PostgreSQL already overlaps concurrent commits.
+      return Promise.all(
+        items.map((item) =>
+          kysely
+            .transaction()
+            .execute((trx) => work(runnerFor(trx), item))
+            .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+        ),
+      );
+    },
+    migrate: migrateWith(kysely, {
+      autoIncrementType: 'bigserial',
+      autoIncrementColumn: (c) => c,
+    }),
+    ping: async () => {
+      await kysely.executeQuery(CompiledQuery.raw('SELECT 1'));
+    },
+    close: () => kysely.destroy(),
+  };
+}

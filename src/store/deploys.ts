@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import { ShiplineError } from '../core/errors.js';
+import type { CommitInfo, Deploy } from '../core/vocabulary.js';
+import type { Db } from './database.js';
+import type { Page, PageRequest } from './pagination.js';
+import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
+import type { DeploysTable } from './schema.js';
+
+export interface DeployFilter extends PageRequest {
+  /** A service id, name or alias; also matches deploys under an alias no service claims. */
+  service?: string | undefined;
+  environment?: string | undefined;
+  /** ISO timestamps bounding deployedAt (inclusive). */
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export interface EnvironmentSummary {
+  name: string;
+  deployCount: number;
+  lastDeployedAt: string;
+  /** The latest deploy of each service (or unclaimed alias) in this environment. */
+  services: Deploy[];
+}
+
+type DeployRow = DeploysTable & { service_name: string | null };
+
+export function toDeploy(row: DeployRow): Deploy {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    service: row.service_id && row.service_name ? { id: row.service_id, name: row.service_name } : null,
+    serviceAlias: row.service_alias,
+    environment: row.environment,
+    description: row.description,
+    deployedAt: row.deployed_at,
+    deployUrl: row.deploy_url,
+    deployNumber: row.deploy_number,
+    dedupId: row.dedup_id,
+    deployer: { id: row.deployer_id, email: row.deployer_email, name: row.deployer_name },
+    commit: row.commit_json ? (JSON.parse(row.commit_json) as CommitInfo) : null,
+    receivedAt: row.received_at,
+  };
+}
+
+export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promise<string | undefined>) {
+  const k = db.kysely;
+  const base = () =>
+    k.selectFrom('deploys').leftJoin('services', 'services.id', 'deploys.service_id').selectAll('deploys').select('services.name as service_name');
+
+  return {
+    async list(filter: DeployFilter = {}): Promise<Page<Deploy>> {
+      const limit = filter.limit ?? DEFAULT_LIMIT;
+      let query = base().orderBy('deploys.deployed_at', 'desc').orderBy('deploys.id', 'desc').limit(limit + 1);
+      if (filter.service !== undefined) {
+        const serviceId = await resolveService(filter.service);
+        const alias = filter.service;
+        query = query.where((eb) =>
+          serviceId
+            ? eb('deploys.service_id', '=', serviceId)
+            : eb.and([eb('deploys.service_id', 'is', null), eb('deploys.service_alias', '=', alias)]),
+        );
+      }
+      if (filter.environment !== undefined) query = query.where('deploys.environment', '=', filter.environment);
+      if (filter.since !== undefined) query = query.where('deploys.deployed_at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('deploys.deployed_at', '<=', filter.until);
+      if (filter.cursor) {
+        const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
+        query = query.where((eb) =>
+          eb.or([eb('deploys.deployed_at', '<', at), eb.and([eb('deploys.deployed_at', '=', at), eb('deploys.id', '<', id)])]),
+        );
+      }
+      const rows = await query.execute();
+      return toPage(rows, limit, toDeploy, (r) => [r.deployed_at, r.id]);
+    },
+
+    async get(id: string): Promise<Deploy> {
+      const row = await base().where('deploys.id', '=', id).executeTakeFirst();
+      if (!row) throw new ShiplineError('deploy.not_found');
+      return toDeploy(row);
+    },
+
+    async environments(): Promise<EnvironmentSummary[]> {
+      const totals = await k
+        .selectFrom('deploys')
+        .select(['environment', (eb) => eb.fn.countAll<number | string>().as('count'), (eb) => eb.fn.max('deployed_at').as('last')])
+        .where('environment', 'is not', null)
+        .groupBy('environment')
+        .orderBy('environment')
+        .execute();
+      // The newest deploy per (environment, service or alias), by window function on both dialects.
+      const latest = await k
+        .selectFrom(
+          base()
+            .select(
+              sql<number>`row_number() over (partition by deploys.environment, coalesce(deploys.service_id, deploys.service_alias) order by deploys.deployed_at desc, deploys.id desc)`.as('rank'),
+            )
+            .where('deploys.environment', 'is not', null)
+            .as('ranked'),
+        )
+        .selectAll()
+        .where('rank', '=', 1)
+        .execute();
+      return totals.map((t) => ({
+        name: t.environment!,
+        deployCount: Number(t.count),
+        lastDeployedAt: t.last,
+        services: latest
+          .filter((row) => row.environment === t.environment)
+          .map((row) => toDeploy(row))
+          .sort((a, b) => (a.service?.name ?? a.serviceAlias).localeCompare(b.service?.name ?? b.serviceAlias)),
+      }));
+    },
+  };
+}
+
+export type DeploysRepo = ReturnType<typeof deploysRepo>;

@@ -1,0 +1,25 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/** What a migration may need to know of the dialect, as capabilities rather than a name. */
+export interface MigrationContext {
+  autoIncrementType: 'integer' | 'bigserial';
+  autoIncrementColumn(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+}
+
+type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** The versioned migration set, in order. Never edit a released one: add the next. */
+const STEPS: Record<string, Step> = {
+  '0001-initial': initial,
+};
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(STEPS)) out[name] = { up: (db) => step.up(db, ctx) };
+      return out;
+    },
+  };
+}

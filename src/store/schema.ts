@@ -1,0 +1,85 @@
+import type { Generated } from 'kysely';
+
+// Row types of every table. Timestamps are ISO-8601 UTC strings on both dialects so they sort and
+// compare the same way everywhere; JSON documents are stored as text.
+
+export interface ServicesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  owner: string | null;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServiceAliasesTable {
+  alias: string;
+  service_id: string;
+}
+
+export interface DeployEndpointsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface DeploysTable {
+  id: string;
+  endpoint_id: string;
+  service_id: string | null;
+  service_alias: string;
+  environment: string | null;
+  description: string;
+  deployed_at: string;
+  deploy_url: string | null;
+  deploy_number: string;
+  dedup_id: string | null;
+  deployer_id: string | null;
+  deployer_email: string | null;
+  deployer_name: string | null;
+  commit_json: string | null;
+  received_at: string;
+}
+
+export interface DeploySequencesTable {
+  scope: string;
+  last_number: number;
+}
+
+export interface DismissedSuggestionsTable {
+  alias: string;
+  dismissed_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  source: string;
+  source_key: string | null;
+  occurred_at: string;
+  data: string;
+  created_at: string;
+}
+
+export interface Database {
+  services: ServicesTable;
+  service_aliases: ServiceAliasesTable;
+  deploy_endpoints: DeployEndpointsTable;
+  deploys: DeploysTable;
+  deploy_sequences: DeploySequencesTable;
+  dismissed_suggestions: DismissedSuggestionsTable;
+  api_tokens: ApiTokensTable;
+  events: EventsTable;
+}
