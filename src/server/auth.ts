@@ -9,6 +9,16 @@ declare module 'fastify' {
     /** The least role a token needs for this route; every /api/v1 route must state one. */
     minRole?: Role;
   }
+  interface FastifyInstance {
+    /** Every /api/v1 route with the role it needs, for docs and for the test that checks them all. */
+    apiRoutes: ApiRoute[];
+  }
+}
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  minRole: Role;
 }
 
 const API_PREFIX = '/api/v1/';
@@ -18,10 +28,16 @@ const API_PREFIX = '/api/v1/';
  * at start-up, so no route can be left open by accident.
  */
 export function registerAuth(app: FastifyInstance, tokens: TokensRepo): void {
+  const routes: ApiRoute[] = [];
+  app.decorate('apiRoutes', routes);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(API_PREFIX) && !ROLES.includes(route.config?.minRole as Role)) {
-      throw new Error(`Route ${route.method} ${route.url} must declare config.minRole`);
+    if (!route.url.startsWith(API_PREFIX)) return;
+    const minRole = route.config?.minRole as Role;
+    if (!ROLES.includes(minRole)) throw new Error(`Route ${route.method} ${route.url} must declare config.minRole`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, minRole });
     }
+    route.schema = { ...route.schema, description: `Needs a token with role \`${minRole}\` or higher.` };
   });
 
   app.addHook('onRequest', async (request: FastifyRequest) => {

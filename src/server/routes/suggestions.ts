@@ -18,9 +18,13 @@ export function suggestionRoutes(store: Store) {
       config: { minRole: 'write' },
       schema: {
         summary: 'Create a service for the alias, or attach it to `serviceId`; its earlier deploys follow',
-        tags, security: BEARER, params: AliasParam, body: Type.Optional(SuggestionAccept), response: { 200: Service, ...ErrorResponses },
+        tags, security: BEARER, params: AliasParam, body: SuggestionAccept, response: { 200: Service, ...ErrorResponses },
       },
-    }, async (request) => store.suggestions.accept(request.params.alias, request.body?.serviceId));
+      // The body is optional: a bare POST (as `curl -X POST` sends) means "create a service".
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    }, async (request) => store.suggestions.accept(request.params.alias, request.body.serviceId));
 
     app.post('/api/v1/suggestions/:alias/dismiss', {
       config: { minRole: 'write' },

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SETTINGS } from './config.js';
+
+describe('config', () => {
+  it('works with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, publicUrl: 'http://localhost:8080', logLevel: 'info' });
+  });
+
+  it('derives the public URL from the port and strips a trailing slash', () => {
+    expect(loadConfig({ SHIPLINE_PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ SHIPLINE_PUBLIC_URL: 'https://ship.example.com/' }).publicUrl).toBe('https://ship.example.com');
+  });
+
+  it.each([
+    ['SHIPLINE_PORT', 'eighty'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['SHIPLINE_ADMIN_TOKEN', 'short'],
+    ['SHIPLINE_LOG_LEVEL', 'loud'],
+  ])('rejects a bad %s', (env, value) => {
+    expect(() => loadConfig({ [env]: value })).toThrow(ConfigError);
+  });
+
+  it('documents every setting in the README', () => {
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const setting of SETTINGS) expect(readme, setting.env).toContain(`\`${setting.env}\``);
+  });
+});

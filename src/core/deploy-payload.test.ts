@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeployPayload } from './deploy-payload.js';
+
+const minimal = { service: 'cart', description: 'd', deployed_at: '2024-01-01 00:00:00', deployer: { email: 'a@b.c' } };
+
+describe('parseDeployPayload', () => {
+  it('reads a minimal body, leaving optional fields null', () => {
+    const parsed = parseDeployPayload(minimal);
+    expect(parsed).toEqual({
+      ok: true,
+      input: {
+        service: 'cart', description: 'd', deployedAt: '2024-01-01T00:00:00.000Z', environment: null, deployUrl: null,
+        deployNumber: null, dedupId: null, deployer: { id: null, email: 'a@b.c', name: null }, commit: null,
+      },
+    });
+  });
+
+  it('accepts numbers where pipelines send them for string fields', () => {
+    const parsed = parseDeployPayload({ ...minimal, deploy_number: 234, dedup_id: 99 });
+    expect(parsed.ok && [parsed.input.deployNumber, parsed.input.dedupId]).toEqual(['234', '99']);
+  });
+
+  it('humanizes nested field names in titles', () => {
+    const parsed = parseDeployPayload({ ...minimal, commit: { authoring_date: 'x', sha: true } });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.map((e) => e.title)).toEqual(['Commit sha Error', 'Commit authoring date Error']);
+  });
+
+  it('rejects a body that is not an object', () => {
+    for (const body of [null, [], 'x', 5]) expect(parseDeployPayload(body).ok).toBe(false);
+  });
+});
