@@ -40,16 +40,21 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo): void {
     route.schema = { ...route.schema, description: `Needs a token with role \`${minRole}\` or higher.` };
   });
 
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  // Callback style so routes without a role (health, the deploy webhook) pay no promise for it.
+  app.addHook('onRequest', (request, _reply, done) => {
     const minRole = request.routeOptions.config.minRole;
-    if (!minRole) return;
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ShiplineError('auth.token_missing');
-    const token = await tokens.authenticate(match[1]!);
-    if (!token) throw new ShiplineError('auth.token_invalid');
-    if (!roleAllows(token.role, minRole)) {
-      throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the token has role '${token.role}'`);
-    }
+    if (!minRole) return done();
+    authorize(request, minRole, tokens).then(() => done(), done);
   });
+}
+
+async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensRepo): Promise<void> {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new ShiplineError('auth.token_missing');
+  const token = await tokens.authenticate(match[1]!);
+  if (!token) throw new ShiplineError('auth.token_invalid');
+  if (!roleAllows(token.role, minRole)) {
+    throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the token has role '${token.role}'`);
+  }
 }

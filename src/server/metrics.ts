@@ -25,12 +25,6 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
-    ingestLatency: new Histogram({
-      name: 'shipline_deploy_ingest_commit_seconds',
-      help: 'Time from a valid deploy webhook to its committed transaction',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
-      registers: [registry],
-    }),
   };
 }
 

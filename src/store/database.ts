@@ -65,6 +65,11 @@ function openSqlite(dataDir: string): Db {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (the default is 2 MiB): index pages of a busy deploys table stay hot.
+  raw.pragma('cache_size = -65536');
+  // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a page rewritten by many commits is copied
+  // back to the database once per checkpoint, so fewer checkpoints mean less copying under load.
+  raw.pragma('wal_autocheckpoint = 10000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
 
   const statements = new Map<string, SqliteDatabase.Statement>();
@@ -80,6 +85,29 @@ function openSqlite(dataDir: string): Db {
       return [];
     },
   };
+
+  async function isolatedBatch<I, T>(items: readonly I[], work: (run: SqlRunner, item: I) => Promise<T>): Promise<Array<T | Error>> {
+    const results: Array<T | Error> = [];
+    raw.exec('BEGIN IMMEDIATE');
+    try {
+      for (const item of items) {
+        raw.exec('SAVEPOINT item');
+        try {
+          results.push(await work(run, item));
+          raw.exec('RELEASE item');
+        } catch (err) {
+          raw.exec('ROLLBACK TO item');
+          raw.exec('RELEASE item');
+          results.push(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+      raw.exec('COMMIT');
+    } catch (err) {
+      if (raw.inTransaction) raw.exec('ROLLBACK');
+      throw err;
+    }
+    return results;
+  }
 
   // Kysely's SQLite driver has one connection behind a mutex; holding it makes our raw
   // statements on the same handle exclusive.
@@ -103,26 +131,19 @@ function openSqlite(dataDir: string): Db {
       }),
     batch: (items, work) =>
       exclusive(async () => {
-        const results: Array<Awaited<ReturnType<typeof work>> | Error> = [];
+        // Optimistic: one transaction for the whole batch. Items almost never fail, and a
+        // savepoint per item costs two statements each; if one does fail, redo the batch with
+        // savepoints so the failure stays with its own item.
         raw.exec('BEGIN IMMEDIATE');
         try {
-          for (const item of items) {
-            raw.exec('SAVEPOINT item');
-            try {
-              results.push(await work(run, item));
-              raw.exec('RELEASE item');
-            } catch (err) {
-              raw.exec('ROLLBACK TO item');
-              raw.exec('RELEASE item');
-              results.push(err instanceof Error ? err : new Error(String(err)));
-            }
-          }
+          const results = [];
+          for (const item of items) results.push(await work(run, item));
           raw.exec('COMMIT');
-        } catch (err) {
+          return results;
+        } catch {
           if (raw.inTransaction) raw.exec('ROLLBACK');
-          throw err;
         }
-        return results;
+        return isolatedBatch(items, work);
       }),
     migrate: migrateWith(kysely, {
       autoIncrementType: 'integer',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../core/ids.js';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { Deploy } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
@@ -39,7 +39,7 @@ export class DeployIngest {
   record(endpointId: string, input: DeployInput): Promise<IngestOutcome> {
     const item = { endpointId, input };
     if (!this.db.capabilities.groupCommit) {
-      return this.db.transaction((run) => recordDeploy(run, item, this.now())).catch((err: unknown) => {
+      return this.db.transaction((run) => recordDeploy(run, item, batchContext(this.now()))).catch((err: unknown) => {
         if (err instanceof DuplicateDedupId) return { result: 'duplicate_deploy' as const };
         throw err;
       });
@@ -57,8 +57,8 @@ export class DeployIngest {
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
     try {
-      const now = this.now();
-      const results = await this.db.batch(batch, (run, entry) => recordDeploy(run, entry.item, now));
+      const ctx = batchContext(this.now());
+      const results = await this.db.batch(batch, (run, entry) => recordDeploy(run, entry.item, ctx));
       results.forEach((outcome, i) => {
         const waiter = batch[i]!;
         if (outcome instanceof DuplicateDedupId) waiter.resolve({ result: 'duplicate_deploy' });
@@ -103,9 +103,28 @@ async function assignNumber(run: SqlRunner, scope: string, given: string | null)
   return String(row!.last_number);
 }
 
-async function recordDeploy(run: SqlRunner, { endpointId, input }: IngestItem, now: Date): Promise<IngestOutcome> {
-  const [endpoint] = await run.query('SELECT 1 AS found FROM deploy_endpoints WHERE id = ?', [endpointId]);
-  if (!endpoint) return { result: 'endpoint_not_found' };
+/** What one transaction has learned, shared by the items it records. */
+interface BatchContext {
+  receivedAt: string;
+  /** Endpoint id → exists. Pipelines send to few endpoints, so one look-up serves a whole batch. */
+  endpoints: Map<string, boolean>;
+}
+
+function batchContext(now: Date): BatchContext {
+  return { receivedAt: now.toISOString(), endpoints: new Map() };
+}
+
+async function endpointExists(run: SqlRunner, ctx: BatchContext, endpointId: string): Promise<boolean> {
+  let exists = ctx.endpoints.get(endpointId);
+  if (exists === undefined) {
+    exists = (await run.query('SELECT 1 AS found FROM deploy_endpoints WHERE id = ?', [endpointId])).length > 0;
+    ctx.endpoints.set(endpointId, exists);
+  }
+  return exists;
+}
+
+async function recordDeploy(run: SqlRunner, { endpointId, input }: IngestItem, ctx: BatchContext): Promise<IngestOutcome> {
+  if (!(await endpointExists(run, ctx, endpointId))) return { result: 'endpoint_not_found' };
   if (input.dedupId !== null) {
     const [existing] = await run.query('SELECT 1 AS found FROM deploys WHERE dedup_id = ?', [input.dedupId]);
     if (existing) return { result: 'duplicate_deploy' };
@@ -115,9 +134,9 @@ async function recordDeploy(run: SqlRunner, { endpointId, input }: IngestItem, n
     [input.service],
   );
   const deployNumber = await assignNumber(run, sequenceScope(service?.id ?? null, input.service), input.deployNumber);
-  const receivedAt = now.toISOString();
+  const { receivedAt } = ctx;
   const deploy: Deploy = {
-    id: randomUUID(),
+    id: uuidv7(),
     endpointId,
     service: service ? { id: service.id, name: service.name } : null,
     serviceAlias: input.service,
@@ -138,7 +157,7 @@ async function recordDeploy(run: SqlRunner, { endpointId, input }: IngestItem, n
   ]);
   if (inserted.length === 0) throw new DuplicateDedupId();
   await run.query(INSERT_EVENT, [
-    randomUUID(), 'deploy.recorded', `deploy-endpoint:${endpointId}`, null, input.deployedAt, JSON.stringify(deploy), receivedAt,
+    uuidv7(), 'deploy.recorded', `deploy-endpoint:${endpointId}`, null, input.deployedAt, JSON.stringify(deploy), receivedAt,
   ]);
   return { result: service ? 'ok' : 'no_service_found', deploy };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -14,7 +14,7 @@ export interface TestApp {
   /** Tokens of each role, created in the store. */
   tokens: Record<Role, string>;
   /** Injects a request with the admin token unless `headers.authorization` is given. */
-  api(opts: InjectOptions & { role?: Role }): ReturnType<FastifyInstance['inject']>;
+  api(opts: InjectOptions & { role?: Role }): Promise<LightMyRequestResponse>;
   /** Creates a deploy endpoint and returns the path to POST deploys to. */
   endpointPath(): Promise<string>;
   close(): Promise<void>;

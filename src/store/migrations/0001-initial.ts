@@ -49,7 +49,6 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await db.schema.createIndex('deploys_by_time').on('deploys').columns(['deployed_at', 'id']).execute();
   await db.schema.createIndex('deploys_by_service').on('deploys').columns(['service_id', 'deployed_at']).execute();
   await db.schema.createIndex('deploys_by_alias').on('deploys').columns(['service_alias', 'deployed_at']).execute();
-  await db.schema.createIndex('deploys_by_environment').on('deploys').columns(['environment', 'deployed_at']).execute();
 
   await db.schema
     .createTable('deploy_sequences')
@@ -86,5 +85,4 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_by_type').on('events').columns(['type', 'seq']).execute();
 }

@@ -1,0 +1,175 @@
+import type { Command } from 'commander';
+
+export const DEFAULT_URL = 'http://localhost:8080';
+
+// A hung server or proxy must not hold a CI job forever; 30 s is far above any normal answer.
+const TIMEOUT_MS = 30_000;
+
+/** A failure the CLI reports as one line on stderr, then exits with `exitCode`. */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** An error answer from the Shipline API: `{error: {code, message, status}}`. */
+export class ApiError extends CliError {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(`Error (${code}): ${message}`);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** Query values left undefined are not sent, so callers can pass options straight through. */
+export type Query = Record<string, string | number | undefined>;
+
+export interface ApiClient {
+  get<T>(path: string, query?: Query): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
+}
+
+/** Builds an API path with each segment URL-encoded: aliases may hold `/`, spaces or `?`. */
+export function apiPath(...segments: string[]): string {
+  return `/api/v1/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
+}
+
+/**
+ * Only scheme, host and port: a deploy endpoint URL's path is its credential, so it must not end
+ * up in a CI log through an error message.
+ */
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** Checks a user-given URL up front, so a typo gets a clear message rather than a fetch error. */
+export function parseHttpUrl(raw: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(`${what} is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliError(`${what} must start with http:// or https://`);
+  }
+  return url;
+}
+
+export interface SentRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * Sends one JSON request. Network failures and timeouts become a CliError naming only the
+ * origin; any HTTP status is returned to the caller, which knows the error format to expect.
+ */
+export async function send(request: SentRequest): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    return await fetch(request.url, {
+      method: request.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    const where = request.url.origin;
+    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+      throw new CliError(`No answer from ${where} within ${TIMEOUT_MS / 1000} s`);
+    }
+    // fetch reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND...) is in the cause.
+    const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+    const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+    throw new CliError(`Cannot reach ${where}: ${reason}`);
+  }
+}
+
+/** Reads a body as JSON; undefined when it is empty or not JSON (e.g. a proxy's HTML page). */
+export async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Turns a non-2xx API answer into an ApiError, or a plain CliError when it is not Shipline's format. */
+function apiFailure(response: Response, body: unknown): CliError {
+  const error = isRecord(body) ? body.error : undefined;
+  if (isRecord(error) && typeof error.code === 'string') {
+    const message = typeof error.message === 'string' ? error.message : response.statusText;
+    return new ApiError(error.code, message, response.status);
+  }
+  return new CliError(`Unexpected answer from the server: HTTP ${response.status} ${response.statusText}`.trimEnd());
+}
+
+export interface ClientOptions {
+  url: string;
+  token: string;
+}
+
+export function createClient({ url, token }: ClientOptions): ApiClient {
+  const base = parseHttpUrl(url, 'The Shipline URL');
+  // Keep any path prefix (a reverse proxy may serve Shipline under /shipline).
+  const prefix = base.pathname.replace(/\/+$/, '');
+
+  async function call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    const target = new URL(base);
+    target.pathname = prefix + path;
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) target.searchParams.set(key, String(value));
+    }
+    const response = await send({ method, url: target, headers: { authorization: `Bearer ${token}` }, body });
+    const parsed = await readJson(response);
+    if (!response.ok) throw apiFailure(response, parsed);
+    if (response.status !== 204 && parsed === undefined) {
+      throw new CliError(`Unexpected answer from the server: HTTP ${response.status} without a JSON body`);
+    }
+    return parsed as T;
+  }
+
+  return {
+    get: (path, query) => call('GET', path, query),
+    post: (path, body) => call('POST', path, undefined, body ?? {}),
+    delete: (path) => call('DELETE', path),
+  };
+}
+
+interface GlobalOptions {
+  url?: string;
+  token?: string;
+}
+
+/** The API client for a command: --url/--token win over SHIPLINE_URL/SHIPLINE_TOKEN. */
+export function clientFor(command: Command, env: NodeJS.ProcessEnv = process.env): ApiClient {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const url = globals.url || env.SHIPLINE_URL || DEFAULT_URL;
+  const token = globals.token || env.SHIPLINE_TOKEN;
+  // Checked here rather than left to the server: a missing variable is a local mistake.
+  if (!token) throw new CliError('No API token: set SHIPLINE_TOKEN or pass --token');
+  return createClient({ url, token });
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { Deploy, Page } from './api-types.js';
+import { apiPath, clientFor } from './client.js';
+import { registerRecordCommand } from './deploy-record.js';
+import { parseLimit } from './options.js';
+import { cell, printJson, printNextCursor, printTable, truncate, wantsJson, withJsonOption } from './output.js';
+
+interface ListOptions {
+  service?: string;
+  env?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** A deploy under an alias no service claims yet is shown as such, so it is not mistaken for a service. */
+function serviceLabel(deploy: Deploy): string {
+  return deploy.service ? deploy.service.name : `${deploy.serviceAlias} (no service)`;
+}
+
+export function registerDeployCommands(program: Command): void {
+  const deploys = program.command('deploys').description('list recorded deploys, or record one');
+
+  withJsonOption(
+    deploys
+      .command('list')
+      .description('list deploys, newest first')
+      .option('--service <idOrAlias>', 'only this service (id, name or alias)')
+      .option('--env <environment>', 'only this environment')
+      .option('--since <datetime>', 'deployed at or after this time')
+      .option('--until <datetime>', 'deployed at or before this time')
+      .option('--limit <n>', 'deploys per page (1-500)', parseLimit)
+      .option('--cursor <cursor>', 'continue from a previous page'),
+  ).action(async (options: ListOptions, command: Command) => {
+    const page = await clientFor(command).get<Page<Deploy>>(apiPath('deploys'), {
+      service: options.service,
+      environment: options.env,
+      since: options.since,
+      until: options.until,
+      limit: options.limit,
+      cursor: options.cursor,
+    });
+    if (wantsJson(command)) return printJson(page);
+    printTable(
+      ['deployed at', 'service', 'environment', 'number', 'deployer', 'description'],
+      page.items.map((d) => [
+        d.deployedAt,
+        serviceLabel(d),
+        cell(d.environment),
+        cell(d.deployNumber),
+        cell(d.deployer.email ?? d.deployer.name),
+        truncate(d.description),
+      ]),
+      'No deploys found.',
+    );
+    printNextCursor(page.nextCursor);
+  });
+
+  registerRecordCommand(deploys);
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import type { Config } from '../config.js';
+import { CliError } from './client.js';
+import { printJson, printLine } from './output.js';
+
+/** A bad setting is the operator's to fix: say which, without a stack trace. */
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(`Invalid configuration: ${err.message}`);
+    throw err;
+  }
+}
+
+// main.js is imported when these commands run, not at the top: it loads Fastify and the database
+// drivers, which every API command (often a CI step) would otherwise pay for at start-up.
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('start')
+    .description('start the Shipline server (configured by SHIPLINE_* environment variables); stops on SIGTERM or SIGINT')
+    .action(async () => {
+      const config = readConfig();
+      const { runUntilSignalled } = await import('../main.js');
+      await runUntilSignalled(config);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending store migrations and exit (start also does this)')
+    .option('--json', 'print the applied migration names as a JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const config = readConfig();
+      const { migrateStore } = await import('../main.js');
+      const applied = await migrateStore(config);
+      if (options.json) return printJson(applied);
+      if (applied.length === 0) return printLine('Store is up to date');
+      printLine(`Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}:`);
+      for (const name of applied) printLine(`  ${name}`);
+    });
+}
