@@ -67,7 +67,7 @@ export async function buildApp({ store, config, logger }: AppOptions): Promise<F
   await app.register(healthRoutes(store, metrics));
   await app.register(ingestRoutes(store, metrics));
   await app.register(serviceRoutes(store));
-  await app.register(endpointRoutes(store, config.publicUrl));
+  await app.register(endpointRoutes(store, config));
   await app.register(deployRoutes(store));
   await app.register(suggestionRoutes(store));
   await app.register(tokenRoutes(store));

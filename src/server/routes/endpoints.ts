@@ -8,8 +8,9 @@ import { BEARER } from './types.js';
 const tags = ['deploy endpoints'];
 
 // Endpoint URLs are credentials, so even listing them needs the write role.
-export function endpointRoutes(store: Store, publicUrl: string) {
-  const withUrl = (e: DeployEndpoint) => ({ ...e, url: `${publicUrl}/integrations/deploy/${e.id}` });
+/** `config.publicUrl` is read per request: with port 0 it is only known once the server listens. */
+export function endpointRoutes(store: Store, config: { publicUrl: string }) {
+  const withUrl = (e: DeployEndpoint) => ({ ...e, url: `${config.publicUrl}/integrations/deploy/${e.id}` });
 
   return async (app: App) => {
     app.post('/api/v1/deploy-endpoints', {
