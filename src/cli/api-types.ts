@@ -1,70 +1,20 @@
-// The shapes the CLI reads from the REST API (/api/v1, camelCase). Kept here rather than
-// imported from the server so the CLI depends only on the wire contract, not on server code.
+// The shapes the CLI reads from the REST API, derived from the server's HTTP contract
+// (src/server/schemas.ts). Type-only imports: the CLI loads none of the server's code.
+import type { Static } from '@fastify/type-provider-typebox';
+import type * as Schemas from '../server/schemas.js';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '../store/pagination.js';
+export type { Role } from '../core/vocabulary.js';
+export { ROLES } from '../core/vocabulary.js';
 
 export interface List<T> {
   items: T[];
 }
 
-export interface Service {
-  id: string;
-  name: string;
-  aliases: string[];
-  description: string | null;
-  owner: string | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DeployEndpoint {
-  id: string;
-  name: string;
-  url: string;
-  createdAt: string;
-}
-
-export interface Deploy {
-  id: string;
-  endpointId: string;
-  service: { id: string; name: string } | null;
-  serviceAlias: string;
-  environment: string | null;
-  description: string;
-  deployedAt: string;
-  deployUrl: string | null;
-  deployNumber: string;
-  dedupId: string | null;
-  deployer: { id: string | null; email: string | null; name: string | null };
-  commit: { sha: string | null; branch: string | null; message: string | null } | null;
-  receivedAt: string;
-}
-
-export interface Suggestion {
-  alias: string;
-  deployCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-}
-
-export type Role = 'read' | 'write' | 'admin';
-
-export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CreatedToken extends ApiToken {
-  /** The secret: the server shows it in the create response only. */
-  token: string;
-}
+export type Service = Static<typeof Schemas.Service>;
+export type DeployEndpoint = Static<typeof Schemas.Endpoint>;
+export type Deploy = Static<typeof Schemas.Deploy>;
+export type Suggestion = Static<typeof Schemas.Suggestion>;
+export type ApiToken = Static<typeof Schemas.Token>;
+/** Includes `token`, the secret: the server shows it in the create response only. */
+export type CreatedToken = Static<typeof Schemas.TokenCreated>;
