@@ -1,0 +1,534 @@
+// Ingest benchmark: how many deploy webhooks per second Shipline commits, compared with a bare
+// Fastify 5 server on the same machine answering the same requests (the ceiling).
+//
+//   npm run bench:ingest [-- --duration 15 --warmup 5 --connections 50]
+//
+// With SHIPLINE_TEST_DATABASE_URL set, Shipline is measured on PostgreSQL as well, in a fresh
+// database created and dropped by this script. Not part of `npm test`: it takes about a minute
+// per server and its numbers depend on the machine.
+//
+// The exit code is 1 when any check fails (a target missed, a non-2xx or error seen, fewer
+// deploys stored than acknowledged, a server that would not start), so it can gate a release.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { Request as CannonRequest, Result as CannonResult } from 'autocannon';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { spawnServer } from './processes.js';
+import type { ServerChild } from './processes.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// The targets the README promises; see the summary at the end.
+const MIN_RATIO = 0.35;
+const MAX_P99_MS = 25;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  duration: number;
+  warmup: number;
+  connections: number;
+}
+
+const USAGE = 'usage: npm run bench:ingest -- [--duration <s>] [--warmup <s>] [--connections <n>]';
+
+/** Only three numeric flags, so a loop beats a dependency. Accepts `--flag n` and `--flag=n`. */
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { duration: 15, warmup: 5, connections: 50 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const match = /^--(duration|warmup|connections)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+    const name = match[1] as keyof Options;
+    const raw = match[2] ?? argv[++i];
+    const value = Number(raw);
+    const ok = name === 'connections' ? Number.isInteger(value) && value >= 1 && value <= 10_000
+      : name === 'warmup' ? Number.isInteger(value) && value >= 0 && value <= 600
+        : Number.isInteger(value) && value >= 1 && value <= 600;
+    if (raw === undefined || !ok) throw new Error(`--${name} needs a whole number in range, got '${raw ?? ''}'\n${USAGE}`);
+    options[name] = value;
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: every server and temp resource registers how to undo itself, so a failure or a
+// Ctrl-C at any point still stops what we started (by pid) and removes what we created.
+
+class Cleanup {
+  private entries: Array<{ what: string; fn: () => Promise<void> | void }> = [];
+  private draining: Promise<void> = Promise.resolve();
+
+  add(what: string, fn: () => Promise<void> | void): void {
+    this.entries.push({ what, fn });
+  }
+
+  /**
+   * Runs everything still registered, newest first, each once. Chained, so a Ctrl-C during a
+   * regular cleanup waits for the stop already under way instead of exiting in the middle of it.
+   */
+  all(): Promise<void> {
+    this.draining = this.draining.then(async () => {
+      for (let entry = this.entries.pop(); entry; entry = this.entries.pop()) {
+        try {
+          await entry.fn();
+        } catch (err) {
+          console.error(`cleanup of ${entry.what} failed:`, err);
+        }
+      }
+    });
+    return this.draining;
+  }
+}
+
+const cleanup = new Cleanup();
+/** Set on Ctrl-C, when servers going away is expected rather than news. */
+let interrupted = false;
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+// The OpsLevel-style body, cut around its two varying fields. Concatenation instead of
+// JSON.stringify per request: the load generator shares this machine with the servers, and
+// every microsecond it spends is one the servers cannot use. Ids and ISO dates need no escaping.
+const BODY_HEAD = '{"service":"checkout","description":"Deployed by CI","deployed_at":"';
+const BODY_MID = '","environment":"Production","deployer":{"email":"ci@example.com","name":"CI"},"dedup_id":"';
+const BODY_TAIL = '"}';
+
+function deployBody(dedupId: string): string {
+  return `${BODY_HEAD}${new Date().toISOString()}${BODY_MID}${dedupId}${BODY_TAIL}`;
+}
+
+interface LoadResult {
+  seconds: number;
+  /** Mean of autocannon's per-second samples. */
+  requestsPerSec: number;
+  /** From our own record of every response time: autocannon's histogram rounds to whole ms. */
+  p50Ms: number;
+  p99Ms: number;
+  ok2xx: number;
+  accepted202: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/**
+ * One autocannon run against `POST <url><urlPath>`. Every request gets the next dedup id
+ * `<idPrefix>-<n>` from a counter shared by all connections of the run, so no two requests of
+ * the whole benchmark carry the same id as long as prefixes differ. If the server exits
+ * mid-run the run is stopped early instead of hammering a closed port until the timer ends.
+ */
+function runLoad(server: ServerChild, urlPath: string, seconds: number, connections: number, idPrefix: string): Promise<LoadResult> {
+  let counter = 0;
+  const request: CannonRequest = {
+    method: 'POST',
+    path: urlPath,
+    headers: { 'content-type': 'application/json' },
+    // autocannon calls this for each request it is about to send, on a fresh copy.
+    setupRequest: (req) => ({ ...req, body: deployBody(`${idPrefix}-${++counter}`) }),
+  };
+  let latencies = new Float64Array(1 << 16);
+  let recorded = 0;
+
+  return new Promise<LoadResult>((resolve, reject) => {
+    let finished = false;
+    const instance = autocannon(
+      { url: server.url, connections, duration: seconds, requests: [request] },
+      (err: unknown, result: CannonResult) => {
+        finished = true;
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+        const sorted = latencies.subarray(0, recorded).sort();
+        const statusCodes: Record<string, number> = {};
+        for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count ?? 0;
+        resolve({
+          seconds: result.duration,
+          requestsPerSec: result.requests.average,
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          ok2xx: result['2xx'],
+          accepted202: statusCodes['202'] ?? 0,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          statusCodes,
+        });
+      },
+    );
+    instance.on('response', (_client, _status: number, _bytes: number, responseTimeMs: number) => {
+      if (recorded === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[recorded++] = responseTimeMs;
+    });
+    void server.exited.then(({ code, signal }) => {
+      if (finished || interrupted) return;
+      console.error(`\n!!! ${server.name} exited during the run (code ${code}, signal ${signal}): stopping the load`);
+      instance.stop();
+    });
+  });
+}
+
+/** One request before the load, so a rejected body shows its error instead of N non-2xx. */
+async function smokeRequest(server: ServerChild, urlPath: string, dedupId: string): Promise<void> {
+  const res = await fetch(`${server.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: deployBody(dedupId),
+  });
+  const text = await res.text();
+  if (res.status !== 202) {
+    throw new Error(`${server.name}: a single deploy POST answered ${res.status}, expected 202: ${text.slice(0, 500)}`);
+  }
+}
+
+interface Measurement {
+  warmup: LoadResult | undefined;
+  measured: LoadResult;
+  /** 202s seen in total: the smoke request, warm-up and measured run. */
+  accepted202: number;
+}
+
+async function measure(server: ServerChild, urlPath: string, options: Options, idPrefix: string): Promise<Measurement> {
+  await smokeRequest(server, urlPath, `${idPrefix}-smoke`);
+  let warmup: LoadResult | undefined;
+  if (options.warmup > 0) {
+    process.stdout.write(`  warm-up  ${options.warmup} s ... `);
+    warmup = await runLoad(server, urlPath, options.warmup, options.connections, `${idPrefix}-w`);
+    console.log(`${fmtInt(warmup.ok2xx)} 2xx, ${warmup.non2xx} non-2xx, ${warmup.errors} errors (discarded)`);
+  }
+  process.stdout.write(`  measured ${options.duration} s ... `);
+  const measured = await runLoad(server, urlPath, options.duration, options.connections, `${idPrefix}-m`);
+  console.log(
+    `${fmtInt(measured.requestsPerSec)} req/s avg, p50 ${fmtMs(measured.p50Ms)} ms, p99 ${fmtMs(measured.p99Ms)} ms, `
+      + `${fmtInt(measured.ok2xx)} 2xx, ${measured.non2xx} non-2xx, ${measured.errors} errors (${measured.timeouts} timeouts)`,
+  );
+  return { warmup, measured, accepted202: 1 + (warmup?.accepted202 ?? 0) + measured.accepted202 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+async function stopServer(server: ServerChild): Promise<string> {
+  const wasRunning = server.running();
+  const { code, signal } = await server.stop();
+  if (!wasRunning) return `had already exited (code ${code}, signal ${signal})`;
+  return code === 0 ? 'stopped cleanly (exit 0)' : `stopped with code ${code}, signal ${signal}`;
+}
+
+async function startBare(): Promise<ServerChild> {
+  const server = await spawnServer({
+    name: 'bare Fastify',
+    args: ['--import', 'tsx', path.join(ROOT, 'bench', 'bare-server.ts')],
+    cwd: ROOT,
+    env: process.env,
+    ready: /Bare Fastify listening on (http:\/\/\S+)/,
+    readyTimeoutMs: 20_000,
+  });
+  cleanup.add('bare Fastify server', () => server.stop().then(() => undefined));
+  return server;
+}
+
+interface ShiplineStart {
+  server: ServerChild;
+  adminToken: string;
+}
+
+async function startShipline(label: string, dataDir: string, databaseUrl: string | undefined): Promise<ShiplineStart> {
+  // 40 characters from [A-Za-z0-9_-]: base64url of 30 random bytes.
+  const adminToken = randomBytes(30).toString('base64url');
+  // A developer's own Shipline settings (or DATABASE_URL) must not change what is measured.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
+  }
+  Object.assign(env, {
+    SHIPLINE_PORT: '0',
+    SHIPLINE_HOST: '127.0.0.1',
+    SHIPLINE_DATA_DIR: dataDir,
+    SHIPLINE_ADMIN_TOKEN: adminToken,
+    SHIPLINE_LOG_LEVEL: 'warn',
+  });
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  const server = await spawnServer({
+    name: `Shipline (${label})`,
+    args: [path.join(ROOT, 'bin', 'shipline'), 'start'],
+    cwd: ROOT,
+    env,
+    ready: /Shipline listening on (http:\/\/\S+) \(store: [^)\n]*\)/,
+    readyTimeoutMs: 30_000,
+  });
+  cleanup.add(`Shipline (${label}) server`, () => server.stop().then(() => undefined));
+  return { server, adminToken };
+}
+
+async function adminPost(server: ServerChild, token: string, urlPath: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${server.url}${urlPath}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST ${urlPath} answered ${res.status}, expected 201: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stores
+
+function countSqliteDeploys(dataDir: string): number {
+  const db = new Database(path.join(dataDir, 'shipline.db'), { fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM deploys').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function withPg<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database next to the test one; returns its URL and how to drop it. */
+async function createPgDatabase(baseUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const supportsForce = await withPg(baseUrl, async (client) => {
+    await client.query(`CREATE DATABASE "${name}"`);
+    const { rows } = await client.query<{ v: string }>('SHOW server_version_num');
+    return Number(rows[0]?.v) >= 130000;
+  });
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  // FORCE ends connections a killed server may have left behind; older servers lack it.
+  const drop = () => withPg(baseUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS "${name}"${supportsForce ? ' WITH (FORCE)' : ''}`)).then(() => undefined);
+  return { url: url.toString(), drop };
+}
+
+function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipline runs
+
+interface Check {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+interface ShiplineOutcome {
+  label: string;
+  storeLine: string;
+  measurement: Measurement | undefined;
+  stored: number | undefined;
+  checks: Check[];
+  failure: string | undefined;
+}
+
+type StoreKind = { kind: 'sqlite' } | { kind: 'postgres'; baseUrl: string };
+
+async function benchShipline(label: string, store: StoreKind, options: Options, idPrefix: string, bare: LoadResult): Promise<ShiplineOutcome> {
+  const outcome: ShiplineOutcome = { label, storeLine: '', measurement: undefined, stored: undefined, checks: [], failure: undefined };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bench-'));
+  cleanup.add(`temp dir ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  try {
+    let databaseUrl: string | undefined;
+    if (store.kind === 'postgres') {
+      const name = `shipline_bench_${randomBytes(6).toString('hex')}`;
+      const created = await createPgDatabase(store.baseUrl, name);
+      databaseUrl = created.url;
+      cleanup.add(`database ${name}`, created.drop);
+      console.log(`  created database ${redactUrl(created.url)}`);
+    }
+
+    const { server, adminToken } = await startShipline(label, dataDir, databaseUrl);
+    outcome.storeLine = server.readyLine;
+    console.log(`  ${server.readyLine} (pid ${server.pid})`);
+    const endpoint = await adminPost(server, adminToken, '/api/v1/deploy-endpoints', { name: 'bench' });
+    if (typeof endpoint.id !== 'string') throw new Error(`deploy endpoint without an id: ${JSON.stringify(endpoint)}`);
+    await adminPost(server, adminToken, '/api/v1/services', { name: 'checkout' });
+
+    const measurement = await measure(server, `/integrations/deploy/${endpoint.id}`, options, idPrefix);
+    outcome.measurement = measurement;
+    const stopped = await stopServer(server);
+    console.log(`  server ${stopped}`);
+
+    // Counted with the server stopped: whatever it acknowledged must have survived shutdown.
+    outcome.stored = store.kind === 'sqlite'
+      ? countSqliteDeploys(dataDir)
+      : await withPg(databaseUrl!, async (client) => {
+        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM deploys');
+        return Number(rows[0]?.n);
+      });
+
+    const m = measurement.measured;
+    const ratio = m.requestsPerSec / bare.requestsPerSec;
+    const bad = m.non2xx + m.errors + (measurement.warmup ? measurement.warmup.non2xx + measurement.warmup.errors : 0);
+    outcome.checks.push(
+      { name: `throughput >= ${MIN_RATIO * 100}% of bare`, pass: ratio >= MIN_RATIO, detail: fmtPct(ratio) },
+      { name: `p99 <= ${MAX_P99_MS} ms`, pass: m.p99Ms <= MAX_P99_MS, detail: `${fmtMs(m.p99Ms)} ms` },
+      { name: 'no non-2xx or errors', pass: bad === 0, detail: `${bad}` },
+      {
+        name: 'stored deploys >= 202s seen',
+        pass: outcome.stored >= measurement.accepted202,
+        detail: `${fmtInt(outcome.stored)} stored / ${fmtInt(measurement.accepted202)} acknowledged`,
+      },
+      { name: 'clean shutdown', pass: stopped === 'stopped cleanly (exit 0)', detail: stopped },
+    );
+    if (bad > 0) {
+      const codes = (r: LoadResult | undefined) => (r ? JSON.stringify(r.statusCodes) : '-');
+      console.log([
+        '',
+        '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+        `  !!! WARNING: Shipline (${label}) answered ${bad} deploy(s) with a non-2xx or an error`,
+        `  !!! status codes, warm-up: ${codes(measurement.warmup)}, measured: ${codes(m)}`,
+        `  !!! errors: warm-up ${measurement.warmup?.errors ?? 0}, measured ${m.errors} (${m.timeouts} timeouts)`,
+        '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+        '',
+      ].join('\n'));
+    }
+    for (const check of outcome.checks) {
+      console.log(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(32)} ${check.detail}`);
+    }
+  } catch (err) {
+    outcome.failure = err instanceof Error ? err.message : String(err);
+    console.error(`\n!!! Shipline (${label}) benchmark failed: ${outcome.failure}\n`);
+  } finally {
+    // Newest first: the server (if still up), then its database and data dir.
+    await cleanup.all();
+  }
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function fmtMs(n: number): string {
+  return Number.isFinite(n) ? n.toFixed(2) : '-';
+}
+
+function fmtPct(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}
+
+function summaryTable(options: Options, bare: LoadResult, runs: readonly ShiplineOutcome[]): string {
+  const cpus = os.cpus();
+  const header = [
+    `Ingest benchmark: POST /integrations/deploy/:id, autocannon ${options.connections} connections, `
+      + `${options.warmup} s warm-up + ${options.duration} s measured, unique dedup_id per request.`,
+    `Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; `
+      + 'load generator and server on the same machine.',
+    '',
+    '| Server | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare (≥ 35%) | p99 ≤ 25 ms | stored ≥ 202s |',
+    '|---|--:|--:|--:|--:|--:|--:|:-:|:-:|',
+  ];
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const lines = [...header, row([
+    'bare Fastify 5 (ceiling)', fmtInt(bare.requestsPerSec), fmtMs(bare.p50Ms), fmtMs(bare.p99Ms),
+    `${bare.non2xx}`, `${bare.errors}`, '100%', '', '',
+  ])];
+  for (const run of runs) {
+    const m = run.measurement?.measured;
+    if (!m || run.failure) {
+      lines.push(row([`Shipline (${run.label})`, 'FAILED', '', '', '', '', '', '', (run.failure ?? '').split('\n')[0]!.slice(0, 80)]));
+      continue;
+    }
+    const check = (prefix: string) => {
+      const c = run.checks.find((x) => x.name.startsWith(prefix));
+      return c ? `${c.pass ? 'PASS' : 'FAIL'}` : '';
+    };
+    lines.push(row([
+      `Shipline (${run.label})`, fmtInt(m.requestsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), `${m.non2xx}`, `${m.errors}`,
+      `${fmtPct(m.requestsPerSec / bare.requestsPerSec)} ${check('throughput')}`, check('p99'),
+      `${check('stored')} (${fmtInt(run.stored ?? 0)}/${fmtInt(run.measurement?.accepted202 ?? 0)})`,
+    ]));
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  // Distinguishes this invocation's dedup ids from any other's, should two runs share a store.
+  const runId = `bench-${randomBytes(4).toString('hex')}`;
+  const pgBaseUrl = process.env.SHIPLINE_TEST_DATABASE_URL || undefined;
+  console.log(
+    `Ingest benchmark ${runId}: ${options.connections} connections, ${options.warmup} s warm-up, ${options.duration} s measured`
+      + `${pgBaseUrl ? `; PostgreSQL via ${redactUrl(pgBaseUrl)}` : '; SQLite only (set SHIPLINE_TEST_DATABASE_URL for PostgreSQL)'}`,
+  );
+
+  console.log('\nbare Fastify 5 (ceiling)');
+  const bareServer = await startBare();
+  console.log(`  ${bareServer.readyLine} (pid ${bareServer.pid})`);
+  const bare = (await measure(bareServer, `/integrations/deploy/${randomBytes(8).toString('hex')}`, options, `${runId}-bare`)).measured;
+  console.log(`  server ${await stopServer(bareServer)}`);
+  await cleanup.all();
+  if (bare.non2xx + bare.errors > 0 || !(bare.requestsPerSec > 0)) {
+    throw new Error(`the bare server run is not a usable ceiling: ${bare.non2xx} non-2xx, ${bare.errors} errors`);
+  }
+
+  const runs: ShiplineOutcome[] = [];
+  console.log('\nShipline (SQLite)');
+  runs.push(await benchShipline('SQLite', { kind: 'sqlite' }, options, `${runId}-sqlite`, bare));
+  if (pgBaseUrl) {
+    console.log('\nShipline (PostgreSQL)');
+    runs.push(await benchShipline('PostgreSQL', { kind: 'postgres', baseUrl: pgBaseUrl }, options, `${runId}-pg`, bare));
+  }
+
+  console.log(`\n${summaryTable(options, bare, runs)}\n`);
+  const failed = runs.filter((r) => r.failure || r.checks.some((c) => !c.pass));
+  console.log(failed.length === 0 ? 'All checks PASS' : `FAIL: ${failed.map((r) => r.label).join(', ')}`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers this benchmark started`);
+    void cleanup.all().then(() => process.exit(130));
+  });
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  console.error(`\nbench:ingest failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup.all();
+}
