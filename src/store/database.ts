@@ -15,22 +15,10 @@ export interface SqlRunner {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
-/** What code outside store/ may know of the database: capabilities, never the dialect's name. */
-export interface Capabilities {
-  /**
-   * One writer that commits batches (SQLite): concurrent ingests share one transaction and one
-   * fsync. Without it (PostgreSQL) each ingest is its own transaction and the server groups WAL flushes.
-   */
-  groupCommit: boolean;
-}
-
 export interface Db {
   kysely: Kysely<Database>;
-  capabilities: Capabilities;
   /** Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection. */
-  transaction<T>(work: (run: SqlRunner, trx: Kysely<Database>) => Promise<T>): Promise<T>;
-  /** Like transaction, but each `item` gets a savepoint so one failure does not undo the others. */
-  batch<I, T>(items: readonly I[], work: (run: SqlRunner, item: I) => Promise<T>): Promise<Array<T | Error>>;
+  transaction<T>(work: (run: SqlRunner) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -86,64 +74,24 @@ function openSqlite(dataDir: string): Db {
     },
   };
 
-  async function isolatedBatch<I, T>(items: readonly I[], work: (run: SqlRunner, item: I) => Promise<T>): Promise<Array<T | Error>> {
-    const results: Array<T | Error> = [];
-    raw.exec('BEGIN IMMEDIATE');
-    try {
-      for (const item of items) {
-        raw.exec('SAVEPOINT item');
-        try {
-          results.push(await work(run, item));
-          raw.exec('RELEASE item');
-        } catch (err) {
-          raw.exec('ROLLBACK TO item');
-          raw.exec('RELEASE item');
-          results.push(err instanceof Error ? err : new Error(String(err)));
-        }
-      }
-      raw.exec('COMMIT');
-    } catch (err) {
-      if (raw.inTransaction) raw.exec('ROLLBACK');
-      throw err;
-    }
-    return results;
-  }
-
   // Kysely's SQLite driver has one connection behind a mutex; holding it makes our raw
   // statements on the same handle exclusive.
   const exclusive = <T>(work: () => Promise<T>) => kysely.connection().execute(work);
 
   return {
     kysely,
-    capabilities: { groupCommit: true },
     describe: `sqlite:${file}`,
     transaction: (work) =>
       exclusive(async () => {
         raw.exec('BEGIN IMMEDIATE');
         try {
-          const result = await work(run, kysely);
+          const result = await work(run);
           raw.exec('COMMIT');
           return result;
         } catch (err) {
           if (raw.inTransaction) raw.exec('ROLLBACK');
           throw err;
         }
-      }),
-    batch: (items, work) =>
-      exclusive(async () => {
-        // Optimistic: one transaction for the whole batch. Items almost never fail, and a
-        // savepoint per item costs two statements each; if one does fail, redo the batch with
-        // savepoints so the failure stays with its own item.
-        raw.exec('BEGIN IMMEDIATE');
-        try {
-          const results = [];
-          for (const item of items) results.push(await work(run, item));
-          raw.exec('COMMIT');
-          return results;
-        } catch {
-          if (raw.inTransaction) raw.exec('ROLLBACK');
-        }
-        return isolatedBatch(items, work);
       }),
     migrate: migrateWith(kysely, {
       autoIncrementType: 'integer',
@@ -179,20 +127,8 @@ function openPostgres(url: string): Db {
   const parsed = new URL(url);
   return {
     kysely,
-    capabilities: { groupCommit: false },
     describe: `postgres://${parsed.host}${parsed.pathname}`,
-    transaction: (work) => kysely.transaction().execute((trx) => work(runnerFor(trx), trx)),
-    batch: async (items, work) => {
-      // Each item is its own transaction: PostgreSQL already overlaps concurrent commits.
-      return Promise.all(
-        items.map((item) =>
-          kysely
-            .transaction()
-            .execute((trx) => work(runnerFor(trx), item))
-            .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
-        ),
-      );
-    },
+    transaction: (work) => kysely.transaction().execute((trx) => work(runnerFor(trx))),
     migrate: migrateWith(kysely, {
       autoIncrementType: 'bigserial',
       autoIncrementColumn: (c) => c,

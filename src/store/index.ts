@@ -7,7 +7,7 @@ import { servicesRepo } from './services.js';
 import { suggestionsRepo } from './suggestions.js';
 import { tokensRepo } from './tokens.js';
 
-export type { Capabilities, Db, SqlRunner } from './database.js';
+export type { Db, SqlRunner } from './database.js';
 
 /** Everything Shipline keeps, behind one object. Open it, `migrate()`, use it, `close()`. */
 export interface Store {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { ShiplineError } from '../core/errors.js';
 import type { Db } from './database.js';
-import { sequenceScope } from './deploy-ingest.js';
+import { sequenceScope } from './deploy-batch.js';
 import type { Page, PageRequest } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
 import type { Database, ServicesTable } from './schema.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDeployPayload } from '../../core/deploy-payload.js';
-import type { IngestResult } from '../../store/deploy-ingest.js';
+import type { IngestResult } from '../../store/deploy-batch.js';
 import type { Store } from '../../store/index.js';
 import type { Metrics } from '../metrics.js';
 
@@ -10,14 +10,17 @@ const NOT_FOUND = {
   errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }],
 };
 
-function accepted(result: Exclude<IngestResult, 'endpoint_not_found'>, alias: string) {
+// The common answer, serialized once.
+const OK = JSON.stringify({ result: 'ok' });
+
+function accepted(result: Exclude<IngestResult, 'endpoint_not_found'>, alias: string): string {
   switch (result) {
     case 'ok':
-      return { result };
+      return OK;
     case 'no_service_found':
-      return { result, message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.` };
+      return JSON.stringify({ result, message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.` });
     case 'duplicate_deploy':
-      return { result, message: 'Deploy not created due to existing deploy with identical dedup_id' };
+      return JSON.stringify({ result, message: 'Deploy not created due to existing deploy with identical dedup_id' });
   }
 }
 
@@ -43,7 +46,7 @@ export function ingestRoutes(store: Store, metrics: Metrics) {
         const outcome = await store.ingest.record(endpointId.toLowerCase(), parsed.input);
         if (outcome.result === 'endpoint_not_found') return reply.status(404).send(NOT_FOUND);
         metrics.ingested.inc({ result: outcome.result });
-        return reply.status(202).send(accepted(outcome.result, parsed.input.service));
+        return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome.result, parsed.input.service));
       },
     );
   };

@@ -1,0 +1,151 @@
+import { uuidv7 } from '../core/ids.js';
+import type { DeployInput } from '../core/deploy-payload.js';
+import type { Deploy } from '../core/vocabulary.js';
+import type { SqlRunner } from './database.js';
+
+export type IngestResult = 'ok' | 'no_service_found' | 'duplicate_deploy' | 'endpoint_not_found';
+
+export interface IngestOutcome {
+  result: IngestResult;
+  deploy?: Deploy;
+}
+
+export interface IngestItem {
+  endpointId: string;
+  input: DeployInput;
+}
+
+/** Thrown inside a transaction to undo it: a concurrent ingest committed the same dedup_id first. */
+export class DuplicateDedupId extends Error {}
+
+/** The scope a deploy is numbered in: its service, or its alias while no service claims it. */
+export function sequenceScope(serviceId: string | null, alias: string): string {
+  return serviceId ? `service:${serviceId}` : `alias:${alias}`;
+}
+
+const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+const rows = (n: number, width: number) => Array.from({ length: n }, () => `(${list(width)})`).join(', ');
+const unique = <T>(values: T[]) => [...new Set(values)];
+
+const DEPLOY_COLUMNS = `id, endpoint_id, service_id, service_alias, environment, description, deployed_at, deploy_url,
+  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at`;
+const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at';
+
+// Locks the scope's counter row for the rest of the transaction and reads it.
+const LOCK_SEQUENCE = `INSERT INTO deploy_sequences (scope, last_number) VALUES (?, 0)
+  ON CONFLICT (scope) DO UPDATE SET last_number = deploy_sequences.last_number RETURNING last_number`;
+
+type Service = { id: string; name: string };
+
+/**
+ * Records a batch of deploys in the caller's transaction, set-based: one statement per step for
+ * the whole batch rather than per deploy (on PostgreSQL each statement is a network round trip).
+ * Outcomes are in item order, with the same meaning as recording the items one after another.
+ */
+export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], receivedAt: string): Promise<IngestOutcome[]> {
+  const outcomes: IngestOutcome[] = new Array(items.length);
+  const accepted = await acceptable(run, items, outcomes);
+  if (accepted.length === 0) return outcomes;
+
+  const aliases = unique(accepted.map((i) => items[i]!.input.service));
+  const services = new Map<string, Service>();
+  const found = await run.query<Service & { alias: string }>(
+    `SELECT a.alias, s.id, s.name FROM service_aliases a JOIN services s ON s.id = a.service_id WHERE a.alias IN (${list(aliases.length)})`,
+    aliases,
+  );
+  for (const row of found) services.set(row.alias, { id: row.id, name: row.name });
+
+  const numbers = await assignNumbers(run, items, accepted, services);
+  const deploys = accepted.map((i, k): Deploy => {
+    const { endpointId, input } = items[i]!;
+    const service = services.get(input.service);
+    return {
+      id: uuidv7(),
+      endpointId,
+      service: service ? { id: service.id, name: service.name } : null,
+      serviceAlias: input.service,
+      environment: input.environment,
+      description: input.description,
+      deployedAt: input.deployedAt,
+      deployUrl: input.deployUrl,
+      deployNumber: numbers[k]!,
+      dedupId: input.dedupId,
+      deployer: input.deployer,
+      commit: input.commit,
+      receivedAt,
+    };
+  });
+
+  const inserted = await run.query(
+    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 15)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+    deploys.flatMap((d) => [
+      d.id, d.endpointId, d.service?.id ?? null, d.serviceAlias, d.environment, d.description, d.deployedAt, d.deployUrl,
+      d.deployNumber, d.dedupId, d.deployer.id, d.deployer.email, d.deployer.name, d.commit ? JSON.stringify(d.commit) : null, receivedAt,
+    ]),
+  );
+  // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
+  if (inserted.length !== deploys.length) throw new DuplicateDedupId();
+
+  await run.query(
+    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(deploys.length, 7)}`,
+    deploys.flatMap((d) => [uuidv7(), 'deploy.recorded', `deploy-endpoint:${d.endpointId}`, null, d.deployedAt, JSON.stringify(d), receivedAt]),
+  );
+  accepted.forEach((i, k) => {
+    const deploy = deploys[k]!;
+    outcomes[i] = { result: deploy.service ? 'ok' : 'no_service_found', deploy };
+  });
+  return outcomes;
+}
+
+/** Settles unknown endpoints and duplicates (stored, or earlier in the batch); returns the rest. */
+async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes: IngestOutcome[]): Promise<number[]> {
+  const endpointIds = unique(items.map((i) => i.endpointId));
+  const known = new Set(
+    (await run.query<{ id: string }>(`SELECT id FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`, endpointIds)).map((r) => r.id),
+  );
+  const dedupIds = unique(items.flatMap((i) => (known.has(i.endpointId) && i.input.dedupId !== null ? [i.input.dedupId] : [])));
+  const taken = new Set(
+    dedupIds.length === 0
+      ? []
+      : (await run.query<{ dedup_id: string }>(`SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(dedupIds.length)})`, dedupIds)).map((r) => r.dedup_id),
+  );
+  const accepted: number[] = [];
+  items.forEach(({ endpointId, input }, i) => {
+    if (!known.has(endpointId)) outcomes[i] = { result: 'endpoint_not_found' };
+    else if (input.dedupId !== null && taken.has(input.dedupId)) outcomes[i] = { result: 'duplicate_deploy' };
+    else {
+      if (input.dedupId !== null) taken.add(input.dedupId);
+      accepted.push(i);
+    }
+  });
+  return accepted;
+}
+
+/**
+ * Numbers the accepted deploys, in order, per scope. A pipeline's own numbers move the sequence
+ * forward, so numbers assigned later continue after them.
+ */
+async function assignNumbers(run: SqlRunner, items: readonly IngestItem[], accepted: number[], services: Map<string, Service>): Promise<string[]> {
+  const byScope = new Map<string, number[]>();
+  accepted.forEach((i, k) => {
+    const alias = items[i]!.input.service;
+    const scope = sequenceScope(services.get(alias)?.id ?? null, alias);
+    byScope.set(scope, [...(byScope.get(scope) ?? []), k]);
+  });
+  const numbers: string[] = new Array(accepted.length);
+  for (const [scope, positions] of byScope) {
+    const [row] = await run.query<{ last_number: number | string }>(LOCK_SEQUENCE, [scope]);
+    const start = Number(row!.last_number);
+    let last = start;
+    for (const k of positions) {
+      const given = items[accepted[k]!]!.input.deployNumber;
+      if (given === null) numbers[k] = String(++last);
+      else {
+        numbers[k] = given;
+        if (/^\d{1,15}$/.test(given)) last = Math.max(last, Number(given));
+      }
+    }
+    if (last !== start) await run.query('UPDATE deploy_sequences SET last_number = ? WHERE scope = ?', [last, scope]);
+  }
+  return numbers;
+}
