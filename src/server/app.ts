@@ -41,12 +41,13 @@ export async function buildApp({ store, config, logger }: AppOptions): Promise<F
   const logRequests = logger?.isLevelEnabled('debug') ?? false;
   registerErrorHandling(app);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (logRequests) {
       request.log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     }
+    done();
   });
 
   await app.register(swagger, {

@@ -68,8 +68,8 @@ function openSqlite(dataDir: string): Db {
         stmt = raw.prepare(sql);
         statements.set(sql, stmt);
       }
-      if (stmt.reader) return stmt.all(...params) as R[];
-      stmt.run(...params);
+      if (stmt.reader) return stmt.all(params as unknown[]) as R[];
+      stmt.run(params as unknown[]);
       return [];
     },
   };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { MigrationContext } from './index.js';
 
@@ -48,7 +49,14 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .execute();
   await db.schema.createIndex('deploys_by_time').on('deploys').columns(['deployed_at', 'id']).execute();
   await db.schema.createIndex('deploys_by_service').on('deploys').columns(['service_id', 'deployed_at']).execute();
-  await db.schema.createIndex('deploys_by_alias').on('deploys').columns(['service_alias', 'deployed_at']).execute();
+  // Only unclaimed deploys are looked up by alias (suggestions, attaching, the alias filter), so
+  // deploys of known services, the usual case, skip this index altogether.
+  await db.schema
+    .createIndex('deploys_unclaimed_by_alias')
+    .on('deploys')
+    .columns(['service_alias', 'deployed_at'])
+    .where(sql.ref('service_id'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('deploy_sequences')
