@@ -133,7 +133,8 @@ async function assignNumbers(run: SqlRunner, items: readonly IngestItem[], accep
     byScope.set(scope, [...(byScope.get(scope) ?? []), k]);
   });
   const numbers: string[] = new Array(accepted.length);
-  for (const [scope, positions] of byScope) {
+  // Scopes are locked in sorted order, so two batches in flight never wait on each other in a cycle.
+  for (const [scope, positions] of [...byScope].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
     const [row] = await run.query<{ last_number: number | string }>(LOCK_SEQUENCE, [scope]);
     const start = Number(row!.last_number);
     let last = start;
