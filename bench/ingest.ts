@@ -23,7 +23,7 @@ import type { ServerChild } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// The targets the README promises; see the summary at the end.
+// The targets the README promises for the embedded (SQLite) store; see the summary at the end.
 const MIN_RATIO = 0.35;
 const MAX_P99_MS = 25;
 
@@ -392,9 +392,16 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     const m = measurement.measured;
     const ratio = m.requestsPerSec / bare.requestsPerSec;
     const bad = m.non2xx + m.errors + (measurement.warmup ? measurement.warmup.non2xx + measurement.warmup.errors : 0);
+    // The throughput and latency targets are the embedded store's; PostgreSQL's figures are reported.
+    if (store.kind === 'sqlite') {
+      outcome.checks.push(
+        { name: `throughput >= ${MIN_RATIO * 100}% of bare`, pass: ratio >= MIN_RATIO, detail: fmtPct(ratio) },
+        { name: `p99 <= ${MAX_P99_MS} ms`, pass: m.p99Ms <= MAX_P99_MS, detail: `${fmtMs(m.p99Ms)} ms` },
+      );
+    } else {
+      console.log(`  info  throughput vs bare ${fmtPct(ratio)}, p99 ${fmtMs(m.p99Ms)} ms (targets apply to SQLite)`);
+    }
     outcome.checks.push(
-      { name: `throughput >= ${MIN_RATIO * 100}% of bare`, pass: ratio >= MIN_RATIO, detail: fmtPct(ratio) },
-      { name: `p99 <= ${MAX_P99_MS} ms`, pass: m.p99Ms <= MAX_P99_MS, detail: `${fmtMs(m.p99Ms)} ms` },
       { name: 'no non-2xx or errors', pass: bad === 0, detail: `${bad}` },
       {
         name: 'stored deploys >= 202s seen',
