@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import type { Request as CannonRequest, Result as CannonResult } from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { shiplineEnv } from '../test/support/server-process.js';
 import { spawnServer } from './processes.js';
 import type { ServerChild } from './processes.js';
 
@@ -257,18 +258,14 @@ async function startShipline(label: string, dataDir: string, databaseUrl: string
   // 40 characters from [A-Za-z0-9_-]: base64url of 30 random bytes.
   const adminToken = randomBytes(30).toString('base64url');
   // A developer's own Shipline settings (or DATABASE_URL) must not change what is measured.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
-  }
-  Object.assign(env, {
+  const env = shiplineEnv({
     SHIPLINE_PORT: '0',
     SHIPLINE_HOST: '127.0.0.1',
     SHIPLINE_DATA_DIR: dataDir,
     SHIPLINE_ADMIN_TOKEN: adminToken,
     SHIPLINE_LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
   });
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const server = await spawnServer({
     name: `Shipline (${label})`,
     args: [path.join(ROOT, 'bin', 'shipline'), 'start'],

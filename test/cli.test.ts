@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from './support/server-process.js';
+import { shiplineEnv, startServer } from './support/server-process.js';
 
 // End to end: the compiled CLI (bin/shipline → dist/, built by `npm test`) against a real server
 // that the CLI's own `start` command runs, both as child processes.
@@ -21,55 +22,16 @@ interface CliResult {
   stderr: string;
 }
 
-/** The environment without the developer's own Shipline or database settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Starts `shipline start` and resolves with its URL once it prints the listening line. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  // No shell in between, so child.pid is the server's and SIGTERM reaches it.
-  const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (reason: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      child.kill('SIGKILL');
-      reject(new Error(`${reason}\n--- server output ---\n${output}`));
-    };
-    const deadline = setTimeout(() => fail('server not ready within 20 s'), 20_000);
-    child.once('exit', (code) => fail(`server exited during start-up with code ${code}`));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Shipline listening on (http:\/\/\S+)/.exec(output);
-      if (!match || settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      child.removeAllListeners('exit');
-      resolve({ child, url: match[1]! });
-    });
-  });
-}
-
 describe('shipline CLI against a running server', () => {
   const adminToken = randomBytes(24).toString('hex');
   let dataDir: string;
-  let server: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   let serverUrl: string;
-  let serverExit: Promise<number | null> | undefined;
   let endpointUrl: string;
 
   /** Runs the CLI; a non-zero exit is returned, not thrown, so tests can assert on it. */
   async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const fullEnv = cleanEnv({ SHIPLINE_URL: serverUrl, SHIPLINE_TOKEN: adminToken, ...env });
+    const fullEnv = shiplineEnv({ SHIPLINE_URL: serverUrl, SHIPLINE_TOKEN: adminToken, ...env });
     try {
       const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: fullEnv });
       return { code: 0, stdout, stderr };
@@ -96,24 +58,13 @@ describe('shipline CLI against a running server', () => {
       throw new Error('dist/cli/index.js is missing: run `npm run build` first (npm test does)');
     }
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-cli-'));
-    const started = await startServer(
-      cleanEnv({
-        SHIPLINE_PORT: '0',
-        SHIPLINE_HOST: '127.0.0.1',
-        SHIPLINE_DATA_DIR: dataDir,
-        SHIPLINE_ADMIN_TOKEN: adminToken,
-        SHIPLINE_LOG_LEVEL: 'warn',
-      }),
-    );
-    server = started.child;
-    serverUrl = started.url;
-    serverExit = new Promise((resolve) => server!.once('exit', (code) => resolve(code)));
+    server = await startServer({ dataDir, adminToken });
+    serverUrl = server.url;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await serverExit;
+    if (server?.running()) {
+      await server.stop();
     }
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -261,7 +212,6 @@ describe('shipline CLI against a running server', () => {
   });
 
   it('stops the server gracefully on SIGTERM', async () => {
-    server!.kill('SIGTERM');
-    expect(await serverExit).toBe(0);
+    expect((await server!.stop()).code).toBe(0);
   });
 });

@@ -1,9 +1,23 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${ROOT}bin/shipline`;
+
+/**
+ * This process's environment without the developer's own Shipline or database settings, plus
+ * `settings`: what a Shipline child (server or CLI) started by a test or benchmark should see.
+ */
+export function shiplineEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
+  }
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) env[key] = value;
+  return env;
+}
 
 /** How the server child is configured; everything else comes from a cleaned copy of this process's env. */
 export interface ServerOptions {
@@ -41,38 +55,25 @@ const READY = /Shipline listening on (http:\/\/\S+)/;
 const MAX_OUTPUT = 64 * 1024;
 
 /**
- * Starts the compiled server (dist/, so run `npm run build` first) as `node -e`, independent of
- * the CLI, and resolves once it prints its listening line. If it exits or stays silent past
- * the deadline, the child is killed and the promise rejects with its output.
+ * Starts `bin/shipline start` (the compiled CLI, so run `npm run build` first) and resolves once
+ * it prints its listening line. If it exits or stays silent past the deadline, the child is
+ * killed and the promise rejects with its output.
  */
 export function startServer(options: ServerOptions): Promise<ServerProcess> {
-  const mainJs = `${DIST}main.js`;
-  const configJs = `${DIST}config.js`;
-  if (!fs.existsSync(mainJs) || !fs.existsSync(configJs)) {
-    return Promise.reject(new Error(`${mainJs} is missing: run \`npm run build\` first`));
+  if (!fs.existsSync(`${ROOT}dist/cli/index.js`)) {
+    return Promise.reject(new Error('dist/ is missing: run `npm run build` first (npm test does)'));
   }
-  const script = [
-    `const { loadConfig } = await import(${JSON.stringify(pathToFileURL(configJs).href)});`,
-    `const { runUntilSignalled } = await import(${JSON.stringify(pathToFileURL(mainJs).href)});`,
-    'await runUntilSignalled(loadConfig());',
-  ].join('\n');
-
-  // The developer's own Shipline settings must not leak into the child: it gets only ours.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
-  }
-  Object.assign(env, {
+  const env = shiplineEnv({
     SHIPLINE_PORT: '0',
     SHIPLINE_HOST: '127.0.0.1',
     SHIPLINE_DATA_DIR: options.dataDir,
     SHIPLINE_ADMIN_TOKEN: options.adminToken,
     SHIPLINE_LOG_LEVEL: 'warn',
+    DATABASE_URL: options.databaseUrl,
   });
-  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
-
   // No shell in between: the child's pid is the server's, so a signal to it reaches the server.
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'start'], {
+    cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
