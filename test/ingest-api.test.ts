@@ -119,9 +119,11 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     const before = await counts();
     const unknown = await post(seedPayload({ dedup_id: 'x404' }), undefined, '/integrations/deploy/3f0c9a52-1111-4222-8333-944455556666');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().errors[0]).toMatchObject({ status: 404 });
+    const gone = { errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }] };
+    expect(unknown.json()).toEqual(gone);
     const notUuid = await post(seedPayload({ dedup_id: 'x404' }), undefined, '/integrations/deploy/not-a-uuid');
     expect(notUuid.statusCode).toBe(404);
+    expect(notUuid.json()).toEqual(gone);
 
     const doomed = await t.endpointPath();
     expect((await post(seedPayload({ dedup_id: 'before-delete' }), undefined, doomed)).statusCode).toBe(202);
@@ -129,7 +131,11 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect((await t.api({ method: 'DELETE', url: `/api/v1/deploy-endpoints/${id}` })).statusCode).toBe(204);
     const after = await post(seedPayload({ dedup_id: 'after-delete' }), undefined, doomed);
     expect(after.statusCode).toBe(404);
-    expect(after.json().errors[0].status).toBe(404);
+    expect(after.json()).toEqual(gone);
+    const afterBadBody = await post({ service: 'x' }, undefined, doomed);
+    expect(afterBadBody.json()).toEqual(gone);
+    const noSuchPath = await post(seedPayload(), undefined, '/integrations/deploy/');
+    expect(noSuchPath.json()).toEqual(gone);
     expect((await counts()).deploys).toBe(before.deploys + 1);
   });
 

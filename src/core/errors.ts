@@ -17,6 +17,7 @@ export const ERRORS = {
   'service.name_conflict': { status: 409, message: 'A service with that name already exists' },
   'deploy.not_found': { status: 404, message: 'No deploy has that id' },
   'endpoint.not_found': { status: 404, message: 'No deploy endpoint has that id' },
+  'webhook.endpoint_not_found': { status: 404, message: 'No deploy endpoint at this URL: it may have been deleted' },
   'suggestion.not_found': { status: 404, message: 'No open suggestion has that alias' },
   'token.not_found': { status: 404, message: 'No API token has that id' },
   'store.unavailable': { status: 503, message: 'The store is not reachable' },

@@ -18,7 +18,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Maps any thrown error onto the catalog. */
-export function toShiplineError(err: FastifyError | Error): ShiplineError {
+function toShiplineError(err: FastifyError | Error): ShiplineError {
   if (err instanceof ShiplineError) return err;
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) return new ShiplineError('request.invalid', err.message, fastifyError.validation);
@@ -31,7 +31,7 @@ export function toShiplineError(err: FastifyError | Error): ShiplineError {
   return new ShiplineError('internal');
 }
 
-/** `deployed_at` style titles for OpsLevel errors that are not about one field. */
+/** OpsLevel-style titles (`<Subject> Error`) for webhook errors that are not about one body field. */
 const INGEST_TITLES: Partial<Record<number, string>> = {
   400: 'Request Error',
   404: 'Not Found Error',
@@ -41,7 +41,7 @@ const INGEST_TITLES: Partial<Record<number, string>> = {
   503: 'Service Unavailable Error',
 };
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
   if (isIngest(request)) {
     return reply.status(error.status).send({
       errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }],
@@ -60,7 +60,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const error = isIngest(request)
-      ? new ShiplineError('endpoint.not_found', 'No deploy endpoint at this URL: it may have been deleted')
+      ? new ShiplineError('webhook.endpoint_not_found')
       : new ShiplineError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
     return sendError(request, reply, error);
   });

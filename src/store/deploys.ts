@@ -25,7 +25,7 @@ export interface EnvironmentSummary {
 
 type DeployRow = DeploysTable & { service_name: string | null };
 
-export function toDeploy(row: DeployRow): Deploy {
+function toDeploy(row: DeployRow): Deploy {
   return {
     id: row.id,
     endpointId: row.endpoint_id,

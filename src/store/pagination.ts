@@ -14,7 +14,7 @@ export interface PageRequest {
 export const DEFAULT_LIMIT = 50;
 
 /** A cursor is the sort key of the last item served, opaque to clients. */
-export function encodeCursor(key: readonly string[]): string {
+function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 

@@ -13,11 +13,11 @@ export interface ApiToken {
 }
 
 /** Tokens are long random strings, so one SHA-256 is enough to store them safely. */
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function generateToken(): string {
+function generateToken(): string {
   return `shp_${randomBytes(32).toString('base64url')}`;
 }
 

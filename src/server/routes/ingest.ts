@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDeployPayload } from '../../core/deploy-payload.js';
+import { ShiplineError } from '../../core/errors.js';
 import type { IngestResult } from '../../store/deploy-batch.js';
 import type { Store } from '../../store/index.js';
 import type { Metrics } from '../metrics.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const NOT_FOUND = {
-  errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }],
-};
 
 // The common answer, serialized once.
 const OK = JSON.stringify({ result: 'ok' });
@@ -24,6 +22,9 @@ function accepted(result: Exclude<IngestResult, 'endpoint_not_found'>, alias: st
   }
 }
 
+// The error handler answers ShiplineErrors on this route in OpsLevel's format.
+const endpointGone = () => new ShiplineError('webhook.endpoint_not_found');
+
 /**
  * The deploy webhook, wire-compatible with OpsLevel's custom deploy integration. No token: the
  * endpoint's unguessable id is the credential. 202 is sent only after the deploy is committed.
@@ -34,17 +35,17 @@ export function ingestRoutes(store: Store, metrics: Metrics) {
       '/integrations/deploy/:endpointId',
       { schema: { hide: true } },
       async (request, reply) => {
-        const { endpointId } = request.params;
-        if (!UUID.test(endpointId)) return reply.status(404).send(NOT_FOUND);
+        const endpointId = request.params.endpointId.toLowerCase();
+        if (!UUID.test(endpointId)) throw endpointGone();
         const parsed = parseDeployPayload(request.body);
         if (!parsed.ok) {
           // A deleted endpoint is reported as such even when the body is also wrong.
-          if (!(await store.endpoints.exists(endpointId.toLowerCase()))) return reply.status(404).send(NOT_FOUND);
+          if (!(await store.endpoints.exists(endpointId))) throw endpointGone();
           metrics.ingested.inc({ result: 'rejected' });
           return reply.status(400).send({ errors: parsed.errors });
         }
-        const outcome = await store.ingest.record(endpointId.toLowerCase(), parsed.input);
-        if (outcome.result === 'endpoint_not_found') return reply.status(404).send(NOT_FOUND);
+        const outcome = await store.ingest.record(endpointId, parsed.input);
+        if (outcome.result === 'endpoint_not_found') throw endpointGone();
         metrics.ingested.inc({ result: outcome.result });
         return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome.result, parsed.input.service));
       },
