@@ -5,11 +5,10 @@ import { ConfigError, loadConfig, SETTINGS } from './config.js';
 describe('config', () => {
   it('works with no environment at all', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, publicUrl: 'http://localhost:8080', logLevel: 'info' });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, publicUrl: undefined, logLevel: 'info' });
   });
 
-  it('derives the public URL from the port and strips a trailing slash', () => {
-    expect(loadConfig({ SHIPLINE_PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+  it('strips a trailing slash from the public URL', () => {
     expect(loadConfig({ SHIPLINE_PUBLIC_URL: 'https://ship.example.com/' }).publicUrl).toBe('https://ship.example.com');
   });
 

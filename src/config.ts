@@ -9,7 +9,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
-  publicUrl: string;
+  /** Unset: the URL of the port the server listens on, under `localhost`. */
+  publicUrl: string | undefined;
   adminToken: string | undefined;
   logLevel: string;
   /** Largest accepted request body, in bytes. */
@@ -21,7 +22,7 @@ interface Setting<K extends keyof Config> {
   env: string;
   default: string;
   doc: string;
-  parse(raw: string | undefined, partial: Partial<Config>): Config[K];
+  parse(raw: string | undefined): Config[K];
 }
 
 type AnySetting = { [K in keyof Config]: Setting<K> }[keyof Config];
@@ -78,9 +79,9 @@ export const SETTINGS: readonly AnySetting[] = [
   {
     key: 'publicUrl',
     env: 'SHIPLINE_PUBLIC_URL',
-    default: 'http://localhost:$SHIPLINE_PORT',
+    default: 'http://localhost:<port listened on>',
     doc: 'Base of the URLs the server hands out, such as deploy endpoint URLs.',
-    parse: (raw, partial) => (raw || `http://localhost:${partial.port ?? 8080}`).replace(/\/+$/, ''),
+    parse: (raw) => raw?.replace(/\/+$/, '') || undefined,
   },
   {
     key: 'adminToken',
@@ -114,11 +115,10 @@ export const SETTINGS: readonly AnySetting[] = [
 
 /** Reads the configuration from an environment (default: the process's). Throws ConfigError on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const partial: Partial<Config> = {};
+  const config: Partial<Config> = {};
   for (const setting of SETTINGS) {
     const raw = env[setting.env];
-    // Each parse may read settings listed before it (publicUrl reads port).
-    (partial as Record<string, unknown>)[setting.key] = setting.parse(raw === '' ? undefined : raw, partial);
+    (config as Record<string, unknown>)[setting.key] = setting.parse(raw === '' ? undefined : raw);
   }
-  return partial as Config;
+  return config as Config;
 }

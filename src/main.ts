@@ -25,8 +25,7 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
 }
 
 /** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
-export async function startShipline(settings: Config): Promise<RunningShipline> {
-  const config = { ...settings };
+export async function startShipline(config: Config): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
   const store = openStore(config);
   try {
@@ -36,14 +35,15 @@ export async function startShipline(settings: Config): Promise<RunningShipline> 
     throw err;
   }
   const newAdminToken = await bootstrapAdmin(store, config);
-  const app = await buildApp({ store, config, logger });
+  const site = { publicUrl: config.publicUrl ?? '', bodyLimit: config.bodyLimit };
+  const app = await buildApp({ store, config: site, logger });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  // Port 0 means "pick one": the default public URL must name the port actually picked.
-  if (config.port === 0 && config.publicUrl === 'http://localhost:0') config.publicUrl = `http://localhost:${port}`;
+  // No request is served before listen, so nobody sees the URL before it is settled here.
+  site.publicUrl ||= `http://localhost:${port}`;
   // These two lines are for the person starting the server, so they bypass the JSON log.
   process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
   if (newAdminToken) {

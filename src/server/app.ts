@@ -4,7 +4,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -20,7 +19,8 @@ import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<Config, 'publicUrl' | 'bodyLimit'>;
+  /** `publicUrl` is read per request, so the process may settle it once it listens. */
+  config: { publicUrl: string; bodyLimit: number };
   /** Defaults to a silent logger, which is what tests want. */
   logger?: Logger;
 }

@@ -8,7 +8,7 @@ import { BEARER } from './types.js';
 const tags = ['deploy endpoints'];
 
 // Endpoint URLs are credentials, so even listing them needs the write role.
-/** `config.publicUrl` is read per request: with port 0 it is only known once the server listens. */
+/** `config.publicUrl` is read per request: by default it is only known once the server listens. */
 export function endpointRoutes(store: Store, config: { publicUrl: string }) {
   const withUrl = (e: DeployEndpoint) => ({ ...e, url: `${config.publicUrl}/integrations/deploy/${e.id}` });
 
