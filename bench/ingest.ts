@@ -18,9 +18,9 @@ import autocannon from 'autocannon';
 import type { Request as CannonRequest, Result as CannonResult } from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { shiplineEnv } from '../test/support/server-process.js';
-import { spawnServer } from './processes.js';
-import type { ServerChild } from './processes.js';
+import { startServer } from '../test/support/server-process.js';
+import { spawnServer } from '../test/support/child-server.js';
+import type { ServerChild } from '../test/support/child-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -257,23 +257,9 @@ interface ShiplineStart {
 async function startShipline(label: string, dataDir: string, databaseUrl: string | undefined): Promise<ShiplineStart> {
   // 40 characters from [A-Za-z0-9_-]: base64url of 30 random bytes.
   const adminToken = randomBytes(30).toString('base64url');
-  // A developer's own Shipline settings (or DATABASE_URL) must not change what is measured.
-  const env = shiplineEnv({
-    SHIPLINE_PORT: '0',
-    SHIPLINE_HOST: '127.0.0.1',
-    SHIPLINE_DATA_DIR: dataDir,
-    SHIPLINE_ADMIN_TOKEN: adminToken,
-    SHIPLINE_LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-  });
-  const server = await spawnServer({
-    name: `Shipline (${label})`,
-    args: [path.join(ROOT, 'bin', 'shipline'), 'start'],
-    cwd: ROOT,
-    env,
-    ready: /Shipline listening on (http:\/\/\S+) \(store: [^)\n]*\)/,
-    readyTimeoutMs: 30_000,
-  });
+  // startServer gives the child only these settings: a developer's own SHIPLINE_* or
+  // DATABASE_URL must not change what is measured.
+  const server = await startServer({ name: `Shipline (${label})`, dataDir, databaseUrl, adminToken, readyTimeoutMs: 30_000 });
   cleanup.add(`Shipline (${label}) server`, () => server.stop().then(() => undefined));
   return { server, adminToken };
 }

@@ -7,7 +7,7 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
 }
 
-/** A server the benchmark started, known by its own pid and stopped only through it. */
+/** A server started by a test or a benchmark, known by its own pid and stopped only through it. */
 export interface ServerChild {
   readonly name: string;
   readonly pid: number;
@@ -20,6 +20,8 @@ export interface ServerChild {
   running(): boolean;
   /** The tail of the child's stdout and stderr, for failure messages. */
   output(): string;
+  /** Sends a signal to the child, if it is still running (a crash test's SIGKILL). */
+  signal(signal: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL if it is still there after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<ChildExit>;
 }
@@ -111,6 +113,9 @@ export function spawnServer(options: SpawnServerOptions): Promise<ServerChild> {
         exited,
         running,
         output: () => output,
+        signal: (sig) => {
+          if (running()) child.kill(sig);
+        },
         stop,
       });
     });
