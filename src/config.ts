@@ -15,6 +15,16 @@ export interface Config {
   logLevel: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Steps one process runs at the same time. */
+  workers: number;
+  /** How long a claimed job stays leased without renewal. */
+  jobLeaseMs: number;
+  /** Hosts and CIDRs outgoing requests may reach although private, loopback or link-local. */
+  allowHosts: string[];
+  /** Whether the `script` action may run. */
+  scriptsEnabled: boolean;
+  /** 32-byte key (base64 or 64 hex digits) that encrypts secrets; unset: a key file in the data dir. */
+  masterKey: string | undefined;
 }
 
 interface Setting<K extends keyof Config> {
@@ -110,6 +120,45 @@ export const SETTINGS: readonly AnySetting[] = [
     default: '1048576',
     doc: 'Largest request body accepted, in bytes; larger bodies get 413.',
     parse: (raw) => integer('SHIPLINE_BODY_LIMIT', 1024, 64 * 1024 * 1024)(raw ?? '1048576'),
+  },
+  {
+    key: 'workers',
+    env: 'SHIPLINE_WORKERS',
+    default: '256',
+    doc: 'Reaction steps one process runs at the same time. Steps mostly wait on the network, so this is a count of concurrent requests, not threads.',
+    parse: (raw) => integer('SHIPLINE_WORKERS', 1, 4096)(raw ?? '256'),
+  },
+  {
+    key: 'jobLeaseMs',
+    env: 'SHIPLINE_JOB_LEASE_MS',
+    default: '30000',
+    doc: 'How long a claimed job stays leased without renewal (renewed every third of it while it runs); after a crash, another process takes the job over once it runs out.',
+    parse: (raw) => integer('SHIPLINE_JOB_LEASE_MS', 1000, 3_600_000)(raw ?? '30000'),
+  },
+  {
+    key: 'allowHosts',
+    env: 'SHIPLINE_ALLOW_HOSTS',
+    default: '(unset)',
+    doc: 'Comma-separated hosts and CIDRs that outgoing requests may reach although loopback, private, link-local or cloud metadata (e.g. `127.0.0.1,10.0.0.0/8,hooks.internal`).',
+    parse: (raw) => (raw ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0),
+  },
+  {
+    key: 'scriptsEnabled',
+    env: 'SHIPLINE_SCRIPTS',
+    default: 'disabled',
+    doc: '`enabled` lets the `script` action run shell commands on this host.',
+    parse: (raw) => {
+      const value = raw || 'disabled';
+      if (value !== 'enabled' && value !== 'disabled') throw new ConfigError('SHIPLINE_SCRIPTS must be enabled or disabled');
+      return value === 'enabled';
+    },
+  },
+  {
+    key: 'masterKey',
+    env: 'SHIPLINE_MASTER_KEY',
+    default: '(unset)',
+    doc: 'The 32-byte key (base64, or 64 hex digits) that encrypts secrets at rest. Unset: a key file `master.key` (mode 0600) is created in the data directory.',
+    parse: (raw) => raw || undefined,
   },
 ];
 

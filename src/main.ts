@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { createLogger } from './server/logger.js';
+import { createRuntime } from './engine/runtime.js';
 import { buildApp } from './server/app.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
@@ -36,7 +37,16 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   }
   const newAdminToken = await bootstrapAdmin(store, config);
   const site = { publicUrl: config.publicUrl ?? '', bodyLimit: config.bodyLimit };
-  const app = await buildApp({ store, config: site, logger });
+  const runtime = createRuntime({
+    store,
+    workers: config.workers,
+    jobLeaseMs: config.jobLeaseMs,
+    allowHosts: config.allowHosts,
+    scriptsEnabled: config.scriptsEnabled,
+    publicUrl: () => site.publicUrl,
+    logger,
+  });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -44,6 +54,7 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   // No request is served before listen, so nobody sees the URL before it is settled here.
   site.publicUrl ||= `http://localhost:${port}`;
+  await runtime.start();
   // These two lines are for the person starting the server, so they bypass the JSON log.
   process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
   if (newAdminToken) {
@@ -54,8 +65,9 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     url,
     store,
     close: () => {
-      // app.close stops accepting, lets in-flight requests finish, then the store closes.
-      closing ??= app.close().then(() => store.close());
+      // app.close stops accepting and lets in-flight requests finish; the engine lets its
+      // in-flight steps finish (their leases cover anything cut short); then the store closes.
+      closing ??= app.close().then(() => runtime.close()).then(() => store.close());
       return closing;
     },
   };

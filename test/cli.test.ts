@@ -1,26 +1,18 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from './support/server-process.js';
-import { shiplineEnv, startServer } from './support/server-process.js';
+import type { CliResult } from './support/cli-runner.js';
+import { runCli, runCliJson } from './support/cli-runner.js';
+import { startServer } from './support/server-process.js';
 
 // End to end: the compiled CLI (bin/shipline → dist/, built by `npm test`) against a real server
 // that the CLI's own `start` command runs, both as child processes.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'shipline');
-const run = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('shipline CLI against a running server', () => {
   const adminToken = randomBytes(24).toString('hex');
@@ -29,25 +21,9 @@ describe('shipline CLI against a running server', () => {
   let serverUrl: string;
   let endpointUrl: string;
 
-  /** Runs the CLI; a non-zero exit is returned, not thrown, so tests can assert on it. */
-  async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const fullEnv = shiplineEnv({ SHIPLINE_URL: serverUrl, SHIPLINE_TOKEN: adminToken, ...env });
-    try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: fullEnv });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const failure = err as { code?: unknown; stdout?: string; stderr?: string };
-      if (typeof failure.code !== 'number') throw err;
-      return { code: failure.code, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-    }
-  }
-
-  async function cliJson<T>(args: string[]): Promise<T> {
-    const result = await cli([...args, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as T;
-  }
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(args, { SHIPLINE_URL: serverUrl, SHIPLINE_TOKEN: adminToken, ...env });
+  const cliJson = <T>(args: string[]): Promise<T> => runCliJson<T>(args, { SHIPLINE_URL: serverUrl, SHIPLINE_TOKEN: adminToken });
 
   function record(service: string, ...extra: string[]): Promise<CliResult> {
     return cli(['deploys', 'record', endpointUrl, '--service', service, '--description', 'Release 1.2.3', ...extra]);

@@ -18,3 +18,10 @@ export type Suggestion = Static<typeof Schemas.Suggestion>;
 export type ApiToken = Static<typeof Schemas.Token>;
 /** Includes `token`, the secret: the server shows it in the create response only. */
 export type CreatedToken = Static<typeof Schemas.TokenCreated>;
+
+import type * as EngineSchemas from '../server/engine-schemas.js';
+export type Reaction = Static<typeof EngineSchemas.Reaction>;
+export type ReactionApplied = Static<typeof EngineSchemas.ReactionApplied>;
+export type Run = Static<typeof EngineSchemas.Run>;
+export type ShiplineEventView = Static<typeof EngineSchemas.Event>;
+export type DryRunResult = Static<typeof EngineSchemas.DryRunResult>;

@@ -35,6 +35,7 @@ export type Query = Record<string, string | number | undefined>;
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
 }
 
@@ -155,6 +156,7 @@ export function createClient({ url, token }: ClientOptions): ApiClient {
   return {
     get: (path, query) => call('GET', path, query),
     post: (path, body) => call('POST', path, undefined, body ?? {}),
+    put: (path, body) => call('PUT', path, undefined, body),
     delete: (path) => call('DELETE', path),
   };
 }

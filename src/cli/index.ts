@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, DEFAULT_URL } from './client.js';
 import { registerDeployCommands } from './deploys.js';
+import { registerEventCommands } from './events.js';
+import { registerReactionCommands } from './reactions.js';
+import { registerRunCommands } from './runs.js';
 import { registerEndpointCommands } from './endpoints.js';
+import { registerSecretCommands } from './secrets.js';
 import { registerServerCommands } from './server.js';
 import { registerServiceCommands } from './services.js';
 import { registerSuggestionCommands } from './suggestions.js';
 import { registerTokenCommands } from './tokens.js';
+import { registerWebhookCommands } from './webhooks.js';
 
 /** The package version, read at run time: package.json sits outside the compiled tree. */
 function packageVersion(): string {
@@ -36,6 +41,11 @@ export function buildProgram(): Command {
   registerEndpointCommands(program);
   registerDeployCommands(program);
   registerSuggestionCommands(program);
+  registerReactionCommands(program);
+  registerRunCommands(program);
+  registerEventCommands(program);
+  registerSecretCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -4,18 +4,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Engine } from '../engine/engine.js';
+import { ActionRegistry } from '../engine/registry.js';
+import { builtinActions } from '../integrations/index.js';
 import type { Store } from '../store/index.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './error-handler.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { deployRoutes } from './routes/deploys.js';
+import { eventRoutes } from './routes/events.js';
+import { reactionRoutes } from './routes/reactions.js';
+import { runRoutes } from './routes/runs.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { healthRoutes } from './routes/health.js';
+import { hookRoutes } from './routes/hooks.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { secretRoutes } from './routes/secrets.js';
 import { serviceRoutes } from './routes/services.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppOptions {
   store: Store;
@@ -23,10 +32,15 @@ export interface AppOptions {
   config: { publicUrl: string; bodyLimit: number };
   /** Defaults to a silent logger, which is what tests want. */
   logger?: Logger;
+  /** The actions reactions may use; default: the built-ins with scripts disabled. */
+  registry?: ActionRegistry;
+  /** The engine running in this process, if any (cancel aborts its in-flight steps). */
+  engine?: Engine;
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine }: AppOptions): Promise<FastifyInstance> {
+  const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     // Request lines go to the debug level below; at info a busy CI fleet would flood the log.
@@ -71,6 +85,12 @@ export async function buildApp({ store, config, logger }: AppOptions): Promise<F
   await app.register(deployRoutes(store));
   await app.register(suggestionRoutes(store));
   await app.register(tokenRoutes(store));
+  await app.register(reactionRoutes(store, actions));
+  await app.register(runRoutes(store, () => engine));
+  await app.register(eventRoutes(store));
+  await app.register(secretRoutes(store));
+  await app.register(webhookRoutes(store, config));
+  await app.register(hookRoutes(store));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

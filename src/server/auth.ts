@@ -2,12 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';
-import type { TokensRepo } from '../store/tokens.js';
+import type { ApiToken, TokensRepo } from '../store/tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a token needs for this route; every /api/v1 route must state one. */
     minRole?: Role;
+  }
+  interface FastifyRequest {
+    /** The token that authenticated this /api/v1 request. */
+    apiToken?: ApiToken;
   }
   interface FastifyInstance {
     /** Every /api/v1 route with the role it needs, for docs and for the test that checks them all. */
@@ -54,6 +58,7 @@ async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensR
   if (!match) throw new ShiplineError('auth.token_missing');
   const token = await tokens.authenticate(match[1]!);
   if (!token) throw new ShiplineError('auth.token_invalid');
+  request.apiToken = token;
   if (!roleAllows(token.role, minRole)) {
     throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the token has role '${token.role}'`);
   }

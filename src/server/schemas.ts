@@ -130,3 +130,48 @@ export const ErrorResponses = {
   404: ErrorBody,
   409: ErrorBody,
 };
+
+export const Secret = Type.Object({
+  name: Type.String(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+// Lengths are checked by the store, which explains why short values are refused (secret.invalid).
+export const SecretPut = Type.Object(
+  { value: Type.String({ description: 'The value: 4 characters to 64 KiB. Never returned by any route.' }) },
+  { additionalProperties: false },
+);
+
+const WebhookAuthType = Type.Union([Type.Literal('api_key'), Type.Literal('hmac_sha256'), Type.Literal('standard_webhooks')]);
+
+export const WebhookCreate = Type.Object(
+  {
+    name: Type.String({ description: 'Lower-case letters, digits, _ and -; the URL is /hooks/<name>' }),
+    auth: Type.Object(
+      {
+        type: WebhookAuthType,
+        header: Type.Optional(Type.String({ description: 'hmac_sha256 only: the signature header (default X-Hub-Signature-256)' })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const Webhook = Type.Object({
+  name: Type.String(),
+  url: Type.String({ description: 'Where the external system POSTs its deliveries' }),
+  auth: Type.Object({ type: WebhookAuthType, header: Type.Optional(Type.String()) }),
+  createdAt: Timestamp,
+});
+
+export const WebhookCreated = Type.Intersect([
+  Webhook,
+  Type.Object({
+    key: Type.Optional(Type.String({ description: 'api_key: the key; shown only in this response' })),
+    secret: Type.Optional(Type.String({ description: 'hmac_sha256 and standard_webhooks: the signing secret; shown only in this response' })),
+  }),
+]);
+
+export const HookAccepted = Type.Object({ eventId: Type.String({ description: 'The stored event, type webhook.<name>' }) });

@@ -13,15 +13,31 @@ import type { Database } from './schema.js';
  */
 export interface SqlRunner {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Wakes listeners of `channel` (in this process and, on PostgreSQL, in every process sharing
+   * the database) once the surrounding transaction commits; nothing if it rolls back.
+   */
+  notify(channel: string): Promise<void>;
 }
 
 export interface Db {
   kysely: Kysely<Database>;
-  /** Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection. */
-  transaction<T>(work: (run: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection.
+   * `lazy: true` lets the commit return before it is on disk, for writes that may be lost in a
+   * crash (job claims): the next durable commit makes it durable too, since both logs are
+   * written in order.
+   */
+  transaction<T>(work: (run: SqlRunner) => Promise<T>, options?: { lazy?: boolean }): Promise<T>;
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Calls `handler` whenever a committed transaction notified `channel`; returns the unsubscribe. */
+  listen(channel: string, handler: () => void): Promise<() => Promise<void>>;
+  /** `FOR UPDATE SKIP LOCKED` where processes share the database; empty where one process owns it. */
+  skipLocked: string;
+  /** True when several processes may share this database (their leases matter). */
+  shared: boolean;
   /** Short description for logs: `sqlite:/path/shipline.db` or `postgres://host/db` (no password). */
   describe: string;
 }
@@ -52,6 +68,8 @@ function openSqlite(dataDir: string): Db {
   // FULL: a commit is on disk before its 202 goes out. Group commit keeps this fast.
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
+  // LIKE as PostgreSQL has it (case-sensitive), so event type filters mean the same on both.
+  raw.pragma('case_sensitive_like = ON');
   raw.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): index pages of a busy deploys table stay hot.
   raw.pragma('cache_size = -65536');
@@ -61,7 +79,12 @@ function openSqlite(dataDir: string): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
 
   const statements = new Map<string, SqliteDatabase.Statement>();
+  const local = new LocalChannels();
+  const pending = new Set<string>();
   const run: SqlRunner = {
+    async notify(channel: string) {
+      pending.add(channel);
+    },
     async query<R>(sql: string, params: readonly unknown[] = []) {
       let stmt = statements.get(sql);
       if (!stmt) {
@@ -81,18 +104,28 @@ function openSqlite(dataDir: string): Db {
   return {
     kysely,
     describe: `sqlite:${file}`,
-    transaction: (work) =>
+    transaction: (work, options) =>
       exclusive(async () => {
+        // In WAL mode NORMAL commits without an fsync; the next FULL commit syncs both.
+        if (options?.lazy) raw.pragma('synchronous = NORMAL');
         raw.exec('BEGIN IMMEDIATE');
+        pending.clear();
         try {
           const result = await work(run);
           raw.exec('COMMIT');
+          for (const channel of pending) local.emit(channel);
           return result;
         } catch (err) {
           if (raw.inTransaction) raw.exec('ROLLBACK');
           throw err;
+        } finally {
+          pending.clear();
+          if (options?.lazy) raw.pragma('synchronous = FULL');
         }
       }),
+    listen: async (channel, handler) => local.on(channel, handler),
+    skipLocked: '',
+    shared: false,
     migrate: migrateWith(kysely, {
       autoIncrementType: 'integer',
       autoIncrementColumn: (c) => c.autoIncrement(),
@@ -111,9 +144,18 @@ function toPgPlaceholders(sql: string): string {
 
 function openPostgres(url: string): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection that the server closes (a restart, a failover, an administrator) is
+  // reported here; the pool has already dropped it and the next query opens a fresh one.
+  // Without a listener the event would crash the process.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const converted = new Map<string, string>();
+  const listener = new PgListener(url);
   const runnerFor = (trx: Kysely<Database>): SqlRunner => ({
+    // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
+    async notify(channel: string) {
+      await trx.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, \'\')', [`shipline_${channel}`]));
+    },
     async query<R>(sql: string, params: readonly unknown[] = []) {
       let text = converted.get(sql);
       if (text === undefined) {
@@ -128,7 +170,11 @@ function openPostgres(url: string): Db {
   return {
     kysely,
     describe: `postgres://${parsed.host}${parsed.pathname}`,
-    transaction: (work) => kysely.transaction().execute((trx) => work(runnerFor(trx))),
+    transaction: (work, options) =>
+      kysely.transaction().execute(async (trx) => {
+        if (options?.lazy) await trx.executeQuery(CompiledQuery.raw('SET LOCAL synchronous_commit = off'));
+        return work(runnerFor(trx));
+      }),
     migrate: migrateWith(kysely, {
       autoIncrementType: 'bigserial',
       autoIncrementColumn: (c) => c,
@@ -136,6 +182,93 @@ function openPostgres(url: string): Db {
     ping: async () => {
       await kysely.executeQuery(CompiledQuery.raw('SELECT 1'));
     },
-    close: () => kysely.destroy(),
+    listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
+    skipLocked: ' FOR UPDATE SKIP LOCKED',
+    shared: true,
+    close: async () => {
+      await listener.close();
+      await kysely.destroy();
+    },
   };
+}
+
+/** In-process wake-ups: on SQLite one process owns the database, so no one else must hear them. */
+class LocalChannels {
+  private readonly handlers = new Map<string, Set<() => void>>();
+
+  on(channel: string, handler: () => void): () => Promise<void> {
+    const set = this.handlers.get(channel) ?? new Set();
+    set.add(handler);
+    this.handlers.set(channel, set);
+    return async () => {
+      set.delete(handler);
+    };
+  }
+
+  emit(channel: string): void {
+    for (const handler of this.handlers.get(channel) ?? []) handler();
+  }
+}
+
+/**
+ * One dedicated connection LISTENing for every channel this process cares about. It reconnects
+ * after an error; the engine's slow safety poll covers notifications missed meanwhile.
+ */
+class PgListener {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private readonly local = new LocalChannels();
+  private readonly channels = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  async on(channel: string, handler: () => void): Promise<() => Promise<void>> {
+    const off = this.local.on(channel, handler);
+    if (!this.channels.has(channel)) {
+      this.channels.add(channel);
+      const client = await this.connect();
+      await client.query(`LISTEN ${channel}`);
+    }
+    return off;
+  }
+
+  private connect(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      client.on('notification', (msg) => this.local.emit(msg.channel));
+      client.on('error', () => {
+        this.client = undefined;
+        this.connecting = undefined;
+        client.end().catch(() => undefined);
+        if (!this.closed) setTimeout(() => void this.resubscribe(), 1000).unref();
+      });
+      try {
+        await client.connect();
+      } catch (err) {
+        this.connecting = undefined;
+        throw err;
+      }
+      this.client = client;
+      return client;
+    })();
+    return this.connecting;
+  }
+
+  private async resubscribe(): Promise<void> {
+    try {
+      const client = await this.connect();
+      for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
+    } catch {
+      // the next error event schedules another attempt
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
 }

@@ -2,6 +2,8 @@ import { uuidv7 } from '../core/ids.js';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { Deploy } from '../core/vocabulary.js';
 import type { SqlRunner } from './database.js';
+import type { EventsHook, StoredEvent } from './events.js';
+import { placeholders as list, rowsOf as rows } from './sql.js';
 
 export type IngestResult = 'ok' | 'no_service_found' | 'duplicate_deploy' | 'endpoint_not_found';
 
@@ -23,8 +25,6 @@ export function sequenceScope(serviceId: string | null, alias: string): string {
   return serviceId ? `service:${serviceId}` : `alias:${alias}`;
 }
 
-const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-const rows = (n: number, width: number) => Array.from({ length: n }, () => `(${list(width)})`).join(', ');
 const unique = <T>(values: T[]) => [...new Set(values)];
 
 const DEPLOY_COLUMNS = `id, endpoint_id, service_id, service_alias, environment, description, deployed_at, deploy_url,
@@ -42,7 +42,7 @@ type Service = { id: string; name: string };
  * the whole batch rather than per deploy (on PostgreSQL each statement is a network round trip).
  * Outcomes are in item order, with the same meaning as recording the items one after another.
  */
-export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], receivedAt: string): Promise<IngestOutcome[]> {
+export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], receivedAt: string, hook?: EventsHook): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = new Array(items.length);
   const accepted = await acceptable(run, items, outcomes);
   if (accepted.length === 0) return outcomes;
@@ -54,6 +54,16 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
     aliases,
   );
   for (const row of found) services.set(row.alias, { id: row.id, name: row.name });
+
+  const unclaimed = unique(aliases.filter((a) => !services.has(a)));
+  const seenBefore = new Set(
+    unclaimed.length === 0
+      ? []
+      : (await run.query<{ service_alias: string }>(
+          `SELECT DISTINCT service_alias FROM deploys WHERE service_id IS NULL AND service_alias IN (${list(unclaimed.length)})`,
+          unclaimed,
+        )).map((r) => r.service_alias),
+  );
 
   const numbers = await assignNumbers(run, items, accepted, services);
   const deploys = accepted.map((i, k): Deploy => {
@@ -86,10 +96,24 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
+  const events: StoredEvent[] = deploys.map((d) => ({
+    id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpointId}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
+  }));
+  // The first deploy of an alias no service claims makes it a suggestion.
+  for (const d of deploys) {
+    if (d.service || seenBefore.has(d.serviceAlias)) continue;
+    seenBefore.add(d.serviceAlias);
+    events.push({
+      id: uuidv7(), type: 'suggestion.created', source: `deploy-endpoint:${d.endpointId}`, timestamp: receivedAt,
+      data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment }, seq: 0, correlate: [],
+    });
+  }
   await run.query(
-    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(deploys.length, 7)}`,
-    deploys.flatMap((d) => [uuidv7(), 'deploy.recorded', `deploy-endpoint:${d.endpointId}`, null, d.deployedAt, JSON.stringify(d), receivedAt]),
+    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 7)}`,
+    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt]),
   );
+  // Runs of the reactions these events start commit in the same transaction as the deploys.
+  if (hook) await hook(run, events);
   accepted.forEach((i, k) => {
     const deploy = deploys[k]!;
     outcomes[i] = { result: deploy.service ? 'ok' : 'no_service_found', deploy };

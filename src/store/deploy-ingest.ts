@@ -1,5 +1,6 @@
 import type { DeployInput } from '../core/deploy-payload.js';
-import type { Db } from './database.js';
+import type { Db, SqlRunner } from './database.js';
+import type { EventsRepo } from './events.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, recordBatch } from './deploy-batch.js';
 
@@ -23,9 +24,17 @@ export class DeployIngest {
   private scheduled = false;
   private readonly db: Db;
   private readonly now: () => Date;
+  private readonly events: EventsRepo | undefined;
+  private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>;
 
-  constructor(db: Db, now: () => Date = () => new Date()) {
+  /**
+   * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
+   * group commit on SQLite, so a batch of deploys and the engine's step outcomes share a commit.
+   */
+  constructor(db: Db, events?: EventsRepo, commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>, now: () => Date = () => new Date()) {
     this.db = db;
+    this.events = events;
+    this.commit = commit ?? ((work) => db.transaction(work));
     this.now = now;
   }
 
@@ -45,7 +54,7 @@ export class DeployIngest {
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
     try {
-      const outcomes = await this.db.transaction((run) => recordBatch(run, items, receivedAt));
+      const outcomes = await this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook));
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     } catch {
       // Something in the batch failed: redo each item in a transaction of its own, so the
@@ -59,7 +68,7 @@ export class DeployIngest {
 
   private async recordAlone(waiter: Waiter, receivedAt: string): Promise<void> {
     try {
-      const [outcome] = await this.db.transaction((run) => recordBatch(run, [waiter.item], receivedAt));
+      const [outcome] = await this.db.transaction((run) => recordBatch(run, [waiter.item], receivedAt, this.events?.hook));
       waiter.resolve(outcome!);
     } catch (err) {
       if (err instanceof DuplicateDedupId) waiter.resolve({ result: 'duplicate_deploy' });

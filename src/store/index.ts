@@ -3,11 +3,26 @@ import { openDb } from './database.js';
 import { DeployIngest } from './deploy-ingest.js';
 import { deploysRepo } from './deploys.js';
 import { endpointsRepo } from './endpoints.js';
+import type { SqlRunner } from './database.js';
+import { createDispatcher } from './dispatch.js';
+import { GroupCommit } from './group-commit.js';
+import type { Dispatcher } from './dispatch.js';
+import { eventsRepo } from './events.js';
+import { reactionsRepo } from './reactions.js';
+import { runsRepo } from './runs.js';
+import { loadMasterKey } from './master-key.js';
+import { secretsRepo } from './secrets.js';
 import { servicesRepo } from './services.js';
 import { suggestionsRepo } from './suggestions.js';
 import { tokensRepo } from './tokens.js';
+import { webhooksRepo } from './webhooks.js';
 
 export type { Db, SqlRunner } from './database.js';
+
+export interface StoreOptions extends DbOptions {
+  /** SHIPLINE_MASTER_KEY (base64 or hex of 32 bytes); unset: `<dataDir>/master.key`, created on first use. */
+  masterKey?: string | undefined;
+}
 
 /** Everything Shipline keeps, behind one object. Open it, `migrate()`, use it, `close()`. */
 export interface Store {
@@ -17,14 +32,36 @@ export interface Store {
   endpoints: ReturnType<typeof endpointsRepo>;
   suggestions: ReturnType<typeof suggestionsRepo>;
   tokens: ReturnType<typeof tokensRepo>;
+  events: ReturnType<typeof eventsRepo>;
+  reactions: ReturnType<typeof reactionsRepo>;
+  runs: ReturnType<typeof runsRepo>;
+  dispatcher: Dispatcher;
+  secrets: ReturnType<typeof secretsRepo>;
+  webhooks: ReturnType<typeof webhooksRepo>;
   ingest: DeployIngest;
+  /**
+   * Small writes submitted close together share one transaction (the engine's step outcomes; on
+   * SQLite, where there is one writer, the ingest's deploy batches too).
+   */
+  commits: GroupCommit;
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-export function openStore(options: DbOptions): Store {
+export function openStore(options: StoreOptions): Store {
+  // Before the database: a bad key should stop the start without leaving a connection open.
+  const key = loadMasterKey(options);
   const db = openDb(options);
   const services = servicesRepo(db);
+  const events = eventsRepo(db);
+  const reactions = reactionsRepo(db);
+  // Every transaction that stores events also queues the runs they start.
+  const dispatcher = createDispatcher(reactions);
+  const commits = new GroupCommit(db);
+  // With one writer (SQLite) every commit waits its turn anyway: sharing them means fewer fsyncs.
+  // Where processes share the database (PostgreSQL), concurrent transactions overlap instead.
+  const ingestCommit = db.shared ? undefined : <T>(work: (run: SqlRunner) => Promise<T>) => commits.submit(work);
+  events.setHook(dispatcher.hook);
   return {
     db,
     services,
@@ -32,7 +69,14 @@ export function openStore(options: DbOptions): Store {
     endpoints: endpointsRepo(db),
     suggestions: suggestionsRepo(db, services),
     tokens: tokensRepo(db),
-    ingest: new DeployIngest(db),
+    events,
+    reactions,
+    runs: runsRepo(db, { events, reactions }),
+    dispatcher,
+    secrets: secretsRepo(db, key),
+    webhooks: webhooksRepo(db, key),
+    ingest: new DeployIngest(db, events, ingestCommit),
+    commits,
     migrate: () => db.migrate(),
     close: () => db.close(),
   };

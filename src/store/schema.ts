@@ -60,6 +60,8 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  expires_at: string | null;
+  run_id: string | null;
 }
 
 export interface EventsTable {
@@ -73,6 +75,99 @@ export interface EventsTable {
   created_at: string;
 }
 
+export interface ReactionsTable {
+  name: string;
+  version: number;
+  /** 1 or 0: SQLite has no boolean. */
+  enabled: number;
+  trigger: string;
+  document: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReactionVersionsTable {
+  name: string;
+  version: number;
+  document: string;
+  created_at: string;
+}
+
+export interface EngineStateTable {
+  name: string;
+  value: number | string;
+}
+
+export interface RunsTable {
+  id: string;
+  reaction: string;
+  reaction_version: number;
+  event_id: string;
+  status: string;
+  concurrency_key: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface StepExecutionsTable {
+  run_id: string;
+  step_id: string;
+  status: string;
+  channel: string | null;
+  attempt: number;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  logs: string;
+  attempts: string;
+  wait_state: string | null;
+  wait_deadline: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  run_id: string;
+  step_id: string;
+  run_at: string;
+  payload: string | null;
+  job_key: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  created_at: string;
+}
+
+export interface WaitKeysTable {
+  key: string;
+  run_id: string;
+  step_id: string;
+}
+
+export interface ConcurrencySlotsTable {
+  key: string;
+  active: number;
+}
+
+export interface SecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhooksTable {
+  name: string;
+  auth_type: string;
+  auth_header: string | null;
+  secret: string;
+  created_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -82,4 +177,14 @@ export interface Database {
   dismissed_suggestions: DismissedSuggestionsTable;
   api_tokens: ApiTokensTable;
   events: EventsTable;
+  reactions: ReactionsTable;
+  reaction_versions: ReactionVersionsTable;
+  engine_state: EngineStateTable;
+  runs: RunsTable;
+  step_executions: StepExecutionsTable;
+  jobs: JobsTable;
+  wait_keys: WaitKeysTable;
+  concurrency_slots: ConcurrencySlotsTable;
+  secrets: SecretsTable;
+  webhooks: WebhooksTable;
 }

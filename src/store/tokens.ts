@@ -36,7 +36,7 @@ export function tokensRepo(db: Db) {
   });
 
   async function insert(name: string, role: Role, token: string): Promise<ApiToken> {
-    const row = { id: randomUUID(), name, role, token_hash: hashToken(token), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null };
+    const row = { id: randomUUID(), name, role, token_hash: hashToken(token), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null, expires_at: null, run_id: null };
     await k.insertInto('api_tokens').values(row).execute();
     return toToken(row);
   }
@@ -59,6 +59,21 @@ export function tokensRepo(db: Db) {
       }
     },
 
+    /**
+     * A token with role write for one run (scripts call the API with it): it expires after
+     * `ttlMs` at the latest and is revoked when the run ends.
+     */
+    async createForRun(runId: string, name: string, ttlMs = 60 * 60_000): Promise<string> {
+      const token = generateToken();
+      const now = Date.now();
+      const row = {
+        id: randomUUID(), name, role: 'write', token_hash: hashToken(token), created_at: new Date(now).toISOString(),
+        last_used_at: null, revoked_at: null, expires_at: new Date(now + ttlMs).toISOString(), run_id: runId,
+      };
+      await k.insertInto('api_tokens').values(row).execute();
+      return token;
+    },
+
     async hasActiveAdmin(): Promise<boolean> {
       const row = await k.selectFrom('api_tokens').select('id').where('role', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirst();
       return row !== undefined;
@@ -69,6 +84,7 @@ export function tokensRepo(db: Db) {
       const row = await k.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst();
       if (!row) return undefined;
       const now = Date.now();
+      if (row.expires_at && Date.parse(row.expires_at) <= now) return undefined;
       if (!row.last_used_at || now - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
         row.last_used_at = new Date(now).toISOString();
         await k.updateTable('api_tokens').set({ last_used_at: row.last_used_at }).where('id', '=', row.id).execute();
@@ -77,7 +93,8 @@ export function tokensRepo(db: Db) {
     },
 
     async list(): Promise<ApiToken[]> {
-      const rows = await k.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+      // Run tokens come and go with runs; they are not the tokens people manage.
+      const rows = await k.selectFrom('api_tokens').selectAll().where('run_id', 'is', null).orderBy('created_at').orderBy('id').execute();
       return rows.map(toToken);
     },
 

@@ -28,6 +28,8 @@ export interface ServerOptions {
   readyTimeoutMs?: number;
   /** The name failure messages give it; default "Shipline". */
   name?: string;
+  /** More settings, e.g. SHIPLINE_ALLOW_HOSTS for reactions that call a local sink. */
+  env?: Record<string, string>;
 }
 
 export type { ChildExit as ServerExit, ServerChild as ServerProcess } from './child-server.js';
@@ -55,6 +57,7 @@ export function startServer(options: ServerOptions): Promise<ServerChild> {
       SHIPLINE_ADMIN_TOKEN: options.adminToken,
       SHIPLINE_LOG_LEVEL: 'warn',
       DATABASE_URL: options.databaseUrl,
+      ...options.env,
     }),
     ready: READY,
     readyTimeoutMs: options.readyTimeoutMs ?? 20_000,

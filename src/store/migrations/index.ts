@@ -1,5 +1,6 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as reactions from './0002-reactions.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -12,6 +13,7 @@ type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 /** The versioned migration set, in order. Never edit a released one: add the next. */
 const STEPS: Record<string, Step> = {
   '0001-initial': initial,
+  '0002-reactions': reactions,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,0 +1,67 @@
+import type { TSchema } from 'typebox';
+import type { RetryPolicy } from './durations.js';
+
+/**
+ * The reaction document model: what a user writes (YAML or JSON) and the normalized spec the
+ * engine runs. A reaction maps events (its trigger, `on`) to a tree of steps; each step runs an
+ * action and ends on one of the action's channels; `after` starts a step when another one ends on
+ * a given channel.
+ */
+
+export { DEFAULT_RETRY } from './durations.js';
+export type { RetryPolicy } from './durations.js';
+export { parseReactionText } from './parse-text.js';
+export { validateReaction, usesAdminOnlyAction } from './validate.js';
+export { NAME_PATTERN } from './validate-shared.js';
+
+export interface StepSpec {
+  id: string;
+  /** The action's name (`http.request`). */
+  uses: string;
+  /** The action's config, templates unrendered. Default {}. */
+  with: Record<string, unknown>;
+  /** null: the step starts with the run. A string `after: x` means channel `success`. */
+  after: { step: string; channel: string } | null;
+  /** Default DEFAULT_RETRY. */
+  retry: RetryPolicy;
+  /** null: the engine's default. */
+  timeoutMs: number | null;
+}
+
+export interface ReactionSpec {
+  name: string;
+  /** Default null. */
+  description: string | null;
+  /** Default true. */
+  enabled: boolean;
+  on: {
+    /** An event type or a glob (`octopus.deployment.*`). */
+    event: string;
+    /** Field path → accepted values (a scalar in the document becomes a one-value list). Default {}. */
+    filter: Record<string, Array<string | number | boolean | null>>;
+    /** A CEL expression over {event, data}. Default null. */
+    if: string | null;
+  };
+  /** Runs sharing a rendered `key` (templates over event and data only) run at most `limit` at a time. Default null. */
+  concurrency: { key: string; limit: number } | null;
+  /** In document order. */
+  steps: StepSpec[];
+}
+
+/** What validation needs to know about an action. */
+export interface ActionInfo {
+  channels: readonly string[];
+  /** A TypeBox object schema of `with`; absent: `with` is not checked. */
+  config?: TSchema;
+  /** Only admins may apply reactions that use it. Default false. */
+  adminOnly?: boolean;
+}
+
+/** What validation checks against; an absent member skips that check (used when loading stored documents). */
+export interface ValidationContext {
+  actions?: ReadonlyMap<string, ActionInfo>;
+  /** Names of the stored secrets. */
+  secrets?: ReadonlySet<string>;
+}
+
+export type Validation = { ok: true; reaction: ReactionSpec } | { ok: false; problems: string[] };

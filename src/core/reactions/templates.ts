@@ -1,0 +1,180 @@
+import { Liquid } from 'liquidjs';
+import type { Template } from 'liquidjs';
+
+export { redactSecrets } from './redact.js';
+
+/** What a step's templates can see. */
+export interface TemplateScope {
+  event: unknown;
+  data: unknown;
+  steps: Record<string, { output: unknown }>;
+  secrets: Record<string, string>;
+  run: { id: string; reaction: string; version: number };
+}
+
+/** A template that does not parse or does not render; `path` locates the leaf inside `with`. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+  /** Where the template sits in the rendered value (`headers.Authorization`), '' for a lone string. */
+  readonly path: string;
+  /** The undefined variable, when that is what failed (`data.service.nmae`). */
+  readonly variable: string | null;
+
+  constructor(message: string, options: { path?: string; variable?: string | null; cause?: unknown } = {}) {
+    super(options.path ? `${options.path}: ${message}` : message, { cause: options.cause });
+    this.path = options.path ?? '';
+    this.variable = options.variable ?? null;
+  }
+}
+
+const liquid = new Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  // A reaction author must not read the host through templates: no prototype walking, and
+  // `include`/`render`/`layout` resolve against an empty in-memory set instead of the disk.
+  ownPropertyOnly: true,
+  templates: {},
+  // `{{ data.x | default: "n/a" }}` and `{% if data.x %}` are how authors handle optional
+  // fields; without this, strict variables would make both throw.
+  lenientIf: true,
+  // Guards against `{% for i in (1..1000000000) %}`: templates run inline with dispatch.
+  parseLimit: 100_000,
+  renderLimit: 500,
+  memoryLimit: 10_000_000,
+});
+
+// Templates repeat for every event, so parsing once matters more than anything else here.
+// A Map keeps insertion order: re-inserting on a hit makes it a small LRU.
+const CACHE_LIMIT = 2000;
+const parsed = new Map<string, Template[]>();
+
+function parse(template: string): Template[] {
+  const hit = parsed.get(template);
+  if (hit) {
+    parsed.delete(template);
+    parsed.set(template, hit);
+    return hit;
+  }
+  const tpl = liquid.parse(template);
+  if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(template, tpl);
+  return tpl;
+}
+
+/** True when the string holds Liquid markup; other strings are used exactly as written. */
+export function isTemplate(value: string): boolean {
+  return value.includes('{{') || value.includes('{%');
+}
+
+/** Liquid's `undefined variable: x, line:1, col:4` as `undefined variable x (line 1, column 4)`. */
+function tidy(message: string): string {
+  return message
+    .replace(/^undefined variable: /, 'undefined variable ')
+    .replace(/, line:(\d+), col:(\d+)$/, (_, line: string, col: string) => ` (line ${line}, column ${col})`);
+}
+
+/** Renders one string; non-templates come back untouched without invoking Liquid. */
+export function renderString(template: string, scope: TemplateScope): string {
+  return renderAt(template, scope, '');
+}
+
+function renderAt(template: string, scope: TemplateScope, path: string): string {
+  if (!isTemplate(template)) return template;
+  let tpl: Template[];
+  try {
+    tpl = parse(template);
+  } catch (err) {
+    throw new TemplateError(tidy((err as Error).message), { path, cause: err });
+  }
+  try {
+    return String(liquid.renderSync(tpl, scope));
+  } catch (err) {
+    const e = err as Error;
+    const variable = e.name === 'UndefinedVariableError' ? (/^undefined variable: ([^,]+)/.exec(e.message)?.[1] ?? null) : null;
+    throw new TemplateError(tidy(e.message), { path, variable, cause: err });
+  }
+}
+
+/**
+ * Renders every string leaf of `value` (objects and arrays leaf by leaf; other scalars and object
+ * keys unchanged). Rendered leaves are strings: `{{ data.count }}` gives "3", not 3. Throws
+ * TemplateError naming the leaf and, for strict-variable failures, the variable.
+ */
+export function renderValue(value: unknown, scope: TemplateScope): unknown {
+  return renderDeep(value, scope, '');
+}
+
+function renderDeep(value: unknown, scope: TemplateScope, path: string): unknown {
+  if (typeof value === 'string') return renderAt(value, scope, path);
+  if (Array.isArray(value)) return value.map((item, i) => renderDeep(item, scope, `${path}[${i}]`));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = renderDeep(item, scope, joinPath(path, key));
+    return out;
+  }
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** `a` + `b` → `a.b`; the root path '' gives `b`. */
+export function joinPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** Calls `visit` for every string leaf that holds Liquid markup, with its path from `path`. */
+export function eachTemplate(value: unknown, path: string, visit: (template: string, path: string) => void): void {
+  if (typeof value === 'string') {
+    if (isTemplate(value)) visit(value, path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => eachTemplate(item, `${path}[${i}]`, visit));
+  } else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) eachTemplate(item, joinPath(path, key), visit);
+  }
+}
+
+/** Parse errors (syntax, unknown filter, unknown tag) in every string leaf, as `path: message`. */
+export function templateProblems(value: unknown, path: string): string[] {
+  const problems: string[] = [];
+  eachTemplate(value, path, (template, at) => {
+    try {
+      parse(template);
+    } catch (err) {
+      problems.push(`${at}: ${tidy((err as Error).message)}`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * A variable a template reads from its scope, as path segments: `secrets.TOKEN` is
+ * ['secrets', 'TOKEN'], `steps[x].output` is ['steps', null, 'output'] (null: computed at render
+ * time). Variables the template defines itself (`assign`, `for`) are not included.
+ */
+export type Reference = ReadonlyArray<string | number | null>;
+
+/** The scope variables a template reads; throws when it does not parse. */
+export function templateReferences(template: string): Reference[] {
+  return liquid.globalVariableSegmentsSync(parse(template)).map((segments) =>
+    segments.map((s) => (typeof s === 'string' || typeof s === 'number' ? s : null)),
+  );
+}
+
+/** Secret names read as `secrets.NAME` or `secrets["NAME"]` in any string leaf, each once. */
+export function referencedSecrets(value: unknown): string[] {
+  const names = new Set<string>();
+  eachTemplate(value, '', (template) => {
+    let refs: Reference[];
+    try {
+      refs = templateReferences(template);
+    } catch {
+      return; // validation reports the parse error
+    }
+    for (const [root, name] of refs) if (root === 'secrets' && typeof name === 'string') names.add(name);
+  });
+  return [...names];
+}

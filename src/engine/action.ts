@@ -1,0 +1,133 @@
+import type { TSchema } from 'typebox';
+import type { ShiplineEvent } from '../core/vocabulary.js';
+
+/**
+ * The action contract: what every built-in and integration action implements. Actions touch the
+ * outside world only through the `ActionContext` they are handed (never a global, never the
+ * store), so tests can drive them with a stand-in context and the engine keeps timeouts,
+ * retries, redaction and logging in one place.
+ */
+
+/** An outgoing HTTP request, made through `ctx.http` (SSRF-guarded, pooled, timed). */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Aborts the request after this long; default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Response bodies are cut at this size; default 256 KiB. */
+  maxResponseBytes?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-cased header names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  /** True when the body was cut at `maxResponseBytes`. */
+  truncated: boolean;
+}
+
+export interface HttpClient {
+  /** Resolves for any HTTP status; rejects on network errors, timeouts and refused addresses. */
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Where the step's action runs: its identity, the event, and the only doors to the outside. */
+export interface ActionContext {
+  runId: string;
+  stepId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** `<run id>:<step id>`: the same on every attempt, so a receiver can drop repeats. */
+  idempotencyKey: string;
+  event: ShiplineEvent;
+  http: HttpClient;
+  /** A stored secret's value by name (decrypted), or undefined. Values are redacted from records. */
+  secret(name: string): Promise<string | undefined>;
+  /** Appends a line to the step's log (secrets are redacted by the engine). */
+  log(line: string): void;
+  /** Stores a new event (which may start other reactions) and returns it. */
+  emit(type: string, data: unknown): Promise<ShiplineEvent>;
+  /**
+   * The Shipline API as seen from this run: its base URL and a short-lived token with role
+   * `write`, valid only while this run lasts.
+   */
+  apiAccess(): Promise<{ url: string; token: string }>;
+  /** Records a deploy as the deploy webhook would; `endpointId` null means a built-in source. */
+  recordDeploy(payload: unknown): Promise<{ result: string; deploy?: unknown; errors?: unknown }>;
+  now(): Date;
+  /** Aborted when the step times out or the run is cancelled. */
+  signal: AbortSignal;
+}
+
+/** The step ended: route on `channel` with `output` visible to later steps as `steps.<id>.output`. */
+export interface Outcome {
+  channel: string;
+  output?: unknown;
+}
+
+/**
+ * The step waits: the engine persists `state`, then resumes the step when an event (or signal)
+ * with one of the `correlate` keys arrives, when `poll` reports completion, or at `deadline`
+ * (which routes to `failed` with `{reason: "timeout"}` unless the action's `resume` says otherwise).
+ */
+export interface Wait {
+  wait: true;
+  correlate: string[];
+  /** Call `poll` this often while waiting (ms); omit for no polling. */
+  pollEveryMs?: number;
+  /** ISO-8601 time; omit to wait without a deadline. */
+  deadline?: string;
+  state: unknown;
+}
+
+export type StepResult = Outcome | Wait;
+
+/** Why a waiting step is resumed. */
+export type ResumeCause =
+  | { kind: 'event'; key: string; event: ShiplineEvent }
+  | { kind: 'signal'; key: string; payload: unknown }
+  | { kind: 'timeout' };
+
+export interface Action<C = Record<string, unknown>> {
+  /** Dotted, unique: `http.request`, `octopus.deployRelease`. */
+  name: string;
+  /** One line for docs and the UI. */
+  description: string;
+  /** Channels a step of this action can end on; `failed` is always among them. */
+  channels: readonly string[];
+  /** The schema of `with` (after templates are rendered): the form, the validation and the docs. */
+  config: TSchema;
+  /** What `steps.<id>.output` looks like, for docs and the conventions test. */
+  exampleOutput: unknown;
+  /** Only admins may apply reactions that use it (e.g. `script`). */
+  adminOnly?: boolean;
+  run(ctx: ActionContext, config: C): Promise<StepResult>;
+  /** Continues a waiting step. Default: a timeout routes to `failed`, anything else to `success`. */
+  resume?(ctx: ActionContext, config: C, state: unknown, cause: ResumeCause): Promise<StepResult>;
+  /** Checks on a waiting step: an outcome ends the wait, `pending` keeps waiting. */
+  poll?(ctx: ActionContext, config: C, state: unknown): Promise<Outcome | 'pending'>;
+}
+
+/** Thrown by an action: the step fails now, without further attempts. */
+export class NonRetriableError extends Error {
+  override readonly name = 'NonRetriableError';
+}
+
+/** Thrown by an action: try again, no sooner than `retryAfterMs` from now (e.g. HTTP 429). */
+export class RetryAfterError extends Error {
+  override readonly name = 'RetryAfterError';
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export function isWait(result: StepResult): result is Wait {
+  return (result as Wait).wait === true;
+}

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import type { HttpClient } from './action.js';
+import type { ActionRegistry } from './registry.js';
+
+/** What the engine works with; passed in, so tests build it from real parts. */
+export interface EngineDeps {
+  store: Store;
+  registry: ActionRegistry;
+  http: HttpClient;
+  /** The base URL scripts reach the API at. */
+  publicUrl: () => string;
+  /** Records a deploy as the webhook would (the `deploy.record` action). */
+  recordDeploy(payload: unknown): Promise<{ result: string; deploy?: unknown; errors?: unknown }>;
+  logger?: Logger;
+  now?: () => Date;
+}

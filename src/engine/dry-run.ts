@@ -1,0 +1,49 @@
+import type { ReactionSpec } from '../core/reactions/document.js';
+import { compileTrigger, filterMatches, globMatches } from '../core/reactions/matching.js';
+import { redactSecrets, referencedSecrets, renderValue } from '../core/reactions/templates.js';
+import type { ShiplineEvent } from '../core/vocabulary.js';
+
+export interface DryRunStep {
+  id: string;
+  uses: string;
+  after: { step: string; channel: string } | null;
+  runsFirst: boolean;
+  input: unknown;
+  error: string | null;
+}
+
+export interface DryRun {
+  matched: boolean;
+  reason: string | null;
+  steps: DryRunStep[];
+}
+
+/**
+ * What a reaction would do with an event, performing nothing: whether its trigger matches (and
+ * if not, which part refused), and every step's input rendered, secrets redacted. Steps whose
+ * input uses earlier steps' outputs cannot be rendered before those ran; they say so.
+ */
+export function dryRun(spec: ReactionSpec, event: ShiplineEvent, secrets: Map<string, string>, runId = 'dry-run'): DryRun {
+  const reason = refusal(spec, event);
+  const values = [...secrets.values()];
+  const scope = { event, data: event.data, steps: {}, secrets: Object.fromEntries(secrets), run: { id: runId, reaction: spec.name, version: 0 } };
+  const steps = spec.steps.map((step): DryRunStep => {
+    const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
+    const missing = referencedSecrets(step.with).filter((name) => !secrets.has(name));
+    if (missing.length > 0) return { ...base, input: null, error: `secret ${missing.join(', ')} does not exist` };
+    try {
+      return { ...base, input: redactSecrets(renderValue(step.with, scope), values), error: null };
+    } catch (err) {
+      return { ...base, input: null, error: redactSecrets(err instanceof Error ? err.message : String(err), values) };
+    }
+  });
+  return { matched: reason === null, reason, steps };
+}
+
+function refusal(spec: ReactionSpec, event: ShiplineEvent): string | null {
+  if (!spec.enabled) return 'the reaction is disabled';
+  if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
+  if (!filterMatches(spec.on.filter, event.data)) return 'the filter does not match the event data';
+  if (!compileTrigger(spec.on)(event)) return `the condition is false: ${spec.on.if}`;
+  return null;
+}

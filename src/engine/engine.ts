@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { JOBS_CHANNEL } from '../store/dispatch.js';
+import type { ClaimedJob } from '../store/jobs.js';
+import { claimJobs, nextDueAt, releaseAllLeases, renewLeases } from '../store/jobs.js';
+import type { StepDecision } from '../store/step-outcomes.js';
+import { applyDecision } from '../store/step-outcomes.js';
+import type { EngineDeps } from './deps.js';
+import { executeJob } from './execute-step.js';
+
+export interface EngineOptions {
+  /** Steps run at the same time by this process (SHIPLINE_WORKERS). */
+  workers: number;
+  /** The slow safety poll, for wake-ups that never came (default 2 s). */
+  pollMs?: number;
+  /**
+   * How long a claim holds a job without being renewed (default 30 s). In-flight jobs are renewed
+   * every third of it; a crashed process's jobs are claimable again once it runs out.
+   */
+  leaseMs?: number;
+}
+
+/**
+ * The durable runtime of one process: claims due jobs with a lease, executes them outside any
+ * transaction, and commits each outcome (grouped: many outcomes share one commit). Woken by the
+ * store when work is queued (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL), by a timer for
+ * the next delayed job, and by a slow poll as the safety net.
+ */
+export class Engine {
+  /** Identifies this process's leases. */
+  readonly owner = `engine-${randomUUID()}`;
+  private readonly inFlight = new Map<string, { runId: string; abort: AbortController; done: Promise<void> }>();
+  private running = false;
+  private pumping = false;
+  private again = false;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private safety: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly options: EngineOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    // On SQLite this process owns the queue: leases left by its previous life are void.
+    if (!this.deps.store.db.shared) await releaseAllLeases(this.deps.store.db);
+    this.unlisten = await this.deps.store.db.listen(JOBS_CHANNEL, () => this.wake());
+    this.safety = setInterval(() => this.wake(), this.options.pollMs ?? 2000);
+    this.safety.unref();
+    this.renewal = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
+    this.renewal.unref();
+    this.wake();
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 30_000;
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    try {
+      await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs);
+    } catch (err) {
+      this.deps.logger?.warn({ err }, 'renewing job leases failed');
+    }
+  }
+
+  /** Stops claiming, aborts nothing: in-flight steps finish (up to `graceMs`), then their leases lapse. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    clearInterval(this.safety);
+    clearInterval(this.renewal);
+    clearTimeout(this.timer);
+    await this.unlisten?.();
+    const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const f of this.inFlight.values()) f.abort.abort();
+  }
+
+  /** Aborts the steps of a run this process is executing (after the run was cancelled). */
+  abortRun(runId: string): void {
+    for (const f of this.inFlight.values()) if (f.runId === runId) f.abort.abort();
+  }
+
+  wake(): void {
+    if (!this.running || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.running && this.inFlight.size < this.options.workers) {
+          const jobs = await claimJobs(this.deps.store.db, this.owner, this.options.workers - this.inFlight.size, this.leaseMs);
+          for (const job of jobs) this.launch(job);
+          if (jobs.length === 0) {
+            await this.armTimer();
+            break;
+          }
+        }
+      } while (this.again && this.running);
+    } catch (err) {
+      this.deps.logger?.error({ err }, 'claiming jobs failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private launch(job: ClaimedJob): void {
+    const abort = new AbortController();
+    const done = this.runJob(job, abort).finally(() => {
+      this.inFlight.delete(job.id);
+      this.wake();
+    });
+    this.inFlight.set(job.id, { runId: job.runId, abort, done });
+  }
+
+  private async runJob(job: ClaimedJob, abort: AbortController): Promise<void> {
+    let decision: StepDecision;
+    try {
+      decision = await executeJob(job, this.deps, abort);
+    } catch (err) {
+      // Only the store failing gets here; the lease runs out and the job is tried again.
+      this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
+      return;
+    }
+    const now = (this.deps.now?.() ?? new Date()).toISOString();
+    const deps = { events: this.deps.store.events, reactions: this.deps.store.reactions };
+    try {
+      await this.deps.store.commits.submit((run) => applyDecision(run, decision, deps, now));
+    } catch (err) {
+      this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'recording a step outcome failed');
+    }
+  }
+
+  /** Sleeps until the next delayed job is due, if that comes before the safety poll. */
+  private async armTimer(): Promise<void> {
+    const due = await nextDueAt(this.deps.store.db);
+    clearTimeout(this.timer);
+    if (!due || !this.running) return;
+    const delay = Math.max(0, Date.parse(due) - Date.now()) + 5;
+    if (delay > (this.options.pollMs ?? 2000)) return;
+    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer.unref();
+  }
+}

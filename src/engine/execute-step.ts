@@ -1,0 +1,194 @@
+import { Value } from 'typebox/value';
+import type { ReactionSpec, StepSpec } from '../core/reactions/document.js';
+import { backoffDelayMs } from '../core/reactions/durations.js';
+import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
+import type { ShiplineEvent } from '../core/vocabulary.js';
+import type { ClaimedJob } from '../store/jobs.js';
+import type { StepDecision } from '../store/step-outcomes.js';
+import type { Action, ActionContext, Outcome, ResumeCause, StepResult } from './action.js';
+import { isWait, NonRetriableError, RetryAfterError } from './action.js';
+import type { EngineDeps } from './deps.js';
+import { StepRecorder } from './step-io.js';
+
+/** A step with no `timeout` of its own is stopped after this long. */
+export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
+
+class StepTimeout extends Error {}
+
+/**
+ * Executes one claimed job (outside any transaction) and decides what it leads to. Never throws:
+ * every failure becomes a decision (retry, or the `failed` channel after the last attempt).
+ */
+export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: AbortController): Promise<StepDecision> {
+  const discard: StepDecision = { kind: 'discard', jobId: job.id };
+  if (job.run.status !== 'running' && job.run.status !== 'waiting') return discard;
+  const expected = job.kind === 'step' ? 'running' : 'waiting';
+  if (job.step.status !== expected) return discard;
+
+  const { spec } = await deps.store.reactions.version(job.run.reaction, job.run.version);
+  const step = spec.steps.find((s) => s.id === job.stepId);
+  if (!step) return discard;
+  const now = deps.now ?? (() => new Date());
+  const recorder = new StepRecorder(job.step.logs, now);
+  const startedAt = now().toISOString();
+  const attempts = job.kind === 'step' ? [...job.step.attempts, { attempt: job.step.attempt, startedAt, finishedAt: null as string | null, error: null as string | null }] : [...job.step.attempts];
+  const base = { jobId: job.id, runId: job.runId, stepId: job.stepId, fence: { status: expected, attempt: job.step.attempt } as const, logs: recorder.logs, attempts };
+
+  const end = (channel: string, output: unknown, error: string | null): StepDecision => {
+    closeAttempt(attempts, now, error);
+    return { ...base, kind: 'end', channel, output: recorder.redact(output), error: error === null ? null : recorder.redact(error), input: recorder.redact(input), spec };
+  };
+
+  let input: unknown = job.step.input;
+  const action = deps.registry.get(step.uses);
+  if (!action) return end('failed', null, `unknown action ${step.uses}`);
+
+  let config: Record<string, unknown>;
+  try {
+    config = await renderConfig(job, spec, step, deps, recorder);
+    input = config;
+    const problems = [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
+    if (problems.length > 0) return end('failed', null, `invalid input for ${action.name}: ${problems.join('; ')}`);
+  } catch (err) {
+    return end('failed', null, `could not render the step's input: ${messageOf(err)}`);
+  }
+
+  const ctx = contextFor(job, deps, recorder, abort.signal, now);
+  const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  try {
+    const result = await withTimeout(invoke(action, job, ctx, config, (id) => deps.store.events.get(id)), timeoutMs, abort);
+    if (result === 'pending') return { kind: 'poll-later', jobId: job.id, runAt: new Date(now().getTime() + pollInterval(job)).toISOString() };
+    if (isWait(result)) {
+      closeAttempt(attempts, now, null);
+      return {
+        ...base,
+        kind: 'wait',
+        input: recorder.redact(input),
+        state: result.state,
+        correlate: result.correlate,
+        deadline: result.deadline ?? null,
+        pollEveryMs: result.pollEveryMs ?? null,
+      };
+    }
+    if (!action.channels.includes(result.channel)) return end('failed', result.output, `action ${action.name} ended on unknown channel ${result.channel}`);
+    return end(result.channel, result.output, null);
+  } catch (err) {
+    const message = err instanceof StepTimeout ? `step timed out after ${timeoutMs} ms` : messageOf(err);
+    recorder.log(`error: ${message}`);
+    const retriable = job.kind === 'step' && !(err instanceof NonRetriableError) && job.step.attempt < step.retry.attempts && !abort.signal.aborted;
+    if (!retriable) return end('failed', { error: recorder.redact(message) }, message);
+    const delay = Math.max(backoffDelayMs(step.retry, job.step.attempt), err instanceof RetryAfterError ? err.retryAfterMs : 0);
+    closeAttempt(attempts, now, message);
+    recorder.log(`attempt ${job.step.attempt} of ${step.retry.attempts} failed; retrying in ${delay} ms`);
+    return { ...base, kind: 'retry', input: recorder.redact(input), error: recorder.redact(message), runAt: new Date(now().getTime() + delay).toISOString() };
+  }
+}
+
+function closeAttempt(attempts: { finishedAt: string | null; error: string | null }[], now: () => Date, error: string | null): void {
+  const last = attempts[attempts.length - 1];
+  if (last && last.finishedAt === null) {
+    last.finishedAt = now().toISOString();
+    last.error = error;
+  }
+}
+
+function pollInterval(job: ClaimedJob): number {
+  const every = (job.payload as { pollEveryMs?: number } | null)?.pollEveryMs;
+  return typeof every === 'number' ? every : 5_000;
+}
+
+/** Runs the action entry point the job is for. */
+async function invoke(
+  action: Action,
+  job: ClaimedJob,
+  ctx: ActionContext,
+  config: Record<string, unknown>,
+  loadEvent: (id: string) => Promise<ShiplineEvent>,
+): Promise<StepResult | 'pending'> {
+  if (job.kind === 'step') return action.run(ctx, config);
+  const state = job.step.waitState;
+  if (job.kind === 'poll') {
+    if (!action.poll) return 'pending';
+    return action.poll(ctx, config, state);
+  }
+  const cause = await causeOf(job, loadEvent);
+  if (action.resume) return action.resume(ctx, config, state, cause);
+  const outcome: Outcome = cause.kind === 'timeout' ? { channel: 'failed', output: { reason: 'timeout' } } : { channel: 'success', output: cause.kind === 'event' ? { event: cause.event } : cause.payload };
+  return outcome;
+}
+
+async function causeOf(job: ClaimedJob, loadEvent: (id: string) => Promise<ShiplineEvent>): Promise<ResumeCause> {
+  if (job.kind === 'timeout') return { kind: 'timeout' };
+  const payload = job.payload as { kind: 'event'; key: string; eventId: string } | { kind: 'signal'; key: string; payload: unknown };
+  if (payload.kind === 'signal') return payload;
+  return { kind: 'event', key: payload.key, event: await loadEvent(payload.eventId) };
+}
+
+/** Renders `with` against the event, earlier outputs and the secrets it names. */
+async function renderConfig(job: ClaimedJob, spec: ReactionSpec, step: StepSpec, deps: EngineDeps, recorder: StepRecorder): Promise<Record<string, unknown>> {
+  const names = referencedSecrets(step.with);
+  const secrets: Record<string, string> = {};
+  if (names.length > 0) {
+    const values = await deps.store.secrets.values(names);
+    for (const name of names) {
+      const value = values.get(name);
+      if (value === undefined) throw new NonRetriableError(`secret ${name} does not exist`);
+      secrets[name] = value;
+      recorder.hide(value);
+    }
+  }
+  const scope = { event: job.event, data: job.event.data, steps: job.outputs, secrets, run: { id: job.runId, reaction: spec.name, version: job.run.version } };
+  return renderValue(step.with, scope) as Record<string, unknown>;
+}
+
+function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, signal: AbortSignal, now: () => Date): ActionContext {
+  const idempotencyKey = `${job.runId}:${job.stepId}`;
+  return {
+    runId: job.runId,
+    stepId: job.stepId,
+    attempt: job.step.attempt,
+    idempotencyKey,
+    event: job.event,
+    http: deps.http,
+    signal,
+    now,
+    log: (line) => recorder.log(recorder.redact(line)),
+    async secret(name) {
+      const value = (await deps.store.secrets.values([name])).get(name);
+      if (value !== undefined) recorder.hide(value);
+      return value;
+    },
+    async emit(type, data) {
+      // Keyed by the step, so a repeat after a crash stores the event once.
+      const stored = await deps.store.events.append({ type, source: `reaction:${job.run.reaction}`, data, sourceKey: `emit:${idempotencyKey}` });
+      return stored ?? (await deps.store.events.getBySourceKey(`emit:${idempotencyKey}`));
+    },
+    async apiAccess() {
+      const token = await deps.store.tokens.createForRun(job.runId, `run ${job.runId}`);
+      return { url: deps.publicUrl(), token };
+    },
+    recordDeploy: (payload) => deps.recordDeploy(payload),
+  };
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortController): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort(new StepTimeout());
+      reject(new StepTimeout());
+    }, ms);
+  });
+  const cancelled = new Promise<never>((_, reject) => {
+    abort.signal.addEventListener('abort', () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new NonRetriableError('cancelled')), { once: true });
+  });
+  try {
+    return await Promise.race([work, timeout, cancelled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

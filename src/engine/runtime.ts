@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { parseDeployPayload } from '../core/deploy-payload.js';
+import { builtinActions } from '../integrations/index.js';
+import { createHttpClient } from '../integrations/http/client.js';
+import type { Store } from '../store/index.js';
+import { Engine } from './engine.js';
+import { ActionRegistry } from './registry.js';
+import type { EngineDeps } from './deps.js';
+
+export interface RuntimeOptions {
+  store: Store;
+  workers: number;
+  /** Default 30 s. */
+  jobLeaseMs?: number;
+  allowHosts: string[];
+  scriptsEnabled: boolean;
+  publicUrl: () => string;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  registry: ActionRegistry;
+  engine: Engine;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Deploys recorded by reactions come from this endpoint (created on first use, with a random id). */
+const BUILTIN_ENDPOINT = 'reactions (built-in)';
+
+/** The actions, the guarded HTTP client and the engine, wired to a store. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { store } = options;
+  const binDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin');
+  const registry = new ActionRegistry(builtinActions({ scriptsEnabled: options.scriptsEnabled, binDir }));
+  const http = createHttpClient({ allowHosts: options.allowHosts });
+  let endpointId: string | undefined;
+
+  const deps: EngineDeps = {
+    store,
+    registry,
+    http,
+    publicUrl: options.publicUrl,
+    ...(options.logger ? { logger: options.logger } : {}),
+    async recordDeploy(payload) {
+      const parsed = parseDeployPayload(payload);
+      if (!parsed.ok) return { result: 'rejected', errors: parsed.errors };
+      endpointId ??= (await store.endpoints.list()).find((e) => e.name === BUILTIN_ENDPOINT)?.id ?? (await store.endpoints.create(BUILTIN_ENDPOINT)).id;
+      const outcome = await store.ingest.record(endpointId, parsed.input);
+      return outcome.deploy ? { result: outcome.result, deploy: outcome.deploy } : { result: outcome.result };
+    },
+  };
+  const engine = new Engine(deps, { workers: options.workers, ...(options.jobLeaseMs ? { leaseMs: options.jobLeaseMs } : {}) });
+  return {
+    registry,
+    engine,
+    start: () => engine.start(),
+    async close() {
+      await engine.stop();
+      await http.close();
+    },
+  };
+}

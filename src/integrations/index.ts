@@ -1,0 +1,26 @@
+import type { Action } from '../engine/action.js';
+import { approvalAction } from './flow/approval.js';
+import { waitAction } from './flow/wait.js';
+import { httpRequestAction } from './http/request.js';
+import { createScriptAction } from './script/script.js';
+import { emitAction } from './shipline/emit.js';
+import { recordDeployAction } from './shipline/record-deploy.js';
+
+export interface BuiltinOptions {
+  /** SHIPLINE_SCRIPTS=enabled */
+  scriptsEnabled: boolean;
+  /** The directory holding the `shipline` CLI, put first on a script's PATH. */
+  binDir?: string;
+}
+
+/** Every action Shipline ships, in one list: the registry and the docs are built from it. */
+export function builtinActions(options: BuiltinOptions): Action[] {
+  return [
+    httpRequestAction as Action,
+    createScriptAction({ enabled: options.scriptsEnabled, ...(options.binDir ? { binDir: options.binDir } : {}) }) as Action,
+    approvalAction as Action,
+    waitAction as Action,
+    emitAction as Action,
+    recordDeployAction,
+  ];
+}

@@ -1,0 +1,156 @@
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
+import { Duration, requireDuration } from '../duration.js';
+import { createLineSplitter, createTail, parseOutputLine } from './output-lines.js';
+import { runInProcessGroup } from './process-group.js';
+
+export const ScriptConfig = Type.Object(
+  {
+    run: Type.String({ minLength: 1, description: 'The command (or, with shell: node, the JavaScript) to run' }),
+    shell: Type.Optional(
+      Type.Enum(['sh', 'bash', 'pwsh', 'node'], { description: 'Default sh (with -e); bash runs with -e -o pipefail' }),
+    ),
+    timeout: Type.Optional(Duration('Stop the script (and everything it started) after this long; default 5m')),
+    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra environment variables' })),
+  },
+  { additionalProperties: false },
+);
+
+export type ScriptConfig = Static<typeof ScriptConfig>;
+
+export interface ScriptActionOptions {
+  /** SHIPLINE_SCRIPTS: when false, every run fails without retry. */
+  enabled: boolean;
+  /** The directory holding the `shipline` CLI, put first on PATH; default: PATH as it is. */
+  binDir?: string;
+}
+
+const DEFAULT_TIMEOUT = '5m';
+/** How much of stderr the failed output keeps. */
+const STDERR_TAIL_CHARS = 64 * 1024;
+/** How much output goes to the step log; the rest is dropped (still scanned for ::output). */
+const MAX_LOGGED_CHARS = 1024 * 1024;
+// Only these are passed on from the server's environment, which may hold DATABASE_URL or
+// SHIPLINE_MASTER_KEY: a script sees what it is given, not what the server happens to have.
+const INHERITED = ['HOME', 'LANG', 'TZ'] as const;
+const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+async function findExecutable(name: string, path: string): Promise<string | undefined> {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return undefined;
+}
+
+// sh and bash fail on the first failing command, as CI runners do, so a broken step is not
+// reported as a success because its last command happened to work.
+async function commandFor(shell: NonNullable<ScriptConfig['shell']>, run: string, path: string): Promise<[string, string[]]> {
+  if (shell === 'node') return [process.execPath, ['-e', run]];
+  const binary = await findExecutable(shell, path);
+  if (!binary) {
+    throw new NonRetriableError(`The script action cannot use shell ${shell}: it is not installed on this host (not found on PATH)`);
+  }
+  if (shell === 'pwsh') return [binary, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', run]];
+  if (shell === 'bash') return [binary, ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', run]];
+  return [binary, ['-e', '-c', run]];
+}
+
+function basePath(binDir: string | undefined): string {
+  const inherited = process.env.PATH || FALLBACK_PATH;
+  // The CLI starts with `#!/usr/bin/env node`: let it find the Node that runs this server.
+  return binDir ? [binDir, dirname(process.execPath), inherited].join(delimiter) : inherited;
+}
+
+async function run(options: ScriptActionOptions, ctx: ActionContext, config: ScriptConfig): Promise<Outcome> {
+  if (!options.enabled) throw new NonRetriableError('The script action is disabled: set SHIPLINE_SCRIPTS=enabled to allow it');
+  let timeoutMs: number;
+  try {
+    timeoutMs = requireDuration(config.timeout ?? DEFAULT_TIMEOUT);
+  } catch (error) {
+    throw new NonRetriableError(`script: timeout: ${(error as Error).message}`);
+  }
+  const env: Record<string, string> = { PATH: basePath(options.binDir) };
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
+  Object.assign(env, config.env);
+  const [command, args] = await commandFor(config.shell ?? 'sh', config.run, env.PATH!);
+
+  const dir = await mkdtemp(join(tmpdir(), 'shipline-script-'));
+  try {
+    const eventPath = join(dir, 'event.json');
+    await writeFile(eventPath, JSON.stringify(ctx.event));
+    const api = await ctx.apiAccess();
+    Object.assign(env, {
+      SHIPLINE_EVENT_PATH: eventPath,
+      SHIPLINE_URL: api.url,
+      SHIPLINE_TOKEN: api.token,
+      SHIPLINE_RUN_ID: ctx.runId,
+      SHIPLINE_STEP_ID: ctx.stepId,
+    });
+
+    const outputs: Record<string, string> = {};
+    const stderrTail = createTail(STDERR_TAIL_CHARS);
+    let logged = 0;
+    const log = (line: string) => {
+      if (logged > MAX_LOGGED_CHARS) return;
+      logged += line.length;
+      ctx.log(logged > MAX_LOGGED_CHARS ? `(output beyond ${MAX_LOGGED_CHARS} characters is not logged)` : line);
+    };
+    const stdout = createLineSplitter((line) => {
+      const output = parseOutputLine(line);
+      if (output) outputs[output[0]] = output[1];
+      log(line);
+    });
+    const stderr = createLineSplitter((line) => {
+      stderrTail.add(line);
+      log(`stderr: ${line}`);
+    });
+
+    let result;
+    try {
+      result = await runInProcessGroup({
+        command, args, cwd: dir, env, timeoutMs, signal: ctx.signal,
+        onStdout: (chunk) => stdout.write(chunk),
+        onStderr: (chunk) => stderr.write(chunk),
+      });
+    } catch (error) {
+      throw new Error(`script: could not start ${command}: ${(error as Error).message}`, { cause: error });
+    }
+    stdout.end();
+    stderr.end();
+
+    if (result.aborted) {
+      throw new Error('script: stopped because the step was cancelled or timed out', { cause: ctx.signal.reason });
+    }
+    if (result.timedOut) {
+      ctx.log(`script: timed out after ${timeoutMs} ms; stopped it and everything it started`);
+      return { channel: 'failed', output: { reason: 'timeout', exitCode: result.exitCode, outputs, stderrTail: stderrTail.text() } };
+    }
+    if (result.exitCode === 0) return { channel: 'success', output: { exitCode: 0, outputs } };
+    const failed: Record<string, unknown> = { exitCode: result.exitCode, outputs, stderrTail: stderrTail.text() };
+    if (result.signal) failed.signal = result.signal;
+    return { channel: 'failed', output: failed };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The `script` action: runs a command on this host (admins only; off unless SHIPLINE_SCRIPTS=enabled). */
+export function createScriptAction(options: ScriptActionOptions): Action<ScriptConfig> {
+  return {
+    name: 'script',
+    description: 'Runs a shell command or Node.js snippet on the Shipline host; `::output name=value` lines set outputs',
+    channels: ['success', 'failed'],
+    config: ScriptConfig,
+    exampleOutput: { exitCode: 0, outputs: { version: '1.4.2' } },
+    adminOnly: true,
+    run: (ctx, config) => run(options, ctx, config),
+  };
+}

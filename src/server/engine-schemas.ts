@@ -1,0 +1,114 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@fastify/type-provider-typebox';
+
+// The HTTP contract of reactions, runs and events (see schemas.ts for the catalog's).
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const Event = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  source: Type.String(),
+  timestamp: Type.String({ description: 'When it happened (for deploy.recorded: deployed_at)' }),
+  receivedAt: Timestamp,
+  seq: Type.Integer({ description: 'Position in the store; the live stream resumes after it' }),
+  data: Type.Unknown(),
+});
+
+export const EventQuery = Type.Object({
+  type: Type.Optional(Type.String({ minLength: 1, description: 'Exact type or glob (`*` any characters, `?` one)' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Stored at or after this time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1 })),
+});
+
+export const Reaction = Type.Object({
+  name: Type.String(),
+  version: Type.Integer({ description: 'Bumped by every change; runs record the version they used' }),
+  enabled: Type.Boolean(),
+  description: Nullable(Type.String()),
+  trigger: Type.String({ description: 'The event type or glob it reacts to' }),
+  document: Type.Unknown({ description: 'The document as applied' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const ReactionApplied = Type.Intersect([Reaction, Type.Object({ changed: Type.Boolean({ description: 'False when the same document was applied again' }) })]);
+
+const Attempt = Type.Object({ attempt: Type.Integer(), startedAt: Timestamp, finishedAt: Nullable(Timestamp), error: Nullable(Type.String()) });
+
+export const Step = Type.Object({
+  id: Type.String(),
+  status: Type.String({ description: 'pending, running, waiting, succeeded, failed or cancelled' }),
+  channel: Nullable(Type.String({ description: 'The channel the step ended on' })),
+  attempt: Type.Integer(),
+  idempotencyKey: Type.String(),
+  input: Type.Unknown({ description: 'The rendered input, secrets redacted' }),
+  output: Type.Unknown(),
+  error: Nullable(Type.String()),
+  logs: Type.Array(Type.String()),
+  attempts: Type.Array(Attempt),
+  waitingUntil: Nullable(Timestamp),
+  createdAt: Timestamp,
+  startedAt: Nullable(Timestamp),
+  finishedAt: Nullable(Timestamp),
+});
+
+export const Run = Type.Object({
+  id: Type.String(),
+  reaction: Type.String(),
+  reactionVersion: Type.Integer(),
+  eventId: Type.String(),
+  status: Type.String({ description: 'queued, running, waiting, succeeded, failed or cancelled' }),
+  concurrencyKey: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  createdAt: Timestamp,
+  startedAt: Nullable(Timestamp),
+  finishedAt: Nullable(Timestamp),
+  steps: Type.Optional(Type.Array(Step)),
+});
+
+export const RunQuery = Type.Object({
+  reaction: Type.Optional(Type.String({ minLength: 1 })),
+  status: Type.Optional(Type.Union(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1 })),
+});
+
+export const Decision = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+
+export const DryRunRequest = Type.Object(
+  {
+    eventId: Type.Optional(Type.String({ description: 'A stored event' })),
+    event: Type.Optional(Type.Object({ type: Type.String({ minLength: 1 }), data: Type.Unknown(), source: Type.Optional(Type.String()) }, { description: 'An event made up for the test' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DryRunResult = Type.Object({
+  matched: Type.Boolean(),
+  reason: Nullable(Type.String({ description: 'Why it would not run' })),
+  steps: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      uses: Type.String(),
+      after: Nullable(Type.Object({ step: Type.String(), channel: Type.String() })),
+      runsFirst: Type.Boolean({ description: 'Runs as soon as the run starts; the others depend on earlier channels' }),
+      input: Type.Unknown({ description: 'Rendered input, secrets redacted (null when it cannot be rendered yet)' }),
+      error: Nullable(Type.String({ description: 'Why the input cannot be rendered, e.g. it uses a step output' })),
+    }),
+  ),
+});
+
+export const ReplayRequest = Type.Object({ reaction: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false });
+export const ReplayResult = Type.Object({ runs: Type.Array(Type.Object({ id: Type.String(), reaction: Type.String() })) });
+
+export const ActionDoc = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  channels: Type.Array(Type.String()),
+  adminOnly: Type.Boolean(),
+  config: Type.Unknown({ description: 'JSON Schema of `with`' }),
+  exampleOutput: Type.Unknown(),
+});

@@ -1,0 +1,35 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { Store } from '../../store/index.js';
+import { ErrorResponses, List, Secret, SecretPut } from '../schemas.js';
+import type { App } from './types.js';
+import { BEARER } from './types.js';
+
+const tags = ['secrets'];
+const params = Type.Object({ name: Type.String() });
+
+// Admin only, even to list: names say which systems Shipline holds credentials for.
+/** Values go in and never come out: only the engine decrypts them, through the store. */
+export function secretRoutes(store: Store) {
+  return async (app: App) => {
+    app.get('/api/v1/secrets', {
+      config: { minRole: 'admin' },
+      schema: { summary: 'List secrets: names and dates, never values', tags, security: BEARER, response: { 200: List(Secret), ...ErrorResponses } },
+    }, async () => ({ items: await store.secrets.list() }));
+
+    app.put('/api/v1/secrets/:name', {
+      config: { minRole: 'admin' },
+      schema: {
+        summary: 'Create or replace a secret (encrypted at rest)',
+        tags, security: BEARER, params, body: SecretPut, response: { 200: Secret, ...ErrorResponses },
+      },
+    }, async (request) => store.secrets.set(request.params.name, request.body.value));
+
+    app.delete('/api/v1/secrets/:name', {
+      config: { minRole: 'admin' },
+      schema: { summary: 'Delete a secret', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
+    }, async (request, reply) => {
+      await store.secrets.remove(request.params.name);
+      return reply.status(204).send(null);
+    });
+  };
+}

@@ -1,0 +1,157 @@
+import { ShiplineError } from '../core/errors.js';
+import { uuidv7 } from '../core/ids.js';
+import { globMatches } from '../core/reactions/matching.js';
+import type { ShiplineEvent } from '../core/vocabulary.js';
+import type { Db, SqlRunner } from './database.js';
+import type { Page } from './pagination.js';
+import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
+
+/** An event to store. */
+export interface NewEvent {
+  type: string;
+  /** Who produced it: `deploy-endpoint:<id>`, `webhook:<name>`, `reaction:<name>`, ... */
+  source: string;
+  data: unknown;
+  /** Unique per source delivery (e.g. an Octopus Event.Id): a second append with it is a no-op. */
+  sourceKey?: string | null;
+  /** When it happened; default now. */
+  timestamp?: string;
+  /** Correlation keys waiting steps may be resumed by, e.g. `octopus.deployment:Deployments-1011`. */
+  correlate?: string[];
+}
+
+export interface StoredEvent extends ShiplineEvent {
+  seq: number;
+  correlate: string[];
+}
+
+/**
+ * What else happens in the transaction that stores events: the engine queues the runs of
+ * matching reactions and resumes waiting steps. Set once by the engine.
+ */
+export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void>;
+
+const EVENT_INSERT = 'INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/** An event as the API lists it: the envelope plus when Shipline stored it and its position. */
+export interface ListedEvent extends ShiplineEvent {
+  seq: number;
+  receivedAt: string;
+}
+
+export interface EventQuery {
+  /** Exact type or glob (`octopus.deployment.*`). */
+  type?: string | undefined;
+  /** Stored at or after this ISO time. */
+  since?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+type EventRow = { seq: number | string; id: string; type: string; source: string; occurred_at: string; data: string; created_at: string };
+
+const COLUMNS = 'seq, id, type, source, occurred_at, data, created_at';
+
+function toListed(row: EventRow): ListedEvent {
+  return { id: row.id, type: row.type, source: row.source, timestamp: row.occurred_at, data: JSON.parse(row.data) as unknown, seq: Number(row.seq), receivedAt: row.created_at };
+}
+
+/** `*` and `?` of a type glob as LIKE wildcards (LIKE is case-sensitive on both dialects here). */
+function globToLike(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+export function eventsRepo(db: Db) {
+  const read = <R>(sql: string, params: unknown[]) => db.transaction((run) => run.query<R>(sql, params));
+  let hook: EventsHook | undefined;
+
+  /** Inserts events in the caller's transaction and runs the hook on them. */
+  async function appendIn(run: SqlRunner, events: NewEvent[], now = new Date().toISOString()): Promise<StoredEvent[]> {
+    const stored: StoredEvent[] = [];
+    for (const e of events) {
+      if (e.sourceKey) {
+        const [existing] = await run.query<{ id: string }>('SELECT id FROM events WHERE source_key = ?', [e.sourceKey]);
+        if (existing) continue;
+      }
+      const event = { id: uuidv7(), type: e.type, source: e.source, timestamp: e.timestamp ?? now, data: e.data, seq: 0, correlate: e.correlate ?? [] };
+      await run.query(EVENT_INSERT, [event.id, event.type, event.source, e.sourceKey ?? null, event.timestamp, JSON.stringify(event.data), now]);
+      stored.push(event);
+    }
+    if (hook && stored.length > 0) await hook(run, stored);
+    return stored;
+  }
+
+  return {
+    appendIn,
+
+    /**
+     * Stores one event (and queues whatever it starts) in one transaction. Returns the event, or
+     * `undefined` when an event with the same `sourceKey` was stored before.
+     */
+    async append(event: NewEvent): Promise<StoredEvent | undefined> {
+      const [stored] = await db.transaction((run) => appendIn(run, [event]));
+      return stored;
+    },
+
+    async get(id: string): Promise<ListedEvent> {
+      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ?`, [id]);
+      if (!row) throw new ShiplineError('event.not_found');
+      return toListed(row);
+    },
+
+    async getBySourceKey(key: string): Promise<ListedEvent> {
+      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [key]);
+      if (!row) throw new ShiplineError('event.not_found');
+      return toListed(row);
+    },
+
+    /** Newest first, paginated by position. */
+    async list(q: EventQuery): Promise<Page<ListedEvent>> {
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.cursor !== undefined) {
+        const seq = Number(decodeCursor(q.cursor, 1)[0]);
+        if (!Number.isSafeInteger(seq)) throw new ShiplineError('request.invalid_cursor');
+        where.push('seq < ?');
+        params.push(seq);
+      }
+      if (q.type) {
+        where.push(/[*?]/.test(q.type) ? "type LIKE ? ESCAPE '\\'" : 'type = ?');
+        params.push(/[*?]/.test(q.type) ? globToLike(q.type) : q.type);
+      }
+      if (q.since) {
+        where.push('created_at >= ?');
+        params.push(q.since);
+      }
+      const rows = await read<EventRow>(
+        `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+        [...params, limit + 1],
+      );
+      return toPage(rows, limit, toListed, (r) => [String(r.seq)]);
+    },
+
+    /** Events stored after position `seq`, oldest first (the live stream reads these). */
+    async after(seq: number, limit = 500, type?: string): Promise<ListedEvent[]> {
+      const rows = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, [seq, limit]);
+      const events = rows.map(toListed);
+      return type ? events.filter((e) => globMatches(type, e.type)) : events;
+    },
+
+    /** The position of the newest event (0 when none). */
+    async lastSeq(): Promise<number> {
+      const [row] = await read<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM events', []);
+      return Number(row?.seq ?? 0);
+    },
+
+    setHook(next: EventsHook): void {
+      hook = next;
+    },
+
+    get hook(): EventsHook | undefined {
+      return hook;
+    },
+  };
+}
+
+export type EventsRepo = ReturnType<typeof eventsRepo>;

@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import type { EngineTestApp } from './support/runtime.js';
+import { startEngineApp } from './support/runtime.js';
+
+/** Reads Server-Sent Events from a response until `count` events arrived. */
+async function readEvents(response: Response, count: number): Promise<Array<{ id: string; event: string; data: { type: string; data: unknown; seq: number } }>> {
+  const out: Array<{ id: string; event: string; data: { type: string; data: unknown; seq: number } }> = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const data = field('data');
+      if (data) out.push({ id: field('id')!, event: field('event')!, data: JSON.parse(data) });
+      if (out.length >= count) return out;
+    }
+  }
+  return out;
+}
+
+describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
+  let t: EngineTestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startEngineApp(dialect);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => t.close());
+
+  it('streams events as they are stored, filtered by a type glob, and resumes after Last-Event-ID', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/v1/events/stream?type=deploy.*`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reading = readEvents(response, 2);
+    await t.store.events.append({ type: 'other.thing', source: 'test', data: {} });
+    await t.ingest({ service: 'streamed', dedup_id: 'stream-1' });
+    await t.ingest({ service: 'streamed', dedup_id: 'stream-2' });
+    const events = await reading;
+    abort.abort();
+    expect(events.map((e) => e.event)).toEqual(['deploy.recorded', 'deploy.recorded']);
+    expect(events.map((e) => (e.data.data as { dedupId: string }).dedupId)).toEqual(['stream-1', 'stream-2']);
+
+    const resumed = new AbortController();
+    const again = await fetch(`${base}/api/v1/events/stream?type=deploy.recorded`, { headers: { authorization: `Bearer ${t.tokens.read}`, 'last-event-id': events[0]!.id }, signal: resumed.signal });
+    const replayed = await readEvents(again, 1);
+    resumed.abort();
+    expect((replayed[0]!.data.data as { dedupId: string }).dedupId).toBe('stream-2');
+  });
+
+  it('refuses the stream without a token', async () => {
+    expect((await fetch(`${base}/api/v1/events/stream`)).status).toBe(401);
+  });
+});

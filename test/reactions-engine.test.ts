@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import type { EngineTestApp } from './support/runtime.js';
+import { startEngineApp } from './support/runtime.js';
+import { eventually, Sink } from './support/sink.js';
+
+describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
+  let t: EngineTestApp;
+  let sink: Sink;
+
+  beforeAll(async () => {
+    sink = await new Sink().start();
+    t = await startEngineApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('runs a chain: deploy.recorded → http.request → script on success → http.request on failed, recording the path', async () => {
+    await t.applyReaction({
+      name: 'chain',
+      on: { event: 'deploy.recorded', filter: { environment: ['Production'], serviceAlias: 'chain-svc' } },
+      steps: {
+        notify: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/notify`, body: { service: '{{ data.serviceAlias }}', number: '{{ data.deployNumber }}' } } },
+        check: { after: { step: 'notify', channel: 'success' }, uses: 'script', with: { run: 'echo "::output verdict=bad"; echo checking $(cat "$SHIPLINE_EVENT_PATH" | head -c 20); exit 3' } },
+        page: { after: { step: 'check', channel: 'failed' }, uses: 'http.request', with: { method: 'POST', url: `${sink.url}/page`, body: { verdict: '{{ steps.check.output.outputs.verdict }}' } } },
+        never: { after: { step: 'check', channel: 'success' }, uses: 'http.request', with: { url: `${sink.url}/never` } },
+      },
+    });
+    await t.ingest({ service: 'other-svc', dedup_id: 'chain-0' });
+    await t.ingest({ service: 'chain-svc', dedup_id: 'chain-1' });
+    const run = await t.runReaching({ reaction: 'chain' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('succeeded');
+    const path = Object.fromEntries(run.steps.map((s) => [s.id, `${s.status}/${s.channel}`]));
+    expect(path).toEqual({ notify: 'succeeded/success', check: 'failed/failed', page: 'succeeded/success' });
+    const notify = sink.requests.filter((r) => r.path === '/notify');
+    expect(notify).toHaveLength(1);
+    expect(JSON.parse(notify[0]!.body)).toEqual({ service: 'chain-svc', number: '234' });
+    expect(notify[0]!.headers['idempotency-key']).toBe(`${run.id}:notify`);
+    expect(JSON.parse(sink.requests.find((r) => r.path === '/page')!.body)).toEqual({ verdict: 'bad' });
+    expect(sink.requests.some((r) => r.path === '/never')).toBe(false);
+    const check = run.steps.find((s) => s.id === 'check')!;
+    expect(check.logs.join('\n')).toContain('checking');
+  });
+
+  it('retries with backoff until the receiver recovers, with one idempotency key across attempts', async () => {
+    let flaky = 0;
+    sink.reply = (req) => (req.path === '/flaky' && ++flaky <= 2 ? { status: 503, body: 'down' } : { status: 200, body: 'ok' });
+    await t.applyReaction({
+      name: 'retrying',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'retry-svc' } },
+      steps: { call: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/flaky`, body: { n: 1 } }, retry: { attempts: 5, backoff: 'exponential', initial: '20ms', max: '200ms' } } },
+    });
+    await t.ingest({ service: 'retry-svc', dedup_id: 'retry-1' });
+    const run = await t.runReaching({ reaction: 'retrying' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('succeeded');
+    const calls = sink.requests.filter((r) => r.path === '/flaky');
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls.map((c) => c.headers['idempotency-key']))).toEqual(new Set([`${run.id}:call`]));
+    expect(run.steps[0]!.attempt).toBe(3);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    let limited = 0;
+    sink.reply = (req) => (req.path === '/limited' && ++limited === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, body: 'ok' });
+    await t.applyReaction({
+      name: 'rate-limited',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'limited-svc' } },
+      steps: { call: { uses: 'http.request', with: { url: `${sink.url}/limited` }, retry: { attempts: 3, initial: '10ms' } } },
+    });
+    await t.ingest({ service: 'limited-svc', dedup_id: 'limited-1' });
+    const run = await t.runReaching({ reaction: 'rate-limited' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('succeeded');
+    const calls = sink.requests.filter((r) => r.path === '/limited');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('routes to failed after the last attempt', async () => {
+    sink.reply = (req) => (req.path === '/broken' ? { status: 500 } : { status: 200 });
+    await t.applyReaction({
+      name: 'exhausted',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'broken-svc' } },
+      steps: { call: { uses: 'http.request', with: { url: `${sink.url}/broken` }, retry: { attempts: 2, initial: '10ms' } } },
+    });
+    await t.ingest({ service: 'broken-svc', dedup_id: 'broken-1' });
+    const run = await t.runReaching({ reaction: 'exhausted' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]).toMatchObject({ status: 'failed', channel: 'failed', attempt: 2 });
+    expect(sink.requests.filter((r) => r.path === '/broken')).toHaveLength(2);
+
+    // A retry of the run runs the failed step again, now that the receiver works.
+    sink.reply = () => ({ status: 200 });
+    const retried = await t.api({ method: 'POST', url: `/api/v1/runs/${run.id}/retry`, role: 'write' });
+    expect(retried.statusCode).toBe(200);
+    const after = await eventually(async () => {
+      const r = (await t.api({ method: 'GET', url: `/api/v1/runs/${run.id}` })).json<{ status: string }>();
+      return r.status === 'succeeded' ? r : undefined;
+    });
+    expect(after.status).toBe('succeeded');
+  });
+
+  it('resumes an approval approved through the API, recording the approver', async () => {
+    await t.applyReaction({
+      name: 'gate',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'gate-svc' } },
+      steps: {
+        ask: { uses: 'approval', with: { message: 'Ship {{ data.serviceAlias }}?' } },
+        ship: { after: { step: 'ask', channel: 'approved' }, uses: 'http.request', with: { method: 'POST', url: `${sink.url}/ship`, body: { by: '{{ steps.ask.output.approver }}' } } },
+      },
+    });
+    await t.ingest({ service: 'gate-svc', dedup_id: 'gate-1' });
+    const waiting = await t.runReaching({ reaction: 'gate' }, ['waiting']);
+    expect(waiting.steps[0]).toMatchObject({ id: 'ask', status: 'waiting' });
+    const tooLow = await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/steps/ask/approve`, role: 'read' });
+    expect(tooLow.statusCode).toBe(403);
+    const approved = await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/steps/ask/approve`, role: 'write', payload: { comment: 'go' } });
+    expect(approved.statusCode).toBe(202);
+    const run = await t.runReaching({ reaction: 'gate' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.find((s) => s.id === 'ask')).toMatchObject({ channel: 'approved', output: { approved: true, approver: 'test write', comment: 'go' } });
+    expect(JSON.parse(sink.requests.find((r) => r.path === '/ship')!.body)).toEqual({ by: 'test write' });
+    const again = await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/steps/ask/approve`, role: 'write' });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('times an approval out to failed at its deadline', async () => {
+    await t.applyReaction({
+      name: 'gate-timeout',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'timeout-svc' } },
+      steps: { ask: { uses: 'approval', with: { timeout: '300ms' } } },
+    });
+    await t.ingest({ service: 'timeout-svc', dedup_id: 'timeout-1' });
+    const run = await t.runReaching({ reaction: 'gate-timeout' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]).toMatchObject({ status: 'failed', channel: 'failed', output: { reason: 'timeout' } });
+  });
+
+  it('redacts secrets from run records and logs while sending the real value', async () => {
+    const secret = 'sk-live-0123456789abcdef';
+    expect((await t.api({ method: 'PUT', url: '/api/v1/secrets/MONITORING_TOKEN', payload: { value: secret } })).statusCode).toBe(200);
+    sink.reply = (req) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ echoed: req.headers.authorization }) });
+    await t.applyReaction({
+      name: 'secretive',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'secret-svc' } },
+      steps: {
+        mark: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/mark`, headers: { Authorization: 'Bearer {{ secrets.MONITORING_TOKEN }}' }, body: { token: '{{ secrets.MONITORING_TOKEN }}' } } },
+        echo: { after: 'mark', uses: 'script', with: { run: `echo "token is {{ secrets.MONITORING_TOKEN }}"; exit 1` } },
+      },
+    });
+    await t.ingest({ service: 'secret-svc', dedup_id: 'secret-1' });
+    const run = await t.runReaching({ reaction: 'secretive' }, ['succeeded', 'failed']);
+    expect(sink.requests.find((r) => r.path === '/mark')!.headers.authorization).toBe(`Bearer ${secret}`);
+    const shown = await t.api({ method: 'GET', url: `/api/v1/runs/${run.id}` });
+    expect(shown.body).not.toContain(secret);
+    expect(shown.body).toContain('***');
+    const reaction = await t.api({ method: 'GET', url: '/api/v1/reactions/secretive' });
+    expect(reaction.body).not.toContain(secret);
+    const events = await t.api({ method: 'GET', url: '/api/v1/events?limit=500' });
+    expect(events.body).not.toContain(secret);
+    expect(t.logs.join('\n')).not.toContain(secret);
+  });
+
+  it('refuses an invalid document with every problem and stores nothing', async () => {
+    const res = await t.api({
+      method: 'PUT',
+      url: '/api/v1/reactions/broken',
+      payload: { name: 'broken', on: { event: 'deploy.recorded', if: 'data.x ==' }, steps: { a: { uses: 'nope' }, b: { after: 'zzz', uses: 'http.request', with: { url: '{{ secrets.MISSING }}' } } } },
+    });
+    expect(res.statusCode).toBe(400);
+    const problems = res.json<{ error: { code: string; details: { problems: string[] } } }>().error;
+    expect(problems.code).toBe('reaction.invalid');
+    expect(problems.details.problems.length).toBeGreaterThanOrEqual(4);
+    expect((await t.api({ method: 'GET', url: '/api/v1/reactions/broken' })).statusCode).toBe(404);
+  });
+
+  it('versions documents: the same document is unchanged, a change is a new version that new runs use', async () => {
+    const doc = { name: 'versioned', on: { event: 'webhook.nothing' }, steps: { a: { uses: 'wait', with: { duration: '1ms' } } } };
+    const first = await t.api({ method: 'PUT', url: '/api/v1/reactions/versioned', payload: doc, role: 'write' });
+    expect(first.statusCode).toBe(201);
+    const same = await t.api({ method: 'PUT', url: '/api/v1/reactions/versioned', payload: doc, role: 'write' });
+    expect(same.json()).toMatchObject({ version: 1, changed: false });
+    const changed = await t.api({ method: 'PUT', url: '/api/v1/reactions/versioned', payload: { ...doc, description: 'v2' }, role: 'write' });
+    expect(changed.json()).toMatchObject({ version: 2, changed: true });
+    const scriptDoc = { name: 'scripted', on: { event: 'x.y' }, steps: { a: { uses: 'script', with: { run: 'true' } } } };
+    expect((await t.api({ method: 'PUT', url: '/api/v1/reactions/scripted', payload: scriptDoc, role: 'write' })).statusCode).toBe(403);
+  });
+
+  it('dry-runs a reaction against a made-up event without performing anything', async () => {
+    const before = sink.requests.length;
+    const res = await t.api({ method: 'POST', url: '/api/v1/reactions/chain/test', role: 'read', payload: { event: { type: 'deploy.recorded', data: { environment: 'Production', serviceAlias: 'chain-svc', deployNumber: 7 } } } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ matched: boolean; steps: Array<{ id: string; runsFirst: boolean; input: unknown; error: string | null }> }>();
+    expect(body.matched).toBe(true);
+    expect(body.steps.find((s) => s.id === 'notify')).toMatchObject({ runsFirst: true, input: { body: { service: 'chain-svc', number: '7' } } });
+    expect(body.steps.find((s) => s.id === 'page')!.error).toContain('steps');
+    const miss = await t.api({ method: 'POST', url: '/api/v1/reactions/chain/test', payload: { event: { type: 'deploy.recorded', data: { environment: 'Staging' } } } });
+    expect(miss.json()).toMatchObject({ matched: false });
+    expect(sink.requests.length).toBe(before);
+  });
+
+  it('lists and shows events, replays one, and chains reactions on run.succeeded', async () => {
+    await t.applyReaction({
+      name: 'after-chain',
+      on: { event: 'run.succeeded', filter: { reaction: 'chain' } },
+      steps: { tell: { uses: 'emit', with: { type: 'chain.done', data: { run: '{{ data.runId }}' } } } },
+    });
+    const list = await t.api({ method: 'GET', url: '/api/v1/events?type=deploy.*&limit=2', role: 'read' });
+    expect(list.statusCode).toBe(200);
+    const page = list.json<{ items: Array<{ id: string; type: string; data: { serviceAlias: string } }>; nextCursor: string | null }>();
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).not.toBeNull();
+    const chainEvent = (await t.api({ method: 'GET', url: '/api/v1/events?type=deploy.recorded&limit=500' })).json<{ items: Array<{ id: string; data: { serviceAlias: string } }> }>()
+      .items.find((e) => e.data.serviceAlias === 'chain-svc')!;
+    expect((await t.api({ method: 'GET', url: `/api/v1/events/${chainEvent.id}`, role: 'read' })).json()).toMatchObject({ id: chainEvent.id, type: 'deploy.recorded' });
+    const replayed = await t.api({ method: 'POST', url: `/api/v1/events/${chainEvent.id}/replay`, role: 'write', payload: { reaction: 'chain' } });
+    expect(replayed.statusCode).toBe(202);
+    const runId = replayed.json<{ runs: Array<{ id: string }> }>().runs[0]!.id;
+    const done = await eventually(async () => {
+      const events = (await t.api({ method: 'GET', url: '/api/v1/events?type=chain.done&limit=500' })).json<{ items: Array<{ data: { run: string } }> }>();
+      return events.items.find((e) => e.data.run === runId);
+    });
+    expect(done.data.run).toBe(runId);
+  });
+
+  it('emits suggestion.created for a new alias, and deploy.record records a deploy from a reaction', async () => {
+    await t.applyReaction({
+      name: 'mirror',
+      on: { event: 'suggestion.created', filter: { alias: 'brand-new' } },
+      steps: { record: { uses: 'deploy.record', with: { service: 'mirror-{{ data.alias }}', description: 'mirrored', environment: 'Staging' } } },
+    });
+    await t.ingest({ service: 'brand-new', dedup_id: 'brand-new-1' });
+    await t.ingest({ service: 'brand-new', dedup_id: 'brand-new-2' });
+    const run = await t.runReaching({ reaction: 'mirror' }, ['succeeded', 'failed']);
+    expect(run.steps[0]).toMatchObject({ channel: 'success', output: { result: 'no_service_found' } });
+    const deploys = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=mirror-brand-new' })).json<{ items: Array<{ description: string; environment: string; dedupId: string }> }>();
+    expect(deploys.items).toEqual([expect.objectContaining({ description: 'mirrored', environment: 'Staging', dedupId: `${run.id}:record` })]);
+    const suggestions = (await t.api({ method: 'GET', url: '/api/v1/events?type=suggestion.created&limit=500' })).json<{ items: Array<{ data: { alias: string } }> }>();
+    expect(suggestions.items.filter((e) => e.data.alias === 'brand-new')).toHaveLength(1);
+    const runs = (await t.api({ method: 'GET', url: '/api/v1/runs?reaction=mirror' })).json<{ items: unknown[] }>();
+    expect(runs.items).toHaveLength(1);
+  });
+
+  it('pages runs and events by cursor, and refuses a forged cursor', async () => {
+    const first = (await t.api({ method: 'GET', url: '/api/v1/runs?limit=1', role: 'read' })).json<{ items: Array<{ id: string }>; nextCursor: string }>();
+    const second = (await t.api({ method: 'GET', url: `/api/v1/runs?limit=1&cursor=${first.nextCursor}` })).json<{ items: Array<{ id: string }> }>();
+    expect(second.items[0]!.id < first.items[0]!.id).toBe(true);
+    for (const url of ['/api/v1/runs?cursor=bm9wZQ', '/api/v1/events?cursor=bm9wZQ']) {
+      const res = await t.api({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.code).toBe('request.invalid_cursor');
+    }
+  });
+
+  it('cancels a waiting run', async () => {
+    await t.ingest({ service: 'gate-svc', dedup_id: 'gate-cancel' });
+    const waiting = await eventually(async () => {
+      const runs = (await t.api({ method: 'GET', url: '/api/v1/runs?reaction=gate&status=waiting' })).json<{ items: Array<{ id: string }> }>();
+      return runs.items[0];
+    });
+    const cancelled = await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/cancel`, role: 'write' });
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', steps: [{ id: 'ask', status: 'cancelled' }] });
+    expect((await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/cancel` })).statusCode).toBe(409);
+    expect((await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/steps/ask/approve` })).statusCode).toBe(409);
+  });
+
+  it('serializes runs that share a concurrency key', async () => {
+    await t.applyReaction({
+      name: 'serial',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'serial-svc' } },
+      concurrency: { key: '{{ data.serviceAlias }}', limit: 1 },
+      steps: { ask: { uses: 'approval', with: {} } },
+    });
+    await t.ingest({ service: 'serial-svc', dedup_id: 'serial-1' });
+    await t.ingest({ service: 'serial-svc', dedup_id: 'serial-2' });
+    const runs = await eventually(async () => {
+      const items = (await t.api({ method: 'GET', url: '/api/v1/runs?reaction=serial' })).json<{ items: Array<{ id: string; status: string }> }>().items;
+      return items.length === 2 && items.some((r) => r.status === 'waiting') ? items : undefined;
+    });
+    const [second, first] = runs;
+    expect(first!.status).toBe('waiting');
+    expect(second!.status).toBe('queued');
+    await t.api({ method: 'POST', url: `/api/v1/runs/${first!.id}/steps/ask/approve` });
+    await eventually(async () => {
+      const r = (await t.api({ method: 'GET', url: `/api/v1/runs/${second!.id}` })).json<{ status: string }>();
+      return r.status === 'waiting' ? r : undefined;
+    });
+  });
+});
+
+describe.each(DIALECTS)('waits across restarts on %s', (dialect) => {
+  it('keeps a waiting approval through a restart and resumes it afterwards', async () => {
+    let t = await startEngineApp(dialect);
+    try {
+      await t.applyReaction({ name: 'durable-gate', on: { event: 'deploy.recorded' }, steps: { ask: { uses: 'approval', with: {} }, done: { after: { step: 'ask', channel: 'approved' }, uses: 'emit', with: { type: 'gate.passed' } } } });
+      await t.ingest({ service: 'durable', dedup_id: 'durable-1' });
+      const waiting = await t.runReaching({ reaction: 'durable-gate' }, ['waiting']);
+      await t.stop();
+      t = await startEngineApp(dialect, { database: t.database });
+      expect((await t.api({ method: 'POST', url: `/api/v1/runs/${waiting.id}/steps/ask/approve` })).statusCode).toBe(202);
+      const run = await t.runReaching({ reaction: 'durable-gate' }, ['succeeded', 'failed']);
+      expect(run.steps.map((s) => `${s.id}:${s.channel}`)).toEqual(['ask:approved', 'done:success']);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import { shiplineEnv } from './server-process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'shipline');
+const run = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled CLI (`bin/shipline`); a non-zero exit is returned, not thrown, so tests can assert on it. */
+export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: shiplineEnv(env) });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const failure = err as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failure.code !== 'number') throw err;
+    return { code: failure.code, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+  }
+}
+
+/** Runs the CLI with `--json`, expecting success and nothing on stderr; returns the parsed output. */
+export async function runCliJson<T>(args: string[], env: Record<string, string | undefined>): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
