@@ -1,3 +1,4 @@
+import { parseDuration } from './core/reactions/durations.js';
 import path from 'node:path';
 
 /**
@@ -25,6 +26,8 @@ export interface Config {
   scriptsEnabled: boolean;
   /** 32-byte key (base64 or 64 hex digits) that encrypts secrets; unset: a key file in the data dir. */
   masterKey: string | undefined;
+  /** How often every Octopus subscription is checked and repaired, in ms. */
+  octopusReconcileMs: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -159,6 +162,17 @@ export const SETTINGS: readonly AnySetting[] = [
     default: '(unset)',
     doc: 'The 32-byte key (base64, or 64 hex digits) that encrypts secrets at rest. Unset: a key file `master.key` (mode 0600) is created in the data directory.',
     parse: (raw) => raw || undefined,
+  },
+  {
+    key: 'octopusReconcileMs',
+    env: 'SHIPLINE_OCTOPUS_RECONCILE_INTERVAL',
+    default: '10m',
+    doc: 'How often each Octopus connection\'s subscription is checked and repaired (besides at start and whenever reactions or connections change), e.g. `30s`, `10m`, `1h`.',
+    parse: (raw) => {
+      const ms = parseDuration(raw ?? '10m');
+      if (ms === null || ms < 1000) throw new ConfigError(`SHIPLINE_OCTOPUS_RECONCILE_INTERVAL must be a duration of at least 1s (e.g. 10m), got '${raw}'`);
+      return ms;
+    },
   },
 ];
 

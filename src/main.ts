@@ -45,8 +45,9 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     scriptsEnabled: config.scriptsEnabled,
     publicUrl: () => site.publicUrl,
     logger,
+    octopusReconcileMs: config.octopusReconcileMs,
   });
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,5 +1,5 @@
 import { parseDatetime } from './datetime.js';
-import type { CommitInfo, Deployer } from './vocabulary.js';
+import type { CommitInfo, Deployer, DeployStatus } from './vocabulary.js';
 
 /**
  * The body of `POST /integrations/deploy/:endpointId`, validated to the rules of OpsLevel's
@@ -15,6 +15,9 @@ export interface DeployInput {
   dedupId: string | null;
   deployer: Deployer;
   commit: CommitInfo | null;
+  /** Set by integrations (Octopus); a posted deploy is `succeeded` from `custom`. */
+  status?: DeployStatus;
+  source?: string;
 }
 
 /** One entry of OpsLevel's error format: `{status, title, detail}`. */

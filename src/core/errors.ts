@@ -35,6 +35,10 @@ export const ERRORS = {
   'webhook.name_conflict': { status: 409, message: 'A webhook with that name already exists' },
   'hook.unauthorized': { status: 401, message: 'The webhook delivery is not authenticated' },
   'hook.not_found': { status: 404, message: 'No webhook at this URL' },
+  'connection.not_found': { status: 404, message: 'No connection has that name' },
+  'connection.name_conflict': { status: 409, message: 'A connection with that name already exists' },
+  'connection.invalid': { status: 400, message: 'The connection is invalid' },
+  'connection.unreachable': { status: 502, message: 'The connected system did not answer as expected' },
   'store.unavailable': { status: 503, message: 'The store is not reachable' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -52,7 +52,14 @@ export interface Deploy {
   deployer: Deployer;
   commit: CommitInfo | null;
   receivedAt: string;
+  status: DeployStatus;
+  /** Where it came from: `custom` (a deploy endpoint) or `octopus`. */
+  source: string;
 }
+
+/** A pipeline's deploy is `succeeded` when posted; an Octopus deployment moves through all four. */
+export type DeployStatus = 'queued' | 'started' | 'succeeded' | 'failed';
+export const DEPLOY_STATUSES: readonly DeployStatus[] = ['queued', 'started', 'succeeded', 'failed'];
 
 export type Role = 'read' | 'write' | 'admin';
 export const ROLES: readonly Role[] = ['read', 'write', 'admin'];

@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import type { ShiplineEvent } from '../core/vocabulary.js';
+import type { ConnectionWithSecrets } from '../store/connections.js';
 
 /**
  * The action contract: what every built-in and integration action implements. Actions touch the
@@ -58,6 +59,11 @@ export interface ActionContext {
   apiAccess(): Promise<{ url: string; token: string }>;
   /** Records a deploy as the deploy webhook would; `endpointId` null means a built-in source. */
   recordDeploy(payload: unknown): Promise<{ result: string; deploy?: unknown; errors?: unknown }>;
+  /**
+   * A connection by name or id with its secrets decrypted (they are redacted from the step's
+   * records like any secret). Throws `connection.not_found`.
+   */
+  connection(nameOrId: string): Promise<ConnectionWithSecrets>;
   now(): Date;
   /** Aborted when the step times out or the run is cancelled. */
   signal: AbortSignal;
@@ -110,6 +116,8 @@ export interface Action<C = Record<string, unknown>> {
   resume?(ctx: ActionContext, config: C, state: unknown, cause: ResumeCause): Promise<StepResult>;
   /** Checks on a waiting step: an outcome ends the wait, `pending` keeps waiting. */
   poll?(ctx: ActionContext, config: C, state: unknown): Promise<Outcome | 'pending'>;
+  /** The run was cancelled while this step waited: undo what can be undone (cancel the Octopus task). */
+  cancel?(ctx: ActionContext, state: unknown): Promise<void>;
 }
 
 /** Thrown by an action: the step fails now, without further attempts. */

@@ -44,6 +44,10 @@ function refusal(spec: ReactionSpec, event: ShiplineEvent): string | null {
   if (!spec.enabled) return 'the reaction is disabled';
   if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
   if (!filterMatches(spec.on.filter, event.data)) return 'the filter does not match the event data';
+  const { connection, categories, project, environment } = spec.on;
+  if (!compileTrigger({ ...spec.on, if: null })(event)) {
+    return `the connection, categories, project or environment do not match (${JSON.stringify({ connection, categories, project, environment })})`;
+  }
   if (!compileTrigger(spec.on)(event)) return `the condition is false: ${spec.on.if}`;
   return null;
 }

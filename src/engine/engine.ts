@@ -1,3 +1,5 @@
+import type { CancelledWait, RunView } from '../store/runs.js';
+import { cancelWaitingStep } from './execute-step.js';
 import { randomUUID } from 'node:crypto';
 import { JOBS_CHANNEL } from '../store/dispatch.js';
 import type { ClaimedJob } from '../store/jobs.js';
@@ -80,6 +82,21 @@ export class Engine {
     await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     for (const f of this.inFlight.values()) f.abort.abort();
+  }
+
+  /** After a cancel: aborts the run's steps running here, and lets waiting steps' actions undo their work. */
+  async cancelled(run: RunView, waits: CancelledWait[]): Promise<void> {
+    this.abortRun(run.id);
+    if (waits.length === 0) return;
+    const event = await this.deps.store.events.get(run.eventId);
+    for (const wait of waits) {
+      await cancelWaitingStep({
+        id: `cancel:${run.id}:${wait.stepId}`, kind: 'resume', runId: run.id, stepId: wait.stepId, payload: null,
+        run: { id: run.id, reaction: run.reaction, version: run.reactionVersion, eventId: run.eventId, status: 'cancelled' },
+        step: { status: 'cancelled', attempt: wait.attempt, waitState: wait.waitState, logs: [], attempts: [], input: null },
+        event, outputs: {},
+      }, this.deps);
+    }
   }
 
   /** Aborts the steps of a run this process is executing (after the run was cancelled). */

@@ -84,6 +84,25 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   }
 }
 
+/**
+ * The run was cancelled while `job`'s step waited: lets the action undo what it started (the
+ * Deploy Release step cancels its Octopus task). Best effort: failures are logged.
+ */
+export async function cancelWaitingStep(job: ClaimedJob, deps: EngineDeps): Promise<void> {
+  const { spec } = await deps.store.reactions.version(job.run.reaction, job.run.version);
+  const step = spec.steps.find((s) => s.id === job.stepId);
+  const action = step ? deps.registry.get(step.uses) : undefined;
+  if (!action?.cancel) return;
+  const now = deps.now ?? (() => new Date());
+  const recorder = new StepRecorder([], now);
+  try {
+    await action.cancel(contextFor(job, deps, recorder, AbortSignal.timeout(30_000), now), job.step.waitState);
+    deps.logger?.info({ runId: job.runId, stepId: job.stepId, log: recorder.logs }, 'cancelled what a waiting step started');
+  } catch (err) {
+    deps.logger?.warn({ err: recorder.redact(messageOf(err)), runId: job.runId, stepId: job.stepId }, 'could not cancel what a waiting step started');
+  }
+}
+
 function closeAttempt(attempts: { finishedAt: string | null; error: string | null }[], now: () => Date, error: string | null): void {
   const last = attempts[attempts.length - 1];
   if (last && last.finishedAt === null) {
@@ -168,6 +187,12 @@ function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, s
       return { url: deps.publicUrl(), token };
     },
     recordDeploy: (payload) => deps.recordDeploy(payload),
+    async connection(nameOrId) {
+      const connection = await deps.store.connections.withSecrets(nameOrId);
+      if (!connection) throw new NonRetriableError(`connection ${nameOrId} does not exist`);
+      for (const value of Object.values(connection.secrets)) recorder.hide(value);
+      return connection;
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -6,6 +7,7 @@ import { builtinActions } from '../integrations/index.js';
 import { createHttpClient } from '../integrations/http/client.js';
 import type { Store } from '../store/index.js';
 import { Engine } from './engine.js';
+import { OctopusIntegration } from '../integrations/octopus/index.js';
 import { ActionRegistry } from './registry.js';
 import type { EngineDeps } from './deps.js';
 
@@ -18,11 +20,16 @@ export interface RuntimeOptions {
   scriptsEnabled: boolean;
   publicUrl: () => string;
   logger?: Logger;
+  /** SHIPLINE_OCTOPUS_RECONCILE_INTERVAL; default 10 min. */
+  octopusReconcileMs?: number;
+  /** How often Octopus subscriptions look for changed reactions and connections; default 2 s. */
+  octopusWatchMs?: number;
 }
 
 export interface Runtime {
   registry: ActionRegistry;
   engine: Engine;
+  octopus: OctopusIntegration;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +43,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const binDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin');
   const registry = new ActionRegistry(builtinActions({ scriptsEnabled: options.scriptsEnabled, binDir }));
   const http = createHttpClient({ allowHosts: options.allowHosts });
+  const octopus = new OctopusIntegration({
+    store,
+    http,
+    publicUrl: options.publicUrl,
+    owner: `octopus-${randomUUID()}`,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.octopusReconcileMs ? { reconcileIntervalMs: options.octopusReconcileMs } : {}),
+    ...(options.octopusWatchMs ? { watchMs: options.octopusWatchMs } : {}),
+  });
+  for (const action of octopus.actions) registry.register(action);
   let endpointId: string | undefined;
 
   const deps: EngineDeps = {
@@ -56,8 +73,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     registry,
     engine,
-    start: () => engine.start(),
+    octopus,
+    async start() {
+      await engine.start();
+      octopus.start();
+    },
     async close() {
+      await octopus.stop();
       await engine.stop();
       await http.close();
     },

@@ -1,5 +1,6 @@
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { ActionContext } from '../engine/action.js';
+import type { ConnectionWithSecrets } from '../store/connections.js';
 import { createHttpClient } from './http/client.js';
 
 /**
@@ -19,6 +20,7 @@ export interface TestContextOptions {
   attempt?: number;
   signal?: AbortSignal;
   now?: () => Date;
+  connections?: Record<string, ConnectionWithSecrets>;
 }
 
 export interface TestContext {
@@ -60,6 +62,11 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     },
     apiAccess: async () => options.api ?? { url: 'http://127.0.0.1:1', token: 'test-token' },
     recordDeploy: async () => ({ result: 'created' }),
+    connection: async (name) => {
+      const found = options.connections?.[name];
+      if (!found) throw new Error(`connection ${name} does not exist`);
+      return found;
+    },
     now,
     signal: options.signal ?? new AbortController().signal,
   };

@@ -19,6 +19,8 @@ import { runRoutes } from './routes/runs.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
+import { connectionRoutes } from './routes/connections.js';
+import type { OctopusIntegration } from '../integrations/octopus/index.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { secretRoutes } from './routes/secrets.js';
 import { serviceRoutes } from './routes/services.js';
@@ -36,10 +38,12 @@ export interface AppOptions {
   registry?: ActionRegistry;
   /** The engine running in this process, if any (cancel aborts its in-flight steps). */
   engine?: Engine;
+  /** The Octopus integration (connections API, the subscription receiver); absent, those routes are not served. */
+  octopus?: OctopusIntegration;
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger, registry, engine }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, octopus }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -91,6 +95,10 @@ export async function buildApp({ store, config, logger, registry, engine }: AppO
   await app.register(secretRoutes(store));
   await app.register(webhookRoutes(store, config));
   await app.register(hookRoutes(store));
+  if (octopus) {
+    await app.register(connectionRoutes(store, octopus, config));
+    await app.register(octopus.routes());
+  }
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

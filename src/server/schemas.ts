@@ -70,6 +70,8 @@ export const Deploy = Type.Object({
   deployer: Deployer,
   commit: Nullable(Commit),
   receivedAt: Timestamp,
+  status: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'A posted deploy is succeeded; an Octopus deployment follows its events' }),
+  source: Type.String({ description: 'custom (a deploy endpoint) or octopus' }),
 });
 
 export const Environment = Type.Object({

@@ -28,7 +28,7 @@ export function sequenceScope(serviceId: string | null, alias: string): string {
 const unique = <T>(values: T[]) => [...new Set(values)];
 
 const DEPLOY_COLUMNS = `id, endpoint_id, service_id, service_alias, environment, description, deployed_at, deploy_url,
-  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at`;
+  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
 const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at';
 
 // Locks the scope's counter row for the rest of the transaction and reads it.
@@ -83,14 +83,17 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
       deployer: input.deployer,
       commit: input.commit,
       receivedAt,
+      status: input.status ?? 'succeeded',
+      source: input.source ?? 'custom',
     };
   });
 
   const inserted = await run.query(
-    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 15)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 17)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
     deploys.flatMap((d) => [
       d.id, d.endpointId, d.service?.id ?? null, d.serviceAlias, d.environment, d.description, d.deployedAt, d.deployUrl,
       d.deployNumber, d.dedupId, d.deployer.id, d.deployer.email, d.deployer.name, d.commit ? JSON.stringify(d.commit) : null, receivedAt,
+      d.status, d.source,
     ]),
   );
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.

@@ -38,6 +38,12 @@ export class DeployIngest {
     this.now = now;
   }
 
+  /** Records one deploy in the caller's transaction (an integration storing its events with it). */
+  async recordIn(run: SqlRunner, endpointId: string, input: DeployInput, receivedAt: string): Promise<IngestOutcome> {
+    const [outcome] = await recordBatch(run, [{ endpointId, input }], receivedAt, this.events?.hook);
+    return outcome!;
+  }
+
   record(endpointId: string, input: DeployInput): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item: { endpointId, input }, resolve, reject });

@@ -40,6 +40,8 @@ function toDeploy(row: DeployRow): Deploy {
     deployer: { id: row.deployer_id, email: row.deployer_email, name: row.deployer_name },
     commit: row.commit_json ? (JSON.parse(row.commit_json) as CommitInfo) : null,
     receivedAt: row.received_at,
+    status: row.status as Deploy['status'],
+    source: row.source,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Db, DbOptions } from './database.js';
 import { openDb } from './database.js';
 import { DeployIngest } from './deploy-ingest.js';
@@ -8,6 +9,9 @@ import { createDispatcher } from './dispatch.js';
 import { GroupCommit } from './group-commit.js';
 import type { Dispatcher } from './dispatch.js';
 import { eventsRepo } from './events.js';
+import { connectionsRepo } from './connections.js';
+import { inboxRepo } from './inbox.js';
+import { leasesRepo } from './leases.js';
 import { reactionsRepo } from './reactions.js';
 import { runsRepo } from './runs.js';
 import { loadMasterKey } from './master-key.js';
@@ -38,6 +42,11 @@ export interface Store {
   dispatcher: Dispatcher;
   secrets: ReturnType<typeof secretsRepo>;
   webhooks: ReturnType<typeof webhooksRepo>;
+  connections: ReturnType<typeof connectionsRepo>;
+  inbox: ReturnType<typeof inboxRepo>;
+  leases: ReturnType<typeof leasesRepo>;
+  /** Stable per installation (derived from the master key, shared by every instance): names Octopus subscriptions. */
+  installationId: string;
   ingest: DeployIngest;
   /**
    * Small writes submitted close together share one transaction (the engine's step outcomes; on
@@ -75,6 +84,10 @@ export function openStore(options: StoreOptions): Store {
     dispatcher,
     secrets: secretsRepo(db, key),
     webhooks: webhooksRepo(db, key),
+    connections: connectionsRepo(db, key),
+    inbox: inboxRepo(db),
+    leases: leasesRepo(db),
+    installationId: createHmac('sha256', key).update('shipline installation id').digest('hex').slice(0, 12),
     ingest: new DeployIngest(db, events, ingestCommit),
     commits,
     migrate: () => db.migrate(),

@@ -27,6 +27,13 @@ export interface StepView {
   finishedAt: string | null;
 }
 
+/** A step that was waiting when its run was cancelled: its action may undo what it started. */
+export interface CancelledWait {
+  stepId: string;
+  attempt: number;
+  waitState: unknown;
+}
+
 export interface RunView {
   id: string;
   reaction: string;
@@ -100,8 +107,9 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
     },
 
     /** Cancels a run that has not finished: its pending and waiting steps are cancelled, its jobs dropped. */
-    async cancel(id: string): Promise<RunView> {
+    async cancel(id: string): Promise<RunView & { cancelledWaits: CancelledWait[] }> {
       const now = new Date().toISOString();
+      let cancelledWaits: CancelledWait[] = [];
       await db.transaction(async (run) => {
         const [ended] = await run.query<RunRow>(
           "UPDATE runs SET status = 'cancelled', error = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('queued', 'running', 'waiting') RETURNING *",
@@ -111,6 +119,11 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
           const [exists] = await run.query<{ id: string }>('SELECT id FROM runs WHERE id = ?', [id]);
           throw new ShiplineError(exists ? 'run.finished' : 'run.not_found');
         }
+        const waiting = await run.query<{ step_id: string; attempt: number | string; wait_state: string | null }>(
+          "SELECT step_id, attempt, wait_state FROM step_executions WHERE run_id = ? AND status = 'waiting'",
+          [id],
+        );
+        cancelledWaits = waiting.map((w) => ({ stepId: w.step_id, attempt: Number(w.attempt), waitState: w.wait_state === null ? null : (JSON.parse(w.wait_state) as unknown) }));
         await run.query("UPDATE step_executions SET status = 'cancelled', finished_at = ? WHERE run_id = ? AND status IN ('pending', 'running', 'waiting')", [now, id]);
         await run.query('DELETE FROM jobs WHERE run_id = ?', [id]);
         await run.query('DELETE FROM wait_keys WHERE run_id = ?', [id]);
@@ -119,7 +132,7 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
         const slot = ended.status === 'queued' ? null : ended.concurrency_key;
         await endRun(run, id, 'cancelled', { ...ended, concurrency_key: slot }, deps, now, steps);
       });
-      return this.get(id);
+      return { ...(await this.get(id)), cancelledWaits };
     },
 
     /** Runs a finished run's failed steps again (fresh attempts); the run is running again. */

@@ -40,6 +40,10 @@ export interface DeploysTable {
   deployer_name: string | null;
   commit_json: string | null;
   received_at: string;
+  /** queued | started | succeeded | failed; a deploy posted by a pipeline is `succeeded`. */
+  status: string;
+  /** custom (a deploy endpoint) | octopus */
+  source: string;
 }
 
 export interface DeploySequencesTable {
@@ -168,6 +172,35 @@ export interface WebhooksTable {
   created_at: string;
 }
 
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  type: string;
+  config: string;
+  secrets: string;
+  state: string;
+  endpoint_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InboxTable {
+  seq: Generated<number>;
+  source: string;
+  delivery_key: string;
+  payload: string;
+  received_at: string;
+  processed_at: string | null;
+  attempts: number;
+  error: string | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -187,4 +220,7 @@ export interface Database {
   concurrency_slots: ConcurrencySlotsTable;
   secrets: SecretsTable;
   webhooks: WebhooksTable;
+  connections: ConnectionsTable;
+  inbox: InboxTable;
+  leases: LeasesTable;
 }

@@ -22,6 +22,8 @@ export interface EngineTestApp {
   runtime: Runtime;
   database: TestDatabase;
   tokens: Record<Role, string>;
+  /** The listening URL when started with `listen: true`. */
+  url: string | undefined;
   /** Every log line the app and engine wrote (level debug and up). */
   logs: string[];
   api(opts: InjectOptions & { role?: Role }): Promise<LightMyRequestResponse>;
@@ -43,15 +45,36 @@ export interface RunBody {
 }
 
 /** The real app and engine over a migrated database (fresh unless one is given). */
-export async function startEngineApp(dialect: DialectName, options: { database?: TestDatabase; workers?: number; extraActions?: Action[] } = {}): Promise<EngineTestApp> {
+export interface EngineAppOptions {
+  database?: TestDatabase;
+  workers?: number;
+  extraActions?: Action[];
+  /** Listen on 127.0.0.1 (a free port) so outside senders (the Octopus stand-in) can deliver; `url` is then set. */
+  listen?: boolean;
+  /** How often Octopus subscriptions look for changes; default 100 ms in tests. */
+  octopusWatchMs?: number;
+}
+
+export async function startEngineApp(dialect: DialectName, options: EngineAppOptions = {}): Promise<EngineTestApp> {
   const database = options.database ?? (await freshDatabase(dialect));
   const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
   await store.migrate();
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done(); } }));
-  const runtime = createRuntime({ store, workers: options.workers ?? 8, allowHosts: ['127.0.0.1'], scriptsEnabled: true, publicUrl: () => 'http://127.0.0.1:9', logger });
+  const site = { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024 };
+  const runtime = createRuntime({
+    store, workers: options.workers ?? 8, allowHosts: ['127.0.0.1'], scriptsEnabled: true, publicUrl: () => (options.listen ? site.publicUrl : 'http://127.0.0.1:9'), logger,
+    octopusWatchMs: options.octopusWatchMs ?? 100,
+  });
   for (const action of options.extraActions ?? []) runtime.registry.register(action);
-  const app = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024 }, logger, registry: runtime.registry, engine: runtime.engine });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus });
+  let url: string | undefined;
+  if (options.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address() as { port: number };
+    url = `http://127.0.0.1:${address.port}`;
+    site.publicUrl = url;
+  }
   await runtime.start();
   const tokens = {} as Record<Role, string>;
   for (const role of ['read', 'write', 'admin'] as const) tokens[role] = (await store.tokens.create(`test ${role}`, role)).token;
@@ -66,7 +89,7 @@ export async function startEngineApp(dialect: DialectName, options: { database?:
     await store.close();
   };
   return {
-    app, store, runtime, database, tokens, logs, api,
+    app, store, runtime, database, tokens, logs, api, url,
     async applyReaction(document) {
       const res = await api({ method: 'PUT', url: `/api/v1/reactions/${String(document.name)}`, payload: document });
       if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`apply ${String(document.name)}: ${res.statusCode} ${res.body}`);

@@ -1,3 +1,4 @@
+import type { SourceTrigger } from './source-trigger.js';
 import type { TSchema } from 'typebox';
 import type { RetryPolicy } from './durations.js';
 
@@ -41,7 +42,7 @@ export interface ReactionSpec {
     filter: Record<string, Array<string | number | boolean | null>>;
     /** A CEL expression over {event, data}. Default null. */
     if: string | null;
-  };
+  } & SourceTrigger;
   /** Runs sharing a rendered `key` (templates over event and data only) run at most `limit` at a time. Default null. */
   concurrency: { key: string; limit: number } | null;
   /** In document order. */

@@ -1,4 +1,5 @@
 import type { ReactionSpec } from './document.js';
+import { compileSourceTrigger } from './source-trigger.js';
 import { compileCondition } from './condition.js';
 
 export { compileCondition, celSyntaxError } from './condition.js';
@@ -120,11 +121,15 @@ function isScalar(value: unknown): value is string | number | boolean {
 }
 
 /** Compiles a trigger (event type or glob, then filter, then `if`) into one predicate. */
-export function compileTrigger(on: ReactionSpec['on']): (event: { type: string; data: unknown }) => boolean {
+export function compileTrigger(on: ReactionSpec['on']): (event: { type: string; source?: string; data: unknown }) => boolean {
   const pattern = on.event;
   const typeMatches = hasWildcard(pattern) ? (type: string) => globMatches(pattern, type) : (type: string) => type === pattern;
   const filter = Object.keys(on.filter).length > 0 ? compileFilter(on.filter) : null;
   const condition = on.if === null ? null : compileCondition(on.if);
+  const source = compileSourceTrigger(on.event, on) ?? null;
   return (event) =>
-    typeMatches(event.type) && (filter === null || filter(event.data)) && (condition === null || condition({ event, data: event.data }));
+    typeMatches(event.type) &&
+    (filter === null || filter(event.data)) &&
+    (source === null || source({ source: event.source ?? '', data: event.data })) &&
+    (condition === null || condition({ event, data: event.data }));
 }

@@ -146,7 +146,7 @@ describe('validateReaction: each problem', () => {
     ['a name that is too long', withChange('name', 'a'.repeat(101)), `name: invalid name "${'a'.repeat(101)}"; use 1–100 lowercase letters, digits, "-", "_" or ".", starting with a letter or digit`],
     ['an unknown top-level key', withChange('trigger', {}), 'trigger: unknown key; a reaction has name, description, enabled, on, concurrency, steps'],
     ['an unknown step key', withChange('steps/mark/needs', 'x'), 'steps.mark.needs: unknown key; a step has uses, with, after, retry, timeout'],
-    ['an unknown key in on', withChange('on/events', 'x'), 'on.events: unknown key; "on" has event, filter, if'],
+    ['an unknown key in on', withChange('on/events', 'x'), 'on.events: unknown key; "on" has event, filter, if, connection, categories, project, environment'],
     ['a missing on.event', withChange('on/event', undefined), 'on.event: required'],
     ['a missing on', withChange('on', undefined), 'on: required; name the event that starts this reaction in on.event'],
     ['a bad glob', withChange('on/event', 'deploy.[ab]'), 'on.event: invalid event type or glob "deploy.[ab]"; use dotted letters, digits, "_", "-", with "*" for any run of characters and "?" for one'],

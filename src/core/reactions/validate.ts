@@ -4,9 +4,10 @@ import { isValidGlob } from './matching.js';
 import { isPlainObject } from './templates.js';
 import { NAME_PATTERN, NAME_RULE, checkTemplates, describe, unknownKeys, type Problems } from './validate-shared.js';
 import { readSteps } from './validate-steps.js';
+import { readSourceTrigger, SOURCE_TRIGGER_KEYS } from './source-trigger.js';
 
 const TOP_KEYS = ['name', 'description', 'enabled', 'on', 'concurrency', 'steps'] as const;
-const ON_KEYS = ['event', 'filter', 'if'] as const;
+const ON_KEYS = ['event', 'filter', 'if', ...SOURCE_TRIGGER_KEYS] as const;
 const CONCURRENCY_KEYS = ['key', 'limit'] as const;
 // The key is rendered when a run is created, before any step and without loading secrets
 // (a secret in a key would also be stored in clear), so it sees the event only.
@@ -68,7 +69,7 @@ function readOn(raw: unknown, problems: Problems): ReactionSpec['on'] {
     if (error) problems.push(`on.if: invalid CEL expression: ${error}`);
     else on.if = raw.if;
   } else if (raw.if !== undefined && raw.if !== null) problems.push(`on.if: must be a CEL expression (text), not ${describe(raw.if)}`);
-  return on;
+  return { ...on, ...readSourceTrigger(raw, on.event, problems) };
 }
 
 function readFilter(raw: Record<string, unknown>, problems: Problems): ReactionSpec['on']['filter'] {

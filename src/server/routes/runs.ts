@@ -27,8 +27,10 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
       config: { minRole: 'write' },
       schema: { summary: 'Cancel a run that has not finished', tags, security: BEARER, params: Id, response: { 200: Run, ...ErrorResponses } },
     }, async (request) => {
-      const run = await store.runs.cancel(request.params.id);
-      engine()?.abortRun(run.id);
+      const { cancelledWaits, ...run } = await store.runs.cancel(request.params.id);
+      // Undoing a waiting step's work (cancelling an Octopus task) happens after the answer.
+      const running = engine();
+      if (running) void running.cancelled(run, cancelledWaits).catch((err: unknown) => request.log.warn({ err }, 'cleaning up a cancelled run failed'));
       return run;
     });
 

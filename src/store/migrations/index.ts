@@ -1,6 +1,7 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as reactions from './0002-reactions.js';
+import * as connections from './0003-connections.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -14,6 +15,7 @@ type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 const STEPS: Record<string, Step> = {
   '0001-initial': initial,
   '0002-reactions': reactions,
+  '0003-connections': connections,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

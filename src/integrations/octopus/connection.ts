@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { Type } from 'typebox';
+import { ShiplineError } from '../../core/errors.js';
+import type { HttpClient } from '../../engine/action.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { Store } from '../../store/index.js';
+import { OctopusClient } from './client.js';
+import { resolveSpace, SpaceResolver } from './resolve.js';
+
+/** What a user gives to connect an Octopus server. */
+export const OctopusConfig = Type.Object({
+  serverUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'The Octopus server, e.g. https://my-company.octopus.app' }),
+  space: Type.Optional(Type.String({ description: 'Space name or id; empty means the default space' })),
+  trackDeploys: Type.Optional(Type.Boolean({ description: 'Record every Octopus deployment in the deploy catalog (default true)' })),
+}, { additionalProperties: false });
+
+export const OctopusSecrets = Type.Object({
+  apiKey: Type.String({ minLength: 1, description: 'An Octopus API key (Profile → My API Keys); sent only as X-Octopus-ApiKey' }),
+}, { additionalProperties: false });
+
+/** The secret Octopus sends back in X-Shipline-Webhook-Secret; made by Shipline, never shown. */
+export const WEBHOOK_SECRET = 'webhookSecret';
+
+export function newWebhookSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export interface OctopusConfigValue {
+  serverUrl: string;
+  space?: string;
+  trackDeploys?: boolean;
+}
+
+/** What Shipline learned when it last talked to the server. */
+export interface OctopusState {
+  status?: 'ready' | 'error';
+  error?: string | null;
+  space?: { id: string; name: string };
+  version?: string;
+  installationId?: string;
+  checkedAt?: string;
+  subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null };
+}
+
+export interface OpenConnection {
+  connection: ConnectionWithSecrets;
+  config: OctopusConfigValue;
+  client: OctopusClient;
+  resolver: SpaceResolver;
+}
+
+/**
+ * Octopus connections as the integration uses them: a client with the connection's key, its
+ * space resolved once (and re-resolved when the connection changes), and a name cache per space.
+ */
+export class OctopusConnections {
+  private readonly open = new Map<string, { key: string; value: Promise<OpenConnection> }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly http: HttpClient,
+  ) {}
+
+  clientFor(connection: ConnectionWithSecrets, signal?: AbortSignal): OctopusClient {
+    const config = connection.config as unknown as OctopusConfigValue;
+    return new OctopusClient(this.http, { serverUrl: config.serverUrl, apiKey: connection.secrets.apiKey ?? '', ...(signal ? { signal } : {}) });
+  }
+
+  /** The connection by name or id, ready to call; throws `connection.not_found` or Octopus's error. */
+  async get(nameOrId: string): Promise<OpenConnection> {
+    const connection = await this.store.connections.withSecrets(nameOrId);
+    if (!connection || connection.type !== 'octopus') {
+      throw new ShiplineError('connection.not_found', `No Octopus connection named "${nameOrId}"`);
+    }
+    const key = `${connection.id}@${connection.updatedAt}`;
+    const hit = this.open.get(connection.id);
+    if (hit && hit.key === key) return hit.value;
+    const value = this.load(connection);
+    this.open.set(connection.id, { key, value });
+    value.catch(() => this.open.delete(connection.id));
+    return value;
+  }
+
+  private async load(connection: ConnectionWithSecrets): Promise<OpenConnection> {
+    const config = connection.config as unknown as OctopusConfigValue;
+    const client = this.clientFor(connection);
+    const state = connection.state as OctopusState;
+    const spaceId = state.space?.id ?? (await resolveSpace(client, config.space)).Id;
+    return { connection, config, client, resolver: new SpaceResolver(client, spaceId) };
+  }
+
+  /**
+   * Test = `GET /api`, `GET /api/users/me`, resolve the space. The outcome is stored on the
+   * connection (`ready`, or `error` with Octopus's message) and returned.
+   */
+  async test(nameOrId: string): Promise<OctopusState> {
+    const connection = await this.store.connections.withSecrets(nameOrId);
+    if (!connection) {
+      throw new ShiplineError('connection.not_found');
+    }
+    const config = connection.config as unknown as OctopusConfigValue;
+    const client = this.clientFor(connection);
+    const checkedAt = new Date().toISOString();
+    let patch: OctopusState;
+    try {
+      const root = await client.root();
+      await client.get('/api/users/me');
+      const space = await resolveSpace(client, config.space);
+      patch = { status: 'ready', error: null, space: { id: space.Id, name: space.Name }, version: root.Version, ...(root.InstallationId ? { installationId: root.InstallationId } : {}), checkedAt };
+    } catch (err) {
+      patch = { status: 'error', error: err instanceof Error ? err.message : String(err), checkedAt };
+    }
+    await this.store.connections.setState(connection.id, patch as Record<string, unknown>);
+    this.open.delete(connection.id);
+    return patch;
+  }
+}

@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { ShiplineError } from '../../core/errors.js';
+import type { Action, ActionContext, HttpClient } from '../../engine/action.js';
+import type { Connection } from '../../store/connections.js';
+import type { Store } from '../../store/index.js';
+import { observeDeployment, tracksDeploys } from './catalog.js';
+import { NonRetriableOctopusError, OctopusApiError } from './client.js';
+import type { OctopusConfigValue, OctopusState, OpenConnection } from './connection.js';
+import { newWebhookSecret, OctopusConfig, OctopusConnections, OctopusSecrets, WEBHOOK_SECRET } from './connection.js';
+import { createReleaseAction } from './create-release.js';
+import { deployReleaseAction } from './deploy-release.js';
+import type { DeploymentSeen } from './index-types.js';
+import { OctopusInbox } from './inbox.js';
+import { listResources, RESOURCE_KINDS } from './resources.js';
+import type { ResourceKind } from './resources.js';
+import { SubscriptionReconciler } from './subscription.js';
+import { octopusHookRoutes } from './webhook-handler.js';
+
+/**
+ * The Octopus Deploy integration: the connection type (server URL, space, API key), the
+ * subscription Shipline keeps in Octopus, the receiver of its deliveries, the On Deployment
+ * Event trigger (`octopus.deployment.*` events, filtered in reactions by connection, categories,
+ * project and environment), and the Deploy Release and Create Release actions.
+ */
+export const OCTOPUS_MANIFEST = {
+  type: 'octopus',
+  title: 'Octopus Deploy',
+  config: OctopusConfig,
+  secrets: OctopusSecrets,
+  resources: RESOURCE_KINDS,
+  events: ['octopus.deployment.queued', 'octopus.deployment.started', 'octopus.deployment.succeeded', 'octopus.deployment.failed', 'octopus.event'],
+} as const;
+
+export interface OctopusIntegrationOptions {
+  store: Store;
+  http: HttpClient;
+  /** Shipline's public base URL, as Octopus reaches it (the subscription's WebhookURI). */
+  publicUrl: () => string;
+  /** A unique name for this process (the reconciler's lease). */
+  owner: string;
+  logger?: Logger;
+  /** SHIPLINE_OCTOPUS_RECONCILE_INTERVAL; default 10 min. */
+  reconcileIntervalMs?: number;
+  /** How often changes are looked for; default 2 s. */
+  watchMs?: number;
+}
+
+/** A connection as the API shows it: config and state, never a secret. */
+export type ConnectionView = Connection;
+
+export class OctopusIntegration {
+  readonly connections: OctopusConnections;
+  readonly inbox: OctopusInbox;
+  readonly reconciler: SubscriptionReconciler;
+  readonly actions: Action[];
+
+  constructor(private readonly options: OctopusIntegrationOptions) {
+    const { store, http, logger } = options;
+    this.connections = new OctopusConnections(store, http);
+    this.inbox = new OctopusInbox(store, this.connections, logger);
+    this.reconciler = new SubscriptionReconciler(store, this.connections, {
+      publicUrl: options.publicUrl,
+      owner: options.owner,
+      ...(options.reconcileIntervalMs ? { intervalMs: options.reconcileIntervalMs } : {}),
+      ...(options.watchMs ? { watchMs: options.watchMs } : {}),
+      ...(logger ? { logger } : {}),
+    });
+    this.actions = [
+      deployReleaseAction({ connections: this.connections, seen: (ctx, open, d) => this.seen(ctx, open, d) }) as unknown as Action,
+      createReleaseAction(this.connections) as unknown as Action,
+    ];
+  }
+
+  start(): void {
+    this.inbox.start();
+    this.reconciler.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.reconciler.stop();
+    await this.inbox.stop();
+  }
+
+  routes() {
+    return octopusHookRoutes(this.options.store, this.inbox);
+  }
+
+  /** Checks config and secrets, stores the connection with a fresh webhook secret, and tests it. */
+  async create(input: { name: string; config: unknown; secrets: unknown }): Promise<Connection> {
+    const config = checked(OctopusConfig, input.config, 'config') as OctopusConfigValue;
+    const secrets = checked(OctopusSecrets, input.secrets, 'secrets') as { apiKey: string };
+    const created = await this.options.store.connections.create({
+      name: input.name,
+      type: 'octopus',
+      config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') },
+      secrets: { apiKey: secrets.apiKey, [WEBHOOK_SECRET]: newWebhookSecret() },
+    });
+    await this.test(created.id);
+    return this.options.store.connections.get(created.id);
+  }
+
+  /** Changes config and/or the API key (the webhook secret is kept: nothing rotates silently). */
+  async update(nameOrId: string, patch: { config?: unknown; secrets?: unknown }): Promise<Connection> {
+    const current = await this.options.store.connections.get(nameOrId);
+    const config = patch.config === undefined ? undefined : (checked(OctopusConfig, { ...current.config, ...(patch.config as object) }, 'config') as OctopusConfigValue);
+    const secrets = patch.secrets === undefined ? undefined : (checked(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
+    await this.options.store.connections.update(current.id, {
+      ...(config ? { config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') } } : {}),
+      ...(secrets ? { secrets: { apiKey: secrets.apiKey } } : {}),
+    });
+    await this.test(current.id);
+    return this.options.store.connections.get(current.id);
+  }
+
+  async test(nameOrId: string): Promise<OctopusState> {
+    const state = await this.connections.test(nameOrId);
+    void this.reconciler.reconcileSoon();
+    return state;
+  }
+
+  async resources(nameOrId: string, kind: ResourceKind, query: { project?: string; search?: string }) {
+    try {
+      return await listResources(this.connections, nameOrId, kind, query);
+    } catch (err) {
+      throw asConnectionError(err);
+    }
+  }
+
+  /** Waits until the subscriptions reflect everything changed so far (tests, the CLI's connect). */
+  reconcileNow(): Promise<void> {
+    return this.reconciler.reconcileSoon();
+  }
+
+  private async seen(_ctx: ActionContext, open: OpenConnection, d: DeploymentSeen): Promise<void> {
+    const connection = await this.options.store.connections.withSecrets(open.connection.id);
+    if (!connection || !tracksDeploys(connection)) return;
+    const store = this.options.store;
+    const now = new Date().toISOString();
+    await store.commits.submit((run) => observeDeployment(run, store, connection, {
+      deploymentId: d.deploymentId, status: d.status, projectName: d.projectName ?? null, projectSlug: d.projectSlug ?? null, projectId: d.projectId,
+      environmentName: d.environmentName ?? null, environmentId: d.environmentId, releaseVersion: d.releaseVersion ?? null, releaseId: d.releaseId,
+      occurredAt: d.created, message: `Deploy Release: ${d.deploymentId}`, webUrl: d.webUrl,
+    }, now));
+  }
+}
+
+/** Octopus's own errors (and network failures) as the API reports them: 502 with Octopus's message, or 404 for a missing resource. */
+function asConnectionError(err: unknown): unknown {
+  if (err instanceof ShiplineError) return err;
+  if (err instanceof NonRetriableOctopusError && err.status === 404) return new ShiplineError('request.invalid', err.message);
+  if (err instanceof NonRetriableOctopusError || err instanceof OctopusApiError) return new ShiplineError('connection.unreachable', `Octopus answered ${err.status}: ${err.message}`);
+  if (err instanceof Error) return new ShiplineError('connection.unreachable', `Octopus could not be reached: ${err.message}`);
+  return err;
+}
+
+function checked(schema: TSchema, value: unknown, what: string): unknown {
+  if (Value.Check(schema, value)) return value;
+  const problems = [...Value.Errors(schema, value)].map((e) => `${what}${e.instancePath.replace(/\//g, '.') || ''}: ${e.message}`);
+  throw new ShiplineError('connection.invalid', `The connection is invalid: ${problems.join('; ')}`, { problems });
+}

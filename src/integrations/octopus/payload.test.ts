@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { deploymentKeys, eventData, eventTypeOf, parseDelivery, relatedByKind } from './payload.js';
+
+const fixtures = new URL('./fixtures/', import.meta.url);
+const load = (name: string) => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as unknown;
+const realPayloads = readdirSync(fixtures).filter((f) => f.startsWith('webhook-payload-'));
+
+describe('Octopus deliveries', () => {
+  it('has the real example payloads to check against', () => {
+    expect(realPayloads.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(realPayloads)('reads the real payload %s', (name) => {
+    const parsed = parseDelivery(load(name));
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('reads a DeploymentFailed delivery into the seed\'s fields plus task, space and channel', () => {
+    const parsed = parseDelivery(load('webhook-payload-deployment-failed.OctopusSubscriptionListener.json'));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(eventTypeOf(parsed.delivery.category)).toBe('octopus.deployment.failed');
+    expect(eventData(parsed.delivery)).toEqual({
+      eventType: 'DeploymentFailed',
+      category: 'DeploymentFailed',
+      timestamp: '2023-09-19T21:35:25.215+00:00',
+      occurredAt: '2023-09-19T21:35:08.563+00:00',
+      message: 'Deploy to Development failed for Argo CD Octopub release 0.1.178 to Development',
+      projectId: 'Projects-4522',
+      environmentId: 'Environments-1621',
+      releaseId: 'Releases-11138',
+      deploymentId: 'Deployments-12519',
+      serverUri: 'https://mattc.octopus.app',
+      taskId: 'ServerTasks-569388',
+      spaceId: 'Spaces-282',
+      channelId: 'Channels-5462',
+    });
+    expect(deploymentKeys('c1', parsed.delivery)).toEqual(['octopus.deployment:c1:Deployments-12519', 'octopus.task:c1:ServerTasks-569388']);
+  });
+
+  it('tolerates the 2016 form: no ServerUri task or space, Links.Self as an object, an empty Subscription', () => {
+    const parsed = parseDelivery(load('webhook-payload-deployment-succeeded.2016.azure-function-comment.json'));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const data = eventData(parsed.delivery, { projectName: 'NATCH Sandbox', environmentName: 'Production', releaseVersion: '1.0.7834.7' });
+    expect(data).toMatchObject({ deploymentId: 'Deployments-6644', projectId: 'Projects-81', releaseId: 'Releases-3601', environmentId: 'Environments-1', projectName: 'NATCH Sandbox', releaseVersion: '1.0.7834.7' });
+    expect(data).not.toHaveProperty('taskId');
+  });
+
+  it('splits related ids by kind, whatever their order, keeping the first of each kind', () => {
+    expect(relatedByKind(['Channels-1', 'ServerTasks-9', 'Projects-2', 'Deployments-3', 'Tenants-4', 'Projects-7', 7, 'nodash'])).toEqual({
+      Channels: 'Channels-1', ServerTasks: 'ServerTasks-9', Projects: 'Projects-2', Deployments: 'Deployments-3', Tenants: 'Tenants-4',
+    });
+  });
+
+  it('makes every other category an octopus.event and finished deployments only resume waits', () => {
+    expect(eventTypeOf('ReleaseCreated')).toBe('octopus.event');
+    const started = parseDelivery(load('webhook-payload-deployment-started.2019.octopus-blog.json'));
+    if (!started.ok) throw new Error(started.error);
+    expect(deploymentKeys('c1', started.delivery)).toEqual([]);
+  });
+
+  it('refuses a body that is not a subscription delivery, and keys one without Event.Id by its content', () => {
+    expect(parseDelivery({ hello: 'world' })).toEqual({ ok: false, error: expect.stringContaining('Payload.Event') });
+    expect(parseDelivery('text').ok).toBe(false);
+    const body = { Payload: { Event: { Category: 'DeploymentSucceeded', RelatedDocumentIds: ['Deployments-100', 'Projects-1'] } } };
+    const a = parseDelivery(body);
+    const b = parseDelivery(JSON.parse(JSON.stringify(body)));
+    if (!a.ok || !b.ok) throw new Error('not parsed');
+    expect(a.delivery.eventId).toMatch(/^sha256:/);
+    expect(a.delivery.eventId).toBe(b.delivery.eventId);
+  });
+
+  it('reads keys case-insensitively and numbers where strings are expected', () => {
+    const parsed = parseDelivery({ payload: { event: { id: 'Events-5', category: 'DeploymentQueued', relateddocumentids: ['Deployments-1'], spaceid: 'Spaces-1' } }, timestamp: 17 });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.delivery).toMatchObject({ eventId: 'Events-5', category: 'DeploymentQueued', spaceId: 'Spaces-1', timestamp: '17' });
+  });
+});

@@ -1,0 +1,40 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@fastify/type-provider-typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ConnectionCreate = Type.Object({
+  type: Type.Literal('octopus', { description: 'The kind of system: octopus' }),
+  name: Type.String({ description: 'a–z, 0–9, _ and -; how reactions refer to it' }),
+  config: Type.Object({}, { additionalProperties: true, description: 'octopus: {serverUrl, space?, trackDeploys?}' }),
+  secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; encrypted at rest, never returned' }),
+});
+
+export const ConnectionPatch = Type.Object({
+  config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Fields to change' })),
+  secrets: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A new API key: {apiKey}' })),
+});
+
+export const ConnectionView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  config: Type.Object({}, { additionalProperties: true }),
+  status: Type.String({ description: 'ready, error, or unknown (never tested)' }),
+  error: Nullable(Type.String({ description: 'Octopus\'s ErrorMessage when status is error' })),
+  space: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  version: Nullable(Type.String({ description: 'The Octopus server version' })),
+  checkedAt: Nullable(Type.String()),
+  subscription: Nullable(Type.Object({
+    id: Nullable(Type.String()),
+    categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
+    lastReconciledAt: Nullable(Type.String()),
+    error: Nullable(Type.String()),
+  })),
+  webhookUrl: Type.String({ description: 'Where the Octopus subscription delivers' }),
+  endpointId: Type.String({ description: 'Deploys seen through this connection are recorded under this deploy endpoint' }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const Resource = Type.Object({ id: Type.String(), name: Type.String() });

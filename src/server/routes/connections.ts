@@ -1,0 +1,91 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { OctopusIntegration } from '../../integrations/octopus/index.js';
+import type { OctopusState } from '../../integrations/octopus/connection.js';
+import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
+import type { Connection } from '../../store/connections.js';
+import type { Store } from '../../store/index.js';
+import { ConnectionCreate, ConnectionPatch, ConnectionView, Resource } from '../connection-schemas.js';
+import { ErrorResponses, List } from '../schemas.js';
+import type { App } from './types.js';
+import { BEARER } from './types.js';
+
+const tags = ['connections'];
+const params = Type.Object({ name: Type.String() });
+
+/** A connection as people see it: config, what Shipline learned, the URL Octopus delivers to; never a secret. */
+export function viewOf(connection: Connection, publicUrl: string) {
+  const state = connection.state as OctopusState;
+  return {
+    id: connection.id,
+    name: connection.name,
+    type: connection.type,
+    config: connection.config,
+    status: state.status ?? 'unknown',
+    error: state.error ?? null,
+    space: state.space ?? null,
+    version: state.version ?? null,
+    checkedAt: state.checkedAt ?? null,
+    subscription: state.subscription ?? null,
+    webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/octopus/${connection.id}`,
+    endpointId: connection.endpointId,
+    createdAt: connection.createdAt,
+    updatedAt: connection.updatedAt,
+  };
+}
+
+/** Connections to other systems (Octopus Deploy): admins manage them, anyone may read and pick resources. */
+export function connectionRoutes(store: Store, octopus: OctopusIntegration, config: { publicUrl: string }) {
+  const view = (c: Connection) => viewOf(c, config.publicUrl);
+  return async (app: App) => {
+    app.post('/api/v1/connections', {
+      config: { minRole: 'admin' },
+      schema: { summary: 'Connect a system (tests it and sets up its subscription)', tags, security: BEARER, body: ConnectionCreate, response: { 201: ConnectionView, ...ErrorResponses } },
+    }, async (request, reply) => reply.status(201).send(view(await octopus.create(request.body))));
+
+    app.get('/api/v1/connections', {
+      config: { minRole: 'read' },
+      schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
+    }, async () => ({ items: (await store.connections.list()).map(view) }));
+
+    app.get('/api/v1/connections/:name', {
+      config: { minRole: 'read' },
+      schema: { summary: 'Show a connection: status, space, version, subscription', tags, security: BEARER, params, response: { 200: ConnectionView, ...ErrorResponses } },
+    }, async (request) => view(await store.connections.get(request.params.name)));
+
+    app.patch('/api/v1/connections/:name', {
+      config: { minRole: 'admin' },
+      schema: { summary: 'Change a connection\'s config or API key (tested again)', tags, security: BEARER, params, body: ConnectionPatch, response: { 200: ConnectionView, ...ErrorResponses } },
+    }, async (request) => view(await octopus.update(request.params.name, request.body)));
+
+    app.delete('/api/v1/connections/:name', {
+      config: { minRole: 'admin' },
+      schema: { summary: 'Delete a connection (its Octopus subscription is deleted too)', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
+    }, async (request, reply) => {
+      await store.connections.remove(request.params.name);
+      return reply.status(204).send(null);
+    });
+
+    app.post('/api/v1/connections/:name/test', {
+      config: { minRole: 'write' },
+      schema: { summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)', tags, security: BEARER, params, response: { 200: ConnectionView, ...ErrorResponses } },
+    }, async (request) => {
+      await octopus.test(request.params.name);
+      return view(await store.connections.get(request.params.name));
+    });
+
+    app.get('/api/v1/connections/:name/resources/:kind', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'Pick resources: projects, environments, releases (newest first) or channels — the last two need ?project=',
+        tags, security: BEARER,
+        params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),
+        querystring: Type.Object({ project: Type.Optional(Type.String()), search: Type.Optional(Type.String()) }),
+        response: { 200: List(Resource), ...ErrorResponses },
+      },
+    }, async (request) => {
+      const { project, search } = request.query;
+      const items = await octopus.resources(request.params.name, request.params.kind, { ...(project ? { project } : {}), ...(search ? { search } : {}) });
+      return { items };
+    });
+  };
+}

@@ -1,0 +1,72 @@
+import type { Db, SqlRunner } from './database.js';
+
+/**
+ * Deliveries from other systems, kept as they arrived until they are turned into events. The
+ * receiver answers as soon as the row is committed (Octopus gives up after 10 s and drops the
+ * rest of its batch on any error); the slow part — calls back to the sender, matching — happens
+ * afterwards, and a crash in between loses nothing: unprocessed rows are picked up again.
+ */
+export interface InboxItem {
+  seq: number;
+  source: string;
+  deliveryKey: string;
+  payload: unknown;
+  receivedAt: string;
+  attempts: number;
+}
+
+type Row = { seq: number | string; source: string; delivery_key: string; payload: string; received_at: string; attempts: number | string };
+
+const toItem = (r: Row): InboxItem => ({
+  seq: Number(r.seq), source: r.source, deliveryKey: r.delivery_key, payload: JSON.parse(r.payload) as unknown, receivedAt: r.received_at, attempts: Number(r.attempts),
+});
+
+export function inboxRepo(db: Db) {
+  return {
+    /** Stores a delivery in the caller's transaction; `undefined` when (source, key) was seen before. */
+    async addIn(run: SqlRunner, source: string, deliveryKey: string, payload: unknown, now = new Date().toISOString()): Promise<number | undefined> {
+      const [row] = await run.query<{ seq: number | string }>(
+        'INSERT INTO inbox (source, delivery_key, payload, received_at, attempts) VALUES (?, ?, ?, ?, 0) ON CONFLICT (source, delivery_key) DO NOTHING RETURNING seq',
+        [source, deliveryKey, JSON.stringify(payload), now],
+      );
+      return row ? Number(row.seq) : undefined;
+    },
+
+    /** Unprocessed deliveries of sources starting with `prefix`, oldest first. */
+    async pending(prefix: string, limit: number, receivedBefore?: string): Promise<InboxItem[]> {
+      return db.transaction(async (run) => {
+        const params: unknown[] = [`${prefix}%`];
+        let sql = 'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE processed_at IS NULL AND source LIKE ?';
+        if (receivedBefore) {
+          sql += ' AND received_at < ?';
+          params.push(receivedBefore);
+        }
+        sql += ' ORDER BY seq LIMIT ?';
+        params.push(limit);
+        return (await run.query<Row>(sql, params)).map(toItem);
+      });
+    },
+
+    async get(seq: number): Promise<InboxItem | undefined> {
+      const [row] = await db.transaction((run) => run.query<Row>('SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE seq = ? AND processed_at IS NULL', [seq]));
+      return row ? toItem(row) : undefined;
+    },
+
+    /** Marks it done in the caller's transaction (the one that stored its events). */
+    async doneIn(run: SqlRunner, seq: number, now = new Date().toISOString()): Promise<void> {
+      await run.query('UPDATE inbox SET processed_at = ?, error = NULL WHERE seq = ?', [now, seq]);
+    },
+
+    /** Records a failed attempt; the row stays pending. */
+    async failed(seq: number, error: string): Promise<void> {
+      await db.transaction((run) => run.query('UPDATE inbox SET attempts = attempts + 1, error = ? WHERE seq = ?', [error.slice(0, 2000), seq]));
+    },
+
+    /** Drops processed rows received before `before` (their events are kept). */
+    async prune(before: string): Promise<void> {
+      await db.transaction((run) => run.query('DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?', [before]));
+    },
+  };
+}
+
+export type InboxRepo = ReturnType<typeof inboxRepo>;

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient } from '../src/integrations/http/client.js';
+import { OctopusIntegration } from '../src/integrations/octopus/index.js';
+import { openStore } from '../src/store/index.js';
+import { TEST_MASTER_KEY } from './support/runtime.js';
+import { DIALECTS } from './support/databases.js';
+import type { ConnectionBody, OctopusTestBed } from './support/octopus.js';
+import { octopusTestBed } from './support/octopus.js';
+import { eventually } from './support/sink.js';
+
+const ALL_DEPLOYMENT = ['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded'];
+
+describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
+  let bed: OctopusTestBed;
+
+  beforeAll(async () => {
+    bed = await octopusTestBed(dialect);
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  it('connects with a good key: ready, the default space, the server version; the key never comes back', async () => {
+    const conn = await bed.connect('good');
+    expect(conn).toMatchObject({ status: 'ready', error: null, space: { id: 'Spaces-1', name: 'Default' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(conn.webhookUrl).toBe(`${bed.t.url}/hooks/octopus/${conn.id}`);
+    const shown = await bed.t.api({ method: 'GET', url: '/api/v1/connections/good' });
+    expect(shown.body).not.toContain(bed.sim.apiKey);
+    expect(shown.body).not.toMatch(/webhookSecret|apiKey/);
+    // The key is only ever sent as X-Octopus-ApiKey, never in a query string.
+    for (const r of bed.sim.requests()) expect(JSON.stringify(r.query)).not.toContain('API-');
+    expect(bed.sim.requests('GET', '/api/users/me').length).toBeGreaterThan(0);
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/good' });
+  });
+
+  it('reports a bad key as error with Octopus\'s message', async () => {
+    const conn = await bed.connect('badkey', {}, 'API-WRONGWRONGWRONGWRONG');
+    expect(conn.status).toBe('error');
+    expect(conn.error).toContain('You must be logged in to perform this action');
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/badkey' });
+  });
+
+  it('resolves a named space by name or id, and reports an unknown one', async () => {
+    expect((await bed.connect('second', { space: 'Second Space' })).space).toEqual({ id: 'Spaces-2', name: 'Second Space' });
+    expect((await bed.connect('second-id', { space: 'Spaces-2' })).space).toEqual({ id: 'Spaces-2', name: 'Second Space' });
+    const unknown = await bed.connect('nowhere', { space: 'Atlantis' });
+    expect(unknown).toMatchObject({ status: 'error', error: expect.stringContaining('Atlantis') });
+    for (const name of ['second', 'second-id', 'nowhere']) await bed.t.api({ method: 'DELETE', url: `/api/v1/connections/${name}` });
+  });
+
+  it('refuses bad input with every problem and stores nothing; only admins connect', async () => {
+    const bad = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'x', config: { serverUrl: 'ftp://nope' }, secrets: {} } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'connection.invalid' } });
+    const writer = await bed.t.api({ method: 'POST', role: 'write', url: '/api/v1/connections', payload: { type: 'octopus', name: 'y', config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } } });
+    expect(writer.statusCode).toBe(403);
+    expect((await bed.t.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
+  });
+
+  it('lists resources for pickers: projects, environments, releases by project newest first, channels', async () => {
+    await bed.connect('pick');
+    const list = async (path: string) => (await bed.t.api({ method: 'GET', role: 'read', url: `/api/v1/connections/pick/resources/${path}` })).json<{ items: Array<{ id: string; name: string }> }>().items;
+    expect((await list('projects')).map((p) => p.name)).toEqual(['Web', 'Payments API']);
+    expect(await list('projects?search=pay')).toEqual([{ id: expect.stringMatching(/^Projects-/), name: 'Payments API' }]);
+    expect((await list('environments')).map((e) => e.name)).toEqual(['Development', 'Staging', 'Production']);
+    expect((await list('releases?project=Web')).map((r) => r.name)).toEqual(['1.0.1', '1.0.0']);
+    const web = (await list('projects')).find((p) => p.name === 'Web')!;
+    expect((await list(`releases?project=${web.id}`)).map((r) => r.name)).toEqual(['1.0.1', '1.0.0']);
+    expect((await list('channels?project=Web')).length).toBeGreaterThan(0);
+    const missing = await bed.t.api({ method: 'GET', url: '/api/v1/connections/pick/resources/releases' });
+    expect(missing.statusCode).toBe(400);
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/pick' });
+  });
+
+  it('keeps one subscription: created with the right categories, recreated when deleted, repaired when disabled, narrowed and deleted', async () => {
+    const conn = await bed.connect('subs');
+    const created = await bed.subscriptionWith(ALL_DEPLOYMENT);
+    expect(created.Name).toMatch(/^Shipline subs \([0-9a-f]{12}\)$/);
+    expect(created.EventNotificationSubscription).toMatchObject({ WebhookURI: conn.webhookUrl, WebhookHeaderKey: 'X-Shipline-Webhook-Secret', WebhookTimeout: '00:00:10' });
+    expect(created.EventNotificationSubscription.WebhookHeaderValue).toEqual(expect.any(String));
+    expect((created.EventNotificationSubscription.WebhookHeaderValue as string).length).toBeGreaterThanOrEqual(43);
+    for (const key of ['Projects', 'Environments', 'Tenants', 'Users']) expect(created.EventNotificationSubscription.Filter[key]).toEqual([]);
+
+    // A reaction on release creation widens it; removing the reaction narrows it again.
+    await bed.t.applyReaction({ name: 'on-release', on: { event: 'octopus.event', connection: 'subs', categories: ['ReleaseCreated'] }, steps: { note: { uses: 'emit', with: { type: 'noted' } } } });
+    await bed.subscriptionWith([...ALL_DEPLOYMENT, 'ReleaseCreated']);
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/on-release' });
+    await bed.subscriptionWith(ALL_DEPLOYMENT);
+
+    // Deleted in Octopus: recreated (by the periodic check, here forced by a test of the connection).
+    const before = (await bed.subscriptions())[0]!;
+    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${before.Id}`, { method: 'DELETE', headers: { 'x-octopus-apikey': bed.sim.apiKey } });
+    await bed.t.api({ method: 'POST', url: '/api/v1/connections/subs/test' });
+    const recreated = await bed.subscriptionWith(ALL_DEPLOYMENT);
+    expect(recreated.Id).not.toBe(before.Id);
+    // The secret did not change: nothing rotates silently.
+    expect(recreated.EventNotificationSubscription.WebhookHeaderValue).toBe(before.EventNotificationSubscription.WebhookHeaderValue);
+
+    // Disabled in Octopus, with a filter someone added: repaired in place.
+    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${recreated.Id}`, {
+      method: 'PUT',
+      headers: { 'x-octopus-apikey': bed.sim.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...recreated, IsDisabled: true, EventNotificationSubscription: { ...recreated.EventNotificationSubscription, Filter: { ...recreated.EventNotificationSubscription.Filter, Projects: ['Projects-1'] } } }),
+    });
+    await bed.runtimeReconcile();
+    await eventually(async () => {
+      const [s] = await bed.subscriptions();
+      return s && !s.IsDisabled && s.EventNotificationSubscription.Filter.Projects!.length === 0 ? s : undefined;
+    });
+    expect((await bed.subscriptions())[0]!.Id).toBe(recreated.Id);
+
+    const state = (await bed.t.api({ method: 'GET', url: '/api/v1/connections/subs' })).json<ConnectionBody>();
+    expect(state.subscription).toMatchObject({ id: recreated.Id, categories: ALL_DEPLOYMENT, lastReconciledAt: expect.any(String), error: null });
+
+    // The connection goes: so does its subscription.
+    expect((await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/subs' })).statusCode).toBe(204);
+    await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
+  });
+
+  it('lets one instance at a time reconcile: two instances sharing the database make one subscription', async () => {
+    await bed.connect('shared');
+    const first = await bed.subscriptionWith(ALL_DEPLOYMENT);
+    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${first.Id}`, { method: 'DELETE', headers: { 'x-octopus-apikey': bed.sim.apiKey } });
+    const store = openStore({ ...bed.t.database.options, masterKey: TEST_MASTER_KEY });
+    const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
+    const other = new OctopusIntegration({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
+    try {
+      await Promise.all([other.reconcileNow(), bed.runtimeReconcile(), other.reconcileNow(), bed.runtimeReconcile()]);
+      await bed.subscriptionWith(ALL_DEPLOYMENT);
+      expect((await bed.subscriptions()).filter((s) => s.Name.startsWith('Shipline shared'))).toHaveLength(1);
+    } finally {
+      await other.stop();
+      await http.close();
+      await store.close();
+    }
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/shared' });
+    await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
+  });
+
+  it('works when Octopus shows the header value as a sensitive value, and subscribes only to what is needed without the catalog', async () => {
+    bed.sim.setDelivery({ sensitiveHeaderValues: true });
+    try {
+      await bed.connect('quiet', { trackDeploys: false });
+      await bed.t.applyReaction({ name: 'quiet-failures', on: { event: 'octopus.deployment.*', connection: 'quiet', categories: ['DeploymentFailed'] }, steps: { note: { uses: 'emit', with: { type: 'noted' } } } });
+      const sub = await bed.subscriptionWith(['DeploymentFailed']);
+      expect(sub.EventNotificationSubscription.WebhookHeaderValue).toMatchObject({ HasValue: true });
+      // Reconciling again changes nothing: the hidden value is trusted, not rewritten.
+      const puts = bed.sim.requests('PUT').length;
+      await bed.runtimeReconcile();
+      expect(bed.sim.requests('PUT').length).toBe(puts);
+      await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/quiet-failures' });
+      // Nothing needs it any more: no subscription.
+      await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
+      await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/quiet' });
+    } finally {
+      bed.sim.setDelivery({ sensitiveHeaderValues: false });
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import type { ConnectionBody, OctopusTestBed } from './support/octopus.js';
+import { octopusTestBed, simDeploy } from './support/octopus.js';
+import { eventually } from './support/sink.js';
+
+const fixtures = new URL('../src/integrations/octopus/fixtures/', import.meta.url);
+const realPayloads = readdirSync(fixtures).filter((f) => f.startsWith('webhook-payload-'));
+
+interface EventBody { id: string; type: string; source: string; data: Record<string, unknown> }
+interface DeployBody { id: string; status: string; source: string; serviceAlias: string; environment: string; deployNumber: string; deployUrl: string; dedupId: string }
+
+describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
+  let bed: OctopusTestBed;
+  let conn: ConnectionBody;
+  let secret: string;
+  let hook: string;
+
+  const events = async (type = 'octopus.*') => (await bed.t.api({ method: 'GET', url: `/api/v1/events?type=${type}&limit=200` })).json<{ items: EventBody[] }>().items;
+  const post = (body: unknown, headers: Record<string, string> = { 'x-shipline-webhook-secret': secret }) =>
+    bed.t.app.inject({ method: 'POST', url: hook, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    bed = await octopusTestBed(dialect);
+    conn = await bed.connect('prod');
+    const sub = await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
+    secret = sub.EventNotificationSubscription.WebhookHeaderValue as string;
+    hook = new URL(conn.webhookUrl).pathname;
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  it('refuses a wrong or missing secret with 401 and an unknown connection with 404, storing nothing', async () => {
+    const body = JSON.parse(readFileSync(new URL(realPayloads[0]!, fixtures), 'utf8')) as unknown;
+    expect((await post(body, { 'x-shipline-webhook-secret': 'wrong' })).statusCode).toBe(401);
+    expect((await post(body, {})).statusCode).toBe(401);
+    const unknown = await bed.t.app.inject({ method: 'POST', url: '/hooks/octopus/00000000-0000-0000-0000-000000000000', headers: { 'x-shipline-webhook-secret': secret }, payload: body as object });
+    expect(unknown.statusCode).toBe(404);
+    expect(await events()).toEqual([]);
+    const [row] = await bed.t.store.db.transaction((run) => run.query<{ n: number | string }>('SELECT count(*) AS n FROM inbox'));
+    expect(Number(row?.n)).toBe(0);
+  });
+
+  it('accepts every real Octopus payload and stores each event once, however often it is delivered', async () => {
+    for (const name of realPayloads) {
+      const body = JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as { Payload: { Event: { Id: string } } };
+      const first = await post(body);
+      expect(first.statusCode, name).toBe(200);
+      expect(first.json()).toEqual({ eventId: body.Payload.Event.Id, duplicate: false });
+      expect((await post(body)).json()).toEqual({ eventId: body.Payload.Event.Id, duplicate: true });
+    }
+    const stored = await eventually(async () => {
+      const list = await events();
+      return list.length === realPayloads.length ? list : undefined;
+    });
+    expect(stored.map((e) => e.type).sort()).toEqual(['octopus.deployment.failed', 'octopus.deployment.started', 'octopus.deployment.succeeded', 'octopus.event']);
+    expect(new Set(stored.map((e) => e.source))).toEqual(new Set(['connection:prod']));
+  });
+
+  it('emits a DeploymentSucceeded with exactly the seed\'s fields, plus task, space, channel and the resolved names', async () => {
+    const { deploymentId, taskId } = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
+    const event = await eventually(async () => (await events('octopus.deployment.succeeded')).find((e) => e.data.deploymentId === deploymentId));
+    expect(Object.keys(event.data).sort()).toEqual([
+      'category', 'channelId', 'deploymentId', 'environmentId', 'environmentName', 'eventType', 'message', 'occurredAt', 'projectId', 'projectName',
+      'releaseId', 'releaseVersion', 'serverUri', 'spaceId', 'taskId', 'timestamp',
+    ]);
+    expect(event.data).toMatchObject({
+      eventType: 'DeploymentSucceeded', category: 'DeploymentSucceeded', taskId, spaceId: 'Spaces-1', serverUri: bed.sim.url,
+      projectName: 'Web', environmentName: 'Production', releaseVersion: '1.0.1', message: expect.stringContaining('succeeded'),
+    });
+  });
+
+  it('keeps one catalog deploy per Octopus deployment whose status follows the events', async () => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Staging', state: 'Manual', times: 1 });
+    const { deploymentId, taskId } = await simDeploy(bed.sim, 'Web', '1.0.0', 'Staging');
+    const deploy = async () => (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?limit=100' })).json<{ items: DeployBody[] }>().items.filter((d) => d.dedupId.endsWith(`:${deploymentId}`));
+    const started = await eventually(async () => {
+      const found = await deploy();
+      return found.length === 1 && found[0]!.status === 'started' ? found[0] : undefined;
+    });
+    expect(started).toMatchObject({ source: 'octopus', serviceAlias: 'web', environment: 'Staging', deployNumber: '1.0.0', deployUrl: `${bed.sim.url}/app#/Spaces-1/deployments/${deploymentId}` });
+    bed.sim.completeTask(taskId, 'Failed', 'step 2 failed');
+    await eventually(async () => {
+      const found = await deploy();
+      return found.length === 1 && found[0]!.status === 'failed' ? true : undefined;
+    });
+    const recorded = (await events('deploy.recorded')).filter((e) => (e.data as { dedupId: string }).dedupId.endsWith(`:${deploymentId}`));
+    expect(recorded).toHaveLength(1);
+    // The unknown project became a suggestion, as for custom deploys.
+    expect((await events('suggestion.created')).some((e) => e.data.alias === 'web')).toBe(true);
+  });
+
+  it('stores a twice-delivered event once, and runs On Deployment Event reactions only for their project and environment', async () => {
+    await bed.t.applyReaction({
+      name: 'web-prod-done',
+      on: { event: 'octopus.deployment.*', connection: 'prod', project: 'Web', environment: 'Production' },
+      steps: { note: { uses: 'emit', with: { type: 'test.noted', data: { deployment: '{{ data.deploymentId }}', category: '{{ data.category }}' } } } },
+    });
+    bed.sim.setDelivery({ duplicate: true });
+    try {
+      const prod = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
+      const other = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Production');
+      await eventually(async () => ((await events('octopus.deployment.succeeded')).some((e) => e.data.deploymentId === other.deploymentId) ? true : undefined));
+      const noted = await eventually(async () => {
+        const list = (await events('test.noted')).filter((e) => (e.data as { deployment: string }).deployment === prod.deploymentId);
+        return list.length > 0 ? list : undefined;
+      });
+      expect(noted.map((e) => e.data.category)).toEqual(['DeploymentSucceeded']);
+      expect((await events('test.noted')).some((e) => (e.data as { deployment: string }).deployment === other.deploymentId)).toBe(false);
+      const delivered = bed.sim.deliveries().filter((d) => d.category === 'DeploymentSucceeded' && d.status === 200);
+      expect(delivered.length).toBeGreaterThan(2);
+      const succeeded = (await events('octopus.deployment.succeeded')).filter((e) => e.data.deploymentId === prod.deploymentId);
+      expect(succeeded).toHaveLength(1);
+    } finally {
+      bed.sim.setDelivery({ duplicate: false });
+      await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/web-prod-done' });
+    }
+  });
+});

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../src/integrations/test-context.js';
+import { DIALECTS } from './support/databases.js';
+import type { OctopusTestBed } from './support/octopus.js';
+import { octopusTestBed, simDeploy } from './support/octopus.js';
+import type { RunBody } from './support/runtime.js';
+import { eventually } from './support/sink.js';
+
+interface Finished { type: string; timestamp: string; data: Record<string, unknown> }
+
+describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => {
+  let bed: OctopusTestBed;
+  let n = 0;
+
+  beforeAll(async () => {
+    bed = await octopusTestBed(dialect);
+    await bed.connect('prod');
+    await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  /** Applies a one-step Deploy Release reaction, starts it with a deploy, and returns the finished run. */
+  async function deployRun(withConfig: Record<string, unknown>, statuses = ['succeeded', 'failed']): Promise<RunBody> {
+    const name = `deploy-${++n}`;
+    await bed.t.applyReaction({
+      name,
+      on: { event: 'deploy.recorded', filter: { serviceAlias: name } },
+      steps: { deploy: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig } } },
+    });
+    await bed.t.ingest({ service: name, dedup_id: name });
+    return bed.t.runReaching({ reaction: name }, statuses, 20_000);
+  }
+  const deploymentPosts = () => bed.sim.requests('POST').filter((r) => /\/deployments$/.test(r.path));
+
+  it('deploys and finishes on the webhook, with the seed\'s output', async () => {
+    const before = deploymentPosts().length;
+    const run = await deployRun({ pollInterval: '1h' });
+    const step = run.steps[0]!;
+    expect(step.channel).toBe('success');
+    const output = step.output as Finished;
+    expect(output.type).toBe('octopus.deployment.finished');
+    expect(Object.keys(output.data).sort()).toEqual(['completedTime', 'created', 'deploymentId', 'duration', 'environmentId', 'projectId', 'releaseId', 'taskId', 'taskState', 'webUrl']);
+    expect(output.data).toMatchObject({ taskState: 'Success', deploymentId: expect.stringMatching(/^Deployments-/), webUrl: expect.stringContaining('/app#/Spaces-1/deployments/') });
+    expect(deploymentPosts().length).toBe(before + 1);
+    expect(JSON.stringify(run)).not.toContain(bed.sim.apiKey);
+  });
+
+  it('routes a failed deployment to failed with its error', async () => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Failed', errorMessage: 'The deployment failed because one or more steps failed.', times: 1 });
+    const step = (await deployRun({ pollInterval: '1h' })).steps[0]!;
+    expect(step.channel).toBe('failed');
+    expect((step.output as Finished).data).toMatchObject({ taskState: 'Failed', errorMessage: expect.stringContaining('one or more steps failed') });
+  });
+
+  it.each(['Canceled', 'TimedOut'] as const)('reports %s (delivered as DeploymentFailed) as failed with the true task state', async (state) => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state, times: 1 });
+    const step = (await deployRun({ pollInterval: '1h' })).steps[0]!;
+    expect(step.channel).toBe('failed');
+    expect((step.output as Finished).data.taskState).toBe(state);
+  });
+
+  it('finishes by polling when no webhook arrives', async () => {
+    bed.sim.setDelivery({ drop: true });
+    try {
+      const step = (await deployRun({ pollInterval: '5s' })).steps[0]!;
+      expect(step.channel).toBe('success');
+      expect(bed.sim.requests('GET').some((r) => /\/tasks\/ServerTasks-/.test(r.path))).toBe(true);
+    } finally {
+      bed.sim.setDelivery({ drop: false });
+    }
+  });
+
+  it('times out to failed with reason timeout, cancelling the task when asked', async () => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Manual', times: 1 });
+    const step = (await deployRun({ timeout: '1s', pollInterval: '1h', cancelOnTimeout: true })).steps[0]!;
+    expect(step.channel).toBe('failed');
+    const output = step.output as { reason: string; taskId: string };
+    expect(output.reason).toBe('timeout');
+    await eventually(async () => (bed.sim.state.tasks.find((t) => t.id === output.taskId)?.state === 'Canceled' ? true : undefined));
+  });
+
+  it('cancels the Octopus task when the run is cancelled', async () => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Manual', times: 1 });
+    const run = await deployRun({ pollInterval: '1h' }, ['waiting']);
+    const taskId = (await eventually(async () => {
+      const tasks = bed.sim.state.tasks.filter((t) => t.state === 'Executing');
+      return tasks.length === 1 ? tasks[0] : undefined;
+    })).id;
+    expect((await bed.t.api({ method: 'POST', url: `/api/v1/runs/${run.id}/cancel` })).statusCode).toBe(200);
+    await eventually(async () => (bed.sim.state.tasks.find((t) => t.id === taskId)?.state === 'Canceled' ? true : undefined));
+  });
+
+  it('finds the deployment an interrupted attempt created instead of deploying twice', async () => {
+    const action = bed.t.runtime.registry.get('octopus.deployRelease')!;
+    const connection = (await bed.t.store.connections.withSecrets('prod'))!;
+    const { ctx, close } = createTestContext({ allowHosts: ['127.0.0.1'], connections: { prod: connection }, runId: 'run-crash', stepId: 'deploy' });
+    try {
+      const config = { connection: 'prod', project: 'Web', release: 'latest', environment: 'Staging', pollInterval: '1h' };
+      const before = deploymentPosts().length;
+      // The first attempt created the deployment, then the process died before recording it.
+      const first = (await action.run(ctx, config)) as { state: { deploymentId: string } };
+      // The step runs again with the same idempotency key.
+      const again = (await action.run(ctx, config)) as { state: { deploymentId: string } };
+      expect(again.state.deploymentId).toBe(first.state.deploymentId);
+      expect(deploymentPosts().length).toBe(before + 1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('chains Staging → Production from the triggering event\'s release', async () => {
+    await bed.t.applyReaction({
+      name: 'promote',
+      on: { event: 'octopus.deployment.succeeded', connection: 'prod', project: 'Payments API', environment: 'Staging' },
+      steps: { production: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: '{{ data.projectId }}', release: '{{ data.releaseId }}', environment: 'Production', pollInterval: '1h' } } },
+    });
+    const staging = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
+    const run = await bed.t.runReaching({ reaction: 'promote' }, ['succeeded', 'failed'], 20_000);
+    const data = (run.steps[0]!.output as Finished).data;
+    expect(run.steps[0]!.channel).toBe('success');
+    expect(data.releaseId).toBe(staging.releaseId);
+    const production = bed.sim.state.deployments.find((d) => d.id === data.deploymentId);
+    expect(production?.environmentId).toBe(bed.sim.state.environments.find((e) => e.name === 'Production' && e.spaceId === 'Spaces-1')?.id);
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/promote' });
+  });
+
+  it('creates a release, with a version or by the channel rules, and a repeat finds the same release', async () => {
+    await bed.t.applyReaction({
+      name: 'package-ready',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'package-ready' } },
+      steps: {
+        named: { uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web', version: '1.2.0', releaseNotes: 'from Shipline' } },
+        again: { after: 'named', uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web', version: '1.2.0' } },
+        next: { after: 'again', uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web' } },
+      },
+    });
+    await bed.t.ingest({ service: 'package-ready', dedup_id: 'package-ready' });
+    const run = await bed.t.runReaching({ reaction: 'package-ready' }, ['succeeded', 'failed'], 20_000);
+    expect(run.status).toBe('succeeded');
+    const [named, again, next] = run.steps.map((s) => s.output as { releaseId: string; version: string; projectId: string });
+    expect(named).toMatchObject({ version: '1.2.0', releaseId: expect.stringMatching(/^Releases-/), projectId: expect.stringMatching(/^Projects-/) });
+    expect(again!.releaseId).toBe(named!.releaseId);
+    expect(next!.version).toBe('1.2.1');
+  });
+});
