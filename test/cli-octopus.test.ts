@@ -157,7 +157,7 @@ describe('shipline octopus and connections commands', () => {
     expect(result.stderr).toContain('Error (connection.name_conflict)');
   });
 
-  it('lists, shows, tests and deletes connections', async () => {
+  it('lists, shows and tests connections; a failing test exits 1', async () => {
     const list = await cli(['connections', 'list']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^NAME\s+TYPE\s+STATUS\s+SPACE\s+SUBSCRIPTION$/m);
@@ -175,7 +175,9 @@ describe('shipline octopus and connections commands', () => {
     expect(failing.stdout).toMatch(/Status:\s+error/);
     expect(failing.stderr).toContain('Testing connection badkey failed: You must be logged in');
     expect((await json<Connection>(['connections', 'test', 'second'])).status).toBe('ready');
+  });
 
+  it('deletes connections, and their subscriptions in Octopus with them', async () => {
     const second = await json<Connection>(['connections', 'show', 'second']);
     for (const name of ['badkey', 'second']) {
       const deleted = await cli(['connections', 'delete', name]);
@@ -200,6 +202,10 @@ describe('shipline octopus and connections commands', () => {
     expect(projects.items.map((p) => p.name)).toEqual(['Web', 'Payments API']);
     const searched = await json<{ items: Array<{ name: string }> }>(['octopus', 'resources', 'prod', 'environments', '--search', 'prod']);
     expect(searched.items.map((e) => e.name)).toEqual(['Production']);
+
+    const unknown = await cli(['octopus', 'resources', 'prod', 'releases', '--project', 'Nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Nope');
 
     const noProject = await cli(['octopus', 'resources', 'prod', 'channels']);
     expect(noProject.code).toBe(1);

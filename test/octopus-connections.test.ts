@@ -24,6 +24,10 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     const conn = await bed.connect('good');
     expect(conn).toMatchObject({ status: 'ready', error: null, space: { id: 'Spaces-1', name: 'Default' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     expect(conn.webhookUrl).toBe(`${bed.t.url}/hooks/octopus/${conn.id}`);
+    // The answer already shows the subscription Shipline made.
+    expect(conn.subscription).toMatchObject({ id: expect.stringMatching(/^Subscriptions-/), error: null });
+    const uuidName = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: conn.id, config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } } });
+    expect(uuidName.statusCode).toBe(400);
     const shown = await bed.t.api({ method: 'GET', url: '/api/v1/connections/good' });
     expect(shown.body).not.toContain(bed.sim.apiKey);
     expect(shown.body).not.toMatch(/webhookSecret|apiKey/);

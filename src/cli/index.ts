@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, DEFAULT_URL } from './client.js';
+import { registerConnectionCommands } from './connections.js';
 import { registerDeployCommands } from './deploys.js';
 import { registerEventCommands } from './events.js';
 import { registerReactionCommands } from './reactions.js';
 import { registerRunCommands } from './runs.js';
 import { registerEndpointCommands } from './endpoints.js';
+import { registerOctopusCommands } from './octopus.js';
+import { registerOctopusSimCommand } from './octopus-sim.js';
 import { registerSecretCommands } from './secrets.js';
 import { registerServerCommands } from './server.js';
 import { registerServiceCommands } from './services.js';
@@ -46,6 +49,9 @@ export function buildProgram(): Command {
   registerEventCommands(program);
   registerSecretCommands(program);
   registerWebhookCommands(program);
+  registerConnectionCommands(program);
+  registerOctopusCommands(program);
+  registerOctopusSimCommand(program);
   return program;
 }
 

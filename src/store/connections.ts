@@ -32,6 +32,7 @@ export interface NewConnection {
 }
 
 export const CONNECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** How long a decrypted connection is reused without reading it again (other instances' changes). */
 const CACHE_TTL_MS = 5_000;
@@ -67,7 +68,8 @@ export function connectionsRepo(db: Db, key: Buffer) {
 
   return {
     async create(input: NewConnection): Promise<ConnectionWithSecrets> {
-      if (!CONNECTION_NAME.test(input.name)) {
+      // A name shaped like an id could be taken for another connection's id in lookups.
+      if (!CONNECTION_NAME.test(input.name) || UUID.test(input.name)) {
         throw new ShiplineError('connection.invalid', 'A connection name is 1–63 characters of a–z, 0–9, _ and -, starting with a letter or digit');
       }
       const now = new Date().toISOString();

@@ -98,6 +98,7 @@ export class OctopusIntegration {
       secrets: { apiKey: secrets.apiKey, [WEBHOOK_SECRET]: newWebhookSecret() },
     });
     await this.test(created.id);
+    await this.settleSubscription();
     return this.options.store.connections.get(created.id);
   }
 
@@ -111,6 +112,7 @@ export class OctopusIntegration {
       ...(secrets ? { secrets: { apiKey: secrets.apiKey } } : {}),
     });
     await this.test(current.id);
+    await this.settleSubscription();
     return this.options.store.connections.get(current.id);
   }
 
@@ -128,7 +130,17 @@ export class OctopusIntegration {
     }
   }
 
-  /** Waits until the subscriptions reflect everything changed so far (tests, the CLI's connect). */
+  /**
+   * Lets the answer to a create or change show the subscription's state: waits for the reconcile
+   * (at most a few seconds; a slow Octopus is reported by the state later, not by a hung request).
+   */
+  private async settleSubscription(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.reconciler.reconcileSoon(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
+  }
+
+  /** Waits until the subscriptions reflect everything changed so far. */
   reconcileNow(): Promise<void> {
     return this.reconciler.reconcileSoon();
   }
