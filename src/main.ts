@@ -47,7 +47,7 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     logger,
     octopusReconcileMs: config.octopusReconcileMs,
   });
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -83,4 +83,21 @@ describe('shipline reactions, runs and events commands', () => {
     const events = await json<{ items: Array<{ type: string; data: { service?: string } }> }>(['events', 'list', '--type', 'release.*']);
     expect(events.items).toEqual([expect.objectContaining({ type: 'release.approved', data: { service: 'cart' } })]);
   });
+
+  it('writes a ready-made reaction that applies as it is, and never overwrites a file by accident', async () => {
+    const list = await json<{ items: Array<{ name: string; description: string }> }>(['reactions', 'init', '--list']);
+    expect(list.items.map((t) => t.name)).toContain('octopus-staging-to-production');
+    const file = path.join(dataDir, 'promote.yaml');
+    const written = await cli(['reactions', 'init', 'octopus-staging-to-production', '-o', file]);
+    expect(written.code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toContain('uses: octopus.deployRelease');
+    const again = await cli(['reactions', 'init', 'octopus-staging-to-production', '-o', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('--force');
+    const applied = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', file]);
+    expect(applied.items).toEqual([expect.objectContaining({ name: 'octopus-staging-to-production' })]);
+    const unknown = await cli(['reactions', 'init', 'no-such-template']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--list');
+  });
 });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { registerReactionInit } from './reaction-templates.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseReactionText } from '../core/reactions/document.js';
@@ -34,6 +35,7 @@ export function readDocuments(target: string): { file: string; document: Record<
 
 export function registerReactionCommands(program: Command): void {
   const reactions = program.command('reactions').description('reactions: documents mapping events to steps (config as code)');
+  registerReactionInit(reactions);
 
   withJsonOption(
     reactions

@@ -64,6 +64,14 @@ export interface ActionContext {
    * records like any secret). Throws `connection.not_found`.
    */
   connection(nameOrId: string): Promise<ConnectionWithSecrets>;
+  /**
+   * Values this reaction keeps across runs (e.g. the Slack message a later run updates), by key;
+   * `ttlMs` makes one expire. Scoped to the reaction.
+   */
+  kv: {
+    get(key: string): Promise<unknown>;
+    set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  };
   now(): Date;
   /** Aborted when the step times out or the run is cancelled. */
   signal: AbortSignal;

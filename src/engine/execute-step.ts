@@ -187,6 +187,10 @@ function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, s
       return { url: deps.publicUrl(), token };
     },
     recordDeploy: (payload) => deps.recordDeploy(payload),
+    kv: {
+      get: (key) => deps.store.kv.get(`reaction:${job.run.reaction}`, key),
+      set: (key, value, ttlMs) => deps.store.kv.set(`reaction:${job.run.reaction}`, key, value, ttlMs),
+    },
     async connection(nameOrId) {
       const connection = await deps.store.connections.withSecrets(nameOrId);
       if (!connection) throw new NonRetriableError(`connection ${nameOrId} does not exist`);

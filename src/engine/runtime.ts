@@ -8,6 +8,8 @@ import { createHttpClient } from '../integrations/http/client.js';
 import type { Store } from '../store/index.js';
 import { Engine } from './engine.js';
 import { OctopusIntegration } from '../integrations/octopus/index.js';
+import { ConnectionService } from '../integrations/connections.js';
+import { CONNECTION_TYPES } from '../integrations/connection-types.js';
 import { ActionRegistry } from './registry.js';
 import type { EngineDeps } from './deps.js';
 
@@ -30,6 +32,7 @@ export interface Runtime {
   registry: ActionRegistry;
   engine: Engine;
   octopus: OctopusIntegration;
+  connections: ConnectionService;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,6 +56,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.octopusWatchMs ? { watchMs: options.octopusWatchMs } : {}),
   });
   for (const action of octopus.actions) registry.register(action);
+  for (const type of CONNECTION_TYPES) for (const action of type.actions) registry.register(action);
+  const connections = new ConnectionService(store, http, CONNECTION_TYPES, octopus);
   let endpointId: string | undefined;
 
   const deps: EngineDeps = {
@@ -74,6 +79,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     engine,
     octopus,
+    connections,
     async start() {
       await engine.start();
       octopus.start();

@@ -43,6 +43,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   const http = createHttpClient({ allowHosts: options.allowHosts ?? [] });
   const logs: string[] = [];
   const emitted: ShiplineEvent[] = [];
+  const kv = new Map<string, unknown>();
   const runId = options.runId ?? 'run_test';
   const stepId = options.stepId ?? 'step1';
   const now = options.now ?? (() => new Date());
@@ -62,6 +63,10 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     },
     apiAccess: async () => options.api ?? { url: 'http://127.0.0.1:1', token: 'test-token' },
     recordDeploy: async () => ({ result: 'created' }),
+    kv: {
+      get: async (key) => kv.get(key),
+      set: async (key, value) => void kv.set(key, value),
+    },
     connection: async (name) => {
       const found = options.connections?.[name];
       if (!found) throw new Error(`connection ${name} does not exist`);

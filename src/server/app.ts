@@ -21,6 +21,8 @@ import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { connectionRoutes } from './routes/connections.js';
 import type { OctopusIntegration } from '../integrations/octopus/index.js';
+import type { ConnectionService } from '../integrations/connections.js';
+import { connectionHookRoutes } from './routes/connection-hooks.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { secretRoutes } from './routes/secrets.js';
 import { serviceRoutes } from './routes/services.js';
@@ -38,12 +40,14 @@ export interface AppOptions {
   registry?: ActionRegistry;
   /** The engine running in this process, if any (cancel aborts its in-flight steps). */
   engine?: Engine;
-  /** The Octopus integration (connections API, the subscription receiver); absent, those routes are not served. */
+  /** The Octopus integration (its subscription receiver); absent, that route is not served. */
   octopus?: OctopusIntegration;
+  /** Connections of every type (the connections API, providers' inbound webhooks); absent, not served. */
+  connections?: ConnectionService;
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger, registry, engine, octopus }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, octopus, connections }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -95,9 +99,10 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   await app.register(secretRoutes(store));
   await app.register(webhookRoutes(store, config));
   await app.register(hookRoutes(store));
-  if (octopus) {
-    await app.register(connectionRoutes(store, octopus, config));
-    await app.register(octopus.routes());
+  if (octopus) await app.register(octopus.routes());
+  if (connections) {
+    await app.register(connectionRoutes(store, connections, config));
+    await app.register(connectionHookRoutes(store, connections));
   }
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -4,7 +4,7 @@ import type { TSchema } from '@fastify/type-provider-typebox';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ConnectionCreate = Type.Object({
-  type: Type.Literal('octopus', { description: 'The kind of system: octopus' }),
+  type: Type.String({ description: 'The kind of system: octopus, slack, teams, pagerduty, github, jira, email, newrelic, datadog, sentry' }),
   name: Type.String({ description: 'a–z, 0–9, _ and -; how reactions refer to it' }),
   config: Type.Object({}, { additionalProperties: true, description: 'octopus: {serverUrl, space?, trackDeploys?}' }),
   secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; encrypted at rest, never returned' }),
@@ -25,16 +25,28 @@ export const ConnectionView = Type.Object({
   space: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   version: Nullable(Type.String({ description: 'The Octopus server version' })),
   checkedAt: Nullable(Type.String()),
+  details: Nullable(Type.Object({}, { additionalProperties: true, description: 'What the test learned (workspace, user, site...); never a secret' })),
   subscription: Nullable(Type.Object({
     id: Nullable(Type.String()),
     categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
     lastReconciledAt: Nullable(Type.String()),
     error: Nullable(Type.String()),
   })),
-  webhookUrl: Type.String({ description: 'Where the Octopus subscription delivers' }),
+  webhookUrl: Type.String({ description: 'Where the provider delivers its webhooks (the Octopus subscription, PagerDuty, GitHub)' }),
   endpointId: Type.String({ description: 'Deploys seen through this connection are recorded under this deploy endpoint' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+});
+
+export const ConnectionTypeView = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  config: Type.Unknown({ description: 'JSON Schema of the config fields' }),
+  secrets: Type.Unknown({ description: 'JSON Schema of the secret fields (write-only)' }),
+  actions: Type.Array(Type.String()),
+  templates: Type.Array(Type.String(), { description: 'Ready-made reactions (shipline reactions init <name>)' }),
+  inbound: Type.Boolean({ description: 'True when the provider posts webhooks to /hooks/<type>/<connection id>' }),
 });
 
 export const Resource = Type.Object({ id: Type.String(), name: Type.String() });

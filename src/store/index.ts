@@ -12,6 +12,7 @@ import { eventsRepo } from './events.js';
 import { connectionsRepo } from './connections.js';
 import { inboxRepo } from './inbox.js';
 import { leasesRepo } from './leases.js';
+import { kvRepo } from './kv.js';
 import { reactionsRepo } from './reactions.js';
 import { runsRepo } from './runs.js';
 import { loadMasterKey } from './master-key.js';
@@ -45,6 +46,7 @@ export interface Store {
   connections: ReturnType<typeof connectionsRepo>;
   inbox: ReturnType<typeof inboxRepo>;
   leases: ReturnType<typeof leasesRepo>;
+  kv: ReturnType<typeof kvRepo>;
   /** Stable per installation (derived from the master key, shared by every instance): names Octopus subscriptions. */
   installationId: string;
   ingest: DeployIngest;
@@ -87,6 +89,7 @@ export function openStore(options: StoreOptions): Store {
     connections: connectionsRepo(db, key),
     inbox: inboxRepo(db),
     leases: leasesRepo(db),
+    kv: kvRepo(db),
     installationId: createHmac('sha256', key).update('shipline installation id').digest('hex').slice(0, 12),
     ingest: new DeployIngest(db, events, ingestCommit),
     commits,

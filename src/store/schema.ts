@@ -201,6 +201,14 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+export interface KvTable {
+  scope: string;
+  key: string;
+  value: string;
+  expires_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -223,4 +231,5 @@ export interface Database {
   connections: ConnectionsTable;
   inbox: InboxTable;
   leases: LeasesTable;
+  kv: KvTable;
 }

@@ -67,7 +67,7 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     octopusWatchMs: options.octopusWatchMs ?? 100,
   });
   for (const action of options.extraActions ?? []) runtime.registry.register(action);
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
   let url: string | undefined;
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });

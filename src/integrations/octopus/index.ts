@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import { ShiplineError } from '../../core/errors.js';
+import { checkedAgainst } from '../schema-check.js';
 import type { Action, ActionContext, HttpClient } from '../../engine/action.js';
 import type { Connection } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
@@ -27,6 +26,8 @@ import { octopusHookRoutes } from './webhook-handler.js';
 export const OCTOPUS_MANIFEST = {
   type: 'octopus',
   title: 'Octopus Deploy',
+  description:
+    'Connect an Octopus Deploy server (URL, space, API key). Shipline keeps its Octopus subscription itself, turns deliveries into octopus.deployment.* and octopus.event events and catalog deploys, and deploys or creates releases from reactions.',
   config: OctopusConfig,
   secrets: OctopusSecrets,
   resources: RESOURCE_KINDS,
@@ -45,6 +46,18 @@ export interface OctopusIntegrationOptions {
   reconcileIntervalMs?: number;
   /** How often changes are looked for; default 2 s. */
   watchMs?: number;
+}
+
+/**
+ * The Octopus actions for listing and documentation only: they are never run, so they get no
+ * connections to work with.
+ */
+export function octopusActionsForDocs(): Action[] {
+  const unavailable = new Proxy({}, { get: () => { throw new Error('documentation only'); } }) as OctopusConnections;
+  return [
+    deployReleaseAction({ connections: unavailable, seen: async () => undefined }) as unknown as Action,
+    createReleaseAction(unavailable) as unknown as Action,
+  ];
 }
 
 /** A connection as the API shows it: config and state, never a secret. */
@@ -89,8 +102,8 @@ export class OctopusIntegration {
 
   /** Checks config and secrets, stores the connection with a fresh webhook secret, and tests it. */
   async create(input: { name: string; config: unknown; secrets: unknown }): Promise<Connection> {
-    const config = checked(OctopusConfig, input.config, 'config') as OctopusConfigValue;
-    const secrets = checked(OctopusSecrets, input.secrets, 'secrets') as { apiKey: string };
+    const config = checkedAgainst(OctopusConfig, input.config, 'config') as OctopusConfigValue;
+    const secrets = checkedAgainst(OctopusSecrets, input.secrets, 'secrets') as { apiKey: string };
     const created = await this.options.store.connections.create({
       name: input.name,
       type: 'octopus',
@@ -105,8 +118,8 @@ export class OctopusIntegration {
   /** Changes config and/or the API key (the webhook secret is kept: nothing rotates silently). */
   async update(nameOrId: string, patch: { config?: unknown; secrets?: unknown }): Promise<Connection> {
     const current = await this.options.store.connections.get(nameOrId);
-    const config = patch.config === undefined ? undefined : (checked(OctopusConfig, { ...current.config, ...(patch.config as object) }, 'config') as OctopusConfigValue);
-    const secrets = patch.secrets === undefined ? undefined : (checked(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
+    const config = patch.config === undefined ? undefined : (checkedAgainst(OctopusConfig, { ...current.config, ...(patch.config as object) }, 'config') as OctopusConfigValue);
+    const secrets = patch.secrets === undefined ? undefined : (checkedAgainst(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
     await this.options.store.connections.update(current.id, {
       ...(config ? { config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') } } : {}),
       ...(secrets ? { secrets: { apiKey: secrets.apiKey } } : {}),
@@ -167,8 +180,3 @@ function asConnectionError(err: unknown): unknown {
   return err;
 }
 
-function checked(schema: TSchema, value: unknown, what: string): unknown {
-  if (Value.Check(schema, value)) return value;
-  const problems = [...Value.Errors(schema, value)].map((e) => `${what}${e.instancePath.replace(/\//g, '.') || ''}: ${e.message}`);
-  throw new ShiplineError('connection.invalid', `The connection is invalid: ${problems.join('; ')}`, { problems });
-}

@@ -1,10 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { OctopusIntegration } from '../../integrations/octopus/index.js';
+import type { ConnectionService } from '../../integrations/connections.js';
 import type { OctopusState } from '../../integrations/octopus/connection.js';
 import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
 import type { Connection } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
-import { ConnectionCreate, ConnectionPatch, ConnectionView, Resource } from '../connection-schemas.js';
+import { ConnectionCreate, ConnectionPatch, ConnectionTypeView, ConnectionView, Resource } from '../connection-schemas.js';
+import { integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
@@ -25,8 +26,9 @@ export function viewOf(connection: Connection, publicUrl: string) {
     space: state.space ?? null,
     version: state.version ?? null,
     checkedAt: state.checkedAt ?? null,
+    details: (connection.state as { details?: Record<string, unknown> | null }).details ?? null,
     subscription: state.subscription ?? null,
-    webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/octopus/${connection.id}`,
+    webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
     endpointId: connection.endpointId,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
@@ -34,13 +36,23 @@ export function viewOf(connection: Connection, publicUrl: string) {
 }
 
 /** Connections to other systems (Octopus Deploy): admins manage them, anyone may read and pick resources. */
-export function connectionRoutes(store: Store, octopus: OctopusIntegration, config: { publicUrl: string }) {
+export function connectionRoutes(store: Store, connections: ConnectionService, config: { publicUrl: string }) {
   const view = (c: Connection) => viewOf(c, config.publicUrl);
   return async (app: App) => {
     app.post('/api/v1/connections', {
       config: { minRole: 'admin' },
       schema: { summary: 'Connect a system (tests it and sets up its subscription)', tags, security: BEARER, body: ConnectionCreate, response: { 201: ConnectionView, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(view(await octopus.create(request.body))));
+    }, async (request, reply) => reply.status(201).send(view(await connections.create(request.body))));
+
+    app.get('/api/v1/connection-types', {
+      config: { minRole: 'read' },
+      schema: { summary: 'What each connection type takes (config and secret fields as JSON Schema), its actions and ready-made reactions', tags, security: BEARER, response: { 200: List(ConnectionTypeView), ...ErrorResponses } },
+    }, async () => ({
+      items: integrationManifests().map((m) => ({
+        type: m.type, title: m.title, description: m.description, config: m.config, secrets: m.secrets,
+        actions: m.actions.map((a) => a.name), templates: m.templates.map((t) => t.name), inbound: m.inbound,
+      })),
+    }));
 
     app.get('/api/v1/connections', {
       config: { minRole: 'read' },
@@ -55,7 +67,7 @@ export function connectionRoutes(store: Store, octopus: OctopusIntegration, conf
     app.patch('/api/v1/connections/:name', {
       config: { minRole: 'admin' },
       schema: { summary: 'Change a connection\'s config or API key (tested again)', tags, security: BEARER, params, body: ConnectionPatch, response: { 200: ConnectionView, ...ErrorResponses } },
-    }, async (request) => view(await octopus.update(request.params.name, request.body)));
+    }, async (request) => view(await connections.update(request.params.name, request.body)));
 
     app.delete('/api/v1/connections/:name', {
       config: { minRole: 'admin' },
@@ -69,7 +81,7 @@ export function connectionRoutes(store: Store, octopus: OctopusIntegration, conf
       config: { minRole: 'write' },
       schema: { summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)', tags, security: BEARER, params, response: { 200: ConnectionView, ...ErrorResponses } },
     }, async (request) => {
-      await octopus.test(request.params.name);
+      await connections.test(request.params.name);
       return view(await store.connections.get(request.params.name));
     });
 
@@ -84,7 +96,7 @@ export function connectionRoutes(store: Store, octopus: OctopusIntegration, conf
       },
     }, async (request) => {
       const { project, search } = request.query;
-      const items = await octopus.resources(request.params.name, request.params.kind, { ...(project ? { project } : {}), ...(search ? { search } : {}) });
+      const items = await connections.resources(request.params.name, request.params.kind, { ...(project ? { project } : {}), ...(search ? { search } : {}) });
       return { items };
     });
   };

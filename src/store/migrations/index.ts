@@ -2,6 +2,7 @@ import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } fr
 import * as initial from './0001-initial.js';
 import * as reactions from './0002-reactions.js';
 import * as connections from './0003-connections.js';
+import * as kv from './0004-kv.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -16,6 +17,7 @@ const STEPS: Record<string, Step> = {
   '0001-initial': initial,
   '0002-reactions': reactions,
   '0003-connections': connections,
+  '0004-kv': kv,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,0 +1,104 @@
+import type { IntegrationManifest } from './manifests.js';
+
+/**
+ * docs/integrations/<type>.md, generated from the manifests (`npm run docs:integrations`), so
+ * the documentation says what the code accepts; a test fails when a file is out of date.
+ */
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  pattern?: string;
+}
+
+function typeOf(schema: JsonSchema): string {
+  if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
+  if (schema.enum) return schema.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ');
+  if (schema.type === 'array') return `list of ${schema.items ? typeOf(schema.items) : 'values'}`;
+  if (Array.isArray(schema.type)) return schema.type.join(' \\| ');
+  return schema.type ?? 'any';
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function fieldTable(schema: JsonSchema): string {
+  const properties = Object.entries(schema.properties ?? {});
+  if (properties.length === 0) return '_None._\n';
+  const required = new Set(schema.required ?? []);
+  const rows = properties.map(([name, field]) => {
+    const extra = field.default !== undefined ? ` Default \`${JSON.stringify(field.default)}\`.` : '';
+    return `| \`${name}\` | ${typeOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${cell((field.description ?? '') + extra)} |`;
+  });
+  return ['| Field | Type | Required | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+export function renderIntegrationDoc(m: IntegrationManifest): string {
+  const out: string[] = [
+    `<!-- Generated from src/integrations by \`npm run docs:integrations\`; do not edit by hand. -->`,
+    `# ${m.title} (\`${m.type}\`)`,
+    '',
+    m.description,
+    '',
+    '## Connection',
+    '',
+    `\`POST /api/v1/connections {"type": "${m.type}", "name": …, "config": {…}, "secrets": {…}}\` (admin). Secrets are write-only and encrypted at rest; the connection is tested on every change and shows \`status\` (\`ready\` or \`error\` with the provider's message).`,
+    '',
+    '### Config',
+    '',
+    fieldTable(m.config as JsonSchema),
+    '### Secrets',
+    '',
+    fieldTable(m.secrets as JsonSchema),
+  ];
+  if (m.inbound) {
+    out.push('### Inbound webhooks', '', `The provider delivers to \`$SHIPLINE_PUBLIC_URL/hooks/${m.type}/<connection id>\` (the connection's \`webhookUrl\`); events carry the source \`connection:<name>\`, so a reaction can select them with \`on.connection\`.`, '');
+  }
+  out.push('## Actions', '');
+  for (const action of m.actions) {
+    out.push(
+      `### \`${action.name}\``,
+      '',
+      action.description,
+      '',
+      `Channels: ${action.channels.map((c) => `\`${c}\``).join(', ')}.`,
+      '',
+      fieldTable(action.config as JsonSchema),
+      'Example output (`steps.<id>.output`):',
+      '',
+      '```json',
+      JSON.stringify(action.exampleOutput, null, 2),
+      '```',
+      '',
+    );
+  }
+  if (m.templates.length > 0) {
+    out.push('## Ready-made reactions', '', '`shipline reactions init <name>` writes one; fill in your connection and secret names.', '');
+    for (const t of m.templates) out.push(`- \`${t.name}\`: ${t.description}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Every generated file: path under docs/integrations → content. */
+export function integrationDocs(manifests: IntegrationManifest[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const m of manifests) files.set(`${m.type}.md`, renderIntegrationDoc(m));
+  files.set('README.md', [
+    '<!-- Generated from src/integrations by `npm run docs:integrations`; do not edit by hand. -->',
+    '# Integrations',
+    '',
+    '| Integration | Type | Actions | Inbound webhooks | Ready-made reactions |',
+    '|---|---|---|---|---|',
+    ...manifests.map((m) => `| [${m.title}](${m.type}.md) | \`${m.type}\` | ${m.actions.map((a) => `\`${a.name}\``).join(', ')} | ${m.inbound ? 'yes' : 'no'} | ${m.templates.map((t) => `\`${t.name}\``).join(', ') || '—'} |`),
+    '',
+  ].join('\n'));
+  return files;
+}

@@ -1,0 +1,61 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { ERRORS, ShiplineError } from '../../core/errors.js';
+import { connectionSource } from '../../core/reactions/source-trigger.js';
+import type { ConnectionService } from '../../integrations/connections.js';
+import { recordOrAdvanceIn } from '../../store/catalog.js';
+import type { Store } from '../../store/index.js';
+import { ErrorBody } from '../schemas.js';
+import type { App } from './types.js';
+
+const Received = Type.Object({
+  events: Type.Integer({ description: 'Events stored from this delivery (0 for a repeat or a ping)' }),
+});
+
+/**
+ * `POST /hooks/<type>/<connection id>`: a provider's own webhooks (PagerDuty v3, GitHub),
+ * verified by the connection type over the exact bytes sent, then stored as events (and catalog
+ * deploys) in one transaction before the 202. Redeliveries store nothing new.
+ */
+export function connectionHookRoutes(store: Store, connections: ConnectionService) {
+  return async (app: App) => {
+    // Signatures are over the raw body: no parser may touch it first.
+    app.removeContentTypeParser('application/json');
+    const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, raw);
+
+    app.post('/hooks/:type/:connectionId', {
+      schema: {
+        summary: 'Receive a provider webhook for a connection (PagerDuty, GitHub), verified by its signature',
+        tags: ['hooks'],
+        params: Type.Object({ type: Type.String(), connectionId: Type.String() }),
+        response: { 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request, reply) => {
+      const type = connections.webhookType(request.params.type);
+      const connection = type ? await store.connections.withSecrets(request.params.connectionId) : undefined;
+      if (!type?.webhook || !connection || connection.type !== type.type) throw new ShiplineError('hook.not_found');
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const refusal = type.webhook.verify(connection, request.headers, body);
+      if (refusal !== null) throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: ${refusal}`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new ShiplineError('request.malformed_json');
+      }
+      const events = type.webhook.events(connection, parsed, request.headers);
+      const deploys = type.webhook.deploys?.(connection, parsed, request.headers) ?? [];
+      const now = new Date().toISOString();
+      const stored = await store.commits.submit(async (run) => {
+        const appended = await store.events.appendIn(run, events.map((e) => ({ ...e, source: connectionSource(connection.name) })), now);
+        for (const d of deploys) {
+          await recordOrAdvanceIn(run, store.ingest, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
+        }
+        return appended.length;
+      });
+      return reply.status(202).send({ events: stored });
+    });
+  };
+}
