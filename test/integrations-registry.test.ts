@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { integrationDocs } from '../src/integrations/docs.js';
 import { allActions, allTemplates, integrationManifests } from '../src/integrations/manifests.js';
 import type { EngineTestApp } from './support/runtime.js';
@@ -52,15 +53,18 @@ describe('ready-made reactions', () => {
     expect(new Set(templates.map((x) => x.name)).size).toBe(templates.length);
   });
 
-  it.each(templates.map((x) => [x.name, x] as const))('%s is a valid reaction that renders in a dry run', async (name, template) => {
-    const put = await t.api({ method: 'PUT', url: `/api/v1/reactions/${name}`, headers: { 'content-type': 'application/yaml' }, payload: template.yaml });
-    expect(put.statusCode, put.body).toBe(201);
-    const on = (await t.api({ method: 'GET', url: `/api/v1/reactions/${name}` })).json<{ document: { on: { event: string } } }>().document.on;
-    const type = on.event.replace(/\*/g, 'succeeded').replace(/\?/g, 'x');
-    const dry = await t.api({ method: 'POST', url: `/api/v1/reactions/${name}/test`, payload: { event: { type, data: sampleData(type) } } });
-    expect(dry.statusCode, dry.body).toBe(200);
-    const result = dry.json<{ steps: Array<{ id: string; error: string | null }> }>();
-    for (const step of result.steps) expect(step.error, `${name}: step ${step.id}`).toBeNull();
+  it.each(templates.map((x) => [x.name, x] as const))('%s is valid (each of its documents) and renders in a dry run', async (name, template) => {
+    const documents = parseAllDocuments(template.yaml).map((d) => d.toJSON() as { name: string; on: { event: string } });
+    expect(documents[0]!.name).toBe(name);
+    for (const document of documents) {
+      const put = await t.api({ method: 'PUT', url: `/api/v1/reactions/${document.name}`, payload: document });
+      expect(put.statusCode, put.body).toBe(201);
+      const type = document.on.event.replace(/\*/g, 'succeeded').replace(/\?/g, 'x');
+      const dry = await t.api({ method: 'POST', url: `/api/v1/reactions/${document.name}/test`, payload: { event: { type, data: sampleData(type) } } });
+      expect(dry.statusCode, dry.body).toBe(200);
+      const result = dry.json<{ steps: Array<{ id: string; error: string | null }> }>();
+      for (const step of result.steps) expect(step.error, `${document.name}: step ${step.id}`).toBeNull();
+    }
   });
 });
 

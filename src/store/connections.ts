@@ -139,16 +139,26 @@ export function connectionsRepo(db: Db, key: Buffer) {
       return updated;
     },
 
-    /** Merges `patch` into the connection's state (what Shipline learned); no change event. */
+    /**
+     * Merges `patch` into the connection's state (what Shipline learned); no change event.
+     * Compare-and-set, so two writers (a test and the reconciler) never undo each other's keys.
+     */
     async setState(id: string, patch: Record<string, unknown>): Promise<Connection | undefined> {
-      return db.transaction(async (run) => {
-        const [row] = await run.query<ConnectionsTable>('SELECT * FROM connections WHERE id = ?', [id]);
-        if (!row) return undefined;
-        const state = { ...(JSON.parse(row.state) as Record<string, unknown>), ...patch };
-        await run.query('UPDATE connections SET state = ? WHERE id = ?', [JSON.stringify(state), id]);
-        cache.clear();
-        return toConnection({ ...row, state: JSON.stringify(state) });
-      });
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const written = await db.transaction(async (run) => {
+          const [row] = await run.query<ConnectionsTable>('SELECT * FROM connections WHERE id = ?', [id]);
+          if (!row) return null;
+          const state = JSON.stringify({ ...(JSON.parse(row.state) as Record<string, unknown>), ...patch });
+          const updated = await run.query<{ id: string }>('UPDATE connections SET state = ? WHERE id = ? AND state = ? RETURNING id', [state, id, row.state]);
+          return updated.length === 1 ? toConnection({ ...row, state }) : undefined;
+        });
+        if (written === null) return undefined;
+        if (written) {
+          cache.clear();
+          return written;
+        }
+      }
+      throw new Error(`connection ${id}: its state kept changing under this update`);
     },
 
     /** Deletes it and returns what it was (the integration cleans up on the other side). */

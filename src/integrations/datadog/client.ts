@@ -1,0 +1,105 @@
+import { Type } from 'typebox';
+import type { HttpClient, HttpResponse } from '../../engine/action.js';
+import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+
+/**
+ * Datadog's API (shared/reference/integrations.md §7): one host per site (`api.<site>`), the API
+ * key in `DD-API-KEY` (the application key only for reads), errors as `{errors: [...]}` (strings,
+ * or JSON:API error objects on v2), and 429 with `X-RateLimit-Reset` in seconds.
+ */
+
+export const DEFAULT_SITE = 'datadoghq.com';
+
+export const DatadogConfig = Type.Object(
+  {
+    site: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$',
+        default: DEFAULT_SITE,
+        description: 'Your Datadog site: datadoghq.com (default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ...',
+      }),
+    ),
+    apiUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+', description: 'The API base URL, overriding https://api.<site> (for a proxy)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DatadogSecrets = Type.Object(
+  {
+    apiKey: Type.String({ minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
+    appKey: Type.Optional(Type.String({ description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)' })),
+  },
+  { additionalProperties: false },
+);
+
+export interface DatadogAccount {
+  baseUrl: string;
+  site: string;
+  apiKey: string;
+  appKey: string | null;
+}
+
+export function datadogAccount(connection: ConnectionWithSecrets): DatadogAccount {
+  if (connection.type !== 'datadog') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not datadog`);
+  const c = connection.config as { site?: unknown; apiUrl?: unknown };
+  const site = typeof c.site === 'string' && c.site !== '' ? c.site : DEFAULT_SITE;
+  const apiKey = connection.secrets.apiKey;
+  if (!apiKey) throw new NonRetriableError(`datadog connection "${connection.name}" has no apiKey`);
+  const baseUrl = typeof c.apiUrl === 'string' && c.apiUrl !== '' ? c.apiUrl.replace(/\/+$/, '') : `https://api.${site}`;
+  return { baseUrl, site, apiKey, appKey: connection.secrets.appKey || null };
+}
+
+/** `{errors: ["..."]}` or JSON:API `{errors: [{title, detail}]}` as one line. */
+function datadogMessage(response: HttpResponse): string {
+  try {
+    const errors = (JSON.parse(response.body) as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      return errors
+        .map((e) => (typeof e === 'string' ? e : [(e as { title?: string }).title, (e as { detail?: string }).detail].filter(Boolean).join(': ') || JSON.stringify(e)))
+        .join('; ');
+    }
+  } catch {
+    // Not JSON: show the text.
+  }
+  return response.body.trim().slice(0, 300) || `HTTP ${response.status}`;
+}
+
+export class DatadogClient {
+  constructor(
+    private readonly http: HttpClient,
+    readonly account: DatadogAccount,
+    private readonly signal?: AbortSignal,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** `body` is sent as given when a string (already JSON), else JSON-encoded. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await this.http.request({
+      method,
+      url: `${this.account.baseUrl}${path}`,
+      headers: {
+        'dd-api-key': this.account.apiKey,
+        ...(this.account.appKey ? { 'dd-application-key': this.account.appKey } : {}),
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if (response.status >= 200 && response.status < 300) {
+      return { status: response.status, body: (response.body ? JSON.parse(response.body) : {}) as T };
+    }
+    const what = `Datadog ${method} ${path} answered ${response.status}: ${datadogMessage(response)}`;
+    if (response.status === 429) {
+      const reset = Number(response.headers['x-ratelimit-reset']);
+      const wait = response.headers['retry-after']
+        ? retryAfterMs(response.headers['retry-after'], this.now())
+        : Number.isFinite(reset) && reset >= 0 ? reset * 1000 : DEFAULT_RETRY_AFTER_MS;
+      throw new RetryAfterError(what, wait);
+    }
+    if (response.status >= 500) throw new Error(what);
+    throw new NonRetriableError(what);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Action } from '../../engine/action.js';
+import type { ConnectionType } from '../connection-type.js';
+import { DatadogClient, DatadogConfig, DatadogSecrets, datadogAccount } from './client.js';
+import { markDeploymentAction } from './mark-deployment.js';
+import { datadogTemplates } from './templates.js';
+
+/** Datadog: deployment events for DORA metrics. */
+export const datadogConnection: ConnectionType = {
+  type: 'datadog',
+  title: 'Datadog',
+  description:
+    'Sends deployments to Datadog\'s DORA metrics (deployment frequency, change lead time, failure rate) with an API key, on any Datadog site.',
+  config: DatadogConfig,
+  secrets: DatadogSecrets,
+  async test(connection, http, signal) {
+    try {
+      const client = new DatadogClient(http, datadogAccount(connection), signal);
+      const answer = await client.request<{ valid?: boolean }>('GET', '/api/v1/validate');
+      if (answer.body.valid !== true) return { status: 'error', error: 'Datadog did not confirm the API key' };
+      return { status: 'ready', details: { site: client.account.site } };
+    } catch (error) {
+      return { status: 'error', error: (error as Error).message };
+    }
+  },
+  actions: [markDeploymentAction as Action],
+  templates: datadogTemplates,
+};

@@ -1,0 +1,130 @@
+import nodemailer from 'nodemailer';
+import { Type } from 'typebox';
+import { NonRetriableError } from '../../engine/action.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+
+/**
+ * SMTP through nodemailer. Unlike the HTTP integrations this does not go through `ctx.http`:
+ * nodemailer opens its own sockets, straight to the host the connection names, so the SSRF
+ * policy of SHIPLINE_ALLOW_HOSTS does not apply here. That is acceptable because only admins
+ * create connections and choose the host; a reaction can choose recipients, never the server.
+ */
+
+export const EmailConfig = Type.Object(
+  {
+    host: Type.String({ minLength: 1, description: 'The SMTP server, e.g. smtp.example.com' }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' })),
+    secure: Type.Optional(
+      Type.Boolean({ default: false, description: 'TLS from the first byte (port 465); default false: plain, upgraded with STARTTLS when the server offers it' }),
+    ),
+    requireTLS: Type.Optional(Type.Boolean({ description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false' })),
+    from: Type.String({ minLength: 3, description: 'The sender, e.g. "Shipline <shipline@example.com>"' }),
+    to: Type.Optional(Type.String({ description: 'Default recipients (comma-separated) for email.send steps that name none' })),
+  },
+  { additionalProperties: false },
+);
+
+export const EmailSecrets = Type.Object(
+  {
+    user: Type.Optional(Type.String({ description: 'SMTP user name; omit for a server that needs no login' })),
+    password: Type.Optional(Type.String({ description: 'SMTP password' })),
+  },
+  { additionalProperties: false },
+);
+
+export interface EmailSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTLS: boolean;
+  from: string;
+  to: string | null;
+  user: string | null;
+  password: string | null;
+}
+
+/** The connection's settings with defaults applied; a non-email connection is a config error. */
+export function emailSettings(connection: ConnectionWithSecrets): EmailSettings {
+  if (connection.type !== 'email') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not email`);
+  const c = connection.config as { host?: unknown; port?: unknown; secure?: unknown; requireTLS?: unknown; from?: unknown; to?: unknown };
+  if (typeof c.host !== 'string' || c.host === '') throw new NonRetriableError(`email connection "${connection.name}" has no host`);
+  if (typeof c.from !== 'string' || c.from === '') throw new NonRetriableError(`email connection "${connection.name}" has no from address`);
+  const secure = c.secure === true;
+  return {
+    host: c.host,
+    port: typeof c.port === 'number' ? c.port : secure ? 465 : 587,
+    secure,
+    requireTLS: c.requireTLS === true,
+    from: c.from,
+    to: typeof c.to === 'string' && c.to.trim() !== '' ? c.to : null,
+    user: connection.secrets.user || null,
+    password: connection.secrets.password ?? null,
+  };
+}
+
+/** A one-off transport (no pool: reactions send rarely, and a pool would outlive the step). */
+export function createTransport(settings: EmailSettings) {
+  return nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    requireTLS: settings.requireTLS,
+    ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+    // nodemailer waits 2 min to connect and 10 min of silence by default; a step has less.
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 60_000,
+    dnsTimeout: 20_000,
+    // Message content comes from reactions: it must never make the server read files or URLs.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+}
+
+export type Transport = ReturnType<typeof createTransport>;
+
+/** Runs `work`, closing the transport when it ends or when `signal` aborts (nodemailer takes no signal). */
+export async function withTransport<T>(settings: EmailSettings, signal: AbortSignal, work: (transport: Transport) => Promise<T>): Promise<T> {
+  const transport = createTransport(settings);
+  let onAbort: (() => void) | undefined;
+  try {
+    signal.throwIfAborted();
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        transport.close();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return await Promise.race([work(transport), aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    transport.close();
+  }
+}
+
+interface SmtpError {
+  message?: string;
+  code?: string;
+  responseCode?: number;
+  command?: string;
+}
+
+/** Errors no retry can fix: bad credentials, TLS the server cannot do, a message or envelope nodemailer refuses. */
+const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS', 'EENVELOPE', 'EMESSAGE', 'ECONFIG', 'EMAXRECIPIENTS']);
+
+/**
+ * SMTP's own answer decides: 5xx is permanent, 4xx temporary (greylisting, a full mailbox,
+ * a busy server). Without a reply code, nodemailer's error code decides; connection and
+ * timeout errors stay retriable.
+ */
+export function smtpError(error: unknown, settings: EmailSettings): Error {
+  const e = (error ?? {}) as SmtpError;
+  const message = `SMTP ${settings.host}:${settings.port}: ${e.message ?? String(error)}`;
+  if (typeof e.responseCode === 'number') {
+    if (e.responseCode >= 500) return new NonRetriableError(message);
+    return new Error(message);
+  }
+  if (e.code && PERMANENT_CODES.has(e.code)) return new NonRetriableError(message);
+  return new Error(message);
+}

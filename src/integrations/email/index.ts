@@ -1,0 +1,34 @@
+import type { ConnectionType } from '../connection-type.js';
+import { EmailConfig, EmailSecrets, emailSettings, withTransport } from './client.js';
+import { emailSendAction } from './send.js';
+import { emailTemplates } from './templates.js';
+import type { Action } from '../../engine/action.js';
+
+/**
+ * Email over SMTP (nodemailer). The connection names the server and the sender; `email.send`
+ * names recipients and content. SMTP connects straight to the configured host (not through
+ * `ctx.http` and its SSRF guard): only admins create connections.
+ */
+export const emailConnection: ConnectionType = {
+  type: 'email',
+  title: 'Email (SMTP)',
+  description:
+    'Sends email through an SMTP server you name (host, port, TLS, sender, optional login). Used by email.send, e.g. to mail the on-call list when a production deploy fails.',
+  config: EmailConfig,
+  secrets: EmailSecrets,
+  async test(connection, _http, signal) {
+    try {
+      const settings = emailSettings(connection);
+      // verify() resolves after DNS, TCP, TLS and login; it does not prove the sender is accepted.
+      await withTransport(settings, signal, (transport) => transport.verify());
+      return {
+        status: 'ready',
+        details: { host: settings.host, port: settings.port, secure: settings.secure, authenticated: settings.user !== null },
+      };
+    } catch (error) {
+      return { status: 'error', error: (error as Error).message };
+    }
+  },
+  actions: [emailSendAction as Action],
+  templates: emailTemplates,
+};

@@ -1,0 +1,145 @@
+import { Type } from 'typebox';
+import type { HttpClient, HttpResponse } from '../../engine/action.js';
+import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+import type { AdfDocument } from './adf.js';
+
+/**
+ * Jira Cloud's REST API v3 as Shipline uses it (shared/reference/integrations.md §5): Basic auth
+ * with the account's email and an API token, JSON both ways, errors as
+ * `{errorMessages: [...], errors: {field: message}}`.
+ */
+
+export const JiraConfig = Type.Object(
+  {
+    siteUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'Your Jira Cloud site, e.g. https://your-site.atlassian.net' }),
+    email: Type.String({ minLength: 3, description: 'The Atlassian account the API token belongs to' }),
+    project: Type.Optional(Type.String({ description: 'Default project key for jira.createIssue steps that name none, e.g. OPS' })),
+  },
+  { additionalProperties: false },
+);
+
+export const JiraSecrets = Type.Object(
+  {
+    apiToken: Type.String({ minLength: 1, description: 'An API token of that account (id.atlassian.com → Security → API tokens)' }),
+  },
+  { additionalProperties: false },
+);
+
+export interface JiraSite {
+  siteUrl: string;
+  email: string;
+  apiToken: string;
+  project: string | null;
+}
+
+export function jiraSite(connection: ConnectionWithSecrets): JiraSite {
+  if (connection.type !== 'jira') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not jira`);
+  const c = connection.config as { siteUrl?: unknown; email?: unknown; project?: unknown };
+  const apiToken = connection.secrets.apiToken;
+  if (typeof c.siteUrl !== 'string' || typeof c.email !== 'string' || !apiToken) {
+    throw new NonRetriableError(`jira connection "${connection.name}" needs siteUrl, email and apiToken`);
+  }
+  return {
+    siteUrl: c.siteUrl.replace(/\/+$/, ''),
+    email: c.email,
+    apiToken,
+    project: typeof c.project === 'string' && c.project !== '' ? c.project : null,
+  };
+}
+
+/** Jira refused the request (4xx): asking again cannot help. */
+export class JiraError extends NonRetriableError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface JiraIssueCreated {
+  id: string;
+  key: string;
+  self: string;
+}
+
+export interface JiraMyself {
+  accountId: string;
+  displayName: string;
+  emailAddress?: string;
+}
+
+/** `{errorMessages, errors}` as one line; a non-JSON body (a 401 is plain text) as its text. */
+export function jiraMessage(response: HttpResponse): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    const text = response.body.trim().slice(0, 300);
+    return text || `HTTP ${response.status}`;
+  }
+  const { errorMessages, errors, message } = (body ?? {}) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
+  const parts: string[] = Array.isArray(errorMessages) ? errorMessages.filter((m): m is string => typeof m === 'string') : [];
+  if (errors !== null && typeof errors === 'object') {
+    for (const [field, text] of Object.entries(errors)) parts.push(`${field}: ${String(text)}`);
+  }
+  if (parts.length === 0 && typeof message === 'string') parts.push(message);
+  return parts.length > 0 ? parts.join('; ') : `HTTP ${response.status}`;
+}
+
+/** Jira's `X-RateLimit-Reset` is an ISO time; Retry-After (seconds) wins when present. */
+function waitMs(response: HttpResponse, now: Date): number {
+  if (response.headers['retry-after']) return retryAfterMs(response.headers['retry-after'], now);
+  const reset = Date.parse(response.headers['x-ratelimit-reset'] ?? '');
+  return Number.isNaN(reset) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, reset - now.getTime());
+}
+
+export class JiraClient {
+  constructor(
+    private readonly http: HttpClient,
+    readonly site: JiraSite,
+    private readonly signal?: AbortSignal,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const auth = Buffer.from(`${this.site.email}:${this.site.apiToken}`).toString('base64');
+    const response = await this.http.request({
+      method,
+      url: `${this.site.siteUrl}${path}`,
+      headers: {
+        authorization: `Basic ${auth}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if (response.status >= 200 && response.status < 300) return (response.body ? JSON.parse(response.body) : {}) as T;
+    const what = `Jira ${method} ${path} answered ${response.status}: ${jiraMessage(response)}`;
+    // Jira sends Retry-After on 429 and on some 503s.
+    if (response.status === 429 || (response.status === 503 && response.headers['retry-after'])) {
+      throw new RetryAfterError(what, waitMs(response, this.now()));
+    }
+    if (response.status >= 500) throw new Error(what);
+    throw new JiraError(response.status, what);
+  }
+
+  myself(): Promise<JiraMyself> {
+    return this.request('GET', '/rest/api/3/myself');
+  }
+
+  createIssue(fields: Record<string, unknown>): Promise<JiraIssueCreated> {
+    return this.request('POST', '/rest/api/3/issue', { fields });
+  }
+
+  addComment(issue: string, body: AdfDocument): Promise<{ id: string; self: string }> {
+    return this.request('POST', `/rest/api/3/issue/${encodeURIComponent(issue)}/comment`, { body });
+  }
+
+  browseUrl(key: string): string {
+    return `${this.site.siteUrl}/browse/${encodeURIComponent(key)}`;
+  }
+}

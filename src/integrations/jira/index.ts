@@ -1,0 +1,26 @@
+import type { Action } from '../../engine/action.js';
+import type { ConnectionType } from '../connection-type.js';
+import { addCommentAction } from './add-comment.js';
+import { JiraClient, JiraConfig, JiraSecrets, jiraSite } from './client.js';
+import { createIssueAction } from './create-issue.js';
+import { jiraTemplates } from './templates.js';
+
+/** Jira Cloud: create issues and comment on them (REST API v3, Basic auth with an API token). */
+export const jiraConnection: ConnectionType = {
+  type: 'jira',
+  title: 'Jira Cloud',
+  description:
+    'Creates Jira issues and adds comments through Jira Cloud\'s REST API, as an Atlassian account with an API token, e.g. a ticket for every failed production deploy.',
+  config: JiraConfig,
+  secrets: JiraSecrets,
+  async test(connection, http, signal) {
+    try {
+      const me = await new JiraClient(http, jiraSite(connection), signal).myself();
+      return { status: 'ready', details: { accountId: me.accountId, displayName: me.displayName } };
+    } catch (error) {
+      return { status: 'error', error: (error as Error).message };
+    }
+  },
+  actions: [createIssueAction as Action, addCommentAction as Action],
+  templates: jiraTemplates,
+};

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { Value } from 'typebox/value';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
+import { compileTrigger } from '../../core/reactions/matching.js';
+import { renderValue } from '../../core/reactions/templates.js';
+import type { ShiplineEvent } from '../../core/vocabulary.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { NEWRELIC_KEY, NewRelicStandIn } from '../../../test/support/stand-ins/newrelic.js';
+import { createHttpClient } from '../http/client.js';
+import { newrelicConnection } from './index.js';
+
+const nr = new NewRelicStandIn();
+const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
+const signal = new AbortController().signal;
+const connection = (apiKey = NEWRELIC_KEY): ConnectionWithSecrets => ({
+  id: 'c-nr', name: 'newrelic', type: 'newrelic', state: {}, endpointId: 'e', createdAt: '', updatedAt: '', config: { apiUrl: nr.apiUrl }, secrets: { apiKey },
+});
+
+beforeAll(() => nr.start());
+afterAll(async () => {
+  await http.close();
+  await nr.close();
+});
+
+describe('newrelic connection test', () => {
+  it('is ready when NerdGraph answers the actor query, showing the user', async () => {
+    expect(await newrelicConnection.test(connection(), http, signal)).toEqual({ status: 'ready', details: { name: 'Shipline Bot', email: 'bot@acme.com' } });
+    const request = nr.requests.at(-1)!;
+    expect(request.headers['api-key']).toBe(NEWRELIC_KEY);
+    expect(request.json).toEqual({ query: '{ actor { user { name email } } }', variables: {} });
+  });
+
+  it('reports New Relic\'s answer to a bad key', async () => {
+    expect(await newrelicConnection.test(connection('NRAK-WRONG'), http, signal)).toEqual({ status: 'error', error: 'New Relic refused the API key: Invalid API key' });
+  });
+});
+
+describe('the newrelic manifest', () => {
+  it('describes every connection field, with the US endpoint as the default', () => {
+    for (const schema of [newrelicConnection.config, newrelicConnection.secrets]) {
+      const s = schema as { additionalProperties?: unknown; properties: Record<string, { description?: string }> };
+      expect(s.additionalProperties).toBe(false);
+      for (const [key, field] of Object.entries(s.properties)) expect(field.description, key).toMatch(/\w{3}/);
+    }
+    expect((newrelicConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe('https://api.newrelic.com/graphql');
+    expect(Value.Check(newrelicConnection.config, { apiUrl: 'https://api.eu.newrelic.com/graphql' })).toBe(true);
+    expect(newrelicConnection.actions.map((a) => a.name)).toEqual(['newrelic.markDeployment']);
+    expect(Object.keys((newrelicConnection.actions[0]!.config as { properties: object }).properties)[0]).toBe('connection');
+  });
+
+  it('ships newrelic-marker-on-deploy: valid as written, for successful deploys, needing only the connection', () => {
+    const [template] = newrelicConnection.templates!;
+    expect(template!.name).toBe('newrelic-marker-on-deploy');
+    const parsed = parseReactionText(template!.yaml);
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    const actions = new Map(newrelicConnection.actions.map((a) => [a.name, { channels: a.channels, config: a.config }]));
+    const validation = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
+    if (!validation.ok) throw new Error(validation.problems.join('; '));
+    const spec = validation.reaction;
+    const event = JSON.parse(fs.readFileSync(new URL('../email/fixtures/deploy-recorded-failed.json', import.meta.url), 'utf8')) as ShiplineEvent;
+    const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
+    expect(compileTrigger(spec.on)(succeeded)).toBe(true);
+    expect(compileTrigger(spec.on)(event)).toBe(false);
+    const rendered = renderValue(spec.steps[0]!.with, { event: succeeded, data: succeeded.data, steps: {}, secrets: {}, run: { id: 'r', reaction: spec.name, version: 1 } });
+    expect(rendered).toEqual({ connection: 'newrelic' });
+    expect([...Value.Errors(newrelicConnection.actions[0]!.config, rendered)]).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import type { Action } from '../../engine/action.js';
+import type { ConnectionType } from '../connection-type.js';
+import { NerdGraphClient, NewRelicConfig, NewRelicSecrets, newRelicAccount } from './client.js';
+import { markDeploymentAction } from './mark-deployment.js';
+import { newRelicTemplates } from './templates.js';
+
+/** New Relic: deployment markers through NerdGraph's change tracking. */
+export const newrelicConnection: ConnectionType = {
+  type: 'newrelic',
+  title: 'New Relic',
+  description:
+    'Records deployment markers (change tracking) on New Relic entities through the NerdGraph API with a user key, so charts and errors line up with what was deployed.',
+  config: NewRelicConfig,
+  secrets: NewRelicSecrets,
+  async test(connection, http, signal) {
+    try {
+      const data = await new NerdGraphClient(http, newRelicAccount(connection), signal).query<{ actor: { user: { name: string; email: string } } }>(
+        '{ actor { user { name email } } }',
+      );
+      return { status: 'ready', details: { name: data.actor.user.name, email: data.actor.user.email } };
+    } catch (error) {
+      return { status: 'error', error: (error as Error).message };
+    }
+  },
+  actions: [markDeploymentAction as Action],
+  templates: newRelicTemplates,
+};

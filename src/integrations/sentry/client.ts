@@ -1,0 +1,116 @@
+import { Type } from 'typebox';
+import type { HttpClient, HttpResponse } from '../../engine/action.js';
+import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+
+/**
+ * Sentry's web API (shared/reference/integrations.md §8): `<apiUrl>/api/0/...` with trailing
+ * slashes, a Bearer auth token, errors as `{detail}` or `{field: [messages]}`, and 429 with
+ * `X-Sentry-Rate-Limit-Reset` (epoch seconds). 208 (release already there) counts as success.
+ */
+
+export const DEFAULT_API_URL = 'https://sentry.io';
+
+export const SentryConfig = Type.Object(
+  {
+    apiUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s/]+',
+        default: DEFAULT_API_URL,
+        description: 'Sentry\'s address: https://sentry.io (default), a region such as https://de.sentry.io, or your self-hosted Sentry',
+      }),
+    ),
+    organization: Type.String({ minLength: 1, description: 'The organization\'s slug (or id)' }),
+    project: Type.Optional(Type.String({ description: 'Default project slug for releases when a step names none' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SentrySecrets = Type.Object(
+  {
+    authToken: Type.String({ minLength: 1, description: 'An auth token with project:releases (or org:ci) scope, sent as a Bearer token' }),
+  },
+  { additionalProperties: false },
+);
+
+export interface SentryAccount {
+  apiUrl: string;
+  organization: string;
+  project: string | null;
+  authToken: string;
+}
+
+export function sentryAccount(connection: ConnectionWithSecrets): SentryAccount {
+  if (connection.type !== 'sentry') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not sentry`);
+  const c = connection.config as { apiUrl?: unknown; organization?: unknown; project?: unknown };
+  const authToken = connection.secrets.authToken;
+  if (typeof c.organization !== 'string' || c.organization === '' || !authToken) {
+    throw new NonRetriableError(`sentry connection "${connection.name}" needs organization and authToken`);
+  }
+  return {
+    apiUrl: (typeof c.apiUrl === 'string' && c.apiUrl !== '' ? c.apiUrl : DEFAULT_API_URL).replace(/\/+$/, ''),
+    organization: c.organization,
+    project: typeof c.project === 'string' && c.project !== '' ? c.project : null,
+    authToken,
+  };
+}
+
+/** `{detail}` or Django REST framework's `{field: ["message"]}` as one line. */
+function sentryMessage(response: HttpResponse): string {
+  try {
+    const body = JSON.parse(response.body) as unknown;
+    if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+      const detail = (body as { detail?: unknown }).detail;
+      if (typeof detail === 'string') return detail;
+      const parts = Object.entries(body).map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages)}`);
+      if (parts.length > 0) return parts.join('; ');
+    }
+  } catch {
+    // Not JSON: show the text.
+  }
+  return response.body.trim().slice(0, 300) || `HTTP ${response.status}`;
+}
+
+export class SentryClient {
+  constructor(
+    private readonly http: HttpClient,
+    readonly account: SentryAccount,
+    private readonly signal?: AbortSignal,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** `path` below `/api/0/organizations/<org>/`, e.g. `releases/`. */
+  orgPath(path = ''): string {
+    return `/api/0/organizations/${encodeURIComponent(this.account.organization)}/${path}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await this.http.request({
+      method,
+      url: `${this.account.apiUrl}${path}`,
+      headers: {
+        authorization: `Bearer ${this.account.authToken}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if (response.status >= 200 && response.status < 300) {
+      return { status: response.status, body: (response.body ? JSON.parse(response.body) : {}) as T };
+    }
+    const what = `Sentry ${method} ${path} answered ${response.status}: ${sentryMessage(response)}`;
+    if (response.status === 429) throw new RetryAfterError(what, this.waitMs(response));
+    if (response.status >= 500) throw new Error(what);
+    throw new NonRetriableError(what);
+  }
+
+  /** Retry-After (seconds) when sent, else until X-Sentry-Rate-Limit-Reset (epoch seconds). */
+  private waitMs(response: HttpResponse): number {
+    if (response.headers['retry-after']) return retryAfterMs(response.headers['retry-after'], this.now());
+    const reset = Number(response.headers['x-sentry-rate-limit-reset']);
+    if (!response.headers['x-sentry-rate-limit-reset'] || !Number.isFinite(reset)) return DEFAULT_RETRY_AFTER_MS;
+    return Math.max(0, reset * 1000 - this.now().getTime());
+  }
+}

@@ -1,0 +1,26 @@
+import type { Action } from '../../engine/action.js';
+import type { ConnectionType } from '../connection-type.js';
+import { SentryClient, SentryConfig, SentrySecrets, sentryAccount } from './client.js';
+import { createDeployAction } from './create-deploy.js';
+import { sentryTemplates } from './templates.js';
+
+/** Sentry: releases and deploys, so issues are tied to what was deployed where. */
+export const sentryConnection: ConnectionType = {
+  type: 'sentry',
+  title: 'Sentry',
+  description:
+    'Records deploys of Sentry releases (creating the release when needed) with an auth token, on sentry.io, a regional host or a self-hosted Sentry, so new issues point at the deploy that brought them.',
+  config: SentryConfig,
+  secrets: SentrySecrets,
+  async test(connection, http, signal) {
+    try {
+      const client = new SentryClient(http, sentryAccount(connection), signal);
+      const org = await client.request<{ slug?: string; name?: string }>('GET', client.orgPath());
+      return { status: 'ready', details: { organization: org.body.slug ?? client.account.organization, name: org.body.name ?? null } };
+    } catch (error) {
+      return { status: 'error', error: (error as Error).message };
+    }
+  },
+  actions: [createDeployAction as Action],
+  templates: sentryTemplates,
+};

@@ -1,0 +1,87 @@
+import { Type } from 'typebox';
+import type { Action, ActionContext } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
+import type { DeployOverridesValue } from '../slack/deploy-view.js';
+import { DeployOverrides, deployView } from '../slack/deploy-view.js';
+import type { CardContent, Fact } from './card.js';
+import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, isWebUrl, openUrl } from './card.js';
+import { parseWebhookUrl, postToTeams } from './client.js';
+
+const NAME = 'teams.postMessage';
+
+const Config = Type.Object(
+  {
+    connection: Type.String({ description: 'The Microsoft Teams connection (name)' }),
+    title: Type.Optional(Type.String({ description: 'The card\'s headline; with layout: deploy, replaces the deploy summary' })),
+    text: Type.Optional(Type.String({ description: 'A paragraph under the title (Teams markdown subset)' })),
+    layout: Type.Optional(Type.Literal('deploy', { description: 'deploy: the built-in deploy card (summary coloured by status, facts, links to the deploy and the run)' })),
+    deploy: Type.Optional(DeployOverrides),
+    facts: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Facts to show as title → value (after the deploy facts with layout: deploy)' })),
+    link: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ description: 'An http(s) URL' }),
+          title: Type.Optional(Type.String({ description: 'The button label; default "Open"' })),
+        },
+        { additionalProperties: false, description: 'A button that opens a URL' },
+      ),
+    ),
+    runUrl: Type.Optional(Type.String({ description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty' })),
+  },
+  { additionalProperties: false },
+);
+
+export type TeamsPostMessageConfig = {
+  connection: string;
+  title?: string;
+  text?: string;
+  layout?: 'deploy';
+  deploy?: DeployOverridesValue;
+  facts?: Record<string, string>;
+  link?: { url: string; title?: string };
+  runUrl?: string;
+};
+
+function contentOf(ctx: ActionContext, config: TeamsPostMessageConfig): CardContent {
+  const facts: Fact[] = Object.entries(config.facts ?? {}).map(([title, value]) => ({ title, value }));
+  if (config.link && !isWebUrl(config.link.url)) throw new NonRetriableError(`${NAME}: link.url must be an http(s) URL`);
+  const link = config.link ? [openUrl(config.link.title || 'Open', config.link.url)] : [];
+  if (config.layout === 'deploy') {
+    const content = deployContent(deployView(ctx.event, config.deploy, NAME), {
+      ...(config.title ? { title: config.title } : {}),
+      ...(config.text ? { text: config.text } : {}),
+      ...(config.runUrl ? { runUrl: config.runUrl } : {}),
+      facts,
+    });
+    return { ...content, actions: [...(content.actions ?? []), ...link] };
+  }
+  if (config.deploy) throw new NonRetriableError(`${NAME}: deploy is read by layout: deploy only; add layout: deploy`);
+  if (!config.title && !config.text && facts.length === 0) throw new NonRetriableError(`${NAME}: nothing to post; give title, text, facts or layout: deploy`);
+  return {
+    ...(config.title ? { title: config.title } : {}),
+    ...(config.text ? { text: config.text } : {}),
+    facts,
+    actions: link,
+  };
+}
+
+/** `teams.postMessage`: posts an Adaptive Card to a Teams channel through its webhook. */
+export const teamsPostMessageAction: Action<TeamsPostMessageConfig> = {
+  name: NAME,
+  description: 'Posts an Adaptive Card (title, text, facts, a link, or the built-in deploy layout) to a Microsoft Teams channel through a Workflows or connector webhook.',
+  channels: ['success', 'failed'],
+  config: Config,
+  exampleOutput: { status: 202 },
+
+  async run(ctx, config) {
+    const connection = await ctx.connection(config.connection);
+    if (connection.type !== 'teams') throw new NonRetriableError(`${NAME}: connection "${config.connection}" is a ${connection.type} connection, not a Teams one`);
+    const url = parseWebhookUrl(connection.secrets.webhookUrl);
+    const version = typeof connection.config.cardVersion === 'string' && connection.config.cardVersion ? connection.config.cardVersion : DEFAULT_CARD_VERSION;
+    const message = adaptiveMessage(contentOf(ctx, config), version);
+    const { status } = await postToTeams(ctx.http, url, message, { signal: ctx.signal });
+    // 202 means the flow run was queued: a card the flow rejects shows only in its run history.
+    ctx.log(status === 202 ? 'accepted by the Workflows webhook (202); the flow posts the card' : `posted (HTTP ${status})`);
+    return { channel: 'success', output: { status } };
+  },
+};
