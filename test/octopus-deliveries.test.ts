@@ -88,6 +88,9 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     });
     const recorded = (await events('deploy.recorded')).filter((e) => (e.data as { dedupId: string }).dedupId.endsWith(`:${deploymentId}`));
     expect(recorded).toHaveLength(1);
+    // Each move of its status is a deploy.updated, so reactions on deploy.* hear that it failed.
+    const updated = (await events('deploy.updated')).filter((e) => (e.data as { dedupId: string }).dedupId.endsWith(`:${deploymentId}`));
+    expect(updated.map((e) => [e.data.previousStatus, e.data.status])).toEqual([['started', 'failed'], ['queued', 'started']]);
     // The unknown project became a suggestion, as for custom deploys.
     expect((await events('suggestion.created')).some((e) => e.data.alias === 'web')).toBe(true);
   });

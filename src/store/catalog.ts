@@ -3,6 +3,8 @@ import type { DeployStatus } from '../core/vocabulary.js';
 import type { SqlRunner } from './database.js';
 import type { DeployIngest } from './deploy-ingest.js';
 import { placeholders } from './sql.js';
+import { deployIn } from './deploys.js';
+import type { EventsRepo } from './events.js';
 
 /**
  * Deploys reported by integrations (Octopus deployments, GitHub deployment statuses): one deploy
@@ -21,12 +23,20 @@ export interface ReportedDeploy {
   input: Omit<DeployInput, 'dedupId' | 'status' | 'source'>;
 }
 
-/** Records the deploy (with its `deploy.recorded` event) or advances its status, in the caller's transaction. */
-export async function recordOrAdvanceIn(run: SqlRunner, ingest: DeployIngest, deploy: ReportedDeploy, now: string): Promise<'recorded' | 'advanced' | 'unchanged'> {
+/**
+ * Records the deploy (with its `deploy.recorded` event) or advances its status (with a
+ * `deploy.updated` event carrying the deploy as it now is and its `previousStatus`), in the
+ * caller's transaction. Reactions on `deploy.*` with a status filter so hear of a deployment
+ * once it fails or succeeds, whether it was first seen queued or finished.
+ */
+export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: DeployIngest; events: EventsRepo }, deploy: ReportedDeploy, now: string): Promise<'recorded' | 'advanced' | 'unchanged'> {
+  const { ingest, events } = stores;
   const [existing] = await run.query<{ id: string; status: DeployStatus }>('SELECT id, status FROM deploys WHERE dedup_id = ?', [deploy.dedupId]);
   if (existing) {
     if (RANK[deploy.status] <= RANK[existing.status]) return 'unchanged';
     await run.query('UPDATE deploys SET status = ? WHERE id = ?', [deploy.status, existing.id]);
+    const updated = await deployIn(run, existing.id);
+    await events.appendIn(run, [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status } }], now);
     return 'advanced';
   }
   let service = deploy.input.service;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ShiplineError } from '../core/errors.js';
 import type { CommitInfo, Deploy } from '../core/vocabulary.js';
-import type { Db } from './database.js';
+import type { Db, SqlRunner } from './database.js';
 import type { Page, PageRequest } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
 import type { DeploysTable } from './schema.js';
@@ -43,6 +43,12 @@ function toDeploy(row: DeployRow): Deploy {
     status: row.status as Deploy['status'],
     source: row.source,
   };
+}
+
+/** One deploy read in the caller's transaction (raw SQL: both dialects). */
+export async function deployIn(run: SqlRunner, id: string): Promise<Deploy | undefined> {
+  const [row] = await run.query<DeployRow>('SELECT d.*, s.name AS service_name FROM deploys d LEFT JOIN services s ON s.id = d.service_id WHERE d.id = ?', [id]);
+  return row ? toDeploy(row) : undefined;
 }
 
 export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promise<string | undefined>) {

@@ -8,7 +8,7 @@ export const datadogTemplates: ReactionTemplate[] = [
     yaml: `name: datadog-deployment-on-deploy
 description: Record every successful deploy in Datadog DORA metrics
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: succeeded }
 steps:
   deployment:

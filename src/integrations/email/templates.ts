@@ -8,7 +8,7 @@ export const emailTemplates: ReactionTemplate[] = [
     yaml: `name: email-on-production-failure
 description: Email the on-call list when a deploy to production fails
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: failed, environment: [production, prod] }
 steps:
   notify:

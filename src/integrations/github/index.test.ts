@@ -96,7 +96,7 @@ describe('GitHub templates', () => {
     const result = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(result.reaction.name).toBe(name);
-    expect(result.reaction.on.event).toBe('deploy.recorded');
+    expect(result.reaction.on.event).toBe('deploy.*');
     const event = { id: 'evt', type: 'deploy.recorded', source: 'deploy-endpoint:e', timestamp: deploy.deployedAt, data: deploy };
     for (const step of result.reaction.steps) {
       const rendered = renderValue(step.with, { event, data: deploy, steps: {}, secrets: {}, run: { id: 'run', reaction: name, version: 1 } });

@@ -14,7 +14,7 @@ export const githubTemplates: ReactionTemplate[] = [
     yaml: `name: github-issue-on-failure
 description: Open a GitHub issue when a deploy fails
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: failed }
 steps:
   issue:
@@ -41,7 +41,7 @@ steps:
     yaml: `name: github-dispatch-on-production-deploy
 description: Send a repository_dispatch to GitHub after each successful production deploy
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: succeeded, environment: [production, Production, prod] }
   if: data.source != "github"
 steps:

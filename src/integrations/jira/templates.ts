@@ -8,7 +8,7 @@ export const jiraTemplates: ReactionTemplate[] = [
     yaml: `name: jira-ticket-on-failure
 description: Open a Jira issue when a deploy fails
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: failed }
 steps:
   ticket:

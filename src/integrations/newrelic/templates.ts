@@ -8,7 +8,7 @@ export const newRelicTemplates: ReactionTemplate[] = [
     yaml: `name: newrelic-marker-on-deploy
 description: Mark every successful deploy in New Relic
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: succeeded }
 steps:
   marker:

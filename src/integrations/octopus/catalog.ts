@@ -40,7 +40,7 @@ export function tracksDeploys(connection: ConnectionWithSecrets): boolean {
 /** Records or advances the deploy in the caller's transaction (which also stores its events). */
 export async function observeDeployment(run: SqlRunner, store: Store, connection: ConnectionWithSecrets, seen: ObservedDeployment, now: string): Promise<void> {
   // The service is the project: by name, then slug, among the aliases; unknown → a suggestion under the slug.
-  await recordOrAdvanceIn(run, store.ingest, {
+  await recordOrAdvanceIn(run, store, {
     endpointId: connection.endpointId,
     dedupId: catalogDedupId(connection.id, seen.deploymentId),
     status: seen.status,

@@ -8,7 +8,7 @@ export const sentryTemplates: ReactionTemplate[] = [
     yaml: `name: sentry-deploy-on-deploy
 description: Tell Sentry about every successful deploy
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: succeeded }
 steps:
   deploy:

@@ -8,7 +8,7 @@ export const teamsTemplates: ReactionTemplate[] = [
     yaml: `name: teams-on-deploy
 description: Post the deploy card to Teams when a deploy succeeds or fails
 on:
-  event: deploy.recorded
+  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
   filter: { status: [succeeded, failed] }
 steps:
   notify:

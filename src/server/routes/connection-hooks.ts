@@ -51,7 +51,7 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
       const stored = await store.commits.submit(async (run) => {
         const appended = await store.events.appendIn(run, events.map((e) => ({ ...e, source: connectionSource(connection.name) })), now);
         for (const d of deploys) {
-          await recordOrAdvanceIn(run, store.ingest, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
+          await recordOrAdvanceIn(run, store, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
         }
         return appended.length;
       });
