@@ -31,6 +31,7 @@ export const ConnectionView = Type.Object({
     categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
     lastReconciledAt: Nullable(Type.String()),
     error: Nullable(Type.String()),
+    warning: Type.Optional(Nullable(Type.String({ description: 'Set when Octopus cannot reach SHIPLINE_PUBLIC_URL (e.g. localhost)' }))),
   })),
   webhookUrl: Type.String({ description: 'Where the provider delivers its webhooks (the Octopus subscription, PagerDuty, GitHub)' }),
   endpointId: Type.String({ description: 'Deploys seen through this connection are recorded under this deploy endpoint' }),

@@ -39,7 +39,7 @@ export interface OctopusState {
   version?: string;
   installationId?: string;
   checkedAt?: string;
-  subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null };
+  subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null; warning?: string | null };
 }
 
 export interface OpenConnection {

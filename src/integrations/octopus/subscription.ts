@@ -9,6 +9,7 @@ import type { OctopusClient } from './client.js';
 import { isNotFound, spacePath } from './client.js';
 import type { OctopusConnections, OctopusState } from './connection.js';
 import { WEBHOOK_SECRET } from './connection.js';
+import { unreachableWarning } from './reachability.js';
 import { resolveSpace } from './resolve.js';
 import { SECRET_HEADER } from './webhook-handler.js';
 
@@ -172,7 +173,8 @@ export class SubscriptionReconciler {
           this.options.logger?.info({ connection: connection.name, subscription: id, drift }, 'repaired the Octopus subscription');
         }
       }
-      await this.saveState(connection, { id, categories, lastReconciledAt: now, error: null });
+      const warning = unreachableWarning(this.options.publicUrl(), (connection.config as { serverUrl: string }).serverUrl);
+      await this.saveState(connection, { id, categories, lastReconciledAt: now, error: null, warning });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       this.options.logger?.warn({ err, connection: connection.name }, 'reconciling the Octopus subscription failed');
