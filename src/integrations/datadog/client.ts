@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 
 /**
  * Datadog's API (shared/reference/integrations.md §7): one host per site (`api.<site>`), the API
@@ -53,17 +54,21 @@ export function datadogAccount(connection: ConnectionWithSecrets): DatadogAccoun
 
 /** `{errors: ["..."]}` or JSON:API `{errors: [{title, detail}]}` as one line. */
 function datadogMessage(response: HttpResponse): string {
-  try {
-    const errors = (JSON.parse(response.body) as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.length > 0) {
-      return errors
-        .map((e) => (typeof e === 'string' ? e : [(e as { title?: string }).title, (e as { detail?: string }).detail].filter(Boolean).join(': ') || JSON.stringify(e)))
-        .join('; ');
-    }
-  } catch {
-    // Not JSON: show the text.
+  const errors = (parseJson(response.body) as { errors?: unknown } | null | undefined)?.errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return errors
+      .map((e) => (typeof e === 'string' ? e : [(e as { title?: string }).title, (e as { detail?: string }).detail].filter(Boolean).join(': ') || JSON.stringify(e)))
+      .join('; ');
   }
-  return response.body.trim().slice(0, 300) || `HTTP ${response.status}`;
+  // Not JSON, or no errors in it: show the text.
+  return bodyExcerpt(response);
+}
+
+/** Retry-After when sent, else X-RateLimit-Reset (seconds from now). */
+function waitMs(response: HttpResponse, now: Date): number {
+  if (response.headers['retry-after']) return retryAfterMs(response.headers['retry-after'], now);
+  const reset = Number(response.headers['x-ratelimit-reset']);
+  return Number.isFinite(reset) && reset >= 0 ? reset * 1000 : DEFAULT_RETRY_AFTER_MS;
 }
 
 export class DatadogClient {
@@ -88,18 +93,8 @@ export class DatadogClient {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       ...(this.signal ? { signal: this.signal } : {}),
     });
-    if (response.status >= 200 && response.status < 300) {
-      return { status: response.status, body: (response.body ? JSON.parse(response.body) : {}) as T };
-    }
+    if (isSuccess(response.status)) return { status: response.status, body: successJson<T>(response) };
     const what = `Datadog ${method} ${path} answered ${response.status}: ${datadogMessage(response)}`;
-    if (response.status === 429) {
-      const reset = Number(response.headers['x-ratelimit-reset']);
-      const wait = response.headers['retry-after']
-        ? retryAfterMs(response.headers['retry-after'], this.now())
-        : Number.isFinite(reset) && reset >= 0 ? reset * 1000 : DEFAULT_RETRY_AFTER_MS;
-      throw new RetryAfterError(what, wait);
-    }
-    if (response.status >= 500) throw new Error(what);
-    throw new NonRetriableError(what);
+    throw failureFor(response.status, what, () => waitMs(response, this.now()));
   }
 }

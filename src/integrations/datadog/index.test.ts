@@ -1,22 +1,17 @@
-import fs from 'node:fs';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
 import { compileTrigger } from '../../core/reactions/matching.js';
-import { renderValue } from '../../core/reactions/templates.js';
-import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { DATADOG_API_KEY, DatadogStandIn } from '../../../test/support/stand-ins/datadog.js';
 import { createHttpClient } from '../http/client.js';
+import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
 import { datadogAccount } from './client.js';
 import { datadogConnection } from './index.js';
 
 const dd = new DatadogStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
-const connection = (config: Record<string, unknown>, apiKey = DATADOG_API_KEY): ConnectionWithSecrets => ({
-  id: 'c-dd', name: 'datadog', type: 'datadog', state: {}, endpointId: 'e', createdAt: '', updatedAt: '', config, secrets: { apiKey },
-});
+const connection = (config: Record<string, unknown>, apiKey = DATADOG_API_KEY): ConnectionWithSecrets => connectionOf('datadog', 'datadog', config, { apiKey }, 'c-dd');
 
 beforeAll(() => dd.start());
 afterAll(async () => {
@@ -47,11 +42,7 @@ describe('datadog connection', () => {
 
 describe('the datadog manifest', () => {
   it('describes every connection field and refuses unknown ones', () => {
-    for (const schema of [datadogConnection.config, datadogConnection.secrets]) {
-      const s = schema as { additionalProperties?: unknown; properties: Record<string, { description?: string }> };
-      expect(s.additionalProperties).toBe(false);
-      for (const [key, field] of Object.entries(s.properties)) expect(field.description, key).toMatch(/\w{3}/);
-    }
+    expectDescribed([datadogConnection.config, datadogConnection.secrets]);
     expect(datadogConnection.actions.map((a) => a.name)).toEqual(['datadog.markDeployment']);
     expect(Object.keys((datadogConnection.actions[0]!.config as { properties: object }).properties)[0]).toBe('connection');
   });
@@ -59,17 +50,12 @@ describe('the datadog manifest', () => {
   it('ships datadog-deployment-on-deploy: valid as written, for successful deploys, needing only the connection', () => {
     const [template] = datadogConnection.templates!;
     expect(template!.name).toBe('datadog-deployment-on-deploy');
-    const parsed = parseReactionText(template!.yaml);
-    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-    const actions = new Map(datadogConnection.actions.map((a) => [a.name, { channels: a.channels, config: a.config }]));
-    const validation = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
-    if (!validation.ok) throw new Error(validation.problems.join('; '));
-    const spec = validation.reaction;
-    const event = JSON.parse(fs.readFileSync(new URL('../email/fixtures/deploy-recorded-failed.json', import.meta.url), 'utf8')) as ShiplineEvent;
+    const spec = validReaction(datadogConnection, template!.yaml);
+    const event = failedDeploy();
     const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
     expect(compileTrigger(spec.on)(succeeded)).toBe(true);
     expect(compileTrigger(spec.on)(event)).toBe(false);
-    const rendered = renderValue(spec.steps[0]!.with, { event: succeeded, data: succeeded.data, steps: {}, secrets: {}, run: { id: 'r', reaction: spec.name, version: 1 } });
+    const rendered = renderStep(spec, succeeded);
     expect(rendered).toEqual({ connection: 'datadog' });
     expect([...Value.Errors(datadogConnection.actions[0]!.config, rendered)]).toEqual([]);
   });

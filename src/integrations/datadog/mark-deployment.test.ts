@@ -1,35 +1,31 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { DATADOG_API_KEY, DatadogStandIn } from '../../../test/support/stand-ins/datadog.js';
-import { createTestContext } from '../test-context.js';
-import type { TestContext } from '../test-context.js';
+import { connectionOf, contexts, deployFixture, failedDeploy } from '../test-support.js';
 import { markDeploymentAction } from './mark-deployment.js';
 import type { MarkDeploymentConfig } from './mark-deployment.js';
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../email/fixtures/${name}`, import.meta.url), 'utf8')) as ShiplineEvent;
 const succeeded = (() => {
-  const event = fixture('deploy-recorded-failed.json');
+  const event = failedDeploy();
   return { ...event, data: { ...(event.data as object), status: 'succeeded', deployedAt: '2026-03-01T12:03:12.345Z' } };
 })();
 const dd = new DatadogStandIn();
-const contexts: TestContext[] = [];
+const made = contexts();
 
 function connection(secrets: Record<string, string> = { apiKey: DATADOG_API_KEY }, apiUrl = dd.url): ConnectionWithSecrets {
-  return { id: 'c-dd', name: 'datadog', type: 'datadog', state: {}, endpointId: 'e', createdAt: '', updatedAt: '', config: { site: 'datadoghq.eu', apiUrl }, secrets };
+  return connectionOf('datadog', 'datadog', { site: 'datadoghq.eu', apiUrl }, secrets, 'c-dd');
 }
 
 function mark(config: Partial<MarkDeploymentConfig> = {}, options: { event?: ShiplineEvent; conn?: ConnectionWithSecrets } = {}) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], connections: { datadog: options.conn ?? connection() }, event: options.event ?? succeeded });
-  contexts.push(t);
-  return markDeploymentAction.run(t.ctx, { connection: 'datadog', ...config });
+  const { ctx } = made.make({ connections: { datadog: options.conn ?? connection() }, event: options.event ?? succeeded });
+  return markDeploymentAction.run(ctx, { connection: 'datadog', ...config });
 }
 
 beforeAll(() => dd.start());
 afterAll(async () => {
-  await Promise.all(contexts.map((t) => t.close()));
+  await made.closeAll();
   await dd.close();
 });
 beforeEach(() => dd.reset());
@@ -73,7 +69,7 @@ describe('datadog.markDeployment', () => {
   });
 
   it('takes an Octopus deployment\'s project, environment, release and time', async () => {
-    await mark({}, { event: fixture('octopus-deployment-succeeded.json') });
+    await mark({}, { event: deployFixture('octopus-deployment-succeeded.json') });
     const attributes = (dd.requests[0]!.json as { data: { attributes: Record<string, unknown> } }).data.attributes;
     expect(attributes).toMatchObject({ service: 'Checkout', env: 'Production', version: '2.7.0', id: 'shipline-Deployments-1234' });
     expect(dd.deployments[0]!.finishedAt).toBe(BigInt(Date.parse('2026-03-01T12:04:58.000+00:00')) * 1_000_000n);

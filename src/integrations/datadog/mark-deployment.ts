@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import { deployFacts, epochMs } from '../email/deploy-facts.js';
+import { deployFacts, epochMs } from '../deploy-facts.js';
 import { DatadogClient, datadogAccount } from './client.js';
 
 const ID_PATTERN = /^[a-zA-Z0-9\-_.:]{16,128}$/;

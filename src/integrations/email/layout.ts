@@ -1,6 +1,6 @@
 import type { ShiplineEvent } from '../../core/vocabulary.js';
-import type { DeployFacts } from './deploy-facts.js';
-import { deployFacts } from './deploy-facts.js';
+import type { DeployFacts } from '../deploy-facts.js';
+import { deployFacts } from '../deploy-facts.js';
 
 /**
  * The `deploy` layout of `email.send`: the facts of the triggering deploy (service, environment,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { ActionContext, HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
 
 /**
  * GitHub's REST API as Shipline uses it (shared/reference/integrations.md §4): bearer token,
@@ -69,15 +70,6 @@ export function repoPath(settings: GitHubSettings, config: { owner?: string; rep
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** One GitHub request with the headers GitHub requires; resolves for any status. */
 export async function githubFetch(http: HttpClient, settings: GitHubSettings, method: string, path: string, body: unknown, signal: AbortSignal): Promise<HttpResponse & { json: unknown }> {
   const response = await http.request({
@@ -100,7 +92,7 @@ export async function githubFetch(http: HttpClient, settings: GitHubSettings, me
 /** `Validation Failed (Issue.title missing_field)`: GitHub's message with its `errors`. */
 export function githubMessage(response: HttpResponse & { json: unknown }): string {
   const body = response.json as { message?: unknown; errors?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : response.body.trim().slice(0, 200) || `HTTP ${response.status}`;
+  const message = typeof body?.message === 'string' ? body.message : bodyExcerpt(response, 200);
   const errors = Array.isArray(body?.errors)
     ? body.errors.map((e: unknown) => {
       if (typeof e === 'string') return e;
@@ -140,7 +132,7 @@ export async function githubCall<T>(ctx: ActionContext, settings: GitHubSettings
   const shown = `${method} ${path}`;
   const response = await githubFetch(ctx.http, settings, method, path, body, ctx.signal);
   ctx.log(`${shown} → ${response.status}`);
-  if (response.status >= 200 && response.status < 300) return { status: response.status, json: response.json as T };
+  if (isSuccess(response.status)) return { status: response.status, json: response.json as T };
   const message = githubMessage(response);
   const wait = rateLimitWaitMs(response, ctx.now());
   if (wait !== null) throw new RetryAfterError(`GitHub rate limit on ${shown} (HTTP ${response.status}: ${message}); retrying in ${Math.ceil(wait / 1000)} s`, wait);

@@ -5,23 +5,20 @@ import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from '../../../test/support/stand-ins/github.js';
 import type { GitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import { createTestContext } from '../test-context.js';
+import { connectionOf, contexts } from '../test-support.js';
 import type { CreateDeploymentStatusConfig } from './create-deployment-status.js';
 import { createDeploymentStatusAction } from './create-deployment-status.js';
 
 let gh: GitHubStandIn;
-const contexts: Array<{ close(): Promise<void> }> = [];
+const made = contexts();
 const ID = STAND_IN_REPO.deploymentId;
 
-const connection = (secrets: Record<string, string> = {}): ConnectionWithSecrets => ({
-  id: 'c1', name: 'github', type: 'github', config: { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo },
-  secrets: { token: STAND_IN_TOKEN, ...secrets }, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-});
+const connection = (secrets: Record<string, string> = {}): ConnectionWithSecrets =>
+  connectionOf('github', 'github', { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo }, { token: STAND_IN_TOKEN, ...secrets }, 'c1');
 
 function run(config: Partial<CreateDeploymentStatusConfig> = {}, conn = connection()) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], connections: { github: conn } });
-  contexts.push(t);
-  return createDeploymentStatusAction.run(t.ctx, { connection: 'github', deployment_id: ID, state: 'success', ...config }) as Promise<Outcome>;
+  const { ctx } = made.make({ connections: { github: conn } });
+  return createDeploymentStatusAction.run(ctx, { connection: 'github', deployment_id: ID, state: 'success', ...config }) as Promise<Outcome>;
 }
 const fail = (config: Partial<CreateDeploymentStatusConfig> = {}, conn?: ConnectionWithSecrets) => run(config, conn).then(() => undefined, (e: unknown) => e as Error);
 const path = `/repos/acme/api/deployments/${ID}/statuses`;
@@ -33,7 +30,7 @@ beforeEach(() => {
   gh.problems.length = 0;
 });
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
+  await made.closeAll();
   await gh.close();
 });
 

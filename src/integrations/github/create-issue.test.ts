@@ -4,23 +4,20 @@ import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from '../../../test/support/stand-ins/github.js';
 import type { GitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import { createTestContext } from '../test-context.js';
+import { connectionOf, contexts } from '../test-support.js';
 import type { CreateIssueConfig } from './create-issue.js';
 import { createIssueAction } from './create-issue.js';
 
 let gh: GitHubStandIn;
-const contexts: Array<{ close(): Promise<void> }> = [];
+const made = contexts();
 const NOW = new Date('2025-03-01T12:00:00Z');
 
-const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets => ({
-  id: 'c1', name: 'github', type: 'github', config: { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo, ...config },
-  secrets: { token: STAND_IN_TOKEN, ...secrets }, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-});
+const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets =>
+  connectionOf('github', 'github', { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo, ...config }, { token: STAND_IN_TOKEN, ...secrets }, 'c1');
 
 function run(config: Partial<CreateIssueConfig> = {}, conn = connection()) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], connections: { github: conn }, now: () => NOW });
-  contexts.push(t);
-  return createIssueAction.run(t.ctx, { connection: 'github', title: 'Deploy api #42 to production failed', ...config }) as Promise<Outcome>;
+  const { ctx } = made.make({ connections: { github: conn }, now: () => NOW });
+  return createIssueAction.run(ctx, { connection: 'github', title: 'Deploy api #42 to production failed', ...config }) as Promise<Outcome>;
 }
 const fail = (config: Partial<CreateIssueConfig> = {}, conn?: ConnectionWithSecrets) => run(config, conn).then(() => undefined, (e: unknown) => e as Error);
 
@@ -31,7 +28,7 @@ beforeEach(() => {
   gh.problems.length = 0;
 });
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
+  await made.closeAll();
   await gh.close();
 });
 

@@ -4,6 +4,7 @@ import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from '../../../test/support/stand-ins/jira.js';
 import { createTestContext } from '../test-context.js';
 import type { TestContext } from '../test-context.js';
+import { connectionOf } from '../test-support.js';
 import { addCommentAction } from './add-comment.js';
 import { createIssueAction } from './create-issue.js';
 
@@ -12,10 +13,7 @@ let t: TestContext;
 let key = '';
 
 function connection(apiToken = JIRA_TOKEN): ConnectionWithSecrets {
-  return {
-    id: 'c-jira', name: 'jira', type: 'jira', state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-    config: { siteUrl: jira.url, email: JIRA_EMAIL }, secrets: { apiToken },
-  };
+  return connectionOf('jira', 'jira', { siteUrl: jira.url, email: JIRA_EMAIL }, { apiToken }, 'c-jira');
 }
 
 const comment = (issue: string, body: string, ctx = t) => addCommentAction.run(ctx.ctx, { connection: 'jira', issue, body });

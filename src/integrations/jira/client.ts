@@ -3,6 +3,7 @@ import type { HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 import type { AdfDocument } from './adf.js';
 
 /**
@@ -73,13 +74,8 @@ export interface JiraMyself {
 
 /** `{errorMessages, errors}` as one line; a non-JSON body (a 401 is plain text) as its text. */
 export function jiraMessage(response: HttpResponse): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body);
-  } catch {
-    const text = response.body.trim().slice(0, 300);
-    return text || `HTTP ${response.status}`;
-  }
+  const body = parseJson(response.body);
+  if (body === undefined) return bodyExcerpt(response);
   const { errorMessages, errors, message } = (body ?? {}) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
   const parts: string[] = Array.isArray(errorMessages) ? errorMessages.filter((m): m is string => typeof m === 'string') : [];
   if (errors !== null && typeof errors === 'object') {
@@ -117,14 +113,11 @@ export class JiraClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(this.signal ? { signal: this.signal } : {}),
     });
-    if (response.status >= 200 && response.status < 300) return (response.body ? JSON.parse(response.body) : {}) as T;
+    if (isSuccess(response.status)) return successJson<T>(response);
     const what = `Jira ${method} ${path} answered ${response.status}: ${jiraMessage(response)}`;
-    // Jira sends Retry-After on 429 and on some 503s.
-    if (response.status === 429 || (response.status === 503 && response.headers['retry-after'])) {
-      throw new RetryAfterError(what, waitMs(response, this.now()));
-    }
-    if (response.status >= 500) throw new Error(what);
-    throw new JiraError(response.status, what);
+    // Jira sends Retry-After on 429 and on some 503s; a 503 that names a wait gets it.
+    if (response.status === 503 && response.headers['retry-after']) throw new RetryAfterError(what, waitMs(response, this.now()));
+    throw failureFor(response.status, what, () => waitMs(response, this.now()), (message) => new JiraError(response.status, message));
   }
 
   myself(): Promise<JiraMyself> {

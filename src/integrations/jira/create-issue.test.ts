@@ -4,6 +4,7 @@ import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from '../../../test/support/stand-ins/jira.js';
 import { createTestContext } from '../test-context.js';
 import type { TestContext } from '../test-context.js';
+import { connectionOf } from '../test-support.js';
 import { createIssueAction } from './create-issue.js';
 import type { CreateIssueConfig } from './create-issue.js';
 
@@ -11,11 +12,7 @@ const jira = new JiraStandIn();
 let t: TestContext;
 
 function connection(overrides: { config?: Record<string, unknown>; secrets?: Record<string, string> } = {}): ConnectionWithSecrets {
-  return {
-    id: 'c-jira', name: 'jira', type: 'jira', state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-    config: { siteUrl: jira.url, email: JIRA_EMAIL, project: 'OPS', ...overrides.config },
-    secrets: { apiToken: JIRA_TOKEN, ...overrides.secrets },
-  };
+  return connectionOf('jira', 'jira', { siteUrl: jira.url, email: JIRA_EMAIL, project: 'OPS', ...overrides.config }, { apiToken: JIRA_TOKEN, ...overrides.secrets }, 'c-jira');
 }
 
 function context(conn = connection()): TestContext {

@@ -1,26 +1,20 @@
-import fs from 'node:fs';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
-import type { ReactionSpec } from '../../core/reactions/document.js';
 import { compileTrigger } from '../../core/reactions/matching.js';
-import { renderValue } from '../../core/reactions/templates.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from '../../../test/support/stand-ins/jira.js';
 import { createHttpClient } from '../http/client.js';
+import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
 import { jiraConnection } from './index.js';
 
-const failed = JSON.parse(fs.readFileSync(new URL('../email/fixtures/deploy-recorded-failed.json', import.meta.url), 'utf8')) as ShiplineEvent;
+const failed = failedDeploy();
 const jira = new JiraStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
 
 function connection(config: Record<string, unknown> = {}, apiToken = JIRA_TOKEN): ConnectionWithSecrets {
-  return {
-    id: 'c-jira', name: 'jira', type: 'jira', state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-    config: { siteUrl: jira.url, email: JIRA_EMAIL, ...config }, secrets: { apiToken },
-  };
+  return connectionOf('jira', 'jira', { siteUrl: jira.url, email: JIRA_EMAIL, ...config }, { apiToken }, 'c-jira');
 }
 
 beforeAll(() => jira.start());
@@ -55,22 +49,9 @@ describe('jira connection test', () => {
   });
 });
 
-function reaction(yaml: string): ReactionSpec {
-  const parsed = parseReactionText(yaml);
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  const actions = new Map(jiraConnection.actions.map((a) => [a.name, { channels: a.channels, config: a.config }]));
-  const validation = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
-  if (!validation.ok) throw new Error(validation.problems.join('; '));
-  return validation.reaction;
-}
-
 describe('the jira manifest', () => {
   it('describes every connection field and refuses unknown ones', () => {
-    for (const schema of [jiraConnection.config, jiraConnection.secrets]) {
-      const s = schema as { additionalProperties?: unknown; properties: Record<string, { description?: string }> };
-      expect(s.additionalProperties).toBe(false);
-      for (const [key, field] of Object.entries(s.properties)) expect(field.description, key).toMatch(/\w{3}/);
-    }
+    expectDescribed([jiraConnection.config, jiraConnection.secrets]);
     expect(Value.Check(jiraConnection.config, { siteUrl: 'https://acme.atlassian.net', email: 'bot@acme.com' })).toBe(true);
     expect(Value.Check(jiraConnection.config, { siteUrl: 'acme.atlassian.net', email: 'bot@acme.com' })).toBe(false);
   });
@@ -86,14 +67,14 @@ describe('the jira manifest', () => {
   it('ships jira-ticket-on-failure: valid as written, triggered by failed deploys, rendering a valid step', () => {
     const [template] = jiraConnection.templates!;
     expect(template!.name).toBe('jira-ticket-on-failure');
-    const spec = reaction(template!.yaml);
+    const spec = validReaction(jiraConnection, template!.yaml);
     const matches = compileTrigger(spec.on);
     expect(matches(failed)).toBe(true);
     expect(matches({ ...failed, data: { ...(failed.data as object), status: 'succeeded' } })).toBe(false);
 
     const step = spec.steps[0]!;
     const action = jiraConnection.actions.find((a) => a.name === step.uses)!;
-    const render = (event: ShiplineEvent) => renderValue(step.with, { event, data: event.data, steps: {}, secrets: {}, run: { id: 'r', reaction: spec.name, version: 1 } });
+    const render = (event: ShiplineEvent) => renderStep(spec, event);
     const rendered = render(failed) as Record<string, string>;
     expect([...Value.Errors(action.config, rendered)]).toEqual([]);
     expect(rendered.summary).toBe('Deploy of api 1.4.2 to production failed');

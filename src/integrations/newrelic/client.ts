@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { retryAfterMs } from '../http/status.js';
+import { bodyExcerpt, failureFor, isSuccess, parseJson } from '../provider-http.js';
 
 /**
  * New Relic's NerdGraph (GraphQL) API (shared/reference/integrations.md §6): one POST endpoint
@@ -60,7 +61,7 @@ function errorsOf(body: unknown): GraphQLError[] {
 
 function describe(errors: GraphQLError[], response: HttpResponse): string {
   const messages = errors.map((e) => (typeof e.message === 'string' ? e.message : JSON.stringify(e)));
-  return messages.length > 0 ? messages.join('; ') : response.body.trim().slice(0, 300) || `HTTP ${response.status}`;
+  return messages.length > 0 ? messages.join('; ') : bodyExcerpt(response);
 }
 
 export class NerdGraphClient {
@@ -80,20 +81,14 @@ export class NerdGraphClient {
       body: JSON.stringify({ query, variables }),
       ...(this.signal ? { signal: this.signal } : {}),
     });
-    let body: unknown;
-    try {
-      body = JSON.parse(response.body);
-    } catch {
-      body = undefined;
-    }
+    const body = parseJson(response.body);
     const errors = errorsOf(body);
     const what = `New Relic answered ${response.status}: ${describe(errors, response)}`;
-    if (response.status === 429) throw new RetryAfterError(what, retryAfterMs(response.headers['retry-after'], this.now()));
-    if (response.status >= 500) throw new Error(what);
+    if (response.status === 429 || response.status >= 500) throw failureFor(response.status, what, () => retryAfterMs(response.headers['retry-after'], this.now()));
     if (response.status === 401 || response.status === 403 || errors.some((e) => e.extensions?.error_code === 'BAD_API_KEY')) {
       throw new NonRetriableError(`New Relic refused the API key: ${describe(errors, response)}`);
     }
-    if (response.status < 200 || response.status >= 300) throw new NonRetriableError(what);
+    if (!isSuccess(response.status)) throw new NonRetriableError(what);
     if (errors.length > 0) {
       const retryable = errors.some((e) => RETRYABLE_CLASSES.has(String(e.extensions?.errorClass ?? '')));
       const message = `New Relic: ${describe(errors, response)}`;

@@ -1,21 +1,16 @@
-import fs from 'node:fs';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
 import { compileTrigger } from '../../core/reactions/matching.js';
-import { renderValue } from '../../core/reactions/templates.js';
-import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { NEWRELIC_KEY, NewRelicStandIn } from '../../../test/support/stand-ins/newrelic.js';
 import { createHttpClient } from '../http/client.js';
+import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
 import { newrelicConnection } from './index.js';
 
 const nr = new NewRelicStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
-const connection = (apiKey = NEWRELIC_KEY): ConnectionWithSecrets => ({
-  id: 'c-nr', name: 'newrelic', type: 'newrelic', state: {}, endpointId: 'e', createdAt: '', updatedAt: '', config: { apiUrl: nr.apiUrl }, secrets: { apiKey },
-});
+const connection = (apiKey = NEWRELIC_KEY): ConnectionWithSecrets => connectionOf('newrelic', 'newrelic', { apiUrl: nr.apiUrl }, { apiKey }, 'c-nr');
 
 beforeAll(() => nr.start());
 afterAll(async () => {
@@ -38,11 +33,7 @@ describe('newrelic connection test', () => {
 
 describe('the newrelic manifest', () => {
   it('describes every connection field, with the US endpoint as the default', () => {
-    for (const schema of [newrelicConnection.config, newrelicConnection.secrets]) {
-      const s = schema as { additionalProperties?: unknown; properties: Record<string, { description?: string }> };
-      expect(s.additionalProperties).toBe(false);
-      for (const [key, field] of Object.entries(s.properties)) expect(field.description, key).toMatch(/\w{3}/);
-    }
+    expectDescribed([newrelicConnection.config, newrelicConnection.secrets]);
     expect((newrelicConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe('https://api.newrelic.com/graphql');
     expect(Value.Check(newrelicConnection.config, { apiUrl: 'https://api.eu.newrelic.com/graphql' })).toBe(true);
     expect(newrelicConnection.actions.map((a) => a.name)).toEqual(['newrelic.markDeployment']);
@@ -52,17 +43,12 @@ describe('the newrelic manifest', () => {
   it('ships newrelic-marker-on-deploy: valid as written, for successful deploys, needing only the connection', () => {
     const [template] = newrelicConnection.templates!;
     expect(template!.name).toBe('newrelic-marker-on-deploy');
-    const parsed = parseReactionText(template!.yaml);
-    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-    const actions = new Map(newrelicConnection.actions.map((a) => [a.name, { channels: a.channels, config: a.config }]));
-    const validation = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
-    if (!validation.ok) throw new Error(validation.problems.join('; '));
-    const spec = validation.reaction;
-    const event = JSON.parse(fs.readFileSync(new URL('../email/fixtures/deploy-recorded-failed.json', import.meta.url), 'utf8')) as ShiplineEvent;
+    const spec = validReaction(newrelicConnection, template!.yaml);
+    const event = failedDeploy();
     const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
     expect(compileTrigger(spec.on)(succeeded)).toBe(true);
     expect(compileTrigger(spec.on)(event)).toBe(false);
-    const rendered = renderValue(spec.steps[0]!.with, { event: succeeded, data: succeeded.data, steps: {}, secrets: {}, run: { id: 'r', reaction: spec.name, version: 1 } });
+    const rendered = renderStep(spec, succeeded);
     expect(rendered).toEqual({ connection: 'newrelic' });
     expect([...Value.Errors(newrelicConnection.actions[0]!.config, rendered)]).toEqual([]);
   });

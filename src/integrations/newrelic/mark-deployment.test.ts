@@ -1,40 +1,36 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { NEWRELIC_KEY, NewRelicStandIn } from '../../../test/support/stand-ins/newrelic.js';
-import { createTestContext } from '../test-context.js';
-import type { TestContext } from '../test-context.js';
+import { connectionOf, contexts, deployFixture, failedDeploy } from '../test-support.js';
 import { markDeploymentAction } from './mark-deployment.js';
 import type { MarkDeploymentConfig } from './mark-deployment.js';
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../email/fixtures/${name}`, import.meta.url), 'utf8')) as ShiplineEvent;
 const API_GUID = 'MXxBUE18QVBQTElDQVRJT058MTIz';
 const nr = new NewRelicStandIn();
-const contexts: TestContext[] = [];
+const made = contexts();
 
 /** The fixture deploy, made to have happened a minute ago (New Relic takes ±24 h). */
 function deployEvent(at = new Date(Date.now() - 60_000)): ShiplineEvent {
-  const event = fixture('deploy-recorded-failed.json');
+  const event = failedDeploy();
   return { ...event, data: { ...(event.data as object), status: 'succeeded', deployedAt: at.toISOString() } };
 }
 
 function connection(apiKey = NEWRELIC_KEY, apiUrl = nr.apiUrl): ConnectionWithSecrets {
-  return { id: 'c-nr', name: 'newrelic', type: 'newrelic', state: {}, endpointId: 'e', createdAt: '', updatedAt: '', config: { apiUrl }, secrets: { apiKey } };
+  return connectionOf('newrelic', 'newrelic', { apiUrl }, { apiKey }, 'c-nr');
 }
 
 function mark(config: Partial<MarkDeploymentConfig> = {}, options: { event?: ShiplineEvent; conn?: ConnectionWithSecrets } = {}) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], connections: { newrelic: options.conn ?? connection() }, event: options.event ?? deployEvent() });
-  contexts.push(t);
-  return markDeploymentAction.run(t.ctx, { connection: 'newrelic', ...config });
+  const { ctx } = made.make({ connections: { newrelic: options.conn ?? connection() }, event: options.event ?? deployEvent() });
+  return markDeploymentAction.run(ctx, { connection: 'newrelic', ...config });
 }
 
 const variables = (i: number) => (nr.requests[i]!.json as { variables: Record<string, unknown> }).variables;
 
 beforeAll(() => nr.start());
 afterAll(async () => {
-  await Promise.all(contexts.map((t) => t.close()));
+  await made.closeAll();
   await nr.close();
 });
 beforeEach(() => nr.reset());
@@ -76,7 +72,7 @@ describe('newrelic.markDeployment', () => {
   });
 
   it('takes an Octopus deployment\'s release version, message and task link', async () => {
-    const octopus = fixture('octopus-deployment-succeeded.json');
+    const octopus = deployFixture('octopus-deployment-succeeded.json');
     const occurredAt = new Date(Date.now() - 30_000).toISOString();
     await mark({ entityGuid: API_GUID }, { event: { ...octopus, data: { ...(octopus.data as object), occurredAt } } });
     expect(variables(0).deployment).toEqual({

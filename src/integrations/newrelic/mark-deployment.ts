@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import { deployFacts, epochMs } from '../email/deploy-facts.js';
+import { deployFacts, epochMs } from '../deploy-facts.js';
 import { NerdGraphClient, newRelicAccount } from './client.js';
 
 /** New Relic refuses a timestamp more than 24 h away from now. */

@@ -5,17 +5,15 @@ import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { startPagerDutyStandIn, STAND_IN_ROUTING_KEY } from '../../../test/support/stand-ins/pagerduty.js';
 import type { PagerDutyStandIn } from '../../../test/support/stand-ins/pagerduty.js';
-import { createTestContext } from '../test-context.js';
+import { connectionOf, contexts } from '../test-support.js';
 import type { PagerDutyChangeEventConfig } from './change-event.js';
 import { pagerdutyChangeEventAction } from './change-event.js';
 
 let pd: PagerDutyStandIn;
-const contexts: Array<{ close(): Promise<void> }> = [];
+const made = contexts();
 
-const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets => ({
-  id: 'c1', name: 'pagerduty', type: 'pagerduty', config: { eventsUrl: pd.url, ...config },
-  secrets: { routingKey: STAND_IN_ROUTING_KEY, ...secrets }, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-});
+const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets =>
+  connectionOf('pagerduty', 'pagerduty', { eventsUrl: pd.url, ...config }, { routingKey: STAND_IN_ROUTING_KEY, ...secrets }, 'c1');
 
 const deployed: ShiplineEvent = {
   id: 'evt_1',
@@ -42,9 +40,7 @@ const octopusSucceeded: ShiplineEvent = {
 };
 
 function context(event: ShiplineEvent, conn: ConnectionWithSecrets) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], event, connections: { pagerduty: conn } });
-  contexts.push(t);
-  return t;
+  return made.make({ event, connections: { pagerduty: conn } });
 }
 
 const run = (config: Partial<PagerDutyChangeEventConfig> = {}, event: ShiplineEvent = deployed, conn: ConnectionWithSecrets = connection()) =>
@@ -58,7 +54,7 @@ beforeEach(() => {
   pd.problems.length = 0;
 });
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
+  await made.closeAll();
   await pd.close();
 });
 

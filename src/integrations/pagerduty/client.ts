@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { ActionContext, HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
+import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
 
 /**
  * PagerDuty as Shipline uses it (shared/reference/integrations.md §3): the Events API v2 (alert
@@ -74,21 +75,12 @@ export interface EnqueueResponse {
   dedup_key?: string;
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 const asStrings = (value: unknown): string[] => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : []);
 
 /** `Event object is invalid: Length of 'routing_key' is incorrect (...)` from an Events API error body. */
 function eventsError(response: HttpResponse): string {
   const body = parseJson(response.body) as { message?: unknown; errors?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : response.body.trim().slice(0, 200) || `HTTP ${response.status}`;
+  const message = typeof body?.message === 'string' ? body.message : bodyExcerpt(response, 200);
   const errors = asStrings(body?.errors);
   return errors.length > 0 ? `${message}: ${errors.join('; ')}` : message;
 }
@@ -109,7 +101,7 @@ export async function enqueue(ctx: ActionContext, settings: PagerDutySettings, p
     signal: ctx.signal,
   });
   ctx.log(`POST ${url} → ${response.status}`);
-  if (response.status >= 200 && response.status < 300) {
+  if (isSuccess(response.status)) {
     const parsed = parseJson(response.body) as Partial<EnqueueResponse> | undefined;
     return {
       status: typeof parsed?.status === 'string' ? parsed.status : 'success',
@@ -131,7 +123,7 @@ export async function enqueue(ctx: ActionContext, settings: PagerDutySettings, p
 /** `{"error":{"message","code","errors"}}`, the REST API's error body, as one line. */
 function restError(response: HttpResponse): string {
   const body = parseJson(response.body) as { error?: { message?: unknown; errors?: unknown } } | undefined;
-  const message = typeof body?.error?.message === 'string' ? body.error.message : response.body.trim().slice(0, 200) || `HTTP ${response.status}`;
+  const message = typeof body?.error?.message === 'string' ? body.error.message : bodyExcerpt(response, 200);
   const errors = asStrings(body?.error?.errors);
   return `${message}${errors.length > 0 ? ` (${errors.join('; ')})` : ''} (HTTP ${response.status})`;
 }

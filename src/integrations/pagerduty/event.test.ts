@@ -5,17 +5,15 @@ import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { startPagerDutyStandIn, STAND_IN_ROUTING_KEY } from '../../../test/support/stand-ins/pagerduty.js';
 import type { PagerDutyStandIn } from '../../../test/support/stand-ins/pagerduty.js';
-import { createTestContext } from '../test-context.js';
+import { connectionOf, contexts } from '../test-support.js';
 import type { PagerDutyEventConfig } from './event.js';
 import { pagerdutyEventAction } from './event.js';
 
 let pd: PagerDutyStandIn;
-const contexts: Array<{ close(): Promise<void> }> = [];
+const made = contexts();
 
-const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets => ({
-  id: 'c1', name: 'pagerduty', type: 'pagerduty', config: { eventsUrl: pd.url, apiUrl: pd.url, ...config },
-  secrets: { routingKey: STAND_IN_ROUTING_KEY, ...secrets }, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-});
+const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets =>
+  connectionOf('pagerduty', 'pagerduty', { eventsUrl: pd.url, apiUrl: pd.url, ...config }, { routingKey: STAND_IN_ROUTING_KEY, ...secrets }, 'c1');
 
 const failedDeploy: ShiplineEvent = {
   id: 'evt_1',
@@ -45,9 +43,7 @@ const octopusFailed: ShiplineEvent = {
 };
 
 function context(event: ShiplineEvent = failedDeploy, conn = connection()) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], event, connections: { pagerduty: conn } });
-  contexts.push(t);
-  return t;
+  return made.make({ event, connections: { pagerduty: conn } });
 }
 
 const run = (config: Partial<PagerDutyEventConfig> = {}, event?: ShiplineEvent, conn?: ConnectionWithSecrets) =>
@@ -61,7 +57,7 @@ beforeEach(() => {
   pd.problems.length = 0;
 });
 afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
+  await made.closeAll();
   await pd.close();
 });
 

@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../http/status.js';
+import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 
 /**
  * Sentry's web API (shared/reference/integrations.md §8): `<apiUrl>/api/0/...` with trailing
@@ -58,18 +59,15 @@ export function sentryAccount(connection: ConnectionWithSecrets): SentryAccount 
 
 /** `{detail}` or Django REST framework's `{field: ["message"]}` as one line. */
 function sentryMessage(response: HttpResponse): string {
-  try {
-    const body = JSON.parse(response.body) as unknown;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-      const detail = (body as { detail?: unknown }).detail;
-      if (typeof detail === 'string') return detail;
-      const parts = Object.entries(body).map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages)}`);
-      if (parts.length > 0) return parts.join('; ');
-    }
-  } catch {
-    // Not JSON: show the text.
+  const body = parseJson(response.body);
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const detail = (body as { detail?: unknown }).detail;
+    if (typeof detail === 'string') return detail;
+    const parts = Object.entries(body).map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages)}`);
+    if (parts.length > 0) return parts.join('; ');
   }
-  return response.body.trim().slice(0, 300) || `HTTP ${response.status}`;
+  // Not JSON, or nothing in it: show the text.
+  return bodyExcerpt(response);
 }
 
 export class SentryClient {
@@ -97,13 +95,9 @@ export class SentryClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(this.signal ? { signal: this.signal } : {}),
     });
-    if (response.status >= 200 && response.status < 300) {
-      return { status: response.status, body: (response.body ? JSON.parse(response.body) : {}) as T };
-    }
+    if (isSuccess(response.status)) return { status: response.status, body: successJson<T>(response) };
     const what = `Sentry ${method} ${path} answered ${response.status}: ${sentryMessage(response)}`;
-    if (response.status === 429) throw new RetryAfterError(what, this.waitMs(response));
-    if (response.status >= 500) throw new Error(what);
-    throw new NonRetriableError(what);
+    throw failureFor(response.status, what, () => this.waitMs(response));
   }
 
   /** Retry-After (seconds) when sent, else until X-Sentry-Rate-Limit-Reset (epoch seconds). */

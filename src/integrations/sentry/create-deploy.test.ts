@@ -1,40 +1,33 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import { SENTRY_ORG, SENTRY_TOKEN, SentryStandIn } from '../../../test/support/stand-ins/sentry.js';
-import { createTestContext } from '../test-context.js';
-import type { TestContext } from '../test-context.js';
+import { connectionOf, contexts, deployFixture, failedDeploy } from '../test-support.js';
 import { createDeployAction } from './create-deploy.js';
 import type { CreateDeployConfig } from './create-deploy.js';
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../email/fixtures/${name}`, import.meta.url), 'utf8')) as ShiplineEvent;
 const succeeded = (() => {
-  const event = fixture('deploy-recorded-failed.json');
+  const event = failedDeploy();
   return { ...event, data: { ...(event.data as object), status: 'succeeded' } };
 })();
 const sentry = new SentryStandIn();
-const contexts: TestContext[] = [];
+const made = contexts();
 
 function connection(config: Record<string, unknown> = {}, authToken = SENTRY_TOKEN): ConnectionWithSecrets {
-  return {
-    id: 'c-sentry', name: 'sentry', type: 'sentry', state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
-    config: { apiUrl: sentry.url, organization: SENTRY_ORG, project: 'api', ...config }, secrets: { authToken },
-  };
+  return connectionOf('sentry', 'sentry', { apiUrl: sentry.url, organization: SENTRY_ORG, project: 'api', ...config }, { authToken }, 'c-sentry');
 }
 
 function deploy(config: Partial<CreateDeployConfig> = {}, options: { event?: ShiplineEvent; conn?: ConnectionWithSecrets } = {}) {
-  const t = createTestContext({ allowHosts: ['127.0.0.1'], connections: { sentry: options.conn ?? connection() }, event: options.event ?? succeeded });
-  contexts.push(t);
-  return createDeployAction.run(t.ctx, { connection: 'sentry', ...config });
+  const { ctx } = made.make({ connections: { sentry: options.conn ?? connection() }, event: options.event ?? succeeded });
+  return createDeployAction.run(ctx, { connection: 'sentry', ...config });
 }
 
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as Error);
 
 beforeAll(() => sentry.start());
 afterAll(async () => {
-  await Promise.all(contexts.map((t) => t.close()));
+  await made.closeAll();
   await sentry.close();
 });
 beforeEach(() => sentry.reset());
@@ -69,7 +62,7 @@ describe('sentry.createDeploy', () => {
   });
 
   it('takes an Octopus deployment\'s release version, environment and task link', async () => {
-    await deploy({}, { event: fixture('octopus-deployment-succeeded.json') });
+    await deploy({}, { event: deployFixture('octopus-deployment-succeeded.json') });
     expect(sentry.requests[0]!.json).toEqual({ version: '2.7.0', projects: ['api'] });
     expect(sentry.requests[1]!.json).toEqual({
       environment: 'Production', url: 'https://acme.octopus.app/app#/Spaces-1/tasks/ServerTasks-5678', dateFinished: '2026-03-01T12:04:58.000Z',

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import { deployFacts, epochMs } from '../email/deploy-facts.js';
+import { deployFacts, epochMs } from '../deploy-facts.js';
 import { SentryClient, sentryAccount } from './client.js';
 
 export const CreateDeployConfig = Type.Object(

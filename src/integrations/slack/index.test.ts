@@ -4,7 +4,7 @@ import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
 import { createHttpClient } from '../http/client.js';
 import { slackConnection } from './index.js';
-import { connectionOf } from './test-support.js';
+import { connectionOf } from '../test-support.js';
 
 const slack = new SlackStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });

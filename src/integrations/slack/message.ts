@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { DeployOverridesValue, DeployView } from './deploy-view.js';
-import { DeployOverrides, deployView, shortSha, statusLabel, summary } from './deploy-view.js';
+import type { DeployOverridesValue, DeployView } from '../deploy-facts.js';
+import { DeployOverrides, deployView, shortSha, statusLabel, summary } from '../deploy-facts.js';
 
 /**
  * The content of a Slack message from a step's settings: `text` and `blocks` as given, or the

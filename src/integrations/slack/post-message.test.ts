@@ -3,7 +3,8 @@ import { SlackStandIn } from '../../../test/support/stand-ins/slack.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { KEY_TTL_MS, postMessageAction } from './post-message.js';
-import { connectionOf, contexts, deployRecorded, octopusFailed, octopusFinishedOutput } from './test-support.js';
+import { connectionOf, contexts } from '../test-support.js';
+import { deployRecorded, octopusFailed, octopusFinishedOutput } from './test-support.js';
 
 const slack = new SlackStandIn();
 const made = contexts();

@@ -3,7 +3,8 @@ import { SlackStandIn } from '../../../test/support/stand-ins/slack.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { postMessageAction } from './post-message.js';
-import { connectionOf, contexts, octopusFailed } from './test-support.js';
+import { connectionOf, contexts } from '../test-support.js';
+import { octopusFailed } from './test-support.js';
 import { updateMessageAction } from './update-message.js';
 
 const slack = new SlackStandIn({

@@ -1,5 +1,5 @@
-import type { DeployView } from '../slack/deploy-view.js';
-import { shortSha, statusLabel, summary } from '../slack/deploy-view.js';
+import type { DeployView } from '../deploy-facts.js';
+import { shortSha, statusLabel, summary } from '../deploy-facts.js';
 
 /**
  * Adaptive Cards for Teams webhooks, in the message envelope Workflows' default template loops

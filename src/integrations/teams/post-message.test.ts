@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TeamsStandIn, WORKFLOW_ID, WORKFLOW_SIG } from '../../../test/support/stand-ins/teams.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import { connectionOf, contexts, deployRecorded, octopusFailed } from '../slack/test-support.js';
+import { deployRecorded, octopusFailed } from '../slack/test-support.js';
+import { connectionOf, contexts } from '../test-support.js';
 import { DEFAULT_THROTTLE_MS } from './client.js';
 import { teamsPostMessageAction } from './post-message.js';
 

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { Action, ActionContext } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { DeployOverridesValue } from '../slack/deploy-view.js';
-import { DeployOverrides, deployView } from '../slack/deploy-view.js';
+import type { DeployOverridesValue } from '../deploy-facts.js';
+import { DeployOverrides, deployView } from '../deploy-facts.js';
 import type { CardContent, Fact } from './card.js';
 import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, isWebUrl, openUrl } from './card.js';
 import { parseWebhookUrl, postToTeams } from './client.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer as json, StandIn } from './base.js';
+import type { BodyAnswer, RecordedRequest } from './base.js';
 
 /**
  * A local stand-in for Datadog's API (shared/reference/integrations.md §7): `GET /api/v1/validate`
@@ -13,19 +13,8 @@ import type { AddressInfo } from 'node:net';
  * its raw body; `failNext` queues answers (429, 5xx) the next requests get instead.
  */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-  json: unknown;
-}
-
-export interface DatadogAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type { RecordedRequest };
+export type DatadogAnswer = BodyAnswer;
 
 export interface DoraDeployment {
   id: string;
@@ -39,55 +28,10 @@ export const DATADOG_API_KEY = '0123456789abcdef0123456789abcdef';
 
 const ATTRIBUTES = ['service', 'started_at', 'finished_at', 'git', 'env', 'version', 'team', 'id', 'custom_tags'];
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): DatadogAnswer => ({
-  status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
 const badRequest = (detail: string) => json(400, { errors: [{ status: '400', title: 'Bad Request', detail }] });
 
-export class DatadogStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class DatadogStandIn extends StandIn {
   readonly deployments: DoraDeployment[] = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: DatadogAnswer[] = [];
-
-  constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let parsed: unknown;
-        try {
-          parsed = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json: parsed };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  failNext(answer: DatadogAnswer): void {
-    this.queue.push(answer);
-  }
 
   /** Datadog's rate-limit answer: 429 with the X-RateLimit-* headers (reset in seconds). */
   rateLimitNext(resetSeconds: number): void {
@@ -97,12 +41,11 @@ export class DatadogStandIn {
   }
 
   reset(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.deployments.length = 0;
-    this.queue.length = 0;
   }
 
-  private answer(req: RecordedRequest): DatadogAnswer {
+  protected answer(req: RecordedRequest): DatadogAnswer {
     const known = (req.method === 'GET' && req.path === '/api/v1/validate') || (req.method === 'POST' && req.path === '/api/v2/dora/deployment');
     if (!known) return json(404, { errors: ['Not found'] });
     if (req.headers['dd-api-key'] !== DATADOG_API_KEY) return json(403, { errors: ['Forbidden'] });

@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer, recordWithUrl, StandInServer } from './base.js';
+import type { StandInAnswer, StandInRequest, UrlRecordedRequest } from './base.js';
 
 /**
  * A local GitHub REST API for tests (shared/reference/integrations.md §4), on 127.0.0.1: `GET
@@ -11,13 +10,7 @@ import type { AddressInfo } from 'node:net';
  * `failNext` queues a canned answer (rate limits, 5xx) for the next request to a path.
  */
 
-export interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-  json: unknown;
-}
+export type { UrlRecordedRequest as RecordedRequest };
 
 export interface CannedAnswer {
   status: number;
@@ -30,7 +23,7 @@ export interface GitHubStandIn {
   token: string;
   /** Repositories by `owner/name`, with their ids; deployments by id. */
   repos: Map<string, { id: number; deployments: Set<number> }>;
-  requests: RecordedRequest[];
+  requests: UrlRecordedRequest[];
   issues: Array<Record<string, unknown>>;
   dispatches: Array<{ repo: string; body: Record<string, unknown> }>;
   statuses: Array<{ repo: string; deploymentId: number; body: Record<string, unknown> }>;
@@ -47,72 +40,65 @@ const DOCS = 'https://docs.github.com/rest';
 const STATES = new Set(['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']);
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
-  if (body === undefined) {
-    res.writeHead(status, headers);
-    return void res.end();
-  }
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...headers });
-  res.end(text);
+/** GitHub's answer: no body, plain text, or JSON. */
+function send(status: number, body?: unknown, headers: Record<string, string> = {}): StandInAnswer {
+  if (body === undefined) return { status, headers };
+  if (typeof body === 'string') return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
+  return jsonAnswer(status, body, headers, 'application/json; charset=utf-8');
 }
 
 const error = (status: number, message: string, extra: Record<string, unknown> = {}) => ({ message, documentation_url: DOCS, status: String(status), ...extra });
 const validationFailed = (errors: Array<Record<string, unknown>>) => error(422, 'Validation Failed', { errors });
 
 export async function startGitHubStandIn(): Promise<GitHubStandIn> {
-  const canned = new Map<string, CannedAnswer[]>();
+  const server = new StandInServer<UrlRecordedRequest>({
+    record: recordWithUrl,
+    answer: (_recorded, request) => refused(request) ?? (request.parses ? route(request) : send(400, error(400, 'Problems parsing JSON'))),
+  });
   let nextId = 1000;
   const stand: GitHubStandIn = {
     url: '',
     token: STAND_IN_TOKEN,
     repos: new Map([[`${STAND_IN_REPO.owner}/${STAND_IN_REPO.repo}`, { id: STAND_IN_REPO.id, deployments: new Set([STAND_IN_REPO.deploymentId]) }]]),
-    requests: [],
+    requests: server.requests,
     issues: [],
     dispatches: [],
     statuses: [],
     problems: [],
     failNext(path, answer) {
-      canned.set(path, [...(canned.get(path) ?? []), answer]);
+      server.failNextAt(path, send(answer.status, answer.body, answer.headers));
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => server.close(),
   };
 
-  /** The headers every request must carry; returns true when it was answered (refused). */
-  const refused = (req: IncomingMessage, res: ServerResponse, raw: Buffer): boolean => {
+  /** The headers every request must carry; the refusal when they are wrong, else undefined. */
+  const refused = (req: StandInRequest): StandInAnswer | undefined => {
     const h = req.headers;
+    const at = `${req.method} ${req.target}`;
     if (!h['user-agent']) {
-      send(res, 403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n');
-      return true;
+      return send(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n');
     }
     const version = h['x-github-api-version'];
-    if (version === undefined) stand.problems.push(`${req.method} ${req.url}: no X-GitHub-Api-Version`);
-    else if (version !== '2022-11-28' && version !== '2026-03-10') {
-      send(res, 400, error(400, `API version ${String(version)} is not supported.`));
-      return true;
-    }
-    if (h.accept !== 'application/vnd.github+json') stand.problems.push(`${req.method} ${req.url}: Accept is ${h.accept ?? 'missing'}`);
+    if (version === undefined) stand.problems.push(`${at}: no X-GitHub-Api-Version`);
+    else if (version !== '2022-11-28' && version !== '2026-03-10') return send(400, error(400, `API version ${String(version)} is not supported.`));
+    if (h.accept !== 'application/vnd.github+json') stand.problems.push(`${at}: Accept is ${h.accept ?? 'missing'}`);
     if (h.authorization !== `Bearer ${stand.token}`) {
-      if (h.authorization?.startsWith('Bearer ') !== true) stand.problems.push(`${req.method} ${req.url}: Authorization is not a Bearer token`);
-      send(res, 401, error(401, 'Bad credentials'));
-      return true;
+      if (h.authorization?.startsWith('Bearer ') !== true) stand.problems.push(`${at}: Authorization is not a Bearer token`);
+      return send(401, error(401, 'Bad credentials'));
     }
-    if (raw.length > 0 && !/^application\/json\b/.test(h['content-type'] ?? '')) stand.problems.push(`${req.method} ${req.url}: content-type is ${h['content-type'] ?? 'missing'}`);
-    return false;
+    if (req.raw.length > 0 && !/^application\/json\b/.test(h['content-type'] ?? '')) stand.problems.push(`${at}: content-type is ${h['content-type'] ?? 'missing'}`);
+    return undefined;
   };
 
-  const createIssue = (repo: string, body: Record<string, unknown>, res: ServerResponse): void => {
+  const createIssue = (repo: string, body: Record<string, unknown>): StandInAnswer => {
     const title = body.title;
-    if (title === undefined || title === null || title === '') return send(res, 422, validationFailed([{ resource: 'Issue', field: 'title', code: 'missing_field' }]));
-    if (typeof title !== 'string' && typeof title !== 'number') return send(res, 422, validationFailed([{ resource: 'Issue', field: 'title', code: 'invalid' }]));
+    if (title === undefined || title === null || title === '') return send(422, validationFailed([{ resource: 'Issue', field: 'title', code: 'missing_field' }]));
+    if (typeof title !== 'string' && typeof title !== 'number') return send(422, validationFailed([{ resource: 'Issue', field: 'title', code: 'invalid' }]));
     if (body.labels !== undefined && (!Array.isArray(body.labels) || !body.labels.every((l) => typeof l === 'string' || (isObject(l) && typeof l.name === 'string')))) {
-      return send(res, 422, validationFailed([{ resource: 'Issue', field: 'labels', code: 'invalid' }]));
+      return send(422, validationFailed([{ resource: 'Issue', field: 'labels', code: 'invalid' }]));
     }
     if (body.assignees !== undefined && (!Array.isArray(body.assignees) || !body.assignees.every((a) => typeof a === 'string'))) {
-      return send(res, 422, validationFailed([{ resource: 'Issue', field: 'assignees', code: 'invalid' }]));
+      return send(422, validationFailed([{ resource: 'Issue', field: 'assignees', code: 'invalid' }]));
     }
     const number = stand.issues.filter((i) => i.repo === repo).length + 1;
     const id = nextId++;
@@ -123,26 +109,26 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       assignees: ((body.assignees as string[] | undefined) ?? []).map((login) => ({ login })),
     };
     stand.issues.push({ repo, ...issue });
-    send(res, 201, issue, { location: issue.url });
+    return send(201, issue, { location: issue.url });
   };
 
-  const dispatch = (repo: string, body: Record<string, unknown>, res: ServerResponse): void => {
+  const dispatch = (repo: string, body: Record<string, unknown>): StandInAnswer => {
     const eventType = body.event_type;
-    if (typeof eventType !== 'string' || eventType === '') return send(res, 422, error(422, 'Invalid request.\n\n"event_type" wasn\'t supplied.'));
-    if (eventType.length > 100) return send(res, 422, error(422, 'Invalid request.\n\nevent_type is too long (maximum is 100 characters).'));
+    if (typeof eventType !== 'string' || eventType === '') return send(422, error(422, 'Invalid request.\n\n"event_type" wasn\'t supplied.'));
+    if (eventType.length > 100) return send(422, error(422, 'Invalid request.\n\nevent_type is too long (maximum is 100 characters).'));
     const payload = body.client_payload;
-    if (payload !== undefined && !isObject(payload)) return send(res, 422, error(422, 'Invalid request.\n\nFor \'properties/client_payload\', is not an object.'));
+    if (payload !== undefined && !isObject(payload)) return send(422, error(422, 'Invalid request.\n\nFor \'properties/client_payload\', is not an object.'));
     if (isObject(payload) && Object.keys(payload).length > 10) {
-      return send(res, 422, error(422, `Invalid request.\n\nNo more than 10 properties are allowed; ${Object.keys(payload).length} were supplied.`));
+      return send(422, error(422, `Invalid request.\n\nNo more than 10 properties are allowed; ${Object.keys(payload).length} were supplied.`));
     }
     stand.dispatches.push({ repo, body });
-    send(res, 204);
+    return send(204);
   };
 
-  const createStatus = (repo: string, deploymentId: number, body: Record<string, unknown>, res: ServerResponse): void => {
-    if (typeof body.state !== 'string' || !STATES.has(body.state)) return send(res, 422, validationFailed([{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }]));
+  const createStatus = (repo: string, deploymentId: number, body: Record<string, unknown>): StandInAnswer => {
+    if (typeof body.state !== 'string' || !STATES.has(body.state)) return send(422, validationFailed([{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }]));
     if (typeof body.description === 'string' && body.description.length > 140) {
-      return send(res, 422, validationFailed([{ resource: 'DeploymentStatus', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' }]));
+      return send(422, validationFailed([{ resource: 'DeploymentStatus', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' }]));
     }
     const id = nextId++;
     const status = {
@@ -153,48 +139,25 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       deployment_url: `${stand.url}/repos/${repo}/deployments/${deploymentId}`,
     };
     stand.statuses.push({ repo, deploymentId, body });
-    send(res, 201, status);
+    return send(201, status);
   };
 
-  const route = (req: IncomingMessage, res: ServerResponse, path: string, json: unknown): void => {
-    const method = req.method ?? '';
-    if (method === 'GET' && path === '/user') return send(res, 200, { login: 'shipline-bot', id: 4242, type: 'User', name: 'Shipline Bot' }, { 'x-oauth-scopes': 'repo, workflow' });
+  const route = ({ method, path, json }: StandInRequest): StandInAnswer => {
+    if (method === 'GET' && path === '/user') return send(200, { login: 'shipline-bot', id: 4242, type: 'User', name: 'Shipline Bot' }, { 'x-oauth-scopes': 'repo, workflow' });
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     const repoName = repoMatch ? `${decodeURIComponent(repoMatch[1]!)}/${decodeURIComponent(repoMatch[2]!)}` : '';
     const repo = stand.repos.get(repoName);
     const rest = repoMatch?.[3] ?? '';
-    if (!repoMatch || !repo) return send(res, 404, error(404, 'Not Found'));
+    if (!repoMatch || !repo) return send(404, error(404, 'Not Found'));
     const body = isObject(json) ? json : {};
-    if (method === 'GET' && rest === '') return send(res, 200, { id: repo.id, name: repoName.split('/')[1], full_name: repoName, private: true });
-    if (method === 'POST' && rest === '/issues') return createIssue(repoName, body, res);
-    if (method === 'POST' && rest === '/dispatches') return dispatch(repoName, body, res);
+    if (method === 'GET' && rest === '') return send(200, { id: repo.id, name: repoName.split('/')[1], full_name: repoName, private: true });
+    if (method === 'POST' && rest === '/issues') return createIssue(repoName, body);
+    if (method === 'POST' && rest === '/dispatches') return dispatch(repoName, body);
     const statusMatch = /^\/deployments\/(\d+)\/statuses$/.exec(rest);
-    if (method === 'POST' && statusMatch && repo.deployments.has(Number(statusMatch[1]))) return createStatus(repoName, Number(statusMatch[1]), body, res);
-    send(res, 404, error(404, 'Not Found'));
+    if (method === 'POST' && statusMatch && repo.deployments.has(Number(statusMatch[1]))) return createStatus(repoName, Number(statusMatch[1]), body);
+    return send(404, error(404, 'Not Found'));
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      let json: unknown;
-      let parses = true;
-      try {
-        json = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-      } catch {
-        parses = false;
-      }
-      stand.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, raw, json });
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      const next = canned.get(path)?.shift();
-      if (next) return send(res, next.status, next.body, next.headers);
-      if (refused(req, res, raw)) return;
-      if (!parses) return send(res, 400, error(400, 'Problems parsing JSON'));
-      route(req, res, path, json);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stand.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stand.url = await server.listen();
   return stand;
 }

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer, StandIn } from './base.js';
+import type { BodyAnswer, RecordedRequest } from './base.js';
 
 /**
  * A local stand-in for Jira Cloud's REST API v3 (shared/reference/integrations.md §5): Basic
@@ -13,19 +13,8 @@ import type { AddressInfo } from 'node:net';
  * documented ones; those for project, issue type, labels and priority are *(inferred)*.
  */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-  json: unknown;
-}
-
-export interface JiraAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type { RecordedRequest };
+export type JiraAnswer = BodyAnswer;
 
 export interface JiraIssue {
   id: string;
@@ -44,11 +33,7 @@ const PROJECTS: Record<string, { id: string; issueTypes: string[] }> = {
 const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
 const NOT_ADF = 'Operation value must be an Atlassian Document';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): JiraAnswer => ({
-  status,
-  headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
-  body: JSON.stringify(body),
-});
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): JiraAnswer => jsonAnswer(status, body, headers, 'application/json;charset=UTF-8');
 const fieldErrors = (errors: Record<string, string>) => json(400, { errorMessages: [], errors });
 
 /** True for a document Jira would accept: doc v1 of paragraphs holding non-empty text (with known marks) and hard breaks. */
@@ -69,52 +54,12 @@ export function isAdf(value: unknown): boolean {
   });
 }
 
-export class JiraStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class JiraStandIn extends StandIn {
   readonly issues = new Map<string, JiraIssue>();
   /** What a well-behaved client got wrong although Jira answered. */
   readonly violations: string[] = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: JiraAnswer[] = [];
   private nextId = 10000;
   private nextNumber = 24;
-
-  constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let parsed: unknown;
-        try {
-          parsed = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json: parsed };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  failNext(answer: JiraAnswer): void {
-    this.queue.push(answer);
-  }
 
   /** Jira's rate-limit answer: 429 with Retry-After (seconds) and X-RateLimit-Reset (ISO). */
   rateLimitNext(seconds: number): void {
@@ -126,12 +71,11 @@ export class JiraStandIn {
   }
 
   reset(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.violations.length = 0;
-    this.queue.length = 0;
   }
 
-  private answer(req: RecordedRequest): JiraAnswer {
+  protected answer(req: RecordedRequest): JiraAnswer {
     const expected = `Basic ${Buffer.from(`${JIRA_EMAIL}:${JIRA_TOKEN}`).toString('base64')}`;
     if (req.headers.authorization !== expected) {
       // Jira Cloud answers a missing or wrong API token with this text, not JSON (observed).

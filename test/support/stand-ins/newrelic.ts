@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer, StandIn } from './base.js';
+import type { BodyAnswer, RecordedRequest } from './base.js';
 
 /**
  * A local stand-in for New Relic's NerdGraph endpoint (shared/reference/integrations.md §6):
@@ -14,19 +14,8 @@ import type { AddressInfo } from 'node:net';
  * The wording of the not-found and timestamp errors is *(inferred)*; their shape is documented.
  */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-  json: unknown;
-}
-
-export interface NewRelicAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type { RecordedRequest };
+export type NewRelicAnswer = BodyAnswer;
 
 export interface Entity {
   guid: string;
@@ -48,71 +37,26 @@ const INPUT_FIELDS = ['entityGuid', 'version', 'changelog', 'commit', 'deepLink'
 const DEPLOYMENT_TYPES = ['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): NewRelicAnswer => ({
-  status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): NewRelicAnswer => jsonAnswer(status, body, headers);
 const graphqlErrors = (data: unknown, ...errors: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>) =>
   json(200, data === undefined ? { errors } : { data, errors });
 
-export class NewRelicStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class NewRelicStandIn extends StandIn {
   readonly deployments: Array<Record<string, unknown> & { deploymentId: string }> = [];
   readonly violations: string[] = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: NewRelicAnswer[] = [];
-
-  constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let parsed: unknown;
-        try {
-          parsed = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json: parsed };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
-  }
 
   /** The NerdGraph endpoint, as a connection's apiUrl. */
   get apiUrl(): string {
     return `${this.url}/graphql`;
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  failNext(answer: NewRelicAnswer): void {
-    this.queue.push(answer);
-  }
-
   reset(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.deployments.length = 0;
     this.violations.length = 0;
-    this.queue.length = 0;
   }
 
-  private answer(req: RecordedRequest): NewRelicAnswer {
+  protected answer(req: RecordedRequest): NewRelicAnswer {
     if (req.path !== '/graphql') return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
     if (req.method !== 'POST') return json(405, { errors: [{ message: 'Method not allowed' }] });
     if (req.headers['api-key'] !== NEWRELIC_KEY) {

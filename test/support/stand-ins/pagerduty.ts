@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer as json, recordWithUrl, StandInServer } from './base.js';
+import type { StandInAnswer, StandInRequest, UrlRecordedRequest } from './base.js';
 
 /**
  * A local PagerDuty for tests: the Events API v2 (`POST /v2/enqueue`, `POST /v2/change/enqueue`)
@@ -13,16 +12,7 @@ import type { AddressInfo } from 'node:net';
  * `failNext` queues a canned answer (429, 5xx...) for the next request to a path.
  */
 
-export interface RecordedRequest {
-  method: string;
-  /** Path and query, as sent. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  /** The body's bytes exactly as received. */
-  raw: Buffer;
-  /** The body parsed as JSON, or undefined. */
-  json: unknown;
-}
+export type { UrlRecordedRequest as RecordedRequest };
 
 export interface CannedAnswer {
   status: number;
@@ -36,7 +26,7 @@ export interface PagerDutyStandIn {
   /** The routing keys the stand-in knows; events for any other 32-character key are refused. */
   routingKeys: Set<string>;
   apiToken: string;
-  requests: RecordedRequest[];
+  requests: UrlRecordedRequest[];
   /** Alerts by dedup_key: opened by trigger, moved by acknowledge/resolve (dropped when unknown or resolved). */
   alerts: Map<string, { status: 'triggered' | 'acknowledged' | 'resolved'; summary: string; routingKey: string }>;
   changes: unknown[];
@@ -51,12 +41,6 @@ export const STAND_IN_API_TOKEN = 'y_NbAkKc66ryYTWUXYEu';
 
 const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 const ACTIONS = new Set(['trigger', 'acknowledge', 'resolve']);
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers });
-  res.end(text);
-}
 
 const invalid = (errors: string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -82,32 +66,32 @@ function timestampErrors(timestamp: unknown): string[] {
 }
 
 export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
-  const canned = new Map<string, CannedAnswer[]>();
+  const server = new StandInServer<UrlRecordedRequest>({
+    record: recordWithUrl,
+    answer: (_recorded, request) => route(request),
+  });
   const stand: PagerDutyStandIn = {
     url: '',
     routingKeys: new Set([STAND_IN_ROUTING_KEY]),
     apiToken: STAND_IN_API_TOKEN,
-    requests: [],
+    requests: server.requests,
     alerts: new Map(),
     changes: [],
     problems: [],
     failNext(path, answer) {
-      canned.set(path, [...(canned.get(path) ?? []), answer]);
+      server.failNextAt(path, { status: answer.status, headers: { 'content-type': 'application/json', ...answer.headers }, body: answer.body ?? '' });
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => server.close(),
   };
 
-  const eventsHeaders = (req: IncomingMessage): void => {
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) stand.problems.push(`${req.url}: content-type is ${req.headers['content-type'] ?? 'missing'}, not application/json`);
-    if (req.headers.authorization !== undefined) stand.problems.push(`${req.url}: the Events API takes the routing key in the body, yet an Authorization header was sent`);
+  const eventsHeaders = (req: StandInRequest): void => {
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) stand.problems.push(`${req.target}: content-type is ${req.headers['content-type'] ?? 'missing'}, not application/json`);
+    if (req.headers.authorization !== undefined) stand.problems.push(`${req.target}: the Events API takes the routing key in the body, yet an Authorization header was sent`);
   };
 
-  const enqueue = (req: IncomingMessage, body: unknown, res: ServerResponse): void => {
+  const enqueue = (req: StandInRequest, body: unknown): StandInAnswer => {
     eventsHeaders(req);
-    if (!isObject(body)) return send(res, 400, invalid(['Request body is not a JSON object']));
+    if (!isObject(body)) return json(400, invalid(['Request body is not a JSON object']));
     const errors = routingKeyErrors(body.routing_key, stand.routingKeys);
     const action = body.event_action;
     if (typeof action !== 'string' || !ACTIONS.has(action)) errors.push("'event_action' must be one of trigger, acknowledge, resolve");
@@ -127,7 +111,7 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
       }
     }
     errors.push(...linkErrors(body.links));
-    if (errors.length > 0) return send(res, 400, invalid(errors));
+    if (errors.length > 0) return json(400, invalid(errors));
     const key = typeof dedupKey === 'string' ? dedupKey : randomUUID().replace(/-/g, '');
     const open = stand.alerts.get(key);
     if (action === 'trigger') {
@@ -136,12 +120,12 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
       // Acknowledge/resolve act only on an open alert from the same routing key; otherwise PagerDuty drops them (still 202).
       open.status = action === 'resolve' ? 'resolved' : 'acknowledged';
     }
-    send(res, 202, { status: 'success', message: 'Event processed', dedup_key: key });
+    return json(202, { status: 'success', message: 'Event processed', dedup_key: key });
   };
 
-  const changeEnqueue = (req: IncomingMessage, body: unknown, res: ServerResponse): void => {
+  const changeEnqueue = (req: StandInRequest, body: unknown): StandInAnswer => {
     eventsHeaders(req);
-    if (!isObject(body)) return send(res, 400, invalid(['Request body is not a JSON object']));
+    if (!isObject(body)) return json(400, invalid(['Request body is not a JSON object']));
     const errors = routingKeyErrors(body.routing_key, stand.routingKeys);
     const payload = body.payload;
     if (!isObject(payload)) errors.push("'payload' is missing");
@@ -153,45 +137,27 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
     }
     if (body.event_action !== undefined) stand.problems.push('change events take no event_action');
     errors.push(...linkErrors(body.links));
-    if (errors.length > 0) return send(res, 400, invalid(errors));
+    if (errors.length > 0) return json(400, invalid(errors));
     stand.changes.push(body);
-    send(res, 202, { status: 'success', message: 'Change event processed' });
+    return json(202, { status: 'success', message: 'Change event processed' });
   };
 
-  const abilities = (req: IncomingMessage, res: ServerResponse): void => {
+  const abilities = (req: StandInRequest): StandInAnswer => {
     if (req.headers.accept !== 'application/vnd.pagerduty+json;version=2') stand.problems.push(`/abilities: Accept is ${req.headers.accept ?? 'missing'}`);
     if (req.headers.authorization !== `Token token=${stand.apiToken}`) {
-      return send(res, 401, { error: { message: 'Authentication failed', code: 2006 } });
+      return json(401, { error: { message: 'Authentication failed', code: 2006 } });
     }
-    send(res, 200, { abilities: ['teams', 'read_only_users', 'urgencies'] });
+    return json(200, { abilities: ['teams', 'read_only_users', 'urgencies'] });
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      let json: unknown;
-      try {
-        json = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-      } catch {
-        json = undefined;
-      }
-      stand.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, raw, json });
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      const next = canned.get(path)?.shift();
-      if (next) {
-        res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
-        return void res.end(next.body ?? '');
-      }
-      if (raw.length > 0 && json === undefined) return send(res, 400, invalid(['Request body is not valid JSON']));
-      if (req.method === 'POST' && path === '/v2/enqueue') return enqueue(req, json, res);
-      if (req.method === 'POST' && path === '/v2/change/enqueue') return changeEnqueue(req, json, res);
-      if (req.method === 'GET' && path === '/abilities') return abilities(req, res);
-      send(res, 404, { error: { message: 'Not Found', code: 2100 } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stand.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const route = (req: StandInRequest): StandInAnswer => {
+    if (!req.parses) return json(400, invalid(['Request body is not valid JSON']));
+    if (req.method === 'POST' && req.path === '/v2/enqueue') return enqueue(req, req.json);
+    if (req.method === 'POST' && req.path === '/v2/change/enqueue') return changeEnqueue(req, req.json);
+    if (req.method === 'GET' && req.path === '/abilities') return abilities(req);
+    return json(404, { error: { message: 'Not Found', code: 2100 } });
+  };
+
+  stand.url = await server.listen();
   return stand;
 }

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer, StandIn } from './base.js';
+import type { BodyAnswer, RecordedRequest } from './base.js';
 
 /**
  * A local stand-in for Sentry's web API (shared/reference/integrations.md §8): Bearer auth,
@@ -10,19 +10,8 @@ import type { AddressInfo } from 'node:net';
  * input. Every request is recorded with its raw body; `failNext` queues answers.
  */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-  json: unknown;
-}
-
-export interface SentryAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type { RecordedRequest };
+export type SentryAnswer = BodyAnswer;
 
 export interface SentryRelease {
   version: string;
@@ -37,60 +26,16 @@ export const SENTRY_PROJECTS = ['api', 'web'];
 
 const NOT_FOUND = { detail: 'The requested resource does not exist' };
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): SentryAnswer => ({
-  status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): SentryAnswer => jsonAnswer(status, body, headers);
 
 function isDate(value: unknown): boolean {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-export class SentryStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class SentryStandIn extends StandIn {
   readonly releases = new Map<string, SentryRelease>();
   readonly violations: string[] = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: SentryAnswer[] = [];
   private nextId = 1234567;
-
-  constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let parsed: unknown;
-        try {
-          parsed = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json: parsed };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  failNext(answer: SentryAnswer): void {
-    this.queue.push(answer);
-  }
 
   /** Sentry's rate-limit answer: 429 with X-Sentry-Rate-Limit-* headers (reset in epoch seconds). */
   rateLimitNext(resetAtEpochSeconds: number): void {
@@ -101,13 +46,12 @@ export class SentryStandIn {
   }
 
   reset(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.violations.length = 0;
-    this.queue.length = 0;
     this.releases.clear();
   }
 
-  private answer(req: RecordedRequest): SentryAnswer {
+  protected answer(req: RecordedRequest): SentryAnswer {
     const auth = req.headers.authorization;
     if (!auth) return json(401, { detail: 'Authentication credentials were not provided.' });
     if (auth !== `Bearer ${SENTRY_TOKEN}`) return json(401, { detail: 'Invalid token' });

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { jsonAnswer, StandIn, textAnswer } from './base.js';
+import type { BodyAnswer, RecordedRequest } from './base.js';
 
 /**
  * A local stand-in for Slack's Web API (`/api/<method>`) and incoming webhooks
@@ -9,14 +9,7 @@ import type { AddressInfo } from 'node:net';
  * Slack's answer; `failNext` queues answers (429, 5xx) the next requests get instead.
  */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-  /** The parsed JSON body, or undefined. */
-  json: unknown;
-}
+export type { RecordedRequest };
 
 export interface StoredMessage {
   channel: string;
@@ -29,11 +22,7 @@ export interface StoredMessage {
   by: string;
 }
 
-export interface SlackAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type SlackAnswer = BodyAnswer;
 
 export interface SlackStandInOptions {
   /** Valid bot tokens and the identity auth.test reports; default one, `xoxb-valid`. */
@@ -49,14 +38,10 @@ export const WEBHOOK_PATH = '/services/T0001/B0001/standinsecret';
 
 const TEAM = { url: 'https://acme.slack.com/', team: 'Acme', team_id: 'T0001' };
 
-export class SlackStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class SlackStandIn extends StandIn {
   readonly messages: StoredMessage[] = [];
   /** Bodies the incoming webhook accepted. */
   readonly webhookMessages: Array<Record<string, unknown>> = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: SlackAnswer[] = [];
   private readonly tokens: NonNullable<SlackStandInOptions['tokens']>;
   private readonly channels: Record<string, string>;
   private readonly notJoined: Set<string>;
@@ -64,28 +49,11 @@ export class SlackStandIn {
   private counter = 0;
 
   constructor(options: SlackStandInOptions = {}) {
+    super();
     this.tokens = options.tokens ?? { 'xoxb-valid': { user: 'shipline', user_id: 'U0BOT', bot_id: 'B0BOT' } };
     this.channels = options.channels ?? { deploys: 'C0DEPLOYS' };
     this.notJoined = new Set(options.notJoined ?? []);
     this.archived = new Set(options.archived ?? []);
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let json: unknown;
-        try {
-          json = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          json = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
   }
 
   get apiUrl(): string {
@@ -94,22 +62,6 @@ export class SlackStandIn {
 
   get webhookUrl(): string {
     return `${this.url}${WEBHOOK_PATH}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** The next request gets this answer instead of the normal one. */
-  failNext(answer: SlackAnswer): void {
-    this.queue.push(answer);
   }
 
   /** Slack's rate limit answer for the Web API (`{ok:false,error:"ratelimited"}`) or a webhook (text). */
@@ -127,16 +79,15 @@ export class SlackStandIn {
   }
 
   clear(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.messages.length = 0;
     this.webhookMessages.length = 0;
-    this.queue.length = 0;
   }
 
-  private answer(request: RecordedRequest): SlackAnswer {
+  protected answer(request: RecordedRequest): SlackAnswer {
     if (request.path.startsWith('/api/')) return this.webApi(request);
     if (request.path.startsWith('/services/')) return this.webhook(request);
-    return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
+    return textAnswer(404, 'Not Found');
   }
 
   // ---- Web API ----
@@ -247,7 +198,7 @@ export class SlackStandIn {
   // ---- incoming webhooks ----
 
   private webhook(request: RecordedRequest): SlackAnswer {
-    const text = (status: number, body: string): SlackAnswer => ({ status, headers: { 'content-type': 'text/plain' }, body });
+    const text = (status: number, body: string): SlackAnswer => textAnswer(status, body);
     if (request.path !== WEBHOOK_PATH) return text(404, 'no_service');
     if (request.method !== 'POST') return text(405, 'invalid_method');
     const contentType = request.headers['content-type'] ?? '';
@@ -266,7 +217,7 @@ export class SlackStandIn {
 }
 
 function ok200(body: Record<string, unknown>): SlackAnswer {
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+  return jsonAnswer(200, body, {}, 'application/json; charset=utf-8');
 }
 
 const BLOCK_TYPES = new Set(['section', 'context', 'divider', 'header', 'actions', 'image', 'rich_text', 'input', 'file', 'video', 'markdown']);

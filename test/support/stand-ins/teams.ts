@@ -1,5 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { jsonAnswer, StandIn, textAnswer } from './base.js';
+import type { BodyAnswer, StandInRequest } from './base.js';
 
 /**
  * A local stand-in for Microsoft Teams webhooks (shared/reference/integrations.md §2):
@@ -32,47 +33,21 @@ export interface FlowRun {
   cards: Array<Record<string, unknown>>;
 }
 
-export interface TeamsAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
+export type TeamsAnswer = BodyAnswer;
 
 export const WORKFLOW_ID = 'a1b2c3d4e5f6';
 export const WORKFLOW_SIG = 'standin-signature';
 export const CONNECTOR_PATH = '/webhookb2/1111-2222@3333-4444/IncomingWebhook/abcdef/5555-6666';
 const MAX_BYTES = 28 * 1024;
 
-export class TeamsStandIn {
-  readonly requests: RecordedRequest[] = [];
+export class TeamsStandIn extends StandIn<RecordedRequest> {
   /** Flow runs of the Workflows webhook, in order. */
   readonly runs: FlowRun[] = [];
   /** Cards the legacy connector delivered. */
   readonly delivered: Array<Record<string, unknown>> = [];
-  url = '';
-  private readonly server: http.Server;
-  private readonly queue: TeamsAnswer[] = [];
 
   constructor() {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        const parsed = new URL(req.url ?? '/', 'http://stand-in');
-        let json: unknown;
-        try {
-          json = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          json = undefined;
-        }
-        const request: RecordedRequest = { method: req.method ?? '', path: parsed.pathname, query: parsed.searchParams, headers: req.headers, raw, json };
-        this.requests.push(request);
-        const answer = this.queue.shift() ?? this.answer(request);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body);
-      });
-    });
+    super(({ method, path, query, headers, raw, json }: StandInRequest): RecordedRequest => ({ method, path, query, headers, raw, json }));
   }
 
   /** A Workflows URL as Teams shows it (signature in the query string). */
@@ -85,40 +60,20 @@ export class TeamsStandIn {
     return `${this.url}${CONNECTOR_PATH}`;
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  failNext(answer: TeamsAnswer): void {
-    this.queue.push(answer);
-  }
-
   clear(): void {
-    this.requests.length = 0;
+    this.http.clear();
     this.runs.length = 0;
     this.delivered.length = 0;
-    this.queue.length = 0;
   }
 
-  private answer(request: RecordedRequest): TeamsAnswer {
+  protected answer(request: RecordedRequest): TeamsAnswer {
     if (request.path.startsWith('/workflows/')) return this.workflow(request);
     if (request.path.startsWith('/webhookb2/')) return this.connector(request);
-    return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
+    return textAnswer(404, 'Not Found');
   }
 
   private workflow(request: RecordedRequest): TeamsAnswer {
-    const error = (status: number, code: string, message: string): TeamsAnswer => ({
-      status,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ error: { code, message } }),
-    });
+    const error = (status: number, code: string, message: string): TeamsAnswer => jsonAnswer(status, { error: { code, message } }, {}, 'application/json; charset=utf-8');
     if (request.path !== `/workflows/${WORKFLOW_ID}/triggers/manual/paths/invoke`) return error(404, 'WorkflowNotFound', 'The workflow could not be found.');
     if (request.method !== 'POST') return error(405, 'InvalidHttpMethod', 'The trigger accepts POST only.');
     const sig = request.query.get('sig');
@@ -143,7 +98,7 @@ export class TeamsStandIn {
   }
 
   private connector(request: RecordedRequest): TeamsAnswer {
-    const text = (status: number, body: string): TeamsAnswer => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
+    const text = (status: number, body: string): TeamsAnswer => textAnswer(status, body, 'text/plain; charset=utf-8');
     if (request.path !== CONNECTOR_PATH) return text(404, 'Webhook Not Found');
     if (request.raw.length > MAX_BYTES) return text(413, 'Request Entity too large');
     const contentType = request.headers['content-type'] ?? '';

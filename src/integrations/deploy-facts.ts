@@ -1,13 +1,44 @@
 import { Type } from 'typebox';
-import type { ShiplineEvent } from '../../core/vocabulary.js';
-import { NonRetriableError } from '../../engine/action.js';
+import type { ShiplineEvent } from '../core/vocabulary.js';
+import { NonRetriableError } from '../engine/action.js';
 
 /**
- * What a deploy message shows, read from whichever event started the run: a `deploy.recorded`
- * deploy, an `octopus.deployment.*` event, the `octopus.deployment.finished` output of
- * `octopus.deployRelease`, or any event whose data has fields of those names. Chat layouts
- * (Slack blocks, Teams Adaptive Cards) are drawn from this one view, so they agree.
+ * What a deploy-shaped event says, for the integrations that report deploys: a `deploy.recorded`
+ * or `deploy.updated` deploy, or an `octopus.deployment.*` event. Two readings, for two uses:
+ *
+ * - `deployView` / `viewOf`: what a chat message shows (Slack blocks, Teams cards), with the
+ *   step's `deploy` overrides laid over it and the status as one of four words;
+ * - `deployFacts`: what the email layout and the deployment markers (New Relic, Datadog, Sentry)
+ *   send, so their steps can be just `{connection}`: who by email, the time, the ids.
+ *
+ * They differ on purpose where their readers do (the Octopus page a chat links to is the
+ * deployment, a marker's is the task log); what both read the same way is read here once.
  */
+
+const OCTOPUS_STATUS: Record<string, string> = {
+  DeploymentQueued: 'queued',
+  DeploymentStarted: 'started',
+  DeploymentSucceeded: 'succeeded',
+  DeploymentFailed: 'failed',
+};
+
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+/** A shown value: a non-empty string, or a number as text. */
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+/** A string that is not blank; anything else is null. */
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+
+/** A page of the Octopus web UI: `<server>/app#/<space>/<path>`; null without a server. */
+function octopusPage(serverUri: string | null, space: string | null, path: string | null): string | null {
+  const server = serverUri?.replace(/\/+$/, '');
+  return server && path ? `${server}/app#/${space ? `${space}/` : ''}${path}` : null;
+}
+
+const isDeployEvent = (type: string) => type === 'deploy.recorded' || type === 'deploy.updated';
+
+// ---- the chat view ----
+
 export interface DeployView {
   service: string | null;
   environment: string | null;
@@ -23,6 +54,7 @@ export interface DeployView {
 }
 
 const FIELDS = ['service', 'environment', 'version', 'status', 'deployer', 'commit', 'commitMessage', 'commitUrl', 'url'] as const;
+type Field = (typeof FIELDS)[number];
 
 /** The `deploy` setting of the chat actions: where the layout reads from, and fields to override. */
 export const DeployOverrides = Type.Object(
@@ -49,18 +81,7 @@ export const DeployOverrides = Type.Object(
   },
 );
 
-export type DeployOverridesValue = Partial<Record<(typeof FIELDS)[number] | 'from', string>>;
-
-const EMPTY: DeployView = {
-  service: null, environment: null, version: null, status: null, deployer: null, commit: null, commitMessage: null, commitUrl: null, url: null,
-};
-
-const OCTOPUS_STATUS: Record<string, string> = {
-  DeploymentQueued: 'queued',
-  DeploymentStarted: 'started',
-  DeploymentSucceeded: 'succeeded',
-  DeploymentFailed: 'failed',
-};
+export type DeployOverridesValue = Partial<Record<Field | 'from', string>>;
 
 /** Status words of CI systems and Octopus task states, as the four deploy statuses. */
 const STATUS_WORDS: Record<string, string> = {
@@ -74,10 +95,6 @@ function normalStatus(status: string | null): string | null {
   return status === null ? null : (STATUS_WORDS[status.trim().toLowerCase().replace(/[\s-]+/g, '_')] ?? status);
 }
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
-
 /**
  * A view as read from one source. Ids stand in for names the source lacks (`Projects-123` for
  * the project name): they are `weak`, and any name found in another source wins over them.
@@ -87,7 +104,10 @@ interface Reading {
   weak: Set<Field>;
 }
 
-type Field = (typeof FIELDS)[number];
+const EMPTY: DeployView = {
+  service: null, environment: null, version: null, status: null, deployer: null, commit: null, commitMessage: null, commitUrl: null, url: null,
+};
+const blank = (): Reading => ({ view: { ...EMPTY }, weak: new Set() });
 
 /** The first name, else the id (weak). */
 function nameOr(reading: Reading, field: Field, name: string | null, id: string | null): void {
@@ -95,10 +115,8 @@ function nameOr(reading: Reading, field: Field, name: string | null, id: string 
   if (name === null && id !== null) reading.weak.add(field);
 }
 
-const blank = (): Reading => ({ view: { ...EMPTY }, weak: new Set() });
-
-/** A `deploy.recorded` deploy (the commit read in either spelling: the API's camelCase or the webhook's snake_case). */
-function fromDeploy(d: Record<string, unknown>): Reading {
+/** A catalog deploy (the commit read in either spelling: the API's camelCase or the webhook's snake_case). */
+function viewOfDeploy(d: Record<string, unknown>): Reading {
   const service = obj(d.service);
   const deployer = obj(d.deployer);
   const commit = obj(d.commit);
@@ -118,7 +136,7 @@ function fromDeploy(d: Record<string, unknown>): Reading {
 }
 
 /** `octopus.deployment.*` event data, or (with `taskState`) the data of `octopus.deployRelease`'s finished output. */
-function fromOctopus(d: Record<string, unknown>): Reading {
+function viewOfOctopus(d: Record<string, unknown>): Reading {
   const reading = blank();
   nameOr(reading, 'service', str(d.projectName), str(d.projectId));
   nameOr(reading, 'environment', str(d.environmentName), str(d.environmentId));
@@ -127,34 +145,27 @@ function fromOctopus(d: Record<string, unknown>): Reading {
   const category = str(d.category) ?? str(d.eventType);
   if (state !== null) reading.view.status = state === 'Success' ? 'succeeded' : 'failed';
   else if (category !== null) reading.view.status = OCTOPUS_STATUS[category] ?? category;
-  const server = str(d.serverUri)?.replace(/\/+$/, '');
   const deploymentId = str(d.deploymentId);
-  const space = str(d.spaceId);
-  reading.view.url = str(d.webUrl) ?? (server && deploymentId ? `${server}/app#/${space ? `${space}/` : ''}deployments/${deploymentId}` : null);
+  reading.view.url = str(d.webUrl) ?? octopusPage(str(d.serverUri), str(d.spaceId), deploymentId && `deployments/${deploymentId}`);
   return reading;
 }
 
-/** Any other data: fields read by the view's own names. */
-function fromFields(d: Record<string, unknown>): Reading {
-  const reading = blank();
-  for (const field of FIELDS) reading.view[field] = str(d[field]) ?? str(obj(d[field])?.name);
-  return reading;
-}
-
-/** The reading of one source: an event or step output (`{type, data}`), or bare data. */
+/** The reading of one source: an event or step output (`{type, data}`), a deploy, Octopus data, or fields by the view's own names. */
 function read(source: unknown): Reading {
   const root = obj(source);
   if (!root) return blank();
   const data = obj(root.data);
   const type = str(root.type);
   if (data && type) {
-    if (type === 'deploy.recorded') return fromDeploy(data);
-    if (type.startsWith('octopus.deployment.')) return fromOctopus(data);
+    if (isDeployEvent(type)) return viewOfDeploy(data);
+    if (type.startsWith('octopus.deployment.')) return viewOfOctopus(data);
     return read(data);
   }
-  if ('serviceAlias' in root || 'deployNumber' in root || 'deployedAt' in root) return fromDeploy(root);
-  if ('taskState' in root || ('category' in root && 'deploymentId' in root)) return fromOctopus(root);
-  return fromFields(root);
+  if ('serviceAlias' in root || 'deployNumber' in root || 'deployedAt' in root) return viewOfDeploy(root);
+  if ('taskState' in root || ('category' in root && 'deploymentId' in root)) return viewOfOctopus(root);
+  const reading = blank();
+  for (const field of FIELDS) reading.view[field] = str(root[field]) ?? str(obj(root[field])?.name);
+  return reading;
 }
 
 /** The view of one source (an event, a step output, a deploy). */
@@ -232,4 +243,81 @@ export function summary(view: DeployView): string {
 export function statusLabel(status: string | null): string | null {
   if (!status) return null;
   return status.charAt(0).toUpperCase() + status.slice(1);
+}
+
+// ---- the facts a marker or an email sends ----
+
+/** Fields an event lacks are null. */
+export interface DeployFacts {
+  /** The service's name, else its alias (deploys) or the project's name (Octopus). */
+  service: string | null;
+  environment: string | null;
+  /** The deploy number (deploys) or the release version (Octopus). */
+  version: string | null;
+  status: string | null;
+  commitSha: string | null;
+  commitMessage: string | null;
+  branch: string | null;
+  /** The deploy's URL, or the Octopus task's page. */
+  url: string | null;
+  /** Who deployed: email, else name. */
+  user: string | null;
+  description: string | null;
+  /** When it happened (ISO 8601): deployedAt, occurredAt, else the event's timestamp. */
+  at: string;
+  /** The deploy's id, or the Octopus deployment id. */
+  id: string | null;
+}
+
+/** The facts of an event: Octopus data for `octopus.*` events, a deploy for any other. */
+export function deployFacts(event: ShiplineEvent): DeployFacts {
+  const data = obj(event.data) ?? {};
+  return event.type.startsWith('octopus.') ? octopusFacts(event, data) : deployRecordFacts(event, data);
+}
+
+function deployRecordFacts(event: ShiplineEvent, d: Record<string, unknown>): DeployFacts {
+  const commit = obj(d.commit) ?? {};
+  const deployer = obj(d.deployer) ?? {};
+  return {
+    service: text(obj(d.service)?.name) ?? text(d.serviceAlias) ?? (typeof d.service === 'string' ? text(d.service) : null),
+    environment: text(d.environment),
+    version: text(d.deployNumber) ?? text(d.version),
+    status: text(d.status),
+    commitSha: text(commit.sha),
+    commitMessage: text(commit.message),
+    branch: text(commit.branch),
+    url: text(d.deployUrl),
+    user: text(deployer.email) ?? text(deployer.name),
+    description: text(d.description),
+    at: text(d.deployedAt) ?? event.timestamp,
+    id: text(d.id),
+  };
+}
+
+function octopusFacts(event: ShiplineEvent, d: Record<string, unknown>): DeployFacts {
+  const task = text(d.taskId);
+  const space = text(d.spaceId);
+  return {
+    service: text(d.projectName),
+    environment: text(d.environmentName),
+    version: text(d.releaseVersion),
+    status: OCTOPUS_STATUS[text(d.category) ?? ''] ?? null,
+    commitSha: null,
+    commitMessage: null,
+    branch: null,
+    // The task page: where a person sees the deployment's log.
+    url: octopusPage(text(d.serverUri), space && encodeURIComponent(space), task && `tasks/${encodeURIComponent(task)}`),
+    user: null,
+    description: text(d.message),
+    at: text(d.occurredAt) ?? text(d.timestamp) ?? event.timestamp,
+    id: text(d.deploymentId),
+  };
+}
+
+/** Epoch milliseconds of an ISO 8601 time or a string of digits (ms); null when neither. */
+export function epochMs(value: string): number | null {
+  const trimmed = value.trim();
+  if (/^\d{1,16}$/.test(trimmed)) return Number(trimmed);
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? null : ms;
 }
