@@ -3,7 +3,7 @@ import type { Deploy, Page } from './api-types.js';
 import { apiPath, clientFor } from './client.js';
 import { registerRecordCommand } from './deploy-record.js';
 import { parseLimit } from './options.js';
-import { cell, printJson, printNextCursor, printTable, truncate, wantsJson, withJsonOption } from './output.js';
+import { cell, printJson, printLine, printNextCursor, printTable, truncate, wantsJson, withJsonOption } from './output.js';
 
 interface ListOptions {
   service?: string;
@@ -55,6 +55,17 @@ export function registerDeployCommands(program: Command): void {
       'No deploys found.',
     );
     printNextCursor(page.nextCursor);
+  });
+
+  withJsonOption(
+    deploys
+      .command('mark-failed <id>')
+      .description('mark a deploy as failed: it counts in the change failure rate (rule "marked")')
+      .requiredOption('--reason <text>', 'why it failed (shown in the DORA drill-down)'),
+  ).action(async (id: string, options: { reason: string }, command: Command) => {
+    const mark = await clientFor(command).post<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }>(apiPath('deploys', id, 'failure'), { reason: options.reason });
+    if (wantsJson(command)) return printJson(mark);
+    printLine(`Deploy ${mark.deployId} marked as failed: ${mark.reason}`);
   });
 
   registerRecordCommand(deploys);

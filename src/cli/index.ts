@@ -4,6 +4,7 @@ import { CliError, DEFAULT_URL } from './client.js';
 import { registerConnectionCommands } from './connections.js';
 import { registerDeployCommands } from './deploys.js';
 import { registerEventCommands } from './events.js';
+import { registerInsightCommands } from './insights.js';
 import { registerReactionCommands } from './reactions.js';
 import { registerRunCommands } from './runs.js';
 import { registerEndpointCommands } from './endpoints.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerEndpointCommands(program);
   registerDeployCommands(program);
   registerSuggestionCommands(program);
+  registerInsightCommands(program);
   registerReactionCommands(program);
   registerRunCommands(program);
   registerEventCommands(program);

@@ -16,6 +16,7 @@ export const ERRORS = {
   'service.alias_conflict': { status: 409, message: 'An alias is already used by another service' },
   'service.name_conflict': { status: 409, message: 'A service with that name already exists' },
   'deploy.not_found': { status: 404, message: 'No deploy has that id' },
+  'environment.not_found': { status: 404, message: 'No deploy has been recorded to an environment of that name' },
   'endpoint.not_found': { status: 404, message: 'No deploy endpoint has that id' },
   'webhook.endpoint_not_found': { status: 404, message: 'No deploy endpoint at this URL: it may have been deleted' },
   'suggestion.not_found': { status: 404, message: 'No open suggestion has that alias' },

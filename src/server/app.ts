@@ -13,6 +13,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { deployRoutes } from './routes/deploys.js';
+import { insightsRoutes } from './routes/insights.js';
 import { eventRoutes } from './routes/events.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { runRoutes } from './routes/runs.js';
@@ -91,6 +92,7 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   await app.register(serviceRoutes(store));
   await app.register(endpointRoutes(store, config));
   await app.register(deployRoutes(store));
+  await app.register(insightsRoutes(store));
   await app.register(suggestionRoutes(store));
   await app.register(tokenRoutes(store));
   await app.register(reactionRoutes(store, actions));

@@ -79,6 +79,8 @@ export const Environment = Type.Object({
   deployCount: Type.Integer(),
   lastDeployedAt: Timestamp,
   services: Type.Array(Deploy, { description: 'The latest deploy of each service (or unclaimed alias) here' }),
+  tier: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development'), Type.Literal('other')])),
+  tierSource: Type.Optional(Type.Union([Type.Literal('set'), Type.Literal('inferred')], { description: 'set by PATCH /api/v1/environments/:name, or inferred from the name' })),
 });
 
 export const Endpoint = Type.Object({

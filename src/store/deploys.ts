@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { ShiplineError } from '../core/errors.js';
+import { environmentKey } from '../core/environments.js';
 import type { CommitInfo, Deploy } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -101,7 +102,7 @@ export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promi
         .selectFrom(
           base()
             .select(
-              sql<number>`row_number() over (partition by deploys.environment, coalesce(deploys.service_id, deploys.service_alias) order by deploys.deployed_at desc, deploys.id desc)`.as('rank'),
+              sql<number>`row_number() over (partition by lower(trim(deploys.environment)), coalesce(deploys.service_id, deploys.service_alias) order by deploys.deployed_at desc, deploys.id desc)`.as('rank'),
             )
             .where('deploys.environment', 'is not', null)
             .as('ranked'),
@@ -109,15 +110,20 @@ export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promi
         .selectAll()
         .where('rank', '=', 1)
         .execute();
-      return totals.map((t) => ({
-        name: t.environment!,
-        deployCount: Number(t.count),
-        lastDeployedAt: t.last,
-        services: latest
-          .filter((row) => row.environment === t.environment)
-          .map((row) => toDeploy(row))
-          .sort((a, b) => (a.service?.name ?? a.serviceAlias).localeCompare(b.service?.name ?? b.serviceAlias)),
-      }));
+      // Spellings of one environment (Production, production) are one environment.
+      const merged = new Map<string, EnvironmentSummary>();
+      for (const t of totals) {
+        const key = environmentKey(t.environment!);
+        const env = merged.get(key);
+        if (!env) merged.set(key, { name: t.environment!, deployCount: Number(t.count), lastDeployedAt: t.last, services: [] });
+        else {
+          env.deployCount += Number(t.count);
+          if (t.last > env.lastDeployedAt) env.lastDeployedAt = t.last;
+        }
+      }
+      for (const row of latest) merged.get(environmentKey(row.environment!))?.services.push(toDeploy(row));
+      for (const env of merged.values()) env.services.sort((a, b) => (a.service?.name ?? a.serviceAlias).localeCompare(b.service?.name ?? b.serviceAlias));
+      return [...merged.values()];
     },
   };
 }

@@ -4,6 +4,8 @@ import { openDb } from './database.js';
 import { DeployIngest } from './deploy-ingest.js';
 import { deploysRepo } from './deploys.js';
 import { endpointsRepo } from './endpoints.js';
+import { environmentsRepo } from './environments.js';
+import { insightsRepo } from './insights.js';
 import type { SqlRunner } from './database.js';
 import { createDispatcher } from './dispatch.js';
 import { GroupCommit } from './group-commit.js';
@@ -35,6 +37,8 @@ export interface Store {
   services: ReturnType<typeof servicesRepo>;
   deploys: ReturnType<typeof deploysRepo>;
   endpoints: ReturnType<typeof endpointsRepo>;
+  environments: ReturnType<typeof environmentsRepo>;
+  insights: ReturnType<typeof insightsRepo>;
   suggestions: ReturnType<typeof suggestionsRepo>;
   tokens: ReturnType<typeof tokensRepo>;
   events: ReturnType<typeof eventsRepo>;
@@ -73,11 +77,14 @@ export function openStore(options: StoreOptions): Store {
   // Where processes share the database (PostgreSQL), concurrent transactions overlap instead.
   const ingestCommit = db.shared ? undefined : <T>(work: (run: SqlRunner) => Promise<T>) => commits.submit(work);
   events.setHook(dispatcher.hook);
+  const environments = environmentsRepo(db);
   return {
     db,
     services,
     deploys: deploysRepo(db, services.resolveId),
     endpoints: endpointsRepo(db),
+    environments,
+    insights: insightsRepo(db, { environments, events }),
     suggestions: suggestionsRepo(db, services),
     tokens: tokensRepo(db),
     events,

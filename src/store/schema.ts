@@ -209,6 +209,19 @@ export interface KvTable {
   updated_at: string;
 }
 
+export interface EnvironmentTiersTable {
+  key: string;
+  tier: string;
+  updated_at: string;
+}
+
+export interface DeployFailureMarksTable {
+  deploy_id: string;
+  reason: string;
+  marked_by: string | null;
+  marked_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -232,4 +245,6 @@ export interface Database {
   inbox: InboxTable;
   leases: LeasesTable;
   kv: KvTable;
+  environment_tiers: EnvironmentTiersTable;
+  deploy_failure_marks: DeployFailureMarksTable;
 }

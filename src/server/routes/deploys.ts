@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { parseDatetime } from '../../core/datetime.js';
+import { environmentKey } from '../../core/environments.js';
 import { ShiplineError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import { Deploy, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
@@ -44,6 +45,14 @@ export function deployRoutes(store: Store) {
         summary: 'Environments seen in deploys, each with the latest deploy of every service there',
         tags, security: BEARER, response: { 200: List(Environment), ...ErrorResponses },
       },
-    }, async () => ({ items: await store.deploys.environments() }));
+    }, async () => {
+      const tiers = new Map((await store.environments.list()).map((e) => [e.key, e]));
+      const items = (await store.deploys.environments()).map((env) => {
+        const seen = tiers.get(environmentKey(env.name));
+        return seen ? { ...env, name: seen.name, tier: seen.tier, tierSource: seen.tierSource } : env;
+      });
+      return { items };
+    });
+
   };
 }

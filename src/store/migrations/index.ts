@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as reactions from './0002-reactions.js';
 import * as connections from './0003-connections.js';
 import * as kv from './0004-kv.js';
+import * as insights from './0005-insights.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -18,6 +19,7 @@ const STEPS: Record<string, Step> = {
   '0002-reactions': reactions,
   '0003-connections': connections,
   '0004-kv': kv,
+  '0005-insights': insights,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

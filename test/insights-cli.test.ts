@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDuration, sparkline } from '../src/cli/insights.js';
+import { run } from '../src/cli/index.js';
+import { DIALECTS } from './support/databases.js';
+import type { EngineTestApp } from './support/runtime.js';
+import { startEngineApp } from './support/runtime.js';
+
+// The insights commands in process, against a real listening server: stdout is captured.
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const previous = process.exitCode;
+  process.exitCode = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run(['node', 'shipline', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = previous;
+  return { code, stdout: out.join('') };
+}
+
+describe('sparklines and durations', () => {
+  it('scales buckets to the largest value in plain ASCII, leaving buckets without a value blank', () => {
+    expect(sparkline([0, 1, 2, 4, null, 4])).toBe('_-=# #');
+    expect(sparkline([0, 0])).toBe('__');
+    expect(sparkline([])).toBe('');
+  });
+  it('prints durations the way people say them', () => {
+    expect(formatDuration(42)).toBe('42s');
+    expect(formatDuration(5400)).toBe('1h 30m');
+    expect(formatDuration(90_061)).toBe('1d 1h');
+  });
+});
+
+describe.each(DIALECTS)('shipline insights and deploys mark-failed on %s', (dialect) => {
+  let t: EngineTestApp;
+  let base: string[];
+
+  beforeAll(async () => {
+    t = await startEngineApp(dialect, { listen: true });
+    base = ['--url', t.url!, '--token', t.tokens.write];
+    await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'cart' } });
+    await t.ingest({ service: 'cart', dedup_id: 'c1', deployed_at: '2025-03-03T10:00:00Z', environment: 'production', commit: { sha: 'a1', authoring_date: '2025-03-03T09:00:00Z' } });
+    await t.ingest({ service: 'cart', dedup_id: 'c2', deployed_at: '2025-03-11T10:00:00Z', environment: 'production', commit: { sha: 'a2', authoring_date: '2025-03-11T08:00:00Z' } });
+  });
+  afterAll(() => t?.close());
+
+  it('marks a deploy failed, then prints the DORA table with a sparkline per metric, or the JSON', async () => {
+    const deploys = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=cart' })).json<{ items: Array<{ id: string; dedupId: string }> }>().items;
+    const c2 = deploys.find((d) => d.dedupId === 'c2')!.id;
+    const marked = await cli([...base, 'deploys', 'mark-failed', c2, '--reason', 'broke checkout']);
+    expect(marked.code).toBe(0);
+    expect(marked.stdout).toContain('marked as failed: broke checkout');
+
+    const table = await cli([...base, 'insights', 'dora', '--service', 'cart', '--from', '2025-03-03', '--to', '2025-03-17']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toContain('production');
+    const row = (label: string) => lines.find((l) => l.startsWith(label))!;
+    // Two weekly buckets: one deploy each; lead times 1h and 2h; the failure in week two; not restored yet.
+    expect(row('deployment frequency')).toMatch(/0\.14\/day\s+high\s+2 deploys \/ 14 days\s+##$/);
+    expect(row('lead time for changes')).toMatch(/1h \(p90 2h\)\s+elite\s+2 \/ 2 deploys\s+=#$/);
+    expect(row('change failure rate')).toMatch(/50\.0%\s+low\s+1 \/ 2 deploys\s+_#$/);
+    expect(row('time to restore')).toMatch(/-\s+-\s+0 \/ 1 failures, 1 not restored yet$/);
+
+    const json = await cli([...base, 'insights', 'dora', '--service', 'cart', '--from', '2025-03-03', '--to', '2025-03-17', '--bucket', 'month', '--json']);
+    const report = JSON.parse(json.stdout) as { bucket: string; summary: { changeFailureRate: { numerator: number; denominator: number } } };
+    expect(report.bucket).toBe('month');
+    expect(report.summary.changeFailureRate).toMatchObject({ numerator: 1, denominator: 2 });
+  });
+
+  it('fails with the API error for an unknown service', async () => {
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => { stderr.push(chunk); return true; }) as typeof process.stderr.write;
+    try {
+      expect((await cli([...base, 'insights', 'dora', '--service', 'nothing'])).code).not.toBe(0);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(stderr.join('')).toContain('service.not_found');
+  });
+});
