@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, DEFAULT_URL } from './client.js';
 import { registerConnectionCommands } from './connections.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDeployCommands } from './deploys.js';
 import { registerEventCommands } from './events.js';
 import { registerInsightCommands } from './insights.js';
@@ -15,6 +16,7 @@ import { registerServerCommands } from './server.js';
 import { registerServiceCommands } from './services.js';
 import { registerSuggestionCommands } from './suggestions.js';
 import { registerTokenCommands } from './tokens.js';
+import { registerUserCommands } from './users.js';
 import { registerWebhookCommands } from './webhooks.js';
 
 /** The package version, read at run time: package.json sits outside the compiled tree. */
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
 
   registerServerCommands(program);
   registerTokenCommands(program);
+  registerUserCommands(program);
   registerServiceCommands(program);
   registerEndpointCommands(program);
   registerDeployCommands(program);
@@ -54,6 +57,7 @@ export function buildProgram(): Command {
   registerConnectionCommands(program);
   registerOctopusCommands(program);
   registerOctopusSimCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

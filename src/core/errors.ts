@@ -3,9 +3,16 @@
  * Codes are stable: clients may match on them. Messages are for people.
  */
 export const ERRORS = {
-  'auth.token_missing': { status: 401, message: 'An API token is required: send Authorization: Bearer <token>' },
+  'auth.token_missing': { status: 401, message: 'An API token is required: send Authorization: Bearer <token> (or sign in: POST /auth/session)' },
   'auth.token_invalid': { status: 401, message: 'The API token is unknown or revoked' },
   'auth.role_too_low': { status: 403, message: 'This token\'s role is too low for this route' },
+  'auth.session_invalid': { status: 401, message: 'The session has expired or ended: sign in again' },
+  'auth.csrf': { status: 403, message: 'A signed-in request that changes something must send the session\'s X-CSRF-Token header' },
+  'auth.sign_in_failed': { status: 401, message: 'The email or password is wrong' },
+  'auth.rate_limited': { status: 429, message: 'Too many failed sign-ins: try again later' },
+  'user.not_found': { status: 404, message: 'No user has that email' },
+  'user.email_conflict': { status: 409, message: 'A user with that email already exists' },
+  'user.invalid': { status: 400, message: 'The user is invalid' },
   'request.invalid': { status: 400, message: 'The request is invalid' },
   'request.malformed_json': { status: 400, message: 'The request body is not valid JSON' },
   'request.too_large': { status: 413, message: 'The request body is too large' },

@@ -29,6 +29,8 @@ import { secretRoutes } from './routes/secrets.js';
 import { serviceRoutes } from './routes/services.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { linkDeployersToUsers, userRoutes } from './routes/users.js';
+import { sessionRoutes } from './routes/session.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppOptions {
@@ -86,7 +88,8 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  registerAuth(app, store.tokens);
+  registerAuth(app, store.tokens, store.sessions);
+  linkDeployersToUsers(app, store.users);
   await app.register(healthRoutes(store, metrics));
   await app.register(ingestRoutes(store, metrics));
   await app.register(serviceRoutes(store));
@@ -95,6 +98,8 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   await app.register(insightsRoutes(store));
   await app.register(suggestionRoutes(store));
   await app.register(tokenRoutes(store));
+  await app.register(userRoutes(store));
+  await app.register(sessionRoutes(store, config));
   await app.register(reactionRoutes(store, actions));
   await app.register(runRoutes(store, () => engine));
   await app.register(eventRoutes(store));

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';
+import type { Session, SessionsRepo } from '../store/sessions.js';
+import { csrfMatches } from '../store/sessions.js';
 import type { ApiToken, TokensRepo } from '../store/tokens.js';
 
 declare module 'fastify' {
@@ -10,8 +12,13 @@ declare module 'fastify' {
     minRole?: Role;
   }
   interface FastifyRequest {
-    /** The token that authenticated this /api/v1 request. */
+    /**
+     * Who authenticated this /api/v1 request: the bearer token, or for a signed-in user a stand-in
+     * with the user's role and their email as its name (what approvals and marks record).
+     */
     apiToken?: ApiToken;
+    /** The browser session, when the request was authenticated by the session cookie. */
+    session?: Session;
   }
   interface FastifyInstance {
     /** Every /api/v1 route with the role it needs, for docs and for the test that checks them all. */
@@ -27,11 +34,28 @@ export interface ApiRoute {
 
 const API_PREFIX = '/api/v1/';
 
+/** The browser session's cookie. */
+export const SESSION_COOKIE = 'shipline_session';
+/** The header a signed-in browser echoes its session's CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** One cookie's value from a Cookie header, or undefined. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
 /**
- * Bearer-token auth for /api/v1. A route registered there without `config.minRole` is refused
- * at start-up, so no route can be left open by accident.
+ * Auth for /api/v1: a bearer token, or the session cookie of a signed-in user (whose requests
+ * that change something must also carry the session's CSRF token). A route registered there
+ * without `config.minRole` is refused at start-up, so no route can be left open by accident.
  */
-export function registerAuth(app: FastifyInstance, tokens: TokensRepo): void {
+export function registerAuth(app: FastifyInstance, tokens: TokensRepo, sessions?: SessionsRepo): void {
   const routes: ApiRoute[] = [];
   app.decorate('apiRoutes', routes);
   app.addHook('onRoute', (route) => {
@@ -48,12 +72,16 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const minRole = request.routeOptions.config.minRole;
     if (!minRole) return done();
-    authorize(request, minRole, tokens).then(() => done(), done);
+    authorize(request, minRole, tokens, sessions).then(() => done(), done);
   });
 }
 
-async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensRepo): Promise<void> {
+async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensRepo, sessions: SessionsRepo | undefined): Promise<void> {
   const header = request.headers.authorization;
+  // A bearer token wins over a cookie: browsers never add Authorization on their own, so such a
+  // request cannot be forged cross-site and needs no CSRF token.
+  const sessionId = header === undefined && sessions ? readCookie(request.headers.cookie, SESSION_COOKIE) : undefined;
+  if (sessionId !== undefined) return authorizeSession(request, minRole, sessions!, sessionId);
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match) throw new ShiplineError('auth.token_missing');
   const token = await tokens.authenticate(match[1]!);
@@ -61,5 +89,20 @@ async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensR
   request.apiToken = token;
   if (!roleAllows(token.role, minRole)) {
     throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the token has role '${token.role}'`);
+  }
+}
+
+async function authorizeSession(request: FastifyRequest, minRole: Role, sessions: SessionsRepo, sessionId: string): Promise<void> {
+  const session = await sessions.authenticate(sessionId);
+  if (!session) throw new ShiplineError('auth.session_invalid');
+  if (!SAFE_METHODS.has(request.method)) {
+    const given = request.headers[CSRF_HEADER];
+    if (!csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
+  }
+  const { user } = session;
+  request.session = session;
+  request.apiToken = { id: `user:${user.email}`, name: user.email, role: user.role, createdAt: session.createdAt, lastUsedAt: null, revokedAt: null };
+  if (!roleAllows(user.role, minRole)) {
+    throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the user has role '${user.role}'`);
   }
 }

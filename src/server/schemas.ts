@@ -43,7 +43,13 @@ export const ServicePatch = Type.Partial(ServiceCreate, { additionalProperties: 
 
 export const AliasAdd = Type.Object({ alias: Text(200) }, { additionalProperties: false });
 
-const Deployer = Type.Object({ id: Nullable(Type.String()), email: Nullable(Type.String()), name: Nullable(Type.String()) });
+const Deployer = Type.Object({
+  id: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  // Optional: only the deploy list looks users up; a single deploy and events carry deploys without it.
+  user: Type.Optional(Type.Union([Type.Object({ email: Type.String(), name: Type.String() }), Type.Null()], { description: 'The Shipline user whose email is the deployer\'s (compared trimmed, lower case), or null' })),
+});
 const Commit = Type.Object({
   sha: Nullable(Type.String()),
   message: Nullable(Type.String()),

@@ -19,9 +19,11 @@ import { reactionsRepo } from './reactions.js';
 import { runsRepo } from './runs.js';
 import { loadMasterKey } from './master-key.js';
 import { secretsRepo } from './secrets.js';
+import { sessionsRepo } from './sessions.js';
 import { servicesRepo } from './services.js';
 import { suggestionsRepo } from './suggestions.js';
 import { tokensRepo } from './tokens.js';
+import { usersRepo } from './users.js';
 import { webhooksRepo } from './webhooks.js';
 
 export type { Db, SqlRunner } from './database.js';
@@ -41,6 +43,8 @@ export interface Store {
   insights: ReturnType<typeof insightsRepo>;
   suggestions: ReturnType<typeof suggestionsRepo>;
   tokens: ReturnType<typeof tokensRepo>;
+  users: ReturnType<typeof usersRepo>;
+  sessions: ReturnType<typeof sessionsRepo>;
   events: ReturnType<typeof eventsRepo>;
   reactions: ReturnType<typeof reactionsRepo>;
   runs: ReturnType<typeof runsRepo>;
@@ -87,6 +91,8 @@ export function openStore(options: StoreOptions): Store {
     insights: insightsRepo(db, { environments, events }),
     suggestions: suggestionsRepo(db, services),
     tokens: tokensRepo(db),
+    users: usersRepo(db),
+    sessions: sessionsRepo(db),
     events,
     reactions,
     runs: runsRepo(db, { events, reactions }),

@@ -222,6 +222,29 @@ export interface DeployFailureMarksTable {
   marked_at: string;
 }
 
+export interface UsersTable {
+  /** Normalised: trimmed, lower case. */
+  email: string;
+  name: string;
+  role: string;
+  /** argon2id PHC string; never leaves the store. */
+  password_hash: string;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserSessionsTable {
+  /** SHA-256 (hex) of the session id the cookie carries. */
+  id_hash: string;
+  email: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end, however active the session is. */
+  expires_at: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -247,4 +270,6 @@ export interface Database {
   kv: KvTable;
   environment_tiers: EnvironmentTiersTable;
   deploy_failure_marks: DeployFailureMarksTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
 }

@@ -4,6 +4,7 @@ import * as reactions from './0002-reactions.js';
 import * as connections from './0003-connections.js';
 import * as kv from './0004-kv.js';
 import * as insights from './0005-insights.js';
+import * as users from './0006-users.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -20,6 +21,7 @@ const STEPS: Record<string, Step> = {
   '0003-connections': connections,
   '0004-kv': kv,
   '0005-insights': insights,
+  '0006-users': users,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
