@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../core/reactions/durations.js';
 import { CliError } from './client.js';
+import { parsePort, untilSignalled } from './options.js';
 import { printLine } from './output.js';
 
 interface OctopusSimCliOptions {
@@ -13,31 +14,11 @@ interface OctopusSimCliOptions {
   sensitiveHeaderValues?: boolean;
 }
 
-function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
-  return port;
-}
-
 /** `--batch-interval`: `0`, a number of milliseconds, or a duration such as `30s`. */
 function parseInterval(raw: string): number {
   const ms = parseDuration(raw);
   if (ms === null) throw new InvalidArgumentError('must be 0, milliseconds, or a duration such as 500ms, 30s or 1m');
   return ms;
-}
-
-function untilSignalled(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 // The simulator is imported when the command runs: it loads Fastify, which other commands skip.

@@ -13,3 +13,25 @@ export function parseLimit(raw: string): number {
   }
   return value;
 }
+
+/** `--port`: 0 picks a free one. */
+export function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return port;
+}
+
+/** Resolves with the signal's name at the first SIGINT or SIGTERM (foreground commands stop cleanly on it). */
+export function untilSignalled(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
