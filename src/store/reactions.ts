@@ -130,6 +130,11 @@ export function reactionsRepo(db: Db) {
       return { name: row.name, version: Number(row.version), spec: specOf(JSON.parse(row.document)) };
     },
 
+    /** The counter every change to a reaction moves, in any instance (one primary-key read). */
+    generation(): Promise<number> {
+      return db.transaction((run) => readGeneration(run));
+    },
+
     /** The enabled reactions and the generation they belong to, read in the caller's transaction. */
     async loadEnabled(run: SqlRunner): Promise<{ generation: number; reactions: ReactionVersion[] }> {
       const generation = await readGeneration(run);

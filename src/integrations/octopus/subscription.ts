@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
-import { readGenerationOf } from './generation.js';
 import { tracksDeploys } from './catalog.js';
 import type { Needed } from './categories.js';
 import { asFilter, neededCategories } from './categories.js';
@@ -109,9 +108,15 @@ export class SubscriptionReconciler {
   /** Cheap reads; a change in reactions, connections or waiting steps triggers a reconcile. */
   private async watch(): Promise<void> {
     try {
-      const [generation, connections, waiting] = await Promise.all([
-        readGenerationOf(this.store),
-        this.store.connections.list('octopus'),
+      const connections = await this.store.connections.list('octopus');
+      // Without Octopus connections there is nothing to keep (a deleted one's subscription goes
+      // with the delete): one read, not three, every tick.
+      if (connections.length === 0) {
+        this.fingerprint = '';
+        return;
+      }
+      const [generation, waiting] = await Promise.all([
+        this.store.reactions.generation(),
         this.store.connections.waitingConnectionIds(WAIT_PREFIX),
       ]);
       const next = JSON.stringify([generation, connections.map((c) => `${c.id}@${c.updatedAt}`), [...waiting].sort()]);

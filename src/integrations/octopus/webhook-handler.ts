@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../../core/same-secret.js';
 import { Type } from 'typebox';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
@@ -10,11 +10,6 @@ import { parseDelivery } from './payload.js';
 
 /** The header Shipline's Octopus subscription sends its secret in. */
 export const SECRET_HEADER = 'X-Shipline-Webhook-Secret';
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 const Received = Type.Object({
   eventId: Type.String({ description: 'Octopus Event.Id' }),

@@ -1,10 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
 import { connectionSource } from '../../core/reactions/source-trigger.js';
 import type { ConnectionService } from '../../integrations/connections.js';
 import { recordOrAdvanceIn } from '../../store/catalog.js';
 import type { Store } from '../../store/index.js';
+import { acceptRawBodies } from '../raw-body.js';
 import { ErrorBody } from '../schemas.js';
 import type { App } from './types.js';
 
@@ -19,11 +19,7 @@ const Received = Type.Object({
  */
 export function connectionHookRoutes(store: Store, connections: ConnectionService) {
   return async (app: App) => {
-    // Signatures are over the raw body: no parser may touch it first.
-    app.removeContentTypeParser('application/json');
-    const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, raw);
+    acceptRawBodies(app);
 
     app.post('/hooks/:type/:connectionId', {
       schema: {

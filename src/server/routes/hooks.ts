@@ -1,4 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../core/same-secret.js';
+import { acceptRawBodies } from '../raw-body.js';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
@@ -31,12 +33,6 @@ export const STORED_HEADERS: readonly string[] = [
 ];
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-
-/** Equal-length SHA-256 digests compared in constant time: neither the content nor the length of `given` leaks. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 function one(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -107,10 +103,7 @@ export function hookRoutes(store: Store) {
   // so every other route keeps answering 415 to anything but JSON.
   return async (app: App) => {
     // Signatures are over the exact bytes sent, so no parser may touch the body first.
-    app.removeContentTypeParser('application/json');
-    const raw = (_request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, raw);
+    acceptRawBodies(app);
 
     app.post('/hooks/:name', {
       schema: {
