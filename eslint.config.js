@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['web/public/*.js'],
+    languageOptions: { globals: { document: 'readonly', localStorage: 'readonly' } },
+    rules: { '@typescript-eslint/no-unused-vars': 'off' },
+  },
+  {
     files: ['bin/*', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

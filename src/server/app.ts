@@ -32,6 +32,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { linkDeployersToUsers, userRoutes } from './routes/users.js';
 import { sessionRoutes } from './routes/session.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { registerWebUi } from './web-ui.js';
 
 export interface AppOptions {
   store: Store;
@@ -47,10 +48,12 @@ export interface AppOptions {
   octopus?: OctopusIntegration;
   /** Connections of every type (the connections API, providers' inbound webhooks); absent, not served. */
   connections?: ConnectionService;
+  /** The built web UI to serve at `/`; default dist/web. */
+  webRoot?: string;
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger, registry, engine, octopus, connections }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, octopus, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -113,6 +116,7 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   }
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerWebUi(app as unknown as FastifyInstance, webRoot);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

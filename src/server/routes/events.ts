@@ -27,10 +27,14 @@ export function eventRoutes(store: Store) {
       config: { minRole: 'read' },
       schema: {
         summary: 'Live events as Server-Sent Events (`id` is the position; send Last-Event-ID to resume)',
-        tags, security: BEARER, querystring: Type.Object({ type: Type.Optional(Type.String({ minLength: 1, description: 'Type or glob' })) }),
+        tags, security: BEARER, querystring: Type.Object({
+          type: Type.Optional(Type.String({ minLength: 1, description: 'Type or glob' })),
+          named: Type.Optional(Type.Boolean({ default: true, description: 'false: frames carry no `event:` line, so a browser EventSource\'s onmessage sees every type' })),
+        }),
       },
     }, async (request, reply) => {
       const type = request.query.type;
+      const named = request.query.named !== false;
       if (type && !isValidGlob(type)) throw new ShiplineError('request.invalid', 'querystring/type is not a valid type or glob');
       reply.hijack();
       const res = reply.raw;
@@ -62,7 +66,7 @@ export function eventRoutes(store: Store) {
               for (const event of batch) {
                 last = event.seq;
                 if (type && !globMatches(type, event.type)) continue;
-                res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+                res.write(named ? `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` : `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
               }
               if (batch.length < 500) break;
             }

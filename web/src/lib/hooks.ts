@@ -1,0 +1,111 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from './api';
+import type { Page } from './api';
+import type { ShiplineEvent } from './types';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+}
+
+/** GETs `path` (again whenever it or the query changes, or on reload). `path` null waits. */
+export function useResource<T>(path: string | null, query?: Record<string, string | number | boolean | undefined>): Loaded<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(path !== null);
+  const [tick, setTick] = useState(0);
+  const key = JSON.stringify(query ?? {});
+
+  useEffect(() => {
+    if (path === null) return;
+    const abort = new AbortController();
+    setLoading(true);
+    api.get<T>(path, JSON.parse(key) as Record<string, string>, abort.signal).then(
+      (value) => {
+        setData(value);
+        setError(null);
+        setLoading(false);
+      },
+      (err: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(err);
+        setLoading(false);
+      },
+    );
+    return () => abort.abort();
+  }, [path, key, tick]);
+
+  return { data, error, loading, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+export interface Paged<T> extends Loaded<Page<T>> {
+  items: T[];
+  /** 1-based page number. */
+  page: number;
+  hasNext: boolean;
+  hasPrevious: boolean;
+  next(): void;
+  previous(): void;
+  /** Puts items in front (live updates on the first page). */
+  prepend(items: T[], key: (item: T) => string): void;
+}
+
+/** A cursor-paginated list (`{items, nextCursor}`), page by page; changing the query starts over. */
+export function usePaged<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}, limit = 50): Paged<T> {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const key = JSON.stringify(query);
+  useEffect(() => setCursors([undefined]), [path, key]);
+  const cursor = cursors[cursors.length - 1];
+  const loaded = useResource<Page<T>>(path, { ...query, limit, cursor });
+  const [extra, setExtra] = useState<T[]>([]);
+  useEffect(() => setExtra([]), [loaded.data]);
+
+  const items = [...extra, ...(loaded.data?.items ?? [])];
+  return {
+    ...loaded,
+    items,
+    page: cursors.length,
+    hasNext: Boolean(loaded.data?.nextCursor),
+    hasPrevious: cursors.length > 1,
+    next: () => loaded.data?.nextCursor && setCursors((c) => [...c, loaded.data!.nextCursor!]),
+    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
+    prepend: (fresh, keyOf) =>
+      setExtra((current) => {
+        const seen = new Set([...current, ...(loaded.data?.items ?? [])].map(keyOf));
+        return [...fresh.filter((item) => !seen.has(keyOf(item))), ...current];
+      }),
+  };
+}
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * Live events from `/api/v1/events/stream` (Server-Sent Events, authenticated by the session
+ * cookie). EventSource reconnects by itself and resumes from the last id it saw.
+ */
+export function useEventStream(type: string | null, onEvent: (event: ShiplineEvent) => void): StreamState {
+  const [state, setState] = useState<StreamState>('connecting');
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+
+  useEffect(() => {
+    if (type === null) return;
+    // named=false: frames without an `event:` line, so onmessage sees every type the glob matches.
+    const source = new EventSource(`/api/v1/events/stream?named=false&type=${encodeURIComponent(type)}`, { withCredentials: true });
+    setState('connecting');
+    source.onopen = () => setState('live');
+    source.onerror = () => setState('reconnecting');
+    source.onmessage = (message: MessageEvent<string>) => {
+      try {
+        handler.current(JSON.parse(message.data) as ShiplineEvent);
+      } catch {
+        // A malformed frame is skipped; the next one is independent.
+      }
+    };
+    return () => source.close();
+  }, [type]);
+
+  return state;
+}

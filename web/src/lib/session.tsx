@@ -1,0 +1,53 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import { api, ApiError, onSessionLost, setCsrfToken } from './api';
+import type { Role, SessionView } from './types';
+
+interface SessionState {
+  /** undefined while the first check runs; null when signed out. */
+  session: SessionView | null | undefined;
+  signIn(email: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+  /** True when the signed-in user's role is at least `role`. */
+  can(role: Role): boolean;
+}
+
+const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+
+  const adopt = useCallback((next: SessionView | null) => {
+    setCsrfToken(next?.csrfToken ?? null);
+    setSession(next);
+  }, []);
+
+  useEffect(() => {
+    onSessionLost(() => adopt(null));
+    api.get<SessionView>('/auth/session').then(adopt, (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) adopt(null);
+      else adopt(null);
+    });
+  }, [adopt]);
+
+  const value = useMemo<SessionState>(() => ({
+    session,
+    async signIn(email, password) {
+      adopt(await api.post<SessionView>('/auth/session', { email, password }));
+    },
+    async signOut() {
+      await api.delete('/auth/session').catch(() => undefined);
+      adopt(null);
+    },
+    can: (role) => (session ? RANK[session.user.role] >= RANK[role] : false),
+  }), [session, adopt]);
+
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const state = useContext(SessionContext);
+  if (!state) throw new Error('useSession outside SessionProvider');
+  return state;
+}

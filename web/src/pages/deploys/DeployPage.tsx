@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export default function DeployPage() {
+  return <PageHeader title="Deploy" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export default function ReactionEditorPage() {
+  return <PageHeader title="ReactionEditor" />;
+}
