@@ -53,6 +53,8 @@ export interface EngineAppOptions {
   listen?: boolean;
   /** How often Octopus subscriptions look for changes; default 100 ms in tests. */
   octopusWatchMs?: number;
+  /** The built web UI to serve (default dist/web; SHIPLINE_WEB_ROOT overrides for parallel UI builds). */
+  webRoot?: string;
 }
 
 export async function startEngineApp(dialect: DialectName, options: EngineAppOptions = {}): Promise<EngineTestApp> {
@@ -67,7 +69,7 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     octopusWatchMs: options.octopusWatchMs ?? 100,
   });
   for (const action of options.extraActions ?? []) runtime.registry.register(action);
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
+  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections, webRoot: options.webRoot ?? process.env.SHIPLINE_WEB_ROOT });
   let url: string | undefined;
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
