@@ -45,6 +45,20 @@ describe('shipline demo', () => {
     for (const command of ['shipline deploys list', 'shipline runs list', 'shipline events tail', 'shipline insights dora']) expect(text).toContain(command);
     expect(text).toContain(demo.octopusUrl);
     expect(text).toContain(demo.octopusApiKey);
+    expect(text).toContain(`Sign in as        ${demo.user.email}   password ${demo.user.password}`);
+  });
+
+  it('prints a sign-in that opens the web UI', async () => {
+    const signIn = await fetch(`${demo.url}/auth/session`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demo.user),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const deploys = await fetch(`${demo.url}/api/v1/deploys`, { headers: { cookie } });
+    expect(deploys.status).toBe(200);
+    const page = await fetch(`${demo.url}/deploys`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root"></div>');
   });
 
   it('records deploys from several pipelines', async () => {

@@ -2,6 +2,7 @@
 export function banner(info: {
   url: string;
   token: string;
+  user: { email: string; password: string };
   octopusUrl: string;
   octopusApiKey: string;
   dataDir: string;
@@ -14,7 +15,8 @@ export function banner(info: {
     '',
     'Shipline demo: everything below runs in this process; Ctrl-C stops it.',
     '',
-    `  Shipline          ${info.url}   (API docs: ${info.url}/api/docs)`,
+    `  Shipline          ${info.url}   open it in a browser (API docs: ${info.url}/api/docs)`,
+    `  Sign in as        ${info.user.email}   password ${info.user.password}`,
     `  Admin token       ${info.token}`,
     `  Octopus stand-in  ${info.octopusUrl}   API key ${info.octopusApiKey}   (model: ${info.octopusUrl}/_sim/state)`,
     '  Slack stand-in    its messages print here as [slack] lines',

@@ -66,6 +66,8 @@ export interface RunningDemo {
   url: string;
   /** The admin token. */
   token: string;
+  /** The web UI's sign-in (an admin user made for the demo). */
+  user: { email: string; password: string };
   dataDir: string;
   octopusUrl: string;
   octopusApiKey: string;
@@ -73,6 +75,9 @@ export interface RunningDemo {
   /** Stops the feeders, Shipline and the stand-ins, then deletes the data directory unless `keep`. */
   close(): Promise<void>;
 }
+
+/** The demo's web UI user; the password is made up at each start. */
+export const DEMO_USER_EMAIL = 'demo@shipline.local';
 
 /** A port free right now on 127.0.0.1, so that Shipline's public URL is known before it starts. */
 function freePort(): Promise<number> {
@@ -98,6 +103,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const print = options.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-demo-'));
   const token = `shp_${randomBytes(32).toString('base64url')}`;
+  const user = { email: DEMO_USER_EMAIL, password: `demo-${randomBytes(9).toString('base64url')}` };
 
   let sink: SlackSink | undefined;
   let sim: OctopusSim | undefined;
@@ -136,12 +142,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     shipline = await startShipline(config);
 
     const api = createClient({ url: shipline.url, token });
+    await api.post('/api/v1/users', { email: user.email, name: 'Demo Admin', role: 'admin', password: user.password });
     const { endpoints } = await setUpDemo(api, {
       slackWebhookUrl: `${sink.url}/services/T0/B0/demo`,
       octopusUrl: sim.url,
       octopusApiKey: sim.apiKey,
     });
-    for (const line of banner({ url: shipline.url, token, octopusUrl: sim.url, octopusApiKey: sim.apiKey, dataDir, keep: options.keep === true, ...timings })) print(line);
+    for (const line of banner({ url: shipline.url, token, user, octopusUrl: sim.url, octopusApiKey: sim.apiKey, dataDir, keep: options.keep === true, ...timings })) print(line);
 
     const report = (what: string) => (err: unknown) => print(`[demo] ${what} failed: ${(err as Error).message}`);
     const feeder = pipelineFeeder({ api, endpoints, print });
@@ -156,7 +163,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const octopus = octopusFeeder(sim, print);
     tickers.push(startTicker({ minMs: timings.octopusEveryMs, maxMs: timings.octopusEveryMs, firstMs: 0, tick: octopus.tick, onError: report('Octopus') }));
 
-    return { url: shipline.url, token, dataDir, octopusUrl: sim.url, octopusApiKey: sim.apiKey, slack: sink, close };
+    return { url: shipline.url, token, user, dataDir, octopusUrl: sim.url, octopusApiKey: sim.apiKey, slack: sink, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -5,6 +6,10 @@ import pg from 'pg';
  * fails rather than silently skipping); without it, one line says what did not run.
  */
 export default async function setup(): Promise<void> {
+  const chromium = process.env.SHIPLINE_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium) && process.env.SHIPLINE_E2E_REQUIRED !== '1') {
+    console.log(`\n[shipline] Browser tests skipped: no Chromium at ${chromium}; apt-get install -y chromium to run them too.\n`);
+  }
   const url = process.env.SHIPLINE_TEST_DATABASE_URL;
   if (!url) {
     console.log(
