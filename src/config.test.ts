@@ -21,6 +21,18 @@ describe('config', () => {
     expect(() => loadConfig({ [env]: value })).toThrow(ConfigError);
   });
 
+  it('reads SHIPLINE_TRUST_PROXY as a flag, a hop count or the proxies\' addresses, trusting none by default', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ SHIPLINE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ SHIPLINE_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ SHIPLINE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ SHIPLINE_TRUST_PROXY: ' 10.0.0.1, 192.168.0.0/16,::1,fd00::/8 ,loopback' }).trustProxy)
+      .toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback']);
+    for (const bad of ['yes', '10.0.0.0/33', '10.0.0.1,proxy.internal', '::1/129', ',', '1.2.3.4/8/8']) {
+      expect(() => loadConfig({ SHIPLINE_TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+    }
+  });
+
   it('documents every setting in the README', () => {
     const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const setting of SETTINGS) expect(readme, setting.env).toContain(`\`${setting.env}\``);

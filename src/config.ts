@@ -1,4 +1,5 @@
 import { parseDuration } from './core/reactions/durations.js';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -28,7 +29,12 @@ export interface Config {
   masterKey: string | undefined;
   /** How often every Octopus subscription is checked and repaired, in ms. */
   octopusReconcileMs: number;
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-* headers to believe (false: none). */
+  trustProxy: TrustProxy;
 }
+
+/** `true` (every hop), `false` (none), a hop count, or the proxies' addresses and CIDRs. */
+export type TrustProxy = boolean | number | string[];
 
 interface Setting<K extends keyof Config> {
   key: K;
@@ -174,7 +180,40 @@ export const SETTINGS: readonly AnySetting[] = [
       return ms;
     },
   },
+  {
+    key: 'trustProxy',
+    env: 'SHIPLINE_TRUST_PROXY',
+    default: 'false',
+    doc: 'Which reverse proxies\' X-Forwarded-For/-Proto/-Host to believe, so the client address (sign-in rate limit) and HTTPS (the session cookie\'s Secure flag) are right behind a TLS proxy: `false`, `true` (any), a hop count, or comma-separated addresses and CIDRs of the proxies (also `loopback`, `linklocal`, `uniquelocal`).',
+    parse: (raw) => parseTrustProxy(raw),
+  },
 ];
+
+// The names proxy-addr (Fastify's trustProxy) knows for address ranges.
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? 'false').trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return integer('SHIPLINE_TRUST_PROXY', 0, 100)(value);
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const bad = entries.find((e) => !PROXY_RANGES.has(e) && !isAddressOrCidr(e));
+  if (entries.length === 0 || bad !== undefined) {
+    throw new ConfigError(`SHIPLINE_TRUST_PROXY must be true, false, a hop count, or comma-separated addresses and CIDRs; '${bad ?? value}' is none of them`);
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  // proxy-addr also takes an IPv4 netmask after the slash (10.0.0.0/255.0.0.0).
+  if (family === 4 && isIP(bits) === 4) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 /** Reads the configuration from an environment (default: the process's). Throws ConfigError on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

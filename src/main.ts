@@ -36,7 +36,7 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     throw err;
   }
   const newAdminToken = await bootstrapAdmin(store, config);
-  const site = { publicUrl: config.publicUrl ?? '', bodyLimit: config.bodyLimit };
+  const site = { publicUrl: config.publicUrl ?? '', bodyLimit: config.bodyLimit, trustProxy: config.trustProxy };
   const runtime = createRuntime({
     store,
     workers: config.workers,

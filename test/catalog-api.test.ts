@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from './support/app.js';
 import { PUBLIC_URL, seedPayload, startTestApp } from './support/app.js';
 import { DIALECTS } from './support/databases.js';
+import { recordOrAdvanceIn } from '../src/store/catalog.js';
 
 describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (dialect) => {
   let t: TestApp;
@@ -130,6 +131,36 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
     const pager = staging.services.find((d: { serviceAlias: string }) => d.serviceAlias === 'pager');
     expect(pager.dedupId).toBe('pg-5');
     expect(staging.services.filter((d: { serviceAlias: string }) => d.serviceAlias === 'pager')).toHaveLength(1);
+  });
+
+  it('filters deploys by status and source, and by environment in any case and spelling', async () => {
+    await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'filters' } });
+    await ingest({ service: 'filters', dedup_id: 'f-1', environment: 'QA-East', deployed_at: '2025-02-01 10:00:00' });
+    await ingest({ service: 'filters', dedup_id: 'f-2', environment: 'qa-east', deployed_at: '2025-02-02 10:00:00' });
+    await ingest({ service: 'filters', dedup_id: 'f-3', environment: 'QA-West', deployed_at: '2025-02-03 10:00:00' });
+    // An integration's deploy (as GitHub deployment statuses report them): started, then failed.
+    const { endpointId } = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=filters&limit=1' })).json().items[0];
+    const report = (status: 'started' | 'failed') => t.store.db.transaction((run) => recordOrAdvanceIn(run, t.store, {
+      endpointId, dedupId: 'github:f-4', status, source: 'github',
+      input: { service: 'filters', description: 'from GitHub', deployedAt: '2025-02-04T10:00:00.000Z', environment: 'QA-EAST', deployUrl: null, deployNumber: null, deployer: { id: null, email: null, name: null }, commit: null },
+    }, new Date().toISOString()));
+    await report('started');
+    await report('failed');
+
+    const dedups = async (query: string) =>
+      (await t.api({ method: 'GET', url: `/api/v1/deploys?service=filters&${query}`, role: 'read' })).json<{ items: Array<{ dedupId: string }> }>().items.map((d) => d.dedupId);
+    expect(await dedups('environment=qa-EAST')).toEqual(['github:f-4', 'f-2', 'f-1']);
+    expect(await dedups('environment=%20QA-East%20')).toEqual(['github:f-4', 'f-2', 'f-1']);
+    expect(await dedups('environment=qa-west')).toEqual(['f-3']);
+    expect(await dedups('environment=qa-north')).toEqual([]);
+    expect(await dedups('status=failed')).toEqual(['github:f-4']);
+    expect(await dedups('status=succeeded')).toEqual(['f-3', 'f-2', 'f-1']);
+    expect(await dedups('source=github')).toEqual(['github:f-4']);
+    expect(await dedups('source=custom&environment=QA-east')).toEqual(['f-2', 'f-1']);
+    expect(await dedups('source=octopus')).toEqual([]);
+    const bad = await t.api({ method: 'GET', url: '/api/v1/deploys?status=exploded' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('request.invalid');
   });
 
   it('hands out endpoint URLs under the public URL and lists them', async () => {

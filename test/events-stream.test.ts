@@ -5,8 +5,8 @@ import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 
 /** Reads Server-Sent Events from a response until `count` events arrived. */
-async function readEvents(response: Response, count: number): Promise<Array<{ id: string; event: string; data: { type: string; data: unknown; seq: number } }>> {
-  const out: Array<{ id: string; event: string; data: { type: string; data: unknown; seq: number } }> = [];
+async function readEvents(response: Response, count: number): Promise<Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }>> {
+  const out: Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }> = [];
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of response.body!) {
@@ -17,7 +17,7 @@ async function readEvents(response: Response, count: number): Promise<Array<{ id
       buffer = buffer.slice(end + 2);
       const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
       const data = field('data');
-      if (data) out.push({ id: field('id')!, event: field('event')!, data: JSON.parse(data) });
+      if (data) out.push({ id: field('id')!, event: field('event'), data: JSON.parse(data) });
       if (out.length >= count) return out;
     }
   }
@@ -54,6 +54,19 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
     const replayed = await readEvents(again, 1);
     resumed.abort();
     expect((replayed[0]!.data.data as { dedupId: string }).dedupId).toBe('stream-2');
+  });
+
+  it('leaves out the event: line with named=false (a browser EventSource\'s onmessage then sees every frame), and names frames by default', async () => {
+    const abort = new AbortController();
+    const open = (query: string) => fetch(`${base}/api/v1/events/stream?${query}`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
+    const [unnamed, named, explicit] = await Promise.all([open('named=false&type=deploy.*'), open('type=deploy.*'), open('named=true&type=deploy.*')]);
+    const reading = Promise.all([readEvents(unnamed, 1), readEvents(named, 1), readEvents(explicit, 1)]);
+    await t.ingest({ service: 'streamed', dedup_id: 'stream-unnamed' });
+    const [[plain], [typed], [typedToo]] = await reading;
+    abort.abort();
+    expect(plain).toMatchObject({ id: expect.stringMatching(/^\d+$/), event: undefined, data: { type: 'deploy.recorded', data: { dedupId: 'stream-unnamed' } } });
+    expect(typed).toMatchObject({ id: plain!.id, event: 'deploy.recorded', data: { type: 'deploy.recorded' } });
+    expect(typedToo).toMatchObject({ id: plain!.id, event: 'deploy.recorded' });
   });
 
   it('refuses the stream without a token', async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../src/integrations/http/client.js';
 import { OctopusIntegration } from '../src/integrations/octopus/index.js';
+import { viewOf } from '../src/server/routes/connections.js';
+import type { Connection } from '../src/store/connections.js';
 import { openStore } from '../src/store/index.js';
 import { TEST_MASTER_KEY } from './support/runtime.js';
 import { DIALECTS } from './support/databases.js';
@@ -25,7 +27,7 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     expect(conn).toMatchObject({ status: 'ready', error: null, space: { id: 'Spaces-1', name: 'Default' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     expect(conn.webhookUrl).toBe(`${bed.t.url}/hooks/octopus/${conn.id}`);
     // The answer already shows the subscription Shipline made.
-    expect(conn.subscription).toMatchObject({ id: expect.stringMatching(/^Subscriptions-/), error: null });
+    expect(conn.subscription).toMatchObject({ state: 'ready', id: expect.stringMatching(/^Subscriptions-/), error: null, lastReconciledAt: expect.any(String) });
     const uuidName = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: conn.id, config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } } });
     expect(uuidName.statusCode).toBe(400);
     const shown = await bed.t.api({ method: 'GET', url: '/api/v1/connections/good' });
@@ -35,6 +37,17 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     for (const r of bed.sim.requests()) expect(JSON.stringify(r.query)).not.toContain('API-');
     expect(bed.sim.requests('GET', '/api/users/me').length).toBeGreaterThan(0);
     await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/good' });
+  });
+
+  it('names the subscription\'s state: pending before the first reconcile, error when it failed; other types have none', () => {
+    const base = { id: 'c1', name: 'c', config: {}, endpointId: 'e1', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
+    const subscriptionOf = (type: string, state: Record<string, unknown>) => viewOf({ ...base, type, state } satisfies Connection, 'http://shipline.test').subscription;
+    expect(subscriptionOf('octopus', {})).toEqual({ state: 'pending', id: null, categories: [], lastReconciledAt: null, error: null });
+    const failed = { id: 'Subscriptions-1', categories: ['DeploymentFailed'], lastReconciledAt: '2025-01-01T00:00:00.000Z', error: 'Octopus said no' };
+    expect(subscriptionOf('octopus', { subscription: failed })).toEqual({ state: 'error', ...failed });
+    expect(subscriptionOf('octopus', { subscription: { ...failed, error: null } })).toMatchObject({ state: 'ready', id: 'Subscriptions-1' });
+    expect(subscriptionOf('octopus', { subscription: { ...failed, id: null, error: null } })).toMatchObject({ state: 'none' });
+    expect(subscriptionOf('slack', { status: 'ready' })).toBeNull();
   });
 
   it('reports a bad key as error with Octopus\'s message', async () => {
@@ -153,8 +166,13 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
       await bed.runtimeReconcile();
       expect(bed.sim.requests('PUT').length).toBe(puts);
       await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/quiet-failures' });
-      // Nothing needs it any more: no subscription.
+      // Nothing needs it any more: no subscription, and the connection says so.
       await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
+      const none = await eventually(async () => {
+        const shown = (await bed.t.api({ method: 'GET', url: '/api/v1/connections/quiet' })).json<ConnectionBody>();
+        return shown.subscription?.state === 'none' ? shown.subscription : undefined;
+      });
+      expect(none).toMatchObject({ id: null, categories: [], error: null });
       await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/quiet' });
     } finally {
       bed.sim.setDelivery({ sensitiveHeaderValues: false });

@@ -95,6 +95,49 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect((await events('suggestion.created')).some((e) => e.data.alias === 'web')).toBe(true);
   });
 
+  it('lists an Octopus deploy\'s runs: those of its deploy.* events and of its deployment\'s octopus.deployment.* events, no other\'s', async () => {
+    await bed.t.applyReaction({
+      name: 'octo-events',
+      on: { event: 'octopus.deployment.*', connection: 'prod', project: 'Payments API', environment: 'Staging', categories: ['DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded', 'DeploymentFailed'] },
+      steps: { note: { uses: 'emit', with: { type: 'test.octo', data: { deployment: '{{ data.deploymentId }}' } } } },
+    });
+    await bed.t.applyReaction({
+      name: 'octo-deploys',
+      on: { event: 'deploy.*', filter: { source: 'octopus', serviceAlias: 'payments-api', environment: 'Staging' } },
+      steps: { note: { uses: 'emit', with: { type: 'test.octo', data: { deploy: '{{ data.id }}' } } } },
+    });
+    try {
+      const first = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
+      const second = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
+      const deployOf = async (deploymentId: string) =>
+        (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&status=succeeded&limit=100' })).json<{ items: DeployBody[] }>().items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
+      const eventIdsAbout = async (deploymentId: string) => {
+        const octopus = (await events('octopus.deployment.*')).filter((e) => e.data.deploymentId === deploymentId);
+        const catalog = [...(await events('deploy.recorded')), ...(await events('deploy.updated'))].filter((e) => String(e.data.dedupId).endsWith(`:${deploymentId}`));
+        return { octopus, catalog, ids: [...octopus, ...catalog].map((e) => e.id).sort() };
+      };
+      // Deliveries arrive in the background: wait until the deploy's runs are those of all its events so far, once it succeeded.
+      const { runs, about } = await eventually(async () => {
+        const deploy = await deployOf(first.deploymentId);
+        if (!deploy || !(await deployOf(second.deploymentId))) return undefined;
+        const about = await eventIdsAbout(first.deploymentId);
+        const runs = (await bed.t.api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}/runs`, role: 'read' })).json<{ items: Array<{ id: string; reaction: string; eventId: string }> }>().items;
+        const started = [...new Set(runs.map((r) => r.eventId))].sort();
+        return JSON.stringify(started) === JSON.stringify(about.ids) ? { runs, about } : undefined;
+      });
+      expect(about.octopus.map((e) => e.type).sort()).toEqual(['octopus.deployment.queued', 'octopus.deployment.started', 'octopus.deployment.succeeded']);
+      expect(about.catalog.map((e) => e.type).sort()).toEqual(expect.arrayContaining(['deploy.recorded', 'deploy.updated']));
+      expect(new Set(runs.map((r) => r.reaction))).toEqual(new Set(['octo-events', 'octo-deploys']));
+      expect(runs.length).toBe(about.ids.length);
+      expect(runs.map((r) => r.id)).toEqual([...runs.map((r) => r.id)].sort().reverse());
+      const others = (await eventIdsAbout(second.deploymentId)).ids;
+      expect(others.length).toBeGreaterThan(0);
+      expect(runs.some((r) => others.includes(r.eventId))).toBe(false);
+    } finally {
+      for (const name of ['octo-events', 'octo-deploys']) await bed.t.api({ method: 'DELETE', url: `/api/v1/reactions/${name}` });
+    }
+  });
+
   it('stores a twice-delivered event once, and runs On Deployment Event reactions only for their project and environment', async () => {
     await bed.t.applyReaction({
       name: 'web-prod-done',

@@ -3,6 +3,7 @@ import { DIALECTS } from './support/databases.js';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 import { eventually, Sink } from './support/sink.js';
+import { recordOrAdvanceIn } from '../src/store/catalog.js';
 
 describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
   let t: EngineTestApp;
@@ -285,6 +286,189 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
     await eventually(async () => {
       const r = (await t.api({ method: 'GET', url: `/api/v1/runs/${second!.id}` })).json<{ status: string }>();
       return r.status === 'waiting' ? r : undefined;
+    });
+  });
+
+  describe('what the web UI reads about deploys, events, runs and reactions', () => {
+    interface RunItem { id: string; reaction: string; reactionVersion: number; eventId: string; status: string; steps?: unknown }
+    interface DeployItem { id: string; dedupId: string; endpointId: string; deployedAt: string }
+    interface EventItem { id: string; type: string; data: { dedupId?: string; id?: string } }
+    interface Match { reaction: string; version: number; enabled: boolean; trigger: string; matched: boolean; reason: string | null; runs: Array<{ id: string; status: string }> }
+
+    const get = async <T>(url: string) => {
+      const res = await t.api({ method: 'GET', url, role: 'read' });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+      return res.json<T>();
+    };
+    const deployOf = async (dedupId: string) => (await get<{ items: DeployItem[] }>('/api/v1/deploys?service=watched-svc&limit=500')).items.find((d) => d.dedupId === dedupId)!;
+    const eventsAbout = async (type: string, dedupId: string) =>
+      (await get<{ items: EventItem[] }>(`/api/v1/events?type=${type}&limit=500`)).items.filter((e) => e.data.dedupId === dedupId);
+    // Runs are created in the transaction that stores their event, so they exist once the ingest answered.
+    const runsOf = async (eventId: string) => (await get<{ items: RunItem[] }>(`/api/v1/runs?eventId=${eventId}`)).items;
+    /** An integration's deploy (as the GitHub deployment-status receiver reports one). */
+    const report = (endpointId: string, deployedAt: string, status: 'started' | 'succeeded') =>
+      t.store.db.transaction((run) => recordOrAdvanceIn(run, t.store, {
+        endpointId, dedupId: 'github:watched-3', status, source: 'github',
+        input: { service: 'watched-svc', description: 'from GitHub', deployedAt, environment: 'Production', deployUrl: null, deployNumber: null, deployer: { id: null, email: null, name: null }, commit: null },
+      }, new Date().toISOString()));
+
+    it('lists the runs started by a deploy\'s events, and filters runs by event', async () => {
+      await t.applyReaction({ name: 'deploy-watch', on: { event: 'deploy.*', filter: { serviceAlias: 'watched-svc' } }, steps: { note: { uses: 'emit', with: { type: 'watch.noted' } } } });
+      // The same deployed_at for all three: each deploy must still find only its own events.
+      await t.ingest({ service: 'watched-svc', dedup_id: 'watched-1' });
+      await t.ingest({ service: 'watched-svc', dedup_id: 'watched-2' });
+      const first = await deployOf('watched-1');
+      await report(first.endpointId, first.deployedAt, 'started');
+      await report(first.endpointId, first.deployedAt, 'succeeded');
+      const third = await deployOf('github:watched-3');
+
+      const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
+      const firstRuns = (await get<{ items: RunItem[] }>(`/api/v1/deploys/${first.id}/runs`)).items;
+      expect(firstRuns).toEqual([expect.objectContaining({ reaction: 'deploy-watch', eventId: recorded1!.id, reactionVersion: 1 })]);
+      expect(firstRuns[0]).not.toHaveProperty('steps');
+      expect(await runsOf(recorded1!.id)).toEqual(firstRuns);
+
+      const [recorded3] = await eventsAbout('deploy.recorded', 'github:watched-3');
+      const [updated3] = await eventsAbout('deploy.updated', 'github:watched-3');
+      const thirdRuns = (await get<{ items: RunItem[] }>(`/api/v1/deploys/${third.id}/runs`)).items;
+      // Newest first: the run of the status change, then the run of the recording.
+      expect(thirdRuns.map((r) => [r.reaction, r.eventId])).toEqual([['deploy-watch', updated3!.id], ['deploy-watch', recorded3!.id]]);
+      expect(thirdRuns[0]!.id > thirdRuns[1]!.id).toBe(true);
+
+      const missing = await t.api({ method: 'GET', url: '/api/v1/deploys/nope/runs' });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json().error.code).toBe('deploy.not_found');
+      expect(await runsOf('no-such-event')).toEqual([]);
+    });
+
+    it('says for an event which reaction matches it, why the others do not (as a dry run does), and the runs it started', async () => {
+      await t.applyReaction({ name: 'conditional', on: { event: 'deploy.recorded', if: 'data.deployNumber == "999"' }, steps: { note: { uses: 'emit', with: { type: 'never.noted' } } } });
+      await t.applyReaction({ name: 'switched-off', enabled: false, on: { event: 'deploy.recorded' }, steps: { note: { uses: 'emit', with: { type: 'never.noted' } } } });
+      const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
+      const items = (await get<{ items: Match[] }>(`/api/v1/events/${recorded1!.id}/matches`)).items;
+      const byName = new Map(items.map((m) => [m.reaction, m]));
+      const reactions = (await get<{ items: Array<{ name: string }> }>('/api/v1/reactions')).items;
+      expect(items.map((m) => m.reaction)).toEqual(reactions.map((r) => r.name));
+
+      const [run] = await runsOf(recorded1!.id);
+      // The run's status may move on between the two reads; its id may not.
+      expect(byName.get('deploy-watch')).toEqual({ reaction: 'deploy-watch', version: 1, enabled: true, trigger: 'deploy.*', matched: true, reason: null, runs: [{ id: run!.id, status: expect.any(String) }] });
+      expect(byName.get('chain')).toMatchObject({ matched: false, reason: 'the filter does not match the event data', runs: [] });
+      expect(byName.get('versioned')).toMatchObject({ matched: false, reason: 'event type deploy.recorded does not match webhook.nothing', trigger: 'webhook.nothing', version: 2 });
+      expect(byName.get('conditional')).toMatchObject({ matched: false, reason: 'the condition is false: data.deployNumber == "999"' });
+      expect(byName.get('switched-off')).toMatchObject({ matched: false, enabled: false, reason: 'the reaction is disabled' });
+      // The very words of a dry run of the same reaction on the same event.
+      for (const match of items) {
+        const tested = await t.api({ method: 'POST', url: `/api/v1/reactions/${match.reaction}/test`, role: 'read', payload: { eventId: recorded1!.id } });
+        expect(tested.json<{ reason: string | null }>().reason, match.reaction).toBe(match.reason);
+      }
+      // A reaction never starts on the end of its own runs (dispatch skips them), and says so.
+      const selfWatch = { name: 'self-watch', on: { event: 'run.*' }, steps: { note: { uses: 'emit', with: { type: 'never.noted' } } } };
+      const own = await t.api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'read', payload: { document: selfWatch, event: { type: 'run.succeeded', data: { reaction: 'self-watch' } } } });
+      expect(own.json().dryRun).toMatchObject({ matched: false, reason: 'the event is the end of one of this reaction\'s own runs' });
+      const missing = await t.api({ method: 'GET', url: '/api/v1/events/nope/matches' });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json().error.code).toBe('event.not_found');
+    });
+
+    it('shows each reaction\'s newest run, in the list and alone', async () => {
+      const newest = (await get<{ items: RunItem[] }>('/api/v1/runs?reaction=deploy-watch&limit=1')).items[0]!;
+      const shown = await get<{ lastRun: unknown }>('/api/v1/reactions/deploy-watch');
+      expect(shown.lastRun).toEqual({ id: newest.id, status: newest.status, createdAt: expect.any(String) });
+      const listed = (await get<{ items: Array<{ name: string; lastRun: unknown }> }>('/api/v1/reactions')).items;
+      expect(listed.find((r) => r.name === 'deploy-watch')!.lastRun).toEqual(shown.lastRun);
+      expect(listed.find((r) => r.name === 'conditional')!.lastRun).toBeNull();
+      expect((await get<{ lastRun: unknown }>('/api/v1/reactions/conditional')).lastRun).toBeNull();
+    });
+
+    it('lists a reaction\'s versions newest first, by page, and shows one', async () => {
+      const page1 = await get<{ items: Array<{ version: number; enabled: boolean; createdAt: string; document: { description?: string } }>; nextCursor: string }>('/api/v1/reactions/versioned/versions?limit=1');
+      expect(page1.items).toEqual([{ version: 2, enabled: true, createdAt: expect.any(String), document: expect.objectContaining({ name: 'versioned', description: 'v2' }) }]);
+      const page2 = await get<{ items: Array<{ version: number; document: { description?: string } }>; nextCursor: string | null }>(`/api/v1/reactions/versioned/versions?limit=1&cursor=${page1.nextCursor}`);
+      expect(page2.items.map((v) => v.version)).toEqual([1]);
+      expect(page2.items[0]!.document).not.toHaveProperty('description');
+      expect(page2.nextCursor).toBeNull();
+      expect(await get('/api/v1/reactions/versioned/versions/1')).toEqual(page2.items[0]);
+      for (const url of ['/api/v1/reactions/versioned/versions/3', '/api/v1/reactions/nope/versions', '/api/v1/reactions/nope/versions/1']) {
+        const res = await t.api({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.json().error.code).toBe('reaction.not_found');
+      }
+      expect((await t.api({ method: 'GET', url: '/api/v1/reactions/versioned/versions?cursor=bm9wZQ' })).json().error.code).toBe('request.invalid_cursor');
+    });
+
+    it('enables and disables a reaction, each change a new version whose document agrees', async () => {
+      const off = await t.api({ method: 'PATCH', url: '/api/v1/reactions/deploy-watch', role: 'write', payload: { enabled: false } });
+      expect(off.statusCode, off.body).toBe(200);
+      expect(off.json()).toMatchObject({ name: 'deploy-watch', version: 2, enabled: false, document: { enabled: false }, lastRun: expect.any(Object) });
+      expect(off.json()).not.toHaveProperty('changed');
+      expect((await get<{ items: Array<{ version: number; enabled: boolean }> }>('/api/v1/reactions/deploy-watch/versions')).items.map((v) => [v.version, v.enabled])).toEqual([[2, false], [1, true]]);
+      // Disabled: a new deploy starts no run.
+      await t.ingest({ service: 'watched-svc', dedup_id: 'watched-off' });
+      const [offEvent] = await eventsAbout('deploy.recorded', 'watched-off');
+      expect(await runsOf(offEvent!.id)).toEqual([]);
+
+      const again = await t.api({ method: 'PATCH', url: '/api/v1/reactions/deploy-watch', role: 'write', payload: { enabled: false } });
+      expect(again.json()).toMatchObject({ version: 2, enabled: false });
+      const on = await t.api({ method: 'PATCH', url: '/api/v1/reactions/deploy-watch', role: 'write', payload: { enabled: true } });
+      expect(on.json()).toMatchObject({ version: 3, enabled: true, document: { enabled: true } });
+      await t.ingest({ service: 'watched-svc', dedup_id: 'watched-on' });
+      const [onEvent] = await eventsAbout('deploy.recorded', 'watched-on');
+      expect((await runsOf(onEvent!.id)).map((r) => [r.reaction, r.reactionVersion])).toEqual([['deploy-watch', 3]]);
+
+      // The admin-only rule of PUT holds for a change of the flag too.
+      await t.applyReaction({ name: 'scripted-patch', on: { event: 'x.y' }, steps: { a: { uses: 'script', with: { run: 'true' } } } });
+      const refused = await t.api({ method: 'PATCH', url: '/api/v1/reactions/scripted-patch', role: 'write', payload: { enabled: false } });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.code).toBe('reaction.admin_only');
+      expect((await get<{ version: number; enabled: boolean }>('/api/v1/reactions/scripted-patch'))).toMatchObject({ version: 1, enabled: true });
+      expect((await t.api({ method: 'PATCH', url: '/api/v1/reactions/scripted-patch', payload: { enabled: false } })).json()).toMatchObject({ version: 2, enabled: false });
+      expect((await t.api({ method: 'PATCH', url: '/api/v1/reactions/nope', payload: { enabled: false } })).statusCode).toBe(404);
+      expect((await t.api({ method: 'PATCH', url: '/api/v1/reactions/deploy-watch', payload: { enabled: 'no', name: 'x' } })).statusCode).toBe(400);
+    });
+
+    it('validates a document as PUT would, dry-runs a valid one, and saves nothing', async () => {
+      const validate = (payload: Record<string, unknown>) => t.api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'read', payload });
+      const before = sink.requests.length;
+      const draft = {
+        name: 'draft',
+        on: { event: 'deploy.recorded', filter: { serviceAlias: 'draft-svc' } },
+        steps: { call: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/draft`, headers: { Authorization: 'Bearer {{ secrets.MONITORING_TOKEN }}' }, body: { svc: '{{ data.serviceAlias }}' } } } },
+      };
+      const valid = await validate({ document: draft, event: { type: 'deploy.recorded', data: { serviceAlias: 'draft-svc' } } });
+      expect(valid.statusCode, valid.body).toBe(200);
+      expect(valid.json()).toEqual({
+        valid: true, problems: [], reaction: expect.objectContaining({ name: 'draft', enabled: true, on: expect.objectContaining({ event: 'deploy.recorded', filter: { serviceAlias: ['draft-svc'] } }) }),
+        dryRun: { matched: true, reason: null, steps: [{ id: 'call', uses: 'http.request', after: null, runsFirst: true, input: expect.objectContaining({ headers: { Authorization: 'Bearer ***' }, body: { svc: 'draft-svc' } }), error: null }] },
+      });
+      const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
+      expect((await validate({ document: draft, eventId: recorded1!.id })).json()).toMatchObject({ valid: true, dryRun: { matched: false, reason: 'the filter does not match the event data' } });
+      expect((await validate({ document: draft })).json()).toMatchObject({ valid: true, dryRun: null });
+
+      // Problems are exactly what PUT refuses the same document for.
+      const broken = { name: 'broken-draft', on: { event: 'deploy.recorded', if: 'data.x ==' }, steps: { a: { uses: 'nope' }, b: { after: 'zzz', uses: 'http.request', with: { url: '{{ secrets.MISSING }}' } } } };
+      const put = await t.api({ method: 'PUT', url: '/api/v1/reactions/broken-draft', payload: broken });
+      const invalid = await validate({ document: broken, event: { type: 'deploy.recorded' } });
+      expect(invalid.json()).toEqual({ valid: false, problems: put.json().error.details.problems, reaction: null, dryRun: null });
+      expect(invalid.json().problems.length).toBeGreaterThanOrEqual(4);
+
+      const yamlPut = (text: string) => t.api({ method: 'PUT', url: '/api/v1/reactions/yaml-draft', headers: { 'content-type': 'application/yaml' }, payload: text });
+      for (const text of ['name: yaml-draft\non: [unclosed\n', 'name: yaml-draft\non: {event: a.b}\nsteps: {}\n---\nname: second\n', 'name: yaml-draft\non: {event: "a..b"}\nsteps: {}\n']) {
+        const refused = await yamlPut(text);
+        expect(refused.statusCode, text).toBe(400);
+        expect((await validate({ yaml: text })).json(), text).toEqual({ valid: false, problems: refused.json().error.details.problems, reaction: null, dryRun: null });
+      }
+      const yamlValid = await validate({ yaml: 'name: yaml-draft\non:\n  event: deploy.recorded\nsteps:\n  note: {uses: emit, with: {type: "n.{{ data.serviceAlias }}"}}\n', event: { type: 'deploy.recorded', data: { serviceAlias: 's' } } });
+      expect(yamlValid.json()).toMatchObject({ valid: true, dryRun: { matched: true, steps: [{ id: 'note', input: { type: 'n.s' } }] } });
+
+      for (const payload of [{}, { document: draft, yaml: 'name: x' }, { document: draft, eventId: recorded1!.id, event: { type: 'a.b' } }]) {
+        const res = await validate(payload);
+        expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(res.json().error.code).toBe('request.invalid');
+      }
+      expect((await validate({ document: draft, eventId: 'nope' })).json().error.code).toBe('event.not_found');
+      for (const name of ['draft', 'broken-draft', 'yaml-draft']) expect((await t.api({ method: 'GET', url: `/api/v1/reactions/${name}` })).statusCode).toBe(404);
+      expect(sink.requests.length).toBe(before);
     });
   });
 });

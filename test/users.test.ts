@@ -263,6 +263,90 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     expect((await admin({ method: 'PATCH', url: '/api/v1/users/nobody@example.com', payload: { name: 'x' } })).statusCode).toBe(404);
   });
 
+  it('lets a signed-in user change their own password, with the CSRF token and the current password, ending their other sessions', async () => {
+    const email = 'changer@example.com';
+    const original = 'changer-passphrase-1';
+    expect((await admin({ method: 'POST', url: '/api/v1/users', payload: { email, name: 'Changer', role: 'read', password: original } })).statusCode).toBe(201);
+    const here = await session(email, original);
+    const elsewhere = await session(email, original);
+    const change = (s: SignedIn | undefined, body: Record<string, unknown>, headers: Record<string, string> = s ? { 'x-csrf-token': s.csrfToken } : {}) =>
+      inject({ method: 'POST', url: '/auth/password', payload: body, headers: { ...(s ? { cookie: s.cookie } : {}), ...headers } });
+
+    const anonymous = await change(undefined, { currentPassword: original, newPassword: 'changed-passphrase-2' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.code).toBe('auth.session_invalid');
+    const byToken = await inject({ method: 'POST', url: '/auth/password', payload: { currentPassword: original, newPassword: 'changed-passphrase-2' }, headers: { authorization: `Bearer ${adminToken}` } });
+    expect(byToken.statusCode).toBe(401);
+    const noCsrf = await change(here, { currentPassword: original, newPassword: 'changed-passphrase-2' }, {});
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.json().error.code).toBe('auth.csrf');
+    const foreignCsrf = await change(here, { currentPassword: original, newPassword: 'changed-passphrase-2' }, { 'x-csrf-token': elsewhere.csrfToken });
+    expect(foreignCsrf.json().error.code).toBe('auth.csrf');
+    const wrong = await change(here, { currentPassword: 'not-the-passphrase', newPassword: 'changed-passphrase-2' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error.code).toBe('auth.sign_in_failed');
+    const short = await change(here, { currentPassword: original, newPassword: 'elevenchars' });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error.code).toBe('user.invalid');
+    expect((await change(here, { currentPassword: original })).statusCode).toBe(400);
+    // Nothing so far changed anything: both sessions live, the old password works.
+    for (const s of [here, elsewhere]) expect((await withCookie(s, { method: 'GET', url: '/auth/session' })).statusCode).toBe(200);
+
+    const changed = await change(here, { currentPassword: original, newPassword: 'changed-passphrase-2' });
+    expect(changed.statusCode, changed.body).toBe(204);
+    expect((await withCookie(here, { method: 'GET', url: '/api/v1/services' })).statusCode).toBe(200);
+    expect((await withCookie(elsewhere, { method: 'GET', url: '/auth/session' })).statusCode).toBe(401);
+    expect((await signIn(email, original, '10.7.0.1')).statusCode).toBe(401);
+    expect((await signIn(email, 'changed-passphrase-2', '10.7.0.1')).statusCode).toBe(200);
+  });
+
+  it('counts wrong current passwords like failed sign-ins', async () => {
+    const email = 'guessed@example.com';
+    await admin({ method: 'POST', url: '/api/v1/users', payload: { email, name: 'Guessed', role: 'read', password: 'guessed-passphrase-1' } });
+    const stolen = await session(email, 'guessed-passphrase-1');
+    for (let i = 0; i < 5; i++) {
+      const res = await withCookie(stolen, { method: 'POST', url: '/auth/password', payload: { currentPassword: `guess-${i}-password`, newPassword: 'taken-over-passphrase' }, headers: { 'x-csrf-token': stolen.csrfToken }, remoteAddress: `10.8.0.${i}` });
+      expect(res.statusCode).toBe(401);
+    }
+    const limited = await withCookie(stolen, { method: 'POST', url: '/auth/password', payload: { currentPassword: 'guessed-passphrase-1', newPassword: 'taken-over-passphrase' }, headers: { 'x-csrf-token': stolen.csrfToken }, remoteAddress: '10.8.0.99' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('auth.rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('believes X-Forwarded-* only from trusted proxies (SHIPLINE_TRUST_PROXY): the cookie\'s Secure flag and the per-address limit', async () => {
+    const https = { 'x-forwarded-proto': 'https' };
+    // Untrusted (the default): a client cannot claim HTTPS or another address.
+    const direct = await inject({ method: 'POST', url: '/auth/session', payload: { email: EMAILS.admin, password: PASSWORDS.admin }, headers: https, remoteAddress: '10.9.0.1' });
+    expect(direct.statusCode).toBe(200);
+    expect(String(direct.headers['set-cookie']).split(';').map((a) => a.trim())).not.toContain('Secure');
+
+    const proxied = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024, trustProxy: ['10.9.0.0/24'] } });
+    const hopped = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024, trustProxy: 1 } });
+    try {
+      const signInVia = (target: FastifyInstance, remoteAddress: string, headers: Record<string, string>, password = PASSWORDS.admin) =>
+        target.inject({ method: 'POST', url: '/auth/session', payload: { email: EMAILS.admin, password }, headers, remoteAddress });
+      const secure = (res: LightMyRequestResponse) => String(res.headers['set-cookie']).split(';').map((a) => a.trim()).includes('Secure');
+      expect(secure(await signInVia(proxied, '10.9.0.5', https))).toBe(true);
+      expect(secure(await signInVia(proxied, '10.10.0.5', https))).toBe(false);
+      expect(secure(await signInVia(proxied, '10.10.0.5', {}))).toBe(false);
+      expect(secure(await signInVia(hopped, '10.10.0.5', https))).toBe(true);
+
+      // Behind the proxy each client is counted on its own address, not the proxy's.
+      for (let i = 0; i < 20; i++) {
+        const res = await proxied.inject({ method: 'POST', url: '/auth/session', payload: { email: `nobody-${i}@example.com`, password: 'guessed-password' }, headers: { 'x-forwarded-for': '203.0.113.7' }, remoteAddress: '10.9.0.5' });
+        expect(res.statusCode).toBe(401);
+      }
+      expect((await signInVia(proxied, '10.9.0.5', { 'x-forwarded-for': '203.0.113.7' })).statusCode).toBe(429);
+      expect((await signInVia(proxied, '10.9.0.5', { 'x-forwarded-for': '203.0.113.8' })).statusCode).toBe(200);
+      // From an untrusted peer the header is ignored: that peer is the client.
+      expect((await signInVia(proxied, '10.10.0.6', { 'x-forwarded-for': '203.0.113.7' })).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+      await hopped.close();
+    }
+  });
+
   it('links deployers to users by email in the deploy list', async () => {
     const endpoint = await admin({ method: 'POST', url: '/api/v1/deploy-endpoints', payload: { name: 'ci' } });
     const path = new URL(endpoint.json().url).pathname;
@@ -285,7 +369,7 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
 
   it('never puts a password or its hash in a response or a log line', async () => {
     const hashes = (await store.db.kysely.selectFrom('users').select('password_hash').execute()).map((r) => r.password_hash);
-    const secrets = [...Object.values(PASSWORDS), 'a-brand-new-passphrase', 'target-passphrase-9', ...hashes];
+    const secrets = [...Object.values(PASSWORDS), 'a-brand-new-passphrase', 'target-passphrase-9', 'changer-passphrase-1', 'changed-passphrase-2', 'guessed-passphrase-1', 'taken-over-passphrase', ...hashes];
     expect(responses.length).toBeGreaterThan(40);
     expect(logs.length).toBeGreaterThan(40);
     const said = [...responses.map((r) => r.body), ...logs].join('\n');

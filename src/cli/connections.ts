@@ -8,13 +8,13 @@ import { cell, printDetails, printJson, printLine, printTable, truncate, wantsJs
 export type ConnectionView = Static<typeof ConnectionSchemas.ConnectionView>;
 
 /**
- * The subscription Shipline keeps in the connected system, in a few words. `null` means the
- * reconciler has not run for it yet; an id of `null` means nothing needs its events; no
- * categories with an id means every category.
+ * The subscription Shipline keeps in the connected system, in a few words. `pending` (or `null`
+ * from older servers) means the reconciler has not run for it yet; an id of `null` means nothing
+ * needs its events; no categories with an id means every category.
  */
 export function subscriptionSummary(connection: ConnectionView): string {
   const subscription = connection.subscription;
-  if (!subscription) return 'pending (not set up yet)';
+  if (!subscription || subscription.state === 'pending') return 'pending (not set up yet)';
   if (subscription.error) return `error: ${subscription.error}`;
   if (!subscription.id) return 'none (nothing needs its events)';
   const count = subscription.categories.length;
@@ -25,7 +25,7 @@ export function subscriptionSummary(connection: ConnectionView): string {
 /** The table cell: categories count or error, short enough for one row. */
 function subscriptionCell(connection: ConnectionView): string {
   const subscription = connection.subscription;
-  if (!subscription) return 'pending';
+  if (!subscription || subscription.state === 'pending') return 'pending';
   if (subscription.error) return `error: ${truncate(subscription.error, 40)}`;
   if (!subscription.id) return 'none';
   const count = subscription.categories.length;

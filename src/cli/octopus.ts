@@ -108,7 +108,7 @@ export function registerOctopusCommands(program: Command): void {
       printJson(connection);
     } else {
       printConnection(connection);
-      if (connection.status === 'ready' && !connection.subscription) {
+      if (connection.status === 'ready' && (!connection.subscription || connection.subscription.state === 'pending')) {
         printLine(`\nShipline sets up the subscription in the background: see it with \`shipline connections show ${connection.name}\``);
       }
     }

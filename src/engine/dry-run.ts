@@ -1,5 +1,5 @@
 import type { ReactionSpec } from '../core/reactions/document.js';
-import { compileTrigger, filterMatches, globMatches } from '../core/reactions/matching.js';
+import { refusal } from '../core/reactions/refusal.js';
 import { redactSecrets, referencedSecrets, renderValue } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 
@@ -38,16 +38,4 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, secrets: Map<st
     }
   });
   return { matched: reason === null, reason, steps };
-}
-
-function refusal(spec: ReactionSpec, event: ShiplineEvent): string | null {
-  if (!spec.enabled) return 'the reaction is disabled';
-  if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
-  if (!filterMatches(spec.on.filter, event.data)) return 'the filter does not match the event data';
-  const { connection, categories, project, environment } = spec.on;
-  if (!compileTrigger({ ...spec.on, if: null })(event)) {
-    return `the connection, categories, project or environment do not match (${JSON.stringify({ connection, categories, project, environment })})`;
-  }
-  if (!compileTrigger(spec.on)(event)) return `the condition is false: ${spec.on.if}`;
-  return null;
 }

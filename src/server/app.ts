@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import { ActionRegistry } from '../engine/registry.js';
 import { builtinActions } from '../integrations/index.js';
@@ -36,8 +37,11 @@ import { registerWebUi } from './web-ui.js';
 
 export interface AppOptions {
   store: Store;
-  /** `publicUrl` is read per request, so the process may settle it once it listens. */
-  config: { publicUrl: string; bodyLimit: number };
+  /**
+   * `publicUrl` is read per request, so the process may settle it once it listens. `trustProxy`
+   * (default false) is Fastify's: whose X-Forwarded-* headers set `request.ip` and `request.protocol`.
+   */
+  config: { publicUrl: string; bodyLimit: number; trustProxy?: TrustProxy };
   /** Defaults to a silent logger, which is what tests want. */
   logger?: Logger;
   /** The actions reactions may use; default: the built-ins with scripts disabled. */
@@ -52,6 +56,15 @@ export interface AppOptions {
   webRoot?: string;
 }
 
+/**
+ * Fastify's trustProxy, but a hop count keeps its usual meaning (trust the nearest `n` hops, as
+ * proxy-addr and Express have it): Fastify 5 now trusts nothing for a bare number, since a count
+ * cannot tell a proxy from a client that reaches the server directly (see the README).
+ */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
 export async function buildApp({ store, config, logger, registry, engine, octopus, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
@@ -60,6 +73,7 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
     // Request lines go to the debug level below; at info a busy CI fleet would flood the log.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
+    trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -27,12 +27,15 @@ export const ConnectionView = Type.Object({
   checkedAt: Nullable(Type.String()),
   details: Nullable(Type.Object({}, { additionalProperties: true, description: 'What the test learned (workspace, user, site...); never a secret' })),
   subscription: Nullable(Type.Object({
+    state: Type.Union([Type.Literal('ready'), Type.Literal('pending'), Type.Literal('error'), Type.Literal('none')], {
+      description: 'pending: not set up yet; error: the last reconcile failed (see error); none: nothing needs its events; ready: in place',
+    }),
     id: Nullable(Type.String()),
     categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
-    lastReconciledAt: Nullable(Type.String()),
+    lastReconciledAt: Nullable(Type.String({ description: 'When the reconciler last checked it' })),
     error: Nullable(Type.String()),
     warning: Type.Optional(Nullable(Type.String({ description: 'Set when Octopus cannot reach SHIPLINE_PUBLIC_URL (e.g. localhost)' }))),
-  })),
+  }, { description: 'Octopus: the subscription Shipline keeps; null for other types' })),
   webhookUrl: Type.String({ description: 'Where the provider delivers its webhooks (the Octopus subscription, PagerDuty, GitHub)' }),
   endpointId: Type.String({ description: 'Deploys seen through this connection are recorded under this deploy endpoint' }),
   createdAt: Type.String(),

@@ -32,6 +32,19 @@ export const Reaction = Type.Object({
   document: Type.Unknown({ description: 'The document as applied' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  lastRun: Nullable(Type.Object({ id: Type.String(), status: Type.String(), createdAt: Timestamp }, { description: 'Its newest run (of any version), or null' })),
+});
+
+export const ReactionPatch = Type.Object(
+  { enabled: Type.Boolean({ description: 'A change is a new version whose document says the same' }) },
+  { additionalProperties: false },
+);
+
+export const ReactionVersion = Type.Object({
+  version: Type.Integer(),
+  enabled: Type.Boolean(),
+  createdAt: Timestamp,
+  document: Type.Unknown({ description: 'The document as applied' }),
 });
 
 export const ReactionApplied = Type.Intersect([Reaction, Type.Object({ changed: Type.Boolean({ description: 'False when the same document was applied again' }) })]);
@@ -71,6 +84,7 @@ export const Run = Type.Object({
 
 export const RunQuery = Type.Object({
   reaction: Type.Optional(Type.String({ minLength: 1 })),
+  eventId: Type.Optional(Type.String({ minLength: 1, description: 'Runs started by this event' })),
   status: Type.Optional(Type.Union(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String({ minLength: 1 })),
@@ -99,6 +113,38 @@ export const DryRunResult = Type.Object({
       error: Nullable(Type.String({ description: 'Why the input cannot be rendered, e.g. it uses a step output' })),
     }),
   ),
+});
+
+const MadeUpEvent = Type.Object(
+  { type: Type.String({ minLength: 1 }), data: Type.Optional(Type.Unknown()), source: Type.Optional(Type.String()) },
+  { additionalProperties: false, description: 'An event made up for the test' },
+);
+
+export const ValidateRequest = Type.Object(
+  {
+    document: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The reaction document as JSON' })),
+    yaml: Type.Optional(Type.String({ description: 'The reaction document as YAML (one document)' })),
+    eventId: Type.Optional(Type.String({ description: 'Also dry-run it against this stored event' })),
+    event: Type.Optional(MadeUpEvent),
+  },
+  { additionalProperties: false },
+);
+
+export const ValidateResult = Type.Object({
+  valid: Type.Boolean(),
+  problems: Type.Array(Type.String(), { description: 'What PUT /api/v1/reactions/:name would refuse it for' }),
+  reaction: Nullable(Type.Object({}, { additionalProperties: true, description: 'The normalized reaction (defaults filled in) when valid' })),
+  dryRun: Nullable(DryRunResult),
+});
+
+export const EventMatch = Type.Object({
+  reaction: Type.String(),
+  version: Type.Integer({ description: 'The current version, the one matched against' }),
+  enabled: Type.Boolean(),
+  trigger: Type.String(),
+  matched: Type.Boolean({ description: 'Whether it would start on this event now' }),
+  reason: Nullable(Type.String({ description: 'Why not, in the words of a dry run' })),
+  runs: Type.Array(Type.Object({ id: Type.String(), status: Type.String() }), { description: 'The runs this event started for it, newest first' }),
 });
 
 export const ReplayRequest = Type.Object({ reaction: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false });

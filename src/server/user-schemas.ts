@@ -29,6 +29,11 @@ export const UserPatch = Type.Object(
 
 export const PasswordSet = Type.Object({ password: Password }, { additionalProperties: false });
 
+export const PasswordChange = Type.Object(
+  { currentPassword: Type.String({ maxLength: 1024 }), newPassword: Password },
+  { additionalProperties: false },
+);
+
 export const UserParams = Type.Object({ email: Type.String({ minLength: 1 }) });
 
 export const SignIn = Type.Object({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });

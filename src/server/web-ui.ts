@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Where `npm run build` puts the web UI: dist/web, from src/server or dist/server alike. */
 export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -48,7 +48,7 @@ export async function registerWebUi(app: FastifyInstance, webRoot = DEFAULT_WEB_
   }
 
   const page = { schema: { hide: true } };
-  const serveIndex = async (request: { url: string }, reply: import('fastify').FastifyReply) => {
+  const serveIndex = async (request: { url: string }, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     if (NOT_UI.some((prefix) => path.startsWith(prefix))) return reply.callNotFound();
     if (!index) {

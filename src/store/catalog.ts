@@ -36,7 +36,7 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     if (RANK[deploy.status] <= RANK[existing.status]) return 'unchanged';
     await run.query('UPDATE deploys SET status = ? WHERE id = ?', [deploy.status, existing.id]);
     const updated = await deployIn(run, existing.id);
-    await events.appendIn(run, [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status } }], now);
+    await events.appendIn(run, [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }], now);
     return 'advanced';
   }
   let service = deploy.input.service;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ShiplineError } from '../core/errors.js';
 import { environmentKey } from '../core/environments.js';
-import type { CommitInfo, Deploy } from '../core/vocabulary.js';
+import type { CommitInfo, Deploy, DeployStatus } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
 import type { Page, PageRequest } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
@@ -10,7 +10,11 @@ import type { DeploysTable } from './schema.js';
 export interface DeployFilter extends PageRequest {
   /** A service id, name or alias; also matches deploys under an alias no service claims. */
   service?: string | undefined;
+  /** Compared as environments are everywhere: trimmed, any case (`production` finds `Production`). */
   environment?: string | undefined;
+  status?: DeployStatus | undefined;
+  /** custom, octopus, github, ... */
+  source?: string | undefined;
   /** ISO timestamps bounding deployedAt (inclusive). */
   since?: string | undefined;
   until?: string | undefined;
@@ -52,7 +56,11 @@ export async function deployIn(run: SqlRunner, id: string): Promise<Deploy | und
   return row ? toDeploy(row) : undefined;
 }
 
-export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promise<string | undefined>) {
+export function deploysRepo(
+  db: Db,
+  resolveService: (idOrAlias: string) => Promise<string | undefined>,
+  environmentSpellings: (name: string) => Promise<string[]>,
+) {
   const k = db.kysely;
   const base = () =>
     k.selectFrom('deploys').leftJoin('services', 'services.id', 'deploys.service_id').selectAll('deploys').select('services.name as service_name');
@@ -70,7 +78,15 @@ export function deploysRepo(db: Db, resolveService: (idOrAlias: string) => Promi
             : eb.and([eb('deploys.service_id', 'is', null), eb('deploys.service_alias', '=', alias)]),
         );
       }
-      if (filter.environment !== undefined) query = query.where('deploys.environment', '=', filter.environment);
+      if (filter.environment !== undefined) {
+        // The spellings in use, then an IN over them: the environment index serves it, where
+        // lower(environment) would need an expression index every ingested deploy pays for.
+        const spellings = await environmentSpellings(filter.environment);
+        if (spellings.length === 0) return { items: [], nextCursor: null };
+        query = query.where('deploys.environment', 'in', spellings);
+      }
+      if (filter.status !== undefined) query = query.where('deploys.status', '=', filter.status);
+      if (filter.source !== undefined) query = query.where('deploys.source', '=', filter.source);
       if (filter.since !== undefined) query = query.where('deploys.deployed_at', '>=', filter.since);
       if (filter.until !== undefined) query = query.where('deploys.deployed_at', '<=', filter.until);
       if (filter.cursor) {

@@ -1,6 +1,7 @@
 import { uuidv7 } from '../core/ids.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { compileTrigger, TriggerIndex } from '../core/reactions/matching.js';
+import { isOwnRunEvent } from '../core/reactions/refusal.js';
 import { renderString } from '../core/reactions/templates.js';
 import type { SqlRunner } from './database.js';
 import type { EventsHook, StoredEvent } from './events.js';
@@ -88,11 +89,6 @@ export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
   }
 
   return { hook, replay };
-}
-
-/** A reaction never starts on the end of its own runs: that would loop forever. */
-function isOwnRunEvent(event: StoredEvent, reaction: string): boolean {
-  return event.type.startsWith('run.') && (event.data as { reaction?: unknown } | null)?.reaction === reaction;
 }
 
 async function admit(run: SqlRunner, reaction: Compiled, event: StoredEvent): Promise<NewRun> {

@@ -47,6 +47,12 @@ export function environmentsRepo(db: Db) {
   return {
     list,
 
+    /** Every spelling deploys use for the environment `name` stands for (trimmed, any case); [] if none. */
+    async spellings(name: string): Promise<string[]> {
+      const key = environmentKey(name);
+      return (await read<{ name: string }>(DISTINCT_ENVIRONMENTS)).map((r) => r.name).filter((n) => environmentKey(n) === key);
+    },
+
     /** The environment `name` stands for (any spelling), or environment.not_found. */
     async find(name: string): Promise<EnvironmentView> {
       const env = (await list()).find((e) => e.key === environmentKey(name));

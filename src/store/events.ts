@@ -18,6 +18,11 @@ export interface NewEvent {
   timestamp?: string;
   /** Correlation keys waiting steps may be resumed by, e.g. `octopus.deployment:Deployments-1011`. */
   correlate?: string[];
+  /**
+   * The provider deployment this event is about, as the catalog keys its deploy (the deploy's
+   * dedup id): set on `deploy.updated` and `octopus.deployment.*`, so a deploy's events are found by index.
+   */
+  subject?: string | null;
 }
 
 export interface StoredEvent extends ShiplineEvent {
@@ -31,7 +36,7 @@ export interface StoredEvent extends ShiplineEvent {
  */
 export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void>;
 
-const EVENT_INSERT = 'INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const EVENT_INSERT = 'INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** An event as the API lists it: the envelope plus when Shipline stored it and its position. */
 export interface ListedEvent extends ShiplineEvent {
@@ -74,7 +79,7 @@ export function eventsRepo(db: Db) {
         if (existing) continue;
       }
       const event = { id: uuidv7(), type: e.type, source: e.source, timestamp: e.timestamp ?? now, data: e.data, seq: 0, correlate: e.correlate ?? [] };
-      await run.query(EVENT_INSERT, [event.id, event.type, event.source, e.sourceKey ?? null, event.timestamp, JSON.stringify(event.data), now]);
+      await run.query(EVENT_INSERT, [event.id, event.type, event.source, e.sourceKey ?? null, event.timestamp, JSON.stringify(event.data), now, e.subject ?? null]);
       stored.push(event);
     }
     if (hook && stored.length > 0) await hook(run, stored);
@@ -103,6 +108,25 @@ export function eventsRepo(db: Db) {
       const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [key]);
       if (!row) throw new ShiplineError('event.not_found');
       return toListed(row);
+    },
+
+    /**
+     * The ids of the events about a deploy: its `deploy.recorded` event, found through what the
+     * ingest already stores (the type-and-time index: the event's timestamp is the deploy's
+     * deployed_at, its stored time the deploy's received_at; the data names the deploy), and the
+     * events whose subject is the deploy's dedup id (`deploy.updated`, `octopus.deployment.*`).
+     */
+    async aboutDeploy(deploy: { id: string; deployedAt: string; receivedAt: string; dedupId: string | null }): Promise<string[]> {
+      return db.transaction(async (run) => {
+        const recorded = await run.query<{ id: string; data: string }>(
+          "SELECT id, data FROM events WHERE type = 'deploy.recorded' AND occurred_at = ? AND created_at = ?",
+          [deploy.deployedAt, deploy.receivedAt],
+        );
+        const ids = recorded.filter((e) => (JSON.parse(e.data) as { id?: unknown }).id === deploy.id).map((e) => e.id);
+        if (deploy.dedupId === null) return ids;
+        const later = await run.query<{ id: string }>('SELECT id FROM events WHERE subject = ? ORDER BY seq', [deploy.dedupId]);
+        return [...ids, ...later.map((e) => e.id)];
+      });
     },
 
     /** Newest first, paginated by position. */

@@ -85,7 +85,7 @@ export function openStore(options: StoreOptions): Store {
   return {
     db,
     services,
-    deploys: deploysRepo(db, services.resolveId),
+    deploys: deploysRepo(db, services.resolveId, environments.spellings),
     endpoints: endpointsRepo(db),
     environments,
     insights: insightsRepo(db, { environments, events }),

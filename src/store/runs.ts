@@ -9,6 +9,7 @@ import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
 import { endRun } from './step-outcomes.js';
 import { queueSteps } from './run-state.js';
+import { placeholders } from './sql.js';
 
 export interface StepView {
   id: string;
@@ -72,6 +73,8 @@ function toStep(row: StepRow): StepView {
 }
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
+/** Runs of a set of events answered at most (a deploy's events start a handful; replays add more). */
+const MAX_BY_EVENTS = 500;
 
 /** Runs as people see and steer them: list, show, cancel, retry, approve. */
 export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: ReactionsRepo }) {
@@ -84,7 +87,7 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
   }
 
   return {
-    async list(q: { reaction?: string | undefined; status?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) {
+    async list(q: { reaction?: string | undefined; status?: string | undefined; eventId?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) {
       const limit = q.limit ?? DEFAULT_LIMIT;
       const where: string[] = [];
       const params: unknown[] = [];
@@ -95,9 +98,17 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       };
       filter('reaction = ?', q.reaction);
       filter('status = ?', q.status);
+      filter('event_id = ?', q.eventId);
       filter('id < ?', q.cursor && decodeCursor(q.cursor, 1)[0]);
       const rows = await read<RunRow>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [...params, limit + 1]);
       return toPage(rows, limit, toRun, (r) => [r.id]);
+    },
+
+    /** The runs these events started (list items, newest first), at most `limit`. */
+    async forEvents(eventIds: readonly string[], limit = MAX_BY_EVENTS): Promise<RunView[]> {
+      if (eventIds.length === 0) return [];
+      const rows = await read<RunRow>(`SELECT * FROM runs WHERE event_id IN (${placeholders(eventIds.length)}) ORDER BY id DESC LIMIT ?`, [...eventIds, limit]);
+      return rows.map(toRun);
     },
 
     async get(id: string): Promise<RunView> {

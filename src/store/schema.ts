@@ -77,6 +77,8 @@ export interface EventsTable {
   occurred_at: string;
   data: string;
   created_at: string;
+  /** The provider deployment a later event of a deploy is about (the deploy's dedup id); null for most events. */
+  subject: string | null;
 }
 
 export interface ReactionsTable {

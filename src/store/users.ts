@@ -87,8 +87,11 @@ export function usersRepo(db: Db) {
     return row ? toUser(row) : undefined;
   }
 
-  async function endSessions(email: string): Promise<void> {
-    await k.deleteFrom('user_sessions').where('email', '=', email).execute();
+  /** Deletes the user's sessions (by the email index), but the one whose cookie id is `keep`. */
+  async function endSessions(email: string, keep?: string): Promise<void> {
+    let query = k.deleteFrom('user_sessions').where('email', '=', email);
+    if (keep !== undefined) query = query.where('id_hash', '!=', hashSessionId(keep));
+    await query.execute();
   }
 
   return {
@@ -130,14 +133,17 @@ export function usersRepo(db: Db) {
       return (await find(email))!;
     },
 
-    /** Replaces the password and signs the user out everywhere. */
-    async setPassword(emailIn: string, password: string): Promise<User> {
+    /**
+     * Replaces the password and signs the user out everywhere, but in the session whose cookie id
+     * is `options.keepSession` (a user changing their own password stays signed in where they did it).
+     */
+    async setPassword(emailIn: string, password: string, options: { keepSession?: string } = {}): Promise<User> {
       const email = normaliseEmail(emailIn);
       checkPassword(password);
       const passwordHash = await hashPassword(password);
       const result = await k.updateTable('users').set({ password_hash: passwordHash, updated_at: new Date().toISOString() }).where('email', '=', email).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw new ShiplineError('user.not_found');
-      await endSessions(email);
+      await endSessions(email, options.keepSession);
       return (await find(email))!;
     },
 

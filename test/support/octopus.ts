@@ -13,7 +13,7 @@ export interface ConnectionBody {
   space: { id: string; name: string } | null;
   version: string | null;
   webhookUrl: string;
-  subscription: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null } | null;
+  subscription: { state: 'ready' | 'pending' | 'error' | 'none'; id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null } | null;
   config: Record<string, unknown>;
 }
 

@@ -3,10 +3,10 @@ import { connectionSource } from '../../core/reactions/source-trigger.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
 import type { InboxItem } from '../../store/inbox.js';
-import { observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';
+import { catalogDedupId, observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';
 import type { OctopusConnections } from './connection.js';
 import type { OctopusDelivery, ResolvedNames } from './payload.js';
-import { deploymentKeys, eventData, eventTypeOf, parseDelivery } from './payload.js';
+import { DEPLOYMENT_EVENT_TYPES, deploymentKeys, eventData, eventTypeOf, parseDelivery } from './payload.js';
 
 /** Inbox sources of Octopus deliveries: `octopus:<connection id>`. */
 export const INBOX_PREFIX = 'octopus:';
@@ -131,6 +131,8 @@ export class OctopusInbox {
       sourceKey: `octopus:${connection.id}:${d.eventId}`,
       ...(d.occurredAt ? { timestamp: d.occurredAt } : {}),
       correlate: deploymentKeys(connection.id, d),
+      // The deploy the catalog keeps for this deployment (if it tracks deploys) finds its events by this.
+      subject: d.related.Deployments && DEPLOYMENT_EVENT_TYPES[d.category] ? catalogDedupId(connection.id, d.related.Deployments) : null,
     }], now);
     const status = STATUS_OF_CATEGORY[d.category];
     if (stored.length === 0 || !status || !d.related.Deployments || !tracksDeploys(connection)) return;

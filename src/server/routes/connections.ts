@@ -13,6 +13,20 @@ import { BEARER } from './types.js';
 const tags = ['connections'];
 const params = Type.Object({ name: Type.String() });
 
+/**
+ * The subscription Shipline keeps in the connected system (Octopus), with its state in one word:
+ * `pending` until the reconciler first ran for it, `error` when it last failed, `none` when nothing
+ * needs the connection's events, else `ready`. Null for connection types without one.
+ */
+function subscriptionOf(connection: Connection) {
+  const subscription = (connection.state as OctopusState).subscription;
+  if (!subscription) {
+    return connection.type === 'octopus' ? { state: 'pending' as const, id: null, categories: [], lastReconciledAt: null, error: null } : null;
+  }
+  const state = subscription.error ? ('error' as const) : subscription.id ? ('ready' as const) : ('none' as const);
+  return { state, ...subscription };
+}
+
 /** A connection as people see it: config, what Shipline learned, the URL Octopus delivers to; never a secret. */
 export function viewOf(connection: Connection, publicUrl: string) {
   const state = connection.state as OctopusState;
@@ -27,7 +41,7 @@ export function viewOf(connection: Connection, publicUrl: string) {
     version: state.version ?? null,
     checkedAt: state.checkedAt ?? null,
     details: (connection.state as { details?: Record<string, unknown> | null }).details ?? null,
-    subscription: state.subscription ?? null,
+    subscription: subscriptionOf(connection),
     webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
     endpointId: connection.endpointId,
     createdAt: connection.createdAt,

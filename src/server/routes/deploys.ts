@@ -2,7 +2,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import { parseDatetime } from '../../core/datetime.js';
 import { environmentKey } from '../../core/environments.js';
 import { ShiplineError } from '../../core/errors.js';
+import { DEPLOY_STATUSES } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
+import { Run } from '../engine-schemas.js';
 import { Deploy, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
@@ -11,7 +13,9 @@ const tags = ['deploys'];
 
 const DeployQuery = Type.Object({
   service: Type.Optional(Type.String({ minLength: 1, description: 'Service id, name or alias (also an alias no service claims yet)' })),
-  environment: Type.Optional(Type.String({ minLength: 1 })),
+  environment: Type.Optional(Type.String({ minLength: 1, description: 'Compared trimmed and case-insensitively' })),
+  status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)))),
+  source: Type.Optional(Type.String({ minLength: 1, description: 'custom (a deploy endpoint), octopus, github, ...' })),
   since: Type.Optional(Type.String({ description: 'Deployed at or after this datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)' })),
   until: Type.Optional(Type.String({ description: 'Deployed at or before this datetime' })),
   ...PageQuery,
@@ -38,6 +42,17 @@ export function deployRoutes(store: Store) {
       config: { minRole: 'read' },
       schema: { summary: 'Show a deploy', tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: Deploy, ...ErrorResponses } },
     }, async (request) => store.deploys.get(request.params.id));
+
+    app.get('/api/v1/deploys/:id/runs', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'The runs started by the events about a deploy (deploy.recorded, deploy.updated, its Octopus deployment\'s events), newest first',
+        tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: List(Run), ...ErrorResponses },
+      },
+    }, async (request) => {
+      const deploy = await store.deploys.get(request.params.id);
+      return { items: await store.runs.forEvents(await store.events.aboutDeploy(deploy)) };
+    });
 
     app.get('/api/v1/environments', {
       config: { minRole: 'read' },

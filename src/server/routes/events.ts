@@ -1,10 +1,12 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { globMatches, isValidGlob } from '../../core/reactions/matching.js';
+import { refusal } from '../../core/reactions/refusal.js';
 import { ShiplineError } from '../../core/errors.js';
 import { EVENTS_CHANNEL } from '../../store/dispatch.js';
 import type { Store } from '../../store/index.js';
-import { Event, EventQuery, ReplayRequest, ReplayResult } from '../engine-schemas.js';
-import { ErrorResponses, Page } from '../schemas.js';
+import { specOf } from '../../store/reactions.js';
+import { Event, EventMatch, EventQuery, ReplayRequest, ReplayResult } from '../engine-schemas.js';
+import { ErrorResponses, List, Page } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
 
@@ -92,6 +94,26 @@ export function eventRoutes(store: Store) {
       config: { minRole: 'read' },
       schema: { summary: 'Show an event', tags, security: BEARER, params: Id, response: { 200: Event, ...ErrorResponses } },
     }, async (request) => store.events.get(request.params.id));
+
+    app.get('/api/v1/events/:id/matches', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'Every reaction (current version): would it start on this event now, if not why, and the runs the event started for it',
+        tags, security: BEARER, params: Id, response: { 200: List(EventMatch), ...ErrorResponses },
+      },
+    }, async (request) => {
+      const event = await store.events.get(request.params.id);
+      const [reactions, runs] = await Promise.all([store.reactions.list(), store.runs.forEvents([event.id])]);
+      return {
+        items: reactions.map((r) => {
+          const reason = refusal(specOf(r.document), event);
+          return {
+            reaction: r.name, version: r.version, enabled: r.enabled, trigger: r.trigger, matched: reason === null, reason,
+            runs: runs.filter((run) => run.reaction === r.name).map((run) => ({ id: run.id, status: run.status })),
+          };
+        }),
+      };
+    });
 
     app.post('/api/v1/events/:id/replay', {
       config: { minRole: 'write' },

@@ -1,28 +1,58 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ShiplineError } from '../../core/errors.js';
+import type { ReactionSpec } from '../../core/reactions/document.js';
 import { parseReactionText, usesAdminOnlyAction, validateReaction } from '../../core/reactions/document.js';
 import { referencedSecrets } from '../../core/reactions/templates.js';
 import { dryRun } from '../../engine/dry-run.js';
 import type { ActionRegistry } from '../../engine/registry.js';
+import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
-import { ActionDoc, DryRunRequest, DryRunResult, Reaction, ReactionApplied } from '../engine-schemas.js';
-import { ErrorResponses, List } from '../schemas.js';
+import { ActionDoc, DryRunRequest, DryRunResult, Reaction, ReactionApplied, ReactionPatch, ReactionVersion, ValidateRequest, ValidateResult } from '../engine-schemas.js';
+import { ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
 
 const tags = ['reactions'];
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
+const NameVersion = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), version: Type.Integer({ minimum: 1 }) });
+
+type Read = { ok: true; document: unknown } | { ok: false; problems: string[] };
+
+/** One reaction document from YAML (or JSON) text, as PUT reads a YAML body (and validate the `yaml` field). */
+function readOneDocument(text: string): Read {
+  const parsed = parseReactionText(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.documents.length !== 1) return { ok: false, problems: ['PUT takes exactly one document'] };
+  return { ok: true, document: parsed.documents[0] };
+}
+
+/** The event a dry run is given: a stored one, or one made up for it. */
+async function subjectEvent(store: Store, eventId: string | undefined, event: { type: string; data?: unknown; source?: string | undefined } | undefined): Promise<ShiplineEvent> {
+  if (eventId) return store.events.get(eventId);
+  return { id: 'dry-run', type: event!.type, source: event!.source ?? 'dry-run', timestamp: new Date().toISOString(), data: event!.data ?? {} };
+}
+
+async function dryRunOf(store: Store, spec: ReactionSpec, event: ShiplineEvent) {
+  return dryRun(spec, event, await store.secrets.values(referencedSecrets(spec.steps.map((s) => s.with))));
+}
 
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
 export function reactionRoutes(store: Store, registry: ActionRegistry) {
   return async (app: App) => {
     // Scoped to this plugin: YAML documents are accepted here and nowhere else.
     app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
-      const parsed = parseReactionText(body as string);
-      if (!parsed.ok) return done(new ShiplineError('reaction.invalid', parsed.problems.join('; '), { problems: parsed.problems }));
-      if (parsed.documents.length !== 1) return done(new ShiplineError('reaction.invalid', 'PUT takes exactly one document'));
-      done(null, parsed.documents[0]);
+      const read = readOneDocument(body as string);
+      if (!read.ok) return done(new ShiplineError('reaction.invalid', read.problems.join('; '), { problems: read.problems }));
+      done(null, read.document);
     });
+
+    const validationContext = async () => ({ actions: registry.infos(), secrets: await store.secrets.names() });
+    const refuseAdminOnly = (spec: ReactionSpec, role: string | undefined) => {
+      const adminOnly = usesAdminOnlyAction(spec, registry.infos());
+      if (adminOnly.length > 0 && role !== 'admin') {
+        throw new ShiplineError('reaction.admin_only', `Only admins may apply reactions using ${adminOnly.join(', ')}`);
+      }
+    };
 
     app.get('/api/v1/reactions', {
       config: { minRole: 'read' },
@@ -44,17 +74,59 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
     }, async (request, reply) => {
       const raw = request.body;
       const document = raw && typeof raw === 'object' && !Array.isArray(raw) && !('name' in raw) ? { name: request.params.name, ...raw } : raw;
-      const result = validateReaction(document, { actions: registry.infos(), secrets: await store.secrets.names() });
+      const result = validateReaction(document, await validationContext());
       if (!result.ok) throw new ShiplineError('reaction.invalid', `The reaction document is invalid: ${result.problems.join('; ')}`, { problems: result.problems });
       if (result.reaction.name !== request.params.name) {
         throw new ShiplineError('reaction.invalid', `The document's name '${result.reaction.name}' differs from the URL's '${request.params.name}'`);
       }
-      const adminOnly = usesAdminOnlyAction(result.reaction, registry.infos());
-      if (adminOnly.length > 0 && request.apiToken?.role !== 'admin') {
-        throw new ShiplineError('reaction.admin_only', `Only admins may apply reactions using ${adminOnly.join(', ')}`);
-      }
+      refuseAdminOnly(result.reaction, request.apiToken?.role);
       const applied = await store.reactions.apply(result.reaction, document);
       return reply.status(applied.created ? 201 : 200).send({ ...applied.reaction, changed: applied.changed });
+    });
+
+    app.patch('/api/v1/reactions/:name', {
+      config: { minRole: 'write' },
+      schema: {
+        summary: 'Enable or disable a reaction (a change is a new version, as a PUT of the changed document would be)',
+        description: 'Reactions using admin-only actions (script) need an admin token to change.',
+        tags, security: BEARER, params: Name, body: ReactionPatch, response: { 200: Reaction, ...ErrorResponses },
+      },
+    }, async (request) => {
+      const applied = await store.reactions.setEnabled(request.params.name, request.body.enabled, (spec) => refuseAdminOnly(spec, request.apiToken?.role));
+      return applied.reaction;
+    });
+
+    app.get('/api/v1/reactions/:name/versions', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'A reaction\'s applied versions, newest first (also of a deleted reaction: its runs name them)',
+        tags, security: BEARER, params: Name, querystring: Type.Object(PageQuery), response: { 200: Page(ReactionVersion), ...ErrorResponses },
+      },
+    }, async (request) => store.reactions.versions(request.params.name, request.query));
+
+    app.get('/api/v1/reactions/:name/versions/:version', {
+      config: { minRole: 'read' },
+      schema: { summary: 'One applied version of a reaction', tags, security: BEARER, params: NameVersion, response: { 200: ReactionVersion, ...ErrorResponses } },
+    }, async (request) => store.reactions.versionView(request.params.name, request.params.version));
+
+    app.post('/api/v1/reactions/validate', {
+      config: { minRole: 'read' },
+      schema: {
+        summary: 'Check a reaction document (JSON or YAML) as PUT would, and optionally dry-run it against an event; saves nothing',
+        description: 'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, secrets redacted).',
+        tags, security: BEARER, body: ValidateRequest, response: { 200: ValidateResult, ...ErrorResponses },
+      },
+    }, async (request) => {
+      const { document, yaml, eventId, event } = request.body;
+      if ((document === undefined) === (yaml === undefined)) throw new ShiplineError('request.invalid', 'Give exactly one of document and yaml');
+      if (eventId !== undefined && event !== undefined) throw new ShiplineError('request.invalid', 'Give at most one of eventId and event');
+      // A missing event is a request error whether or not the document is valid.
+      const subject = eventId !== undefined || event !== undefined ? await subjectEvent(store, eventId, event) : undefined;
+      const read: Read = yaml !== undefined ? readOneDocument(yaml) : { ok: true, document };
+      if (!read.ok) return { valid: false, problems: read.problems, reaction: null, dryRun: null };
+      const result = validateReaction(read.document, await validationContext());
+      if (!result.ok) return { valid: false, problems: result.problems, reaction: null, dryRun: null };
+      return { valid: true, problems: [], reaction: result.reaction, dryRun: subject ? await dryRunOf(store, result.reaction, subject) : null };
     });
 
     app.delete('/api/v1/reactions/:name', {
@@ -75,10 +147,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       const { spec } = await store.reactions.current(request.params.name);
       const { eventId, event } = request.body;
       if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
-      const subject = eventId
-        ? await store.events.get(eventId)
-        : { id: 'dry-run', type: event!.type, source: event!.source ?? 'dry-run', timestamp: new Date().toISOString(), data: event!.data ?? {} };
-      return dryRun(spec, subject, await store.secrets.values(referencedSecrets(spec.steps.map((s) => s.with))));
+      return dryRunOf(store, spec, await subjectEvent(store, eventId, event));
     });
 
     app.get('/api/v1/actions', {

@@ -4,10 +4,10 @@ import { ShiplineError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import type { Session } from '../../store/sessions.js';
 import { csrfMatches, SESSION_MAX_MS } from '../../store/sessions.js';
-import { normaliseEmail } from '../../store/users.js';
+import { checkPassword, normaliseEmail } from '../../store/users.js';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from '../auth.js';
 import { ErrorBody } from '../schemas.js';
-import { SessionView, SignIn } from '../user-schemas.js';
+import { PasswordChange, SessionView, SignIn } from '../user-schemas.js';
 import type { App } from './types.js';
 
 const tags = ['session'];
@@ -127,6 +127,35 @@ export function sessionRoutes(store: Store, config: { publicUrl: string }, limit
       const session = id === undefined ? undefined : await store.sessions.authenticate(id);
       if (!session) throw new ShiplineError('auth.session_invalid');
       return view(session);
+    });
+
+    app.post('/auth/password', {
+      schema: {
+        summary: 'Change the signed-in user\'s password (needs X-CSRF-Token); ends their other sessions',
+        tags, body: PasswordChange,
+        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    }, async (request, reply) => {
+      const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const session = id === undefined ? undefined : await store.sessions.authenticate(id);
+      if (!session) throw new ShiplineError('auth.session_invalid');
+      const given = request.headers[CSRF_HEADER];
+      if (!csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
+      const { email } = session.user;
+      checkPassword(request.body.newPassword);
+      // The current password is a guess like a sign-in's (a stolen cookie must not make it free to try), so the same limits apply.
+      const waitMs = Math.max(byEmail.blockedFor(email), byIp.blockedFor(request.ip));
+      if (waitMs > 0) {
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        throw new ShiplineError('auth.rate_limited');
+      }
+      byEmail.fail(email);
+      byIp.fail(request.ip);
+      if (!(await store.users.verify(email, request.body.currentPassword))) throw new ShiplineError('auth.sign_in_failed', 'The current password is wrong');
+      byEmail.forgive(email);
+      byIp.forgive(request.ip);
+      await store.users.setPassword(email, request.body.newPassword, { keepSession: id! });
+      return reply.status(204).send(null);
     });
 
     app.delete('/auth/session', {

@@ -5,6 +5,7 @@ import * as connections from './0003-connections.js';
 import * as kv from './0004-kv.js';
 import * as insights from './0005-insights.js';
 import * as users from './0006-users.js';
+import * as eventSubjects from './0007-event-subjects.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -22,6 +23,7 @@ const STEPS: Record<string, Step> = {
   '0004-kv': kv,
   '0005-insights': insights,
   '0006-users': users,
+  '0007-event-subjects': eventSubjects,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -46,16 +46,16 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-/** Previous/next for a cursor-paginated list. */
-export function Pager({ page, hasPrevious, hasNext, previous, next, loading }: {
-  page: number; hasPrevious: boolean; hasNext: boolean; previous(): void; next(): void; loading?: boolean;
+/** Previous/next for a paginated list; `labels` for lists not ordered by time (default newer/older). */
+export function Pager({ page, hasPrevious, hasNext, previous, next, loading, labels = ['← Newer', 'Older →'] }: {
+  page: number; hasPrevious: boolean; hasNext: boolean; previous(): void; next(): void; loading?: boolean; labels?: [string, string];
 }) {
   if (!hasPrevious && !hasNext) return null;
   return (
     <nav className="pager" aria-label="Pagination">
-      <button type="button" onClick={previous} disabled={!hasPrevious || loading}>← Newer</button>
+      <button type="button" onClick={previous} disabled={!hasPrevious || loading}>{labels[0]}</button>
       <span className="muted">Page {page}</span>
-      <button type="button" onClick={next} disabled={!hasNext || loading}>Older →</button>
+      <button type="button" onClick={next} disabled={!hasNext || loading}>{labels[1]}</button>
     </nav>
   );
 }
@@ -74,6 +74,7 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const ABSOLUTE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const SHORT = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
 export function relativeTime(iso: string, now = Date.now()): string {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
@@ -82,7 +83,7 @@ export function relativeTime(iso: string, now = Date.now()): string {
   if (abs < 2700) return RELATIVE.format(Math.round(seconds / 60), 'minute');
   if (abs < 79200) return RELATIVE.format(Math.round(seconds / 3600), 'hour');
   if (abs < 2592000) return RELATIVE.format(Math.round(seconds / 86400), 'day');
-  return ABSOLUTE.format(new Date(iso));
+  return SHORT.format(new Date(iso));
 }
 
 /** A time shown relative ("3 minutes ago"), exact on hover and to screen readers via datetime. */
@@ -122,7 +123,8 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
     setTimeout(() => setCopied(false), 1500);
   };
   return (
-    <button type="button" className="button-small" onClick={() => void copy()} aria-label={`${label}: ${text.slice(0, 60)}`}>
+    // The accessible name is the label alone: the text may be a credential (a token, a webhook key).
+    <button type="button" className="button-small" onClick={() => void copy()}>
       {copied ? 'Copied' : label}
     </button>
   );

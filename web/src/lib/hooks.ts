@@ -109,3 +109,38 @@ export function useEventStream(type: string | null, onEvent: (event: ShiplineEve
 
   return state;
 }
+
+export interface ClientPages<T> {
+  items: T[];
+  page: number;
+  hasPrevious: boolean;
+  hasNext: boolean;
+  previous(): void;
+  next(): void;
+}
+
+/**
+ * Pages over a list the server returns whole (suggestions, environments, a step's attempts), so
+ * long lists page like the cursor-paginated ones and work with the same <Pager>.
+ */
+export function useClientPages<T>(all: readonly T[], size = 25): ClientPages<T> {
+  const [page, setPage] = useState(1);
+  const pages = Math.max(1, Math.ceil(all.length / size));
+  // The list may shrink under the reader (an accepted suggestion, a delete): stay on a page that exists.
+  const current = Math.min(page, pages);
+  return {
+    items: all.slice((current - 1) * size, current * size),
+    page: current,
+    hasPrevious: current > 1,
+    hasNext: current < pages,
+    previous: () => setPage(Math.max(1, current - 1)),
+    next: () => setPage(Math.min(pages, current + 1)),
+  };
+}
+
+/** A list endpoint that answers `{items}` in one go (connections, endpoints, users, tokens), shown page by page. */
+export function useListPages<T>(path: string | null, filter?: (item: T) => boolean): Loaded<{ items: T[] }> & ClientPages<T> & { all: T[] } {
+  const loaded = useResource<{ items: T[] }>(path);
+  const all = (loaded.data?.items ?? []).filter((item) => (filter ? filter(item) : true));
+  return { ...loaded, all, ...useClientPages(all) };
+}

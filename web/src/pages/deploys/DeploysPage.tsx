@@ -95,7 +95,7 @@ export default function DeploysPage() {
                 const deploy = updates.get(original.id) ?? original;
                 return (
                   <tr key={deploy.id} className={fresh.has(deploy.id) ? 'fresh' : undefined} data-deploy-id={deploy.id}>
-                    <td><Link to={`/deploys/${deploy.id}`}><Time iso={deploy.deployedAt} /></Link></td>
+                    <td className="nowrap"><Link to={`/deploys/${deploy.id}`}><Time iso={deploy.deployedAt} /></Link></td>
                     <td><ServiceCell deploy={deploy} /></td>
                     <td>{deploy.environment ? <Link to={`/environments/${encodeURIComponent(deploy.environment)}`}>{deploy.environment}</Link> : <span className="muted">—</span>}</td>
                     <td><StatusBadge status={deploy.status} /></td>

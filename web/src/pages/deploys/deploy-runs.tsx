@@ -2,9 +2,9 @@ import { useCallback } from 'react';
 import { Link } from 'react-router';
 import { Empty, ErrorNotice, formatDuration, Loading, Pager, StatusBadge, Time } from '../../components/ui';
 import { seg } from '../../lib/api';
-import { useEventStream, useResource } from '../../lib/hooks';
+import { useClientPages, useEventStream, useResource } from '../../lib/hooks';
 import type { ShiplineEvent } from '../../lib/types';
-import { useClientPages } from '../services/client-pages';
+import { shortId } from '../runs/run-format';
 
 /** A run as GET /api/v1/deploys/:id/runs lists it (the list shape of GET /api/v1/runs). */
 interface TriggeredRun {
@@ -56,7 +56,7 @@ export function DeployRuns({ deployId }: { deployId: string }) {
             <tbody>
               {pages.items.map((run) => (
                 <tr key={run.id}>
-                  <td><Link to={`/runs/${seg(run.id)}`} className="sha">{run.id.slice(0, 8)}</Link></td>
+                  <td><Link to={`/runs/${seg(run.id)}`} className="sha">{shortId(run.id)}</Link></td>
                   <td><Link to={`/reactions/${seg(run.reaction)}`}>{run.reaction}</Link> <span className="muted">v{run.reactionVersion}</span></td>
                   <td><StatusBadge status={run.status} /></td>
                   <td className="hide-narrow"><Time iso={run.startedAt ?? run.createdAt} /></td>

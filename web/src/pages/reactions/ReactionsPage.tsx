@@ -1,5 +1,87 @@
-import { PageHeader } from '../../components/ui';
+import { useCallback, useState } from 'react';
+import { Link } from 'react-router';
+import { Empty, ErrorNotice, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
+import { seg } from '../../lib/api';
+import { useEventStream, usePaged } from '../../lib/hooks';
+import { useSession } from '../../lib/session';
+import type { ShiplineEvent } from '../../lib/types';
+import { isObject } from './document';
+import './reactions.css';
+import type { LastRun, Reaction } from './types';
 
+/** Every reaction with the state of its last run, which follows the runs as they end (`run.*` events). */
 export default function ReactionsPage() {
-  return <PageHeader title="Reactions" />;
+  const { can } = useSession();
+  const list = usePaged<Reaction>('/api/v1/reactions');
+  const [ended, setEnded] = useState<Map<string, LastRun>>(new Map());
+
+  const onEvent = useCallback((event: ShiplineEvent) => {
+    const data = isObject(event.data) ? event.data : {};
+    if (typeof data.reaction !== 'string' || typeof data.runId !== 'string' || typeof data.status !== 'string') return;
+    const run: LastRun = { id: data.runId, status: data.status, createdAt: event.timestamp };
+    setEnded((current) => new Map(current).set(data.reaction as string, run));
+  }, []);
+  const stream = useEventStream('run.*', onEvent);
+
+  /** The newer of the listed last run and one that ended since the page loaded. */
+  const lastRunOf = (reaction: Reaction): LastRun | null => {
+    const live = ended.get(reaction.name);
+    const listed = reaction.lastRun ?? null;
+    if (!live) return listed;
+    if (!listed || listed.id === live.id) return live;
+    return live.createdAt >= listed.createdAt ? live : listed;
+  };
+
+  return (
+    <>
+      <PageHeader title="Reactions" subtitle="What Shipline does when events arrive, and how their last runs went.">
+        <span className="live-dot" data-state={stream} aria-live="polite">{stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <button type="button" onClick={list.reload} disabled={list.loading}>Refresh</button>
+        {can('write') ? <Link className="button primary" to="/reactions/new">New reaction</Link> : null}
+      </PageHeader>
+      <ErrorNotice error={list.error} />
+      {list.loading && list.items.length === 0 ? <Loading /> : null}
+      {!list.loading && !list.error && list.items.length === 0 ? (
+        <Empty>No reactions yet. {can('write') ? <Link to="/reactions/new">Create one</Link> : 'Someone with the write role can create one'}, or apply YAML documents with <code>shipline reactions apply -f reactions/</code>.</Empty>
+      ) : null}
+      {list.items.length > 0 ? (
+        <div className="table-wrap">
+          <table aria-label="Reactions">
+            <thead>
+              <tr>
+                <th>Name</th><th>Trigger</th><th>State</th><th>Last run</th>
+                <th className="hide-narrow">Version</th><th className="hide-narrow">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((reaction) => {
+                const lastRun = lastRunOf(reaction);
+                return (
+                  <tr key={reaction.name} data-reaction={reaction.name}>
+                    <td>
+                      <Link to={`/reactions/${seg(reaction.name)}`}>{reaction.name}</Link>
+                      {reaction.description ? <div className="muted hide-narrow">{reaction.description}</div> : null}
+                    </td>
+                    <td><code>{reaction.trigger}</code></td>
+                    <td><StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} /></td>
+                    <td className="reactions-last-run">
+                      {lastRun ? (
+                        <>
+                          <Link to={`/runs/${lastRun.id}`} aria-label={`Last run: ${lastRun.status}`}><StatusBadge status={lastRun.status} /></Link>{' '}
+                          <span className="muted"><Time iso={lastRun.createdAt} /></span>
+                        </>
+                      ) : <span className="muted">never</span>}
+                    </td>
+                    <td className="hide-narrow">v{reaction.version}</td>
+                    <td className="hide-narrow"><Time iso={reaction.updatedAt} /></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager {...list} />
+    </>
+  );
 }

@@ -1,0 +1,31 @@
+import type { ReactionSpec } from './document.js';
+import { compileTrigger, filterMatches, globMatches } from './matching.js';
+
+/** An event as far as matching looks at it. */
+export interface MatchedEvent {
+  type: string;
+  source?: string;
+  data: unknown;
+}
+
+/** A reaction never starts on the end of its own runs: that would loop forever. */
+export function isOwnRunEvent(event: MatchedEvent, reaction: string): boolean {
+  return event.type.startsWith('run.') && (event.data as { reaction?: unknown } | null)?.reaction === reaction;
+}
+
+/**
+ * Why the reaction would not start on the event, naming the part that refused (the dry run and an
+ * event's matches both say this); null when it would start.
+ */
+export function refusal(spec: ReactionSpec, event: MatchedEvent): string | null {
+  if (!spec.enabled) return 'the reaction is disabled';
+  if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
+  if (isOwnRunEvent(event, spec.name)) return `the event is the end of one of this reaction's own runs`;
+  if (!filterMatches(spec.on.filter, event.data)) return 'the filter does not match the event data';
+  const { connection, categories, project, environment } = spec.on;
+  if (!compileTrigger({ ...spec.on, if: null })(event)) {
+    return `the connection, categories, project or environment do not match (${JSON.stringify({ connection, categories, project, environment })})`;
+  }
+  if (!compileTrigger(spec.on)(event)) return `the condition is false: ${spec.on.if}`;
+  return null;
+}

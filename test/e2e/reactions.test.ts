@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startOctopusSim } from '../../src/integrations/octopus/simulator/index.js';
+import { Sink } from '../support/sink.js';
+import { HAS_CHROMIUM, startUiTestBed } from './support.js';
+import type { UiTestBed } from './support.js';
+
+const NAME = 'notify-sink';
+
+describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live last run, YAML, graph, history', () => {
+  let bed: UiTestBed;
+  let sink: Sink;
+
+  beforeAll(async () => {
+    bed = await startUiTestBed();
+    sink = await new Sink().start();
+    // A stored deploy event to dry-run against; it is recorded before the reaction exists, so it starts nothing.
+    await bed.shipline.ingest({ service: 'checkout', environment: 'Production', description: 'Before the reaction', deploy_number: '41' });
+  });
+  afterAll(async () => {
+    await sink?.close();
+    await bed?.close();
+  });
+
+  async function signedIn(user?: { email: string; password: string }): Promise<Page> {
+    const page = await bed.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await bed.signIn(page, user);
+    return page;
+  }
+
+  it('creates a reaction in the form, dry-runs it against a stored deploy, saves it, and shows its run going live', async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByRole('heading', { name: 'New reaction' }).waitFor();
+
+    await page.getByLabel('Name', { exact: true }).fill(NAME);
+    await page.getByLabel('Description').fill('Tell the sink about production deploys');
+    await page.getByLabel('Event type').fill('deploy.recorded');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByLabel('Value').fill('Production');
+
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const step = page.locator('section[data-step="request"]');
+    await step.waitFor();
+    await step.getByLabel('Method').selectOption('POST');
+    await step.getByLabel('Url').fill(`${sink.url}/hook/{{ data.serviceAlias }}`);
+    await step.getByLabel('Body').fill('service: "{{ data.serviceAlias }}"\nenvironment: "{{ data.environment }}"\nnumber: "{{ data.deployNumber }}"');
+    await page.getByText('The document is valid.').waitFor();
+
+    // Dry run against the deploy recorded before: rendered URL and body, nothing sent.
+    const picker = page.getByLabel(/Event matching/);
+    await expect.poll(() => picker.locator('option').first().textContent()).toContain('checkout');
+    await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+    const result = page.getByRole('status', { name: 'Dry run result' });
+    await result.getByText('Would run').waitFor();
+    const input = page.getByLabel('Rendered input of step request');
+    await expect.poll(() => input.textContent()).toContain(`${sink.url}/hook/checkout`);
+    expect(await input.textContent()).toContain('"number": "41"');
+    expect(sink.requests).toHaveLength(0);
+
+    // The YAML view shows the document the form made; the graph has one node per step.
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).toContain(`name: ${NAME}`);
+    expect(yaml).toContain('uses: http.request');
+    expect(yaml).toContain('environment: Production');
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await page.locator('.reactions-graph-step').first().waitFor();
+    expect(await page.locator('.reactions-graph-step').count()).toBe(1);
+    expect(await page.locator('.reactions-graph-trigger').textContent()).toContain('deploy.recorded');
+    await bed.screenshot(page, 'reaction-editor');
+
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(`**/reactions/${NAME}`);
+    await page.getByText('Saved as version 1.').waitFor();
+
+    await page.getByRole('link', { name: 'Reactions', exact: true }).click();
+    const row = page.getByRole('row', { name: new RegExp(NAME) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('never');
+    await page.locator('.live-dot[data-state="live"]').waitFor();
+
+    await bed.shipline.ingest({ service: 'checkout', environment: 'Production', description: 'After the reaction', deploy_number: '42' });
+    await row.getByText('succeeded').waitFor();
+    await bed.screenshot(page, 'reactions');
+
+    await sink.waitFor((requests) => requests.some((r) => r.path === '/hook/checkout'));
+    const sent = sink.requests.find((r) => r.path === '/hook/checkout')!;
+    expect(sent.method).toBe('POST');
+    expect(JSON.parse(sent.body)).toEqual({ service: 'checkout', environment: 'Production', number: '42' });
+  });
+
+  it('dry-runs a made-up event that does not match, and shows the server\'s problem for an invalid edit in the YAML view', async () => {
+    const page = await signedIn();
+    await page.goto(`/reactions/${NAME}`);
+    // A made-up event the trigger does not match: the dry run says why.
+    await page.getByRole('tab', { name: 'Made-up event' }).click();
+    await page.getByLabel('Made-up event type').fill('deploy.updated');
+    await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+    const result = page.getByRole('status', { name: 'Dry run result' });
+    await result.getByText('Would not run').waitFor();
+    expect(await result.textContent()).toContain('event type deploy.updated does not match deploy.recorded');
+
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const text = page.getByLabel('Reaction document (YAML)');
+    const yaml = await text.inputValue();
+    expect(yaml).toContain('uses: http.request');
+    await text.fill(yaml.replace('uses: http.request', 'uses: http.nope'));
+    await page.getByRole('list', { name: 'Problems' }).getByText('unknown action "http.nope"').waitFor();
+    // The form follows the YAML: the step now names the unknown action.
+    await page.getByRole('tab', { name: 'Form' }).click();
+    expect(await page.locator('section[data-step="request"]').getByLabel('Action').inputValue()).toBe('http.nope');
+  });
+
+  it('disables the reaction as a new version, shows it in the history, and restores the first version', async () => {
+    const page = await signedIn();
+    await page.goto(`/reactions/${NAME}`);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Disabled: version 2.').waitFor();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    const versions = page.getByRole('table', { name: 'Versions' });
+    const v2 = versions.locator('tr[data-version="2"]');
+    await v2.waitFor();
+    expect(await v2.textContent()).toContain('disabled');
+    expect(await versions.locator('tr[data-version="1"]').textContent()).toContain('enabled');
+
+    await versions.locator('tr[data-version="1"]').getByRole('button', { name: /View/ }).click();
+    expect(await page.getByLabel('Document of version 1').textContent()).toContain('uses: http.request');
+    await versions.locator('tr[data-version="1"]').getByRole('button', { name: /Restore/ }).click();
+    await page.getByText('Restored as version 3.').waitFor();
+    await versions.locator('tr[data-version="3"]').getByText('enabled').waitFor();
+    await page.getByRole('button', { name: 'Disable' }).waitFor();
+  });
+
+  it('refuses an admin-only action for a writer with the server\'s message, and is read-only for readers', async () => {
+    const writer = { email: 'wendy@example.com', password: 'writer password 123' };
+    const reader = { email: 'rick@example.com', password: 'reader password 123' };
+    await bed.shipline.store.users.create({ ...writer, name: 'Wendy Writer', role: 'write' });
+    await bed.shipline.store.users.create({ ...reader, name: 'Rick Reader', role: 'read' });
+
+    const page = await signedIn(writer);
+    await page.goto('/reactions/new');
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    await page.getByLabel('Reaction document (YAML)').fill('name: smoke\non:\n  event: deploy.recorded\nsteps:\n  smoke:\n    uses: script\n    with:\n      run: echo ok\n');
+    await page.getByText('The document is valid.').waitFor();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('alert').getByText('Only admins may apply reactions using script').waitFor();
+
+    const readOnly = await signedIn(reader);
+    await readOnly.goto(`/reactions/${NAME}`);
+    await readOnly.getByText('changing it needs the write role').waitFor();
+    expect(await readOnly.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await readOnly.getByRole('button', { name: 'Disable' }).count()).toBe(0);
+    expect(await readOnly.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await readOnly.getByLabel('Event type').isDisabled()).toBe(true);
+    await readOnly.getByRole('tab', { name: 'History' }).click();
+    await readOnly.getByRole('table', { name: 'Versions' }).waitFor();
+    expect(await readOnly.getByRole('button', { name: /Restore/ }).count()).toBe(0);
+  });
+
+  it('deletes a reaction after confirming', async () => {
+    const page = await signedIn();
+    await page.goto(`/reactions/${NAME}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL('**/reactions');
+    await page.getByText('No reactions yet.').waitFor();
+  });
+
+  it('offers an Octopus connection\'s projects, the chosen project\'s releases and its environments in the form', async () => {
+    const sim = await startOctopusSim();
+    try {
+      const res = await bed.shipline.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'octo', config: { serverUrl: sim.url }, secrets: { apiKey: sim.apiKey } } });
+      expect(res.statusCode).toBe(201);
+      const page = await signedIn();
+      await page.goto('/reactions/new');
+      await page.getByLabel("New step's action").selectOption('octopus.deployRelease');
+      await page.getByRole('button', { name: 'Add step' }).click();
+      const step = page.locator('section[data-step="deploy-release"]');
+      const choice = (field: string, value: string) => step.locator(`datalist[id$="-with-${field}-choices"] option[value="${value}"]`);
+
+      await choice('connection', 'octo').waitFor({ state: 'attached' });
+      await step.getByRole('combobox', { name: /^Connection/ }).fill('octo');
+      await choice('project', 'Payments API').waitFor({ state: 'attached' });
+      expect(await choice('project', 'Web').count()).toBe(1);
+      await step.getByRole('combobox', { name: /^Project/ }).fill('Payments API');
+      await choice('release', '2.3.0').waitFor({ state: 'attached' });
+      expect(await choice('release', '1.0.1').count()).toBe(0);
+      await step.getByRole('combobox', { name: /^Release/ }).fill('2.3.0');
+      await choice('environment', 'Production').waitFor({ state: 'attached' });
+      await step.getByRole('combobox', { name: /^Environment/ }).fill('Production');
+
+      await page.getByRole('tab', { name: 'YAML' }).click();
+      const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+      for (const line of ['uses: octopus.deployRelease', 'connection: octo', 'project: Payments API', 'release: 2.3.0', 'environment: Production']) expect(yaml).toContain(line);
+    } finally {
+      await bed.shipline.api({ method: 'DELETE', url: '/api/v1/connections/octo' });
+      await sim.close();
+    }
+  });
+});

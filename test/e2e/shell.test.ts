@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_CHROMIUM, startUiTestBed } from './support.js';
+import type { UiTestBed } from './support.js';
+
+describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-out', () => {
+  let bed: UiTestBed;
+
+  beforeAll(async () => {
+    bed = await startUiTestBed();
+    await bed.shipline.ingest({ service: 'checkout', environment: 'Production', description: 'A deploy to look at' });
+  });
+  afterAll(async () => bed?.close());
+
+  it('switches to the dark theme and remembers it across reloads', async () => {
+    const page = await bed.newPage({ colorScheme: 'light' });
+    await bed.signIn(page);
+    // Page-side code as text: the tests compile without the DOM's types.
+    const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    const light = await background();
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate<string>('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await page.reload();
+    await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+    expect(await background()).not.toBe(light);
+    await bed.screenshot(page, 'deploys-dark');
+  });
+
+  it('follows the system\'s dark preference until a theme is chosen', async () => {
+    const page = await bed.newPage({ colorScheme: 'dark' });
+    await bed.signIn(page);
+    await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+  });
+
+  it('fits a narrow window: the menu wraps and secondary columns give way', async () => {
+    const page = await bed.newPage({ width: 400, height: 800 });
+    await bed.signIn(page);
+    await page.getByRole('row', { name: /checkout/ }).waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.getByRole('columnheader', { name: 'Commit' }).isVisible()).toBe(false);
+    expect(await page.getByRole('link', { name: 'Settings' }).isVisible()).toBe(true);
+    await bed.screenshot(page, 'deploys-narrow');
+  });
+
+  it('is usable from the keyboard: skip link, menu links, and the deploy row links', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.getByRole('row', { name: /checkout/ }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Skip to content');
+    // Tab through the menu until Services has focus, then follow it with Enter.
+    for (let i = 0; i < 15; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate<string>('document.activeElement?.textContent')) === 'Services') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/services');
+  });
+
+  it('signs out, and the API then refuses the old cookie', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in**');
+    const status = await page.evaluate<number>("fetch('/api/v1/deploys').then((r) => r.status)");
+    expect(status).toBe(401);
+  });
+});

@@ -1,0 +1,54 @@
+import type { Band, Metric, MetricName } from './types';
+
+export const TITLES: Record<MetricName, string> = {
+  deploymentFrequency: 'Deployment frequency',
+  leadTime: 'Lead time for changes',
+  changeFailureRate: 'Change failure rate',
+  timeToRestore: 'Time to restore',
+};
+
+export const MEANING: Record<MetricName, string> = {
+  deploymentFrequency: 'Successful deploys per day.',
+  leadTime: 'Median time from commit to successful deploy.',
+  changeFailureRate: 'Failed deploys out of finished deploys.',
+  timeToRestore: 'Median time from a failed deploy to the next success or the incident\'s resolution.',
+};
+
+export const BAND_TONE: Record<Band, string> = { elite: 'good', high: 'info', medium: 'warn', low: 'bad' };
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+/**
+ * A figure in words a reader compares at a glance ("3.5 / week", "2.0 h", "12%"). Deploy rates
+ * under one a day read better per week; `reference` (the window's figure) picks that scale, so
+ * a chart's buckets are in the same unit as its headline.
+ */
+export function formatValue(metric: Pick<Metric, 'unit'>, value: number | null | undefined, reference = value): string {
+  if (value === null || value === undefined) return '—';
+  switch (metric.unit) {
+    case 'deploys_per_day': {
+      const weekly = reference !== null && reference !== undefined && reference > 0 && reference < 1;
+      return weekly ? `${(value * 7).toFixed(1)} / week` : `${value.toFixed(value >= 10 ? 0 : 1)} / day`;
+    }
+    case 'seconds':
+      return formatSeconds(value);
+    case 'ratio':
+      return `${Math.round(value * 1000) / 10}%`;
+  }
+}
+
+/** What the numerator and denominator count, for this figure. */
+export function fraction(name: MetricName, m: Metric): string {
+  const days = Math.round(m.denominator * 10) / 10;
+  switch (name) {
+    case 'deploymentFrequency': return `${m.numerator} successful deploys over ${days} days`;
+    case 'leadTime': return `${m.numerator} of ${m.denominator} successful deploys with a commit date`;
+    case 'changeFailureRate': return `${m.numerator} failed of ${m.denominator} finished deploys`;
+    case 'timeToRestore': return `${m.numerator} of ${m.denominator} failures restored`;
+  }
+}
