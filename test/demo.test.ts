@@ -5,7 +5,7 @@ import type { RunningDemo } from '../src/demo/index.js';
 import { eventually } from './support/sink.js';
 
 interface Run { id: string; status: string; steps?: Array<{ id: string; channel: string | null; output: unknown }> }
-interface Deploy { id: string; source: string; status: string; environment: string | null; serviceAlias: string }
+interface Deploy { id: string; source: string; status: string; environment: string | null; serviceAlias: string; deployedAt: string; commit: { date: string | null } | null }
 
 /** Counts of the handle kinds that would keep a process alive after the demo closes. */
 function handles(): Record<string, number> {
@@ -68,6 +68,8 @@ describe('shipline demo', () => {
       return custom.length >= 6 && new Set(custom.map((d) => d.serviceAlias)).size >= 3 ? custom : undefined;
     }, 20_000, 'deploys from the pipelines');
     expect(deploys.every((d) => d.status === 'succeeded')).toBe(true);
+    // Commit times before the deploy give Insights its lead times.
+    expect(deploys.every((d) => d.commit?.date && d.commit.date < d.deployedAt)).toBe(true);
   });
 
   it('promotes an Octopus release from Staging to Production once the demo approves it', async () => {

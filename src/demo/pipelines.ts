@@ -40,6 +40,7 @@ interface Change {
   sha: string;
   message: string;
   author: { name: string; email: string };
+  committedAt: string;
   /** Where it goes next. */
   next: 'Staging' | 'Production';
 }
@@ -72,6 +73,8 @@ export function pipelineFeeder(options: {
       sha: randomBytes(20).toString('hex'),
       message: pick(CHANGES, Math.floor(Math.random() * CHANGES.length)),
       author: pick(PEOPLE, Math.floor(Math.random() * PEOPLE.length)),
+      // Committed 10 minutes to 4 hours before its first deploy, so Insights has lead times to show.
+      committedAt: new Date(Date.now() - (10 + Math.random() * 230) * 60_000).toISOString(),
       next: 'Staging',
     };
   };
@@ -96,7 +99,7 @@ export function pipelineFeeder(options: {
           deployed_at: new Date().toISOString(),
           environment,
           deployer: { email: `${pipeline}@ci.example.com`, name: pipeline },
-          commit: { sha: change.sha, branch: 'main', message: change.message, author_name: change.author.name, author_email: change.author.email },
+          commit: { sha: change.sha, branch: 'main', message: change.message, date: change.committedAt, author_name: change.author.name, author_email: change.author.email },
         }),
         signal: AbortSignal.timeout(10_000),
       });
