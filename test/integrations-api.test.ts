@@ -62,6 +62,33 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(unknown.json()).toMatchObject({ error: { code: 'connection.invalid', message: expect.stringContaining('slack') } });
   });
 
+  it('tests settings without saving them: ready or error as a saved test would be, nothing stored; 400 as create for bad ones', async () => {
+    const probe = (payload: Record<string, unknown>) => t.api({ method: 'POST', url: '/api/v1/connections/test', payload });
+    const stored = async () => (await t.api({ method: 'GET', url: '/api/v1/connections' })).body;
+    const before = { connections: await stored(), events: await events('*'), authTests: slack.requests.filter((r) => r.path.startsWith('/api/auth.test')).length };
+
+    const good = await probe({ type: 'slack', config: { apiUrl: `${slack.url}/api` }, secrets: { botToken: 'xoxb-valid' } });
+    expect(good.statusCode, good.body).toBe(200);
+    expect(good.json()).toEqual({ status: 'ready', error: null, details: expect.objectContaining({ team: expect.any(String) }) });
+    const bad = await probe({ type: 'slack', name: 'slack-probe', config: { apiUrl: `${slack.url}/api` }, secrets: { botToken: 'xoxb-revoked' } });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.json()).toEqual({ status: 'error', error: expect.stringContaining('invalid_auth'), details: null });
+    for (const answer of [good, bad]) expect(answer.body).not.toContain('xoxb-');
+    // The provider was asked each time.
+    expect(slack.requests.filter((r) => r.path.startsWith('/api/auth.test')).length).toBe(before.authTests + 2);
+
+    const invalid = { type: 'slack', config: { apiUrl: `${slack.url}/api`, colour: 'red' }, secrets: { botToken: 'not-a-token' } };
+    const refused = await probe(invalid);
+    expect(refused.statusCode).toBe(400);
+    const createRefused = await t.api({ method: 'POST', url: '/api/v1/connections', payload: { ...invalid, name: 'slack-invalid' } });
+    expect(refused.json()).toEqual(createRefused.json());
+    expect(refused.json()).toMatchObject({ error: { code: 'connection.invalid', message: expect.stringContaining('config') } });
+    expect((await probe({ type: 'fax', config: {}, secrets: {} })).json()).toMatchObject({ error: { code: 'connection.invalid', message: expect.stringContaining('slack') } });
+
+    expect(await stored()).toBe(before.connections);
+    expect(await events('*')).toEqual(before.events);
+  });
+
   it('runs an integration action from a reaction against the provider, redacting its credentials', async () => {
     await t.applyReaction({
       name: 'page-on-failure',

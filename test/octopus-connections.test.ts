@@ -57,6 +57,41 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/badkey' });
   });
 
+  it('tests settings without saving anything: ready with the space, or error with Octopus\'s message; no connection, no subscription', async () => {
+    // Earlier tests' subscriptions go with their connections; start from none.
+    await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
+    const probe = (config: Record<string, unknown>, apiKey: string, role?: 'write') =>
+      bed.t.api({ method: 'POST', url: '/api/v1/connections/test', ...(role ? { role } : {}), payload: { type: 'octopus', config: { serverUrl: `${bed.sim.url}/`, ...config }, secrets: { apiKey } } });
+    const meBefore = bed.sim.requests('GET', '/api/users/me').length;
+    const subscribedBefore = bed.sim.requests('POST').filter((r) => r.path.includes('/subscriptions')).length;
+    const events = async () => (await bed.t.api({ method: 'GET', url: '/api/v1/events?limit=100' })).json<{ items: unknown[] }>().items.length;
+    const eventsBefore = await events();
+
+    const good = await probe({ space: 'Second Space' }, bed.sim.apiKey);
+    expect(good.statusCode, good.body).toBe(200);
+    expect(good.json()).toEqual({ status: 'ready', error: null, details: expect.objectContaining({ space: { id: 'Spaces-2', name: 'Second Space' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) }) });
+    expect(good.body).not.toContain(bed.sim.apiKey);
+    expect(bed.sim.requests('GET', '/api/users/me').length).toBe(meBefore + 1);
+
+    const wrong = await probe({}, 'API-WRONGWRONGWRONGWRONG');
+    expect(wrong.statusCode).toBe(200);
+    expect(wrong.json()).toEqual({ status: 'error', error: expect.stringContaining('You must be logged in to perform this action'), details: null });
+    expect(wrong.body).not.toContain('API-WRONG');
+
+    const bad = await probe({ serverUrl: 'ftp://nope' }, '');
+    expect(bad.statusCode).toBe(400);
+    const created = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'bad', config: { serverUrl: 'ftp://nope' }, secrets: { apiKey: '' } } });
+    expect(bad.json()).toEqual(created.json());
+    expect((await probe({}, bed.sim.apiKey, 'write')).statusCode).toBe(403);
+
+    expect((await bed.t.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
+    expect(await bed.t.store.connections.list()).toEqual([]);
+    await bed.runtimeReconcile();
+    expect(await bed.subscriptions()).toEqual([]);
+    expect(bed.sim.requests('POST').filter((r) => r.path.includes('/subscriptions')).length).toBe(subscribedBefore);
+    expect(await events()).toBe(eventsBefore);
+  });
+
   it('resolves a named space by name or id, and reports an unknown one', async () => {
     expect((await bed.connect('second', { space: 'Second Space' })).space).toEqual({ id: 'Spaces-2', name: 'Second Space' });
     expect((await bed.connect('second-id', { space: 'Spaces-2' })).space).toEqual({ id: 'Spaces-2', name: 'Second Space' });

@@ -1,6 +1,6 @@
 import { ShiplineError } from '../core/errors.js';
 import type { HttpClient } from '../engine/action.js';
-import type { Connection } from '../store/connections.js';
+import type { Connection, ConnectionWithSecrets } from '../store/connections.js';
 import type { Store } from '../store/index.js';
 import type { ConnectionType } from './connection-type.js';
 import type { OctopusIntegration } from './octopus/index.js';
@@ -9,6 +9,13 @@ import { checkedAgainst } from './schema-check.js';
 
 /** How long a connection test may take before it counts as an error. */
 const TEST_TIMEOUT_MS = 15_000;
+
+/** The outcome of testing settings, saved or not; `details` is never a secret. */
+export interface ConnectionProbe {
+  status: 'ready' | 'error';
+  error: string | null;
+  details: Record<string, unknown> | null;
+}
 
 /**
  * Connections of every type, managed alike: config and secrets checked against the type's
@@ -86,13 +93,45 @@ export class ConnectionService {
     }
     const type = this.typeOf(connection.type);
     const checkedAt = new Date().toISOString();
-    let outcome;
-    try {
-      outcome = await type.test(connection, this.http, AbortSignal.timeout(TEST_TIMEOUT_MS));
-    } catch (err) {
-      outcome = { status: 'error' as const, error: err instanceof Error ? err.message : String(err) };
+    const outcome = await this.check(type, connection);
+    await this.store.connections.setState(connection.id, { ...outcome, checkedAt });
+  }
+
+  /**
+   * Tests settings without saving them (the forms' Test button): the same checks and calls to
+   * the provider as creating the connection, with nothing stored — no connection, no state, no
+   * Octopus subscription, no event. Invalid config or secrets: 400 as create gives.
+   */
+  async probe(input: { type: string; name?: string | undefined; config: unknown; secrets: unknown }): Promise<ConnectionProbe> {
+    const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
+    if (input.type === 'octopus') {
+      const outcome = await this.octopus.probe(input, signal);
+      if (outcome.status === 'error') return { status: 'error', error: withTimeout(outcome.error, signal), details: null };
+      return {
+        status: 'ready', error: null,
+        details: { space: outcome.space, version: outcome.version, ...(outcome.installationId ? { installationId: outcome.installationId } : {}) },
+      };
     }
-    await this.store.connections.setState(connection.id, { status: outcome.status, error: outcome.error ?? null, details: outcome.details ?? null, checkedAt });
+    const type = this.typeOf(input.type);
+    const config = checkedAgainst(type.config, input.config ?? {}, 'config') as Record<string, unknown>;
+    const secrets = checkedAgainst(type.secrets, input.secrets ?? {}, 'secrets') as Record<string, string>;
+    const now = new Date().toISOString();
+    // What `test` reads of a saved connection; the generated secrets too, so the outcome is the one saving would give.
+    const unsaved: ConnectionWithSecrets = {
+      id: '', name: input.name?.trim() || type.type, type: type.type, config, secrets: { ...secrets, ...type.generatedSecrets?.() },
+      state: {}, endpointId: '', createdAt: now, updatedAt: now,
+    };
+    return this.check(type, unsaved, signal);
+  }
+
+  /** The type's test, bounded by TEST_TIMEOUT_MS; a throw is an error outcome with its message. */
+  private async check(type: ConnectionType, connection: ConnectionWithSecrets, signal = AbortSignal.timeout(TEST_TIMEOUT_MS)): Promise<ConnectionProbe> {
+    try {
+      const outcome = await type.test(connection, this.http, signal);
+      return { status: outcome.status, error: outcome.status === 'error' ? withTimeout(outcome.error ?? null, signal) : (outcome.error ?? null), details: outcome.details ?? null };
+    } catch (err) {
+      return { status: 'error', error: withTimeout(err instanceof Error ? err.message : String(err), signal), details: null };
+    }
   }
 
   async resources(nameOrId: string, kind: ResourceKind, query: { project?: string; search?: string }) {
@@ -106,4 +145,9 @@ export class ConnectionService {
     const found = this.types.get(type);
     return found?.webhook ? found : undefined;
   }
+}
+
+/** A test cut short says so: the client's own message only says the request "was aborted". */
+function withTimeout(message: string | null, signal: AbortSignal): string | null {
+  return signal.aborted ? `No answer within ${TEST_TIMEOUT_MS / 1000} s: ${message ?? 'the test was cut short'}` : message;
 }

@@ -10,6 +10,24 @@ export const ConnectionCreate = Type.Object({
   secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; encrypted at rest, never returned' }),
 });
 
+/** The settings to test: a connection as it would be created, the name optional (nothing is stored). */
+export const ConnectionProbeBody = Type.Object({
+  type: ConnectionCreate.properties.type,
+  name: Type.Optional(Type.String({ description: 'The name it would have; only shown in messages' })),
+  config: ConnectionCreate.properties.config,
+  secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; used for this test only, never stored or returned' }),
+});
+
+/** What testing the settings found; nothing of it is stored. */
+export const ConnectionProbeView = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('error')]),
+  error: Nullable(Type.String({ description: 'The provider\'s own message when status is error (Octopus\'s ErrorMessage)' })),
+  details: Nullable(Type.Object({}, {
+    additionalProperties: true,
+    description: 'What the test learned, as a saved test keeps it (Octopus: space {id, name}, version); never a secret',
+  })),
+});
+
 export const ConnectionPatch = Type.Object({
   config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Fields to change' })),
   secrets: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A new API key: {apiKey}' })),

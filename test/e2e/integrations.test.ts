@@ -18,6 +18,21 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await sim?.close();
   });
 
+  it('tests Octopus settings without saving: a wrong API key shows Octopus\'s message', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/integrations');
+    const form = page.getByRole('region', { name: 'Connect Octopus Deploy' });
+    await form.getByLabel('Connection name').fill('wrong-key');
+    await form.getByLabel('Server URL').fill(sim.url);
+    await form.getByLabel('API key').fill('API-WRONGWRONGWRONGWRONG');
+    await form.getByRole('button', { name: 'Test', exact: true }).click();
+    const outcome = form.locator('[data-test-outcome="error"]');
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toContain('You must be logged in to perform this action');
+    expect((await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
+  });
+
   it('connects the Octopus stand-in: Test succeeds, Save, and the subscription becomes ready', async () => {
     const page = await bed.newPage();
     await bed.signIn(page);
@@ -30,11 +45,15 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     const outcome = form.locator('[data-test-outcome]');
     await outcome.waitFor();
     expect(await outcome.getAttribute('data-test-outcome')).toBe('ready');
-    expect(await outcome.textContent()).toContain('Test succeeded');
-    // Tested, not yet saved: deploy tracking is off on the draft, so nothing needs a subscription.
+    const text = await outcome.textContent();
+    expect(text).toContain('Test succeeded');
+    expect(text).toContain('space Default');
+    expect(text).toMatch(/Octopus \d+\.\d+\.\d+/);
+    // Tested, not saved: the server holds no connection, so nothing is subscribed in Octopus.
+    expect((await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
     expect(sim.state.subscriptions).toHaveLength(0);
 
-    // Saving turns deploy tracking on (the default), which is what makes Shipline subscribe.
+    // Saving creates the connection (deploy tracking on, the default), which makes Shipline subscribe.
     await form.getByRole('button', { name: 'Save', exact: true }).click();
     const card = page.getByRole('region', { name: 'Octopus connection prod' });
     await card.locator('[data-subscription-state="ready"]').waitFor({ timeout: 20_000 });
@@ -58,6 +77,27 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await page.getByRole('button', { name: 'Test', exact: true }).click();
     await page.getByRole('status').getByText('Test succeeded').waitFor();
     await bed.screenshot(page, 'connection');
+  });
+
+  it('tests a new Teams connection\'s settings without saving them, then saves it', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/integrations?tab=connections');
+    await page.getByRole('button', { name: 'New connection' }).click();
+    const form = page.getByRole('region', { name: 'New connection' });
+    await form.getByLabel('Type').selectOption('teams');
+    await form.getByLabel('Connection name').fill('team-chat');
+    await form.getByLabel('Webhook URL').fill('https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=not-a-real-signature');
+    await form.getByRole('button', { name: 'Test', exact: true }).click();
+    const outcome = form.locator('[data-test-outcome="ready"]');
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toContain('Kind: workflows');
+    const names = async () => (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: Array<{ name: string }> }>().items.map((c) => c.name);
+    expect(await names()).not.toContain('team-chat');
+    await form.getByRole('button', { name: 'Save and test' }).click();
+    await form.getByRole('status').getByText('The test succeeded.').waitFor();
+    expect(await names()).toContain('team-chat');
+    expect(await page.content()).not.toContain('not-a-real-signature');
   });
 
   it('creates a deploy endpoint, copies its URL, and the example body records a deploy', async () => {

@@ -42,6 +42,9 @@ export interface OctopusState {
   subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null; warning?: string | null };
 }
 
+/** What testing Octopus settings learned: `ready` with the space and version, or `error` with Octopus's message. */
+export type OctopusCheck = Pick<OctopusState, 'space' | 'version' | 'installationId'> & { status: 'ready' | 'error'; error: string | null };
+
 export interface OpenConnection {
   connection: ConnectionWithSecrets;
   config: OctopusConfigValue;
@@ -62,8 +65,28 @@ export class OctopusConnections {
   ) {}
 
   clientFor(connection: ConnectionWithSecrets, signal?: AbortSignal): OctopusClient {
-    const config = connection.config as unknown as OctopusConfigValue;
-    return new OctopusClient(this.http, { serverUrl: config.serverUrl, apiKey: connection.secrets.apiKey ?? '', ...(signal ? { signal } : {}) });
+    return this.clientWith(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '', signal);
+  }
+
+  /** A client for settings that may not be saved yet (the form's Test). */
+  clientWith(config: OctopusConfigValue, apiKey: string, signal?: AbortSignal): OctopusClient {
+    return new OctopusClient(this.http, { serverUrl: config.serverUrl, apiKey, ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * Test = `GET /api`, `GET /api/users/me`, resolve the space, with these settings: `ready` with
+   * what was learned, or `error` with Octopus's message. Never throws; stores nothing.
+   */
+  async check(config: OctopusConfigValue, apiKey: string, signal?: AbortSignal): Promise<OctopusCheck> {
+    const client = this.clientWith(config, apiKey, signal);
+    try {
+      const root = await client.root();
+      await client.get('/api/users/me');
+      const space = await resolveSpace(client, config.space);
+      return { status: 'ready', error: null, space: { id: space.Id, name: space.Name }, version: root.Version, ...(root.InstallationId ? { installationId: root.InstallationId } : {}) };
+    } catch (err) {
+      return { status: 'error', error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** The connection by name or id, ready to call; throws `connection.not_found` or Octopus's error. */
@@ -89,27 +112,14 @@ export class OctopusConnections {
     return { connection, config, client, resolver: new SpaceResolver(client, spaceId) };
   }
 
-  /**
-   * Test = `GET /api`, `GET /api/users/me`, resolve the space. The outcome is stored on the
-   * connection (`ready`, or `error` with Octopus's message) and returned.
-   */
+  /** Tests a saved connection (see `check`) and stores the outcome on it; returns it too. */
   async test(nameOrId: string): Promise<OctopusState> {
     const connection = await this.store.connections.withSecrets(nameOrId);
     if (!connection) {
       throw new ShiplineError('connection.not_found');
     }
-    const config = connection.config as unknown as OctopusConfigValue;
-    const client = this.clientFor(connection);
     const checkedAt = new Date().toISOString();
-    let patch: OctopusState;
-    try {
-      const root = await client.root();
-      await client.get('/api/users/me');
-      const space = await resolveSpace(client, config.space);
-      patch = { status: 'ready', error: null, space: { id: space.Id, name: space.Name }, version: root.Version, ...(root.InstallationId ? { installationId: root.InstallationId } : {}), checkedAt };
-    } catch (err) {
-      patch = { status: 'error', error: err instanceof Error ? err.message : String(err), checkedAt };
-    }
+    const patch: OctopusState = { ...(await this.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '')), checkedAt };
     await this.store.connections.setState(connection.id, patch as Record<string, unknown>);
     this.open.delete(connection.id);
     return patch;

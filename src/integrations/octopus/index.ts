@@ -6,7 +6,7 @@ import type { Connection } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
 import { observeDeployment, tracksDeploys } from './catalog.js';
 import { NonRetriableOctopusError, OctopusApiError } from './client.js';
-import type { OctopusConfigValue, OctopusState, OpenConnection } from './connection.js';
+import type { OctopusCheck, OctopusConfigValue, OctopusState, OpenConnection } from './connection.js';
 import { newWebhookSecret, OctopusConfig, OctopusConnections, OctopusSecrets, WEBHOOK_SECRET } from './connection.js';
 import { createReleaseAction } from './create-release.js';
 import { deployReleaseAction } from './deploy-release.js';
@@ -102,13 +102,12 @@ export class OctopusIntegration {
 
   /** Checks config and secrets, stores the connection with a fresh webhook secret, and tests it. */
   async create(input: { name: string; config: unknown; secrets: unknown }): Promise<Connection> {
-    const config = checkedAgainst(OctopusConfig, input.config, 'config') as OctopusConfigValue;
-    const secrets = checkedAgainst(OctopusSecrets, input.secrets, 'secrets') as { apiKey: string };
+    const { config, apiKey } = checkedSettings(input);
     const created = await this.options.store.connections.create({
       name: input.name,
       type: 'octopus',
-      config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') },
-      secrets: { apiKey: secrets.apiKey, [WEBHOOK_SECRET]: newWebhookSecret() },
+      config: { ...config },
+      secrets: { apiKey, [WEBHOOK_SECRET]: newWebhookSecret() },
     });
     await this.test(created.id);
     await this.settleSubscription();
@@ -127,6 +126,15 @@ export class OctopusIntegration {
     await this.test(current.id);
     await this.settleSubscription();
     return this.options.store.connections.get(current.id);
+  }
+
+  /**
+   * Tests settings as `create` would (same checks, same calls to Octopus) without storing a
+   * connection, so nothing is subscribed to either.
+   */
+  probe(input: { config: unknown; secrets: unknown }, signal?: AbortSignal): Promise<OctopusCheck> {
+    const { config, apiKey } = checkedSettings(input);
+    return this.connections.check(config, apiKey, signal);
   }
 
   async test(nameOrId: string): Promise<OctopusState> {
@@ -169,6 +177,13 @@ export class OctopusIntegration {
       occurredAt: d.created, message: `Deploy Release: ${d.deploymentId}`, webUrl: d.webUrl,
     }, now));
   }
+}
+
+/** Config and API key as given to create or probe: 400 `connection.invalid` listing every problem; the server URL without a trailing slash. */
+function checkedSettings(input: { config: unknown; secrets: unknown }): { config: OctopusConfigValue; apiKey: string } {
+  const config = checkedAgainst(OctopusConfig, input.config, 'config') as OctopusConfigValue;
+  const secrets = checkedAgainst(OctopusSecrets, input.secrets, 'secrets') as { apiKey: string };
+  return { config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') }, apiKey: secrets.apiKey };
 }
 
 /** Octopus's own errors (and network failures) as the API reports them: 502 with Octopus's message, or 404 for a missing resource. */

@@ -4,7 +4,7 @@ import type { OctopusState } from '../../integrations/octopus/connection.js';
 import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
 import type { Connection } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
-import { ConnectionCreate, ConnectionPatch, ConnectionTypeView, ConnectionView, Resource } from '../connection-schemas.js';
+import { ConnectionCreate, ConnectionPatch, ConnectionProbeBody, ConnectionProbeView, ConnectionTypeView, ConnectionView, Resource } from '../connection-schemas.js';
 import { integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
@@ -57,6 +57,15 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
       config: { minRole: 'admin' },
       schema: { summary: 'Connect a system (tests it and sets up its subscription)', tags, security: BEARER, body: ConnectionCreate, response: { 201: ConnectionView, ...ErrorResponses } },
     }, async (request, reply) => reply.status(201).send(view(await connections.create(request.body))));
+
+    // A static segment: find-my-way prefers it to `/:name`, and `/:name/test` is a different path.
+    app.post('/api/v1/connections/test', {
+      config: { minRole: 'admin' },
+      schema: {
+        summary: 'Test a connection\'s settings without saving anything (no connection, no subscription)', tags, security: BEARER,
+        body: ConnectionProbeBody, response: { 200: ConnectionProbeView, ...ErrorResponses },
+      },
+    }, async (request) => connections.probe(request.body));
 
     app.get('/api/v1/connection-types', {
       config: { minRole: 'read' },

@@ -5,11 +5,15 @@ import { ErrorNotice } from '../../components/ui';
 import { api, seg } from '../../lib/api';
 import { ConnectionFields, fieldsOf, valuesToSend } from './connection-fields';
 import type { FieldValues } from './connection-fields';
-import type { Connection, ConnectionType } from './types';
+import { ProbeOutcome } from './probe-outcome';
+import type { Connection, ConnectionProbe, ConnectionType } from './types';
+
+type Busy = 'test' | 'save' | null;
 
 /**
  * A connection of any type but Octopus (which has its own form, for its subscription), with the
- * inputs the type's manifest lists. The server tests it as it saves it; the outcome is shown.
+ * inputs the type's manifest lists. Test checks the settings with the provider without saving
+ * them; the server also tests the connection as it saves it. Either outcome is shown.
  */
 export default function NewConnectionForm({ types, typesError, onCreated, onCancel }: {
   types: ConnectionType[]; typesError: unknown; onCreated(connection: Connection): void; onCancel(): void;
@@ -19,9 +23,11 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
   const [name, setName] = useState('');
   const [config, setConfig] = useState<FieldValues>({});
   const [secrets, setSecrets] = useState<FieldValues>({});
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<Connection | null>(null);
+  // Settings tested but not saved; cleared whenever they change, as it no longer speaks of them.
+  const [outcome, setOutcome] = useState<ConnectionProbe | null>(null);
   const type = choices.find((t) => t.type === typeName);
   const configFields = fieldsOf(type?.config, false);
   const secretFields = fieldsOf(type?.secrets, true);
@@ -31,30 +37,55 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
     setConfig({});
     setSecrets({});
     setError(null);
+    setOutcome(null);
     if (!name || name === typeName) setName(next);
   };
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!type) return;
-    setBusy(true);
+  const editConfig = (values: FieldValues) => {
+    setConfig(values);
+    setOutcome(null);
+  };
+  const editSecrets = (values: FieldValues) => {
+    setSecrets(values);
+    setOutcome(null);
+  };
+
+  const body = (chosen: ConnectionType) => ({
+    type: chosen.type, name: name.trim(), config: valuesToSend(configFields, config), secrets: valuesToSend(secretFields, secrets),
+  });
+
+  const run = async (kind: Busy, work: () => Promise<void>) => {
+    setBusy(kind);
     setError(null);
     try {
-      const connection = await api.post<Connection>('/api/v1/connections', {
-        type: type.type, name: name.trim(), config: valuesToSend(configFields, config), secrets: valuesToSend(secretFields, secrets),
-      });
+      await work();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const test = () => run('test', async () => {
+    if (!type) return;
+    setOutcome(null);
+    setOutcome(await api.post<ConnectionProbe>('/api/v1/connections/test', body(type)));
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!type) return;
+    void run('save', async () => {
+      const connection = await api.post<Connection>('/api/v1/connections', body(type));
       setCreated(connection);
+      setOutcome(null);
       // Ready for the next one; the notice above links to the one just saved.
       setTypeName('');
       setName('');
       setConfig({});
       setSecrets({});
       onCreated(connection);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -67,7 +98,7 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
           {created.status === 'ready' ? 'The test succeeded.' : `The test failed: ${created.error ?? 'no answer'}. Fix it on the connection's page.`}
         </div>
       ) : null}
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      <form className="form" onSubmit={submit}>
         <label>Type
           <select name="connection-type" required value={typeName} onChange={(e) => choose(e.target.value)}>
             <option value="">Choose a system…</option>
@@ -80,19 +111,21 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
             <p className="muted">{type.description}</p>
             <label>Connection name<input name="connection-name" required value={name} onChange={(e) => setName(e.target.value)} aria-describedby="connection-name-hint" /></label>
             <p className="hint" id="connection-name-hint">Lower-case letters, digits, _ and -; reactions refer to the connection by this name.</p>
-            {configFields.length > 0 ? <fieldset className="integrations-fieldset"><legend>Settings</legend><ConnectionFields fields={configFields} values={config} onChange={setConfig} /></fieldset> : null}
+            {configFields.length > 0 ? <fieldset className="integrations-fieldset"><legend>Settings</legend><ConnectionFields fields={configFields} values={config} onChange={editConfig} /></fieldset> : null}
             {secretFields.length > 0 ? (
               <fieldset className="integrations-fieldset">
                 <legend>Secrets</legend>
                 <p className="hint">Encrypted at rest and never shown again.</p>
-                <ConnectionFields fields={secretFields} values={secrets} onChange={setSecrets} />
+                <ConnectionFields fields={secretFields} values={secrets} onChange={editSecrets} />
               </fieldset>
             ) : null}
           </>
         ) : null}
+        {type && outcome ? <ProbeOutcome outcome={outcome} type={type.type} /> : null}
         <ErrorNotice error={error} />
         <div className="form-row">
-          <button type="submit" className="primary" disabled={!type || busy} aria-busy={busy}>{busy ? 'Saving and testing…' : 'Save and test'}</button>
+          <button type="button" disabled={!type || busy !== null} aria-busy={busy === 'test'} onClick={() => void test()}>{busy === 'test' ? 'Testing…' : 'Test'}</button>
+          <button type="submit" className="primary" disabled={!type || busy !== null} aria-busy={busy === 'save'}>{busy === 'save' ? 'Saving and testing…' : 'Save and test'}</button>
           <button type="button" onClick={onCancel}>Close</button>
         </div>
       </form>

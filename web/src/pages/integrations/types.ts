@@ -36,6 +36,15 @@ export interface Connection {
   secretsSet?: string[];
 }
 
+/** The answer to `POST /api/v1/connections/test`: settings tested, nothing saved. */
+export interface ConnectionProbe {
+  status: 'ready' | 'error';
+  /** The provider's own message when status is error. */
+  error: string | null;
+  /** What the test learned (Octopus: space and version); never a secret. */
+  details: Record<string, unknown> | null;
+}
+
 /** A JSON Schema object as the connection types describe their fields. */
 export interface FieldsSchema {
   type?: string;
