@@ -59,10 +59,14 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   const seenBefore = new Set(
     unclaimed.length === 0
       ? []
-      : (await run.query<{ service_alias: string }>(
-          `SELECT DISTINCT service_alias FROM deploys WHERE service_id IS NULL AND service_alias IN (${list(unclaimed.length)})`,
+      : (await run.query<{ alias: string }>(
+          // One EXISTS probe per alias: it stops at the first row of the alias in the partial index,
+          // where DISTINCT over `IN (…)` walked every unclaimed deploy of the alias, a cost that
+          // grew with each deploy an unaccepted suggestion received.
+          `SELECT alias FROM (${unclaimed.map(() => 'SELECT CAST(? AS TEXT) AS alias').join(' UNION ALL ')}) AS wanted
+            WHERE EXISTS (SELECT 1 FROM deploys WHERE service_id IS NULL AND service_alias = wanted.alias)`,
           unclaimed,
-        )).map((r) => r.service_alias),
+        )).map((r) => r.alias),
   );
 
   const numbers = await assignNumbers(run, items, accepted, services);
