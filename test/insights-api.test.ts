@@ -193,6 +193,37 @@ describe.each(DIALECTS)('deploy insights on %s', (dialect) => {
     expect(events.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('shows a single deploy with its failure mark, from marking to clearing; the list and events keep their shape', async () => {
+    type Shown = { id: string; failure: { reason: string; markedBy: string | null; markedAt: string } | null };
+    const show = async (id: string) => {
+      const res = await t.api({ method: 'GET', url: `/api/v1/deploys/${id}`, role: 'read' });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Shown>();
+    };
+    const [d4, d5] = [ids.D4!, ids.D5!];
+    expect((await show(d4)).failure).toEqual({ reason: 'feature flag left on', markedBy: 'test write', markedAt: expect.any(String) });
+    expect((await show(d5)).failure).toBeNull();
+
+    const marked = await t.api({ method: 'POST', url: `/api/v1/deploys/${d5}/failure`, role: 'write', payload: { reason: ' search broke ' } });
+    expect(marked.statusCode, marked.body).toBe(200);
+    const failure = (await show(d5)).failure;
+    expect(failure).toEqual({ reason: 'search broke', markedBy: 'test write', markedAt: marked.json<{ markedAt: string }>().markedAt });
+    expect(new Date(failure!.markedAt).toISOString()).toBe(failure!.markedAt);
+    // Marking again replaces the reason, who and when.
+    expect((await t.api({ method: 'POST', url: `/api/v1/deploys/${d5}/failure`, payload: { reason: 'search broke badly' } })).statusCode).toBe(200);
+    expect((await show(d5)).failure).toMatchObject({ reason: 'search broke badly', markedBy: 'test admin' });
+
+    const listed = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=cart&limit=500' })).json<{ items: Array<{ id: string }> }>().items.find((d) => d.id === d5);
+    expect(listed).toBeDefined();
+    expect(listed).not.toHaveProperty('failure');
+    const recorded = (await t.api({ method: 'GET', url: '/api/v1/events?type=deploy.recorded&limit=500' })).json<{ items: Array<{ data: { id: string } }> }>().items.find((e) => e.data.id === d5);
+    expect(recorded?.data).not.toHaveProperty('failure');
+
+    expect((await t.api({ method: 'DELETE', url: `/api/v1/deploys/${d5}/failure`, role: 'write' })).statusCode).toBe(204);
+    expect((await show(d5)).failure).toBeNull();
+    expect((await t.api({ method: 'GET', url: '/api/v1/deploys/nope' })).json().error.code).toBe('deploy.not_found');
+  });
+
   it('normalises environment names, infers tiers, and lets people set them', async () => {
     await t.ingest({ service: 'cart', dedup_id: 'cart-lower', deployed_at: '2025-03-12T10:00:00Z', environment: 'production ' });
     const envs = (await t.api({ method: 'GET', url: '/api/v1/environments' })).json<{ items: Array<{ name: string; tier: string; tierSource: string; deployCount: number }> }>().items;

@@ -347,7 +347,7 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     }
   });
 
-  it('links deployers to users by email in the deploy list', async () => {
+  it('links deployers to users by email in the deploy list and a single deploy', async () => {
     const endpoint = await admin({ method: 'POST', url: '/api/v1/deploy-endpoints', payload: { name: 'ci' } });
     const path = new URL(endpoint.json().url).pathname;
     const post = (deployer: Record<string, unknown>, dedup: string) =>
@@ -362,9 +362,17 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     expect(byDedup.get('d-1')).toMatchObject({ email: 'ADMIN@example.com', user: { email: EMAILS.admin, name: 'The adminr' } });
     expect(byDedup.get('d-2')).toMatchObject({ user: null });
     expect(byDedup.get('d-3')).toMatchObject({ email: null, user: null });
-    // A single deploy stays what its deploy.recorded event carries: no live link.
+    // A single deploy carries the same link as the list.
+    for (const listed of list.items as Array<{ id: string; dedupId: string; deployer: unknown }>) {
+      if (!['d-1', 'd-2', 'd-3'].includes(listed.dedupId)) continue;
+      const one = (await admin({ method: 'GET', url: `/api/v1/deploys/${listed.id}` })).json();
+      expect(one.deployer, listed.dedupId).toEqual(listed.deployer);
+    }
     const one = (await admin({ method: 'GET', url: `/api/v1/deploys/${list.items.find((d: { dedupId: string }) => d.dedupId === 'd-1').id}` })).json();
-    expect(one.deployer).not.toHaveProperty('user');
+    expect(one.deployer.user).toEqual({ email: EMAILS.admin, name: 'The adminr' });
+    // Its deploy.recorded event stays as the deploy was recorded: no live link.
+    const events = (await admin({ method: 'GET', url: '/api/v1/events?type=deploy.recorded' })).json().items as Array<{ data: { id: string; deployer: unknown } }>;
+    expect(events.find((e) => e.data.id === one.id)?.data.deployer).not.toHaveProperty('user');
   });
 
   it('never puts a password or its hash in a response or a log line', async () => {

@@ -43,13 +43,14 @@ export const ServicePatch = Type.Partial(ServiceCreate, { additionalProperties: 
 
 export const AliasAdd = Type.Object({ alias: Text(200) }, { additionalProperties: false });
 
-const Deployer = Type.Object({
+const DeployerUser = Type.Union([Type.Object({ email: Type.String(), name: Type.String() }), Type.Null()], { description: 'The Shipline user whose email is the deployer\'s (compared trimmed, lower case), or null' });
+const DeployerFields = {
   id: Nullable(Type.String()),
   email: Nullable(Type.String()),
   name: Nullable(Type.String()),
-  // Optional: only the deploy list looks users up; a single deploy and events carry deploys without it.
-  user: Type.Optional(Type.Union([Type.Object({ email: Type.String(), name: Type.String() }), Type.Null()], { description: 'The Shipline user whose email is the deployer\'s (compared trimmed, lower case), or null' })),
-});
+};
+// Optional here: the deploy list and a single deploy look users up; events (and environments) carry deploys as recorded, without it.
+const Deployer = Type.Object({ ...DeployerFields, user: Type.Optional(DeployerUser) });
 const Commit = Type.Object({
   sha: Nullable(Type.String()),
   message: Nullable(Type.String()),
@@ -78,6 +79,20 @@ export const Deploy = Type.Object({
   receivedAt: Timestamp,
   status: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'A posted deploy is succeeded; an Octopus deployment follows its events' }),
   source: Type.String({ description: 'custom (a deploy endpoint) or octopus' }),
+});
+
+/**
+ * `GET /api/v1/deploys/:id`: the deploy with what is looked up when it is read, the deployer's
+ * user (as the list has it) and its failure mark (only here). Events keep the deploy as recorded.
+ */
+export const DeployDetail = Type.Object({
+  ...Deploy.properties,
+  deployer: Type.Object({ ...DeployerFields, user: DeployerUser }),
+  failure: Nullable(Type.Object({
+    reason: Type.String(),
+    markedBy: Nullable(Type.String({ description: 'The name of the token (or the email of the user) that marked it' })),
+    markedAt: Timestamp,
+  }, { description: 'Its failure mark (POST /api/v1/deploys/:id/failure), or null' })),
 });
 
 export const Environment = Type.Object({

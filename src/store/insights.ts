@@ -41,7 +41,8 @@ export interface ScopeFacts {
 }
 
 type FactRow = { id: string; service_id: string; environment: string; deployed_at: string; status: string; deploy_number: string; commit_json: string | null };
-type Mark = { reason: string; markedBy: string | null; markedAt: string };
+/** A deploy's failure mark: who set it (the token's name, if any), when, and why. */
+export type Mark = { reason: string; markedBy: string | null; markedAt: string };
 
 /** Service names and failure marks are joined in memory: both are small, and the range read stays on one index. */
 interface Lookups {
@@ -184,6 +185,14 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         }], markedAt);
       });
       return { deployId, reason, markedBy, markedAt };
+    },
+
+    /** A deploy's failure mark, or null when it has none (also for an unknown deploy). */
+    async markOf(deployId: string): Promise<Mark | null> {
+      const [row] = await db.transaction((run) => run.query<{ reason: string; marked_by: string | null; marked_at: string }>(
+        'SELECT reason, marked_by, marked_at FROM deploy_failure_marks WHERE deploy_id = ?', [deployId],
+      ));
+      return row ? { reason: row.reason, markedBy: row.marked_by, markedAt: row.marked_at } : null;
     },
 
     /** Removes a mark; deploy.not_found when the deploy has none. */

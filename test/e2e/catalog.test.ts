@@ -111,12 +111,17 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await bed.screenshot(page, 'deploy');
 
     const failure = page.getByRole('region', { name: 'Change failure' });
-    await failure.getByText(/Not a failure/).waitFor();
+    await failure.getByText(/Not marked as failed/).waitFor();
     await failure.getByLabel('Reason').fill('Broke the cart');
     await failure.getByRole('button', { name: 'Mark as failed' }).click();
     await failure.getByText(/Broke the cart/).waitFor();
+    // Who marked it (the signed-in user) and when, as the deploy itself carries them.
+    await failure.getByText(USER.email, { exact: true }).waitFor();
+    await failure.locator('time').waitFor();
+    await bed.screenshot(page, 'deploy-marked');
     await failure.getByRole('button', { name: 'Clear the failure mark' }).click();
-    await failure.getByText(/Not a failure/).waitFor();
+    await failure.getByText(/Not marked as failed/).waitFor();
+    expect(await failure.getByText(USER.email).count()).toBe(0);
   });
 
   it('creates a service, adds an alias and shows its last deploy per environment', async () => {

@@ -5,9 +5,10 @@ import { ShiplineError } from '../../core/errors.js';
 import { DEPLOY_STATUSES } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
 import { Run } from '../engine-schemas.js';
-import { Deploy, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
+import { Deploy, DeployDetail, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
+import { linkUsers } from './users.js';
 
 const tags = ['deploys'];
 
@@ -40,8 +41,14 @@ export function deployRoutes(store: Store) {
 
     app.get('/api/v1/deploys/:id', {
       config: { minRole: 'read' },
-      schema: { summary: 'Show a deploy', tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: Deploy, ...ErrorResponses } },
-    }, async (request) => store.deploys.get(request.params.id));
+      schema: {
+        summary: 'Show a deploy, with its deployer\'s Shipline user and its failure mark',
+        tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: DeployDetail, ...ErrorResponses },
+      },
+    }, async (request) => {
+      const [deploy] = await linkUsers(store.users, [await store.deploys.get(request.params.id)]);
+      return { ...deploy!, failure: await store.insights.markOf(deploy!.id) };
+    });
 
     app.get('/api/v1/deploys/:id/runs', {
       config: { minRole: 'read' },

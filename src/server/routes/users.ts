@@ -40,25 +40,35 @@ export function userRoutes(store: Store) {
   };
 }
 
-// Only the list: GET /api/v1/deploys/:id stays exactly the `deploy.recorded` event's data
-// (immutable history, pinned by test/ingest-api.test.ts), while a link to a user is a live view.
+/** A deploy whose deployer carries the Shipline user with the deployer's email, or null. */
+export type LinkedDeploy = Deploy & { deployer: Deployer & { user: { email: string; name: string } | null } };
+
+/**
+ * Links deployers to users (as OpsLevel does): one lookup by the distinct emails, when deploys are
+ * read, so the ingest path stays as it is and renaming a user shows at once. Sets `deployer.user`
+ * on the given deploys (fresh from the store: nothing else holds them) and returns them.
+ */
+export async function linkUsers(users: UsersRepo, deploys: Deploy[]): Promise<LinkedDeploy[]> {
+  const found = await users.byEmails(deploys.map((d) => d.deployer.email).filter((e): e is string => e !== null));
+  return deploys.map((d) => {
+    const user = d.deployer.email === null ? undefined : found.get(normaliseEmail(d.deployer.email));
+    const linked = d as LinkedDeploy;
+    linked.deployer.user = user ? { email: user.email, name: user.name } : null;
+    return linked;
+  });
+}
+
+// The list here; GET /api/v1/deploys/:id links its one deploy itself. Events (and the environments'
+// latest deploys) stay as the deploy was recorded: history, with no live link.
 const DEPLOY_LIST = '/api/v1/deploys';
 
 /**
- * Links deployers to users (as OpsLevel does) when deploys are listed: one lookup by the page's
- * distinct emails, so the ingest path stays as it is and renaming a user shows at once. The hook
- * is attached to that one route, so no other request (the ingest above all) pays for it; call
- * this before the deploy routes are registered.
+ * Links the deployers of the deploy list to users. The hook is attached to that one route, so no
+ * other request (the ingest above all) pays for it; call this before the deploy routes are registered.
  */
 export function linkDeployersToUsers(app: FastifyInstance, users: UsersRepo): void {
   const link = async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (reply.statusCode !== 200) return payload;
-    const deploys = (payload as { items: Deploy[] }).items;
-    const found = await users.byEmails(deploys.map((d) => d.deployer.email).filter((e): e is string => e !== null));
-    for (const d of deploys) {
-      const user = d.deployer.email === null ? undefined : found.get(normaliseEmail(d.deployer.email));
-      (d.deployer as Deployer & { user?: { email: string; name: string } | null }).user = user ? { email: user.email, name: user.name } : null;
-    }
+    if (reply.statusCode === 200) await linkUsers(users, (payload as { items: Deploy[] }).items);
     return payload;
   };
   app.addHook('onRoute', (route) => {

@@ -1,33 +1,26 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CopyButton, ErrorNotice, Loading, PageHeader, StatusBadge, Time } from '../../components/ui';
-import type { Page } from '../../lib/api';
-import { seg } from '../../lib/api';
+import { api, seg } from '../../lib/api';
 import { useEventStream, useResource } from '../../lib/hooks';
 import type { Deploy, ShiplineEvent } from '../../lib/types';
 import { safeHref } from '../services/catalog-types';
 import { CommitCard } from './deploy-commit';
 import { DeployFailure } from './deploy-failure';
+import type { FailureMark } from './deploy-failure';
 import { DeployRuns } from './deploy-runs';
 import { ServiceCell } from './deploy-view';
 import './deploy-detail.css';
 
-/**
- * The Shipline user behind the deployer. A single deploy does not carry it (only the deploy list
- * looks users up), so this reads the list narrowed to this deploy's service, environment and instant.
- */
-function useDeployerUser(deploy: Deploy | undefined) {
-  const wanted = deploy?.deployer.email && deploy.deployer.user === undefined;
-  const list = useResource<Page<Deploy>>(wanted ? '/api/v1/deploys' : null, deploy ? {
-    service: deploy.serviceAlias, environment: deploy.environment ?? undefined, since: deploy.deployedAt, until: deploy.deployedAt, limit: 100,
-  } : undefined);
-  if (deploy?.deployer.user !== undefined) return deploy.deployer.user;
-  return list.data?.items.find((d) => d.id === deploy?.id)?.deployer.user ?? null;
-}
+/** `GET /api/v1/deploys/:id`: the deploy with what is looked up when it is read. */
+type DeployDetail = Deploy & {
+  deployer: Deploy['deployer'] & { user: { email: string; name: string } | null };
+  failure: FailureMark | null;
+};
 
-function DeployerCard({ deploy }: { deploy: Deploy }) {
-  const user = useDeployerUser(deploy);
+function DeployerCard({ deploy }: { deploy: DeployDetail }) {
   const { deployer } = deploy;
+  const { user } = deployer;
   return (
     <section aria-labelledby="deploy-deployer" className="card">
       <h2 id="deploy-deployer" className="catalog-card-title">Deployer</h2>
@@ -71,19 +64,37 @@ function DeployFacts({ deploy }: { deploy: Deploy }) {
   );
 }
 
-export default function DeployPage() {
-  const { id = '' } = useParams();
-  const loaded = useResource<Deploy>(`/api/v1/deploys/${seg(id)}`);
-  // An Octopus deployment moves queued → started → succeeded/failed while the page is open.
-  const [live, setLive] = useState<Deploy>();
+/**
+ * The deploy, read again after its mark changes or when its status moves (an Octopus deployment
+ * goes queued → started → succeeded/failed while the page is open): `deploy.updated` events carry
+ * the deploy as recorded, without its user and mark, so the page asks for the deploy itself.
+ */
+function useDeploy(id: string) {
+  const path = `/api/v1/deploys/${seg(id)}`;
+  const loaded = useResource<DeployDetail>(path);
+  const [fresh, setFresh] = useState<DeployDetail>();
+  const [refreshError, setRefreshError] = useState<unknown>(null);
+  // Only the latest read counts: an earlier one may answer last.
+  const asked = useRef(0);
+  const refresh = useCallback(async () => {
+    const ask = ++asked.current;
+    const value = await api.get<DeployDetail>(path);
+    if (ask === asked.current) {
+      setFresh(value);
+      setRefreshError(null);
+    }
+  }, [path]);
   const onEvent = useCallback((event: ShiplineEvent) => {
-    const data = event.data as Deploy;
-    if (data.id === id) setLive(data);
-  }, [id]);
+    if ((event.data as { id?: unknown }).id === id) refresh().catch(setRefreshError);
+  }, [id, refresh]);
   useEventStream('deploy.updated', onEvent);
-  const deploy = live?.id === id ? live : loaded.data;
+  return { deploy: fresh ?? loaded.data, error: loaded.error, refreshError, refresh };
+}
 
-  if (loaded.error) return <><PageHeader title="Deploy" /><ErrorNotice error={loaded.error} /></>;
+function DeployDetailView({ id }: { id: string }) {
+  const { deploy, error, refreshError, refresh } = useDeploy(id);
+
+  if (error) return <><PageHeader title="Deploy" /><ErrorNotice error={error} /></>;
   if (!deploy) return <Loading label="Loading the deploy…" />;
   const sourceHref = safeHref(deploy.deployUrl);
   return (
@@ -95,6 +106,7 @@ export default function DeployPage() {
         <StatusBadge status={deploy.status} />
         {sourceHref ? <a className="button" href={sourceHref} target="_blank" rel="noreferrer noopener">{deploy.source === 'custom' ? 'Open the source link' : `Open in ${deploy.source}`}</a> : null}
       </PageHeader>
+      <ErrorNotice error={refreshError} />
       <div className="catalog-detail-grid">
         <DeployFacts deploy={deploy} />
         <div>
@@ -102,8 +114,14 @@ export default function DeployPage() {
           <DeployerCard deploy={deploy} />
         </div>
       </div>
-      <DeployFailure deploy={deploy} />
+      <DeployFailure deploy={deploy} failure={deploy.failure} onChanged={refresh} />
       <DeployRuns deployId={deploy.id} />
     </>
   );
+}
+
+export default function DeployPage() {
+  const { id = '' } = useParams();
+  // Keyed by the id: going from one deploy to another starts afresh, with no state of the last one.
+  return <DeployDetailView key={id} id={id} />;
 }

@@ -1,80 +1,81 @@
 import { useState } from 'react';
-import { ActionButton, ErrorNotice } from '../../components/ui';
+import { Link } from 'react-router';
+import { ActionButton, Time } from '../../components/ui';
 import { api, seg } from '../../lib/api';
-import { useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import type { Deploy } from '../../lib/types';
-import type { FailureMatch, InsightDeploy } from '../services/catalog-types';
 
-interface FailureRows {
-  rows: Array<{ deploy: InsightDeploy; failures: FailureMatch[] }>;
+/** A deploy's failure mark, as `GET /api/v1/deploys/:id` carries it. */
+export interface FailureMark {
+  reason: string;
+  /** The token's name, or the email of the signed-in user who marked it. */
+  markedBy: string | null;
+  markedAt: string;
 }
-
-const RULES: Record<FailureMatch['rule'], string> = {
-  status: 'its status is failed',
-  marked: 'someone marked it failed',
-  incident: 'an incident opened soon after it',
-  rollback: 'a later deploy rolled it back',
-};
 
 /**
- * Whether the change failure rate counts this deploy, and why. A single deploy does not carry
- * its failure mark, so this asks the change-failure drill-down for the one instant it was deployed.
- * Deploys without a service or environment are outside the insights: null then.
+ * The change failure rate around this deploy (its UTC day, its service and environment): the
+ * drill-down there tells which rule counts it. The deploy itself carries only the mark.
  */
-function useFailures(deploy: Deploy) {
-  const scoped = deploy.service && deploy.environment;
-  const at = Date.parse(deploy.deployedAt);
-  const query = scoped ? {
-    metric: 'changeFailureRate', service: deploy.service!.id, environment: deploy.environment!,
-    from: new Date(at).toISOString(), to: new Date(at + 1).toISOString(),
-  } : undefined;
-  const loaded = useResource<FailureRows>(scoped ? '/api/v1/insights/dora/drilldown' : null, query);
-  const row = loaded.data?.rows.find((r) => r.deploy.id === deploy.id);
-  return { ...loaded, failures: row ? row.failures : null };
+function drilldownLink(deploy: Deploy): string | null {
+  if (!deploy.service || !deploy.environment) return null;
+  const day = deploy.deployedAt.slice(0, 10);
+  const query = new URLSearchParams({ service: deploy.service.name, environment: deploy.environment, from: day, to: day, drill: 'changeFailureRate' });
+  return `/insights?${query}`;
 }
 
-/** The failures Shipline sees in a deploy, and (write role) the control to mark or unmark it. */
-export function DeployFailure({ deploy }: { deploy: Deploy }) {
+function OtherRules({ deploy }: { deploy: Deploy }) {
+  const link = drilldownLink(deploy);
+  if (!deploy.service) return <p className="hint">Deploys count in the insights once a service claims them.</p>;
+  if (!link) return <p className="hint">Deploys without an environment are outside the insights.</p>;
+  return (
+    <p className="hint">
+      {deploy.status === 'queued' || deploy.status === 'started' ? 'It counts in the change failure rate once it finishes. ' : null}
+      A deploy also fails when its status is failed, an incident follows it or a later deploy rolls it back:{' '}
+      <Link to={link}>the change failure rate of that day</Link> shows which rule counts it.
+    </p>
+  );
+}
+
+/**
+ * Whether someone marked this deploy failed (the mark comes with the deploy), and (write role) the
+ * control to mark or clear it. `onChanged` reads the deploy again; the buttons stay busy until then.
+ */
+export function DeployFailure({ deploy, failure, onChanged }: { deploy: Deploy; failure: FailureMark | null; onChanged(): Promise<void> }) {
   const { can } = useSession();
-  const { failures, error, reload } = useFailures(deploy);
   const [reason, setReason] = useState('');
-  const marked = failures?.some((f) => f.rule === 'marked') ?? false;
 
   const mark = async () => {
     await api.post(`/api/v1/deploys/${seg(deploy.id)}/failure`, { reason: reason.trim() });
     setReason('');
-    reload();
+    await onChanged();
   };
   const clear = async () => {
     await api.delete(`/api/v1/deploys/${seg(deploy.id)}/failure`);
-    reload();
+    await onChanged();
   };
 
   return (
     <section aria-labelledby="deploy-failure" className="card">
       <h2 id="deploy-failure" className="catalog-card-title">Change failure</h2>
-      <ErrorNotice error={error} />
-      {failures === null ? (
-        <p className="muted">{deploy.service && deploy.environment ? 'Only finished deploys count in the change failure rate.' : 'Deploys count in the insights once a service claims them.'}</p>
-      ) : failures.length === 0 ? (
-        <p>Not a failure: it counts as a successful change.</p>
+      {failure ? (
+        <dl className="kv">
+          <dt>Marked failed by</dt><dd>{failure.markedBy ?? <span className="muted">unknown</span>}</dd>
+          <dt>Marked</dt><dd><Time iso={failure.markedAt} /></dd>
+          <dt>Reason</dt><dd>{failure.reason}</dd>
+        </dl>
       ) : (
-        <ul className="catalog-failures">
-          {failures.map((f) => (
-            <li key={`${f.rule}:${f.detail}`}><strong>Failed because {RULES[f.rule]}</strong>: {f.detail}</li>
-          ))}
-        </ul>
+        <p>Not marked as failed.{deploy.status === 'failed' ? ' Its status is failed, though: the change failure rate counts it.' : null}</p>
       )}
+      <OtherRules deploy={deploy} />
       {can('write') ? (
         <div className="catalog-failure-actions">
-          {marked ? (
+          {failure ? (
             <ActionButton onAction={clear} busyLabel="Clearing…">Clear the failure mark</ActionButton>
           ) : (
             <form className="form-row" onSubmit={(e) => e.preventDefault()} aria-label="Mark this deploy as failed">
               <label>Reason<input name="reason" value={reason} maxLength={2000} placeholder="e.g. broke checkout, rolled back by hand" onChange={(e) => setReason(e.target.value)} /></label>
               <ActionButton className="danger" disabled={!reason.trim()} onAction={mark} busyLabel="Marking…">Mark as failed</ActionButton>
-              {failures === null ? <ActionButton onAction={clear} busyLabel="Clearing…">Clear a mark</ActionButton> : null}
             </form>
           )}
         </div>
