@@ -58,6 +58,27 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     await page.waitForURL('**/services');
   });
 
+  it('shares one live stream per tab among every listener, across pages', async () => {
+    const page = await bed.newPage();
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/v1/events/stream')) streams.push(request.url());
+    });
+    await bed.signIn(page);
+    await page.getByRole('row', { name: /checkout/ }).waitFor();
+    // The deploy page listens for its deploy's updates and for the runs it starts: two listeners.
+    await page.getByRole('row', { name: /checkout/ }).getByRole('link').first().click();
+    await page.waitForURL('**/deploys/*');
+    await page.getByRole('heading', { name: /A deploy to look at/ }).waitFor();
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.locator('.live-dot[data-state="live"]').waitFor();
+    expect(streams).toHaveLength(1);
+    // A deploy recorded now reaches the Events page through that same stream.
+    await bed.shipline.ingest({ service: 'checkout', environment: 'Staging', description: 'Seen on the shared stream' });
+    await page.getByText('checkout → Staging').waitFor();
+    expect(streams).toHaveLength(1);
+  });
+
   it('signs out, and the API then refuses the old cookie', async () => {
     const page = await bed.newPage();
     await bed.signIn(page);

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './api';
 import type { Page } from './api';
+import { subscribe } from './event-stream';
+import type { StreamState } from './event-stream';
 import type { ShiplineEvent } from './types';
 
 export interface Loaded<T> {
@@ -59,10 +61,15 @@ export function usePaged<T>(path: string, query: Record<string, string | number 
   useEffect(() => setCursors([undefined]), [path, key]);
   const cursor = cursors[cursors.length - 1];
   const loaded = useResource<Page<T>>(path, { ...query, limit, cursor });
+  // Live items put in front. Kept while the page loads or reloads (an item may arrive before the
+  // answer that would have included it) and dropped only for another list, page or filter.
   const [extra, setExtra] = useState<T[]>([]);
-  useEffect(() => setExtra([]), [loaded.data]);
+  const keyOf = useRef<((item: T) => string) | null>(null);
+  useEffect(() => setExtra([]), [path, key, cursor]);
 
-  const items = [...extra, ...(loaded.data?.items ?? [])];
+  const loadedItems = loaded.data?.items ?? [];
+  const loadedKeys = keyOf.current ? new Set(loadedItems.map(keyOf.current)) : null;
+  const items = [...(loadedKeys ? extra.filter((item) => !loadedKeys.has(keyOf.current!(item))) : extra), ...loadedItems];
   return {
     ...loaded,
     items,
@@ -71,19 +78,22 @@ export function usePaged<T>(path: string, query: Record<string, string | number 
     hasPrevious: cursors.length > 1,
     next: () => loaded.data?.nextCursor && setCursors((c) => [...c, loaded.data!.nextCursor!]),
     previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
-    prepend: (fresh, keyOf) =>
+    prepend: (fresh, keyOfItem) => {
+      keyOf.current = keyOfItem;
       setExtra((current) => {
-        const seen = new Set([...current, ...(loaded.data?.items ?? [])].map(keyOf));
-        return [...fresh.filter((item) => !seen.has(keyOf(item))), ...current];
-      }),
+        const seen = new Set([...current, ...loadedItems].map(keyOfItem));
+        return [...fresh.filter((item) => !seen.has(keyOfItem(item))), ...current];
+      });
+    },
   };
 }
 
-export type StreamState = 'connecting' | 'live' | 'reconnecting';
+export type { StreamState } from './event-stream';
 
 /**
- * Live events from `/api/v1/events/stream` (Server-Sent Events, authenticated by the session
- * cookie). EventSource reconnects by itself and resumes from the last id it saw.
+ * Live events whose type matches `type` (a glob), from the tab's one Server-Sent Events stream
+ * (authenticated by the session cookie; EventSource reconnects by itself and resumes from the
+ * last id it saw). `type` null listens to nothing.
  */
 export function useEventStream(type: string | null, onEvent: (event: ShiplineEvent) => void): StreamState {
   const [state, setState] = useState<StreamState>('connecting');
@@ -92,19 +102,7 @@ export function useEventStream(type: string | null, onEvent: (event: ShiplineEve
 
   useEffect(() => {
     if (type === null) return;
-    // named=false: frames without an `event:` line, so onmessage sees every type the glob matches.
-    const source = new EventSource(`/api/v1/events/stream?named=false&type=${encodeURIComponent(type)}`, { withCredentials: true });
-    setState('connecting');
-    source.onopen = () => setState('live');
-    source.onerror = () => setState('reconnecting');
-    source.onmessage = (message: MessageEvent<string>) => {
-      try {
-        handler.current(JSON.parse(message.data) as ShiplineEvent);
-      } catch {
-        // A malformed frame is skipped; the next one is independent.
-      }
-    };
-    return () => source.close();
+    return subscribe(type, (event) => handler.current(event), setState);
   }, [type]);
 
   return state;
