@@ -438,7 +438,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       const valid = await validate({ document: draft, event: { type: 'deploy.recorded', data: { serviceAlias: 'draft-svc' } } });
       expect(valid.statusCode, valid.body).toBe(200);
       expect(valid.json()).toEqual({
-        valid: true, problems: [], reaction: expect.objectContaining({ name: 'draft', enabled: true, on: expect.objectContaining({ event: 'deploy.recorded', filter: { serviceAlias: ['draft-svc'] } }) }),
+        valid: true, problems: [], warnings: [], reaction: expect.objectContaining({ name: 'draft', enabled: true, on: expect.objectContaining({ event: 'deploy.recorded', filter: { serviceAlias: ['draft-svc'] } }) }),
         dryRun: { matched: true, reason: null, steps: [{ id: 'call', uses: 'http.request', after: null, runsFirst: true, input: expect.objectContaining({ headers: { Authorization: 'Bearer ***' }, body: { svc: 'draft-svc' } }), error: null }] },
       });
       const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
@@ -449,14 +449,14 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       const broken = { name: 'broken-draft', on: { event: 'deploy.recorded', if: 'data.x ==' }, steps: { a: { uses: 'nope' }, b: { after: 'zzz', uses: 'http.request', with: { url: '{{ secrets.MISSING }}' } } } };
       const put = await t.api({ method: 'PUT', url: '/api/v1/reactions/broken-draft', payload: broken });
       const invalid = await validate({ document: broken, event: { type: 'deploy.recorded' } });
-      expect(invalid.json()).toEqual({ valid: false, problems: put.json().error.details.problems, reaction: null, dryRun: null });
+      expect(invalid.json()).toEqual({ valid: false, problems: put.json().error.details.problems, warnings: [], reaction: null, dryRun: null });
       expect(invalid.json().problems.length).toBeGreaterThanOrEqual(4);
 
       const yamlPut = (text: string) => t.api({ method: 'PUT', url: '/api/v1/reactions/yaml-draft', headers: { 'content-type': 'application/yaml' }, payload: text });
       for (const text of ['name: yaml-draft\non: [unclosed\n', 'name: yaml-draft\non: {event: a.b}\nsteps: {}\n---\nname: second\n', 'name: yaml-draft\non: {event: "a..b"}\nsteps: {}\n']) {
         const refused = await yamlPut(text);
         expect(refused.statusCode, text).toBe(400);
-        expect((await validate({ yaml: text })).json(), text).toEqual({ valid: false, problems: refused.json().error.details.problems, reaction: null, dryRun: null });
+        expect((await validate({ yaml: text })).json(), text).toEqual({ valid: false, problems: refused.json().error.details.problems, warnings: [], reaction: null, dryRun: null });
       }
       const yamlValid = await validate({ yaml: 'name: yaml-draft\non:\n  event: deploy.recorded\nsteps:\n  note: {uses: emit, with: {type: "n.{{ data.serviceAlias }}"}}\n', event: { type: 'deploy.recorded', data: { serviceAlias: 's' } } });
       expect(yamlValid.json()).toMatchObject({ valid: true, dryRun: { matched: true, steps: [{ id: 'note', input: { type: 'n.s' } }] } });
@@ -467,7 +467,15 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
         expect(res.json().error.code).toBe('request.invalid');
       }
       expect((await validate({ document: draft, eventId: 'nope' })).json().error.code).toBe('event.not_found');
-      for (const name of ['draft', 'broken-draft', 'yaml-draft']) expect((await t.api({ method: 'GET', url: `/api/v1/reactions/${name}` })).statusCode).toBe(404);
+
+      // A script reaction is valid for anyone; a non-admin is told up front that PUT will refuse it.
+      const scripted = { name: 'scripted-draft', on: { event: 'x.y' }, steps: { a: { uses: 'script', with: { run: 'true' } } } };
+      const asWriter = await t.api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'write', payload: { document: scripted } });
+      expect(asWriter.json()).toMatchObject({ valid: true, problems: [], warnings: ['Only admins may apply reactions using script'] });
+      const writerPut = await t.api({ method: 'PUT', url: '/api/v1/reactions/scripted-draft', role: 'write', payload: scripted });
+      expect(writerPut.json().error.message).toBe(asWriter.json().warnings[0]);
+      expect((await t.api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'admin', payload: { document: scripted } })).json()).toMatchObject({ valid: true, warnings: [] });
+      for (const name of ['draft', 'broken-draft', 'yaml-draft', 'scripted-draft']) expect((await t.api({ method: 'GET', url: `/api/v1/reactions/${name}` })).statusCode).toBe(404);
       expect(sink.requests.length).toBe(before);
     });
   });

@@ -133,6 +133,7 @@ export const ValidateRequest = Type.Object(
 export const ValidateResult = Type.Object({
   valid: Type.Boolean(),
   problems: Type.Array(Type.String(), { description: 'What PUT /api/v1/reactions/:name would refuse it for' }),
+  warnings: Type.Array(Type.String(), { description: 'What would stop this caller saving a valid document (an admin-only action used without the admin role)' }),
   reaction: Nullable(Type.Object({}, { additionalProperties: true, description: 'The normalized reaction (defaults filled in) when valid' })),
   dryRun: Nullable(DryRunResult),
 });

@@ -147,6 +147,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await page.getByRole('tab', { name: 'YAML' }).click();
     await page.getByLabel('Reaction document (YAML)').fill('name: smoke\non:\n  event: deploy.recorded\nsteps:\n  smoke:\n    uses: script\n    with:\n      run: echo ok\n');
     await page.getByText('The document is valid.').waitFor();
+    // Told before trying to save, by the live check.
+    await page.getByRole('note').getByText(/Only admins may apply reactions using script: you can check and dry-run it/).waitFor();
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('alert').getByText('Only admins may apply reactions using script').waitFor();
 

@@ -47,11 +47,14 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
     });
 
     const validationContext = async () => ({ actions: registry.infos(), secrets: await store.secrets.names() });
-    const refuseAdminOnly = (spec: ReactionSpec, role: string | undefined) => {
+    /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
+    const adminOnlyRefusal = (spec: ReactionSpec, role: string | undefined): string | null => {
       const adminOnly = usesAdminOnlyAction(spec, registry.infos());
-      if (adminOnly.length > 0 && role !== 'admin') {
-        throw new ShiplineError('reaction.admin_only', `Only admins may apply reactions using ${adminOnly.join(', ')}`);
-      }
+      return adminOnly.length > 0 && role !== 'admin' ? `Only admins may apply reactions using ${adminOnly.join(', ')}` : null;
+    };
+    const refuseAdminOnly = (spec: ReactionSpec, role: string | undefined) => {
+      const refusal = adminOnlyRefusal(spec, role);
+      if (refusal) throw new ShiplineError('reaction.admin_only', refusal);
     };
 
     app.get('/api/v1/reactions', {
@@ -123,10 +126,13 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       // A missing event is a request error whether or not the document is valid.
       const subject = eventId !== undefined || event !== undefined ? await subjectEvent(store, eventId, event) : undefined;
       const read: Read = yaml !== undefined ? readOneDocument(yaml) : { ok: true, document };
-      if (!read.ok) return { valid: false, problems: read.problems, reaction: null, dryRun: null };
+      if (!read.ok) return { valid: false, problems: read.problems, warnings: [], reaction: null, dryRun: null };
       const result = validateReaction(read.document, await validationContext());
-      if (!result.ok) return { valid: false, problems: result.problems, reaction: null, dryRun: null };
-      return { valid: true, problems: [], reaction: result.reaction, dryRun: subject ? await dryRunOf(store, result.reaction, subject) : null };
+      if (!result.ok) return { valid: false, problems: result.problems, warnings: [], reaction: null, dryRun: null };
+      // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
+      const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
+      const warnings = refusal ? [refusal] : [];
+      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? await dryRunOf(store, result.reaction, subject) : null };
     });
 
     app.delete('/api/v1/reactions/:name', {

@@ -68,6 +68,8 @@ export interface DryRun {
 export interface Validation {
   valid: boolean;
   problems: string[];
+  /** What would stop this user saving a valid document (an admin-only action). */
+  warnings: string[];
   reaction: unknown;
   dryRun: DryRun | null;
 }

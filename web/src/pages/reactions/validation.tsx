@@ -52,6 +52,11 @@ export function ProblemsPanel({ live }: { live: LiveValidation }) {
       <div aria-live="polite">
         {error ? <ErrorNotice error={error} /> : null}
         {result?.valid ? <p className="reactions-valid">The document is valid.</p> : null}
+        {result?.valid && result.warnings.length > 0 ? (
+          <div className="notice notice-warn" role="note">
+            {result.warnings.map((w) => <p key={w}>{w}: you can check and dry-run it, and an admin can save it.</p>)}
+          </div>
+        ) : null}
         {result && !result.valid ? (
           <>
             <p><strong>{result.problems.length === 1 ? '1 problem' : `${result.problems.length} problems`}</strong> (saving is refused until fixed):</p>
