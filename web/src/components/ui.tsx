@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError } from '../lib/api';
+import type { StreamState } from '../lib/event-stream';
 
 export function PageHeader({ title, children, subtitle }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode }) {
   useEffect(() => {
@@ -160,4 +161,11 @@ export function ActionButton({ onAction, children, className, disabled, confirm,
       {error ? <ErrorNotice error={error} /> : null}
     </span>
   );
+}
+
+const STREAM_LABEL: Record<StreamState, string> = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' };
+
+/** Whether a live list is receiving: the state of the tab's event stream, or paused. */
+export function LiveDot({ state, paused = false }: { state: StreamState; paused?: boolean }) {
+  return <span className="live-dot" data-state={paused ? 'paused' : state} aria-live="polite">{paused ? 'Paused' : STREAM_LABEL[state]}</span>;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api } from './api';
 import type { Page } from './api';
 import { subscribe } from './event-stream';
@@ -141,4 +142,17 @@ export function useListPages<T>(path: string | null, filter?: (item: T) => boole
   const loaded = useResource<{ items: T[] }>(path);
   const all = (loaded.data?.items ?? []).filter((item) => (filter ? filter(item) : true));
   return { ...loaded, all, ...useClientPages(all) };
+}
+
+/** Sets (or, when empty, removes) one query parameter of the page's URL: filters live there, so a view can be shared. */
+export function useUrlFilter(): (key: string, value: string) => void {
+  const [, setParams] = useSearchParams();
+  return useCallback((key, value) => {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value) next.set(key, value);
+      else next.delete(key);
+      return next;
+    }, { replace: true });
+  }, [setParams]);
 }

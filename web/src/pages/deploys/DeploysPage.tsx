@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
-import { usePaged, useEventStream } from '../../lib/hooks';
+import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
+import { useEventStream, usePaged, useUrlFilter } from '../../lib/hooks';
 import type { Deploy, ShiplineEvent } from '../../lib/types';
 import { deployerLabel, ServiceCell, shortSha } from './deploy-view';
 
@@ -43,17 +43,13 @@ export default function DeploysPage() {
   }, [list, filters]);
   const stream = useEventStream('deploy.*', onEvent);
 
-  const setFilter = (key: Filter, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const setUrlFilter = useUrlFilter();
+  const setFilter = (key: Filter, value: string) => setUrlFilter(key, value);
 
   return (
     <>
       <PageHeader title="Deploys" subtitle="Every deploy recorded, newest first, live.">
-        <span className="live-dot" data-state={stream} aria-live="polite">{stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <LiveDot state={stream} />
       </PageHeader>
       <form className="filters" role="search" aria-label="Filter deploys" onSubmit={(e) => e.preventDefault()}>
         <label>Service<input name="service" defaultValue={filters.service} placeholder="name or alias" onBlur={(e) => setFilter('service', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setFilter('service', e.currentTarget.value.trim())} /></label>

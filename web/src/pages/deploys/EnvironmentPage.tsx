@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
+import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
 import { seg } from '../../lib/api';
 import { useClientPages, useEventStream, usePaged, useResource } from '../../lib/hooks';
 import type { Deploy, ShiplineEvent } from '../../lib/types';
@@ -66,7 +66,7 @@ function DeployTimeline({ name }: { name: string }) {
     <section aria-labelledby="environment-timeline">
       <div className="catalog-section-head">
         <h2 id="environment-timeline">Timeline</h2>
-        <span className="live-dot" data-state={stream}>{stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <LiveDot state={stream} />
       </div>
       <ErrorNotice error={list.error} />
       {list.loading && list.items.length === 0 ? <Loading label="Loading deploys…" /> : null}

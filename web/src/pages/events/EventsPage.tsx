@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager, Time } from '../../components/ui';
-import { useEventStream, usePaged } from '../../lib/hooks';
+import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, Time } from '../../components/ui';
+import { useEventStream, usePaged, useUrlFilter } from '../../lib/hooks';
 import type { ShiplineEvent } from '../../lib/types';
 import { eventSummary } from './event-summary';
 import './events.css';
@@ -33,18 +33,13 @@ export default function EventsPage() {
   // An invalid glob is refused by the list (its message is shown); the stream waits for a valid one.
   const stream = useEventStream(list.error ? null : type ?? '*', onEvent);
 
-  const setFilter = (key: 'type' | 'since', value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
-  const liveLabel = list.error ? 'Paused' : stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  const setUrlFilter = useUrlFilter();
+  const setFilter = (key: 'type' | 'since', value: string) => setUrlFilter(key, value);
 
   return (
     <>
       <PageHeader title="Events" subtitle="Everything Shipline stored, newest first; new events arrive at the top.">
-        <span className="live-dot" data-state={list.error ? 'paused' : stream} aria-live="polite">{liveLabel}</span>
+        <LiveDot state={stream} paused={Boolean(list.error)} />
       </PageHeader>
       <form className="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
         <label>Type

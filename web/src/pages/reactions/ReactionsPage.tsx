@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
+import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
 import { seg } from '../../lib/api';
 import { useEventStream, usePaged } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
@@ -35,7 +35,7 @@ export default function ReactionsPage() {
   return (
     <>
       <PageHeader title="Reactions" subtitle="What Shipline does when events arrive, and how their last runs went.">
-        <span className="live-dot" data-state={stream} aria-live="polite">{stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <LiveDot state={stream} />
         <button type="button" onClick={list.reload} disabled={list.loading}>Refresh</button>
         {can('write') ? <Link className="button primary" to="/reactions/new">New reaction</Link> : null}
       </PageHeader>

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Empty, ErrorNotice, Loading, PageHeader, Pager } from '../../components/ui';
-import { useEventStream, usePaged, useResource } from '../../lib/hooks';
+import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager } from '../../components/ui';
+import { useEventStream, usePaged, useResource, useUrlFilter } from '../../lib/hooks';
 import { RunsTable } from './RunsTable';
 import { shortId } from './run-format';
 import type { Run } from './types';
@@ -30,17 +30,13 @@ export default function RunsPage() {
   const stream = useEventStream('*', onEvent);
   usePolling(list.items.some((r) => !isFinished(r.status)), list.reload, POLL_MS);
 
-  const setFilter = (key: Filter, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const setUrlFilter = useUrlFilter();
+  const setFilter = (key: Filter, value: string) => setUrlFilter(key, value);
 
   return (
     <>
       <PageHeader title="Runs" subtitle="What each reaction did with each event, newest first.">
-        <span className="live-dot" data-state={stream} aria-live="polite">{stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <LiveDot state={stream} />
       </PageHeader>
       <form className="filters" role="search" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
         <label>Reaction
