@@ -45,7 +45,9 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
 
   let config: Record<string, unknown>;
   try {
-    config = await renderConfig(job, spec, step, deps, recorder);
+    // Templates render to text: `{{ data.port }}` is "8080". Converted to the types the action
+    // declares (as validation assumed when it accepted literals such as `port: "8080"`).
+    config = Value.Convert(action.config, await renderConfig(job, spec, step, deps, recorder)) as Record<string, unknown>;
     input = config;
     const problems = [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
     if (problems.length > 0) return end('failed', null, `invalid input for ${action.name}: ${problems.join('; ')}`);
