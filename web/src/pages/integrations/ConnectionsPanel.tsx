@@ -40,7 +40,7 @@ export default function ConnectionsPanel() {
             <thead>
               <tr>
                 <th>Name</th><th>Type</th><th>State</th>
-                <th className="hide-narrow">Last tested</th><th><span className="integrations-sr-only">Actions</span></th>
+                <th className="hide-narrow">Last tested</th><th><span className="visually-hidden">Actions</span></th>
               </tr>
             </thead>
             <tbody>

@@ -32,7 +32,7 @@ export default function WebhooksPanel() {
         <div className="table-wrap">
           <table aria-label="Webhook endpoints">
             <thead>
-              <tr><th>Name</th><th>URL</th><th className="hide-narrow">Verification</th><th className="hide-narrow">Created</th><th><span className="integrations-sr-only">Actions</span></th></tr>
+              <tr><th>Name</th><th>URL</th><th className="hide-narrow">Verification</th><th className="hide-narrow">Created</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.items.map((hook) => (

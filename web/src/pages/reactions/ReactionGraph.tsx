@@ -1,6 +1,6 @@
 import { Background, Controls, MarkerType, ReactFlow } from '@xyflow/react';
 import type { Edge, Node } from '@xyflow/react';
-import '@xyflow/react/dist/style.css';
+import '../../components/flow-theme.css';
 import { useMemo } from 'react';
 import { stepsOf, triggerOf } from './document';
 import type { Doc, StepEntry } from './document';
@@ -66,7 +66,7 @@ export default function ReactionGraph({ doc }: { doc: Doc }) {
   const { nodes, edges } = useMemo(() => graphOf(doc), [doc]);
   const steps = stepsOf(doc);
   return (
-    <div className="reactions-graph">
+    <div className="reactions-graph flow-themed">
       <div className="reactions-graph-canvas" role="figure" aria-label="Graph of the reaction's steps">
         <ReactFlow
           nodes={nodes} edges={edges} fitView fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}

@@ -38,7 +38,7 @@ export function VersionHistory({ name, current, canWrite, onRestored }: {
         <div className="table-wrap">
           <table aria-label="Versions">
             <thead>
-              <tr><th>Version</th><th>State</th><th className="hide-narrow">Saved</th><th><span className="reactions-visually-hidden">Actions</span></th></tr>
+              <tr><th>Version</th><th>State</th><th className="hide-narrow">Saved</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.items.map((v) => (
@@ -48,11 +48,11 @@ export function VersionHistory({ name, current, canWrite, onRestored }: {
                   <td className="hide-narrow"><Time iso={v.createdAt} /></td>
                   <td className="reactions-row-actions">
                     <button type="button" className="button-small" aria-pressed={viewing?.version === v.version} onClick={() => setViewing(viewing?.version === v.version ? null : v)}>
-                      {viewing?.version === v.version ? 'Hide' : 'View'} <span className="reactions-visually-hidden">version {v.version}</span>
+                      {viewing?.version === v.version ? 'Hide' : 'View'} <span className="visually-hidden">version {v.version}</span>
                     </button>
                     {canWrite && v.version !== current ? (
                       <ActionButton className="button-small" busyLabel="Restoring…" confirm={`Save version ${v.version}'s document as the newest version of ${name}?`} onAction={() => restore(v)}>
-                        Restore <span className="reactions-visually-hidden">version {v.version}</span>
+                        Restore <span className="visually-hidden">version {v.version}</span>
                       </ActionButton>
                     ) : null}
                   </td>

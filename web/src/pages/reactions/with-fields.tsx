@@ -67,7 +67,7 @@ function Field({ name, schema, required, value, siblings, id, action, disabled, 
     <label htmlFor={id}>
       {fieldLabel(name)}
       {required ? <span className="reactions-required" aria-hidden="true"> *</span> : null}
-      {required ? <span className="reactions-visually-hidden"> (required)</span> : null}
+      {required ? <span className="visually-hidden"> (required)</span> : null}
     </label>
   );
 

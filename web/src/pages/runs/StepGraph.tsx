@@ -1,6 +1,6 @@
 import { Background, Controls, Handle, MarkerType, Position, ReactFlow } from '@xyflow/react';
 import type { Edge, Node, NodeProps } from '@xyflow/react';
-import '@xyflow/react/dist/style.css';
+import '../../components/flow-theme.css';
 import { useMemo } from 'react';
 import type { RunStep } from './run-structure';
 import { stateLabel, stepState } from './run-structure';
@@ -73,7 +73,7 @@ export default function StepGraph({ steps, selected, onSelect }: { steps: RunSte
   const height = Math.min(560, Math.max(200, layout.rows * (NODE_HEIGHT + 70) + 40));
 
   return (
-    <div className="runs-graph" style={{ height }}>
+    <div className="runs-graph flow-themed" style={{ height }}>
       <ReactFlow
         nodes={nodes}
         edges={edges}

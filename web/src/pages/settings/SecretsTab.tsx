@@ -25,7 +25,7 @@ export default function SecretsTab() {
         <div className="table-wrap">
           <table aria-label="Secrets">
             <thead>
-              <tr><th>Name</th><th>Changed</th><th className="hide-narrow">Created</th><th><span className="integrations-sr-only">Actions</span></th></tr>
+              <tr><th>Name</th><th>Changed</th><th className="hide-narrow">Created</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.items.map((secret) => (

@@ -22,7 +22,7 @@ export default function TokensTab() {
         <div className="table-wrap">
           <table aria-label="API tokens">
             <thead>
-              <tr><th>Name</th><th>Role</th><th>Status</th><th className="hide-narrow">Created</th><th className="hide-narrow">Last used</th><th><span className="integrations-sr-only">Actions</span></th></tr>
+              <tr><th>Name</th><th>Role</th><th>Status</th><th className="hide-narrow">Created</th><th className="hide-narrow">Last used</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.items.map((token) => (

@@ -22,7 +22,7 @@ export default function UsersTab() {
         <div className="table-wrap">
           <table aria-label="Users">
             <thead>
-              <tr><th>Name</th><th className="hide-narrow">Email</th><th>Role</th><th className="hide-narrow">Status</th><th className="hide-narrow">Created</th><th><span className="integrations-sr-only">Actions</span></th></tr>
+              <tr><th>Name</th><th className="hide-narrow">Email</th><th>Role</th><th className="hide-narrow">Status</th><th className="hide-narrow">Created</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.items.map((user) => (
@@ -103,7 +103,7 @@ function RoleSelect({ user, disabled, onChanged }: { user: User; disabled: boole
   };
   return (
     <>
-      <label className="integrations-sr-only" htmlFor={`role-${user.email}`}>Role of {user.email}</label>
+      <label className="visually-hidden" htmlFor={`role-${user.email}`}>Role of {user.email}</label>
       <select id={`role-${user.email}`} value={user.role} disabled={disabled || busy} aria-busy={busy} onChange={(e) => void change(e.target.value as Role)}>
         {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
       </select>
