@@ -6,7 +6,7 @@ import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
 import { Facts } from '../runs/Facts';
 import { isFinished } from '../runs/types';
-import { mayRecover, usePolling } from '../runs/use-refresh';
+import { mayRecover, usePolling } from '../../lib/refresh';
 import { EventMatches } from './EventMatches';
 import { eventSubject } from './event-summary';
 import { ReplayButton } from './ReplayButton';

@@ -12,7 +12,7 @@ import { StepDetails } from './StepDetails';
 import StepGraph from './StepGraph';
 import type { ReactionVersion, Run } from './types';
 import { isFinished } from './types';
-import { mayRecover, usePolling } from './use-refresh';
+import { mayRecover, usePolling } from '../../lib/refresh';
 import './runs.css';
 
 /** How often an unfinished run is read again: steps start, wait and end without events. */

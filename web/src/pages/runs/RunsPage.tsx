@@ -6,7 +6,7 @@ import { RunsTable } from './RunsTable';
 import { shortId } from './run-format';
 import type { Run } from './types';
 import { isFinished, RUN_STATUSES } from './types';
-import { usePolling, useThrottled } from './use-refresh';
+import { usePolling, useThrottled } from '../../lib/refresh';
 import './runs.css';
 
 const FILTERS = ['reaction', 'status', 'eventId'] as const;
