@@ -1,7 +1,11 @@
 // Ingest benchmark: how many deploy webhooks per second Shipline commits, compared with a bare
 // Fastify 5 server on the same machine answering the same requests (the ceiling).
 //
-//   npm run bench:ingest [-- --duration 15 --warmup 5 --connections 50]
+//   npm run bench:ingest [-- --duration 15 --warmup 5 --connections 50 --rounds 3]
+//
+// The measured time is cut into rounds that alternate between the bare server and Shipline
+// (bare, Shipline, bare, Shipline, ...), so both see the same machine even when a shared host
+// speeds up or slows down during the run; the ratio is over the rounds' totals.
 //
 // With SHIPLINE_TEST_DATABASE_URL set, Shipline is measured on PostgreSQL as well, in a fresh
 // database created and dropped by this script. Not part of `npm test`: it takes about a minute
@@ -35,30 +39,34 @@ interface Options {
   duration: number;
   warmup: number;
   connections: number;
+  /** Alternating rounds the measured duration is cut into, per server. */
+  rounds: number;
 }
 
-const USAGE = 'usage: npm run bench:ingest -- [--duration <s>] [--warmup <s>] [--connections <n>]';
+const USAGE = 'usage: npm run bench:ingest -- [--duration <s>] [--warmup <s>] [--connections <n>] [--rounds <n>]';
 
-/** Only three numeric flags, so a loop beats a dependency. Accepts `--flag n` and `--flag=n`. */
+/** Only four numeric flags, so a loop beats a dependency. Accepts `--flag n` and `--flag=n`. */
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { duration: 15, warmup: 5, connections: 50 };
+  const options: Options = { duration: 15, warmup: 5, connections: 50, rounds: 3 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
     }
-    const match = /^--(duration|warmup|connections)(?:=(.*))?$/.exec(arg);
+    const match = /^--(duration|warmup|connections|rounds)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const name = match[1] as keyof Options;
     const raw = match[2] ?? argv[++i];
     const value = Number(raw);
     const ok = name === 'connections' ? Number.isInteger(value) && value >= 1 && value <= 10_000
       : name === 'warmup' ? Number.isInteger(value) && value >= 0 && value <= 600
-        : Number.isInteger(value) && value >= 1 && value <= 600;
+        : name === 'rounds' ? Number.isInteger(value) && value >= 1 && value <= 60
+          : Number.isInteger(value) && value >= 1 && value <= 600;
     if (raw === undefined || !ok) throw new Error(`--${name} needs a whole number in range, got '${raw ?? ''}'\n${USAGE}`);
     options[name] = value;
   }
+  if (options.duration < options.rounds) throw new Error(`--duration must be at least one second per round\n${USAGE}`);
   return options;
 }
 
@@ -79,8 +87,19 @@ class Cleanup {
    * regular cleanup waits for the stop already under way instead of exiting in the middle of it.
    */
   all(): Promise<void> {
+    return this.downTo(0);
+  }
+
+  /** How many entries are registered: `downTo(mark)` later undoes only what came after. */
+  mark(): number {
+    return this.entries.length;
+  }
+
+  /** Runs the entries registered after `mark`, newest first, each once. */
+  downTo(mark: number): Promise<void> {
     this.draining = this.draining.then(async () => {
-      for (let entry = this.entries.pop(); entry; entry = this.entries.pop()) {
+      while (this.entries.length > mark) {
+        const entry = this.entries.pop()!;
         try {
           await entry.fn();
         } catch (err) {
@@ -123,6 +142,31 @@ interface LoadResult {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** Share of CPU time the host took from this VM during the run (see cpuTimes). */
+  steal: number | undefined;
+  /** Every response time, sorted, so rounds can be merged. */
+  latencies: Float64Array;
+}
+
+/**
+ * CPU time the hypervisor gave to other guests while this machine's vCPUs wanted to run ("steal"
+ * in /proc/stat), as a share of all CPU time. On a shared VM it swings from run to run and
+ * distorts a comparison of two runs taken one after the other; undefined where not reported.
+ */
+function cpuTimes(): { steal: number; total: number } | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { steal: fields[7] ?? 0, total };
+  } catch {
+    return undefined;
+  }
+}
+
+function stealBetween(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return (after.steal - before.steal) / (after.total - before.total);
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -149,6 +193,7 @@ function runLoad(server: ServerChild, urlPath: string, seconds: number, connecti
   let latencies = new Float64Array(1 << 16);
   let recorded = 0;
 
+  const before = cpuTimes();
   return new Promise<LoadResult>((resolve, reject) => {
     let finished = false;
     const instance = autocannon(
@@ -170,6 +215,8 @@ function runLoad(server: ServerChild, urlPath: string, seconds: number, connecti
           errors: result.errors,
           timeouts: result.timeouts,
           statusCodes,
+          steal: stealBetween(before, cpuTimes()),
+          latencies: sorted,
         });
       },
     );
@@ -205,25 +252,79 @@ async function smokeRequest(server: ServerChild, urlPath: string, dedupId: strin
 interface Measurement {
   warmup: LoadResult | undefined;
   measured: LoadResult;
-  /** 202s seen in total: the smoke request, warm-up and measured run. */
+  /** 202s seen in total: the smoke request, warm-up and measured rounds. */
   accepted202: number;
 }
 
-async function measure(server: ServerChild, urlPath: string, options: Options, idPrefix: string): Promise<Measurement> {
+/** One request, then the warm-up; returns the warm-up (discarded from the figures). */
+async function warmUp(server: ServerChild, urlPath: string, options: Options, idPrefix: string): Promise<LoadResult | undefined> {
   await smokeRequest(server, urlPath, `${idPrefix}-smoke`);
-  let warmup: LoadResult | undefined;
-  if (options.warmup > 0) {
-    process.stdout.write(`  warm-up  ${options.warmup} s ... `);
-    warmup = await runLoad(server, urlPath, options.warmup, options.connections, `${idPrefix}-w`);
-    console.log(`${fmtInt(warmup.ok2xx)} 2xx, ${warmup.non2xx} non-2xx, ${warmup.errors} errors (discarded)`);
+  if (options.warmup === 0) return undefined;
+  process.stdout.write(`  warm-up  ${options.warmup} s ... `);
+  const warmup = await runLoad(server, urlPath, options.warmup, options.connections, `${idPrefix}-w`);
+  console.log(`${fmtInt(warmup.ok2xx)} 2xx, ${warmup.non2xx} non-2xx, ${warmup.errors} errors (discarded)`);
+  return warmup;
+}
+
+/** Several runs as one: counts added, rates weighted by time, percentiles over every response. */
+function combine(runs: readonly LoadResult[]): LoadResult {
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const latencies = new Float64Array(runs.reduce((a, r) => a + r.latencies.length, 0));
+  let at = 0;
+  for (const r of runs) {
+    latencies.set(r.latencies, at);
+    at += r.latencies.length;
   }
-  process.stdout.write(`  measured ${options.duration} s ... `);
-  const measured = await runLoad(server, urlPath, options.duration, options.connections, `${idPrefix}-m`);
-  console.log(
-    `${fmtInt(measured.requestsPerSec)} req/s avg, p50 ${fmtMs(measured.p50Ms)} ms, p99 ${fmtMs(measured.p99Ms)} ms, `
-      + `${fmtInt(measured.ok2xx)} 2xx, ${measured.non2xx} non-2xx, ${measured.errors} errors (${measured.timeouts} timeouts)`,
-  );
-  return { warmup, measured, accepted202: 1 + (warmup?.accepted202 ?? 0) + measured.accepted202 };
+  latencies.sort();
+  const statusCodes: Record<string, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const sum = (pick: (r: LoadResult) => number) => runs.reduce((a, r) => a + pick(r), 0);
+  return {
+    seconds,
+    requestsPerSec: sum((r) => r.requestsPerSec * r.seconds) / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    ok2xx: sum((r) => r.ok2xx),
+    accepted202: sum((r) => r.accepted202),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    steal: runs.some((r) => r.steal === undefined) ? undefined : sum((r) => r.steal! * r.seconds) / seconds,
+    latencies,
+  };
+}
+
+function describeRun(r: LoadResult): string {
+  return `${fmtInt(r.requestsPerSec)} req/s, p50 ${fmtMs(r.p50Ms)} ms, p99 ${fmtMs(r.p99Ms)} ms, `
+    + `${fmtInt(r.ok2xx)} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`
+    + `${r.steal === undefined ? '' : `, host steal ${fmtPct(r.steal)}`}`;
+}
+
+interface Target {
+  name: string;
+  server: ServerChild;
+  urlPath: string;
+  idPrefix: string;
+}
+
+/**
+ * The measured rounds, alternating: the bare server, then Shipline, as many times as asked. A
+ * slower machine in one round slows both servers' rounds next to it, not one server's whole run.
+ */
+async function measureAlternating(bare: Target, shipline: Target, options: Options): Promise<{ bare: LoadResult; shipline: LoadResult }> {
+  const seconds = Math.max(1, Math.round(options.duration / options.rounds));
+  const bareRuns: LoadResult[] = [];
+  const shiplineRuns: LoadResult[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const [target, runs] of [[bare, bareRuns], [shipline, shiplineRuns]] as const) {
+      process.stdout.write(`  round ${round}/${options.rounds} ${target.name.padEnd(20)} ${seconds} s ... `);
+      const result = await runLoad(target.server, target.urlPath, seconds, options.connections, `${target.idPrefix}-m${round}`);
+      console.log(describeRun(result));
+      runs.push(result);
+    }
+  }
+  return { bare: combine(bareRuns), shipline: combine(shiplineRuns) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +432,8 @@ interface ShiplineOutcome {
   label: string;
   storeLine: string;
   measurement: Measurement | undefined;
+  /** The bare server's rounds that alternated with this run's: its ceiling. */
+  bare: LoadResult | undefined;
   stored: number | undefined;
   checks: Check[];
   failure: string | undefined;
@@ -338,8 +441,9 @@ interface ShiplineOutcome {
 
 type StoreKind = { kind: 'sqlite' } | { kind: 'postgres'; baseUrl: string };
 
-async function benchShipline(label: string, store: StoreKind, options: Options, idPrefix: string, bare: LoadResult): Promise<ShiplineOutcome> {
-  const outcome: ShiplineOutcome = { label, storeLine: '', measurement: undefined, stored: undefined, checks: [], failure: undefined };
+async function benchShipline(label: string, store: StoreKind, options: Options, idPrefix: string, bareTarget: Target): Promise<ShiplineOutcome> {
+  const outcome: ShiplineOutcome = { label, storeLine: '', measurement: undefined, bare: undefined, stored: undefined, checks: [], failure: undefined };
+  const mark = cleanup.mark();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bench-'));
   cleanup.add(`temp dir ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
   try {
@@ -359,8 +463,15 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     if (typeof endpoint.id !== 'string') throw new Error(`deploy endpoint without an id: ${JSON.stringify(endpoint)}`);
     await adminPost(server, adminToken, '/api/v1/services', { name: 'checkout' });
 
-    const measurement = await measure(server, `/integrations/deploy/${endpoint.id}`, options, idPrefix);
+    const urlPath = `/integrations/deploy/${endpoint.id}`;
+    const warmup = await warmUp(server, urlPath, options, idPrefix);
+    const rounds = await measureAlternating(bareTarget, { name: `Shipline (${label})`, server, urlPath, idPrefix }, options);
+    const measurement: Measurement = { warmup, measured: rounds.shipline, accepted202: 1 + (warmup?.accepted202 ?? 0) + rounds.shipline.accepted202 };
     outcome.measurement = measurement;
+    outcome.bare = rounds.bare;
+    const bare = rounds.bare;
+    console.log(`  bare     ${describeRun(bare)}`);
+    console.log(`  Shipline ${describeRun(rounds.shipline)}`);
     const stopped = await stopServer(server);
     console.log(`  server ${stopped}`);
 
@@ -375,6 +486,7 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     const m = measurement.measured;
     const ratio = m.requestsPerSec / bare.requestsPerSec;
     const bad = m.non2xx + m.errors + (measurement.warmup ? measurement.warmup.non2xx + measurement.warmup.errors : 0);
+    if (bare.non2xx + bare.errors > 0) throw new Error(`the bare server's rounds are not a usable ceiling: ${bare.non2xx} non-2xx, ${bare.errors} errors`);
     // The throughput and latency targets are the embedded store's; PostgreSQL's figures are reported.
     if (store.kind === 'sqlite') {
       outcome.checks.push(
@@ -412,8 +524,8 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     outcome.failure = err instanceof Error ? err.message : String(err);
     console.error(`\n!!! Shipline (${label}) benchmark failed: ${outcome.failure}\n`);
   } finally {
-    // Newest first: the server (if still up), then its database and data dir.
-    await cleanup.all();
+    // Newest first: the server (if still up), then its database and data dir; not the bare server.
+    await cleanup.downTo(mark);
   }
   return outcome;
 }
@@ -433,37 +545,57 @@ function fmtPct(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
 
-function summaryTable(options: Options, bare: LoadResult, runs: readonly ShiplineOutcome[]): string {
+function fmtSteal(steal: number | undefined): string {
+  return steal === undefined ? '-' : fmtPct(steal);
+}
+
+/** Above this share of stolen CPU time the two runs did not get the same machine. */
+const STEAL_WARNING = 0.05;
+
+function stealWarning(runs: readonly ShiplineOutcome[]): string | undefined {
+  const worst = Math.max(0, ...runs.flatMap((r) => [r.bare?.steal ?? 0, r.measurement?.measured.steal ?? 0]));
+  if (worst <= STEAL_WARNING) return undefined;
+  return `WARNING: the host took up to ${fmtPct(worst)} of this VM's CPU time during a measured run (steal in /proc/stat). `
+    + 'Alternating rounds keep the ratio fair only as long as the machine changes slower than a round; '
+    + `measure again when steal stays under ${fmtPct(STEAL_WARNING)}.`;
+}
+
+function summaryTable(options: Options, runs: readonly ShiplineOutcome[]): string {
   const cpus = os.cpus();
   const header = [
     `Ingest benchmark: POST /integrations/deploy/:id, autocannon ${options.connections} connections, `
-      + `${options.warmup} s warm-up + ${options.duration} s measured, unique dedup_id per request.`,
+      + `${options.warmup} s warm-up + ${options.duration} s measured per server in ${options.rounds} alternating rounds, `
+      + 'unique dedup_id per request.',
     `Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; `
       + 'load generator and server on the same machine.',
     '',
-    '| Server | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare (≥ 35%) | p99 ≤ 25 ms | stored ≥ 202s |',
-    '|---|--:|--:|--:|--:|--:|--:|:-:|:-:|',
+    '| Server | req/s | p50 ms | p99 ms | non-2xx | errors | host steal | vs bare (≥ 35%) | p99 ≤ 25 ms | stored ≥ 202s |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|:-:|:-:|',
   ];
   const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const lines = [...header, row([
-    'bare Fastify 5 (ceiling)', fmtInt(bare.requestsPerSec), fmtMs(bare.p50Ms), fmtMs(bare.p99Ms),
-    `${bare.non2xx}`, `${bare.errors}`, '100%', '', '',
-  ])];
+  const lines = [...header];
   for (const run of runs) {
     const m = run.measurement?.measured;
-    if (!m || run.failure) {
-      lines.push(row([`Shipline (${run.label})`, 'FAILED', '', '', '', '', '', '', (run.failure ?? '').split('\n')[0]!.slice(0, 80)]));
+    const bare = run.bare;
+    if (!m || !bare || run.failure) {
+      lines.push(row([`Shipline (${run.label})`, 'FAILED', '', '', '', '', '', '', '', (run.failure ?? '').split('\n')[0]!.slice(0, 80)]));
       continue;
     }
     const check = (prefix: string) => {
       const c = run.checks.find((x) => x.name.startsWith(prefix));
       return c ? `${c.pass ? 'PASS' : 'FAIL'}` : '';
     };
-    lines.push(row([
-      `Shipline (${run.label})`, fmtInt(m.requestsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), `${m.non2xx}`, `${m.errors}`,
-      `${fmtPct(m.requestsPerSec / bare.requestsPerSec)} ${check('throughput')}`, check('p99'),
-      `${check('stored')} (${fmtInt(run.stored ?? 0)}/${fmtInt(run.measurement?.accepted202 ?? 0)})`,
-    ]));
+    lines.push(
+      row([
+        `bare Fastify 5 (ceiling, rounds beside ${run.label})`, fmtInt(bare.requestsPerSec), fmtMs(bare.p50Ms), fmtMs(bare.p99Ms),
+        `${bare.non2xx}`, `${bare.errors}`, fmtSteal(bare.steal), '100%', '', '',
+      ]),
+      row([
+        `Shipline (${run.label})`, fmtInt(m.requestsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), `${m.non2xx}`, `${m.errors}`, fmtSteal(m.steal),
+        `${fmtPct(m.requestsPerSec / bare.requestsPerSec)} ${check('throughput')}`, check('p99'),
+        `${check('stored')} (${fmtInt(run.stored ?? 0)}/${fmtInt(run.measurement?.accepted202 ?? 0)})`,
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -481,25 +613,26 @@ async function main(): Promise<number> {
       + `${pgBaseUrl ? `; PostgreSQL via ${redactUrl(pgBaseUrl)}` : '; SQLite only (set SHIPLINE_TEST_DATABASE_URL for PostgreSQL)'}`,
   );
 
+  // The bare server stays up for the whole run: its rounds alternate with each Shipline's.
   console.log('\nbare Fastify 5 (ceiling)');
   const bareServer = await startBare();
   console.log(`  ${bareServer.readyLine} (pid ${bareServer.pid})`);
-  const bare = (await measure(bareServer, `/integrations/deploy/${randomBytes(8).toString('hex')}`, options, `${runId}-bare`)).measured;
-  console.log(`  server ${await stopServer(bareServer)}`);
-  await cleanup.all();
-  if (bare.non2xx + bare.errors > 0 || !(bare.requestsPerSec > 0)) {
-    throw new Error(`the bare server run is not a usable ceiling: ${bare.non2xx} non-2xx, ${bare.errors} errors`);
-  }
+  const bareTarget: Target = { name: 'bare Fastify', server: bareServer, urlPath: `/integrations/deploy/${randomBytes(8).toString('hex')}`, idPrefix: `${runId}-bare` };
+  await warmUp(bareServer, bareTarget.urlPath, options, bareTarget.idPrefix);
 
   const runs: ShiplineOutcome[] = [];
-  console.log('\nShipline (SQLite)');
-  runs.push(await benchShipline('SQLite', { kind: 'sqlite' }, options, `${runId}-sqlite`, bare));
+  console.log('\nShipline (SQLite), alternating with bare Fastify');
+  runs.push(await benchShipline('SQLite', { kind: 'sqlite' }, options, `${runId}-sqlite`, bareTarget));
   if (pgBaseUrl) {
-    console.log('\nShipline (PostgreSQL)');
-    runs.push(await benchShipline('PostgreSQL', { kind: 'postgres', baseUrl: pgBaseUrl }, options, `${runId}-pg`, bare));
+    console.log('\nShipline (PostgreSQL), alternating with bare Fastify');
+    runs.push(await benchShipline('PostgreSQL', { kind: 'postgres', baseUrl: pgBaseUrl }, options, `${runId}-pg`, bareTarget));
   }
+  console.log(`\nbare Fastify server ${await stopServer(bareServer)}`);
+  await cleanup.all();
 
-  console.log(`\n${summaryTable(options, bare, runs)}\n`);
+  console.log(`\n${summaryTable(options, runs)}\n`);
+  const warning = stealWarning(runs);
+  if (warning) console.log(`${warning}\n`);
   const failed = runs.filter((r) => r.failure || r.checks.some((c) => !c.pass));
   console.log(failed.length === 0 ? 'All checks PASS' : `FAIL: ${failed.map((r) => r.label).join(', ')}`);
   return failed.length === 0 ? 0 : 1;
