@@ -7,6 +7,7 @@ import { builtinActions } from '../integrations/index.js';
 import { createHttpClient } from '../integrations/http/client.js';
 import type { Store } from '../store/index.js';
 import { Engine } from './engine.js';
+import { Housekeeping } from './housekeeping.js';
 import { OctopusIntegration } from '../integrations/octopus/index.js';
 import { ConnectionService } from '../integrations/connections.js';
 import { CONNECTION_TYPES } from '../integrations/connection-types.js';
@@ -31,6 +32,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   registry: ActionRegistry;
   engine: Engine;
+  housekeeping: Housekeeping;
   octopus: OctopusIntegration;
   connections: ConnectionService;
   start(): Promise<void>;
@@ -75,16 +77,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
   };
   const engine = new Engine(deps, { workers: options.workers, ...(options.jobLeaseMs ? { leaseMs: options.jobLeaseMs } : {}) });
+  const housekeeping = new Housekeeping(store, options.logger ? { logger: options.logger } : {});
   return {
     registry,
     engine,
+    housekeeping,
     octopus,
     connections,
     async start() {
       await engine.start();
       octopus.start();
+      housekeeping.start();
     },
     async close() {
+      await housekeeping.stop();
       await octopus.stop();
       await engine.stop();
       await http.close();

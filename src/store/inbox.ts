@@ -62,9 +62,25 @@ export function inboxRepo(db: Db) {
       await db.transaction((run) => run.query('UPDATE inbox SET attempts = attempts + 1, error = ? WHERE seq = ?', [error.slice(0, 2000), seq]));
     },
 
-    /** Drops processed rows received before `before` (their events are kept). */
-    async prune(before: string): Promise<void> {
-      await db.transaction((run) => run.query('DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?', [before]));
+    /**
+     * Drops processed rows received before `before` (their events are kept, and a late
+     * redelivery is still recognised by the event's own key). In chunks by position, oldest
+     * first, each its own short transaction, so a large backlog never holds the writer long.
+     * Returns how many rows went.
+     */
+    async prune(before: string, chunk = 1000): Promise<number> {
+      let removed = 0;
+      for (;;) {
+        const gone = (await db.transaction((run) => run.query(
+          `DELETE FROM inbox WHERE seq IN (
+             SELECT seq FROM inbox WHERE processed_at IS NOT NULL AND received_at < ? ORDER BY seq LIMIT ?)
+           RETURNING seq`,
+          [before, chunk],
+        ))).length;
+        removed += gone;
+        if (gone < chunk) return removed;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }
