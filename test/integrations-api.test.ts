@@ -49,6 +49,20 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(types.find((x) => x.type === 'slack')!.actions).toEqual(['slack.postMessage', 'slack.updateMessage']);
   });
 
+  it('changes a connection\'s settings with PATCH: a field given replaces, null removes, an invalid value changes nothing', async () => {
+    await connect({ type: 'github', name: 'gh-settings', config: { apiUrl: github.url, owner: 'acme', repo: 'shop' }, secrets: { token: STAND_IN_TOKEN, webhookSecret: 's' } });
+    const patch = (config: Record<string, unknown>) => t.api({ method: 'PATCH', url: '/api/v1/connections/gh-settings', payload: { config } });
+    const shown = async () => (await t.api({ method: 'GET', url: '/api/v1/connections/gh-settings' })).json<{ config: Record<string, unknown> }>().config;
+
+    const changed = await patch({ repo: 'site', owner: null });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(await shown()).toEqual({ apiUrl: github.url, repo: 'site' });
+
+    const invalid = await patch({ apiUrl: 'not a url', repo: null });
+    expect(invalid.statusCode).toBe(400);
+    expect(await shown()).toEqual({ apiUrl: github.url, repo: 'site' });
+  });
+
   it('tests a connection on creation: ready with what it learned, or error with the provider\'s message; secrets never come back', async () => {
     const good = await connect({ type: 'slack', name: 'slack', config: { apiUrl: `${slack.url}/api` }, secrets: { botToken: 'xoxb-valid' } });
     expect(good).toMatchObject({ status: 'ready', error: null, details: expect.objectContaining({ team: expect.any(String) }) });

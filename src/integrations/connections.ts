@@ -1,4 +1,5 @@
 import { ShiplineError } from '../core/errors.js';
+import { patchedConfig } from '../core/config-patch.js';
 import type { HttpClient } from '../engine/action.js';
 import type { Connection, ConnectionWithSecrets } from '../store/connections.js';
 import type { Store } from '../store/index.js';
@@ -59,13 +60,13 @@ export class ConnectionService {
     return this.store.connections.get(created.id);
   }
 
-  /** `config` fields given replace those stored; `secrets` given replace those stored ("" removes one). */
+  /** `config` fields given replace those stored (null removes one); `secrets` given replace those stored ("" removes one). */
   async update(nameOrId: string, patch: { config?: unknown; secrets?: unknown }): Promise<Connection> {
     const current = await this.store.connections.withSecrets(nameOrId);
     if (!current) throw new ShiplineError('connection.not_found');
     if (current.type === 'octopus') return this.octopus.update(nameOrId, patch);
     const type = this.typeOf(current.type);
-    const config = patch.config === undefined ? undefined : (checkedAgainst(type.config, { ...current.config, ...(patch.config as object) }, 'config') as Record<string, unknown>);
+    const config = patch.config === undefined ? undefined : (checkedAgainst(type.config, patchedConfig(current.config, patch.config as Record<string, unknown>), 'config') as Record<string, unknown>);
     let secrets: Record<string, string> | undefined;
     if (patch.secrets !== undefined) {
       const merged: Record<string, string> = { ...current.secrets };

@@ -29,7 +29,7 @@ export const ConnectionProbeView = Type.Object({
 });
 
 export const ConnectionPatch = Type.Object({
-  config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Fields to change' })),
+  config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Fields to change; a field given as null is removed (back to its default)' })),
   secrets: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A new API key: {apiKey}' })),
 });
 

@@ -100,6 +100,26 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     expect(await page.content()).not.toContain('not-a-real-signature');
   });
 
+  it('changes a connection\'s settings, and an emptied setting is removed', async () => {
+    const created = await bed.shipline.api({
+      method: 'POST', url: '/api/v1/connections',
+      payload: { type: 'teams', name: 'team-settings', config: { cardVersion: '1.4' }, secrets: { webhookUrl: 'https://prod-00.westus.logic.azure.com/workflows/def/triggers/manual/paths/invoke?sig=x' } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/integrations/connections/team-settings');
+    await page.getByRole('button', { name: 'Change' }).click();
+    const form = page.getByRole('region', { name: 'Change team-settings' });
+    const cardVersion = form.getByLabel('Card version (optional)');
+    expect(await cardVersion.inputValue()).toBe('1.4');
+    await cardVersion.fill('');
+    await form.getByRole('button', { name: 'Save and test' }).click();
+    await form.waitFor({ state: 'detached' });
+    const shown = await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/team-settings' });
+    expect(shown.json<{ config: Record<string, unknown> }>().config).not.toHaveProperty('cardVersion');
+  });
+
   it('creates a deploy endpoint, copies its URL, and the example body records a deploy', async () => {
     const page = await bed.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bed.url });

@@ -1,3 +1,4 @@
+import { patchedConfig } from '../../core/config-patch.js';
 import type { Logger } from 'pino';
 import { ShiplineError } from '../../core/errors.js';
 import { checkedAgainst } from '../schema-check.js';
@@ -117,7 +118,7 @@ export class OctopusIntegration {
   /** Changes config and/or the API key (the webhook secret is kept: nothing rotates silently). */
   async update(nameOrId: string, patch: { config?: unknown; secrets?: unknown }): Promise<Connection> {
     const current = await this.options.store.connections.get(nameOrId);
-    const config = patch.config === undefined ? undefined : (checkedAgainst(OctopusConfig, { ...current.config, ...(patch.config as object) }, 'config') as OctopusConfigValue);
+    const config = patch.config === undefined ? undefined : (checkedAgainst(OctopusConfig, patchedConfig(current.config, patch.config as Record<string, unknown>), 'config') as OctopusConfigValue);
     const secrets = patch.secrets === undefined ? undefined : (checkedAgainst(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
     await this.options.store.connections.update(current.id, {
       ...(config ? { config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') } } : {}),

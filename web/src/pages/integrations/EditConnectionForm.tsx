@@ -23,8 +23,13 @@ export default function EditConnectionForm({ connection, type, onSaved, onCancel
     setError(null);
     try {
       const newSecrets = valuesToSend(secretFields, secrets);
+      const newConfig = valuesToSend(configFields, config);
+      // A stored setting emptied in the form is removed (null), not kept.
+      for (const field of configFields) {
+        if ((config[field.name] ?? '') === '' && connection.config[field.name] !== undefined) newConfig[field.name] = null;
+      }
       const saved = await api.patch<Connection>(`/api/v1/connections/${seg(connection.name)}`, {
-        config: valuesToSend(configFields, config),
+        config: newConfig,
         ...(Object.keys(newSecrets).length > 0 ? { secrets: newSecrets } : {}),
       });
       onSaved(saved);
