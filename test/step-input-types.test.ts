@@ -43,6 +43,17 @@ describe.each(DIALECTS)('step inputs from templates on %s', (dialect) => {
     });
   });
 
+  it('shows the converted values in a dry run, as the step will get them', async () => {
+    await t.applyReaction({
+      name: 'typed-dry',
+      on: { event: 'typed.dry' },
+      steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: '{{ data.secure }}', retries: '3', label: '{{ data.port }}' } } },
+    });
+    const res = await t.api({ method: 'POST', url: '/api/v1/reactions/typed-dry/test', role: 'read', payload: { event: { type: 'typed.dry', data: { port: 8443, secure: false } } } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ steps: Array<{ input: unknown }> }>().steps[0]!.input).toEqual({ port: 8443, secure: false, retries: 3, label: '8443' });
+  });
+
   it('still fails a step whose rendered value cannot be what the action declares', async () => {
     await t.applyReaction({ name: 'typed-bad', on: { event: 'typed.bad' }, steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: 'true', label: 'x' } } } });
     await t.store.events.append({ type: 'typed.bad', source: 'test', data: { port: 'not a number' } });

@@ -32,8 +32,9 @@ async function subjectEvent(store: Store, eventId: string | undefined, event: { 
   return { id: 'dry-run', type: event!.type, source: event!.source ?? 'dry-run', timestamp: new Date().toISOString(), data: event!.data ?? {} };
 }
 
-async function dryRunOf(store: Store, spec: ReactionSpec, event: ShiplineEvent) {
-  return dryRun(spec, event, await store.secrets.values(referencedSecrets(spec.steps.map((s) => s.with))));
+async function dryRunOf(store: Store, registry: ActionRegistry, spec: ReactionSpec, event: ShiplineEvent) {
+  const secrets = await store.secrets.values(referencedSecrets(spec.steps.map((s) => s.with)));
+  return dryRun(spec, event, secrets, { schemaOf: (uses) => registry.get(uses)?.config });
 }
 
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
@@ -132,7 +133,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
       const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
       const warnings = refusal ? [refusal] : [];
-      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? await dryRunOf(store, result.reaction, subject) : null };
+      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? await dryRunOf(store, registry, result.reaction, subject) : null };
     });
 
     app.delete('/api/v1/reactions/:name', {
@@ -153,7 +154,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       const { spec } = await store.reactions.current(request.params.name);
       const { eventId, event } = request.body;
       if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
-      return dryRunOf(store, spec, await subjectEvent(store, eventId, event));
+      return dryRunOf(store, registry, spec, await subjectEvent(store, eventId, event));
     });
 
     app.get('/api/v1/actions', {
