@@ -63,6 +63,17 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(await shown()).toEqual({ apiUrl: github.url, repo: 'site' });
   });
 
+  it('says which secrets a connection has stored, by name only', async () => {
+    const created = await connect({ type: 'github', name: 'gh-secrets', config: { apiUrl: github.url }, secrets: { token: STAND_IN_TOKEN, webhookSecret: 'hook-secret-value' } });
+    expect(created).toMatchObject({ secretsSet: ['token', 'webhookSecret'] });
+    const removed = await t.api({ method: 'PATCH', url: '/api/v1/connections/gh-secrets', payload: { secrets: { webhookSecret: '' } } });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json()).toMatchObject({ secretsSet: ['token'] });
+    const listed = await t.api({ method: 'GET', url: '/api/v1/connections' });
+    expect(listed.json<{ items: Array<{ name: string; secretsSet: string[] }> }>().items.find((c) => c.name === 'gh-secrets')!.secretsSet).toEqual(['token']);
+    expect(listed.body).not.toContain(STAND_IN_TOKEN);
+  });
+
   it('tests a connection on creation: ready with what it learned, or error with the provider\'s message; secrets never come back', async () => {
     const good = await connect({ type: 'slack', name: 'slack', config: { apiUrl: `${slack.url}/api` }, secrets: { botToken: 'xoxb-valid' } });
     expect(good).toMatchObject({ status: 'ready', error: null, details: expect.objectContaining({ team: expect.any(String) }) });

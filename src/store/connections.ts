@@ -15,6 +15,8 @@ export interface Connection {
   state: Record<string, unknown>;
   /** The deploy endpoint deploys seen through this connection are recorded under. */
   endpointId: string;
+  /** The names of the secret fields stored (sorted), never their values; set when read from the store. */
+  secretNames?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -37,7 +39,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** How long a decrypted connection is reused without reading it again (other instances' changes). */
 const CACHE_TTL_MS = 5_000;
 
-function toConnection(row: ConnectionsTable): Connection {
+function toConnection(row: ConnectionsTable, secretNames: string[]): Connection {
   return {
     id: row.id,
     name: row.name,
@@ -45,6 +47,7 @@ function toConnection(row: ConnectionsTable): Connection {
     config: JSON.parse(row.config) as Record<string, unknown>,
     state: JSON.parse(row.state) as Record<string, unknown>,
     endpointId: row.endpoint_id,
+    secretNames,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -59,10 +62,12 @@ export function connectionsRepo(db: Db, key: Buffer) {
     cache.clear();
     for (const listener of listeners) listener({ kind, connection });
   };
-  const withSecrets = (row: ConnectionsTable): ConnectionWithSecrets => ({
-    ...toConnection(row),
-    secrets: JSON.parse(open(key, row.secrets)) as Record<string, string>,
-  });
+  const secretsOf = (row: ConnectionsTable) => JSON.parse(open(key, row.secrets)) as Record<string, string>;
+  const described = (row: ConnectionsTable): Connection => toConnection(row, Object.keys(secretsOf(row)).sort());
+  const withSecrets = (row: ConnectionsTable): ConnectionWithSecrets => {
+    const secrets = secretsOf(row);
+    return { ...toConnection(row, Object.keys(secrets).sort()), secrets };
+  };
   const find = async (nameOrId: string) =>
     k.selectFrom('connections').selectAll().where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)])).executeTakeFirst();
 
@@ -96,14 +101,14 @@ export function connectionsRepo(db: Db, key: Buffer) {
     async list(type?: string): Promise<Connection[]> {
       let query = k.selectFrom('connections').selectAll().orderBy('name');
       if (type) query = query.where('type', '=', type);
-      return (await query.execute()).map(toConnection);
+      return (await query.execute()).map(described);
     },
 
     /** By name or id; 404 `connection.not_found`. */
     async get(nameOrId: string): Promise<Connection> {
       const row = await find(nameOrId);
       if (!row) throw new ShiplineError('connection.not_found');
-      return toConnection(row);
+      return described(row);
     },
 
     /** By name or id, decrypted, from a short-lived cache (the webhook receiver asks on every delivery). */
@@ -150,7 +155,7 @@ export function connectionsRepo(db: Db, key: Buffer) {
           if (!row) return null;
           const state = JSON.stringify({ ...(JSON.parse(row.state) as Record<string, unknown>), ...patch });
           const updated = await run.query<{ id: string }>('UPDATE connections SET state = ? WHERE id = ? AND state = ? RETURNING id', [state, id, row.state]);
-          return updated.length === 1 ? toConnection({ ...row, state }) : undefined;
+          return updated.length === 1 ? described({ ...row, state }) : undefined;
         });
         if (written === null) return undefined;
         if (written) {

@@ -109,6 +109,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     const page = await bed.newPage();
     await bed.signIn(page);
     await page.goto('/integrations/connections/team-settings');
+    expect(await page.locator('[data-secret="webhookUrl"]').textContent()).toBe('set');
     await page.getByRole('button', { name: 'Change' }).click();
     const form = page.getByRole('region', { name: 'Change team-settings' });
     const cardVersion = form.getByLabel('Card version (optional)');

@@ -44,6 +44,7 @@ export function viewOf(connection: Connection, publicUrl: string) {
     subscription: subscriptionOf(connection),
     webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
     endpointId: connection.endpointId,
+    secretsSet: connection.secretNames ?? [],
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
   };
