@@ -25,12 +25,8 @@ export function kvRepo(db: Db) {
 
     /** Deletes the values that expired before `now` (they already read as absent); returns how many. */
     async pruneExpired(now: string): Promise<number> {
-      const [row] = await db.transaction(async (run) => {
-        const counted = await run.query<{ n: number | string }>('SELECT count(*) AS n FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]);
-        await run.query('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]);
-        return counted;
-      });
-      return Number(row?.n ?? 0);
+      const gone = await db.transaction((run) => run.query('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING key', [now]));
+      return gone.length;
     },
   };
 }
