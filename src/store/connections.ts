@@ -15,8 +15,6 @@ export interface Connection {
   state: Record<string, unknown>;
   /** The deploy endpoint deploys seen through this connection are recorded under. */
   endpointId: string;
-  /** The names of the secret fields stored (sorted), never their values; set when read from the store. */
-  secretNames?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -39,7 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** How long a decrypted connection is reused without reading it again (other instances' changes). */
 const CACHE_TTL_MS = 5_000;
 
-function toConnection(row: ConnectionsTable, secretNames: string[]): Connection {
+function toConnection(row: ConnectionsTable): Connection {
   return {
     id: row.id,
     name: row.name,
@@ -47,7 +45,6 @@ function toConnection(row: ConnectionsTable, secretNames: string[]): Connection 
     config: JSON.parse(row.config) as Record<string, unknown>,
     state: JSON.parse(row.state) as Record<string, unknown>,
     endpointId: row.endpoint_id,
-    secretNames,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -62,12 +59,10 @@ export function connectionsRepo(db: Db, key: Buffer) {
     cache.clear();
     for (const listener of listeners) listener({ kind, connection });
   };
-  const secretsOf = (row: ConnectionsTable) => JSON.parse(open(key, row.secrets)) as Record<string, string>;
-  const described = (row: ConnectionsTable): Connection => toConnection(row, Object.keys(secretsOf(row)).sort());
-  const withSecrets = (row: ConnectionsTable): ConnectionWithSecrets => {
-    const secrets = secretsOf(row);
-    return { ...toConnection(row, Object.keys(secrets).sort()), secrets };
-  };
+  const withSecrets = (row: ConnectionsTable): ConnectionWithSecrets => ({
+    ...toConnection(row),
+    secrets: JSON.parse(open(key, row.secrets)) as Record<string, string>,
+  });
   const find = async (nameOrId: string) =>
     k.selectFrom('connections').selectAll().where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)])).executeTakeFirst();
 
@@ -101,14 +96,14 @@ export function connectionsRepo(db: Db, key: Buffer) {
     async list(type?: string): Promise<Connection[]> {
       let query = k.selectFrom('connections').selectAll().orderBy('name');
       if (type) query = query.where('type', '=', type);
-      return (await query.execute()).map(described);
+      return (await query.execute()).map(toConnection);
     },
 
     /** By name or id; 404 `connection.not_found`. */
     async get(nameOrId: string): Promise<Connection> {
       const row = await find(nameOrId);
       if (!row) throw new ShiplineError('connection.not_found');
-      return described(row);
+      return toConnection(row);
     },
 
     /** By name or id, decrypted, from a short-lived cache (the webhook receiver asks on every delivery). */
@@ -120,6 +115,11 @@ export function connectionsRepo(db: Db, key: Buffer) {
       const value = withSecrets(row);
       cache.set(nameOrId, { value, at: Date.now() });
       return value;
+    },
+
+    /** The names of the secret fields stored (sorted), for views; never their values. */
+    async secretNames(nameOrId: string): Promise<string[]> {
+      return Object.keys((await this.withSecrets(nameOrId))?.secrets ?? {}).sort();
     },
 
     /** Replaces the config and merges the secrets given (a secret set to "" is removed). */
@@ -155,7 +155,7 @@ export function connectionsRepo(db: Db, key: Buffer) {
           if (!row) return null;
           const state = JSON.stringify({ ...(JSON.parse(row.state) as Record<string, unknown>), ...patch });
           const updated = await run.query<{ id: string }>('UPDATE connections SET state = ? WHERE id = ? AND state = ? RETURNING id', [state, id, row.state]);
-          return updated.length === 1 ? described({ ...row, state }) : undefined;
+          return updated.length === 1 ? toConnection({ ...row, state }) : undefined;
         });
         if (written === null) return undefined;
         if (written) {

@@ -28,7 +28,7 @@ function subscriptionOf(connection: Connection) {
 }
 
 /** A connection as people see it: config, what Shipline learned, the URL Octopus delivers to; never a secret. */
-export function viewOf(connection: Connection, publicUrl: string) {
+export function viewOf(connection: Connection, publicUrl: string, secretsSet: string[] = []) {
   const state = connection.state as OctopusState;
   return {
     id: connection.id,
@@ -44,7 +44,7 @@ export function viewOf(connection: Connection, publicUrl: string) {
     subscription: subscriptionOf(connection),
     webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
     endpointId: connection.endpointId,
-    secretsSet: connection.secretNames ?? [],
+    secretsSet,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
   };
@@ -52,12 +52,13 @@ export function viewOf(connection: Connection, publicUrl: string) {
 
 /** Connections to other systems (Octopus Deploy): admins manage them, anyone may read and pick resources. */
 export function connectionRoutes(store: Store, connections: ConnectionService, config: { publicUrl: string }) {
-  const view = (c: Connection) => viewOf(c, config.publicUrl);
+  // Secret names come from decrypting the connection, so only views pay for them.
+  const view = async (c: Connection) => viewOf(c, config.publicUrl, await store.connections.secretNames(c.id));
   return async (app: App) => {
     app.post('/api/v1/connections', {
       config: { minRole: 'admin' },
       schema: { summary: 'Connect a system (tests it and sets up its subscription)', tags, security: BEARER, body: ConnectionCreate, response: { 201: ConnectionView, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(view(await connections.create(request.body))));
+    }, async (request, reply) => reply.status(201).send(await view(await connections.create(request.body))));
 
     // A static segment: find-my-way prefers it to `/:name`, and `/:name/test` is a different path.
     app.post('/api/v1/connections/test', {
@@ -81,7 +82,7 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     app.get('/api/v1/connections', {
       config: { minRole: 'read' },
       schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
-    }, async () => ({ items: (await store.connections.list()).map(view) }));
+    }, async () => ({ items: await Promise.all((await store.connections.list()).map(view)) }));
 
     app.get('/api/v1/connections/:name', {
       config: { minRole: 'read' },
