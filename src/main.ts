@@ -28,7 +28,7 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
 /** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
 export async function startShipline(config: Config): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
-  const store = openStore(config);
+  const store = openStore({ ...config, onWarning: (message) => logger.warn(message) });
   try {
     await store.migrate();
   } catch (err) {

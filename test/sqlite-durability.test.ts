@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeployPayload } from '../src/core/deploy-payload.js';
@@ -35,5 +39,43 @@ describe('the embedded SQLite store', () => {
     expect((await store.ingest.record(endpoint.id, parsed.input)).result).toBe('no_service_found');
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('synchronous')).toBe(2); // 2 = FULL: the WAL is fsynced at every commit
+  });
+
+  it('copies committed pages into the database file from a thread of its own, long before the WAL fills', async () => {
+    const endpoint = await store.endpoints.create('checkpointed');
+    const inputs = Array.from({ length: 60 }, (_, i) => {
+      const parsed = parseDeployPayload(seedPayload({ dedup_id: `checkpointed-${i}` }));
+      if (!parsed.ok) throw new Error('seed payload invalid');
+      return parsed.input;
+    });
+    await Promise.all(inputs.map((input) => store.ingest.record(endpoint.id, input)));
+    // Far below the writer's own threshold (10,000 frames), so only the background thread copies.
+    // Two runs later, one of them started after the last commit.
+    const runsBefore = store.db.walCheckpoints!().runs;
+    const done = (s: { runs: number; log: number; copied: number }) => s.runs >= runsBefore + 2 && s.log > 0 && s.copied === s.log;
+    const deadline = Date.now() + 10_000;
+    let stats = store.db.walCheckpoints!();
+    while (!done(stats) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stats = store.db.walCheckpoints!();
+    }
+    expect(stats.log).toBeGreaterThan(0);
+    expect(stats.log).toBeLessThan(10_000);
+    expect(stats.copied).toBe(stats.log);
+
+    // The database file alone, without its WAL, already holds every one of them.
+    const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-db-file-'));
+    try {
+      fs.copyFileSync(path.join(database.options.dataDir, 'shipline.db'), path.join(copyDir, 'shipline.db'));
+      const copy = new Database(path.join(copyDir, 'shipline.db'));
+      try {
+        const row = copy.prepare("SELECT count(*) AS n FROM deploys WHERE dedup_id LIKE 'checkpointed-%'").get() as { n: number };
+        expect(row.n).toBe(60);
+      } finally {
+        copy.close();
+      }
+    } finally {
+      fs.rmSync(copyDir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,8 @@ import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 
 import pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
 import { migrationProvider } from './migrations/index.js';
+import type { CheckpointStats } from './wal-checkpointer.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
 /**
@@ -40,15 +42,19 @@ export interface Db {
   shared: boolean;
   /** Short description for logs: `sqlite:/path/shipline.db` or `postgres://host/db` (no password). */
   describe: string;
+  /** SQLite: what the background checkpointer has done so far (see wal-checkpointer.ts). */
+  walCheckpoints?(): CheckpointStats;
 }
 
 export interface DbOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** Trouble that does not stop the store (a failed background checkpoint); default: ignored. */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 export function openDb(options: DbOptions): Db {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir, options.onWarning ?? (() => undefined));
 }
 
 function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
@@ -60,7 +66,7 @@ function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
   };
 }
 
-function openSqlite(dataDir: string): Db {
+function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'shipline.db');
   const raw = new SqliteDatabase(file);
@@ -76,6 +82,9 @@ function openSqlite(dataDir: string): Db {
   // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a page rewritten by many commits is copied
   // back to the database once per checkpoint, so fewer checkpoints mean less copying under load.
   raw.pragma('wal_autocheckpoint = 10000');
+  // Copies committed frames into the database file from another thread, so the checkpoint
+  // above finds almost nothing left to do when it runs inside a commit on the event loop.
+  const checkpointer = startWalCheckpointer(file, (message) => onWarning(`background WAL checkpoint failed: ${message}`));
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
 
   const statements = new Map<string, SqliteDatabase.Statement>();
@@ -133,7 +142,9 @@ function openSqlite(dataDir: string): Db {
     ping: async () => {
       raw.prepare('SELECT 1').get();
     },
-    close: () => kysely.destroy(),
+    walCheckpoints: () => checkpointer.stats(),
+    // The checkpointer first: the last connection to close checkpoints and removes the WAL.
+    close: () => checkpointer.stop().then(() => kysely.destroy()),
   };
 }
 
