@@ -41,6 +41,10 @@ describe('the embedded SQLite store', () => {
     expect(await pragma('synchronous')).toBe(2); // 2 = FULL: the WAL is fsynced at every commit
   });
 
+  it('keeps statement journals and temporary tables in memory (temp_store=MEMORY)', async () => {
+    expect(await pragma('temp_store')).toBe(2); // 2 = MEMORY
+  });
+
   it('copies committed pages into the database file from a thread of its own, long before the WAL fills', async () => {
     const endpoint = await store.endpoints.create('checkpointed');
     const inputs = Array.from({ length: 60 }, (_, i) => {

@@ -77,6 +77,10 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
   // LIKE as PostgreSQL has it (case-sensitive), so event type filters mean the same on both.
   raw.pragma('case_sensitive_like = ON');
   raw.pragma('busy_timeout = 5000');
+  // Statement journals and temporary tables in memory. A batch's multi-row insert records the
+  // pages it changes in a statement journal (to undo just that statement on a constraint error);
+  // past 64 KiB SQLite spills it to a temp file, created, written and deleted once per batch.
+  raw.pragma('temp_store = MEMORY');
   // 64 MiB of page cache (the default is 2 MiB): index pages of a busy deploys table stay hot.
   raw.pragma('cache_size = -65536');
   // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a page rewritten by many commits is copied
