@@ -187,7 +187,24 @@ describe('shipline CLI against a running server', () => {
     expect(result.stderr).toContain("required option '--role <role>' not specified");
   });
 
-  it('stops the server gracefully on SIGTERM', async () => {
+  it('stops the server gracefully on SIGTERM, closing the store: the last connection removes the WAL', async () => {
     expect((await server!.stop()).code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'shipline.db'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'shipline.db-wal'))).toBe(false);
+  });
+});
+
+describe('shipline migrate', () => {
+  it('migrates a new embedded store and closes it before exiting (no WAL left behind)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-migrate-'));
+    try {
+      const result = await runCli(['migrate'], { SHIPLINE_DATA_DIR: dataDir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/0001/);
+      expect(fs.existsSync(path.join(dataDir, 'shipline.db'))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, 'shipline.db-wal'))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -91,6 +91,9 @@ export function startWalCheckpointer(file: string, onError: (message: string) =>
   return {
     stats: () => ({ runs: Atomics.load(stats, 0), log: Atomics.load(stats, 1), copied: Atomics.load(stats, 2) }),
     async stop() {
+      // Referenced again, so that a process with nothing else to do waits for the thread to
+      // finish instead of exiting before the store is closed.
+      worker.ref();
       worker.postMessage('stop');
       // A checkpoint in progress finishes first; a thread that does not answer is ended.
       const timeout = setTimeout(() => void worker.terminate(), 5_000);
