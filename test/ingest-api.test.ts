@@ -199,4 +199,26 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect(res.body).toMatch(/shipline_deploys_ingested_total\{result="duplicate_deploy"\} [1-9]/);
     expect(res.body).toContain('route="/integrations/deploy/:endpointId"');
   });
+
+  it('reports requests and their latency by route in Prometheus text format, unmatched ones too', async () => {
+    await t.app.inject({ method: 'POST', url: '/no/such/route', payload: {} });
+    const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toContain('# TYPE shipline_http_requests_total counter');
+    expect(body).toContain('# TYPE shipline_http_request_duration_seconds histogram');
+    const count = (pattern: RegExp) => Number(pattern.exec(body)?.[1]);
+    const accepted = count(/^shipline_http_requests_total\{method="POST",route="\/integrations\/deploy\/:endpointId",status="202"\} (\d+)$/m);
+    expect(accepted).toBeGreaterThan(0);
+    // Every request of the route is in the histogram, and its buckets are cumulative.
+    const observed = count(/^shipline_http_request_duration_seconds_count\{method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m);
+    expect(observed).toBeGreaterThanOrEqual(accepted);
+    expect(count(/^shipline_http_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m)).toBe(observed);
+    const buckets = [...body.matchAll(/^shipline_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(buckets).toHaveLength(12);
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+    expect(body).toMatch(/^shipline_http_requests_total\{method="POST",route="unmatched",status="404"\} 1$/m);
+    // Every request sample is `name{labels} value`.
+    const samples = body.split('\n').filter((l) => l.startsWith('shipline_http_'));
+    expect(samples.length).toBeGreaterThan(15);
+    for (const line of samples) expect(line).toMatch(/^shipline_http_[a-z_]+\{([a-z]+="[^"]*",?)+\} [0-9.e+-]+$/);
+  });
 });

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config.js';
 import type { Engine } from '../engine/engine.js';
@@ -83,12 +83,24 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   const logRequests = logger?.isLevelEnabled('debug') ?? false;
   registerErrorHandling(app);
 
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+  const observe = (request: FastifyRequest, reply: FastifyReply, route: string) => {
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (logRequests) {
       request.log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     }
+  };
+  // Each route's own hook knows its URL: reading request.routeOptions builds a new object per call.
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const record: onResponseHookHandler = (request, reply, done) => {
+      observe(request, reply, url);
+      done();
+    };
+    route.onResponse = [...[route.onResponse ?? []].flat(), record];
+  });
+  // Requests no route matched (answered by the not-found handler, which has no route hooks).
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.is404) observe(request, reply, 'unmatched');
     done();
   });
 

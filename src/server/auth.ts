@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';
@@ -66,13 +66,13 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo, sessions?
       if (method !== 'HEAD') routes.push({ method, url: route.url, minRole });
     }
     route.schema = { ...route.schema, description: `Needs a token with role \`${minRole}\` or higher.` };
-  });
-
-  // Callback style so routes without a role (health, the deploy webhook) pay no promise for it.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const minRole = request.routeOptions.config.minRole;
-    if (!minRole) return done();
-    authorize(request, minRole, tokens, sessions).then(() => done(), done);
+    // The check is attached to each /api/v1 route, first among its hooks, so that the routes
+    // without a role (health, the deploy webhook) run no hook for it at all. Callback style: a
+    // promise-returning hook would cost an extra turn per request.
+    const check: onRequestHookHandler = (request, _reply, done) => {
+      authorize(request, minRole, tokens, sessions).then(() => done(), done);
+    };
+    route.onRequest = [check, ...[route.onRequest ?? []].flat()];
   });
 }
 

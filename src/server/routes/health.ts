@@ -18,8 +18,8 @@ export function healthRoutes(store: Store, metrics: Metrics) {
     });
 
     app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
-      reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      reply.header('content-type', metrics.contentType);
+      return metrics.render();
     });
   };
 }
