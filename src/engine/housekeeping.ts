@@ -46,8 +46,8 @@ export class Housekeeping {
   }
 
   async stop(): Promise<void> {
+    // One call clears either kind: the first run's timeout or the interval after it.
     clearTimeout(this.timer);
-    clearInterval(this.timer);
     await this.running;
   }
 

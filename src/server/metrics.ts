@@ -7,16 +7,11 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const requests = new RequestMetrics();
   return {
-    registry,
     contentType: registry.contentType,
     /** Counts a finished request and observes its latency. */
-    recordRequest(method: string, route: string, status: number, seconds: number): void {
-      requests.record(method, route, status, seconds);
-    },
-    /** Everything, in Prometheus's text format: the process's metrics, then the requests'. */
-    async render(): Promise<string> {
-      return `${await registry.metrics()}\n${requests.render()}`;
-    },
+    recordRequest: (method: string, route: string, status: number, seconds: number) => requests.record(method, route, status, seconds),
+    /** Everything, in Prometheus's text format: the process's metrics (newline-terminated), then the requests'. */
+    render: async (): Promise<string> => `${await registry.metrics()}${requests.render()}`,
     ingested: new Counter({
       name: 'shipline_deploys_ingested_total',
       help: 'Deploy webhook requests by result (ok, no_service_found, duplicate_deploy, rejected)',
