@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +83,21 @@ describe('the embedded SQLite store', () => {
       }
     } finally {
       fs.rmSync(copyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not keep a process alive with its checkpoint thread: a script that never closes the store exits', async () => {
+    const storeModule = pathToFileURL(fileURLToPath(new URL('../dist/store/index.js', import.meta.url))).href;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-unclosed-'));
+    try {
+      // A module file: run with `-e`, the same script exited even while the thread held the process.
+      const script = path.join(dataDir, 'unclosed.mjs');
+      fs.writeFileSync(script, `import { openStore } from ${JSON.stringify(storeModule)};\nawait openStore({ dataDir: ${JSON.stringify(dataDir)} }).migrate();\n`);
+      // A thread that held the process would run into the timeout, which kills it and fails here.
+      const { stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
+      expect(stderr).toBe('');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

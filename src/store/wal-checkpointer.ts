@@ -81,13 +81,14 @@ export function startWalCheckpointer(file: string, onError: (message: string) =>
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const stats = new Int32Array(shared);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, shared, ...timing } });
-  // The thread must not keep a process alive that has nothing else to do.
-  worker.unref();
   worker.on('message', (message: { error?: string }) => {
     if (message.error !== undefined) onError(message.error);
   });
   worker.on('error', (err) => onError(err.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // The thread must not keep a process alive that has nothing else to do. After the listeners:
+  // listening for messages references the worker's port again.
+  worker.unref();
   return {
     stats: () => ({ runs: Atomics.load(stats, 0), log: Atomics.load(stats, 1), copied: Atomics.load(stats, 2) }),
     async stop() {
