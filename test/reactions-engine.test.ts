@@ -155,7 +155,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
     expect(sink.requests.find((r) => r.path === '/mark')!.headers.authorization).toBe(`Bearer ${secret}`);
     const shown = await t.api({ method: 'GET', url: `/api/v1/runs/${run.id}` });
     expect(shown.body).not.toContain(secret);
-    expect(shown.body).toContain('***');
+    expect(shown.body).toContain('«secret:MONITORING_TOKEN»');
     const reaction = await t.api({ method: 'GET', url: '/api/v1/reactions/secretive' });
     expect(reaction.body).not.toContain(secret);
     const events = await t.api({ method: 'GET', url: '/api/v1/events?limit=500' });
@@ -439,16 +439,17 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       expect(valid.statusCode, valid.body).toBe(200);
       expect(valid.json()).toEqual({
         valid: true, problems: [], warnings: [], reaction: expect.objectContaining({ name: 'draft', enabled: true, on: expect.objectContaining({ event: 'deploy.recorded', filter: { serviceAlias: ['draft-svc'] } }) }),
-        dryRun: { matched: true, reason: null, steps: [{ id: 'call', uses: 'http.request', after: null, runsFirst: true, input: expect.objectContaining({ headers: { Authorization: 'Bearer ***' }, body: { svc: 'draft-svc' } }), error: null }] },
+        dryRun: { matched: true, reason: null, steps: [{ id: 'call', uses: 'http.request', after: null, runsFirst: true, input: expect.objectContaining({ headers: { Authorization: 'Bearer «secret:MONITORING_TOKEN»' }, body: { svc: 'draft-svc' } }), error: null }] },
       });
       const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
       expect((await validate({ document: draft, eventId: recorded1!.id })).json()).toMatchObject({ valid: true, dryRun: { matched: false, reason: 'the filter does not match the event data' } });
       expect((await validate({ document: draft })).json()).toMatchObject({ valid: true, dryRun: null });
 
-      // Problems are exactly what PUT refuses the same document for.
+      // Problems are exactly what PUT refuses the same document for (to an author: a read caller
+      // is not told which secrets exist).
       const broken = { name: 'broken-draft', on: { event: 'deploy.recorded', if: 'data.x ==' }, steps: { a: { uses: 'nope' }, b: { after: 'zzz', uses: 'http.request', with: { url: '{{ secrets.MISSING }}' } } } };
       const put = await t.api({ method: 'PUT', url: '/api/v1/reactions/broken-draft', payload: broken });
-      const invalid = await validate({ document: broken, event: { type: 'deploy.recorded' } });
+      const invalid = await t.api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'write', payload: { document: broken, event: { type: 'deploy.recorded' } } });
       expect(invalid.json()).toEqual({ valid: false, problems: put.json().error.details.problems, warnings: [], reaction: null, dryRun: null });
       expect(invalid.json().problems.length).toBeGreaterThanOrEqual(4);
 

@@ -25,7 +25,7 @@ describe.each(DIALECTS)('secrets on %s', (dialect) => {
   it('sets, lists, replaces and deletes a secret', async () => {
     const created = await api({ method: 'PUT', url: '/api/v1/secrets/SLACK_TOKEN', payload: { value: VALUE } });
     expect(created.statusCode).toBe(200);
-    expect(created.json()).toEqual({ name: 'SLACK_TOKEN', createdAt: expect.any(String), updatedAt: created.json().createdAt });
+    expect(created.json()).toEqual({ name: 'SLACK_TOKEN', hosts: [], createdAt: expect.any(String), updatedAt: created.json().createdAt });
 
     const replaced = await api({ method: 'PUT', url: '/api/v1/secrets/SLACK_TOKEN', payload: { value: NEW_VALUE } });
     expect(replaced.statusCode).toBe(200);
@@ -37,7 +37,7 @@ describe.each(DIALECTS)('secrets on %s', (dialect) => {
     const list = await api({ method: 'GET', url: '/api/v1/secrets' });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((s: { name: string }) => s.name)).toEqual(['A_SECOND', 'SLACK_TOKEN']);
-    expect(Object.keys(list.json().items[0]).sort()).toEqual(['createdAt', 'name', 'updatedAt']);
+    expect(Object.keys(list.json().items[0]).sort()).toEqual(['createdAt', 'hosts', 'name', 'updatedAt']);
 
     expect((await api({ method: 'DELETE', url: '/api/v1/secrets/A_SECOND' })).statusCode).toBe(204);
     expect((await api({ method: 'GET', url: '/api/v1/secrets' })).json().items.map((s: { name: string }) => s.name)).toEqual(['SLACK_TOKEN']);

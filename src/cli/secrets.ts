@@ -30,19 +30,24 @@ export function registerSecretCommands(program: Command): void {
     secrets
       .command('set')
       .description('create or replace a secret; the value is read from stdin (one trailing newline is dropped)')
-      .argument('<name>', 'A–Z, 0–9 and _, e.g. SLACK_TOKEN'),
-  ).action(async (name: string, _options: unknown, command: Command) => {
+      .argument('<name>', 'A–Z, 0–9 and _, e.g. SLACK_TOKEN')
+      .option('--host <host>', 'bind the secret to a host it may be sent to (repeatable; e.g. api.example.com or *.datadoghq.com)', (host: string, hosts: string[] = []) => [...hosts, host])
+      .option('--any-host', 'remove the binding: any host outgoing requests may reach (without --host or this, a replaced secret keeps its hosts)'),
+  ).action(async (name: string, options: { host?: string[]; anyHost?: boolean }, command: Command) => {
+    if (options.host && options.anyHost) throw new CliError('Give --host or --any-host, not both');
     const value = await readSecretValue();
-    const secret = await clientFor(command).put<Secret>(apiPath('secrets', name), { value });
+    const hosts = options.anyHost ? [] : options.host;
+    const secret = await clientFor(command).put<Secret>(apiPath('secrets', name), hosts === undefined ? { value } : { value, hosts });
     if (wantsJson(command)) return printJson(secret);
-    printLine(`${secret.createdAt === secret.updatedAt ? 'Created' : 'Updated'} secret ${secret.name}`);
+    const bound = secret.hosts.length > 0 ? `, bound to ${secret.hosts.join(', ')}` : ', sendable to any host';
+    printLine(`${secret.createdAt === secret.updatedAt ? 'Created' : 'Updated'} secret ${secret.name}${bound}`);
   });
 
-  withJsonOption(secrets.command('list').description('list secrets: names and dates, never values')).action(
+  withJsonOption(secrets.command('list').description('list secrets: names, bound hosts and dates, never values')).action(
     async (_options: unknown, command: Command) => {
       const list = await clientFor(command).get<List<Secret>>(apiPath('secrets'));
       if (wantsJson(command)) return printJson(list);
-      printTable(['name', 'created', 'updated'], list.items.map((s) => [s.name, s.createdAt, s.updatedAt]), 'No secrets.');
+      printTable(['name', 'hosts', 'created', 'updated'], list.items.map((s) => [s.name, s.hosts.length > 0 ? s.hosts.join(', ') : 'any', s.createdAt, s.updatedAt]), 'No secrets.');
     },
   );
 

@@ -46,7 +46,10 @@ export interface ActionContext {
   idempotencyKey: string;
   event: ShiplineEvent;
   http: HttpClient;
-  /** A stored secret's value by name (decrypted), or undefined. Values are redacted from records. */
+  /**
+   * A stored secret's value by name (decrypted), or undefined. Values are redacted from records,
+   * and a secret bound to hosts restricts where this step's requests may go.
+   */
   secret(name: string): Promise<string | undefined>;
   /** Appends a line to the step's log (secrets are redacted by the engine). */
   log(line: string): void;
@@ -119,6 +122,13 @@ export interface Action<C = Record<string, unknown>> {
   exampleOutput: unknown;
   /** Only admins may apply reactions that use it (e.g. `script`). */
   adminOnly?: boolean;
+  /**
+   * True for an action that sends its input to a target (a request, a process): it is handed
+   * `with` rendered with real secret values. Default false: the action gets the rendering with
+   * placeholders (`«secret:NAME»`), the one that is recorded, so an action that stores what it is
+   * given (emit, deploy.record) can never store a secret or anything derived from one.
+   */
+  sendsSecrets?: boolean;
   run(ctx: ActionContext, config: C): Promise<StepResult>;
   /** Continues a waiting step. Default: a timeout routes to `failed`, anything else to `success`. */
   resume?(ctx: ActionContext, config: C, state: unknown, cause: ResumeCause): Promise<StepResult>;

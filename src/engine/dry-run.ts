@@ -2,7 +2,8 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { refusal } from '../core/reactions/refusal.js';
-import { redactSecrets, referencedSecrets, renderValue } from '../core/reactions/templates.js';
+import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
+import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 
 export interface DryRunStep {
@@ -29,25 +30,24 @@ export interface DryRunOptions {
 /**
  * What a reaction would do with an event, performing nothing: whether its trigger matches (and
  * if not, which part refused), and every step's input rendered and converted to the types its
- * action declares (`port: "{{ data.port }}"` shows 8080, not "8080", as the step will get it),
- * secrets redacted. Steps whose input uses earlier steps' outputs cannot be rendered before
- * those ran; they say so.
+ * action declares (`port: "{{ data.port }}"` shows 8080, not "8080", as the step will get it).
+ * Secrets are never loaded: each reads as its placeholder (`«secret:NAME»`), whether or not it
+ * exists, so neither a value, nor anything derived from one, nor which names exist can be learnt
+ * from a dry run. Steps whose input uses earlier steps' outputs cannot be rendered before those
+ * ran; they say so.
  */
-export function dryRun(spec: ReactionSpec, event: ShiplineEvent, secrets: Map<string, string>, options: DryRunOptions = {}): DryRun {
+export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRunOptions = {}): DryRun {
   const runId = options.runId ?? 'dry-run';
   const reason = refusal(spec, event);
-  const values = [...secrets.values()];
-  const scope = { event, data: event.data, steps: {}, secrets: Object.fromEntries(secrets), run: { id: runId, reaction: spec.name, version: 0 } };
   const steps = spec.steps.map((step): DryRunStep => {
     const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
-    const missing = referencedSecrets(step.with).filter((name) => !secrets.has(name));
-    if (missing.length > 0) return { ...base, input: null, error: `secret ${missing.join(', ')} does not exist` };
+    const scope = { event, data: event.data, steps: {}, secrets: placeholderSecrets(referencedSecrets(step.with)), run: { id: runId, reaction: spec.name, version: 0 } };
     try {
       const rendered = renderValue(step.with, scope);
       const schema = options.schemaOf?.(step.uses);
-      return { ...base, input: redactSecrets(schema ? Value.Convert(schema, rendered) : rendered, values), error: null };
+      return { ...base, input: schema ? Value.Convert(schema, rendered) : rendered, error: null };
     } catch (err) {
-      return { ...base, input: null, error: redactSecrets(err instanceof Error ? err.message : String(err), values) };
+      return { ...base, input: null, error: err instanceof Error ? err.message : String(err) };
     }
   });
   return { matched: reason === null, reason, steps };

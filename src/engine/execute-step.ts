@@ -1,13 +1,15 @@
 import { Value } from 'typebox/value';
 import type { ReactionSpec, StepSpec } from '../core/reactions/document.js';
 import { backoffDelayMs } from '../core/reactions/durations.js';
-import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
+import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
+import { referencedSecrets, renderValue, TemplateError } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { ClaimedJob } from '../store/jobs.js';
 import type { StepDecision } from '../store/step-outcomes.js';
 import type { Action, ActionContext, Outcome, ResumeCause, StepResult } from './action.js';
 import { isWait, NonRetriableError, RetryAfterError } from './action.js';
 import type { EngineDeps } from './deps.js';
+import { HostBinding } from './host-binding.js';
 import { StepRecorder } from './step-io.js';
 
 /** A step with no `timeout` of its own is stopped after this long. */
@@ -44,18 +46,22 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   if (!action) return end('failed', null, `unknown action ${step.uses}`);
 
   let config: Record<string, unknown>;
+  const hosts = new HostBinding();
   try {
     // Templates render to text: `{{ data.port }}` is "8080". Converted to the types the action
     // declares (as validation assumed when it accepted literals such as `port: "8080"`).
-    config = Value.Convert(action.config, await renderConfig(job, spec, step, deps, recorder)) as Record<string, unknown>;
-    input = config;
+    const rendered = await renderConfig(job, spec, step, deps, recorder, hosts, action.sendsSecrets === true);
+    const shown = Value.Convert(action.config, rendered.shown) as Record<string, unknown>;
+    input = shown;
+    config = rendered.real === undefined ? shown : (Value.Convert(action.config, rendered.real) as Record<string, unknown>);
+    if (rendered.real !== undefined) recorder.hideDerived(config, shown);
     const problems = [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
     if (problems.length > 0) return end('failed', null, `invalid input for ${action.name}: ${problems.join('; ')}`);
   } catch (err) {
     return end('failed', null, `could not render the step's input: ${messageOf(err)}`);
   }
 
-  const ctx = contextFor(job, deps, recorder, abort.signal, now);
+  const ctx = contextFor(job, deps, recorder, abort.signal, now, hosts);
   const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   try {
     const result = await withTimeout(invoke(action, job, ctx, config, (id) => deps.store.events.get(id)), timeoutMs, abort);
@@ -145,8 +151,20 @@ async function causeOf(job: ClaimedJob, loadEvent: (id: string) => Promise<Shipl
   return { kind: 'event', key: payload.key, event: await loadEvent(payload.eventId) };
 }
 
-/** Renders `with` against the event, earlier outputs and the secrets it names. */
-async function renderConfig(job: ClaimedJob, spec: ReactionSpec, step: StepSpec, deps: EngineDeps, recorder: StepRecorder): Promise<Record<string, unknown>> {
+/**
+ * Renders `with` against the event and earlier outputs: `shown` with each secret as its
+ * placeholder (what is recorded, and all an action that does not send gets), and for an action
+ * that sends, `real` with the secrets' values. Binds the step to the hosts of the secrets it names.
+ */
+async function renderConfig(
+  job: ClaimedJob,
+  spec: ReactionSpec,
+  step: StepSpec,
+  deps: EngineDeps,
+  recorder: StepRecorder,
+  hosts: HostBinding,
+  withValues: boolean,
+): Promise<{ shown: Record<string, unknown>; real?: Record<string, unknown> }> {
   const names = referencedSecrets(step.with);
   const secrets: Record<string, string> = {};
   if (names.length > 0) {
@@ -155,14 +173,24 @@ async function renderConfig(job: ClaimedJob, spec: ReactionSpec, step: StepSpec,
       const value = values.get(name);
       if (value === undefined) throw new NonRetriableError(`secret ${name} does not exist`);
       secrets[name] = value;
-      recorder.hide(value);
+      recorder.hide(value, name);
     }
+    for (const [name, bound] of await deps.store.secrets.bindings(names)) hosts.bind(name, bound);
   }
-  const scope = { event: job.event, data: job.event.data, steps: job.outputs, secrets, run: { id: job.runId, reaction: spec.name, version: job.run.version } };
-  return renderValue(step.with, scope) as Record<string, unknown>;
+  const scope = (s: Record<string, string>) => ({ event: job.event, data: job.event.data, steps: job.outputs, secrets: s, run: { id: job.runId, reaction: spec.name, version: job.run.version } });
+  const shown = renderValue(step.with, scope(placeholderSecrets(names))) as Record<string, unknown>;
+  if (!withValues || names.length === 0) return { shown };
+  let real: Record<string, unknown>;
+  try {
+    real = renderValue(step.with, scope(secrets)) as Record<string, unknown>;
+  } catch (err) {
+    // Rendered with values, a message could quote one: say where, not what.
+    throw new NonRetriableError(`rendering with the secrets' values failed${err instanceof TemplateError && err.path ? ` at ${err.path}` : ''}`);
+  }
+  return { shown, real };
 }
 
-function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, signal: AbortSignal, now: () => Date): ActionContext {
+function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, signal: AbortSignal, now: () => Date, hosts = new HostBinding()): ActionContext {
   const idempotencyKey = `${job.runId}:${job.stepId}`;
   return {
     runId: job.runId,
@@ -170,25 +198,29 @@ function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, s
     attempt: job.step.attempt,
     idempotencyKey,
     event: job.event,
-    http: deps.http,
+    http: hosts.guard(deps.http),
     signal,
     now,
-    log: (line) => recorder.log(recorder.redact(line)),
+    log: (line) => recorder.log(line),
     async secret(name) {
       const value = (await deps.store.secrets.values([name])).get(name);
-      if (value !== undefined) recorder.hide(value);
+      if (value !== undefined) {
+        recorder.hide(value, name);
+        for (const [bound, patterns] of await deps.store.secrets.bindings([name])) hosts.bind(bound, patterns);
+      }
       return value;
     },
     async emit(type, data) {
-      // Keyed by the step, so a repeat after a crash stores the event once.
-      const stored = await deps.store.events.append({ type, source: `reaction:${job.run.reaction}`, data, sourceKey: `emit:${idempotencyKey}` });
+      // Keyed by the step, so a repeat after a crash stores the event once. An emitting action
+      // is given placeholders only; redacting again keeps a value it looked up out of the event.
+      const stored = await deps.store.events.append({ type, source: `reaction:${job.run.reaction}`, data: recorder.redact(data), sourceKey: `emit:${idempotencyKey}` });
       return stored ?? (await deps.store.events.getBySourceKey(`emit:${idempotencyKey}`));
     },
     async apiAccess() {
       const token = await deps.store.tokens.createForRun(job.runId, `run ${job.runId}`);
       return { url: deps.publicUrl(), token };
     },
-    recordDeploy: (payload) => deps.recordDeploy(payload),
+    recordDeploy: (payload) => deps.recordDeploy(recorder.redact(payload)),
     kv: {
       get: (key) => deps.store.kv.get(`reaction:${job.run.reaction}`, key),
       set: (key, value, ttlMs) => deps.store.kv.set(`reaction:${job.run.reaction}`, key, value, ttlMs),

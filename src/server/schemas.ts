@@ -158,13 +158,22 @@ export const ErrorResponses = {
 
 export const Secret = Type.Object({
   name: Type.String(),
+  hosts: Type.Array(Type.String(), { description: 'The hosts the secret may be sent to; empty: any host outgoing requests may reach' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 
 // Lengths are checked by the store, which explains why short values are refused (secret.invalid).
 export const SecretPut = Type.Object(
-  { value: Type.String({ description: 'The value: 4 characters to 64 KiB. Never returned by any route.' }) },
+  {
+    value: Type.String({ description: 'The value: 4 characters to 64 KiB. Never returned by any route.' }),
+    hosts: Type.Optional(
+      Type.Array(Type.String({ maxLength: 253 }), {
+        maxItems: 20,
+        description: 'Binds the secret to these hosts (names, IPs or *.domain patterns): a step using it may send requests only there. [] unbinds it; omitted, a replaced secret keeps its hosts',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -162,6 +162,8 @@ export interface ConcurrencySlotsTable {
 export interface SecretsTable {
   name: string;
   value: string;
+  /** JSON array of host patterns the secret may be sent to; null: any host. */
+  hosts: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -132,6 +132,9 @@ export const httpRequestAction: Action<HttpRequestConfig> = {
   description: 'Sends an HTTP request (optionally signed with Standard Webhooks) and routes on its status',
   channels: ['success', 'failed'],
   config: HttpRequestConfig,
+  // The request is the target: its URL, headers and body carry secrets' values; the recorded
+  // input holds placeholders, and the step's requests go only where bound secrets allow.
+  sendsSecrets: true,
   exampleOutput: {
     status: 200,
     headers: { 'content-type': 'application/json' },

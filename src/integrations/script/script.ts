@@ -151,6 +151,8 @@ export function createScriptAction(options: ScriptActionOptions): Action<ScriptC
     config: ScriptConfig,
     exampleOutput: { exitCode: 0, outputs: { version: '1.4.2' } },
     adminOnly: true,
+    // A script's environment is how it gets credentials; only admins write scripts.
+    sendsSecrets: true,
     run: (ctx, config) => run(options, ctx, config),
   };
 }

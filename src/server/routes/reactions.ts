@@ -2,10 +2,10 @@ import { Type } from '@fastify/type-provider-typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
 import { parseReactionText, usesAdminOnlyAction, validateReaction } from '../../core/reactions/document.js';
-import { referencedSecrets } from '../../core/reactions/templates.js';
 import { dryRun } from '../../engine/dry-run.js';
 import type { ActionRegistry } from '../../engine/registry.js';
-import type { ShiplineEvent } from '../../core/vocabulary.js';
+import type { Role, ShiplineEvent } from '../../core/vocabulary.js';
+import { roleAllows } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
 import { ActionDoc, DryRunRequest, DryRunResult, Reaction, ReactionApplied, ReactionPatch, ReactionVersion, ValidateRequest, ValidateResult } from '../engine-schemas.js';
 import { ErrorResponses, List, Page, PageQuery } from '../schemas.js';
@@ -32,9 +32,9 @@ async function subjectEvent(store: Store, eventId: string | undefined, event: { 
   return { id: 'dry-run', type: event!.type, source: event!.source ?? 'dry-run', timestamp: new Date().toISOString(), data: event!.data ?? {} };
 }
 
-async function dryRunOf(store: Store, registry: ActionRegistry, spec: ReactionSpec, event: ShiplineEvent) {
-  const secrets = await store.secrets.values(referencedSecrets(spec.steps.map((s) => s.with)));
-  return dryRun(spec, event, secrets, { schemaOf: (uses) => registry.get(uses)?.config });
+// Loads no secret: a dry run renders placeholders, for every role.
+function dryRunOf(registry: ActionRegistry, spec: ReactionSpec, event: ShiplineEvent) {
+  return dryRun(spec, event, { schemaOf: (uses) => registry.get(uses)?.config });
 }
 
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
@@ -47,7 +47,10 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       done(null, read.document);
     });
 
-    const validationContext = async () => ({ actions: registry.infos(), secrets: await store.secrets.names() });
+    // Authors (write, admin) are told of a secret that does not exist; a read caller's document is
+    // checked without the names, so validation cannot be used to probe which secrets exist.
+    const validationContext = async (role: Role = 'write') =>
+      roleAllows(role, 'write') ? { actions: registry.infos(), secrets: await store.secrets.names() } : { actions: registry.infos() };
     /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
     const adminOnlyRefusal = (spec: ReactionSpec, role: string | undefined): string | null => {
       const adminOnly = usesAdminOnlyAction(spec, registry.infos());
@@ -117,7 +120,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       config: { minRole: 'read' },
       schema: {
         summary: 'Check a reaction document (JSON or YAML) as PUT would, and optionally dry-run it against an event; saves nothing',
-        description: 'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, secrets redacted).',
+        description: 'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, each secret as the placeholder «secret:NAME»; no secret is loaded). Unknown secret names are reported to write and admin callers only.',
         tags, security: BEARER, body: ValidateRequest, response: { 200: ValidateResult, ...ErrorResponses },
       },
     }, async (request) => {
@@ -128,12 +131,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       const subject = eventId !== undefined || event !== undefined ? await subjectEvent(store, eventId, event) : undefined;
       const read: Read = yaml !== undefined ? readOneDocument(yaml) : { ok: true, document };
       if (!read.ok) return { valid: false, problems: read.problems, warnings: [], reaction: null, dryRun: null };
-      const result = validateReaction(read.document, await validationContext());
+      const result = validateReaction(read.document, await validationContext(request.apiToken?.role ?? 'read'));
       if (!result.ok) return { valid: false, problems: result.problems, warnings: [], reaction: null, dryRun: null };
       // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
       const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
       const warnings = refusal ? [refusal] : [];
-      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? await dryRunOf(store, registry, result.reaction, subject) : null };
+      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? dryRunOf(registry, result.reaction, subject) : null };
     });
 
     app.delete('/api/v1/reactions/:name', {
@@ -154,7 +157,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       const { spec } = await store.reactions.current(request.params.name);
       const { eventId, event } = request.body;
       if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
-      return dryRunOf(store, registry, spec, await subjectEvent(store, eventId, event));
+      return dryRunOf(registry, spec, await subjectEvent(store, eventId, event));
     });
 
     app.get('/api/v1/actions', {

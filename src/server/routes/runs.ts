@@ -20,7 +20,7 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
 
     app.get('/api/v1/runs/:id', {
       config: { minRole: 'read' },
-      schema: { summary: 'Show a run: steps, attempts, channels, inputs (secrets redacted), outputs, logs', tags, security: BEARER, params: Id, response: { 200: Run, ...ErrorResponses } },
+      schema: { summary: 'Show a run: steps, attempts, channels, inputs (each secret as the placeholder «secret:NAME»), outputs, logs', tags, security: BEARER, params: Id, response: { 200: Run, ...ErrorResponses } },
     }, async (request) => store.runs.get(request.params.id));
 
     app.post('/api/v1/runs/:id/cancel', {

@@ -35,6 +35,8 @@ export interface TokenCreated extends Token {
 
 export interface Secret {
   name: string;
+  /** Hosts the secret may be sent to; empty: any. */
+  hosts: string[];
   createdAt: string;
   updatedAt: string;
 }
