@@ -34,6 +34,8 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   const recorder = new StepRecorder(job.step.logs, now);
   const startedAt = now().toISOString();
   const attempts = job.kind === 'step' ? [...job.step.attempts, { attempt: job.step.attempt, startedAt, finishedAt: null as string | null, error: null as string | null }] : [...job.step.attempts];
+  // An attempt's error is recorded like the step's: an error may quote what the target echoed.
+  const closeAttempt = (list: typeof attempts, clock: () => Date, error: string | null) => finishAttempt(list, clock, error === null ? null : recorder.redact(error));
   const base = { jobId: job.id, runId: job.runId, stepId: job.stepId, fence: { status: expected, attempt: job.step.attempt } as const, logs: recorder.logs, attempts };
 
   const end = (channel: string, output: unknown, error: string | null): StepDecision => {
@@ -111,7 +113,7 @@ export async function cancelWaitingStep(job: ClaimedJob, deps: EngineDeps): Prom
   }
 }
 
-function closeAttempt(attempts: { finishedAt: string | null; error: string | null }[], now: () => Date, error: string | null): void {
+function finishAttempt(attempts: { finishedAt: string | null; error: string | null }[], now: () => Date, error: string | null): void {
   const last = attempts[attempts.length - 1];
   if (last && last.finishedAt === null) {
     last.finishedAt = now().toISOString();
