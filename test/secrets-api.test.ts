@@ -81,6 +81,23 @@ describe.each(DIALECTS)('secrets on %s', (dialect) => {
     await api({ method: 'DELETE', url: '/api/v1/secrets/MAX' });
   });
 
+  it('binds a secret to hosts, keeps them when the value is rotated, and unbinds with []', async () => {
+    const put = (payload: Record<string, unknown>) => api({ method: 'PUT', url: '/api/v1/secrets/BOUND', payload });
+    expect((await put({ value: VALUE, hosts: ['API.example.com', '*.datadoghq.com', 'api.example.com'] })).json().hosts).toEqual(['api.example.com', '*.datadoghq.com']);
+    expect((await put({ value: NEW_VALUE })).json().hosts).toEqual(['api.example.com', '*.datadoghq.com']);
+    const listed = (await api({ method: 'GET', url: '/api/v1/secrets' })).json().items.find((s: { name: string }) => s.name === 'BOUND');
+    expect(listed.hosts).toEqual(['api.example.com', '*.datadoghq.com']);
+    for (const hosts of [['https://api.example.com'], ['api.example.com:443'], ['*.com'], ['*'], Array.from({ length: 21 }, (_, i) => `h${i}.example.com`), ['']]) {
+      const res = await put({ value: VALUE, hosts });
+      expect(res.statusCode, JSON.stringify(hosts)).toBe(400);
+      expect(res.json().error.code).toMatch(/^(secret|request)\.invalid$/);
+    }
+    expect((await t.store.secrets.values(['BOUND'])).get('BOUND')).toBe(NEW_VALUE);
+    expect((await put({ value: VALUE, hosts: [] })).json().hosts).toEqual([]);
+    expect((await t.store.secrets.bindings(['BOUND'])).size).toBe(0);
+    await api({ method: 'DELETE', url: '/api/v1/secrets/BOUND' });
+  });
+
   it('needs the admin role for every secrets route', async () => {
     for (const role of ['read', 'write'] as const) {
       for (const [method, url, payload] of [

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Where a secret may be sent. A pattern is a host name (`api.example.com`), an IP address, or
  * `*.` and a domain (`*.datadoghq.com`), which matches every name under that domain but not the
@@ -10,12 +12,12 @@ export const MAX_SECRET_HOSTS = 20;
 
 const LABEL = '[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?';
 const HOST_NAME = new RegExp(`^(\\*\\.)?${LABEL}(\\.${LABEL})*$`);
-const IPV6 = /^\[?[0-9a-f:.]+\]?$/;
 
 /** The pattern as stored (lower case, IPv6 without brackets), or a reason it is refused. */
 export function normalizeHostPattern(raw: string): { ok: true; pattern: string } | { ok: false; reason: string } {
   const pattern = raw.trim().toLowerCase().replace(/\.$/, '');
-  if (pattern.includes(':') && IPV6.test(pattern)) return { ok: true, pattern: pattern.replace(/^\[|\]$/g, '') };
+  const bare = pattern.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare) === 6) return { ok: true, pattern: bare };
   if (pattern.length === 0 || pattern.length > 253 || !HOST_NAME.test(pattern)) {
     return { ok: false, reason: `"${raw}" is not a host name or *.domain pattern (no scheme, port or path)` };
   }
