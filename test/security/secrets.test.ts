@@ -186,7 +186,7 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
     const steal = run.steps.find((s) => s.id === 'steal')!;
     expect(steal).toMatchObject({ status: 'failed', attempt: 1 });
     expect(steal.error).toContain('secret BOUND_TOKEN may only be sent to api.example.com, *.datadoghq.com');
-    expect(run.steps.find((s) => s.id === 'sign')).toMatchObject({ status: 'failed' });
+    expect(run.steps.find((s) => s.id === 'sign')).toMatchObject({ status: 'failed', error: expect.stringContaining('secret BOUND_TOKEN may only be sent to') });
     expect(sink.requests.some((r) => r.path === '/stolen' || r.path === '/signed')).toBe(false);
 
     // Bound to the target's host, the same step sends.
