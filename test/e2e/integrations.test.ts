@@ -203,10 +203,13 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await page.getByRole('tab', { name: 'Secrets' }).click();
     await page.getByLabel('Secret name').fill('SLACK_TOKEN');
     await page.getByLabel('Value').fill('xoxb-not-for-your-eyes');
+    await page.getByLabel('Sent only to (optional)').fill('slack.com, *.slack.com');
     await page.getByRole('button', { name: 'Save secret' }).click();
-    await page.locator('tr[data-secret="SLACK_TOKEN"]').waitFor();
+    const secretRow = page.locator('tr[data-secret="SLACK_TOKEN"]');
+    await secretRow.waitFor();
+    expect(await secretRow.textContent()).toContain('*.slack.com');
     expect(await page.content()).not.toContain('xoxb-not-for-your-eyes');
-    expect(await bed.shipline.store.secrets.list()).toEqual([expect.objectContaining({ name: 'SLACK_TOKEN' })]);
+    expect(await bed.shipline.store.secrets.list()).toEqual([expect.objectContaining({ name: 'SLACK_TOKEN', hosts: ['slack.com', '*.slack.com'] })]);
   });
 
   it('a read user sees only their account, and changes their own password', async () => {
