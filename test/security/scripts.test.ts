@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,11 @@ import { eventually } from '../support/sink.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IS_ROOT = process.getuid?.() === 0;
+// As root, scripts run as nobody, who needs to read the installation to run its CLI. A checkout
+// under a private home (/root) is not readable to nobody; there the CLI test runs as root.
+const CHECKOUT_USER = IS_ROOT && spawnSync('sh', ['-c', 'test -r "$1/bin/shipline" && test -r "$1/dist/cli/index.js" && test -r "$1/node_modules/commander/package.json"', 'check', ROOT], { uid: 65534, gid: 65534 }).status !== 0
+  ? { SHIPLINE_SCRIPT_USER: 'root' }
+  : {};
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const READY = /Shipline listening on (http:\/\/\S+) \(store: [^)\n]*\)/;
 
@@ -110,7 +116,7 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
       await store.reactions.apply(checked.reaction, legacy);
       await store.close();
       server = await start(`Shipline (${dialect})`, {
-        SHIPLINE_DATA_DIR: dataDir, DATABASE_URL: database.options.databaseUrl, SHIPLINE_ADMIN_TOKEN: adminToken, SHIPLINE_MASTER_KEY: masterKey,
+        SHIPLINE_DATA_DIR: dataDir, DATABASE_URL: database.options.databaseUrl, SHIPLINE_ADMIN_TOKEN: adminToken, SHIPLINE_MASTER_KEY: masterKey, ...CHECKOUT_USER,
       });
     });
 
