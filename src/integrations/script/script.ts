@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -188,8 +189,20 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
     if (result.signal) failed.signal = result.signal;
     return { channel: 'failed', output: failed };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir, user);
   }
+}
+
+/**
+ * Removes the step's directory. One the script's user owns is removed as that user: a process
+ * the script left behind could swap a folder in it for a link while root walks it, and root's
+ * recursive delete would follow the link into the rest of the host.
+ */
+async function removeWorkDir(dir: string, user: ScriptUser | undefined): Promise<void> {
+  if (!user) return rm(dir, { recursive: true, force: true });
+  await new Promise<void>((resolve) => {
+    execFile('rm', ['-rf', '--', dir], { uid: user.uid, gid: user.gid, env: { PATH: FALLBACK_PATH } }, () => resolve());
+  });
 }
 
 /** The `script` action: runs a command on this host (admins only; off unless SHIPLINE_SCRIPTS=enabled). */
