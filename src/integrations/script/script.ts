@@ -29,6 +29,7 @@ export const ScriptConfig = Type.Object(
     timeout: Type.Optional(Duration('Stop the script (and everything it started) after this long; default 5m')),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME }), Type.String(), {
+        additionalProperties: false,
         description: 'Environment variables (values may be templates): read them as "$NAME", never spliced into run',
       }),
     ),
