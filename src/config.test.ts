@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, SETTINGS } from './config.js';
 
 describe('config', () => {
@@ -33,8 +35,54 @@ describe('config', () => {
     }
   });
 
-  it('documents every setting in the README', () => {
+  it('documents every setting in the README, and the _FILE form of those that have one', () => {
     const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const setting of SETTINGS) expect(readme, setting.env).toContain(`\`${setting.env}\``);
+    const fromFile = SETTINGS.filter((s) => s.fromFile).map((s) => `${s.env}_FILE`);
+    expect(fromFile).toEqual(['DATABASE_URL_FILE', 'SHIPLINE_ADMIN_TOKEN_FILE', 'SHIPLINE_MASTER_KEY_FILE']);
+    for (const name of fromFile) expect(readme, name).toContain(`\`${name}\``);
+  });
+
+  describe('secrets from *_FILE', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-config-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, content: string) => {
+      const at = path.join(dir, name);
+      fs.writeFileSync(at, content, { mode: 0o600 });
+      return at;
+    };
+
+    it('reads the value from the file, without its trailing line break, and lists the file', () => {
+      const token = file('token', 'adm_0123456789abcdef\n');
+      const key = file('key', `${'ab'.repeat(32)}\r\n`);
+      const db = file('db', 'postgres://shipline:pw@db/shipline');
+      const config = loadConfig({ SHIPLINE_ADMIN_TOKEN_FILE: token, SHIPLINE_MASTER_KEY_FILE: key, DATABASE_URL_FILE: db });
+      expect(config).toMatchObject({ adminToken: 'adm_0123456789abcdef', masterKey: 'ab'.repeat(32), databaseUrl: 'postgres://shipline:pw@db/shipline' });
+      expect(config.secretFiles).toEqual([db, token, key]);
+      expect(loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef' })).toMatchObject({ adminToken: 'adm_0123456789abcdef', secretFiles: [] });
+    });
+
+    it('validates a value from a file as it would the variable', () => {
+      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN_FILE: file('short', 'short\n') })).toThrow('SHIPLINE_ADMIN_TOKEN must be at least 16 characters');
+      expect(() => loadConfig({ DATABASE_URL_FILE: file('mysql', 'mysql://x') })).toThrow('DATABASE_URL must start with postgres://');
+    });
+
+    it('refuses both forms at once, a missing file and an empty one, clearly', () => {
+      const token = file('token', 'adm_0123456789abcdef');
+      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef', SHIPLINE_ADMIN_TOKEN_FILE: token }))
+        .toThrow(new ConfigError('Set SHIPLINE_ADMIN_TOKEN or SHIPLINE_ADMIN_TOKEN_FILE, not both'));
+      expect(() => loadConfig({ SHIPLINE_MASTER_KEY_FILE: path.join(dir, 'missing') })).toThrow(/^SHIPLINE_MASTER_KEY_FILE: cannot read .*missing: ENOENT/);
+      expect(() => loadConfig({ DATABASE_URL_FILE: file('empty', '\n') })).toThrow(`DATABASE_URL_FILE: ${path.join(dir, 'empty')} is empty`);
+    });
+  });
+
+  it('reads SHIPLINE_SCRIPT_USER as a name or numeric ids, unset by default (nobody as root)', () => {
+    expect(loadConfig({}).scriptUser).toBeUndefined();
+    expect(loadConfig({ SHIPLINE_SCRIPT_USER: 'deploy' }).scriptUser).toBe('deploy');
+    expect(loadConfig({ SHIPLINE_SCRIPT_USER: '1001:1001' }).scriptUser).toBe('1001:1001');
+    expect(() => loadConfig({ SHIPLINE_SCRIPT_USER: 'a b' })).toThrow(ConfigError);
   });
 });

@@ -1,4 +1,5 @@
 import { parseDuration } from './core/reactions/durations.js';
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -25,12 +26,16 @@ export interface Config {
   allowHosts: string[];
   /** Whether the `script` action may run. */
   scriptsEnabled: boolean;
+  /** Who scripts run as when Shipline runs as root; unset: `nobody`. */
+  scriptUser: string | undefined;
   /** 32-byte key (base64 or 64 hex digits) that encrypts secrets; unset: a key file in the data dir. */
   masterKey: string | undefined;
   /** How often every Octopus subscription is checked and repaired, in ms. */
   octopusReconcileMs: number;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-* headers to believe (false: none). */
   trustProxy: TrustProxy;
+  /** The files secret settings were read from (`*_FILE`), which scripts must not be able to read. */
+  secretFiles: string[];
 }
 
 /** `true` (every hop), `false` (none), a hop count, or the proxies' addresses and CIDRs. */
@@ -41,10 +46,16 @@ interface Setting<K extends keyof Config> {
   env: string;
   default: string;
   doc: string;
+  /**
+   * The value may instead be read from the file named by `<env>_FILE` (as with Docker and
+   * systemd credentials), so it never sits in Shipline's environment, which any process of the
+   * same user can read in /proc/<pid>/environ. Default false.
+   */
+  fromFile?: boolean;
   parse(raw: string | undefined): Config[K];
 }
 
-type AnySetting = { [K in keyof Config]: Setting<K> }[keyof Config];
+type AnySetting = { [K in keyof Config]: Setting<K> }[Exclude<keyof Config, 'secretFiles'>];
 
 export class ConfigError extends Error {}
 
@@ -87,6 +98,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'DATABASE_URL',
     default: '(unset)',
     doc: 'A `postgres://` or `postgresql://` URL switches the store to PostgreSQL.',
+    fromFile: true,
     parse: (raw) => {
       if (!raw) return undefined;
       if (!/^postgres(ql)?:\/\//.test(raw)) {
@@ -107,6 +119,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'SHIPLINE_ADMIN_TOKEN',
     default: '(unset)',
     doc: 'If set, an admin API token with this value exists. Otherwise the first start generates one and prints it once.',
+    fromFile: true,
     parse: (raw) => {
       if (raw && raw.length < 16) throw new ConfigError('SHIPLINE_ADMIN_TOKEN must be at least 16 characters');
       return raw || undefined;
@@ -163,10 +176,23 @@ export const SETTINGS: readonly AnySetting[] = [
     },
   },
   {
+    key: 'scriptUser',
+    env: 'SHIPLINE_SCRIPT_USER',
+    default: 'nobody',
+    doc: 'When Shipline runs as root, scripts run as this user (a name in /etc/passwd, or a numeric `uid` or `uid:gid`). Not root: scripts run as Shipline\'s own user (naming another user makes every script step fail).',
+    parse: (raw) => {
+      if (raw !== undefined && !/^([A-Za-z_][A-Za-z0-9_.-]*\$?|\d+(:\d+)?)$/.test(raw)) {
+        throw new ConfigError(`SHIPLINE_SCRIPT_USER must be a user name or a numeric uid or uid:gid, got '${raw}'`);
+      }
+      return raw;
+    },
+  },
+  {
     key: 'masterKey',
     env: 'SHIPLINE_MASTER_KEY',
     default: '(unset)',
     doc: 'The 32-byte key (base64, or 64 hex digits) that encrypts secrets at rest. Unset: a key file `master.key` (mode 0600) is created in the data directory.',
+    fromFile: true,
     parse: (raw) => raw || undefined,
   },
   {
@@ -217,10 +243,29 @@ function isAddressOrCidr(entry: string): boolean {
 
 /** Reads the configuration from an environment (default: the process's). Throws ConfigError on bad values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const config: Partial<Config> = {};
+  const config: Partial<Config> = { secretFiles: [] };
   for (const setting of SETTINGS) {
-    const raw = env[setting.env];
-    (config as Record<string, unknown>)[setting.key] = setting.parse(raw === '' ? undefined : raw);
+    let raw = env[setting.env] || undefined;
+    const file = setting.fromFile ? env[`${setting.env}_FILE`] || undefined : undefined;
+    if (file !== undefined) {
+      if (raw !== undefined) throw new ConfigError(`Set ${setting.env} or ${setting.env}_FILE, not both`);
+      raw = readSettingFile(`${setting.env}_FILE`, file);
+      config.secretFiles!.push(path.resolve(file));
+    }
+    (config as Record<string, unknown>)[setting.key] = setting.parse(raw);
   }
   return config as Config;
+}
+
+/** The file's content without its trailing line break(s), as `echo … > file` leaves one. */
+function readSettingFile(variable: string, file: string): string {
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${variable}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  const value = content.replace(/[\r\n]+$/, '');
+  if (value === '') throw new ConfigError(`${variable}: ${file} is empty`);
+  return value;
 }

@@ -43,6 +43,8 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     jobLeaseMs: config.jobLeaseMs,
     allowHosts: config.allowHosts,
     scriptsEnabled: config.scriptsEnabled,
+    scriptUser: config.scriptUser,
+    privatePaths: [config.dataDir, ...config.secretFiles],
     publicUrl: () => site.publicUrl,
     logger,
     octopusReconcileMs: config.octopusReconcileMs,

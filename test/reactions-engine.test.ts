@@ -147,7 +147,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'secret-svc' } },
       steps: {
         mark: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/mark`, headers: { Authorization: 'Bearer {{ secrets.MONITORING_TOKEN }}' }, body: { token: '{{ secrets.MONITORING_TOKEN }}' } } },
-        echo: { after: 'mark', uses: 'script', with: { run: `echo "token is {{ secrets.MONITORING_TOKEN }}"; exit 1` } },
+        echo: { after: 'mark', uses: 'script', with: { run: 'echo "token is $TOKEN"; exit 1', env: { TOKEN: '{{ secrets.MONITORING_TOKEN }}' } } },
       },
     });
     await t.ingest({ service: 'secret-svc', dedup_id: 'secret-1' });

@@ -129,6 +129,12 @@ export interface Action<C = Record<string, unknown>> {
    * given (emit, deploy.record) can never store a secret or anything derived from one.
    */
   sendsSecrets?: boolean;
+  /**
+   * Settings used exactly as written, by name, with the advice a template there is refused with
+   * (a script's `run`: event values must not become shell code). Checked by validation and again
+   * before each run, for documents stored before the rule. Default none.
+   */
+  literalSettings?: Readonly<Record<string, string>>;
   run(ctx: ActionContext, config: C): Promise<StepResult>;
   /** Continues a waiting step. Default: a timeout routes to `failed`, anything else to `success`. */
   resume?(ctx: ActionContext, config: C, state: unknown, cause: ResumeCause): Promise<StepResult>;

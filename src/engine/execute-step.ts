@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import type { ReactionSpec, StepSpec } from '../core/reactions/document.js';
 import { backoffDelayMs } from '../core/reactions/durations.js';
+import { literalSettingProblems } from '../core/reactions/literal-settings.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
 import { referencedSecrets, renderValue, TemplateError } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
@@ -46,6 +47,10 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   let input: unknown = job.step.input;
   const action = deps.registry.get(step.uses);
   if (!action) return end('failed', null, `unknown action ${step.uses}`);
+
+  // A document stored before a setting became literal is refused here rather than rendered.
+  const literal = literalSettingProblems(step.with, action.literalSettings, 'with');
+  if (literal.length > 0) return end('failed', null, `invalid input for ${action.name}: ${literal.join('; ')}`);
 
   let config: Record<string, unknown>;
   const hosts = new HostBinding();

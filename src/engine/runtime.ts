@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { parseDeployPayload } from '../core/deploy-payload.js';
 import { builtinActions } from '../integrations/index.js';
@@ -21,6 +19,10 @@ export interface RuntimeOptions {
   jobLeaseMs?: number;
   allowHosts: string[];
   scriptsEnabled: boolean;
+  /** SHIPLINE_SCRIPT_USER; default `nobody` (when running as root). */
+  scriptUser?: string | undefined;
+  /** What scripts must not be able to read: the data directory and the *_FILE secret files. */
+  privatePaths?: readonly string[];
   publicUrl: () => string;
   logger?: Logger;
   /** SHIPLINE_OCTOPUS_RECONCILE_INTERVAL; default 10 min. */
@@ -45,8 +47,7 @@ const BUILTIN_ENDPOINT = 'reactions (built-in)';
 /** The actions, the guarded HTTP client and the engine, wired to a store. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store } = options;
-  const binDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin');
-  const registry = new ActionRegistry(builtinActions({ scriptsEnabled: options.scriptsEnabled, binDir }));
+  const registry = new ActionRegistry(builtinActions({ scriptsEnabled: options.scriptsEnabled, scriptUser: options.scriptUser, privatePaths: options.privatePaths ?? [] }));
   const http = createHttpClient({ allowHosts: options.allowHosts });
   const octopus = new OctopusIntegration({
     store,

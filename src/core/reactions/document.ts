@@ -56,6 +56,8 @@ export interface ActionInfo {
   config?: TSchema;
   /** Only admins may apply reactions that use it. Default false. */
   adminOnly?: boolean;
+  /** Settings that take no template, with the advice given when one has one. Default none. */
+  literalSettings?: Readonly<Record<string, string>>;
 }
 
 /** What validation checks against; an absent member skips that check (used when loading stored documents). */

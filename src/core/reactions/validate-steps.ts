@@ -2,6 +2,7 @@ import type { StepSpec, ValidationContext } from './document.js';
 import { DEFAULT_RETRY, parseDuration } from './durations.js';
 import type { RetryPolicy } from './durations.js';
 import { checkConfig } from './config-check.js';
+import { literalSettingProblems } from './literal-settings.js';
 import { isPlainObject } from './templates.js';
 import { NAME_PATTERN, NAME_RULE, checkTemplates, describe, unknownKeys, type Problems } from './validate-shared.js';
 
@@ -138,6 +139,7 @@ function checkTogether(drafts: Draft[], ctx: ValidationContext, problems: Proble
   for (const { spec, path } of drafts) {
     const before = ancestors(spec.id, byId);
     checkTemplates(spec.with, `${path}.with`, { roots: STEP_ROOTS, steps: { all, before, current: spec.id } }, ctx, problems);
+    problems.push(...literalSettingProblems(spec.with, ctx.actions?.get(spec.uses)?.literalSettings, `${path}.with`));
     const schema = ctx.actions?.get(spec.uses)?.config;
     if (schema) checkConfig(spec.with, schema, spec.uses, `${path}.with`, problems);
   }

@@ -20,7 +20,7 @@ const actions = new Map<string, ActionInfo>([
       ),
     },
   ],
-  ['script', { channels: ['success', 'failed'], adminOnly: true }],
+  ['script', { channels: ['success', 'failed'], adminOnly: true, literalSettings: { run: 'no templates here; use with.env' } }],
   ['approval.wait', { channels: ['approved', 'rejected', 'failed'] }],
   ['log', { channels: ['success', 'failed'], config: Type.Object({ message: Type.String() }) }],
 ]);
@@ -50,7 +50,7 @@ steps:
   smoke:
     after: { step: mark, channel: success }
     uses: script
-    with: { run: "./scripts/smoke.sh {{ data.environment }} {{ steps.mark.output.status }}" }
+    with: { run: './scripts/smoke.sh "$1" "$2"', args: ["{{ data.environment }}", "{{ steps.mark.output.status }}"] }
 `;
 
 function example(): Record<string, unknown> {
@@ -104,7 +104,7 @@ describe('validateReaction: a valid document', () => {
           {
             id: 'smoke',
             uses: 'script',
-            with: { run: './scripts/smoke.sh {{ data.environment }} {{ steps.mark.output.status }}' },
+            with: { run: './scripts/smoke.sh "$1" "$2"', args: ['{{ data.environment }}', '{{ steps.mark.output.status }}'] },
             after: { step: 'mark', channel: 'success' },
             retry: DEFAULT_RETRY,
             timeoutMs: null,
@@ -226,6 +226,11 @@ describe('validateReaction: each problem', () => {
   it('does not type-check values holding templates', () => {
     expect(problemsOf(withChange('steps/mark/with/retries', '{{ data.retries }}'))).toEqual([]);
     expect(problemsOf(withChange('steps/mark/with/retries', '3'))).toEqual([]);
+  });
+
+  it('refuses a template in a setting the action takes literally, with the action\'s advice', () => {
+    expect(problemsOf(withChange('steps/smoke/with/run', './smoke.sh {{ data.environment }}'))).toEqual(['steps.smoke.with.run: no templates here; use with.env']);
+    expect(problemsOf(withChange('steps/smoke/with/run', '{% if true %}x{% endif %}'))).toEqual(['steps.smoke.with.run: no templates here; use with.env']);
   });
 
   it('reports several problems together', () => {

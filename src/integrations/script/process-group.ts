@@ -18,6 +18,9 @@ export interface GroupOptions {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Run as this user and group (Shipline must be root); default: Shipline's own. */
+  uid?: number;
+  gid?: number;
   timeoutMs: number;
   signal: AbortSignal;
   onStdout(chunk: Buffer): void;
@@ -80,6 +83,8 @@ export async function runInProcessGroup(options: GroupOptions): Promise<GroupRes
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NonRetriableError } from '../../engine/action.js';
 import type { Outcome } from '../../engine/action.js';
 import { createTestContext, sampleEvent } from '../test-context.js';
-import { createScriptAction } from './script.js';
+import { createScriptAction, RUN_IS_LITERAL } from './script.js';
 import type { ScriptConfig } from './script.js';
 
 const api = { url: 'http://127.0.0.1:7070', token: 'shp_run_token' };
@@ -148,11 +148,13 @@ describe('script', () => {
       });
       const keys = (outcome.output as { outputs: { keys: string } }).outputs.keys.split(',');
       expect(keys).toContain('PATH');
-      expect(keys.every((key) => ['PATH', 'HOME', 'LANG', 'TZ'].includes(key))).toBe(true);
+      expect(keys.every((key) => ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'].includes(key))).toBe(true);
     });
 
     it('puts binDir first on PATH', async () => {
       const binDir = await mkdtemp(join(tmpdir(), 'shipline-bin-'));
+      // As root, scripts run as nobody: the directory must be theirs to search.
+      await chmod(binDir, 0o755);
       try {
         await writeFile(join(binDir, 'shipline'), '#!/bin/sh\necho "::output cli=$*"\n');
         await chmod(join(binDir, 'shipline'), 0o755);
@@ -161,6 +163,78 @@ describe('script', () => {
         expect(outcome.output).toEqual({ exitCode: 0, outputs: { cli: 'deploys list' } });
       } finally {
         await rm(binDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('event values as data', () => {
+    const payload = 'Production; echo pwned > pwned.txt # $(id) `id` \'"';
+
+    it('passes args to sh and bash as $1, $2 and env values as variables, never as code', async () => {
+      for (const shell of ['sh', 'bash'] as const) {
+        const outcome = await run({
+          shell,
+          run: 'printf "::output arg=%s\\n" "$1"; printf "::output env=%s\\n" "$VALUE"; printf "::output n=%s\\n" "$#"; ls',
+          args: [payload, '--second'],
+          env: { VALUE: payload },
+        });
+        expect(outcome.output, shell).toEqual({ exitCode: 0, outputs: { arg: payload, env: payload, n: '2' } });
+        expect(test.logs, shell).not.toContain('pwned.txt');
+      }
+    });
+
+    it('passes args to node as process.argv.slice(1), options included', async () => {
+      const outcome = await run({ shell: 'node', run: 'console.log("::output args=" + JSON.stringify(process.argv.slice(1)))', args: ['--inspect', payload] });
+      expect(outcome.output).toEqual({ exitCode: 0, outputs: { args: JSON.stringify(['--inspect', payload]) } });
+    });
+
+    it('refuses args with pwsh, whose -Command would read them as code', async () => {
+      await expect(run({ shell: 'pwsh', run: 'Write-Output $args', args: ['x'] })).rejects.toThrow(/args are not supported with shell pwsh/);
+    });
+
+    it('declares run literal: a template there is refused, with the way to pass values', () => {
+      expect(action.literalSettings).toEqual({ run: RUN_IS_LITERAL });
+      expect(RUN_IS_LITERAL).toMatch(/with\.env .* with\.args/);
+    });
+  });
+
+  describe.runIf(process.getuid?.() === 0)('as root', () => {
+    it('runs the script as nobody, in a directory it owns, with HOME there', async () => {
+      const outcome = await run({ run: 'echo "::output id=$(id -u):$(id -g):$(id -G)"; echo "::output home=$HOME"; touch written; cat "$SHIPLINE_EVENT_PATH" > /dev/null' });
+      expect(outcome.channel).toBe('success');
+      const outputs = (outcome.output as { outputs: { id: string; home: string } }).outputs;
+      expect(outputs.id).toBe('65534:65534:65534');
+      expect(outputs.home).toMatch(/shipline-script-/);
+    });
+
+    it('runs as SHIPLINE_SCRIPT_USER, a numeric uid:gid too', async () => {
+      const other = createScriptAction({ enabled: true, user: '4242:4343' });
+      const outcome = (await other.run(test.ctx, { run: 'echo "::output id=$(id -u):$(id -g)"' })) as Outcome;
+      expect(outcome.output).toEqual({ exitCode: 0, outputs: { id: '4242:4343' } });
+    });
+
+    it('refuses an unknown user', async () => {
+      const other = createScriptAction({ enabled: true, user: 'no-such-user-here' });
+      await expect(other.run(test.ctx, { run: 'true' })).rejects.toThrow(/names no user of this host: "no-such-user-here"/);
+    });
+
+    it('refuses to run when the user could read a private path, naming it and the fix', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'shipline-private-'));
+      try {
+        await writeFile(join(dir, 'secret'), 'x', { mode: 0o600 });
+        const guarded = createScriptAction({ enabled: true, privatePaths: [dir, join(dir, 'secret'), join(dir, 'missing')] });
+        expect(((await guarded.run(test.ctx, { run: 'true' })) as Outcome).channel).toBe('success');
+        await chmod(dir, 0o755);
+        await expect(guarded.run(test.ctx, { run: 'true' })).rejects.toThrow(`refusing to run as nobody: it could read ${dir} (mode 0755, owner uid 0); make it private to Shipline's user (chmod 700 ${dir})`);
+        await chmod(join(dir, 'secret'), 0o644);
+        await chmod(dir, 0o711);
+        await expect(guarded.run(test.ctx, { run: 'true' })).rejects.toThrow(/it could read .*shipline-private-.* \(mode 0711/);
+        await chmod(dir, 0o700);
+        const fileOnly = createScriptAction({ enabled: true, privatePaths: [join(dir, 'secret')] });
+        // Inside a directory nobody may enter, a world-readable file is still out of reach.
+        expect(((await fileOnly.run(test.ctx, { run: 'true' })) as Outcome).channel).toBe('success');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
   });
