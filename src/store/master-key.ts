@@ -10,15 +10,17 @@ export interface MasterKeyOptions {
   /** SHIPLINE_MASTER_KEY; unset: the key file in `dataDir`. */
   masterKey?: string | undefined;
   dataDir: string;
+  /** Told when the data directory cannot be made private (another user's, or shared). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
  * The key that encrypts secrets at rest: the configured one, else `<dataDir>/master.key`, created
  * on first use with mode 0600. Losing the file makes every stored secret unreadable.
  */
-export function loadMasterKey({ masterKey, dataDir }: MasterKeyOptions): Buffer {
+export function loadMasterKey({ masterKey, dataDir, onWarning }: MasterKeyOptions): Buffer {
   if (masterKey) return parseMasterKey(masterKey);
-  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dataDir, onWarning);
   const file = path.join(dataDir, MASTER_KEY_FILE);
   return readKeyFile(file) ?? createKeyFile(file);
 }
