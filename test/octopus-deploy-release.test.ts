@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NonRetriableError } from '../src/engine/action.js';
 import { createTestContext } from '../src/integrations/test-context.js';
 import { DIALECTS } from './support/databases.js';
 import type { OctopusTestBed } from './support/octopus.js';
@@ -108,6 +109,84 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     } finally {
       await close();
     }
+  });
+
+  describe('riding out a hiccup of the Octopus server', () => {
+    const taskReads = () => bed.sim.requests('GET').filter((r) => /^\/api\/tasks\/ServerTasks-/.test(r.path));
+    const fastRetry = { retry: { attempts: 2, initial: '100ms', max: '200ms' } };
+    afterEach(() => bed.sim.clearFaults());
+
+    /** Like deployRun, with the step's retry policy (the backoff of its failed polls) given. */
+    async function deployRunWith(withConfig: Record<string, unknown>, step: Record<string, unknown>): Promise<RunBody> {
+      const name = `deploy-${++n}`;
+      await bed.t.applyReaction({
+        name,
+        on: { event: 'deploy.recorded', filter: { serviceAlias: name } },
+        steps: { deploy: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig }, ...step } },
+      });
+      await bed.t.ingest({ service: name, dedup_id: name });
+      return bed.t.runReaching({ reaction: name }, ['succeeded', 'failed'], 30_000);
+    }
+
+    it('survives two failed polls (a 500, then a dropped connection) and ends on success', async () => {
+      bed.sim.setDelivery({ drop: true });
+      const before = taskReads().length;
+      try {
+        bed.sim.addFault({ path: '/api/tasks/*', status: 500 });
+        bed.sim.addFault({ path: '/api/tasks/*', drop: true });
+        const step = (await deployRunWith({ pollInterval: '5s' }, fastRetry)).steps[0]!;
+        expect(step).toMatchObject({ channel: 'success', attempt: 1 });
+        expect((step.output as Finished).data.taskState).toBe('Success');
+        expect(taskReads().slice(before).map((r) => r.status)).toEqual([500, 0, 200]);
+      } finally {
+        bed.sim.setDelivery({ drop: false });
+      }
+    });
+
+    it('retries the task read of a webhook resume that meets 500s, and ends once', async () => {
+      const before = taskReads().length;
+      bed.sim.addFault({ path: '/api/tasks/*', status: 500, times: 2 });
+      const run = await deployRunWith({ pollInterval: '1h' }, fastRetry);
+      expect(run.steps[0]).toMatchObject({ channel: 'success', attempt: 1 });
+      expect(taskReads().slice(before).map((r) => r.status)).toEqual([500, 500, 200]);
+      const ends = (await bed.t.store.db.transaction((q) => q.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')")))
+        .filter((e) => (JSON.parse(e.data) as { runId: string }).runId === run.id);
+      expect(ends).toHaveLength(1);
+    });
+
+    it('fails at once on an answer that asking again cannot change (a 404 for the task)', async () => {
+      const before = taskReads().length;
+      bed.sim.addFault({ path: '/api/tasks/*', status: 404 });
+      const step = (await deployRunWith({ pollInterval: '1h' }, fastRetry)).steps[0]!;
+      expect(step.channel).toBe('failed');
+      expect(step.error).toContain('was not found');
+      expect(taskReads().slice(before).map((r) => r.status)).toEqual([404]);
+    });
+
+    it('still deploys exactly once when the lookup for an earlier deployment fails on the first attempt', async () => {
+      const before = deploymentPosts().length;
+      bed.sim.addFault({ path: '*/releases/*/deployments', status: 500 });
+      const step = (await deployRunWith({ pollInterval: '1h' }, { retry: { attempts: 1 } })).steps[0]!;
+      expect(step).toMatchObject({ channel: 'success', attempt: 1 });
+      expect(step.logs.join('\n')).toContain('could not look for a deployment made by an earlier attempt');
+      expect(deploymentPosts().length).toBe(before + 1);
+    });
+
+    it('on a later attempt, a failed lookup is an error to retry, never a second deployment', async () => {
+      const action = bed.t.runtime.registry.get('octopus.deployRelease')!;
+      const connection = (await bed.t.store.connections.withSecrets('prod'))!;
+      const { ctx, close } = createTestContext({ allowHosts: ['127.0.0.1'], connections: { prod: connection }, runId: 'run-lookup', stepId: 'deploy', attempt: 2 });
+      try {
+        const before = deploymentPosts().length;
+        bed.sim.addFault({ path: '*/releases/*/deployments', status: 400 });
+        const failed = await action.run(ctx, { connection: 'prod', project: 'Web', release: 'latest', environment: 'Staging', pollInterval: '1h' }).then(() => null, (err: unknown) => err);
+        expect(failed).toBeInstanceOf(Error);
+        expect(failed).not.toBeInstanceOf(NonRetriableError);
+        expect(deploymentPosts().length).toBe(before);
+      } finally {
+        await close();
+      }
+    });
   });
 
   it('chains Staging → Production from the triggering event\'s release', async () => {

@@ -110,6 +110,25 @@ describe('spaces and collections', () => {
   });
 });
 
+describe('injected faults', () => {
+  it('fails the next matching calls with a status or a dropped connection, then lets calls through', async () => {
+    const created = await call<Deployment>(sim, 'POST', '/api/Spaces-1/deployments', { ReleaseId: 'Releases-2', EnvironmentId: 'Environments-1' });
+    const added = await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', status: 503, retryAfterSeconds: 2, times: 2 });
+    expect(added.status).toBe(201);
+    await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', drop: true });
+    const first = await fetch(`${sim.url}/api/tasks/${created.body.TaskId}`, { headers: { 'X-Octopus-ApiKey': sim.apiKey } });
+    expect([first.status, first.headers.get('retry-after')]).toEqual([503, '2']);
+    expect(await first.json()).toMatchObject({ ErrorMessage: expect.any(String) });
+    expect((await call(sim, 'GET', `/api/tasks/${created.body.TaskId}`)).status).toBe(503);
+    await expect(fetch(`${sim.url}/api/tasks/${created.body.TaskId}`, { headers: { 'X-Octopus-ApiKey': sim.apiKey } })).rejects.toThrow();
+    expect((await call(sim, 'GET', `/api/tasks/${created.body.TaskId}`)).status).toBe(200);
+    // Other methods and paths were never affected; the log shows the dropped call as status 0.
+    expect(sim.requests('GET', '/api/tasks/*').map((r) => r.status)).toEqual([503, 503, 0, 200]);
+    expect((await call(sim, 'GET', '/_sim/faults')).body).toEqual({ faults: [] });
+    expect((await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', status: 200 })).status).toBe(400);
+  });
+});
+
 describe('classic deployments and the task lifecycle', () => {
   it('creates a deployment (201, case-insensitive keys) that runs Queued → Executing → Success', async () => {
     sim.addOutcome({ state: 'Manual', times: 1 });

@@ -12,6 +12,7 @@ import { isWait, NonRetriableError, RetryAfterError } from './action.js';
 import type { EngineDeps } from './deps.js';
 import { HostBinding } from './host-binding.js';
 import { StepRecorder } from './step-io.js';
+import { retryWaitJob, withoutRetry } from './wait-retry.js';
 
 /** A step with no `timeout` of its own is stopped after this long. */
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
@@ -72,7 +73,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   try {
     const result = await withTimeout(invoke(action, job, ctx, config, (id) => deps.store.events.get(id)), timeoutMs, abort);
-    if (result === 'pending') return { kind: 'poll-later', jobId: job.id, runAt: new Date(now().getTime() + pollInterval(job)).toISOString() };
+    if (result === 'pending') return { kind: 'poll-later', jobId: job.id, runAt: new Date(now().getTime() + pollInterval(job)).toISOString(), payload: withoutRetry(job.payload) };
     if (isWait(result)) {
       closeAttempt(attempts, now, null);
       return {
@@ -90,6 +91,9 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   } catch (err) {
     const message = err instanceof StepTimeout ? `step timed out after ${timeoutMs} ms` : messageOf(err);
     recorder.log(`error: ${message}`);
+    // A waiting step's poll or resume failing on something passing leaves the step waiting.
+    const later = retryWaitJob(job, step, err, timeoutMs, now(), recorder);
+    if (later) return later;
     const retriable = job.kind === 'step' && !(err instanceof NonRetriableError) && job.step.attempt < step.retry.attempts && !abort.signal.aborted;
     if (!retriable) return end('failed', { error: recorder.redact(message) }, message);
     const delay = Math.max(backoffDelayMs(step.retry, job.step.attempt), err instanceof RetryAfterError ? err.retryAfterMs : 0);

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
 import { migrationProvider } from './migrations/index.js';
+import { ensurePrivateDir, preparePrivateDatabase } from './file-modes.js';
 import type { CheckpointStats } from './wal-checkpointer.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
@@ -67,8 +67,10 @@ function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
 }
 
 function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // 0700 and 0600 whatever the umask: the database holds every record and the encrypted secrets.
+  ensurePrivateDir(dataDir, onWarning);
   const file = path.join(dataDir, 'shipline.db');
+  preparePrivateDatabase(file);
   const raw = new SqliteDatabase(file);
   raw.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before its 202 goes out. Group commit keeps this fast.

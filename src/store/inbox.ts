@@ -47,6 +47,19 @@ export function inboxRepo(db: Db) {
       });
     },
 
+    /** Every row of sources starting with `prefix` after `afterSeq`, processed or not, in seq order: for a pass over all of them. */
+    async page(prefix: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
+      return (await db.transaction((run) => run.query<Row>(
+        'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE source LIKE ? AND seq > ? ORDER BY seq LIMIT ?',
+        [`${prefix}%`, afterSeq, limit],
+      ))).map(toItem);
+    },
+
+    /** Rewrites a stored payload (to take out what must not be kept). */
+    async replacePayload(seq: number, payload: unknown): Promise<void> {
+      await db.transaction((run) => run.query('UPDATE inbox SET payload = ? WHERE seq = ?', [JSON.stringify(payload), seq]));
+    },
+
     async get(seq: number): Promise<InboxItem | undefined> {
       const [row] = await db.transaction((run) => run.query<Row>('SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE seq = ? AND processed_at IS NULL', [seq]));
       return row ? toItem(row) : undefined;

@@ -13,7 +13,11 @@ export interface ClaimedJob {
   stepId: string;
   payload: unknown;
   run: { id: string; reaction: string; version: number; eventId: string; status: string };
-  step: { status: string; attempt: number; waitState: unknown; logs: string[]; attempts: AttemptRecord[]; input: unknown };
+  step: {
+    status: string; attempt: number; waitState: unknown; logs: string[]; attempts: AttemptRecord[]; input: unknown;
+    /** When the step's wait times out (null: no deadline); a failing poll is retried until then. */
+    waitDeadline?: string | null;
+  };
   event: ShiplineEvent;
   /** Outputs of the run's steps so far, for `steps.<id>.output` in templates. */
   outputs: Record<string, { output: unknown }>;
@@ -28,7 +32,10 @@ export interface AttemptRecord {
 
 type JobRow = { id: string; kind: string; run_id: string; step_id: string; payload: string | null };
 type RunRow = { id: string; reaction: string; reaction_version: number | string; event_id: string; status: string };
-type StepRow = { run_id: string; step_id: string; status: string; attempt: number | string; output: string | null; wait_state: string | null; logs: string; attempts: string; input: string | null };
+type StepRow = {
+  run_id: string; step_id: string; status: string; attempt: number | string; output: string | null; wait_state: string | null; wait_deadline: string | null;
+  logs: string; attempts: string; input: string | null;
+};
 type EventRow = { id: string; type: string; source: string; occurred_at: string; data: string };
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
@@ -60,7 +67,7 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
     const runIds = [...new Set(jobs.map((j) => j.run_id))];
     const runs = new Map((await run.query<RunRow>(`SELECT id, reaction, reaction_version, event_id, status FROM runs WHERE id IN (${placeholders(runIds.length)})`, runIds)).map((r) => [r.id, r]));
     const steps = await run.query<StepRow>(
-      `SELECT run_id, step_id, status, attempt, output, wait_state, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
+      `SELECT run_id, step_id, status, attempt, output, wait_state, wait_deadline, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
       runIds,
     );
     const eventIds = [...new Set([...runs.values()].map((r) => r.event_id))];
@@ -94,6 +101,7 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
           status: step.status,
           attempt: Number(step.attempt),
           waitState: parse(step.wait_state),
+          waitDeadline: step.wait_deadline,
           logs: JSON.parse(step.logs) as string[],
           attempts: JSON.parse(step.attempts) as AttemptRecord[],
           input: parse(step.input),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, parseMasterKey } from '../core/secret-box.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from './file-modes.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -9,14 +10,17 @@ export interface MasterKeyOptions {
   /** SHIPLINE_MASTER_KEY; unset: the key file in `dataDir`. */
   masterKey?: string | undefined;
   dataDir: string;
+  /** Told when the data directory cannot be made private (another user's, or shared). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
  * The key that encrypts secrets at rest: the configured one, else `<dataDir>/master.key`, created
  * on first use with mode 0600. Losing the file makes every stored secret unreadable.
  */
-export function loadMasterKey({ masterKey, dataDir }: MasterKeyOptions): Buffer {
+export function loadMasterKey({ masterKey, dataDir, onWarning }: MasterKeyOptions): Buffer {
   if (masterKey) return parseMasterKey(masterKey);
+  ensurePrivateDir(dataDir, onWarning);
   const file = path.join(dataDir, MASTER_KEY_FILE);
   return readKeyFile(file) ?? createKeyFile(file);
 }
@@ -29,7 +33,7 @@ function readKeyFile(file: string): Buffer | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  tightenMode(file);
+  tightenFile(file);
   try {
     return parseMasterKey(text);
   } catch (err) {
@@ -37,27 +41,16 @@ function readKeyFile(file: string): Buffer | undefined {
   }
 }
 
-/**
- * A key file others can read (copied in with a loose umask, say) is narrowed to 0600 rather than
- * warned about. Best effort: a read-only mount keeps its mode, and the key is still usable.
- */
-function tightenMode(file: string): void {
-  try {
-    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
-  } catch {
-    // Not ours to change (another owner, read-only file system): leave it.
-  }
-}
-
 function createKeyFile(file: string): Buffer {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const key = randomBytes(KEY_BYTES);
   // Written to a private temp file, then linked into place: `link` fails if the name exists, so of
   // two processes starting at once exactly one key wins and nobody ever reads a half-written file
   // (a plain `wx` open would make the name visible before its content is written).
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o600);
+  const fd = fs.openSync(temp, 'wx', PRIVATE_FILE_MODE);
   try {
+    // Explicitly: the mode given to open is narrowed by the umask, never widened or fixed.
+    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
     fs.writeSync(fd, `${key.toString('base64')}\n`);
     // On disk before the name exists: a crash must not leave an empty key file behind.
     fs.fsyncSync(fd);

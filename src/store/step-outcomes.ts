@@ -13,7 +13,9 @@ export type StepDecision =
   | (StepRecord & { kind: 'end'; channel: string; output: unknown; error: string | null; spec: ReactionSpec })
   | (StepRecord & { kind: 'retry'; runAt: string; error: string })
   | (StepRecord & { kind: 'wait'; state: unknown; correlate: string[]; deadline: string | null; pollEveryMs: number | null })
-  | { kind: 'poll-later'; jobId: string; runAt: string };
+  | { kind: 'poll-later'; jobId: string; runAt: string; payload?: unknown }
+  // A poll or resume of a waiting step failed on something passing: the same job runs again later.
+  | (Pick<StepRecord, 'jobId' | 'runId' | 'stepId' | 'fence' | 'logs'> & { kind: 'wait-retry'; runAt: string; payload: unknown });
 
 interface StepRecord {
   jobId: string;
@@ -39,7 +41,18 @@ export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { eve
     return false;
   }
   if (d.kind === 'poll-later') {
-    await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    if (d.payload === undefined) await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    else await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
+    return true;
+  }
+  if (d.kind === 'wait-retry') {
+    // Only the log changes: the step stays waiting with its keys, deadline, timers and attempt.
+    const kept = await run.query(
+      'UPDATE step_executions SET logs = ? WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id',
+      [JSON.stringify(d.logs), d.runId, d.stepId, d.fence.status, d.fence.attempt],
+    );
+    if (kept.length === 0) return discard(run, d.jobId);
+    await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
     return true;
   }
   const fenceSql = 'WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id';

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { Action, ActionContext, Outcome, StepResult, Wait } from '../../engine/action.js';
-import { NonRetriableError } from '../../engine/action.js';
+import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../duration.js';
-import type { OctopusCollection, OctopusDeployment, OctopusTask } from './client.js';
+import type { OctopusClient, OctopusCollection, OctopusDeployment, OctopusTask } from './client.js';
 import { spacePath } from './client.js';
 import type { OctopusConnections, OpenConnection } from './connection.js';
 import type { DeploymentSeen } from './index-types.js';
@@ -128,9 +128,7 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
         config.tenant ? resolver.tenant(config.tenant) : undefined,
       ]);
       const tag = marker(ctx.idempotencyKey);
-      // A crash between Octopus's 201 and our commit leaves a deployment this step made: find it.
-      const earlier = await client.get<OctopusCollection<OctopusDeployment>>(spacePath(resolver.spaceId, `/releases/${encodeURIComponent(release.Id)}/deployments?skip=0&take=100`));
-      let deployment = earlier.Items.find((d) => d.EnvironmentId === environment.Id && (d.Comments ?? '').includes(tag));
+      let deployment = await earlierDeployment(ctx, client, resolver.spaceId, release.Id, environment.Id, tag);
       if (deployment) ctx.log(`found ${deployment.Id}, created by an earlier attempt of this step`);
       else {
         deployment = await client.post<OctopusDeployment>(spacePath(resolver.spaceId, '/deployments'), {
@@ -183,6 +181,26 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
       ctx.log(`run cancelled: cancelled task ${state.taskId}`);
     },
   };
+}
+
+/**
+ * The deployment an earlier attempt of this step created (a crash between Octopus's 201 and our
+ * commit leaves one behind), found by the marker in its comments. On a first attempt there is
+ * none to find, so a lookup that fails there is no reason to fail the step: it deploys. On a
+ * later attempt the lookup must answer before anything is created, so its failure is an error
+ * the engine retries (never a NonRetriableError: a 4xx here says nothing about the deployment).
+ */
+async function earlierDeployment(ctx: ActionContext, client: OctopusClient, spaceId: string, releaseId: string, environmentId: string, tag: string): Promise<OctopusDeployment | undefined> {
+  try {
+    const earlier = await client.get<OctopusCollection<OctopusDeployment>>(spacePath(spaceId, `/releases/${encodeURIComponent(releaseId)}/deployments?skip=0&take=100`));
+    return earlier.Items.find((d) => d.EnvironmentId === environmentId && (d.Comments ?? '').includes(tag));
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const message = `could not look for a deployment made by an earlier attempt: ${(err as Error).message}`;
+    if (ctx.attempt > 1) throw err instanceof RetryAfterError ? err : new Error(message, { cause: err });
+    ctx.log(`${message}; this is the first attempt, so there is none`);
+    return undefined;
+  }
 }
 
 function waitOn(state: WaitState): Wait {

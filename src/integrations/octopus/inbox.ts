@@ -5,6 +5,7 @@ import type { Store } from '../../store/index.js';
 import type { InboxItem } from '../../store/inbox.js';
 import { catalogDedupId, observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';
 import type { OctopusConnections } from './connection.js';
+import { storableDelivery } from './delivery-secrets.js';
 import type { OctopusDelivery, ResolvedNames } from './payload.js';
 import { DEPLOYMENT_EVENT_TYPES, deploymentKeys, eventData, eventTypeOf, parseDelivery } from './payload.js';
 
@@ -15,6 +16,9 @@ const NAMES_TIMEOUT_MS = 5_000;
 /** Rows left pending this long (a crash, a failed commit) are picked up by the sweep. */
 const SWEEP_AFTER_MS = 5_000;
 const SWEEP_EVERY_MS = 5_000;
+/** Where the one-time removal of secrets from stored deliveries records that it ran. */
+const CLEANUP_SCOPE = 'shipline:octopus';
+const CLEANUP_KEY = 'inbox.subscription-secrets-removed';
 
 interface Queued {
   seq: number;
@@ -34,6 +38,8 @@ export class OctopusInbox {
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
+  /** Resolves once the start's pass over stored deliveries (stripStoredSecrets) is done. */
+  cleaned: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -41,9 +47,13 @@ export class OctopusInbox {
     private readonly logger?: Logger,
   ) {}
 
-  /** Stores a delivery (deduplicated on connection + Event.Id); true when it was new. */
+  /**
+   * Stores a delivery (deduplicated on connection + Event.Id) without the subscription's
+   * credentials (see delivery-secrets.ts); true when it was new.
+   */
   async accept(connection: ConnectionWithSecrets, delivery: OctopusDelivery, body: unknown): Promise<boolean> {
-    const seq = await this.store.commits.submit((run) => this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, body));
+    const stored = storableDelivery(body, Object.values(connection.secrets));
+    const seq = await this.store.commits.submit((run) => this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored));
     if (seq === undefined) return false;
     this.queue.push({ seq, connectionId: connection.id, delivery });
     this.kick();
@@ -55,12 +65,47 @@ export class OctopusInbox {
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
     void this.sweep(0);
+    this.cleaned = this.stripStoredSecrets();
+  }
+
+  /**
+   * Earlier versions stored deliveries with the subscription's header value (the receiver's
+   * secret) in plain text. Once per database, at start, every stored delivery is rewritten as
+   * accept() stores one now; a flag in the key-value store marks it done. Chunked by seq, each
+   * rewrite its own short transaction. A failure is logged and the next start tries again.
+   */
+  private async stripStoredSecrets(): Promise<void> {
+    try {
+      if ((await this.store.kv.get(CLEANUP_SCOPE, CLEANUP_KEY)) === true) return;
+      const secrets = new Map<string, string[]>();
+      let after = 0;
+      let rewritten = 0;
+      for (;;) {
+        const items = await this.store.inbox.page(INBOX_PREFIX, after, 500);
+        for (const item of items) {
+          after = item.seq;
+          const connectionId = item.source.slice(INBOX_PREFIX.length);
+          if (!secrets.has(connectionId)) secrets.set(connectionId, Object.values((await this.store.connections.withSecrets(connectionId))?.secrets ?? {}));
+          const clean = storableDelivery(item.payload, secrets.get(connectionId)!);
+          if (JSON.stringify(clean) === JSON.stringify(item.payload)) continue;
+          await this.store.inbox.replacePayload(item.seq, clean);
+          rewritten += 1;
+        }
+        if (items.length < 500 || this.stopped) break;
+      }
+      if (this.stopped) return;
+      await this.store.kv.set(CLEANUP_SCOPE, CLEANUP_KEY, true);
+      if (rewritten > 0) this.logger?.info({ deliveries: rewritten }, 'removed subscription secrets from stored Octopus deliveries');
+    } catch (err) {
+      this.logger?.warn({ err }, 'could not remove subscription secrets from stored Octopus deliveries; trying again at the next start');
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweeper);
     await this.idle;
+    await this.cleaned;
   }
 
   private kick(): void {

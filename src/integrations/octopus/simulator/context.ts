@@ -1,4 +1,5 @@
 import type { Delivery } from './delivery.js';
+import type { Faults } from './faults.js';
 import type { OutcomeRules } from './outcomes.js';
 import type { RequestLog } from './request-log.js';
 import type { OctopusSimSeed } from './seed.js';
@@ -36,6 +37,8 @@ export interface SimContext {
   /** Replaced on reset, like `state`. */
   delivery: Delivery;
   readonly log: RequestLog;
+  /** API calls to fail on purpose (`/_sim/faults`). */
+  readonly faults: Faults;
   /** The base URL clients reach the stand-in at (no trailing slash), also the payloads' ServerUri. */
   baseUrl(): string;
 }

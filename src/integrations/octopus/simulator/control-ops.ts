@@ -6,6 +6,7 @@ import { recordEvent } from './events.js';
 import { sameId } from './lookup.js';
 import { OUTCOME_STATES } from './outcomes.js';
 import type { OutcomeRule } from './outcomes.js';
+import type { FaultRule } from './faults.js';
 import { isCompleted } from './resources-activity.js';
 import type { FinalTaskState, SimEvent, SimTask } from './types.js';
 
@@ -51,6 +52,25 @@ const OutcomeInput = Type.Object(
 export function addOutcome(ctx: SimContext, input: unknown): OutcomeRule {
   const rule = checked(OutcomeInput, input, 'outcome');
   ctx.outcomes.add(rule);
+  return rule;
+}
+
+const FaultInput = Type.Object(
+  {
+    method: Type.Optional(Type.String({ minLength: 1 })),
+    path: Type.String({ minLength: 1 }),
+    status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    drop: Type.Optional(Type.Boolean()),
+    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    times: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Makes the next matching API calls fail (see faults.ts). */
+export function addFault(ctx: SimContext, input: unknown): FaultRule {
+  const rule = checked(FaultInput, input, 'fault');
+  ctx.faults.add(rule);
   return rule;
 }
 
@@ -128,6 +148,7 @@ export function dumpState(ctx: SimContext): Record<string, unknown> {
     ...state,
     apiKeys: [...state.apiKeys].map((k) => k.slice(0, 8)),
     outcomes: ctx.outcomes.list(),
+    faults: ctx.faults.list(),
     delivery: { ...ctx.settings },
     pending: ctx.delivery.pendingFor().map((e) => e.id),
   };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { query } from './collection.js';
 import type { SimContext } from './context.js';
-import { addOutcome, completeTask, ControlError, dumpState, recordCustomEvent, updateDelivery } from './control-ops.js';
+import { addFault, addOutcome, completeTask, ControlError, dumpState, recordCustomEvent, updateDelivery } from './control-ops.js';
 import { eventResource, taskResource } from './resources-activity.js';
 
 /**
@@ -30,6 +30,19 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SimContext, res
   app.delete('/_sim/outcomes', async () => {
     ctx.outcomes.clear();
     return { rules: [] };
+  });
+
+  app.get('/_sim/faults', async () => ({ faults: ctx.faults.list() }));
+  app.post('/_sim/faults', async (request, reply) =>
+    guarded(reply, () => {
+      addFault(ctx, request.body);
+      reply.code(201);
+      return { faults: ctx.faults.list() };
+    }),
+  );
+  app.delete('/_sim/faults', async () => {
+    ctx.faults.clear();
+    return { faults: [] };
   });
 
   app.post('/_sim/tasks/:taskId/complete', async (request, reply) =>

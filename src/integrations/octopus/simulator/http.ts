@@ -49,6 +49,24 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     }
   });
 
+  // After the key check, so an injected fault never hides a missing key.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = pathOf(request.url);
+    const fault = path.toLowerCase().startsWith('/api') ? ctx.faults.take(request.method, path) : undefined;
+    if (!fault) return;
+    if (fault.drop) {
+      ctx.log.add({ method: request.method, path, query: { ...(request.query as Record<string, unknown>) }, headers: { ...request.headers }, body: null, status: 0, at: new Date().toISOString() });
+      reply.hijack();
+      request.raw.socket.destroy();
+      return;
+    }
+    if (fault.retryAfterSeconds !== undefined) reply.header('retry-after', String(fault.retryAfterSeconds));
+    const status = fault.status ?? 500;
+    const message = status === 404 ? 'The resource you requested was not found.' : 'There was a problem processing your request.';
+    reply.code(status);
+    return reply.send({ ErrorMessage: message, Errors: ['A fault injected through /_sim/faults.'] });
+  });
+
   app.addHook('onSend', async (request, reply, payload) => {
     const path = pathOf(request.url);
     const lower = path.toLowerCase();

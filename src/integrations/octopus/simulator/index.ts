@@ -10,6 +10,7 @@ export type { OctopusSimSeed } from './seed.js';
 export { DEFAULT_API_KEY } from './state.js';
 export type { DeliverySettings } from './context.js';
 export type { DeliveryRecord } from './delivery.js';
+export type { FaultRule } from './faults.js';
 export type { OutcomeRule, OutcomeState } from './outcomes.js';
 export type { RecordedRequest } from './request-log.js';
 export type { FinalTaskState, SimState, TaskState } from './types.js';

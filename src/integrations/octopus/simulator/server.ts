@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { DeliverySettings, SimContext } from './context.js';
 import { defaultDeliverySettings } from './context.js';
-import { addOutcome, completeTask, recordCustomEvent, updateDelivery } from './control-ops.js';
+import { addFault, addOutcome, completeTask, recordCustomEvent, updateDelivery } from './control-ops.js';
 import { registerControlRoutes } from './control.js';
 import { Delivery } from './delivery.js';
+import { Faults } from './faults.js';
+import type { FaultRule } from './faults.js';
 import type { DeliveryRecord } from './delivery.js';
 import { installHttpBehaviour } from './http.js';
 import { OutcomeRules } from './outcomes.js';
@@ -52,6 +54,9 @@ export interface OctopusSim {
   requests(method?: string, path?: string): RecordedRequest[];
   deliveries(): DeliveryRecord[];
   addOutcome(rule: OutcomeRule): void;
+  /** Makes the next matching API calls fail (a 5xx or a dropped connection); see faults.ts. */
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
   completeTask(taskId: string, state: FinalTaskState, errorMessage?: string): void;
   setDelivery(patch: Partial<DeliverySettings>): DeliverySettings;
   recordEvent(input: { category: string; message?: string; relatedDocumentIds?: string[]; spaceId?: string }): Record<string, unknown>;
@@ -95,6 +100,7 @@ export async function startOctopusSim(options: OctopusSimOptions = {}): Promise<
     tasks: new TaskRunner(),
     delivery: undefined as unknown as Delivery,
     log: new RequestLog(),
+    faults: new Faults(),
     baseUrl: () => url,
   };
   ctx.delivery = new Delivery(() => ctx, batchIntervalMs);
@@ -104,6 +110,7 @@ export async function startOctopusSim(options: OctopusSimOptions = {}): Promise<
     await ctx.delivery.stop();
     ctx.state = buildState(seed, apiKey);
     ctx.outcomes.clear();
+    ctx.faults.clear();
     Object.assign(ctx.settings, defaultDeliverySettings(sensitive));
     ctx.log.clear();
     ctx.delivery = new Delivery(() => ctx, batchIntervalMs);
@@ -129,6 +136,8 @@ export async function startOctopusSim(options: OctopusSimOptions = {}): Promise<
     requests: (method, path) => ctx.log.list(method, path),
     deliveries: () => [...ctx.delivery.records],
     addOutcome: (rule) => void addOutcome(ctx, rule),
+    addFault: (rule) => void addFault(ctx, rule),
+    clearFaults: () => ctx.faults.clear(),
     completeTask: (taskId, state, errorMessage) => void completeTask(ctx, taskId, { state, ...(errorMessage === undefined ? {} : { errorMessage }) }),
     setDelivery: (patch) => updateDelivery(ctx, patch),
     recordEvent: (input) => eventResource(recordCustomEvent(ctx, input)),
