@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { Budget } from '../core/reactions/budget.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { refusal } from '../core/reactions/refusal.js';
 import { redactSecrets, referencedSecrets, renderValue } from '../core/reactions/templates.js';
@@ -35,7 +36,9 @@ export interface DryRunOptions {
  */
 export function dryRun(spec: ReactionSpec, event: ShiplineEvent, secrets: Map<string, string>, options: DryRunOptions = {}): DryRun {
   const runId = options.runId ?? 'dry-run';
-  const reason = refusal(spec, event);
+  // One budget for the whole dry run: its condition and every step's templates together.
+  const budget = new Budget('one dry run');
+  const reason = refusal(spec, event, budget);
   const values = [...secrets.values()];
   const scope = { event, data: event.data, steps: {}, secrets: Object.fromEntries(secrets), run: { id: runId, reaction: spec.name, version: 0 } };
   const steps = spec.steps.map((step): DryRunStep => {
@@ -43,7 +46,7 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, secrets: Map<st
     const missing = referencedSecrets(step.with).filter((name) => !secrets.has(name));
     if (missing.length > 0) return { ...base, input: null, error: `secret ${missing.join(', ')} does not exist` };
     try {
-      const rendered = renderValue(step.with, scope);
+      const rendered = renderValue(step.with, scope, budget);
       const schema = options.schemaOf?.(step.uses);
       return { ...base, input: redactSecrets(schema ? Value.Convert(schema, rendered) : rendered, values), error: null };
     } catch (err) {

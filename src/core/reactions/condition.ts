@@ -1,17 +1,56 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { Budget, BudgetExceededError } from './budget.js';
+import { literalPatterns, meterEvaluation, RE2_MATCHES, routeMatchesToRe2, userFacing } from './cel-program.js';
+import { regexMatches, regexProblem } from './regex.js';
 
-/** A compiled `on.if`: true only when the expression evaluates to exactly `true`. */
-export type Condition = (scope: { event: unknown; data: unknown }) => boolean;
+/**
+ * A compiled `on.if`: true only when the expression evaluates to exactly `true`. It runs under
+ * `budget` (default: a budget of its own); an evaluation cut short by the budget is false, and
+ * the reason is added to `budget.interruptions`.
+ */
+export type Condition = (scope: { event: unknown; data: unknown }, budget?: Budget) => boolean;
 
 // `event` and `data` are the only names an expression sees; declaring them lets `check()` refuse
 // typos such as `dta.x` when a reaction is applied instead of silently never matching.
+// `matches` is CEL's RE2 (see cel-program.ts); both its receiver and its global form run on it.
 const env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 50 } })
   .registerVariable('event', 'dyn')
-  .registerVariable('data', 'dyn');
+  .registerVariable('data', 'dyn')
+  .registerFunction(`string.${RE2_MATCHES}(string): bool`, regexMatches)
+  .registerFunction('matches(string, string): bool', regexMatches);
+
+/** The evaluation under way: cel-js evaluates synchronously, so one meter at a time suffices. */
+interface Meter {
+  steps: number;
+  budget: Budget;
+  /** Why this evaluation was cut short; null while it runs within bounds. */
+  stopped: string | null;
+  /** Thrown again at every later step: macros such as `exists` catch and go on. */
+  error: BudgetExceededError | null;
+}
+let meter: Meter | null = null;
+
+function tick(): void {
+  const m = meter;
+  if (m === null) return;
+  if (m.error !== null) throw m.error;
+  if (++m.steps > m.budget.limits.celSteps) {
+    m.stopped = `the expression took more than ${m.budget.limits.celSteps.toLocaleString('en')} evaluation steps`;
+    throw (m.error = new BudgetExceededError(m.stopped));
+  }
+  if ((m.steps & 1023) === 0) {
+    try {
+      m.budget.checkTime();
+    } catch (err) {
+      throw (m.error = err as BudgetExceededError);
+    }
+  }
+}
 
 /**
- * Compiles a CEL expression over `{event, data}`. Throws on a syntax or type error. At evaluation,
- * any error (a missing field, a type mismatch) or a result other than `true` means false.
+ * Compiles a CEL expression over `{event, data}`. Throws on a syntax or type error, and on a
+ * literal `matches` pattern that is not valid RE2. At evaluation, any error (a missing field, a
+ * type mismatch, an invalid pattern from the data) or a result other than `true` means false.
  *
  * Numbers: event JSON arrives with JS numbers, which cel-js treats as CEL `double`, while integer
  * literals in the expression are CEL `int`. Comparisons across the two already work
@@ -24,14 +63,33 @@ const env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 50 } })
  */
 export function compileCondition(expression: string): Condition {
   const program = env.parse(expression);
+  routeMatchesToRe2(program.ast);
   const checked = program.check();
   if (!checked.valid) throw checked.error;
-  return (scope) => {
+  for (const { pattern, start } of literalPatterns(program.ast)) {
+    const problem = regexProblem(pattern);
+    if (problem) throw Object.assign(new Error(problem), { range: { start, end: start } });
+  }
+  meterEvaluation(program.ast, tick);
+  return (scope, budget = new Budget('one expression')) => {
+    const m: Meter = { steps: 0, budget, stopped: null, error: null };
+    let result: unknown;
     try {
-      return program({ event: toCel(scope.event), data: toCel(scope.data) }) === true;
+      budget.checkTime();
+      meter = m;
+      result = program({ event: toCel(scope.event), data: toCel(scope.data) });
     } catch {
+      result = false;
+    } finally {
+      meter = null;
+    }
+    // A macro such as `exists` may swallow the error that cut it short and still produce a value.
+    const stopped = m.stopped ?? budget.exceeded;
+    if (stopped !== null) {
+      budget.interruptions.push(stopped);
       return false;
     }
+    return result === true;
   };
 }
 
@@ -47,7 +105,7 @@ export function celSyntaxError(expression: string): string | null {
 
 function describeCelError(err: unknown, expression: string): string {
   const e = err as { summary?: unknown; message?: unknown; range?: { start?: unknown } | null };
-  const summary = typeof e.summary === 'string' ? e.summary : (String(e.message ?? err).split('\n')[0] ?? '');
+  const summary = userFacing(typeof e.summary === 'string' ? e.summary : (String(e.message ?? err).split('\n')[0] ?? ''));
   const start = e.range && typeof e.range.start === 'number' ? e.range.start : null;
   if (start === null) return summary;
   const before = expression.slice(0, start).split('\n');
