@@ -48,9 +48,9 @@ function tick(): void {
 }
 
 /**
- * Compiles a CEL expression over `{event, data}`. Throws on a syntax or type error, and on a
- * literal `matches` pattern that is not valid RE2. At evaluation, any error (a missing field, a
- * type mismatch, an invalid pattern from the data) or a result other than `true` means false.
+ * Compiles a CEL expression over `{event, data}`. Throws on a syntax or type error. At evaluation,
+ * any error (a missing field, a type mismatch, a pattern that is not RE2) or a result other than
+ * `true` means false; celSyntaxError refuses literal patterns that are not RE2 before that.
  *
  * Numbers: event JSON arrives with JS numbers, which cel-js treats as CEL `double`, while integer
  * literals in the expression are CEL `int`. Comparisons across the two already work
@@ -62,14 +62,7 @@ function tick(): void {
  * reactions testing one event convert it once.
  */
 export function compileCondition(expression: string): Condition {
-  const program = env.parse(expression);
-  routeMatchesToRe2(program.ast);
-  const checked = program.check();
-  if (!checked.valid) throw checked.error;
-  for (const { pattern, start } of literalPatterns(program.ast)) {
-    const problem = regexProblem(pattern);
-    if (problem) throw Object.assign(new Error(problem), { range: { start, end: start } });
-  }
+  const program = compileProgram(expression);
   meterEvaluation(program.ast, tick);
   return (scope, budget = new Budget('one expression')) => {
     const m: Meter = { steps: 0, budget, stopped: null, error: null };
@@ -93,10 +86,28 @@ export function compileCondition(expression: string): Condition {
   };
 }
 
-/** A one-line description of what is wrong with the expression, or null when it compiles. */
-export function celSyntaxError(expression: string): string | null {
+/** Parsed and type-checked, `matches` pointed at RE2; throws on a syntax or type error. */
+function compileProgram(expression: string) {
+  const program = env.parse(expression);
+  routeMatchesToRe2(program.ast);
+  const checked = program.check();
+  if (!checked.valid) throw checked.error;
+  return program;
+}
+
+/**
+ * A one-line description of what is wrong with the expression, or null when it compiles. With
+ * `patterns` (default true), a literal `matches` pattern must also be valid RE2: refused here, it
+ * is refused when the reaction is applied rather than being false on every event.
+ */
+export function celSyntaxError(expression: string, options: { patterns?: boolean } = {}): string | null {
   try {
-    compileCondition(expression);
+    const program = compileProgram(expression);
+    if (options.patterns === false) return null;
+    for (const { pattern, start } of literalPatterns(program.ast)) {
+      const problem = regexProblem(pattern);
+      if (problem) throw Object.assign(new Error(problem), { range: { start, end: start } });
+    }
     return null;
   } catch (err) {
     return describeCelError(err, expression);

@@ -47,7 +47,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       done(null, read.document);
     });
 
-    const validationContext = async () => ({ actions: registry.infos(), secrets: await store.secrets.names() });
+    const validationContext = async () => ({ actions: registry.infos(), secrets: await store.secrets.names(), applying: true });
     /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
     const adminOnlyRefusal = (spec: ReactionSpec, role: string | undefined): string | null => {
       const adminOnly = usesAdminOnlyAction(spec, registry.infos());
