@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.js';
 import { seedPayload, startTestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
+import type { EngineTestApp } from '../support/runtime.js';
+import { startEngineApp } from '../support/runtime.js';
 
 /**
  * Attacks on the expressions and templates of reactions: each would freeze or exhaust the server
@@ -155,5 +157,30 @@ describe.each(DIALECTS)('expression and template attacks on %s', (dialect) => {
     const res = await t.api({ method: 'PUT', url: '/api/v1/reactions/alias-bomb', role: 'write', headers: { 'content-type': 'application/yaml' }, payload: yaml });
     expect(res.statusCode).toBe(400);
     expect(refusalOf(res)).toEqual({ code: 'reaction.invalid', problems: ['Excessive alias count indicates a resource exhaustion attack'] });
+  });
+});
+
+describe.each(DIALECTS)('a stored reaction whose step renders megabytes, on %s', (dialect) => {
+  let t: EngineTestApp;
+
+  beforeAll(async () => {
+    t = await startEngineApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a step rendering megabytes from a small deploy fails with a clear message, the server carries on', async () => {
+    // No request is ever sent: the step fails while rendering, before http.request runs.
+    await t.applyReaction({
+      name: 'megabytes',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'megabytes-svc' } },
+      steps: { call: { uses: 'http.request', with: { method: 'POST', url: 'https://example.com/hook', body: { text: `{% for i in (1..50000) %}{{ data.description }}{% endfor %}` } }, retry: { attempts: 1 } } },
+    });
+    await t.ingest({ service: 'megabytes-svc', dedup_id: 'megabytes-1', description: 'x'.repeat(100) });
+    const run = await t.runReaching({ reaction: 'megabytes' }, ['succeeded', 'failed']);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]).toMatchObject({ status: 'failed', error: "could not render the step's input: body.text: templates rendered more than 1 MiB in one step" });
+    expect((await t.api({ method: 'GET', url: '/api/v1/reactions' })).statusCode).toBe(200);
   });
 });
