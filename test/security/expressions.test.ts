@@ -104,6 +104,13 @@ describe.each(DIALECTS)('expression and template attacks on %s', (dialect) => {
     expect(result.dryRun?.reason).toBe('the condition was stopped: the expression took more than 250,000 evaluation steps');
   });
 
+  it('a CEL condition joining a large field a thousand times is cut before it builds the text', async () => {
+    const thousand = `[${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`;
+    const document = reaction('cel-join', { on: { event: 'deploy.recorded', if: `${thousand}.map(i, data.description).join().size() > 0` } });
+    const result = await validate({ document, event: { type: 'deploy.recorded', data: { description: 'x'.repeat(400_000) } } });
+    expect(result.dryRun?.reason).toBe('the condition was stopped: the expression built a text longer than 1,048,576 characters');
+  });
+
   it('a template rendering megabytes is cut with a clear message', async () => {
     const document = reaction('big-output', { steps: { notify: { uses: 'http.request', with: { url: 'https://example.com/hook', body: loop(100_000, 100) } } } });
     const result = await validate({ document, event: { type: 'deploy.recorded', data: {} } });

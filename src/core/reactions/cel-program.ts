@@ -2,12 +2,13 @@
  * What Shipline changes in a parsed cel-js program, through the AST that `Environment.parse`
  * exposes (`program.ast`), since cel-js has no option for either:
  *
- * - `matches` runs on RE2. cel-js registers `string.matches(string)` on JavaScript's RegExp,
- *   which backtracks, and refuses a second overload of the same signature. Before checking, every
- *   `x.matches(p)` call is pointed at our own function (RE2_MATCHES), registered in its place.
+ * - Some built-in methods run on our own functions. cel-js registers `string.matches(string)` on
+ *   JavaScript's RegExp, which backtracks, and `list.join` without a bound on the text it builds,
+ *   and it refuses a second overload of the same signature. Before checking, every `x.matches(p)`
+ *   and `list.join(...)` call is pointed at our own function (ROUTED), registered in its place.
  * - Evaluation is metered. Each node's `evaluate` is wrapped to count one step, so a program
  *   that loops long (nested macros over lists) is cut after a bounded number of steps, and the
- *   time budget is checked as it goes.
+ *   time budget is checked as it goes; what calls and `+` produce is checked for its size.
  *
  * Both rely on the AST's shape in @marcbachmann/cel-js 8 (nodes with `op`, `args`, `meta`, and
  * a lazily bound `evaluate`); condition.test.ts pins the behaviour, so an upgrade that changes
@@ -16,6 +17,12 @@
 
 /** The name `x.matches(p)` is evaluated under; messages show it as `matches` again. */
 export const RE2_MATCHES = 'matches_re2';
+/** The name `list.join(...)` is evaluated under. */
+export const BOUNDED_JOIN = 'join_bounded';
+const ROUTED: ReadonlyMap<string, string> = new Map([
+  ['matches', RE2_MATCHES],
+  ['join', BOUNDED_JOIN],
+]);
 
 interface CelNode {
   op: string;
@@ -53,10 +60,12 @@ function isMatchesCall(node: CelNode, name: string): node is CelNode & { args: [
   return node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === name && Array.isArray(node.args[2]) && node.args[2].length === 1;
 }
 
-/** Points every `x.matches(p)` in the program at RE2_MATCHES; call before checking it. */
-export function routeMatchesToRe2(ast: unknown): void {
+/** Points every `x.matches(p)` and `list.join(...)` in the program at ours; call before checking it. */
+export function routeBuiltins(ast: unknown): void {
   eachNode(ast, (node) => {
-    if (isMatchesCall(node, 'matches')) node.args[0] = RE2_MATCHES;
+    if (node.op !== 'rcall' || !Array.isArray(node.args)) return;
+    const routed = ROUTED.get(node.args[0] as string);
+    if (routed !== undefined) node.args[0] = routed;
   });
 }
 
@@ -73,26 +82,40 @@ export function literalPatterns(ast: unknown): Array<{ pattern: string; start: n
   return found;
 }
 
-/** Makes every evaluated node call `tick` first; call after checking (checking may add nodes). */
-export function meterEvaluation(ast: unknown, tick: () => void): void {
+/** Nodes that make new values (calls, `+`); accessing a field or a variable does not. */
+const PRODUCERS = new Set(['call', 'rcall', '+']);
+
+/**
+ * Makes every evaluated node call `tick` first, and hands what calls and `+` produce to
+ * `produced`; call after checking (checking may add nodes).
+ */
+export function meterEvaluation(ast: unknown, tick: () => void, produced: (value: unknown) => void): void {
   eachNode(ast, (node) => {
     const lazy = Object.getPrototypeOf(node) as CelNode;
+    const producer = PRODUCERS.has(node.op);
     let bound: CelNode['evaluate'] | null = null;
     const metered: CelNode['evaluate'] = function (ev, self, ctx) {
       tick();
-      if (bound !== null) return bound.call(this, ev, self, ctx);
-      // The prototype's evaluate picks the node's real evaluator on first use and stores it on
-      // the node; keep that choice, then put the meter back in front of it.
-      const result = lazy.evaluate.call(this, ev, self, ctx);
-      bound = this.evaluate;
-      this.evaluate = metered;
+      let result: unknown;
+      if (bound !== null) {
+        result = bound.call(this, ev, self, ctx);
+      } else {
+        // The prototype's evaluate picks the node's real evaluator on first use and stores it on
+        // the node; keep that choice, then put the meter back in front of it.
+        result = lazy.evaluate.call(this, ev, self, ctx);
+        bound = this.evaluate;
+        this.evaluate = metered;
+      }
+      if (producer) produced(result);
       return result;
     };
     node.evaluate = metered;
   });
 }
 
-/** cel-js messages name the internal function; users wrote `matches`. */
+/** cel-js messages name the internal functions; users wrote `matches` and `join`. */
 export function userFacing(message: string): string {
-  return message.replaceAll(RE2_MATCHES, 'matches');
+  let out = message;
+  for (const [name, routed] of ROUTED) out = out.replaceAll(routed, name);
+  return out;
 }

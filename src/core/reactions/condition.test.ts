@@ -96,6 +96,17 @@ describe('evaluation budget', () => {
     expect(budget.interruptions).toEqual([]);
   });
 
+  it('refuses to build a text past the output cap, by join or by +', () => {
+    const thousand = `[${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`;
+    const big = scope({ big: 'x'.repeat(2000) });
+    for (const expression of [`${thousand}.map(i, data.big).join().size() > 0`, `${thousand}.map(i, data.big).join(",").size() > 0`, '(data.big + data.big + data.big).size() > 0']) {
+      const budget = new Budget('one dry run', { outputChars: 5000 });
+      expect(compileCondition(expression)(big, budget)).toBe(false);
+      expect(budget.interruptions).toEqual(['the expression built a text longer than 5,000 characters']);
+    }
+    expect(compileCondition(`['a', 'b'].join('-') == 'a-b' && (data.big + 'y').size() == 2001`)(big)).toBe(true);
+  });
+
   it('stops every condition once the shared time is spent', () => {
     let now = 0;
     const budget = new Budget("one event's dispatch", { timeMs: 100 }, () => now);

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { Budget, BudgetExceededError } from './budget.js';
-import { literalPatterns, meterEvaluation, RE2_MATCHES, routeMatchesToRe2, userFacing } from './cel-program.js';
+import { BOUNDED_JOIN, literalPatterns, meterEvaluation, RE2_MATCHES, routeBuiltins, userFacing } from './cel-program.js';
 import { regexMatches, regexProblem } from './regex.js';
 
 /**
@@ -13,11 +13,14 @@ export type Condition = (scope: { event: unknown; data: unknown }, budget?: Budg
 // `event` and `data` are the only names an expression sees; declaring them lets `check()` refuse
 // typos such as `dta.x` when a reaction is applied instead of silently never matching.
 // `matches` is CEL's RE2 (see cel-program.ts); both its receiver and its global form run on it.
+// `join` is bounded: it measures the text before building it.
 const env = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 50 } })
   .registerVariable('event', 'dyn')
   .registerVariable('data', 'dyn')
   .registerFunction(`string.${RE2_MATCHES}(string): bool`, regexMatches)
-  .registerFunction('matches(string, string): bool', regexMatches);
+  .registerFunction('matches(string, string): bool', regexMatches)
+  .registerFunction(`list<string>.${BOUNDED_JOIN}(): string`, (list: unknown[]) => boundedJoin(list, ''))
+  .registerFunction(`list<string>.${BOUNDED_JOIN}(string): string`, boundedJoin);
 
 /** The evaluation under way: cel-js evaluates synchronously, so one meter at a time suffices. */
 interface Meter {
@@ -30,14 +33,42 @@ interface Meter {
 }
 let meter: Meter | null = null;
 
+/** Stops the evaluation under way for `reason`: this and every later step throw. */
+function stop(m: Meter, reason: string): never {
+  m.stopped ??= reason;
+  throw (m.error ??= new BudgetExceededError(m.stopped));
+}
+
+/**
+ * Text a call or `+` builds may be at most the budget's output cap: `list.map(x, data.big).join()`
+ * would otherwise build hundreds of megabytes from one event, and `size()` of that takes seconds.
+ */
+function checkProduced(value: unknown): void {
+  const m = meter;
+  if (m === null || typeof value !== 'string' || value.length <= m.budget.limits.outputChars) return;
+  stop(m, textTooLong(m));
+}
+
+function textTooLong(m: Meter): string {
+  return `the expression built a text longer than ${m.budget.limits.outputChars.toLocaleString('en')} characters`;
+}
+
+/** CEL's `list.join(separator)`, refusing before it builds text past the cap. */
+function boundedJoin(list: unknown[], separator: string): string {
+  let length = 0;
+  for (const item of list) {
+    if (typeof item !== 'string') throw new Error('join(): list must contain only strings');
+    length += item.length + separator.length;
+    if (meter !== null && length > meter.budget.limits.outputChars) stop(meter, textTooLong(meter));
+  }
+  return list.join(separator);
+}
+
 function tick(): void {
   const m = meter;
   if (m === null) return;
   if (m.error !== null) throw m.error;
-  if (++m.steps > m.budget.limits.celSteps) {
-    m.stopped = `the expression took more than ${m.budget.limits.celSteps.toLocaleString('en')} evaluation steps`;
-    throw (m.error = new BudgetExceededError(m.stopped));
-  }
+  if (++m.steps > m.budget.limits.celSteps) stop(m, `the expression took more than ${m.budget.limits.celSteps.toLocaleString('en')} evaluation steps`);
   if ((m.steps & 1023) === 0) {
     try {
       m.budget.checkTime();
@@ -63,7 +94,7 @@ function tick(): void {
  */
 export function compileCondition(expression: string): Condition {
   const program = compileProgram(expression);
-  meterEvaluation(program.ast, tick);
+  meterEvaluation(program.ast, tick, checkProduced);
   return (scope, budget = new Budget('one expression')) => {
     const m: Meter = { steps: 0, budget, stopped: null, error: null };
     let result: unknown;
@@ -89,7 +120,7 @@ export function compileCondition(expression: string): Condition {
 /** Parsed and type-checked, `matches` pointed at RE2; throws on a syntax or type error. */
 function compileProgram(expression: string) {
   const program = env.parse(expression);
-  routeMatchesToRe2(program.ast);
+  routeBuiltins(program.ast);
   const checked = program.check();
   if (!checked.valid) throw checked.error;
   return program;
