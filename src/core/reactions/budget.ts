@@ -13,7 +13,7 @@ export interface BudgetLimits {
   outputChars: number;
   /** Units Liquid counts as allocated (ranges, string filters) under the budget. Default 10,000,000. */
   memoryUnits: number;
-  /** Evaluation steps (AST nodes visited) one CEL expression may take. Default 250,000 (tens of milliseconds). */
+  /** Evaluation steps (AST nodes visited) one CEL expression may take. Default 100,000 (about 5 ms). */
   celSteps: number;
 }
 
@@ -21,7 +21,7 @@ export const DEFAULT_BUDGET: BudgetLimits = {
   timeMs: 1000,
   outputChars: 1024 * 1024,
   memoryUnits: 10_000_000,
-  celSteps: 250_000,
+  celSteps: 100_000,
 };
 
 /** Thrown where evaluation is cut; callers read `budget.exceeded` rather than trusting a caught error's type. */
