@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { Budget } from '../core/reactions/budget.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { refusal } from '../core/reactions/refusal.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
@@ -38,12 +39,14 @@ export interface DryRunOptions {
  */
 export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRunOptions = {}): DryRun {
   const runId = options.runId ?? 'dry-run';
-  const reason = refusal(spec, event);
+  // One budget for the whole dry run: its condition and every step's templates together.
+  const budget = new Budget('one dry run');
+  const reason = refusal(spec, event, budget);
   const steps = spec.steps.map((step): DryRunStep => {
     const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
     const scope = { event, data: event.data, steps: {}, secrets: placeholderSecrets(referencedSecrets(step.with)), run: { id: runId, reaction: spec.name, version: 0 } };
     try {
-      const rendered = renderValue(step.with, scope);
+      const rendered = renderValue(step.with, scope, budget);
       const schema = options.schemaOf?.(step.uses);
       return { ...base, input: schema ? Value.Convert(schema, rendered) : rendered, error: null };
     } catch (err) {

@@ -1,4 +1,5 @@
 import { uuidv7 } from '../core/ids.js';
+import { Budget } from '../core/reactions/budget.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { compileTrigger, TriggerIndex } from '../core/reactions/matching.js';
 import { isOwnRunEvent } from '../core/reactions/refusal.js';
@@ -20,7 +21,7 @@ interface Compiled {
   name: string;
   version: number;
   spec: ReactionSpec;
-  test: (event: { type: string; data: unknown }) => boolean;
+  test: (event: { type: string; data: unknown }, budget?: Budget) => boolean;
   roots: string[];
 }
 
@@ -61,9 +62,12 @@ export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
     const matcher = await current(run);
     const runs: NewRun[] = [];
     for (const event of events) {
+      // One budget per event for every condition and concurrency key it meets: however many
+      // reactions listen, storing an event stays bounded; a reaction cut short does not match.
+      const budget = new Budget("one event's dispatch");
       for (const reaction of matcher.size === 0 ? [] : matcher.match(event.type)) {
-        if (isOwnRunEvent(event, reaction.name) || !reaction.test(event)) continue;
-        runs.push(await admit(run, reaction, event));
+        if (isOwnRunEvent(event, reaction.name) || !reaction.test(event, budget)) continue;
+        runs.push(await admit(run, reaction, event, budget));
       }
     }
     await insertRuns(run, runs, now);
@@ -74,15 +78,16 @@ export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
 
   async function replay(run: SqlRunner, event: StoredEvent, only?: string) {
     const now = new Date().toISOString();
+    const budget = new Budget("one event's dispatch");
     let targets: Compiled[];
     if (only) {
       const loaded = await reactions.currentIn(run, only);
       targets = [{ ...loaded, test: () => true, roots: rootSteps(loaded.spec) }];
     } else {
-      targets = (await current(run)).match(event.type).filter((r) => !isOwnRunEvent(event, r.name) && r.test(event));
+      targets = (await current(run)).match(event.type).filter((r) => !isOwnRunEvent(event, r.name) && r.test(event, budget));
     }
     const runs: NewRun[] = [];
-    for (const reaction of targets) runs.push(await admit(run, reaction, event));
+    for (const reaction of targets) runs.push(await admit(run, reaction, event, budget));
     await insertRuns(run, runs, now);
     if (runs.length > 0) await run.notify(JOBS_CHANNEL);
     return { runs: runs.map((r) => ({ id: r.id, reaction: r.reaction })) };
@@ -91,19 +96,19 @@ export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
   return { hook, replay };
 }
 
-async function admit(run: SqlRunner, reaction: Compiled, event: StoredEvent): Promise<NewRun> {
+async function admit(run: SqlRunner, reaction: Compiled, event: StoredEvent, budget: Budget): Promise<NewRun> {
   const id = uuidv7();
   const base = { id, reaction: reaction.name, version: reaction.version, eventId: event.id };
   const concurrency = reaction.spec.concurrency;
   if (!concurrency) return { ...base, status: 'running', concurrencyKey: null, roots: reaction.roots };
-  const key = `${reaction.name}:${concurrencyKey(concurrency.key, event, id, reaction)}`;
+  const key = `${reaction.name}:${concurrencyKey(concurrency.key, event, id, reaction, budget)}`;
   const admitted = await takeSlot(run, key, concurrency.limit);
   return { ...base, status: admitted ? 'running' : 'queued', concurrencyKey: key, roots: admitted ? reaction.roots : [] };
 }
 
-function concurrencyKey(template: string, event: StoredEvent, runId: string, reaction: Compiled): string {
+function concurrencyKey(template: string, event: StoredEvent, runId: string, reaction: Compiled, budget: Budget): string {
   try {
-    return renderString(template, { event, data: event.data, steps: {}, secrets: {}, run: { id: runId, reaction: reaction.name, version: reaction.version } });
+    return renderString(template, { event, data: event.data, steps: {}, secrets: {}, run: { id: runId, reaction: reaction.name, version: reaction.version } }, budget);
   } catch {
     // A key that cannot be rendered for this event serializes with every other such event.
     return '';

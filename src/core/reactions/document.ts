@@ -65,6 +65,12 @@ export interface ValidationContext {
   actions?: ReadonlyMap<string, ActionInfo>;
   /** Names of the stored secrets. */
   secrets?: ReadonlySet<string>;
+  /**
+   * True when a document is applied or validated, false or absent when a stored one is loaded:
+   * then also refused are what older stored documents may hold, MAX_STEPS and MAX_DOCUMENT_BYTES
+   * exceeded and a literal `matches` pattern that is not RE2. Default false.
+   */
+  applying?: boolean;
 }
 
 export type Validation = { ok: true; reaction: ReactionSpec } | { ok: false; problems: string[] };

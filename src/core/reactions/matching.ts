@@ -1,3 +1,4 @@
+import type { Budget } from './budget.js';
 import type { ReactionSpec } from './document.js';
 import { compileSourceTrigger } from './source-trigger.js';
 import { compileCondition } from './condition.js';
@@ -120,16 +121,19 @@ function isScalar(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-/** Compiles a trigger (event type or glob, then filter, then `if`) into one predicate. */
-export function compileTrigger(on: ReactionSpec['on']): (event: { type: string; source?: string; data: unknown }) => boolean {
+/**
+ * Compiles a trigger (event type or glob, then filter, then `if`) into one predicate. The `if`
+ * runs under the budget given (default: its own); cut short by it, the trigger does not match.
+ */
+export function compileTrigger(on: ReactionSpec['on']): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {
   const pattern = on.event;
   const typeMatches = hasWildcard(pattern) ? (type: string) => globMatches(pattern, type) : (type: string) => type === pattern;
   const filter = Object.keys(on.filter).length > 0 ? compileFilter(on.filter) : null;
   const condition = on.if === null ? null : compileCondition(on.if);
   const source = compileSourceTrigger(on.event, on) ?? null;
-  return (event) =>
+  return (event, budget) =>
     typeMatches(event.type) &&
     (filter === null || filter(event.data)) &&
     (source === null || source({ source: event.source ?? '', data: event.data })) &&
-    (condition === null || condition({ event, data: event.data }));
+    (condition === null || condition({ event, data: event.data }, budget));
 }

@@ -48,3 +48,16 @@ describe('parseReactionText', () => {
     expect(parseReactionText('# nothing\n')).toEqual({ ok: false, problems: ['the text holds no reaction document'] });
   });
 });
+
+describe('parseReactionText: limits', () => {
+  it('refuses text over 256 KiB unread', () => {
+    const text = `name: a\ndescription: ${'x'.repeat(256 * 1024)}\n`;
+    expect(parseReactionText(text)).toEqual({ ok: false, problems: [`the document is ${(text.length).toLocaleString('en')} bytes; a reaction document may be at most 262,144 bytes (256 KiB)`] });
+  });
+
+  it('refuses aliases that expand exponentially', () => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i <= 6; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    expect(parseReactionText(`${text}name: bomb\n`)).toEqual({ ok: false, problems: ['Excessive alias count indicates a resource exhaustion attack'] });
+  });
+});

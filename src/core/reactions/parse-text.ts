@@ -1,13 +1,17 @@
 import { parseAllDocuments } from 'yaml';
+import { textSizeProblem } from './document-limits.js';
 
 type ParsedText = { ok: true; documents: unknown[] } | { ok: false; problems: string[] };
 
 /**
  * Reads reaction documents from JSON (an object or an array of objects) or YAML (one or more
  * `---`-separated documents, each an object or a list of objects). Syntax errors come back as
- * `line L, column C: message`; a document that is not an object as `document N: ...`.
+ * `line L, column C: message`; a document that is not an object as `document N: ...`. Text over
+ * MAX_DOCUMENT_BYTES is refused unread; YAML aliases are limited (see below).
  */
 export function parseReactionText(text: string): ParsedText {
+  const tooLarge = textSizeProblem(text);
+  if (tooLarge) return { ok: false, problems: [tooLarge] };
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
@@ -28,6 +32,8 @@ export function parseReactionText(text: string): ParsedText {
     }
     if (doc.errors.length > 0) continue;
     try {
+      // An alias repeats the node it names; aliases of aliases grow a small text exponentially
+      // ("billion laughs"). The library refuses a document whose aliases expand past this count.
       const value: unknown = doc.toJS({ maxAliasCount: 100 });
       if (value !== null && value !== undefined) values.push(value); // null: a `---` with nothing after it
     } catch (err) {

@@ -1,3 +1,4 @@
+import { Budget } from './budget.js';
 import type { ReactionSpec } from './document.js';
 import { compileTrigger, filterMatches, globMatches } from './matching.js';
 
@@ -15,9 +16,9 @@ export function isOwnRunEvent(event: MatchedEvent, reaction: string): boolean {
 
 /**
  * Why the reaction would not start on the event, naming the part that refused (the dry run and an
- * event's matches both say this); null when it would start.
+ * event's matches both say this); null when it would start. The condition runs under `budget`.
  */
-export function refusal(spec: ReactionSpec, event: MatchedEvent): string | null {
+export function refusal(spec: ReactionSpec, event: MatchedEvent, budget: Budget = new Budget('one dry run')): string | null {
   if (!spec.enabled) return 'the reaction is disabled';
   if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
   if (isOwnRunEvent(event, spec.name)) return `the event is the end of one of this reaction's own runs`;
@@ -26,6 +27,10 @@ export function refusal(spec: ReactionSpec, event: MatchedEvent): string | null 
   if (!compileTrigger({ ...spec.on, if: null })(event)) {
     return `the connection, categories, project or environment do not match (${JSON.stringify({ connection, categories, project, environment })})`;
   }
-  if (!compileTrigger(spec.on)(event)) return `the condition is false: ${spec.on.if}`;
+  const cut = budget.interruptions.length;
+  if (!compileTrigger(spec.on)(event, budget)) {
+    const stopped = budget.interruptions[cut];
+    return stopped === undefined ? `the condition is false: ${spec.on.if}` : `the condition was stopped: ${stopped}`;
+  }
   return null;
 }

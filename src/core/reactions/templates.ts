@@ -1,5 +1,6 @@
-import { Liquid } from 'liquidjs';
-import type { Template } from 'liquidjs';
+import { CaptureTag, Context, Liquid, toValue, toValueSync } from 'liquidjs';
+import type { Emitter, Template } from 'liquidjs';
+import { Budget } from './budget.js';
 
 export { redactSecrets } from './redact.js';
 
@@ -37,11 +38,24 @@ const liquid = new Liquid({
   // `{{ data.x | default: "n/a" }}` and `{% if data.x %}` are how authors handle optional
   // fields; without this, strict variables would make both throw.
   lenientIf: true,
-  // Guards against `{% for i in (1..1000000000) %}`: templates run inline with dispatch.
+  // Guards against `{% for i in (1..1000000000) %}`: templates run inline with dispatch. Render
+  // time, memory and output are bounded by the Budget each rendering is given (see render below).
   parseLimit: 100_000,
-  renderLimit: 500,
-  memoryLimit: 10_000_000,
 });
+
+/**
+ * `capture` renders into a string of its own, which neither the output count nor Liquid's memory
+ * count sees; a loop that captures a variable twice into itself doubles it each time. Counting
+ * what each capture holds as allocated bounds that too.
+ */
+class CountedCapture extends CaptureTag {
+  override *render(ctx: Context): Generator<unknown, void, string> {
+    yield* super.render(ctx);
+    const captured = ctx.bottom()[this.variable];
+    ctx.memoryLimit.use(typeof captured === 'string' ? captured.length : 0);
+  }
+}
+liquid.registerTag('capture', CountedCapture);
 
 // Templates repeat for every event, so parsing once matters more than anything else here.
 // A Map keeps insertion order: re-inserting on a hit makes it a small LRU.
@@ -73,12 +87,15 @@ function tidy(message: string): string {
     .replace(/, line:(\d+), col:(\d+)$/, (_, line: string, col: string) => ` (line ${line}, column ${col})`);
 }
 
-/** Renders one string; non-templates come back untouched without invoking Liquid. */
-export function renderString(template: string, scope: TemplateScope): string {
-  return renderAt(template, scope, '');
+/**
+ * Renders one string; non-templates come back untouched without invoking Liquid. Rendering runs
+ * under `budget` (default: a budget of its own, as for one step); past it, TemplateError says why.
+ */
+export function renderString(template: string, scope: TemplateScope, budget: Budget = new Budget('one step')): string {
+  return renderAt(template, scope, '', budget);
 }
 
-function renderAt(template: string, scope: TemplateScope, path: string): string {
+function renderAt(template: string, scope: TemplateScope, path: string, budget: Budget): string {
   if (!isTemplate(template)) return template;
   let tpl: Template[];
   try {
@@ -87,8 +104,11 @@ function renderAt(template: string, scope: TemplateScope, path: string): string 
     throw new TemplateError(tidy((err as Error).message), { path, cause: err });
   }
   try {
-    return String(liquid.renderSync(tpl, scope));
+    budget.checkTime();
+    return render(tpl, scope, budget);
   } catch (err) {
+    // Liquid wraps what its limits throw; the budget knows whether it was the cause.
+    if (budget.exceeded !== null) throw new TemplateError(budget.exceeded, { path, cause: err });
     const e = err as Error;
     const variable = e.name === 'UndefinedVariableError' ? (/^undefined variable: ([^,]+)/.exec(e.message)?.[1] ?? null) : null;
     throw new TemplateError(tidy(e.message), { path, variable, cause: err });
@@ -96,20 +116,56 @@ function renderAt(template: string, scope: TemplateScope, path: string): string 
 }
 
 /**
- * Renders every string leaf of `value` (objects and arrays leaf by leaf; other scalars and object
- * keys unchanged). Rendered leaves are strings: `{{ data.count }}` gives "3", not 3. Throws
- * TemplateError naming the leaf and, for strict-variable failures, the variable.
+ * `liquid.renderSync` with the budget in Liquid's own places: its render-time check (called
+ * before each template node and loop iteration), its memory count, and an emitter that counts
+ * the output as it is written, so a loop printing megabytes stops at the cap, not after it.
  */
-export function renderValue(value: unknown, scope: TemplateScope): unknown {
-  return renderDeep(value, scope, '');
+function render(tpl: Template[], scope: TemplateScope, budget: Budget): string {
+  const renderLimit = { check: (now: number) => budget.checkTime(now) };
+  const memoryLimit = { use: (units: number) => budget.chargeMemory(+units) };
+  const limits = { renderLimit, memoryLimit, liquid } as unknown as ConstructorParameters<typeof Context>[3];
+  const ctx = new Context(scope, liquid.options, { sync: true }, limits);
+  const emitter = new CountingEmitter(budget);
+  toValueSync(liquid.renderer.renderTemplates(tpl, ctx, emitter));
+  return emitter.buffer;
 }
 
-function renderDeep(value: unknown, scope: TemplateScope, path: string): unknown {
-  if (typeof value === 'string') return renderAt(value, scope, path);
-  if (Array.isArray(value)) return value.map((item, i) => renderDeep(item, scope, `${path}[${i}]`));
+class CountingEmitter implements Emitter {
+  buffer = '';
+  constructor(private readonly budget: Budget) {}
+
+  write(html: unknown): void {
+    const text = stringify(html);
+    this.budget.chargeOutput(text.length);
+    this.buffer += text;
+  }
+}
+
+/** Liquid's own stringify (not exported): drops' values, nil as '', lists joined. */
+function stringify(value: unknown): string {
+  const v: unknown = toValue(value);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(stringify).join('');
+  return String(v);
+}
+
+/**
+ * Renders every string leaf of `value` (objects and arrays leaf by leaf; other scalars and object
+ * keys unchanged). Rendered leaves are strings: `{{ data.count }}` gives "3", not 3. Throws
+ * TemplateError naming the leaf and, for strict-variable failures, the variable. All leaves
+ * share `budget` (default: a budget of its own, as for one step).
+ */
+export function renderValue(value: unknown, scope: TemplateScope, budget: Budget = new Budget('one step')): unknown {
+  return renderDeep(value, scope, '', budget);
+}
+
+function renderDeep(value: unknown, scope: TemplateScope, path: string, budget: Budget): unknown {
+  if (typeof value === 'string') return renderAt(value, scope, path, budget);
+  if (Array.isArray(value)) return value.map((item, i) => renderDeep(item, scope, `${path}[${i}]`, budget));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = renderDeep(item, scope, joinPath(path, key));
+    for (const [key, item] of Object.entries(value)) out[key] = renderDeep(item, scope, joinPath(path, key), budget);
     return out;
   }
   return value;

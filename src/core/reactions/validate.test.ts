@@ -279,3 +279,31 @@ describe('usesAdminOnlyAction', () => {
     expect(usesAdminOnlyAction(result.reaction, actions)).toEqual([]);
   });
 });
+
+describe('validateReaction: caps when applying', () => {
+  const manySteps = (count: number) => ({
+    ...example(),
+    concurrency: undefined,
+    steps: Object.fromEntries(Array.from({ length: count }, (_, i) => [`s${i}`, { uses: 'log', with: { message: 'x' } }])),
+  });
+
+  it('refuses more than 100 steps and a document over 256 KiB', () => {
+    expect(problemsOf(manySteps(100), { ...ctx, applying: true })).toEqual([]);
+    expect(problemsOf(manySteps(101), { ...ctx, applying: true })).toEqual(['steps: 101 steps; a reaction may have at most 100']);
+    // Counted in UTF-8 bytes: 140,000 characters of "é" are 280,000 bytes.
+    expect(problemsOf({ ...example(), description: 'é'.repeat(140_000) }, { ...ctx, applying: true })).toEqual([
+      expect.stringMatching(/^the document is 280,\d{3} bytes; a reaction document may be at most 262,144 bytes \(256 KiB\)$/),
+    ]);
+  });
+
+  it('refuses a literal matches() pattern that is not RE2', () => {
+    expect(problemsOf(withChange('on/if', "data.v.matches('^(?!main)')"), { ...ctx, applying: true })).toEqual([
+      'on.if: invalid CEL expression: invalid RE2 regular expression: invalid or unsupported Perl syntax: `(?!` (column 16)',
+    ]);
+  });
+
+  it('still loads stored documents that predate the caps', () => {
+    expect(problemsOf(manySteps(101), {})).toEqual([]);
+    expect(problemsOf(withChange('on/if', "data.v.matches('^(?!main)')"), {})).toEqual([]);
+  });
+});

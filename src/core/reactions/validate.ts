@@ -1,5 +1,6 @@
 import type { ActionInfo, ReactionSpec, Validation, ValidationContext } from './document.js';
 import { celSyntaxError } from './condition.js';
+import { documentSizeProblem, MAX_STEPS } from './document-limits.js';
 import { isValidGlob } from './matching.js';
 import { isPlainObject } from './templates.js';
 import { NAME_PATTERN, NAME_RULE, checkTemplates, describe, unknownKeys, type Problems } from './validate-shared.js';
@@ -22,6 +23,14 @@ type FilterValue = string | number | boolean | null;
  */
 export function validateReaction(raw: unknown, ctx: ValidationContext): Validation {
   if (!isPlainObject(raw)) return { ok: false, problems: [`reaction: must be an object, not ${describe(raw)}`] };
+  if (ctx.applying) {
+    // Before anything else: a document too large is not worth checking further.
+    const tooLarge = documentSizeProblem(raw);
+    if (tooLarge) return { ok: false, problems: [tooLarge] };
+    if (isPlainObject(raw.steps) && Object.keys(raw.steps).length > MAX_STEPS) {
+      return { ok: false, problems: [`steps: ${Object.keys(raw.steps).length} steps; a reaction may have at most ${MAX_STEPS}`] };
+    }
+  }
   const problems: Problems = [];
   unknownKeys(raw, TOP_KEYS, '', 'a reaction', problems);
 
@@ -38,14 +47,14 @@ export function validateReaction(raw: unknown, ctx: ValidationContext): Validati
   if (typeof raw.enabled === 'boolean') enabled = raw.enabled;
   else if (raw.enabled !== undefined) problems.push(`enabled: must be true or false, not ${describe(raw.enabled)}`);
 
-  const on = readOn(raw.on, problems);
+  const on = readOn(raw.on, ctx, problems);
   const concurrency = readConcurrency(raw.concurrency, ctx, problems);
   const steps = readSteps(raw.steps, ctx, problems);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, reaction: { name, description, enabled, on, concurrency, steps } };
 }
 
-function readOn(raw: unknown, problems: Problems): ReactionSpec['on'] {
+function readOn(raw: unknown, ctx: ValidationContext, problems: Problems): ReactionSpec['on'] {
   const on: ReactionSpec['on'] = { event: '', filter: {}, if: null };
   if (raw === undefined) {
     problems.push('on: required; name the event that starts this reaction in on.event');
@@ -65,7 +74,7 @@ function readOn(raw: unknown, problems: Problems): ReactionSpec['on'] {
   else if (raw.filter !== undefined && raw.filter !== null) problems.push(`on.filter: must be an object of field → value(s), not ${describe(raw.filter)}`);
 
   if (typeof raw.if === 'string') {
-    const error = celSyntaxError(raw.if);
+    const error = celSyntaxError(raw.if, { patterns: ctx.applying === true });
     if (error) problems.push(`on.if: invalid CEL expression: ${error}`);
     else on.if = raw.if;
   } else if (raw.if !== undefined && raw.if !== null) problems.push(`on.if: must be a CEL expression (text), not ${describe(raw.if)}`);

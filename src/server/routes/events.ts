@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { Budget } from '../../core/reactions/budget.js';
 import { globMatches, isValidGlob } from '../../core/reactions/matching.js';
 import { refusal } from '../../core/reactions/refusal.js';
 import { ShiplineError } from '../../core/errors.js';
@@ -104,9 +105,11 @@ export function eventRoutes(store: Store) {
     }, async (request) => {
       const event = await store.events.get(request.params.id);
       const [reactions, runs] = await Promise.all([store.reactions.list(), store.runs.forEvents([event.id])]);
+      // One budget for every reaction's condition, as when the event was dispatched.
+      const budget = new Budget("one event's matches");
       return {
         items: reactions.map((r) => {
-          const reason = refusal(specOf(r.document), event);
+          const reason = refusal(specOf(r.document), event, budget);
           return {
             reaction: r.name, version: r.version, enabled: r.enabled, trigger: r.trigger, matched: reason === null, reason,
             runs: runs.filter((run) => run.reaction === r.name).map((run) => ({ id: run.id, status: run.status })),
