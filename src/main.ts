@@ -48,26 +48,24 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     octopusReconcileMs: config.octopusReconcileMs,
   });
   const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
-  let newAdminToken: string | undefined;
-  let url: string;
-  try {
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-    // No request is served before listen, so nobody sees the URL before it is settled here.
-    site.publicUrl ||= `http://localhost:${port}`;
-    await runtime.start();
-    // Only once the server listens: a start that fails (a busy port) must not keep a first
-    // admin token that was never printed, or the next start, seeing an admin, prints none.
-    newAdminToken = await bootstrapAdmin(store, config);
-  } catch (err) {
+  // A start that fails closes what it opened, so the process can exit with the error.
+  const abandon = async (err: unknown): Promise<never> => {
     await app.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     await store.close();
     throw err;
-  }
+  };
+  await app.listen({ port: config.port, host: config.host }).catch(abandon);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  // No request is served before listen, so nobody sees the URL before it is settled here.
+  site.publicUrl ||= `http://localhost:${port}`;
+  await runtime.start().catch(abandon);
+  // Only once the server listens: a start that fails (a busy port) must not keep a first admin
+  // token that was never printed, or the next start, finding an admin, prints none.
+  const newAdminToken = await bootstrapAdmin(store, config).catch(abandon);
   // These two lines are for the person starting the server, so they bypass the JSON log.
   process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
   if (newAdminToken) {
