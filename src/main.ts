@@ -4,6 +4,7 @@ import { createRuntime } from './engine/runtime.js';
 import { buildApp } from './server/app.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
+import { FIRST_START_TOKEN } from './store/tokens.js';
 
 export interface RunningShipline {
   /** The address the server actually listens on, e.g. http://127.0.0.1:8080. */
@@ -22,7 +23,7 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
     return undefined;
   }
   if (await store.tokens.hasActiveAdmin()) return undefined;
-  return (await store.tokens.create('admin (first start)', 'admin')).token;
+  return (await store.tokens.create(FIRST_START_TOKEN, 'admin')).token;
 }
 
 /** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
@@ -35,7 +36,6 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     await store.close();
     throw err;
   }
-  const newAdminToken = await bootstrapAdmin(store, config);
   const site = { publicUrl: config.publicUrl ?? '', bodyLimit: config.bodyLimit, trustProxy: config.trustProxy };
   const runtime = createRuntime({
     store,
@@ -50,14 +50,24 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     octopusReconcileMs: config.octopusReconcileMs,
   });
   const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
-  await app.listen({ port: config.port, host: config.host });
+  // A start that fails closes what it opened, so the process can exit with the error.
+  const abandon = async (err: unknown): Promise<never> => {
+    await app.close().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  };
+  await app.listen({ port: config.port, host: config.host }).catch(abandon);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   // No request is served before listen, so nobody sees the URL before it is settled here.
   site.publicUrl ||= `http://localhost:${port}`;
-  await runtime.start();
+  await runtime.start().catch(abandon);
+  // Only once the server listens: a start that fails (a busy port) must not keep a first admin
+  // token that was never printed, or the next start, finding an admin, prints none.
+  const newAdminToken = await bootstrapAdmin(store, config).catch(abandon);
   // These two lines are for the person starting the server, so they bypass the JSON log.
   process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
   if (newAdminToken) {

@@ -138,8 +138,8 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(await events('pagerduty.*')).toEqual([]);
     const first = await post(`v1=${sign('pd-signing-secret', body)}`);
     expect(first.statusCode).toBe(202);
-    expect(first.json()).toEqual({ events: 1 });
-    expect((await post(`v1=${sign('pd-signing-secret', body)}`)).json()).toEqual({ events: 0 });
+    expect(first.json()).toEqual({ events: 1, duplicate: false });
+    expect((await post(`v1=${sign('pd-signing-secret', body)}`)).json()).toEqual({ events: 0, duplicate: true });
     const [incident] = await events('pagerduty.incident.*');
     expect(incident).toMatchObject({ type: 'pagerduty.incident.triggered', source: 'connection:pd-hooks', data: expect.objectContaining({ incidentId: expect.any(String), service: expect.any(Object) }) });
     expect((await t.app.inject({ method: 'POST', url: `/hooks/pagerduty/${conn.id}x`, headers: { 'content-type': 'application/json' }, payload: body })).statusCode).toBe(404);

@@ -42,7 +42,7 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
     const all = await events();
     expect(all).toHaveLength(before + 1);
     const event = all.at(-1)!;
-    expect(res.json()).toEqual({ eventId: event.id });
+    expect(res.json()).toEqual({ eventId: event.id, duplicate: false });
     return event;
   }
 

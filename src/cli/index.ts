@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './admin.js';
 import { CliError, DEFAULT_URL } from './client.js';
 import { registerConnectionCommands } from './connections.js';
 import { registerDemoCommand } from './demo.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     .option('--token <token>', 'API token (default: $SHIPLINE_TOKEN)');
 
   registerServerCommands(program);
+  registerAdminCommands(program);
   registerTokenCommands(program);
   registerUserCommands(program);
   registerServiceCommands(program);

@@ -5,7 +5,7 @@ import { CliError } from './client.js';
 import { printJson, printLine } from './output.js';
 
 /** A bad setting is the operator's to fix: say which, without a stack trace. */
-function readConfig(): Config {
+export function readConfig(): Config {
   try {
     return loadConfig();
   } catch (err) {

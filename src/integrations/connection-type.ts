@@ -44,6 +44,11 @@ export interface InboundDeploy {
 export interface InboundWebhook {
   /** null when the delivery is authentic; otherwise why not (answered 401, nothing stored). */
   verify(connection: ConnectionWithSecrets, headers: IncomingHttpHeaders, raw: Buffer): string | null;
+  /**
+   * What tells one delivery from another, for the docs (e.g. "the `X-GitHub-Delivery` header"):
+   * `events` puts it in each event's `sourceKey`, so a repeat is recognised and stores nothing.
+   */
+  deliveryId: string;
   /** The events a verified delivery becomes (possibly none, e.g. a ping). */
   events(connection: ConnectionWithSecrets, body: unknown, headers: IncomingHttpHeaders): InboundEvent[];
   /** Deploys the delivery reports, if any. */

@@ -60,6 +60,9 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
   ];
   if (m.inbound) {
     out.push('### Inbound webhooks', '', `The provider delivers to \`$SHIPLINE_PUBLIC_URL/hooks/${m.type}/<connection id>\` (the connection's \`webhookUrl\`); events carry the source \`connection:<name>\`, so a reaction can select them with \`on.connection\`.`, '');
+    if (m.deliveryId) {
+      out.push(`Repeats are recognised by ${m.deliveryId}: a delivery with one already received (the provider's retry, or a captured request posted again) answers 2xx with \`duplicate: true\` and stores, starts and changes nothing, even when the copies arrive at the same moment.`, '');
+    }
   }
   out.push('## Actions', '');
   for (const action of m.actions) {

@@ -17,6 +17,8 @@ export interface IntegrationManifest {
   templates: ReactionTemplate[];
   /** True when the provider posts its own webhooks to `/hooks/<type>/<connection id>`. */
   inbound: boolean;
+  /** What identifies one of those deliveries, so that a repeat is recognised. */
+  deliveryId?: string | undefined;
 }
 
 export function integrationManifests(): IntegrationManifest[] {
@@ -24,9 +26,10 @@ export function integrationManifests(): IntegrationManifest[] {
     {
       type: OCTOPUS_MANIFEST.type, title: OCTOPUS_MANIFEST.title, description: OCTOPUS_MANIFEST.description,
       config: OCTOPUS_MANIFEST.config, secrets: OCTOPUS_MANIFEST.secrets, actions: octopusActionsForDocs(), templates: OCTOPUS_TEMPLATES, inbound: true,
+      deliveryId: 'the Octopus event\'s `Payload.Event.Id`',
     },
     ...CONNECTION_TYPES.map((t) => ({
-      type: t.type, title: t.title, description: t.description, config: t.config, secrets: t.secrets, actions: t.actions, templates: t.templates ?? [], inbound: !!t.webhook,
+      type: t.type, title: t.title, description: t.description, config: t.config, secrets: t.secrets, actions: t.actions, templates: t.templates ?? [], inbound: !!t.webhook, deliveryId: t.webhook?.deliveryId,
     })),
   ];
 }

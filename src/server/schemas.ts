@@ -208,4 +208,7 @@ export const WebhookCreated = Type.Intersect([
   }),
 ]);
 
-export const HookAccepted = Type.Object({ eventId: Type.String({ description: 'The stored event, type webhook.<name>' }) });
+export const HookAccepted = Type.Object({
+  eventId: Type.String({ description: 'The stored event, type webhook.<name>; for a repeat, the event the first delivery stored' }),
+  duplicate: Type.Boolean({ description: 'True when a delivery with the same id (webhook-id, X-GitHub-Delivery) was stored before: nothing new is stored or started' }),
+});

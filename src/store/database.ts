@@ -289,3 +289,17 @@ class PgListener {
     await client?.end().catch(() => undefined);
   }
 }
+
+/**
+ * Opens a store that must already exist, for commands that work on an installation's data
+ * (`shipline admin reset-token`): a data directory without a SQLite store is refused rather than
+ * given a new, empty one that the running server never reads.
+ */
+export function openExistingDb(options: DbOptions): Db {
+  if (!options.databaseUrl) {
+    // The file openSqlite opens.
+    const file = path.join(options.dataDir, 'shipline.db');
+    if (!fs.existsSync(file)) throw new Error(`No Shipline store at ${file}: set SHIPLINE_DATA_DIR (or DATABASE_URL) as the server has it`);
+  }
+  return openDb(options);
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ShiplineError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
@@ -36,7 +37,32 @@ export interface StoredEvent extends ShiplineEvent {
  */
 export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void>;
 
-const EVENT_INSERT = 'INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+// ON CONFLICT on the unique source key makes "is it new?" and "store it" one step: of two
+// transactions storing the same key at once, the second waits for the first and inserts nothing
+// (a separate SELECT first would let both pass it, and the second would fail on the index).
+const EVENT_INSERT = `INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (source_key) DO NOTHING RETURNING id`;
+
+/** Source keys longer than this, or with other than printable ASCII, are stored as their SHA-256. */
+const MAX_PLAIN_KEY = 200;
+const PLAIN_KEY = /^[\x21-\x7e]+$/;
+
+/**
+ * The source key as stored. Keys come from senders (a delivery id header, an id in a signed
+ * body): one of kilobytes would overflow a PostgreSQL index entry and a NUL is refused by its text
+ * type, so such keys are stored as a digest, which is unique all the same.
+ */
+export function storedSourceKey(key: string): string {
+  if (key.length <= MAX_PLAIN_KEY && PLAIN_KEY.test(key)) return key;
+  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+/** Whether a delivery was stored now or had been stored before (a replay or a redelivery). */
+export interface Received {
+  /** The event stored now, or the one stored by the first delivery with the same source key. */
+  id: string;
+  duplicate: boolean;
+}
 
 /** An event as the API lists it: the envelope plus when Shipline stored it and its position. */
 export interface ListedEvent extends ShiplineEvent {
@@ -74,13 +100,10 @@ export function eventsRepo(db: Db) {
   async function appendIn(run: SqlRunner, events: NewEvent[], now = new Date().toISOString()): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
     for (const e of events) {
-      if (e.sourceKey) {
-        const [existing] = await run.query<{ id: string }>('SELECT id FROM events WHERE source_key = ?', [e.sourceKey]);
-        if (existing) continue;
-      }
       const event = { id: uuidv7(), type: e.type, source: e.source, timestamp: e.timestamp ?? now, data: e.data, seq: 0, correlate: e.correlate ?? [] };
-      await run.query(EVENT_INSERT, [event.id, event.type, event.source, e.sourceKey ?? null, event.timestamp, JSON.stringify(event.data), now, e.subject ?? null]);
-      stored.push(event);
+      const sourceKey = e.sourceKey ? storedSourceKey(e.sourceKey) : null;
+      const inserted = await run.query(EVENT_INSERT, [event.id, event.type, event.source, sourceKey, event.timestamp, JSON.stringify(event.data), now, e.subject ?? null]);
+      if (inserted.length > 0) stored.push(event);
     }
     if (hook && stored.length > 0) await hook(run, stored);
     return stored;
@@ -98,6 +121,19 @@ export function eventsRepo(db: Db) {
       return stored;
     },
 
+    /**
+     * Stores a delivery's event unless one with the same `sourceKey` exists, in one transaction
+     * (with the runs it starts); otherwise stores nothing and names the earlier event.
+     */
+    async receive(event: NewEvent & { sourceKey: string }): Promise<Received> {
+      return db.transaction(async (run) => {
+        const [stored] = await appendIn(run, [event]);
+        if (stored) return { id: stored.id, duplicate: false };
+        const [earlier] = await run.query<{ id: string }>('SELECT id FROM events WHERE source_key = ?', [storedSourceKey(event.sourceKey)]);
+        return { id: earlier!.id, duplicate: true };
+      });
+    },
+
     async get(id: string): Promise<ListedEvent> {
       const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ?`, [id]);
       if (!row) throw new ShiplineError('event.not_found');
@@ -105,7 +141,7 @@ export function eventsRepo(db: Db) {
     },
 
     async getBySourceKey(key: string): Promise<ListedEvent> {
-      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [key]);
+      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [storedSourceKey(key)]);
       if (!row) throw new ShiplineError('event.not_found');
       return toListed(row);
     },

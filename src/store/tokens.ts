@@ -21,6 +21,11 @@ function generateToken(): string {
   return `shp_${randomBytes(32).toString('base64url')}`;
 }
 
+/** The admin token a first start makes and prints when no admin exists and none is configured. */
+export const FIRST_START_TOKEN = 'admin (first start)';
+/** The admin token `shipline admin reset-token` makes. */
+export const RECOVERY_TOKEN = 'admin (recovery)';
+
 // last_used_at is written at most this often per token, to keep reads from becoming writes.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -72,6 +77,32 @@ export function tokensRepo(db: Db) {
       };
       await k.insertInto('api_tokens').values(row).execute();
       return token;
+    },
+
+    /**
+     * A new admin token for someone who lost theirs, made from the store alone (no API): revokes
+     * the tokens Shipline printed before (the first start's, earlier recoveries'), since a lost
+     * token may have been seen, and creates one more, in one transaction. Admin tokens people
+     * named, and the SHIPLINE_ADMIN_TOKEN one (restored at each start), stay as they are.
+     */
+    async resetAdmin(): Promise<{ created: ApiToken & { token: string }; revoked: ApiToken[] }> {
+      const token = generateToken();
+      const now = new Date().toISOString();
+      const created = { id: randomUUID(), name: RECOVERY_TOKEN, role: 'admin' as Role, createdAt: now, lastUsedAt: null, revokedAt: null, token };
+      type Row = { id: string; name: string; role: string; created_at: string; last_used_at: string | null; revoked_at: string | null };
+      const revoked = await db.transaction(async (run) => {
+        const earlier = await run.query<Row>(
+          "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens WHERE name IN (?, ?) AND role = 'admin' AND revoked_at IS NULL ORDER BY created_at",
+          [FIRST_START_TOKEN, RECOVERY_TOKEN],
+        );
+        for (const row of earlier) await run.query('UPDATE api_tokens SET revoked_at = ? WHERE id = ?', [now, row.id]);
+        await run.query(
+          "INSERT INTO api_tokens (id, name, role, token_hash, created_at, last_used_at, revoked_at, expires_at, run_id) VALUES (?, ?, 'admin', ?, ?, NULL, NULL, NULL, NULL)",
+          [created.id, created.name, hashToken(token), now],
+        );
+        return earlier.map((row) => toToken({ ...row, revoked_at: now }));
+      });
+      return { created, revoked };
     },
 
     async hasActiveAdmin(): Promise<boolean> {

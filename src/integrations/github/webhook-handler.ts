@@ -112,6 +112,7 @@ export function githubDeploys(body: unknown, headers: IncomingHttpHeaders): Inbo
 }
 
 export const githubWebhook: InboundWebhook = {
+  deliveryId: 'the `X-GitHub-Delivery` header (GitHub keeps it when it redelivers)',
   verify: (connection, headers, raw) => verifyGitHubSignature(connection.secrets.webhookSecret, headers, raw),
   events: (_connection, body, headers) => githubEvents(body, headers),
   deploys: (_connection, body, headers) => githubDeploys(body, headers),

@@ -98,6 +98,8 @@ export function pagerdutyEvents(body: unknown): InboundEvent[] {
 }
 
 export const pagerdutyWebhook: InboundWebhook = {
+  // The event's own id, inside the signed body, so a replayed copy cannot change it.
+  deliveryId: 'the v3 event\'s `event.id`, inside the signed body',
   verify: (connection: ConnectionWithSecrets, headers, raw) => verifyPagerDutySignature(connection.secrets.webhookSecret, headers, raw),
   events: (_connection, body) => pagerdutyEvents(body),
 };

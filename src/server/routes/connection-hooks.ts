@@ -10,12 +10,15 @@ import type { App } from './types.js';
 
 const Received = Type.Object({
   events: Type.Integer({ description: 'Events stored from this delivery (0 for a repeat or a ping)' }),
+  duplicate: Type.Boolean({ description: 'True when this delivery (X-GitHub-Delivery, PagerDuty event.id) was stored before: nothing new is stored or started' }),
 });
 
 /**
  * `POST /hooks/<type>/<connection id>`: a provider's own webhooks (PagerDuty v3, GitHub),
  * verified by the connection type over the exact bytes sent, then stored as events (and catalog
- * deploys) in one transaction before the 202. Redeliveries store nothing new.
+ * deploys) in one transaction before the 202. A repeat (a redelivery, or a replay of a captured
+ * request) is recognised by the provider's delivery id: 200 `duplicate: true`, nothing stored,
+ * nothing started, no deploy moved.
  */
 export function connectionHookRoutes(store: Store, connections: ConnectionService) {
   return async (app: App) => {
@@ -26,7 +29,7 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
         summary: 'Receive a provider webhook for a connection (PagerDuty, GitHub), verified by its signature',
         tags: ['hooks'],
         params: Type.Object({ type: Type.String(), connectionId: Type.String() }),
-        response: { 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Received, 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request, reply) => {
       const type = connections.webhookType(request.params.type);
@@ -41,17 +44,27 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
       } catch {
         throw new ShiplineError('request.malformed_json');
       }
-      const events = type.webhook.events(connection, parsed, request.headers);
+      const events = type.webhook.events(connection, parsed, request.headers).map((e) => ({
+        ...e,
+        source: connectionSource(connection.name),
+        // Per connection: the same provider event delivered to two connections is two deliveries.
+        ...(e.sourceKey ? { sourceKey: `connection:${connection.id}:${e.sourceKey}` } : {}),
+      }));
       const deploys = type.webhook.deploys?.(connection, parsed, request.headers) ?? [];
       const now = new Date().toISOString();
       const stored = await store.commits.submit(async (run) => {
-        const appended = await store.events.appendIn(run, events.map((e) => ({ ...e, source: connectionSource(connection.name) })), now);
-        for (const d of deploys) {
-          await recordOrAdvanceIn(run, store, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
+        // The unique source key makes the check and the insert one step, even for copies sent at once.
+        const appended = await store.events.appendIn(run, events, now);
+        const duplicate = events.length > 0 && appended.length === 0;
+        // A repeat touches no deploy either: it reports nothing the first delivery did not.
+        if (!duplicate) {
+          for (const d of deploys) {
+            await recordOrAdvanceIn(run, store, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
+          }
         }
-        return appended.length;
+        return { events: appended.length, duplicate };
       });
-      return reply.status(202).send({ events: stored });
+      return reply.status(stored.duplicate ? 200 : 202).send(stored);
     });
   };
 }

@@ -68,6 +68,21 @@ function authenticate(hook: WebhookWithSecret, request: FastifyRequest, raw: Buf
   }
 }
 
+/**
+ * The sender's id for this delivery, the same on every retry: Standard Webhooks' `webhook-id`
+ * (signed, and required, for standard_webhooks), else GitHub's `X-GitHub-Delivery`. A second
+ * delivery with the same id is a repeat (a retry, or a replay of a captured request).
+ */
+export const DELIVERY_ID_HEADERS: readonly string[] = ['webhook-id', 'x-github-delivery'];
+
+function deliveryIdOf(request: FastifyRequest): string | undefined {
+  for (const name of DELIVERY_ID_HEADERS) {
+    const value = one(request.headers[name])?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
 /** JSON when the delivery says it is JSON and it parses; otherwise the text as sent. */
 function bodyOf(contentType: string | undefined, raw: Buffer): unknown {
   const text = raw.toString('utf8');
@@ -96,7 +111,7 @@ function storedHeaders(request: FastifyRequest, hook: WebhookWithSecret): Record
 /**
  * External webhooks: `POST /hooks/<name>` from any system, authenticated by the webhook's own
  * key or signature (no API token). A valid delivery becomes a `webhook.<name>` event; 202 only
- * once it is committed.
+ * once it is committed. A repeat of a delivery id answers 200 `duplicate: true` and stores nothing.
  */
 export function hookRoutes(store: Store) {
   // Registered as its own (encapsulated) plugin: the raw-body parsers below apply to /hooks only,
@@ -110,7 +125,7 @@ export function hookRoutes(store: Store) {
         summary: 'Receive a delivery from an external system (authenticated by the webhook\'s key or signature)',
         tags: ['hooks'],
         params: Type.Object({ name: Type.String() }),
-        response: { 202: HookAccepted, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+        response: { 200: HookAccepted, 202: HookAccepted, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
       },
     }, async (request, reply) => {
       const { name } = request.params;
@@ -122,13 +137,21 @@ export function hookRoutes(store: Store) {
       // The key is a credential: it authenticated this delivery and goes no further.
       const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
       delete query[KEY_PARAM];
-      const event = await store.events.append({
+      const event = {
         type: `webhook.${name}`,
         source: `webhook:${name}`,
         data: { body: bodyOf(request.headers['content-type'], body), query, headers: storedHeaders(request, hook) },
-      });
-      // No sourceKey is given, so append always stores the event.
-      return reply.status(202).send({ eventId: event!.id });
+      };
+      const deliveryId = deliveryIdOf(request);
+      if (deliveryId === undefined) {
+        // Nothing tells one delivery from another: each is stored.
+        const stored = await store.events.append(event);
+        return reply.status(202).send({ eventId: stored!.id, duplicate: false });
+      }
+      // The check and the insert are one step on the unique source key, so two copies sent at
+      // once still store one event and start one set of runs.
+      const received = await store.events.receive({ ...event, sourceKey: `webhook:${name}:${deliveryId}` });
+      return reply.status(received.duplicate ? 200 : 202).send({ eventId: received.id, duplicate: received.duplicate });
     });
   };
 }
