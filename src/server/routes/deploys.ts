@@ -47,13 +47,13 @@ export function deployRoutes(store: Store) {
       },
     }, async (request) => {
       const [deploy] = await linkUsers(store.users, [await store.deploys.get(request.params.id)]);
-      return { ...deploy!, failure: await store.insights.markOf(deploy!.id) };
+      return { ...deploy!, failure: await store.insights.markOf(deploy!.id), reportedStatus: (await store.insights.reportedStatusOf(deploy!.id)) ?? deploy!.status };
     });
 
     app.get('/api/v1/deploys/:id/runs', {
       config: { minRole: 'read' },
       schema: {
-        summary: 'The runs started by the events about a deploy (deploy.recorded, deploy.updated, its Octopus deployment\'s events), newest first',
+        summary: 'The runs started by the events about a deploy (deploy.recorded, deploy.updated, deploy.failed, deploy.marked_failed, its Octopus deployment\'s events), newest first',
         tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: List(Run), ...ErrorResponses },
       },
     }, async (request) => {
