@@ -46,4 +46,34 @@ describe.each(DIALECTS)('event subjects on %s', (dialect) => {
       await database.drop();
     }
   });
+
+  it('makes deploys marked before migration 0008 read failed, keeping what was reported, and links their mark events to them', async () => {
+    const database = await freshDatabase(dialect);
+    const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
+    try {
+      const migrator = new Migrator({ db: store.db.kysely, provider: migrationProvider(CONTEXT[dialect]), migrationTableName: 'shipline_migrations', migrationLockTableName: 'shipline_migrations_lock' });
+      expect((await migrator.migrateTo('0007-event-subjects')).error).toBeUndefined();
+      const now = '2025-05-01T10:00:00.000Z';
+      await store.db.transaction(async (run) => {
+        for (const [id, status] of [['d1', 'succeeded'], ['d2', 'succeeded'], ['d3', 'failed']]) {
+          await run.query(
+            `INSERT INTO deploys (id, endpoint_id, service_alias, description, deployed_at, deploy_number, received_at, status, source)
+              VALUES (?, 'e1', 'cart', 'd', ?, ?, ?, ?, 'custom')`, [id, now, id, now, status],
+          );
+        }
+        await run.query("INSERT INTO deploy_failure_marks (deploy_id, reason, marked_by, marked_at) VALUES ('d1', 'broke', 'ops', ?), ('d3', 'also', null, ?)", [now, now]);
+        await run.query("INSERT INTO events (id, type, source, occurred_at, data, created_at) VALUES ('m1', 'deploy.marked_failed', 'token:ops', ?, ?, ?)", [now, JSON.stringify({ deployId: 'd1', reason: 'broke' }), now]);
+      });
+      expect(await store.migrate()).toContain('0008-deploy-failure-status');
+      const rows = await store.db.transaction((run) => run.query<{ id: string; status: string; reported_status: string | null }>('SELECT id, status, reported_status FROM deploys ORDER BY id'));
+      expect(rows).toEqual([{ id: 'd1', status: 'failed', reported_status: 'succeeded' }, { id: 'd2', status: 'succeeded', reported_status: null }, { id: 'd3', status: 'failed', reported_status: 'failed' }]);
+      expect(await store.events.aboutDeploy({ id: 'd1', deployedAt: now, receivedAt: now, dedupId: null })).toEqual(['m1']);
+      // Clearing a mark made before the migration restores what was reported.
+      await store.insights.unmarkFailed('d1');
+      expect((await store.deploys.get('d1')).status).toBe('succeeded');
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
 });
