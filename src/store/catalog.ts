@@ -40,14 +40,16 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     'SELECT id, status, reported_status, deployer_id, deployer_email, deployer_name FROM deploys WHERE dedup_id = ?', [deploy.dedupId],
   );
   if (existing) {
-    // A failure mark overrides the status people read; the source's own word moves underneath it.
-    const marked = existing.reported_status !== null;
     if (RANK[deploy.status] <= RANK[existing.reported_status ?? existing.status]) return 'unchanged';
     const knowsDeployer = existing.deployer_id !== null || existing.deployer_email !== null || existing.deployer_name !== null;
     const deployer = knowsDeployer ? { id: existing.deployer_id, email: existing.deployer_email, name: existing.deployer_name } : input.deployer;
+    // A failure mark overrides the status people read; the source's own word moves underneath it.
+    // Decided in the statement, on the row as it is then, so a mark committed meanwhile is kept.
     await run.query(
-      `UPDATE deploys SET ${marked ? 'reported_status' : 'status'} = ?, description = ?, deployer_id = ?, deployer_email = ?, deployer_name = ? WHERE id = ?`,
-      [deploy.status, input.description, deployer.id, deployer.email, deployer.name, existing.id],
+      `UPDATE deploys SET status = CASE WHEN reported_status IS NULL THEN ? ELSE status END,
+        reported_status = CASE WHEN reported_status IS NULL THEN NULL ELSE ? END,
+        description = ?, deployer_id = ?, deployer_email = ?, deployer_name = ? WHERE id = ?`,
+      [deploy.status, deploy.status, input.description, deployer.id, deployer.email, deployer.name, existing.id],
     );
     const updated = (await deployIn(run, existing.id))!;
     const moved: NewEvent[] = [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];

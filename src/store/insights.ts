@@ -176,8 +176,8 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
     async markFailed(deployId: string, reason: string, markedBy: string | null): Promise<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }> {
       const markedAt = new Date().toISOString();
       await db.transaction(async (run) => {
-        const [deploy] = await run.query<{ id: string; service_id: string | null; service_alias: string; environment: string | null; status: string; reported_status: string | null; endpoint_id: string }>(
-          'SELECT id, service_id, service_alias, environment, status, reported_status, endpoint_id FROM deploys WHERE id = ?', [deployId],
+        const [deploy] = await run.query<{ id: string; service_id: string | null; service_alias: string; environment: string | null }>(
+          'SELECT id, service_id, service_alias, environment FROM deploys WHERE id = ?', [deployId],
         );
         if (!deploy) throw new ShiplineError('deploy.not_found');
         await run.query(
@@ -185,7 +185,10 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
             ON CONFLICT (deploy_id) DO UPDATE SET reason = excluded.reason, marked_by = excluded.marked_by, marked_at = excluded.marked_at`,
           [deployId, reason, markedBy, markedAt],
         );
-        if (deploy.reported_status === null) await run.query("UPDATE deploys SET reported_status = status, status = 'failed' WHERE id = ?", [deployId]);
+        // Only the mark that flips the deploy (a concurrent one finds reported_status set) says it became failed.
+        const flipped = await run.query<{ reported_status: string }>(
+          "UPDATE deploys SET reported_status = status, status = 'failed' WHERE id = ? AND reported_status IS NULL RETURNING reported_status", [deployId],
+        );
         const source = markedBy ? `token:${markedBy}` : 'api';
         const events: NewEvent[] = [{
           type: 'deploy.marked_failed',
@@ -193,7 +196,7 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
           data: { deployId, serviceId: deploy.service_id, serviceAlias: deploy.service_alias, environment: deploy.environment, reason, markedBy },
           subject: deploySubject(deployId),
         }];
-        if (deploy.status !== 'failed') {
+        if (flipped.length === 1 && flipped[0]!.reported_status !== 'failed') {
           const marked = (await deployIn(run, deployId))!;
           events.push({ type: DEPLOY_FAILED, source, data: deployFailedData(marked, { source: 'mark', reason, markedBy }), subject: deploySubject(deployId) });
         }

@@ -226,6 +226,14 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     expect((await events('deploy.marked_failed')).filter((e) => e.data.deployId === marked.id)).toHaveLength(2);
   });
 
+  it('two people marking the same deploy at once store one deploy.failed, and clearing leaves it as reported', async () => {
+    const deploy = await record('state-concurrent-marks');
+    await Promise.all(['first', 'second', 'third'].map((reason) => mark(deploy.id, reason)));
+    expect(await failedEventsOf(deploy.id)).toHaveLength(1);
+    await clear(deploy.id);
+    expect((await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json()).toMatchObject({ status: 'succeeded', reportedStatus: 'succeeded' });
+  });
+
   it('a deploy\'s page lists the runs of every event about it, deploy.marked_failed and deploy.failed included', async () => {
     for (const type of ['deploy.marked_failed', 'deploy.failed']) {
       await bed.t.applyReaction({ name: `on-${type.replace('.', '-').replace('_', '-')}`, on: { event: type }, steps: { note: { uses: 'emit', with: { type: 'test.noted' } } } });
