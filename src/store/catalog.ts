@@ -45,15 +45,16 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     const deployer = knowsDeployer ? { id: existing.deployer_id, email: existing.deployer_email, name: existing.deployer_name } : input.deployer;
     // A failure mark overrides the status people read; the source's own word moves underneath it.
     // Decided in the statement, on the row as it is then, so a mark committed meanwhile is kept.
-    await run.query(
+    const [after] = await run.query<{ reported_status: DeployStatus | null }>(
       `UPDATE deploys SET status = CASE WHEN reported_status IS NULL THEN ? ELSE status END,
         reported_status = CASE WHEN reported_status IS NULL THEN NULL ELSE ? END,
-        description = ?, deployer_id = ?, deployer_email = ?, deployer_name = ? WHERE id = ?`,
+        description = ?, deployer_id = ?, deployer_email = ?, deployer_name = ? WHERE id = ? RETURNING reported_status`,
       [deploy.status, deploy.status, input.description, deployer.id, deployer.email, deployer.name, existing.id],
     );
     const updated = (await deployIn(run, existing.id))!;
     const moved: NewEvent[] = [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
-    if (updated.status === 'failed' && existing.status !== 'failed') {
+    // It became failed by this report only if no mark holds (a marked deploy already read failed).
+    if (deploy.status === 'failed' && after?.reported_status === null && existing.status !== 'failed') {
       moved.push({
         type: DEPLOY_FAILED, source: `deploy-endpoint:${deploy.endpointId}`, timestamp: input.deployedAt,
         data: deployFailedData(updated, reportedFailure(updated)), subject: deploySubject(updated.id),
