@@ -15,7 +15,7 @@ const tags = ['deploys'];
 const DeployQuery = Type.Object({
   service: Type.Optional(Type.String({ minLength: 1, description: 'Service id, name or alias (also an alias no service claims yet)' })),
   environment: Type.Optional(Type.String({ minLength: 1, description: 'Compared trimmed and case-insensitively' })),
-  status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)), { description: 'The status as the deploy reads: a deploy marked failed is failed' })),
   source: Type.Optional(Type.String({ minLength: 1, description: 'custom (a deploy endpoint), octopus, github, ...' })),
   since: Type.Optional(Type.String({ description: 'Deployed at or after this datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)' })),
   until: Type.Optional(Type.String({ description: 'Deployed at or before this datetime' })),
