@@ -57,8 +57,8 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect(event.type).toBe('deploy.recorded');
     const data = JSON.parse(event.data);
     const api = await t.api({ method: 'GET', url: `/api/v1/deploys/${data.id}` });
-    // Plus what is looked up when a deploy is read: its deployer's user (none has this email) and its failure mark.
-    expect(api.json()).toEqual({ ...data, deployer: { ...data.deployer, user: null }, failure: null });
+    // Plus what is looked up when a deploy is read: its deployer's user (none has this email), its failure mark and its reported status.
+    expect(api.json()).toEqual({ ...data, deployer: { ...data.deployer, user: null }, failure: null, reportedStatus: 'succeeded' });
     expect(data.deployer).not.toHaveProperty('user');
     expect(data).not.toHaveProperty('failure');
     expect(data.deployNumber).toBe('300');

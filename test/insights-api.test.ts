@@ -14,7 +14,7 @@ import { startEngineApp } from './support/runtime.js';
 //   D1 03-03 10:00 aaa1, authored 03-02 10:00            lead 86400
 //   D2 03-04 10:00 aaa2, commit date 03-04 08:00 only     lead  7200  FAILS: rollback (D3 re-deploys aaa1), restored by D3: 7200
 //   D3 03-04 12:00 aaa1, authored 03-02 10:00            lead 180000
-//   D4 03-05 10:00 no commit                              (no lead)   FAILS: marked, restored by D5: 21600
+//   D4 03-05 10:00 no commit, marked failed              (no success) FAILS: marked, restored by D5: 21600
 //   D5 03-05 16:00 aaa3, authored 03-05 15:00            lead  3600
 // week 2 (Mon 03-10)
 //   D6 03-10 10:00 aaa4 status failed                    (not deployed) FAILS: status, restored by D7: 1800
@@ -92,15 +92,16 @@ describe.each(DIALECTS)('deploy insights on %s', (dialect) => {
     const report = await dora(WINDOW);
     expect(report.environments).toEqual(['Production']);
     const s = report.summary;
-    expect(s.deploymentFrequency).toMatchObject({ value: 7 / 14, numerator: 7, denominator: 14, band: 'high' });
-    expect(s.leadTime).toMatchObject({ value: 2 * HOUR, median: 2 * HOUR, p90: 50 * HOUR, numerator: 6, denominator: 7, band: 'elite', excluded: { 'no commit date': 1 } });
+    // D4, marked failed, is a failure and nothing else: no successful deploy, so neither in frequency nor in lead time.
+    expect(s.deploymentFrequency).toMatchObject({ value: 6 / 14, numerator: 6, denominator: 14, band: 'high' });
+    expect(s.leadTime).toMatchObject({ value: 2 * HOUR, median: 2 * HOUR, p90: 50 * HOUR, numerator: 6, denominator: 6, band: 'elite', excluded: {} });
     expect(s.changeFailureRate).toMatchObject({ value: 0.5, numerator: 4, denominator: 8, band: 'low' });
     expect(s.timeToRestore).toMatchObject({ value: 2 * HOUR, median: 2 * HOUR, p90: 6 * HOUR, numerator: 4, denominator: 4, band: 'high' });
 
     expect(report.buckets.map((b) => b.key)).toEqual(['2025-03-03', '2025-03-10']);
     const [w1, w2] = report.buckets.map((b) => b.metrics);
-    expect(w1!.deploymentFrequency).toMatchObject({ numerator: 5, denominator: 7, band: 'high' });
-    expect(w1!.leadTime).toMatchObject({ median: 2 * HOUR, p90: 50 * HOUR, numerator: 4, denominator: 5 });
+    expect(w1!.deploymentFrequency).toMatchObject({ numerator: 4, denominator: 7, band: 'high' });
+    expect(w1!.leadTime).toMatchObject({ median: 2 * HOUR, p90: 50 * HOUR, numerator: 4, denominator: 4 });
     expect(w1!.changeFailureRate).toMatchObject({ value: 0.4, numerator: 2, denominator: 5, band: 'low' });
     expect(w1!.timeToRestore).toMatchObject({ median: 2 * HOUR, p90: 6 * HOUR, numerator: 2, denominator: 2, band: 'high' });
     expect(w2!.deploymentFrequency).toMatchObject({ numerator: 2, denominator: 7 });
@@ -150,7 +151,8 @@ describe.each(DIALECTS)('deploy insights on %s', (dialect) => {
     const late = await drill('/api/v1/insights/dora/drilldown?metric=timeToRestore&service=cart&from=2025-03-10T00:00:00Z&to=2025-03-10T10:15:00Z&incidentWindowMinutes=0');
     expect(late.rows.map((r) => [r.deploy.id, r.seconds, r.restore?.id])).toEqual([[ids.D6, 1800, ids.D7]]);
     const lead = await drill(report.summary.leadTime.drilldown);
-    expect(lead.rows.find((r) => r.deploy.id === ids.D4)).toMatchObject({ counted: false, excludedBecause: 'no commit date' });
+    expect(lead.rows.find((r) => r.deploy.id === ids.D4)).toBeUndefined();
+    expect((await drill(report.summary.deploymentFrequency.drilldown)).rows.find((r) => r.deploy.id === ids.D4)).toBeUndefined();
     expect(lead.rows.find((r) => r.deploy.id === ids.D2)).toMatchObject({ counted: true, seconds: 2 * HOUR });
   });
 
@@ -167,17 +169,17 @@ describe.each(DIALECTS)('deploy insights on %s', (dialect) => {
     const team = await dora('team=money&from=2025-03-03&to=2025-03-17');
     expect(team.summary.deploymentFrequency.numerator).toBe(1);
     const all = await dora('from=2025-03-03&to=2025-03-17');
-    expect(all.summary.deploymentFrequency.numerator).toBe(8);
+    expect(all.summary.deploymentFrequency.numerator).toBe(7);
   });
 
   it('counts a late deploy in the bucket of its deployed_at, and a duplicate not at all', async () => {
     await deploy('D9', '2025-03-05T20:00:00Z', { commit: commit('aaa6', { authoring: '2025-03-05T19:30:00Z' }) });
     await t.ingest({ service: 'cart', dedup_id: 'cart-D9', deployed_at: '2025-03-05T20:00:00Z', environment: 'Production' });
     const [w1, w2] = (await dora(WINDOW)).buckets.map((b) => b.metrics);
-    // week 1 now: 6 successful deploys; failures still D2 and D4 of 6; lead times 1800, 3600, 7200, 86400, 180000.
-    expect(w1!.deploymentFrequency).toMatchObject({ numerator: 6, denominator: 7 });
+    // week 1 now: 5 successful deploys (D4 is marked failed); failures still D2 and D4 of 6; lead times 1800, 3600, 7200, 86400, 180000.
+    expect(w1!.deploymentFrequency).toMatchObject({ numerator: 5, denominator: 7 });
     expect(w1!.changeFailureRate).toMatchObject({ numerator: 2, denominator: 6 });
-    expect(w1!.leadTime).toMatchObject({ median: 2 * HOUR, numerator: 5, denominator: 6 });
+    expect(w1!.leadTime).toMatchObject({ median: 2 * HOUR, numerator: 5, denominator: 5 });
     expect(w2!.deploymentFrequency).toMatchObject({ numerator: 2, denominator: 7 });
   });
 

@@ -82,6 +82,7 @@ function sampleData(type: string): Record<string, unknown> {
     spaceId: 'Spaces-1', projectName: 'Web', environmentName: 'Production', releaseVersion: '1.0.1',
   };
   if (type.startsWith('octopus.')) return octopus;
+  if (type === 'deploy.failed') return { ...deploy, failure: { source: 'custom', reason: 'Deploy #12 failed', markedBy: null } };
   if (type.startsWith('deploy.')) return deploy;
   return { ...deploy, ...octopus, body: { package: 'web-app', version: '1.2.3' }, incidentId: 'P1', title: 'Checkout down', service: { id: 'S1', name: 'checkout' }, repository: 'acme/web', payload: {} };
 }

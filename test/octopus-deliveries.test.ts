@@ -64,7 +64,7 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     const event = await eventually(async () => (await events('octopus.deployment.succeeded')).find((e) => e.data.deploymentId === deploymentId));
     expect(Object.keys(event.data).sort()).toEqual([
       'category', 'channelId', 'deploymentId', 'environmentId', 'environmentName', 'eventType', 'message', 'occurredAt', 'projectId', 'projectName',
-      'releaseId', 'releaseVersion', 'serverUri', 'spaceId', 'taskId', 'timestamp',
+      'releaseId', 'releaseVersion', 'serverUri', 'spaceId', 'taskId', 'timestamp', 'userId', 'username',
     ]);
     expect(event.data).toMatchObject({
       eventType: 'DeploymentSucceeded', category: 'DeploymentSucceeded', taskId, spaceId: 'Spaces-1', serverUri: bed.sim.url,

@@ -14,6 +14,7 @@ interface RecordOptions {
   deployUrl?: string;
   deployNumber?: string;
   dedupId?: string;
+  status?: string;
   commitSha?: string;
   commitMessage?: string;
   commitBranch?: string;
@@ -48,6 +49,7 @@ const TOP_LEVEL_FIELDS = {
   deploy_url: 'deployUrl',
   deploy_number: 'deployNumber',
   dedup_id: 'dedupId',
+  status: 'status',
 } as const satisfies Record<string, keyof RecordOptions>;
 
 /** Copies the options that were given; absent ones are left out rather than sent as null. */
@@ -109,6 +111,7 @@ export function registerRecordCommand(deploys: Command): void {
       .option('--deploy-url <url>', 'link to the CI job or release')
       .option('--deploy-number <number>', 'CI build or release number')
       .option('--dedup-id <id>', 'a second deploy with the same dedup id is ignored (safe retries)')
+      .option('--status <status>', 'succeeded (default) or failed: a deploy that failed reads failed and stores deploy.failed')
       .option('--commit-sha <sha>', 'commit deployed')
       .option('--commit-message <text>', 'commit message')
       .option('--commit-branch <branch>', 'branch deployed')

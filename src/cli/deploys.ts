@@ -8,6 +8,8 @@ import { cell, printJson, printLine, printNextCursor, printTable, truncate, want
 interface ListOptions {
   service?: string;
   env?: string;
+  status?: string;
+  source?: string;
   since?: string;
   until?: string;
   limit?: number;
@@ -28,6 +30,8 @@ export function registerDeployCommands(program: Command): void {
       .description('list deploys, newest first')
       .option('--service <idOrAlias>', 'only this service (id, name or alias)')
       .option('--env <environment>', 'only this environment')
+      .option('--status <status>', 'only deploys that read this status: queued, started, succeeded or failed (a deploy marked failed is failed)')
+      .option('--source <source>', 'only deploys from this source: custom, octopus, github, ...')
       .option('--since <datetime>', 'deployed at or after this time')
       .option('--until <datetime>', 'deployed at or before this time')
       .option('--limit <n>', 'deploys per page (1-500)', parseLimit)
@@ -36,6 +40,8 @@ export function registerDeployCommands(program: Command): void {
     const page = await clientFor(command).get<Page<Deploy>>(apiPath('deploys'), {
       service: options.service,
       environment: options.env,
+      status: options.status,
+      source: options.source,
       since: options.since,
       until: options.until,
       limit: options.limit,
@@ -43,12 +49,13 @@ export function registerDeployCommands(program: Command): void {
     });
     if (wantsJson(command)) return printJson(page);
     printTable(
-      ['deployed at', 'service', 'environment', 'number', 'deployer', 'description'],
+      ['deployed at', 'service', 'environment', 'number', 'status', 'deployer', 'description'],
       page.items.map((d) => [
         d.deployedAt,
         serviceLabel(d),
         cell(d.environment),
         cell(d.deployNumber),
+        d.status,
         cell(d.deployer.email ?? d.deployer.name),
         truncate(d.description),
       ]),
@@ -60,12 +67,20 @@ export function registerDeployCommands(program: Command): void {
   withJsonOption(
     deploys
       .command('mark-failed <id>')
-      .description('mark a deploy as failed: it counts in the change failure rate (rule "marked")')
+      .description('mark a deploy as failed: it reads failed everywhere and counts once in the change failure rate (rule "marked")')
       .requiredOption('--reason <text>', 'why it failed (shown in the DORA drill-down)'),
   ).action(async (id: string, options: { reason: string }, command: Command) => {
     const mark = await clientFor(command).post<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }>(apiPath('deploys', id, 'failure'), { reason: options.reason });
     if (wantsJson(command)) return printJson(mark);
     printLine(`Deploy ${mark.deployId} marked as failed: ${mark.reason}`);
+  });
+
+  withJsonOption(
+    deploys.command('clear-failure <id>').description('remove a deploy\'s failure mark: it reads the status its source reported again'),
+  ).action(async (id: string, _options: unknown, command: Command) => {
+    await clientFor(command).delete(apiPath('deploys', id, 'failure'));
+    if (wantsJson(command)) return printJson({ deployId: id, cleared: true });
+    printLine(`Deploy ${id}: failure mark cleared`);
   });
 
   registerRecordCommand(deploys);

@@ -15,7 +15,10 @@ export interface DeployFact {
   /** environmentKey(environment) */
   envKey: string;
   deployedAt: string;
+  /** As everyone reads it: `failed` while a failure mark holds, so a marked deploy never counts as successful. */
   status: DeployStatus;
+  /** What the deploy's source reported, when a mark overrides it; absent otherwise (then `status`). */
+  reportedStatus?: DeployStatus;
   deployNumber: string;
   sha: string | null;
   /** commit.authoringDate, else commit.date; null when the deploy carried neither. */
@@ -96,11 +99,12 @@ export function classify(deploys: readonly DeployFact[], incidents: readonly Inc
 
   for (const list of groups.values()) {
     for (const d of list) {
-      if (d.status === 'failed') failWith(d, { rule: 'status', detail: `the deploy's status is failed (${d.deployNumber ? `#${d.deployNumber}` : d.id})` });
+      if ((d.reportedStatus ?? d.status) === 'failed') failWith(d, { rule: 'status', detail: `the deploy's status is failed (${d.deployNumber ? `#${d.deployNumber}` : d.id})` });
       if (d.marked) failWith(d, { rule: 'marked', detail: `marked as failed${d.marked.markedBy ? ` by ${d.marked.markedBy}` : ''}: ${d.marked.reason}` });
     }
     // Rollback: a successful deploy of a version seen before the one it replaces fails the one it replaces.
-    const succeeded = list.filter((d) => d.status === 'succeeded');
+    // What was deployed is what the source reported: a deploy marked failed was still live until replaced.
+    const succeeded = list.filter((d) => (d.reportedStatus ?? d.status) === 'succeeded');
     const lastSeen = new Map<string, number>();
     for (let k = 1; k < succeeded.length; k++) {
       const prev = succeeded[k - 1]!;

@@ -15,6 +15,21 @@ describe('parseDeployPayload', () => {
     });
   });
 
+  it('records a deploy posted as failed as failed, in the words pipelines use, and refuses any other status', () => {
+    const status = (value: unknown) => {
+      const parsed = parseDeployPayload({ ...minimal, status: value });
+      return parsed.ok ? parsed.input.status : parsed.errors.map((e) => e.detail);
+    };
+    expect(status('failed')).toBe('failed');
+    expect(status('Failure')).toBe('failed');
+    expect(status('error')).toBe('failed');
+    expect(status('success')).toBe('succeeded');
+    expect(status('')).toBeUndefined();
+    expect(status(null)).toBeUndefined();
+    expect(status('in_progress')).toEqual(['param must be succeeded or failed: status']);
+    expect(status(true)).toEqual(['param must be a string: status']);
+  });
+
   it('accepts numbers where pipelines send them for string fields', () => {
     const parsed = parseDeployPayload({ ...minimal, deploy_number: 234, dedup_id: 99 });
     expect(parsed.ok && [parsed.input.deployNumber, parsed.input.dedupId]).toEqual(['234', '99']);

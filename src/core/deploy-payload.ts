@@ -15,7 +15,7 @@ export interface DeployInput {
   dedupId: string | null;
   deployer: Deployer;
   commit: CommitInfo | null;
-  /** Set by integrations (Octopus); a posted deploy is `succeeded` from `custom`. */
+  /** Set by integrations (Octopus); a posted deploy is `succeeded` unless its `status` says `failed`. */
   status?: DeployStatus;
   source?: string;
 }
@@ -58,6 +58,18 @@ const notString = (field: string) => error(field, `param must be a string: ${fie
 const notDatetime = (field: string) =>
   error(field, `param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): ${field}`);
 const tooLong = (field: string) => error(field, `param is longer than ${MAX_FIELD_LENGTH} characters: ${field}`);
+
+/** The words pipelines use for a finished deploy's outcome (an extension of OpsLevel's format, which has none). */
+const POSTED_STATUS: Record<string, DeployStatus> = { succeeded: 'succeeded', success: 'succeeded', failed: 'failed', failure: 'failed', error: 'failed' };
+
+/** `status`: absent means succeeded; a failed deploy posted as such reads failed, rather than being recorded as a success. */
+function readStatus(body: Record<string, unknown>, errors: PayloadError[]): DeployStatus | null {
+  const raw = optionalString(body, 'status', 'status', errors);
+  if (raw === null || raw.trim() === '') return null;
+  const status = POSTED_STATUS[raw.trim().toLowerCase()];
+  if (!status) errors.push(error('status', 'param must be succeeded or failed: status'));
+  return status ?? null;
+}
 
 /**
  * Reads an optional scalar. Numbers are accepted as strings because pipelines often send
@@ -156,9 +168,10 @@ export function parseDeployPayload(body: unknown): DeployPayloadResult {
   const deployNumber = optionalString(body, 'deploy_number', 'deploy_number', errors)?.trim() || null;
   const dedupId = optionalString(body, 'dedup_id', 'dedup_id', errors)?.trim() || null;
   const commit = readCommit(body, errors);
+  const status = readStatus(body, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    input: { service, description, deployedAt, environment, deployUrl, deployNumber, dedupId, deployer, commit },
+    input: { service, description, deployedAt, environment, deployUrl, deployNumber, dedupId, deployer, commit, ...(status ? { status } : {}) },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleEvent } from './test-context.js';
-import { deployView, summary, viewOf } from './deploy-facts.js';
+import { deployFacts, deployView, summary, viewOf } from './deploy-facts.js';
 import { deployMessage, escapeMrkdwn } from './slack/message.js';
 import { deployRecorded, octopusFailed, octopusFinishedOutput } from './slack/test-support.js';
 
@@ -29,6 +29,13 @@ describe('the deploy view', () => {
       status: 'started',
       url: 'https://acme.octopus.app/app#/deployments/Deployments-12519',
     });
+  });
+
+  it('reads the Octopus user as the deployer, and Octopus times in UTC, also of events stored with an offset', () => {
+    const event = octopusFailed();
+    const data = { ...(event.data as Record<string, unknown>), username: 'jane.doe', occurredAt: '2026-03-02T09:14:07.1234567+10:00' };
+    expect(viewOf({ ...event, data }).deployer).toBe('jane.doe');
+    expect(deployFacts({ ...event, data })).toMatchObject({ user: 'jane.doe', at: '2026-03-01T23:14:07.123Z' });
   });
 
   it('reads octopus.deployRelease output, and fields of any event by name', () => {

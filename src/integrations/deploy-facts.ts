@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { parseDatetime } from '../core/datetime.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import { NonRetriableError } from '../engine/action.js';
 
@@ -28,6 +29,8 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 /** A string that is not blank; anything else is null. */
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+/** A time in UTC, or null when it is not one. */
+const utc = (v: string | null): string | null => (v === null ? null : parseDatetime(v));
 
 /** A page of the Octopus web UI: `<server>/app#/<space>/<path>`; null without a server. */
 function octopusPage(serverUri: string | null, space: string | null, path: string | null): string | null {
@@ -35,7 +38,7 @@ function octopusPage(serverUri: string | null, space: string | null, path: strin
   return server && path ? `${server}/app#/${space ? `${space}/` : ''}${path}` : null;
 }
 
-const isDeployEvent = (type: string) => type === 'deploy.recorded' || type === 'deploy.updated';
+const isDeployEvent = (type: string) => type === 'deploy.recorded' || type === 'deploy.updated' || type === 'deploy.failed';
 
 // ---- the chat view ----
 
@@ -145,6 +148,7 @@ function viewOfOctopus(d: Record<string, unknown>): Reading {
   const category = str(d.category) ?? str(d.eventType);
   if (state !== null) reading.view.status = state === 'Success' ? 'succeeded' : 'failed';
   else if (category !== null) reading.view.status = OCTOPUS_STATUS[category] ?? category;
+  reading.view.deployer = str(d.username);
   const deploymentId = str(d.deploymentId);
   reading.view.url = str(d.webUrl) ?? octopusPage(str(d.serverUri), str(d.spaceId), deploymentId && `deployments/${deploymentId}`);
   return reading;
@@ -307,9 +311,11 @@ function octopusFacts(event: ShiplineEvent, d: Record<string, unknown>): DeployF
     branch: null,
     // The task page: where a person sees the deployment's log.
     url: octopusPage(text(d.serverUri), space && encodeURIComponent(space), task && `tasks/${encodeURIComponent(task)}`),
-    user: null,
+    // The Octopus user of the event (`system` when Octopus itself acted).
+    user: text(d.username),
     description: text(d.message),
-    at: text(d.occurredAt) ?? text(d.timestamp) ?? event.timestamp,
+    // In UTC, also for events stored before Octopus's offsets were converted.
+    at: utc(text(d.occurredAt)) ?? utc(text(d.timestamp)) ?? event.timestamp,
     id: text(d.deploymentId),
   };
 }

@@ -39,6 +39,13 @@ export function deployFixture(name: 'deploy-recorded-failed.json' | 'octopus-dep
 /** The `deploy.recorded` event of a failed deploy to production. */
 export const failedDeploy = (): ShiplineEvent => deployFixture('deploy-recorded-failed.json');
 
+/** The `deploy.failed` event stored beside it: the deploy plus what found the failure. */
+export function deployFailed(): ShiplineEvent {
+  const recorded = failedDeploy();
+  const data = recorded.data as { description: string };
+  return { ...recorded, type: 'deploy.failed', data: { ...data, failure: { source: 'custom', reason: data.description, markedBy: null } } };
+}
+
 /** Each schema refuses unknown fields and describes every field it has. */
 export function expectDescribed(schemas: unknown[]): void {
   for (const schema of schemas) {

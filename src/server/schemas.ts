@@ -77,7 +77,9 @@ export const Deploy = Type.Object({
   deployer: Deployer,
   commit: Nullable(Commit),
   receivedAt: Timestamp,
-  status: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'A posted deploy is succeeded; an Octopus deployment follows its events' }),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], {
+    description: 'A posted deploy is succeeded unless it says otherwise; an integration\'s deploy follows its events; a deploy marked failed is failed until the mark is cleared',
+  }),
   source: Type.String({ description: 'custom (a deploy endpoint) or octopus' }),
 });
 
@@ -93,6 +95,9 @@ export const DeployDetail = Type.Object({
     markedBy: Nullable(Type.String({ description: 'The name of the token (or the email of the user) that marked it' })),
     markedAt: Timestamp,
   }, { description: 'Its failure mark (POST /api/v1/deploys/:id/failure), or null' })),
+  reportedStatus: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], {
+    description: 'What its source reported; `status` is `failed` instead while a failure mark holds',
+  }),
 });
 
 export const Environment = Type.Object({

@@ -1,3 +1,4 @@
+import { DEPLOY_FAILED, deployFailedData, deploySubject, reportedFailure } from '../core/deploy-failure.js';
 import { uuidv7 } from '../core/ids.js';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { Deploy } from '../core/vocabulary.js';
@@ -29,7 +30,7 @@ const unique = <T>(values: T[]) => [...new Set(values)];
 
 const DEPLOY_COLUMNS = `id, endpoint_id, service_id, service_alias, environment, description, deployed_at, deploy_url,
   deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
-const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at';
+const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at, subject';
 
 // Locks the scope's counter row for the rest of the transaction and reads it.
 const LOCK_SEQUENCE = `INSERT INTO deploy_sequences (scope, last_number) VALUES (?, 0)
@@ -106,6 +107,14 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   const events: StoredEvent[] = deploys.map((d) => ({
     id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpointId}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
   }));
+  const subjects = new Map<string, string>();
+  // A deploy reported failed from the start has failed: one deploy.failed, about it, beside its deploy.recorded.
+  for (const d of deploys) {
+    if (d.status !== 'failed') continue;
+    const id = uuidv7();
+    subjects.set(id, deploySubject(d.id));
+    events.push({ id, type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpointId}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
+  }
   // The first deploy of an alias no service claims makes it a suggestion.
   for (const d of deploys) {
     if (d.service || seenBefore.has(d.serviceAlias)) continue;
@@ -116,8 +125,8 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
     });
   }
   await run.query(
-    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 7)}`,
-    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt]),
+    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 8)}`,
+    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt, subjects.get(e.id) ?? null]),
   );
   // Runs of the reactions these events start commit in the same transaction as the deploys.
   if (hook) await hook(run, events);

@@ -85,7 +85,12 @@ export function deploysRepo(
         if (spellings.length === 0) return { items: [], nextCursor: null };
         query = query.where('deploys.environment', 'in', spellings);
       }
-      if (filter.status !== undefined) query = query.where('deploys.status', '=', filter.status);
+      if (filter.status !== undefined) {
+        query = query.where('deploys.status', '=', filter.status);
+        // The partial index deploys_not_succeeded holds every other status; its own predicate,
+        // written out, lets both planners use it (SQLite only proves a partial index by the same term).
+        if (filter.status !== 'succeeded') query = query.where(sql<boolean>`deploys.status <> 'succeeded'`);
+      }
       if (filter.source !== undefined) query = query.where('deploys.source', '=', filter.source);
       if (filter.since !== undefined) query = query.where('deploys.deployed_at', '>=', filter.since);
       if (filter.until !== undefined) query = query.where('deploys.deployed_at', '<=', filter.until);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deploySubject } from '../core/deploy-failure.js';
 import { ShiplineError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
@@ -20,8 +21,9 @@ export interface NewEvent {
   /** Correlation keys waiting steps may be resumed by, e.g. `octopus.deployment:Deployments-1011`. */
   correlate?: string[];
   /**
-   * The provider deployment this event is about, as the catalog keys its deploy (the deploy's
-   * dedup id): set on `deploy.updated` and `octopus.deployment.*`, so a deploy's events are found by index.
+   * The deploy this event is about: the provider deployment as the catalog keys it (the deploy's
+   * dedup id) on `deploy.updated` and `octopus.deployment.*`, or `deploy:<id>` on `deploy.failed`
+   * and `deploy.marked_failed`, so a deploy's events are found by index.
    */
   subject?: string | null;
 }
@@ -150,7 +152,8 @@ export function eventsRepo(db: Db) {
      * The ids of the events about a deploy: its `deploy.recorded` event, found through what the
      * ingest already stores (the type-and-time index: the event's timestamp is the deploy's
      * deployed_at, its stored time the deploy's received_at; the data names the deploy), and the
-     * events whose subject is the deploy's dedup id (`deploy.updated`, `octopus.deployment.*`).
+     * events whose subject is the deploy's dedup id (`deploy.updated`, `octopus.deployment.*`) or
+     * `deploy:<id>` (`deploy.failed`, `deploy.marked_failed`), in the order they were stored.
      */
     async aboutDeploy(deploy: { id: string; deployedAt: string; receivedAt: string; dedupId: string | null }): Promise<string[]> {
       return db.transaction(async (run) => {
@@ -159,8 +162,12 @@ export function eventsRepo(db: Db) {
           [deploy.deployedAt, deploy.receivedAt],
         );
         const ids = recorded.filter((e) => (JSON.parse(e.data) as { id?: unknown }).id === deploy.id).map((e) => e.id);
-        if (deploy.dedupId === null) return ids;
-        const later = await run.query<{ id: string }>('SELECT id FROM events WHERE subject = ? ORDER BY seq', [deploy.dedupId]);
+        // One equality probe of the partial subject index per subject.
+        const later: Array<{ id: string; seq: number | string }> = [];
+        for (const subject of [deploy.dedupId, deploySubject(deploy.id)]) {
+          if (subject !== null) later.push(...(await run.query<{ id: string; seq: number | string }>('SELECT id, seq FROM events WHERE subject = ?', [subject])));
+        }
+        later.sort((a, b) => Number(a.seq) - Number(b.seq));
         return [...ids, ...later.map((e) => e.id)];
       });
     },

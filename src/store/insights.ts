@@ -1,12 +1,14 @@
 import type { Classified, DeployFact, IncidentFact } from '../core/change-failures.js';
 import { classify } from '../core/change-failures.js';
+import { DEPLOY_FAILED, deployFailedData, deploySubject } from '../core/deploy-failure.js';
 import { environmentKey } from '../core/environments.js';
 import { ShiplineError } from '../core/errors.js';
 import { INCIDENT_EVENT_TYPES, INCIDENT_RESOLVED_TYPES, incidentsFrom } from '../core/incidents.js';
 import type { CommitInfo, DeployStatus } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
 import type { EnvironmentsRepo } from './environments.js';
-import type { EventsRepo } from './events.js';
+import type { EventsRepo, NewEvent } from './events.js';
+import { deployIn } from './deploys.js';
 import { placeholders } from './sql.js';
 
 /**
@@ -40,7 +42,7 @@ export interface ScopeFacts {
   incidents: IncidentFact[];
 }
 
-type FactRow = { id: string; service_id: string; environment: string; deployed_at: string; status: string; deploy_number: string; commit_json: string | null };
+type FactRow = { id: string; service_id: string; environment: string; deployed_at: string; status: string; reported_status: string | null; deploy_number: string; commit_json: string | null };
 /** A deploy's failure mark: who set it (the token's name, if any), when, and why. */
 export type Mark = { reason: string; markedBy: string | null; markedAt: string };
 
@@ -51,7 +53,7 @@ interface Lookups {
 }
 
 // The scan is the hot path of every DORA request: only the deploys table, no joins.
-const FACT_COLUMNS = 'd.id, d.service_id, d.environment, d.deployed_at, d.status, d.deploy_number, d.commit_json';
+const FACT_COLUMNS = 'd.id, d.service_id, d.environment, d.deployed_at, d.status, d.reported_status, d.deploy_number, d.commit_json';
 
 function toFact(row: FactRow, lookups: Lookups): DeployFact {
   const commit = row.commit_json ? (JSON.parse(row.commit_json) as Partial<CommitInfo>) : null;
@@ -63,6 +65,7 @@ function toFact(row: FactRow, lookups: Lookups): DeployFact {
     envKey: environmentKey(row.environment),
     deployedAt: row.deployed_at,
     status: row.status as DeployStatus,
+    ...(row.reported_status !== null ? { reportedStatus: row.reported_status as DeployStatus } : {}),
     deployNumber: row.deploy_number,
     sha: commit?.sha ?? null,
     commitAt: commit?.authoringDate ?? commit?.date ?? null,
@@ -165,7 +168,11 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
       });
     },
 
-    /** Marks a deploy as failed (or changes the reason); returns the mark. */
+    /**
+     * Marks a deploy as failed (or changes the reason); returns the mark. The deploy then reads
+     * `failed` everywhere (its reported status is kept until the mark is cleared), and, if it did
+     * not read failed before, `deploy.failed` is stored with `deploy.marked_failed`.
+     */
     async markFailed(deployId: string, reason: string, markedBy: string | null): Promise<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }> {
       const markedAt = new Date().toISOString();
       await db.transaction(async (run) => {
@@ -178,11 +185,22 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
             ON CONFLICT (deploy_id) DO UPDATE SET reason = excluded.reason, marked_by = excluded.marked_by, marked_at = excluded.marked_at`,
           [deployId, reason, markedBy, markedAt],
         );
-        await deps.events.appendIn(run, [{
+        // Only the mark that flips the deploy (a concurrent one finds reported_status set) says it became failed.
+        const flipped = await run.query<{ reported_status: string }>(
+          "UPDATE deploys SET reported_status = status, status = 'failed' WHERE id = ? AND reported_status IS NULL RETURNING reported_status", [deployId],
+        );
+        const source = markedBy ? `token:${markedBy}` : 'api';
+        const events: NewEvent[] = [{
           type: 'deploy.marked_failed',
-          source: markedBy ? `token:${markedBy}` : 'api',
+          source,
           data: { deployId, serviceId: deploy.service_id, serviceAlias: deploy.service_alias, environment: deploy.environment, reason, markedBy },
-        }], markedAt);
+          subject: deploySubject(deployId),
+        }];
+        if (flipped.length === 1 && flipped[0]!.reported_status !== 'failed') {
+          const marked = (await deployIn(run, deployId))!;
+          events.push({ type: DEPLOY_FAILED, source, data: deployFailedData(marked, { source: 'mark', reason, markedBy }), subject: deploySubject(deployId) });
+        }
+        await deps.events.appendIn(run, events, markedAt);
       });
       return { deployId, reason, markedBy, markedAt };
     },
@@ -195,13 +213,20 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
       return row ? { reason: row.reason, markedBy: row.marked_by, markedAt: row.marked_at } : null;
     },
 
-    /** Removes a mark; deploy.not_found when the deploy has none. */
+    /** Removes a mark, putting back the status its source reported; deploy.not_found when the deploy has none. */
     async unmarkFailed(deployId: string): Promise<void> {
       await db.transaction(async (run) => {
         const [mark] = await run.query<{ deploy_id: string }>('SELECT deploy_id FROM deploy_failure_marks WHERE deploy_id = ?', [deployId]);
         if (!mark) throw new ShiplineError('deploy.not_found', 'That deploy is not marked as failed');
         await run.query('DELETE FROM deploy_failure_marks WHERE deploy_id = ?', [deployId]);
+        await run.query('UPDATE deploys SET status = reported_status, reported_status = NULL WHERE id = ? AND reported_status IS NOT NULL', [deployId]);
       });
+    },
+
+    /** The status a deploy's source reported, when a failure mark overrides it (else null). */
+    async reportedStatusOf(deployId: string): Promise<DeployStatus | null> {
+      const [row] = await db.transaction((run) => run.query<{ reported_status: string | null }>('SELECT reported_status FROM deploys WHERE id = ?', [deployId]));
+      return (row?.reported_status ?? null) as DeployStatus | null;
     },
 
     /** Runs of reactions started by events from [from, to), with their event's type and data (for the timeline). */

@@ -40,8 +40,13 @@ export interface DeploysTable {
   deployer_name: string | null;
   commit_json: string | null;
   received_at: string;
-  /** queued | started | succeeded | failed; a deploy posted by a pipeline is `succeeded`. */
+  /**
+   * queued | started | succeeded | failed, as everyone reads it: `failed` while a failure mark
+   * holds; otherwise what the source reported (a deploy posted by a pipeline is `succeeded` unless it says).
+   */
   status: string;
+  /** What the source reported while a failure mark overrides `status`; null when there is no mark. */
+  reported_status: string | null;
   /** custom (a deploy endpoint) | octopus */
   source: string;
 }

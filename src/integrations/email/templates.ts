@@ -8,8 +8,8 @@ export const emailTemplates: ReactionTemplate[] = [
     yaml: `name: email-on-production-failure
 description: Email the on-call list when a deploy to production fails
 on:
-  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
-  filter: { status: failed, environment: [production, prod] }
+  event: deploy.failed   # every failure once: reported by a pipeline, Octopus or GitHub, or marked by someone
+  filter: { environment: [production, prod] }
 steps:
   notify:
     uses: email.send
@@ -17,7 +17,7 @@ steps:
       connection: email          # the email connection; its \`to\` is the default recipient list
       subject: "Deploy failed: {{ data.service.name | default: data.serviceAlias }} {{ data.deployNumber }} to {{ data.environment }}"
       layout: deploy
-      text: "{{ data.description | default: 'No description was given.' }}"
+      text: "{{ data.failure.reason | default: 'No reason was given.' }}"
     retry: { attempts: 5, backoff: exponential, initial: 30s, max: 10m }
 `,
   },

@@ -87,6 +87,7 @@ describe('GitHub templates', () => {
   const deploy = {
     id: 'dep_1', service: null, serviceAlias: 'api', environment: 'production', description: 'Release 1.4.2', deployedAt: '2025-03-01T12:00:00.000Z',
     deployUrl: null, deployNumber: '42', dedupId: null, deployer: { id: null, email: 'alice@example.com', name: null }, commit: null, status: 'failed', source: 'custom',
+    failure: { source: 'mark', reason: 'checkout broke', markedBy: 'alice' },
   };
 
   it.each(githubConnection.templates!.map((t) => [t.name, t] as const))('%s is valid as written and renders for a deploy with its optional fields empty', (name, template) => {
@@ -96,8 +97,8 @@ describe('GitHub templates', () => {
     const result = validateReaction(parsed.documents[0], { actions, secrets: new Set() });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(result.reaction.name).toBe(name);
-    expect(result.reaction.on.event).toBe('deploy.*');
-    const event = { id: 'evt', type: 'deploy.recorded', source: 'deploy-endpoint:e', timestamp: deploy.deployedAt, data: deploy };
+    expect(result.reaction.on.event).toMatch(/^deploy\.(\*|failed)$/);
+    const event = { id: 'evt', type: result.reaction.on.event.replace('*', 'recorded'), source: 'deploy-endpoint:e', timestamp: deploy.deployedAt, data: deploy };
     for (const step of result.reaction.steps) {
       const rendered = renderValue(step.with, { event, data: deploy, steps: {}, secrets: {}, run: { id: 'run', reaction: name, version: 1 } });
       expect(Compile(actions.get(step.uses)!.config!).Check(rendered), JSON.stringify(rendered)).toBe(true);
@@ -115,5 +116,6 @@ describe('GitHub templates', () => {
     expect(rendered.body).toContain('Deploy: https://ci.example/run/88');
     expect(rendered.body).toContain('Commit: f95f852');
     expect(rendered.body).toContain('Deployed by: alice@example.com');
+    expect(rendered.body).toContain('checkout broke');
   });
 });

@@ -14,8 +14,7 @@ export const githubTemplates: ReactionTemplate[] = [
     yaml: `name: github-issue-on-failure
 description: Open a GitHub issue when a deploy fails
 on:
-  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
-  filter: { status: failed }
+  event: deploy.failed   # every failure once: reported by a pipeline, Octopus or GitHub, or marked by someone
 steps:
   issue:
     uses: github.createIssue
@@ -25,7 +24,7 @@ steps:
       body: |
         The deploy of **{{ data.serviceAlias }}** #{{ data.deployNumber }} to **{{ data.environment | default: 'no environment' }}** failed at {{ data.deployedAt }}.
 
-        {{ data.description }}
+        {{ data.failure.reason }}
         {% if data.deployUrl %}
         Deploy: {{ data.deployUrl }}{% endif %}{% if data.commit %}
         Commit: {{ data.commit.sha | default: 'unknown' }}{% endif %}

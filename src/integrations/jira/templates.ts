@@ -8,8 +8,7 @@ export const jiraTemplates: ReactionTemplate[] = [
     yaml: `name: jira-ticket-on-failure
 description: Open a Jira issue when a deploy fails
 on:
-  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
-  filter: { status: failed }
+  event: deploy.failed   # every failure once: reported by a pipeline, Octopus or GitHub, or marked by someone
 steps:
   ticket:
     uses: jira.createIssue
@@ -17,7 +16,7 @@ steps:
       connection: jira           # the Jira connection; its \`project\` is where the issue goes
       summary: "Deploy of {{ data.service.name | default: data.serviceAlias }} {{ data.deployNumber }} to {{ data.environment | default: 'an unnamed environment' }} failed"
       description: |
-        {{ data.description | default: 'The deploy failed.' }}
+        {{ data.failure.reason | default: 'The deploy failed.' }}
 
         Service: {{ data.service.name | default: data.serviceAlias }}
         Environment: {{ data.environment | default: 'none' }}

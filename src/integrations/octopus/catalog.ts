@@ -6,7 +6,8 @@ import { recordOrAdvanceIn } from '../../store/catalog.js';
 
 /**
  * Every Octopus deployment Shipline sees is one deploy in the catalog, keyed by the connection
- * and the deployment id; its status follows the events and never moves backwards.
+ * and the deployment id; its status (and with it its description) follows the events and never
+ * moves backwards. Its deployer is the Octopus user of the event.
  */
 
 export interface ObservedDeployment {
@@ -20,7 +21,11 @@ export interface ObservedDeployment {
   releaseVersion: string | null;
   releaseId: string | null;
   occurredAt: string;
+  /** Octopus's own words for what happened ("Deploy to Production succeeded for …"); empty when it gave none. */
   message: string;
+  /** The Octopus user who deployed (the event's Username / UserId). */
+  username: string | null;
+  userId: string | null;
   webUrl: string | null;
 }
 
@@ -48,12 +53,13 @@ export async function observeDeployment(run: SqlRunner, store: Store, connection
     aliasCandidates: [seen.projectName, seen.projectSlug].filter((a): a is string => !!a),
     input: {
       service: seen.projectSlug ?? seen.projectName ?? seen.projectId ?? 'unknown-octopus-project',
-      description: seen.message || `Octopus deployment ${seen.deploymentId}`,
+      // The description follows the deployment's state: each status the catalog advances to brings its own message.
+      description: seen.message || `Octopus deployment ${seen.deploymentId} ${seen.status}`,
       deployedAt: seen.occurredAt,
       environment: seen.environmentName ?? seen.environmentId,
       deployUrl: seen.webUrl,
       deployNumber: seen.releaseVersion ?? seen.releaseId,
-      deployer: { id: null, email: null, name: null },
+      deployer: { id: seen.userId, email: null, name: seen.username },
       commit: null,
     },
   }, now);

@@ -195,6 +195,8 @@ export class OctopusInbox {
       releaseId: d.related.Releases ?? null,
       occurredAt: d.occurredAt ?? now,
       message: d.message,
+      username: d.username,
+      userId: d.userId,
       webUrl: spaceId ? `${server}/app#/${spaceId}/deployments/${d.related.Deployments}` : null,
     }, now);
   }

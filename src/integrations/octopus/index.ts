@@ -175,7 +175,7 @@ export class OctopusIntegration {
     await store.commits.submit((run) => observeDeployment(run, store, connection, {
       deploymentId: d.deploymentId, status: d.status, projectName: d.projectName ?? null, projectSlug: d.projectSlug ?? null, projectId: d.projectId,
       environmentName: d.environmentName ?? null, environmentId: d.environmentId, releaseVersion: d.releaseVersion ?? null, releaseId: d.releaseId,
-      occurredAt: d.created, message: `Deploy Release: ${d.deploymentId}`, webUrl: d.webUrl,
+      occurredAt: d.created, message: `Deploy Release ${d.deploymentId}: ${d.status}`, username: null, userId: null, webUrl: d.webUrl,
     }, now));
   }
 }

@@ -16,15 +16,15 @@ describe('Octopus deliveries', () => {
     expect(parsed.ok).toBe(true);
   });
 
-  it('reads a DeploymentFailed delivery into the seed\'s fields plus task, space and channel', () => {
+  it('reads a DeploymentFailed delivery into the seed\'s fields (times in UTC) plus task, space, channel and user', () => {
     const parsed = parseDelivery(load('webhook-payload-deployment-failed.OctopusSubscriptionListener.json'));
     if (!parsed.ok) throw new Error(parsed.error);
     expect(eventTypeOf(parsed.delivery.category)).toBe('octopus.deployment.failed');
     expect(eventData(parsed.delivery)).toEqual({
       eventType: 'DeploymentFailed',
       category: 'DeploymentFailed',
-      timestamp: '2023-09-19T21:35:25.215+00:00',
-      occurredAt: '2023-09-19T21:35:08.563+00:00',
+      timestamp: '2023-09-19T21:35:25.215Z',
+      occurredAt: '2023-09-19T21:35:08.563Z',
       message: 'Deploy to Development failed for Argo CD Octopub release 0.1.178 to Development',
       projectId: 'Projects-4522',
       environmentId: 'Environments-1621',
@@ -34,6 +34,8 @@ describe('Octopus deliveries', () => {
       taskId: 'ServerTasks-569388',
       spaceId: 'Spaces-282',
       channelId: 'Channels-5462',
+      username: 'system',
+      userId: 'users-system',
     });
     expect(deploymentKeys('c1', parsed.delivery)).toEqual(['octopus.deployment:c1:Deployments-12519', 'octopus.task:c1:ServerTasks-569388']);
   });
@@ -73,6 +75,18 @@ describe('Octopus deliveries', () => {
   it('reads keys case-insensitively and numbers where strings are expected', () => {
     const parsed = parseDelivery({ payload: { event: { id: 'Events-5', category: 'DeploymentQueued', relateddocumentids: ['Deployments-1'], spaceid: 'Spaces-1' } }, timestamp: 17 });
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.delivery).toMatchObject({ eventId: 'Events-5', category: 'DeploymentQueued', spaceId: 'Spaces-1', timestamp: '17' });
+    // 17 is no time: it is left out rather than stored as one.
+    expect(parsed.delivery).toMatchObject({ eventId: 'Events-5', category: 'DeploymentQueued', spaceId: 'Spaces-1', timestamp: null });
+  });
+
+  it('stores Octopus\'s times in UTC whatever offset the server wrote, with 7 digits of fraction too', () => {
+    const parsed = parseDelivery({
+      Timestamp: '2026-03-02T09:15:00.5+10:00',
+      Payload: { Event: { Id: 'Events-9', Category: 'DeploymentSucceeded', Occurred: '2026-03-02T09:14:07.1234567+10:00', Username: 'jane', UserId: 'Users-42' } },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.delivery).toMatchObject({ occurredAt: '2026-03-01T23:14:07.123Z', timestamp: '2026-03-01T23:15:00.500Z', username: 'jane', userId: 'Users-42' });
+    const garbled = parseDelivery({ Payload: { Event: { Id: 'Events-10', Category: 'DeploymentSucceeded', Occurred: 'yesterday' } } });
+    expect(garbled.ok && garbled.delivery.occurredAt).toBeNull();
   });
 });

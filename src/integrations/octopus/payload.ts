@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseDatetime } from '../../core/datetime.js';
 /**
  * Reading an Octopus subscription delivery (`{Timestamp, EventType: "SubscriptionPayload",
  * Payload: {ServerUri, Event: {...}}}`). Tolerant of every form seen in the wild: numbers where
@@ -8,10 +9,14 @@ import { createHash } from 'node:crypto';
 export interface OctopusDelivery {
   eventId: string;
   category: string;
+  /** `Event.Occurred` in UTC (Octopus writes the server's offset, e.g. `+10:00`); null when absent or not a time. */
   occurredAt: string | null;
-  /** When the subscription payload was sent (`Payload.Timestamp`, else the top-level `Timestamp`). */
+  /** When the subscription payload was sent (`Payload.Timestamp`, else the top-level `Timestamp`), in UTC. */
   timestamp: string | null;
   message: string;
+  /** Who did it in Octopus: `Event.Username` and `Event.UserId` (`system` for Octopus itself). */
+  username: string | null;
+  userId: string | null;
   spaceId: string | null;
   serverUri: string | null;
   /** Related document ids by kind: `Deployments` → `Deployments-12519`. */
@@ -22,6 +27,11 @@ export type ParseResult = { ok: true; delivery: OctopusDelivery } | { ok: false;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+/** A time as every time Shipline stores: ISO 8601 in UTC. */
+const utc = (v: unknown): string | null => {
+  const raw = str(v);
+  return raw === null ? null : parseDatetime(raw);
+};
 
 /** Looks a key up case-insensitively: Octopus binds keys that way, and so do its senders. */
 function field(o: Record<string, unknown> | undefined, name: string): unknown {
@@ -61,9 +71,11 @@ export function parseDelivery(body: unknown): ParseResult {
       // Real servers always send Event.Id; without one, the same event content is the same delivery.
       eventId: eventId ?? `sha256:${createHash('sha256').update(JSON.stringify(event)).digest('hex')}`,
       category,
-      occurredAt: str(field(event, 'Occurred')),
-      timestamp: str(field(payload, 'Timestamp')) ?? str(field(root, 'Timestamp')),
+      occurredAt: utc(field(event, 'Occurred')),
+      timestamp: utc(field(payload, 'Timestamp')) ?? utc(field(root, 'Timestamp')),
       message: str(field(event, 'Message')) ?? '',
+      username: str(field(event, 'Username')),
+      userId: str(field(event, 'UserId')),
       spaceId: str(field(event, 'SpaceId')),
       serverUri: str(field(payload, 'ServerUri')),
       related: relatedByKind(field(event, 'RelatedDocumentIds')),
@@ -95,8 +107,8 @@ export interface ResolvedNames {
 
 /**
  * The event's `data`, exactly the seed's fields (eventType, category, timestamp, occurredAt,
- * message, projectId, environmentId, releaseId, deploymentId, serverUri) plus taskId, spaceId,
- * tenantId, channelId when present and the names resolved afterwards.
+ * message, projectId, environmentId, releaseId, deploymentId, serverUri; times in UTC) plus taskId,
+ * spaceId, tenantId, channelId, username, userId when present and the names resolved afterwards.
  */
 export function eventData(d: OctopusDelivery, names: ResolvedNames = {}): Record<string, unknown> {
   const r = d.related;
@@ -116,6 +128,8 @@ export function eventData(d: OctopusDelivery, names: ResolvedNames = {}): Record
   if (d.spaceId) data.spaceId = d.spaceId;
   if (r.Tenants) data.tenantId = r.Tenants;
   if (r.Channels) data.channelId = r.Channels;
+  if (d.username) data.username = d.username;
+  if (d.userId) data.userId = d.userId;
   for (const [key, value] of Object.entries(names)) if (value !== undefined && value !== null) data[key] = value;
   return data;
 }

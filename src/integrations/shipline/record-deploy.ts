@@ -12,6 +12,7 @@ const Config = Type.Object(
     deploy_number: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     dedup_id: Type.Optional(Type.String({ description: 'Default: the step\'s idempotency key, so a repeat records nothing twice' })),
     commit: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    status: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('failed')], { description: 'Default: succeeded; failed also stores deploy.failed' })),
   },
   { additionalProperties: false },
 );

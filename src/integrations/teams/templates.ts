@@ -8,8 +8,8 @@ export const teamsTemplates: ReactionTemplate[] = [
     yaml: `name: teams-on-deploy
 description: Post the deploy card to Teams when a deploy succeeds or fails
 on:
-  event: deploy.*   # deploy.recorded, and deploy.updated when a deployment's status moves (Octopus, GitHub)
-  filter: { status: [succeeded, failed] }
+  event: deploy.*   # a deploy succeeding (deploy.recorded, deploy.updated), and every failure once (deploy.failed)
+  if: event.type == "deploy.failed" || data.status == "succeeded"
 steps:
   notify:
     uses: teams.postMessage

@@ -15,7 +15,7 @@ const tags = ['deploys'];
 const DeployQuery = Type.Object({
   service: Type.Optional(Type.String({ minLength: 1, description: 'Service id, name or alias (also an alias no service claims yet)' })),
   environment: Type.Optional(Type.String({ minLength: 1, description: 'Compared trimmed and case-insensitively' })),
-  status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)), { description: 'The status as the deploy reads: a deploy marked failed is failed' })),
   source: Type.Optional(Type.String({ minLength: 1, description: 'custom (a deploy endpoint), octopus, github, ...' })),
   since: Type.Optional(Type.String({ description: 'Deployed at or after this datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)' })),
   until: Type.Optional(Type.String({ description: 'Deployed at or before this datetime' })),
@@ -47,13 +47,13 @@ export function deployRoutes(store: Store) {
       },
     }, async (request) => {
       const [deploy] = await linkUsers(store.users, [await store.deploys.get(request.params.id)]);
-      return { ...deploy!, failure: await store.insights.markOf(deploy!.id) };
+      return { ...deploy!, failure: await store.insights.markOf(deploy!.id), reportedStatus: (await store.insights.reportedStatusOf(deploy!.id)) ?? deploy!.status };
     });
 
     app.get('/api/v1/deploys/:id/runs', {
       config: { minRole: 'read' },
       schema: {
-        summary: 'The runs started by the events about a deploy (deploy.recorded, deploy.updated, its Octopus deployment\'s events), newest first',
+        summary: 'The runs started by the events about a deploy (deploy.recorded, deploy.updated, deploy.failed, deploy.marked_failed, its Octopus deployment\'s events), newest first',
         tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: List(Run), ...ErrorResponses },
       },
     }, async (request) => {

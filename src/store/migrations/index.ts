@@ -7,6 +7,7 @@ import * as insights from './0005-insights.js';
 import * as users from './0006-users.js';
 import * as eventSubjects from './0007-event-subjects.js';
 import * as secretHosts from './0008-secret-hosts.js';
+import * as deployFailureStatus from './0009-deploy-failure-status.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -26,6 +27,7 @@ const STEPS: Record<string, Step> = {
   '0006-users': users,
   '0007-event-subjects': eventSubjects,
   '0008-secret-hosts': secretHosts,
+  '0009-deploy-failure-status': deployFailureStatus,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -16,6 +16,8 @@ import './deploy-detail.css';
 type DeployDetail = Deploy & {
   deployer: Deploy['deployer'] & { user: { email: string; name: string } | null };
   failure: FailureMark | null;
+  /** What its source reported; `status` reads failed instead while a mark holds. */
+  reportedStatus: Deploy['status'];
 };
 
 function DeployerCard({ deploy }: { deploy: DeployDetail }) {
@@ -66,8 +68,9 @@ function DeployFacts({ deploy }: { deploy: Deploy }) {
 
 /**
  * The deploy, read again after its mark changes or when its status moves (an Octopus deployment
- * goes queued → started → succeeded/failed while the page is open): `deploy.updated` events carry
- * the deploy as recorded, without its user and mark, so the page asks for the deploy itself.
+ * goes queued → started → succeeded/failed while the page is open, someone marks it failed):
+ * `deploy.*` events carry the deploy (or, `deploy.marked_failed`, its id) without its user and
+ * mark, so the page asks for the deploy itself.
  */
 function useDeploy(id: string) {
   const path = `/api/v1/deploys/${seg(id)}`;
@@ -85,9 +88,10 @@ function useDeploy(id: string) {
     }
   }, [path]);
   const onEvent = useCallback((event: ShiplineEvent) => {
-    if ((event.data as { id?: unknown }).id === id) refresh().catch(setRefreshError);
+    const data = event.data as { id?: unknown; deployId?: unknown };
+    if (event.type !== 'deploy.recorded' && (data.id === id || data.deployId === id)) refresh().catch(setRefreshError);
   }, [id, refresh]);
-  useEventStream('deploy.updated', onEvent);
+  useEventStream('deploy.*', onEvent);
   return { deploy: fresh ?? loaded.data, error: loaded.error, refreshError, refresh };
 }
 
@@ -114,7 +118,7 @@ function DeployDetailView({ id }: { id: string }) {
           <DeployerCard deploy={deploy} />
         </div>
       </div>
-      <DeployFailure deploy={deploy} failure={deploy.failure} onChanged={refresh} />
+      <DeployFailure deploy={deploy} failure={deploy.failure} reportedStatus={deploy.reportedStatus} onChanged={refresh} />
       <DeployRuns deployId={deploy.id} />
     </>
   );

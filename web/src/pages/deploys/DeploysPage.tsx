@@ -33,7 +33,8 @@ export default function DeploysPage() {
 
   const onEvent = useCallback((event: ShiplineEvent) => {
     const deploy = event.data as Deploy;
-    if (event.type === 'deploy.updated') {
+    // deploy.failed carries the deploy as it now reads (failed), whatever found the failure.
+    if (event.type === 'deploy.updated' || event.type === 'deploy.failed') {
       setUpdates((current) => new Map(current).set(deploy.id, deploy));
       return;
     }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ActionButton, Time } from '../../components/ui';
+import { ActionButton, StatusBadge, Time } from '../../components/ui';
 import { api, seg } from '../../lib/api';
 import { useSession } from '../../lib/session';
 import type { Deploy } from '../../lib/types';
@@ -41,7 +41,9 @@ function OtherRules({ deploy }: { deploy: Deploy }) {
  * Whether someone marked this deploy failed (the mark comes with the deploy), and (write role) the
  * control to mark or clear it. `onChanged` reads the deploy again; the buttons stay busy until then.
  */
-export function DeployFailure({ deploy, failure, onChanged }: { deploy: Deploy; failure: FailureMark | null; onChanged(): Promise<void> }) {
+export function DeployFailure({ deploy, failure, reportedStatus, onChanged }: {
+  deploy: Deploy; failure: FailureMark | null; reportedStatus: Deploy['status']; onChanged(): Promise<void>;
+}) {
   const { can } = useSession();
   const [reason, setReason] = useState('');
 
@@ -63,6 +65,7 @@ export function DeployFailure({ deploy, failure, onChanged }: { deploy: Deploy; 
           <dt>Marked failed by</dt><dd>{failure.markedBy ?? <span className="muted">unknown</span>}</dd>
           <dt>Marked</dt><dd><Time iso={failure.markedAt} /></dd>
           <dt>Reason</dt><dd>{failure.reason}</dd>
+          <dt>Reported</dt><dd><StatusBadge status={reportedStatus} /> <span className="muted">by its source; it reads failed until the mark is cleared</span></dd>
         </dl>
       ) : (
         <p>Not marked as failed.{deploy.status === 'failed' ? ' Its status is failed, though: the change failure rate counts it.' : null}</p>

@@ -45,7 +45,7 @@ export function DeployRuns({ deployId }: { deployId: string }) {
       <ErrorNotice error={runs.error} />
       {runs.loading && !runs.data ? <Loading label="Loading runs…" /> : null}
       {runs.data && runs.data.items.length === 0 ? (
-        <Empty>No reaction ran for this deploy. Reactions on <code>deploy.recorded</code> or <code>deploy.*</code> run when a deploy arrives; see <Link to="/reactions">Reactions</Link>.</Empty>
+        <Empty>No reaction ran for this deploy. Reactions on <code>deploy.recorded</code> or <code>deploy.*</code> run when a deploy arrives, on <code>deploy.failed</code> when it fails (reported or marked); see <Link to="/reactions">Reactions</Link>.</Empty>
       ) : null}
       {pages.items.length > 0 ? (
         <div className="table-wrap">

@@ -8,7 +8,11 @@ export function eventSummary(event: ShiplineEvent): string {
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Data;
   if (event.type.startsWith('deploy.')) {
     const service = (data.service as { name?: string } | null)?.name ?? str(data.serviceAlias) ?? '?';
-    return `${service} → ${str(data.environment) ?? 'no environment'} (${str(data.status) ?? '?'})`;
+    // deploy.failed says what found the failure; deploy.marked_failed carries the mark, not the deploy.
+    const failure = data.failure as { source?: unknown; reason?: unknown } | undefined;
+    const status = event.type === 'deploy.marked_failed' ? `marked failed: ${str(data.reason) ?? '?'}`
+      : failure ? `failed (${str(failure.source) ?? '?'}): ${str(failure.reason) ?? ''}`.trim() : (str(data.status) ?? '?');
+    return `${service} → ${str(data.environment) ?? 'no environment'} (${status})`;
   }
   if (event.type.startsWith('run.')) return `${str(data.reaction) ?? '?'} run ${str(data.status) ?? ''}`.trim();
   // Ids say little in a one-line summary; the event's page shows them.
@@ -20,7 +24,8 @@ export function eventSummary(event: ShiplineEvent): string {
 /** Where the thing an event is about lives in the UI (a deploy, a run), when it has a page. */
 export function eventSubject(event: ShiplineEvent): { to: string; label: string } | null {
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Data;
-  if (event.type.startsWith('deploy.') && typeof data.id === 'string') return { to: `/deploys/${encodeURIComponent(data.id)}`, label: 'the deploy' };
+  const deployId = event.type === 'deploy.marked_failed' ? data.deployId : data.id;
+  if (event.type.startsWith('deploy.') && typeof deployId === 'string') return { to: `/deploys/${encodeURIComponent(deployId)}`, label: 'the deploy' };
   if (event.type.startsWith('run.') && typeof data.runId === 'string') return { to: `/runs/${encodeURIComponent(data.runId)}`, label: 'the run' };
   return null;
 }

@@ -130,7 +130,7 @@ export const triggerOf = (doc: Doc): string => {
 
 /** Event types people react to most, offered while typing the trigger. */
 export const KNOWN_EVENT_TYPES = [
-  'deploy.recorded', 'deploy.updated', 'deploy.marked_failed', 'deploy.*',
+  'deploy.recorded', 'deploy.updated', 'deploy.failed', 'deploy.marked_failed', 'deploy.*',
   'octopus.deployment.*', 'octopus.deployment.succeeded', 'octopus.deployment.failed', 'octopus.*',
   'suggestion.created', 'run.succeeded', 'run.failed', 'run.cancelled',
   'pagerduty.incident.*', 'github.*', 'webhook.*',
