@@ -70,7 +70,7 @@ describe.each(DIALECTS)('event subjects on %s', (dialect) => {
         );
         await run.query("INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES ('o2', 'octopus.deployment.succeeded', 'connection:prod', 'octopus:c:Events-1', '2026-03-02T09:14:07+10:00', '{}', ?)", [now]);
       });
-      expect(await store.migrate()).toContain('0008-deploy-failure-status');
+      expect(await store.migrate()).toContain('0009-deploy-failure-status');
       const rows = await store.db.transaction((run) => run.query<{ id: string; status: string; reported_status: string | null }>("SELECT id, status, reported_status FROM deploys WHERE source = 'custom' ORDER BY id"));
       expect(rows).toEqual([{ id: 'd1', status: 'failed', reported_status: 'succeeded' }, { id: 'd2', status: 'succeeded', reported_status: null }, { id: 'd3', status: 'failed', reported_status: 'failed' }]);
       expect((await store.deploys.get('o1')).deployedAt).toBe('2026-03-01T23:14:07.123Z');
