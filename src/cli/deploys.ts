@@ -8,6 +8,7 @@ import { cell, printJson, printLine, printNextCursor, printTable, truncate, want
 interface ListOptions {
   service?: string;
   env?: string;
+  endpoint?: string;
   since?: string;
   until?: string;
   limit?: number;
@@ -28,6 +29,7 @@ export function registerDeployCommands(program: Command): void {
       .description('list deploys, newest first')
       .option('--service <idOrAlias>', 'only this service (id, name or alias)')
       .option('--env <environment>', 'only this environment')
+      .option('--endpoint <name>', 'only deploys through the deploy endpoint of this name')
       .option('--since <datetime>', 'deployed at or after this time')
       .option('--until <datetime>', 'deployed at or before this time')
       .option('--limit <n>', 'deploys per page (1-500)', parseLimit)
@@ -36,6 +38,7 @@ export function registerDeployCommands(program: Command): void {
     const page = await clientFor(command).get<Page<Deploy>>(apiPath('deploys'), {
       service: options.service,
       environment: options.env,
+      endpoint: options.endpoint,
       since: options.since,
       until: options.until,
       limit: options.limit,

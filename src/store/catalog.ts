@@ -4,6 +4,7 @@ import type { SqlRunner } from './database.js';
 import type { DeployIngest } from './deploy-ingest.js';
 import { placeholders } from './sql.js';
 import { deployIn } from './deploys.js';
+import { DELETED_ENDPOINT } from './endpoints.js';
 import type { EventsRepo } from './events.js';
 
 /**
@@ -14,6 +15,7 @@ import type { EventsRepo } from './events.js';
 const RANK: Record<DeployStatus, number> = { queued: 0, started: 1, succeeded: 2, failed: 2 };
 
 export interface ReportedDeploy {
+  /** The connection's internal endpoint. */
   endpointId: string;
   dedupId: string;
   status: DeployStatus;
@@ -36,7 +38,7 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     if (RANK[deploy.status] <= RANK[existing.status]) return 'unchanged';
     await run.query('UPDATE deploys SET status = ? WHERE id = ?', [deploy.status, existing.id]);
     const updated = await deployIn(run, existing.id);
-    await events.appendIn(run, [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }], now);
+    await events.appendIn(run, [{ type: 'deploy.updated', source: `deploy-endpoint:${updated!.endpoint ?? DELETED_ENDPOINT}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }], now);
     return 'advanced';
   }
   let service = deploy.input.service;

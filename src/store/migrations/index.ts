@@ -6,6 +6,7 @@ import * as kv from './0004-kv.js';
 import * as insights from './0005-insights.js';
 import * as users from './0006-users.js';
 import * as eventSubjects from './0007-event-subjects.js';
+import * as endpointNames from './0010-endpoint-names.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -24,6 +25,7 @@ const STEPS: Record<string, Step> = {
   '0005-insights': insights,
   '0006-users': users,
   '0007-event-subjects': eventSubjects,
+  '0010-endpoint-names': endpointNames,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
