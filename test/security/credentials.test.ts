@@ -8,6 +8,7 @@ import { migrationProvider } from '../../src/store/migrations/index.js';
 import { PUBLIC_URL, seedPayload } from '../support/app.js';
 import type { DialectName } from '../support/databases.js';
 import { DIALECTS, freshDatabase } from '../support/databases.js';
+import type { OctopusTestBed } from '../support/octopus.js';
 import { octopusTestBed, simDeploy } from '../support/octopus.js';
 import type { EngineTestApp } from '../support/runtime.js';
 import { startEngineApp, TEST_MASTER_KEY } from '../support/runtime.js';
@@ -147,27 +148,29 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
 });
 
 describe.each(DIALECTS)('an Octopus connection\'s endpoint on %s', (dialect) => {
-  it('keeps recording the connection\'s deploys after an attempt to delete its endpoint', async () => {
-    const bed = await octopusTestBed(dialect);
-    try {
-      await bed.connect('prod');
-      await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
-      const { endpointId } = await bed.t.store.connections.get('prod');
-      const removed = await bed.t.api({ method: 'DELETE', url: `/api/v1/deploy-endpoints/${endpointId}` });
+  let bed: OctopusTestBed;
 
-      const { deploymentId } = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
-      const deploy = await eventually(async () => {
-        const items = (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&limit=100', role: 'read' })).json<{ items: Array<{ dedupId: string; endpoint: string }> }>().items;
-        return items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
-      }, 10_000, 'the Octopus deploy recorded');
-      expect(deploy.endpoint).toBe('octopus: prod');
-      expect(removed.statusCode).toBe(404);
-      expect((await bed.t.api({ method: 'GET', url: '/api/v1/deploy-endpoints' })).body).not.toContain(endpointId);
-      expect((await bed.t.api({ method: 'GET', url: '/api/v1/connections/prod' })).json<{ status: string }>().status).toBe('ready');
-    } finally {
-      await bed.close();
-    }
+  beforeAll(async () => {
+    bed = await octopusTestBed(dialect);
+    await bed.connect('prod');
+    await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
   });
+  afterAll(() => bed.close());
+
+  it('keeps recording the connection\'s deploys after an attempt to delete its endpoint', async () => {
+    const { endpointId } = await bed.t.store.connections.get('prod');
+    const removed = await bed.t.api({ method: 'DELETE', url: `/api/v1/deploy-endpoints/${endpointId}` });
+
+    const { deploymentId } = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
+    const deploy = await eventually(async () => {
+      const items = (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&limit=100', role: 'read' })).json<{ items: Array<{ dedupId: string; endpoint: string }> }>().items;
+      return items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
+    }, 20_000, 'the Octopus deploy recorded');
+    expect(deploy.endpoint).toBe('octopus: prod');
+    expect(removed.statusCode).toBe(404);
+    expect((await bed.t.api({ method: 'GET', url: '/api/v1/deploy-endpoints' })).body).not.toContain(endpointId);
+    expect((await bed.t.api({ method: 'GET', url: '/api/v1/connections/prod' })).json<{ status: string }>().status).toBe('ready');
+  }, 60_000);
 });
 
 // What database.ts passes each dialect's migrations.

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 const DELETED_ENDPOINT = '(deleted)';
 /** The reactions' built-in endpoint (see engine/runtime.ts), internal from now on. */
 const BUILTIN_ENDPOINT = 'reactions (built-in)';
-const BATCH = 1000;
+const SOURCE_PREFIX = 'deploy-endpoint:';
 /** Endpoint ids rewritten per statement: each adds two nested replace() calls per column. */
 const IDS_PER_STATEMENT = 40;
 
@@ -16,6 +16,8 @@ const IDS_PER_STATEMENT = 40;
  * - `deploys.endpoint` keeps the endpoint's name with the deploy.
  * - Stored events name the endpoint (`source: deploy-endpoint:<name>`, `data.endpoint`), and the
  *   copies of ids in events and run records (rendered inputs, outputs, logs, errors) become names.
+ * Set-based, a few statements per 40 endpoints, each one scan of its table: a statement per row
+ * would cost a commit per row on SQLite, whose migrations run outside a transaction.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('deploy_endpoints').addColumn('internal', 'integer', (c) => c.notNull().defaultTo(0)).execute();
@@ -24,48 +26,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`UPDATE deploys SET endpoint = (SELECT e.name FROM deploy_endpoints e WHERE e.id = deploys.endpoint_id)`.execute(db);
 
   const names = new Map((await sql<{ id: string; name: string }>`SELECT id, name FROM deploy_endpoints`.execute(db)).rows.map((r) => [r.id, r.name]));
-  const deleted = await sql<{ id: string }>`SELECT DISTINCT endpoint_id AS id FROM deploys WHERE endpoint IS NULL`.execute(db);
-  for (const { id } of deleted.rows) names.set(id, DELETED_ENDPOINT);
-  await renameEventSources(db, names);
+  // Endpoints deleted before now: known from their deploys and from their events' source.
+  const deleted = await sql<{ id: string }>`SELECT DISTINCT endpoint_id AS id FROM deploys WHERE endpoint IS NULL
+    UNION SELECT DISTINCT substr(source, ${sql.lit(SOURCE_PREFIX.length + 1)}) AS id FROM events WHERE source LIKE ${`${SOURCE_PREFIX}%`}`.execute(db);
+  for (const { id } of deleted.rows) if (!names.has(id)) names.set(id, DELETED_ENDPOINT);
   const ids = [...names.keys()];
   for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
     const chunk = ids.slice(i, i + IDS_PER_STATEMENT).map((id) => ({ id, name: names.get(id)! }));
+    await renameSources(db, chunk);
     await replaceIds(db, 'events', ['data'], [], chunk);
     await replaceIds(db, 'step_executions', ['input', 'output', 'logs'], ['error'], chunk);
     await replaceIds(db, 'runs', [], ['error'], chunk);
   }
 }
 
-type EventRow = { seq: number | string; source: string; data: string };
-
-/** `deploy-endpoint:<id>` becomes `deploy-endpoint:<name>`, and the deploy's `endpointId` its `endpoint`. */
-async function renameEventSources(db: Kysely<unknown>, names: Map<string, string>): Promise<void> {
-  let after = 0;
-  for (;;) {
-    const { rows } = await sql<EventRow>`SELECT seq, source, data FROM events
-      WHERE seq > ${after} AND source LIKE 'deploy-endpoint:%' ORDER BY seq LIMIT ${BATCH}`.execute(db);
-    for (const row of rows) {
-      const id = row.source.slice('deploy-endpoint:'.length);
-      if (!names.has(id)) names.set(id, DELETED_ENDPOINT);
-      const name = names.get(id)!;
-      await sql`UPDATE events SET source = ${`deploy-endpoint:${name}`}, data = ${withEndpointName(row.data, name)} WHERE seq = ${row.seq}`.execute(db);
-    }
-    if (rows.length < BATCH) return;
-    after = Number(rows[rows.length - 1]!.seq);
-  }
-}
-
-/** The event data with a top-level `endpointId` turned into `endpoint` (the name; null once deleted), in its place. */
-function withEndpointName(data: string, name: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return data;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('endpointId' in parsed)) return data;
-  const entries = Object.entries(parsed).map(([key, value]) => (key === 'endpointId' ? ['endpoint', name === DELETED_ENDPOINT ? null : name] : [key, value]));
-  return JSON.stringify(Object.fromEntries(entries));
+/** `deploy-endpoint:<id>` becomes `deploy-endpoint:<name>`, in one statement for the chunk. */
+async function renameSources(db: Kysely<unknown>, endpoints: Array<{ id: string; name: string }>): Promise<void> {
+  const cases = sql.join(endpoints.map(({ id, name }) => sql`WHEN ${SOURCE_PREFIX + id} THEN ${SOURCE_PREFIX + name}`), sql` `);
+  const sources = sql.join(endpoints.map(({ id }) => sql`${SOURCE_PREFIX + id}`));
+  await sql`UPDATE events SET source = CASE source ${cases} ELSE source END WHERE source IN (${sources})`.execute(db);
 }
 
 /**
