@@ -139,7 +139,7 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
     await ingest({ service: 'filters', dedup_id: 'f-2', environment: 'qa-east', deployed_at: '2025-02-02 10:00:00' });
     await ingest({ service: 'filters', dedup_id: 'f-3', environment: 'QA-West', deployed_at: '2025-02-03 10:00:00' });
     // An integration's deploy (as GitHub deployment statuses report them): started, then failed.
-    const { endpointId } = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=filters&limit=1' })).json().items[0];
+    const endpointId = (await t.store.endpoints.list())[0]!.id;
     const report = (status: 'started' | 'failed') => t.store.db.transaction((run) => recordOrAdvanceIn(run, t.store, {
       endpointId, dedupId: 'github:f-4', status, source: 'github',
       input: { service: 'filters', description: 'from GitHub', deployedAt: '2025-02-04T10:00:00.000Z', environment: 'QA-EAST', deployUrl: null, deployNumber: null, deployer: { id: null, email: null, name: null }, commit: null },

@@ -95,6 +95,16 @@ describe('shipline CLI against a running server', () => {
     expect(again.stdout).toContain('duplicate_deploy');
   });
 
+  it('names a deploy\'s endpoint, never its id, in deploys and events, and filters deploys by the endpoint\'s name', async () => {
+    const endpointId = new URL(endpointUrl).pathname.split('/').pop()!;
+    const byEndpoint = await cliJson<{ items: Array<{ endpoint: string }> }>(['deploys', 'list', '--endpoint', 'ci']);
+    expect(byEndpoint.items.map((d) => d.endpoint)).toEqual(['ci']);
+    expect((await cliJson<{ items: unknown[] }>(['deploys', 'list', '--endpoint', 'elsewhere'])).items).toHaveLength(0);
+    const events = await cli(['events', 'list']);
+    expect(events.stdout).toContain('deploy-endpoint:ci');
+    expect(events.stdout).not.toContain(endpointId);
+  });
+
   it('lists the recorded deploy for its service alias, once', async () => {
     const page = await cliJson<{ items: Array<Record<string, unknown>> }>(['deploys', 'list', '--service', 'checkout-api']);
     expect(page.items).toHaveLength(1);

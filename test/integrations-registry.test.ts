@@ -74,7 +74,7 @@ function sampleData(type: string): Record<string, unknown> {
     id: 'd1', service: { id: 's1', name: 'checkout' }, serviceAlias: 'checkout', environment: 'Production', description: 'Deploy #12', deployedAt: '2026-01-01T00:00:00.000Z',
     deployUrl: 'https://ci.example/runs/12', deployNumber: '12', dedupId: null, deployer: { id: null, email: 'dev@example.com', name: 'Dev' },
     commit: { sha: 'abc123', message: 'Fix', branch: 'main', date: null, committer_name: null, committer_email: null, author_name: null, author_email: null, authoring_date: null },
-    status: 'failed', source: 'custom', receivedAt: '2026-01-01T00:00:00.000Z', endpointId: 'e1',
+    status: 'failed', source: 'custom', receivedAt: '2026-01-01T00:00:00.000Z', endpoint: 'github-actions',
   };
   const octopus = {
     eventType: 'DeploymentFailed', category: 'DeploymentFailed', timestamp: '2026-01-01T00:00:00.000Z', occurredAt: '2026-01-01T00:00:00.000Z', message: 'Deploy to Production failed',

@@ -291,7 +291,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
 
   describe('what the web UI reads about deploys, events, runs and reactions', () => {
     interface RunItem { id: string; reaction: string; reactionVersion: number; eventId: string; status: string; steps?: unknown }
-    interface DeployItem { id: string; dedupId: string; endpointId: string; deployedAt: string }
+    interface DeployItem { id: string; dedupId: string; deployedAt: string }
     interface EventItem { id: string; type: string; data: { dedupId?: string; id?: string } }
     interface Match { reaction: string; version: number; enabled: boolean; trigger: string; matched: boolean; reason: string | null; runs: Array<{ id: string; status: string }> }
 
@@ -318,8 +318,9 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       await t.ingest({ service: 'watched-svc', dedup_id: 'watched-1' });
       await t.ingest({ service: 'watched-svc', dedup_id: 'watched-2' });
       const first = await deployOf('watched-1');
-      await report(first.endpointId, first.deployedAt, 'started');
-      await report(first.endpointId, first.deployedAt, 'succeeded');
+      const endpointId = (await t.store.endpoints.list()).find((e) => e.name === 'ci')!.id;
+      await report(endpointId, first.deployedAt, 'started');
+      await report(endpointId, first.deployedAt, 'succeeded');
       const third = await deployOf('github:watched-3');
 
       const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');

@@ -10,6 +10,7 @@ interface ListOptions {
   env?: string;
   status?: string;
   source?: string;
+  endpoint?: string;
   since?: string;
   until?: string;
   limit?: number;
@@ -32,6 +33,7 @@ export function registerDeployCommands(program: Command): void {
       .option('--env <environment>', 'only this environment')
       .option('--status <status>', 'only deploys that read this status: queued, started, succeeded or failed (a deploy marked failed is failed)')
       .option('--source <source>', 'only deploys from this source: custom, octopus, github, ...')
+      .option('--endpoint <name>', 'only deploys through the deploy endpoint of this name')
       .option('--since <datetime>', 'deployed at or after this time')
       .option('--until <datetime>', 'deployed at or before this time')
       .option('--limit <n>', 'deploys per page (1-500)', parseLimit)
@@ -42,6 +44,7 @@ export function registerDeployCommands(program: Command): void {
       environment: options.env,
       status: options.status,
       source: options.source,
+      endpoint: options.endpoint,
       since: options.since,
       until: options.until,
       limit: options.limit,

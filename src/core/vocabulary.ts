@@ -40,7 +40,12 @@ export interface CommitInfo {
 /** A deploy as the API returns it, and as `deploy.recorded` events carry it. */
 export interface Deploy {
   id: string;
-  endpointId: string;
+  /**
+   * The name of the deploy endpoint it came through (a connection's deploys: `<type>: <name>`),
+   * null when that endpoint was deleted before names were kept. Never the endpoint's id: the id
+   * is the endpoint's credential.
+   */
+  endpoint: string | null;
   service: { id: string; name: string } | null;
   serviceAlias: string;
   environment: string | null;

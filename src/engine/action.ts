@@ -60,7 +60,7 @@ export interface ActionContext {
    * `write`, valid only while this run lasts.
    */
   apiAccess(): Promise<{ url: string; token: string }>;
-  /** Records a deploy as the deploy webhook would; `endpointId` null means a built-in source. */
+  /** Records a deploy as the deploy webhook would, under Shipline's internal `reactions (built-in)` endpoint. */
   recordDeploy(payload: unknown): Promise<{ result: string; deploy?: unknown; errors?: unknown }>;
   /**
    * A connection by name or id with its secrets decrypted (they are redacted from the step's

@@ -41,7 +41,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Deploys recorded by reactions come from this endpoint (created on first use, with a random id). */
+/** Deploys recorded by reactions come from this internal endpoint (created on first use). */
 const BUILTIN_ENDPOINT = 'reactions (built-in)';
 
 /** The actions, the guarded HTTP client and the engine, wired to a store. */
@@ -72,8 +72,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async recordDeploy(payload) {
       const parsed = parseDeployPayload(payload);
       if (!parsed.ok) return { result: 'rejected', errors: parsed.errors };
-      endpointId ??= (await store.endpoints.list()).find((e) => e.name === BUILTIN_ENDPOINT)?.id ?? (await store.endpoints.create(BUILTIN_ENDPOINT)).id;
-      const outcome = await store.ingest.record(endpointId, parsed.input);
+      endpointId ??= (await store.endpoints.internal(BUILTIN_ENDPOINT)).id;
+      const outcome = await store.ingest.record(endpointId, parsed.input, { internal: true });
       return outcome.deploy ? { result: outcome.result, deploy: outcome.deploy } : { result: outcome.result };
     },
   };

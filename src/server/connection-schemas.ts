@@ -55,7 +55,6 @@ export const ConnectionView = Type.Object({
     warning: Type.Optional(Nullable(Type.String({ description: 'Set when Octopus cannot reach SHIPLINE_PUBLIC_URL (e.g. localhost)' }))),
   }, { description: 'Octopus: the subscription Shipline keeps; null for other types' })),
   webhookUrl: Type.String({ description: 'Where the provider delivers its webhooks (the Octopus subscription, PagerDuty, GitHub)' }),
-  endpointId: Type.String({ description: 'Deploys seen through this connection are recorded under this deploy endpoint' }),
   secretsSet: Type.Array(Type.String(), { description: 'The names of the secret fields stored; their values are never shown' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),

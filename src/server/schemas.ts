@@ -65,7 +65,9 @@ const Commit = Type.Object({
 
 export const Deploy = Type.Object({
   id: Type.String(),
-  endpointId: Type.String(),
+  endpoint: Nullable(Type.String({
+    description: 'The name of the deploy endpoint it came through (a connection\'s deploys: `<type>: <name>`); null if that endpoint was deleted before Shipline kept names. Never the endpoint\'s id, which is its credential',
+  })),
   service: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   serviceAlias: Type.String(),
   environment: Nullable(Type.String()),

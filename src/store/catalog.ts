@@ -6,6 +6,7 @@ import type { SqlRunner } from './database.js';
 import type { DeployIngest } from './deploy-ingest.js';
 import { placeholders } from './sql.js';
 import { deployIn } from './deploys.js';
+import { DELETED_ENDPOINT } from './endpoints.js';
 import type { EventsRepo, NewEvent } from './events.js';
 
 /**
@@ -16,6 +17,7 @@ import type { EventsRepo, NewEvent } from './events.js';
 const RANK: Record<DeployStatus, number> = { queued: 0, started: 1, succeeded: 2, failed: 2 };
 
 export interface ReportedDeploy {
+  /** The connection's internal endpoint. */
   endpointId: string;
   dedupId: string;
   status: DeployStatus;
@@ -52,11 +54,12 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
       [deploy.status, deploy.status, input.description, deployer.id, deployer.email, deployer.name, existing.id],
     );
     const updated = (await deployIn(run, existing.id))!;
-    const moved: NewEvent[] = [{ type: 'deploy.updated', source: `deploy-endpoint:${deploy.endpointId}`, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
+    const source = `deploy-endpoint:${updated.endpoint ?? DELETED_ENDPOINT}`;
+    const moved: NewEvent[] = [{ type: 'deploy.updated', source, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
     // It became failed by this report only if no mark holds (a marked deploy already read failed).
     if (deploy.status === 'failed' && after?.reported_status === null && existing.status !== 'failed') {
       moved.push({
-        type: DEPLOY_FAILED, source: `deploy-endpoint:${deploy.endpointId}`, timestamp: input.deployedAt,
+        type: DEPLOY_FAILED, source, timestamp: input.deployedAt,
         data: deployFailedData(updated, reportedFailure(updated)), subject: deploySubject(updated.id),
       });
     }

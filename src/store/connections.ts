@@ -13,7 +13,7 @@ export interface Connection {
   config: Record<string, unknown>;
   /** What Shipline last learned about the other side (status, resolved ids, subscription...). */
   state: Record<string, unknown>;
-  /** The deploy endpoint deploys seen through this connection are recorded under. */
+  /** The internal deploy endpoint deploys seen through this connection are recorded under; never shown. */
   endpointId: string;
   createdAt: string;
   updatedAt: string;
@@ -81,7 +81,8 @@ export function connectionsRepo(db: Db, key: Buffer) {
       };
       try {
         await k.transaction().execute(async (trx) => {
-          await trx.insertInto('deploy_endpoints').values({ id: endpointId, name: `${input.type}: ${input.name}`, created_at: now }).execute();
+          // Internal: the connection's deploys are recorded under it, and nothing else may post to or delete it.
+          await trx.insertInto('deploy_endpoints').values({ id: endpointId, name: `${input.type}: ${input.name}`, created_at: now, internal: 1 }).execute();
           await trx.insertInto('connections').values(row).execute();
         });
       } catch (err) {

@@ -16,6 +16,8 @@ export interface IngestOutcome {
 export interface IngestItem {
   endpointId: string;
   input: DeployInput;
+  /** Recorded by Shipline itself (a connection, a reaction), so an internal endpoint is accepted too. */
+  internal?: boolean;
 }
 
 /** Thrown inside a transaction to undo it: a concurrent ingest committed the same dedup_id first. */
@@ -28,7 +30,7 @@ export function sequenceScope(serviceId: string | null, alias: string): string {
 
 const unique = <T>(values: T[]) => [...new Set(values)];
 
-const DEPLOY_COLUMNS = `id, endpoint_id, service_id, service_alias, environment, description, deployed_at, deploy_url,
+const DEPLOY_COLUMNS = `id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
   deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
 const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at, subject';
 
@@ -45,7 +47,7 @@ type Service = { id: string; name: string };
  */
 export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], receivedAt: string, hook?: EventsHook): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = new Array(items.length);
-  const accepted = await acceptable(run, items, outcomes);
+  const { accepted, endpointNames } = await acceptable(run, items, outcomes);
   if (accepted.length === 0) return outcomes;
 
   const aliases = unique(accepted.map((i) => items[i]!.input.service));
@@ -76,7 +78,7 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
     const service = services.get(input.service);
     return {
       id: uuidv7(),
-      endpointId,
+      endpoint: endpointNames.get(endpointId)!,
       service: service ? { id: service.id, name: service.name } : null,
       serviceAlias: input.service,
       environment: input.environment,
@@ -94,9 +96,9 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   });
 
   const inserted = await run.query(
-    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 17)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
-    deploys.flatMap((d) => [
-      d.id, d.endpointId, d.service?.id ?? null, d.serviceAlias, d.environment, d.description, d.deployedAt, d.deployUrl,
+    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+    deploys.flatMap((d, k) => [
+      d.id, items[accepted[k]!]!.endpointId, d.endpoint, d.service?.id ?? null, d.serviceAlias, d.environment, d.description, d.deployedAt, d.deployUrl,
       d.deployNumber, d.dedupId, d.deployer.id, d.deployer.email, d.deployer.name, d.commit ? JSON.stringify(d.commit) : null, receivedAt,
       d.status, d.source,
     ]),
@@ -105,7 +107,7 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
   const events: StoredEvent[] = deploys.map((d) => ({
-    id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpointId}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
+    id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
   }));
   const subjects = new Map<string, string>();
   // A deploy reported failed from the start has failed: one deploy.failed, about it, beside its deploy.recorded.
@@ -113,14 +115,14 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
     if (d.status !== 'failed') continue;
     const id = uuidv7();
     subjects.set(id, deploySubject(d.id));
-    events.push({ id, type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpointId}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
+    events.push({ id, type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
   }
   // The first deploy of an alias no service claims makes it a suggestion.
   for (const d of deploys) {
     if (d.service || seenBefore.has(d.serviceAlias)) continue;
     seenBefore.add(d.serviceAlias);
     events.push({
-      id: uuidv7(), type: 'suggestion.created', source: `deploy-endpoint:${d.endpointId}`, timestamp: receivedAt,
+      id: uuidv7(), type: 'suggestion.created', source: `deploy-endpoint:${d.endpoint}`, timestamp: receivedAt,
       data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment }, seq: 0, correlate: [],
     });
   }
@@ -137,28 +139,37 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   return outcomes;
 }
 
-/** Settles unknown endpoints and duplicates (stored, or earlier in the batch); returns the rest. */
-async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes: IngestOutcome[]): Promise<number[]> {
+/**
+ * Settles unknown endpoints (an internal one too, unless Shipline itself records) and duplicates
+ * (stored, or earlier in the batch); returns the rest, and the names of their endpoints.
+ */
+async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes: IngestOutcome[]): Promise<{ accepted: number[]; endpointNames: Map<string, string> }> {
   const endpointIds = unique(items.map((i) => i.endpointId));
-  const known = new Set(
-    (await run.query<{ id: string }>(`SELECT id FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`, endpointIds)).map((r) => r.id),
+  const endpoints = new Map(
+    (await run.query<{ id: string; name: string; internal: number | string }>(`SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`, endpointIds))
+      .map((r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }]),
   );
-  const dedupIds = unique(items.flatMap((i) => (known.has(i.endpointId) && i.input.dedupId !== null ? [i.input.dedupId] : [])));
+  const allowed = (item: IngestItem) => {
+    const endpoint = endpoints.get(item.endpointId);
+    return endpoint !== undefined && (item.internal === true || !endpoint.internal);
+  };
+  const dedupIds = unique(items.flatMap((i) => (allowed(i) && i.input.dedupId !== null ? [i.input.dedupId] : [])));
   const taken = new Set(
     dedupIds.length === 0
       ? []
       : (await run.query<{ dedup_id: string }>(`SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(dedupIds.length)})`, dedupIds)).map((r) => r.dedup_id),
   );
   const accepted: number[] = [];
-  items.forEach(({ endpointId, input }, i) => {
-    if (!known.has(endpointId)) outcomes[i] = { result: 'endpoint_not_found' };
+  items.forEach((item, i) => {
+    const { input } = item;
+    if (!allowed(item)) outcomes[i] = { result: 'endpoint_not_found' };
     else if (input.dedupId !== null && taken.has(input.dedupId)) outcomes[i] = { result: 'duplicate_deploy' };
     else {
       if (input.dedupId !== null) taken.add(input.dedupId);
       accepted.push(i);
     }
   });
-  return accepted;
+  return { accepted, endpointNames: new Map([...endpoints].map(([id, e]) => [id, e.name])) };
 }
 
 /**

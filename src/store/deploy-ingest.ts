@@ -38,15 +38,16 @@ export class DeployIngest {
     this.now = now;
   }
 
-  /** Records one deploy in the caller's transaction (an integration storing its events with it). */
+  /** Records one deploy in the caller's transaction (an integration storing its events with it, under its internal endpoint). */
   async recordIn(run: SqlRunner, endpointId: string, input: DeployInput, receivedAt: string): Promise<IngestOutcome> {
-    const [outcome] = await recordBatch(run, [{ endpointId, input }], receivedAt, this.events?.hook);
+    const [outcome] = await recordBatch(run, [{ endpointId, input, internal: true }], receivedAt, this.events?.hook);
     return outcome!;
   }
 
-  record(endpointId: string, input: DeployInput): Promise<IngestOutcome> {
+  /** `internal`: Shipline itself records (a reaction), so an internal endpoint is accepted; the deploy URL never passes it. */
+  record(endpointId: string, input: DeployInput, options: { internal?: boolean } = {}): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item: { endpointId, input }, resolve, reject });
+      this.queue.push({ item: { endpointId, input, ...(options.internal ? { internal: true } : {}) }, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate runs after the current poll phase, so every request already read joins the batch.

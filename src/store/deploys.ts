@@ -15,6 +15,8 @@ export interface DeployFilter extends PageRequest {
   status?: DeployStatus | undefined;
   /** custom, octopus, github, ... */
   source?: string | undefined;
+  /** The name of the deploy endpoint it came through. */
+  endpoint?: string | undefined;
   /** ISO timestamps bounding deployedAt (inclusive). */
   since?: string | undefined;
   until?: string | undefined;
@@ -33,7 +35,7 @@ type DeployRow = DeploysTable & { service_name: string | null };
 function toDeploy(row: DeployRow): Deploy {
   return {
     id: row.id,
-    endpointId: row.endpoint_id,
+    endpoint: row.endpoint,
     service: row.service_id && row.service_name ? { id: row.service_id, name: row.service_name } : null,
     serviceAlias: row.service_alias,
     environment: row.environment,
@@ -92,6 +94,7 @@ export function deploysRepo(
         if (filter.status !== 'succeeded') query = query.where(sql<boolean>`deploys.status <> 'succeeded'`);
       }
       if (filter.source !== undefined) query = query.where('deploys.source', '=', filter.source);
+      if (filter.endpoint !== undefined) query = query.where('deploys.endpoint', '=', filter.endpoint);
       if (filter.since !== undefined) query = query.where('deploys.deployed_at', '>=', filter.since);
       if (filter.until !== undefined) query = query.where('deploys.deployed_at', '<=', filter.until);
       if (filter.cursor) {

@@ -11,7 +11,7 @@ import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
 /** An event to store. */
 export interface NewEvent {
   type: string;
-  /** Who produced it: `deploy-endpoint:<id>`, `webhook:<name>`, `reaction:<name>`, ... */
+  /** Who produced it: `deploy-endpoint:<name>` (never its id, a credential), `webhook:<name>`, `reaction:<name>`, ... */
   source: string;
   data: unknown;
   /** Unique per source delivery (e.g. an Octopus Event.Id): a second append with it is a no-op. */

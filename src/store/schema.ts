@@ -22,11 +22,16 @@ export interface DeployEndpointsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1: Shipline's own (a connection's, the reactions' built-in one): never listed, deleted or posted to. */
+  internal: Generated<number>;
 }
 
 export interface DeploysTable {
   id: string;
+  /** The endpoint's id, kept for Shipline alone: it is the endpoint's credential, never shown. */
   endpoint_id: string;
+  /** The endpoint's name when the deploy was recorded (what views show). */
+  endpoint: string | null;
   service_id: string | null;
   service_alias: string;
   environment: string | null;

@@ -43,7 +43,6 @@ export function viewOf(connection: Connection, publicUrl: string, secretsSet: st
     details: (connection.state as { details?: Record<string, unknown> | null }).details ?? null,
     subscription: subscriptionOf(connection),
     webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
-    endpointId: connection.endpointId,
     secretsSet,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,

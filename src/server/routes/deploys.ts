@@ -17,6 +17,7 @@ const DeployQuery = Type.Object({
   environment: Type.Optional(Type.String({ minLength: 1, description: 'Compared trimmed and case-insensitively' })),
   status: Type.Optional(Type.Union(DEPLOY_STATUSES.map((s) => Type.Literal(s)), { description: 'The status as the deploy reads: a deploy marked failed is failed' })),
   source: Type.Optional(Type.String({ minLength: 1, description: 'custom (a deploy endpoint), octopus, github, ...' })),
+  endpoint: Type.Optional(Type.String({ minLength: 1, description: 'The name of the deploy endpoint it came through' })),
   since: Type.Optional(Type.String({ description: 'Deployed at or after this datetime (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)' })),
   until: Type.Optional(Type.String({ description: 'Deployed at or before this datetime' })),
   ...PageQuery,

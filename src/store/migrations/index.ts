@@ -8,6 +8,7 @@ import * as users from './0006-users.js';
 import * as eventSubjects from './0007-event-subjects.js';
 import * as secretHosts from './0008-secret-hosts.js';
 import * as deployFailureStatus from './0009-deploy-failure-status.js';
+import * as endpointNames from './0010-endpoint-names.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -28,6 +29,7 @@ const STEPS: Record<string, Step> = {
   '0007-event-subjects': eventSubjects,
   '0008-secret-hosts': secretHosts,
   '0009-deploy-failure-status': deployFailureStatus,
+  '0010-endpoint-names': endpointNames,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

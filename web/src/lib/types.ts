@@ -25,7 +25,8 @@ export type DeployStatus = 'queued' | 'started' | 'succeeded' | 'failed';
 
 export interface Deploy {
   id: string;
-  endpointId: string;
+  /** The deploy endpoint's name (never its id, the endpoint's credential); null once deleted before names were kept. */
+  endpoint: string | null;
   service: { id: string; name: string } | null;
   serviceAlias: string;
   environment: string | null;

@@ -57,6 +57,7 @@ function DeployFacts({ deploy }: { deploy: Deploy }) {
         <dt>Deployed</dt><dd><Time iso={deploy.deployedAt} /></dd>
         <dt>Received</dt><dd><Time iso={deploy.receivedAt} /></dd>
         <dt>Source</dt><dd>{deploy.source}</dd>
+        <dt>Endpoint</dt><dd>{deploy.endpoint ?? <span className="muted">deleted</span>}</dd>
         <dt>Source link</dt><dd><SourceLink deploy={deploy} /></dd>
         <dt>Dedup id</dt>
         <dd>{deploy.dedupId ? <><span className="sha">{deploy.dedupId}</span> <CopyButton text={deploy.dedupId} label="Copy dedup id" /></> : <span className="muted">—</span>}</dd>

@@ -29,7 +29,6 @@ export interface Connection {
   details: Record<string, unknown> | null;
   subscription: Subscription | null;
   webhookUrl: string;
-  endpointId: string;
   createdAt: string;
   updatedAt: string;
   /** Names of the secrets that hold a value, when the server says so. */
