@@ -47,7 +47,7 @@ export const ERRORS = {
   'connection.name_conflict': { status: 409, message: 'A connection with that name already exists' },
   'connection.invalid': { status: 400, message: 'The connection is invalid' },
   'connection.unreachable': { status: 502, message: 'The connected system did not answer as expected' },
-  'store.unavailable': { status: 503, message: 'The store is not reachable' },
+  'store.unavailable': { status: 503, message: 'The store is not reachable or cannot write right now: try again after the Retry-After delay' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -81,7 +81,7 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   app.removeContentTypeParser('text/plain');
   const metrics = createMetrics();
   const logRequests = logger?.isLevelEnabled('debug') ?? false;
-  registerErrorHandling(app);
+  registerErrorHandling(app, store.db.outage);
 
   const observe = (request: FastifyRequest, reply: FastifyReply, route: string) => {
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../core/errors.js';
 import { ShiplineError } from '../core/errors.js';
+import { RETRY_AFTER_SECONDS } from '../store/outage.js';
 
 const INGEST_PREFIX = '/integrations/deploy';
 
@@ -17,9 +18,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request.malformed_json',
 };
 
+/** Tells store outages from other errors, and notes them (the store's OutageMonitor). */
+export interface OutageReporter {
+  report(err: unknown): boolean;
+}
+
 /** Maps any thrown error onto the catalog. */
-function toShiplineError(err: FastifyError | Error): ShiplineError {
+function toShiplineError(err: FastifyError | Error, outage: OutageReporter | undefined): ShiplineError {
   if (err instanceof ShiplineError) return err;
+  // Logged once per outage by the monitor, not once per request.
+  if (outage?.report(err)) return new ShiplineError('store.unavailable');
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) return new ShiplineError('request.invalid', err.message, fastifyError.validation);
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
@@ -42,6 +50,7 @@ const INGEST_TITLES: Partial<Record<number, string>> = {
 };
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+  if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   if (isIngest(request)) {
     return reply.status(error.status).send({
       errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }],
@@ -52,10 +61,11 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: Shipline
   return reply.status(error.status).send({ error: body });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** `outage`: the store's outage monitor; its errors answer 503 store.unavailable with Retry-After. */
+export function registerErrorHandling(app: FastifyInstance, outage?: OutageReporter): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const error = toShiplineError(err);
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    const error = toShiplineError(err, outage);
+    if (error.status >= 500 && error.code !== 'store.unavailable') request.log.error({ err }, 'request failed');
     return sendError(request, reply, error);
   });
   app.setNotFoundHandler((request, reply) => {
