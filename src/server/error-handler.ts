@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../core/errors.js';
 import { ShiplineError } from '../core/errors.js';
@@ -6,7 +8,7 @@ import { RETRY_AFTER_SECONDS } from '../store/outage.js';
 const INGEST_PREFIX = '/integrations/deploy';
 
 /** The deploy webhook answers errors in OpsLevel's format; everything else in Shipline's. */
-function isIngest(request: FastifyRequest): boolean {
+function isIngest(request: { url: string }): boolean {
   return request.url.startsWith(INGEST_PREFIX);
 }
 
@@ -16,6 +18,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid',
   FST_ERR_CTP_INVALID_JSON_BODY: 'request.malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request.malformed_json',
+  FST_ERR_BAD_URL: 'request.malformed_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'request.url_too_long',
 };
 
 /** Tells store outages from other errors, and notes them (the store's OutageMonitor). */
@@ -43,22 +47,59 @@ function toShiplineError(err: FastifyError | Error, outage: OutageReporter | und
 const INGEST_TITLES: Partial<Record<number, string>> = {
   400: 'Request Error',
   404: 'Not Found Error',
+  408: 'Request Timeout Error',
   413: 'Payload Too Large Error',
+  414: 'URI Too Long Error',
   415: 'Unsupported Media Type Error',
+  431: 'Request Header Fields Too Large Error',
   500: 'Internal Error',
   503: 'Service Unavailable Error',
 };
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
-  if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+/** The body of an error answer: OpsLevel's format on the deploy webhook, Shipline's elsewhere. */
+function errorBody(request: { url: string }, error: ShiplineError): unknown {
   if (isIngest(request)) {
-    return reply.status(error.status).send({
-      errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }],
-    });
+    return { errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }] };
   }
   const body: Record<string, unknown> = { code: error.code, message: error.message, status: error.status };
   if (error.details !== undefined) body.details = error.details;
-  return reply.status(error.status).send({ error: body });
+  return { error: body };
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+  if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return reply.status(error.status).send(errorBody(request, error));
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL its router cannot take (a malformed percent-encoding, a path
+ * parameter past maxParamLength) is answered in the same formats as every other error.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(request, reply, toShiplineError(err, undefined));
+}
+
+/** The request line's path, read from what Node's parser had received when it gave up. */
+function requestPath(err: { rawPacket?: unknown }): string {
+  const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 2048) : '';
+  return /^[A-Z]+ (\S+)/.exec(raw)?.[1] ?? '';
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request
+ * (headers too large, a bad Content-Length, a request too slow) is answered in the same formats,
+ * OpsLevel's on the deploy webhook (told from the request line), then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error = err.code === 'HPE_HEADER_OVERFLOW' ? new ShiplineError('request.headers_too_large')
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ShiplineError('request.timeout')
+    : new ShiplineError('request.malformed');
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody({ url: requestPath(err) }, error));
+    socket.write(`HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /** `outage`: the store's outage monitor; its errors answer 503 store.unavailable with Retry-After. */
