@@ -15,19 +15,25 @@ const deep = (where: string): InputProblem => ({ code: 'request.too_deep', messa
 
 /** What is wrong with a parsed value (NUL in a string or key, too deep, a non-finite number), or null. */
 export function valueProblem(value: unknown, where: string): InputProblem | null {
-  // Iterative, so the check itself cannot overflow the stack it protects.
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  // Iterative, so the check itself cannot overflow the stack it protects; two flat stacks and
+  // for-in rather than entries() arrays, since every JSON body of every request passes here.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return nul(where);
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) return { code: 'request.invalid', message: `${where} holds a number out of range (${v})` };
     } else if (v !== null && typeof v === 'object') {
       if (depth >= MAX_JSON_DEPTH) return deep(where);
-      for (const [key, item] of Object.entries(v)) {
+      const record = v as Record<string, unknown>;
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
         if (key.includes('\u0000')) return nul(where);
-        stack.push([item, depth + 1]);
+        values.push(record[key]);
+        depths.push(depth + 1);
       }
     }
   }

@@ -5,9 +5,7 @@ import { ShiplineError } from '../core/errors.js';
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
-function refuse(problem: InputProblem | null): void {
-  if (problem) throw new ShiplineError(problem.code, problem.message);
-}
+const refusal = (problem: InputProblem | null) => (problem ? new ShiplineError(problem.code, problem.message) : undefined);
 
 function bodyProblem(request: FastifyRequest): InputProblem | null {
   const body = request.body;
@@ -22,15 +20,13 @@ function bodyProblem(request: FastifyRequest): InputProblem | null {
  * 400 and a stable code, before anything is read or written.
  */
 export function registerInputGuards(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    refuse(valueProblem(request.params, 'the path'));
-    refuse(valueProblem(request.query, 'the query string'));
-    refuse(bodyProblem(request));
+  // Callback hooks rather than async ones: no promise per request on the deploy webhook's hot path.
+  app.addHook('preValidation', (request, _reply, done) => {
+    done(refusal(valueProblem(request.params, 'the path') ?? valueProblem(request.query, 'the query string') ?? bodyProblem(request)));
   });
   // After validation too: coercing a query string to a number makes `Infinity` and `1e309` into
   // Infinity, which the schema's minimum and maximum then let through.
-  app.addHook('preHandler', async (request) => {
-    refuse(valueProblem(request.query, 'the query string'));
-    refuse(valueProblem(request.params, 'the path'));
+  app.addHook('preHandler', (request, _reply, done) => {
+    done(refusal(valueProblem(request.query, 'the query string') ?? valueProblem(request.params, 'the path')));
   });
 }
