@@ -287,8 +287,16 @@ class PgListener {
     const off = this.local.on(channel, handler);
     if (!this.channels.has(channel)) {
       this.channels.add(channel);
-      const client = await this.connect();
-      await client.query(`LISTEN ${channel}`);
+      try {
+        const client = await this.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (err) {
+        // The caller hears of it (a 503 for a stream); the channel is listened to once the
+        // server is back, for whoever subscribes next.
+        await off();
+        if (!this.client) this.resubscribeAfter(LISTEN_RETRY_FIRST_MS);
+        throw err;
+      }
     }
     return off;
   }

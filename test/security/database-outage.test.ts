@@ -91,6 +91,12 @@ describe.each(POSTGRES)('a Shipline process whose PostgreSQL connections are ter
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }),
     });
     const ingestUrl = `${running.url}${new URL((await created.json() as { url: string }).url).pathname}`;
+    // Each deploy starts a run, so the engine claims jobs and records outcomes through the outage too.
+    const reaction = await fetch(`${running.url}/api/v1/reactions/after-deploy`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ on: { event: 'deploy.recorded' }, steps: { pause: { uses: 'wait', with: { duration: '1s' } } } }),
+    });
+    expect(reaction.status, await reaction.text()).toBeLessThan(300);
     let n = 0;
     const committed: string[] = [];
     const post = async () => {
