@@ -10,7 +10,6 @@ describe('isStoreUnavailable', () => {
       expect(isStoreUnavailable(withCode(code)), code).toBe(true);
     }
     expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isStoreUnavailable(new Error('wrapped', { cause: withCode('57P01') }))).toBe(true);
     expect(isStoreUnavailable(markUnavailable(withCode('55000', 'database "x" is not currently accepting connections')))).toBe(true);
   });
 
@@ -20,6 +19,8 @@ describe('isStoreUnavailable', () => {
     }
     expect(isStoreUnavailable(new TypeError('undefined is not a function'))).toBe(false);
     expect(isStoreUnavailable(undefined)).toBe(false);
+    // An outgoing request refused by its target, as the HTTP client reports it.
+    expect(isStoreUnavailable(new Error('POST http://x/ failed: connect ECONNREFUSED', { cause: withCode('ECONNREFUSED') }))).toBe(false);
   });
 });
 

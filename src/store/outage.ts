@@ -34,20 +34,22 @@ export function markUnavailable<E>(err: E): E {
   return err;
 }
 
-/** True for an error meaning the store is unreachable or cannot write now, on either dialect. */
+/**
+ * True for an error meaning the store is unreachable or cannot write now, on either dialect. Only
+ * the error itself is judged, never its `cause`: an outgoing HTTP request refused by its target
+ * (ECONNREFUSED inside the error a step reports) says nothing about the store.
+ */
 export function isStoreUnavailable(err: unknown): boolean {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as Record<symbol, unknown>)[UNAVAILABLE] === true) return true;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (code.startsWith('SQLITE_')) return SQLITE_PREFIXES.some((p) => code.startsWith(p));
-      if (NETWORK_CODES.has(code)) return true;
-      if (/^[0-9A-Z]{5}$/.test(code)) return PG_CLASSES.has(code.slice(0, 2)) && !PG_NOT_OUTAGE.has(code);
-    }
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string' && PG_MESSAGES.some((m) => message.includes(m))) return true;
+  if (err === null || typeof err !== 'object') return false;
+  if ((err as Record<symbol, unknown>)[UNAVAILABLE] === true) return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('SQLITE_')) return SQLITE_PREFIXES.some((p) => code.startsWith(p));
+    if (NETWORK_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code)) return PG_CLASSES.has(code.slice(0, 2)) && !PG_NOT_OUTAGE.has(code);
   }
-  return false;
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && PG_MESSAGES.some((m) => message.includes(m));
 }
 
 export type OutageChange = { state: 'down'; reason: string } | { state: 'up'; downMs: number };
