@@ -7,6 +7,8 @@ import type { TestApp } from '../support/app.js';
 import { seedPayload, startTestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { rowCounts } from '../support/row-counts.js';
+import { startEngineApp } from '../support/runtime.js';
+import type { EngineTestApp } from '../support/runtime.js';
 
 /**
  * Input that is refused is refused with a clear 400 (or Fastify's 414/431) in Shipline's error
@@ -141,6 +143,22 @@ describe.each(DIALECTS)('refused input on %s', (dialect) => {
         expect(expected.filter((s) => !listed.includes(s)), `${method} ${path}`).toEqual([]);
       }
     }
+  });
+});
+
+describe.each(DIALECTS)('refused input to the providers\' receivers on %s', (dialect) => {
+  let e: EngineTestApp;
+  beforeAll(async () => {
+    e = await startEngineApp(dialect);
+  });
+  afterAll(() => e.close());
+
+  it('a NUL character in a delivery to the Octopus and the GitHub receivers: 400 request.nul_character, before anything is looked up', async () => {
+    const before = await rowCounts(e.store);
+    const json = { 'content-type': 'application/json' };
+    expectShiplineError(await e.app.inject({ method: 'POST', url: '/hooks/octopus/00000000-0000-0000-0000-000000000000', headers: json, payload: '{"Payload":{"Event":{"Message":"a\\u0000b"}}}' }), 400, 'request.nul_character');
+    expectShiplineError(await e.app.inject({ method: 'POST', url: '/hooks/github/00000000-0000-0000-0000-000000000000', headers: json, payload: '{"action":"a\\u0000b"}' }), 400, 'request.nul_character');
+    expect(await rowCounts(e.store)).toEqual(before);
   });
 });
 
