@@ -208,6 +208,25 @@ describe('a SQLite store that is locked or full', () => {
     expect((await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'cart' } })).statusCode).toBe(201);
   });
 
+  it('20 deploys at once while the write lock is held: all answer 503 within a few lock waits, not one wait per deploy', async () => {
+    t = await startTestApp('sqlite');
+    const ingest = await t.endpointPath();
+    await sql`PRAGMA busy_timeout = 500`.execute(t.store.db.kysely);
+    const other = new SqliteDatabase(fileOf(t));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t!.app.inject({ method: 'POST', url: ingest, payload: seedPayload({ dedup_id: `busy-${i}` }) })));
+      const elapsed = Date.now() - started;
+      for (const res of answers) expectIngestUnavailable({ status: res.statusCode, headers: res.headers, body: res.body });
+      // One lock wait per item would be 20 × 500 ms.
+      expect(elapsed).toBeLessThan(5_000);
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+  });
+
   it('the database cannot grow (SQLITE_FULL): 503 store.unavailable, then 202 once there is room', async () => {
     t = await startTestApp('sqlite');
     const ingest = await t.endpointPath();
