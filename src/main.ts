@@ -29,7 +29,15 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
 /** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
 export async function startShipline(config: Config): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
-  const store = openStore({ ...config, onWarning: (message) => logger.warn(message) });
+  const store = openStore({
+    ...config,
+    onWarning: (message) => logger.warn(message),
+    // One line when an outage starts and one when it ends, whatever fails meanwhile.
+    onOutage: (change) =>
+      change.state === 'down'
+        ? logger.error({ reason: change.reason }, `store unavailable: answering 503 until it is reachable again (${change.reason})`)
+        : logger.warn({ downMs: change.downMs }, `store reachable again after ${(change.downMs / 1000).toFixed(1)} s`),
+  });
   try {
     await store.migrate();
   } catch (err) {

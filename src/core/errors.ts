@@ -18,6 +18,13 @@ export const ERRORS = {
   'request.too_large': { status: 413, message: 'The request body is too large' },
   'request.unsupported_media_type': { status: 415, message: 'The request body must be JSON (Content-Type: application/json)' },
   'request.invalid_cursor': { status: 400, message: 'The pagination cursor is invalid' },
+  'request.nul_character': { status: 400, message: 'Text must not contain NUL characters (U+0000)' },
+  'request.too_deep': { status: 400, message: 'The JSON body is nested too deeply' },
+  'request.malformed_url': { status: 400, message: 'The URL is not valid (a malformed percent-encoding?)' },
+  'request.malformed': { status: 400, message: 'The request is not valid HTTP' },
+  'request.timeout': { status: 408, message: 'The request was not received in time' },
+  'request.url_too_long': { status: 414, message: 'A part of the URL is too long' },
+  'request.headers_too_large': { status: 431, message: 'The request headers are too large' },
   'route.not_found': { status: 404, message: 'No such route' },
   'service.not_found': { status: 404, message: 'No service matches that id or alias' },
   'service.alias_conflict': { status: 409, message: 'An alias is already used by another service' },
@@ -47,7 +54,7 @@ export const ERRORS = {
   'connection.name_conflict': { status: 409, message: 'A connection with that name already exists' },
   'connection.invalid': { status: 400, message: 'The connection is invalid' },
   'connection.unreachable': { status: 502, message: 'The connected system did not answer as expected' },
-  'store.unavailable': { status: 503, message: 'The store is not reachable' },
+  'store.unavailable': { status: 503, message: 'The store is not reachable or cannot write right now: try again after the Retry-After delay' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -57,6 +57,11 @@ export class Engine {
     this.wake();
   }
 
+  /** True for a store outage (noted by the store's monitor, which logs it once). */
+  private outage(err: unknown): boolean {
+    return this.deps.store.db.outage.report(err);
+  }
+
   private get leaseMs(): number {
     return this.options.leaseMs ?? 30_000;
   }
@@ -66,7 +71,7 @@ export class Engine {
     try {
       await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs);
     } catch (err) {
-      this.deps.logger?.warn({ err }, 'renewing job leases failed');
+      if (!this.outage(err)) this.deps.logger?.warn({ err }, 'renewing job leases failed');
     }
   }
 
@@ -132,7 +137,8 @@ export class Engine {
         }
       } while (this.again && this.running);
     } catch (err) {
-      this.deps.logger?.error({ err }, 'claiming jobs failed');
+      // In an outage the safety poll keeps trying; the store logs the outage once.
+      if (!this.outage(err)) this.deps.logger?.error({ err }, 'claiming jobs failed');
     } finally {
       this.pumping = false;
     }
@@ -153,7 +159,7 @@ export class Engine {
       decision = await executeJob(job, this.deps, abort);
     } catch (err) {
       // Only the store failing gets here; the lease runs out and the job is tried again.
-      this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
+      if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
       return;
     }
     const now = (this.deps.now?.() ?? new Date()).toISOString();
@@ -161,7 +167,7 @@ export class Engine {
     try {
       await this.deps.store.commits.submit((run) => applyDecision(run, decision, deps, now));
     } catch (err) {
-      this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'recording a step outcome failed');
+      if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'recording a step outcome failed');
     }
   }
 

@@ -61,6 +61,7 @@ export class Housekeeping {
 
   private runSoon(): void {
     this.running = this.running.then(() => this.runOnce()).catch((err: unknown) => {
+      if (this.store.db.outage.report(err)) return;
       this.options.logger?.warn({ err }, 'housekeeping failed; it runs again at the next interval');
     });
   }

@@ -10,7 +10,9 @@ import { ActionRegistry } from '../engine/registry.js';
 import { builtinActions } from '../integrations/index.js';
 import type { Store } from '../store/index.js';
 import { registerAuth } from './auth.js';
-import { registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './error-handler.js';
+import { documentErrorResponses } from './error-responses.js';
+import { registerInputGuards } from './input-guard.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { deployRoutes } from './routes/deploys.js';
@@ -75,13 +77,17 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Errors found before a route is chosen, answered in Shipline's formats (error-handler.ts).
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: Fastify's default text/plain parser would let a wrong content type through as a string.
   app.removeContentTypeParser('text/plain');
   const metrics = createMetrics();
   const logRequests = logger?.isLevelEnabled('debug') ?? false;
-  registerErrorHandling(app);
+  registerErrorHandling(app, store.db.outage);
+  registerInputGuards(app as unknown as FastifyInstance);
 
   const observe = (request: FastifyRequest, reply: FastifyReply, route: string) => {
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
@@ -91,6 +97,7 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   };
   // Each route's own hook knows its URL: reading request.routeOptions builds a new object per call.
   app.addHook('onRoute', (route) => {
+    documentErrorResponses(route);
     const url = route.url;
     const record: onResponseHookHandler = (request, reply, done) => {
       observe(request, reply, url);

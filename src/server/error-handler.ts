@@ -1,11 +1,14 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../core/errors.js';
 import { ShiplineError } from '../core/errors.js';
+import { RETRY_AFTER_SECONDS } from '../store/outage.js';
 
 const INGEST_PREFIX = '/integrations/deploy';
 
 /** The deploy webhook answers errors in OpsLevel's format; everything else in Shipline's. */
-function isIngest(request: FastifyRequest): boolean {
+function isIngest(request: { url: string }): boolean {
   return request.url.startsWith(INGEST_PREFIX);
 }
 
@@ -15,11 +18,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid',
   FST_ERR_CTP_INVALID_JSON_BODY: 'request.malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request.malformed_json',
+  FST_ERR_BAD_URL: 'request.malformed_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'request.url_too_long',
 };
 
+/** Tells store outages from other errors, and notes them (the store's OutageMonitor). */
+export interface OutageReporter {
+  report(err: unknown): boolean;
+}
+
 /** Maps any thrown error onto the catalog. */
-function toShiplineError(err: FastifyError | Error): ShiplineError {
+function toShiplineError(err: FastifyError | Error, outage: OutageReporter | undefined): ShiplineError {
   if (err instanceof ShiplineError) return err;
+  // Logged once per outage by the monitor, not once per request.
+  if (outage?.report(err)) return new ShiplineError('store.unavailable');
   const fastifyError = err as FastifyError;
   if (fastifyError.validation) return new ShiplineError('request.invalid', err.message, fastifyError.validation);
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
@@ -35,27 +47,66 @@ function toShiplineError(err: FastifyError | Error): ShiplineError {
 const INGEST_TITLES: Partial<Record<number, string>> = {
   400: 'Request Error',
   404: 'Not Found Error',
+  408: 'Request Timeout Error',
   413: 'Payload Too Large Error',
+  414: 'URI Too Long Error',
   415: 'Unsupported Media Type Error',
+  431: 'Request Header Fields Too Large Error',
   500: 'Internal Error',
   503: 'Service Unavailable Error',
 };
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+/** The body of an error answer: OpsLevel's format on the deploy webhook, Shipline's elsewhere. */
+function errorBody(request: { url: string }, error: ShiplineError): unknown {
   if (isIngest(request)) {
-    return reply.status(error.status).send({
-      errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }],
-    });
+    return { errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }] };
   }
   const body: Record<string, unknown> = { code: error.code, message: error.message, status: error.status };
   if (error.details !== undefined) body.details = error.details;
-  return reply.status(error.status).send({ error: body });
+  return { error: body };
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+  if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return reply.status(error.status).send(errorBody(request, error));
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL its router cannot take (a malformed percent-encoding, a path
+ * parameter past maxParamLength) is answered in the same formats as every other error.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(request, reply, toShiplineError(err, undefined));
+}
+
+/** The request line's path, read from what Node's parser had received when it gave up. */
+function requestPath(err: { rawPacket?: unknown }): string {
+  const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1', 0, 2048) : '';
+  return /^[A-Z]+ (\S+)/.exec(raw)?.[1] ?? '';
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request
+ * (headers too large, a bad Content-Length, a request too slow) is answered in the same formats,
+ * OpsLevel's on the deploy webhook (told from the request line), then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error = err.code === 'HPE_HEADER_OVERFLOW' ? new ShiplineError('request.headers_too_large')
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ShiplineError('request.timeout')
+    : new ShiplineError('request.malformed');
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody({ url: requestPath(err) }, error));
+    socket.write(`HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/** `outage`: the store's outage monitor; its errors answer 503 store.unavailable with Retry-After. */
+export function registerErrorHandling(app: FastifyInstance, outage?: OutageReporter): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const error = toShiplineError(err);
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    const error = toShiplineError(err, outage);
+    if (error.status >= 500 && error.code !== 'store.unavailable') request.log.error({ err }, 'request failed');
     return sendError(request, reply, error);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -6,6 +6,8 @@ import pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
 import { migrationProvider } from './migrations/index.js';
 import { ensurePrivateDir, preparePrivateDatabase } from './file-modes.js';
+import type { OutageChange } from './outage.js';
+import { markUnavailable, OutageMonitor } from './outage.js';
 import type { CheckpointStats } from './wal-checkpointer.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
@@ -45,6 +47,11 @@ export interface Db {
   describe: string;
   /** SQLite: what the background checkpointer has done so far (see wal-checkpointer.ts). */
   walCheckpoints?(): CheckpointStats;
+  /**
+   * Tells outages (the database unreachable, a connection terminated, a locked or full file) from
+   * other errors: callers `report` every store error they meet and answer 503 when it says true.
+   */
+  outage: OutageMonitor;
 }
 
 export interface DbOptions {
@@ -52,10 +59,14 @@ export interface DbOptions {
   databaseUrl?: string | undefined;
   /** Trouble that does not stop the store (a failed background checkpoint); default: ignored. */
   onWarning?: ((message: string) => void) | undefined;
+  /** Called when a store outage starts and when it ends (see outage.ts); default: nothing. */
+  onOutage?: ((change: OutageChange) => void) | undefined;
 }
 
 export function openDb(options: DbOptions): Db {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir, options.onWarning ?? (() => undefined));
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.onOutage)
+    : openSqlite(options.dataDir, options.onWarning ?? (() => undefined), options.onOutage);
 }
 
 function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
@@ -67,7 +78,7 @@ function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
   };
 }
 
-function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
+function openSqlite(dataDir: string, onWarning: (message: string) => void, onOutage?: (change: OutageChange) => void): Db {
   // 0700 and 0600 whatever the umask: the database holds every record and the encrypted secrets.
   ensurePrivateDir(dataDir, onWarning);
   const file = path.join(dataDir, 'shipline.db');
@@ -117,8 +128,13 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
   // statements on the same handle exclusive.
   const exclusive = <T>(work: () => Promise<T>) => kysely.connection().execute(work);
 
+  const ping = async () => {
+    raw.prepare('SELECT 1').get();
+  };
+  const outage = new OutageMonitor(ping, onOutage);
   return {
     kysely,
+    outage,
     describe: `sqlite:${file}`,
     transaction: (work, options) =>
       exclusive(async () => {
@@ -132,7 +148,13 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
           for (const channel of pending) local.emit(channel);
           return result;
         } catch (err) {
-          if (raw.inTransaction) raw.exec('ROLLBACK');
+          // After an I/O error or a full disk SQLite may have rolled back already, or fail to:
+          // the caller is told of the first error, not of the rollback's.
+          try {
+            if (raw.inTransaction) raw.exec('ROLLBACK');
+          } catch {
+            // the connection stays usable; the next BEGIN reports what is still wrong
+          }
           throw err;
         } finally {
           pending.clear();
@@ -146,12 +168,13 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void): Db {
       autoIncrementType: 'integer',
       autoIncrementColumn: (c) => c.autoIncrement(),
     }),
-    ping: async () => {
-      raw.prepare('SELECT 1').get();
-    },
+    ping,
     walCheckpoints: () => checkpointer.stats(),
     // The checkpointer first: the last connection to close checkpoints and removes the WAL.
-    close: () => checkpointer.stop().then(() => kysely.destroy()),
+    close: () => {
+      outage.close();
+      return checkpointer.stop().then(() => kysely.destroy());
+    },
   };
 }
 
@@ -160,15 +183,28 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+function openPostgres(url: string, onOutage?: (change: OutageChange) => void): Db {
+  // A connection that cannot be had in 10 s fails the request (503) instead of hanging it.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   // An idle connection that the server closes (a restart, a failover, an administrator) is
   // reported here; the pool has already dropped it and the next query opens a fresh one.
   // Without a listener the event would crash the process.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The same for a connection in use: its query fails (and the caller hears of it), the pool
+  // drops it on release, but the client also emits 'error', which unheard crashes the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  // Failing to get a connection at all is an outage, whatever the server's reason.
+  const connections = {
+    connect: () => pool.connect().catch((err: unknown) => Promise.reject(markUnavailable(err))),
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) });
   const converted = new Map<string, string>();
-  const listener = new PgListener(url);
+  const ping = async () => {
+    await kysely.executeQuery(CompiledQuery.raw('SELECT 1'));
+  };
+  const outage = new OutageMonitor(ping, onOutage);
+  const listener = new PgListener(url, outage);
   const runnerFor = (trx: Kysely<Database>): SqlRunner => ({
     // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
     async notify(channel: string) {
@@ -187,6 +223,7 @@ function openPostgres(url: string): Db {
   const parsed = new URL(url);
   return {
     kysely,
+    outage,
     describe: `postgres://${parsed.host}${parsed.pathname}`,
     transaction: (work, options) =>
       kysely.transaction().execute(async (trx) => {
@@ -197,13 +234,12 @@ function openPostgres(url: string): Db {
       autoIncrementType: 'bigserial',
       autoIncrementColumn: (c) => c,
     }),
-    ping: async () => {
-      await kysely.executeQuery(CompiledQuery.raw('SELECT 1'));
-    },
+    ping,
     listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
     skipLocked: ' FOR UPDATE SKIP LOCKED',
     shared: true,
     close: async () => {
+      outage.close();
       await listener.close();
       await kysely.destroy();
     },
@@ -228,9 +264,14 @@ class LocalChannels {
   }
 }
 
+/** Waits before the listener's next reconnect, doubling up to the maximum. */
+const LISTEN_RETRY_FIRST_MS = 1_000;
+const LISTEN_RETRY_MAX_MS = 30_000;
+
 /**
- * One dedicated connection LISTENing for every channel this process cares about. It reconnects
- * after an error; the engine's slow safety poll covers notifications missed meanwhile.
+ * One dedicated connection LISTENing for every channel this process cares about. When it is lost
+ * it reconnects, retrying with backoff for as long as the server stays away; the engine's slow
+ * safety poll covers notifications missed meanwhile.
  */
 class PgListener {
   private client: pg.Client | undefined;
@@ -238,15 +279,27 @@ class PgListener {
   private readonly local = new LocalChannels();
   private readonly channels = new Set<string>();
   private closed = false;
+  private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly outage: OutageMonitor,
+  ) {}
 
   async on(channel: string, handler: () => void): Promise<() => Promise<void>> {
     const off = this.local.on(channel, handler);
     if (!this.channels.has(channel)) {
       this.channels.add(channel);
-      const client = await this.connect();
-      await client.query(`LISTEN ${channel}`);
+      try {
+        const client = await this.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (err) {
+        // The caller hears of it (a 503 for a stream); the channel is listened to once the
+        // server is back, for whoever subscribes next.
+        await off();
+        if (!this.client) this.resubscribeAfter(LISTEN_RETRY_FIRST_MS);
+        throw err;
+      }
     }
     return off;
   }
@@ -254,19 +307,21 @@ class PgListener {
   private connect(): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url });
+      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
       client.on('notification', (msg) => this.local.emit(msg.channel));
       client.on('error', () => {
+        if (this.client !== client) return;
         this.client = undefined;
         this.connecting = undefined;
         client.end().catch(() => undefined);
-        if (!this.closed) setTimeout(() => void this.resubscribe(), 1000).unref();
+        this.resubscribeAfter(LISTEN_RETRY_FIRST_MS);
       });
       try {
         await client.connect();
       } catch (err) {
         this.connecting = undefined;
-        throw err;
+        client.end().catch(() => undefined);
+        throw markUnavailable(err);
       }
       this.client = client;
       return client;
@@ -274,17 +329,27 @@ class PgListener {
     return this.connecting;
   }
 
-  private async resubscribe(): Promise<void> {
+  private resubscribeAfter(delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.resubscribe(delayMs), delayMs);
+    this.retry.unref();
+  }
+
+  private async resubscribe(lastDelayMs: number): Promise<void> {
     try {
       const client = await this.connect();
       for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
-    } catch {
-      // the next error event schedules another attempt
+    } catch (err) {
+      this.outage.report(err);
+      // A connection lost again while subscribing schedules its own retry from its error event.
+      if (!this.client) this.resubscribeAfter(Math.min(lastDelayMs * 2, LISTEN_RETRY_MAX_MS));
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     const client = this.client ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
     this.client = undefined;
     await client?.end().catch(() => undefined);

@@ -3,6 +3,7 @@ import type { Db, SqlRunner } from './database.js';
 import type { EventsRepo } from './events.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, recordBatch } from './deploy-batch.js';
+import { isStoreUnavailable } from './outage.js';
 
 const MAX_BATCH = 256;
 
@@ -26,6 +27,8 @@ export class DeployIngest {
   private readonly now: () => Date;
   private readonly events: EventsRepo | undefined;
   private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>;
+  /** Whether a batch the store failed is tried once more here (the group commit does it itself). */
+  private readonly retryOutage: boolean;
 
   /**
    * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
@@ -35,6 +38,7 @@ export class DeployIngest {
     this.db = db;
     this.events = events;
     this.commit = commit ?? ((work) => db.transaction(work));
+    this.retryOutage = commit === undefined;
     this.now = now;
   }
 
@@ -60,9 +64,26 @@ export class DeployIngest {
     const batch = this.queue.splice(0, MAX_BATCH);
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
-    try {
+    const commitBatch = async () => {
       const outcomes = await this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook));
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
+    };
+    try {
+      try {
+        await commitBatch();
+      } catch (err) {
+        // The store failed, not an item: once more as a whole (a terminated connection is
+        // replaced by a fresh one); if the store is still away, every request hears so now
+        // rather than after one wait for the store per item.
+        if (!isStoreUnavailable(err)) throw err;
+        try {
+          if (!this.retryOutage) throw err;
+          await commitBatch();
+        } catch (again) {
+          if (!isStoreUnavailable(again)) throw again;
+          for (const waiter of batch) waiter.reject(asError(again));
+        }
+      }
     } catch {
       // Something in the batch failed: redo each item in a transaction of its own, so the
       // failure (or a dedup race lost to another instance) stays with its own request.

@@ -1,4 +1,5 @@
 import type { Db, SqlRunner } from './database.js';
+import { isStoreUnavailable } from './outage.js';
 
 interface Pending {
   work: (run: SqlRunner) => Promise<unknown>;
@@ -47,13 +48,28 @@ export class GroupCommit {
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     this.inFlight++;
-    try {
+    const commitBatch = async () => {
       const results = await this.db.transaction(async (run) => {
         const out: unknown[] = [];
         for (const p of batch) out.push(await p.work(run));
         return out;
       });
       batch.forEach((p, i) => p.resolve(results[i]));
+    };
+    try {
+      try {
+        await commitBatch();
+      } catch (err) {
+        // The store failed, not a piece: once more as a whole, then every piece hears of the
+        // outage at once instead of after one wait for the store (5 s on a locked SQLite) each.
+        if (!isStoreUnavailable(err)) throw err;
+        try {
+          await commitBatch();
+        } catch (again) {
+          if (!isStoreUnavailable(again)) throw again;
+          for (const p of batch) p.reject(again);
+        }
+      }
     } catch {
       for (const p of batch) {
         try {

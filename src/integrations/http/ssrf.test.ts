@@ -33,6 +33,24 @@ describe('classifyAddress', () => {
     expect(classifyAddress(address)).toBeUndefined();
   });
 
+  it.each([
+    ['64:ff9b::127.0.0.1', 'NAT64-embedded loopback'],
+    ['64:ff9b::a00:1', 'NAT64-embedded private'],
+    ['64:FF9B:0:0:0:0:a9fe:a9fe', 'NAT64-embedded cloud metadata'],
+    ['2002:7f00:1::', '6to4-embedded loopback'],
+    ['2002:c0a8:101:1::1', '6to4-embedded private'],
+    ['::127.0.0.1', 'IPv4-compatible-embedded loopback'],
+    ['::a9fe:a9fe', 'IPv4-compatible-embedded cloud metadata'],
+    ['::ffff:0:7f00:1', 'SIIT-embedded loopback'],
+    ['::ffff:0:10.0.0.1', 'SIIT-embedded private'],
+  ])('%s carries a non-public IPv4 address: %s', (address, kind) => {
+    expect(classifyAddress(address)).toBe(kind);
+  });
+
+  it.each(['64:ff9b::8.8.8.8', '2002:808:808::1', '::8.8.8.8', '::ffff:0:8.8.8.8'])('%s carries a public IPv4 address: public', (address) => {
+    expect(classifyAddress(address)).toBeUndefined();
+  });
+
   it('unmaps IPv4-mapped IPv6 in any spelling', () => {
     expect(unmapIPv4('::ffff:7f00:1')).toBe('127.0.0.1');
     expect(unmapIPv4('::FFFF:10.1.2.3')).toBe('10.1.2.3');

@@ -75,12 +75,47 @@ export function unmapIPv4(address: string): string {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
+/** The eight 16-bit groups of an IPv6 address, or undefined if it is not one. */
+function ipv6Groups(address: string): number[] | undefined {
+  if (familyOf(address) !== 'ipv6') return undefined;
+  // The URL parser canonicalises IPv6: lower case, a dotted IPv4 tail in hex, one `::` at most.
+  const canonical = stripBrackets(new URL(`http://[${address}]/`).hostname);
+  const [head = '', tail] = canonical.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+const ipv4Of = (high: number, low: number) => [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+const zeros = (groups: number[], from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
+
+/**
+ * IPv6 forms that carry an IPv4 address a gateway or the kernel may connect to: NAT64
+ * (64:ff9b::/96, RFC 6052), 6to4 (2002::/16, RFC 3056), IPv4-compatible (::/96, RFC 4291) and
+ * SIIT (::ffff:0:0:0/96, RFC 6145). Returns the IPv4 address and the form's name.
+ */
+function embeddedIPv4(address: string): { ipv4: string; form: string } | undefined {
+  const g = ipv6Groups(address);
+  if (!g) return undefined;
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6)) return { ipv4: ipv4Of(g[6]!, g[7]!), form: 'NAT64' };
+  if (g[0] === 0x2002) return { ipv4: ipv4Of(g[1]!, g[2]!), form: '6to4' };
+  if (zeros(g, 0, 6)) return { ipv4: ipv4Of(g[6]!, g[7]!), form: 'IPv4-compatible' };
+  if (zeros(g, 0, 4) && g[4] === 0xffff && g[5] === 0) return { ipv4: ipv4Of(g[6]!, g[7]!), form: 'SIIT' };
+  return undefined;
+}
+
 /** The kind of non-public address `address` is, or undefined for a public one. */
 export function classifyAddress(address: string): string | undefined {
   const plain = unmapIPv4(stripBrackets(address));
   const family = familyOf(plain);
   if (!family) return undefined;
   for (const [kind, list] of refusedLists) if (list.check(plain, family)) return kind;
+  const embedded = embeddedIPv4(plain);
+  if (embedded) {
+    const kind = classifyAddress(embedded.ipv4);
+    if (kind) return `${embedded.form}-embedded ${kind}`;
+  }
   return undefined;
 }
 

@@ -120,6 +120,11 @@ export class OctopusInbox {
         const batch = this.queue.splice(0, 256);
         await this.process(batch);
       }
+    } catch (err) {
+      // Unheard, this rejection would end the process. The deliveries stay pending in the inbox
+      // and the next sweep takes them again.
+      if (!this.store.db.outage.report(err)) this.logger?.error({ err }, 'processing Octopus deliveries failed; they stay in the inbox');
+      this.queue.length = 0;
     } finally {
       this.draining = false;
     }
@@ -141,7 +146,7 @@ export class OctopusInbox {
       }
       if (items.length > 0) this.kick();
     } catch (err) {
-      this.logger?.warn({ err }, 'sweeping the Octopus inbox failed');
+      if (!this.store.db.outage.report(err)) this.logger?.warn({ err }, 'sweeping the Octopus inbox failed');
     }
   }
 
@@ -161,7 +166,7 @@ export class OctopusInbox {
         }
       });
     } catch (err) {
-      this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
+      if (!this.store.db.outage.report(err)) this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
       for (const { item } of prepared) await this.store.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
     }
   }

@@ -101,7 +101,9 @@ export class SubscriptionReconciler {
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(() => (this.stopped ? undefined : work())).catch((err: unknown) => this.options.logger?.error({ err }, 'reconciling Octopus subscriptions failed'));
+    this.chain = this.chain.then(() => (this.stopped ? undefined : work())).catch((err: unknown) => {
+      if (!this.store.db.outage.report(err)) this.options.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
+    });
     return this.chain;
   }
 
@@ -125,7 +127,8 @@ export class SubscriptionReconciler {
         await this.reconcileSoon();
       }
     } catch (err) {
-      this.options.logger?.warn({ err }, 'checking for Octopus subscription changes failed');
+      // A store outage is logged once by the store, not every tick.
+      if (!this.store.db.outage.report(err)) this.options.logger?.warn({ err }, 'checking for Octopus subscription changes failed');
     }
   }
 
