@@ -123,8 +123,10 @@ describe.each(DIALECTS)('a waiting step whose poll or resume fails on %s', (dial
     await t.store.events.append({ type: 'flaky.finished', source: 'test', data: { again: true }, correlate: ['flaky:webhook'] });
     const run = await t.runReaching({ reaction: 'flaky-webhook' }, ['succeeded', 'failed']);
     expect(run.steps[0]).toMatchObject({ channel: 'success', output: { by: 'event' } });
-    // Ending the step removed its retried poll and its timers: nothing is left to run it again.
-    expect(await jobsOf(runId)).toEqual([]);
+    // Ending the step removed its retried poll and its timers. A resume queued by the second event
+    // in a transaction that overlapped the end (PostgreSQL, read committed) is discarded by the
+    // worker that claims it: either way nothing is left to run the step again.
+    await eventually(async () => ((await jobsOf(runId)).length === 0 ? true : undefined), 15_000, 'no jobs left for the run');
     expect(await endEvents(runId)).toBe(1);
     expect((await stepRow(runId)).status).toBe('succeeded');
   });
