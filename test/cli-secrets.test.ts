@@ -1,34 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliResult } from './support/cli-runner.js';
-import { runCli } from './support/cli-runner.js';
+import { runCli, runCliWithInput } from './support/cli-runner.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { ServerProcess } from './support/server-process.js';
-import { shiplineEnv, startServer } from './support/server-process.js';
+import { startServer } from './support/server-process.js';
 
 // Secrets as an operator manages them: the compiled CLI against a real server process.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'shipline');
 const VALUE = 'dd-api-key-0123456789';
-
-function runCliWithInput(args: string[], env: Record<string, string | undefined>, input: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: shiplineEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 describe.each(DIALECTS)('shipline secrets against a running server on %s', (dialect) => {
   const adminToken = randomBytes(24).toString('hex');

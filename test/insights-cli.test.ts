@@ -1,30 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, sparkline } from '../src/cli/insights.js';
-import { run } from '../src/cli/index.js';
+import { runCliInProcess as cli } from './support/cli-in-process.js';
 import { DIALECTS } from './support/databases.js';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 
 // The insights commands in process, against a real listening server: stdout is captured.
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await run(['node', 'shipline', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = previous;
-  return { code, stdout: out.join('') };
-}
 
 describe('sparklines and durations', () => {
   it('scales buckets to the largest value in plain ASCII, leaving buckets without a value blank', () => {

@@ -3,7 +3,7 @@ import type { Db, SqlRunner } from './database.js';
 import type { EventsRepo } from './events.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, recordBatch } from './deploy-batch.js';
-import { isStoreUnavailable } from './outage.js';
+import { commitThroughOutage } from './outage.js';
 
 const MAX_BATCH = 256;
 
@@ -69,21 +69,10 @@ export class DeployIngest {
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
     try {
-      try {
-        await commitBatch();
-      } catch (err) {
-        // The store failed, not an item: once more as a whole (a terminated connection is
-        // replaced by a fresh one); if the store is still away, every request hears so now
-        // rather than after one wait for the store per item.
-        if (!isStoreUnavailable(err)) throw err;
-        try {
-          if (!this.retryOutage) throw err;
-          await commitBatch();
-        } catch (again) {
-          if (!isStoreUnavailable(again)) throw again;
-          for (const waiter of batch) waiter.reject(asError(again));
-        }
-      }
+      // The group commit, when given, already tries a batch the store failed once more.
+      await commitThroughOutage(commitBatch, (err) => {
+        for (const waiter of batch) waiter.reject(err);
+      }, this.retryOutage);
     } catch {
       // Something in the batch failed: redo each item in a transaction of its own, so the
       // failure (or a dedup race lost to another instance) stays with its own request.

@@ -1,5 +1,5 @@
 import type { Db, SqlRunner } from './database.js';
-import { isStoreUnavailable } from './outage.js';
+import { commitThroughOutage } from './outage.js';
 
 interface Pending {
   work: (run: SqlRunner) => Promise<unknown>;
@@ -57,19 +57,9 @@ export class GroupCommit {
       batch.forEach((p, i) => p.resolve(results[i]));
     };
     try {
-      try {
-        await commitBatch();
-      } catch (err) {
-        // The store failed, not a piece: once more as a whole, then every piece hears of the
-        // outage at once instead of after one wait for the store (5 s on a locked SQLite) each.
-        if (!isStoreUnavailable(err)) throw err;
-        try {
-          await commitBatch();
-        } catch (again) {
-          if (!isStoreUnavailable(again)) throw again;
-          for (const p of batch) p.reject(again);
-        }
-      }
+      await commitThroughOutage(commitBatch, (err) => {
+        for (const p of batch) p.reject(err);
+      });
     } catch {
       for (const p of batch) {
         try {

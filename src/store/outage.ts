@@ -52,6 +52,28 @@ export function isStoreUnavailable(err: unknown): boolean {
   return typeof message === 'string' && PG_MESSAGES.some((m) => message.includes(m));
 }
 
+/**
+ * Commits a batch of pieces as one. When the store failed (not a piece), tries once more as a
+ * whole (a terminated connection is replaced by a fresh one) unless `retry` is false; if the
+ * store is still away, every piece hears of it at once through `rejectAll`, rather than each
+ * after one wait for the store (5 s on a locked SQLite). Any other error is thrown, for the
+ * caller to redo the pieces one by one.
+ */
+export async function commitThroughOutage(commit: () => Promise<void>, rejectAll: (err: Error) => void, retry = true): Promise<void> {
+  try {
+    await commit();
+  } catch (err) {
+    if (!isStoreUnavailable(err)) throw err;
+    try {
+      if (!retry) throw err;
+      await commit();
+    } catch (again) {
+      if (!isStoreUnavailable(again)) throw again;
+      rejectAll(again instanceof Error ? again : new Error(String(again)));
+    }
+  }
+}
+
 export type OutageChange = { state: 'down'; reason: string } | { state: 'up'; downMs: number };
 
 /** Probes a down store after this long, doubling up to the maximum. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run as runCli } from '../../src/cli/index.js';
+import { runCliInProcess as cli } from '../support/cli-in-process.js';
 import { DIALECTS } from '../support/databases.js';
 import type { OctopusTestBed } from '../support/octopus.js';
 import { octopusTestBed } from '../support/octopus.js';
@@ -21,26 +21,6 @@ interface DeployBody {
 interface EventBody { id: string; type: string; source: string; timestamp: string; data: Record<string, unknown> }
 
 const githubFixture = readFileSync(new URL('../../src/integrations/github/fixtures/deployment-status-success.json', import.meta.url), 'utf8');
-
-/** A CLI command in process against the listening server: its stdout. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await runCli(['node', 'shipline', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = previous;
-  return { code, stdout: out.join('') };
-}
 
 describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
   let bed: OctopusTestBed;

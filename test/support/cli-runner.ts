@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -25,6 +25,20 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     if (typeof failure.code !== 'number') throw err;
     return { code: failure.code, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
   }
+}
+
+/** Runs the compiled CLI with `input` on its stdin (runCli gives it none), as a user piping a value in. */
+export function runCliWithInput(args: string[], env: Record<string, string | undefined>, input: string): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: shiplineEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
 /** Runs the CLI with `--json`, expecting success and nothing on stderr; returns the parsed output. */
