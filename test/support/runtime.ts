@@ -78,6 +78,9 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     site.publicUrl = url;
   }
   await runtime.start();
+  // The start's one-time pass over stored Octopus deliveries writes a flag when done: tests that
+  // count rows begin once it has, not while it may still write.
+  await runtime.octopus.inbox.cleaned;
   const tokens = {} as Record<Role, string>;
   for (const role of ['read', 'write', 'admin'] as const) tokens[role] = (await store.tokens.create(`test ${role}`, role)).token;
   const api: EngineTestApp['api'] = ({ role = 'admin', ...opts }) => app.inject({ ...opts, headers: { authorization: `Bearer ${tokens[role]}`, ...opts.headers } });
