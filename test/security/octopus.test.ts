@@ -21,10 +21,11 @@ const storedPayloads = async (bed: OctopusTestBed) =>
 describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
   let bed: OctopusTestBed;
   let secret: string;
+  let connectionId: string;
 
   beforeAll(async () => {
     bed = await octopusTestBed(dialect);
-    await bed.connect('prod');
+    connectionId = (await bed.connect('prod')).id;
     const sub = await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
     secret = sub.EventNotificationSubscription.WebhookHeaderValue as string;
     expect(secret.length).toBeGreaterThan(20);
@@ -46,6 +47,19 @@ describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
       expect(JSON.parse(payload)).toMatchObject({ Payload: { Event: { Id: expect.any(String) }, Subscription: { Id: expect.any(String) } } });
     }
     expect(bed.t.logs.join('\n')).not.toContain(secret);
+  });
+
+  it('quotes the connection\'s API key in a delivery\'s message to read it from the event it becomes', async () => {
+    const delivery = JSON.parse(fs.readFileSync(new URL('../../src/integrations/octopus/fixtures/webhook-payload-deployment-failed.OctopusSubscriptionListener.json', import.meta.url), 'utf8')) as { Payload: { Event: Record<string, unknown> } };
+    delivery.Payload.Event.Id = 'Events-990001';
+    delivery.Payload.Event.Message = `Deploy failed: key ${bed.sim.apiKey} was refused`;
+    const res = await bed.t.app.inject({ method: 'POST', url: `/hooks/octopus/${connectionId}`, headers: { 'x-shipline-webhook-secret': secret }, payload: delivery });
+    expect(res.statusCode, res.body).toBe(200);
+    const data = await eventually(async () => {
+      const rows = await bed.t.store.db.transaction((run) => run.query<{ data: string }>("SELECT data FROM events WHERE data LIKE '%was refused%'"));
+      return rows.length > 0 ? rows.map((r) => r.data).join('\n') : undefined;
+    }, 15_000, 'the delivery\'s event');
+    expect(data).not.toContain(bed.sim.apiKey);
   });
 
   it('reads the receiver secret from a delivery an earlier version stored', async () => {

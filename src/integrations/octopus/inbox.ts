@@ -55,7 +55,10 @@ export class OctopusInbox {
     const stored = storableDelivery(body, Object.values(connection.secrets));
     const seq = await this.store.commits.submit((run) => this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored));
     if (seq === undefined) return false;
-    this.queue.push({ seq, connectionId: connection.id, delivery });
+    // Processed from what was stored, as the sweep would: the event's message and the deploy's
+    // description then hold the connection's secrets masked on this path too.
+    const kept = parseDelivery(stored);
+    this.queue.push({ seq, connectionId: connection.id, delivery: kept.ok ? kept.delivery : delivery });
     this.kick();
     return true;
   }
