@@ -22,10 +22,10 @@ function bodyProblem(request: FastifyRequest): InputProblem | null {
 export function registerInputGuards(app: FastifyInstance): void {
   // Callback hooks rather than async ones: no promise per request on the deploy webhook's hot path.
   app.addHook('preValidation', (request, _reply, done) => {
-    done(refusal(valueProblem(request.params, 'the path') ?? valueProblem(request.query, 'the query string') ?? bodyProblem(request)));
+    done(refusal(bodyProblem(request)));
   });
-  // After validation too: coercing a query string to a number makes `Infinity` and `1e309` into
-  // Infinity, which the schema's minimum and maximum then let through.
+  // The path and the query string after validation: coercing a query string to a number makes
+  // `Infinity` and `1e309` into Infinity, which the schema's minimum and maximum then let through.
   app.addHook('preHandler', (request, _reply, done) => {
     done(refusal(valueProblem(request.query, 'the query string') ?? valueProblem(request.params, 'the path')));
   });
