@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NonRetriableError } from '../../engine/action.js';
 
@@ -70,7 +70,8 @@ function bitsFor(user: ScriptUser, st: { uid: number; gid: number; mode: number 
  * search (x) permission for it. POSIX ACLs are not consulted.
  */
 async function accessOf(user: ScriptUser, target: string): Promise<number> {
-  const absolute = path.resolve(target);
+  // The real path: a link's own parents say nothing of who can reach what it points to.
+  const absolute = await realpath(path.resolve(target));
   const parts = absolute.split(path.sep).filter((p) => p.length > 0);
   let current = path.parse(absolute).root;
   for (const part of parts) {

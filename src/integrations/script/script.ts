@@ -190,7 +190,7 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
     if (result.signal) failed.signal = result.signal;
     return { channel: 'failed', output: failed };
   } finally {
-    await removeWorkDir(dir, user);
+    await removeWorkDir(dir, user, (line) => ctx.log(line));
   }
 }
 
@@ -199,10 +199,14 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
  * the script left behind could swap a folder in it for a link while root walks it, and root's
  * recursive delete would follow the link into the rest of the host.
  */
-async function removeWorkDir(dir: string, user: ScriptUser | undefined): Promise<void> {
+async function removeWorkDir(dir: string, user: ScriptUser | undefined, log: (line: string) => void): Promise<void> {
   if (!user) return rm(dir, { recursive: true, force: true });
   await new Promise<void>((resolve) => {
-    execFile('rm', ['-rf', '--', dir], { uid: user.uid, gid: user.gid, env: { PATH: FALLBACK_PATH } }, () => resolve());
+    execFile('rm', ['-rf', '--', dir], { uid: user.uid, gid: user.gid, env: { PATH: FALLBACK_PATH } }, (err) => {
+      // A script can leave something its own user cannot delete (a folder it made unwritable).
+      if (err) log(`could not remove the step's directory ${dir}: ${err.message}`);
+      resolve();
+    });
   });
 }
 
