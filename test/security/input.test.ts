@@ -102,8 +102,11 @@ describe.each(DIALECTS)('refused input on %s', (dialect) => {
 
   it('JSON nested 5,000 deep: 400 request.too_deep (OpsLevel\'s format on the webhook)', () => storesNothing(async () => {
     const json = { 'content-type': 'application/json' };
-    const deploy = JSON.stringify(seedPayload({ description: 'x' })).replace('"x"', deepJson(5000));
-    expectOpsLevelError(await t.app.inject({ method: 'POST', url: ingest, headers: json, payload: deploy }), 400);
+    // In a field the deploy parser ignores, so only the depth limit can refuse it.
+    const deploy = JSON.stringify(seedPayload({ extra: 'x' })).replace('"x"', deepJson(5000));
+    const refused = await t.app.inject({ method: 'POST', url: ingest, headers: json, payload: deploy });
+    expectOpsLevelError(refused, 400);
+    expect(refused.json<{ errors: { detail: string }[] }>().errors[0]!.detail).toMatch(/nested/);
     expectShiplineError(await t.api({ method: 'POST', url: '/api/v1/services', headers: json, payload: `{"name":"cart","description":${deepJson(5000)}}` }), 400, 'request.too_deep');
     expectShiplineError(await t.app.inject({ method: 'POST', url: '/hooks/ci', headers: { ...json, 'x-shipline-key': hookKey }, payload: `{"a":${deepJson(5000)}}` }), 400, 'request.too_deep');
     expectShiplineError(await t.api({ method: 'PUT', url: '/api/v1/reactions/deep', headers: json, payload: `{"on":"deploy.recorded","steps":${deepJson(5000)}}` }), 400, 'request.too_deep');

@@ -47,6 +47,9 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
     const repeats = answers.filter((a) => a.json<{ duplicate?: boolean }>().duplicate === true);
     expect(fresh).toHaveLength(1);
     expect(repeats).toHaveLength(answers.length - 1);
+    // A new delivery is accepted for processing (202); a repeat is answered as already done (200).
+    expect(fresh[0]!.statusCode).toBe(202);
+    for (const r of repeats) expect(r.statusCode).toBe(200);
     return { fresh: fresh[0]!, repeats };
   }
 
