@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type * as Schemas from '../server/schemas.js';
 import type { List } from './api-types.js';
 import { apiPath, CliError, clientFor } from './client.js';
+import { collect } from './options.js';
 import { printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 
 type Secret = Static<typeof Schemas.Secret>;
@@ -31,7 +32,7 @@ export function registerSecretCommands(program: Command): void {
       .command('set')
       .description('create or replace a secret; the value is read from stdin (one trailing newline is dropped)')
       .argument('<name>', 'A–Z, 0–9 and _, e.g. SLACK_TOKEN')
-      .option('--host <host>', 'bind the secret to a host it may be sent to (repeatable; e.g. api.example.com or *.datadoghq.com)', (host: string, hosts: string[] = []) => [...hosts, host])
+      .option('--host <host>', 'bind the secret to a host it may be sent to (repeatable; e.g. api.example.com or *.datadoghq.com)', collect)
       .option('--any-host', 'remove the binding: any host outgoing requests may reach (without --host or this, a replaced secret keeps its hosts)'),
   ).action(async (name: string, options: { host?: string[]; anyHost?: boolean }, command: Command) => {
     if (options.host && options.anyHost) throw new CliError('Give --host or --any-host, not both');

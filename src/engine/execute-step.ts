@@ -1,5 +1,6 @@
 import { Value } from 'typebox/value';
 import type { ReactionSpec, StepSpec } from '../core/reactions/document.js';
+import { Budget } from '../core/reactions/budget.js';
 import { backoffDelayMs } from '../core/reactions/durations.js';
 import { literalSettingProblems } from '../core/reactions/literal-settings.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
@@ -189,11 +190,13 @@ async function renderConfig(
     for (const [name, bound] of await deps.store.secrets.bindings(names)) hosts.bind(name, bound);
   }
   const scope = (s: Record<string, string>) => ({ event: job.event, data: job.event.data, steps: job.outputs, secrets: s, run: { id: job.runId, reaction: spec.name, version: job.run.version } });
-  const shown = renderValue(step.with, scope(placeholderSecrets(names))) as Record<string, unknown>;
+  // One budget for the step, however many renderings it takes.
+  const budget = new Budget('one step');
+  const shown = renderValue(step.with, scope(placeholderSecrets(names)), budget) as Record<string, unknown>;
   if (!withValues || names.length === 0) return { shown };
   let real: Record<string, unknown>;
   try {
-    real = renderValue(step.with, scope(secrets)) as Record<string, unknown>;
+    real = renderValue(step.with, scope(secrets), budget) as Record<string, unknown>;
   } catch (err) {
     // Rendered with values, a message could quote one: say where, not what.
     throw new NonRetriableError(`rendering with the secrets' values failed${err instanceof TemplateError && err.path ? ` at ${err.path}` : ''}`);

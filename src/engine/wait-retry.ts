@@ -6,7 +6,7 @@ import { NonRetriableError, RetryAfterError } from './action.js';
 import type { StepRecorder } from './step-io.js';
 
 /** What a poll or resume job carries across its failed tries: how many in a row, since when. */
-export interface WaitRetry {
+interface WaitRetry {
   failures: number;
   since: string;
 }

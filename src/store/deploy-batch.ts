@@ -109,13 +109,10 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   const events: StoredEvent[] = deploys.map((d) => ({
     id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
   }));
-  const subjects = new Map<string, string>();
   // A deploy reported failed from the start has failed: one deploy.failed, about it, beside its deploy.recorded.
   for (const d of deploys) {
     if (d.status !== 'failed') continue;
-    const id = uuidv7();
-    subjects.set(id, deploySubject(d.id));
-    events.push({ id, type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
+    events.push({ id: uuidv7(), type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
   }
   // The first deploy of an alias no service claims makes it a suggestion.
   for (const d of deploys) {
@@ -128,7 +125,7 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   }
   await run.query(
     `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 8)}`,
-    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt, subjects.get(e.id) ?? null]),
+    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt, e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null]),
   );
   // Runs of the reactions these events start commit in the same transaction as the deploys.
   if (hook) await hook(run, events);

@@ -43,18 +43,28 @@ export function tightenFile(file: string): void {
 }
 
 /**
+ * Creates `file` (failing with EEXIST if it exists) with mode 0600 whatever the umask, and returns
+ * its descriptor: the mode given to open is narrowed by the umask, never widened, so it is set again.
+ */
+export function createPrivateFile(file: string): number {
+  const fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
+  try {
+    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/**
  * Makes the SQLite database file exist with mode 0600 before SQLite opens it, and narrows its
  * -wal and -shm if they exist. SQLite creates a database with 0644, but gives its -wal and -shm
  * the database file's own mode, so all three end up 0600. (An empty file is an empty database.)
  */
 export function preparePrivateDatabase(file: string): void {
   try {
-    const fd = fs.openSync(file, 'wx', PRIVATE_FILE_MODE);
-    try {
-      fs.fchmodSync(fd, PRIVATE_FILE_MODE);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fs.closeSync(createPrivateFile(file));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, parseMasterKey } from '../core/secret-box.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from './file-modes.js';
+import { createPrivateFile, ensurePrivateDir, tightenFile } from './file-modes.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -47,10 +47,8 @@ function createKeyFile(file: string): Buffer {
   // two processes starting at once exactly one key wins and nobody ever reads a half-written file
   // (a plain `wx` open would make the name visible before its content is written).
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx', PRIVATE_FILE_MODE);
+  const fd = createPrivateFile(temp);
   try {
-    // Explicitly: the mode given to open is narrowed by the umask, never widened or fixed.
-    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
     fs.writeSync(fd, `${key.toString('base64')}\n`);
     // On disk before the name exists: a crash must not leave an empty key file behind.
     fs.fsyncSync(fd);

@@ -17,7 +17,7 @@ export interface BudgetLimits {
   celSteps: number;
 }
 
-export const DEFAULT_BUDGET: BudgetLimits = {
+const DEFAULT_BUDGET: BudgetLimits = {
   timeMs: 1000,
   outputChars: 1024 * 1024,
   memoryUnits: 10_000_000,
@@ -47,11 +47,6 @@ export class Budget {
     this.limits = { ...DEFAULT_BUDGET, ...limits };
     this.now = now;
     this.deadline = now() + this.limits.timeMs;
-  }
-
-  /** Milliseconds left, at least 0. */
-  remainingMs(): number {
-    return Math.max(0, this.deadline - this.now());
   }
 
   /** Throws once the time is spent (or the budget ran out otherwise). */

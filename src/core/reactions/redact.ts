@@ -41,7 +41,20 @@ export function maskTexts<T>(value: T, masks: Masks): T {
  * value (of at least 4 characters) in any string, object keys included, reads `***`.
  */
 export function redactSecrets<T>(value: T, secretValues: readonly string[]): T {
-  return maskTexts(value, new Map(secretValues.map((s) => [s, REDACTED])));
+  // The same list again (every stored item of one Octopus delivery) keeps the same masks, so
+  // patternFor finds its pattern instead of building it anew.
+  if (!sameList(lastValues, secretValues)) {
+    lastValues = [...secretValues];
+    lastValueMasks = new Map(secretValues.map((s) => [s, REDACTED]));
+  }
+  return maskTexts(value, lastValueMasks);
+}
+
+let lastValues: readonly string[] | null = null;
+let lastValueMasks: Masks = new Map();
+
+function sameList(a: readonly string[] | null, b: readonly string[]): boolean {
+  return a !== null && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function copy(value: unknown, pattern: RegExp | null, masks: Masks): unknown {

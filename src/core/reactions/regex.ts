@@ -9,7 +9,7 @@ import { RE2JS } from 're2js';
  */
 
 /** Longer patterns are refused: compiling costs time in proportion to the pattern. */
-export const MAX_PATTERN_LENGTH = 2000;
+const MAX_PATTERN_LENGTH = 2000;
 
 // Conditions run for every event with the same few patterns, so compiling once matters. A Map
 // keeps insertion order: re-inserting on a hit makes it a small LRU.
@@ -17,7 +17,7 @@ const CACHE_LIMIT = 500;
 const compiled = new Map<string, RE2JS>();
 
 /** The compiled pattern; throws an Error with a one-line message when it is not valid RE2. */
-export function compileRegex(pattern: string): RE2JS {
+function compileRegex(pattern: string): RE2JS {
   const hit = compiled.get(pattern);
   if (hit) {
     compiled.delete(pattern);

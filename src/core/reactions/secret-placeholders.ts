@@ -1,3 +1,4 @@
+import { MIN_REDACTED_LENGTH } from './redact.js';
 import { isPlainObject, joinPath } from './templates.js';
 
 /**
@@ -20,9 +21,6 @@ export function placeholderSecrets(names: Iterable<string>): Record<string, stri
   return scope;
 }
 
-/** Only texts at least this long are masked: shorter ones would mangle ordinary text. */
-const MIN_MASKED = 4;
-
 /**
  * Text to mask in records → what it reads as instead, for a rendering with real secrets (`real`)
  * compared with the same rendering with placeholders (`shown`): every string leaf that differs
@@ -33,7 +31,7 @@ const MIN_MASKED = 4;
 export function derivedTexts(real: unknown, shown: unknown): Map<string, string> {
   const masks = new Map<string, string>();
   const add = (text: string, as: string) => {
-    if (text.length < MIN_MASKED || masks.has(text)) return;
+    if (text.length < MIN_REDACTED_LENGTH || masks.has(text)) return;
     masks.set(text, as);
     const json = JSON.stringify(text).slice(1, -1);
     if (json !== text && !masks.has(json)) masks.set(json, as);

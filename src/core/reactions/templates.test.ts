@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TemplateScope } from './templates.js';
-import { TemplateError, redactSecrets, referencedSecrets, renderString, renderValue, templateProblems, templateReferences } from './templates.js';
+import { redactSecrets } from './redact.js';
+import { TemplateError, referencedSecrets, renderString, renderValue, templateProblems, templateReferences } from './templates.js';
 
 const scope: TemplateScope = {
   event: { id: 'evt_1', type: 'deploy.recorded' },

@@ -2,7 +2,6 @@ import { CaptureTag, Context, Liquid, toValue, toValueSync } from 'liquidjs';
 import type { Emitter, Template } from 'liquidjs';
 import { Budget } from './budget.js';
 
-export { redactSecrets } from './redact.js';
 
 /** What a step's templates can see. */
 export interface TemplateScope {

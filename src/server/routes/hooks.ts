@@ -73,7 +73,7 @@ function authenticate(hook: WebhookWithSecret, request: FastifyRequest, raw: Buf
  * (signed, and required, for standard_webhooks), else GitHub's `X-GitHub-Delivery`. A second
  * delivery with the same id is a repeat (a retry, or a replay of a captured request).
  */
-export const DELIVERY_ID_HEADERS: readonly string[] = ['webhook-id', 'x-github-delivery'];
+const DELIVERY_ID_HEADERS: readonly string[] = ['webhook-id', 'x-github-delivery'];
 
 function deliveryIdOf(request: FastifyRequest): string | undefined {
   for (const name of DELIVERY_ID_HEADERS) {

@@ -49,8 +49,11 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
 
     // Authors (write, admin) are told of a secret that does not exist; a read caller's document is
     // checked without the names, so validation cannot be used to probe which secrets exist.
-    const validationContext = async (role: Role = 'write') =>
-      roleAllows(role, 'write') ? { actions: registry.infos(), secrets: await store.secrets.names(), applying: true } : { actions: registry.infos(), applying: true };
+    const validationContext = async (role: Role = 'write') => ({
+      actions: registry.infos(),
+      applying: true,
+      ...(roleAllows(role, 'write') ? { secrets: await store.secrets.names() } : {}),
+    });
     /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
     const adminOnlyRefusal = (spec: ReactionSpec, role: string | undefined): string | null => {
       const adminOnly = usesAdminOnlyAction(spec, registry.infos());
