@@ -55,9 +55,11 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     );
     const updated = (await deployIn(run, existing.id))!;
     const source = `deploy-endpoint:${updated.endpoint ?? DELETED_ENDPOINT}`;
-    const moved: NewEvent[] = [{ type: 'deploy.updated', source, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
+    // Under a mark the status people read stays failed: nothing moved that a deploy.updated could say.
+    const markHolds = after?.reported_status !== null;
+    const moved: NewEvent[] = markHolds ? [] : [{ type: 'deploy.updated', source, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
     // It became failed by this report only if no mark holds (a marked deploy already read failed).
-    if (deploy.status === 'failed' && after?.reported_status === null && existing.status !== 'failed') {
+    if (deploy.status === 'failed' && !markHolds && existing.status !== 'failed') {
       moved.push({
         type: DEPLOY_FAILED, source, timestamp: input.deployedAt,
         data: deployFailedData(updated, reportedFailure(updated)), subject: deploySubject(updated.id),

@@ -138,6 +138,8 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
       return d.reportedStatus === 'succeeded' ? d : undefined;
     });
     expect(reported.status).toBe('failed');
+    // The status people read did not move, so no deploy.updated says it did (failed → failed).
+    expect((await events('deploy.updated')).filter((e) => e.data.id === started.id)).toEqual([]);
     await clear(started.id);
     expect((await byDedup(started.dedupId!))!.status).toBe('succeeded');
   });
