@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { startOctopusSim } from '../src/integrations/octopus/simulator/index.js';
+import { startOctopusSim } from '../src/simulators/octopus/index.js';
 import { startServer } from '../test/support/server-process.js';
 
 const TARGET_P50_MS = 50;

@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { createLogger } from './server/logger.js';
-import { createRuntime } from './engine/runtime.js';
+import { createRuntime } from './runtime.js';
 import { buildApp } from './server/app.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';

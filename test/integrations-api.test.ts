@@ -5,11 +5,11 @@ import { DIALECTS } from './support/databases.js';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 import { eventually } from './support/sink.js';
-import { SlackStandIn } from './support/stand-ins/slack.js';
-import type { GitHubStandIn } from './support/stand-ins/github.js';
-import { startGitHubStandIn, STAND_IN_TOKEN } from './support/stand-ins/github.js';
-import type { PagerDutyStandIn } from './support/stand-ins/pagerduty.js';
-import { STAND_IN_ROUTING_KEY, startPagerDutyStandIn } from './support/stand-ins/pagerduty.js';
+import { SlackStandIn } from '../src/integrations/slack/stand-in.test-support.js';
+import type { GitHubStandIn } from '../src/integrations/github/stand-in.test-support.js';
+import { startGitHubStandIn, STAND_IN_TOKEN } from '../src/integrations/github/stand-in.test-support.js';
+import type { PagerDutyStandIn } from '../src/integrations/pagerduty/stand-in.test-support.js';
+import { STAND_IN_ROUTING_KEY, startPagerDutyStandIn } from '../src/integrations/pagerduty/stand-in.test-support.js';
 
 // Prebuilt integrations as users wire them: a connection through the API, tested at once; a
 // reaction whose step uses the integration's action against the provider's stand-in; and the

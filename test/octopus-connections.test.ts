@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../src/integrations/http/client.js';
+import { createHttpClient } from '../src/actions/http/client.js';
 import { OctopusIntegration } from '../src/integrations/octopus/index.js';
 import { viewOf } from '../src/server/routes/connections.js';
 import type { Connection } from '../src/store/connections.js';

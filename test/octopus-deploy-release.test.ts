@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NonRetriableError } from '../src/engine/action.js';
-import { createTestContext } from '../src/integrations/test-context.js';
+import { createTestContext } from '../src/integrations/action-context.test-support.js';
 import { DIALECTS } from './support/databases.js';
 import type { OctopusTestBed } from './support/octopus.js';
 import { octopusTestBed, simDeploy } from './support/octopus.js';

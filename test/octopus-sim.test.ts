@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Client, DeploymentRepository, ProjectRepository, ReleaseRepository, ServerTaskWaiter } from '@octopusdeploy/api-client';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSeedFile, startOctopusSim } from '../src/integrations/octopus/simulator/index.js';
-import type { OctopusSim } from '../src/integrations/octopus/simulator/index.js';
+import { loadSeedFile, startOctopusSim } from '../src/simulators/octopus/index.js';
+import type { OctopusSim } from '../src/simulators/octopus/index.js';
 import { eventually, Sink } from './support/sink.js';
 
 /** The Octopus stand-in, driven as Shipline and the official client drive the real server. */

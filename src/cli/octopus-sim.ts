@@ -34,7 +34,7 @@ export function registerOctopusSimCommand(program: Command): void {
     .option('--batch-interval <duration>', 'deliver webhooks in batches this often, e.g. 30s as Octopus does; 0 delivers at once', parseInterval, 0)
     .option('--sensitive-header-values', 'show subscriptions\' WebhookHeaderValue as a sensitive value, as newer Octopus versions do')
     .action(async (options: OctopusSimCliOptions) => {
-      const { loadSeedFile, startOctopusSim } = await import('../integrations/octopus/simulator/index.js');
+      const { loadSeedFile, startOctopusSim } = await import('../simulators/octopus/index.js');
       let seed;
       try {
         seed = options.seed === undefined ? undefined : loadSeedFile(options.seed);

@@ -1,4 +1,4 @@
-import type { Classified, FailureMatch, IncidentFact } from './change-failures.js';
+import type { Classified, FailureMatch, IncidentFact } from './insights/change-failures.js';
 
 /**
  * A service's timeline for triage ("what changed right before this broke?"): its deploys with

@@ -1,4 +1,4 @@
-import type { OctopusSim } from '../integrations/octopus/simulator/index.js';
+import type { OctopusSim } from '../simulators/octopus/index.js';
 
 /**
  * Someone working in Octopus: every cycle, a new release of the next project, deployed to

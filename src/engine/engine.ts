@@ -1,11 +1,11 @@
-import type { CancelledWait, RunView } from '../store/runs.js';
+import type { CancelledWait, RunView } from '../store/engine/runs.js';
 import { cancelWaitingStep } from './execute-step.js';
 import { randomUUID } from 'node:crypto';
-import { JOBS_CHANNEL } from '../store/dispatch.js';
-import type { ClaimedJob } from '../store/jobs.js';
-import { claimJobs, nextDueAt, releaseAllLeases, renewLeases } from '../store/jobs.js';
-import type { StepDecision } from '../store/step-outcomes.js';
-import { applyDecision } from '../store/step-outcomes.js';
+import { JOBS_CHANNEL } from '../store/engine/dispatch.js';
+import type { ClaimedJob } from '../store/engine/jobs.js';
+import { claimJobs, nextDueAt, releaseAllLeases, renewLeases } from '../store/engine/jobs.js';
+import type { StepDecision } from '../store/engine/step-outcomes.js';
+import { applyDecision } from '../store/engine/step-outcomes.js';
 import type { EngineDeps } from './deps.js';
 import { executeJob } from './execute-step.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepSpec } from '../core/reactions/document.js';
-import type { ClaimedJob } from '../store/jobs.js';
+import type { ClaimedJob } from '../store/engine/jobs.js';
 import { NonRetriableError, RetryAfterError } from './action.js';
 import { StepRecorder } from './step-io.js';
 import { retryWaitJob, withoutRetry } from './wait-retry.js';

@@ -1,7 +1,7 @@
 import type { StepSpec } from '../core/reactions/document.js';
 import { backoffDelayMs } from '../core/reactions/durations.js';
-import type { ClaimedJob } from '../store/jobs.js';
-import type { StepDecision } from '../store/step-outcomes.js';
+import type { ClaimedJob } from '../store/engine/jobs.js';
+import type { StepDecision } from '../store/engine/step-outcomes.js';
 import { NonRetriableError, RetryAfterError } from './action.js';
 import type { StepRecorder } from './step-io.js';
 

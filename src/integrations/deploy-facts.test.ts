@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sampleEvent } from './test-context.js';
+import { sampleEvent } from './action-context.test-support.js';
 import { deployFacts, deployView, summary, viewOf } from './deploy-facts.js';
 import { deployMessage, escapeMrkdwn } from './slack/message.js';
-import { deployRecorded, octopusFailed, octopusFinishedOutput } from './slack/test-support.js';
+import { deployRecorded, octopusFailed, octopusFinishedOutput } from './slack/events.test-support.js';
 
 describe('the deploy view', () => {
   it('reads a deploy.recorded deploy', () => {

@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox';
 import type { Action } from '../engine/action.js';
 import type { ReactionTemplate } from './connection-type.js';
 import { CONNECTION_TYPES } from './connection-types.js';
-import { builtinActions } from './index.js';
+import { builtinActions } from '../actions/index.js';
 import { OCTOPUS_MANIFEST, octopusActionsForDocs } from './octopus/index.js';
 import { OCTOPUS_TEMPLATES } from './octopus/templates.js';
 

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { TrustProxy } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import { ActionRegistry } from '../engine/registry.js';
-import { builtinActions } from '../integrations/index.js';
+import { builtinActions } from '../actions/index.js';
 import type { Store } from '../store/index.js';
 import { registerAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './error-handler.js';

@@ -1,9 +1,9 @@
-import type { Classified, DeployFact, IncidentFact } from '../core/change-failures.js';
-import { classify } from '../core/change-failures.js';
+import type { Classified, DeployFact, IncidentFact } from '../core/insights/change-failures.js';
+import { classify } from '../core/insights/change-failures.js';
 import { DEPLOY_FAILED, deployFailedData, deploySubject } from '../core/deploy-failure.js';
 import { environmentKey } from '../core/environments.js';
 import { ShiplineError } from '../core/errors.js';
-import { INCIDENT_EVENT_TYPES, INCIDENT_RESOLVED_TYPES, incidentsFrom } from '../core/incidents.js';
+import { INCIDENT_EVENT_TYPES, INCIDENT_RESOLVED_TYPES, incidentsFrom } from '../core/insights/incidents.js';
 import type { CommitInfo, DeployStatus } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
 import type { EnvironmentsRepo } from './environments.js';

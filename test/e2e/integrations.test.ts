@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOctopusSim } from '../../src/integrations/octopus/simulator/index.js';
-import type { OctopusSim } from '../../src/integrations/octopus/simulator/index.js';
+import { startOctopusSim } from '../../src/simulators/octopus/index.js';
+import type { OctopusSim } from '../../src/simulators/octopus/index.js';
 import { HAS_CHROMIUM, startUiTestBed } from './support.js';
 import type { UiTestBed } from './support.js';
 

@@ -6,8 +6,8 @@ import { DIALECTS } from '../support/databases.js';
 import type { OctopusTestBed } from '../support/octopus.js';
 import { octopusTestBed } from '../support/octopus.js';
 import { eventually } from '../support/sink.js';
-import type { GitHubStandIn } from '../support/stand-ins/github.js';
-import { startGitHubStandIn, STAND_IN_TOKEN } from '../support/stand-ins/github.js';
+import type { GitHubStandIn } from '../../src/integrations/github/stand-in.test-support.js';
+import { startGitHubStandIn, STAND_IN_TOKEN } from '../../src/integrations/github/stand-in.test-support.js';
 
 // A deploy's state tells the truth: a deploy marked failed reads failed wherever it is read, the
 // insights count it once, one event (deploy.failed) says a deploy failed whatever found it, the

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ERRORS } from '../../src/core/errors.js';
-import { classifyAddress } from '../../src/integrations/http/ssrf.js';
+import { classifyAddress } from '../../src/actions/http/ssrf.js';
 import type { TestApp } from '../support/app.js';
 import { seedPayload, startTestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';

@@ -6,10 +6,10 @@ import { signatureHeaders } from '../../src/core/standard-webhooks.js';
 import { DIALECTS } from '../support/databases.js';
 import type { EngineTestApp } from '../support/runtime.js';
 import { startEngineApp } from '../support/runtime.js';
-import type { GitHubStandIn } from '../support/stand-ins/github.js';
-import { startGitHubStandIn, STAND_IN_TOKEN } from '../support/stand-ins/github.js';
-import type { PagerDutyStandIn } from '../support/stand-ins/pagerduty.js';
-import { STAND_IN_ROUTING_KEY, startPagerDutyStandIn } from '../support/stand-ins/pagerduty.js';
+import type { GitHubStandIn } from '../../src/integrations/github/stand-in.test-support.js';
+import { startGitHubStandIn, STAND_IN_TOKEN } from '../../src/integrations/github/stand-in.test-support.js';
+import type { PagerDutyStandIn } from '../../src/integrations/pagerduty/stand-in.test-support.js';
+import { STAND_IN_ROUTING_KEY, startPagerDutyStandIn } from '../../src/integrations/pagerduty/stand-in.test-support.js';
 
 // Replays: someone who captured one genuine delivery (from a proxy log, a shared debugging
 // session, a sender's retry) posts it again. Each copy must not become another event and another

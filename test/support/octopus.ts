@@ -1,5 +1,5 @@
-import { startOctopusSim } from '../../src/integrations/octopus/simulator/index.js';
-import type { OctopusSim, OctopusSimOptions } from '../../src/integrations/octopus/simulator/index.js';
+import { startOctopusSim } from '../../src/simulators/octopus/index.js';
+import type { OctopusSim, OctopusSimOptions } from '../../src/simulators/octopus/index.js';
 import type { DialectName } from './databases.js';
 import type { EngineAppOptions, EngineTestApp } from './runtime.js';
 import { startEngineApp } from './runtime.js';

@@ -3,8 +3,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { pino } from 'pino';
 import type { Role } from '../../src/core/vocabulary.js';
 import type { Action } from '../../src/engine/action.js';
-import { createRuntime } from '../../src/engine/runtime.js';
-import type { Runtime } from '../../src/engine/runtime.js';
+import { createRuntime } from '../../src/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import { buildApp } from '../../src/server/app.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';

@@ -2,9 +2,9 @@ import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { DATADOG_API_KEY, DatadogStandIn } from '../../../test/support/stand-ins/datadog.js';
-import { createHttpClient } from '../http/client.js';
-import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
+import { DATADOG_API_KEY, DatadogStandIn } from './stand-in.test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
+import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';
 import { datadogAccount } from './client.js';
 import { datadogConnection } from './index.js';
 

@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
-import { deployFailed, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
+import { deployFailed, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';
 import { emailConnection } from './index.js';
 
 const failed = deployFailed();

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import type { GitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import { connectionOf, contexts } from '../test-support.js';
+import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from './stand-in.test-support.js';
+import type { GitHubStandIn } from './stand-in.test-support.js';
+import { connectionOf, contexts } from '../integration.test-support.js';
 import type { CreateIssueConfig } from './create-issue.js';
 import { createIssueAction } from './create-issue.js';
 

@@ -4,9 +4,9 @@ import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
 import { renderValue } from '../../core/reactions/templates.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import type { GitHubStandIn } from '../../../test/support/stand-ins/github.js';
-import { createHttpClient } from '../http/client.js';
+import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from './stand-in.test-support.js';
+import type { GitHubStandIn } from './stand-in.test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
 import { githubConnection } from './index.js';
 
 let gh: GitHubStandIn;

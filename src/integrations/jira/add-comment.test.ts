@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from '../../../test/support/stand-ins/jira.js';
-import { createTestContext } from '../test-context.js';
-import type { TestContext } from '../test-context.js';
-import { connectionOf } from '../test-support.js';
+import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from './stand-in.test-support.js';
+import { createTestContext } from '../action-context.test-support.js';
+import type { TestContext } from '../action-context.test-support.js';
+import { connectionOf } from '../integration.test-support.js';
 import { addCommentAction } from './add-comment.js';
 import { createIssueAction } from './create-issue.js';
 

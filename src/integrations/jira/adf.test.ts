@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAdf } from '../../../test/support/stand-ins/jira.js';
+import { isAdf } from './stand-in.test-support.js';
 import { toAdf } from './adf.js';
 
 describe('toAdf', () => {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from '../../../test/support/stand-ins/jira.js';
-import { createHttpClient } from '../http/client.js';
-import { connectionOf, deployFailed, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
+import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from './stand-in.test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
+import { connectionOf, deployFailed, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';
 import { jiraConnection } from './index.js';
 
 const failed = deployFailed();

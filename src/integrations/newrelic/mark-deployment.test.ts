@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { NEWRELIC_KEY, NewRelicStandIn } from '../../../test/support/stand-ins/newrelic.js';
-import { connectionOf, contexts, deployFixture, failedDeploy } from '../test-support.js';
+import { NEWRELIC_KEY, NewRelicStandIn } from './stand-in.test-support.js';
+import { connectionOf, contexts, deployFixture, failedDeploy } from '../integration.test-support.js';
 import { markDeploymentAction } from './mark-deployment.js';
 import type { MarkDeploymentConfig } from './mark-deployment.js';
 

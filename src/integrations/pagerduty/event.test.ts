@@ -3,9 +3,9 @@ import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { Outcome } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { startPagerDutyStandIn, STAND_IN_ROUTING_KEY } from '../../../test/support/stand-ins/pagerduty.js';
-import type { PagerDutyStandIn } from '../../../test/support/stand-ins/pagerduty.js';
-import { connectionOf, contexts } from '../test-support.js';
+import { startPagerDutyStandIn, STAND_IN_ROUTING_KEY } from './stand-in.test-support.js';
+import type { PagerDutyStandIn } from './stand-in.test-support.js';
+import { connectionOf, contexts } from '../integration.test-support.js';
 import type { PagerDutyEventConfig } from './event.js';
 import { pagerdutyEventAction } from './event.js';
 

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { startPagerDutyStandIn, STAND_IN_API_TOKEN, STAND_IN_ROUTING_KEY } from '../../../test/support/stand-ins/pagerduty.js';
-import type { PagerDutyStandIn } from '../../../test/support/stand-ins/pagerduty.js';
-import { createHttpClient } from '../http/client.js';
+import { startPagerDutyStandIn, STAND_IN_API_TOKEN, STAND_IN_ROUTING_KEY } from './stand-in.test-support.js';
+import type { PagerDutyStandIn } from './stand-in.test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
 import { pagerdutyConnection, ROUTING_KEY_UNCHECKED } from './index.js';
 
 let pd: PagerDutyStandIn;

@@ -2,9 +2,9 @@ import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { SENTRY_ORG, SENTRY_TOKEN, SentryStandIn } from '../../../test/support/stand-ins/sentry.js';
-import { createHttpClient } from '../http/client.js';
-import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../test-support.js';
+import { SENTRY_ORG, SENTRY_TOKEN, SentryStandIn } from './stand-in.test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
+import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';
 import { sentryConnection } from './index.js';
 
 const sentry = new SentryStandIn();

@@ -1,7 +1,7 @@
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../store/connections.js';
-import { retryAfterMs } from '../http/status.js';
+import { retryAfterMs } from '../../actions/http/status.js';
 
 /**
  * Slack's Web API and incoming webhooks as Shipline uses them (shared/reference/integrations.md

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../../test/support/stand-ins/slack.js';
+import { SlackStandIn } from './stand-in.test-support.js';
 import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
-import { createHttpClient } from '../http/client.js';
+import { createHttpClient } from '../../actions/http/client.js';
 import { slackConnection } from './index.js';
-import { connectionOf } from '../test-support.js';
+import { connectionOf } from '../integration.test-support.js';
 
 const slack = new SlackStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });

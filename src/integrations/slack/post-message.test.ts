@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../../test/support/stand-ins/slack.js';
+import { SlackStandIn } from './stand-in.test-support.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { KEY_TTL_MS, postMessageAction } from './post-message.js';
-import { connectionOf, contexts } from '../test-support.js';
-import { deployRecorded, octopusFailed, octopusFinishedOutput } from './test-support.js';
+import { connectionOf, contexts } from '../integration.test-support.js';
+import { deployRecorded, octopusFailed, octopusFinishedOutput } from './events.test-support.js';
 
 const slack = new SlackStandIn();
 const made = contexts();

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
-import { createHttpClient } from '../http/client.js';
-import { connectionOf } from '../test-support.js';
+import { createHttpClient } from '../../actions/http/client.js';
+import { connectionOf } from '../integration.test-support.js';
 import { teamsConnection } from './index.js';
 
 // The check must not contact anything: a client that may reach no private host, and no server.

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TeamsStandIn, WORKFLOW_ID, WORKFLOW_SIG } from '../../../test/support/stand-ins/teams.js';
+import { TeamsStandIn, WORKFLOW_ID, WORKFLOW_SIG } from './stand-in.test-support.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import { deployRecorded, octopusFailed } from '../slack/test-support.js';
-import { connectionOf, contexts } from '../test-support.js';
+import { deployRecorded, octopusFailed } from '../slack/events.test-support.js';
+import { connectionOf, contexts } from '../integration.test-support.js';
 import { DEFAULT_THROTTLE_MS } from './client.js';
 import { teamsPostMessageAction } from './post-message.js';
 

@@ -1,11 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { Classified } from '../../core/change-failures.js';
+import type { Classified } from '../../core/insights/change-failures.js';
 import { parseDatetime } from '../../core/datetime.js';
-import type { MetricName } from '../../core/dora-bands.js';
-import { DEFAULT_BANDS } from '../../core/dora-bands.js';
-import { doraReport, drilldown } from '../../core/dora-report.js';
-import type { BucketSize } from '../../core/dora.js';
-import { bucketsOf } from '../../core/dora.js';
+import type { MetricName } from '../../core/insights/dora-bands.js';
+import { DEFAULT_BANDS } from '../../core/insights/dora-bands.js';
+import { doraReport, drilldown } from '../../core/insights/dora-report.js';
+import type { BucketSize } from '../../core/insights/dora.js';
+import { bucketsOf } from '../../core/insights/dora.js';
 import { environmentKey } from '../../core/environments.js';
 import { ShiplineError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';

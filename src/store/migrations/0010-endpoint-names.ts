@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 
 /** The name Shipline shows for an endpoint deleted before deploys kept their endpoint's name (as store/endpoints.ts). */
 const DELETED_ENDPOINT = '(deleted)';
-/** The reactions' built-in endpoint (see engine/runtime.ts), internal from now on. */
+/** The reactions' built-in endpoint (see src/runtime.ts), internal from now on. */
 const BUILTIN_ENDPOINT = 'reactions (built-in)';
 const SOURCE_PREFIX = 'deploy-endpoint:';
 /** Endpoint ids rewritten per statement: each adds two nested replace() calls per column. */

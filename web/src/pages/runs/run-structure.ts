@@ -12,7 +12,7 @@ export interface RunStep extends DeclaredStep {
   execution: StepExecution | null;
 }
 
-/** The action that waits for someone to approve or reject (src/integrations/flow/approval.ts). */
+/** The action that waits for someone to approve or reject (src/actions/flow/approval.ts). */
 export const APPROVAL_ACTION = 'approval';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,115 @@
+import { uuidv7 } from '../../core/ids.js';
+import type { ReactionSpec } from '../../core/reactions/document.js';
+import type { SqlRunner } from '../database.js';
+import { rowsOf } from '../sql.js';
+
+/**
+ * The run and step transitions, as SQL in the caller's transaction. The engine decides; these
+ * functions make a decision durable together with the work it causes (the next steps' jobs).
+ */
+
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+
+export const ACTIVE_STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'waiting'];
+
+
+/** A step put (back) in the queue starts over: fresh attempts, logs and output. */
+const UPSERT_PENDING_STEP = `INSERT INTO step_executions
+  (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at)
+  VALUES (?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL)
+  ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'pending', channel = NULL, attempt = 0, input = NULL, output = NULL,
+    error = NULL, logs = '[]', attempts = '[]', wait_state = NULL, wait_deadline = NULL, started_at = NULL, finished_at = NULL`;
+
+const INSERT_STEP_JOB = `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at)
+  VALUES (?, 'step', ?, ?, ?, NULL, ?, NULL, NULL, ?) ON CONFLICT (job_key) DO NOTHING`;
+
+export const stepJobKey = (runId: string, stepId: string) => `step:${runId}:${stepId}`;
+
+/** Queues steps of a run: a pending execution row and a due job each. */
+export async function queueSteps(run: SqlRunner, runId: string, stepIds: readonly string[], now: string): Promise<void> {
+  for (const stepId of stepIds) {
+    await run.query(UPSERT_PENDING_STEP, [runId, stepId, now]);
+    await run.query(INSERT_STEP_JOB, [uuidv7(), runId, stepId, now, stepJobKey(runId, stepId), now]);
+  }
+}
+
+export interface NewRun {
+  id: string;
+  reaction: string;
+  version: number;
+  eventId: string;
+  status: 'queued' | 'running';
+  concurrencyKey: string | null;
+  /** The steps to queue now (none for a queued run). */
+  roots: readonly string[];
+}
+
+/**
+ * Inserts many new runs set-based (one statement per table, however many runs): this runs in the
+ * ingest's transaction, where every statement is paid per batch, and on PostgreSQL per round trip.
+ */
+export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: string): Promise<void> {
+  if (runs.length === 0) return;
+  await run.query(
+    `INSERT INTO runs (id, reaction, reaction_version, event_id, status, concurrency_key, error, created_at, started_at, finished_at) VALUES ${rowsOf(runs.length, 10)}`,
+    runs.flatMap((r) => [r.id, r.reaction, r.version, r.eventId, r.status, r.concurrencyKey, null, now, r.status === 'running' ? now : null, null]),
+  );
+  const steps = runs.flatMap((r) => r.roots.map((stepId) => [r.id, stepId] as const));
+  if (steps.length === 0) return;
+  await run.query(
+    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at)
+     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL)").join(', ')}`,
+    steps.flatMap(([runId, stepId]) => [runId, stepId, now]),
+  );
+  await run.query(
+    `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at)
+     VALUES ${Array.from({ length: steps.length }, () => "(?, 'step', ?, ?, ?, NULL, ?, NULL, NULL, ?)").join(', ')}`,
+    steps.flatMap(([runId, stepId]) => [uuidv7(), runId, stepId, now, stepJobKey(runId, stepId), now]),
+  );
+}
+
+// Locks the key's row for the rest of the transaction (PostgreSQL) and reads it.
+const LOCK_SLOT = `INSERT INTO concurrency_slots (key, active) VALUES (?, 0)
+  ON CONFLICT (key) DO UPDATE SET active = concurrency_slots.active RETURNING active`;
+
+/** Takes a slot of `key` when fewer than `limit` runs hold one; false means the run must queue. */
+export async function takeSlot(run: SqlRunner, key: string, limit: number): Promise<boolean> {
+  const [row] = await run.query<{ active: number | string }>(LOCK_SLOT, [key]);
+  if (Number(row!.active) >= limit) return false;
+  await run.query('UPDATE concurrency_slots SET active = active + 1 WHERE key = ?', [key]);
+  return true;
+}
+
+/** Gives a finished run's slot to the oldest run queued on the key, or frees it. */
+export async function releaseSlot(run: SqlRunner, key: string, specOf: (reaction: string, version: number) => Promise<ReactionSpec>, now: string): Promise<void> {
+  await run.query(LOCK_SLOT, [key]);
+  const [next] = await run.query<{ id: string; reaction: string; reaction_version: number | string }>(
+    "SELECT id, reaction, reaction_version FROM runs WHERE concurrency_key = ? AND status = 'queued' ORDER BY id LIMIT 1",
+    [key],
+  );
+  if (!next) {
+    await run.query('UPDATE concurrency_slots SET active = CASE WHEN active > 0 THEN active - 1 ELSE 0 END WHERE key = ?', [key]);
+    return;
+  }
+  const spec = await specOf(next.reaction, Number(next.reaction_version));
+  await run.query("UPDATE runs SET status = 'running', started_at = ? WHERE id = ?", [now, next.id]);
+  await queueSteps(run, next.id, rootSteps(spec), now);
+}
+
+/** Steps that run first: those after no other step. */
+export function rootSteps(spec: ReactionSpec): string[] {
+  return spec.steps.filter((s) => s.after === null).map((s) => s.id);
+}
+
+/** Steps to run when `stepId` ends on `channel`. */
+export function nextSteps(spec: ReactionSpec, stepId: string, channel: string): string[] {
+  return spec.steps.filter((s) => s.after?.step === stepId && s.after.channel === channel).map((s) => s.id);
+}
+
+/** Removes a step's pending wait: its correlation keys and its timeout, poll and resume jobs. */
+export async function clearWait(run: SqlRunner, runId: string, stepId: string, keepJobId?: string): Promise<void> {
+  await run.query('DELETE FROM wait_keys WHERE run_id = ? AND step_id = ?', [runId, stepId]);
+  await run.query("DELETE FROM jobs WHERE run_id = ? AND step_id = ? AND kind <> 'step' AND id <> ?", [runId, stepId, keepJobId ?? '']);
+}
+

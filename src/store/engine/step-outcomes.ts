@@ -1,0 +1,174 @@
+import { uuidv7 } from '../../core/ids.js';
+import type { ReactionSpec } from '../../core/reactions/document.js';
+import type { SqlRunner } from '../database.js';
+import { JOBS_CHANNEL } from './dispatch.js';
+import type { EventsRepo } from '../events.js';
+import type { AttemptRecord } from './jobs.js';
+import type { ReactionsRepo } from './reactions.js';
+import { clearWait, nextSteps, queueSteps, releaseSlot } from './run-state.js';
+
+/** What executing a job led to; the engine decides, `applyDecision` makes it durable. */
+export type StepDecision =
+  | { kind: 'discard'; jobId: string }
+  | (StepRecord & { kind: 'end'; channel: string; output: unknown; error: string | null; spec: ReactionSpec })
+  | (StepRecord & { kind: 'retry'; runAt: string; error: string })
+  | (StepRecord & { kind: 'wait'; state: unknown; correlate: string[]; deadline: string | null; pollEveryMs: number | null })
+  | { kind: 'poll-later'; jobId: string; runAt: string; payload?: unknown }
+  // A poll or resume of a waiting step failed on something passing: the same job runs again later.
+  | (Pick<StepRecord, 'jobId' | 'runId' | 'stepId' | 'fence' | 'logs'> & { kind: 'wait-retry'; runAt: string; payload: unknown });
+
+interface StepRecord {
+  jobId: string;
+  runId: string;
+  stepId: string;
+  /** The step must still be in this state and attempt, or the decision is stale and dropped. */
+  fence: { status: 'running' | 'waiting'; attempt: number };
+  input: unknown;
+  logs: string[];
+  attempts: AttemptRecord[];
+}
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Applies one decision in the caller's transaction: the step's new state and, in the same
+ * commit, the jobs it causes (next steps, retries, timers) and the end of its run.
+ * Returns false when the decision was stale (the step moved on, e.g. the run was cancelled).
+ */
+export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { events: EventsRepo; reactions: ReactionsRepo }, now: string): Promise<boolean> {
+  if (d.kind === 'discard') {
+    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+    return false;
+  }
+  if (d.kind === 'poll-later') {
+    if (d.payload === undefined) await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    else await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
+    return true;
+  }
+  if (d.kind === 'wait-retry') {
+    // Only the log changes: the step stays waiting with its keys, deadline, timers and attempt.
+    const kept = await run.query(
+      'UPDATE step_executions SET logs = ? WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id',
+      [JSON.stringify(d.logs), d.runId, d.stepId, d.fence.status, d.fence.attempt],
+    );
+    if (kept.length === 0) return discard(run, d.jobId);
+    await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
+    return true;
+  }
+  const fenceSql = 'WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id';
+  const fence = [d.runId, d.stepId, d.fence.status, d.fence.attempt];
+  const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];
+
+  if (d.kind === 'retry') {
+    const updated = await run.query(`UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`, [...common, d.error, ...fence]);
+    if (updated.length === 0) return discard(run, d.jobId);
+    await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    await run.notify(JOBS_CHANNEL);
+    return true;
+  }
+
+  if (d.kind === 'wait') {
+    const updated = await run.query(
+      `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ? ${fenceSql}`,
+      [...common, json(d.state), d.deadline, ...fence],
+    );
+    if (updated.length === 0) return discard(run, d.jobId);
+    await clearWait(run, d.runId, d.stepId);
+    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+    for (const key of new Set(d.correlate)) {
+      await run.query('INSERT INTO wait_keys (key, run_id, step_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [key, d.runId, d.stepId]);
+    }
+    if (d.deadline) await insertTimer(run, 'timeout', d, d.deadline, now, null);
+    if (d.pollEveryMs) await insertTimer(run, 'poll', d, new Date(Date.parse(now) + d.pollEveryMs).toISOString(), now, { pollEveryMs: d.pollEveryMs });
+    await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM step_executions WHERE run_id = ? AND status IN ('pending', 'running'))", [d.runId, d.runId]);
+    await run.notify(JOBS_CHANNEL);
+    return true;
+  }
+
+  const status = d.channel === 'failed' ? 'failed' : 'succeeded';
+  const updated = await run.query(
+    `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ? ${fenceSql}`,
+    [status, d.channel, json(d.output), d.error, ...common, now, ...fence],
+  );
+  if (updated.length === 0) return discard(run, d.jobId);
+  await clearWait(run, d.runId, d.stepId);
+  await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+  const next = nextSteps(d.spec, d.stepId, d.channel);
+  if (next.length > 0) {
+    await queueSteps(run, d.runId, next, now);
+    await run.query("UPDATE runs SET status = 'running' WHERE id = ? AND status = 'waiting'", [d.runId]);
+    await run.notify(JOBS_CHANNEL);
+    return true;
+  }
+  await settleRun(run, d.runId, d.spec, deps, now);
+  return true;
+}
+
+async function discard(run: SqlRunner, jobId: string): Promise<false> {
+  await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
+  return false;
+}
+
+async function insertTimer(run: SqlRunner, kind: 'timeout' | 'poll', d: StepRecord, at: string, now: string, payload: unknown): Promise<void> {
+  const id = uuidv7();
+  await run.query(
+    `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
+    [id, kind, d.runId, d.stepId, at, json(payload), `${kind}:${d.runId}:${d.stepId}:${id}`, now],
+  );
+}
+
+/**
+ * Ends the run when no step can still run: `failed` if a step failed with nothing routed on its
+ * `failed` channel, else `succeeded`. The end frees the concurrency slot, revokes the run's
+ * tokens and stores `run.succeeded` / `run.failed`, so other reactions can chain on it.
+ */
+export async function settleRun(run: SqlRunner, runId: string, spec: ReactionSpec, deps: { events: EventsRepo; reactions: ReactionsRepo }, now: string): Promise<void> {
+  const steps = await run.query<{ step_id: string; status: string; channel: string | null }>('SELECT step_id, status, channel FROM step_executions WHERE run_id = ?', [runId]);
+  if (steps.some((s) => s.status === 'pending' || s.status === 'running')) return;
+  if (steps.some((s) => s.status === 'waiting')) {
+    await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running'", [runId]);
+    return;
+  }
+  const unhandled = steps.filter((s) => s.status === 'failed' && nextSteps(spec, s.step_id, 'failed').length === 0);
+  const status = unhandled.length > 0 ? 'failed' : 'succeeded';
+  const error = unhandled.length > 0 ? `step ${unhandled.map((s) => s.step_id).join(', ')} failed` : null;
+  const [ended] = await run.query<{ reaction: string; reaction_version: number | string; event_id: string; concurrency_key: string | null }>(
+    "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status IN ('running', 'waiting') RETURNING reaction, reaction_version, event_id, concurrency_key",
+    [status, error, now, runId],
+  );
+  if (!ended) return;
+  await endRun(run, runId, status, ended, deps, now, steps);
+}
+
+/** What every end of a run does, whatever ended it (its last step, or a cancel). */
+export async function endRun(
+  run: SqlRunner,
+  runId: string,
+  status: 'succeeded' | 'failed' | 'cancelled',
+  ended: { reaction: string; reaction_version: number | string; event_id: string; concurrency_key: string | null },
+  deps: { events: EventsRepo; reactions: ReactionsRepo },
+  now: string,
+  steps: { step_id: string; status: string; channel: string | null }[],
+): Promise<void> {
+  if (ended.concurrency_key !== null) {
+    await releaseSlot(run, ended.concurrency_key, async (name, version) => (await deps.reactions.version(name, version, run)).spec, now);
+    await run.notify(JOBS_CHANNEL);
+  }
+  await run.query('UPDATE api_tokens SET revoked_at = ? WHERE run_id = ? AND revoked_at IS NULL', [now, runId]);
+  await deps.events.appendIn(
+    run,
+    [{
+      type: `run.${status}`,
+      source: `reaction:${ended.reaction}`,
+      data: {
+        runId,
+        reaction: ended.reaction,
+        version: Number(ended.reaction_version),
+        status,
+        eventId: ended.event_id,
+        steps: Object.fromEntries(steps.map((s) => [s.step_id, { status: s.status, channel: s.channel }])),
+      },
+    }],
+    now,
+  );
+}
