@@ -19,7 +19,12 @@ const CONDITION = `data.environment == "production" && data.commit.branch.matche
 const PLAIN_CONDITION = 'data.environment == "production" && data.commit.branch.startsWith("release/")';
 const EVENT = {
   type: 'deploy.recorded',
-  data: { serviceAlias: 'shopping_cart', environment: 'production', deployNumber: '234', commit: { sha: '38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5', branch: 'release/v2.14' } },
+  data: {
+    serviceAlias: 'shopping_cart',
+    environment: 'production',
+    deployNumber: '234',
+    commit: { sha: '38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5', branch: 'release/v2.14' },
+  },
 };
 
 function parseRounds(argv: readonly string[]): number {
@@ -57,7 +62,10 @@ function main(): void {
     ['re2js test', measure(rounds, () => re2.test(branch))],
     ['cel-js as shipped (RegExp, unmetered)', measure(rounds, () => plain(scope) === true)],
     ['Shipline condition (RE2, metered, own budget)', measure(rounds, () => shipline(scope))],
-    ['Shipline condition, shared budget', ((budget) => measure(rounds, () => shipline(scope, budget)))(new Budget('bench', { timeMs: 3_600_000 }))],
+    [
+      'Shipline condition, shared budget',
+      ((budget) => measure(rounds, () => shipline(scope, budget)))(new Budget('bench', { timeMs: 3_600_000 })),
+    ],
     ['no regex: cel-js as shipped (unmetered)', measure(rounds, () => plainNoRegex(scope) === true)],
     ['no regex: Shipline condition (metered)', measure(rounds, () => shiplineNoRegex(scope))],
   ];

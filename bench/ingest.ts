@@ -59,10 +59,14 @@ function parseArgs(argv: readonly string[]): Options {
     const name = match[1] as keyof Options;
     const raw = match[2] ?? argv[++i];
     const value = Number(raw);
-    const ok = name === 'connections' ? Number.isInteger(value) && value >= 1 && value <= 10_000
-      : name === 'warmup' ? Number.isInteger(value) && value >= 0 && value <= 600
-        : name === 'rounds' ? Number.isInteger(value) && value >= 1 && value <= 60
-          : Number.isInteger(value) && value >= 1 && value <= 600;
+    const ok =
+      name === 'connections'
+        ? Number.isInteger(value) && value >= 1 && value <= 10_000
+        : name === 'warmup'
+          ? Number.isInteger(value) && value >= 0 && value <= 600
+          : name === 'rounds'
+            ? Number.isInteger(value) && value >= 1 && value <= 60
+            : Number.isInteger(value) && value >= 1 && value <= 600;
     if (raw === undefined || !ok) throw new Error(`--${name} needs a whole number in range, got '${raw ?? ''}'\n${USAGE}`);
     options[name] = value;
   }
@@ -296,9 +300,11 @@ function combine(runs: readonly LoadResult[]): LoadResult {
 }
 
 function describeRun(r: LoadResult): string {
-  return `${fmtInt(r.requestsPerSec)} req/s, p50 ${fmtMs(r.p50Ms)} ms, p99 ${fmtMs(r.p99Ms)} ms, `
-    + `${fmtInt(r.ok2xx)} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`
-    + `${r.steal === undefined ? '' : `, host steal ${fmtPct(r.steal)}`}`;
+  return (
+    `${fmtInt(r.requestsPerSec)} req/s, p50 ${fmtMs(r.p50Ms)} ms, p99 ${fmtMs(r.p99Ms)} ms, ` +
+    `${fmtInt(r.ok2xx)} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)` +
+    `${r.steal === undefined ? '' : `, host steal ${fmtPct(r.steal)}`}`
+  );
 }
 
 interface Target {
@@ -317,7 +323,10 @@ async function measureAlternating(bare: Target, shipline: Target, options: Optio
   const bareRuns: LoadResult[] = [];
   const shiplineRuns: LoadResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const [target, runs] of [[bare, bareRuns], [shipline, shiplineRuns]] as const) {
+    for (const [target, runs] of [
+      [bare, bareRuns],
+      [shipline, shiplineRuns],
+    ] as const) {
       process.stdout.write(`  round ${round}/${options.rounds} ${target.name.padEnd(20)} ${seconds} s ... `);
       const result = await runLoad(target.server, target.urlPath, seconds, options.connections, `${target.idPrefix}-m${round}`);
       console.log(describeRun(result));
@@ -408,8 +417,10 @@ async function createPgDatabase(baseUrl: string, name: string): Promise<{ url: s
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   // FORCE ends connections a killed server may have left behind; older servers lack it.
-  const drop = () => withPg(baseUrl, (client) =>
-    client.query(`DROP DATABASE IF EXISTS "${name}"${supportsForce ? ' WITH (FORCE)' : ''}`)).then(() => undefined);
+  const drop = () =>
+    withPg(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}"${supportsForce ? ' WITH (FORCE)' : ''}`)).then(
+      () => undefined,
+    );
   return { url: url.toString(), drop };
 }
 
@@ -441,8 +452,22 @@ interface ShiplineOutcome {
 
 type StoreKind = { kind: 'sqlite' } | { kind: 'postgres'; baseUrl: string };
 
-async function benchShipline(label: string, store: StoreKind, options: Options, idPrefix: string, bareTarget: Target): Promise<ShiplineOutcome> {
-  const outcome: ShiplineOutcome = { label, storeLine: '', measurement: undefined, bare: undefined, stored: undefined, checks: [], failure: undefined };
+async function benchShipline(
+  label: string,
+  store: StoreKind,
+  options: Options,
+  idPrefix: string,
+  bareTarget: Target,
+): Promise<ShiplineOutcome> {
+  const outcome: ShiplineOutcome = {
+    label,
+    storeLine: '',
+    measurement: undefined,
+    bare: undefined,
+    stored: undefined,
+    checks: [],
+    failure: undefined,
+  };
   const mark = cleanup.mark();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bench-'));
   cleanup.add(`temp dir ${dataDir}`, () => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -466,7 +491,11 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     const urlPath = `/integrations/deploy/${endpoint.id}`;
     const warmup = await warmUp(server, urlPath, options, idPrefix);
     const rounds = await measureAlternating(bareTarget, { name: `Shipline (${label})`, server, urlPath, idPrefix }, options);
-    const measurement: Measurement = { warmup, measured: rounds.shipline, accepted202: 1 + (warmup?.accepted202 ?? 0) + rounds.shipline.accepted202 };
+    const measurement: Measurement = {
+      warmup,
+      measured: rounds.shipline,
+      accepted202: 1 + (warmup?.accepted202 ?? 0) + rounds.shipline.accepted202,
+    };
     outcome.measurement = measurement;
     outcome.bare = rounds.bare;
     const bare = rounds.bare;
@@ -476,17 +505,19 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     console.log(`  server ${stopped}`);
 
     // Counted with the server stopped: whatever it acknowledged must have survived shutdown.
-    outcome.stored = store.kind === 'sqlite'
-      ? countSqliteDeploys(dataDir)
-      : await withPg(databaseUrl!, async (client) => {
-        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM deploys');
-        return Number(rows[0]?.n);
-      });
+    outcome.stored =
+      store.kind === 'sqlite'
+        ? countSqliteDeploys(dataDir)
+        : await withPg(databaseUrl!, async (client) => {
+            const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM deploys');
+            return Number(rows[0]?.n);
+          });
 
     const m = measurement.measured;
     const ratio = m.requestsPerSec / bare.requestsPerSec;
     const bad = m.non2xx + m.errors + (measurement.warmup ? measurement.warmup.non2xx + measurement.warmup.errors : 0);
-    if (bare.non2xx + bare.errors > 0) throw new Error(`the bare server's rounds are not a usable ceiling: ${bare.non2xx} non-2xx, ${bare.errors} errors`);
+    if (bare.non2xx + bare.errors > 0)
+      throw new Error(`the bare server's rounds are not a usable ceiling: ${bare.non2xx} non-2xx, ${bare.errors} errors`);
     // The throughput and latency targets are the embedded store's; PostgreSQL's figures are reported.
     if (store.kind === 'sqlite') {
       outcome.checks.push(
@@ -507,15 +538,17 @@ async function benchShipline(label: string, store: StoreKind, options: Options, 
     );
     if (bad > 0) {
       const codes = (r: LoadResult | undefined) => (r ? JSON.stringify(r.statusCodes) : '-');
-      console.log([
-        '',
-        '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        `  !!! WARNING: Shipline (${label}) answered ${bad} deploy(s) with a non-2xx or an error`,
-        `  !!! status codes, warm-up: ${codes(measurement.warmup)}, measured: ${codes(m)}`,
-        `  !!! errors: warm-up ${measurement.warmup?.errors ?? 0}, measured ${m.errors} (${m.timeouts} timeouts)`,
-        '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        '',
-      ].join('\n'));
+      console.log(
+        [
+          '',
+          '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+          `  !!! WARNING: Shipline (${label}) answered ${bad} deploy(s) with a non-2xx or an error`,
+          `  !!! status codes, warm-up: ${codes(measurement.warmup)}, measured: ${codes(m)}`,
+          `  !!! errors: warm-up ${measurement.warmup?.errors ?? 0}, measured ${m.errors} (${m.timeouts} timeouts)`,
+          '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+          '',
+        ].join('\n'),
+      );
     }
     for (const check of outcome.checks) {
       console.log(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name.padEnd(32)} ${check.detail}`);
@@ -555,19 +588,21 @@ const STEAL_WARNING = 0.05;
 function stealWarning(runs: readonly ShiplineOutcome[]): string | undefined {
   const worst = Math.max(0, ...runs.flatMap((r) => [r.bare?.steal ?? 0, r.measurement?.measured.steal ?? 0]));
   if (worst <= STEAL_WARNING) return undefined;
-  return `WARNING: the host took up to ${fmtPct(worst)} of this VM's CPU time during a measured run (steal in /proc/stat). `
-    + 'Alternating rounds keep the ratio fair only as long as the machine changes slower than a round; '
-    + `measure again when steal stays under ${fmtPct(STEAL_WARNING)}.`;
+  return (
+    `WARNING: the host took up to ${fmtPct(worst)} of this VM's CPU time during a measured run (steal in /proc/stat). ` +
+    'Alternating rounds keep the ratio fair only as long as the machine changes slower than a round; ' +
+    `measure again when steal stays under ${fmtPct(STEAL_WARNING)}.`
+  );
 }
 
 function summaryTable(options: Options, runs: readonly ShiplineOutcome[]): string {
   const cpus = os.cpus();
   const header = [
-    `Ingest benchmark: POST /integrations/deploy/:id, autocannon ${options.connections} connections, `
-      + `${options.warmup} s warm-up + ${options.duration} s measured per server in ${options.rounds} alternating rounds, `
-      + 'unique dedup_id per request.',
-    `Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; `
-      + 'load generator and server on the same machine.',
+    `Ingest benchmark: POST /integrations/deploy/:id, autocannon ${options.connections} connections, ` +
+      `${options.warmup} s warm-up + ${options.duration} s measured per server in ${options.rounds} alternating rounds, ` +
+      'unique dedup_id per request.',
+    `Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; ` +
+      'load generator and server on the same machine.',
     '',
     '| Server | req/s | p50 ms | p99 ms | non-2xx | errors | host steal | vs bare (≥ 35%) | p99 ≤ 25 ms | stored ≥ 202s |',
     '|---|--:|--:|--:|--:|--:|--:|--:|:-:|:-:|',
@@ -587,12 +622,27 @@ function summaryTable(options: Options, runs: readonly ShiplineOutcome[]): strin
     };
     lines.push(
       row([
-        `bare Fastify 5 (ceiling, rounds beside ${run.label})`, fmtInt(bare.requestsPerSec), fmtMs(bare.p50Ms), fmtMs(bare.p99Ms),
-        `${bare.non2xx}`, `${bare.errors}`, fmtSteal(bare.steal), '100%', '', '',
+        `bare Fastify 5 (ceiling, rounds beside ${run.label})`,
+        fmtInt(bare.requestsPerSec),
+        fmtMs(bare.p50Ms),
+        fmtMs(bare.p99Ms),
+        `${bare.non2xx}`,
+        `${bare.errors}`,
+        fmtSteal(bare.steal),
+        '100%',
+        '',
+        '',
       ]),
       row([
-        `Shipline (${run.label})`, fmtInt(m.requestsPerSec), fmtMs(m.p50Ms), fmtMs(m.p99Ms), `${m.non2xx}`, `${m.errors}`, fmtSteal(m.steal),
-        `${fmtPct(m.requestsPerSec / bare.requestsPerSec)} ${check('throughput')}`, check('p99'),
+        `Shipline (${run.label})`,
+        fmtInt(m.requestsPerSec),
+        fmtMs(m.p50Ms),
+        fmtMs(m.p99Ms),
+        `${m.non2xx}`,
+        `${m.errors}`,
+        fmtSteal(m.steal),
+        `${fmtPct(m.requestsPerSec / bare.requestsPerSec)} ${check('throughput')}`,
+        check('p99'),
         `${check('stored')} (${fmtInt(run.stored ?? 0)}/${fmtInt(run.measurement?.accepted202 ?? 0)})`,
       ]),
     );
@@ -609,15 +659,20 @@ async function main(): Promise<number> {
   const runId = `bench-${randomBytes(4).toString('hex')}`;
   const pgBaseUrl = process.env.SHIPLINE_TEST_DATABASE_URL || undefined;
   console.log(
-    `Ingest benchmark ${runId}: ${options.connections} connections, ${options.warmup} s warm-up, ${options.duration} s measured`
-      + `${pgBaseUrl ? `; PostgreSQL via ${redactUrl(pgBaseUrl)}` : '; SQLite only (set SHIPLINE_TEST_DATABASE_URL for PostgreSQL)'}`,
+    `Ingest benchmark ${runId}: ${options.connections} connections, ${options.warmup} s warm-up, ${options.duration} s measured` +
+      `${pgBaseUrl ? `; PostgreSQL via ${redactUrl(pgBaseUrl)}` : '; SQLite only (set SHIPLINE_TEST_DATABASE_URL for PostgreSQL)'}`,
   );
 
   // The bare server stays up for the whole run: its rounds alternate with each Shipline's.
   console.log('\nbare Fastify 5 (ceiling)');
   const bareServer = await startBare();
   console.log(`  ${bareServer.readyLine} (pid ${bareServer.pid})`);
-  const bareTarget: Target = { name: 'bare Fastify', server: bareServer, urlPath: `/integrations/deploy/${randomBytes(8).toString('hex')}`, idPrefix: `${runId}-bare` };
+  const bareTarget: Target = {
+    name: 'bare Fastify',
+    server: bareServer,
+    urlPath: `/integrations/deploy/${randomBytes(8).toString('hex')}`,
+    idPrefix: `${runId}-bare`,
+  };
   await warmUp(bareServer, bareTarget.urlPath, options, bareTarget.idPrefix);
 
   const runs: ShiplineOutcome[] = [];

@@ -28,7 +28,11 @@ const END = Date.parse('2025-06-01T00:00:00Z');
 const START = END - 730 * DAY;
 const TARGETS = { serviceYear: 100, all90: 1000, list: 50 };
 
-interface Options { deploys: number; services: number; setups: Array<'sqlite' | 'postgres'> }
+interface Options {
+  deploys: number;
+  services: number;
+  setups: Array<'sqlite' | 'postgres'>;
+}
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { deploys: 1_000_000, services: 500, setups: ['sqlite', 'postgres'] };
@@ -38,7 +42,8 @@ function parseArgs(argv: readonly string[]): Options {
     if (flag === '--deploys') options.deploys = Number(raw);
     else if (flag === '--services') options.services = Number(raw);
     else if (flag === '--setups') options.setups = raw.split(',') as Options['setups'];
-    else throw new Error(`unknown argument ${flag}\nusage: npm run bench:insights -- [--deploys n] [--services n] [--setups sqlite,postgres]`);
+    else
+      throw new Error(`unknown argument ${flag}\nusage: npm run bench:insights -- [--deploys n] [--services n] [--setups sqlite,postgres]`);
   }
   return options;
 }
@@ -62,7 +67,14 @@ async function seed(store: Store, options: Options): Promise<string[]> {
   await store.db.transaction(async (run) => {
     await run.query('INSERT INTO deploy_endpoints (id, name, created_at) VALUES (?, ?, ?)', ['bench', 'bench', now]);
     for (let i = 0; i < serviceIds.length; i++) {
-      await run.query('INSERT INTO services (id, name, description, owner, tags, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, ?, ?)', [serviceIds[i], `svc-${i}`, `team-${i % 25}`, '[]', now, now]);
+      await run.query('INSERT INTO services (id, name, description, owner, tags, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, ?, ?)', [
+        serviceIds[i],
+        `svc-${i}`,
+        `team-${i % 25}`,
+        '[]',
+        now,
+        now,
+      ]);
       await run.query('INSERT INTO service_aliases (alias, service_id) VALUES (?, ?)', [`svc-${i}`, serviceIds[i]]);
     }
   });
@@ -80,12 +92,38 @@ async function seed(store: Store, options: Options): Promise<string[]> {
           const at = random() < 0.01 ? START + Math.floor(random() * (onTime - START)) : onTime;
           const deployedAt = new Date(at).toISOString();
           const version = Math.floor(at / (2 * DAY)) - (random() < 0.02 ? 3 : 0);
-          const commit = random() < 0.9
-            ? JSON.stringify({ sha: `${s}-${version}`, message: 'change', branch: 'main', date: null, committerName: null, committerEmail: null, authorName: 'a', authorEmail: null, authoringDate: new Date(at - Math.floor(random() * 3 * DAY)).toISOString() })
-            : null;
+          const commit =
+            random() < 0.9
+              ? JSON.stringify({
+                  sha: `${s}-${version}`,
+                  message: 'change',
+                  branch: 'main',
+                  date: null,
+                  committerName: null,
+                  committerEmail: null,
+                  authorName: 'a',
+                  authorEmail: null,
+                  authoringDate: new Date(at - Math.floor(random() * 3 * DAY)).toISOString(),
+                })
+              : null;
           params.push(
-            randomUUID(), 'bench', serviceIds[s], `svc-${s}`, ENVIRONMENTS[Math.floor(random() * 4)], 'bench deploy', deployedAt, null, String(done + k + 1), null,
-            null, 'ci@example.com', null, commit, deployedAt, random() < 0.95 ? 'succeeded' : 'failed', 'custom',
+            randomUUID(),
+            'bench',
+            serviceIds[s],
+            `svc-${s}`,
+            ENVIRONMENTS[Math.floor(random() * 4)],
+            'bench deploy',
+            deployedAt,
+            null,
+            String(done + k + 1),
+            null,
+            null,
+            'ci@example.com',
+            null,
+            commit,
+            deployedAt,
+            random() < 0.95 ? 'succeeded' : 'failed',
+            'custom',
           );
         }
         await run.query(
@@ -102,19 +140,44 @@ async function seed(store: Store, options: Options): Promise<string[]> {
     for (let i = 0; i < 2000; i++) {
       const s = Math.floor(random() * serviceIds.length);
       const at = START + Math.floor(random() * (END - START));
-      const data = { incidentId: `PD-${i}`, title: 'bench', service: { id: `P${s}`, name: `svc-${s}` }, createdAt: new Date(at).toISOString(), occurredAt: new Date(at).toISOString() };
-      await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, NULL, ?, ?, ?)',
-        [randomUUID(), 'pagerduty.incident.triggered', 'bench', data.createdAt, JSON.stringify(data), now]);
+      const data = {
+        incidentId: `PD-${i}`,
+        title: 'bench',
+        service: { id: `P${s}`, name: `svc-${s}` },
+        createdAt: new Date(at).toISOString(),
+        occurredAt: new Date(at).toISOString(),
+      };
+      await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, NULL, ?, ?, ?)', [
+        randomUUID(),
+        'pagerduty.incident.triggered',
+        'bench',
+        data.createdAt,
+        JSON.stringify(data),
+        now,
+      ]);
       const resolved = new Date(at + Math.floor(random() * DAY)).toISOString();
-      await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, NULL, ?, ?, ?)',
-        [randomUUID(), 'pagerduty.incident.resolved', 'bench', resolved, JSON.stringify({ ...data, resolvedAt: resolved, occurredAt: resolved }), now]);
+      await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, NULL, ?, ?, ?)', [
+        randomUUID(),
+        'pagerduty.incident.resolved',
+        'bench',
+        resolved,
+        JSON.stringify({ ...data, resolvedAt: resolved, occurredAt: resolved }),
+        now,
+      ]);
     }
     await run.query('ANALYZE');
   });
   return serviceIds;
 }
 
-async function timed(app: FastifyInstance, token: string, label: string, urls: () => string, samples: number, target: number): Promise<boolean> {
+async function timed(
+  app: FastifyInstance,
+  token: string,
+  label: string,
+  urls: () => string,
+  samples: number,
+  target: number,
+): Promise<boolean> {
   const times: number[] = [];
   for (let i = 0; i < samples + 2; i++) {
     const url = urls();
@@ -127,12 +190,16 @@ async function timed(app: FastifyInstance, token: string, label: string, urls: (
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
   const ok = at(95) <= target;
-  process.stdout.write(`  ${label.padEnd(42)} p50 ${at(50).toFixed(1).padStart(7)} ms   p95 ${at(95).toFixed(1).padStart(7)} ms   target <= ${target} ms  ${ok ? 'ok' : 'MISSED'}\n`);
+  process.stdout.write(
+    `  ${label.padEnd(42)} p50 ${at(50).toFixed(1).padStart(7)} ms   p95 ${at(95).toFixed(1).padStart(7)} ms   target <= ${target} ms  ${ok ? 'ok' : 'MISSED'}\n`,
+  );
   return ok;
 }
 
 async function measure(setup: string, dbOptions: { dataDir: string; databaseUrl?: string }, options: Options): Promise<boolean> {
-  process.stdout.write(`\n${setup}: ${options.deploys} deploys, ${options.services} services, ${ENVIRONMENTS.length} environments, 2 years\n`);
+  process.stdout.write(
+    `\n${setup}: ${options.deploys} deploys, ${options.services} services, ${ENVIRONMENTS.length} environments, 2 years\n`,
+  );
   const store = openStore({ ...dbOptions, masterKey: randomBytes(32).toString('base64') });
   try {
     await store.migrate();
@@ -147,12 +214,41 @@ async function measure(setup: string, dbOptions: { dataDir: string; databaseUrl?
     const yearAgo = new Date(END - 365 * DAY).toISOString();
     const days90 = new Date(END - 90 * DAY).toISOString();
     const t1 = performance.now();
-    const facts = await store.insights.facts({ from: days90, to, incidentWindowMs: 3_600_000, environments: [{ key: 'production', spellings: ['production'] }], productionKeys: new Set(['production']) });
-    process.stdout.write(`  (all services, 90 days: ${facts.classified.size} deploys read and classified in ${(performance.now() - t1).toFixed(0)} ms)\n`);
+    const facts = await store.insights.facts({
+      from: days90,
+      to,
+      incidentWindowMs: 3_600_000,
+      environments: [{ key: 'production', spellings: ['production'] }],
+      productionKeys: new Set(['production']),
+    });
+    process.stdout.write(
+      `  (all services, 90 days: ${facts.classified.size} deploys read and classified in ${(performance.now() - t1).toFixed(0)} ms)\n`,
+    );
     const results = [
-      await timed(app, token, 'DORA, one service, one year (weekly)', () => `/api/v1/insights/dora?service=${pick()}&from=${yearAgo}&to=${to}`, 50, TARGETS.serviceYear),
-      await timed(app, token, 'DORA, all services, 90 days (weekly)', () => `/api/v1/insights/dora?from=${days90}&to=${to}`, 20, TARGETS.all90),
-      await timed(app, token, 'deploys by service + environment', () => `/api/v1/deploys?service=${pick()}&environment=production`, 200, TARGETS.list),
+      await timed(
+        app,
+        token,
+        'DORA, one service, one year (weekly)',
+        () => `/api/v1/insights/dora?service=${pick()}&from=${yearAgo}&to=${to}`,
+        50,
+        TARGETS.serviceYear,
+      ),
+      await timed(
+        app,
+        token,
+        'DORA, all services, 90 days (weekly)',
+        () => `/api/v1/insights/dora?from=${days90}&to=${to}`,
+        20,
+        TARGETS.all90,
+      ),
+      await timed(
+        app,
+        token,
+        'deploys by service + environment',
+        () => `/api/v1/deploys?service=${pick()}&environment=production`,
+        200,
+        TARGETS.list,
+      ),
     ];
     await app.close();
     return results.every(Boolean);

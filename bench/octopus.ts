@@ -59,12 +59,21 @@ async function main(): Promise<void> {
   const port = await freePort();
   const sim = await startOctopusSim();
   const server = await startServer({
-    dataDir, adminToken, name: 'Shipline',
-    env: { SHIPLINE_PORT: String(port), SHIPLINE_PUBLIC_URL: `http://127.0.0.1:${port}`, SHIPLINE_ALLOW_HOSTS: '127.0.0.1', SHIPLINE_MASTER_KEY: randomBytes(32).toString('base64') },
+    dataDir,
+    adminToken,
+    name: 'Shipline',
+    env: {
+      SHIPLINE_PORT: String(port),
+      SHIPLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SHIPLINE_ALLOW_HOSTS: '127.0.0.1',
+      SHIPLINE_MASTER_KEY: randomBytes(32).toString('base64'),
+    },
   });
   const api = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${server.url}${url}`, {
-      method, headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
@@ -80,10 +89,17 @@ async function main(): Promise<void> {
   };
 
   try {
-    const conn = await api<{ id: string; status: string; webhookUrl: string }>('POST', '/api/v1/connections', { type: 'octopus', name: 'bench', config: { serverUrl: sim.url }, secrets: { apiKey: sim.apiKey } });
+    const conn = await api<{ id: string; status: string; webhookUrl: string }>('POST', '/api/v1/connections', {
+      type: 'octopus',
+      name: 'bench',
+      config: { serverUrl: sim.url },
+      secrets: { apiKey: sim.apiKey },
+    });
     if (conn.status !== 'ready') throw new Error(`connection not ready: ${JSON.stringify(conn)}`);
     const sub = await until(async () => {
-      const subs = (await (await fetch(`${sim.url}/api/Spaces-1/subscriptions/all`, { headers: { 'x-octopus-apikey': sim.apiKey } })).json()) as Array<{ EventNotificationSubscription: { WebhookHeaderValue: string } }>;
+      const subs = (await (
+        await fetch(`${sim.url}/api/Spaces-1/subscriptions/all`, { headers: { 'x-octopus-apikey': sim.apiKey } })
+      ).json()) as Array<{ EventNotificationSubscription: { WebhookHeaderValue: string } }>;
       return subs[0];
     }, 'the subscription');
     const secret = sub.EventNotificationSubscription.WebhookHeaderValue;
@@ -91,14 +107,24 @@ async function main(): Promise<void> {
     // 1. Latency.
     sim.addOutcome({ state: 'Manual' });
     await api('PUT', '/api/v1/reactions/bench-deploy', {
-      name: 'bench-deploy', on: { event: 'webhook.bench-go' },
-      steps: { deploy: { uses: 'octopus.deployRelease', with: { connection: 'bench', project: 'Web', release: 'latest', environment: 'Production', pollInterval: '1h' } } },
+      name: 'bench-deploy',
+      on: { event: 'webhook.bench-go' },
+      steps: {
+        deploy: {
+          uses: 'octopus.deployRelease',
+          with: { connection: 'bench', project: 'Web', release: 'latest', environment: 'Production', pollInterval: '1h' },
+        },
+      },
     });
     const hook = await api<{ url: string; key: string }>('POST', '/api/v1/webhooks', { name: 'bench-go', auth: { type: 'api_key' } });
-    for (let i = 0; i < options.samples; i++) await fetch(hook.url, { method: 'POST', headers: { 'x-shipline-key': hook.key, 'content-type': 'application/json' }, body: '{}' });
+    for (let i = 0; i < options.samples; i++)
+      await fetch(hook.url, { method: 'POST', headers: { 'x-shipline-key': hook.key, 'content-type': 'application/json' }, body: '{}' });
     type RunItem = { id: string; status: string; finishedAt: string | null };
     const listRuns = async () => (await api<{ items: RunItem[] }>('GET', '/api/v1/runs?reaction=bench-deploy&limit=500')).items;
-    await until(async () => ((await listRuns()).filter((r) => r.status === 'waiting').length === options.samples ? true : undefined), 'every Deploy Release step waiting');
+    await until(
+      async () => ((await listRuns()).filter((r) => r.status === 'waiting').length === options.samples ? true : undefined),
+      'every Deploy Release step waiting',
+    );
     const executing = await until(async () => {
       const tasks = sim.state.tasks.filter((t) => t.state === 'Executing');
       return tasks.length === options.samples ? tasks : undefined;
@@ -113,10 +139,17 @@ async function main(): Promise<void> {
     }
     latencies.sort((a, b) => a - b);
     const p50 = pct(latencies, 50);
-    console.log(`latency DeploymentSucceeded posted → Deploy Release finished (${latencies.length} deployments): p50 ${p50} ms, p90 ${pct(latencies, 90)} ms, p99 ${pct(latencies, 99)} ms, max ${latencies.at(-1)} ms  [target p50 <= ${TARGET_P50_MS} ms: ${p50 <= TARGET_P50_MS ? 'met' : 'MISSED'}]`);
+    console.log(
+      `latency DeploymentSucceeded posted → Deploy Release finished (${latencies.length} deployments): p50 ${p50} ms, p90 ${pct(latencies, 90)} ms, p99 ${pct(latencies, 99)} ms, max ${latencies.at(-1)} ms  [target p50 <= ${TARGET_P50_MS} ms: ${p50 <= TARGET_P50_MS ? 'met' : 'MISSED'}]`,
+    );
 
     // 2. Throughput.
-    const template = JSON.parse(fs.readFileSync(new URL('../src/integrations/octopus/fixtures/webhook-payload-deployment-failed.OctopusSubscriptionListener.json', import.meta.url), 'utf8')) as { Payload: { Event: { Id: string; Category: string } } };
+    const template = JSON.parse(
+      fs.readFileSync(
+        new URL('../src/integrations/octopus/fixtures/webhook-payload-deployment-failed.OctopusSubscriptionListener.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { Payload: { Event: { Id: string; Category: string } } };
     template.Payload.Event.Category = 'DeploymentSucceeded';
     let n = 0;
     const result = await autocannon({
@@ -128,17 +161,21 @@ async function main(): Promise<void> {
       setupClient: (client) => {
         client.setBody(JSON.stringify(template));
       },
-      requests: [{
-        setupRequest: (req) => {
-          template.Payload.Event.Id = `Events-bench-${++n}`;
-          return { ...req, body: JSON.stringify(template) };
+      requests: [
+        {
+          setupRequest: (req) => {
+            template.Payload.Event.Id = `Events-bench-${++n}`;
+            return { ...req, body: JSON.stringify(template) };
+          },
         },
-      }],
+      ],
     });
     const ok = result['2xx'];
     const other = result.non2xx + result.errors + result.timeouts;
     const rate = ok / options.duration;
-    console.log(`receiver: ${Math.round(rate)} deliveries/s answered 200 (${ok} in ${options.duration} s, ${options.connections} connections), ${other} other answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms  [target >= ${TARGET_RATE}/s: ${rate >= TARGET_RATE && other === 0 ? 'met' : 'MISSED'}]`);
+    console.log(
+      `receiver: ${Math.round(rate)} deliveries/s answered 200 (${ok} in ${options.duration} s, ${options.connections} connections), ${other} other answers, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms  [target >= ${TARGET_RATE}/s: ${rate >= TARGET_RATE && other === 0 ? 'met' : 'MISSED'}]`,
+    );
     // Everything acknowledged becomes an event: the inbox drains (read straight from the database).
     const db = new Database(path.join(dataDir, 'shipline.db'), { readonly: true });
     try {
@@ -146,9 +183,12 @@ async function main(): Promise<void> {
       const left = pending();
       const drainStart = Date.now();
       await until(async () => (pending() === 0 ? true : undefined), 'the inbox to drain', 600_000);
-      const total = (db.prepare("SELECT count(*) AS n FROM events WHERE source_key LIKE 'octopus:%:Events-bench-%'").get() as { n: number }).n;
+      const total = (db.prepare("SELECT count(*) AS n FROM events WHERE source_key LIKE 'octopus:%:Events-bench-%'").get() as { n: number })
+        .n;
       const seconds = (result.duration * 1000 + (Date.now() - drainStart)) / 1000;
-      console.log(`processing: ${total} events stored for ${ok} acknowledged deliveries (${left} still in the inbox when the load stopped; all processed ${((Date.now() - drainStart) / 1000).toFixed(1)} s later, ${Math.round(total / seconds)} events/s overall)  [every acknowledged delivery stored: ${total >= ok ? 'yes' : 'NO'}; requests still in flight when the load stopped count too]`);
+      console.log(
+        `processing: ${total} events stored for ${ok} acknowledged deliveries (${left} still in the inbox when the load stopped; all processed ${((Date.now() - drainStart) / 1000).toFixed(1)} s later, ${Math.round(total / seconds)} events/s overall)  [every acknowledged delivery stored: ${total >= ok ? 'yes' : 'NO'}; requests still in flight when the load stopped count too]`,
+      );
     } finally {
       db.close();
     }

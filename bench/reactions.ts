@@ -44,7 +44,13 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { setups: ['sqlite', 'postgres', 'postgres-2'], rate: 500, duration: 20, steps: [1000, 1500, 2000, 2500, 3000, 3500, 4000], stepDuration: 10 };
+  const options: Options = {
+    setups: ['sqlite', 'postgres', 'postgres-2'],
+    rate: 500,
+    duration: 20,
+    steps: [1000, 1500, 2000, 2500, 3000, 3500, 4000],
+    stepDuration: 10,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
     const raw = inline ?? argv[++i] ?? '';
@@ -53,10 +59,15 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--step-duration') options.stepDuration = Number(raw);
     else if (flag === '--steps') options.steps = raw.split(',').map(Number);
     else if (flag === '--setups') options.setups = raw.split(',') as Setup[];
-    else throw new Error(`unknown argument ${flag}\nusage: npm run bench:reactions -- [--setups sqlite,postgres,postgres-2] [--rate n] [--duration s] [--steps a,b,c] [--step-duration s]`);
+    else
+      throw new Error(
+        `unknown argument ${flag}\nusage: npm run bench:reactions -- [--setups sqlite,postgres,postgres-2] [--rate n] [--duration s] [--steps a,b,c] [--step-duration s]`,
+      );
   }
-  if (!options.setups.every((x) => ['sqlite', 'postgres', 'postgres-2'].includes(x))) throw new Error('--setups takes sqlite, postgres and postgres-2');
-  if (![options.rate, options.duration, options.stepDuration, ...options.steps].every((n) => Number.isFinite(n) && n > 0)) throw new Error('every option must be a positive number');
+  if (!options.setups.every((x) => ['sqlite', 'postgres', 'postgres-2'].includes(x)))
+    throw new Error('--setups takes sqlite, postgres and postgres-2');
+  if (![options.rate, options.duration, options.stepDuration, ...options.steps].every((n) => Number.isFinite(n) && n > 0))
+    throw new Error('every option must be a positive number');
   return options;
 }
 
@@ -77,18 +88,28 @@ class Ledger {
   }
 
   latencies(ids: readonly string[]): number[] {
-    return ids.flatMap((id) => {
-      const acked = this.acked.get(id);
-      const delivered = this.delivered.get(id);
-      return acked !== undefined && delivered !== undefined ? [Math.max(0, delivered - acked)] : [];
-    }).sort((a, b) => a - b);
+    return ids
+      .flatMap((id) => {
+        const acked = this.acked.get(id);
+        const delivered = this.delivered.get(id);
+        return acked !== undefined && delivered !== undefined ? [Math.max(0, delivered - acked)] : [];
+      })
+      .sort((a, b) => a - b);
   }
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 /** Sends `rate` deploys a second for `seconds`, spread over the servers; resolves with the ids sent once all are answered. */
-async function drive(servers: ServerChild[], endpointId: string, rate: number, seconds: number, prefix: string, ledger: Ledger): Promise<string[]> {
+async function drive(
+  servers: ServerChild[],
+  endpointId: string,
+  rate: number,
+  seconds: number,
+  prefix: string,
+  ledger: Ledger,
+): Promise<string[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const ids: string[] = [];
   const pending: Promise<void>[] = [];
@@ -102,10 +123,15 @@ async function drive(servers: ServerChild[], endpointId: string, rate: number, s
         const id = `${prefix}-${sent}`;
         const server = servers[sent % servers.length]!;
         ids.push(id);
-        pending.push(post(server, endpointId, id, agent).then((status) => {
-          if (status === 202) ledger.acked.set(id, performance.timeOrigin + performance.now());
-          else ledger.failures++;
-        }, () => void ledger.failures++));
+        pending.push(
+          post(server, endpointId, id, agent).then(
+            (status) => {
+              if (status === 202) ledger.acked.set(id, performance.timeOrigin + performance.now());
+              else ledger.failures++;
+            },
+            () => void ledger.failures++,
+          ),
+        );
         sent++;
       }
       if (sent >= total) resolve();
@@ -121,10 +147,14 @@ async function drive(servers: ServerChild[], endpointId: string, rate: number, s
 function post(server: ServerChild, endpointId: string, id: string, agent: http.Agent): Promise<number> {
   const body = `{"service":"checkout","description":"bench","deployed_at":"${new Date().toISOString()}","environment":"Production","deployer":{"name":"CI"},"dedup_id":"${id}"}`;
   return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}/integrations/deploy/${endpointId}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      `${server.url}/integrations/deploy/${endpointId}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -141,7 +171,11 @@ async function drained(ids: readonly string[], ledger: Ledger, ms: number): Prom
 }
 
 async function api<T = unknown>(server: ServerChild, token: string, method: string, pathname: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${pathname}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${server.url}${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -151,7 +185,10 @@ async function countRuns(server: ServerChild, token: string): Promise<Record<str
   const counts: Record<string, number> = {};
   let cursor: string | null = null;
   do {
-    const page: { items: { status: string }[]; nextCursor: string | null } = await api<{ items: { status: string }[]; nextCursor: string | null }>(server, token, 'GET', `/api/v1/runs?reaction=bench&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { items: { status: string }[]; nextCursor: string | null } = await api<{
+      items: { status: string }[];
+      nextCursor: string | null;
+    }>(server, token, 'GET', `/api/v1/runs?reaction=bench&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
     for (const r of page.items) counts[r.status] = (counts[r.status] ?? 0) + 1;
     cursor = page.nextCursor;
   } while (cursor);
@@ -178,10 +215,20 @@ async function bench(label: string, processes: number, databaseUrl: string | und
   const servers: ServerChild[] = [];
   try {
     for (let i = 0; i < processes; i++) {
-      servers.push(await startServer({
-        dataDir, databaseUrl, adminToken: token, name: `Shipline ${i + 1}`,
-        env: { SHIPLINE_ALLOW_HOSTS: '127.0.0.1', SHIPLINE_MASTER_KEY: MASTER_KEY, SHIPLINE_LOG_LEVEL: 'warn', ...(process.env.SHIPLINE_WORKERS ? { SHIPLINE_WORKERS: process.env.SHIPLINE_WORKERS } : {}) },
-      }));
+      servers.push(
+        await startServer({
+          dataDir,
+          databaseUrl,
+          adminToken: token,
+          name: `Shipline ${i + 1}`,
+          env: {
+            SHIPLINE_ALLOW_HOSTS: '127.0.0.1',
+            SHIPLINE_MASTER_KEY: MASTER_KEY,
+            SHIPLINE_LOG_LEVEL: 'warn',
+            ...(process.env.SHIPLINE_WORKERS ? { SHIPLINE_WORKERS: process.env.SHIPLINE_WORKERS } : {}),
+          },
+        }),
+      );
     }
     const first = servers[0]!;
     await api(first, token, 'PUT', '/api/v1/reactions/bench', {
@@ -197,7 +244,9 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     await drained(fixed, ledger, 30_000);
     const lat = ledger.latencies(fixed);
     const [p50, p99, max] = [percentile(lat, 50), percentile(lat, 99), lat[lat.length - 1] ?? Number.NaN];
-    console.log(`  ${options.rate}/s for ${options.duration} s: 202→sink p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (${lat.length} delivered)`);
+    console.log(
+      `  ${options.rate}/s for ${options.duration} s: 202→sink p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (${lat.length} delivered)`,
+    );
 
     let sustained = 0;
     for (const rate of options.steps) {
@@ -206,7 +255,9 @@ async function bench(label: string, processes: number, databaseUrl: string | und
       const caughtUp = (await drained(ids, ledger, DRAIN_MS)) && ledger.failures === failuresBefore;
       const stepLat = ledger.latencies(ids);
       const ok = caughtUp && percentile(stepLat, 99) <= MAX_STEP_P99_MS;
-      console.log(`  step ${rate}/s: ${ok ? 'kept up' : 'fell behind'} (p50 ${percentile(stepLat, 50).toFixed(1)} ms, p99 ${percentile(stepLat, 99).toFixed(1)} ms)`);
+      console.log(
+        `  step ${rate}/s: ${ok ? 'kept up' : 'fell behind'} (p50 ${percentile(stepLat, 50).toFixed(1)} ms, p99 ${percentile(stepLat, 99).toFixed(1)} ms)`,
+      );
       if (!ok) {
         await drained(ids, ledger, 120_000);
         break;
@@ -253,20 +304,30 @@ async function main(): Promise<number> {
   const outcomes: Outcome[] = [];
   if (options.setups.includes('sqlite')) outcomes.push(await bench('SQLite, one process', 1, undefined, options));
   const pgUrl = process.env.SHIPLINE_TEST_DATABASE_URL;
-  if (pgUrl && options.setups.includes('postgres')) outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, one process', 1, url, options)));
-  if (pgUrl && options.setups.includes('postgres-2')) outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, two processes', 2, url, options)));
+  if (pgUrl && options.setups.includes('postgres'))
+    outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, one process', 1, url, options)));
+  if (pgUrl && options.setups.includes('postgres-2'))
+    outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, two processes', 2, url, options)));
   console.log(`\n| Store | p50 at ${options.rate}/s | p99 | max | sustained events/s | exactly once | runs durable |`);
   console.log('|---|--:|--:|--:|--:|:-:|:-:|');
   for (const o of outcomes) {
-    console.log(`| ${o.label} | ${o.p50.toFixed(1)} ms | ${o.p99.toFixed(1)} ms | ${o.max.toFixed(1)} ms | ${o.sustained >= options.steps[options.steps.length - 1]! ? '≥ ' : ''}${o.sustained} | ${o.exactlyOnce ? 'yes' : 'NO'} | ${o.allSucceeded ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${o.label} | ${o.p50.toFixed(1)} ms | ${o.p99.toFixed(1)} ms | ${o.max.toFixed(1)} ms | ${o.sustained >= options.steps[options.steps.length - 1]! ? '≥ ' : ''}${o.sustained} | ${o.exactlyOnce ? 'yes' : 'NO'} | ${o.allSucceeded ? 'yes' : 'NO'} |`,
+    );
   }
   const sqlite = outcomes.find((o) => o.label.startsWith('SQLite'));
   const met = !sqlite || (sqlite.p50 <= TARGET_P50_MS && sqlite.p99 <= TARGET_P99_MS && sqlite.sustained >= TARGET_SUSTAINED);
-  if (sqlite) console.log(`\nTargets (SQLite): p50 ≤ ${TARGET_P50_MS} ms, p99 ≤ ${TARGET_P99_MS} ms at ${options.rate}/s; sustained ≥ ${TARGET_SUSTAINED}/s: ${met ? 'met' : 'MISSED'}`);
+  if (sqlite)
+    console.log(
+      `\nTargets (SQLite): p50 ≤ ${TARGET_P50_MS} ms, p99 ≤ ${TARGET_P99_MS} ms at ${options.rate}/s; sustained ≥ ${TARGET_SUSTAINED}/s: ${met ? 'met' : 'MISSED'}`,
+    );
   return met && outcomes.every((o) => o.exactlyOnce && o.allSucceeded) ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

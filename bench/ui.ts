@@ -51,7 +51,9 @@ function firstPageScripts(): Array<{ file: string; raw: number; gzip: number }> 
 
 async function seedDeploys(url: string, token: string, count: number): Promise<void> {
   const endpoint = await fetch(`${url}/api/v1/deploy-endpoints`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
   }).then((r) => r.json() as Promise<{ url: string }>);
   const services = ['checkout', 'payments', 'search', 'catalog', 'notifications', 'accounts', 'shipping', 'reviews'];
   const environments = ['Production', 'Staging', 'Development'];
@@ -64,8 +66,10 @@ async function seedDeploys(url: string, token: string, count: number): Promise<v
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          service: services[i % services.length], environment: environments[i % environments.length],
-          description: `Deploy ${i}: ${randomBytes(6).toString('hex')}`, deployed_at: new Date(start + i * 60_000).toISOString(),
+          service: services[i % services.length],
+          environment: environments[i % environments.length],
+          description: `Deploy ${i}: ${randomBytes(6).toString('hex')}`,
+          deployed_at: new Date(start + i * 60_000).toISOString(),
           deployer: { email: `dev${i % 17}@example.com`, name: `Developer ${i % 17}` },
           commit: { sha: randomBytes(20).toString('hex'), message: 'Change things', branch: 'main' },
         }),
@@ -95,19 +99,28 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(WEB, 'index.html'))) throw new Error('dist/web is missing: run `npm run build` first (npm run bench:ui does)');
+  if (!fs.existsSync(path.join(WEB, 'index.html')))
+    throw new Error('dist/web is missing: run `npm run build` first (npm run bench:ui does)');
 
   const scripts = firstPageScripts();
   const totalGzip = scripts.reduce((sum, s) => sum + s.gzip, 0) / 1024;
   console.log('First page JavaScript (entry and modulepreloads):');
   for (const s of scripts) console.log(`  ${s.file}  ${(s.raw / 1024).toFixed(1)} kB raw, ${(s.gzip / 1024).toFixed(1)} kB gzipped`);
-  console.log(`  total ${totalGzip.toFixed(1)} kB gzipped (target < ${TARGETS.bundleKb} kB): ${totalGzip < TARGETS.bundleKb ? 'met' : 'MISSED'}`);
+  console.log(
+    `  total ${totalGzip.toFixed(1)} kB gzipped (target < ${TARGETS.bundleKb} kB): ${totalGzip < TARGETS.bundleKb ? 'met' : 'MISSED'}`,
+  );
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bench-ui-'));
   const token = `shp_${randomBytes(24).toString('base64url')}`;
-  const shipline = await startShipline(loadConfig({
-    SHIPLINE_PORT: '0', SHIPLINE_HOST: '127.0.0.1', SHIPLINE_DATA_DIR: dataDir, SHIPLINE_ADMIN_TOKEN: token, SHIPLINE_LOG_LEVEL: 'warn',
-  }));
+  const shipline = await startShipline(
+    loadConfig({
+      SHIPLINE_PORT: '0',
+      SHIPLINE_HOST: '127.0.0.1',
+      SHIPLINE_DATA_DIR: dataDir,
+      SHIPLINE_ADMIN_TOKEN: token,
+      SHIPLINE_LOG_LEVEL: 'warn',
+    }),
+  );
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
     const seeded = Date.now();
@@ -115,7 +128,9 @@ async function main(): Promise<void> {
     console.log(`\nSeeded ${options.deploys} deploys through the ingest URL in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
     const user = { email: 'bench@example.com', password: 'a long benchmark password' };
     await fetch(`${shipline.url}/api/v1/users`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...user, name: 'Bench', role: 'read' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...user, name: 'Bench', role: 'read' }),
     });
 
     const firstScreen: number[] = [];
@@ -144,8 +159,12 @@ async function main(): Promise<void> {
     const p50 = percentile(firstScreen, 50);
     const worst = firstScreen[firstScreen.length - 1]!;
     console.log(`\nDeploys page, first screen with ${options.deploys} deploys stored (${options.runs} cold loads):`);
-    console.log(`  navigation start to first rows: p50 ${p50.toFixed(0)} ms, max ${worst.toFixed(0)} ms (target < ${TARGETS.firstScreenMs} ms): ${worst < TARGETS.firstScreenMs ? 'met' : 'MISSED'}`);
-    console.log(`  GET /api/v1/deploys (first page of 50): p50 ${percentile(apiMs, 50).toFixed(1)} ms, max ${apiMs[apiMs.length - 1]!.toFixed(1)} ms`);
+    console.log(
+      `  navigation start to first rows: p50 ${p50.toFixed(0)} ms, max ${worst.toFixed(0)} ms (target < ${TARGETS.firstScreenMs} ms): ${worst < TARGETS.firstScreenMs ? 'met' : 'MISSED'}`,
+    );
+    console.log(
+      `  GET /api/v1/deploys (first page of 50): p50 ${percentile(apiMs, 50).toFixed(1)} ms, max ${apiMs[apiMs.length - 1]!.toFixed(1)} ms`,
+    );
   } finally {
     await browser.close();
     await shipline.close();

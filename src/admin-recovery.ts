@@ -10,12 +10,15 @@ import { tokensRepo } from './store/tokens.js';
  * process write, waiting for the server's transaction if one is open; PostgreSQL is shared anyway.
  * The master key is not needed: tokens are stored as hashes, not encrypted.
  */
-export async function resetAdminToken(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<{ created: ApiToken & { token: string }; revoked: ApiToken[] }> {
+export async function resetAdminToken(
+  config: Pick<Config, 'dataDir' | 'databaseUrl'>,
+): Promise<{ created: ApiToken & { token: string }; revoked: ApiToken[] }> {
   const db = openExistingDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     const tables = await db.kysely.introspection.getTables();
     // A database Shipline never started on (a wrong DATABASE_URL) is not made into a store here.
-    if (!tables.some((t) => t.name === 'api_tokens')) throw new Error(`No Shipline store in ${db.describe}: start Shipline on it once, or point DATABASE_URL at the one the server uses`);
+    if (!tables.some((t) => t.name === 'api_tokens'))
+      throw new Error(`No Shipline store in ${db.describe}: start Shipline on it once, or point DATABASE_URL at the one the server uses`);
     // The same migrations a start applies (none, when the server runs this version).
     await db.migrate();
     return await tokensRepo(db).resetAdmin();

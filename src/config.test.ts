@@ -23,13 +23,18 @@ describe('config', () => {
     expect(() => loadConfig({ [env]: value })).toThrow(ConfigError);
   });
 
-  it('reads SHIPLINE_TRUST_PROXY as a flag, a hop count or the proxies\' addresses, trusting none by default', () => {
+  it("reads SHIPLINE_TRUST_PROXY as a flag, a hop count or the proxies' addresses, trusting none by default", () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ SHIPLINE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ SHIPLINE_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ SHIPLINE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ SHIPLINE_TRUST_PROXY: ' 10.0.0.1, 192.168.0.0/16,::1,fd00::/8 ,loopback' }).trustProxy)
-      .toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ SHIPLINE_TRUST_PROXY: ' 10.0.0.1, 192.168.0.0/16,::1,fd00::/8 ,loopback' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
     for (const bad of ['yes', '10.0.0.0/33', '10.0.0.1,proxy.internal', '::1/129', ',', '1.2.3.4/8/8']) {
       expect(() => loadConfig({ SHIPLINE_TRUST_PROXY: bad }), bad).toThrow(ConfigError);
     }
@@ -60,22 +65,36 @@ describe('config', () => {
       const key = file('key', `${'ab'.repeat(32)}\r\n`);
       const db = file('db', 'postgres://shipline:pw@db/shipline');
       const config = loadConfig({ SHIPLINE_ADMIN_TOKEN_FILE: token, SHIPLINE_MASTER_KEY_FILE: key, DATABASE_URL_FILE: db });
-      expect(config).toMatchObject({ adminToken: 'adm_0123456789abcdef', masterKey: 'ab'.repeat(32), databaseUrl: 'postgres://shipline:pw@db/shipline' });
+      expect(config).toMatchObject({
+        adminToken: 'adm_0123456789abcdef',
+        masterKey: 'ab'.repeat(32),
+        databaseUrl: 'postgres://shipline:pw@db/shipline',
+      });
       expect(config.secretFiles).toEqual([db, token, key]);
-      expect(loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef' })).toMatchObject({ adminToken: 'adm_0123456789abcdef', secretFiles: [] });
+      expect(loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef' })).toMatchObject({
+        adminToken: 'adm_0123456789abcdef',
+        secretFiles: [],
+      });
     });
 
     it('validates a value from a file as it would the variable', () => {
-      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN_FILE: file('short', 'short\n') })).toThrow('SHIPLINE_ADMIN_TOKEN must be at least 16 characters');
+      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN_FILE: file('short', 'short\n') })).toThrow(
+        'SHIPLINE_ADMIN_TOKEN must be at least 16 characters',
+      );
       expect(() => loadConfig({ DATABASE_URL_FILE: file('mysql', 'mysql://x') })).toThrow('DATABASE_URL must start with postgres://');
     });
 
     it('refuses both forms at once, a missing file and an empty one, clearly', () => {
       const token = file('token', 'adm_0123456789abcdef');
-      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef', SHIPLINE_ADMIN_TOKEN_FILE: token }))
-        .toThrow(new ConfigError('Set SHIPLINE_ADMIN_TOKEN or SHIPLINE_ADMIN_TOKEN_FILE, not both'));
-      expect(() => loadConfig({ SHIPLINE_MASTER_KEY_FILE: path.join(dir, 'missing') })).toThrow(/^SHIPLINE_MASTER_KEY_FILE: cannot read .*missing: ENOENT/);
-      expect(() => loadConfig({ DATABASE_URL_FILE: file('empty', '\n') })).toThrow(`DATABASE_URL_FILE: ${path.join(dir, 'empty')} is empty`);
+      expect(() => loadConfig({ SHIPLINE_ADMIN_TOKEN: 'adm_0123456789abcdef', SHIPLINE_ADMIN_TOKEN_FILE: token })).toThrow(
+        new ConfigError('Set SHIPLINE_ADMIN_TOKEN or SHIPLINE_ADMIN_TOKEN_FILE, not both'),
+      );
+      expect(() => loadConfig({ SHIPLINE_MASTER_KEY_FILE: path.join(dir, 'missing') })).toThrow(
+        /^SHIPLINE_MASTER_KEY_FILE: cannot read .*missing: ENOENT/,
+      );
+      expect(() => loadConfig({ DATABASE_URL_FILE: file('empty', '\n') })).toThrow(
+        `DATABASE_URL_FILE: ${path.join(dir, 'empty')} is empty`,
+      );
     });
   });
 

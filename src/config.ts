@@ -162,7 +162,11 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'SHIPLINE_ALLOW_HOSTS',
     default: '(unset)',
     doc: 'Comma-separated hosts and CIDRs that outgoing requests may reach although loopback, private, link-local or cloud metadata (e.g. `127.0.0.1,10.0.0.0/8,hooks.internal`).',
-    parse: (raw) => (raw ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0),
+    parse: (raw) =>
+      (raw ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h.length > 0),
   },
   {
     key: 'scriptsEnabled',
@@ -179,7 +183,7 @@ export const SETTINGS: readonly AnySetting[] = [
     key: 'scriptUser',
     env: 'SHIPLINE_SCRIPT_USER',
     default: 'nobody',
-    doc: 'When Shipline runs as root, scripts run as this user (a name in /etc/passwd, or a numeric `uid` or `uid:gid`). Not root: scripts run as Shipline\'s own user (naming another user makes every script step fail).',
+    doc: "When Shipline runs as root, scripts run as this user (a name in /etc/passwd, or a numeric `uid` or `uid:gid`). Not root: scripts run as Shipline's own user (naming another user makes every script step fail).",
     parse: (raw) => {
       if (raw !== undefined && !/^([A-Za-z_][A-Za-z0-9_.-]*\$?|\d+(:\d+)?)$/.test(raw)) {
         throw new ConfigError(`SHIPLINE_SCRIPT_USER must be a user name or a numeric uid or uid:gid, got '${raw}'`);
@@ -199,10 +203,11 @@ export const SETTINGS: readonly AnySetting[] = [
     key: 'octopusReconcileMs',
     env: 'SHIPLINE_OCTOPUS_RECONCILE_INTERVAL',
     default: '10m',
-    doc: 'How often each Octopus connection\'s subscription is checked and repaired (besides at start and whenever reactions or connections change), e.g. `30s`, `10m`, `1h`.',
+    doc: "How often each Octopus connection's subscription is checked and repaired (besides at start and whenever reactions or connections change), e.g. `30s`, `10m`, `1h`.",
     parse: (raw) => {
       const ms = parseDuration(raw ?? '10m');
-      if (ms === null || ms < 1000) throw new ConfigError(`SHIPLINE_OCTOPUS_RECONCILE_INTERVAL must be a duration of at least 1s (e.g. 10m), got '${raw}'`);
+      if (ms === null || ms < 1000)
+        throw new ConfigError(`SHIPLINE_OCTOPUS_RECONCILE_INTERVAL must be a duration of at least 1s (e.g. 10m), got '${raw}'`);
       return ms;
     },
   },
@@ -210,7 +215,7 @@ export const SETTINGS: readonly AnySetting[] = [
     key: 'trustProxy',
     env: 'SHIPLINE_TRUST_PROXY',
     default: 'false',
-    doc: 'Which reverse proxies\' X-Forwarded-For/-Proto/-Host to believe, so the client address (sign-in rate limit) and HTTPS (the session cookie\'s Secure flag) are right behind a TLS proxy: `false`, `true` (any), a hop count, or comma-separated addresses and CIDRs of the proxies (also `loopback`, `linklocal`, `uniquelocal`).',
+    doc: "Which reverse proxies' X-Forwarded-For/-Proto/-Host to believe, so the client address (sign-in rate limit) and HTTPS (the session cookie's Secure flag) are right behind a TLS proxy: `false`, `true` (any), a hop count, or comma-separated addresses and CIDRs of the proxies (also `loopback`, `linklocal`, `uniquelocal`).",
     parse: (raw) => parseTrustProxy(raw),
   },
 ];
@@ -222,10 +227,15 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = (raw ?? 'false').trim();
   if (value === 'true' || value === 'false') return value === 'true';
   if (/^\d+$/.test(value)) return integer('SHIPLINE_TRUST_PROXY', 0, 100)(value);
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
   const bad = entries.find((e) => !PROXY_RANGES.has(e) && !isAddressOrCidr(e));
   if (entries.length === 0 || bad !== undefined) {
-    throw new ConfigError(`SHIPLINE_TRUST_PROXY must be true, false, a hop count, or comma-separated addresses and CIDRs; '${bad ?? value}' is none of them`);
+    throw new ConfigError(
+      `SHIPLINE_TRUST_PROXY must be true, false, a hop count, or comma-separated addresses and CIDRs; '${bad ?? value}' is none of them`,
+    );
   }
   return entries;
 }

@@ -57,7 +57,15 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     logger,
     octopusReconcileMs: config.octopusReconcileMs,
   });
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections });
+  const app = await buildApp({
+    store,
+    config: site,
+    logger,
+    registry: runtime.registry,
+    engine: runtime.engine,
+    octopus: runtime.octopus,
+    connections: runtime.connections,
+  });
   // A start that fails closes what it opened, so the process can exit with the error.
   const abandon = async (err: unknown): Promise<never> => {
     await app.close().catch(() => undefined);
@@ -88,7 +96,10 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     close: () => {
       // app.close stops accepting and lets in-flight requests finish; the engine lets its
       // in-flight steps finish (their leases cover anything cut short); then the store closes.
-      closing ??= app.close().then(() => runtime.close()).then(() => store.close());
+      closing ??= app
+        .close()
+        .then(() => runtime.close())
+        .then(() => store.close());
       return closing;
     },
   };

@@ -47,7 +47,9 @@ const BUILTIN_ENDPOINT = 'reactions (built-in)';
 /** The actions, the guarded HTTP client and the engine, wired to a store. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store } = options;
-  const registry = new ActionRegistry(builtinActions({ scriptsEnabled: options.scriptsEnabled, scriptUser: options.scriptUser, privatePaths: options.privatePaths ?? [] }));
+  const registry = new ActionRegistry(
+    builtinActions({ scriptsEnabled: options.scriptsEnabled, scriptUser: options.scriptUser, privatePaths: options.privatePaths ?? [] }),
+  );
   const http = createHttpClient({ allowHosts: options.allowHosts });
   const octopus = new OctopusIntegration({
     store,

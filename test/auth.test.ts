@@ -18,7 +18,14 @@ describe.each(DIALECTS)('API tokens and roles on %s', (dialect) => {
 
   it('has /api/v1 routes for every resource', () => {
     const urls = new Set(t.app.apiRoutes.map((r) => r.url));
-    for (const url of ['/api/v1/services', '/api/v1/deploy-endpoints', '/api/v1/deploys', '/api/v1/environments', '/api/v1/suggestions', '/api/v1/tokens']) {
+    for (const url of [
+      '/api/v1/services',
+      '/api/v1/deploy-endpoints',
+      '/api/v1/deploys',
+      '/api/v1/environments',
+      '/api/v1/suggestions',
+      '/api/v1/tokens',
+    ]) {
       expect(urls).toContain(url);
     }
   });

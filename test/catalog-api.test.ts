@@ -15,10 +15,19 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
   afterAll(() => t.close());
 
   const ingest = (overrides: Record<string, unknown>) =>
-    t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(seedPayload(overrides)) });
+    t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(seedPayload(overrides)),
+    });
 
   it('creates a service whose name is always an alias, and finds it by id, name or alias', async () => {
-    const res = await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'billing', aliases: ['bill', 'invoices'], owner: 'payments', tags: ['tier-1'] } });
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/v1/services',
+      payload: { name: 'billing', aliases: ['bill', 'invoices'], owner: 'payments', tags: ['tier-1'] },
+    });
     expect(res.statusCode).toBe(201);
     const service = res.json();
     expect(service).toMatchObject({ name: 'billing', aliases: ['bill', 'billing', 'invoices'], owner: 'payments', tags: ['tier-1'] });
@@ -48,14 +57,19 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
   });
 
   it('patches a service, replacing its aliases but keeping its name as one', async () => {
-    const res = await t.api({ method: 'PATCH', url: '/api/v1/services/billing', payload: { aliases: ['invoices', 'billing-v2'], description: 'Bills' } });
+    const res = await t.api({
+      method: 'PATCH',
+      url: '/api/v1/services/billing',
+      payload: { aliases: ['invoices', 'billing-v2'], description: 'Bills' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ aliases: ['billing', 'billing-v2', 'invoices'], description: 'Bills', owner: 'payments' });
     expect((await t.api({ method: 'GET', url: '/api/v1/services/bill' })).statusCode).toBe(404);
   });
 
   it('turns deploys to an unknown alias into a suggestion, and accepting it attaches them', async () => {
-    for (const id of ['s-1', 's-2', 's-3']) expect((await ingest({ service: 'search', dedup_id: id, deploy_number: undefined })).json().result).toBe('no_service_found');
+    for (const id of ['s-1', 's-2', 's-3'])
+      expect((await ingest({ service: 'search', dedup_id: id, deploy_number: undefined })).json().result).toBe('no_service_found');
     const list = (await t.api({ method: 'GET', url: '/api/v1/suggestions', role: 'read' })).json().items;
     expect(list).toEqual([expect.objectContaining({ alias: 'search', deployCount: 3 })]);
     expect(Date.parse(list[0].firstSeenAt)).toBeLessThanOrEqual(Date.parse(list[0].lastSeenAt));
@@ -105,7 +119,12 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
   it('pages deploys newest first with a cursor, and filters by environment and time', async () => {
     await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'pager' } });
     for (let i = 0; i < 7; i++) {
-      await ingest({ service: 'pager', dedup_id: `pg-${i}`, deployed_at: `2025-01-0${i + 1} 10:00:00`, environment: i % 2 ? 'Staging' : 'Production' });
+      await ingest({
+        service: 'pager',
+        dedup_id: `pg-${i}`,
+        deployed_at: `2025-01-0${i + 1} 10:00:00`,
+        environment: i % 2 ? 'Staging' : 'Production',
+      });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -119,7 +138,8 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
 
     const staging = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=pager&environment=Staging' })).json().items;
     expect(staging.map((d: { dedupId: string }) => d.dedupId)).toEqual(['pg-5', 'pg-3', 'pg-1']);
-    const window = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=pager&since=2025-01-02&until=2025-01-03T10:00:00Z' })).json().items;
+    const window = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=pager&since=2025-01-02&until=2025-01-03T10:00:00Z' })).json()
+      .items;
     expect(window.map((d: { dedupId: string }) => d.dedupId)).toEqual(['pg-2', 'pg-1']);
     expect((await t.api({ method: 'GET', url: '/api/v1/deploys?cursor=garbage' })).json().error.code).toBe('request.invalid_cursor');
     expect((await t.api({ method: 'GET', url: '/api/v1/deploys?since=later' })).statusCode).toBe(400);
@@ -140,15 +160,37 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
     await ingest({ service: 'filters', dedup_id: 'f-3', environment: 'QA-West', deployed_at: '2025-02-03 10:00:00' });
     // An integration's deploy (as GitHub deployment statuses report them): started, then failed.
     const endpointId = (await t.store.endpoints.list())[0]!.id;
-    const report = (status: 'started' | 'failed') => t.store.db.transaction((run) => recordOrAdvanceIn(run, t.store, {
-      endpointId, dedupId: 'github:f-4', status, source: 'github',
-      input: { service: 'filters', description: 'from GitHub', deployedAt: '2025-02-04T10:00:00.000Z', environment: 'QA-EAST', deployUrl: null, deployNumber: null, deployer: { id: null, email: null, name: null }, commit: null },
-    }, new Date().toISOString()));
+    const report = (status: 'started' | 'failed') =>
+      t.store.db.transaction((run) =>
+        recordOrAdvanceIn(
+          run,
+          t.store,
+          {
+            endpointId,
+            dedupId: 'github:f-4',
+            status,
+            source: 'github',
+            input: {
+              service: 'filters',
+              description: 'from GitHub',
+              deployedAt: '2025-02-04T10:00:00.000Z',
+              environment: 'QA-EAST',
+              deployUrl: null,
+              deployNumber: null,
+              deployer: { id: null, email: null, name: null },
+              commit: null,
+            },
+          },
+          new Date().toISOString(),
+        ),
+      );
     await report('started');
     await report('failed');
 
     const dedups = async (query: string) =>
-      (await t.api({ method: 'GET', url: `/api/v1/deploys?service=filters&${query}`, role: 'read' })).json<{ items: Array<{ dedupId: string }> }>().items.map((d) => d.dedupId);
+      (await t.api({ method: 'GET', url: `/api/v1/deploys?service=filters&${query}`, role: 'read' }))
+        .json<{ items: Array<{ dedupId: string }> }>()
+        .items.map((d) => d.dedupId);
     expect(await dedups('environment=qa-EAST')).toEqual(['github:f-4', 'f-2', 'f-1']);
     expect(await dedups('environment=%20QA-East%20')).toEqual(['github:f-4', 'f-2', 'f-1']);
     expect(await dedups('environment=qa-west')).toEqual(['f-3']);

@@ -98,14 +98,20 @@ describe('shipline octopus and connections commands', () => {
     expect(result.stdout).toMatch(/Space:\s+Default \(Spaces-1\)/);
     expect(result.stdout).toMatch(/Version:\s+\d+\.\d+\.\d+/);
     // SHIPLINE_PUBLIC_URL is unset, so the URL names localhost and the server's port.
-    expect(result.stdout).toMatch(new RegExp(`Webhook URL:\\s+http://localhost:${new URL(server!.url).port}/hooks/octopus/[0-9a-f-]{36}\n`));
+    expect(result.stdout).toMatch(
+      new RegExp(`Webhook URL:\\s+http://localhost:${new URL(server!.url).port}/hooks/octopus/[0-9a-f-]{36}\n`),
+    );
     expect(result.stdout).not.toMatch(/Error:/);
 
     // The subscription is set up in the background; `connections show` reports it once there.
-    const subscribed = await eventually(async () => {
-      const shown = await json<Connection>(['connections', 'show', 'prod']);
-      return shown.subscription?.id ? shown : undefined;
-    }, 15_000, 'the subscription of prod');
+    const subscribed = await eventually(
+      async () => {
+        const shown = await json<Connection>(['connections', 'show', 'prod']);
+        return shown.subscription?.id ? shown : undefined;
+      },
+      15_000,
+      'the subscription of prod',
+    );
     expect(subscribed.subscription!.categories.length).toBeGreaterThan(0);
     expect(sim.state.subscriptions.map((s) => s.webhookUri)).toContain(subscribed.webhookUrl);
     const shown = await cli(['connections', 'show', 'prod']);
@@ -120,7 +126,7 @@ describe('shipline octopus and connections commands', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ name: 'second', status: 'ready', space: { id: 'Spaces-2', name: 'Second Space' } });
   });
 
-  it('reports a bad key with Octopus\'s message and exit 1, although the connection is stored', async () => {
+  it("reports a bad key with Octopus's message and exit 1, although the connection is stored", async () => {
     const result = await cliWithInput(connect('badkey'), 'API-WRONGWRONGWRONGWRONG\n');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Status:\s+error/);
@@ -151,7 +157,7 @@ describe('shipline octopus and connections commands', () => {
     expect(names).toEqual(['badkey', 'prod', 'second']);
   });
 
-  it('refuses a second connection under a taken name with the server\'s error', async () => {
+  it("refuses a second connection under a taken name with the server's error", async () => {
     const result = await cli([...connect('prod', '--api-key-env', 'OCTO_KEY')], { OCTO_KEY: sim.apiKey });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Error (connection.name_conflict)');
@@ -188,7 +194,11 @@ describe('shipline octopus and connections commands', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('connection.not_found');
     // Its subscription in Octopus goes with it.
-    await eventually(async () => (sim.state.subscriptions.some((s) => s.webhookUri === second.webhookUrl) ? undefined : true), 15_000, 'the deleted subscription');
+    await eventually(
+      async () => (sim.state.subscriptions.some((s) => s.webhookUri === second.webhookUrl) ? undefined : true),
+      15_000,
+      'the deleted subscription',
+    );
     expect((await json<{ items: Connection[] }>(['connections', 'list'])).items.map((c) => c.name)).toEqual(['prod']);
   });
 

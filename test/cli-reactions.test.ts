@@ -34,24 +34,33 @@ describe('shipline reactions, runs and events commands', () => {
   });
 
   it('applies a directory of documents idempotently and prunes what the files no longer define', async () => {
-    fs.writeFileSync(path.join(docs, 'gate.yaml'), [
-      'name: gate',
-      'on:',
-      '  event: deploy.recorded',
-      '  filter: { environment: Production }',
-      'steps:',
-      '  ask: { uses: approval, with: { message: "Ship {{ data.serviceAlias }}?" } }',
-      '  done:',
-      '    after: { step: ask, channel: approved }',
-      '    uses: emit',
-      '    with: { type: release.approved, data: { service: "{{ data.serviceAlias }}" } }',
-    ].join('\n'));
-    fs.writeFileSync(path.join(docs, 'others.yaml'), 'name: one\non: { event: "webhook.*" }\nsteps: { w: { uses: wait, with: { duration: 1s } } }\n---\nname: two\non: { event: x.y }\nsteps: { w: { uses: wait, with: { duration: 1s } } }\n');
+    fs.writeFileSync(
+      path.join(docs, 'gate.yaml'),
+      [
+        'name: gate',
+        'on:',
+        '  event: deploy.recorded',
+        '  filter: { environment: Production }',
+        'steps:',
+        '  ask: { uses: approval, with: { message: "Ship {{ data.serviceAlias }}?" } }',
+        '  done:',
+        '    after: { step: ask, channel: approved }',
+        '    uses: emit',
+        '    with: { type: release.approved, data: { service: "{{ data.serviceAlias }}" } }',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(docs, 'others.yaml'),
+      'name: one\non: { event: "webhook.*" }\nsteps: { w: { uses: wait, with: { duration: 1s } } }\n---\nname: two\non: { event: x.y }\nsteps: { w: { uses: wait, with: { duration: 1s } } }\n',
+    );
     const first = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', docs]);
     expect(first.items.map((r) => `${r.name}:${r.action}`).sort()).toEqual(['gate:created', 'one:created', 'two:created']);
     const again = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', docs]);
     expect(again.items.every((r) => r.action === 'unchanged')).toBe(true);
-    fs.writeFileSync(path.join(docs, 'others.yaml'), 'name: one\non: { event: "webhook.*" }\nsteps: { w: { uses: wait, with: { duration: 2s } } }\n');
+    fs.writeFileSync(
+      path.join(docs, 'others.yaml'),
+      'name: one\non: { event: "webhook.*" }\nsteps: { w: { uses: wait, with: { duration: 2s } } }\n',
+    );
     const pruned = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', docs, '--prune']);
     expect(pruned.items.map((r) => `${r.name}:${r.action}`).sort()).toEqual(['gate:unchanged', 'one:updated', 'two:deleted']);
     const table = await cli(['reactions', 'list']);
@@ -69,9 +78,25 @@ describe('shipline reactions, runs and events commands', () => {
 
   it('approves a waiting run and shows the path it took, and lists the events it caused', async () => {
     const endpoint = await json<{ url: string }>(['endpoints', 'create', 'ci']);
-    const recorded = await cli(['deploys', 'record', endpoint.url, '--service', 'cart', '--description', 'd', '--env', 'Production', '--deployer-name', 'ci']);
+    const recorded = await cli([
+      'deploys',
+      'record',
+      endpoint.url,
+      '--service',
+      'cart',
+      '--description',
+      'd',
+      '--env',
+      'Production',
+      '--deployer-name',
+      'ci',
+    ]);
     expect(recorded.code, recorded.stderr).toBe(0);
-    const waiting = await eventually(async () => (await json<{ items: Array<{ id: string; status: string }> }>(['runs', 'list', '--reaction', 'gate'])).items.find((r) => r.status === 'waiting'));
+    const waiting = await eventually(async () =>
+      (await json<{ items: Array<{ id: string; status: string }> }>(['runs', 'list', '--reaction', 'gate'])).items.find(
+        (r) => r.status === 'waiting',
+      ),
+    );
     expect((await cli(['runs', 'approve', waiting.id, 'ask', '--comment', 'go'])).code).toBe(0);
     const done = await eventually(async () => {
       const r = await json<{ status: string; steps: Array<{ id: string; channel: string | null }> }>(['runs', 'show', waiting.id]);

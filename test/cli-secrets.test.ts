@@ -21,7 +21,8 @@ describe.each(DIALECTS)('shipline secrets against a running server on %s', (dial
   const env = () => ({ SHIPLINE_URL: server!.url, SHIPLINE_TOKEN: adminToken });
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'index.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     database = await freshDatabase(dialect);
     server = await startServer({ dataDir: database.options.dataDir, databaseUrl: database.options.databaseUrl, adminToken });
   });
@@ -31,7 +32,11 @@ describe.each(DIALECTS)('shipline secrets against a running server on %s', (dial
   });
 
   it('binds a secret to hosts with --host, keeps them on rotation, lists them, and unbinds with --any-host', async () => {
-    const set = await runCliWithInput(['secrets', 'set', 'DD_API_KEY', '--host', 'api.datadoghq.com', '--host', '*.datadoghq.eu'], env(), `${VALUE}\n`);
+    const set = await runCliWithInput(
+      ['secrets', 'set', 'DD_API_KEY', '--host', 'api.datadoghq.com', '--host', '*.datadoghq.eu'],
+      env(),
+      `${VALUE}\n`,
+    );
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain('Created secret DD_API_KEY, bound to api.datadoghq.com, *.datadoghq.eu');
 

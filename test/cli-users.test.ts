@@ -29,10 +29,15 @@ describe.each(DIALECTS)('shipline users against a running server on %s', (dialec
     return result;
   };
   const signIn = (email: string, password: string) =>
-    fetch(`${server!.url}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    fetch(`${server!.url}/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'index.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     database = await freshDatabase(dialect);
     server = await startServer({ dataDir: database.options.dataDir, databaseUrl: database.options.databaseUrl, adminToken });
   });
@@ -46,7 +51,10 @@ describe.each(DIALECTS)('shipline users against a running server on %s', (dialec
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('at least 12 characters');
 
-    const created = await cli(['users', 'create', '--email', 'Ops@Example.com', '--name', 'Ops Person', '--role', 'write', '--json'], `${PASSWORD}\n`);
+    const created = await cli(
+      ['users', 'create', '--email', 'Ops@Example.com', '--name', 'Ops Person', '--role', 'write', '--json'],
+      `${PASSWORD}\n`,
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email: 'ops@example.com', name: 'Ops Person', role: 'write', disabled: false });
 

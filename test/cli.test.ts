@@ -95,7 +95,7 @@ describe('shipline CLI against a running server', () => {
     expect(again.stdout).toContain('duplicate_deploy');
   });
 
-  it('names a deploy\'s endpoint, never its id, in deploys and events, and filters deploys by the endpoint\'s name', async () => {
+  it("names a deploy's endpoint, never its id, in deploys and events, and filters deploys by the endpoint's name", async () => {
     const endpointId = new URL(endpointUrl).pathname.split('/').pop()!;
     const byEndpoint = await cliJson<{ items: Array<{ endpoint: string }> }>(['deploys', 'list', '--endpoint', 'ci']);
     expect(byEndpoint.items.map((d) => d.endpoint)).toEqual(['ci']);
@@ -139,7 +139,12 @@ describe('shipline CLI against a running server', () => {
     const suggestions = await cliJson<{ items: Array<{ alias: string }> }>(['suggestions', 'list']);
     expect(suggestions.items.map((s) => s.alias)).not.toContain('ghost-service');
     // The alias now resolves to checkout, so the list holds all of its deploys.
-    const page = await cliJson<{ items: Array<{ serviceAlias: string; service: { name: string } | null }> }>(['deploys', 'list', '--service', 'ghost-service']);
+    const page = await cliJson<{ items: Array<{ serviceAlias: string; service: { name: string } | null }> }>([
+      'deploys',
+      'list',
+      '--service',
+      'ghost-service',
+    ]);
     const ghost = page.items.filter((d) => d.serviceAlias === 'ghost-service');
     expect(ghost.map((d) => d.service?.name)).toEqual(['checkout']);
   });
@@ -153,7 +158,17 @@ describe('shipline CLI against a running server', () => {
 
   it('fails without printing the URL path when the deploy endpoint is unreachable', async () => {
     const secretPath = '/integrations/deploy/00000000-0000-4000-8000-000000000000';
-    const result = await cli(['deploys', 'record', `http://127.0.0.1:1${secretPath}`, '--service', 'x', '--description', 'y', '--deployer-name', 'z']);
+    const result = await cli([
+      'deploys',
+      'record',
+      `http://127.0.0.1:1${secretPath}`,
+      '--service',
+      'x',
+      '--description',
+      'y',
+      '--deployer-name',
+      'z',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Cannot reach http://127.0.0.1:1');
     expect(result.stderr).not.toContain(secretPath);

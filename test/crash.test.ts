@@ -26,7 +26,10 @@ interface HttpResponse {
   body: string;
 }
 
-function request(url: string, init: { method: string; headers?: Record<string, string>; body?: string; agent?: http.Agent }): Promise<HttpResponse> {
+function request(
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string; agent?: http.Agent },
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method, headers: init.headers, agent: init.agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -124,7 +127,10 @@ async function ingestUntilKilled(server: ServerProcess, endpointId: string, runI
 
   let deadline: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    deadline = setTimeout(() => reject(new Error(`load not done within ${LOAD_DEADLINE_MS} ms: ${load.acknowledged.size} acknowledged`)), LOAD_DEADLINE_MS);
+    deadline = setTimeout(
+      () => reject(new Error(`load not done within ${LOAD_DEADLINE_MS} ms: ${load.acknowledged.size} acknowledged`)),
+      LOAD_DEADLINE_MS,
+    );
   });
   try {
     await Promise.race([Promise.all(Array.from({ length: SENDERS }, (_, n) => sender(n))), timedOut]);

@@ -78,13 +78,21 @@ describe.each(DIALECTS)('a waiting step whose poll or resume fails on %s', (dial
   }
   const stepRow = async (runId: string) => {
     const [row] = await t.store.db.transaction((run) =>
-      run.query<{ status: string; attempt: number | string; wait_deadline: string | null }>("SELECT status, attempt, wait_deadline FROM step_executions WHERE run_id = ? AND step_id = 'wait'", [runId]));
+      run.query<{ status: string; attempt: number | string; wait_deadline: string | null }>(
+        "SELECT status, attempt, wait_deadline FROM step_executions WHERE run_id = ? AND step_id = 'wait'",
+        [runId],
+      ),
+    );
     return { status: row!.status, attempt: Number(row!.attempt), deadline: row!.wait_deadline };
   };
-  const waitKeys = (runId: string) => t.store.db.transaction((run) => run.query<{ key: string }>('SELECT key FROM wait_keys WHERE run_id = ?', [runId]));
-  const jobsOf = (runId: string) => t.store.db.transaction((run) => run.query<{ kind: string }>('SELECT kind FROM jobs WHERE run_id = ?', [runId]));
+  const waitKeys = (runId: string) =>
+    t.store.db.transaction((run) => run.query<{ key: string }>('SELECT key FROM wait_keys WHERE run_id = ?', [runId]));
+  const jobsOf = (runId: string) =>
+    t.store.db.transaction((run) => run.query<{ kind: string }>('SELECT kind FROM jobs WHERE run_id = ?', [runId]));
   const endEvents = async (runId: string) => {
-    const rows = await t.store.db.transaction((run) => run.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')"));
+    const rows = await t.store.db.transaction((run) =>
+      run.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')"),
+    );
     return rows.filter((r) => (JSON.parse(r.data) as { runId: string }).runId === runId).length;
   };
 
@@ -144,7 +152,14 @@ describe.each(DIALECTS)('a waiting step whose poll or resume fails on %s', (dial
     await t.applyReaction({
       name: 'flaky-endless',
       on: { event: 'flaky.started', filter: { id: 'endless' } },
-      steps: { wait: { uses: 'test.flakyWait', with: { id: 'endless', deadline: false }, retry: { initial: '50ms', max: '100ms' }, timeout: '600ms' } },
+      steps: {
+        wait: {
+          uses: 'test.flakyWait',
+          with: { id: 'endless', deadline: false },
+          retry: { initial: '50ms', max: '100ms' },
+          timeout: '600ms',
+        },
+      },
     });
     await t.store.events.append({ type: 'flaky.started', source: 'test', data: { id: 'endless' } });
     const run = await t.runReaching({ reaction: 'flaky-endless' }, ['succeeded', 'failed']);

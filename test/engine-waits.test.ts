@@ -20,7 +20,13 @@ const waitForRelease: Action<{ release: string; poll?: boolean }> = {
   config: Type.Object({ release: Type.String(), poll: Type.Optional(Type.Boolean()) }),
   exampleOutput: {},
   async run(ctx, config) {
-    return { wait: true, correlate: [`release:${config.release}`], ...(config.poll ? { pollEveryMs: 50 } : {}), deadline: new Date(ctx.now().getTime() + 20_000).toISOString(), state: { release: config.release } };
+    return {
+      wait: true,
+      correlate: [`release:${config.release}`],
+      ...(config.poll ? { pollEveryMs: 50 } : {}),
+      deadline: new Date(ctx.now().getTime() + 20_000).toISOString(),
+      state: { release: config.release },
+    };
   },
   async resume(_ctx, _config, state, cause) {
     if (cause.kind !== 'event') return { channel: 'failed', output: { reason: cause.kind } };
@@ -36,7 +42,11 @@ describe.each(DIALECTS)('waiting steps on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await startEngineApp(dialect, { extraActions: [waitForRelease as Action] });
-    await t.applyReaction({ name: 'await-release', on: { event: 'release.started' }, steps: { wait: { uses: 'test.awaitRelease', with: { release: '{{ data.id }}' } } } });
+    await t.applyReaction({
+      name: 'await-release',
+      on: { event: 'release.started' },
+      steps: { wait: { uses: 'test.awaitRelease', with: { release: '{{ data.id }}' } } },
+    });
   });
   afterAll(() => t.close());
 
@@ -47,16 +57,27 @@ describe.each(DIALECTS)('waiting steps on %s', (dialect) => {
     await t.store.events.append({ type: 'release.finished', source: 'test', data: { id: 'R-1', ok: true }, correlate: ['release:R-1'] });
     const run = await t.runReaching({ reaction: 'await-release' }, ['succeeded', 'failed']);
     expect(run.id).toBe(waiting.id);
-    expect(run.steps[0]).toMatchObject({ channel: 'success', output: { state: { release: 'R-1' }, by: 'release.finished', data: { id: 'R-1', ok: true } } });
+    expect(run.steps[0]).toMatchObject({
+      channel: 'success',
+      output: { state: { release: 'R-1' }, by: 'release.finished', data: { id: 'R-1', ok: true } },
+    });
   });
 
   it('resumes when the poll reports completion', async () => {
     polls = 0;
-    await t.applyReaction({ name: 'await-release', on: { event: 'release.started' }, steps: { wait: { uses: 'test.awaitRelease', with: { release: '{{ data.id }}', poll: true } } } });
+    await t.applyReaction({
+      name: 'await-release',
+      on: { event: 'release.started' },
+      steps: { wait: { uses: 'test.awaitRelease', with: { release: '{{ data.id }}', poll: true } } },
+    });
     await t.store.events.append({ type: 'release.started', source: 'test', data: { id: 'R-9' } });
     const run = await eventually(async () => {
-      const newest = (await t.api({ method: 'GET', url: '/api/v1/runs?reaction=await-release&limit=1' })).json<{ items: Array<{ id: string; status: string }> }>().items[0]!;
-      return newest.status === 'succeeded' ? (await t.api({ method: 'GET', url: `/api/v1/runs/${newest.id}` })).json<{ steps: unknown[] }>() : undefined;
+      const newest = (await t.api({ method: 'GET', url: '/api/v1/runs?reaction=await-release&limit=1' })).json<{
+        items: Array<{ id: string; status: string }>;
+      }>().items[0]!;
+      return newest.status === 'succeeded'
+        ? (await t.api({ method: 'GET', url: `/api/v1/runs/${newest.id}` })).json<{ steps: unknown[] }>()
+        : undefined;
     });
     expect(run.steps[0]).toMatchObject({ channel: 'success', output: { polls: 3 } });
   });

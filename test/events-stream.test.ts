@@ -5,7 +5,10 @@ import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 
 /** Reads Server-Sent Events from a response until `count` events arrived. */
-async function readEvents(response: Response, count: number): Promise<Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }>> {
+async function readEvents(
+  response: Response,
+  count: number,
+): Promise<Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }>> {
   const out: Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }> = [];
   const decoder = new TextDecoder();
   let buffer = '';
@@ -15,7 +18,11 @@ async function readEvents(response: Response, count: number): Promise<Array<{ id
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2);
       const data = field('data');
       if (data) out.push({ id: field('id')!, event: field('event'), data: JSON.parse(data) });
       if (out.length >= count) return out;
@@ -37,7 +44,10 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
 
   it('streams events as they are stored, filtered by a type glob, and resumes after Last-Event-ID', async () => {
     const abort = new AbortController();
-    const response = await fetch(`${base}/api/v1/events/stream?type=deploy.*`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
+    const response = await fetch(`${base}/api/v1/events/stream?type=deploy.*`, {
+      headers: { authorization: `Bearer ${t.tokens.read}` },
+      signal: abort.signal,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reading = readEvents(response, 2);
@@ -50,21 +60,33 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
     expect(events.map((e) => (e.data.data as { dedupId: string }).dedupId)).toEqual(['stream-1', 'stream-2']);
 
     const resumed = new AbortController();
-    const again = await fetch(`${base}/api/v1/events/stream?type=deploy.recorded`, { headers: { authorization: `Bearer ${t.tokens.read}`, 'last-event-id': events[0]!.id }, signal: resumed.signal });
+    const again = await fetch(`${base}/api/v1/events/stream?type=deploy.recorded`, {
+      headers: { authorization: `Bearer ${t.tokens.read}`, 'last-event-id': events[0]!.id },
+      signal: resumed.signal,
+    });
     const replayed = await readEvents(again, 1);
     resumed.abort();
     expect((replayed[0]!.data.data as { dedupId: string }).dedupId).toBe('stream-2');
   });
 
-  it('leaves out the event: line with named=false (a browser EventSource\'s onmessage then sees every frame), and names frames by default', async () => {
+  it("leaves out the event: line with named=false (a browser EventSource's onmessage then sees every frame), and names frames by default", async () => {
     const abort = new AbortController();
-    const open = (query: string) => fetch(`${base}/api/v1/events/stream?${query}`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
-    const [unnamed, named, explicit] = await Promise.all([open('named=false&type=deploy.*'), open('type=deploy.*'), open('named=true&type=deploy.*')]);
+    const open = (query: string) =>
+      fetch(`${base}/api/v1/events/stream?${query}`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
+    const [unnamed, named, explicit] = await Promise.all([
+      open('named=false&type=deploy.*'),
+      open('type=deploy.*'),
+      open('named=true&type=deploy.*'),
+    ]);
     const reading = Promise.all([readEvents(unnamed, 1), readEvents(named, 1), readEvents(explicit, 1)]);
     await t.ingest({ service: 'streamed', dedup_id: 'stream-unnamed' });
     const [[plain], [typed], [typedToo]] = await reading;
     abort.abort();
-    expect(plain).toMatchObject({ id: expect.stringMatching(/^\d+$/), event: undefined, data: { type: 'deploy.recorded', data: { dedupId: 'stream-unnamed' } } });
+    expect(plain).toMatchObject({
+      id: expect.stringMatching(/^\d+$/),
+      event: undefined,
+      data: { type: 'deploy.recorded', data: { dedupId: 'stream-unnamed' } },
+    });
     expect(typed).toMatchObject({ id: plain!.id, event: 'deploy.recorded', data: { type: 'deploy.recorded' } });
     expect(typedToo).toMatchObject({ id: plain!.id, event: 'deploy.recorded' });
   });

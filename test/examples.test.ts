@@ -27,7 +27,12 @@ describe('examples/reactions', () => {
   it.each(files)('%s is a valid reaction', async (file) => {
     const text = readFileSync(new URL(file, dir), 'utf8');
     const name = /^name: (\S+)$/m.exec(text)![1]!;
-    const res = await t.api({ method: 'PUT', url: `/api/v1/reactions/${name}`, headers: { 'content-type': 'application/yaml' }, payload: text });
+    const res = await t.api({
+      method: 'PUT',
+      url: `/api/v1/reactions/${name}`,
+      headers: { 'content-type': 'application/yaml' },
+      payload: text,
+    });
     expect(res.statusCode, res.body).toBe(201);
   });
 });

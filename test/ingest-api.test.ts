@@ -24,8 +24,14 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
 
   async function counts(): Promise<Counts> {
     const k = t.store.db.kysely;
-    const deploys = await k.selectFrom('deploys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const events = await k.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const deploys = await k
+      .selectFrom('deploys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const events = await k
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return { deploys: Number(deploys.n), events: Number(events.n) };
   }
 
@@ -46,7 +52,12 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
       dedupId: '9ae54794-dfc5-4ac8-b1b5-78789f20f3f8',
       deployUrl: null,
       deployer: { id: '1a9f841f-9a3d-4423-a05a-7e9c31a02b16', email: 'mscott@example.com', name: 'Michael Scott' },
-      commit: { sha: '38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5', branch: 'master', date: '2019-02-01T09:23:43.000Z', authoringDate: '2019-02-01T09:23:43.000Z' },
+      commit: {
+        sha: '38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5',
+        branch: 'master',
+        date: '2019-02-01T09:23:43.000Z',
+        authoringDate: '2019-02-01T09:23:43.000Z',
+      },
     });
   });
 
@@ -68,7 +79,10 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     const before = await counts();
     const res = await post(seedPayload());
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ result: 'duplicate_deploy', message: 'Deploy not created due to existing deploy with identical dedup_id' });
+    expect(res.json()).toEqual({
+      result: 'duplicate_deploy',
+      message: 'Deploy not created due to existing deploy with identical dedup_id',
+    });
     expect(await counts()).toEqual(before);
   });
 
@@ -86,7 +100,8 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
   it('accepts ISO 8601 datetimes with an offset and converts them to UTC', async () => {
     const res = await post(seedPayload({ dedup_id: 'iso-offset', deployed_at: '2024-03-10T12:00:00+02:00' }));
     expect(res.statusCode).toBe(202);
-    const items = (await t.api({ method: 'GET', url: '/api/v1/deploys?since=2024-03-10T09:59:59Z&until=2024-03-10T10:00:01Z' })).json().items;
+    const items = (await t.api({ method: 'GET', url: '/api/v1/deploys?since=2024-03-10T09:59:59Z&until=2024-03-10T10:00:01Z' })).json()
+      .items;
     expect(items.map((d: { dedupId: string }) => d.dedupId)).toEqual(['iso-offset']);
   });
 
@@ -96,11 +111,31 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     ['description missing', { description: undefined }, 'Description Error', 'param is missing or the value is empty: description'],
     ['description empty', { description: '' }, 'Description Error', 'param is missing or the value is empty: description'],
     ['deployed_at missing', { deployed_at: undefined }, 'Deployed at Error', 'param is missing or the value is empty: deployed_at'],
-    ['deployed_at not a date', { deployed_at: 'yesterday' }, 'Deployed at Error', 'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): deployed_at'],
-    ['deployed_at impossible', { deployed_at: '2019-02-30 10:00:00' }, 'Deployed at Error', 'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): deployed_at'],
+    [
+      'deployed_at not a date',
+      { deployed_at: 'yesterday' },
+      'Deployed at Error',
+      'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): deployed_at',
+    ],
+    [
+      'deployed_at impossible',
+      { deployed_at: '2019-02-30 10:00:00' },
+      'Deployed at Error',
+      'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): deployed_at',
+    ],
     ['deployer missing', { deployer: undefined }, 'Deployer Error', 'param is missing or the value is empty: deployer'],
-    ['deployer without email or name', { deployer: { id: 'x' } }, 'Deployer Error', 'param is missing or the value is empty: deployer.email or deployer.name'],
-    ['commit date invalid', { commit: { date: 'soon' } }, 'Commit date Error', 'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): commit.date'],
+    [
+      'deployer without email or name',
+      { deployer: { id: 'x' } },
+      'Deployer Error',
+      'param is missing or the value is empty: deployer.email or deployer.name',
+    ],
+    [
+      'commit date invalid',
+      { commit: { date: 'soon' } },
+      'Commit date Error',
+      'param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): commit.date',
+    ],
     ['environment not a string', { environment: { name: 'prod' } }, 'Environment Error', 'param must be a string: environment'],
   ];
 
@@ -115,14 +150,21 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
   it('reports every problem at once', async () => {
     const res = await post({ deployer: {} });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { title: string }) => e.title)).toEqual(['Service Error', 'Description Error', 'Deployed at Error', 'Deployer Error']);
+    expect(res.json().errors.map((e: { title: string }) => e.title)).toEqual([
+      'Service Error',
+      'Description Error',
+      'Deployed at Error',
+      'Deployer Error',
+    ]);
   });
 
   it('answers 404 for an unknown endpoint and for a deleted one', async () => {
     const before = await counts();
     const unknown = await post(seedPayload({ dedup_id: 'x404' }), undefined, '/integrations/deploy/3f0c9a52-1111-4222-8333-944455556666');
     expect(unknown.statusCode).toBe(404);
-    const gone = { errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }] };
+    const gone = {
+      errors: [{ status: 404, title: 'Not Found Error', detail: 'No deploy endpoint at this URL: it may have been deleted' }],
+    };
     expect(unknown.json()).toEqual(gone);
     const notUuid = await post(seedPayload({ dedup_id: 'x404' }), undefined, '/integrations/deploy/not-a-uuid');
     expect(notUuid.statusCode).toBe(404);
@@ -163,7 +205,9 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
 
   it('records exactly one deploy for 20 concurrent requests with the same dedup_id', async () => {
     const before = await counts();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => post(seedPayload({ dedup_id: 'concurrent-dup', deploy_number: undefined }))));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post(seedPayload({ dedup_id: 'concurrent-dup', deploy_number: undefined }))),
+    );
     const results = responses.map((r) => (r.statusCode === 202 ? r.json().result : r.statusCode));
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r === 'duplicate_deploy')).toHaveLength(19);
@@ -206,13 +250,25 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect(body).toContain('# TYPE shipline_http_requests_total counter');
     expect(body).toContain('# TYPE shipline_http_request_duration_seconds histogram');
     const count = (pattern: RegExp) => Number(pattern.exec(body)?.[1]);
-    const accepted = count(/^shipline_http_requests_total\{method="POST",route="\/integrations\/deploy\/:endpointId",status="202"\} (\d+)$/m);
+    const accepted = count(
+      /^shipline_http_requests_total\{method="POST",route="\/integrations\/deploy\/:endpointId",status="202"\} (\d+)$/m,
+    );
     expect(accepted).toBeGreaterThan(0);
     // Every request of the route is in the histogram, and its buckets are cumulative.
-    const observed = count(/^shipline_http_request_duration_seconds_count\{method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m);
+    const observed = count(
+      /^shipline_http_request_duration_seconds_count\{method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m,
+    );
     expect(observed).toBeGreaterThanOrEqual(accepted);
-    expect(count(/^shipline_http_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m)).toBe(observed);
-    const buckets = [...body.matchAll(/^shipline_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(
+      count(
+        /^shipline_http_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/m,
+      ),
+    ).toBe(observed);
+    const buckets = [
+      ...body.matchAll(
+        /^shipline_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/integrations\/deploy\/:endpointId"\} (\d+)$/gm,
+      ),
+    ].map((m) => Number(m[1]));
     expect(buckets).toHaveLength(12);
     expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
     expect(body).toMatch(/^shipline_http_requests_total\{method="POST",route="unmatched",status="404"\} 1$/m);

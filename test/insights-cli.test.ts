@@ -28,13 +28,27 @@ describe.each(DIALECTS)('shipline insights and deploys mark-failed on %s', (dial
     t = await startEngineApp(dialect, { listen: true });
     base = ['--url', t.url!, '--token', t.tokens.write];
     await t.api({ method: 'POST', url: '/api/v1/services', payload: { name: 'cart' } });
-    await t.ingest({ service: 'cart', dedup_id: 'c1', deployed_at: '2025-03-03T10:00:00Z', environment: 'production', commit: { sha: 'a1', authoring_date: '2025-03-03T09:00:00Z' } });
-    await t.ingest({ service: 'cart', dedup_id: 'c2', deployed_at: '2025-03-11T10:00:00Z', environment: 'production', commit: { sha: 'a2', authoring_date: '2025-03-11T08:00:00Z' } });
+    await t.ingest({
+      service: 'cart',
+      dedup_id: 'c1',
+      deployed_at: '2025-03-03T10:00:00Z',
+      environment: 'production',
+      commit: { sha: 'a1', authoring_date: '2025-03-03T09:00:00Z' },
+    });
+    await t.ingest({
+      service: 'cart',
+      dedup_id: 'c2',
+      deployed_at: '2025-03-11T10:00:00Z',
+      environment: 'production',
+      commit: { sha: 'a2', authoring_date: '2025-03-11T08:00:00Z' },
+    });
   });
   afterAll(() => t?.close());
 
   it('marks a deploy failed, then prints the DORA table with a sparkline per metric, or the JSON', async () => {
-    const deploys = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=cart' })).json<{ items: Array<{ id: string; dedupId: string }> }>().items;
+    const deploys = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=cart' })).json<{
+      items: Array<{ id: string; dedupId: string }>;
+    }>().items;
     const c2 = deploys.find((d) => d.dedupId === 'c2')!.id;
     const marked = await cli([...base, 'deploys', 'mark-failed', c2, '--reason', 'broke checkout']);
     expect(marked.code).toBe(0);
@@ -52,8 +66,24 @@ describe.each(DIALECTS)('shipline insights and deploys mark-failed on %s', (dial
     expect(row('change failure rate')).toMatch(/50\.0%\s+low\s+1 \/ 2 deploys\s+_#$/);
     expect(row('time to restore')).toMatch(/-\s+-\s+0 \/ 1 failures, 1 not restored yet$/);
 
-    const json = await cli([...base, 'insights', 'dora', '--service', 'cart', '--from', '2025-03-03', '--to', '2025-03-17', '--bucket', 'month', '--json']);
-    const report = JSON.parse(json.stdout) as { bucket: string; summary: { changeFailureRate: { numerator: number; denominator: number } } };
+    const json = await cli([
+      ...base,
+      'insights',
+      'dora',
+      '--service',
+      'cart',
+      '--from',
+      '2025-03-03',
+      '--to',
+      '2025-03-17',
+      '--bucket',
+      'month',
+      '--json',
+    ]);
+    const report = JSON.parse(json.stdout) as {
+      bucket: string;
+      summary: { changeFailureRate: { numerator: number; denominator: number } };
+    };
     expect(report.bucket).toBe('month');
     expect(report.summary.changeFailureRate).toMatchObject({ numerator: 1, denominator: 2 });
   });
@@ -61,7 +91,10 @@ describe.each(DIALECTS)('shipline insights and deploys mark-failed on %s', (dial
   it('fails with the API error for an unknown service', async () => {
     const stderr: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => { stderr.push(chunk); return true; }) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => {
+      stderr.push(chunk);
+      return true;
+    }) as typeof process.stderr.write;
     try {
       expect((await cli([...base, 'insights', 'dora', '--service', 'nothing'])).code).not.toBe(0);
     } finally {

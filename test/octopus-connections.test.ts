@@ -24,11 +24,25 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
 
   it('connects with a good key: ready, the default space, the server version; the key never comes back', async () => {
     const conn = await bed.connect('good');
-    expect(conn).toMatchObject({ status: 'ready', error: null, space: { id: 'Spaces-1', name: 'Default' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(conn).toMatchObject({
+      status: 'ready',
+      error: null,
+      space: { id: 'Spaces-1', name: 'Default' },
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
     expect(conn.webhookUrl).toBe(`${bed.t.url}/hooks/octopus/${conn.id}`);
     // The answer already shows the subscription Shipline made.
-    expect(conn.subscription).toMatchObject({ state: 'ready', id: expect.stringMatching(/^Subscriptions-/), error: null, lastReconciledAt: expect.any(String) });
-    const uuidName = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: conn.id, config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } } });
+    expect(conn.subscription).toMatchObject({
+      state: 'ready',
+      id: expect.stringMatching(/^Subscriptions-/),
+      error: null,
+      lastReconciledAt: expect.any(String),
+    });
+    const uuidName = await bed.t.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'octopus', name: conn.id, config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } },
+    });
     expect(uuidName.statusCode).toBe(400);
     const shown = await bed.t.api({ method: 'GET', url: '/api/v1/connections/good' });
     expect(shown.body).not.toContain(bed.sim.apiKey);
@@ -42,48 +56,85 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/good' });
   });
 
-  it('names the subscription\'s state: pending before the first reconcile, error when it failed; other types have none', () => {
-    const base = { id: 'c1', name: 'c', config: {}, endpointId: 'e1', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
-    const subscriptionOf = (type: string, state: Record<string, unknown>) => viewOf({ ...base, type, state } satisfies Connection, 'http://shipline.test').subscription;
+  it("names the subscription's state: pending before the first reconcile, error when it failed; other types have none", () => {
+    const base = {
+      id: 'c1',
+      name: 'c',
+      config: {},
+      endpointId: 'e1',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    };
+    const subscriptionOf = (type: string, state: Record<string, unknown>) =>
+      viewOf({ ...base, type, state } satisfies Connection, 'http://shipline.test').subscription;
     expect(subscriptionOf('octopus', {})).toEqual({ state: 'pending', id: null, categories: [], lastReconciledAt: null, error: null });
-    const failed = { id: 'Subscriptions-1', categories: ['DeploymentFailed'], lastReconciledAt: '2025-01-01T00:00:00.000Z', error: 'Octopus said no' };
+    const failed = {
+      id: 'Subscriptions-1',
+      categories: ['DeploymentFailed'],
+      lastReconciledAt: '2025-01-01T00:00:00.000Z',
+      error: 'Octopus said no',
+    };
     expect(subscriptionOf('octopus', { subscription: failed })).toEqual({ state: 'error', ...failed });
-    expect(subscriptionOf('octopus', { subscription: { ...failed, error: null } })).toMatchObject({ state: 'ready', id: 'Subscriptions-1' });
+    expect(subscriptionOf('octopus', { subscription: { ...failed, error: null } })).toMatchObject({
+      state: 'ready',
+      id: 'Subscriptions-1',
+    });
     expect(subscriptionOf('octopus', { subscription: { ...failed, id: null, error: null } })).toMatchObject({ state: 'none' });
     expect(subscriptionOf('slack', { status: 'ready' })).toBeNull();
   });
 
-  it('reports a bad key as error with Octopus\'s message', async () => {
+  it("reports a bad key as error with Octopus's message", async () => {
     const conn = await bed.connect('badkey', {}, 'API-WRONGWRONGWRONGWRONG');
     expect(conn.status).toBe('error');
     expect(conn.error).toContain('You must be logged in to perform this action');
     await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/badkey' });
   });
 
-  it('tests settings without saving anything: ready with the space, or error with Octopus\'s message; no connection, no subscription', async () => {
+  it("tests settings without saving anything: ready with the space, or error with Octopus's message; no connection, no subscription", async () => {
     // Earlier tests' subscriptions go with their connections; start from none.
     await eventually(async () => ((await bed.subscriptions()).length === 0 ? true : undefined));
     const probe = (config: Record<string, unknown>, apiKey: string, role?: 'write') =>
-      bed.t.api({ method: 'POST', url: '/api/v1/connections/test', ...(role ? { role } : {}), payload: { type: 'octopus', config: { serverUrl: `${bed.sim.url}/`, ...config }, secrets: { apiKey } } });
+      bed.t.api({
+        method: 'POST',
+        url: '/api/v1/connections/test',
+        ...(role ? { role } : {}),
+        payload: { type: 'octopus', config: { serverUrl: `${bed.sim.url}/`, ...config }, secrets: { apiKey } },
+      });
     const meBefore = bed.sim.requests('GET', '/api/users/me').length;
     const subscribedBefore = bed.sim.requests('POST').filter((r) => r.path.includes('/subscriptions')).length;
-    const events = async () => (await bed.t.api({ method: 'GET', url: '/api/v1/events?limit=100' })).json<{ items: unknown[] }>().items.length;
+    const events = async () =>
+      (await bed.t.api({ method: 'GET', url: '/api/v1/events?limit=100' })).json<{ items: unknown[] }>().items.length;
     const eventsBefore = await events();
 
     const good = await probe({ space: 'Second Space' }, bed.sim.apiKey);
     expect(good.statusCode, good.body).toBe(200);
-    expect(good.json()).toEqual({ status: 'ready', error: null, details: expect.objectContaining({ space: { id: 'Spaces-2', name: 'Second Space' }, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) }) });
+    expect(good.json()).toEqual({
+      status: 'ready',
+      error: null,
+      details: expect.objectContaining({
+        space: { id: 'Spaces-2', name: 'Second Space' },
+        version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      }),
+    });
     expect(good.body).not.toContain(bed.sim.apiKey);
     expect(bed.sim.requests('GET', '/api/users/me').length).toBe(meBefore + 1);
 
     const wrong = await probe({}, 'API-WRONGWRONGWRONGWRONG');
     expect(wrong.statusCode).toBe(200);
-    expect(wrong.json()).toEqual({ status: 'error', error: expect.stringContaining('You must be logged in to perform this action'), details: null });
+    expect(wrong.json()).toEqual({
+      status: 'error',
+      error: expect.stringContaining('You must be logged in to perform this action'),
+      details: null,
+    });
     expect(wrong.body).not.toContain('API-WRONG');
 
     const bad = await probe({ serverUrl: 'ftp://nope' }, '');
     expect(bad.statusCode).toBe(400);
-    const created = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'bad', config: { serverUrl: 'ftp://nope' }, secrets: { apiKey: '' } } });
+    const created = await bed.t.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'octopus', name: 'bad', config: { serverUrl: 'ftp://nope' }, secrets: { apiKey: '' } },
+    });
     expect(bad.json()).toEqual(created.json());
     expect((await probe({}, bed.sim.apiKey, 'write')).statusCode).toBe(403);
 
@@ -104,17 +155,29 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
   });
 
   it('refuses bad input with every problem and stores nothing; only admins connect', async () => {
-    const bad = await bed.t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'x', config: { serverUrl: 'ftp://nope' }, secrets: {} } });
+    const bad = await bed.t.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'octopus', name: 'x', config: { serverUrl: 'ftp://nope' }, secrets: {} },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'connection.invalid' } });
-    const writer = await bed.t.api({ method: 'POST', role: 'write', url: '/api/v1/connections', payload: { type: 'octopus', name: 'y', config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } } });
+    const writer = await bed.t.api({
+      method: 'POST',
+      role: 'write',
+      url: '/api/v1/connections',
+      payload: { type: 'octopus', name: 'y', config: { serverUrl: bed.sim.url }, secrets: { apiKey: bed.sim.apiKey } },
+    });
     expect(writer.statusCode).toBe(403);
     expect((await bed.t.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
   });
 
   it('lists resources for pickers: projects, environments, releases by project newest first, channels', async () => {
     await bed.connect('pick');
-    const list = async (path: string) => (await bed.t.api({ method: 'GET', role: 'read', url: `/api/v1/connections/pick/resources/${path}` })).json<{ items: Array<{ id: string; name: string }> }>().items;
+    const list = async (path: string) =>
+      (await bed.t.api({ method: 'GET', role: 'read', url: `/api/v1/connections/pick/resources/${path}` })).json<{
+        items: Array<{ id: string; name: string }>;
+      }>().items;
     expect((await list('projects')).map((p) => p.name)).toEqual(['Web', 'Payments API']);
     expect(await list('projects?search=pay')).toEqual([{ id: expect.stringMatching(/^Projects-/), name: 'Payments API' }]);
     expect((await list('environments')).map((e) => e.name)).toEqual(['Development', 'Staging', 'Production']);
@@ -131,20 +194,32 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     const conn = await bed.connect('subs');
     const created = await bed.subscriptionWith(ALL_DEPLOYMENT);
     expect(created.Name).toMatch(/^Shipline subs \([0-9a-f]{12}\)$/);
-    expect(created.EventNotificationSubscription).toMatchObject({ WebhookURI: conn.webhookUrl, WebhookHeaderKey: 'X-Shipline-Webhook-Secret', WebhookTimeout: '00:00:10' });
+    expect(created.EventNotificationSubscription).toMatchObject({
+      WebhookURI: conn.webhookUrl,
+      WebhookHeaderKey: 'X-Shipline-Webhook-Secret',
+      WebhookTimeout: '00:00:10',
+    });
     expect(created.EventNotificationSubscription.WebhookHeaderValue).toEqual(expect.any(String));
     expect((created.EventNotificationSubscription.WebhookHeaderValue as string).length).toBeGreaterThanOrEqual(43);
-    for (const key of ['Projects', 'Environments', 'Tenants', 'Users']) expect(created.EventNotificationSubscription.Filter[key]).toEqual([]);
+    for (const key of ['Projects', 'Environments', 'Tenants', 'Users'])
+      expect(created.EventNotificationSubscription.Filter[key]).toEqual([]);
 
     // A reaction on release creation widens it; removing the reaction narrows it again.
-    await bed.t.applyReaction({ name: 'on-release', on: { event: 'octopus.event', connection: 'subs', categories: ['ReleaseCreated'] }, steps: { note: { uses: 'emit', with: { type: 'noted' } } } });
+    await bed.t.applyReaction({
+      name: 'on-release',
+      on: { event: 'octopus.event', connection: 'subs', categories: ['ReleaseCreated'] },
+      steps: { note: { uses: 'emit', with: { type: 'noted' } } },
+    });
     await bed.subscriptionWith([...ALL_DEPLOYMENT, 'ReleaseCreated']);
     await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/on-release' });
     await bed.subscriptionWith(ALL_DEPLOYMENT);
 
     // Deleted in Octopus: recreated (by the periodic check, here forced by a test of the connection).
     const before = (await bed.subscriptions())[0]!;
-    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${before.Id}`, { method: 'DELETE', headers: { 'x-octopus-apikey': bed.sim.apiKey } });
+    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${before.Id}`, {
+      method: 'DELETE',
+      headers: { 'x-octopus-apikey': bed.sim.apiKey },
+    });
     await bed.t.api({ method: 'POST', url: '/api/v1/connections/subs/test' });
     const recreated = await bed.subscriptionWith(ALL_DEPLOYMENT);
     expect(recreated.Id).not.toBe(before.Id);
@@ -155,7 +230,14 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${recreated.Id}`, {
       method: 'PUT',
       headers: { 'x-octopus-apikey': bed.sim.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...recreated, IsDisabled: true, EventNotificationSubscription: { ...recreated.EventNotificationSubscription, Filter: { ...recreated.EventNotificationSubscription.Filter, Projects: ['Projects-1'] } } }),
+      body: JSON.stringify({
+        ...recreated,
+        IsDisabled: true,
+        EventNotificationSubscription: {
+          ...recreated.EventNotificationSubscription,
+          Filter: { ...recreated.EventNotificationSubscription.Filter, Projects: ['Projects-1'] },
+        },
+      }),
     });
     await bed.runtimeReconcile();
     await eventually(async () => {
@@ -165,7 +247,12 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     expect((await bed.subscriptions())[0]!.Id).toBe(recreated.Id);
 
     const state = (await bed.t.api({ method: 'GET', url: '/api/v1/connections/subs' })).json<ConnectionBody>();
-    expect(state.subscription).toMatchObject({ id: recreated.Id, categories: ALL_DEPLOYMENT, lastReconciledAt: expect.any(String), error: null });
+    expect(state.subscription).toMatchObject({
+      id: recreated.Id,
+      categories: ALL_DEPLOYMENT,
+      lastReconciledAt: expect.any(String),
+      error: null,
+    });
 
     // The connection goes: so does its subscription.
     expect((await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/subs' })).statusCode).toBe(204);
@@ -175,7 +262,10 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
   it('lets one instance at a time reconcile: two instances sharing the database make one subscription', async () => {
     await bed.connect('shared');
     const first = await bed.subscriptionWith(ALL_DEPLOYMENT);
-    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${first.Id}`, { method: 'DELETE', headers: { 'x-octopus-apikey': bed.sim.apiKey } });
+    await fetch(`${bed.sim.url}/api/Spaces-1/subscriptions/${first.Id}`, {
+      method: 'DELETE',
+      headers: { 'x-octopus-apikey': bed.sim.apiKey },
+    });
     const store = openStore({ ...bed.t.database.options, masterKey: TEST_MASTER_KEY });
     const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
     const other = new OctopusIntegration({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
@@ -196,7 +286,11 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     bed.sim.setDelivery({ sensitiveHeaderValues: true });
     try {
       await bed.connect('quiet', { trackDeploys: false });
-      await bed.t.applyReaction({ name: 'quiet-failures', on: { event: 'octopus.deployment.*', connection: 'quiet', categories: ['DeploymentFailed'] }, steps: { note: { uses: 'emit', with: { type: 'noted' } } } });
+      await bed.t.applyReaction({
+        name: 'quiet-failures',
+        on: { event: 'octopus.deployment.*', connection: 'quiet', categories: ['DeploymentFailed'] },
+        steps: { note: { uses: 'emit', with: { type: 'noted' } } },
+      });
       const sub = await bed.subscriptionWith(['DeploymentFailed']);
       expect(sub.EventNotificationSubscription.WebhookHeaderValue).toMatchObject({ HasValue: true });
       // Reconciling again changes nothing: the hidden value is trusted, not rewritten.

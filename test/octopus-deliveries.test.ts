@@ -8,8 +8,22 @@ import { eventually } from './support/sink.js';
 const fixtures = new URL('../src/integrations/octopus/fixtures/', import.meta.url);
 const realPayloads = readdirSync(fixtures).filter((f) => f.startsWith('webhook-payload-'));
 
-interface EventBody { id: string; type: string; source: string; data: Record<string, unknown> }
-interface DeployBody { id: string; status: string; source: string; serviceAlias: string; environment: string; deployNumber: string; deployUrl: string; dedupId: string }
+interface EventBody {
+  id: string;
+  type: string;
+  source: string;
+  data: Record<string, unknown>;
+}
+interface DeployBody {
+  id: string;
+  status: string;
+  source: string;
+  serviceAlias: string;
+  environment: string;
+  deployNumber: string;
+  deployUrl: string;
+  dedupId: string;
+}
 
 describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
   let bed: OctopusTestBed;
@@ -17,9 +31,15 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
   let secret: string;
   let hook: string;
 
-  const events = async (type = 'octopus.*') => (await bed.t.api({ method: 'GET', url: `/api/v1/events?type=${type}&limit=200` })).json<{ items: EventBody[] }>().items;
+  const events = async (type = 'octopus.*') =>
+    (await bed.t.api({ method: 'GET', url: `/api/v1/events?type=${type}&limit=200` })).json<{ items: EventBody[] }>().items;
   const post = (body: unknown, headers: Record<string, string> = { 'x-shipline-webhook-secret': secret }) =>
-    bed.t.app.inject({ method: 'POST', url: hook, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+    bed.t.app.inject({
+      method: 'POST',
+      url: hook,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     bed = await octopusTestBed(dialect);
@@ -36,7 +56,12 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     const body = JSON.parse(readFileSync(new URL(realPayloads[0]!, fixtures), 'utf8')) as unknown;
     expect((await post(body, { 'x-shipline-webhook-secret': 'wrong' })).statusCode).toBe(401);
     expect((await post(body, {})).statusCode).toBe(401);
-    const unknown = await bed.t.app.inject({ method: 'POST', url: '/hooks/octopus/00000000-0000-0000-0000-000000000000', headers: { 'x-shipline-webhook-secret': secret }, payload: body as object });
+    const unknown = await bed.t.app.inject({
+      method: 'POST',
+      url: '/hooks/octopus/00000000-0000-0000-0000-000000000000',
+      headers: { 'x-shipline-webhook-secret': secret },
+      payload: body as object,
+    });
     expect(unknown.statusCode).toBe(404);
     expect(await events()).toEqual([]);
     const [row] = await bed.t.store.db.transaction((run) => run.query<{ n: number | string }>('SELECT count(*) AS n FROM inbox'));
@@ -55,32 +80,71 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
       const list = await events();
       return list.length === realPayloads.length ? list : undefined;
     });
-    expect(stored.map((e) => e.type).sort()).toEqual(['octopus.deployment.failed', 'octopus.deployment.started', 'octopus.deployment.succeeded', 'octopus.event']);
+    expect(stored.map((e) => e.type).sort()).toEqual([
+      'octopus.deployment.failed',
+      'octopus.deployment.started',
+      'octopus.deployment.succeeded',
+      'octopus.event',
+    ]);
     expect(new Set(stored.map((e) => e.source))).toEqual(new Set(['connection:prod']));
   });
 
-  it('emits a DeploymentSucceeded with exactly the seed\'s fields, plus task, space, channel and the resolved names', async () => {
+  it("emits a DeploymentSucceeded with exactly the seed's fields, plus task, space, channel and the resolved names", async () => {
     const { deploymentId, taskId } = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
-    const event = await eventually(async () => (await events('octopus.deployment.succeeded')).find((e) => e.data.deploymentId === deploymentId));
+    const event = await eventually(async () =>
+      (await events('octopus.deployment.succeeded')).find((e) => e.data.deploymentId === deploymentId),
+    );
     expect(Object.keys(event.data).sort()).toEqual([
-      'category', 'channelId', 'deploymentId', 'environmentId', 'environmentName', 'eventType', 'message', 'occurredAt', 'projectId', 'projectName',
-      'releaseId', 'releaseVersion', 'serverUri', 'spaceId', 'taskId', 'timestamp', 'userId', 'username',
+      'category',
+      'channelId',
+      'deploymentId',
+      'environmentId',
+      'environmentName',
+      'eventType',
+      'message',
+      'occurredAt',
+      'projectId',
+      'projectName',
+      'releaseId',
+      'releaseVersion',
+      'serverUri',
+      'spaceId',
+      'taskId',
+      'timestamp',
+      'userId',
+      'username',
     ]);
     expect(event.data).toMatchObject({
-      eventType: 'DeploymentSucceeded', category: 'DeploymentSucceeded', taskId, spaceId: 'Spaces-1', serverUri: bed.sim.url,
-      projectName: 'Web', environmentName: 'Production', releaseVersion: '1.0.1', message: expect.stringContaining('succeeded'),
+      eventType: 'DeploymentSucceeded',
+      category: 'DeploymentSucceeded',
+      taskId,
+      spaceId: 'Spaces-1',
+      serverUri: bed.sim.url,
+      projectName: 'Web',
+      environmentName: 'Production',
+      releaseVersion: '1.0.1',
+      message: expect.stringContaining('succeeded'),
     });
   });
 
   it('keeps one catalog deploy per Octopus deployment whose status follows the events', async () => {
     bed.sim.addOutcome({ project: 'Web', environment: 'Staging', state: 'Manual', times: 1 });
     const { deploymentId, taskId } = await simDeploy(bed.sim, 'Web', '1.0.0', 'Staging');
-    const deploy = async () => (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?limit=100' })).json<{ items: DeployBody[] }>().items.filter((d) => d.dedupId.endsWith(`:${deploymentId}`));
+    const deploy = async () =>
+      (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?limit=100' }))
+        .json<{ items: DeployBody[] }>()
+        .items.filter((d) => d.dedupId.endsWith(`:${deploymentId}`));
     const started = await eventually(async () => {
       const found = await deploy();
       return found.length === 1 && found[0]!.status === 'started' ? found[0] : undefined;
     });
-    expect(started).toMatchObject({ source: 'octopus', serviceAlias: 'web', environment: 'Staging', deployNumber: '1.0.0', deployUrl: `${bed.sim.url}/app#/Spaces-1/deployments/${deploymentId}` });
+    expect(started).toMatchObject({
+      source: 'octopus',
+      serviceAlias: 'web',
+      environment: 'Staging',
+      deployNumber: '1.0.0',
+      deployUrl: `${bed.sim.url}/app#/Spaces-1/deployments/${deploymentId}`,
+    });
     bed.sim.completeTask(taskId, 'Failed', 'step 2 failed');
     await eventually(async () => {
       const found = await deploy();
@@ -90,15 +154,24 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect(recorded).toHaveLength(1);
     // Each move of its status is a deploy.updated, so reactions on deploy.* hear that it failed.
     const updated = (await events('deploy.updated')).filter((e) => (e.data as { dedupId: string }).dedupId.endsWith(`:${deploymentId}`));
-    expect(updated.map((e) => [e.data.previousStatus, e.data.status])).toEqual([['started', 'failed'], ['queued', 'started']]);
+    expect(updated.map((e) => [e.data.previousStatus, e.data.status])).toEqual([
+      ['started', 'failed'],
+      ['queued', 'started'],
+    ]);
     // The unknown project became a suggestion, as for custom deploys.
     expect((await events('suggestion.created')).some((e) => e.data.alias === 'web')).toBe(true);
   });
 
-  it('lists an Octopus deploy\'s runs: those of its deploy.* events and of its deployment\'s octopus.deployment.* events, no other\'s', async () => {
+  it("lists an Octopus deploy's runs: those of its deploy.* events and of its deployment's octopus.deployment.* events, no other's", async () => {
     await bed.t.applyReaction({
       name: 'octo-events',
-      on: { event: 'octopus.deployment.*', connection: 'prod', project: 'Payments API', environment: 'Staging', categories: ['DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded', 'DeploymentFailed'] },
+      on: {
+        event: 'octopus.deployment.*',
+        connection: 'prod',
+        project: 'Payments API',
+        environment: 'Staging',
+        categories: ['DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded', 'DeploymentFailed'],
+      },
       steps: { note: { uses: 'emit', with: { type: 'test.octo', data: { deployment: '{{ data.deploymentId }}' } } } },
     });
     await bed.t.applyReaction({
@@ -110,10 +183,14 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
       const first = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
       const second = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
       const deployOf = async (deploymentId: string) =>
-        (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&status=succeeded&limit=100' })).json<{ items: DeployBody[] }>().items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
+        (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&status=succeeded&limit=100' }))
+          .json<{ items: DeployBody[] }>()
+          .items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
       const eventIdsAbout = async (deploymentId: string) => {
         const octopus = (await events('octopus.deployment.*')).filter((e) => e.data.deploymentId === deploymentId);
-        const catalog = [...(await events('deploy.recorded')), ...(await events('deploy.updated'))].filter((e) => String(e.data.dedupId).endsWith(`:${deploymentId}`));
+        const catalog = [...(await events('deploy.recorded')), ...(await events('deploy.updated'))].filter((e) =>
+          String(e.data.dedupId).endsWith(`:${deploymentId}`),
+        );
         return { octopus, catalog, ids: [...octopus, ...catalog].map((e) => e.id).sort() };
       };
       // Deliveries arrive in the background: wait until the deploy's runs are those of all its events so far, once it succeeded.
@@ -121,11 +198,17 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
         const deploy = await deployOf(first.deploymentId);
         if (!deploy || !(await deployOf(second.deploymentId))) return undefined;
         const about = await eventIdsAbout(first.deploymentId);
-        const runs = (await bed.t.api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}/runs`, role: 'read' })).json<{ items: Array<{ id: string; reaction: string; eventId: string }> }>().items;
+        const runs = (await bed.t.api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}/runs`, role: 'read' })).json<{
+          items: Array<{ id: string; reaction: string; eventId: string }>;
+        }>().items;
         const started = [...new Set(runs.map((r) => r.eventId))].sort();
         return JSON.stringify(started) === JSON.stringify(about.ids) ? { runs, about } : undefined;
       });
-      expect(about.octopus.map((e) => e.type).sort()).toEqual(['octopus.deployment.queued', 'octopus.deployment.started', 'octopus.deployment.succeeded']);
+      expect(about.octopus.map((e) => e.type).sort()).toEqual([
+        'octopus.deployment.queued',
+        'octopus.deployment.started',
+        'octopus.deployment.succeeded',
+      ]);
       expect(about.catalog.map((e) => e.type).sort()).toEqual(expect.arrayContaining(['deploy.recorded', 'deploy.updated']));
       expect(new Set(runs.map((r) => r.reaction))).toEqual(new Set(['octo-events', 'octo-deploys']));
       expect(runs.length).toBe(about.ids.length);
@@ -142,13 +225,20 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     await bed.t.applyReaction({
       name: 'web-prod-done',
       on: { event: 'octopus.deployment.*', connection: 'prod', project: 'Web', environment: 'Production' },
-      steps: { note: { uses: 'emit', with: { type: 'test.noted', data: { deployment: '{{ data.deploymentId }}', category: '{{ data.category }}' } } } },
+      steps: {
+        note: {
+          uses: 'emit',
+          with: { type: 'test.noted', data: { deployment: '{{ data.deploymentId }}', category: '{{ data.category }}' } },
+        },
+      },
     });
     bed.sim.setDelivery({ duplicate: true });
     try {
       const prod = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
       const other = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Production');
-      await eventually(async () => ((await events('octopus.deployment.succeeded')).some((e) => e.data.deploymentId === other.deploymentId) ? true : undefined));
+      await eventually(async () =>
+        (await events('octopus.deployment.succeeded')).some((e) => e.data.deploymentId === other.deploymentId) ? true : undefined,
+      );
       const noted = await eventually(async () => {
         const list = (await events('test.noted')).filter((e) => (e.data as { deployment: string }).deployment === prod.deploymentId);
         return list.length > 0 ? list : undefined;

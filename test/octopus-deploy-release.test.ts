@@ -7,7 +7,11 @@ import { octopusTestBed, simDeploy } from './support/octopus.js';
 import type { RunBody } from './support/runtime.js';
 import { eventually } from './support/sink.js';
 
-interface Finished { type: string; timestamp: string; data: Record<string, unknown> }
+interface Finished {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
 
 describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => {
   let bed: OctopusTestBed;
@@ -28,39 +32,71 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     await bed.t.applyReaction({
       name,
       on: { event: 'deploy.recorded', filter: { serviceAlias: name } },
-      steps: { deploy: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig } } },
+      steps: {
+        deploy: {
+          uses: 'octopus.deployRelease',
+          with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig },
+        },
+      },
     });
     await bed.t.ingest({ service: name, dedup_id: name });
     return bed.t.runReaching({ reaction: name }, statuses, 20_000);
   }
   const deploymentPosts = () => bed.sim.requests('POST').filter((r) => /\/deployments$/.test(r.path));
 
-  it('deploys and finishes on the webhook, with the seed\'s output', async () => {
+  it("deploys and finishes on the webhook, with the seed's output", async () => {
     const before = deploymentPosts().length;
     const run = await deployRun({ pollInterval: '1h' });
     const step = run.steps[0]!;
     expect(step.channel).toBe('success');
     const output = step.output as Finished;
     expect(output.type).toBe('octopus.deployment.finished');
-    expect(Object.keys(output.data).sort()).toEqual(['completedTime', 'created', 'deploymentId', 'duration', 'environmentId', 'projectId', 'releaseId', 'taskId', 'taskState', 'webUrl']);
-    expect(output.data).toMatchObject({ taskState: 'Success', deploymentId: expect.stringMatching(/^Deployments-/), webUrl: expect.stringContaining('/app#/Spaces-1/deployments/') });
+    expect(Object.keys(output.data).sort()).toEqual([
+      'completedTime',
+      'created',
+      'deploymentId',
+      'duration',
+      'environmentId',
+      'projectId',
+      'releaseId',
+      'taskId',
+      'taskState',
+      'webUrl',
+    ]);
+    expect(output.data).toMatchObject({
+      taskState: 'Success',
+      deploymentId: expect.stringMatching(/^Deployments-/),
+      webUrl: expect.stringContaining('/app#/Spaces-1/deployments/'),
+    });
     expect(deploymentPosts().length).toBe(before + 1);
     expect(JSON.stringify(run)).not.toContain(bed.sim.apiKey);
   });
 
   it('routes a failed deployment to failed with its error', async () => {
-    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Failed', errorMessage: 'The deployment failed because one or more steps failed.', times: 1 });
+    bed.sim.addOutcome({
+      project: 'Web',
+      environment: 'Production',
+      state: 'Failed',
+      errorMessage: 'The deployment failed because one or more steps failed.',
+      times: 1,
+    });
     const step = (await deployRun({ pollInterval: '1h' })).steps[0]!;
     expect(step.channel).toBe('failed');
-    expect((step.output as Finished).data).toMatchObject({ taskState: 'Failed', errorMessage: expect.stringContaining('one or more steps failed') });
+    expect((step.output as Finished).data).toMatchObject({
+      taskState: 'Failed',
+      errorMessage: expect.stringContaining('one or more steps failed'),
+    });
   });
 
-  it.each(['Canceled', 'TimedOut'] as const)('reports %s (delivered as DeploymentFailed) as failed with the true task state', async (state) => {
-    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state, times: 1 });
-    const step = (await deployRun({ pollInterval: '1h' })).steps[0]!;
-    expect(step.channel).toBe('failed');
-    expect((step.output as Finished).data.taskState).toBe(state);
-  });
+  it.each(['Canceled', 'TimedOut'] as const)(
+    'reports %s (delivered as DeploymentFailed) as failed with the true task state',
+    async (state) => {
+      bed.sim.addOutcome({ project: 'Web', environment: 'Production', state, times: 1 });
+      const step = (await deployRun({ pollInterval: '1h' })).steps[0]!;
+      expect(step.channel).toBe('failed');
+      expect((step.output as Finished).data.taskState).toBe(state);
+    },
+  );
 
   it('finishes by polling when no webhook arrives', async () => {
     bed.sim.setDelivery({ drop: true });
@@ -85,10 +121,12 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
   it('cancels the Octopus task when the run is cancelled', async () => {
     bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Manual', times: 1 });
     const run = await deployRun({ pollInterval: '1h' }, ['waiting']);
-    const taskId = (await eventually(async () => {
-      const tasks = bed.sim.state.tasks.filter((t) => t.state === 'Executing');
-      return tasks.length === 1 ? tasks[0] : undefined;
-    })).id;
+    const taskId = (
+      await eventually(async () => {
+        const tasks = bed.sim.state.tasks.filter((t) => t.state === 'Executing');
+        return tasks.length === 1 ? tasks[0] : undefined;
+      })
+    ).id;
     expect((await bed.t.api({ method: 'POST', url: `/api/v1/runs/${run.id}/cancel` })).statusCode).toBe(200);
     await eventually(async () => (bed.sim.state.tasks.find((t) => t.id === taskId)?.state === 'Canceled' ? true : undefined));
   });
@@ -96,7 +134,12 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
   it('finds the deployment an interrupted attempt created instead of deploying twice', async () => {
     const action = bed.t.runtime.registry.get('octopus.deployRelease')!;
     const connection = (await bed.t.store.connections.withSecrets('prod'))!;
-    const { ctx, close } = createTestContext({ allowHosts: ['127.0.0.1'], connections: { prod: connection }, runId: 'run-crash', stepId: 'deploy' });
+    const { ctx, close } = createTestContext({
+      allowHosts: ['127.0.0.1'],
+      connections: { prod: connection },
+      runId: 'run-crash',
+      stepId: 'deploy',
+    });
     try {
       const config = { connection: 'prod', project: 'Web', release: 'latest', environment: 'Staging', pollInterval: '1h' };
       const before = deploymentPosts().length;
@@ -122,7 +165,13 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
       await bed.t.applyReaction({
         name,
         on: { event: 'deploy.recorded', filter: { serviceAlias: name } },
-        steps: { deploy: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig }, ...step } },
+        steps: {
+          deploy: {
+            uses: 'octopus.deployRelease',
+            with: { connection: 'prod', project: 'Web', release: '1.0.1', environment: 'Production', ...withConfig },
+            ...step,
+          },
+        },
       });
       await bed.t.ingest({ service: name, dedup_id: name });
       return bed.t.runReaching({ reaction: name }, ['succeeded', 'failed'], 30_000);
@@ -137,7 +186,11 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
         const step = (await deployRunWith({ pollInterval: '5s' }, fastRetry)).steps[0]!;
         expect(step).toMatchObject({ channel: 'success', attempt: 1 });
         expect((step.output as Finished).data.taskState).toBe('Success');
-        expect(taskReads().slice(before).map((r) => r.status)).toEqual([500, 0, 200]);
+        expect(
+          taskReads()
+            .slice(before)
+            .map((r) => r.status),
+        ).toEqual([500, 0, 200]);
       } finally {
         bed.sim.setDelivery({ drop: false });
       }
@@ -148,9 +201,16 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
       bed.sim.addFault({ path: '/api/tasks/*', status: 500, times: 2 });
       const run = await deployRunWith({ pollInterval: '1h' }, fastRetry);
       expect(run.steps[0]).toMatchObject({ channel: 'success', attempt: 1 });
-      expect(taskReads().slice(before).map((r) => r.status)).toEqual([500, 500, 200]);
-      const ends = (await bed.t.store.db.transaction((q) => q.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')")))
-        .filter((e) => (JSON.parse(e.data) as { runId: string }).runId === run.id);
+      expect(
+        taskReads()
+          .slice(before)
+          .map((r) => r.status),
+      ).toEqual([500, 500, 200]);
+      const ends = (
+        await bed.t.store.db.transaction((q) =>
+          q.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')"),
+        )
+      ).filter((e) => (JSON.parse(e.data) as { runId: string }).runId === run.id);
       expect(ends).toHaveLength(1);
     });
 
@@ -160,7 +220,11 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
       const step = (await deployRunWith({ pollInterval: '1h' }, fastRetry)).steps[0]!;
       expect(step.channel).toBe('failed');
       expect(step.error).toContain('was not found');
-      expect(taskReads().slice(before).map((r) => r.status)).toEqual([404]);
+      expect(
+        taskReads()
+          .slice(before)
+          .map((r) => r.status),
+      ).toEqual([404]);
     });
 
     it('still deploys exactly once when the lookup for an earlier deployment fails on the first attempt', async () => {
@@ -175,11 +239,22 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     it('on a later attempt, a failed lookup is an error to retry, never a second deployment', async () => {
       const action = bed.t.runtime.registry.get('octopus.deployRelease')!;
       const connection = (await bed.t.store.connections.withSecrets('prod'))!;
-      const { ctx, close } = createTestContext({ allowHosts: ['127.0.0.1'], connections: { prod: connection }, runId: 'run-lookup', stepId: 'deploy', attempt: 2 });
+      const { ctx, close } = createTestContext({
+        allowHosts: ['127.0.0.1'],
+        connections: { prod: connection },
+        runId: 'run-lookup',
+        stepId: 'deploy',
+        attempt: 2,
+      });
       try {
         const before = deploymentPosts().length;
         bed.sim.addFault({ path: '*/releases/*/deployments', status: 400 });
-        const failed = await action.run(ctx, { connection: 'prod', project: 'Web', release: 'latest', environment: 'Staging', pollInterval: '1h' }).then(() => null, (err: unknown) => err);
+        const failed = await action
+          .run(ctx, { connection: 'prod', project: 'Web', release: 'latest', environment: 'Staging', pollInterval: '1h' })
+          .then(
+            () => null,
+            (err: unknown) => err,
+          );
         expect(failed).toBeInstanceOf(Error);
         expect(failed).not.toBeInstanceOf(NonRetriableError);
         expect(deploymentPosts().length).toBe(before);
@@ -189,11 +264,22 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     });
   });
 
-  it('chains Staging → Production from the triggering event\'s release', async () => {
+  it("chains Staging → Production from the triggering event's release", async () => {
     await bed.t.applyReaction({
       name: 'promote',
       on: { event: 'octopus.deployment.succeeded', connection: 'prod', project: 'Payments API', environment: 'Staging' },
-      steps: { production: { uses: 'octopus.deployRelease', with: { connection: 'prod', project: '{{ data.projectId }}', release: '{{ data.releaseId }}', environment: 'Production', pollInterval: '1h' } } },
+      steps: {
+        production: {
+          uses: 'octopus.deployRelease',
+          with: {
+            connection: 'prod',
+            project: '{{ data.projectId }}',
+            release: '{{ data.releaseId }}',
+            environment: 'Production',
+            pollInterval: '1h',
+          },
+        },
+      },
     });
     const staging = await simDeploy(bed.sim, 'Payments API', '2.3.0', 'Staging');
     const run = await bed.t.runReaching({ reaction: 'promote' }, ['succeeded', 'failed'], 20_000);
@@ -210,7 +296,10 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
       name: 'package-ready',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'package-ready' } },
       steps: {
-        named: { uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web', version: '1.2.0', releaseNotes: 'from Shipline' } },
+        named: {
+          uses: 'octopus.createRelease',
+          with: { connection: 'prod', project: 'Web', version: '1.2.0', releaseNotes: 'from Shipline' },
+        },
         again: { after: 'named', uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web', version: '1.2.0' } },
         next: { after: 'again', uses: 'octopus.createRelease', with: { connection: 'prod', project: 'Web' } },
       },
@@ -219,7 +308,11 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     const run = await bed.t.runReaching({ reaction: 'package-ready' }, ['succeeded', 'failed'], 20_000);
     expect(run.status).toBe('succeeded');
     const [named, again, next] = run.steps.map((s) => s.output as { releaseId: string; version: string; projectId: string });
-    expect(named).toMatchObject({ version: '1.2.0', releaseId: expect.stringMatching(/^Releases-/), projectId: expect.stringMatching(/^Projects-/) });
+    expect(named).toMatchObject({
+      version: '1.2.0',
+      releaseId: expect.stringMatching(/^Releases-/),
+      projectId: expect.stringMatching(/^Projects-/),
+    });
     expect(again!.releaseId).toBe(named!.releaseId);
     expect(next!.version).toBe('1.2.1');
   });

@@ -11,13 +11,53 @@ import { eventually, Sink } from './support/sink.js';
 const FIXTURES = new URL('./support/octopus-sim-fixtures/', import.meta.url);
 const UNAUTHORIZED = '{"ErrorMessage":"You must be logged in to perform this action. Please provide a valid API key or log in again."}';
 
-interface Task { Id: string; State: string; IsCompleted: boolean; FinishedSuccessfully: boolean; ErrorMessage: string; StartTime: string | null; CompletedTime: string | null; Duration: string }
-interface Deployment { Id: string; TaskId: string; ProjectId: string; ReleaseId: string; EnvironmentId: string; ChannelId: string; TenantId: string | null; Comments: string | null; Created: string; Name: string; SpaceId: string; Links: Record<string, string> }
-interface Collection<T> { ItemType: string; TotalResults: number; Items: T[]; Links: Record<string, string> }
-interface OctopusEvent { Id: string; Category: string; Message: string; RelatedDocumentIds: string[] }
-interface Delivered { Payload: { Event: OctopusEvent; Subscription: { Id: string }; TotalEventsInBatch: number; ServerUri: string } }
+interface Task {
+  Id: string;
+  State: string;
+  IsCompleted: boolean;
+  FinishedSuccessfully: boolean;
+  ErrorMessage: string;
+  StartTime: string | null;
+  CompletedTime: string | null;
+  Duration: string;
+}
+interface Deployment {
+  Id: string;
+  TaskId: string;
+  ProjectId: string;
+  ReleaseId: string;
+  EnvironmentId: string;
+  ChannelId: string;
+  TenantId: string | null;
+  Comments: string | null;
+  Created: string;
+  Name: string;
+  SpaceId: string;
+  Links: Record<string, string>;
+}
+interface Collection<T> {
+  ItemType: string;
+  TotalResults: number;
+  Items: T[];
+  Links: Record<string, string>;
+}
+interface OctopusEvent {
+  Id: string;
+  Category: string;
+  Message: string;
+  RelatedDocumentIds: string[];
+}
+interface Delivered {
+  Payload: { Event: OctopusEvent; Subscription: { Id: string }; TotalEventsInBatch: number; ServerUri: string };
+}
 
-async function call<T = Record<string, unknown>>(sim: OctopusSim, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+async function call<T = Record<string, unknown>>(
+  sim: OctopusSim,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) {
   const res = await fetch(`${sim.url}${path}`, {
     method,
     headers: headers ?? { 'X-Octopus-ApiKey': sim.apiKey, 'Content-Type': 'application/json' },
@@ -29,14 +69,21 @@ async function call<T = Record<string, unknown>>(sim: OctopusSim, method: string
 
 const task = (sim: OctopusSim, id: string) => call<Task>(sim, 'GET', `/api/tasks/${id}`).then((r) => r.body);
 const untilState = (sim: OctopusSim, id: string, states: string[]) =>
-  eventually(async () => {
-    const t = await task(sim, id);
-    return states.includes(t.State) ? t : undefined;
-  }, 10_000, `task ${id} in ${states.join('/')}`);
+  eventually(
+    async () => {
+      const t = await task(sim, id);
+      return states.includes(t.State) ? t : undefined;
+    },
+    10_000,
+    `task ${id} in ${states.join('/')}`,
+  );
 const categoriesOf = (sim: OctopusSim, deploymentId: string) =>
   sim.state.events.filter((e) => e.relatedDocumentIds[0] === deploymentId).map((e) => e.category);
 const subscribe = (sim: OctopusSim, name: string, uri: string, extra: Record<string, unknown> = {}) =>
-  call<{ Id: string }>(sim, 'POST', '/api/Spaces-1/subscriptions', { Name: name, EventNotificationSubscription: { WebhookURI: uri, ...extra } });
+  call<{ Id: string }>(sim, 'POST', '/api/Spaces-1/subscriptions', {
+    Name: name,
+    EventNotificationSubscription: { WebhookURI: uri, ...extra },
+  });
 const deploy = (sim: OctopusSim, body: Record<string, unknown> = { ReleaseId: 'Releases-2', EnvironmentId: 'Environments-1' }) =>
   call<Deployment>(sim, 'POST', '/api/Spaces-1/deployments', body);
 
@@ -55,19 +102,33 @@ describe('the official @octopusdeploy/api-client against the stand-in', () => {
     const release = await new ReleaseRepository(client, 'Default').create({ spaceName: 'Default', ProjectName: 'Payments API' });
     expect(release).toEqual({ ReleaseId: 'Releases-5', ReleaseVersion: '2.3.1' });
 
-    const created = await new DeploymentRepository(client, 'Default').create({ spaceName: 'Default', ProjectName: 'Web', ReleaseVersion: '1.0.1', EnvironmentNames: ['Staging'] });
+    const created = await new DeploymentRepository(client, 'Default').create({
+      spaceName: 'Default',
+      ProjectName: 'Web',
+      ReleaseVersion: '1.0.1',
+      EnvironmentNames: ['Staging'],
+    });
     const [serverTask] = created.DeploymentServerTasks;
     expect(serverTask?.ServerTaskId).toMatch(/^ServerTasks-\d+$/);
     const done = await new ServerTaskWaiter(client, 'Default').waitForServerTaskToComplete(serverTask?.ServerTaskId ?? '', 20, 10_000);
     expect(done).toMatchObject({ State: 'Success', IsCompleted: true, FinishedSuccessfully: true });
     expect(sim.requests('POST', '/api/Spaces-1/deployments/create/untenanted/v1')).toHaveLength(1);
-    expect(sim.requests('GET', '/api/Spaces-1/tasks').at(-1)?.query).toMatchObject({ skip: '0', take: '300', ids: serverTask?.ServerTaskId });
+    expect(sim.requests('GET', '/api/Spaces-1/tasks').at(-1)?.query).toMatchObject({
+      skip: '0',
+      take: '300',
+      ids: serverTask?.ServerTaskId,
+    });
   });
 
   it('reports a scripted failure as Failed with the error message', async () => {
     sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Failed', errorMessage: 'step 2 broke', times: 1 });
     const client = await Client.create({ instanceURL: sim.url, apiKey: sim.apiKey, userAgentApp: 'shipline-test' });
-    const created = await new DeploymentRepository(client, 'Default').create({ spaceName: 'Default', ProjectName: 'Web', ReleaseVersion: '1.0.0', EnvironmentNames: ['Production'] });
+    const created = await new DeploymentRepository(client, 'Default').create({
+      spaceName: 'Default',
+      ProjectName: 'Web',
+      ReleaseVersion: '1.0.0',
+      EnvironmentNames: ['Production'],
+    });
     const taskId = created.DeploymentServerTasks[0]?.ServerTaskId ?? '';
     const done = await new ServerTaskWaiter(client, 'Default').waitForServerTaskToComplete(taskId, 20, 10_000);
     expect(done).toMatchObject({ State: 'Failed', IsCompleted: true, FinishedSuccessfully: false, ErrorMessage: 'step 2 broke' });
@@ -80,7 +141,12 @@ describe('authentication', () => {
     const wrong = await call(sim, 'GET', '/api/users/me', undefined, { 'X-Octopus-ApiKey': 'API-WRONG' });
     expect([missing.status, missing.text, wrong.status, wrong.text]).toEqual([401, UNAUTHORIZED, 401, UNAUTHORIZED]);
     const root = await call(sim, 'GET', '/api', undefined, {});
-    expect(root.body).toMatchObject({ Application: 'Octopus Deploy', Version: '2024.3.12345', ApiVersion: '3.0.0', InstallationId: '8c6a1f4e-3b0e-4b55-9d3a-6f1c2b7e9a10' });
+    expect(root.body).toMatchObject({
+      Application: 'Octopus Deploy',
+      Version: '2024.3.12345',
+      ApiVersion: '3.0.0',
+      InstallationId: '8c6a1f4e-3b0e-4b55-9d3a-6f1c2b7e9a10',
+    });
     const viaQuery = await call(sim, 'GET', `/api/users/me?apikey=${sim.apiKey}`, undefined, {});
     expect(viaQuery.body).toMatchObject({ Id: 'Users-1', Username: 'sim-admin', IsService: false, EmailAddress: 'admin@example.com' });
     expect(sim.requests('GET', '/api/users/me').at(-1)?.query.apikey).toBe('API-SIMU');
@@ -112,7 +178,10 @@ describe('spaces and collections', () => {
 
 describe('injected faults', () => {
   it('fails the next matching calls with a status or a dropped connection, then lets calls through', async () => {
-    const created = await call<Deployment>(sim, 'POST', '/api/Spaces-1/deployments', { ReleaseId: 'Releases-2', EnvironmentId: 'Environments-1' });
+    const created = await call<Deployment>(sim, 'POST', '/api/Spaces-1/deployments', {
+      ReleaseId: 'Releases-2',
+      EnvironmentId: 'Environments-1',
+    });
     const added = await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', status: 503, retryAfterSeconds: 2, times: 2 });
     expect(added.status).toBe(201);
     await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', drop: true });
@@ -132,18 +201,43 @@ describe('injected faults', () => {
 describe('classic deployments and the task lifecycle', () => {
   it('creates a deployment (201, case-insensitive keys) that runs Queued → Executing → Success', async () => {
     sim.addOutcome({ state: 'Manual', times: 1 });
-    const created = await deploy(sim, { releaseid: 'Releases-2', ENVIRONMENTID: 'Environments-3', comments: 'shipline:run-42', Unknown: 1 });
+    const created = await deploy(sim, {
+      releaseid: 'Releases-2',
+      ENVIRONMENTID: 'Environments-3',
+      comments: 'shipline:run-42',
+      Unknown: 1,
+    });
     expect(created.status).toBe(201);
     const d = created.body;
-    expect(d).toMatchObject({ Id: 'Deployments-1', TaskId: 'ServerTasks-1', ProjectId: 'Projects-1', ReleaseId: 'Releases-2', EnvironmentId: 'Environments-3', ChannelId: 'Channels-1', TenantId: null, Comments: 'shipline:run-42', Name: 'Deploy to Production', SpaceId: 'Spaces-1' });
-    expect(d.Links).toMatchObject({ Self: '/api/Spaces-1/deployments/Deployments-1', Task: '/api/tasks/ServerTasks-1', Web: '/app#/Spaces-1/deployments/Deployments-1' });
+    expect(d).toMatchObject({
+      Id: 'Deployments-1',
+      TaskId: 'ServerTasks-1',
+      ProjectId: 'Projects-1',
+      ReleaseId: 'Releases-2',
+      EnvironmentId: 'Environments-3',
+      ChannelId: 'Channels-1',
+      TenantId: null,
+      Comments: 'shipline:run-42',
+      Name: 'Deploy to Production',
+      SpaceId: 'Spaces-1',
+    });
+    expect(d.Links).toMatchObject({
+      Self: '/api/Spaces-1/deployments/Deployments-1',
+      Task: '/api/tasks/ServerTasks-1',
+      Web: '/app#/Spaces-1/deployments/Deployments-1',
+    });
     expect(d.Created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
 
     const running = await untilState(sim, d.TaskId, ['Executing']);
     expect(running).toMatchObject({ IsCompleted: false, CompletedTime: null });
     expect(running.StartTime).not.toBeNull();
     expect((await call(sim, 'POST', `/_sim/tasks/${d.TaskId}/complete`, { state: 'Success' })).status).toBe(200);
-    expect(await task(sim, d.TaskId)).toMatchObject({ State: 'Success', IsCompleted: true, FinishedSuccessfully: true, Duration: expect.stringMatching(/^\d+ seconds?$/) });
+    expect(await task(sim, d.TaskId)).toMatchObject({
+      State: 'Success',
+      IsCompleted: true,
+      FinishedSuccessfully: true,
+      Duration: expect.stringMatching(/^\d+ seconds?$/),
+    });
     expect(categoriesOf(sim, d.Id)).toEqual(['DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
 
     const byRelease = await call<Collection<Deployment>>(sim, 'GET', '/api/Spaces-1/releases/Releases-2/deployments');
@@ -151,7 +245,10 @@ describe('classic deployments and the task lifecycle', () => {
   });
 
   it('answers 400 with an ErrorMessage for an unknown release or environment', async () => {
-    for (const body of [{ ReleaseId: 'Releases-99', EnvironmentId: 'Environments-1' }, { ReleaseId: 'Releases-1', EnvironmentId: 'Environments-99' }]) {
+    for (const body of [
+      { ReleaseId: 'Releases-99', EnvironmentId: 'Environments-1' },
+      { ReleaseId: 'Releases-1', EnvironmentId: 'Environments-99' },
+    ]) {
       const res = await deploy(sim, body);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ ErrorMessage: expect.stringContaining('could not be found') });
@@ -173,7 +270,14 @@ describe('classic deployments and the task lifecycle', () => {
     expect((await untilState(sim, d.TaskId, ['TimedOut'])).IsCompleted).toBe(true);
     const failed = sim.state.events.find((e) => e.category === 'DeploymentFailed');
     expect(failed?.message).toBe('Deploy to Development failed for Web release 1.0.1 to Development');
-    expect(failed?.relatedDocumentIds).toEqual(['Deployments-1', 'Projects-1', 'Releases-2', 'Environments-1', 'ServerTasks-1', 'Channels-1']);
+    expect(failed?.relatedDocumentIds).toEqual([
+      'Deployments-1',
+      'Projects-1',
+      'Releases-2',
+      'Environments-1',
+      'ServerTasks-1',
+      'Channels-1',
+    ]);
   });
 
   it('auto-increments a release version and rejects a duplicate like Octopus', async () => {
@@ -181,16 +285,32 @@ describe('classic deployments and the task lifecycle', () => {
     expect([created.status, created.body.Version]).toEqual([201, '1.0.2']);
     const dup = await call(sim, 'POST', '/api/Spaces-1/releases', { ProjectId: 'Projects-1', Version: '1.0.2' });
     expect(dup.status).toBe(400);
-    expect(dup.body).toMatchObject({ ErrorMessage: 'There was a problem with your request.', Errors: [expect.stringContaining("'1.0.2' already exists")] });
+    expect(dup.body).toMatchObject({
+      ErrorMessage: 'There was a problem with your request.',
+      Errors: [expect.stringContaining("'1.0.2' already exists")],
+    });
     expect(sim.state.events.map((e) => e.category)).toEqual(['ReleaseCreated']);
   });
 });
 
 describe('subscriptions', () => {
   it('has Octopus status codes: POST 201, GET/PUT 200, DELETE 200 {}, unknown 404, duplicate name 400', async () => {
-    const created = await subscribe(sim, 'Shipline', 'http://127.0.0.1:9/hook', { WebhookHeaderKey: 'X-Token', WebhookHeaderValue: 'plain' });
+    const created = await subscribe(sim, 'Shipline', 'http://127.0.0.1:9/hook', {
+      WebhookHeaderKey: 'X-Token',
+      WebhookHeaderValue: 'plain',
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ Id: 'Subscriptions-1', Type: 'Event', IsDisabled: false, SpaceId: 'Spaces-1', EventNotificationSubscription: { WebhookTimeout: '00:00:10', WebhookHeaderValue: 'plain', Filter: { EventCategories: [], Projects: [], DocumentTypes: [] } } });
+    expect(created.body).toMatchObject({
+      Id: 'Subscriptions-1',
+      Type: 'Event',
+      IsDisabled: false,
+      SpaceId: 'Spaces-1',
+      EventNotificationSubscription: {
+        WebhookTimeout: '00:00:10',
+        WebhookHeaderValue: 'plain',
+        Filter: { EventCategories: [], Projects: [], DocumentTypes: [] },
+      },
+    });
     expect((await subscribe(sim, 'shipline', 'http://127.0.0.1:9/other')).status).toBe(400);
     const path = '/api/Spaces-1/subscriptions/Subscriptions-1';
     const put = await call(sim, 'PUT', path, { ...created.body, IsDisabled: true });
@@ -204,12 +324,17 @@ describe('subscriptions', () => {
 
   it('takes WebhookHeaderValue as a sensitive object and never shows it back in sensitive mode', async () => {
     await call(sim, 'PUT', '/_sim/delivery', { sensitiveHeaderValues: true });
-    const created = await subscribe(sim, 'Sensitive', 'http://127.0.0.1:9/hook', { WebhookHeaderKey: 'X-Token', WebhookHeaderValue: { HasValue: true, NewValue: 's3cret' } });
+    const created = await subscribe(sim, 'Sensitive', 'http://127.0.0.1:9/hook', {
+      WebhookHeaderKey: 'X-Token',
+      WebhookHeaderValue: { HasValue: true, NewValue: 's3cret' },
+    });
     const shown = { HasValue: true, NewValue: null, Hint: null };
     expect(created.body).toMatchObject({ EventNotificationSubscription: { WebhookHeaderValue: shown } });
     await call(sim, 'PUT', `/api/Spaces-1/subscriptions/${created.body.Id}`, created.body);
     expect(sim.state.subscriptions[0]?.webhookHeaderValue).toBe('s3cret');
-    const wrapped = await subscribe(sim, 'Wrapped', 'http://127.0.0.1:9/hook', { WebhookHeaderValue: { IsSensitive: true, SensitiveValue: { HasValue: true, NewValue: 'w' } } });
+    const wrapped = await subscribe(sim, 'Wrapped', 'http://127.0.0.1:9/hook', {
+      WebhookHeaderValue: { IsSensitive: true, SensitiveValue: { HasValue: true, NewValue: 'w' } },
+    });
     expect(JSON.stringify(wrapped.body)).not.toContain('"w"');
     expect(sim.state.subscriptions[1]?.webhookHeaderValue).toBe('w');
   });
@@ -226,16 +351,23 @@ describe('webhook delivery', () => {
   });
   afterAll(async () => sink.close());
   const payloads = (path = '/hook') => sink.requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Delivered);
-  const got = (category: string, path = '/hook') => () => payloads(path).some((p) => p.Payload.Event.Category === category);
+  const got =
+    (category: string, path = '/hook') =>
+    () =>
+      payloads(path).some((p) => p.Payload.Event.Category === category);
 
   it('POSTs the real payload shape for Queued, Started and Succeeded, with the custom header', async () => {
     await subscribe(sim, 'All', `${sink.url}/hook`, { WebhookHeaderKey: 'X-Shipline-Token', WebhookHeaderValue: 'tok' });
     const d = (await deploy(sim)).body;
     await sink.waitFor(got('DeploymentSucceeded'));
     expect(payloads().map((p) => p.Payload.Event.Category)).toEqual(['DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
-    expect(sink.requests.every((r) => r.headers['x-shipline-token'] === 'tok' && r.headers['content-type'] === 'application/json')).toBe(true);
+    expect(sink.requests.every((r) => r.headers['x-shipline-token'] === 'tok' && r.headers['content-type'] === 'application/json')).toBe(
+      true,
+    );
     const [queued, started] = payloads();
-    expect(queued?.Payload.Event.Message).toMatch(/^Scheduled to deploy Web release 1\.0\.1 to Development at \w+day, \d\d \w+ \d{4} \d+:\d\d [AP]M \+00:00$/);
+    expect(queued?.Payload.Event.Message).toMatch(
+      /^Scheduled to deploy Web release 1\.0\.1 to Development at \w+day, \d\d \w+ \d{4} \d+:\d\d [AP]M \+00:00$/,
+    );
     expect(started?.Payload.Event.RelatedDocumentIds).toEqual([d.Id, 'Projects-1', 'Releases-2', 'Environments-1', d.TaskId, 'Channels-1']);
     expect(started?.Payload).toMatchObject({ ServerUri: sim.url, TotalEventsInBatch: 1, Subscription: { Id: 'Subscriptions-1' } });
 
@@ -283,7 +415,12 @@ describe('webhook delivery', () => {
     await deploy(sim);
     await sink.waitFor(got('DeploymentSucceeded'));
     expect(payloads().map((p) => p.Payload.Event.Category)).toEqual(['DeploymentSucceeded']);
-    expect(sim.deliveries().filter((x) => x.error === 'dropped').map((x) => x.category)).toEqual(['DeploymentQueued', 'DeploymentStarted']);
+    expect(
+      sim
+        .deliveries()
+        .filter((x) => x.error === 'dropped')
+        .map((x) => x.category),
+    ).toEqual(['DeploymentQueued', 'DeploymentStarted']);
     expect((await call(sim, 'GET', '/_sim/delivery')).body).toMatchObject({ drop: false });
   });
 
@@ -297,11 +434,15 @@ describe('webhook delivery', () => {
 
   it('respects the EventCategories filter (and Environments, AND-ed)', async () => {
     await subscribe(sim, 'Everything', `${sink.url}/all`);
-    await subscribe(sim, 'Succeeded in Development', `${sink.url}/some`, { Filter: { EventCategories: ['DeploymentSucceeded', 'DeploymentFailed'], Environments: ['Environments-1'] } });
+    await subscribe(sim, 'Succeeded in Development', `${sink.url}/some`, {
+      Filter: { EventCategories: ['DeploymentSucceeded', 'DeploymentFailed'], Environments: ['Environments-1'] },
+    });
     await deploy(sim, { ReleaseId: 'Releases-2', EnvironmentId: 'Environments-3' });
     await deploy(sim, { ReleaseId: 'Releases-2', EnvironmentId: 'Environments-1' });
     await sink.waitFor(() => payloads('/all').length === 6 && payloads('/some').length >= 1);
-    expect(payloads('/some').map((p) => [p.Payload.Event.Category, p.Payload.Event.RelatedDocumentIds[3]])).toEqual([['DeploymentSucceeded', 'Environments-1']]);
+    expect(payloads('/some').map((p) => [p.Payload.Event.Category, p.Payload.Event.RelatedDocumentIds[3]])).toEqual([
+      ['DeploymentSucceeded', 'Environments-1'],
+    ]);
   });
 });
 
@@ -310,12 +451,24 @@ describe('seed files', () => {
     const seeded = await startOctopusSim({ seed: loadSeedFile(new URL('tenanted.yaml', FIXTURES).pathname) });
     try {
       expect(seeded.state.environments.map((e) => e.id)).toEqual(['Environments-1', 'Environments-2']);
-      const d = await call<Deployment>(seeded, 'POST', '/api/Spaces-1/deployments', { ReleaseId: 'Releases-1', EnvironmentId: 'Environments-2', TenantId: 'Tenants-1' });
+      const d = await call<Deployment>(seeded, 'POST', '/api/Spaces-1/deployments', {
+        ReleaseId: 'Releases-1',
+        EnvironmentId: 'Environments-2',
+        TenantId: 'Tenants-1',
+      });
       expect(d.body).toMatchObject({ Name: 'Deploy to Production for Acme', TenantId: 'Tenants-1' });
       await untilState(seeded, d.body.TaskId, ['Success']);
       const started = seeded.state.events.find((e) => e.category === 'DeploymentStarted');
       expect(started?.message).toBe('Deploy to Production for Acme started for Portal release 3.1.0 to Production for Acme');
-      expect(started?.relatedDocumentIds).toEqual([d.body.Id, 'Projects-1', 'Releases-1', 'Environments-2', 'Tenants-1', d.body.TaskId, 'Channels-1']);
+      expect(started?.relatedDocumentIds).toEqual([
+        d.body.Id,
+        'Projects-1',
+        'Releases-1',
+        'Environments-2',
+        'Tenants-1',
+        d.body.TaskId,
+        'Channels-1',
+      ]);
     } finally {
       await seeded.close();
     }

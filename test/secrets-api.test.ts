@@ -40,7 +40,9 @@ describe.each(DIALECTS)('secrets on %s', (dialect) => {
     expect(Object.keys(list.json().items[0]).sort()).toEqual(['createdAt', 'hosts', 'name', 'updatedAt']);
 
     expect((await api({ method: 'DELETE', url: '/api/v1/secrets/A_SECOND' })).statusCode).toBe(204);
-    expect((await api({ method: 'GET', url: '/api/v1/secrets' })).json().items.map((s: { name: string }) => s.name)).toEqual(['SLACK_TOKEN']);
+    expect((await api({ method: 'GET', url: '/api/v1/secrets' })).json().items.map((s: { name: string }) => s.name)).toEqual([
+      'SLACK_TOKEN',
+    ]);
     const again = await api({ method: 'DELETE', url: '/api/v1/secrets/A_SECOND' });
     expect(again.statusCode).toBe(404);
     expect(again.json().error.code).toBe('secret.not_found');
@@ -83,11 +85,21 @@ describe.each(DIALECTS)('secrets on %s', (dialect) => {
 
   it('binds a secret to hosts, keeps them when the value is rotated, and unbinds with []', async () => {
     const put = (payload: Record<string, unknown>) => api({ method: 'PUT', url: '/api/v1/secrets/BOUND', payload });
-    expect((await put({ value: VALUE, hosts: ['API.example.com', '*.datadoghq.com', 'api.example.com'] })).json().hosts).toEqual(['api.example.com', '*.datadoghq.com']);
+    expect((await put({ value: VALUE, hosts: ['API.example.com', '*.datadoghq.com', 'api.example.com'] })).json().hosts).toEqual([
+      'api.example.com',
+      '*.datadoghq.com',
+    ]);
     expect((await put({ value: NEW_VALUE })).json().hosts).toEqual(['api.example.com', '*.datadoghq.com']);
     const listed = (await api({ method: 'GET', url: '/api/v1/secrets' })).json().items.find((s: { name: string }) => s.name === 'BOUND');
     expect(listed.hosts).toEqual(['api.example.com', '*.datadoghq.com']);
-    for (const hosts of [['https://api.example.com'], ['api.example.com:443'], ['*.com'], ['*'], Array.from({ length: 21 }, (_, i) => `h${i}.example.com`), ['']]) {
+    for (const hosts of [
+      ['https://api.example.com'],
+      ['api.example.com:443'],
+      ['*.com'],
+      ['*'],
+      Array.from({ length: 21 }, (_, i) => `h${i}.example.com`),
+      [''],
+    ]) {
       const res = await put({ value: VALUE, hosts });
       expect(res.statusCode, JSON.stringify(hosts)).toBe(400);
       expect(res.json().error.code).toMatch(/^(secret|request)\.invalid$/);

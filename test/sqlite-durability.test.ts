@@ -92,7 +92,10 @@ describe('the embedded SQLite store', () => {
     try {
       // A module file: run with `-e`, the same script exited even while the thread held the process.
       const script = path.join(dataDir, 'unclosed.mjs');
-      fs.writeFileSync(script, `import { openStore } from ${JSON.stringify(storeModule)};\nawait openStore({ dataDir: ${JSON.stringify(dataDir)} }).migrate();\n`);
+      fs.writeFileSync(
+        script,
+        `import { openStore } from ${JSON.stringify(storeModule)};\nawait openStore({ dataDir: ${JSON.stringify(dataDir)} }).migrate();\n`,
+      );
       // A thread that held the process would run into the timeout, which kills it and fails here.
       const { stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
       expect(stderr).toBe('');

@@ -10,10 +10,18 @@ const typed: Action<{ port: number; secure: boolean; retries?: number; label: st
   name: 'test.typed',
   description: 'Echoes its settings with their types.',
   channels: ['success', 'failed'],
-  config: Type.Object({ port: Type.Integer({ minimum: 1 }), secure: Type.Boolean(), retries: Type.Optional(Type.Number()), label: Type.String() }),
+  config: Type.Object({
+    port: Type.Integer({ minimum: 1 }),
+    secure: Type.Boolean(),
+    retries: Type.Optional(Type.Number()),
+    label: Type.String(),
+  }),
   exampleOutput: {},
   async run(_ctx, config) {
-    return { channel: 'success', output: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, type: typeof value }])) };
+    return {
+      channel: 'success',
+      output: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, type: typeof value }])),
+    };
   },
 };
 
@@ -30,7 +38,12 @@ describe.each(DIALECTS)('step inputs from templates on %s', (dialect) => {
     await t.applyReaction({
       name: 'typed',
       on: { event: 'typed.test' },
-      steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: '{{ data.secure }}', retries: '3', label: '{{ data.port }}' } } },
+      steps: {
+        echo: {
+          uses: 'test.typed',
+          with: { port: '{{ data.port }}', secure: '{{ data.secure }}', retries: '3', label: '{{ data.port }}' },
+        },
+      },
     });
     await t.store.events.append({ type: 'typed.test', source: 'test', data: { port: 8443, secure: true } });
     const run = await t.runReaching({ reaction: 'typed' }, ['succeeded', 'failed']);
@@ -47,15 +60,34 @@ describe.each(DIALECTS)('step inputs from templates on %s', (dialect) => {
     await t.applyReaction({
       name: 'typed-dry',
       on: { event: 'typed.dry' },
-      steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: '{{ data.secure }}', retries: '3', label: '{{ data.port }}' } } },
+      steps: {
+        echo: {
+          uses: 'test.typed',
+          with: { port: '{{ data.port }}', secure: '{{ data.secure }}', retries: '3', label: '{{ data.port }}' },
+        },
+      },
     });
-    const res = await t.api({ method: 'POST', url: '/api/v1/reactions/typed-dry/test', role: 'read', payload: { event: { type: 'typed.dry', data: { port: 8443, secure: false } } } });
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/v1/reactions/typed-dry/test',
+      role: 'read',
+      payload: { event: { type: 'typed.dry', data: { port: 8443, secure: false } } },
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json<{ steps: Array<{ input: unknown }> }>().steps[0]!.input).toEqual({ port: 8443, secure: false, retries: 3, label: '8443' });
+    expect(res.json<{ steps: Array<{ input: unknown }> }>().steps[0]!.input).toEqual({
+      port: 8443,
+      secure: false,
+      retries: 3,
+      label: '8443',
+    });
   });
 
   it('still fails a step whose rendered value cannot be what the action declares', async () => {
-    await t.applyReaction({ name: 'typed-bad', on: { event: 'typed.bad' }, steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: 'true', label: 'x' } } } });
+    await t.applyReaction({
+      name: 'typed-bad',
+      on: { event: 'typed.bad' },
+      steps: { echo: { uses: 'test.typed', with: { port: '{{ data.port }}', secure: 'true', label: 'x' } } },
+    });
     await t.store.events.append({ type: 'typed.bad', source: 'test', data: { port: 'not a number' } });
     const run = await t.runReaching({ reaction: 'typed-bad' }, ['succeeded', 'failed']);
     expect(run.status).toBe('failed');

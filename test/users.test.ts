@@ -20,7 +20,11 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
   return { ...original, verify: vi.fn(original.verify) };
 });
 
-const PASSWORDS: Record<Role, string> = { read: 'read-user-passphrase-1', write: 'write-user-passphrase-2', admin: 'admin-user-passphrase-3' };
+const PASSWORDS: Record<Role, string> = {
+  read: 'read-user-passphrase-1',
+  write: 'write-user-passphrase-2',
+  admin: 'admin-user-passphrase-3',
+};
 const EMAILS: Record<Role, string> = { read: 'reader@example.com', write: 'writer@example.com', admin: 'admin@example.com' };
 
 interface SignedIn {
@@ -42,7 +46,15 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     database = await freshDatabase(dialect);
     store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
     await store.migrate();
-    const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done(); } }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logs.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    );
     app = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024 }, logger });
     adminToken = (await store.tokens.create('test admin', 'admin')).token;
   });
@@ -70,15 +82,35 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
 
   it('creates users through the API, normalising emails, and refuses duplicates and short passwords', async () => {
     for (const role of ['read', 'write', 'admin'] as const) {
-      const created = await admin({ method: 'POST', url: '/api/v1/users', payload: { email: `  ${EMAILS[role].toUpperCase()} `, name: `The ${role}r`, role, password: PASSWORDS[role] } });
+      const created = await admin({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { email: `  ${EMAILS[role].toUpperCase()} `, name: `The ${role}r`, role, password: PASSWORDS[role] },
+      });
       expect(created.statusCode, created.body).toBe(201);
-      expect(created.json()).toEqual({ email: EMAILS[role], name: `The ${role}r`, role, disabled: false, disabledAt: null, createdAt: expect.any(String), updatedAt: expect.any(String) });
+      expect(created.json()).toEqual({
+        email: EMAILS[role],
+        name: `The ${role}r`,
+        role,
+        disabled: false,
+        disabledAt: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
     }
-    const duplicate = await admin({ method: 'POST', url: '/api/v1/users', payload: { email: 'Reader@Example.com', name: 'Again', role: 'read', password: 'another-long-password' } });
+    const duplicate = await admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'Reader@Example.com', name: 'Again', role: 'read', password: 'another-long-password' },
+    });
     expect(duplicate.statusCode).toBe(409);
     expect(duplicate.json().error.code).toBe('user.email_conflict');
 
-    const short = await admin({ method: 'POST', url: '/api/v1/users', payload: { email: 'short@example.com', name: 'Short', role: 'read', password: 'elevenchars' } });
+    const short = await admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'short@example.com', name: 'Short', role: 'read', password: 'elevenchars' },
+    });
     expect(short.statusCode).toBe(400);
     expect(short.json().error.code).toBe('user.invalid');
     expect((await admin({ method: 'GET', url: '/api/v1/users/short@example.com' })).statusCode).toBe(404);
@@ -113,7 +145,11 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
 
     const current = await withCookie(writer, { method: 'GET', url: '/auth/session' });
     expect(current.statusCode).toBe(200);
-    expect(current.json()).toEqual({ user: { email: EMAILS.write, name: 'The writer', role: 'write' }, csrfToken: writer.csrfToken, expiresAt: expect.any(String) });
+    expect(current.json()).toEqual({
+      user: { email: EMAILS.write, name: 'The writer', role: 'write' },
+      csrfToken: writer.csrfToken,
+      expiresAt: expect.any(String),
+    });
     // The store keeps only a hash of the session id.
     const id = writer.cookie.split('=')[1]!;
     expect(JSON.stringify(await store.db.kysely.selectFrom('user_sessions').selectAll().execute())).not.toContain(id);
@@ -124,19 +160,25 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     expect(forged.json().error.code).toBe('auth.session_invalid');
   });
 
-  it('authenticates the API with the cookie, limited by the user\'s role', async () => {
+  it("authenticates the API with the cookie, limited by the user's role", async () => {
     const reader = await session(EMAILS.read, PASSWORDS.read);
     expect((await withCookie(reader, { method: 'GET', url: '/api/v1/services' })).statusCode).toBe(200);
-    const denied = await withCookie(reader, { method: 'POST', url: '/api/v1/services', payload: { name: 'by-reader' }, headers: { 'x-csrf-token': reader.csrfToken } });
+    const denied = await withCookie(reader, {
+      method: 'POST',
+      url: '/api/v1/services',
+      payload: { name: 'by-reader' },
+      headers: { 'x-csrf-token': reader.csrfToken },
+    });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe('auth.role_too_low');
-    expect(denied.json().error.message).toContain('the user has role \'read\'');
+    expect(denied.json().error.message).toContain("the user has role 'read'");
   });
 
-  it('requires the session\'s CSRF token on changes made with the cookie; bearer tokens need none', async () => {
+  it("requires the session's CSRF token on changes made with the cookie; bearer tokens need none", async () => {
     const writer = await session(EMAILS.write, PASSWORDS.write);
     const other = await session(EMAILS.admin, PASSWORDS.admin);
-    const create = (name: string, headers: Record<string, string>) => withCookie(writer, { method: 'POST', url: '/api/v1/services', payload: { name }, headers });
+    const create = (name: string, headers: Record<string, string>) =>
+      withCookie(writer, { method: 'POST', url: '/api/v1/services', payload: { name }, headers });
 
     const missing = await create('no-csrf', {});
     expect(missing.statusCode).toBe(403);
@@ -173,8 +215,16 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     const active = await session(EMAILS.admin, PASSWORDS.admin);
     const hours = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
     const hashOf = (s: SignedIn) => hashSessionId(s.cookie.split('=')[1]!);
-    await store.db.kysely.updateTable('user_sessions').set({ last_seen_at: hours(12.1) }).where('id_hash', '=', hashOf(idle)).execute();
-    await store.db.kysely.updateTable('user_sessions').set({ last_seen_at: hours(0.5), expires_at: hours(0.01) }).where('id_hash', '=', hashOf(active)).execute();
+    await store.db.kysely
+      .updateTable('user_sessions')
+      .set({ last_seen_at: hours(12.1) })
+      .where('id_hash', '=', hashOf(idle))
+      .execute();
+    await store.db.kysely
+      .updateTable('user_sessions')
+      .set({ last_seen_at: hours(0.5), expires_at: hours(0.01) })
+      .where('id_hash', '=', hashOf(active))
+      .execute();
     for (const s of [idle, active]) {
       const res = await withCookie(s, { method: 'GET', url: '/api/v1/services' });
       expect(res.statusCode).toBe(401);
@@ -207,7 +257,11 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
   });
 
   it('limits failed sign-ins per email, with Retry-After, even for the right password', async () => {
-    await admin({ method: 'POST', url: '/api/v1/users', payload: { email: 'target@example.com', name: 'Target', role: 'read', password: 'target-passphrase-9' } });
+    await admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'target@example.com', name: 'Target', role: 'read', password: 'target-passphrase-9' },
+    });
     for (let i = 0; i < 5; i++) {
       // Different addresses: this is the per-email limit.
       expect((await signIn('target@example.com', `wrong-${i}-password`, `10.1.0.${i}`)).statusCode).toBe(401);
@@ -238,7 +292,11 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
   it('disabling a user refuses their sign-in and ends their sessions at once; re-enabling does not revive them', async () => {
     const reader = await session(EMAILS.read, PASSWORDS.read);
     expect((await withCookie(reader, { method: 'GET', url: '/api/v1/services' })).statusCode).toBe(200);
-    const disabled = await admin({ method: 'PATCH', url: `/api/v1/users/${encodeURIComponent('Reader@example.com')}`, payload: { disabled: true } });
+    const disabled = await admin({
+      method: 'PATCH',
+      url: `/api/v1/users/${encodeURIComponent('Reader@example.com')}`,
+      payload: { disabled: true },
+    });
     expect(disabled.statusCode).toBe(200);
     expect(disabled.json()).toMatchObject({ email: EMAILS.read, disabled: true, disabledAt: expect.any(String) });
 
@@ -256,36 +314,63 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     const writer = await session(EMAILS.write, PASSWORDS.write);
     const patched = await admin({ method: 'PATCH', url: `/api/v1/users/${EMAILS.write}`, payload: { role: 'read', name: 'Demoted' } });
     expect(patched.json()).toMatchObject({ role: 'read', name: 'Demoted' });
-    const denied = await withCookie(writer, { method: 'POST', url: '/api/v1/services', payload: { name: 'after-demotion' }, headers: { 'x-csrf-token': writer.csrfToken } });
+    const denied = await withCookie(writer, {
+      method: 'POST',
+      url: '/api/v1/services',
+      payload: { name: 'after-demotion' },
+      headers: { 'x-csrf-token': writer.csrfToken },
+    });
     expect(denied.statusCode).toBe(403);
 
-    const reset = await admin({ method: 'POST', url: `/api/v1/users/${EMAILS.write}/password`, payload: { password: 'a-brand-new-passphrase' } });
+    const reset = await admin({
+      method: 'POST',
+      url: `/api/v1/users/${EMAILS.write}/password`,
+      payload: { password: 'a-brand-new-passphrase' },
+    });
     expect(reset.statusCode).toBe(200);
     expect((await withCookie(writer, { method: 'GET', url: '/auth/session' })).statusCode).toBe(401);
     expect((await signIn(EMAILS.write, PASSWORDS.write, '10.4.0.1')).statusCode).toBe(401);
     expect((await signIn(EMAILS.write, 'a-brand-new-passphrase', '10.4.0.1')).statusCode).toBe(200);
-    expect((await admin({ method: 'POST', url: '/api/v1/users/nobody@example.com/password', payload: { password: 'a-brand-new-passphrase' } })).statusCode).toBe(404);
+    expect(
+      (await admin({ method: 'POST', url: '/api/v1/users/nobody@example.com/password', payload: { password: 'a-brand-new-passphrase' } }))
+        .statusCode,
+    ).toBe(404);
     expect((await admin({ method: 'PATCH', url: '/api/v1/users/nobody@example.com', payload: { name: 'x' } })).statusCode).toBe(404);
   });
 
   it('lets a signed-in user change their own password, with the CSRF token and the current password, ending their other sessions', async () => {
     const email = 'changer@example.com';
     const original = 'changer-passphrase-1';
-    expect((await admin({ method: 'POST', url: '/api/v1/users', payload: { email, name: 'Changer', role: 'read', password: original } })).statusCode).toBe(201);
+    expect(
+      (await admin({ method: 'POST', url: '/api/v1/users', payload: { email, name: 'Changer', role: 'read', password: original } }))
+        .statusCode,
+    ).toBe(201);
     const here = await session(email, original);
     const elsewhere = await session(email, original);
-    const change = (s: SignedIn | undefined, body: Record<string, unknown>, headers: Record<string, string> = s ? { 'x-csrf-token': s.csrfToken } : {}) =>
-      inject({ method: 'POST', url: '/auth/password', payload: body, headers: { ...(s ? { cookie: s.cookie } : {}), ...headers } });
+    const change = (
+      s: SignedIn | undefined,
+      body: Record<string, unknown>,
+      headers: Record<string, string> = s ? { 'x-csrf-token': s.csrfToken } : {},
+    ) => inject({ method: 'POST', url: '/auth/password', payload: body, headers: { ...(s ? { cookie: s.cookie } : {}), ...headers } });
 
     const anonymous = await change(undefined, { currentPassword: original, newPassword: 'changed-passphrase-2' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json().error.code).toBe('auth.session_invalid');
-    const byToken = await inject({ method: 'POST', url: '/auth/password', payload: { currentPassword: original, newPassword: 'changed-passphrase-2' }, headers: { authorization: `Bearer ${adminToken}` } });
+    const byToken = await inject({
+      method: 'POST',
+      url: '/auth/password',
+      payload: { currentPassword: original, newPassword: 'changed-passphrase-2' },
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     expect(byToken.statusCode).toBe(401);
     const noCsrf = await change(here, { currentPassword: original, newPassword: 'changed-passphrase-2' }, {});
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.json().error.code).toBe('auth.csrf');
-    const foreignCsrf = await change(here, { currentPassword: original, newPassword: 'changed-passphrase-2' }, { 'x-csrf-token': elsewhere.csrfToken });
+    const foreignCsrf = await change(
+      here,
+      { currentPassword: original, newPassword: 'changed-passphrase-2' },
+      { 'x-csrf-token': elsewhere.csrfToken },
+    );
     expect(foreignCsrf.json().error.code).toBe('auth.csrf');
     const wrong = await change(here, { currentPassword: 'not-the-passphrase', newPassword: 'changed-passphrase-2' });
     expect(wrong.statusCode).toBe(401);
@@ -307,31 +392,64 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
 
   it('counts wrong current passwords like failed sign-ins', async () => {
     const email = 'guessed@example.com';
-    await admin({ method: 'POST', url: '/api/v1/users', payload: { email, name: 'Guessed', role: 'read', password: 'guessed-passphrase-1' } });
+    await admin({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email, name: 'Guessed', role: 'read', password: 'guessed-passphrase-1' },
+    });
     const stolen = await session(email, 'guessed-passphrase-1');
     for (let i = 0; i < 5; i++) {
-      const res = await withCookie(stolen, { method: 'POST', url: '/auth/password', payload: { currentPassword: `guess-${i}-password`, newPassword: 'taken-over-passphrase' }, headers: { 'x-csrf-token': stolen.csrfToken }, remoteAddress: `10.8.0.${i}` });
+      const res = await withCookie(stolen, {
+        method: 'POST',
+        url: '/auth/password',
+        payload: { currentPassword: `guess-${i}-password`, newPassword: 'taken-over-passphrase' },
+        headers: { 'x-csrf-token': stolen.csrfToken },
+        remoteAddress: `10.8.0.${i}`,
+      });
       expect(res.statusCode).toBe(401);
     }
-    const limited = await withCookie(stolen, { method: 'POST', url: '/auth/password', payload: { currentPassword: 'guessed-passphrase-1', newPassword: 'taken-over-passphrase' }, headers: { 'x-csrf-token': stolen.csrfToken }, remoteAddress: '10.8.0.99' });
+    const limited = await withCookie(stolen, {
+      method: 'POST',
+      url: '/auth/password',
+      payload: { currentPassword: 'guessed-passphrase-1', newPassword: 'taken-over-passphrase' },
+      headers: { 'x-csrf-token': stolen.csrfToken },
+      remoteAddress: '10.8.0.99',
+    });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('auth.rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('believes X-Forwarded-* only from trusted proxies (SHIPLINE_TRUST_PROXY): the cookie\'s Secure flag and the per-address limit', async () => {
+  it("believes X-Forwarded-* only from trusted proxies (SHIPLINE_TRUST_PROXY): the cookie's Secure flag and the per-address limit", async () => {
     const https = { 'x-forwarded-proto': 'https' };
     // Untrusted (the default): a client cannot claim HTTPS or another address.
-    const direct = await inject({ method: 'POST', url: '/auth/session', payload: { email: EMAILS.admin, password: PASSWORDS.admin }, headers: https, remoteAddress: '10.9.0.1' });
+    const direct = await inject({
+      method: 'POST',
+      url: '/auth/session',
+      payload: { email: EMAILS.admin, password: PASSWORDS.admin },
+      headers: https,
+      remoteAddress: '10.9.0.1',
+    });
     expect(direct.statusCode).toBe(200);
-    expect(String(direct.headers['set-cookie']).split(';').map((a) => a.trim())).not.toContain('Secure');
+    expect(
+      String(direct.headers['set-cookie'])
+        .split(';')
+        .map((a) => a.trim()),
+    ).not.toContain('Secure');
 
-    const proxied = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024, trustProxy: ['10.9.0.0/24'] } });
+    const proxied = await buildApp({
+      store,
+      config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024, trustProxy: ['10.9.0.0/24'] },
+    });
     const hopped = await buildApp({ store, config: { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024, trustProxy: 1 } });
     try {
       const signInVia = (target: FastifyInstance, remoteAddress: string, headers: Record<string, string>, password = PASSWORDS.admin) =>
         target.inject({ method: 'POST', url: '/auth/session', payload: { email: EMAILS.admin, password }, headers, remoteAddress });
-      const secure = (res: LightMyRequestResponse) => String(res.headers['set-cookie']).split(';').map((a) => a.trim()).includes('Secure');
+      const secure = (res: LightMyRequestResponse) =>
+        String(res.headers['set-cookie'])
+          .split(';')
+          .map((a) => a.trim())
+          .includes('Secure');
       expect(secure(await signInVia(proxied, '10.9.0.5', https))).toBe(true);
       expect(secure(await signInVia(proxied, '10.10.0.5', https))).toBe(false);
       expect(secure(await signInVia(proxied, '10.10.0.5', {}))).toBe(false);
@@ -339,7 +457,13 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
 
       // Behind the proxy each client is counted on its own address, not the proxy's.
       for (let i = 0; i < 20; i++) {
-        const res = await proxied.inject({ method: 'POST', url: '/auth/session', payload: { email: `nobody-${i}@example.com`, password: 'guessed-password' }, headers: { 'x-forwarded-for': '203.0.113.7' }, remoteAddress: '10.9.0.5' });
+        const res = await proxied.inject({
+          method: 'POST',
+          url: '/auth/session',
+          payload: { email: `nobody-${i}@example.com`, password: 'guessed-password' },
+          headers: { 'x-forwarded-for': '203.0.113.7' },
+          remoteAddress: '10.9.0.5',
+        });
         expect(res.statusCode).toBe(401);
       }
       expect((await signInVia(proxied, '10.9.0.5', { 'x-forwarded-for': '203.0.113.7' })).statusCode).toBe(429);
@@ -373,16 +497,29 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
       const one = (await admin({ method: 'GET', url: `/api/v1/deploys/${listed.id}` })).json();
       expect(one.deployer, listed.dedupId).toEqual(listed.deployer);
     }
-    const one = (await admin({ method: 'GET', url: `/api/v1/deploys/${list.items.find((d: { dedupId: string }) => d.dedupId === 'd-1').id}` })).json();
+    const one = (
+      await admin({ method: 'GET', url: `/api/v1/deploys/${list.items.find((d: { dedupId: string }) => d.dedupId === 'd-1').id}` })
+    ).json();
     expect(one.deployer.user).toEqual({ email: EMAILS.admin, name: 'The adminr' });
     // Its deploy.recorded event stays as the deploy was recorded: no live link.
-    const events = (await admin({ method: 'GET', url: '/api/v1/events?type=deploy.recorded' })).json().items as Array<{ data: { id: string; deployer: unknown } }>;
+    const events = (await admin({ method: 'GET', url: '/api/v1/events?type=deploy.recorded' })).json().items as Array<{
+      data: { id: string; deployer: unknown };
+    }>;
     expect(events.find((e) => e.data.id === one.id)?.data.deployer).not.toHaveProperty('user');
   });
 
   it('never puts a password or its hash in a response or a log line', async () => {
     const hashes = (await store.db.kysely.selectFrom('users').select('password_hash').execute()).map((r) => r.password_hash);
-    const secrets = [...Object.values(PASSWORDS), 'a-brand-new-passphrase', 'target-passphrase-9', 'changer-passphrase-1', 'changed-passphrase-2', 'guessed-passphrase-1', 'taken-over-passphrase', ...hashes];
+    const secrets = [
+      ...Object.values(PASSWORDS),
+      'a-brand-new-passphrase',
+      'target-passphrase-9',
+      'changer-passphrase-1',
+      'changed-passphrase-2',
+      'guessed-passphrase-1',
+      'taken-over-passphrase',
+      ...hashes,
+    ];
     expect(responses.length).toBeGreaterThan(40);
     expect(logs.length).toBeGreaterThan(40);
     const said = [...responses.map((r) => r.body), ...logs].join('\n');

@@ -20,7 +20,10 @@ describe('serving the web UI', () => {
   beforeAll(async () => {
     webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-web-'));
     fs.mkdirSync(path.join(webRoot, 'assets'));
-    fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script>');
+    fs.writeFileSync(
+      path.join(webRoot, 'index.html'),
+      '<!doctype html><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script>',
+    );
     fs.writeFileSync(path.join(webRoot, 'assets', 'index-abc123.js'), 'console.log("ui")');
     fs.writeFileSync(path.join(webRoot, 'theme.js'), '// theme');
     database = await freshDatabase('sqlite');

@@ -30,7 +30,12 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
   afterAll(() => t.close());
 
   async function events(): Promise<StoredEvent[]> {
-    const rows = await t.store.db.kysely.selectFrom('events').select(['id', 'type', 'source', 'data']).where('source', 'like', 'webhook:%').orderBy('seq').execute();
+    const rows = await t.store.db.kysely
+      .selectFrom('events')
+      .select(['id', 'type', 'source', 'data'])
+      .where('source', 'like', 'webhook:%')
+      .orderBy('seq')
+      .execute();
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as StoredEvent['data'] }));
   }
 
@@ -58,26 +63,49 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
   it('creates a webhook of each auth type, showing its credential once', async () => {
     const apiKey = await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'ci-key', auth: { type: 'api_key' } } });
     expect(apiKey.statusCode).toBe(201);
-    expect(apiKey.json()).toEqual({ name: 'ci-key', url: `${PUBLIC_URL}/hooks/ci-key`, auth: { type: 'api_key' }, createdAt: expect.any(String), key: expect.stringMatching(/^shk_[\w-]{43}$/) });
+    expect(apiKey.json()).toEqual({
+      name: 'ci-key',
+      url: `${PUBLIC_URL}/hooks/ci-key`,
+      auth: { type: 'api_key' },
+      createdAt: expect.any(String),
+      key: expect.stringMatching(/^shk_[\w-]{43}$/),
+    });
     credentials['ci-key'] = apiKey.json().key;
 
     const github = await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'github', auth: { type: 'hmac_sha256' } } });
-    expect(github.json()).toMatchObject({ url: `${PUBLIC_URL}/hooks/github`, auth: { type: 'hmac_sha256', header: 'X-Hub-Signature-256' }, secret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(github.json()).toMatchObject({
+      url: `${PUBLIC_URL}/hooks/github`,
+      auth: { type: 'hmac_sha256', header: 'X-Hub-Signature-256' },
+      secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(github.json().key).toBeUndefined();
     credentials.github = github.json().secret;
 
-    const custom = await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'custom_sig', auth: { type: 'hmac_sha256', header: 'X-Signature' } } });
+    const custom = await t.api({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      payload: { name: 'custom_sig', auth: { type: 'hmac_sha256', header: 'X-Signature' } },
+    });
     expect(custom.json().auth).toEqual({ type: 'hmac_sha256', header: 'X-Signature' });
     credentials.custom_sig = custom.json().secret;
 
-    const standard = await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'svix', auth: { type: 'standard_webhooks' } } });
+    const standard = await t.api({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      payload: { name: 'svix', auth: { type: 'standard_webhooks' } },
+    });
     expect(standard.json()).toMatchObject({ auth: { type: 'standard_webhooks' }, secret: expect.stringMatching(/^whsec_/) });
     credentials.svix = standard.json().secret;
 
     const list = await t.api({ method: 'GET', url: '/api/v1/webhooks' });
     expect(list.json().items.map((w: { name: string }) => w.name)).toEqual(['ci-key', 'custom_sig', 'github', 'svix']);
     const one = await t.api({ method: 'GET', url: '/api/v1/webhooks/github' });
-    expect(one.json()).toEqual({ name: 'github', url: `${PUBLIC_URL}/hooks/github`, auth: { type: 'hmac_sha256', header: 'X-Hub-Signature-256' }, createdAt: github.json().createdAt });
+    expect(one.json()).toEqual({
+      name: 'github',
+      url: `${PUBLIC_URL}/hooks/github`,
+      auth: { type: 'hmac_sha256', header: 'X-Hub-Signature-256' },
+      createdAt: github.json().createdAt,
+    });
     for (const body of [list.body, one.body]) for (const secret of Object.values(credentials)) expect(body).not.toContain(secret);
 
     const rows = JSON.stringify(await t.store.db.kysely.selectFrom('webhooks').selectAll().execute());
@@ -106,7 +134,9 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
   it('needs the admin role to manage webhooks', async () => {
     for (const role of ['read', 'write'] as const) {
       expect((await t.api({ method: 'GET', url: '/api/v1/webhooks', role })).statusCode).toBe(403);
-      expect((await t.api({ method: 'POST', url: '/api/v1/webhooks', role, payload: { name: 'x', auth: { type: 'api_key' } } })).statusCode).toBe(403);
+      expect(
+        (await t.api({ method: 'POST', url: '/api/v1/webhooks', role, payload: { name: 'x', auth: { type: 'api_key' } } })).statusCode,
+      ).toBe(403);
     }
   });
 
@@ -134,7 +164,11 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
 
   it('accepts the key as a query parameter and does not store it', async () => {
     const key = credentials['ci-key']!;
-    const event = await deliver({ url: `/hooks/ci-key?key=${encodeURIComponent(key)}&env=prod`, headers: { 'content-type': 'text/plain' }, payload: 'plain text body' });
+    const event = await deliver({
+      url: `/hooks/ci-key?key=${encodeURIComponent(key)}&env=prod`,
+      headers: { 'content-type': 'text/plain' },
+      payload: 'plain text body',
+    });
     expect(event.data.query).toEqual({ env: 'prod' });
     expect(event.data.body).toBe('plain text body');
     expect(JSON.stringify(event)).not.toContain(key);
@@ -155,12 +189,22 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
     const signature = githubSignature(credentials.github!, body);
     const event = await deliver({
       url: '/hooks/github',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'x-github-event': 'release', 'x-github-delivery': 'd-1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+        'x-github-event': 'release',
+        'x-github-delivery': 'd-1',
+      },
       payload: body,
     });
     expect(event).toMatchObject({ type: 'webhook.github', source: 'webhook:github' });
     expect(event.data.body).toEqual({ action: 'published', release: { tag_name: 'v1.2.3' } });
-    expect(event.data.headers).toEqual({ 'content-type': 'application/json', ...UA, 'x-github-event': 'release', 'x-github-delivery': 'd-1' });
+    expect(event.data.headers).toEqual({
+      'content-type': 'application/json',
+      ...UA,
+      'x-github-event': 'release',
+      'x-github-delivery': 'd-1',
+    });
     expect(JSON.stringify(event)).not.toContain(signature.slice(7));
 
     // The exact bytes are signed: a form-encoded body works the same way and is stored as text.
@@ -182,10 +226,24 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
     });
     expect(event.data.body).toBe('not json {');
     expect(Object.keys(event.data.headers)).toEqual(['content-type', 'user-agent']);
-    await refused({ url: '/hooks/custom_sig', headers: { 'x-hub-signature-256': githubSignature(credentials.custom_sig!, body) }, payload: body });
+    await refused({
+      url: '/hooks/custom_sig',
+      headers: { 'x-hub-signature-256': githubSignature(credentials.custom_sig!, body) },
+      payload: body,
+    });
 
-    const odd = (await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'odd', auth: { type: 'hmac_sha256', header: 'X-Correlation-Id' } } })).json();
-    const oddEvent = await deliver({ url: '/hooks/odd', headers: { 'x-correlation-id': githubSignature(odd.secret, body) }, payload: body });
+    const odd = (
+      await t.api({
+        method: 'POST',
+        url: '/api/v1/webhooks',
+        payload: { name: 'odd', auth: { type: 'hmac_sha256', header: 'X-Correlation-Id' } },
+      })
+    ).json();
+    const oddEvent = await deliver({
+      url: '/hooks/odd',
+      headers: { 'x-correlation-id': githubSignature(odd.secret, body) },
+      payload: body,
+    });
     expect(oddEvent.data.headers).toEqual(UA);
   });
 
@@ -193,10 +251,22 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
     const body = JSON.stringify({ action: 'published' });
     const headers = { 'content-type': 'application/json' };
     await refused({ url: '/hooks/github', headers, payload: body });
-    await refused({ url: '/hooks/github', headers: { ...headers, 'x-hub-signature-256': githubSignature('wrong-secret', body) }, payload: body });
-    await refused({ url: '/hooks/github', headers: { ...headers, 'x-hub-signature-256': githubSignature(credentials.github!, `${body} `) }, payload: body });
+    await refused({
+      url: '/hooks/github',
+      headers: { ...headers, 'x-hub-signature-256': githubSignature('wrong-secret', body) },
+      payload: body,
+    });
+    await refused({
+      url: '/hooks/github',
+      headers: { ...headers, 'x-hub-signature-256': githubSignature(credentials.github!, `${body} `) },
+      payload: body,
+    });
     await refused({ url: '/hooks/github', headers: { ...headers, 'x-hub-signature-256': 'sha256=' }, payload: body });
-    await refused({ url: '/hooks/github', headers: { ...headers, 'x-hub-signature-256': githubSignature(credentials.github!, body).slice(7) }, payload: body });
+    await refused({
+      url: '/hooks/github',
+      headers: { ...headers, 'x-hub-signature-256': githubSignature(credentials.github!, body).slice(7) },
+      payload: body,
+    });
   });
 
   it('accepts a Standard Webhooks delivery and refuses a wrong or missing signature', async () => {
@@ -212,7 +282,11 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
     expect(JSON.stringify(event)).not.toContain(signed['webhook-signature']!.slice(3));
 
     await refused({ url: '/hooks/svix', headers: { 'content-type': 'application/json' }, payload: body });
-    await refused({ url: '/hooks/svix', headers: { 'content-type': 'application/json', ...signatureHeaders('whsec_d3Jvbmc=', 'msg_2', body) }, payload: body });
+    await refused({
+      url: '/hooks/svix',
+      headers: { 'content-type': 'application/json', ...signatureHeaders('whsec_d3Jvbmc=', 'msg_2', body) },
+      payload: body,
+    });
     await refused({ url: '/hooks/svix', headers: { 'content-type': 'application/json', ...signed }, payload: `${body} ` });
     const stale = signatureHeaders(credentials.svix!, 'msg_3', body, new Date(Date.now() - 60 * 60 * 1000));
     await refused({ url: '/hooks/svix', headers: { 'content-type': 'application/json', ...stale }, payload: body });
@@ -220,7 +294,12 @@ describe.each(DIALECTS)('external webhooks on %s', (dialect) => {
 
   it('answers 404 for an unknown or deleted webhook, 413 beyond the body limit, and stores nothing', async () => {
     const before = (await events()).length;
-    const unknown = await t.app.inject({ method: 'POST', url: '/hooks/nope', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/hooks/nope',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('hook.not_found');
 

@@ -14,6 +14,11 @@ export default defineConfig({
   },
   server: {
     // `npx vite --config web/vite.config.ts` for UI work against a running server.
-    proxy: { '/api': 'http://127.0.0.1:8080', '/auth': 'http://127.0.0.1:8080', '/integrations': 'http://127.0.0.1:8080', '/hooks': 'http://127.0.0.1:8080' },
+    proxy: {
+      '/api': 'http://127.0.0.1:8080',
+      '/auth': 'http://127.0.0.1:8080',
+      '/integrations': 'http://127.0.0.1:8080',
+      '/hooks': 'http://127.0.0.1:8080',
+    },
   },
 });

@@ -8,11 +8,15 @@ import { readConfig } from './server.js';
  * Shipline host (or with DATABASE_URL), when no working admin token is left to call the API with.
  */
 export function registerAdminCommands(program: Command): void {
-  const admin = program.command('admin').description('recover admin access from the store itself (SHIPLINE_DATA_DIR or DATABASE_URL), without the API');
+  const admin = program
+    .command('admin')
+    .description('recover admin access from the store itself (SHIPLINE_DATA_DIR or DATABASE_URL), without the API');
 
   admin
     .command('reset-token')
-    .description('print a new admin API token (once), revoking the ones Shipline printed before ("admin (first start)", earlier resets); works while the server runs')
+    .description(
+      'print a new admin API token (once), revoking the ones Shipline printed before ("admin (first start)", earlier resets); works while the server runs',
+    )
     .option('--json', 'print the new token and the revoked ones as JSON')
     .action(async (options: { json?: boolean }) => {
       const config = readConfig();

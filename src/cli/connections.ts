@@ -79,13 +79,16 @@ export function registerConnectionCommands(program: Command): void {
     },
   );
 
-  withJsonOption(connections.command('show').description('show a connection: status, error, space, version, webhook URL, subscription').argument('<name>', 'connection name')).action(
-    async (name: string, _options: unknown, command: Command) => {
-      const connection = await clientFor(command).get<ConnectionView>(apiPath('connections', name));
-      if (wantsJson(command)) return printJson(connection);
-      printConnection(connection);
-    },
-  );
+  withJsonOption(
+    connections
+      .command('show')
+      .description('show a connection: status, error, space, version, webhook URL, subscription')
+      .argument('<name>', 'connection name'),
+  ).action(async (name: string, _options: unknown, command: Command) => {
+    const connection = await clientFor(command).get<ConnectionView>(apiPath('connections', name));
+    if (wantsJson(command)) return printJson(connection);
+    printConnection(connection);
+  });
 
   withJsonOption(
     connections
@@ -100,7 +103,10 @@ export function registerConnectionCommands(program: Command): void {
   });
 
   withJsonOption(
-    connections.command('delete').description('delete a connection; Shipline deletes its subscription in the other system too').argument('<name>', 'connection name'),
+    connections
+      .command('delete')
+      .description('delete a connection; Shipline deletes its subscription in the other system too')
+      .argument('<name>', 'connection name'),
   ).action(async (name: string, _options: unknown, command: Command) => {
     await clientFor(command).delete(apiPath('connections', name));
     if (!wantsJson(command)) printLine(`Deleted connection ${name}`);

@@ -21,12 +21,17 @@ export function registerDemoCommand(program: Command): void {
         demo = await startDemo({ port: options.port, keep: options.keep === true });
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw new CliError(`Port ${options.port} is in use: pick another with --port, or --port 0 for a free one`);
+        if (code === 'EADDRINUSE')
+          throw new CliError(`Port ${options.port} is in use: pick another with --port, or --port 0 for a free one`);
         throw err;
       }
       const signal = await signalled;
       printLine(`Received ${signal}, stopping the demo`);
       await demo.close();
-      printLine(options.keep ? `Kept ${demo.dataDir}: SHIPLINE_DATA_DIR=${demo.dataDir} shipline start serves it again (without the stand-ins)` : `Removed ${demo.dataDir}`);
+      printLine(
+        options.keep
+          ? `Kept ${demo.dataDir}: SHIPLINE_DATA_DIR=${demo.dataDir} shipline start serves it again (without the stand-ins)`
+          : `Removed ${demo.dataDir}`,
+      );
     });
 }

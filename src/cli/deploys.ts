@@ -31,7 +31,10 @@ export function registerDeployCommands(program: Command): void {
       .description('list deploys, newest first')
       .option('--service <idOrAlias>', 'only this service (id, name or alias)')
       .option('--env <environment>', 'only this environment')
-      .option('--status <status>', 'only deploys that read this status: queued, started, succeeded or failed (a deploy marked failed is failed)')
+      .option(
+        '--status <status>',
+        'only deploys that read this status: queued, started, succeeded or failed (a deploy marked failed is failed)',
+      )
       .option('--source <source>', 'only deploys from this source: custom, octopus, github, ...')
       .option('--endpoint <name>', 'only deploys through the deploy endpoint of this name')
       .option('--since <datetime>', 'deployed at or after this time')
@@ -73,13 +76,16 @@ export function registerDeployCommands(program: Command): void {
       .description('mark a deploy as failed: it reads failed everywhere and counts once in the change failure rate (rule "marked")')
       .requiredOption('--reason <text>', 'why it failed (shown in the DORA drill-down)'),
   ).action(async (id: string, options: { reason: string }, command: Command) => {
-    const mark = await clientFor(command).post<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }>(apiPath('deploys', id, 'failure'), { reason: options.reason });
+    const mark = await clientFor(command).post<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }>(
+      apiPath('deploys', id, 'failure'),
+      { reason: options.reason },
+    );
     if (wantsJson(command)) return printJson(mark);
     printLine(`Deploy ${mark.deployId} marked as failed: ${mark.reason}`);
   });
 
   withJsonOption(
-    deploys.command('clear-failure <id>').description('remove a deploy\'s failure mark: it reads the status its source reported again'),
+    deploys.command('clear-failure <id>').description("remove a deploy's failure mark: it reads the status its source reported again"),
   ).action(async (id: string, _options: unknown, command: Command) => {
     await clientFor(command).delete(apiPath('deploys', id, 'failure'));
     if (wantsJson(command)) return printJson({ deployId: id, cleared: true });

@@ -21,7 +21,11 @@ export function registerEventCommands(program: Command): void {
   ).action(async (o: { type?: string; since?: string; limit?: string; cursor?: string }, command: Command) => {
     const page = await clientFor(command).get<Page<ShiplineEventView>>(apiPath('events'), o);
     if (wantsJson(command)) return printJson(page);
-    printTable(['received', 'type', 'id', 'source'], page.items.map((e) => [e.receivedAt, e.type, e.id, e.source]), 'No events.');
+    printTable(
+      ['received', 'type', 'id', 'source'],
+      page.items.map((e) => [e.receivedAt, e.type, e.id, e.source]),
+      'No events.',
+    );
     printNextCursor(page.nextCursor);
   });
 
@@ -35,18 +39,21 @@ export function registerEventCommands(program: Command): void {
   );
 
   withJsonOption(
-    events.command('tail').description('print events as they are stored (Ctrl-C to stop)').option('--type <glob>', 'only events of this type or glob'),
+    events
+      .command('tail')
+      .description('print events as they are stored (Ctrl-C to stop)')
+      .option('--type <glob>', 'only events of this type or glob'),
   ).action(async (o: { type?: string }, command: Command) => {
     clientFor(command); // checks the token is there before connecting
     const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
     const base = parseHttpUrl(globals.url || process.env.SHIPLINE_URL || DEFAULT_URL, 'The Shipline URL');
     const url = new URL(`${base.pathname.replace(/\/+$/, '')}${apiPath('events', 'stream')}`, base);
     if (o.type) url.searchParams.set('type', o.type);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${globals.token || process.env.SHIPLINE_TOKEN}`, accept: 'text/event-stream' } }).catch(
-      (err: unknown) => {
-        throw new CliError(`Cannot reach ${url.origin}: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${globals.token || process.env.SHIPLINE_TOKEN}`, accept: 'text/event-stream' },
+    }).catch((err: unknown) => {
+      throw new CliError(`Cannot reach ${url.origin}: ${err instanceof Error ? err.message : String(err)}`);
+    });
     if (!response.ok || !response.body) throw new CliError(`The server refused the stream: HTTP ${response.status}`);
     const decoder = new TextDecoder();
     let buffer = '';
@@ -56,7 +63,11 @@ export function registerEventCommands(program: Command): void {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = message.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = message
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         if (!data) continue;
         const event = JSON.parse(data) as ShiplineEventView;
         if (wantsJson(command)) process.stdout.write(`${JSON.stringify(event)}\n`);

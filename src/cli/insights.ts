@@ -32,14 +32,18 @@ export function sparkline(values: ReadonlyArray<number | null>): string {
   const known = values.filter((v): v is number => v !== null);
   const max = Math.max(0, ...known);
   return values
-    .map((v) => (v === null ? ' ' : max === 0 ? LEVELS[0]! : LEVELS[Math.min(LEVELS.length - 1, Math.round((v / max) * (LEVELS.length - 1)))]!))
+    .map((v) =>
+      v === null ? ' ' : max === 0 ? LEVELS[0]! : LEVELS[Math.min(LEVELS.length - 1, Math.round((v / max) * (LEVELS.length - 1)))]!,
+    )
     .join('');
 }
 
 /** 90061 → "1d 1h", 5400 → "1h 30m", 42 → "42s". */
 export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
-  const d = Math.floor(s / 86_400), h = Math.floor((s % 86_400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86_400),
+    h = Math.floor((s % 86_400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
   if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
   if (m > 0) return `${m}m`;
@@ -55,18 +59,28 @@ export function formatFigure(f: Figure): string {
 
 function counts(key: MetricKey, f: Figure): string {
   if (key === 'deploymentFrequency') return `${f.numerator} deploys / ${Number(f.denominator.toFixed(2))} days`;
-  const excluded = Object.entries(f.excluded ?? {}).map(([why, n]) => `, ${n} ${why}`).join('');
+  const excluded = Object.entries(f.excluded ?? {})
+    .map(([why, n]) => `, ${n} ${why}`)
+    .join('');
   return `${f.numerator} / ${f.denominator} ${f.denominatorUnit}${excluded}`;
 }
 
 /** The table people read: one row per metric, its figure, band, counts and a sparkline over the buckets. */
 export function renderDora(report: DoraReport): void {
   const keys = Object.keys(LABELS) as MetricKey[];
-  printLine(`DORA ${report.from} .. ${report.to} · ${report.environments.join(', ') || 'no production environment'}`
-    + `${report.service ? ` · ${report.service.name}` : ''}${report.team ? ` · team ${report.team}` : ''} · bands ${report.bandsVersion} · per ${report.bucket}`);
+  printLine(
+    `DORA ${report.from} .. ${report.to} · ${report.environments.join(', ') || 'no production environment'}` +
+      `${report.service ? ` · ${report.service.name}` : ''}${report.team ? ` · team ${report.team}` : ''} · bands ${report.bandsVersion} · per ${report.bucket}`,
+  );
   printTable(
     ['metric', 'value', 'band', 'from', `trend (${report.buckets.length} ${report.bucket}s)`],
-    keys.map((k) => [LABELS[k], formatFigure(report.summary[k]), cell(report.summary[k].band), counts(k, report.summary[k]), sparkline(report.buckets.map((b) => b.metrics[k].value))]),
+    keys.map((k) => [
+      LABELS[k],
+      formatFigure(report.summary[k]),
+      cell(report.summary[k].band),
+      counts(k, report.summary[k]),
+      sparkline(report.buckets.map((b) => b.metrics[k].value)),
+    ]),
     'No figures.',
   );
 }
@@ -85,7 +99,12 @@ export function registerInsightCommands(program: Command): void {
       .option('--bucket <size>', 'day, week or month (default week)'),
   ).action(async (options: DoraOptions, command: Command) => {
     const report = await clientFor(command).get<DoraReport>(apiPath('insights', 'dora'), {
-      service: options.service, team: options.team, environment: options.env, from: options.from, to: options.to, bucket: options.bucket,
+      service: options.service,
+      team: options.team,
+      environment: options.env,
+      from: options.from,
+      to: options.to,
+      bucket: options.bucket,
     });
     if (wantsJson(command)) return printJson(report);
     renderDora(report);

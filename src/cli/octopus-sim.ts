@@ -30,9 +30,14 @@ export function registerOctopusSimCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8065)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--seed <file>', 'seed file, YAML or JSON (default: the built-in seed; see docs/octopus-sim.md)')
-    .option('--api-key <key>', 'API key to accept besides the seed\'s keys (default: API-SIMULATOR0000000000000000000)')
-    .option('--batch-interval <duration>', 'deliver webhooks in batches this often, e.g. 30s as Octopus does; 0 delivers at once', parseInterval, 0)
-    .option('--sensitive-header-values', 'show subscriptions\' WebhookHeaderValue as a sensitive value, as newer Octopus versions do')
+    .option('--api-key <key>', "API key to accept besides the seed's keys (default: API-SIMULATOR0000000000000000000)")
+    .option(
+      '--batch-interval <duration>',
+      'deliver webhooks in batches this often, e.g. 30s as Octopus does; 0 delivers at once',
+      parseInterval,
+      0,
+    )
+    .option('--sensitive-header-values', "show subscriptions' WebhookHeaderValue as a sensitive value, as newer Octopus versions do")
     .action(async (options: OctopusSimCliOptions) => {
       const { loadSeedFile, startOctopusSim } = await import('../simulators/octopus/index.js');
       let seed;

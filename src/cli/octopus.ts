@@ -55,7 +55,11 @@ async function promptHidden(prompt: string, stdin: Stdin): Promise<string> {
  * it): from the variable `--api-key-env` names, else from stdin, prompted for on a terminal.
  * Surrounding whitespace is dropped: `echo` adds a newline and an Octopus key holds none.
  */
-export async function readApiKey(envVar: string | undefined, env: NodeJS.ProcessEnv = process.env, stdin: Stdin = process.stdin): Promise<string> {
+export async function readApiKey(
+  envVar: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  stdin: Stdin = process.stdin,
+): Promise<string> {
   if (envVar !== undefined) {
     const value = env[envVar]?.trim();
     if (!value) throw new CliError(`No Octopus API key: the environment variable ${envVar} is not set or is empty`);
@@ -85,25 +89,36 @@ export function registerOctopusCommands(program: Command): void {
   withJsonOption(
     octopus
       .command('connect')
-      .description('connect an Octopus Deploy server (needs an admin token): Shipline tests it, then keeps a subscription there; exits 1 if the test fails')
+      .description(
+        'connect an Octopus Deploy server (needs an admin token): Shipline tests it, then keeps a subscription there; exits 1 if the test fails',
+      )
       .requiredOption('--name <name>', 'connection name: a–z, 0–9, _ and -; reactions refer to it')
       // Not --url: commander gives that to the global option (the Shipline server) wherever it appears.
       .option('--octopus-url <url>', 'the Octopus server, e.g. https://my-company.octopus.app (required)')
-      .option('--space <space>', 'space name or id (default: the server\'s default space)')
+      .option('--space <space>', "space name or id (default: the server's default space)")
       .option('--no-track-deploys', 'do not record every Octopus deployment in the deploy catalog')
       .option('--api-key-env <var>', 'read the API key from this environment variable (default: read it from stdin)')
       .addHelpText('after', CONNECT_HELP),
   ).action(async (options: ConnectOptions, command: Command) => {
     if (options.octopusUrl === undefined) {
-      const hint = command.optsWithGlobals<{ url?: string }>().url ? ' (--url is the Shipline server\'s URL)' : '';
+      const hint = command.optsWithGlobals<{ url?: string }>().url ? " (--url is the Shipline server's URL)" : '';
       throw new CliError(`--octopus-url is required${hint}`);
     }
     parseHttpUrl(options.octopusUrl, '--octopus-url');
     // The token is checked before the key is asked for, and the key before any request.
     const client = clientFor(command);
     const apiKey = await readApiKey(options.apiKeyEnv);
-    const config = { serverUrl: options.octopusUrl, trackDeploys: options.trackDeploys, ...(options.space === undefined ? {} : { space: options.space }) };
-    const connection = await client.post<ConnectionView>(apiPath('connections'), { type: 'octopus', name: options.name, config, secrets: { apiKey } });
+    const config = {
+      serverUrl: options.octopusUrl,
+      trackDeploys: options.trackDeploys,
+      ...(options.space === undefined ? {} : { space: options.space }),
+    };
+    const connection = await client.post<ConnectionView>(apiPath('connections'), {
+      type: 'octopus',
+      name: options.name,
+      config,
+      secrets: { apiKey },
+    });
     if (wantsJson(command)) {
       printJson(connection);
     } else {
@@ -130,6 +145,10 @@ export function registerOctopusCommands(program: Command): void {
       search: options.search,
     });
     if (wantsJson(command)) return printJson(list);
-    printTable(['id', 'name'], list.items.map((r) => [r.id, r.name]), `No ${kind} found.`);
+    printTable(
+      ['id', 'name'],
+      list.items.map((r) => [r.id, r.name]),
+      `No ${kind} found.`,
+    );
   });
 }

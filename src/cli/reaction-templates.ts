@@ -27,7 +27,11 @@ export function registerReactionInit(reactions: Command): void {
     const templates = allTemplates();
     if (options.list || name === undefined) {
       if (wantsJson(command)) return printJson({ items: templates.map((t) => ({ name: t.name, description: t.description })) });
-      printTable(['TEMPLATE', 'WHAT IT DOES'], templates.map((t) => [t.name, t.description]), 'no templates');
+      printTable(
+        ['TEMPLATE', 'WHAT IT DOES'],
+        templates.map((t) => [t.name, t.description]),
+        'no templates',
+      );
       return;
     }
     const template = templates.find((t) => t.name === name);

@@ -14,7 +14,11 @@ export function readDocuments(target: string): { file: string; document: Record<
   let files: string[];
   try {
     files = fs.statSync(target).isDirectory()
-      ? fs.readdirSync(target).filter((f) => DOCUMENT_FILE.test(f)).sort().map((f) => path.join(target, f))
+      ? fs
+          .readdirSync(target)
+          .filter((f) => DOCUMENT_FILE.test(f))
+          .sort()
+          .map((f) => path.join(target, f))
       : [target];
   } catch {
     throw new CliError(`Cannot read ${target}`);
@@ -24,7 +28,12 @@ export function readDocuments(target: string): { file: string; document: Record<
     const parsed = parseReactionText(fs.readFileSync(file, 'utf8'));
     if (!parsed.ok) throw new CliError(`${file}: ${parsed.problems.join('; ')}`);
     for (const document of parsed.documents) {
-      if (typeof document !== 'object' || document === null || Array.isArray(document) || typeof (document as { name?: unknown }).name !== 'string') {
+      if (
+        typeof document !== 'object' ||
+        document === null ||
+        Array.isArray(document) ||
+        typeof (document as { name?: unknown }).name !== 'string'
+      ) {
         throw new CliError(`${file}: every document needs a name`);
       }
       out.push({ file, document: document as Record<string, unknown> });
@@ -61,7 +70,11 @@ export function registerReactionCommands(program: Command): void {
       } catch (err) {
         throw err instanceof CliError ? new CliError(`${file} (${name}): ${err.message}`) : err;
       }
-      results.push({ name, action: !applied.changed ? 'unchanged' : applied.version === 1 ? 'created' : 'updated', version: applied.version });
+      results.push({
+        name,
+        action: !applied.changed ? 'unchanged' : applied.version === 1 ? 'created' : 'updated',
+        version: applied.version,
+      });
     }
     if (options.prune) {
       const existing = await client.get<List<Reaction>>(apiPath('reactions'));
@@ -72,7 +85,11 @@ export function registerReactionCommands(program: Command): void {
       }
     }
     if (wantsJson(command)) return printJson({ items: results });
-    printTable(['reaction', 'result', 'version'], results.map((r) => [r.name, r.action, String(r.version)]), 'No reaction documents found.');
+    printTable(
+      ['reaction', 'result', 'version'],
+      results.map((r) => [r.name, r.action, String(r.version)]),
+      'No reaction documents found.',
+    );
   });
 
   withJsonOption(reactions.command('list').description('list reactions')).action(async (_o: unknown, command: Command) => {
@@ -89,7 +106,13 @@ export function registerReactionCommands(program: Command): void {
     async (name: string, _o: unknown, command: Command) => {
       const reaction = await clientFor(command).get<Reaction>(apiPath('reactions', name));
       if (wantsJson(command)) return printJson(reaction);
-      printDetails([['Name', reaction.name], ['Version', reaction.version], ['Enabled', reaction.enabled ? 'yes' : 'no'], ['Trigger', reaction.trigger], ['Updated', reaction.updatedAt]]);
+      printDetails([
+        ['Name', reaction.name],
+        ['Version', reaction.version],
+        ['Enabled', reaction.enabled ? 'yes' : 'no'],
+        ['Trigger', reaction.trigger],
+        ['Updated', reaction.updatedAt],
+      ]);
       printLine(`\n${JSON.stringify(reaction.document, null, 2)}`);
     },
   );

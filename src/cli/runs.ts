@@ -5,11 +5,18 @@ import { cell, printDetails, printJson, printLine, printNextCursor, printTable, 
 
 function printRun(run: Run): void {
   printDetails([
-    ['Run', run.id], ['Reaction', `${run.reaction} (version ${run.reactionVersion})`], ['Event', run.eventId], ['Status', run.status],
-    ['Error', run.error], ['Created', run.createdAt], ['Finished', run.finishedAt],
+    ['Run', run.id],
+    ['Reaction', `${run.reaction} (version ${run.reactionVersion})`],
+    ['Event', run.eventId],
+    ['Status', run.status],
+    ['Error', run.error],
+    ['Created', run.createdAt],
+    ['Finished', run.finishedAt],
   ]);
   for (const step of run.steps ?? []) {
-    printLine(`\n${step.id}: ${step.status}${step.channel ? ` → ${step.channel}` : ''} (attempt ${step.attempt}, key ${step.idempotencyKey})`);
+    printLine(
+      `\n${step.id}: ${step.status}${step.channel ? ` → ${step.channel}` : ''} (attempt ${step.attempt}, key ${step.idempotencyKey})`,
+    );
     if (step.error) printLine(`  error: ${step.error}`);
     if (step.waitingUntil) printLine(`  waiting until ${step.waitingUntil}`);
     for (const line of step.logs.slice(-20)) printLine(`  | ${line}`);
@@ -30,7 +37,11 @@ export function registerRunCommands(program: Command): void {
   ).action(async (o: { reaction?: string; status?: string; limit?: string; cursor?: string }, command: Command) => {
     const page = await clientFor(command).get<Page<Run>>(apiPath('runs'), o);
     if (wantsJson(command)) return printJson(page);
-    printTable(['id', 'reaction', 'status', 'created', 'error'], page.items.map((r) => [r.id, r.reaction, r.status, r.createdAt, truncate(r.error, 40)]), 'No runs.');
+    printTable(
+      ['id', 'reaction', 'status', 'created', 'error'],
+      page.items.map((r) => [r.id, r.reaction, r.status, r.createdAt, truncate(r.error, 40)]),
+      'No runs.',
+    );
     printNextCursor(page.nextCursor);
   });
 
@@ -42,7 +53,10 @@ export function registerRunCommands(program: Command): void {
     },
   );
 
-  for (const [verb, text] of [['retry', 'run the failed steps of a finished run again'], ['cancel', 'cancel a run that has not finished']] as const) {
+  for (const [verb, text] of [
+    ['retry', 'run the failed steps of a finished run again'],
+    ['cancel', 'cancel a run that has not finished'],
+  ] as const) {
     withJsonOption(runs.command(verb).description(text).argument('<id>')).action(async (id: string, _o: unknown, command: Command) => {
       const run = await clientFor(command).post<Run>(`${apiPath('runs', id)}/${verb}`);
       if (wantsJson(command)) return printJson(run);
@@ -52,9 +66,17 @@ export function registerRunCommands(program: Command): void {
 
   for (const verb of ['approve', 'reject'] as const) {
     withJsonOption(
-      runs.command(verb).description(`${verb} a step waiting for approval`).argument('<id>', 'run id').argument('<step>', 'step id').option('--comment <text>'),
+      runs
+        .command(verb)
+        .description(`${verb} a step waiting for approval`)
+        .argument('<id>', 'run id')
+        .argument('<step>', 'step id')
+        .option('--comment <text>'),
     ).action(async (id: string, step: string, o: { comment?: string }, command: Command) => {
-      const result = await clientFor(command).post<{ status: string }>(`${apiPath('runs', id, 'steps', step)}/${verb}`, o.comment ? { comment: o.comment } : {});
+      const result = await clientFor(command).post<{ status: string }>(
+        `${apiPath('runs', id, 'steps', step)}/${verb}`,
+        o.comment ? { comment: o.comment } : {},
+      );
       if (wantsJson(command)) return printJson(result);
       printLine(`Step ${step} of run ${id}: ${cell(result.status)}`);
     });

@@ -14,12 +14,16 @@ type Secret = Static<typeof Schemas.Secret>;
  */
 export async function readSecretValue(stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
   if (stdin.isTTY) {
-    throw new CliError('Pass the value on stdin, e.g. `shipline secrets set NAME < value.txt` or `printenv VALUE | shipline secrets set NAME`');
+    throw new CliError(
+      'Pass the value on stdin, e.g. `shipline secrets set NAME < value.txt` or `printenv VALUE | shipline secrets set NAME`',
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   // One trailing newline is what `echo` and editors add; the value itself may still end in one.
-  const value = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const value = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (value === '') throw new CliError('The value read from stdin is empty');
   return value;
 }
@@ -33,7 +37,10 @@ export function registerSecretCommands(program: Command): void {
       .description('create or replace a secret; the value is read from stdin (one trailing newline is dropped)')
       .argument('<name>', 'A–Z, 0–9 and _, e.g. SLACK_TOKEN')
       .option('--host <host>', 'bind the secret to a host it may be sent to (repeatable; e.g. api.example.com or *.datadoghq.com)', collect)
-      .option('--any-host', 'remove the binding: any host outgoing requests may reach (without --host or this, a replaced secret keeps its hosts)'),
+      .option(
+        '--any-host',
+        'remove the binding: any host outgoing requests may reach (without --host or this, a replaced secret keeps its hosts)',
+      ),
   ).action(async (name: string, options: { host?: string[]; anyHost?: boolean }, command: Command) => {
     if (options.host && options.anyHost) throw new CliError('Give --host or --any-host, not both');
     const value = await readSecretValue();
@@ -48,7 +55,11 @@ export function registerSecretCommands(program: Command): void {
     async (_options: unknown, command: Command) => {
       const list = await clientFor(command).get<List<Secret>>(apiPath('secrets'));
       if (wantsJson(command)) return printJson(list);
-      printTable(['name', 'hosts', 'created', 'updated'], list.items.map((s) => [s.name, s.hosts.length > 0 ? s.hosts.join(', ') : 'any', s.createdAt, s.updatedAt]), 'No secrets.');
+      printTable(
+        ['name', 'hosts', 'created', 'updated'],
+        list.items.map((s) => [s.name, s.hosts.length > 0 ? s.hosts.join(', ') : 'any', s.createdAt, s.updatedAt]),
+        'No secrets.',
+      );
     },
   );
 

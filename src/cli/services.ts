@@ -70,16 +70,13 @@ export function registerServiceCommands(program: Command): void {
     printNextCursor(page.nextCursor);
   });
 
-  withJsonOption(
-    services
-      .command('show')
-      .description('show one service')
-      .argument('<idOrAlias>', 'service id, name or alias'),
-  ).action(async (idOrAlias: string, _options: unknown, command: Command) => {
-    const service = await clientFor(command).get<Service>(apiPath('services', idOrAlias));
-    if (wantsJson(command)) return printJson(service);
-    printService(service);
-  });
+  withJsonOption(services.command('show').description('show one service').argument('<idOrAlias>', 'service id, name or alias')).action(
+    async (idOrAlias: string, _options: unknown, command: Command) => {
+      const service = await clientFor(command).get<Service>(apiPath('services', idOrAlias));
+      if (wantsJson(command)) return printJson(service);
+      printService(service);
+    },
+  );
 
   withJsonOption(
     services

@@ -4,21 +4,17 @@ import { apiPath, clientFor } from './client.js';
 import { printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 
 export function registerSuggestionCommands(program: Command): void {
-  const suggestions = program
-    .command('suggestions')
-    .description('aliases that received deploys but match no service');
+  const suggestions = program.command('suggestions').description('aliases that received deploys but match no service');
 
-  withJsonOption(suggestions.command('list').description('list open suggestions')).action(
-    async (_options: unknown, command: Command) => {
-      const list = await clientFor(command).get<List<Suggestion>>(apiPath('suggestions'));
-      if (wantsJson(command)) return printJson(list);
-      printTable(
-        ['alias', 'deploys', 'first seen', 'last seen'],
-        list.items.map((s) => [s.alias, String(s.deployCount), s.firstSeenAt, s.lastSeenAt]),
-        'No suggestions: every deploy matches a service.',
-      );
-    },
-  );
+  withJsonOption(suggestions.command('list').description('list open suggestions')).action(async (_options: unknown, command: Command) => {
+    const list = await clientFor(command).get<List<Suggestion>>(apiPath('suggestions'));
+    if (wantsJson(command)) return printJson(list);
+    printTable(
+      ['alias', 'deploys', 'first seen', 'last seen'],
+      list.items.map((s) => [s.alias, String(s.deployCount), s.firstSeenAt, s.lastSeenAt]),
+      'No suggestions: every deploy matches a service.',
+    );
+  });
 
   withJsonOption(
     suggestions
@@ -34,10 +30,7 @@ export function registerSuggestionCommands(program: Command): void {
   });
 
   withJsonOption(
-    suggestions
-      .command('dismiss')
-      .description('hide a suggestion; its deploys stay recorded')
-      .argument('<alias>', 'the suggested alias'),
+    suggestions.command('dismiss').description('hide a suggestion; its deploys stay recorded').argument('<alias>', 'the suggested alias'),
   ).action(async (alias: string, _options: unknown, command: Command) => {
     await clientFor(command).post(apiPath('suggestions', alias, 'dismiss'));
     // The server answers 204 with no body, so in JSON mode there is nothing to print.

@@ -44,11 +44,11 @@ export function registerTokenCommands(program: Command): void {
     },
   );
 
-  withJsonOption(
-    token.command('revoke').description('revoke an API token; it stops working at once').argument('<id>', 'token id'),
-  ).action(async (id: string, _options: unknown, command: Command) => {
-    const revoked = await clientFor(command).delete<ApiToken>(apiPath('tokens', id));
-    if (wantsJson(command)) return printJson(revoked);
-    printLine(`Revoked token ${revoked.id} (${revoked.name}, ${revoked.role})`);
-  });
+  withJsonOption(token.command('revoke').description('revoke an API token; it stops working at once').argument('<id>', 'token id')).action(
+    async (id: string, _options: unknown, command: Command) => {
+      const revoked = await clientFor(command).delete<ApiToken>(apiPath('tokens', id));
+      if (wantsJson(command)) return printJson(revoked);
+      printLine(`Revoked token ${revoked.id} (${revoked.name}, ${revoked.role})`);
+    },
+  );
 }

@@ -17,7 +17,9 @@ const PASSWORD_MIN_CHARS = 12;
 /** A password from stdin, never an argument (the process list and shell history would show it). */
 async function readPassword(stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
   if (stdin.isTTY) {
-    throw new CliError('Pass the password on stdin, e.g. `shipline users create ... < password.txt` or `printenv PASSWORD | shipline users create ...`');
+    throw new CliError(
+      'Pass the password on stdin, e.g. `shipline users create ... < password.txt` or `printenv PASSWORD | shipline users create ...`',
+    );
   }
   const password = await readSecretValue(stdin);
   if ([...password].length < PASSWORD_MIN_CHARS) throw new CliError(`The password must be at least ${PASSWORD_MIN_CHARS} characters`);
@@ -79,22 +81,27 @@ export function registerUserCommands(program: Command): void {
     printUser(user);
   });
 
-  withJsonOption(users.command('list').description('list users (never their passwords)')).action(async (_options: unknown, command: Command) => {
-    const list = await clientFor(command).get<List<User>>(apiPath('users'));
-    if (wantsJson(command)) return printJson(list);
-    printTable(
-      ['email', 'name', 'role', 'disabled', 'created'],
-      list.items.map((u) => [u.email, u.name, u.role, cell(u.disabledAt), u.createdAt]),
-      'No users.',
-    );
-  });
+  withJsonOption(users.command('list').description('list users (never their passwords)')).action(
+    async (_options: unknown, command: Command) => {
+      const list = await clientFor(command).get<List<User>>(apiPath('users'));
+      if (wantsJson(command)) return printJson(list);
+      printTable(
+        ['email', 'name', 'role', 'disabled', 'created'],
+        list.items.map((u) => [u.email, u.name, u.role, cell(u.disabledAt), u.createdAt]),
+        'No users.',
+      );
+    },
+  );
 
-  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     withJsonOption(
       users
         .command(verb)
         .description(disabled ? 'disable a user: they cannot sign in and their sessions end at once' : 'let a disabled user sign in again')
-        .argument('<email>', 'the user\'s email'),
+        .argument('<email>', "the user's email"),
     ).action(async (email: string, _options: unknown, command: Command) => {
       const user = await patch<User>(command, apiPath('users', email), { disabled });
       if (wantsJson(command)) return printJson(user);
@@ -105,8 +112,8 @@ export function registerUserCommands(program: Command): void {
   withJsonOption(
     users
       .command('reset-password')
-      .description('set a user\'s password, read from stdin; their sessions end')
-      .argument('<email>', 'the user\'s email'),
+      .description("set a user's password, read from stdin; their sessions end")
+      .argument('<email>', "the user's email"),
   ).action(async (email: string, _options: unknown, command: Command) => {
     const client = clientFor(command);
     const password = await readPassword();

@@ -58,7 +58,10 @@ export function registerWebhookCommands(program: Command): void {
   );
 
   withJsonOption(
-    webhooks.command('delete').description('delete an external webhook; its URL answers 404 afterwards, stored events stay').argument('<name>', 'webhook name'),
+    webhooks
+      .command('delete')
+      .description('delete an external webhook; its URL answers 404 afterwards, stored events stay')
+      .argument('<name>', 'webhook name'),
   ).action(async (name: string, _options: unknown, command: Command) => {
     await clientFor(command).delete(apiPath('webhooks', name));
     if (!wantsJson(command)) printLine(`Deleted webhook ${name}`);

@@ -9,8 +9,15 @@ describe('parseDeployPayload', () => {
     expect(parsed).toEqual({
       ok: true,
       input: {
-        service: 'cart', description: 'd', deployedAt: '2024-01-01T00:00:00.000Z', environment: null, deployUrl: null,
-        deployNumber: null, dedupId: null, deployer: { id: null, email: 'a@b.c', name: null }, commit: null,
+        service: 'cart',
+        description: 'd',
+        deployedAt: '2024-01-01T00:00:00.000Z',
+        environment: null,
+        deployUrl: null,
+        deployNumber: null,
+        dedupId: null,
+        deployer: { id: null, email: 'a@b.c', name: null },
+        commit: null,
       },
     });
   });

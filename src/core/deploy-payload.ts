@@ -55,12 +55,17 @@ function error(field: string, detail: string): PayloadError {
 
 const missing = (field: string) => error(field, `param is missing or the value is empty: ${field}`);
 const notString = (field: string) => error(field, `param must be a string: ${field}`);
-const notDatetime = (field: string) =>
-  error(field, `param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): ${field}`);
+const notDatetime = (field: string) => error(field, `param is not a valid datetime (use YYYY-MM-DD HH:MM:SS in UTC or ISO 8601): ${field}`);
 const tooLong = (field: string) => error(field, `param is longer than ${MAX_FIELD_LENGTH} characters: ${field}`);
 
 /** The words pipelines use for a finished deploy's outcome (an extension of OpsLevel's format, which has none). */
-const POSTED_STATUS: Record<string, DeployStatus> = { succeeded: 'succeeded', success: 'succeeded', failed: 'failed', failure: 'failed', error: 'failed' };
+const POSTED_STATUS: Record<string, DeployStatus> = {
+  succeeded: 'succeeded',
+  success: 'succeeded',
+  failed: 'failed',
+  failure: 'failed',
+  error: 'failed',
+};
 
 /** `status`: absent means succeeded; a failed deploy posted as such reads failed, rather than being recorded as a success. */
 function readStatus(body: Record<string, unknown>, errors: PayloadError[]): DeployStatus | null {
@@ -172,6 +177,17 @@ export function parseDeployPayload(body: unknown): DeployPayloadResult {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    input: { service, description, deployedAt, environment, deployUrl, deployNumber, dedupId, deployer, commit, ...(status ? { status } : {}) },
+    input: {
+      service,
+      description,
+      deployedAt,
+      environment,
+      deployUrl,
+      deployNumber,
+      dedupId,
+      deployer,
+      commit,
+      ...(status ? { status } : {}),
+    },
   };
 }

@@ -44,7 +44,9 @@ export function assignTiers(seen: readonly SeenEnvironment[], set: ReadonlyMap<s
   const productionSet = [...set.values()].includes('production');
   const firstProduction = productionSet
     ? undefined
-    : [...seen].filter((e) => !set.has(e.key) && isProductionLike(e.name)).sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.key.localeCompare(b.key))[0];
+    : [...seen]
+        .filter((e) => !set.has(e.key) && isProductionLike(e.name))
+        .sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.key.localeCompare(b.key))[0];
   for (const env of seen) {
     const chosen = set.get(env.key);
     if (chosen) out.set(env.key, { tier: chosen, tierSource: 'set' });

@@ -3,11 +3,14 @@
  * Codes are stable: clients may match on them. Messages are for people.
  */
 export const ERRORS = {
-  'auth.token_missing': { status: 401, message: 'An API token is required: send Authorization: Bearer <token> (or sign in: POST /auth/session)' },
+  'auth.token_missing': {
+    status: 401,
+    message: 'An API token is required: send Authorization: Bearer <token> (or sign in: POST /auth/session)',
+  },
   'auth.token_invalid': { status: 401, message: 'The API token is unknown or revoked' },
-  'auth.role_too_low': { status: 403, message: 'This token\'s role is too low for this route' },
+  'auth.role_too_low': { status: 403, message: "This token's role is too low for this route" },
   'auth.session_invalid': { status: 401, message: 'The session has expired or ended: sign in again' },
-  'auth.csrf': { status: 403, message: 'A signed-in request that changes something must send the session\'s X-CSRF-Token header' },
+  'auth.csrf': { status: 403, message: "A signed-in request that changes something must send the session's X-CSRF-Token header" },
   'auth.sign_in_failed': { status: 401, message: 'The email or password is wrong' },
   'auth.rate_limited': { status: 429, message: 'Too many failed sign-ins: try again later' },
   'user.not_found': { status: 404, message: 'No user has that email' },
@@ -54,7 +57,10 @@ export const ERRORS = {
   'connection.name_conflict': { status: 409, message: 'A connection with that name already exists' },
   'connection.invalid': { status: 400, message: 'The connection is invalid' },
   'connection.unreachable': { status: 502, message: 'The connected system did not answer as expected' },
-  'store.unavailable': { status: 503, message: 'The store is not reachable or cannot write right now: try again after the Retry-After delay' },
+  'store.unavailable': {
+    status: 503,
+    message: 'The store is not reachable or cannot write right now: try again after the Retry-After delay',
+  },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -18,7 +18,10 @@ describe('valueProblem', () => {
     expect(valueProblem({ 'a\u0000': 1 }, 'the body')?.code).toBe('request.nul_character');
     expect(valueProblem(nested(MAX_JSON_DEPTH + 1), 'the body')?.code).toBe('request.too_deep');
     expect(valueProblem(nested(100_000), 'the body')?.code).toBe('request.too_deep');
-    expect(valueProblem({ limit: Infinity }, 'the query string')).toEqual({ code: 'request.invalid', message: 'the query string holds a number out of range (Infinity)' });
+    expect(valueProblem({ limit: Infinity }, 'the query string')).toEqual({
+      code: 'request.invalid',
+      message: 'the query string holds a number out of range (Infinity)',
+    });
   });
 });
 

@@ -10,8 +10,14 @@ export const MAX_JSON_DEPTH = 64;
 
 export type InputProblem = { code: 'request.nul_character' | 'request.too_deep' | 'request.invalid'; message: string };
 
-const nul = (where: string): InputProblem => ({ code: 'request.nul_character', message: `${where} contains a NUL character (U+0000), which Shipline does not accept` });
-const deep = (where: string): InputProblem => ({ code: 'request.too_deep', message: `${where} is nested more than ${MAX_JSON_DEPTH} levels deep` });
+const nul = (where: string): InputProblem => ({
+  code: 'request.nul_character',
+  message: `${where} contains a NUL character (U+0000), which Shipline does not accept`,
+});
+const deep = (where: string): InputProblem => ({
+  code: 'request.too_deep',
+  message: `${where} is nested more than ${MAX_JSON_DEPTH} levels deep`,
+});
 
 /** What is wrong with a parsed value (NUL in a string or key, too deep, a non-finite number), or null. */
 export function valueProblem(value: unknown, where: string): InputProblem | null {

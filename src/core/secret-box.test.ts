@@ -33,7 +33,14 @@ describe('secret box', () => {
     expect(parseMasterKey(bytes.toString('base64')).equals(bytes)).toBe(true);
     expect(parseMasterKey(`${bytes.toString('base64url')}\n`).equals(bytes)).toBe(true);
     expect(parseMasterKey(bytes.toString('hex').toUpperCase()).equals(bytes)).toBe(true);
-    for (const bad of ['', 'short', randomBytes(16).toString('base64'), randomBytes(33).toString('base64'), 'g'.repeat(64), `${'a'.repeat(43)}!`]) {
+    for (const bad of [
+      '',
+      'short',
+      randomBytes(16).toString('base64'),
+      randomBytes(33).toString('base64'),
+      'g'.repeat(64),
+      `${'a'.repeat(43)}!`,
+    ]) {
       let message = '';
       try {
         parseMasterKey(bad);

@@ -10,7 +10,18 @@ describe('secret host patterns', () => {
   });
 
   it('refuses URLs, ports, paths, bare wildcards and whole top-level domains', () => {
-    for (const bad of ['https://api.example.com', 'api.example.com:443', 'api.example.com/x', '*', '*.com', 'a..b', '', 'exa mple.com', '*.*.example.com', 'abc.de:443']) {
+    for (const bad of [
+      'https://api.example.com',
+      'api.example.com:443',
+      'api.example.com/x',
+      '*',
+      '*.com',
+      'a..b',
+      '',
+      'exa mple.com',
+      '*.*.example.com',
+      'abc.de:443',
+    ]) {
       expect(normalizeHostPattern(bad).ok, bad).toBe(false);
     }
   });

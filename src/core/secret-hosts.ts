@@ -29,7 +29,10 @@ export function normalizeHostPattern(raw: string): { ok: true; pattern: string }
 
 /** Whether a URL's host name (as `new URL().hostname` gives it) is one a pattern names. */
 export function hostMatches(hostname: string, pattern: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return host === pattern;
 }

@@ -33,7 +33,12 @@ export function signatureHeaders(secret: string, id: string, body: string, now: 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
 /** Checks a delivery's headers against the secret, in constant time per candidate signature. */
-export function verify(secret: string, headers: Record<string, string | string[] | undefined>, body: string, now: Date = new Date()): VerifyResult {
+export function verify(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  now: Date = new Date(),
+): VerifyResult {
   const one = (name: string) => {
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;

@@ -12,8 +12,14 @@ export interface TimelineItem {
   environment: string | null;
   summary: string;
   deploy?: {
-    id: string; service: { id: string; name: string }; environment: string; deployedAt: string; status: string; deployNumber: string;
-    commitSha: string | null; commitAt: string | null;
+    id: string;
+    service: { id: string; name: string };
+    environment: string;
+    deployedAt: string;
+    status: string;
+    deployNumber: string;
+    commitSha: string | null;
+    commitAt: string | null;
   };
   commitRange?: { from: string; to: string };
   failure?: FailureMatch & { deployId: string };
@@ -41,8 +47,15 @@ export function mentionsService(data: unknown, service: { id: string; aliases: r
   const names = new Set(service.aliases.map((a) => a.toLowerCase()));
   const named = (v: unknown) => typeof v === 'string' && (v === service.id || names.has(v.toLowerCase()));
   const s = d.service;
-  return named(s) || named(obj(s)?.id) || named(obj(s)?.name) || named(d.serviceId) || named(d.serviceAlias)
-    || named(obj(d.deploy)?.serviceAlias) || named(obj(obj(d.deploy)?.service)?.id);
+  return (
+    named(s) ||
+    named(obj(s)?.id) ||
+    named(obj(s)?.name) ||
+    named(d.serviceId) ||
+    named(d.serviceAlias) ||
+    named(obj(d.deploy)?.serviceAlias) ||
+    named(obj(obj(d.deploy)?.service)?.id)
+  );
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -60,7 +73,9 @@ export function timeline(
   const inWindow = (at: string) => at >= from && at < to;
   const all = [...facts.classified.values()]
     .filter((c) => c.deploy.serviceId === service.id && (envKey === null || c.deploy.envKey === envKey))
-    .sort((a, b) => (a.deploy.deployedAt < b.deploy.deployedAt ? -1 : a.deploy.deployedAt > b.deploy.deployedAt ? 1 : a.deploy.id < b.deploy.id ? -1 : 1));
+    .sort((a, b) =>
+      a.deploy.deployedAt < b.deploy.deployedAt ? -1 : a.deploy.deployedAt > b.deploy.deployedAt ? 1 : a.deploy.id < b.deploy.id ? -1 : 1,
+    );
   const lastSha = new Map<string, string | null>();
   const byId = new Map(all.map((c) => [c.deploy.id, c.deploy]));
   for (const c of all) {
@@ -69,33 +84,71 @@ export function timeline(
     if (d.status === 'succeeded') lastSha.set(d.envKey, d.sha);
     if (!inWindow(d.deployedAt)) continue;
     const deploy = {
-      id: d.id, service: { id: d.serviceId, name: d.serviceName }, environment: d.environment, deployedAt: d.deployedAt,
-      status: d.status, deployNumber: d.deployNumber, commitSha: d.sha, commitAt: d.commitAt,
+      id: d.id,
+      service: { id: d.serviceId, name: d.serviceName },
+      environment: d.environment,
+      deployedAt: d.deployedAt,
+      status: d.status,
+      deployNumber: d.deployNumber,
+      commitSha: d.sha,
+      commitAt: d.commitAt,
     };
     const range = previous && d.sha && previous !== d.sha ? { from: previous, to: d.sha } : undefined;
     items.push({
-      at: d.deployedAt, kind: 'deploy', environment: d.environment, deploy,
+      at: d.deployedAt,
+      kind: 'deploy',
+      environment: d.environment,
+      deploy,
       summary: `deploy #${d.deployNumber} ${d.status}${range ? ` (${short(range.from)}..${short(range.to)})` : d.sha ? ` (${short(d.sha)})` : ''}`,
       ...(range ? { commitRange: range } : {}),
     });
     for (const f of c.failures) {
       const incident = f.incidentId ? facts.incidents.find((i) => i.id === f.incidentId) : undefined;
-      const at = f.rule === 'marked' ? d.marked!.markedAt : f.rule === 'incident' && incident ? incident.startedAt : f.rule === 'rollback' ? (byId.get(f.rolledBackBy!)?.deployedAt ?? d.deployedAt) : d.deployedAt;
-      items.push({ at, kind: 'failure', environment: d.environment, summary: `deploy #${d.deployNumber} failed (${f.rule}): ${f.detail}`, failure: { ...f, deployId: d.id } });
+      const at =
+        f.rule === 'marked'
+          ? d.marked!.markedAt
+          : f.rule === 'incident' && incident
+            ? incident.startedAt
+            : f.rule === 'rollback'
+              ? (byId.get(f.rolledBackBy!)?.deployedAt ?? d.deployedAt)
+              : d.deployedAt;
+      items.push({
+        at,
+        kind: 'failure',
+        environment: d.environment,
+        summary: `deploy #${d.deployNumber} failed (${f.rule}): ${f.detail}`,
+        failure: { ...f, deployId: d.id },
+      });
     }
   }
   for (const incident of facts.incidents) {
     if (incident.serviceId !== service.id) continue;
-    if (inWindow(incident.startedAt)) items.push({ at: incident.startedAt, kind: 'incident.opened', environment: incident.envKey, summary: `incident opened: ${incident.title || incident.id}`, incident });
+    if (inWindow(incident.startedAt))
+      items.push({
+        at: incident.startedAt,
+        kind: 'incident.opened',
+        environment: incident.envKey,
+        summary: `incident opened: ${incident.title || incident.id}`,
+        incident,
+      });
     if (incident.resolvedAt && inWindow(incident.resolvedAt)) {
-      items.push({ at: incident.resolvedAt, kind: 'incident.resolved', environment: incident.envKey, summary: `incident resolved: ${incident.title || incident.id}`, incident });
+      items.push({
+        at: incident.resolvedAt,
+        kind: 'incident.resolved',
+        environment: incident.envKey,
+        summary: `incident resolved: ${incident.title || incident.id}`,
+        incident,
+      });
     }
   }
   for (const run of runs) {
     if (!inWindow(run.createdAt) || !mentionsService(run.eventData, service)) continue;
     const env = obj(run.eventData)?.environment;
     items.push({
-      at: run.createdAt, kind: 'run', environment: typeof env === 'string' ? env : null, summary: `reaction ${run.reaction} ${run.status} on ${run.eventType}`,
+      at: run.createdAt,
+      kind: 'run',
+      environment: typeof env === 'string' ? env : null,
+      summary: `reaction ${run.reaction} ${run.status} on ${run.eventType}`,
       run: { id: run.id, reaction: run.reaction, status: run.status, eventType: run.eventType, finishedAt: run.finishedAt },
     });
   }

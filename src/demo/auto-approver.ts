@@ -32,7 +32,9 @@ function question(run: Run): string {
 }
 
 /** Call `tick` every poll: it announces new waiting promotions, approves the ripe ones, reports the finished ones. */
-export function autoApprover(options: { api: ApiClient; approveAfterMs: number; print: (line: string) => void }): { tick(): Promise<void> } {
+export function autoApprover(options: { api: ApiClient; approveAfterMs: number; print: (line: string) => void }): {
+  tick(): Promise<void>;
+} {
   const { api, print } = options;
   /** Waiting runs → when they were first seen, and what they ask. */
   const waiting = new Map<string, { since: number; what: string }>();
@@ -48,7 +50,10 @@ export function autoApprover(options: { api: ApiClient; approveAfterMs: number; 
       const data = (production?.output as { data?: { taskState?: string; errorMessage?: string } } | undefined)?.data;
       const release = what.replace(/^Promote /, '').replace(/ to Production\?$/, '');
       if (run.status === 'succeeded') print(`[octopus] ${release} reached Production (run ${id} succeeded)`);
-      else print(`[octopus] ${release} did not reach Production: ${data?.errorMessage ?? run.error ?? run.status} (run ${id} ${run.status}; \`shipline runs show ${id}\`)`);
+      else
+        print(
+          `[octopus] ${release} did not reach Production: ${data?.errorMessage ?? run.error ?? run.status} (run ${id} ${run.status}; \`shipline runs show ${id}\`)`,
+        );
     }
   }
 
@@ -61,7 +66,9 @@ export function autoApprover(options: { api: ApiClient; approveAfterMs: number; 
         const run = await api.get<Run>(apiPath('runs', id));
         const what = question(run);
         waiting.set(id, { since: now, what });
-        print(`[approval] ${what} Run ${id} waits for approval: \`shipline runs approve ${id} ${APPROVAL_STEP}\` (the demo approves it in ${Math.round(options.approveAfterMs / 1000)} s)`);
+        print(
+          `[approval] ${what} Run ${id} waits for approval: \`shipline runs approve ${id} ${APPROVAL_STEP}\` (the demo approves it in ${Math.round(options.approveAfterMs / 1000)} s)`,
+        );
       }
       for (const [id, { since, what }] of waiting) {
         if (now - since < options.approveAfterMs) continue;

@@ -148,20 +148,46 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       octopusUrl: sim.url,
       octopusApiKey: sim.apiKey,
     });
-    for (const line of banner({ url: shipline.url, token, user, octopusUrl: sim.url, octopusApiKey: sim.apiKey, dataDir, keep: options.keep === true, ...timings })) print(line);
+    for (const line of banner({
+      url: shipline.url,
+      token,
+      user,
+      octopusUrl: sim.url,
+      octopusApiKey: sim.apiKey,
+      dataDir,
+      keep: options.keep === true,
+      ...timings,
+    }))
+      print(line);
 
     const report = (what: string) => (err: unknown) => print(`[demo] ${what} failed: ${(err as Error).message}`);
     const feeder = pipelineFeeder({ api, endpoints, print });
     for (const pipeline of PIPELINES) {
-      tickers.push(startTicker({ minMs: timings.deployMinMs, maxMs: timings.deployMaxMs, tick: () => feeder.tick(pipeline), onError: report(pipeline) }));
+      tickers.push(
+        startTicker({
+          minMs: timings.deployMinMs,
+          maxMs: timings.deployMaxMs,
+          tick: () => feeder.tick(pipeline),
+          onError: report(pipeline),
+        }),
+      );
     }
     const approver = autoApprover({ api, approveAfterMs: timings.approveAfterMs, print });
     tickers.push(startTicker({ minMs: timings.pollMs, maxMs: timings.pollMs, tick: approver.tick, onError: report('auto-approval') }));
 
     // Deployments made before Shipline's subscription exists would never be delivered to it.
-    if (!(await waitForSubscription(api, 15_000, 100))) print('[demo] the Octopus subscription is not there yet; Octopus deployments may go unseen until it is');
+    if (!(await waitForSubscription(api, 15_000, 100)))
+      print('[demo] the Octopus subscription is not there yet; Octopus deployments may go unseen until it is');
     const octopus = octopusFeeder(sim, print);
-    tickers.push(startTicker({ minMs: timings.octopusEveryMs, maxMs: timings.octopusEveryMs, firstMs: 0, tick: octopus.tick, onError: report('Octopus') }));
+    tickers.push(
+      startTicker({
+        minMs: timings.octopusEveryMs,
+        maxMs: timings.octopusEveryMs,
+        firstMs: 0,
+        tick: octopus.tick,
+        onError: report('Octopus'),
+      }),
+    );
 
     return { url: shipline.url, token, user, dataDir, octopusUrl: sim.url, octopusApiKey: sim.apiKey, slack: sink, close };
   } catch (err) {

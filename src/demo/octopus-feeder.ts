@@ -46,7 +46,11 @@ export function octopusFeeder(sim: OctopusSim, print: (line: string) => void): {
     async tick() {
       const project = OCTOPUS_PROJECTS[n++ % OCTOPUS_PROJECTS.length]!;
       const release = await call<{ ReleaseVersion: string }>('/releases/create/v1', { ProjectName: project });
-      await call('/deployments/create/untenanted/v1', { ProjectName: project, ReleaseVersion: release.ReleaseVersion, EnvironmentNames: ['Staging'] });
+      await call('/deployments/create/untenanted/v1', {
+        ProjectName: project,
+        ReleaseVersion: release.ReleaseVersion,
+        EnvironmentNames: ['Staging'],
+      });
       print(`[octopus] Created ${project} ${release.ReleaseVersion} and deployed it to Staging`);
     },
   };

@@ -80,10 +80,16 @@ export function pipelineFeeder(options: {
   };
 
   async function markFailed(change: Change): Promise<void> {
-    const list = await options.api.get<{ items: Array<{ id: string }> }>(apiPath('deploys'), { service: change.service, environment: 'Production', limit: 1 });
+    const list = await options.api.get<{ items: Array<{ id: string }> }>(apiPath('deploys'), {
+      service: change.service,
+      environment: 'Production',
+      limit: 1,
+    });
     const deploy = list.items[0];
     if (!deploy) return;
-    await options.api.post(apiPath('deploys', deploy.id, 'failure'), { reason: `smoke check failed after deploying ${change.sha.slice(0, 7)}: error rate above 2%` });
+    await options.api.post(apiPath('deploys', deploy.id, 'failure'), {
+      reason: `smoke check failed after deploying ${change.sha.slice(0, 7)}: error rate above 2%`,
+    });
   }
 
   return {
@@ -99,7 +105,14 @@ export function pipelineFeeder(options: {
           deployed_at: new Date().toISOString(),
           environment,
           deployer: { email: `${pipeline}@ci.example.com`, name: pipeline },
-          commit: { sha: change.sha, branch: 'main', message: change.message, date: change.committedAt, author_name: change.author.name, author_email: change.author.email },
+          commit: {
+            sha: change.sha,
+            branch: 'main',
+            message: change.message,
+            date: change.committedAt,
+            author_name: change.author.name,
+            author_email: change.author.email,
+          },
         }),
         signal: AbortSignal.timeout(10_000),
       });

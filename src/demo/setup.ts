@@ -37,7 +37,10 @@ export interface DemoSetup {
 }
 
 /** Creates the connections, services, endpoints and reactions; fails if a connection is not ready. */
-export async function setUpDemo(api: ApiClient, links: { slackWebhookUrl: string; octopusUrl: string; octopusApiKey: string }): Promise<DemoSetup> {
+export async function setUpDemo(
+  api: ApiClient,
+  links: { slackWebhookUrl: string; octopusUrl: string; octopusApiKey: string },
+): Promise<DemoSetup> {
   const slack = await api.post<ConnectionBody>(apiPath('connections'), {
     type: 'slack',
     name: 'slack',

@@ -35,7 +35,11 @@ export function plainText(mrkdwn: string): string {
 
 /** The headline (first section block, else `text`), then the facts of the deploy layout's attachment. */
 export function describeMessage(body: unknown): string {
-  const message = (body ?? {}) as { text?: unknown; blocks?: Array<{ text?: { text?: unknown } }>; attachments?: Array<{ blocks?: Array<{ fields?: Array<{ text?: unknown }> }> }> };
+  const message = (body ?? {}) as {
+    text?: unknown;
+    blocks?: Array<{ text?: { text?: unknown } }>;
+    attachments?: Array<{ blocks?: Array<{ fields?: Array<{ text?: unknown }> }> }>;
+  };
   const headline = message.blocks?.find((b) => typeof b.text?.text === 'string')?.text?.text ?? message.text;
   const facts = (message.attachments ?? [])
     .flatMap((a) => a.blocks ?? [])

@@ -25,11 +25,14 @@ export function startTicker(options: {
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
       timer = undefined;
-      running = options.tick().catch((err: unknown) => {
-        if (!stopped) options.onError(err);
-      }).then(() => {
-        if (!stopped) schedule(delay());
-      });
+      running = options
+        .tick()
+        .catch((err: unknown) => {
+          if (!stopped) options.onError(err);
+        })
+        .then(() => {
+          if (!stopped) schedule(delay());
+        });
     }, ms);
   };
   schedule(options.firstMs ?? delay());

@@ -105,9 +105,7 @@ export type StepResult = Outcome | Wait;
 
 /** Why a waiting step is resumed. */
 export type ResumeCause =
-  | { kind: 'event'; key: string; event: ShiplineEvent }
-  | { kind: 'signal'; key: string; payload: unknown }
-  | { kind: 'timeout' };
+  { kind: 'event'; key: string; event: ShiplineEvent } | { kind: 'signal'; key: string; payload: unknown } | { kind: 'timeout' };
 
 export interface Action<C = Record<string, unknown>> {
   /** Dotted, unique: `http.request`, `octopus.deployRelease`. */

@@ -44,7 +44,13 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRun
   const reason = refusal(spec, event, budget);
   const steps = spec.steps.map((step): DryRunStep => {
     const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
-    const scope = { event, data: event.data, steps: {}, secrets: placeholderSecrets(referencedSecrets(step.with)), run: { id: runId, reaction: spec.name, version: 0 } };
+    const scope = {
+      event,
+      data: event.data,
+      steps: {},
+      secrets: placeholderSecrets(referencedSecrets(step.with)),
+      run: { id: runId, reaction: spec.name, version: 0 },
+    };
     try {
       const rendered = renderValue(step.with, scope, budget);
       const schema = options.schemaOf?.(step.uses);

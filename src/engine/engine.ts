@@ -95,12 +95,20 @@ export class Engine {
     if (waits.length === 0) return;
     const event = await this.deps.store.events.get(run.eventId);
     for (const wait of waits) {
-      await cancelWaitingStep({
-        id: `cancel:${run.id}:${wait.stepId}`, kind: 'resume', runId: run.id, stepId: wait.stepId, payload: null,
-        run: { id: run.id, reaction: run.reaction, version: run.reactionVersion, eventId: run.eventId, status: 'cancelled' },
-        step: { status: 'cancelled', attempt: wait.attempt, waitState: wait.waitState, logs: [], attempts: [], input: null },
-        event, outputs: {},
-      }, this.deps);
+      await cancelWaitingStep(
+        {
+          id: `cancel:${run.id}:${wait.stepId}`,
+          kind: 'resume',
+          runId: run.id,
+          stepId: wait.stepId,
+          payload: null,
+          run: { id: run.id, reaction: run.reaction, version: run.reactionVersion, eventId: run.eventId, status: 'cancelled' },
+          step: { status: 'cancelled', attempt: wait.attempt, waitState: wait.waitState, logs: [], attempts: [], input: null },
+          event,
+          outputs: {},
+        },
+        this.deps,
+      );
     }
   }
 

@@ -36,14 +36,33 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   const now = deps.now ?? (() => new Date());
   const recorder = new StepRecorder(job.step.logs, now);
   const startedAt = now().toISOString();
-  const attempts = job.kind === 'step' ? [...job.step.attempts, { attempt: job.step.attempt, startedAt, finishedAt: null as string | null, error: null as string | null }] : [...job.step.attempts];
+  const attempts =
+    job.kind === 'step'
+      ? [...job.step.attempts, { attempt: job.step.attempt, startedAt, finishedAt: null as string | null, error: null as string | null }]
+      : [...job.step.attempts];
   // An attempt's error is recorded like the step's: an error may quote what the target echoed.
-  const closeAttempt = (list: typeof attempts, clock: () => Date, error: string | null) => finishAttempt(list, clock, error === null ? null : recorder.redact(error));
-  const base = { jobId: job.id, runId: job.runId, stepId: job.stepId, fence: { status: expected, attempt: job.step.attempt } as const, logs: recorder.logs, attempts };
+  const closeAttempt = (list: typeof attempts, clock: () => Date, error: string | null) =>
+    finishAttempt(list, clock, error === null ? null : recorder.redact(error));
+  const base = {
+    jobId: job.id,
+    runId: job.runId,
+    stepId: job.stepId,
+    fence: { status: expected, attempt: job.step.attempt } as const,
+    logs: recorder.logs,
+    attempts,
+  };
 
   const end = (channel: string, output: unknown, error: string | null): StepDecision => {
     closeAttempt(attempts, now, error);
-    return { ...base, kind: 'end', channel, output: recorder.redact(output), error: error === null ? null : recorder.redact(error), input: recorder.redact(input), spec };
+    return {
+      ...base,
+      kind: 'end',
+      channel,
+      output: recorder.redact(output),
+      error: error === null ? null : recorder.redact(error),
+      input: recorder.redact(input),
+      spec,
+    };
   };
 
   let input: unknown = job.step.input;
@@ -73,8 +92,18 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
   const ctx = contextFor(job, deps, recorder, abort.signal, now, hosts);
   const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   try {
-    const result = await withTimeout(invoke(action, job, ctx, config, (id) => deps.store.events.get(id)), timeoutMs, abort);
-    if (result === 'pending') return { kind: 'poll-later', jobId: job.id, runAt: new Date(now().getTime() + pollInterval(job)).toISOString(), payload: withoutRetry(job.payload) };
+    const result = await withTimeout(
+      invoke(action, job, ctx, config, (id) => deps.store.events.get(id)),
+      timeoutMs,
+      abort,
+    );
+    if (result === 'pending')
+      return {
+        kind: 'poll-later',
+        jobId: job.id,
+        runAt: new Date(now().getTime() + pollInterval(job)).toISOString(),
+        payload: withoutRetry(job.payload),
+      };
     if (isWait(result)) {
       closeAttempt(attempts, now, null);
       return {
@@ -87,7 +116,8 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
         pollEveryMs: result.pollEveryMs ?? null,
       };
     }
-    if (!action.channels.includes(result.channel)) return end('failed', result.output, `action ${action.name} ended on unknown channel ${result.channel}`);
+    if (!action.channels.includes(result.channel))
+      return end('failed', result.output, `action ${action.name} ended on unknown channel ${result.channel}`);
     return end(result.channel, result.output, null);
   } catch (err) {
     const message = err instanceof StepTimeout ? `step timed out after ${timeoutMs} ms` : messageOf(err);
@@ -95,12 +125,19 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
     // A waiting step's poll or resume failing on something passing leaves the step waiting.
     const later = retryWaitJob(job, step, err, timeoutMs, now(), recorder);
     if (later) return later;
-    const retriable = job.kind === 'step' && !(err instanceof NonRetriableError) && job.step.attempt < step.retry.attempts && !abort.signal.aborted;
+    const retriable =
+      job.kind === 'step' && !(err instanceof NonRetriableError) && job.step.attempt < step.retry.attempts && !abort.signal.aborted;
     if (!retriable) return end('failed', { error: recorder.redact(message) }, message);
     const delay = Math.max(backoffDelayMs(step.retry, job.step.attempt), err instanceof RetryAfterError ? err.retryAfterMs : 0);
     closeAttempt(attempts, now, message);
     recorder.log(`attempt ${job.step.attempt} of ${step.retry.attempts} failed; retrying in ${delay} ms`);
-    return { ...base, kind: 'retry', input: recorder.redact(input), error: recorder.redact(message), runAt: new Date(now().getTime() + delay).toISOString() };
+    return {
+      ...base,
+      kind: 'retry',
+      input: recorder.redact(input),
+      error: recorder.redact(message),
+      runAt: new Date(now().getTime() + delay).toISOString(),
+    };
   }
 }
 
@@ -119,7 +156,10 @@ export async function cancelWaitingStep(job: ClaimedJob, deps: EngineDeps): Prom
     await action.cancel(contextFor(job, deps, recorder, AbortSignal.timeout(30_000), now), job.step.waitState);
     deps.logger?.info({ runId: job.runId, stepId: job.stepId, log: recorder.logs }, 'cancelled what a waiting step started');
   } catch (err) {
-    deps.logger?.warn({ err: recorder.redact(messageOf(err)), runId: job.runId, stepId: job.stepId }, 'could not cancel what a waiting step started');
+    deps.logger?.warn(
+      { err: recorder.redact(messageOf(err)), runId: job.runId, stepId: job.stepId },
+      'could not cancel what a waiting step started',
+    );
   }
 }
 
@@ -152,7 +192,10 @@ async function invoke(
   }
   const cause = await causeOf(job, loadEvent);
   if (action.resume) return action.resume(ctx, config, state, cause);
-  const outcome: Outcome = cause.kind === 'timeout' ? { channel: 'failed', output: { reason: 'timeout' } } : { channel: 'success', output: cause.kind === 'event' ? { event: cause.event } : cause.payload };
+  const outcome: Outcome =
+    cause.kind === 'timeout'
+      ? { channel: 'failed', output: { reason: 'timeout' } }
+      : { channel: 'success', output: cause.kind === 'event' ? { event: cause.event } : cause.payload };
   return outcome;
 }
 
@@ -189,7 +232,13 @@ async function renderConfig(
     }
     for (const [name, bound] of await deps.store.secrets.bindings(names)) hosts.bind(name, bound);
   }
-  const scope = (s: Record<string, string>) => ({ event: job.event, data: job.event.data, steps: job.outputs, secrets: s, run: { id: job.runId, reaction: spec.name, version: job.run.version } });
+  const scope = (s: Record<string, string>) => ({
+    event: job.event,
+    data: job.event.data,
+    steps: job.outputs,
+    secrets: s,
+    run: { id: job.runId, reaction: spec.name, version: job.run.version },
+  });
   // One budget for the step, however many renderings it takes.
   const budget = new Budget('one step');
   const shown = renderValue(step.with, scope(placeholderSecrets(names)), budget) as Record<string, unknown>;
@@ -199,12 +248,21 @@ async function renderConfig(
     real = renderValue(step.with, scope(secrets), budget) as Record<string, unknown>;
   } catch (err) {
     // Rendered with values, a message could quote one: say where, not what.
-    throw new NonRetriableError(`rendering with the secrets' values failed${err instanceof TemplateError && err.path ? ` at ${err.path}` : ''}`);
+    throw new NonRetriableError(
+      `rendering with the secrets' values failed${err instanceof TemplateError && err.path ? ` at ${err.path}` : ''}`,
+    );
   }
   return { shown, real };
 }
 
-function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, signal: AbortSignal, now: () => Date, hosts = new HostBinding()): ActionContext {
+function contextFor(
+  job: ClaimedJob,
+  deps: EngineDeps,
+  recorder: StepRecorder,
+  signal: AbortSignal,
+  now: () => Date,
+  hosts = new HostBinding(),
+): ActionContext {
   const idempotencyKey = `${job.runId}:${job.stepId}`;
   return {
     runId: job.runId,
@@ -227,7 +285,12 @@ function contextFor(job: ClaimedJob, deps: EngineDeps, recorder: StepRecorder, s
     async emit(type, data) {
       // Keyed by the step, so a repeat after a crash stores the event once. An emitting action
       // is given placeholders only; redacting again keeps a value it looked up out of the event.
-      const stored = await deps.store.events.append({ type, source: `reaction:${job.run.reaction}`, data: recorder.redact(data), sourceKey: `emit:${idempotencyKey}` });
+      const stored = await deps.store.events.append({
+        type,
+        source: `reaction:${job.run.reaction}`,
+        data: recorder.redact(data),
+        sourceKey: `emit:${idempotencyKey}`,
+      });
       return stored ?? (await deps.store.events.getBySourceKey(`emit:${idempotencyKey}`));
     },
     async apiAccess() {
@@ -257,7 +320,11 @@ async function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortControll
     }, ms);
   });
   const cancelled = new Promise<never>((_, reject) => {
-    abort.signal.addEventListener('abort', () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new NonRetriableError('cancelled')), { once: true });
+    abort.signal.addEventListener(
+      'abort',
+      () => reject(abort.signal.reason instanceof Error ? abort.signal.reason : new NonRetriableError('cancelled')),
+      { once: true },
+    );
   });
   try {
     return await Promise.race([work, timeout, cancelled]);

@@ -26,7 +26,9 @@ export class HostBinding {
     }
     for (const [name, hosts] of this.bound) {
       if (!hosts.some((pattern) => hostMatches(hostname, pattern))) {
-        throw new NonRetriableError(`secret ${name} may only be sent to ${hosts.join(', ')}; this step's request to ${hostname} was refused and nothing was sent`);
+        throw new NonRetriableError(
+          `secret ${name} may only be sent to ${hosts.join(', ')}; this step's request to ${hostname} was refused and nothing was sent`,
+        );
       }
     }
   }

@@ -36,11 +36,14 @@ export class Housekeeping {
   }
 
   start(): void {
-    const first = setTimeout(() => {
-      this.runSoon();
-      this.timer = setInterval(() => this.runSoon(), this.everyMs);
-      this.timer.unref();
-    }, Math.min(FIRST_RUN_AFTER_MS, this.everyMs));
+    const first = setTimeout(
+      () => {
+        this.runSoon();
+        this.timer = setInterval(() => this.runSoon(), this.everyMs);
+        this.timer.unref();
+      },
+      Math.min(FIRST_RUN_AFTER_MS, this.everyMs),
+    );
     first.unref();
     this.timer = first;
   }
@@ -60,9 +63,11 @@ export class Housekeeping {
   }
 
   private runSoon(): void {
-    this.running = this.running.then(() => this.runOnce()).catch((err: unknown) => {
-      if (this.store.db.outage.report(err)) return;
-      this.options.logger?.warn({ err }, 'housekeeping failed; it runs again at the next interval');
-    });
+    this.running = this.running
+      .then(() => this.runOnce())
+      .catch((err: unknown) => {
+        if (this.store.db.outage.report(err)) return;
+        this.options.logger?.warn({ err }, 'housekeeping failed; it runs again at the next interval');
+      });
   }
 }

@@ -25,6 +25,16 @@ export class ActionRegistry {
 
   /** What document validation needs to know of each action. */
   infos(): ReadonlyMap<string, ActionInfo> {
-    return new Map([...this.actions].map(([name, a]) => [name, { channels: a.channels, config: a.config, adminOnly: a.adminOnly ?? false, ...(a.literalSettings ? { literalSettings: a.literalSettings } : {}) }]));
+    return new Map(
+      [...this.actions].map(([name, a]) => [
+        name,
+        {
+          channels: a.channels,
+          config: a.config,
+          adminOnly: a.adminOnly ?? false,
+          ...(a.literalSettings ? { literalSettings: a.literalSettings } : {}),
+        },
+      ]),
+    );
   }
 }

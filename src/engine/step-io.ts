@@ -15,7 +15,10 @@ export class StepRecorder {
   readonly logs: string[];
   private readonly masks = new Map<string, string>();
 
-  constructor(previous: string[], private readonly now: () => Date) {
+  constructor(
+    previous: string[],
+    private readonly now: () => Date,
+  ) {
     this.logs = [...previous];
   }
 

@@ -6,19 +6,37 @@ import { StepRecorder } from './step-io.js';
 import { retryWaitJob, withoutRetry } from './wait-retry.js';
 
 const now = new Date('2026-02-05T16:00:00.000Z');
-const step: StepSpec = { id: 'deploy', uses: 'octopus.deployRelease', with: {}, after: null, retry: { attempts: 3, backoff: 'exponential', initialMs: 1000, maxMs: 300_000 }, timeoutMs: null };
+const step: StepSpec = {
+  id: 'deploy',
+  uses: 'octopus.deployRelease',
+  with: {},
+  after: null,
+  retry: { attempts: 3, backoff: 'exponential', initialMs: 1000, maxMs: 300_000 },
+  timeoutMs: null,
+};
 const job = (kind: ClaimedJob['kind'], payload: unknown, waitDeadline: string | null = '2026-02-05T17:00:00.000Z'): ClaimedJob => ({
-  id: 'job-1', kind, runId: 'run-1', stepId: 'deploy', payload,
+  id: 'job-1',
+  kind,
+  runId: 'run-1',
+  stepId: 'deploy',
+  payload,
   run: { id: 'run-1', reaction: 'r', version: 1, eventId: 'e', status: 'waiting' },
   step: { status: 'waiting', attempt: 1, waitState: {}, logs: [], attempts: [], input: null, waitDeadline },
-  event: { id: 'e', type: 't', source: 's', timestamp: now.toISOString(), data: {} }, outputs: {},
+  event: { id: 'e', type: 't', source: 's', timestamp: now.toISOString(), data: {} },
+  outputs: {},
 });
-const decide = (j: ClaimedJob, err: unknown, timeoutMs = 600_000) => retryWaitJob(j, step, err, timeoutMs, now, new StepRecorder([], () => now));
+const decide = (j: ClaimedJob, err: unknown, timeoutMs = 600_000) =>
+  retryWaitJob(j, step, err, timeoutMs, now, new StepRecorder([], () => now));
 
 describe('retryWaitJob', () => {
   it('keeps a failed poll waiting: same job later, failures counted in its payload, the step fenced on waiting', () => {
     const first = decide(job('poll', { pollEveryMs: 60_000 }), new Error('socket hang up'));
-    expect(first).toMatchObject({ kind: 'wait-retry', jobId: 'job-1', fence: { status: 'waiting', attempt: 1 }, payload: { pollEveryMs: 60_000, retry: { failures: 1, since: now.toISOString() } } });
+    expect(first).toMatchObject({
+      kind: 'wait-retry',
+      jobId: 'job-1',
+      fence: { status: 'waiting', attempt: 1 },
+      payload: { pollEveryMs: 60_000, retry: { failures: 1, since: now.toISOString() } },
+    });
     const second = decide(job('poll', (first as { payload: unknown }).payload), new Error('socket hang up'));
     expect(second).toMatchObject({ payload: { retry: { failures: 2, since: now.toISOString() } } });
     const delay = Date.parse((second as { runAt: string }).runAt) - now.getTime();

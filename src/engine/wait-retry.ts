@@ -23,7 +23,14 @@ interface WaitRetry {
  * timeout job), or, for a wait without one, the step's timeout counted from the first failure
  * in a row. Returns null when the step must end on `failed`.
  */
-export function retryWaitJob(job: ClaimedJob, step: StepSpec, err: unknown, timeoutMs: number, now: Date, recorder: StepRecorder): StepDecision | null {
+export function retryWaitJob(
+  job: ClaimedJob,
+  step: StepSpec,
+  err: unknown,
+  timeoutMs: number,
+  now: Date,
+  recorder: StepRecorder,
+): StepDecision | null {
   if (job.kind !== 'poll' && job.kind !== 'resume') return null;
   if (err instanceof NonRetriableError) return null;
   const payload = (job.payload ?? {}) as Record<string, unknown> & { retry?: WaitRetry; pollEveryMs?: number };
@@ -32,7 +39,10 @@ export function retryWaitJob(job: ClaimedJob, step: StepSpec, err: unknown, time
   if (!job.step.waitDeadline && now.getTime() - Date.parse(retry.since) >= timeoutMs) return null;
   // Never slower than the poll the step asked for: backoff is for easing off, not for waiting less often.
   const ceiling = typeof payload.pollEveryMs === 'number' ? payload.pollEveryMs : Number.POSITIVE_INFINITY;
-  const delay = Math.max(Math.min(backoffDelayMs(step.retry, retry.failures), ceiling), err instanceof RetryAfterError ? err.retryAfterMs : 0);
+  const delay = Math.max(
+    Math.min(backoffDelayMs(step.retry, retry.failures), ceiling),
+    err instanceof RetryAfterError ? err.retryAfterMs : 0,
+  );
   recorder.log(`${job.kind} failed (${retry.failures} in a row); still waiting, trying again in ${delay} ms`);
   return {
     kind: 'wait-retry',

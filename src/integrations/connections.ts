@@ -55,7 +55,12 @@ export class ConnectionService {
     const type = this.typeOf(input.type);
     const config = checkedAgainst(type.config, input.config ?? {}, 'config') as Record<string, unknown>;
     const secrets = checkedAgainst(type.secrets, input.secrets ?? {}, 'secrets') as Record<string, string>;
-    const created = await this.store.connections.create({ name: input.name, type: type.type, config, secrets: { ...secrets, ...type.generatedSecrets?.() } });
+    const created = await this.store.connections.create({
+      name: input.name,
+      type: type.type,
+      config,
+      secrets: { ...secrets, ...type.generatedSecrets?.() },
+    });
     await this.test(created.id);
     return this.store.connections.get(created.id);
   }
@@ -66,7 +71,13 @@ export class ConnectionService {
     if (!current) throw new ShiplineError('connection.not_found');
     if (current.type === 'octopus') return this.octopus.update(nameOrId, patch);
     const type = this.typeOf(current.type);
-    const config = patch.config === undefined ? undefined : (checkedAgainst(type.config, patchedConfig(current.config, patch.config as Record<string, unknown>), 'config') as Record<string, unknown>);
+    const config =
+      patch.config === undefined
+        ? undefined
+        : (checkedAgainst(type.config, patchedConfig(current.config, patch.config as Record<string, unknown>), 'config') as Record<
+            string,
+            unknown
+          >);
     let secrets: Record<string, string> | undefined;
     if (patch.secrets !== undefined) {
       const merged: Record<string, string> = { ...current.secrets };
@@ -109,8 +120,13 @@ export class ConnectionService {
       const outcome = await this.octopus.probe(input, signal);
       if (outcome.status === 'error') return { status: 'error', error: withTimeout(outcome.error, signal), details: null };
       return {
-        status: 'ready', error: null,
-        details: { space: outcome.space, version: outcome.version, ...(outcome.installationId ? { installationId: outcome.installationId } : {}) },
+        status: 'ready',
+        error: null,
+        details: {
+          space: outcome.space,
+          version: outcome.version,
+          ...(outcome.installationId ? { installationId: outcome.installationId } : {}),
+        },
       };
     }
     const type = this.typeOf(input.type);
@@ -119,17 +135,32 @@ export class ConnectionService {
     const now = new Date().toISOString();
     // What `test` reads of a saved connection; the generated secrets too, so the outcome is the one saving would give.
     const unsaved: ConnectionWithSecrets = {
-      id: '', name: input.name?.trim() || type.type, type: type.type, config, secrets: { ...secrets, ...type.generatedSecrets?.() },
-      state: {}, endpointId: '', createdAt: now, updatedAt: now,
+      id: '',
+      name: input.name?.trim() || type.type,
+      type: type.type,
+      config,
+      secrets: { ...secrets, ...type.generatedSecrets?.() },
+      state: {},
+      endpointId: '',
+      createdAt: now,
+      updatedAt: now,
     };
     return this.check(type, unsaved, signal);
   }
 
   /** The type's test, bounded by TEST_TIMEOUT_MS; a throw is an error outcome with its message. */
-  private async check(type: ConnectionType, connection: ConnectionWithSecrets, signal = AbortSignal.timeout(TEST_TIMEOUT_MS)): Promise<ConnectionProbe> {
+  private async check(
+    type: ConnectionType,
+    connection: ConnectionWithSecrets,
+    signal = AbortSignal.timeout(TEST_TIMEOUT_MS),
+  ): Promise<ConnectionProbe> {
     try {
       const outcome = await type.test(connection, this.http, signal);
-      return { status: outcome.status, error: outcome.status === 'error' ? withTimeout(outcome.error ?? null, signal) : (outcome.error ?? null), details: outcome.details ?? null };
+      return {
+        status: outcome.status,
+        error: outcome.status === 'error' ? withTimeout(outcome.error ?? null, signal) : (outcome.error ?? null),
+        details: outcome.details ?? null,
+      };
     } catch (err) {
       return { status: 'error', error: withTimeout(err instanceof Error ? err.message : String(err), signal), details: null };
     }
@@ -137,7 +168,8 @@ export class ConnectionService {
 
   async resources(nameOrId: string, kind: ResourceKind, query: { project?: string; search?: string }) {
     const connection = await this.store.connections.get(nameOrId);
-    if (connection.type !== 'octopus') throw new ShiplineError('request.invalid', `A ${connection.type} connection has no resources to pick`);
+    if (connection.type !== 'octopus')
+      throw new ShiplineError('request.invalid', `A ${connection.type} connection has no resources to pick`);
     return this.octopus.resources(nameOrId, kind, query);
   }
 

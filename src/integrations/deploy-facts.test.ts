@@ -39,7 +39,11 @@ describe('the deploy view', () => {
   });
 
   it('reads octopus.deployRelease output, and fields of any event by name', () => {
-    expect(viewOf(octopusFinishedOutput())).toMatchObject({ service: 'Projects-123', status: 'succeeded', url: expect.stringContaining('Deployments-1011') });
+    expect(viewOf(octopusFinishedOutput())).toMatchObject({
+      service: 'Projects-123',
+      status: 'succeeded',
+      url: expect.stringContaining('Deployments-1011'),
+    });
     expect(viewOf({ ...octopusFinishedOutput(), data: { ...octopusFinishedOutput().data, taskState: 'Canceled' } }).status).toBe('failed');
     expect(viewOf(sampleEvent)).toMatchObject({ service: 'checkout', environment: 'production', status: null });
   });
@@ -73,7 +77,7 @@ describe('the Slack deploy layout', () => {
     const message = deployMessage(view, {});
     expect(escapeMrkdwn('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
     expect(message.text).toBe('&lt;b&gt;&amp;co 1.4.2 deployed to production');
-    const fields = ((message.attachments![0] as { blocks: Array<{ fields: Array<{ text: string }> }> }).blocks[0]!.fields).map((f) => f.text);
+    const fields = (message.attachments![0] as { blocks: Array<{ fields: Array<{ text: string }> }> }).blocks[0]!.fields.map((f) => f.text);
     expect(fields).toContain('*Commit*\n<https://git.example/c/f95f852|f95f852> Fix rounding in totals');
     expect(fields.every((f) => f.length <= 2000)).toBe(true);
   });

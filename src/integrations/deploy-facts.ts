@@ -71,7 +71,9 @@ export const DeployOverrides = Type.Object(
     service: Type.Optional(Type.String({ description: 'The service name shown' })),
     environment: Type.Optional(Type.String({ description: 'The environment shown' })),
     version: Type.Optional(Type.String({ description: 'The version (release, deploy number) shown' })),
-    status: Type.Optional(Type.String({ description: 'queued, started, succeeded or failed (picks the colour; Success, Failed, Canceled... are understood)' })),
+    status: Type.Optional(
+      Type.String({ description: 'queued, started, succeeded or failed (picks the colour; Success, Failed, Canceled... are understood)' }),
+    ),
     deployer: Type.Optional(Type.String({ description: 'Who deployed' })),
     commit: Type.Optional(Type.String({ description: 'The commit SHA' })),
     commitMessage: Type.Optional(Type.String({ description: 'The commit message' })),
@@ -88,14 +90,37 @@ export type DeployOverridesValue = Partial<Record<Field | 'from', string>>;
 
 /** Status words of CI systems and Octopus task states, as the four deploy statuses. */
 const STATUS_WORDS: Record<string, string> = {
-  success: 'succeeded', successful: 'succeeded', succeeded: 'succeeded', ok: 'succeeded', passed: 'succeeded',
-  failure: 'failed', failed: 'failed', error: 'failed', errored: 'failed', canceled: 'failed', cancelled: 'failed', timedout: 'failed',
-  started: 'started', running: 'started', executing: 'started', in_progress: 'started', inprogress: 'started',
-  queued: 'queued', pending: 'queued', waiting: 'queued',
+  success: 'succeeded',
+  successful: 'succeeded',
+  succeeded: 'succeeded',
+  ok: 'succeeded',
+  passed: 'succeeded',
+  failure: 'failed',
+  failed: 'failed',
+  error: 'failed',
+  errored: 'failed',
+  canceled: 'failed',
+  cancelled: 'failed',
+  timedout: 'failed',
+  started: 'started',
+  running: 'started',
+  executing: 'started',
+  in_progress: 'started',
+  inprogress: 'started',
+  queued: 'queued',
+  pending: 'queued',
+  waiting: 'queued',
 };
 
 function normalStatus(status: string | null): string | null {
-  return status === null ? null : (STATUS_WORDS[status.trim().toLowerCase().replace(/[\s-]+/g, '_')] ?? status);
+  return status === null
+    ? null
+    : (STATUS_WORDS[
+        status
+          .trim()
+          .toLowerCase()
+          .replace(/[\s-]+/g, '_')
+      ] ?? status);
 }
 
 /**
@@ -108,7 +133,15 @@ interface Reading {
 }
 
 const EMPTY: DeployView = {
-  service: null, environment: null, version: null, status: null, deployer: null, commit: null, commitMessage: null, commitUrl: null, url: null,
+  service: null,
+  environment: null,
+  version: null,
+  status: null,
+  deployer: null,
+  commit: null,
+  commitMessage: null,
+  commitUrl: null,
+  url: null,
 };
 const blank = (): Reading => ({ view: { ...EMPTY }, weak: new Set() });
 
@@ -209,7 +242,8 @@ export function deployView(event: ShiplineEvent, overrides: DeployOverridesValue
       const hint = from.startsWith('[object') ? '; render objects with the json filter: "{{ steps.<id>.output | json }}"' : '';
       throw new NonRetriableError(`${action}: deploy.from must be JSON (an event, a step output or a deploy)${hint}`);
     }
-    if (!obj(parsed)) throw new NonRetriableError(`${action}: deploy.from must be a JSON object, not ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
+    if (!obj(parsed))
+      throw new NonRetriableError(`${action}: deploy.from must be a JSON object, not ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
     reading = merge(reading, read(parsed));
   }
   const explicit = blank();

@@ -59,9 +59,17 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
     fieldTable(m.secrets as JsonSchema),
   ];
   if (m.inbound) {
-    out.push('### Inbound webhooks', '', `The provider delivers to \`$SHIPLINE_PUBLIC_URL/hooks/${m.type}/<connection id>\` (the connection's \`webhookUrl\`); events carry the source \`connection:<name>\`, so a reaction can select them with \`on.connection\`.`, '');
+    out.push(
+      '### Inbound webhooks',
+      '',
+      `The provider delivers to \`$SHIPLINE_PUBLIC_URL/hooks/${m.type}/<connection id>\` (the connection's \`webhookUrl\`); events carry the source \`connection:<name>\`, so a reaction can select them with \`on.connection\`.`,
+      '',
+    );
     if (m.deliveryId) {
-      out.push(`Repeats are recognised by ${m.deliveryId}: a delivery with one already received (the provider's retry, or a captured request posted again) answers 2xx with \`duplicate: true\` and stores, starts and changes nothing, even when the copies arrive at the same moment.`, '');
+      out.push(
+        `Repeats are recognised by ${m.deliveryId}: a delivery with one already received (the provider's retry, or a captured request posted again) answers 2xx with \`duplicate: true\` and stores, starts and changes nothing, even when the copies arrive at the same moment.`,
+        '',
+      );
     }
   }
   out.push('## Actions', '');
@@ -94,14 +102,20 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
 export function integrationDocs(manifests: IntegrationManifest[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of manifests) files.set(`${m.type}.md`, renderIntegrationDoc(m));
-  files.set('README.md', [
-    '<!-- Generated from src/integrations by `npm run docs:integrations`; do not edit by hand. -->',
-    '# Integrations',
-    '',
-    '| Integration | Type | Actions | Inbound webhooks | Ready-made reactions |',
-    '|---|---|---|---|---|',
-    ...manifests.map((m) => `| [${m.title}](${m.type}.md) | \`${m.type}\` | ${m.actions.map((a) => `\`${a.name}\``).join(', ')} | ${m.inbound ? 'yes' : 'no'} | ${m.templates.map((t) => `\`${t.name}\``).join(', ') || '—'} |`),
-    '',
-  ].join('\n'));
+  files.set(
+    'README.md',
+    [
+      '<!-- Generated from src/integrations by `npm run docs:integrations`; do not edit by hand. -->',
+      '# Integrations',
+      '',
+      '| Integration | Type | Actions | Inbound webhooks | Ready-made reactions |',
+      '|---|---|---|---|---|',
+      ...manifests.map(
+        (m) =>
+          `| [${m.title}](${m.type}.md) | \`${m.type}\` | ${m.actions.map((a) => `\`${a.name}\``).join(', ')} | ${m.inbound ? 'yes' : 'no'} | ${m.templates.map((t) => `\`${t.name}\``).join(', ') || '—'} |`,
+      ),
+      '',
+    ].join('\n'),
+  );
   return files;
 }

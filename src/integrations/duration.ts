@@ -11,7 +11,8 @@ import { parseDuration } from '../core/reactions/durations.js';
 const SHAPE = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|d|h|m|s)?\\s*)+$';
 
 /** The config schema of a duration field. */
-export const Duration = (description: string) => Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: SHAPE })], { description });
+export const Duration = (description: string) =>
+  Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: SHAPE })], { description });
 
 /** Milliseconds for a duration longer than zero; throws a readable Error for anything else. */
 export function requireDuration(value: number | string): number {

@@ -12,7 +12,13 @@ import { createTestContext } from './action-context.test-support.js';
 /** Helpers the integrations' unit tests share: connections, contexts closed in one place, manifest checks. */
 
 /** A stored connection as actions receive it; the id defaults to `conn-<name>`. */
-export function connectionOf(type: string, name: string, config: Record<string, unknown>, secrets: Record<string, string>, id = `conn-${name}`): ConnectionWithSecrets {
+export function connectionOf(
+  type: string,
+  name: string,
+  config: Record<string, unknown>,
+  secrets: Record<string, string>,
+  id = `conn-${name}`,
+): ConnectionWithSecrets {
   return { id, name, type, config, secrets, state: {}, endpointId: 'e', createdAt: '', updatedAt: '' };
 }
 
@@ -67,5 +73,11 @@ export function validReaction(type: ConnectionType, yaml: string): ReactionSpec 
 
 /** A step's `with` (default the first step's) as it renders for `event`. */
 export function renderStep(spec: ReactionSpec, event: ShiplineEvent, step = 0): unknown {
-  return renderValue(spec.steps[step]!.with, { event, data: event.data, steps: {}, secrets: {}, run: { id: 'r', reaction: spec.name, version: 1 } });
+  return renderValue(spec.steps[step]!.with, {
+    event,
+    data: event.data,
+    steps: {},
+    secrets: {},
+    run: { id: 'r', reaction: spec.name, version: 1 },
+  });
 }

@@ -24,12 +24,26 @@ export interface IntegrationManifest {
 export function integrationManifests(): IntegrationManifest[] {
   return [
     {
-      type: OCTOPUS_MANIFEST.type, title: OCTOPUS_MANIFEST.title, description: OCTOPUS_MANIFEST.description,
-      config: OCTOPUS_MANIFEST.config, secrets: OCTOPUS_MANIFEST.secrets, actions: octopusActionsForDocs(), templates: OCTOPUS_TEMPLATES, inbound: true,
-      deliveryId: 'the Octopus event\'s `Payload.Event.Id`',
+      type: OCTOPUS_MANIFEST.type,
+      title: OCTOPUS_MANIFEST.title,
+      description: OCTOPUS_MANIFEST.description,
+      config: OCTOPUS_MANIFEST.config,
+      secrets: OCTOPUS_MANIFEST.secrets,
+      actions: octopusActionsForDocs(),
+      templates: OCTOPUS_TEMPLATES,
+      inbound: true,
+      deliveryId: "the Octopus event's `Payload.Event.Id`",
     },
     ...CONNECTION_TYPES.map((t) => ({
-      type: t.type, title: t.title, description: t.description, config: t.config, secrets: t.secrets, actions: t.actions, templates: t.templates ?? [], inbound: !!t.webhook, deliveryId: t.webhook?.deliveryId,
+      type: t.type,
+      title: t.title,
+      description: t.description,
+      config: t.config,
+      secrets: t.secrets,
+      actions: t.actions,
+      templates: t.templates ?? [],
+      inbound: !!t.webhook,
+      deliveryId: t.webhook?.deliveryId,
     })),
   ];
 }

@@ -78,7 +78,12 @@ export interface StandInOptions<R> {
 }
 
 /** A JSON answer; `contentType` defaults to `application/json`. */
-export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/json'): BodyAnswer {
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  contentType = 'application/json',
+): BodyAnswer {
   return { status, headers: { 'content-type': contentType, ...headers }, body: JSON.stringify(body) };
 }
 

@@ -68,7 +68,16 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger, registry, engine, octopus, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  store,
+  config,
+  logger,
+  registry,
+  engine,
+  octopus,
+  connections,
+  webRoot,
+}: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -92,7 +101,10 @@ export async function buildApp({ store, config, logger, registry, engine, octopu
   const observe = (request: FastifyRequest, reply: FastifyReply, route: string) => {
     metrics.recordRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (logRequests) {
-      request.log.debug({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      request.log.debug(
+        { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
     }
   };
   // Each route's own hook knows its URL: reading request.routeOptions builds a new object per call.

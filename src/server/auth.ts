@@ -101,7 +101,14 @@ async function authorizeSession(request: FastifyRequest, minRole: Role, sessions
   }
   const { user } = session;
   request.session = session;
-  request.apiToken = { id: `user:${user.email}`, name: user.email, role: user.role, createdAt: session.createdAt, lastUsedAt: null, revokedAt: null };
+  request.apiToken = {
+    id: `user:${user.email}`,
+    name: user.email,
+    role: user.role,
+    createdAt: session.createdAt,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
   if (!roleAllows(user.role, minRole)) {
     throw new ShiplineError('auth.role_too_low', `This route needs role '${minRole}'; the user has role '${user.role}'`);
   }

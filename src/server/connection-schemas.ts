@@ -4,7 +4,9 @@ import type { TSchema } from '@fastify/type-provider-typebox';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ConnectionCreate = Type.Object({
-  type: Type.String({ description: 'The kind of system: octopus, slack, teams, pagerduty, github, jira, email, newrelic, datadog, sentry' }),
+  type: Type.String({
+    description: 'The kind of system: octopus, slack, teams, pagerduty, github, jira, email, newrelic, datadog, sentry',
+  }),
   name: Type.String({ description: 'a–z, 0–9, _ and -; how reactions refer to it' }),
   config: Type.Object({}, { additionalProperties: true, description: 'octopus: {serverUrl, space?, trackDeploys?}' }),
   secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; encrypted at rest, never returned' }),
@@ -15,21 +17,34 @@ export const ConnectionProbeBody = Type.Object({
   type: ConnectionCreate.properties.type,
   name: Type.Optional(Type.String({ description: 'The name it would have; only shown in messages' })),
   config: ConnectionCreate.properties.config,
-  secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; used for this test only, never stored or returned' }),
+  secrets: Type.Object(
+    {},
+    { additionalProperties: true, description: 'octopus: {apiKey}; used for this test only, never stored or returned' },
+  ),
 });
 
 /** What testing the settings found; nothing of it is stored. */
 export const ConnectionProbeView = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('error')]),
-  error: Nullable(Type.String({ description: 'The provider\'s own message when status is error (Octopus\'s ErrorMessage)' })),
-  details: Nullable(Type.Object({}, {
-    additionalProperties: true,
-    description: 'What the test learned, as a saved test keeps it (Octopus: space {id, name}, version); never a secret',
-  })),
+  error: Nullable(Type.String({ description: "The provider's own message when status is error (Octopus's ErrorMessage)" })),
+  details: Nullable(
+    Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description: 'What the test learned, as a saved test keeps it (Octopus: space {id, name}, version); never a secret',
+      },
+    ),
+  ),
 });
 
 export const ConnectionPatch = Type.Object({
-  config: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Fields to change; a field given as null is removed (back to its default)' })),
+  config: Type.Optional(
+    Type.Object(
+      {},
+      { additionalProperties: true, description: 'Fields to change; a field given as null is removed (back to its default)' },
+    ),
+  ),
   secrets: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A new API key: {apiKey}' })),
 });
 
@@ -39,21 +54,31 @@ export const ConnectionView = Type.Object({
   type: Type.String(),
   config: Type.Object({}, { additionalProperties: true }),
   status: Type.String({ description: 'ready, error, or unknown (never tested)' }),
-  error: Nullable(Type.String({ description: 'Octopus\'s ErrorMessage when status is error' })),
+  error: Nullable(Type.String({ description: "Octopus's ErrorMessage when status is error" })),
   space: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   version: Nullable(Type.String({ description: 'The Octopus server version' })),
   checkedAt: Nullable(Type.String()),
-  details: Nullable(Type.Object({}, { additionalProperties: true, description: 'What the test learned (workspace, user, site...); never a secret' })),
-  subscription: Nullable(Type.Object({
-    state: Type.Union([Type.Literal('ready'), Type.Literal('pending'), Type.Literal('error'), Type.Literal('none')], {
-      description: 'pending: not set up yet; error: the last reconcile failed (see error); none: nothing needs its events; ready: in place',
-    }),
-    id: Nullable(Type.String()),
-    categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
-    lastReconciledAt: Nullable(Type.String({ description: 'When the reconciler last checked it' })),
-    error: Nullable(Type.String()),
-    warning: Type.Optional(Nullable(Type.String({ description: 'Set when Octopus cannot reach SHIPLINE_PUBLIC_URL (e.g. localhost)' }))),
-  }, { description: 'Octopus: the subscription Shipline keeps; null for other types' })),
+  details: Nullable(
+    Type.Object({}, { additionalProperties: true, description: 'What the test learned (workspace, user, site...); never a secret' }),
+  ),
+  subscription: Nullable(
+    Type.Object(
+      {
+        state: Type.Union([Type.Literal('ready'), Type.Literal('pending'), Type.Literal('error'), Type.Literal('none')], {
+          description:
+            'pending: not set up yet; error: the last reconcile failed (see error); none: nothing needs its events; ready: in place',
+        }),
+        id: Nullable(Type.String()),
+        categories: Type.Array(Type.String(), { description: 'EventCategories; empty means every category' }),
+        lastReconciledAt: Nullable(Type.String({ description: 'When the reconciler last checked it' })),
+        error: Nullable(Type.String()),
+        warning: Type.Optional(
+          Nullable(Type.String({ description: 'Set when Octopus cannot reach SHIPLINE_PUBLIC_URL (e.g. localhost)' })),
+        ),
+      },
+      { description: 'Octopus: the subscription Shipline keeps; null for other types' },
+    ),
+  ),
   webhookUrl: Type.String({ description: 'Where the provider delivers its webhooks (the Octopus subscription, PagerDuty, GitHub)' }),
   secretsSet: Type.Array(Type.String(), { description: 'The names of the secret fields stored; their values are never shown' }),
   createdAt: Type.String(),

@@ -32,7 +32,12 @@ export const Reaction = Type.Object({
   document: Type.Unknown({ description: 'The document as applied' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  lastRun: Nullable(Type.Object({ id: Type.String(), status: Type.String(), createdAt: Timestamp }, { description: 'Its newest run (of any version), or null' })),
+  lastRun: Nullable(
+    Type.Object(
+      { id: Type.String(), status: Type.String(), createdAt: Timestamp },
+      { description: 'Its newest run (of any version), or null' },
+    ),
+  ),
 });
 
 export const ReactionPatch = Type.Object(
@@ -47,9 +52,17 @@ export const ReactionVersion = Type.Object({
   document: Type.Unknown({ description: 'The document as applied' }),
 });
 
-export const ReactionApplied = Type.Intersect([Reaction, Type.Object({ changed: Type.Boolean({ description: 'False when the same document was applied again' }) })]);
+export const ReactionApplied = Type.Intersect([
+  Reaction,
+  Type.Object({ changed: Type.Boolean({ description: 'False when the same document was applied again' }) }),
+]);
 
-const Attempt = Type.Object({ attempt: Type.Integer(), startedAt: Timestamp, finishedAt: Nullable(Timestamp), error: Nullable(Type.String()) });
+const Attempt = Type.Object({
+  attempt: Type.Integer(),
+  startedAt: Timestamp,
+  finishedAt: Nullable(Timestamp),
+  error: Nullable(Type.String()),
+});
 
 export const Step = Type.Object({
   id: Type.String(),
@@ -95,7 +108,12 @@ export const Decision = Type.Object({ comment: Type.Optional(Type.String({ maxLe
 export const DryRunRequest = Type.Object(
   {
     eventId: Type.Optional(Type.String({ description: 'A stored event' })),
-    event: Type.Optional(Type.Object({ type: Type.String({ minLength: 1 }), data: Type.Unknown(), source: Type.Optional(Type.String()) }, { description: 'An event made up for the test' })),
+    event: Type.Optional(
+      Type.Object(
+        { type: Type.String({ minLength: 1 }), data: Type.Unknown(), source: Type.Optional(Type.String()) },
+        { description: 'An event made up for the test' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -133,8 +151,12 @@ export const ValidateRequest = Type.Object(
 export const ValidateResult = Type.Object({
   valid: Type.Boolean(),
   problems: Type.Array(Type.String(), { description: 'What PUT /api/v1/reactions/:name would refuse it for' }),
-  warnings: Type.Array(Type.String(), { description: 'What would stop this caller saving a valid document (an admin-only action used without the admin role)' }),
-  reaction: Nullable(Type.Object({}, { additionalProperties: true, description: 'The normalized reaction (defaults filled in) when valid' })),
+  warnings: Type.Array(Type.String(), {
+    description: 'What would stop this caller saving a valid document (an admin-only action used without the admin role)',
+  }),
+  reaction: Nullable(
+    Type.Object({}, { additionalProperties: true, description: 'The normalized reaction (defaults filled in) when valid' }),
+  ),
   dryRun: Nullable(DryRunResult),
 });
 
@@ -145,7 +167,9 @@ export const EventMatch = Type.Object({
   trigger: Type.String(),
   matched: Type.Boolean({ description: 'Whether it would start on this event now' }),
   reason: Nullable(Type.String({ description: 'Why not, in the words of a dry run' })),
-  runs: Type.Array(Type.Object({ id: Type.String(), status: Type.String() }), { description: 'The runs this event started for it, newest first' }),
+  runs: Type.Array(Type.Object({ id: Type.String(), status: Type.String() }), {
+    description: 'The runs this event started for it, newest first',
+  }),
 });
 
 export const ReplayRequest = Type.Object({ reaction: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false });

@@ -36,7 +36,8 @@ function toShiplineError(err: FastifyError | Error, outage: OutageReporter | und
   if (fastifyError.validation) return new ShiplineError('request.invalid', err.message, fastifyError.validation);
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return new ShiplineError(known);
-  if (err instanceof SyntaxError && fastifyError.statusCode === 400) return new ShiplineError('request.malformed_json', `The request body is not valid JSON: ${err.message}`);
+  if (err instanceof SyntaxError && fastifyError.statusCode === 400)
+    return new ShiplineError('request.malformed_json', `The request body is not valid JSON: ${err.message}`);
   if (fastifyError.statusCode && fastifyError.statusCode < 500) {
     return new ShiplineError('request.invalid', err.message);
   }
@@ -92,12 +93,17 @@ function requestPath(err: { rawPacket?: unknown }): string {
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const error = err.code === 'HPE_HEADER_OVERFLOW' ? new ShiplineError('request.headers_too_large')
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ShiplineError('request.timeout')
-    : new ShiplineError('request.malformed');
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ShiplineError('request.headers_too_large')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ShiplineError('request.timeout')
+        : new ShiplineError('request.malformed');
   if (socket.writable) {
     const body = JSON.stringify(errorBody({ url: requestPath(err) }, error));
-    socket.write(`HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
@@ -116,4 +122,3 @@ export function registerErrorHandling(app: FastifyInstance, outage?: OutageRepor
     return sendError(request, reply, error);
   });
 }
-

@@ -10,7 +10,7 @@ const EVERY_ROUTE = {
   414: described('request.url_too_long: a path parameter is too long'),
   431: described('request.headers_too_large'),
   500: described('internal: an unexpected error (logged)'),
-  503: described('store.unavailable: the store cannot be reached or cannot write right now; retry after the Retry-After header\'s seconds'),
+  503: described("store.unavailable: the store cannot be reached or cannot write right now; retry after the Retry-After header's seconds"),
 };
 const WITH_A_BODY = {
   413: described('request.too_large: the body is larger than SHIPLINE_BODY_LIMIT'),

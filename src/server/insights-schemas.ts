@@ -11,29 +11,50 @@ const Literals = <const T extends readonly string[]>(values: T, description?: st
 
 export const MetricNameSchema = Literals(['deploymentFrequency', 'leadTime', 'changeFailureRate', 'timeToRestore']);
 export const TierSchema = Literals(['production', 'staging', 'development', 'other']);
-const BandSchema = Nullable(Literals(['elite', 'high', 'medium', 'low'], 'The DORA performance band (see bandsVersion); null without a value'));
+const BandSchema = Nullable(
+  Literals(['elite', 'high', 'medium', 'low'], 'The DORA performance band (see bandsVersion); null without a value'),
+);
 
 const ScopeQuery = {
   service: Type.Optional(Type.String({ minLength: 1, description: 'A service id, name or alias; default every service' })),
   team: Type.Optional(Type.String({ minLength: 1, description: 'Only services whose owner is this team (case-insensitive)' })),
-  environment: Type.Optional(Type.String({ minLength: 1, description: 'Any spelling of an environment; default the production-tier environments' })),
+  environment: Type.Optional(
+    Type.String({ minLength: 1, description: 'Any spelling of an environment; default the production-tier environments' }),
+  ),
   from: Type.Optional(Type.String({ description: 'Window start (inclusive), ISO 8601; default 90 days before `to`' })),
   to: Type.Optional(Type.String({ description: 'Window end (exclusive); default now' })),
-  incidentWindowMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080, default: 60, description: 'An incident opening this long after a deploy fails that deploy' })),
+  incidentWindowMinutes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 10_080,
+      default: 60,
+      description: 'An incident opening this long after a deploy fails that deploy',
+    }),
+  ),
 };
 
-export const DoraQuery = Type.Object({
-  ...ScopeQuery,
-  bucket: Type.Optional(Literals(['day', 'week', 'month'], 'Bucket size (UTC; weeks start on Monday); default week')),
-}, { additionalProperties: false });
+export const DoraQuery = Type.Object(
+  {
+    ...ScopeQuery,
+    bucket: Type.Optional(Literals(['day', 'week', 'month'], 'Bucket size (UTC; weeks start on Monday); default week')),
+  },
+  { additionalProperties: false },
+);
 
-export const DrilldownQuery = Type.Object({
-  metric: MetricNameSchema,
-  ...ScopeQuery,
-}, { additionalProperties: false });
+export const DrilldownQuery = Type.Object(
+  {
+    metric: MetricNameSchema,
+    ...ScopeQuery,
+  },
+  { additionalProperties: false },
+);
 
 const Metric = Type.Object({
-  value: Nullable(Type.Number({ description: 'deploys per day; seconds (the median) for lead time and time to restore; a 0–1 ratio for the failure rate' })),
+  value: Nullable(
+    Type.Number({
+      description: 'deploys per day; seconds (the median) for lead time and time to restore; a 0–1 ratio for the failure rate',
+    }),
+  ),
   unit: Literals(['deploys_per_day', 'seconds', 'ratio']),
   median: Type.Optional(Nullable(Type.Number())),
   p90: Type.Optional(Nullable(Type.Number())),
@@ -41,7 +62,9 @@ const Metric = Type.Object({
   denominator: Type.Number({ description: 'days for deployment frequency (may be fractional), otherwise a count' }),
   denominatorUnit: Literals(['days', 'deploys', 'failures']),
   band: BandSchema,
-  excluded: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'Rows of the denominator that give no value, by reason' })),
+  excluded: Type.Optional(
+    Type.Record(Type.String(), Type.Integer(), { description: 'Rows of the denominator that give no value, by reason' }),
+  ),
   drilldown: Type.String({ description: 'The rows this figure is computed from' }),
 });
 
@@ -105,19 +128,29 @@ export const DrilldownSchema = Type.Object({
   numerator: Type.Integer(),
   denominator: Type.Number(),
   denominatorUnit: Type.String(),
-  rows: Type.Array(Type.Object({
-    deploy: DrilldownDeploy,
-    counted: Type.Boolean({ description: 'Counts in the numerator' }),
-    seconds: Nullable(Type.Number()),
-    excludedBecause: Nullable(Type.String()),
-    failures: Type.Array(Failure),
-    restore: Nullable(Restore),
-  })),
+  rows: Type.Array(
+    Type.Object({
+      deploy: DrilldownDeploy,
+      counted: Type.Boolean({ description: 'Counts in the numerator' }),
+      seconds: Nullable(Type.Number()),
+      excludedBecause: Nullable(Type.String()),
+      failures: Type.Array(Failure),
+      restore: Nullable(Restore),
+    }),
+  ),
   incidents: Type.Array(Incident),
 });
 
-export const FailureMarkBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) }, { additionalProperties: false });
-export const FailureMark = Type.Object({ deployId: Type.String(), reason: Type.String(), markedBy: Nullable(Type.String()), markedAt: Timestamp });
+export const FailureMarkBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export const FailureMark = Type.Object({
+  deployId: Type.String(),
+  reason: Type.String(),
+  markedBy: Nullable(Type.String()),
+  markedAt: Timestamp,
+});
 
 export const EnvironmentPatch = Type.Object({ tier: TierSchema }, { additionalProperties: false });
 export const EnvironmentTierView = Type.Object({
@@ -129,26 +162,44 @@ export const EnvironmentTierView = Type.Object({
   tierSource: Literals(['set', 'inferred']),
 });
 
-export const TimelineQuery = Type.Object({
-  environment: Type.Optional(Type.String({ minLength: 1 })),
-  from: Type.Optional(Type.String({ description: 'Default 30 days before `to`' })),
-  to: Type.Optional(Type.String({ description: 'Default now' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'The newest this many items' })),
-}, { additionalProperties: false });
+export const TimelineQuery = Type.Object(
+  {
+    environment: Type.Optional(Type.String({ minLength: 1 })),
+    from: Type.Optional(Type.String({ description: 'Default 30 days before `to`' })),
+    to: Type.Optional(Type.String({ description: 'Default now' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'The newest this many items' })),
+  },
+  { additionalProperties: false },
+);
 
 export const TimelineSchema = Type.Object({
   service: ServiceRef,
   from: Timestamp,
   to: Timestamp,
-  items: Type.Array(Type.Object({
-    at: Timestamp,
-    kind: Literals(['deploy', 'failure', 'incident.opened', 'incident.resolved', 'run']),
-    environment: Nullable(Type.String()),
-    summary: Type.String(),
-    deploy: Type.Optional(DrilldownDeploy),
-    commitRange: Type.Optional(Type.Object({ from: Type.String(), to: Type.String() }, { description: 'The commits between the previous successful deploy here and this one' })),
-    failure: Type.Optional(Type.Intersect([Failure, Type.Object({ deployId: Type.String() })])),
-    incident: Type.Optional(Incident),
-    run: Type.Optional(Type.Object({ id: Type.String(), reaction: Type.String(), status: Type.String(), eventType: Type.String(), finishedAt: Nullable(Timestamp) })),
-  })),
+  items: Type.Array(
+    Type.Object({
+      at: Timestamp,
+      kind: Literals(['deploy', 'failure', 'incident.opened', 'incident.resolved', 'run']),
+      environment: Nullable(Type.String()),
+      summary: Type.String(),
+      deploy: Type.Optional(DrilldownDeploy),
+      commitRange: Type.Optional(
+        Type.Object(
+          { from: Type.String(), to: Type.String() },
+          { description: 'The commits between the previous successful deploy here and this one' },
+        ),
+      ),
+      failure: Type.Optional(Type.Intersect([Failure, Type.Object({ deployId: Type.String() })])),
+      incident: Type.Optional(Incident),
+      run: Type.Optional(
+        Type.Object({
+          id: Type.String(),
+          reaction: Type.String(),
+          status: Type.String(),
+          eventType: Type.String(),
+          finishedAt: Nullable(Timestamp),
+        }),
+      ),
+    }),
+  ),
 });

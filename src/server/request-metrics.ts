@@ -35,7 +35,12 @@ export class RequestMetrics {
     series.count++;
     let latency = this.latencies.get(key);
     if (!latency) {
-      latency = { labels: `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      latency = {
+        labels: `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`,
+        buckets: new Array<number>(BUCKETS.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+      };
       this.latencies.set(key, latency);
     }
     let slot = 0;
@@ -46,12 +51,12 @@ export class RequestMetrics {
   }
 
   render(): string {
-    const lines = [
-      '# HELP shipline_http_requests_total HTTP requests by route and status',
-      '# TYPE shipline_http_requests_total counter',
-    ];
+    const lines = ['# HELP shipline_http_requests_total HTTP requests by route and status', '# TYPE shipline_http_requests_total counter'];
     for (const series of this.requests.values()) lines.push(`shipline_http_requests_total{${series.labels}} ${series.count}`);
-    lines.push('# HELP shipline_http_request_duration_seconds HTTP request latency by route', '# TYPE shipline_http_request_duration_seconds histogram');
+    lines.push(
+      '# HELP shipline_http_request_duration_seconds HTTP request latency by route',
+      '# TYPE shipline_http_request_duration_seconds histogram',
+    );
     for (const latency of this.latencies.values()) {
       let cumulative = 0;
       BUCKETS.forEach((bound, i) => {

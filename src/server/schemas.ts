@@ -7,16 +7,14 @@ import type { TSchema } from '@fastify/type-provider-typebox';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'Stable error code, e.g. service.not_found' }),
-      message: Type.String(),
-      status: Type.Integer(),
-      details: Type.Optional(Type.Unknown()),
-    }),
-  },
-);
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'Stable error code, e.g. service.not_found' }),
+    message: Type.String(),
+    status: Type.Integer(),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
 
 export const Service = Type.Object({
   id: Type.String(),
@@ -31,19 +29,24 @@ export const Service = Type.Object({
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
-export const ServiceCreate = Type.Object({
-  name: Text(200),
-  aliases: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
-  description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
-  owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  tags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
-}, { additionalProperties: false });
+export const ServiceCreate = Type.Object(
+  {
+    name: Text(200),
+    aliases: Type.Optional(Type.Array(Text(200), { maxItems: 100 })),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+    owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
 
 export const ServicePatch = Type.Partial(ServiceCreate, { additionalProperties: false });
 
 export const AliasAdd = Type.Object({ alias: Text(200) }, { additionalProperties: false });
 
-const DeployerUser = Type.Union([Type.Object({ email: Type.String(), name: Type.String() }), Type.Null()], { description: 'The Shipline user whose email is the deployer\'s (compared trimmed, lower case), or null' });
+const DeployerUser = Type.Union([Type.Object({ email: Type.String(), name: Type.String() }), Type.Null()], {
+  description: "The Shipline user whose email is the deployer's (compared trimmed, lower case), or null",
+});
 const DeployerFields = {
   id: Nullable(Type.String()),
   email: Nullable(Type.String()),
@@ -65,9 +68,12 @@ const Commit = Type.Object({
 
 export const Deploy = Type.Object({
   id: Type.String(),
-  endpoint: Nullable(Type.String({
-    description: 'The name of the deploy endpoint it came through (a connection\'s deploys: `<type>: <name>`); null if that endpoint was deleted before Shipline kept names. Never the endpoint\'s id, which is its credential',
-  })),
+  endpoint: Nullable(
+    Type.String({
+      description:
+        "The name of the deploy endpoint it came through (a connection's deploys: `<type>: <name>`); null if that endpoint was deleted before Shipline kept names. Never the endpoint's id, which is its credential",
+    }),
+  ),
   service: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   serviceAlias: Type.String(),
   environment: Nullable(Type.String()),
@@ -80,7 +86,8 @@ export const Deploy = Type.Object({
   commit: Nullable(Commit),
   receivedAt: Timestamp,
   status: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], {
-    description: 'A posted deploy is succeeded unless it says otherwise; an integration\'s deploy follows its events; a deploy marked failed is failed until the mark is cleared',
+    description:
+      "A posted deploy is succeeded unless it says otherwise; an integration's deploy follows its events; a deploy marked failed is failed until the mark is cleared",
   }),
   source: Type.String({ description: 'custom (a deploy endpoint) or octopus' }),
 });
@@ -92,11 +99,16 @@ export const Deploy = Type.Object({
 export const DeployDetail = Type.Object({
   ...Deploy.properties,
   deployer: Type.Object({ ...DeployerFields, user: DeployerUser }),
-  failure: Nullable(Type.Object({
-    reason: Type.String(),
-    markedBy: Nullable(Type.String({ description: 'The name of the token (or the email of the user) that marked it' })),
-    markedAt: Timestamp,
-  }, { description: 'Its failure mark (POST /api/v1/deploys/:id/failure), or null' })),
+  failure: Nullable(
+    Type.Object(
+      {
+        reason: Type.String(),
+        markedBy: Nullable(Type.String({ description: 'The name of the token (or the email of the user) that marked it' })),
+        markedAt: Timestamp,
+      },
+      { description: 'Its failure mark (POST /api/v1/deploys/:id/failure), or null' },
+    ),
+  ),
   reportedStatus: Type.Union([Type.Literal('queued'), Type.Literal('started'), Type.Literal('succeeded'), Type.Literal('failed')], {
     description: 'What its source reported; `status` is `failed` instead while a failure mark holds',
   }),
@@ -107,8 +119,14 @@ export const Environment = Type.Object({
   deployCount: Type.Integer(),
   lastDeployedAt: Timestamp,
   services: Type.Array(Deploy, { description: 'The latest deploy of each service (or unclaimed alias) here' }),
-  tier: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development'), Type.Literal('other')])),
-  tierSource: Type.Optional(Type.Union([Type.Literal('set'), Type.Literal('inferred')], { description: 'set by PATCH /api/v1/environments/:name, or inferred from the name' })),
+  tier: Type.Optional(
+    Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('development'), Type.Literal('other')]),
+  ),
+  tierSource: Type.Optional(
+    Type.Union([Type.Literal('set'), Type.Literal('inferred')], {
+      description: 'set by PATCH /api/v1/environments/:name, or inferred from the name',
+    }),
+  ),
 });
 
 export const Endpoint = Type.Object({
@@ -128,7 +146,11 @@ export const Suggestion = Type.Object({
 });
 
 export const SuggestionAccept = Type.Object(
-  { serviceId: Type.Optional(Type.String({ minLength: 1, description: 'Attach the alias to this service (id or alias) instead of creating one' })) },
+  {
+    serviceId: Type.Optional(
+      Type.String({ minLength: 1, description: 'Attach the alias to this service (id or alias) instead of creating one' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -143,7 +165,10 @@ export const Token = Type.Object({
   revokedAt: Nullable(Timestamp),
 });
 
-export const TokenCreated = Type.Intersect([Token, Type.Object({ token: Type.String({ description: 'The secret; shown only in this response' }) })]);
+export const TokenCreated = Type.Intersect([
+  Token,
+  Type.Object({ token: Type.String({ description: 'The secret; shown only in this response' }) }),
+]);
 
 export const TokenCreate = Type.Object({ name: Text(200), role: Role }, { additionalProperties: false });
 
@@ -177,7 +202,8 @@ export const SecretPut = Type.Object(
     hosts: Type.Optional(
       Type.Array(Type.String({ maxLength: 253 }), {
         maxItems: 20,
-        description: 'Binds the secret to these hosts (names, IPs or *.domain patterns): a step using it may send requests only there. [] unbinds it; omitted, a replaced secret keeps its hosts',
+        description:
+          'Binds the secret to these hosts (names, IPs or *.domain patterns): a step using it may send requests only there. [] unbinds it; omitted, a replaced secret keeps its hosts',
       }),
     ),
   },
@@ -211,11 +237,16 @@ export const WebhookCreated = Type.Intersect([
   Webhook,
   Type.Object({
     key: Type.Optional(Type.String({ description: 'api_key: the key; shown only in this response' })),
-    secret: Type.Optional(Type.String({ description: 'hmac_sha256 and standard_webhooks: the signing secret; shown only in this response' })),
+    secret: Type.Optional(
+      Type.String({ description: 'hmac_sha256 and standard_webhooks: the signing secret; shown only in this response' }),
+    ),
   }),
 ]);
 
 export const HookAccepted = Type.Object({
   eventId: Type.String({ description: 'The stored event, type webhook.<name>; for a repeat, the event the first delivery stored' }),
-  duplicate: Type.Boolean({ description: 'True when a delivery with the same id (webhook-id, X-GitHub-Delivery) was stored before: nothing new is stored or started' }),
+  duplicate: Type.Boolean({
+    description:
+      'True when a delivery with the same id (webhook-id, X-GitHub-Delivery) was stored before: nothing new is stored or started',
+  }),
 });

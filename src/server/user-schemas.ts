@@ -23,7 +23,11 @@ export const User = Type.Object({
 export const UserCreate = Type.Object({ email: Email, name: Name, role: Role, password: Password }, { additionalProperties: false });
 
 export const UserPatch = Type.Object(
-  { name: Type.Optional(Name), role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean({ description: 'true ends every session of the user at once' })) },
+  {
+    name: Type.Optional(Name),
+    role: Type.Optional(Role),
+    disabled: Type.Optional(Type.Boolean({ description: 'true ends every session of the user at once' })),
+  },
   { additionalProperties: false },
 );
 
@@ -36,11 +40,16 @@ export const PasswordChange = Type.Object(
 
 export const UserParams = Type.Object({ email: Type.String({ minLength: 1 }) });
 
-export const SignIn = Type.Object({ email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+export const SignIn = Type.Object(
+  { email: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
 
 export const SessionView = Type.Object({
   user: Type.Object({ email: Type.String(), name: Type.String(), role: Role }),
   csrfToken: Type.String({ description: 'Send it as X-CSRF-Token on every signed-in request other than GET/HEAD/OPTIONS' }),
-  expiresAt: Type.String({ format: 'date-time', description: 'The latest the session can last; it ends sooner after 12 h without a request' }),
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'The latest the session can last; it ends sooner after 12 h without a request',
+  }),
 });
-

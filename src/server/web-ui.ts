@@ -52,7 +52,10 @@ export async function registerWebUi(app: FastifyInstance, webRoot = DEFAULT_WEB_
     const path = request.url.split('?')[0]!;
     if (NOT_UI.some((prefix) => path.startsWith(prefix))) return reply.callNotFound();
     if (!index) {
-      return reply.status(503).type('text/plain; charset=utf-8').send('The Shipline web UI is not built. Run `npm run build`, then restart; the API is served meanwhile.');
+      return reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The Shipline web UI is not built. Run `npm run build`, then restart; the API is served meanwhile.');
     }
     return reply
       .type('text/html; charset=utf-8')

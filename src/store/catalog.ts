@@ -35,16 +35,28 @@ export interface ReportedDeploy {
  * failed also stores `deploy.failed`. The description follows the latest status the source
  * reported, and times are stored in UTC whatever offset the source wrote.
  */
-export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: DeployIngest; events: EventsRepo }, deploy: ReportedDeploy, now: string): Promise<'recorded' | 'advanced' | 'unchanged'> {
+export async function recordOrAdvanceIn(
+  run: SqlRunner,
+  stores: { ingest: DeployIngest; events: EventsRepo },
+  deploy: ReportedDeploy,
+  now: string,
+): Promise<'recorded' | 'advanced' | 'unchanged'> {
   const { ingest, events } = stores;
   const input = { ...deploy.input, deployedAt: parseDatetime(deploy.input.deployedAt) ?? now };
-  const [existing] = await run.query<{ id: string; status: DeployStatus; reported_status: DeployStatus | null; deployer_id: string | null; deployer_email: string | null; deployer_name: string | null }>(
-    'SELECT id, status, reported_status, deployer_id, deployer_email, deployer_name FROM deploys WHERE dedup_id = ?', [deploy.dedupId],
-  );
+  const [existing] = await run.query<{
+    id: string;
+    status: DeployStatus;
+    reported_status: DeployStatus | null;
+    deployer_id: string | null;
+    deployer_email: string | null;
+    deployer_name: string | null;
+  }>('SELECT id, status, reported_status, deployer_id, deployer_email, deployer_name FROM deploys WHERE dedup_id = ?', [deploy.dedupId]);
   if (existing) {
     if (RANK[deploy.status] <= RANK[existing.reported_status ?? existing.status]) return 'unchanged';
     const knowsDeployer = existing.deployer_id !== null || existing.deployer_email !== null || existing.deployer_name !== null;
-    const deployer = knowsDeployer ? { id: existing.deployer_id, email: existing.deployer_email, name: existing.deployer_name } : input.deployer;
+    const deployer = knowsDeployer
+      ? { id: existing.deployer_id, email: existing.deployer_email, name: existing.deployer_name }
+      : input.deployer;
     // A failure mark overrides the status people read; the source's own word moves underneath it.
     // Decided in the statement, on the row as it is then, so a mark committed meanwhile is kept.
     const [after] = await run.query<{ reported_status: DeployStatus | null }>(
@@ -57,12 +69,17 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
     const source = `deploy-endpoint:${updated.endpoint ?? DELETED_ENDPOINT}`;
     // Under a mark the status people read stays failed: nothing moved that a deploy.updated could say.
     const markHolds = after?.reported_status !== null;
-    const moved: NewEvent[] = markHolds ? [] : [{ type: 'deploy.updated', source, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
+    const moved: NewEvent[] = markHolds
+      ? []
+      : [{ type: 'deploy.updated', source, data: { ...updated, previousStatus: existing.status }, subject: deploy.dedupId }];
     // It became failed by this report only if no mark holds (a marked deploy already read failed).
     if (deploy.status === 'failed' && !markHolds && existing.status !== 'failed') {
       moved.push({
-        type: DEPLOY_FAILED, source, timestamp: input.deployedAt,
-        data: deployFailedData(updated, reportedFailure(updated)), subject: deploySubject(updated.id),
+        type: DEPLOY_FAILED,
+        source,
+        timestamp: input.deployedAt,
+        data: deployFailedData(updated, reportedFailure(updated)),
+        subject: deploySubject(updated.id),
       });
     }
     await events.appendIn(run, moved, now);
@@ -71,9 +88,17 @@ export async function recordOrAdvanceIn(run: SqlRunner, stores: { ingest: Deploy
   let service = input.service;
   const candidates = deploy.aliasCandidates?.filter((a) => a !== '') ?? [];
   if (candidates.length > 0) {
-    const known = await run.query<{ alias: string }>(`SELECT alias FROM service_aliases WHERE alias IN (${placeholders(candidates.length)})`, candidates);
+    const known = await run.query<{ alias: string }>(
+      `SELECT alias FROM service_aliases WHERE alias IN (${placeholders(candidates.length)})`,
+      candidates,
+    );
     service = candidates.find((c) => known.some((k) => k.alias === c)) ?? service;
   }
-  await ingest.recordIn(run, deploy.endpointId, { ...input, service, dedupId: deploy.dedupId, status: deploy.status, source: deploy.source }, now);
+  await ingest.recordIn(
+    run,
+    deploy.endpointId,
+    { ...input, service, dedupId: deploy.dedupId, status: deploy.status, source: deploy.source },
+    now,
+  );
   return 'recorded';
 }

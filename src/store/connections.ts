@@ -64,29 +64,46 @@ export function connectionsRepo(db: Db, key: Buffer) {
     secrets: JSON.parse(open(key, row.secrets)) as Record<string, string>,
   });
   const find = async (nameOrId: string) =>
-    k.selectFrom('connections').selectAll().where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)])).executeTakeFirst();
+    k
+      .selectFrom('connections')
+      .selectAll()
+      .where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)]))
+      .executeTakeFirst();
 
   return {
     async create(input: NewConnection): Promise<ConnectionWithSecrets> {
       // A name shaped like an id could be taken for another connection's id in lookups.
       if (!CONNECTION_NAME.test(input.name) || UUID.test(input.name)) {
-        throw new ShiplineError('connection.invalid', 'A connection name is 1–63 characters of a–z, 0–9, _ and -, starting with a letter or digit');
+        throw new ShiplineError(
+          'connection.invalid',
+          'A connection name is 1–63 characters of a–z, 0–9, _ and -, starting with a letter or digit',
+        );
       }
       const now = new Date().toISOString();
       const id = uuidv7();
       const endpointId = randomBytes(16).toString('hex');
       const row: ConnectionsTable = {
-        id, name: input.name, type: input.type, config: JSON.stringify(input.config), secrets: seal(key, JSON.stringify(input.secrets)),
-        state: '{}', endpoint_id: endpointId, created_at: now, updated_at: now,
+        id,
+        name: input.name,
+        type: input.type,
+        config: JSON.stringify(input.config),
+        secrets: seal(key, JSON.stringify(input.secrets)),
+        state: '{}',
+        endpoint_id: endpointId,
+        created_at: now,
+        updated_at: now,
       };
       try {
         await k.transaction().execute(async (trx) => {
           // Internal: the connection's deploys are recorded under it, and nothing else may post to or delete it.
-          await trx.insertInto('deploy_endpoints').values({ id: endpointId, name: `${input.type}: ${input.name}`, created_at: now, internal: 1 }).execute();
+          await trx
+            .insertInto('deploy_endpoints')
+            .values({ id: endpointId, name: `${input.type}: ${input.name}`, created_at: now, internal: 1 })
+            .execute();
           await trx.insertInto('connections').values(row).execute();
         });
       } catch (err) {
-        if ((await find(input.name))) throw new ShiplineError('connection.name_conflict');
+        if (await find(input.name)) throw new ShiplineError('connection.name_conflict');
         throw err;
       }
       const created = withSecrets(row);
@@ -124,7 +141,10 @@ export function connectionsRepo(db: Db, key: Buffer) {
     },
 
     /** Replaces the config and merges the secrets given (a secret set to "" is removed). */
-    async update(nameOrId: string, patch: { config?: Record<string, unknown>; secrets?: Record<string, string> }): Promise<ConnectionWithSecrets> {
+    async update(
+      nameOrId: string,
+      patch: { config?: Record<string, unknown>; secrets?: Record<string, string> },
+    ): Promise<ConnectionWithSecrets> {
       const row = await find(nameOrId);
       if (!row) throw new ShiplineError('connection.not_found');
       const current = withSecrets(row);
@@ -139,7 +159,11 @@ export function connectionsRepo(db: Db, key: Buffer) {
         secrets: seal(key, JSON.stringify(secrets)),
         updated_at: new Date().toISOString(),
       };
-      await k.updateTable('connections').set({ config: next.config, secrets: next.secrets, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+      await k
+        .updateTable('connections')
+        .set({ config: next.config, secrets: next.secrets, updated_at: next.updated_at })
+        .where('id', '=', row.id)
+        .execute();
       const updated = withSecrets(next);
       changed('updated', updated);
       return updated;
@@ -155,7 +179,11 @@ export function connectionsRepo(db: Db, key: Buffer) {
           const [row] = await run.query<ConnectionsTable>('SELECT * FROM connections WHERE id = ?', [id]);
           if (!row) return null;
           const state = JSON.stringify({ ...(JSON.parse(row.state) as Record<string, unknown>), ...patch });
-          const updated = await run.query<{ id: string }>('UPDATE connections SET state = ? WHERE id = ? AND state = ? RETURNING id', [state, id, row.state]);
+          const updated = await run.query<{ id: string }>('UPDATE connections SET state = ? WHERE id = ? AND state = ? RETURNING id', [
+            state,
+            id,
+            row.state,
+          ]);
           return updated.length === 1 ? toConnection({ ...row, state }) : undefined;
         });
         if (written === null) return undefined;
@@ -180,7 +208,10 @@ export function connectionsRepo(db: Db, key: Buffer) {
     /** Ids of connections with steps waiting on one of their deployments (wait keys `<prefix><connection id>:...`). */
     async waitingConnectionIds(prefix: string): Promise<Set<string>> {
       const rows = await db.transaction((run) =>
-        run.query<{ id: string }>('SELECT DISTINCT substr(key, ?, 36) AS id FROM wait_keys WHERE key LIKE ?', [prefix.length + 1, `${prefix}%`]),
+        run.query<{ id: string }>('SELECT DISTINCT substr(key, ?, 36) AS id FROM wait_keys WHERE key LIKE ?', [
+          prefix.length + 1,
+          `${prefix}%`,
+        ]),
       );
       return new Set(rows.map((r) => r.id));
     },

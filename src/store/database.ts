@@ -71,7 +71,12 @@ export function openDb(options: DbOptions): Db {
 
 function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
   return async (): Promise<string[]> => {
-    const migrator = new Migrator({ db: kysely, provider: migrationProvider(ctx), migrationTableName: 'shipline_migrations', migrationLockTableName: 'shipline_migrations_lock' });
+    const migrator = new Migrator({
+      db: kysely,
+      provider: migrationProvider(ctx),
+      migrationTableName: 'shipline_migrations',
+      migrationLockTableName: 'shipline_migrations_lock',
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -208,7 +213,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
   const runnerFor = (trx: Kysely<Database>): SqlRunner => ({
     // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
     async notify(channel: string) {
-      await trx.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, \'\')', [`shipline_${channel}`]));
+      await trx.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
     },
     async query<R>(sql: string, params: readonly unknown[] = []) {
       let text = converted.get(sql);

@@ -45,7 +45,12 @@ type Service = { id: string; name: string };
  * the whole batch rather than per deploy (on PostgreSQL each statement is a network round trip).
  * Outcomes are in item order, with the same meaning as recording the items one after another.
  */
-export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], receivedAt: string, hook?: EventsHook): Promise<IngestOutcome[]> {
+export async function recordBatch(
+  run: SqlRunner,
+  items: readonly IngestItem[],
+  receivedAt: string,
+  hook?: EventsHook,
+): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = new Array(items.length);
   const { accepted, endpointNames } = await acceptable(run, items, outcomes);
   if (accepted.length === 0) return outcomes;
@@ -62,14 +67,16 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   const seenBefore = new Set(
     unclaimed.length === 0
       ? []
-      : (await run.query<{ alias: string }>(
-          // One EXISTS probe per alias: it stops at the first row of the alias in the partial index,
-          // where DISTINCT over `IN (…)` walked every unclaimed deploy of the alias, a cost that
-          // grew with each deploy an unaccepted suggestion received.
-          `SELECT alias FROM (${unclaimed.map(() => 'SELECT CAST(? AS TEXT) AS alias').join(' UNION ALL ')}) AS wanted
+      : (
+          await run.query<{ alias: string }>(
+            // One EXISTS probe per alias: it stops at the first row of the alias in the partial index,
+            // where DISTINCT over `IN (…)` walked every unclaimed deploy of the alias, a cost that
+            // grew with each deploy an unaccepted suggestion received.
+            `SELECT alias FROM (${unclaimed.map(() => 'SELECT CAST(? AS TEXT) AS alias').join(' UNION ALL ')}) AS wanted
             WHERE EXISTS (SELECT 1 FROM deploys WHERE service_id IS NULL AND service_alias = wanted.alias)`,
-          unclaimed,
-        )).map((r) => r.alias),
+            unclaimed,
+          )
+        ).map((r) => r.alias),
   );
 
   const numbers = await assignNumbers(run, items, accepted, services);
@@ -98,34 +105,77 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
   const inserted = await run.query(
     `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
     deploys.flatMap((d, k) => [
-      d.id, items[accepted[k]!]!.endpointId, d.endpoint, d.service?.id ?? null, d.serviceAlias, d.environment, d.description, d.deployedAt, d.deployUrl,
-      d.deployNumber, d.dedupId, d.deployer.id, d.deployer.email, d.deployer.name, d.commit ? JSON.stringify(d.commit) : null, receivedAt,
-      d.status, d.source,
+      d.id,
+      items[accepted[k]!]!.endpointId,
+      d.endpoint,
+      d.service?.id ?? null,
+      d.serviceAlias,
+      d.environment,
+      d.description,
+      d.deployedAt,
+      d.deployUrl,
+      d.deployNumber,
+      d.dedupId,
+      d.deployer.id,
+      d.deployer.email,
+      d.deployer.name,
+      d.commit ? JSON.stringify(d.commit) : null,
+      receivedAt,
+      d.status,
+      d.source,
     ]),
   );
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
   const events: StoredEvent[] = deploys.map((d) => ({
-    id: uuidv7(), type: 'deploy.recorded', source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: d, seq: 0, correlate: [],
+    id: uuidv7(),
+    type: 'deploy.recorded',
+    source: `deploy-endpoint:${d.endpoint}`,
+    timestamp: d.deployedAt,
+    data: d,
+    seq: 0,
+    correlate: [],
   }));
   // A deploy reported failed from the start has failed: one deploy.failed, about it, beside its deploy.recorded.
   for (const d of deploys) {
     if (d.status !== 'failed') continue;
-    events.push({ id: uuidv7(), type: DEPLOY_FAILED, source: `deploy-endpoint:${d.endpoint}`, timestamp: d.deployedAt, data: deployFailedData(d, reportedFailure(d)), seq: 0, correlate: [] });
+    events.push({
+      id: uuidv7(),
+      type: DEPLOY_FAILED,
+      source: `deploy-endpoint:${d.endpoint}`,
+      timestamp: d.deployedAt,
+      data: deployFailedData(d, reportedFailure(d)),
+      seq: 0,
+      correlate: [],
+    });
   }
   // The first deploy of an alias no service claims makes it a suggestion.
   for (const d of deploys) {
     if (d.service || seenBefore.has(d.serviceAlias)) continue;
     seenBefore.add(d.serviceAlias);
     events.push({
-      id: uuidv7(), type: 'suggestion.created', source: `deploy-endpoint:${d.endpoint}`, timestamp: receivedAt,
-      data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment }, seq: 0, correlate: [],
+      id: uuidv7(),
+      type: 'suggestion.created',
+      source: `deploy-endpoint:${d.endpoint}`,
+      timestamp: receivedAt,
+      data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment },
+      seq: 0,
+      correlate: [],
     });
   }
   await run.query(
     `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 8)}`,
-    events.flatMap((e) => [e.id, e.type, e.source, null, e.timestamp, JSON.stringify(e.data), receivedAt, e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null]),
+    events.flatMap((e) => [
+      e.id,
+      e.type,
+      e.source,
+      null,
+      e.timestamp,
+      JSON.stringify(e.data),
+      receivedAt,
+      e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null,
+    ]),
   );
   // Runs of the reactions these events start commit in the same transaction as the deploys.
   if (hook) await hook(run, events);
@@ -140,11 +190,19 @@ export async function recordBatch(run: SqlRunner, items: readonly IngestItem[], 
  * Settles unknown endpoints (an internal one too, unless Shipline itself records) and duplicates
  * (stored, or earlier in the batch); returns the rest, and the names of their endpoints.
  */
-async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes: IngestOutcome[]): Promise<{ accepted: number[]; endpointNames: Map<string, string> }> {
+async function acceptable(
+  run: SqlRunner,
+  items: readonly IngestItem[],
+  outcomes: IngestOutcome[],
+): Promise<{ accepted: number[]; endpointNames: Map<string, string> }> {
   const endpointIds = unique(items.map((i) => i.endpointId));
   const endpoints = new Map(
-    (await run.query<{ id: string; name: string; internal: number | string }>(`SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`, endpointIds))
-      .map((r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }]),
+    (
+      await run.query<{ id: string; name: string; internal: number | string }>(
+        `SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`,
+        endpointIds,
+      )
+    ).map((r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }]),
   );
   const allowed = (item: IngestItem) => {
     const endpoint = endpoints.get(item.endpointId);
@@ -154,7 +212,9 @@ async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes
   const taken = new Set(
     dedupIds.length === 0
       ? []
-      : (await run.query<{ dedup_id: string }>(`SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(dedupIds.length)})`, dedupIds)).map((r) => r.dedup_id),
+      : (await run.query<{ dedup_id: string }>(`SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(dedupIds.length)})`, dedupIds)).map(
+          (r) => r.dedup_id,
+        ),
   );
   const accepted: number[] = [];
   items.forEach((item, i) => {
@@ -173,7 +233,12 @@ async function acceptable(run: SqlRunner, items: readonly IngestItem[], outcomes
  * Numbers the accepted deploys, in order, per scope. A pipeline's own numbers move the sequence
  * forward, so numbers assigned later continue after them.
  */
-async function assignNumbers(run: SqlRunner, items: readonly IngestItem[], accepted: number[], services: Map<string, Service>): Promise<string[]> {
+async function assignNumbers(
+  run: SqlRunner,
+  items: readonly IngestItem[],
+  accepted: number[],
+  services: Map<string, Service>,
+): Promise<string[]> {
   const byScope = new Map<string, number[]>();
   accepted.forEach((i, k) => {
     const alias = items[i]!.input.service;

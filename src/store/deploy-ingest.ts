@@ -34,7 +34,12 @@ export class DeployIngest {
    * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
    * group commit on SQLite, so a batch of deploys and the engine's step outcomes share a commit.
    */
-  constructor(db: Db, events?: EventsRepo, commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>, now: () => Date = () => new Date()) {
+  constructor(
+    db: Db,
+    events?: EventsRepo,
+    commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>,
+    now: () => Date = () => new Date(),
+  ) {
     this.db = db;
     this.events = events;
     this.commit = commit ?? ((work) => db.transaction(work));
@@ -70,9 +75,13 @@ export class DeployIngest {
     };
     try {
       // The group commit, when given, already tries a batch the store failed once more.
-      await commitThroughOutage(commitBatch, (err) => {
-        for (const waiter of batch) waiter.reject(err);
-      }, this.retryOutage);
+      await commitThroughOutage(
+        commitBatch,
+        (err) => {
+          for (const waiter of batch) waiter.reject(err);
+        },
+        this.retryOutage,
+      );
     } catch {
       // Something in the batch failed: redo each item in a transaction of its own, so the
       // failure (or a dedup race lost to another instance) stays with its own request.

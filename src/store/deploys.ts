@@ -54,7 +54,10 @@ function toDeploy(row: DeployRow): Deploy {
 
 /** One deploy read in the caller's transaction (raw SQL: both dialects). */
 export async function deployIn(run: SqlRunner, id: string): Promise<Deploy | undefined> {
-  const [row] = await run.query<DeployRow>('SELECT d.*, s.name AS service_name FROM deploys d LEFT JOIN services s ON s.id = d.service_id WHERE d.id = ?', [id]);
+  const [row] = await run.query<DeployRow>(
+    'SELECT d.*, s.name AS service_name FROM deploys d LEFT JOIN services s ON s.id = d.service_id WHERE d.id = ?',
+    [id],
+  );
   return row ? toDeploy(row) : undefined;
 }
 
@@ -65,12 +68,19 @@ export function deploysRepo(
 ) {
   const k = db.kysely;
   const base = () =>
-    k.selectFrom('deploys').leftJoin('services', 'services.id', 'deploys.service_id').selectAll('deploys').select('services.name as service_name');
+    k
+      .selectFrom('deploys')
+      .leftJoin('services', 'services.id', 'deploys.service_id')
+      .selectAll('deploys')
+      .select('services.name as service_name');
 
   return {
     async list(filter: DeployFilter = {}): Promise<Page<Deploy>> {
       const limit = filter.limit ?? DEFAULT_LIMIT;
-      let query = base().orderBy('deploys.deployed_at', 'desc').orderBy('deploys.id', 'desc').limit(limit + 1);
+      let query = base()
+        .orderBy('deploys.deployed_at', 'desc')
+        .orderBy('deploys.id', 'desc')
+        .limit(limit + 1);
       if (filter.service !== undefined) {
         const serviceId = await resolveService(filter.service);
         const alias = filter.service;
@@ -126,7 +136,9 @@ export function deploysRepo(
         .selectFrom(
           base()
             .select(
-              sql<number>`row_number() over (partition by lower(trim(deploys.environment)), coalesce(deploys.service_id, deploys.service_alias) order by deploys.deployed_at desc, deploys.id desc)`.as('rank'),
+              sql<number>`row_number() over (partition by lower(trim(deploys.environment)), coalesce(deploys.service_id, deploys.service_alias) order by deploys.deployed_at desc, deploys.id desc)`.as(
+                'rank',
+              ),
             )
             .where('deploys.environment', 'is not', null)
             .as('ranked'),
@@ -146,7 +158,8 @@ export function deploysRepo(
         }
       }
       for (const row of latest) merged.get(environmentKey(row.environment!))?.services.push(toDeploy(row));
-      for (const env of merged.values()) env.services.sort((a, b) => (a.service?.name ?? a.serviceAlias).localeCompare(b.service?.name ?? b.serviceAlias));
+      for (const env of merged.values())
+        env.services.sort((a, b) => (a.service?.name ?? a.serviceAlias).localeCompare(b.service?.name ?? b.serviceAlias));
       return [...merged.values()];
     },
   };

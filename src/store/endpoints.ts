@@ -20,7 +20,10 @@ export function endpointsRepo(db: Db) {
   const k = db.kysely;
   const insert = async (name: string, internal: boolean): Promise<DeployEndpoint> => {
     const endpoint = { id: randomUUID(), name: name.trim(), created_at: new Date().toISOString() };
-    await k.insertInto('deploy_endpoints').values({ ...endpoint, internal: internal ? 1 : 0 }).execute();
+    await k
+      .insertInto('deploy_endpoints')
+      .values({ ...endpoint, internal: internal ? 1 : 0 })
+      .execute();
     return { id: endpoint.id, name: endpoint.name, createdAt: endpoint.created_at };
   };
   return {
@@ -29,18 +32,33 @@ export function endpointsRepo(db: Db) {
 
     /** Shipline's own endpoint of this name, created on first use. */
     async internal(name: string): Promise<DeployEndpoint> {
-      const found = await k.selectFrom('deploy_endpoints').selectAll().where('name', '=', name).where('internal', '=', 1).orderBy('created_at').executeTakeFirst();
+      const found = await k
+        .selectFrom('deploy_endpoints')
+        .selectAll()
+        .where('name', '=', name)
+        .where('internal', '=', 1)
+        .orderBy('created_at')
+        .executeTakeFirst();
       return found ? { id: found.id, name: found.name, createdAt: found.created_at } : insert(name, true);
     },
 
     /** True for an endpoint pipelines may post to (not an internal one). */
     async exists(id: string): Promise<boolean> {
-      return (await k.selectFrom('deploy_endpoints').select('id').where('id', '=', id).where('internal', '=', 0).executeTakeFirst()) !== undefined;
+      return (
+        (await k.selectFrom('deploy_endpoints').select('id').where('id', '=', id).where('internal', '=', 0).executeTakeFirst()) !==
+        undefined
+      );
     },
 
     /** The endpoints pipelines post to; never an internal one. */
     async list(): Promise<DeployEndpoint[]> {
-      const rows = await k.selectFrom('deploy_endpoints').selectAll().where('internal', '=', 0).orderBy('created_at').orderBy('id').execute();
+      const rows = await k
+        .selectFrom('deploy_endpoints')
+        .selectAll()
+        .where('internal', '=', 0)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
     },
 

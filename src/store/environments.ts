@@ -39,7 +39,9 @@ export function environmentsRepo(db: Db) {
 
   async function list(): Promise<EnvironmentView[]> {
     const envs = await seen();
-    const set = new Map((await read<{ key: string; tier: string }>('SELECT key, tier FROM environment_tiers')).map((r) => [r.key, r.tier as Tier]));
+    const set = new Map(
+      (await read<{ key: string; tier: string }>('SELECT key, tier FROM environment_tiers')).map((r) => [r.key, r.tier as Tier]),
+    );
     const tiers = assignTiers(envs, set);
     return envs.map((e) => ({ ...e, ...tiers.get(e.key)! }));
   }
@@ -64,7 +66,10 @@ export function environmentsRepo(db: Db) {
       const env = await this.find(name);
       const now = new Date().toISOString();
       await db.transaction((run) =>
-        run.query('INSERT INTO environment_tiers (key, tier, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, updated_at = excluded.updated_at', [env.key, tier, now]),
+        run.query(
+          'INSERT INTO environment_tiers (key, tier, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tier = excluded.tier, updated_at = excluded.updated_at',
+          [env.key, tier, now],
+        ),
       );
       return this.find(name);
     },

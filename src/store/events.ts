@@ -86,12 +86,23 @@ type EventRow = { seq: number | string; id: string; type: string; source: string
 const COLUMNS = 'seq, id, type, source, occurred_at, data, created_at';
 
 function toListed(row: EventRow): ListedEvent {
-  return { id: row.id, type: row.type, source: row.source, timestamp: row.occurred_at, data: JSON.parse(row.data) as unknown, seq: Number(row.seq), receivedAt: row.created_at };
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    timestamp: row.occurred_at,
+    data: JSON.parse(row.data) as unknown,
+    seq: Number(row.seq),
+    receivedAt: row.created_at,
+  };
 }
 
 /** `*` and `?` of a type glob as LIKE wildcards (LIKE is case-sensitive on both dialects here). */
 function globToLike(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+  return glob
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
 }
 
 export function eventsRepo(db: Db) {
@@ -102,9 +113,26 @@ export function eventsRepo(db: Db) {
   async function appendIn(run: SqlRunner, events: NewEvent[], now = new Date().toISOString()): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
     for (const e of events) {
-      const event = { id: uuidv7(), type: e.type, source: e.source, timestamp: e.timestamp ?? now, data: e.data, seq: 0, correlate: e.correlate ?? [] };
+      const event = {
+        id: uuidv7(),
+        type: e.type,
+        source: e.source,
+        timestamp: e.timestamp ?? now,
+        data: e.data,
+        seq: 0,
+        correlate: e.correlate ?? [],
+      };
       const sourceKey = e.sourceKey ? storedSourceKey(e.sourceKey) : null;
-      const inserted = await run.query(EVENT_INSERT, [event.id, event.type, event.source, sourceKey, event.timestamp, JSON.stringify(event.data), now, e.subject ?? null]);
+      const inserted = await run.query(EVENT_INSERT, [
+        event.id,
+        event.type,
+        event.source,
+        sourceKey,
+        event.timestamp,
+        JSON.stringify(event.data),
+        now,
+        e.subject ?? null,
+      ]);
       if (inserted.length > 0) stored.push(event);
     }
     if (hook && stored.length > 0) await hook(run, stored);
@@ -165,7 +193,10 @@ export function eventsRepo(db: Db) {
         // One equality probe of the partial subject index per subject.
         const later: Array<{ id: string; seq: number | string }> = [];
         for (const subject of [deploy.dedupId, deploySubject(deploy.id)]) {
-          if (subject !== null) later.push(...(await run.query<{ id: string; seq: number | string }>('SELECT id, seq FROM events WHERE subject = ?', [subject])));
+          if (subject !== null)
+            later.push(
+              ...(await run.query<{ id: string; seq: number | string }>('SELECT id, seq FROM events WHERE subject = ?', [subject])),
+            );
         }
         later.sort((a, b) => Number(a.seq) - Number(b.seq));
         return [...ids, ...later.map((e) => e.id)];

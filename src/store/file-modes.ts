@@ -22,7 +22,8 @@ export function ensurePrivateDir(dir: string, warn: (message: string) => void = 
   const st = fs.statSync(dir);
   if ((st.mode & 0o7777) === PRIVATE_DIR_MODE) return;
   if (!ownedByMe(st) || (st.mode & STICKY) !== 0) {
-    if ((st.mode & 0o077) !== 0) warn(`the data directory ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}) and not Shipline's to change`);
+    if ((st.mode & 0o077) !== 0)
+      warn(`the data directory ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}) and not Shipline's to change`);
     return;
   }
   fs.chmodSync(dir, PRIVATE_DIR_MODE);

@@ -18,13 +18,24 @@ export interface InboxItem {
 type Row = { seq: number | string; source: string; delivery_key: string; payload: string; received_at: string; attempts: number | string };
 
 const toItem = (r: Row): InboxItem => ({
-  seq: Number(r.seq), source: r.source, deliveryKey: r.delivery_key, payload: JSON.parse(r.payload) as unknown, receivedAt: r.received_at, attempts: Number(r.attempts),
+  seq: Number(r.seq),
+  source: r.source,
+  deliveryKey: r.delivery_key,
+  payload: JSON.parse(r.payload) as unknown,
+  receivedAt: r.received_at,
+  attempts: Number(r.attempts),
 });
 
 export function inboxRepo(db: Db) {
   return {
     /** Stores a delivery in the caller's transaction; `undefined` when (source, key) was seen before. */
-    async addIn(run: SqlRunner, source: string, deliveryKey: string, payload: unknown, now = new Date().toISOString()): Promise<number | undefined> {
+    async addIn(
+      run: SqlRunner,
+      source: string,
+      deliveryKey: string,
+      payload: unknown,
+      now = new Date().toISOString(),
+    ): Promise<number | undefined> {
       const [row] = await run.query<{ seq: number | string }>(
         'INSERT INTO inbox (source, delivery_key, payload, received_at, attempts) VALUES (?, ?, ?, ?, 0) ON CONFLICT (source, delivery_key) DO NOTHING RETURNING seq',
         [source, deliveryKey, JSON.stringify(payload), now],
@@ -36,7 +47,8 @@ export function inboxRepo(db: Db) {
     async pending(prefix: string, limit: number, receivedBefore?: string): Promise<InboxItem[]> {
       return db.transaction(async (run) => {
         const params: unknown[] = [`${prefix}%`];
-        let sql = 'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE processed_at IS NULL AND source LIKE ?';
+        let sql =
+          'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE processed_at IS NULL AND source LIKE ?';
         if (receivedBefore) {
           sql += ' AND received_at < ?';
           params.push(receivedBefore);
@@ -49,10 +61,14 @@ export function inboxRepo(db: Db) {
 
     /** Every row of sources starting with `prefix` after `afterSeq`, processed or not, in seq order: for a pass over all of them. */
     async page(prefix: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
-      return (await db.transaction((run) => run.query<Row>(
-        'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE source LIKE ? AND seq > ? ORDER BY seq LIMIT ?',
-        [`${prefix}%`, afterSeq, limit],
-      ))).map(toItem);
+      return (
+        await db.transaction((run) =>
+          run.query<Row>(
+            'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE source LIKE ? AND seq > ? ORDER BY seq LIMIT ?',
+            [`${prefix}%`, afterSeq, limit],
+          ),
+        )
+      ).map(toItem);
     },
 
     /** Rewrites a stored payload (to take out what must not be kept). */
@@ -61,7 +77,12 @@ export function inboxRepo(db: Db) {
     },
 
     async get(seq: number): Promise<InboxItem | undefined> {
-      const [row] = await db.transaction((run) => run.query<Row>('SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE seq = ? AND processed_at IS NULL', [seq]));
+      const [row] = await db.transaction((run) =>
+        run.query<Row>(
+          'SELECT seq, source, delivery_key, payload, received_at, attempts FROM inbox WHERE seq = ? AND processed_at IS NULL',
+          [seq],
+        ),
+      );
       return row ? toItem(row) : undefined;
     },
 
@@ -72,7 +93,9 @@ export function inboxRepo(db: Db) {
 
     /** Records a failed attempt; the row stays pending. */
     async failed(seq: number, error: string): Promise<void> {
-      await db.transaction((run) => run.query('UPDATE inbox SET attempts = attempts + 1, error = ? WHERE seq = ?', [error.slice(0, 2000), seq]));
+      await db.transaction((run) =>
+        run.query('UPDATE inbox SET attempts = attempts + 1, error = ? WHERE seq = ?', [error.slice(0, 2000), seq]),
+      );
     },
 
     /**
@@ -84,12 +107,16 @@ export function inboxRepo(db: Db) {
     async prune(before: string, chunk = 1000): Promise<number> {
       let removed = 0;
       for (;;) {
-        const gone = (await db.transaction((run) => run.query(
-          `DELETE FROM inbox WHERE seq IN (
+        const gone = (
+          await db.transaction((run) =>
+            run.query(
+              `DELETE FROM inbox WHERE seq IN (
              SELECT seq FROM inbox WHERE processed_at IS NOT NULL AND received_at < ? ORDER BY seq LIMIT ?)
            RETURNING seq`,
-          [before, chunk],
-        ))).length;
+              [before, chunk],
+            ),
+          )
+        ).length;
         removed += gone;
         if (gone < chunk) return removed;
         await new Promise((resolve) => setImmediate(resolve));

@@ -42,7 +42,16 @@ export interface ScopeFacts {
   incidents: IncidentFact[];
 }
 
-type FactRow = { id: string; service_id: string; environment: string; deployed_at: string; status: string; reported_status: string | null; deploy_number: string; commit_json: string | null };
+type FactRow = {
+  id: string;
+  service_id: string;
+  environment: string;
+  deployed_at: string;
+  status: string;
+  reported_status: string | null;
+  deploy_number: string;
+  commit_json: string | null;
+};
 /** A deploy's failure mark: who set it (the token's name, if any), when, and why. */
 export type Mark = { reason: string; markedBy: string | null; markedAt: string };
 
@@ -93,9 +102,13 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
 
   async function lookups(run: SqlRunner): Promise<Lookups> {
     const names = new Map((await run.query<{ id: string; name: string }>('SELECT id, name FROM services')).map((r) => [r.id, r.name]));
-    const marks = new Map((await run.query<{ deploy_id: string; reason: string; marked_by: string | null; marked_at: string }>(
-      'SELECT deploy_id, reason, marked_by, marked_at FROM deploy_failure_marks',
-    )).map((r) => [r.deploy_id, { reason: r.reason, markedBy: r.marked_by, markedAt: r.marked_at }]));
+    const marks = new Map(
+      (
+        await run.query<{ deploy_id: string; reason: string; marked_by: string | null; marked_at: string }>(
+          'SELECT deploy_id, reason, marked_by, marked_at FROM deploy_failure_marks',
+        )
+      ).map((r) => [r.deploy_id, { reason: r.reason, markedBy: r.marked_by, markedAt: r.marked_at }]),
+    );
     return { names, marks };
   }
 
@@ -106,14 +119,24 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
     if (scope.serviceIds === undefined) return (await run.query<FactRow>(base, [...spellings, start, end])).map((r) => toFact(r, lk));
     const out: DeployFact[] = [];
     for (const ids of chunks(scope.serviceIds, CHUNK)) {
-      const rows = await run.query<FactRow>(`${base} AND d.service_id IN (${placeholders(ids.length)})`, [...spellings, start, end, ...ids]);
+      const rows = await run.query<FactRow>(`${base} AND d.service_id IN (${placeholders(ids.length)})`, [
+        ...spellings,
+        start,
+        end,
+        ...ids,
+      ]);
       out.push(...rows.map((r) => toFact(r, lk)));
     }
     return out;
   }
 
   /** The first successful deploy at or after `after` of each (service, environment): what restores, or rolls back, late. */
-  async function firstSucceededAfter(run: SqlRunner, pairs: Array<{ serviceId: string; spellings: string[] }>, after: string, lk: Lookups): Promise<DeployFact[]> {
+  async function firstSucceededAfter(
+    run: SqlRunner,
+    pairs: Array<{ serviceId: string; spellings: string[] }>,
+    after: string,
+    lk: Lookups,
+  ): Promise<DeployFact[]> {
     const out: DeployFact[] = [];
     for (const group of chunks(pairs, 50)) {
       const parts: string[] = [];
@@ -135,11 +158,23 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
     type Row = { id: string; type: string; source: string; occurred_at: string; data: string };
     // Two statements, each one range of events_by_type (the events table holds every deploy's event too).
     const rows = [
-      ...(await run.query<Row>(`SELECT id, type, source, occurred_at, data FROM events WHERE type IN (${placeholders(opened.length)}) AND occurred_at >= ? AND occurred_at < ?`, [...opened, lo, hi])),
-      ...(await run.query<Row>(`SELECT id, type, source, occurred_at, data FROM events WHERE type IN (${placeholders(INCIDENT_RESOLVED_TYPES.length)}) AND occurred_at >= ?`, [...INCIDENT_RESOLVED_TYPES, lo])),
+      ...(await run.query<Row>(
+        `SELECT id, type, source, occurred_at, data FROM events WHERE type IN (${placeholders(opened.length)}) AND occurred_at >= ? AND occurred_at < ?`,
+        [...opened, lo, hi],
+      )),
+      ...(await run.query<Row>(
+        `SELECT id, type, source, occurred_at, data FROM events WHERE type IN (${placeholders(INCIDENT_RESOLVED_TYPES.length)}) AND occurred_at >= ?`,
+        [...INCIDENT_RESOLVED_TYPES, lo],
+      )),
     ];
     const resolve = await serviceResolver(run);
-    const events = rows.map((r) => ({ id: r.id, type: r.type, source: r.source, timestamp: r.occurred_at, data: JSON.parse(r.data) as unknown }));
+    const events = rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      source: r.source,
+      timestamp: r.occurred_at,
+      data: JSON.parse(r.data) as unknown,
+    }));
     return incidentsFrom(events, resolve, environmentKey).filter((i) => i.startedAt >= from && i.startedAt < until);
   }
 
@@ -156,14 +191,23 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         const deploys = await deploysBetween(run, scope, readStart, readEnd, lk);
         const pairs = new Map<string, { serviceId: string; spellings: string[] }>();
         const spellingsOf = new Map(scope.environments.map((e) => [e.key, e.spellings]));
-        for (const d of deploys) if (d.deployedAt >= scope.from) pairs.set(`${d.serviceId}\u0000${d.envKey}`, { serviceId: d.serviceId, spellings: spellingsOf.get(d.envKey) ?? [d.environment] });
+        for (const d of deploys)
+          if (d.deployedAt >= scope.from)
+            pairs.set(`${d.serviceId}\u0000${d.envKey}`, {
+              serviceId: d.serviceId,
+              spellings: spellingsOf.get(d.envKey) ?? [d.environment],
+            });
         // Usually the window ends now and nothing was deployed later: then there is nothing to seek.
         const [latest] = await run.query<{ at: string | null }>('SELECT MAX(deployed_at) AS at FROM deploys');
         if (latest?.at != null && latest.at >= readEnd) deploys.push(...(await firstSucceededAfter(run, [...pairs.values()], readEnd, lk)));
         const incidents = await incidentsAround(run, scope.from, readEnd);
         const wanted = scope.serviceIds ? new Set(scope.serviceIds) : undefined;
         const relevant = incidents.filter((i) => !wanted || wanted.has(i.serviceId));
-        const classified = classify(deploys, relevant, { incidentWindowMs: scope.incidentWindowMs, rollbackLookbackMs: ROLLBACK_LOOKBACK_MS, productionKeys: scope.productionKeys });
+        const classified = classify(deploys, relevant, {
+          incidentWindowMs: scope.incidentWindowMs,
+          rollbackLookbackMs: ROLLBACK_LOOKBACK_MS,
+          productionKeys: scope.productionKeys,
+        });
         return { classified, incidents: relevant };
       });
     },
@@ -173,11 +217,16 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
      * `failed` everywhere (its reported status is kept until the mark is cleared), and, if it did
      * not read failed before, `deploy.failed` is stored with `deploy.marked_failed`.
      */
-    async markFailed(deployId: string, reason: string, markedBy: string | null): Promise<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }> {
+    async markFailed(
+      deployId: string,
+      reason: string,
+      markedBy: string | null,
+    ): Promise<{ deployId: string; reason: string; markedBy: string | null; markedAt: string }> {
       const markedAt = new Date().toISOString();
       await db.transaction(async (run) => {
         const [deploy] = await run.query<{ id: string; service_id: string | null; service_alias: string; environment: string | null }>(
-          'SELECT id, service_id, service_alias, environment FROM deploys WHERE id = ?', [deployId],
+          'SELECT id, service_id, service_alias, environment FROM deploys WHERE id = ?',
+          [deployId],
         );
         if (!deploy) throw new ShiplineError('deploy.not_found');
         await run.query(
@@ -187,18 +236,33 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         );
         // Only the mark that flips the deploy (a concurrent one finds reported_status set) says it became failed.
         const flipped = await run.query<{ reported_status: string }>(
-          "UPDATE deploys SET reported_status = status, status = 'failed' WHERE id = ? AND reported_status IS NULL RETURNING reported_status", [deployId],
+          "UPDATE deploys SET reported_status = status, status = 'failed' WHERE id = ? AND reported_status IS NULL RETURNING reported_status",
+          [deployId],
         );
         const source = markedBy ? `token:${markedBy}` : 'api';
-        const events: NewEvent[] = [{
-          type: 'deploy.marked_failed',
-          source,
-          data: { deployId, serviceId: deploy.service_id, serviceAlias: deploy.service_alias, environment: deploy.environment, reason, markedBy },
-          subject: deploySubject(deployId),
-        }];
+        const events: NewEvent[] = [
+          {
+            type: 'deploy.marked_failed',
+            source,
+            data: {
+              deployId,
+              serviceId: deploy.service_id,
+              serviceAlias: deploy.service_alias,
+              environment: deploy.environment,
+              reason,
+              markedBy,
+            },
+            subject: deploySubject(deployId),
+          },
+        ];
         if (flipped.length === 1 && flipped[0]!.reported_status !== 'failed') {
           const marked = (await deployIn(run, deployId))!;
-          events.push({ type: DEPLOY_FAILED, source, data: deployFailedData(marked, { source: 'mark', reason, markedBy }), subject: deploySubject(deployId) });
+          events.push({
+            type: DEPLOY_FAILED,
+            source,
+            data: deployFailedData(marked, { source: 'mark', reason, markedBy }),
+            subject: deploySubject(deployId),
+          });
         }
         await deps.events.appendIn(run, events, markedAt);
       });
@@ -207,9 +271,12 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
 
     /** A deploy's failure mark, or null when it has none (also for an unknown deploy). */
     async markOf(deployId: string): Promise<Mark | null> {
-      const [row] = await db.transaction((run) => run.query<{ reason: string; marked_by: string | null; marked_at: string }>(
-        'SELECT reason, marked_by, marked_at FROM deploy_failure_marks WHERE deploy_id = ?', [deployId],
-      ));
+      const [row] = await db.transaction((run) =>
+        run.query<{ reason: string; marked_by: string | null; marked_at: string }>(
+          'SELECT reason, marked_by, marked_at FROM deploy_failure_marks WHERE deploy_id = ?',
+          [deployId],
+        ),
+      );
       return row ? { reason: row.reason, markedBy: row.marked_by, markedAt: row.marked_at } : null;
     },
 
@@ -219,30 +286,66 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         const [mark] = await run.query<{ deploy_id: string }>('SELECT deploy_id FROM deploy_failure_marks WHERE deploy_id = ?', [deployId]);
         if (!mark) throw new ShiplineError('deploy.not_found', 'That deploy is not marked as failed');
         await run.query('DELETE FROM deploy_failure_marks WHERE deploy_id = ?', [deployId]);
-        await run.query('UPDATE deploys SET status = reported_status, reported_status = NULL WHERE id = ? AND reported_status IS NOT NULL', [deployId]);
+        await run.query(
+          'UPDATE deploys SET status = reported_status, reported_status = NULL WHERE id = ? AND reported_status IS NOT NULL',
+          [deployId],
+        );
       });
     },
 
     /** The status a deploy's source reported, when a failure mark overrides it (else null). */
     async reportedStatusOf(deployId: string): Promise<DeployStatus | null> {
-      const [row] = await db.transaction((run) => run.query<{ reported_status: string | null }>('SELECT reported_status FROM deploys WHERE id = ?', [deployId]));
+      const [row] = await db.transaction((run) =>
+        run.query<{ reported_status: string | null }>('SELECT reported_status FROM deploys WHERE id = ?', [deployId]),
+      );
       return (row?.reported_status ?? null) as DeployStatus | null;
     },
 
     /** Runs of reactions started by events from [from, to), with their event's type and data (for the timeline). */
-    async runsBetween(from: string, to: string): Promise<Array<{ id: string; reaction: string; status: string; createdAt: string; finishedAt: string | null; eventType: string; eventData: unknown }>> {
+    async runsBetween(
+      from: string,
+      to: string,
+    ): Promise<
+      Array<{
+        id: string;
+        reaction: string;
+        status: string;
+        createdAt: string;
+        finishedAt: string | null;
+        eventType: string;
+        eventData: unknown;
+      }>
+    > {
       const rows = await db.transaction((run) =>
-        run.query<{ id: string; reaction: string; status: string; created_at: string; finished_at: string | null; type: string; data: string }>(
+        run.query<{
+          id: string;
+          reaction: string;
+          status: string;
+          created_at: string;
+          finished_at: string | null;
+          type: string;
+          data: string;
+        }>(
           'SELECT r.id, r.reaction, r.status, r.created_at, r.finished_at, e.type, e.data FROM runs r JOIN events e ON e.id = r.event_id WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.created_at, r.id',
           [from, to],
         ),
       );
-      return rows.map((r) => ({ id: r.id, reaction: r.reaction, status: r.status, createdAt: r.created_at, finishedAt: r.finished_at, eventType: r.type, eventData: JSON.parse(r.data) as unknown }));
+      return rows.map((r) => ({
+        id: r.id,
+        reaction: r.reaction,
+        status: r.status,
+        createdAt: r.created_at,
+        finishedAt: r.finished_at,
+        eventType: r.type,
+        eventData: JSON.parse(r.data) as unknown,
+      }));
     },
 
     /** Ids of the services a team owns (`owner`, compared case-insensitively). */
     async serviceIdsOfTeam(team: string): Promise<string[]> {
-      const rows = await db.transaction((run) => run.query<{ id: string }>('SELECT id FROM services WHERE lower(owner) = ?', [team.trim().toLowerCase()]));
+      const rows = await db.transaction((run) =>
+        run.query<{ id: string }>('SELECT id FROM services WHERE lower(owner) = ?', [team.trim().toLowerCase()]),
+      );
       return rows.map((r) => r.id);
     },
   };

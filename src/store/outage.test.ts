@@ -6,7 +6,21 @@ const withCode = (code: string, message = 'x') => Object.assign(new Error(messag
 
 describe('isStoreUnavailable', () => {
   it('is true for lost or refused connections and for a locked, failing or full SQLite file', () => {
-    for (const code of ['57P01', '57P03', '08006', '53300', '53100', '58030', 'ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_IOERR_WRITE', 'SQLITE_FULL', 'SQLITE_READONLY']) {
+    for (const code of [
+      '57P01',
+      '57P03',
+      '08006',
+      '53300',
+      '53100',
+      '58030',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'SQLITE_BUSY',
+      'SQLITE_BUSY_SNAPSHOT',
+      'SQLITE_IOERR_WRITE',
+      'SQLITE_FULL',
+      'SQLITE_READONLY',
+    ]) {
       expect(isStoreUnavailable(withCode(code)), code).toBe(true);
     }
     expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
@@ -29,12 +43,15 @@ describe('OutageMonitor', () => {
     const changes: OutageChange[] = [];
     let reachable = false;
     const ended = new Promise<void>((resolve) => {
-      const monitor = new OutageMonitor(async () => {
-        if (!reachable) throw withCode('ECONNREFUSED');
-      }, (change) => {
-        changes.push(change);
-        if (change.state === 'up') resolve();
-      });
+      const monitor = new OutageMonitor(
+        async () => {
+          if (!reachable) throw withCode('ECONNREFUSED');
+        },
+        (change) => {
+          changes.push(change);
+          if (change.state === 'up') resolve();
+        },
+      );
       for (let i = 0; i < 10; i++) expect(monitor.report(withCode('57P01'))).toBe(true);
       expect(monitor.report(withCode('23505'))).toBe(false);
       expect(monitor.down).toBe(true);

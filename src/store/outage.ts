@@ -23,10 +23,29 @@ const PG_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Cannot use a pool after calling end on the pool',
 ];
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // SQLite: the file is locked by another process past the busy timeout, the disk failed, filled
 // up, or went read-only. Extended codes (SQLITE_IOERR_WRITE ...) start with these.
-const SQLITE_PREFIXES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN', 'SQLITE_NOMEM', 'SQLITE_READONLY', 'SQLITE_PROTOCOL'];
+const SQLITE_PREFIXES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM',
+  'SQLITE_READONLY',
+  'SQLITE_PROTOCOL',
+];
 
 /** Marks an error as an outage whatever its code (e.g. any failure to open a connection). */
 export function markUnavailable<E>(err: E): E {

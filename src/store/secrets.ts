@@ -26,7 +26,10 @@ export const SECRETS_CACHE_TTL_MS = 5_000;
 
 function checkName(name: string): void {
   if (!SECRET_NAME.test(name)) {
-    throw new ShiplineError('secret.invalid', 'A secret name is 1–100 characters of A–Z, 0–9 and _, not starting with a digit (e.g. SLACK_TOKEN)');
+    throw new ShiplineError(
+      'secret.invalid',
+      'A secret name is 1–100 characters of A–Z, 0–9 and _, not starting with a digit (e.g. SLACK_TOKEN)',
+    );
   }
 }
 
@@ -43,7 +46,8 @@ function checkValue(value: string): void {
 }
 
 function checkHosts(hosts: readonly string[]): string[] {
-  if (hosts.length > MAX_SECRET_HOSTS) throw new ShiplineError('secret.invalid', `A secret may be bound to at most ${MAX_SECRET_HOSTS} hosts`);
+  if (hosts.length > MAX_SECRET_HOSTS)
+    throw new ShiplineError('secret.invalid', `A secret may be bound to at most ${MAX_SECRET_HOSTS} hosts`);
   const patterns = new Set<string>();
   for (const raw of hosts) {
     const checked = normalizeHostPattern(raw);

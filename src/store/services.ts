@@ -87,13 +87,25 @@ async function claimAliases(trx: Q, serviceId: string, aliases: string[]): Promi
   );
   const fresh = aliases.filter((a) => !existing.has(a));
   if (fresh.length === 0) return;
-  await trx.insertInto('service_aliases').values(fresh.map((alias) => ({ alias, service_id: serviceId }))).execute();
-  await trx.updateTable('deploys').set({ service_id: serviceId }).where('service_id', 'is', null).where('service_alias', 'in', fresh).execute();
+  await trx
+    .insertInto('service_aliases')
+    .values(fresh.map((alias) => ({ alias, service_id: serviceId })))
+    .execute();
+  await trx
+    .updateTable('deploys')
+    .set({ service_id: serviceId })
+    .where('service_id', 'is', null)
+    .where('service_alias', 'in', fresh)
+    .execute();
   await trx.deleteFrom('dismissed_suggestions').where('alias', 'in', fresh).execute();
   const sequences = await trx
     .selectFrom('deploy_sequences')
     .select((eb) => eb.fn.max('last_number').as('top'))
-    .where('scope', 'in', fresh.map((a) => sequenceScope(null, a)))
+    .where(
+      'scope',
+      'in',
+      fresh.map((a) => sequenceScope(null, a)),
+    )
     .executeTakeFirst();
   const top = Number(sequences?.top ?? 0);
   if (top > 0) {
@@ -208,14 +220,27 @@ export function servicesRepo(db: Db) {
 
     async list(page: PageRequest = {}): Promise<Page<Service>> {
       const limit = page.limit ?? DEFAULT_LIMIT;
-      let query = k.selectFrom('services').selectAll().orderBy('name').orderBy('id').limit(limit + 1);
+      let query = k
+        .selectFrom('services')
+        .selectAll()
+        .orderBy('name')
+        .orderBy('id')
+        .limit(limit + 1);
       if (page.cursor) {
         const [name, id] = decodeCursor(page.cursor, 2) as [string, string];
         query = query.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
       }
       const rows = await query.execute();
-      const aliases = await aliasesOf(k, rows.map((r) => r.id));
-      return toPage(rows, limit, (r) => toService(r, aliases.get(r.id) ?? []), (r) => [r.name, r.id]);
+      const aliases = await aliasesOf(
+        k,
+        rows.map((r) => r.id),
+      );
+      return toPage(
+        rows,
+        limit,
+        (r) => toService(r, aliases.get(r.id) ?? []),
+        (r) => [r.name, r.id],
+      );
     },
   };
 }

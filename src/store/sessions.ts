@@ -49,10 +49,17 @@ export function sessionsRepo(db: Db, options: { idleMs?: number; maxMs?: number 
       const csrfToken = randomBytes(32).toString('base64url');
       const now = Date.now();
       const expiresAt = new Date(now + maxMs).toISOString();
-      await k.insertInto('user_sessions').values({
-        id_hash: hashSessionId(id), email: user.email, csrf_token: csrfToken,
-        created_at: new Date(now).toISOString(), last_seen_at: new Date(now).toISOString(), expires_at: expiresAt,
-      }).execute();
+      await k
+        .insertInto('user_sessions')
+        .values({
+          id_hash: hashSessionId(id),
+          email: user.email,
+          csrf_token: csrfToken,
+          created_at: new Date(now).toISOString(),
+          last_seen_at: new Date(now).toISOString(),
+          expires_at: expiresAt,
+        })
+        .execute();
       return { id, user, csrfToken, createdAt: new Date(now).toISOString(), expiresAt };
     },
 
@@ -62,7 +69,16 @@ export function sessionsRepo(db: Db, options: { idleMs?: number; maxMs?: number 
       const row = await k
         .selectFrom('user_sessions')
         .innerJoin('users', 'users.email', 'user_sessions.email')
-        .select(['user_sessions.csrf_token', 'user_sessions.created_at', 'user_sessions.last_seen_at', 'user_sessions.expires_at', 'users.email', 'users.name', 'users.role', 'users.disabled_at'])
+        .select([
+          'user_sessions.csrf_token',
+          'user_sessions.created_at',
+          'user_sessions.last_seen_at',
+          'user_sessions.expires_at',
+          'users.email',
+          'users.name',
+          'users.role',
+          'users.disabled_at',
+        ])
         .where('user_sessions.id_hash', '=', idHash)
         .executeTakeFirst();
       if (!row || row.disabled_at !== null) return undefined;
@@ -72,9 +88,18 @@ export function sessionsRepo(db: Db, options: { idleMs?: number; maxMs?: number 
         return undefined;
       }
       if (now - Date.parse(row.last_seen_at) > LAST_SEEN_RESOLUTION_MS) {
-        await k.updateTable('user_sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id_hash', '=', idHash).execute();
+        await k
+          .updateTable('user_sessions')
+          .set({ last_seen_at: new Date(now).toISOString() })
+          .where('id_hash', '=', idHash)
+          .execute();
       }
-      return { user: { email: row.email, name: row.name, role: row.role as Role }, csrfToken: row.csrf_token, createdAt: row.created_at, expiresAt: row.expires_at };
+      return {
+        user: { email: row.email, name: row.name, role: row.role as Role },
+        csrfToken: row.csrf_token,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      };
     },
 
     /** Ends one session (sign-out); unknown ids are ignored. */
@@ -87,7 +112,9 @@ export function sessionsRepo(db: Db, options: { idleMs?: number; maxMs?: number 
       const now = Date.now();
       const result = await k
         .deleteFrom('user_sessions')
-        .where((eb) => eb.or([eb('expires_at', '<=', new Date(now).toISOString()), eb('last_seen_at', '<=', new Date(now - idleMs).toISOString())]))
+        .where((eb) =>
+          eb.or([eb('expires_at', '<=', new Date(now).toISOString()), eb('last_seen_at', '<=', new Date(now - idleMs).toISOString())]),
+        )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },

@@ -31,7 +31,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function tokensRepo(db: Db) {
   const k = db.kysely;
-  const toToken = (r: { id: string; name: string; role: string; created_at: string; last_used_at: string | null; revoked_at: string | null }): ApiToken => ({
+  const toToken = (r: {
+    id: string;
+    name: string;
+    role: string;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  }): ApiToken => ({
     id: r.id,
     name: r.name,
     role: r.role as Role,
@@ -41,7 +48,17 @@ export function tokensRepo(db: Db) {
   });
 
   async function insert(name: string, role: Role, token: string): Promise<ApiToken> {
-    const row = { id: randomUUID(), name, role, token_hash: hashToken(token), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null, expires_at: null, run_id: null };
+    const row = {
+      id: randomUUID(),
+      name,
+      role,
+      token_hash: hashToken(token),
+      created_at: new Date().toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+      expires_at: null,
+      run_id: null,
+    };
     await k.insertInto('api_tokens').values(row).execute();
     return toToken(row);
   }
@@ -72,8 +89,15 @@ export function tokensRepo(db: Db) {
       const token = generateToken();
       const now = Date.now();
       const row = {
-        id: randomUUID(), name, role: 'write', token_hash: hashToken(token), created_at: new Date(now).toISOString(),
-        last_used_at: null, revoked_at: null, expires_at: new Date(now + ttlMs).toISOString(), run_id: runId,
+        id: randomUUID(),
+        name,
+        role: 'write',
+        token_hash: hashToken(token),
+        created_at: new Date(now).toISOString(),
+        last_used_at: null,
+        revoked_at: null,
+        expires_at: new Date(now + ttlMs).toISOString(),
+        run_id: runId,
       };
       await k.insertInto('api_tokens').values(row).execute();
       return token;
@@ -88,7 +112,15 @@ export function tokensRepo(db: Db) {
     async resetAdmin(): Promise<{ created: ApiToken & { token: string }; revoked: ApiToken[] }> {
       const token = generateToken();
       const now = new Date().toISOString();
-      const created = { id: randomUUID(), name: RECOVERY_TOKEN, role: 'admin' as Role, createdAt: now, lastUsedAt: null, revokedAt: null, token };
+      const created = {
+        id: randomUUID(),
+        name: RECOVERY_TOKEN,
+        role: 'admin' as Role,
+        createdAt: now,
+        lastUsedAt: null,
+        revokedAt: null,
+        token,
+      };
       type Row = { id: string; name: string; role: string; created_at: string; last_used_at: string | null; revoked_at: string | null };
       const revoked = await db.transaction(async (run) => {
         const earlier = await run.query<Row>(
@@ -106,13 +138,23 @@ export function tokensRepo(db: Db) {
     },
 
     async hasActiveAdmin(): Promise<boolean> {
-      const row = await k.selectFrom('api_tokens').select('id').where('role', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirst();
+      const row = await k
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('role', '=', 'admin')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return row !== undefined;
     },
 
     /** The active token with this secret, or undefined. */
     async authenticate(token: string): Promise<ApiToken | undefined> {
-      const row = await k.selectFrom('api_tokens').selectAll().where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst();
+      const row = await k
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('token_hash', '=', hashToken(token))
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       if (!row) return undefined;
       const now = Date.now();
       if (row.expires_at && Date.parse(row.expires_at) <= now) return undefined;

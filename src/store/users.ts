@@ -33,7 +33,8 @@ export function normaliseEmail(email: string): string {
 
 function checkEmail(email: string): void {
   // Deliberately loose: one @ with something either side; deliverability is not ours to judge.
-  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw new ShiplineError('user.invalid', 'The email must look like name@example.com');
+  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)
+    throw new ShiplineError('user.invalid', 'The email must look like name@example.com');
 }
 
 export function checkPassword(password: string): void {
@@ -100,8 +101,20 @@ export function usersRepo(db: Db) {
       checkEmail(email);
       checkPassword(input.password);
       const now = new Date().toISOString();
-      const row = { email, name: input.name.trim(), role: input.role, password_hash: await hashPassword(input.password), disabled_at: null, created_at: now, updated_at: now };
-      const inserted = await k.insertInto('users').values(row).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+      const row = {
+        email,
+        name: input.name.trim(),
+        role: input.role,
+        password_hash: await hashPassword(input.password),
+        disabled_at: null,
+        created_at: now,
+        updated_at: now,
+      };
+      const inserted = await k
+        .insertInto('users')
+        .values(row)
+        .onConflict((oc) => oc.column('email').doNothing())
+        .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new ShiplineError('user.email_conflict');
       return toUser(row);
     },
@@ -141,7 +154,11 @@ export function usersRepo(db: Db) {
       const email = normaliseEmail(emailIn);
       checkPassword(password);
       const passwordHash = await hashPassword(password);
-      const result = await k.updateTable('users').set({ password_hash: passwordHash, updated_at: new Date().toISOString() }).where('email', '=', email).executeTakeFirst();
+      const result = await k
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: new Date().toISOString() })
+        .where('email', '=', email)
+        .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw new ShiplineError('user.not_found');
       await endSessions(email, options.keepSession);
       return (await find(email))!;
@@ -153,9 +170,15 @@ export function usersRepo(db: Db) {
      */
     async verify(emailIn: string, password: string): Promise<User | undefined> {
       const email = normaliseEmail(emailIn);
-      const row = await k.selectFrom('users').select([...PUBLIC_COLUMNS, 'password_hash']).where('email', '=', email).executeTakeFirst();
+      const row = await k
+        .selectFrom('users')
+        .select([...PUBLIC_COLUMNS, 'password_hash'])
+        .where('email', '=', email)
+        .executeTakeFirst();
       // argon2's verify compares the derived hash in constant time.
-      const ok = await verify(row?.password_hash ?? (await dummy()), password.length > PASSWORD_MAX_CHARS ? '' : password).catch(() => false);
+      const ok = await verify(row?.password_hash ?? (await dummy()), password.length > PASSWORD_MAX_CHARS ? '' : password).catch(
+        () => false,
+      );
       if (!row || !ok || row.disabled_at !== null) return undefined;
       return toUser(row);
     },

@@ -76,7 +76,11 @@ export interface WalCheckpointer {
  * this thread copying frames as they are committed, the writer's checkpoint finds almost nothing
  * left to copy and only restarts the WAL. See docs/decisions/0011-background-wal-checkpoints.md.
  */
-export function startWalCheckpointer(file: string, onError: (message: string) => void, timing: CheckpointerTiming = DEFAULT_TIMING): WalCheckpointer {
+export function startWalCheckpointer(
+  file: string,
+  onError: (message: string) => void,
+  timing: CheckpointerTiming = DEFAULT_TIMING,
+): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const stats = new Int32Array(shared);

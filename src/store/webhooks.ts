@@ -44,7 +44,8 @@ function checkName(name: string): void {
 function headerOf(auth: WebhookAuth): string | null {
   if (auth.type !== 'hmac_sha256') return null;
   const header = auth.header ?? DEFAULT_HMAC_HEADER;
-  if (!HEADER_NAME.test(header)) throw new ShiplineError('request.invalid', 'The signature header must be an HTTP header name (letters, digits and -)');
+  if (!HEADER_NAME.test(header))
+    throw new ShiplineError('request.invalid', 'The signature header must be an HTTP header name (letters, digits and -)');
   return header;
 }
 
@@ -54,7 +55,8 @@ export function webhooksRepo(db: Db, key: Buffer) {
   type Row = { name: string; auth_type: string; auth_header: string | null; created_at: string };
   const toWebhook = (r: Row): Webhook => ({
     name: r.name,
-    auth: r.auth_header === null ? { type: r.auth_type as WebhookAuthType } : { type: r.auth_type as WebhookAuthType, header: r.auth_header },
+    auth:
+      r.auth_header === null ? { type: r.auth_type as WebhookAuthType } : { type: r.auth_type as WebhookAuthType, header: r.auth_header },
     createdAt: r.created_at,
   });
 
@@ -62,12 +64,18 @@ export function webhooksRepo(db: Db, key: Buffer) {
     /** Creates a webhook with a fresh credential, returned here once and never again. */
     async create(name: string, auth: WebhookAuth): Promise<CreatedWebhook> {
       checkName(name);
-      if (!WEBHOOK_AUTH_TYPES.includes(auth.type)) throw new ShiplineError('request.invalid', `auth.type must be one of ${WEBHOOK_AUTH_TYPES.join(', ')}`);
+      if (!WEBHOOK_AUTH_TYPES.includes(auth.type))
+        throw new ShiplineError('request.invalid', `auth.type must be one of ${WEBHOOK_AUTH_TYPES.join(', ')}`);
       const header = headerOf(auth);
-      const secret = auth.type === 'api_key' ? generateKey() : auth.type === 'standard_webhooks' ? generateSecret() : randomBytes(32).toString('hex');
+      const secret =
+        auth.type === 'api_key' ? generateKey() : auth.type === 'standard_webhooks' ? generateSecret() : randomBytes(32).toString('hex');
       const row = { name, auth_type: auth.type, auth_header: header, secret: seal(key, secret), created_at: new Date().toISOString() };
       // DO NOTHING rather than catching a driver error: the same on both dialects, and race-free.
-      const result = await k.insertInto('webhooks').values(row).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+      const result = await k
+        .insertInto('webhooks')
+        .values(row)
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) throw new ShiplineError('webhook.name_conflict');
       const webhook = toWebhook(row);
       return auth.type === 'api_key' ? { ...webhook, key: secret } : { ...webhook, secret };
@@ -80,7 +88,11 @@ export function webhooksRepo(db: Db, key: Buffer) {
 
     /** One webhook without its credential; 404 `webhook.not_found` when there is none. */
     async find(name: string): Promise<Webhook> {
-      const row = await k.selectFrom('webhooks').select(['name', 'auth_type', 'auth_header', 'created_at']).where('name', '=', name).executeTakeFirst();
+      const row = await k
+        .selectFrom('webhooks')
+        .select(['name', 'auth_type', 'auth_header', 'created_at'])
+        .where('name', '=', name)
+        .executeTakeFirst();
       if (!row) throw new ShiplineError('webhook.not_found');
       return toWebhook(row);
     },

@@ -6,7 +6,11 @@ import type { UiTestBed } from './support.js';
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 
-interface DeployItem { id: string; description: string; service: { id: string; name: string } | null }
+interface DeployItem {
+  id: string;
+  description: string;
+  service: { id: string; name: string } | null;
+}
 
 describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggestions and insights', () => {
   let bed: UiTestBed;
@@ -75,16 +79,28 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await bed.shipline.applyReaction({
       name: 'notify-sink',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'checkout' } },
-      steps: { notify: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/notify`, body: { number: '{{ data.deployNumber }}' } } } },
+      steps: {
+        notify: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/notify`, body: { number: '{{ data.deployNumber }}' } } },
+      },
     });
     await bed.shipline.ingest({
-      service: 'checkout', environment: 'Production', description: 'Ship the new cart', deploy_number: '42',
-      deployed_at: ago(1), deploy_url: 'https://ci.example.com/builds/42',
+      service: 'checkout',
+      environment: 'Production',
+      description: 'Ship the new cart',
+      deploy_number: '42',
+      deployed_at: ago(1),
+      deploy_url: 'https://ci.example.com/builds/42',
       deployer: { id: 'ci-7', email: USER.email, name: 'Ada in CI' },
       commit: {
-        sha: 'abcdef0123456789abcdef0123456789abcdef01', message: 'Fix the tax rate', branch: 'main',
-        date: ago(5), committer_name: 'Grace Hopper', committer_email: 'grace@example.com',
-        author_name: 'Grace Hopper', author_email: 'grace@example.com', authoring_date: ago(6),
+        sha: 'abcdef0123456789abcdef0123456789abcdef01',
+        message: 'Fix the tax rate',
+        branch: 'main',
+        date: ago(5),
+        committer_name: 'Grace Hopper',
+        committer_email: 'grace@example.com',
+        author_name: 'Grace Hopper',
+        author_email: 'grace@example.com',
+        authoring_date: ago(6),
       },
     });
     await bed.shipline.runReaching({ reaction: 'notify-sink' }, ['succeeded']);
@@ -161,7 +177,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await bed.screenshot(page, 'services');
   });
 
-  it('shows an environment\'s timeline and lets the write role set its tier', async () => {
+  it("shows an environment's timeline and lets the write role set its tier", async () => {
     const page = await bed.newPage();
     await bed.signIn(page);
     await page.goto('/environments/staging');
@@ -171,7 +187,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await page.getByLabel('Set the tier').selectOption('development');
     await page.getByRole('button', { name: 'Save tier' }).click();
     await page.getByText('set by hand').waitFor();
-    const staging = (await api<{ items: Array<{ name: string; tier: string }> }>('GET', '/api/v1/environments')).items.find((e) => e.name === 'Staging');
+    const staging = (await api<{ items: Array<{ name: string; tier: string }> }>('GET', '/api/v1/environments')).items.find(
+      (e) => e.name === 'Staging',
+    );
     expect(staging?.tier).toBe('development');
   });
 
@@ -187,7 +205,11 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     const deploy = await deployNamed('read-only-alias', 'Seen by a reader');
     await page.goto(`/deploys/${deploy.id}`);
     await page.getByRole('heading', { name: 'Seen by a reader' }).waitFor();
-    await page.getByRole('table', { name: 'Runs this deploy triggered' }).or(page.getByText('No reaction ran for this deploy')).first().waitFor();
+    await page
+      .getByRole('table', { name: 'Runs this deploy triggered' })
+      .or(page.getByText('No reaction ran for this deploy'))
+      .first()
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Mark as failed' }).count()).toBe(0);
     await page.goto('/services');
     await page.getByRole('table', { name: 'Services' }).waitFor();
@@ -196,8 +218,19 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
 
   it('shows the four DORA figures and the deploys behind one of them', async () => {
     await api('POST', '/api/v1/services', { name: 'ledger' });
-    for (const [n, hours] of [[1, 50], [2, 26], [3, 3]] as const) {
-      await bed.shipline.ingest({ service: 'ledger', environment: 'Production', description: `Ledger ${n}`, deploy_number: String(n), deployed_at: ago(hours), commit: { sha: `${n}`.repeat(40), date: ago(hours + 2), authoring_date: ago(hours + 3) } });
+    for (const [n, hours] of [
+      [1, 50],
+      [2, 26],
+      [3, 3],
+    ] as const) {
+      await bed.shipline.ingest({
+        service: 'ledger',
+        environment: 'Production',
+        description: `Ledger ${n}`,
+        deploy_number: String(n),
+        deployed_at: ago(hours),
+        commit: { sha: `${n}`.repeat(40), date: ago(hours + 2), authoring_date: ago(hours + 3) },
+      });
     }
     const page = await bed.newPage();
     await bed.signIn(page);

@@ -13,14 +13,17 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: sign-in and the live deploys list', () =
   });
   afterAll(async () => bed?.close());
 
-  it('refuses a wrong password with the server\'s message, then signs in', async () => {
+  it("refuses a wrong password with the server's message, then signs in", async () => {
     const page = await bed.newPage();
     await page.goto('/deploys');
     await page.waitForURL('**/sign-in?next=%2Fdeploys');
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').getByText(/email or password/i).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/email or password/i)
+      .waitFor();
     await page.getByLabel('Password').fill(USER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/deploys');
@@ -36,8 +39,11 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: sign-in and the live deploys list', () =
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        service: 'checkout', environment: 'Production', description: 'Ship the new cart',
-        deployed_at: new Date().toISOString(), deployer: { email: 'ci@example.com', name: 'CI' },
+        service: 'checkout',
+        environment: 'Production',
+        description: 'Ship the new cart',
+        deployed_at: new Date().toISOString(),
+        deployer: { email: 'ci@example.com', name: 'CI' },
         commit: { sha: '0123456789abcdef' },
       }),
     });

@@ -18,7 +18,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await sim?.close();
   });
 
-  it('tests Octopus settings without saving: a wrong API key shows Octopus\'s message', async () => {
+  it("tests Octopus settings without saving: a wrong API key shows Octopus's message", async () => {
     const page = await bed.newPage();
     await bed.signIn(page);
     await page.goto('/integrations');
@@ -57,7 +57,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await form.getByRole('button', { name: 'Save', exact: true }).click();
     const card = page.getByRole('region', { name: 'Octopus connection prod' });
     await card.locator('[data-subscription-state="ready"]').waitFor({ timeout: 20_000 });
-    const connection = (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/prod' })).json<{ id: string; config: { trackDeploys?: boolean } }>();
+    const connection = (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/prod' })).json<{
+      id: string;
+      config: { trackDeploys?: boolean };
+    }>();
     expect(connection.config.trackDeploys).toBe(true);
     const subscriptions = sim.state.subscriptions.filter((s) => s.name.startsWith('Shipline prod'));
     expect(subscriptions).toHaveLength(1);
@@ -79,7 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await bed.screenshot(page, 'connection');
   });
 
-  it('tests a new Teams connection\'s settings without saving them, then saves it', async () => {
+  it("tests a new Teams connection's settings without saving them, then saves it", async () => {
     const page = await bed.newPage();
     await bed.signIn(page);
     await page.goto('/integrations?tab=connections');
@@ -87,12 +90,17 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     const form = page.getByRole('region', { name: 'New connection' });
     await form.getByLabel('Type').selectOption('teams');
     await form.getByLabel('Connection name').fill('team-chat');
-    await form.getByLabel('Webhook URL').fill('https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=not-a-real-signature');
+    await form
+      .getByLabel('Webhook URL')
+      .fill('https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=not-a-real-signature');
     await form.getByRole('button', { name: 'Test', exact: true }).click();
     const outcome = form.locator('[data-test-outcome="ready"]');
     await outcome.waitFor();
     expect(await outcome.textContent()).toContain('Kind: workflows');
-    const names = async () => (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: Array<{ name: string }> }>().items.map((c) => c.name);
+    const names = async () =>
+      (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' }))
+        .json<{ items: Array<{ name: string }> }>()
+        .items.map((c) => c.name);
     expect(await names()).not.toContain('team-chat');
     await form.getByRole('button', { name: 'Save and test' }).click();
     await form.getByRole('status').getByText('The test succeeded.').waitFor();
@@ -100,10 +108,16 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     expect(await page.content()).not.toContain('not-a-real-signature');
   });
 
-  it('changes a connection\'s settings, and an emptied setting is removed', async () => {
+  it("changes a connection's settings, and an emptied setting is removed", async () => {
     const created = await bed.shipline.api({
-      method: 'POST', url: '/api/v1/connections',
-      payload: { type: 'teams', name: 'team-settings', config: { cardVersion: '1.4' }, secrets: { webhookUrl: 'https://prod-00.westus.logic.azure.com/workflows/def/triggers/manual/paths/invoke?sig=x' } },
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: {
+        type: 'teams',
+        name: 'team-settings',
+        config: { cardVersion: '1.4' },
+        secrets: { webhookUrl: 'https://prod-00.westus.logic.azure.com/workflows/def/triggers/manual/paths/invoke?sig=x' },
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const page = await bed.newPage();
@@ -163,7 +177,11 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     expect(key).toBeDefined();
     const url = `${bed.url}/hooks/nightly-tests`;
     expect(command).toContain(`'${url}'`);
-    const res = await fetch(url, { method: 'POST', headers: { 'x-shipline-key': key!, 'content-type': 'application/json' }, body: '{"status":"green"}' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-shipline-key': key!, 'content-type': 'application/json' },
+      body: '{"status":"green"}',
+    });
     expect(res.status).toBe(202);
     await created.getByRole('button', { name: 'Done' }).click();
     await page.locator('tr[data-webhook="nightly-tests"]').waitFor();
@@ -209,7 +227,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await secretRow.waitFor();
     expect(await secretRow.textContent()).toContain('*.slack.com');
     expect(await page.content()).not.toContain('xoxb-not-for-your-eyes');
-    expect(await bed.shipline.store.secrets.list()).toEqual([expect.objectContaining({ name: 'SLACK_TOKEN', hosts: ['slack.com', '*.slack.com'] })]);
+    expect(await bed.shipline.store.secrets.list()).toEqual([
+      expect.objectContaining({ name: 'SLACK_TOKEN', hosts: ['slack.com', '*.slack.com'] }),
+    ]);
   });
 
   it('a read user sees only their account, and changes their own password', async () => {

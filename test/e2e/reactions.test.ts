@@ -46,7 +46,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await step.waitFor();
     await step.getByLabel('Method').selectOption('POST');
     await step.getByLabel('Url').fill(`${sink.url}/hook/{{ data.serviceAlias }}`);
-    await step.getByLabel('Body').fill('service: "{{ data.serviceAlias }}"\nenvironment: "{{ data.environment }}"\nnumber: "{{ data.deployNumber }}"');
+    await step
+      .getByLabel('Body')
+      .fill('service: "{{ data.serviceAlias }}"\nenvironment: "{{ data.environment }}"\nnumber: "{{ data.deployNumber }}"');
     await page.getByText('The document is valid.').waitFor();
 
     // Dry run against the deploy recorded before: rendered URL and body, nothing sent.
@@ -92,7 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     expect(JSON.parse(sent.body)).toEqual({ service: 'checkout', environment: 'Production', number: '42' });
   });
 
-  it('dry-runs a made-up event that does not match, and shows the server\'s problem for an invalid edit in the YAML view', async () => {
+  it("dry-runs a made-up event that does not match, and shows the server's problem for an invalid edit in the YAML view", async () => {
     const page = await signedIn();
     await page.goto(`/reactions/${NAME}`);
     // A made-up event the trigger does not match: the dry run says why.
@@ -130,13 +132,16 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
     await versions.locator('tr[data-version="1"]').getByRole('button', { name: /View/ }).click();
     expect(await page.getByLabel('Document of version 1').textContent()).toContain('uses: http.request');
-    await versions.locator('tr[data-version="1"]').getByRole('button', { name: /Restore/ }).click();
+    await versions
+      .locator('tr[data-version="1"]')
+      .getByRole('button', { name: /Restore/ })
+      .click();
     await page.getByText('Restored as version 3.').waitFor();
     await versions.locator('tr[data-version="3"]').getByText('enabled').waitFor();
     await page.getByRole('button', { name: 'Disable' }).waitFor();
   });
 
-  it('refuses an admin-only action for a writer with the server\'s message, and is read-only for readers', async () => {
+  it("refuses an admin-only action for a writer with the server's message, and is read-only for readers", async () => {
     const writer = { email: 'wendy@example.com', password: 'writer password 123' };
     const reader = { email: 'rick@example.com', password: 'reader password 123' };
     await bed.shipline.store.users.create({ ...writer, name: 'Wendy Writer', role: 'write' });
@@ -145,10 +150,15 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     const page = await signedIn(writer);
     await page.goto('/reactions/new');
     await page.getByRole('tab', { name: 'YAML' }).click();
-    await page.getByLabel('Reaction document (YAML)').fill('name: smoke\non:\n  event: deploy.recorded\nsteps:\n  smoke:\n    uses: script\n    with:\n      run: echo ok\n');
+    await page
+      .getByLabel('Reaction document (YAML)')
+      .fill('name: smoke\non:\n  event: deploy.recorded\nsteps:\n  smoke:\n    uses: script\n    with:\n      run: echo ok\n');
     await page.getByText('The document is valid.').waitFor();
     // Told before trying to save, by the live check.
-    await page.getByRole('note').getByText(/Only admins may apply reactions using script: you can check and dry-run it/).waitFor();
+    await page
+      .getByRole('note')
+      .getByText(/Only admins may apply reactions using script: you can check and dry-run it/)
+      .waitFor();
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('alert').getByText('Only admins may apply reactions using script').waitFor();
 
@@ -172,10 +182,14 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await page.getByText('No reactions yet.').waitFor();
   });
 
-  it('offers an Octopus connection\'s projects, the chosen project\'s releases and its environments in the form', async () => {
+  it("offers an Octopus connection's projects, the chosen project's releases and its environments in the form", async () => {
     const sim = await startOctopusSim();
     try {
-      const res = await bed.shipline.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name: 'octo', config: { serverUrl: sim.url }, secrets: { apiKey: sim.apiKey } } });
+      const res = await bed.shipline.api({
+        method: 'POST',
+        url: '/api/v1/connections',
+        payload: { type: 'octopus', name: 'octo', config: { serverUrl: sim.url }, secrets: { apiKey: sim.apiKey } },
+      });
       expect(res.statusCode).toBe(201);
       const page = await signedIn();
       await page.goto('/reactions/new');
@@ -197,7 +211,14 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
       await page.getByRole('tab', { name: 'YAML' }).click();
       const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
-      for (const line of ['uses: octopus.deployRelease', 'connection: octo', 'project: Payments API', 'release: 2.3.0', 'environment: Production']) expect(yaml).toContain(line);
+      for (const line of [
+        'uses: octopus.deployRelease',
+        'connection: octo',
+        'project: Payments API',
+        'release: 2.3.0',
+        'environment: Production',
+      ])
+        expect(yaml).toContain(line);
     } finally {
       await bed.shipline.api({ method: 'DELETE', url: '/api/v1/connections/octo' });
       await sim.close();

@@ -12,7 +12,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
 
   beforeAll(async () => {
     sink = await new Sink().start();
-    sink.reply = (request) => (request.path === '/broken' ? { status: 500, body: 'the receiver is down' } : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });
+    sink.reply = (request) =>
+      request.path === '/broken'
+        ? { status: 500, body: 'the receiver is down' }
+        : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
     bed = await startUiTestBed();
     await bed.shipline.store.users.create({ email: READER.email, name: READER.name, role: 'read', password: READER.password });
     await bed.shipline.applyReaction({
@@ -20,19 +23,35 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'approval-svc' } },
       steps: {
         approve: { uses: 'approval', with: { message: 'Ship {{ data.serviceAlias }} to {{ data.environment }}?' } },
-        notify: { after: { step: 'approve', channel: 'approved' }, uses: 'http.request', with: { method: 'POST', url: `${sink.url}/notify`, body: { service: '{{ data.serviceAlias }}' } } },
-        withdraw: { after: { step: 'approve', channel: 'rejected' }, uses: 'http.request', with: { method: 'POST', url: `${sink.url}/withdraw`, body: { service: '{{ data.serviceAlias }}' } } },
+        notify: {
+          after: { step: 'approve', channel: 'approved' },
+          uses: 'http.request',
+          with: { method: 'POST', url: `${sink.url}/notify`, body: { service: '{{ data.serviceAlias }}' } },
+        },
+        withdraw: {
+          after: { step: 'approve', channel: 'rejected' },
+          uses: 'http.request',
+          with: { method: 'POST', url: `${sink.url}/withdraw`, body: { service: '{{ data.serviceAlias }}' } },
+        },
       },
     });
     await bed.shipline.applyReaction({
       name: 'failing-hook',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'fail-svc' } },
-      steps: { call: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/broken`, body: { n: 1 } }, retry: { attempts: 2, backoff: 'fixed', initial: '20ms' } } },
+      steps: {
+        call: {
+          uses: 'http.request',
+          with: { method: 'POST', url: `${sink.url}/broken`, body: { n: 1 } },
+          retry: { attempts: 2, backoff: 'fixed', initial: '20ms' },
+        },
+      },
     });
     await bed.shipline.applyReaction({
       name: 'record-hook',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'events-svc' } },
-      steps: { record: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/record`, body: { service: '{{ data.serviceAlias }}' } } } },
+      steps: {
+        record: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/record`, body: { service: '{{ data.serviceAlias }}' } } },
+      },
     });
     await bed.shipline.applyReaction({
       name: 'octopus-audit',
@@ -47,7 +66,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
 
   async function openRunOf(page: Page, reaction: string) {
     await page.goto(`/runs?reaction=${reaction}`);
-    await page.getByRole('link', { name: new RegExp(`^Run \\w+ of ${reaction}$`) }).first().click();
+    await page
+      .getByRole('link', { name: new RegExp(`^Run \\w+ of ${reaction}$`) })
+      .first()
+      .click();
     await page.waitForURL('**/runs/*');
   }
 
@@ -56,7 +78,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     const page = await bed.newPage();
     await bed.signIn(page);
     await page.goto('/runs');
-    await page.getByRole('table', { name: 'Runs' }).getByRole('row', { name: /ship-approval/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'Runs' })
+      .getByRole('row', { name: /ship-approval/ })
+      .waitFor();
     await bed.screenshot(page, 'runs');
 
     await page.getByRole('link', { name: /^Run \w+ of ship-approval$/ }).click();
@@ -80,10 +105,13 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
 
     // The approval step's details record the decision.
     await page.getByRole('button', { name: 'Step approve: succeeded' }).click();
-    await page.getByLabel('Log of step approve').getByText(/approved by ada@example.com: looks good/).waitFor();
+    await page
+      .getByLabel('Log of step approve')
+      .getByText(/approved by ada@example.com: looks good/)
+      .waitFor();
   });
 
-  it('shows a failed step\'s error and retries it', async () => {
+  it("shows a failed step's error and retries it", async () => {
     await bed.shipline.ingest({ service: 'fail-svc', dedup_id: 'fail-1' });
     await bed.shipline.runReaching({ reaction: 'failing-hook' }, ['failed']);
     const page = await bed.newPage();
@@ -91,7 +119,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     await openRunOf(page, 'failing-hook');
     await page.getByRole('region', { name: 'Run summary' }).getByText('step call failed').waitFor();
     await page.getByRole('heading', { name: 'Step call' }).waitFor();
-    await page.getByRole('alert').getByText(/responded HTTP 500: the receiver is down/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/responded HTTP 500: the receiver is down/)
+      .waitFor();
     expect(await page.getByRole('table', { name: 'Attempts of step call' }).getByRole('row').count()).toBe(3);
 
     // The receiver recovers; the retry runs the failed step again and the run succeeds.
@@ -115,19 +146,31 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     await row.getByRole('link').click();
     await page.waitForURL('**/events/*');
     await page.getByRole('heading', { name: 'deploy.recorded' }).waitFor();
-    await page.getByLabel('The event as JSON').getByText(/"serviceAlias": "events-svc"/).waitFor();
+    await page
+      .getByLabel('The event as JSON')
+      .getByText(/"serviceAlias": "events-svc"/)
+      .waitFor();
     const matched = page.getByRole('table', { name: 'Reactions that match this event' }).getByRole('row', { name: /record-hook/ });
     await matched.getByRole('link', { name: /^Run \w+, (queued|running|succeeded)$/ }).waitFor();
     const unmatched = page.getByRole('table', { name: 'Reactions that do not match this event' });
-    await unmatched.getByRole('row', { name: /octopus-audit/ }).getByText('event type deploy.recorded does not match octopus.deployment.*').waitFor();
-    await unmatched.getByRole('row', { name: /ship-approval/ }).getByText('the filter does not match the event data').waitFor();
+    await unmatched
+      .getByRole('row', { name: /octopus-audit/ })
+      .getByText('event type deploy.recorded does not match octopus.deployment.*')
+      .waitFor();
+    await unmatched
+      .getByRole('row', { name: /ship-approval/ })
+      .getByText('the filter does not match the event data')
+      .waitFor();
     await matched.getByRole('link', { name: /^Run \w+, succeeded$/ }).waitFor();
     await bed.screenshot(page, 'event');
 
     // Replay starts the matching reaction again and links the new run.
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Replay' }).click();
-    await page.getByRole('status').getByRole('link', { name: /^record-hook run \w+$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .getByRole('link', { name: /^record-hook run \w+$/ })
+      .waitFor();
     await matched.getByRole('link', { name: /^Run / }).nth(1).waitFor();
   });
 
@@ -137,7 +180,10 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     const page = await bed.newPage();
     await bed.signIn(page, READER);
     await page.goto('/runs?reaction=ship-approval&status=waiting');
-    await page.getByRole('link', { name: /^Run \w+ of ship-approval$/ }).first().click();
+    await page
+      .getByRole('link', { name: /^Run \w+ of ship-approval$/ })
+      .first()
+      .click();
     await page.getByText('Someone with the write role can approve or reject it.').waitFor();
     expect(await page.getByRole('button', { name: /Approve|Reject|Cancel run|Retry/ }).count()).toBe(0);
     await page.getByRole('link', { name: /^event / }).click();
@@ -145,4 +191,3 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
   });
 });
-

@@ -26,7 +26,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     await bed.screenshot(page, 'deploys-dark');
   });
 
-  it('follows the system\'s dark preference until a theme is chosen', async () => {
+  it("follows the system's dark preference until a theme is chosen", async () => {
     const page = await bed.newPage({ colorScheme: 'dark' });
     await bed.signIn(page);
     await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
@@ -67,7 +67,11 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     await bed.signIn(page);
     await page.getByRole('row', { name: /checkout/ }).waitFor();
     // The deploy page listens for its deploy's updates and for the runs it starts: two listeners.
-    await page.getByRole('row', { name: /checkout/ }).getByRole('link').first().click();
+    await page
+      .getByRole('row', { name: /checkout/ })
+      .getByRole('link')
+      .first()
+      .click();
     await page.waitForURL('**/deploys/*');
     await page.getByRole('heading', { name: /A deploy to look at/ }).waitFor();
     await page.getByRole('link', { name: 'Events' }).click();

@@ -42,7 +42,9 @@ export async function startUiTestBed(options: EngineAppOptions = {}): Promise<Ui
   const contexts: BrowserContext[] = [];
   const url = shipline.url!;
   return {
-    shipline, url, browser,
+    shipline,
+    url,
+    browser,
     async newPage({ width = 1280, height = 860, colorScheme = 'light' } = {}) {
       const context = await browser.newContext({ viewport: { width, height }, colorScheme, baseURL: url });
       contexts.push(context);

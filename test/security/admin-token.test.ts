@@ -35,7 +35,14 @@ function settingsFor(database: TestDatabase, port: number): Record<string, strin
 }
 
 function start(database: TestDatabase): Promise<ServerChild> {
-  return spawnServer({ name: 'Shipline', args: [path.join(ROOT, 'bin', 'shipline'), 'start'], cwd: ROOT, env: shiplineEnv(settingsFor(database, 0)), ready: READY, readyTimeoutMs: 20_000 });
+  return spawnServer({
+    name: 'Shipline',
+    args: [path.join(ROOT, 'bin', 'shipline'), 'start'],
+    cwd: ROOT,
+    env: shiplineEnv(settingsFor(database, 0)),
+    ready: READY,
+    readyTimeoutMs: 20_000,
+  });
 }
 
 /** The token the server printed after its listening line (written separately, so polled for). */
@@ -80,29 +87,33 @@ describe.each(DIALECTS)('the first admin token on %s', (dialect: DialectName) =>
     expect(await status(server.url, token)).toBe(200);
   });
 
-  it('shipline admin reset-token, run against the store while the server runs, prints a working token and revokes the first one', { timeout: 60_000 }, async () => {
-    database = await freshDatabase(dialect);
-    server = await start(database);
-    const first = await printedToken(server);
-    expect(await status(server.url, first)).toBe(200);
+  it(
+    'shipline admin reset-token, run against the store while the server runs, prints a working token and revokes the first one',
+    { timeout: 60_000 },
+    async () => {
+      database = await freshDatabase(dialect);
+      server = await start(database);
+      const first = await printedToken(server);
+      expect(await status(server.url, first)).toBe(200);
 
-    // The CLI has no API URL or token: it works on the store the server uses.
-    const reset = await runCli(['admin', 'reset-token'], settingsFor(database, 0));
-    expect(reset.code, reset.stderr).toBe(0);
-    const recovered = TOKEN_LINE.exec(reset.stdout)?.[1];
-    expect(recovered, reset.stdout).toBeDefined();
-    expect(reset.stdout).toContain('Revoked admin (first start) token');
-    expect(await status(server.url, recovered!)).toBe(200);
-    expect(await status(server.url, first)).toBe(401);
+      // The CLI has no API URL or token: it works on the store the server uses.
+      const reset = await runCli(['admin', 'reset-token'], settingsFor(database, 0));
+      expect(reset.code, reset.stderr).toBe(0);
+      const recovered = TOKEN_LINE.exec(reset.stdout)?.[1];
+      expect(recovered, reset.stdout).toBeDefined();
+      expect(reset.stdout).toContain('Revoked admin (first start) token');
+      expect(await status(server.url, recovered!)).toBe(200);
+      expect(await status(server.url, first)).toBe(401);
 
-    // A second reset revokes the first reset's token too.
-    const again = await runCli(['admin', 'reset-token', '--json'], settingsFor(database, 0));
-    expect(again.code, again.stderr).toBe(0);
-    const body = JSON.parse(again.stdout) as { token: string; name: string; revoked: Array<{ name: string }> };
-    expect(body).toMatchObject({ name: 'admin (recovery)', role: 'admin', revoked: [{ name: 'admin (recovery)' }] });
-    expect(await status(server.url, body.token)).toBe(200);
-    expect(await status(server.url, recovered!)).toBe(401);
-  });
+      // A second reset revokes the first reset's token too.
+      const again = await runCli(['admin', 'reset-token', '--json'], settingsFor(database, 0));
+      expect(again.code, again.stderr).toBe(0);
+      const body = JSON.parse(again.stdout) as { token: string; name: string; revoked: Array<{ name: string }> };
+      expect(body).toMatchObject({ name: 'admin (recovery)', role: 'admin', revoked: [{ name: 'admin (recovery)' }] });
+      expect(await status(server.url, body.token)).toBe(200);
+      expect(await status(server.url, recovered!)).toBe(401);
+    },
+  );
 
   it('shipline admin reset-token refuses a store that does not exist, and creates none', { timeout: 60_000 }, async () => {
     database = await freshDatabase(dialect);
@@ -119,7 +130,9 @@ describe.each(DIALECTS)('the first admin token on %s', (dialect: DialectName) =>
       const client = new pg.Client({ connectionString: database.options.databaseUrl });
       await client.connect();
       try {
-        const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'");
+        const { rows } = await client.query<{ n: string }>(
+          "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'",
+        );
         expect(Number(rows[0]!.n)).toBe(0);
       } finally {
         await client.end();

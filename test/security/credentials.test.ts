@@ -17,7 +17,11 @@ import { eventually } from '../support/sink.js';
 // A deploy endpoint's id is its credential: whoever holds it records deploys that start reactions.
 // Below `write` no view may show one; Shipline's own (internal) endpoints are no deploy endpoints.
 
-interface Listed { id: string; name: string; url: string }
+interface Listed {
+  id: string;
+  name: string;
+  url: string;
+}
 
 /** The first Server-Sent Event frame with data, as text. */
 async function firstFrame(response: Response): Promise<string> {
@@ -45,7 +49,12 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
     return res;
   };
   const post = (path: string, body: Record<string, unknown>) =>
-    t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(seedPayload({ dedup_id: undefined, ...body })) });
+    t.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(seedPayload({ dedup_id: undefined, ...body })),
+    });
   const storedEndpoints = () => t.store.db.kysely.selectFrom('deploy_endpoints').select(['id', 'name']).execute();
 
   beforeAll(async () => {
@@ -53,7 +62,8 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     await t.applyReaction({
-      name: 'copy-the-deploy', on: { event: 'deploy.recorded', filter: { serviceAlias: 'cred-svc' } },
+      name: 'copy-the-deploy',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'cred-svc' } },
       steps: { copy: { uses: 'emit', with: { type: 'cred.copied', data: { event: '{{ event | json }}', source: '{{ event.source }}' } } } },
     });
     const created = await t.api({ method: 'POST', url: '/api/v1/deploy-endpoints', role: 'write', payload: { name: 'pipeline' } });
@@ -77,7 +87,9 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
   it('a read token reading events (list, detail) never sees the endpoint id, only its name', async () => {
     const list = await read('/api/v1/events?limit=500');
     expect(list.body).not.toContain(endpoint.id);
-    const recorded = list.json<{ items: Array<{ id: string; type: string; source: string; data: { endpoint?: string } }> }>().items.find((e) => e.type === 'deploy.recorded')!;
+    const recorded = list
+      .json<{ items: Array<{ id: string; type: string; source: string; data: { endpoint?: string } }> }>()
+      .items.find((e) => e.type === 'deploy.recorded')!;
     expect(recorded.source).toBe('deploy-endpoint:pipeline');
     expect(recorded.data.endpoint).toBe('pipeline');
     expect((await read(`/api/v1/events/${recorded.id}`)).body).not.toContain(endpoint.id);
@@ -87,7 +99,10 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
 
   it('a read token on the live event stream never sees the endpoint id of a deploy posted meanwhile', async () => {
     const abort = new AbortController();
-    const response = await fetch(`${base}/api/v1/events/stream?type=deploy.recorded`, { headers: { authorization: `Bearer ${t.tokens.read}` }, signal: abort.signal });
+    const response = await fetch(`${base}/api/v1/events/stream?type=deploy.recorded`, {
+      headers: { authorization: `Bearer ${t.tokens.read}` },
+      signal: abort.signal,
+    });
     expect(response.status).toBe(200);
     const frame = firstFrame(response);
     expect((await post(new URL(endpoint.url).pathname, { service: 'streamed-svc' })).statusCode).toBe(202);
@@ -107,10 +122,14 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
     expect((await read('/api/v1/events?type=cred.copied')).body).not.toContain(endpoint.id);
   });
 
-  it('a write or admin token managing deploy endpoints sees their ids and URLs, and never an internal endpoint (a connection\'s, the reactions\' built-in one)', async () => {
+  it("a write or admin token managing deploy endpoints sees their ids and URLs, and never an internal endpoint (a connection's, the reactions' built-in one)", async () => {
     const connection = await t.store.connections.create({ name: 'chat', type: 'slack', config: {}, secrets: {} });
     // The reactions' built-in endpoint exists once a reaction recorded a deploy.
-    await t.applyReaction({ name: 'record-one', on: { event: 'cred.record' }, steps: { record: { uses: 'deploy.record', with: { service: 'builtin-svc', description: 'from a reaction' } } } });
+    await t.applyReaction({
+      name: 'record-one',
+      on: { event: 'cred.record' },
+      steps: { record: { uses: 'deploy.record', with: { service: 'builtin-svc', description: 'from a reaction' } } },
+    });
     await t.store.events.append({ type: 'cred.record', source: 'test', data: {} });
     expect((await t.runReaching({ reaction: 'record-one' }, ['succeeded', 'failed'])).status).toBe('succeeded');
     const internal = (await storedEndpoints()).filter((e) => e.id !== endpoint.id);
@@ -147,7 +166,7 @@ describe.each(DIALECTS)('deploy endpoint credentials on %s', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('an Octopus connection\'s endpoint on %s', (dialect) => {
+describe.each(DIALECTS)("an Octopus connection's endpoint on %s", (dialect) => {
   let bed: OctopusTestBed;
 
   beforeAll(async () => {
@@ -157,15 +176,21 @@ describe.each(DIALECTS)('an Octopus connection\'s endpoint on %s', (dialect) => 
   });
   afterAll(() => bed.close());
 
-  it('keeps recording the connection\'s deploys after an attempt to delete its endpoint', async () => {
+  it("keeps recording the connection's deploys after an attempt to delete its endpoint", async () => {
     const { endpointId } = await bed.t.store.connections.get('prod');
     const removed = await bed.t.api({ method: 'DELETE', url: `/api/v1/deploy-endpoints/${endpointId}` });
 
     const { deploymentId } = await simDeploy(bed.sim, 'Web', '1.0.1', 'Production');
-    const deploy = await eventually(async () => {
-      const items = (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&limit=100', role: 'read' })).json<{ items: Array<{ dedupId: string; endpoint: string }> }>().items;
-      return items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
-    }, 20_000, 'the Octopus deploy recorded');
+    const deploy = await eventually(
+      async () => {
+        const items = (await bed.t.api({ method: 'GET', url: '/api/v1/deploys?source=octopus&limit=100', role: 'read' })).json<{
+          items: Array<{ dedupId: string; endpoint: string }>;
+        }>().items;
+        return items.find((d) => d.dedupId.endsWith(`:${deploymentId}`));
+      },
+      20_000,
+      'the Octopus deploy recorded',
+    );
     expect(deploy.endpoint).toBe('octopus: prod');
     expect(removed.statusCode).toBe(404);
     expect((await bed.t.api({ method: 'GET', url: '/api/v1/deploy-endpoints' })).body).not.toContain(endpointId);
@@ -185,47 +210,106 @@ describe.each(DIALECTS)('records made before endpoints were named, on %s', (dial
     const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
     const app = await buildApp({ store, config: { publicUrl: PUBLIC_URL, bodyLimit: 1024 * 1024 } });
     try {
-      const migrator = new Migrator({ db: store.db.kysely, provider: migrationProvider(CONTEXT[dialect]), migrationTableName: 'shipline_migrations', migrationLockTableName: 'shipline_migrations_lock' });
+      const migrator = new Migrator({
+        db: store.db.kysely,
+        provider: migrationProvider(CONTEXT[dialect]),
+        migrationTableName: 'shipline_migrations',
+        migrationLockTableName: 'shipline_migrations_lock',
+      });
       expect((await migrator.migrateTo('0007-event-subjects')).error).toBeUndefined();
       const now = new Date().toISOString();
       const live = '0192aaaa-0000-7000-8000-00000000000a';
       const gone = '0192bbbb-0000-7000-8000-00000000000b';
       const builtin = '0192cccc-0000-7000-8000-00000000000c';
       const octopus = 'f'.repeat(32);
-      const deploy = (id: string, endpointId: string) => ({ id, endpointId, serviceAlias: 'old-svc', status: 'succeeded', source: 'custom' });
+      const deploy = (id: string, endpointId: string) => ({
+        id,
+        endpointId,
+        serviceAlias: 'old-svc',
+        status: 'succeeded',
+        source: 'custom',
+      });
       await store.db.transaction(async (run) => {
-        for (const [id, name] of [[live, 'pipeline "one"'], [builtin, 'reactions (built-in)'], [octopus, 'octopus: prod']]) {
+        for (const [id, name] of [
+          [live, 'pipeline "one"'],
+          [builtin, 'reactions (built-in)'],
+          [octopus, 'octopus: prod'],
+        ]) {
           await run.query('INSERT INTO deploy_endpoints (id, name, created_at) VALUES (?, ?, ?)', [id, name, now]);
         }
-        await run.query('INSERT INTO connections (id, name, type, config, secrets, state, endpoint_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ['c1', 'prod', 'octopus', '{}', 'sealed', '{}', octopus, now, now]);
-        for (const [id, endpointId] of [['d1', live], ['d2', gone], ['d3', octopus]] as const) {
+        await run.query(
+          'INSERT INTO connections (id, name, type, config, secrets, state, endpoint_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          ['c1', 'prod', 'octopus', '{}', 'sealed', '{}', octopus, now, now],
+        );
+        for (const [id, endpointId] of [
+          ['d1', live],
+          ['d2', gone],
+          ['d3', octopus],
+        ] as const) {
           await run.query(
             'INSERT INTO deploys (id, endpoint_id, service_alias, description, deployed_at, deploy_number, received_at, status, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [id, endpointId, 'old-svc', 'old', now, '1', now, 'succeeded', 'custom'],
           );
-          await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [`e-${id}`, 'deploy.recorded', `deploy-endpoint:${endpointId}`, null, now, JSON.stringify(deploy(id, endpointId)), now]);
+          await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+            `e-${id}`,
+            'deploy.recorded',
+            `deploy-endpoint:${endpointId}`,
+            null,
+            now,
+            JSON.stringify(deploy(id, endpointId)),
+            now,
+          ]);
         }
         // A reaction's copy of the event, and a run whose step rendered it.
-        await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', ['e-copy', 'cred.copied', 'reaction:copy', null, now, JSON.stringify({ event: { source: `deploy-endpoint:${live}`, data: deploy('d1', live) } }), now]);
-        await run.query("INSERT INTO runs (id, reaction, reaction_version, event_id, status, created_at) VALUES ('r1', 'copy', 1, 'e-d1', 'failed', ?)", [now]);
+        await run.query('INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          'e-copy',
+          'cred.copied',
+          'reaction:copy',
+          null,
+          now,
+          JSON.stringify({ event: { source: `deploy-endpoint:${live}`, data: deploy('d1', live) } }),
+          now,
+        ]);
+        await run.query(
+          "INSERT INTO runs (id, reaction, reaction_version, event_id, status, created_at) VALUES ('r1', 'copy', 1, 'e-d1', 'failed', ?)",
+          [now],
+        );
         await run.query(
           "INSERT INTO step_executions (run_id, step_id, status, attempt, input, output, error, logs, attempts, created_at) VALUES ('r1', 'copy', 'failed', 1, ?, ?, ?, ?, '[]', ?)",
-          [JSON.stringify({ body: JSON.stringify(deploy('d1', live)) }), JSON.stringify({ url: `${PUBLIC_URL}/integrations/deploy/${live}` }), `POST /integrations/deploy/${gone} answered 404`, JSON.stringify([`posting to ${live}`]), now],
+          [
+            JSON.stringify({ body: JSON.stringify(deploy('d1', live)) }),
+            JSON.stringify({ url: `${PUBLIC_URL}/integrations/deploy/${live}` }),
+            `POST /integrations/deploy/${gone} answered 404`,
+            JSON.stringify([`posting to ${live}`]),
+            now,
+          ],
         );
       });
       await store.migrate();
       const token = (await store.tokens.create('reader', 'read')).token;
-      const bodies = await Promise.all(['/api/v1/deploys', '/api/v1/events?limit=500', '/api/v1/runs/r1', '/api/v1/events/e-copy'].map(async (url) => {
-        const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-        expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
-        return res.body;
-      }));
+      const bodies = await Promise.all(
+        ['/api/v1/deploys', '/api/v1/events?limit=500', '/api/v1/runs/r1', '/api/v1/events/e-copy'].map(async (url) => {
+          const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+          expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+          return res.body;
+        }),
+      );
       for (const body of bodies) for (const id of [live, gone, builtin, octopus]) expect(body).not.toContain(id);
       const deploys = JSON.parse(bodies[0]!) as { items: Array<{ id: string; endpoint: string | null }> };
-      expect(Object.fromEntries(deploys.items.map((d) => [d.id, d.endpoint]))).toEqual({ d1: 'pipeline "one"', d2: null, d3: 'octopus: prod' });
-      const events = (JSON.parse(bodies[1]!) as { items: Array<{ id: string; source: string; data: { endpoint?: unknown; endpointId?: unknown } }> }).items;
+      expect(Object.fromEntries(deploys.items.map((d) => [d.id, d.endpoint]))).toEqual({
+        d1: 'pipeline "one"',
+        d2: null,
+        d3: 'octopus: prod',
+      });
+      const events = (
+        JSON.parse(bodies[1]!) as { items: Array<{ id: string; source: string; data: { endpoint?: unknown; endpointId?: unknown } }> }
+      ).items;
       const recorded = events.find((e) => e.id === 'e-d1')!;
-      expect([recorded.source, recorded.data.endpoint, recorded.data.endpointId]).toEqual(['deploy-endpoint:pipeline "one"', 'pipeline "one"', undefined]);
+      expect([recorded.source, recorded.data.endpoint, recorded.data.endpointId]).toEqual([
+        'deploy-endpoint:pipeline "one"',
+        'pipeline "one"',
+        undefined,
+      ]);
       expect(events.find((e) => e.id === 'e-d2')!.data.endpoint).toBeNull();
       // Copies stay valid JSON at any depth: inside a string of JSON the name loses what JSON escapes.
       const step = (JSON.parse(bodies[2]!) as { steps: Array<{ input: { body: string } }> }).steps[0]!;
@@ -234,7 +318,11 @@ describe.each(DIALECTS)('records made before endpoints were named, on %s', (dial
       const writer = (await store.tokens.create('writer', 'write')).token;
       const listed = await app.inject({ method: 'GET', url: '/api/v1/deploy-endpoints', headers: { authorization: `Bearer ${writer}` } });
       expect(listed.json<{ items: Listed[] }>().items.map((e) => e.id)).toEqual([live]);
-      const removed = await app.inject({ method: 'DELETE', url: `/api/v1/deploy-endpoints/${builtin}`, headers: { authorization: `Bearer ${writer}` } });
+      const removed = await app.inject({
+        method: 'DELETE',
+        url: `/api/v1/deploy-endpoints/${builtin}`,
+        headers: { authorization: `Bearer ${writer}` },
+      });
       expect(removed.statusCode).toBe(404);
     } finally {
       await app.close();

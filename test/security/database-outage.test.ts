@@ -88,12 +88,15 @@ describe.each(POSTGRES)('a Shipline process whose PostgreSQL connections are ter
     server = await startServer({ dataDir: database.options.dataDir, databaseUrl: database.options.databaseUrl, adminToken: token });
     const running = server;
     const created = await fetch(`${running.url}/api/v1/deploy-endpoints`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ci' }),
     });
-    const ingestUrl = `${running.url}${new URL((await created.json() as { url: string }).url).pathname}`;
+    const ingestUrl = `${running.url}${new URL(((await created.json()) as { url: string }).url).pathname}`;
     // Each deploy starts a run, so the engine claims jobs and records outcomes through the outage too.
     const reaction = await fetch(`${running.url}/api/v1/reactions/after-deploy`, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ on: { event: 'deploy.recorded' }, steps: { pause: { uses: 'wait', with: { duration: '1s' } } } }),
     });
     expect(reaction.status, await reaction.text()).toBeLessThan(300);
@@ -101,7 +104,11 @@ describe.each(POSTGRES)('a Shipline process whose PostgreSQL connections are ter
     const committed: string[] = [];
     const post = async () => {
       const dedup = `outage-${n++}`;
-      const res = await fetch(ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seedPayload({ dedup_id: dedup })) });
+      const res = await fetch(ingestUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(seedPayload({ dedup_id: dedup })),
+      });
       const answer = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
       if (answer.status === 202) committed.push(dedup);
       return answer;
@@ -141,7 +148,9 @@ describe.each(POSTGRES)('a Shipline process whose PostgreSQL connections are ter
     }
     await until('a 202 after the outage', async () => ((await post()).status === 202 ? true : undefined));
     expect(running.running(), running.output()).toBe(true);
-    await until('the recovery line', async () => (lines(running.output(), 'store reachable again') === outagesBefore + 1 ? true : undefined));
+    await until('the recovery line', async () =>
+      lines(running.output(), 'store reachable again') === outagesBefore + 1 ? true : undefined,
+    );
     const output = running.output();
     expect(lines(output, 'store unavailable'), output).toBe(outagesBefore + 1);
     expect(output).not.toMatch(/request failed|Unhandled|"stack"/);
@@ -149,7 +158,9 @@ describe.each(POSTGRES)('a Shipline process whose PostgreSQL connections are ter
     // Every acknowledged deploy is stored.
     const client = new pg.Client({ connectionString: database.options.databaseUrl });
     await client.connect();
-    const stored = new Set((await client.query<{ dedup_id: string }>('SELECT dedup_id FROM deploys').finally(() => client.end())).rows.map((r) => r.dedup_id));
+    const stored = new Set(
+      (await client.query<{ dedup_id: string }>('SELECT dedup_id FROM deploys').finally(() => client.end())).rows.map((r) => r.dedup_id),
+    );
     expect(committed.length).toBeGreaterThan(0);
     expect(committed.filter((dedup) => !stored.has(dedup))).toEqual([]);
   }, 90_000);
@@ -162,7 +173,7 @@ describe.each(POSTGRES)('an in-process app whose PostgreSQL refuses connections 
     t = undefined;
   });
 
-  it('connections terminated and refused under an inject()ed app: 503 store.unavailable in each route\'s format, then 200 again', async () => {
+  it("connections terminated and refused under an inject()ed app: 503 store.unavailable in each route's format, then 200 again", async () => {
     t = await startTestApp(dialect);
     const ingest = await t.endpointPath();
     const name = new URL(t.store.db.describe).pathname.slice(1);
@@ -216,7 +227,11 @@ describe('a SQLite store that is locked or full', () => {
     try {
       other.exec('BEGIN IMMEDIATE');
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t!.app.inject({ method: 'POST', url: ingest, payload: seedPayload({ dedup_id: `busy-${i}` }) })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t!.app.inject({ method: 'POST', url: ingest, payload: seedPayload({ dedup_id: `busy-${i}` }) }),
+        ),
+      );
       const elapsed = Date.now() - started;
       for (const res of answers) expectIngestUnavailable({ status: res.statusCode, headers: res.headers, body: res.body });
       // One lock wait per item would be 20 × 500 ms.

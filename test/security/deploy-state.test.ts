@@ -15,14 +15,30 @@ import { startGitHubStandIn, STAND_IN_TOKEN } from '../../src/integrations/githu
 // Octopus user and a description that follows the deployment.
 
 interface DeployBody {
-  id: string; status: string; source: string; serviceAlias: string; environment: string | null; description: string; deployedAt: string; dedupId: string | null;
+  id: string;
+  status: string;
+  source: string;
+  serviceAlias: string;
+  environment: string | null;
+  description: string;
+  deployedAt: string;
+  dedupId: string | null;
   deployer: { id: string | null; email: string | null; name: string | null };
 }
-interface EventBody { id: string; type: string; source: string; timestamp: string; data: Record<string, unknown> }
+interface EventBody {
+  id: string;
+  type: string;
+  source: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
 
-const githubFixture = readFileSync(new URL('../../src/integrations/github/fixtures/deployment-status-success.json', import.meta.url), 'utf8');
+const githubFixture = readFileSync(
+  new URL('../../src/integrations/github/fixtures/deployment-status-success.json', import.meta.url),
+  'utf8',
+);
 
-describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
+describe.each(DIALECTS)("a deploy's state on %s", (dialect) => {
   let bed: OctopusTestBed;
   let github: GitHubStandIn;
   let octopusHook: string;
@@ -37,7 +53,8 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     return res.json<{ items: DeployBody[] }>().items;
   };
   const byDedup = async (dedupId: string) => (await deploys()).find((d) => d.dedupId === dedupId);
-  const events = async (type: string) => (await api({ method: 'GET', url: `/api/v1/events?type=${type}&limit=500`, role: 'read' })).json<{ items: EventBody[] }>().items;
+  const events = async (type: string) =>
+    (await api({ method: 'GET', url: `/api/v1/events?type=${type}&limit=500`, role: 'read' })).json<{ items: EventBody[] }>().items;
   const failedEventsOf = async (deployId: string) => (await events('deploy.failed')).filter((e) => e.data.id === deployId);
   const record = async (dedupId: string, extra: Record<string, unknown> = {}) => {
     await bed.t.ingest({ service: 'cart', dedup_id: dedupId, deployed_at: '2026-02-02T10:00:00Z', environment: 'Production', ...extra });
@@ -47,7 +64,8 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     const res = await api({ method: 'POST', url: `/api/v1/deploys/${id}/failure`, role: 'write', payload: { reason } });
     expect(res.statusCode, res.body).toBe(200);
   };
-  const clear = async (id: string) => expect((await api({ method: 'DELETE', url: `/api/v1/deploys/${id}/failure`, role: 'write' })).statusCode).toBe(204);
+  const clear = async (id: string) =>
+    expect((await api({ method: 'DELETE', url: `/api/v1/deploys/${id}/failure`, role: 'write' })).statusCode).toBe(204);
 
   /** An Octopus subscription delivery of one deployment event, as Octopus posts it. */
   const octopusDelivery = (deploymentId: string, category: string, extra: Record<string, unknown> = {}) => ({
@@ -56,16 +74,25 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     Payload: {
       ServerUri: bed.sim.url,
       Event: {
-        Id: `Events-${deploymentId}-${category}-${++n}`, Category: category, SpaceId: 'Spaces-1',
+        Id: `Events-${deploymentId}-${category}-${++n}`,
+        Category: category,
+        SpaceId: 'Spaces-1',
         Message: `Deploy to Production ${category.replace('Deployment', '').toLowerCase()} for Web release 1.0.0 to Production`,
         RelatedDocumentIds: [deploymentId, 'Projects-9999', 'Environments-9999', 'Releases-9999'],
-        Occurred: '2026-03-02T09:14:07.1234567+10:00', Username: 'jane.doe', UserId: 'Users-42',
+        Occurred: '2026-03-02T09:14:07.1234567+10:00',
+        Username: 'jane.doe',
+        UserId: 'Users-42',
         ...extra,
       },
     },
   });
   const deliverOctopus = async (body: unknown) => {
-    const res = await bed.t.app.inject({ method: 'POST', url: octopusHook, headers: { 'content-type': 'application/json', 'x-shipline-webhook-secret': octopusSecret }, payload: JSON.stringify(body) });
+    const res = await bed.t.app.inject({
+      method: 'POST',
+      url: octopusHook,
+      headers: { 'content-type': 'application/json', 'x-shipline-webhook-secret': octopusSecret },
+      payload: JSON.stringify(body),
+    });
     expect(res.statusCode, res.body).toBe(200);
   };
   const deliverGitHub = async (deploymentId: number, state: string) => {
@@ -75,9 +102,13 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     payload.deployment_status.description = `smoke tests ${state}`;
     const body = Buffer.from(JSON.stringify(payload));
     const res = await bed.t.app.inject({
-      method: 'POST', url: githubHook, payload: body,
+      method: 'POST',
+      url: githubHook,
+      payload: body,
       headers: {
-        'content-type': 'application/json', 'x-github-event': 'deployment_status', 'x-github-delivery': `delivery-${deploymentId}-${state}`,
+        'content-type': 'application/json',
+        'x-github-event': 'deployment_status',
+        'x-github-delivery': `delivery-${deploymentId}-${state}`,
         'x-hub-signature-256': `sha256=${createHmac('sha256', 'gh-secret').update(body).digest('hex')}`,
       },
     });
@@ -91,7 +122,16 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     const sub = await bed.subscriptionWith(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
     octopusSecret = sub.EventNotificationSubscription.WebhookHeaderValue as string;
     octopusHook = new URL(octopus.webhookUrl).pathname;
-    const gh = await api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'github', name: 'gh', config: { apiUrl: github.url }, secrets: { token: STAND_IN_TOKEN, webhookSecret: 'gh-secret' } } });
+    const gh = await api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: {
+        type: 'github',
+        name: 'gh',
+        config: { apiUrl: github.url },
+        secrets: { token: STAND_IN_TOKEN, webhookSecret: 'gh-secret' },
+      },
+    });
     expect(gh.statusCode, gh.body).toBe(201);
     githubHook = new URL(gh.json<{ webhookUrl: string }>().webhookUrl).pathname;
     expect((await api({ method: 'POST', url: '/api/v1/services', payload: { name: 'cart' } })).statusCode).toBe(201);
@@ -106,12 +146,18 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     expect(deploy.status).toBe('succeeded');
     await mark(deploy.id, 'checkout broke');
 
-    const shown = (await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json<{ status: string; reportedStatus: string; failure: { reason: string } | null }>();
+    const shown = (await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json<{
+      status: string;
+      reportedStatus: string;
+      failure: { reason: string } | null;
+    }>();
     expect(shown).toMatchObject({ status: 'failed', reportedStatus: 'succeeded', failure: { reason: 'checkout broke' } });
     expect((await deploys()).find((d) => d.id === deploy.id)!.status).toBe('failed');
     expect((await deploys('&status=failed')).map((d) => d.id)).toContain(deploy.id);
     expect((await deploys('&status=succeeded')).map((d) => d.id)).not.toContain(deploy.id);
-    const environments = (await api({ method: 'GET', url: '/api/v1/environments', role: 'read' })).json<{ items: Array<{ name: string; services: DeployBody[] }> }>().items;
+    const environments = (await api({ method: 'GET', url: '/api/v1/environments', role: 'read' })).json<{
+      items: Array<{ name: string; services: DeployBody[] }>;
+    }>().items;
     expect(environments.find((e) => e.name === 'Production')!.services.find((d) => d.id === deploy.id)?.status).toBe('failed');
     const listed = await cli(['--url', bed.t.url!, '--token', bed.t.tokens.read, 'deploys', 'list', '--status', 'failed', '--json']);
     expect(listed.code).toBe(0);
@@ -121,20 +167,27 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
 
     const cleared = await cli(['--url', bed.t.url!, '--token', bed.t.tokens.write, 'deploys', 'clear-failure', deploy.id]);
     expect(cleared.code).toBe(0);
-    expect((await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json()).toMatchObject({ status: 'succeeded', reportedStatus: 'succeeded', failure: null });
+    expect((await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json()).toMatchObject({
+      status: 'succeeded',
+      reportedStatus: 'succeeded',
+      failure: null,
+    });
     expect((await deploys('&status=failed')).map((d) => d.id)).not.toContain(deploy.id);
     expect((await deploys('&status=succeeded')).map((d) => d.id)).toContain(deploy.id);
   });
 
   it('a mark holds while its source reports later statuses underneath, and clearing it shows the latest one reported', async () => {
     await deliverOctopus(octopusDelivery('Deployments-7100', 'DeploymentStarted'));
-    const started = await eventually(async () => byDedup(`octopus:${(await octopusConnectionId())}:Deployments-7100`));
+    const started = await eventually(async () => byDedup(`octopus:${await octopusConnectionId()}:Deployments-7100`));
     await mark(started.id, 'stuck, called it');
     expect((await byDedup(started.dedupId!))!.status).toBe('failed');
     // Octopus then reports it succeeded: the mark still holds, the reported status moves underneath.
     await deliverOctopus(octopusDelivery('Deployments-7100', 'DeploymentSucceeded'));
     const reported = await eventually(async () => {
-      const d = (await api({ method: 'GET', url: `/api/v1/deploys/${started.id}`, role: 'read' })).json<{ status: string; reportedStatus: string }>();
+      const d = (await api({ method: 'GET', url: `/api/v1/deploys/${started.id}`, role: 'read' })).json<{
+        status: string;
+        reportedStatus: string;
+      }>();
       return d.reportedStatus === 'succeeded' ? d : undefined;
     });
     expect(reported.status).toBe('failed');
@@ -146,20 +199,45 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
 
   it('Insights count a marked deploy once, as a failure and never also as a successful deploy', async () => {
     expect((await api({ method: 'POST', url: '/api/v1/services', payload: { name: 'ledger' } })).statusCode).toBe(201);
-    await bed.t.ingest({ service: 'ledger', dedup_id: 'ledger-1', deployed_at: '2025-06-02T10:00:00Z', environment: 'production', commit: { sha: 'b1', authoring_date: '2025-06-02T09:00:00Z' } });
-    await bed.t.ingest({ service: 'ledger', dedup_id: 'ledger-2', deployed_at: '2025-06-03T10:00:00Z', environment: 'production', commit: { sha: 'b2', authoring_date: '2025-06-03T09:00:00Z' } });
+    await bed.t.ingest({
+      service: 'ledger',
+      dedup_id: 'ledger-1',
+      deployed_at: '2025-06-02T10:00:00Z',
+      environment: 'production',
+      commit: { sha: 'b1', authoring_date: '2025-06-02T09:00:00Z' },
+    });
+    await bed.t.ingest({
+      service: 'ledger',
+      dedup_id: 'ledger-2',
+      deployed_at: '2025-06-03T10:00:00Z',
+      environment: 'production',
+      commit: { sha: 'b2', authoring_date: '2025-06-03T09:00:00Z' },
+    });
     const second = (await byDedup('ledger-2'))!;
     await mark(second.id, 'ledger totals wrong');
 
-    const dora = (await api({ method: 'GET', url: '/api/v1/insights/dora?service=ledger&environment=production&from=2025-06-01&to=2025-06-08', role: 'read' })).json<{
-      summary: Record<'deploymentFrequency' | 'leadTime' | 'changeFailureRate', { numerator: number; denominator: number; drilldown: string }>;
+    const dora = (
+      await api({
+        method: 'GET',
+        url: '/api/v1/insights/dora?service=ledger&environment=production&from=2025-06-01&to=2025-06-08',
+        role: 'read',
+      })
+    ).json<{
+      summary: Record<
+        'deploymentFrequency' | 'leadTime' | 'changeFailureRate',
+        { numerator: number; denominator: number; drilldown: string }
+      >;
     }>().summary;
     expect(dora.changeFailureRate).toMatchObject({ numerator: 1, denominator: 2 });
     expect(dora.deploymentFrequency.numerator).toBe(1);
     expect(dora.leadTime).toMatchObject({ numerator: 1, denominator: 1 });
-    const frequencyRows = (await api({ method: 'GET', url: dora.deploymentFrequency.drilldown, role: 'read' })).json<{ rows: Array<{ deploy: { id: string } }> }>().rows;
+    const frequencyRows = (await api({ method: 'GET', url: dora.deploymentFrequency.drilldown, role: 'read' })).json<{
+      rows: Array<{ deploy: { id: string } }>;
+    }>().rows;
     expect(frequencyRows.map((r) => r.deploy.id)).not.toContain(second.id);
-    const failureRows = (await api({ method: 'GET', url: dora.changeFailureRate.drilldown, role: 'read' })).json<{ rows: Array<{ deploy: { id: string; status: string }; counted: boolean; failures: Array<{ rule: string }> }> }>().rows;
+    const failureRows = (await api({ method: 'GET', url: dora.changeFailureRate.drilldown, role: 'read' })).json<{
+      rows: Array<{ deploy: { id: string; status: string }; counted: boolean; failures: Array<{ rule: string }> }>;
+    }>().rows;
     const row = failureRows.find((r) => r.deploy.id === second.id)!;
     expect(row).toMatchObject({ counted: true, deploy: { status: 'failed' } });
     expect(row.failures.map((f) => f.rule)).toEqual(['marked']);
@@ -171,7 +249,11 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     expect(posted.status).toBe('failed');
     const [fromPipeline, ...morePipeline] = await failedEventsOf(posted.id);
     expect(morePipeline).toEqual([]);
-    expect(fromPipeline!.data).toMatchObject({ status: 'failed', serviceAlias: 'cart', failure: { source: 'custom', reason: 'migrations failed', markedBy: null } });
+    expect(fromPipeline!.data).toMatchObject({
+      status: 'failed',
+      serviceAlias: 'cart',
+      failure: { source: 'custom', reason: 'migrations failed', markedBy: null },
+    });
 
     // Octopus: started, then failed (then the same failure again as another event): one deploy.failed.
     await deliverOctopus(octopusDelivery('Deployments-7200', 'DeploymentStarted'));
@@ -181,10 +263,16 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
       const d = await byDedup(`octopus:${await octopusConnectionId()}:Deployments-7200`);
       return d?.status === 'failed' ? d : undefined;
     });
-    await eventually(async () => ((await events('octopus.deployment.failed')).filter((e) => e.data.deploymentId === 'Deployments-7200').length === 2 ? true : undefined));
+    await eventually(async () =>
+      (await events('octopus.deployment.failed')).filter((e) => e.data.deploymentId === 'Deployments-7200').length === 2 ? true : undefined,
+    );
     const fromOctopus = await failedEventsOf(octopusDeploy.id);
     expect(fromOctopus).toHaveLength(1);
-    expect(fromOctopus[0]!.data).toMatchObject({ status: 'failed', source: 'octopus', failure: { source: 'octopus', reason: expect.stringContaining('failed'), markedBy: null } });
+    expect(fromOctopus[0]!.data).toMatchObject({
+      status: 'failed',
+      source: 'octopus',
+      failure: { source: 'octopus', reason: expect.stringContaining('failed'), markedBy: null },
+    });
 
     // GitHub: a deployment_status failure, then an error for the same deployment: one deploy.failed.
     await deliverGitHub(9101, 'failure');
@@ -202,7 +290,10 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     await mark(octopusDeploy.id, 'also marked');
     const fromMark = await failedEventsOf(marked.id);
     expect(fromMark).toHaveLength(1);
-    expect(fromMark[0]).toMatchObject({ source: 'token:test write', data: { id: marked.id, status: 'failed', failure: { source: 'mark', reason: 'wrong config', markedBy: 'test write' } } });
+    expect(fromMark[0]).toMatchObject({
+      source: 'token:test write',
+      data: { id: marked.id, status: 'failed', failure: { source: 'mark', reason: 'wrong config', markedBy: 'test write' } },
+    });
     expect(await failedEventsOf(octopusDeploy.id)).toHaveLength(1);
     // The existing event stays for the reactions that listen to it.
     expect((await events('deploy.marked_failed')).filter((e) => e.data.deployId === marked.id)).toHaveLength(2);
@@ -213,26 +304,39 @@ describe.each(DIALECTS)('a deploy\'s state on %s', (dialect) => {
     await Promise.all(['first', 'second', 'third'].map((reason) => mark(deploy.id, reason)));
     expect(await failedEventsOf(deploy.id)).toHaveLength(1);
     await clear(deploy.id);
-    expect((await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json()).toMatchObject({ status: 'succeeded', reportedStatus: 'succeeded' });
+    expect((await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}`, role: 'read' })).json()).toMatchObject({
+      status: 'succeeded',
+      reportedStatus: 'succeeded',
+    });
   });
 
-  it('a deploy\'s page lists the runs of every event about it, deploy.marked_failed and deploy.failed included', async () => {
+  it("a deploy's page lists the runs of every event about it, deploy.marked_failed and deploy.failed included", async () => {
     for (const type of ['deploy.marked_failed', 'deploy.failed']) {
-      await bed.t.applyReaction({ name: `on-${type.replace('.', '-').replace('_', '-')}`, on: { event: type }, steps: { note: { uses: 'emit', with: { type: 'test.noted' } } } });
+      await bed.t.applyReaction({
+        name: `on-${type.replace('.', '-').replace('_', '-')}`,
+        on: { event: type },
+        steps: { note: { uses: 'emit', with: { type: 'test.noted' } } },
+      });
     }
     try {
       const deploy = await record('state-runs');
       await mark(deploy.id, 'paged at 3am');
       const runs = await eventually(async () => {
-        const items = (await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}/runs`, role: 'read' })).json<{ items: Array<{ reaction: string; eventId: string }> }>().items;
+        const items = (await api({ method: 'GET', url: `/api/v1/deploys/${deploy.id}/runs`, role: 'read' })).json<{
+          items: Array<{ reaction: string; eventId: string }>;
+        }>().items;
         return items.length >= 2 ? items : undefined;
       });
       expect(runs.map((r) => r.reaction).sort()).toEqual(['on-deploy-failed', 'on-deploy-marked-failed']);
-      const about = [...(await events('deploy.marked_failed')), ...(await events('deploy.failed'))].filter((e) => e.data.deployId === deploy.id || e.data.id === deploy.id);
+      const about = [...(await events('deploy.marked_failed')), ...(await events('deploy.failed'))].filter(
+        (e) => e.data.deployId === deploy.id || e.data.id === deploy.id,
+      );
       expect(runs.map((r) => r.eventId).sort()).toEqual(about.map((e) => e.id).sort());
       // Another deploy's runs are not this one's.
       const other = await record('state-runs-other');
-      expect((await api({ method: 'GET', url: `/api/v1/deploys/${other.id}/runs`, role: 'read' })).json<{ items: unknown[] }>().items).toEqual([]);
+      expect(
+        (await api({ method: 'GET', url: `/api/v1/deploys/${other.id}/runs`, role: 'read' })).json<{ items: unknown[] }>().items,
+      ).toEqual([]);
     } finally {
       for (const name of ['on-deploy-marked-failed', 'on-deploy-failed']) await api({ method: 'DELETE', url: `/api/v1/reactions/${name}` });
     }

@@ -34,9 +34,33 @@ interface Operation {
 type Body = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string; type: string } | { kind: 'none' };
 
 const HOSTILE_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff', '\u202eevil', '🚀🚀', 'e\u0301', '\uffff', '%00', '%E0%A4%A',
-  '../../etc/passwd', "'; DROP TABLE services; --", '{{ secrets.TOKEN }}', '${process.env}', '*', '**', 'x'.repeat(5_000),
-  'Infinity', '-1', '1e309', 'NaN', 'null', 'true', '[]', '{}',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  '\udfff',
+  '\u202eevil',
+  '🚀🚀',
+  'e\u0301',
+  '\uffff',
+  '%00',
+  '%E0%A4%A',
+  '../../etc/passwd',
+  "'; DROP TABLE services; --",
+  '{{ secrets.TOKEN }}',
+  '${process.env}',
+  '*',
+  '**',
+  'x'.repeat(5_000),
+  'Infinity',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  'true',
+  '[]',
+  '{}',
 ];
 const HOSTILE_NUMBERS = [0, -1, -0, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, -1e308, Number.MIN_VALUE];
 
@@ -49,10 +73,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A value shaped by a JSON schema, at times hostile. */
 function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
-  return fc.oneof(
-    { weight: 5, arbitrary: shaped(schema ?? {}, depth) },
-    { weight: 1, arbitrary: hostileValue },
-  );
+  return fc.oneof({ weight: 5, arbitrary: shaped(schema ?? {}, depth) }, { weight: 1, arbitrary: hostileValue });
 }
 
 function shaped(schema: Schema, depth: number): fc.Arbitrary<unknown> {
@@ -64,7 +85,10 @@ function shaped(schema: Schema, depth: number): fc.Arbitrary<unknown> {
   if (Array.isArray(schema.allOf)) return shaped(Object.assign({}, ...(schema.allOf as Schema[])), depth);
   switch (schema.type) {
     case 'string':
-      return fc.oneof(fc.string({ minLength: Number(schema.minLength ?? 0), maxLength: Math.min(Number(schema.maxLength ?? 30), 30) }), fc.constantFrom('cart', 'production', 'deploy.recorded', 'ci', 'a@example.com', '2026-01-01T00:00:00Z'));
+      return fc.oneof(
+        fc.string({ minLength: Number(schema.minLength ?? 0), maxLength: Math.min(Number(schema.maxLength ?? 30), 30) }),
+        fc.constantFrom('cart', 'production', 'deploy.recorded', 'ci', 'a@example.com', '2026-01-01T00:00:00Z'),
+      );
     case 'integer':
       return fc.integer({ min: Number(schema.minimum ?? -10), max: Math.min(Number(schema.maximum ?? 1000), 1000) });
     case 'number':
@@ -106,11 +130,26 @@ const rawBody: fc.Arbitrary<Body> = fc.constantFrom<Body>(
   { kind: 'raw', type: 'application/yaml', text: `steps: ${'['.repeat(3000)}` },
 );
 
-const QUERY_HOSTILE = ['Infinity', '-Infinity', '1e309', '-1', '0', 'abc', '1.5', '', '\u0000', 'x'.repeat(3000), '2026-13-45', '*', '%', '🚀'];
+const QUERY_HOSTILE = [
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '-1',
+  '0',
+  'abc',
+  '1.5',
+  '',
+  '\u0000',
+  'x'.repeat(3000),
+  '2026-13-45',
+  '*',
+  '%',
+  '🚀',
+];
 
 function queryValue(schema: Schema): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 3, arbitrary: shaped(schema, 0).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')) },
+    { weight: 3, arbitrary: shaped(schema, 0).map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))) },
     { weight: 2, arbitrary: fc.constantFrom(...QUERY_HOSTILE) },
   );
 }
@@ -152,14 +191,37 @@ describe.each(DIALECTS)('fuzzing the API from its OpenAPI document on %s', (dial
     const deploys = (await t.api({ method: 'GET', url: '/api/v1/deploys' })).json<{ items: Array<{ id: string }> }>();
     await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'ci', auth: { type: 'api_key' } } });
     await t.api({ method: 'PUT', url: '/api/v1/secrets/TOKEN', payload: { value: 'a-secret-value' } });
-    const reaction = await t.api({ method: 'PUT', url: '/api/v1/reactions/notify', payload: { on: { event: 'deploy.recorded' }, steps: { w: { uses: 'wait', with: { duration: '1s' } } } } });
+    const reaction = await t.api({
+      method: 'PUT',
+      url: '/api/v1/reactions/notify',
+      payload: { on: { event: 'deploy.recorded' }, steps: { w: { uses: 'wait', with: { duration: '1s' } } } },
+    });
     const events = (await t.api({ method: 'GET', url: '/api/v1/events' })).json<{ items: Array<{ id: string }> }>();
-    known = ['cart', 'unknown-svc', 'ci', 'notify', 'TOKEN', 'production', 'Production', '1', service.id, ...deploys.items.map((d) => d.id), ...events.items.map((e) => e.id)];
+    known = [
+      'cart',
+      'unknown-svc',
+      'ci',
+      'notify',
+      'TOKEN',
+      'production',
+      'Production',
+      '1',
+      service.id,
+      ...deploys.items.map((d) => d.id),
+      ...events.items.map((e) => e.id),
+    ];
     expect(reaction.statusCode, reaction.body).toBeLessThan(300);
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<Parameters<typeof operationsOf>[0]>();
     operations = [
       ...operationsOf(doc),
-      { method: 'POST', path: ingest, params: [], body: undefined, responses: ['202', '400', '404', '413', '414', '415', '431'], opsLevel: true },
+      {
+        method: 'POST',
+        path: ingest,
+        params: [],
+        body: undefined,
+        responses: ['202', '400', '404', '413', '414', '415', '431'],
+        opsLevel: true,
+      },
     ];
   });
   afterAll(() => t.close());
@@ -175,7 +237,11 @@ describe.each(DIALECTS)('fuzzing the API from its OpenAPI document on %s', (dial
       const pathParams = op.params.filter((p) => p.in === 'path');
       const queryParams = op.params.filter((p) => p.in === 'query');
       const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, queryValue(p.schema)])), { requiredKeys: [] });
-      const jsonBody: fc.Arbitrary<Body> = (op.opsLevel ? fromSchema({ type: 'object', properties: Object.fromEntries(Object.entries(seedPayload()).map(([k, v]) => [k, { const: v }])) }) : fromSchema(op.body)).map((value) => ({ kind: 'json', value }));
+      const jsonBody: fc.Arbitrary<Body> = (
+        op.opsLevel
+          ? fromSchema({ type: 'object', properties: Object.fromEntries(Object.entries(seedPayload()).map(([k, v]) => [k, { const: v }])) })
+          : fromSchema(op.body)
+      ).map((value) => ({ kind: 'json', value }));
       const body: fc.Arbitrary<Body> = fc.oneof(
         { weight: op.body || op.opsLevel ? 5 : 1, arbitrary: jsonBody },
         { weight: 2, arbitrary: rawBody },
@@ -198,7 +264,11 @@ describe.each(DIALECTS)('fuzzing the API from its OpenAPI document on %s', (dial
     await fc.assert(
       fc.asyncProperty(request, async ({ op, path, query, body, role }) => {
         const search = new URLSearchParams(query as Record<string, string>).toString();
-        const options: InjectOptions = { method: op.method as InjectOptions['method'], url: search ? `${path}?${search}` : path, headers: { authorization: `Bearer ${t.tokens[role]}` } };
+        const options: InjectOptions = {
+          method: op.method as InjectOptions['method'],
+          url: search ? `${path}?${search}` : path,
+          headers: { authorization: `Bearer ${t.tokens[role]}` },
+        };
         if (body.kind === 'json') {
           options.payload = JSON.stringify(body.value) ?? 'null';
           options.headers = { ...options.headers, 'content-type': 'application/json' };
@@ -217,7 +287,9 @@ describe.each(DIALECTS)('fuzzing the API from its OpenAPI document on %s', (dial
           expect(answer, what).toEqual({ errors: expect.arrayContaining([expect.objectContaining({ title: expect.any(String) })]) });
         } else {
           const error = answer.error as { code: keyof typeof ERRORS; status: number; message: string };
-          expect(error, what).toEqual(expect.objectContaining({ code: expect.any(String), status: res.statusCode, message: expect.any(String) }));
+          expect(error, what).toEqual(
+            expect.objectContaining({ code: expect.any(String), status: res.statusCode, message: expect.any(String) }),
+          );
           expect(ERRORS[error.code]?.status, what).toBe(res.statusCode);
         }
         expect(op.responses, `${what}: status not in the operation's OpenAPI responses`).toContain(String(res.statusCode));

@@ -16,7 +16,9 @@ import { eventually } from '../support/sink.js';
  */
 
 const storedPayloads = async (bed: OctopusTestBed) =>
-  (await bed.t.store.db.transaction((run) => run.query<{ payload: string }>('SELECT payload FROM inbox ORDER BY seq'))).map((r) => r.payload);
+  (await bed.t.store.db.transaction((run) => run.query<{ payload: string }>('SELECT payload FROM inbox ORDER BY seq'))).map(
+    (r) => r.payload,
+  );
 
 describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
   let bed: OctopusTestBed;
@@ -36,29 +38,54 @@ describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
 
   it('reads the receiver secret from a stored delivery (Payload.Subscription.…WebhookHeaderValue)', async () => {
     await simDeploy(bed.sim, 'Web', '1.0.1', 'Staging');
-    const payloads = await eventually(async () => {
-      const rows = await storedPayloads(bed);
-      return rows.length >= 3 ? rows : undefined;
-    }, 15_000, 'three stored deliveries');
+    const payloads = await eventually(
+      async () => {
+        const rows = await storedPayloads(bed);
+        return rows.length >= 3 ? rows : undefined;
+      },
+      15_000,
+      'three stored deliveries',
+    );
     for (const payload of payloads) {
       expect(payload).not.toContain(secret);
       expect(payload.toLowerCase()).not.toContain('webhookheadervalue');
       // What Shipline reads of a delivery is still there.
-      expect(JSON.parse(payload)).toMatchObject({ Payload: { Event: { Id: expect.any(String) }, Subscription: { Id: expect.any(String) } } });
+      expect(JSON.parse(payload)).toMatchObject({
+        Payload: { Event: { Id: expect.any(String) }, Subscription: { Id: expect.any(String) } },
+      });
     }
     expect(bed.t.logs.join('\n')).not.toContain(secret);
   });
 
-  it('quotes the connection\'s API key in a delivery\'s message to read it from the event it becomes', async () => {
-    const delivery = JSON.parse(fs.readFileSync(new URL('../../src/integrations/octopus/fixtures/webhook-payload-deployment-failed.OctopusSubscriptionListener.json', import.meta.url), 'utf8')) as { Payload: { Event: Record<string, unknown> } };
+  it("quotes the connection's API key in a delivery's message to read it from the event it becomes", async () => {
+    const delivery = JSON.parse(
+      fs.readFileSync(
+        new URL(
+          '../../src/integrations/octopus/fixtures/webhook-payload-deployment-failed.OctopusSubscriptionListener.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    ) as { Payload: { Event: Record<string, unknown> } };
     delivery.Payload.Event.Id = 'Events-990001';
     delivery.Payload.Event.Message = `Deploy failed: key ${bed.sim.apiKey} was refused`;
-    const res = await bed.t.app.inject({ method: 'POST', url: `/hooks/octopus/${connectionId}`, headers: { 'x-shipline-webhook-secret': secret }, payload: delivery });
+    const res = await bed.t.app.inject({
+      method: 'POST',
+      url: `/hooks/octopus/${connectionId}`,
+      headers: { 'x-shipline-webhook-secret': secret },
+      payload: delivery,
+    });
     expect(res.statusCode, res.body).toBe(200);
-    const data = await eventually(async () => {
-      const rows = await bed.t.store.db.transaction((run) => run.query<{ data: string }>("SELECT data FROM events WHERE data LIKE '%was refused%'"));
-      return rows.length > 0 ? rows.map((r) => r.data).join('\n') : undefined;
-    }, 15_000, 'the delivery\'s event');
+    const data = await eventually(
+      async () => {
+        const rows = await bed.t.store.db.transaction((run) =>
+          run.query<{ data: string }>("SELECT data FROM events WHERE data LIKE '%was refused%'"),
+        );
+        return rows.length > 0 ? rows.map((r) => r.data).join('\n') : undefined;
+      },
+      15_000,
+      "the delivery's event",
+    );
     expect(data).not.toContain(bed.sim.apiKey);
   });
 
@@ -68,10 +95,22 @@ describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
     await bed.t.stop();
     // As an earlier version kept it: the whole body, header value and all, and no cleanup done.
     const old = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
-    const body = { Timestamp: '2026-01-01T00:00:00.000+00:00', EventType: 'SubscriptionPayload', Payload: {
-      ServerUri: bed.sim.url, Event: { Id: 'Events-900001', Category: 'MachineAdded', Message: 'added', RelatedDocumentIds: [] },
-      Subscription: { Id: 'Subscriptions-1', EventNotificationSubscription: { WebhookHeaderKey: 'X-Shipline-Webhook-Secret', WebhookHeaderValue: secret, WebhookURI: 'http://x' } },
-    } };
+    const body = {
+      Timestamp: '2026-01-01T00:00:00.000+00:00',
+      EventType: 'SubscriptionPayload',
+      Payload: {
+        ServerUri: bed.sim.url,
+        Event: { Id: 'Events-900001', Category: 'MachineAdded', Message: 'added', RelatedDocumentIds: [] },
+        Subscription: {
+          Id: 'Subscriptions-1',
+          EventNotificationSubscription: {
+            WebhookHeaderKey: 'X-Shipline-Webhook-Secret',
+            WebhookHeaderValue: secret,
+            WebhookURI: 'http://x',
+          },
+        },
+      },
+    };
     await old.db.transaction(async (run) => {
       await old.inbox.addIn(run, `octopus:${connection.id}`, 'Events-900001', body);
       await run.query("DELETE FROM kv WHERE scope = 'shipline:octopus'");

@@ -16,7 +16,8 @@ import { STAND_IN_ROUTING_KEY, startPagerDutyStandIn } from '../../src/integrati
 // run: the sender's delivery id (webhook-id, X-GitHub-Delivery, PagerDuty's event.id) is stored
 // with the event, and a repeat answers 2xx `duplicate: true` and starts nothing.
 
-const fixture = (provider: string, name: string) => readFileSync(new URL(`../../src/integrations/${provider}/fixtures/${name}`, import.meta.url));
+const fixture = (provider: string, name: string) =>
+  readFileSync(new URL(`../../src/integrations/${provider}/fixtures/${name}`, import.meta.url));
 const hex = (secret: string, body: Buffer | string) => createHmac('sha256', secret).update(body).digest('hex');
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -29,7 +30,15 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
   let pagerdutyPath: string;
 
   const count = async (table: 'events' | 'runs', column: 'type' | 'reaction', value: string) =>
-    Number((await t.store.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where(column, 'like', value).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.store.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where(column, 'like', value)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   /** Runs `deliver`, then expects exactly one more event of `eventType` and one more run of `reaction`. */
   async function expectOneEventAndRun<T>(eventType: string, reaction: string, deliver: () => Promise<T>): Promise<T> {
     const [events, runs] = [await count('events', 'type', eventType), await count('runs', 'reaction', reaction)];
@@ -56,15 +65,29 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
   beforeAll(async () => {
     [github, pagerduty] = await Promise.all([startGitHubStandIn(), startPagerDutyStandIn()]);
     t = await startEngineApp(dialect);
-    const created = await t.api({ method: 'POST', url: '/api/v1/webhooks', payload: { name: 'billing', auth: { type: 'standard_webhooks' } } });
+    const created = await t.api({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      payload: { name: 'billing', auth: { type: 'standard_webhooks' } },
+    });
     svixSecret = created.json<{ secret: string }>().secret;
     const connect = async (payload: Record<string, unknown>) => {
       const res = await t.api({ method: 'POST', url: '/api/v1/connections', payload });
       expect(res.statusCode, res.body).toBe(201);
       return new URL(res.json<{ webhookUrl: string }>().webhookUrl).pathname;
     };
-    githubPath = await connect({ type: 'github', name: 'gh', config: { apiUrl: github.url }, secrets: { token: STAND_IN_TOKEN, webhookSecret: 'gh-secret' } });
-    pagerdutyPath = await connect({ type: 'pagerduty', name: 'pd', config: { eventsUrl: pagerduty.url }, secrets: { routingKey: STAND_IN_ROUTING_KEY, webhookSecret: 'pd-secret' } });
+    githubPath = await connect({
+      type: 'github',
+      name: 'gh',
+      config: { apiUrl: github.url },
+      secrets: { token: STAND_IN_TOKEN, webhookSecret: 'gh-secret' },
+    });
+    pagerdutyPath = await connect({
+      type: 'pagerduty',
+      name: 'pd',
+      config: { eventsUrl: pagerduty.url },
+      secrets: { routingKey: STAND_IN_ROUTING_KEY, webhookSecret: 'pd-secret' },
+    });
     const step = { a: { uses: 'wait', with: { duration: '1ms' } } };
     await t.applyReaction({ name: 'on-billing', on: { event: 'webhook.billing' }, steps: step });
     await t.applyReaction({ name: 'on-github', on: { event: 'github.*' }, steps: step });
@@ -75,8 +98,15 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
     await Promise.all([github.close(), pagerduty.close()]);
   });
 
-  const standardWebhook = (id: string, body: string, at = new Date()) =>
-    () => t.app.inject({ method: 'POST', url: '/hooks/billing', headers: { ...JSON_TYPE, ...signatureHeaders(svixSecret, id, body, at) }, payload: body });
+  const standardWebhook =
+    (id: string, body: string, at = new Date()) =>
+    () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/hooks/billing',
+        headers: { ...JSON_TYPE, ...signatureHeaders(svixSecret, id, body, at) },
+        payload: body,
+      });
 
   it('a Standard Webhooks delivery posted three times is one event and one run', async () => {
     const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_1' } });
@@ -107,7 +137,12 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
 
   const githubDelivery = (delivery: string) => {
     const body = fixture('github', 'deployment-status-success.json');
-    const headers = { ...JSON_TYPE, 'x-github-event': 'deployment_status', 'x-github-delivery': delivery, 'x-hub-signature-256': `sha256=${hex('gh-secret', body)}` };
+    const headers = {
+      ...JSON_TYPE,
+      'x-github-event': 'deployment_status',
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': `sha256=${hex('gh-secret', body)}`,
+    };
     return () => t.app.inject({ method: 'POST', url: githubPath, headers, payload: body });
   };
 
@@ -125,13 +160,17 @@ describe.each(DIALECTS)('replayed webhook deliveries on %s', (dialect) => {
   });
 
   const pagerdutyDelivery = (eventId: string) => {
-    const body = Buffer.from(fixture('pagerduty', 'incident-triggered.json').toString('utf8').replace('5ac64822-4adc-4fda-ade0-410becf0de4f', eventId));
+    const body = Buffer.from(
+      fixture('pagerduty', 'incident-triggered.json').toString('utf8').replace('5ac64822-4adc-4fda-ade0-410becf0de4f', eventId),
+    );
     // PagerDuty's own retry id differs per attempt here: the event's id is what stays the same.
-    return (attempt: number) => t.app.inject({
-      method: 'POST', url: pagerdutyPath,
-      headers: { ...JSON_TYPE, 'x-webhook-id': `attempt-${attempt}`, 'x-pagerduty-signature': `v1=${hex('pd-secret', body)}` },
-      payload: body,
-    });
+    return (attempt: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: pagerdutyPath,
+        headers: { ...JSON_TYPE, 'x-webhook-id': `attempt-${attempt}`, 'x-pagerduty-signature': `v1=${hex('pd-secret', body)}` },
+        payload: body,
+      });
   };
 
   it('a PagerDuty delivery posted three times is one event and one run', async () => {

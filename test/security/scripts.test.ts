@@ -22,16 +22,33 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IS_ROOT = process.getuid?.() === 0;
 // As root, scripts run as nobody, who needs to read the installation to run its CLI. A checkout
 // under a private home (/root) is not readable to nobody; there the CLI test runs as root.
-const CHECKOUT_USER = IS_ROOT && spawnSync('sh', ['-c', 'test -r "$1/bin/shipline" && test -r "$1/dist/cli/index.js" && test -r "$1/node_modules/commander/package.json"', 'check', ROOT], { uid: 65534, gid: 65534 }).status !== 0
-  ? { SHIPLINE_SCRIPT_USER: 'root' }
-  : {};
+const CHECKOUT_USER =
+  IS_ROOT &&
+  spawnSync(
+    'sh',
+    [
+      '-c',
+      'test -r "$1/bin/shipline" && test -r "$1/dist/cli/index.js" && test -r "$1/node_modules/commander/package.json"',
+      'check',
+      ROOT,
+    ],
+    { uid: 65534, gid: 65534 },
+  ).status !== 0
+    ? { SHIPLINE_SCRIPT_USER: 'root' }
+    : {};
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const READY = /Shipline listening on (http:\/\/\S+) \(store: [^)\n]*\)/;
 
 interface Run {
   id: string;
   status: string;
-  steps: Array<{ id: string; status: string; error: string | null; output: { exitCode?: number; outputs?: Record<string, string> } | null; logs: unknown }>;
+  steps: Array<{
+    id: string;
+    status: string;
+    error: string | null;
+    output: { exitCode?: number; outputs?: Record<string, string> } | null;
+    logs: unknown;
+  }>;
 }
 
 /** A directory only root (Shipline) may enter, as an installation's data directory should be. */
@@ -78,15 +95,23 @@ async function deployAndRun(api: ReturnType<typeof client>, reaction: string, en
   const endpoint = await api<{ url: string }>('POST', '/api/v1/deploy-endpoints', { name: `ci-${randomBytes(3).toString('hex')}` });
   expect(endpoint.status).toBe(201);
   const posted = await api('POST', endpoint.json.url, {
-    service: 'shop', description: 'Deploy #1', deployed_at: new Date().toISOString(), deployer: { name: 'ci' }, environment,
+    service: 'shop',
+    description: 'Deploy #1',
+    deployed_at: new Date().toISOString(),
+    deployer: { name: 'ci' },
+    environment,
   });
   expect(posted.status).toBe(202);
-  return eventually(async () => {
-    const list = await api<{ items: Run[] }>('GET', `/api/v1/runs?reaction=${reaction}`);
-    const run = list.json.items.find((r) => !before.has(r.id));
-    if (!run || !['succeeded', 'failed'].includes(run.status)) return undefined;
-    return (await api<Run>('GET', `/api/v1/runs/${run.id}`)).json;
-  }, 20_000, `a finished run of ${reaction}`);
+  return eventually(
+    async () => {
+      const list = await api<{ items: Run[] }>('GET', `/api/v1/runs?reaction=${reaction}`);
+      const run = list.json.items.find((r) => !before.has(r.id));
+      if (!run || !['succeeded', 'failed'].includes(run.status)) return undefined;
+      return (await api<Run>('GET', `/api/v1/runs/${run.id}`)).json;
+    },
+    20_000,
+    `a finished run of ${reaction}`,
+  );
 }
 
 describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) => {
@@ -97,7 +122,10 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
     let dataDir: string;
     let drop: string;
     let server: ServerChild | undefined;
-    const api = client(() => server!, () => adminToken);
+    const api = client(
+      () => server!,
+      () => adminToken,
+    );
 
     beforeAll(async () => {
       database = await freshDatabase(dialect);
@@ -116,7 +144,11 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
       await store.reactions.apply(checked.reaction, legacy);
       await store.close();
       server = await start(`Shipline (${dialect})`, {
-        SHIPLINE_DATA_DIR: dataDir, DATABASE_URL: database.options.databaseUrl, SHIPLINE_ADMIN_TOKEN: adminToken, SHIPLINE_MASTER_KEY: masterKey, ...CHECKOUT_USER,
+        SHIPLINE_DATA_DIR: dataDir,
+        DATABASE_URL: database.options.databaseUrl,
+        SHIPLINE_ADMIN_TOKEN: adminToken,
+        SHIPLINE_MASTER_KEY: masterKey,
+        ...CHECKOUT_USER,
       });
     });
 
@@ -136,13 +168,16 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
 
     it('a reaction splicing an event value into run is refused; through env and args the value arrives intact, as data', async () => {
       const spliced = {
-        name: 'smoke', on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
+        name: 'smoke',
+        on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
         steps: { smoke: { uses: 'script', with: { run: './scripts/smoke.sh {{ data.environment }}' } } },
       };
       const refused = await api<{ error: { code: string; details: { problems: string[] } } }>('PUT', '/api/v1/reactions/smoke', spliced);
       expect(refused.status).toBe(400);
       expect(refused.json.error.code).toBe('reaction.invalid');
-      expect(refused.json.error.details.problems).toEqual([expect.stringMatching(/^steps\.smoke\.with\.run: templates are not allowed in a script's run .*with\.env.*with\.args/)]);
+      expect(refused.json.error.details.problems).toEqual([
+        expect.stringMatching(/^steps\.smoke\.with\.run: templates are not allowed in a script's run .*with\.env.*with\.args/),
+      ]);
 
       const asData = {
         ...spliced,
@@ -166,13 +201,16 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
       await api('DELETE', '/api/v1/reactions/smoke');
     });
 
-    it('the shipline CLI is on a script\'s PATH, from the installation itself, and reaches the API with the run\'s token', async () => {
+    it("the shipline CLI is on a script's PATH, from the installation itself, and reaches the API with the run's token", async () => {
       const cli = {
-        name: 'cli', on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
+        name: 'cli',
+        on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
         steps: {
           cli: {
             uses: 'script',
-            with: { run: 'echo "::output where=$(command -v shipline)"; echo "::output version=$(shipline --version)"; shipline deploys list > /dev/null; echo "::output listed=yes"' },
+            with: {
+              run: 'echo "::output where=$(command -v shipline)"; echo "::output version=$(shipline --version)"; shipline deploys list > /dev/null; echo "::output listed=yes"',
+            },
           },
         },
       };
@@ -193,7 +231,10 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
     let drop: string;
     let files: Record<string, string>;
     let server: ServerChild | undefined;
-    const api = client(() => server!, () => adminToken);
+    const api = client(
+      () => server!,
+      () => adminToken,
+    );
 
     beforeAll(async () => {
       database = await freshDatabase(dialect);
@@ -220,7 +261,8 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
 
     /** A script that tries every way to Shipline's keys and leaves what it got in `drop`. */
     const snoop = (name: string) => ({
-      name, on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
+      name,
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'shop' } },
       steps: {
         snoop: {
           uses: 'script',
@@ -242,13 +284,16 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
     });
 
     /** Everything the script managed to read, for the secrets to be looked for in. */
-    const loot = () => ['env', 'environ', 'cmdline', 'files', 'data'].map((f) => {
-      try {
-        return fs.readFileSync(path.join(drop, f), 'latin1');
-      } catch {
-        return '';
-      }
-    }).join('\n');
+    const loot = () =>
+      ['env', 'environ', 'cmdline', 'files', 'data']
+        .map((f) => {
+          try {
+            return fs.readFileSync(path.join(drop, f), 'latin1');
+          } catch {
+            return '';
+          }
+        })
+        .join('\n');
 
     const expectNoSecret = (seen: string) => {
       expect(seen).not.toContain(adminToken);
@@ -257,26 +302,33 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
       expect(seen).not.toMatch(/SHIPLINE_ADMIN_TOKEN=|SHIPLINE_MASTER_KEY=|DATABASE_URL=/);
     };
 
-    it.runIf(IS_ROOT)('a script run by root-started Shipline cannot read the admin token or master key: not from its env, /proc/$PPID/environ, the files or the data directory', async () => {
-      server = await start(`Shipline (${dialect}, *_FILE)`, { SHIPLINE_DATA_DIR: dataDir, ...files });
-      try {
-        expect((await api('PUT', '/api/v1/reactions/snoop', snoop('snoop'))).status).toBe(201);
-        const run = await deployAndRun(api, 'snoop', 'Production');
-        expect(run.status, JSON.stringify(run.steps[0])).toBe('succeeded');
-        const outputs = run.steps[0]!.output!.outputs!;
-        expect(outputs.ppid).toBe(String(server.pid));
-        expect(outputs.uid).toBe('65534');
-        expect(outputs).toMatchObject({ environ: 'denied', files: 'denied', data: 'denied' });
-        expectNoSecret(loot());
-      } finally {
-        await server.stop();
-      }
-    });
+    it.runIf(IS_ROOT)(
+      'a script run by root-started Shipline cannot read the admin token or master key: not from its env, /proc/$PPID/environ, the files or the data directory',
+      async () => {
+        server = await start(`Shipline (${dialect}, *_FILE)`, { SHIPLINE_DATA_DIR: dataDir, ...files });
+        try {
+          expect((await api('PUT', '/api/v1/reactions/snoop', snoop('snoop'))).status).toBe(201);
+          const run = await deployAndRun(api, 'snoop', 'Production');
+          expect(run.status, JSON.stringify(run.steps[0])).toBe('succeeded');
+          const outputs = run.steps[0]!.output!.outputs!;
+          expect(outputs.ppid).toBe(String(server.pid));
+          expect(outputs.uid).toBe('65534');
+          expect(outputs).toMatchObject({ environ: 'denied', files: 'denied', data: 'denied' });
+          expectNoSecret(loot());
+        } finally {
+          await server.stop();
+        }
+      },
+    );
 
-    it.runIf(IS_ROOT)('with *_FILE, even a script of Shipline\'s own user finds no secret in /proc/$PPID/environ', async () => {
+    it.runIf(IS_ROOT)("with *_FILE, even a script of Shipline's own user finds no secret in /proc/$PPID/environ", async () => {
       for (const f of ['env', 'environ', 'cmdline', 'files', 'data']) fs.rmSync(path.join(drop, f), { force: true });
       // SHIPLINE_SCRIPT_USER=root: the same user, as when Shipline does not run as root.
-      server = await start(`Shipline (${dialect}, *_FILE, same user)`, { SHIPLINE_DATA_DIR: dataDir, SHIPLINE_SCRIPT_USER: 'root', ...files });
+      server = await start(`Shipline (${dialect}, *_FILE, same user)`, {
+        SHIPLINE_DATA_DIR: dataDir,
+        SHIPLINE_SCRIPT_USER: 'root',
+        ...files,
+      });
       try {
         expect((await api('PUT', '/api/v1/reactions/snoop', snoop('snoop'))).status).toBe(200);
         const run = await deployAndRun(api, 'snoop', 'Production');

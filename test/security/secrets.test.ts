@@ -67,8 +67,17 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
   });
 
   it('a read token dry-running a stored reaction (POST /reactions/:name/test) never gets a transform', async () => {
-    await t.applyReaction({ ...draft({ 'X-Probe': '{{ secrets.MON_TOKEN | base64_encode }}', 'X-Rev': '{{ secrets.MON_TOKEN | reverse }}' }), name: 'stored-probe', on: { event: 'never.happens' } });
-    const res = await t.api({ method: 'POST', url: '/api/v1/reactions/stored-probe/test', role: 'read', payload: { event: { type: 'never.happens', data: {} } } });
+    await t.applyReaction({
+      ...draft({ 'X-Probe': '{{ secrets.MON_TOKEN | base64_encode }}', 'X-Rev': '{{ secrets.MON_TOKEN | reverse }}' }),
+      name: 'stored-probe',
+      on: { event: 'never.happens' },
+    });
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/v1/reactions/stored-probe/test',
+      role: 'read',
+      payload: { event: { type: 'never.happens', data: {} } },
+    });
     expect(res.statusCode, res.body).toBe(200);
     neverShows(res.body);
   });
@@ -93,7 +102,17 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
     await t.applyReaction({
       name: 'basic-auth',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'basic-svc' } },
-      steps: { call: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/basic`, headers: { Authorization: 'Basic {{ secrets.MON_TOKEN | base64_encode }}' }, body: { key: '{{ secrets.MON_TOKEN | upcase }}' } } } },
+      steps: {
+        call: {
+          uses: 'http.request',
+          with: {
+            method: 'POST',
+            url: `${sink.url}/basic`,
+            headers: { Authorization: 'Basic {{ secrets.MON_TOKEN | base64_encode }}' },
+            body: { key: '{{ secrets.MON_TOKEN | upcase }}' },
+          },
+        },
+      },
     });
     await t.ingest({ service: 'basic-svc', dedup_id: 'basic-1' });
     const run = await t.runReaching({ reaction: 'basic-auth' }, ['succeeded', 'failed']);
@@ -112,7 +131,9 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
     sink.reply = (req) => {
       const auth = req.headers.authorization ?? '';
       const echoed = JSON.stringify({ header: auth, alone: auth.replace(/^Basic /, ''), plain: req.headers['x-plain'], inBody: req.body });
-      return req.path === '/echo-fail' ? { status: 500, body: `upstream said ${echoed}` } : { status: 200, headers: { 'content-type': 'application/json' }, body: echoed };
+      return req.path === '/echo-fail'
+        ? { status: 500, body: `upstream said ${echoed}` }
+        : { status: 200, headers: { 'content-type': 'application/json' }, body: echoed };
     };
     try {
       const headers = { Authorization: 'Basic {{ secrets.MON_TOKEN | base64_encode }}', 'X-Plain': '{{ secrets.MON_TOKEN }}' };
@@ -120,8 +141,16 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
         name: 'echoed',
         on: { event: 'deploy.recorded', filter: { serviceAlias: 'echo-svc' } },
         steps: {
-          ok: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/echo-ok`, headers, body: { reversed: '{{ secrets.MON_TOKEN | reverse }}' } } },
-          fail: { after: 'ok', uses: 'http.request', with: { method: 'POST', url: `${sink.url}/echo-fail`, headers }, retry: { attempts: 1 } },
+          ok: {
+            uses: 'http.request',
+            with: { method: 'POST', url: `${sink.url}/echo-ok`, headers, body: { reversed: '{{ secrets.MON_TOKEN | reverse }}' } },
+          },
+          fail: {
+            after: 'ok',
+            uses: 'http.request',
+            with: { method: 'POST', url: `${sink.url}/echo-fail`, headers },
+            retry: { attempts: 1 },
+          },
         },
       });
       await t.ingest({ service: 'echo-svc', dedup_id: 'echo-1' });
@@ -149,11 +178,27 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
       name: 'hoarder',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'hoard-svc' } },
       steps: {
-        keep: { uses: 'emit', with: { type: 'loot.taken', data: { plain: '{{ secrets.MON_TOKEN }}', encoded: '{{ secrets.MON_TOKEN | base64_encode }}', upper: '{{ secrets.MON_TOKEN | upcase }}' } } },
+        keep: {
+          uses: 'emit',
+          with: {
+            type: 'loot.taken',
+            data: {
+              plain: '{{ secrets.MON_TOKEN }}',
+              encoded: '{{ secrets.MON_TOKEN | base64_encode }}',
+              upper: '{{ secrets.MON_TOKEN | upcase }}',
+            },
+          },
+        },
         record: {
           after: 'keep',
           uses: 'deploy.record',
-          with: { service: 'loot-svc', environment: 'Production', description: 'key {{ secrets.MON_TOKEN }} / {{ secrets.MON_TOKEN | reverse }}', deploy_url: 'https://x.test/{{ secrets.MON_TOKEN | base64_encode }}', deployer: { name: '{{ secrets.MON_TOKEN | slice: 2, 12 }}' } },
+          with: {
+            service: 'loot-svc',
+            environment: 'Production',
+            description: 'key {{ secrets.MON_TOKEN }} / {{ secrets.MON_TOKEN | reverse }}',
+            deploy_url: 'https://x.test/{{ secrets.MON_TOKEN | base64_encode }}',
+            deployer: { name: '{{ secrets.MON_TOKEN | slice: 2, 12 }}' },
+          },
         },
       },
     });
@@ -171,14 +216,26 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
   });
 
   it('a write user cannot send a host-bound secret to a host of their choosing; nothing is sent', async () => {
-    const bound = await t.api({ method: 'PUT', url: '/api/v1/secrets/BOUND_TOKEN', payload: { value: VALUE, hosts: ['api.example.com', '*.datadoghq.com'] } });
+    const bound = await t.api({
+      method: 'PUT',
+      url: '/api/v1/secrets/BOUND_TOKEN',
+      payload: { value: VALUE, hosts: ['api.example.com', '*.datadoghq.com'] },
+    });
     expect(bound.json()).toMatchObject({ name: 'BOUND_TOKEN', hosts: ['api.example.com', '*.datadoghq.com'] });
     await t.applyReaction({
       name: 'exfiltrate',
       on: { event: 'deploy.recorded', filter: { serviceAlias: 'exfil-svc' } },
       steps: {
-        steal: { uses: 'http.request', with: { url: `${sink.url}/stolen`, headers: { 'X-Key': '{{ secrets.BOUND_TOKEN | base64_encode }}' } }, retry: { attempts: 3, initial: '10ms' } },
-        sign: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/signed`, body: { a: 1 }, sign: { secret: 'BOUND_TOKEN' } }, retry: { attempts: 1 } },
+        steal: {
+          uses: 'http.request',
+          with: { url: `${sink.url}/stolen`, headers: { 'X-Key': '{{ secrets.BOUND_TOKEN | base64_encode }}' } },
+          retry: { attempts: 3, initial: '10ms' },
+        },
+        sign: {
+          uses: 'http.request',
+          with: { method: 'POST', url: `${sink.url}/signed`, body: { a: 1 }, sign: { secret: 'BOUND_TOKEN' } },
+          retry: { attempts: 1 },
+        },
       },
     });
     await t.ingest({ service: 'exfil-svc', dedup_id: 'exfil-1' });
@@ -186,12 +243,19 @@ describe.each(DIALECTS)('secrets below admin on %s', (dialect) => {
     const steal = run.steps.find((s) => s.id === 'steal')!;
     expect(steal).toMatchObject({ status: 'failed', attempt: 1 });
     expect(steal.error).toContain('secret BOUND_TOKEN may only be sent to api.example.com, *.datadoghq.com');
-    expect(run.steps.find((s) => s.id === 'sign')).toMatchObject({ status: 'failed', error: expect.stringContaining('secret BOUND_TOKEN may only be sent to') });
+    expect(run.steps.find((s) => s.id === 'sign')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('secret BOUND_TOKEN may only be sent to'),
+    });
     expect(sink.requests.some((r) => r.path === '/stolen' || r.path === '/signed')).toBe(false);
 
     // Bound to the target's host, the same step sends.
     await t.api({ method: 'PUT', url: '/api/v1/secrets/LOCAL_TOKEN', payload: { value: VALUE, hosts: ['127.0.0.1'] } });
-    await t.applyReaction({ name: 'allowed', on: { event: 'deploy.recorded', filter: { serviceAlias: 'allowed-svc' } }, steps: { send: { uses: 'http.request', with: { url: `${sink.url}/allowed`, headers: { 'X-Key': '{{ secrets.LOCAL_TOKEN }}' } } } } });
+    await t.applyReaction({
+      name: 'allowed',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'allowed-svc' } },
+      steps: { send: { uses: 'http.request', with: { url: `${sink.url}/allowed`, headers: { 'X-Key': '{{ secrets.LOCAL_TOKEN }}' } } } },
+    });
     await t.ingest({ service: 'allowed-svc', dedup_id: 'allowed-1' });
     expect((await t.runReaching({ reaction: 'allowed' }, ['succeeded', 'failed'])).status).toBe('succeeded');
     expect(sink.requests.find((r) => r.path === '/allowed')!.headers['x-key']).toBe(VALUE);

@@ -92,10 +92,7 @@ export function spawnServer(options: SpawnServerOptions): Promise<ServerChild> {
       // Reject only once the child is gone, so a failed start leaves no process behind.
       void stop(2_000).then(() => reject(new Error(`${options.name}: ${reason}\n--- its output ---\n${output}`)));
     };
-    const deadline = setTimeout(
-      () => fail(`not ready after ${options.readyTimeoutMs} ms`),
-      options.readyTimeoutMs,
-    );
+    const deadline = setTimeout(() => fail(`not ready after ${options.readyTimeoutMs} ms`), options.readyTimeoutMs);
     child.once('error', (err) => fail(`could not start: ${err.message}`));
     void exited.then(({ code, signal }) => fail(`exited during startup (code ${code}, signal ${signal})`));
     child.stdout!.on('data', (chunk: Buffer) => {

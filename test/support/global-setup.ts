@@ -22,7 +22,9 @@ export default async function setup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (err) {
-    throw new Error(`SHIPLINE_TEST_DATABASE_URL is set but PostgreSQL is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`SHIPLINE_TEST_DATABASE_URL is set but PostgreSQL is not reachable at ${url}: ${(err as Error).message}`, {
+      cause: err,
+    });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -13,7 +13,13 @@ export interface ConnectionBody {
   space: { id: string; name: string } | null;
   version: string | null;
   webhookUrl: string;
-  subscription: { state: 'ready' | 'pending' | 'error' | 'none'; id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null } | null;
+  subscription: {
+    state: 'ready' | 'pending' | 'error' | 'none';
+    id: string | null;
+    categories: string[];
+    lastReconciledAt: string | null;
+    error: string | null;
+  } | null;
   config: Record<string, unknown>;
 }
 
@@ -21,7 +27,13 @@ export interface SimSubscription {
   Id: string;
   Name: string;
   IsDisabled: boolean;
-  EventNotificationSubscription: { Filter: Record<string, string[]>; WebhookURI: string; WebhookHeaderKey: string; WebhookHeaderValue: unknown; [k: string]: unknown };
+  EventNotificationSubscription: {
+    Filter: Record<string, string[]>;
+    WebhookURI: string;
+    WebhookHeaderKey: string;
+    WebhookHeaderValue: unknown;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -40,7 +52,10 @@ export interface OctopusTestBed {
 }
 
 /** The real app and engine listening on 127.0.0.1, and an Octopus stand-in delivering to it. */
-export async function octopusTestBed(dialect: DialectName, options: { sim?: OctopusSimOptions; app?: EngineAppOptions } = {}): Promise<OctopusTestBed> {
+export async function octopusTestBed(
+  dialect: DialectName,
+  options: { sim?: OctopusSimOptions; app?: EngineAppOptions } = {},
+): Promise<OctopusTestBed> {
   const sim = await startOctopusSim(options.sim);
   const t = await startEngineApp(dialect, { listen: true, ...options.app });
   const simGet = async <T>(path: string): Promise<T> => {
@@ -52,20 +67,28 @@ export async function octopusTestBed(dialect: DialectName, options: { sim?: Octo
     sim,
     t,
     async connect(name = 'prod', config = {}, apiKey = sim.apiKey) {
-      const res = await t.api({ method: 'POST', url: '/api/v1/connections', payload: { type: 'octopus', name, config: { serverUrl: sim.url, ...config }, secrets: { apiKey } } });
+      const res = await t.api({
+        method: 'POST',
+        url: '/api/v1/connections',
+        payload: { type: 'octopus', name, config: { serverUrl: sim.url, ...config }, secrets: { apiKey } },
+      });
       if (res.statusCode !== 201) throw new Error(`connect: ${res.statusCode} ${res.body}`);
       return res.json<ConnectionBody>();
     },
     subscriptions: (spaceId = 'Spaces-1') => simGet<SimSubscription[]>(`/api/${spaceId}/subscriptions/all`),
     subscriptionWith(categories, spaceId) {
       const want = JSON.stringify([...categories].sort());
-      return eventually(async () => {
-        const subs = await bed.subscriptions(spaceId);
-        const mine = subs.filter((s) => s.Name.startsWith('Shipline '));
-        if (mine.length !== 1) return undefined;
-        const have = JSON.stringify([...mine[0]!.EventNotificationSubscription.Filter.EventCategories!].sort());
-        return have === want ? mine[0] : undefined;
-      }, 10_000, `a subscription with ${want}`);
+      return eventually(
+        async () => {
+          const subs = await bed.subscriptions(spaceId);
+          const mine = subs.filter((s) => s.Name.startsWith('Shipline '));
+          if (mine.length !== 1) return undefined;
+          const have = JSON.stringify([...mine[0]!.EventNotificationSubscription.Filter.EventCategories!].sort());
+          return have === want ? mine[0] : undefined;
+        },
+        10_000,
+        `a subscription with ${want}`,
+      );
     },
     runtimeReconcile: () => t.runtime.octopus.reconcileNow(),
     async close() {
@@ -77,7 +100,13 @@ export async function octopusTestBed(dialect: DialectName, options: { sim?: Octo
 }
 
 /** Deploys a release through the stand-in's own API (as a person in Octopus would); ids of what it created. */
-export async function simDeploy(sim: OctopusSim, project: string, version: string, environment: string, spaceId = 'Spaces-1'): Promise<{ deploymentId: string; taskId: string; releaseId: string }> {
+export async function simDeploy(
+  sim: OctopusSim,
+  project: string,
+  version: string,
+  environment: string,
+  spaceId = 'Spaces-1',
+): Promise<{ deploymentId: string; taskId: string; releaseId: string }> {
   const headers = { 'x-octopus-apikey': sim.apiKey, 'content-type': 'application/json' };
   const get = async <T>(path: string) => (await (await fetch(`${sim.url}/api/${spaceId}${path}`, { headers })).json()) as T;
   const projects = await get<Array<{ Id: string; Name: string }>>('/projects/all');

@@ -3,9 +3,27 @@ import type { Store } from '../../src/store/index.js';
 
 /** The tables a request could add a row to; a refused request must leave their counts unchanged. */
 const TABLES = [
-  'services', 'service_aliases', 'deploy_endpoints', 'deploys', 'dismissed_suggestions', 'api_tokens', 'events',
-  'reactions', 'reaction_versions', 'runs', 'step_executions', 'jobs', 'secrets', 'webhooks', 'connections', 'inbox',
-  'kv', 'environment_tiers', 'deploy_failure_marks', 'users', 'user_sessions',
+  'services',
+  'service_aliases',
+  'deploy_endpoints',
+  'deploys',
+  'dismissed_suggestions',
+  'api_tokens',
+  'events',
+  'reactions',
+  'reaction_versions',
+  'runs',
+  'step_executions',
+  'jobs',
+  'secrets',
+  'webhooks',
+  'connections',
+  'inbox',
+  'kv',
+  'environment_tiers',
+  'deploy_failure_marks',
+  'users',
+  'user_sessions',
 ] as const;
 
 /** The number of rows in each table, in one statement. */

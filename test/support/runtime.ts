@@ -41,7 +41,17 @@ export interface EngineTestApp {
 export interface RunBody {
   id: string;
   status: string;
-  steps: Array<{ id: string; status: string; channel: string | null; attempt: number; idempotencyKey: string; input: unknown; output: unknown; error: string | null; logs: string[] }>;
+  steps: Array<{
+    id: string;
+    status: string;
+    channel: string | null;
+    attempt: number;
+    idempotencyKey: string;
+    input: unknown;
+    output: unknown;
+    error: string | null;
+    logs: string[];
+  }>;
 }
 
 /** The real app and engine over a migrated database (fresh unless one is given). */
@@ -62,14 +72,36 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
   const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
   await store.migrate();
   const logs: string[] = [];
-  const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _enc, done) { logs.push(chunk.toString('utf8')); done(); } }));
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
   const site = { publicUrl: 'http://shipline.test', bodyLimit: 1024 * 1024 };
   const runtime = createRuntime({
-    store, workers: options.workers ?? 8, allowHosts: ['127.0.0.1'], scriptsEnabled: true, publicUrl: () => (options.listen ? site.publicUrl : 'http://127.0.0.1:9'), logger,
+    store,
+    workers: options.workers ?? 8,
+    allowHosts: ['127.0.0.1'],
+    scriptsEnabled: true,
+    publicUrl: () => (options.listen ? site.publicUrl : 'http://127.0.0.1:9'),
+    logger,
     octopusWatchMs: options.octopusWatchMs ?? 100,
   });
   for (const action of options.extraActions ?? []) runtime.registry.register(action);
-  const app = await buildApp({ store, config: site, logger, registry: runtime.registry, engine: runtime.engine, octopus: runtime.octopus, connections: runtime.connections, webRoot: options.webRoot ?? process.env.SHIPLINE_WEB_ROOT });
+  const app = await buildApp({
+    store,
+    config: site,
+    logger,
+    registry: runtime.registry,
+    engine: runtime.engine,
+    octopus: runtime.octopus,
+    connections: runtime.connections,
+    webRoot: options.webRoot ?? process.env.SHIPLINE_WEB_ROOT,
+  });
   let url: string | undefined;
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -83,7 +115,8 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
   await runtime.octopus.inbox.cleaned;
   const tokens = {} as Record<Role, string>;
   for (const role of ['read', 'write', 'admin'] as const) tokens[role] = (await store.tokens.create(`test ${role}`, role)).token;
-  const api: EngineTestApp['api'] = ({ role = 'admin', ...opts }) => app.inject({ ...opts, headers: { authorization: `Bearer ${tokens[role]}`, ...opts.headers } });
+  const api: EngineTestApp['api'] = ({ role = 'admin', ...opts }) =>
+    app.inject({ ...opts, headers: { authorization: `Bearer ${tokens[role]}`, ...opts.headers } });
   let endpointPath: string | undefined;
   let stopped = false;
   const stop = async () => {
@@ -94,26 +127,45 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     await store.close();
   };
   return {
-    app, store, runtime, database, tokens, logs, api, url,
+    app,
+    store,
+    runtime,
+    database,
+    tokens,
+    logs,
+    api,
+    url,
     async applyReaction(document) {
       const res = await api({ method: 'PUT', url: `/api/v1/reactions/${String(document.name)}`, payload: document });
-      if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`apply ${String(document.name)}: ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200 && res.statusCode !== 201)
+        throw new Error(`apply ${String(document.name)}: ${res.statusCode} ${res.body}`);
     },
     async ingest(overrides = {}) {
       if (!endpointPath) {
         const res = await api({ method: 'POST', url: '/api/v1/deploy-endpoints', payload: { name: 'ci' } });
         endpointPath = new URL(res.json<{ url: string }>().url).pathname;
       }
-      const res = await app.inject({ method: 'POST', url: endpointPath, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(seedPayload({ dedup_id: undefined, ...overrides })) });
+      const res = await app.inject({
+        method: 'POST',
+        url: endpointPath,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(seedPayload({ dedup_id: undefined, ...overrides })),
+      });
       if (res.statusCode !== 202) throw new Error(`ingest: ${res.statusCode} ${res.body}`);
     },
     async runReaching(filter, statuses, timeoutMs = 15_000) {
-      return eventually(async () => {
-        const list = (await api({ method: 'GET', url: `/api/v1/runs?reaction=${filter.reaction}` })).json<{ items: Array<{ id: string; status: string }> }>();
-        const run = list.items.find((r) => statuses.includes(r.status));
-        if (!run) return undefined;
-        return (await api({ method: 'GET', url: `/api/v1/runs/${run.id}` })).json<RunBody>();
-      }, timeoutMs, `a run of ${filter.reaction} reaching ${statuses.join('/')}`);
+      return eventually(
+        async () => {
+          const list = (await api({ method: 'GET', url: `/api/v1/runs?reaction=${filter.reaction}` })).json<{
+            items: Array<{ id: string; status: string }>;
+          }>();
+          const run = list.items.find((r) => statuses.includes(r.status));
+          if (!run) return undefined;
+          return (await api({ method: 'GET', url: `/api/v1/runs/${run.id}` })).json<RunBody>();
+        },
+        timeoutMs,
+        `a run of ${filter.reaction} reaching ${statuses.join('/')}`,
+      );
     },
     stop,
     async close() {

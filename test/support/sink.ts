@@ -19,7 +19,11 @@ export type SinkReply = { status: number; headers?: Record<string, string>; body
  */
 export class Sink {
   readonly requests: SinkRequest[] = [];
-  reply: (request: SinkRequest, index: number) => SinkReply = () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });
+  reply: (request: SinkRequest, index: number) => SinkReply = () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"ok":true}',
+  });
   private server: http.Server;
   private waiters: Array<() => void> = [];
   url = '';
@@ -29,7 +33,13 @@ export class Sink {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const request: SinkRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        const request: SinkRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        };
         this.requests.push(request);
         const answer = this.reply(request, this.requests.length - 1);
         res.writeHead(answer.status, answer.headers ?? {});

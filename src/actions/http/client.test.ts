@@ -71,8 +71,9 @@ describe('createHttpClient', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    await expect(open.request({ method: 'POST', url: `http://127.0.0.1:${closedPort}/x`, headers: { authorization: 'Bearer s3cret' } }))
-      .rejects.toThrow(new RegExp(`POST http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED(?!.*s3cret)`));
+    await expect(
+      open.request({ method: 'POST', url: `http://127.0.0.1:${closedPort}/x`, headers: { authorization: 'Bearer s3cret' } }),
+    ).rejects.toThrow(new RegExp(`POST http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED(?!.*s3cret)`));
   });
 
   it('refuses non-http URLs', async () => {

@@ -84,7 +84,11 @@ describe('http.request', () => {
     });
     expect(outcome).toEqual({
       channel: 'success',
-      output: { status: 200, headers: expect.objectContaining({ 'content-type': 'application/json; charset=utf-8' }), body: { hello: 'world' } },
+      output: {
+        status: 200,
+        headers: expect.objectContaining({ 'content-type': 'application/json; charset=utf-8' }),
+        body: { hello: 'world' },
+      },
     });
     const request = last();
     expect(request.method).toBe('POST');
@@ -97,11 +101,15 @@ describe('http.request', () => {
     expect(open.logs.at(-1)).toMatch(new RegExp(`^POST ${base}/json → 200 in \\d+ ms$`));
   });
 
-  it('defaults to GET without a body, sends strings as text, and keeps a caller\'s Idempotency-Key', async () => {
+  it("defaults to GET without a body, sends strings as text, and keeps a caller's Idempotency-Key", async () => {
     await run({ url: `${base}/plain` });
     expect(last().method).toBe('GET');
     await run({ url: `${base}/plain`, method: 'PUT', body: 'hi', headers: { 'Idempotency-Key': 'mine' } });
-    expect(last()).toMatchObject({ method: 'PUT', body: 'hi', headers: { 'content-type': 'text/plain; charset=utf-8', 'idempotency-key': 'mine' } });
+    expect(last()).toMatchObject({
+      method: 'PUT',
+      body: 'hi',
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'idempotency-key': 'mine' },
+    });
   });
 
   it('routes an unexpected 4xx to failed, and an expected one to success', async () => {

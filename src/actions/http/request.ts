@@ -28,7 +28,8 @@ export const HttpRequestConfig = Type.Object(
     ),
     expectStatus: Type.Optional(
       Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5]([0-9]{2}|[xX]{2})$' })]), {
-        description: 'Statuses that end on `success`, e.g. [200, "3xx"]; default any 2xx. Others end on `failed`, except 429 and 5xx, which are retried',
+        description:
+          'Statuses that end on `success`, e.g. [200, "3xx"]; default any 2xx. Others end on `failed`, except 429 and 5xx, which are retried',
       }),
     ),
     timeout: Type.Optional(Duration('Give up on the request after this long (ms or e.g. "10s"); default 30s')),

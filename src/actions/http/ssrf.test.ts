@@ -47,9 +47,12 @@ describe('classifyAddress', () => {
     expect(classifyAddress(address)).toBe(kind);
   });
 
-  it.each(['64:ff9b::8.8.8.8', '2002:808:808::1', '::8.8.8.8', '::ffff:0:8.8.8.8'])('%s carries a public IPv4 address: public', (address) => {
-    expect(classifyAddress(address)).toBeUndefined();
-  });
+  it.each(['64:ff9b::8.8.8.8', '2002:808:808::1', '::8.8.8.8', '::ffff:0:8.8.8.8'])(
+    '%s carries a public IPv4 address: public',
+    (address) => {
+      expect(classifyAddress(address)).toBeUndefined();
+    },
+  );
 
   it('unmaps IPv4-mapped IPv6 in any spelling', () => {
     expect(unmapIPv4('::ffff:7f00:1')).toBe('127.0.0.1');

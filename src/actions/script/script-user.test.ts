@@ -18,6 +18,8 @@ describe('scriptUser', () => {
     vi.spyOn(process, 'getuid').mockReturnValue(1000);
     expect(await scriptUser(undefined)).toBeUndefined();
     expect(await scriptUser('1000')).toBeUndefined();
-    await expect(scriptUser('nobody')).rejects.toThrow('script: SHIPLINE_SCRIPT_USER=nobody needs Shipline to run as root (it runs as uid 1000 and cannot switch users)');
+    await expect(scriptUser('nobody')).rejects.toThrow(
+      'script: SHIPLINE_SCRIPT_USER=nobody needs Shipline to run as root (it runs as uid 1000 and cannot switch users)',
+    );
   });
 });

@@ -36,7 +36,9 @@ async function lookUp(spec: string): Promise<ScriptUser> {
     const [name, , uid, gid] = line.split(':');
     if (name === spec && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? '')) return { name: spec, uid: Number(uid), gid: Number(gid) };
   }
-  throw new NonRetriableError(`script: SHIPLINE_SCRIPT_USER names no user of this host: "${spec}" is not in /etc/passwd (a numeric uid:gid also works)`);
+  throw new NonRetriableError(
+    `script: SHIPLINE_SCRIPT_USER names no user of this host: "${spec}" is not in /etc/passwd (a numeric uid:gid also works)`,
+  );
 }
 
 /**
@@ -54,7 +56,9 @@ export async function scriptUser(configured: string | undefined): Promise<Script
   if (configured === undefined) return undefined;
   const user = await lookUp(configured);
   if (user.uid === uid) return undefined;
-  throw new NonRetriableError(`script: SHIPLINE_SCRIPT_USER=${configured} needs Shipline to run as root (it runs as uid ${uid} and cannot switch users)`);
+  throw new NonRetriableError(
+    `script: SHIPLINE_SCRIPT_USER=${configured} needs Shipline to run as root (it runs as uid ${uid} and cannot switch users)`,
+  );
 }
 
 /** The permission bits (of rwx, as 4/2/1) that `user` has on a file of this owner, group and mode. */

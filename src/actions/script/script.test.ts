@@ -114,7 +114,7 @@ describe('script', () => {
       else process.env.DATABASE_URL = saved;
     });
 
-    it('gives the event file, the API access and the run identity, but not the server\'s variables', async () => {
+    it("gives the event file, the API access and the run identity, but not the server's variables", async () => {
       const outcome = await run({
         run: [
           'echo "::output event=$(cat "$SHIPLINE_EVENT_PATH")"',
@@ -184,12 +184,18 @@ describe('script', () => {
     });
 
     it('passes args to node as process.argv.slice(1), options included', async () => {
-      const outcome = await run({ shell: 'node', run: 'console.log("::output args=" + JSON.stringify(process.argv.slice(1)))', args: ['--inspect', payload] });
+      const outcome = await run({
+        shell: 'node',
+        run: 'console.log("::output args=" + JSON.stringify(process.argv.slice(1)))',
+        args: ['--inspect', payload],
+      });
       expect(outcome.output).toEqual({ exitCode: 0, outputs: { args: JSON.stringify(['--inspect', payload]) } });
     });
 
     it('refuses args with pwsh, whose -Command would read them as code', async () => {
-      await expect(run({ shell: 'pwsh', run: 'Write-Output $args', args: ['x'] })).rejects.toThrow(/args are not supported with shell pwsh/);
+      await expect(run({ shell: 'pwsh', run: 'Write-Output $args', args: ['x'] })).rejects.toThrow(
+        /args are not supported with shell pwsh/,
+      );
     });
 
     it('declares run literal: a template there is refused, with the way to pass values', () => {
@@ -200,7 +206,9 @@ describe('script', () => {
 
   describe.runIf(process.getuid?.() === 0)('as root', () => {
     it('runs the script as nobody, in a directory it owns, with HOME there', async () => {
-      const outcome = await run({ run: 'echo "::output id=$(id -u):$(id -g):$(id -G)"; echo "::output home=$HOME"; touch written; cat "$SHIPLINE_EVENT_PATH" > /dev/null' });
+      const outcome = await run({
+        run: 'echo "::output id=$(id -u):$(id -g):$(id -G)"; echo "::output home=$HOME"; touch written; cat "$SHIPLINE_EVENT_PATH" > /dev/null',
+      });
       expect(outcome.channel).toBe('success');
       const outputs = (outcome.output as { outputs: { id: string; home: string } }).outputs;
       expect(outputs.id).toBe('65534:65534:65534');
@@ -225,7 +233,9 @@ describe('script', () => {
         const guarded = createScriptAction({ enabled: true, privatePaths: [dir, join(dir, 'secret'), join(dir, 'missing')] });
         expect(((await guarded.run(test.ctx, { run: 'true' })) as Outcome).channel).toBe('success');
         await chmod(dir, 0o755);
-        await expect(guarded.run(test.ctx, { run: 'true' })).rejects.toThrow(`refusing to run as nobody: it could read ${dir} (mode 0755, owner uid 0); make it private to Shipline's user (chmod 700 ${dir})`);
+        await expect(guarded.run(test.ctx, { run: 'true' })).rejects.toThrow(
+          `refusing to run as nobody: it could read ${dir} (mode 0755, owner uid 0); make it private to Shipline's user (chmod 700 ${dir})`,
+        );
         await chmod(join(dir, 'secret'), 0o644);
         await chmod(dir, 0o711);
         await expect(guarded.run(test.ctx, { run: 'true' })).rejects.toThrow(/it could read .*shipline-private-.* \(mode 0711/);

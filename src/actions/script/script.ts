@@ -21,11 +21,10 @@ export const ScriptConfig = Type.Object(
   {
     run: Type.String({
       minLength: 1,
-      description: 'The command (or, with shell: node, the JavaScript) to run, exactly as written: no templates (pass event values through env or args)',
+      description:
+        'The command (or, with shell: node, the JavaScript) to run, exactly as written: no templates (pass event values through env or args)',
     }),
-    shell: Type.Optional(
-      Type.Enum(['sh', 'bash', 'pwsh', 'node'], { description: 'Default sh (with -e); bash runs with -e -o pipefail' }),
-    ),
+    shell: Type.Optional(Type.Enum(['sh', 'bash', 'pwsh', 'node'], { description: 'Default sh (with -e); bash runs with -e -o pipefail' })),
     timeout: Type.Optional(Duration('Stop the script (and everything it started) after this long; default 5m')),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME }), Type.String(), {
@@ -34,7 +33,9 @@ export const ScriptConfig = Type.Object(
       }),
     ),
     args: Type.Optional(
-      Type.Array(Type.String(), { description: 'Arguments (templates allowed): "$1", "$2"… in sh and bash, process.argv.slice(1) in node; not with pwsh' }),
+      Type.Array(Type.String(), {
+        description: 'Arguments (templates allowed): "$1", "$2"… in sh and bash, process.argv.slice(1) in node; not with pwsh',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -58,7 +59,7 @@ export const CLI_BIN_DIR = fileURLToPath(new URL('../../../bin', import.meta.url
 
 /** Why `run` takes no templates, and what to do instead: the validation and run-time message. */
 export const RUN_IS_LITERAL =
-  'templates are not allowed in a script\'s run (event values would become shell code); pass them as data with ' +
+  "templates are not allowed in a script's run (event values would become shell code); pass them as data with " +
   'with.env (e.g. env: { ENVIRONMENT: "{{ data.environment }}" } and "$ENVIRONMENT" in run) or with.args ("$1", "$2"…)';
 
 const DEFAULT_TIMEOUT = '5m';
@@ -75,7 +76,13 @@ async function findExecutable(name: string, path: string): Promise<string | unde
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }
@@ -167,7 +174,12 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
     let result;
     try {
       result = await runInProcessGroup({
-        command, args, cwd: dir, env, timeoutMs, signal: ctx.signal,
+        command,
+        args,
+        cwd: dir,
+        env,
+        timeoutMs,
+        signal: ctx.signal,
         ...(user ? { uid: user.uid, gid: user.gid } : {}),
         onStdout: (chunk) => stdout.write(chunk),
         onStderr: (chunk) => stderr.write(chunk),

@@ -4,8 +4,8 @@ import { NonRetriableError } from '../../engine/action.js';
 
 const Config = Type.Object(
   {
-    type: Type.String({ minLength: 1, description: 'The new event\'s type, e.g. release.approved' }),
-    data: Type.Optional(Type.Unknown({ description: 'The event\'s data (templated leaf by leaf)' })),
+    type: Type.String({ minLength: 1, description: "The new event's type, e.g. release.approved" }),
+    data: Type.Optional(Type.Unknown({ description: "The event's data (templated leaf by leaf)" })),
   },
   { additionalProperties: false },
 );
@@ -21,7 +21,7 @@ export const emitAction: Action<{ type: string; data?: unknown }> = {
   exampleOutput: { eventId: '01920000-0000-7000-8000-000000000000', type: 'release.approved' },
   async run(ctx, config) {
     if (!TYPE.test(config.type)) throw new NonRetriableError(`type: '${config.type}' is not a dotted event type`);
-    if (config.type.startsWith('run.')) throw new NonRetriableError('type: run.* events are Shipline\'s own');
+    if (config.type.startsWith('run.')) throw new NonRetriableError("type: run.* events are Shipline's own");
     const event = await ctx.emit(config.type, config.data ?? {});
     ctx.log(`emitted ${event.type} ${event.id}`);
     return { channel: 'success', output: { eventId: event.id, type: event.type } };

@@ -7,12 +7,18 @@ const Config = Type.Object(
     description: Type.String(),
     deployed_at: Type.Optional(Type.String({ description: 'Default: now' })),
     environment: Type.Optional(Type.String()),
-    deployer: Type.Optional(Type.Object({ email: Type.Optional(Type.String()), name: Type.Optional(Type.String()), id: Type.Optional(Type.String()) })),
+    deployer: Type.Optional(
+      Type.Object({ email: Type.Optional(Type.String()), name: Type.Optional(Type.String()), id: Type.Optional(Type.String()) }),
+    ),
     deploy_url: Type.Optional(Type.String()),
     deploy_number: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    dedup_id: Type.Optional(Type.String({ description: 'Default: the step\'s idempotency key, so a repeat records nothing twice' })),
+    dedup_id: Type.Optional(Type.String({ description: "Default: the step's idempotency key, so a repeat records nothing twice" })),
     commit: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    status: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('failed')], { description: 'Default: succeeded; failed also stores deploy.failed' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('succeeded'), Type.Literal('failed')], {
+        description: 'Default: succeeded; failed also stores deploy.failed',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -8,8 +8,18 @@ const options = { incidentWindowMs: HOUR, rollbackLookbackMs: 90 * 24 * HOUR, pr
 
 function fact(id: string, at: string, sha: string, extra: Partial<DeployFact> = {}): DeployFact {
   return {
-    id, serviceId: 's1', serviceName: 'cart', environment: 'production', envKey: 'production', deployedAt: at, status: 'succeeded',
-    deployNumber: id, sha, commitAt: at, marked: null, ...extra,
+    id,
+    serviceId: 's1',
+    serviceName: 'cart',
+    environment: 'production',
+    envKey: 'production',
+    deployedAt: at,
+    status: 'succeeded',
+    deployNumber: id,
+    sha,
+    commitAt: at,
+    marked: null,
+    ...extra,
   };
 }
 
@@ -30,7 +40,11 @@ describe('change failures of a marked deploy', () => {
     expect(drilldownRows('deploymentFrequency', items).map((r) => r.item.deploy.id)).toEqual(['d1', 'd3']);
     expect(drilldownRows('leadTime', items).map((r) => r.item.deploy.id)).toEqual(['d1', 'd3']);
     const cfr = drilldownRows('changeFailureRate', items);
-    expect(cfr.map((r) => [r.item.deploy.id, r.counted])).toEqual([['d1', false], ['d2', true], ['d3', false]]);
+    expect(cfr.map((r) => [r.item.deploy.id, r.counted])).toEqual([
+      ['d1', false],
+      ['d2', true],
+      ['d3', false],
+    ]);
   });
 
   it('still sees what was live for rollbacks, and is restored by the next successful deploy, not by itself', () => {
@@ -40,7 +54,11 @@ describe('change failures of a marked deploy', () => {
   });
 
   it('applies the status rule to what the source reported, so a reported failure that is also marked has both rules', () => {
-    const both = classify([fact('d9', '2025-03-04T09:00:00.000Z', 'a9', { status: 'failed', reportedStatus: 'failed', marked })], [], options);
+    const both = classify(
+      [fact('d9', '2025-03-04T09:00:00.000Z', 'a9', { status: 'failed', reportedStatus: 'failed', marked })],
+      [],
+      options,
+    );
     expect(both.get('d9')!.failures.map((f) => f.rule)).toEqual(['status', 'marked']);
     const reported = classify([fact('d8', '2025-03-04T09:00:00.000Z', 'a8', { status: 'failed' })], [], options);
     expect(reported.get('d8')!.failures.map((f) => f.rule)).toEqual(['status']);

@@ -85,7 +85,11 @@ const groupKey = (serviceId: string, envKey: string) => `${serviceId}\u0000${env
  * question from the rollback look-back before the window to past its end, in any order) and
  * returns each deploy classified, with the restore of each failure.
  */
-export function classify(deploys: readonly DeployFact[], incidents: readonly IncidentFact[], options: ClassifyOptions): Map<string, Classified> {
+export function classify(
+  deploys: readonly DeployFact[],
+  incidents: readonly IncidentFact[],
+  options: ClassifyOptions,
+): Map<string, Classified> {
   const out = new Map<string, Classified>();
   const groups = new Map<string, DeployFact[]>();
   for (const d of [...deploys].sort(byTime)) {
@@ -99,8 +103,13 @@ export function classify(deploys: readonly DeployFact[], incidents: readonly Inc
 
   for (const list of groups.values()) {
     for (const d of list) {
-      if ((d.reportedStatus ?? d.status) === 'failed') failWith(d, { rule: 'status', detail: `the deploy's status is failed (${d.deployNumber ? `#${d.deployNumber}` : d.id})` });
-      if (d.marked) failWith(d, { rule: 'marked', detail: `marked as failed${d.marked.markedBy ? ` by ${d.marked.markedBy}` : ''}: ${d.marked.reason}` });
+      if ((d.reportedStatus ?? d.status) === 'failed')
+        failWith(d, { rule: 'status', detail: `the deploy's status is failed (${d.deployNumber ? `#${d.deployNumber}` : d.id})` });
+      if (d.marked)
+        failWith(d, {
+          rule: 'marked',
+          detail: `marked as failed${d.marked.markedBy ? ` by ${d.marked.markedBy}` : ''}: ${d.marked.reason}`,
+        });
     }
     // Rollback: a successful deploy of a version seen before the one it replaces fails the one it replaces.
     // What was deployed is what the source reported: a deploy marked failed was still live until replaced.
@@ -137,7 +146,11 @@ export function classify(deploys: readonly DeployFact[], incidents: readonly Inc
       }
     }
     if (!culprit) continue;
-    failWith(culprit, { rule: 'incident', detail: `incident ${incident.title ? `"${incident.title}" ` : ''}(${incident.id}) opened at ${incident.startedAt}`, incidentId: incident.id });
+    failWith(culprit, {
+      rule: 'incident',
+      detail: `incident ${incident.title ? `"${incident.title}" ` : ''}(${incident.id}) opened at ${incident.startedAt}`,
+      incidentId: incident.id,
+    });
     linked.set(culprit.id, [...(linked.get(culprit.id) ?? []), incident]);
   }
 

@@ -78,15 +78,28 @@ export interface Drilldown {
   incidents: IncidentFact[];
 }
 
-export function drilldown(metric: MetricName, from: string, to: string, items: readonly Classified[], incidents: readonly IncidentFact[], bands: BandTable): Drilldown {
+export function drilldown(
+  metric: MetricName,
+  from: string,
+  to: string,
+  items: readonly Classified[],
+  incidents: readonly IncidentFact[],
+  bands: BandTable,
+): Drilldown {
   const slice = within(items, from, to);
   const f = figure(metric, slice, daysBetween(from, to), bands);
   const rows = drilldownRows(metric, slice).map((r): DrilldownItem => {
     const d = r.item.deploy;
     return {
       deploy: {
-        id: d.id, service: { id: d.serviceId, name: d.serviceName }, environment: d.environment, deployedAt: d.deployedAt,
-        status: d.status, deployNumber: d.deployNumber, commitSha: d.sha, commitAt: d.commitAt,
+        id: d.id,
+        service: { id: d.serviceId, name: d.serviceName },
+        environment: d.environment,
+        deployedAt: d.deployedAt,
+        status: d.status,
+        deployNumber: d.deployNumber,
+        commitSha: d.sha,
+        commitAt: d.commitAt,
       },
       counted: r.counted,
       seconds: r.seconds,
@@ -95,9 +108,20 @@ export function drilldown(metric: MetricName, from: string, to: string, items: r
       restore: r.item.restore,
     };
   });
-  const referenced = new Set(rows.flatMap((r) => [...r.failures.flatMap((x) => (x.incidentId ? [x.incidentId] : [])), ...(r.restore?.by === 'incident' ? [r.restore.id] : [])]));
+  const referenced = new Set(
+    rows.flatMap((r) => [
+      ...r.failures.flatMap((x) => (x.incidentId ? [x.incidentId] : [])),
+      ...(r.restore?.by === 'incident' ? [r.restore.id] : []),
+    ]),
+  );
   return {
-    metric, from, to, numerator: f.numerator, denominator: f.denominator, denominatorUnit: f.denominatorUnit, rows,
+    metric,
+    from,
+    to,
+    numerator: f.numerator,
+    denominator: f.denominator,
+    denominatorUnit: f.denominatorUnit,
+    rows,
     incidents: incidents.filter((i) => referenced.has(i.id)),
   };
 }

@@ -38,16 +38,31 @@ describe('percentiles and buckets', () => {
       { key: '2025-03-10', start: '2025-03-10T00:00:00.000Z', end: '2025-03-17T00:00:00.000Z' },
       { key: '2025-03-17', start: '2025-03-17T00:00:00.000Z', end: '2025-03-18T00:00:00.000Z' },
     ]);
-    expect(bucketsOf('2025-01-31T00:00:00.000Z', '2025-03-01T00:00:00.000Z', 'month').map((b) => b.key)).toEqual(['2025-01-01', '2025-02-01']);
+    expect(bucketsOf('2025-01-31T00:00:00.000Z', '2025-03-01T00:00:00.000Z', 'month').map((b) => b.key)).toEqual([
+      '2025-01-01',
+      '2025-02-01',
+    ]);
   });
 });
 
 describe('environment tiers', () => {
   const seen = (key: string, firstSeenAt: string) => ({ key, name: key, spellings: [key], firstSeenAt });
   it('makes the first production-like name production until one is set', () => {
-    const envs = [seen('prod-eu', '2025-01-02'), seen('production', '2025-01-01'), seen('preprod', '2024-01-01'), seen('dev', '2024-01-01'), seen('batch', '2024-01-01')];
+    const envs = [
+      seen('prod-eu', '2025-01-02'),
+      seen('production', '2025-01-01'),
+      seen('preprod', '2024-01-01'),
+      seen('dev', '2024-01-01'),
+      seen('batch', '2024-01-01'),
+    ];
     const inferred = assignTiers(envs, new Map());
-    expect(Object.fromEntries([...inferred].map(([k, v]) => [k, v.tier]))).toEqual({ 'prod-eu': 'other', production: 'production', preprod: 'staging', dev: 'development', batch: 'other' });
+    expect(Object.fromEntries([...inferred].map(([k, v]) => [k, v.tier]))).toEqual({
+      'prod-eu': 'other',
+      production: 'production',
+      preprod: 'staging',
+      dev: 'development',
+      batch: 'other',
+    });
     const set = assignTiers(envs, new Map([['prod-eu', 'production' as const]]));
     expect(set.get('prod-eu')).toEqual({ tier: 'production', tierSource: 'set' });
     expect(set.get('production')!.tier).toBe('other');

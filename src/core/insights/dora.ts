@@ -97,14 +97,17 @@ export function drilldownRows(metric: MetricName, items: readonly Classified[]):
     } else if (metric === 'leadTime') {
       if (d.status !== 'succeeded') continue;
       if (d.commitAt === null) rows.push({ item, counted: false, seconds: null, excludedBecause: 'no commit date' });
-      else if (d.commitAt > d.deployedAt) rows.push({ item, counted: false, seconds: null, excludedBecause: 'commit dated after the deploy' });
+      else if (d.commitAt > d.deployedAt)
+        rows.push({ item, counted: false, seconds: null, excludedBecause: 'commit dated after the deploy' });
       else rows.push({ item, counted: true, seconds: seconds(d.commitAt, d.deployedAt), excludedBecause: null });
     } else if (metric === 'changeFailureRate') {
       if (finished) rows.push({ item, counted: item.failures.length > 0, seconds: null, excludedBecause: null });
     } else if (finished && item.failures.length > 0) {
-      rows.push(item.restore
-        ? { item, counted: true, seconds: seconds(d.deployedAt, item.restore.at), excludedBecause: null }
-        : { item, counted: false, seconds: null, excludedBecause: 'not restored yet' });
+      rows.push(
+        item.restore
+          ? { item, counted: true, seconds: seconds(d.deployedAt, item.restore.at), excludedBecause: null }
+          : { item, counted: false, seconds: null, excludedBecause: 'not restored yet' },
+      );
     }
   }
   return rows;
@@ -122,11 +125,25 @@ export function figure(metric: MetricName, items: readonly Classified[], days: n
   const counted = rows.filter((r) => r.counted);
   if (metric === 'deploymentFrequency') {
     const value = days > 0 ? counted.length / days : null;
-    return { value, unit: 'deploys_per_day', numerator: counted.length, denominator: days, denominatorUnit: 'days', band: bandOf(bands, metric, value) };
+    return {
+      value,
+      unit: 'deploys_per_day',
+      numerator: counted.length,
+      denominator: days,
+      denominatorUnit: 'days',
+      band: bandOf(bands, metric, value),
+    };
   }
   if (metric === 'changeFailureRate') {
     const value = rows.length > 0 ? counted.length / rows.length : null;
-    return { value, unit: 'ratio', numerator: counted.length, denominator: rows.length, denominatorUnit: 'deploys', band: bandOf(bands, metric, value) };
+    return {
+      value,
+      unit: 'ratio',
+      numerator: counted.length,
+      denominator: rows.length,
+      denominatorUnit: 'deploys',
+      band: bandOf(bands, metric, value),
+    };
   }
   const sorted = counted.map((r) => r.seconds!).sort((a, b) => a - b);
   const median = percentile(sorted, 50);

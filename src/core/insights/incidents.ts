@@ -49,7 +49,10 @@ function signalOf(event: IncidentEventLike): Signal | null {
   const id = str(data.incidentId) ?? str(data.id) ?? (opened ? event.id : null);
   if (id === null) return null;
   const service = data.service;
-  const refs = typeof service === 'string' ? [service] : [str(obj(service)?.name), str(obj(service)?.id), str(obj(service)?.summary)].filter((r): r is string => r !== null);
+  const refs =
+    typeof service === 'string'
+      ? [service]
+      : [str(obj(service)?.name), str(obj(service)?.id), str(obj(service)?.summary)].filter((r): r is string => r !== null);
   const at = iso(data.occurredAt) ?? event.timestamp;
   return {
     key: `${pagerduty ? 'pagerduty' : 'incident'}:${id}`,
@@ -70,10 +73,17 @@ function signalOf(event: IncidentEventLike): Signal | null {
  * sender called the service (PagerDuty's service name, an alias) to a service id. Events whose
  * service matches nothing are left out.
  */
-export function incidentsFrom(events: readonly IncidentEventLike[], resolveService: (ref: string) => string | undefined, envKey: (name: string) => string): IncidentFact[] {
+export function incidentsFrom(
+  events: readonly IncidentEventLike[],
+  resolveService: (ref: string) => string | undefined,
+  envKey: (name: string) => string,
+): IncidentFact[] {
   const byKey = new Map<string, IncidentFact>();
   // Openings first, so a resolution read before its opening still finds it.
-  const signals = events.map(signalOf).filter((x): x is Signal => x !== null).sort((a, b) => Number(b.opened) - Number(a.opened));
+  const signals = events
+    .map(signalOf)
+    .filter((x): x is Signal => x !== null)
+    .sort((a, b) => Number(b.opened) - Number(a.opened));
   for (const s of signals) {
     const serviceId = s.serviceRefs.map(resolveService).find((x) => x !== undefined);
     if (!serviceId) continue;
@@ -81,8 +91,14 @@ export function incidentsFrom(events: readonly IncidentEventLike[], resolveServi
     if (!current) {
       if (!s.startedAt) continue;
       byKey.set(s.key, {
-        id: s.id, serviceId, envKey: s.environment ? envKey(s.environment) : null, title: s.title, source: s.source,
-        startedAt: s.startedAt, resolvedAt: s.resolvedAt, url: s.url,
+        id: s.id,
+        serviceId,
+        envKey: s.environment ? envKey(s.environment) : null,
+        title: s.title,
+        source: s.source,
+        startedAt: s.startedAt,
+        resolvedAt: s.resolvedAt,
+        url: s.url,
       });
       continue;
     }

@@ -57,7 +57,9 @@ function eachNode(root: unknown, visit: (node: CelNode) => void): void {
 
 /** A `text.matches(pattern)` call: `rcall` with args [name, receiver, [pattern]]. */
 function isMatchesCall(node: CelNode, name: string): node is CelNode & { args: [string, CelNode, CelNode[]] } {
-  return node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === name && Array.isArray(node.args[2]) && node.args[2].length === 1;
+  return (
+    node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === name && Array.isArray(node.args[2]) && node.args[2].length === 1
+  );
 }
 
 /** Points every `x.matches(p)` and `list.join(...)` in the program at ours; call before checking it. */
@@ -76,7 +78,8 @@ export function literalPatterns(ast: unknown): Array<{ pattern: string; start: n
     let arg: CelNode | undefined;
     if (isMatchesCall(node, RE2_MATCHES)) arg = node.args[2][0];
     // The global form `matches(text, pattern)`: `call` with args [name, [text, pattern]].
-    else if (node.op === 'call' && Array.isArray(node.args) && node.args[0] === 'matches' && Array.isArray(node.args[1])) arg = (node.args[1] as CelNode[])[1];
+    else if (node.op === 'call' && Array.isArray(node.args) && node.args[0] === 'matches' && Array.isArray(node.args[1]))
+      arg = (node.args[1] as CelNode[])[1];
     if (arg && arg.op === 'value' && typeof arg.args === 'string') found.push({ pattern: arg.args, start: arg.start });
   });
   return found;

@@ -99,7 +99,11 @@ describe('evaluation budget', () => {
   it('refuses to build a text past the output cap, by join or by +', () => {
     const thousand = `[${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`;
     const big = scope({ big: 'x'.repeat(2000) });
-    for (const expression of [`${thousand}.map(i, data.big).join().size() > 0`, `${thousand}.map(i, data.big).join(",").size() > 0`, '(data.big + data.big + data.big).size() > 0']) {
+    for (const expression of [
+      `${thousand}.map(i, data.big).join().size() > 0`,
+      `${thousand}.map(i, data.big).join(",").size() > 0`,
+      '(data.big + data.big + data.big).size() > 0',
+    ]) {
       const budget = new Budget('one dry run', { outputChars: 5000 });
       expect(compileCondition(expression)(big, budget)).toBe(false);
       expect(budget.interruptions).toEqual(['the expression built a text longer than 5,000 characters']);
@@ -133,7 +137,9 @@ describe('celSyntaxError', () => {
 
   it('refuses a literal pattern RE2 cannot run, with its column, unless told to skip patterns', () => {
     expect(celSyntaxError("data.v.matches('(a)\\\\1')")).toBe('invalid RE2 regular expression: invalid escape sequence: `\\1` (column 16)');
-    expect(celSyntaxError("data.ok && matches(data.v, '(?=a)')")).toBe('invalid RE2 regular expression: invalid or unsupported Perl syntax: `(?=` (column 28)');
+    expect(celSyntaxError("data.ok && matches(data.v, '(?=a)')")).toBe(
+      'invalid RE2 regular expression: invalid or unsupported Perl syntax: `(?=` (column 28)',
+    );
     expect(celSyntaxError("data.v.matches('(?=a)')", { patterns: false })).toBeNull();
   });
 

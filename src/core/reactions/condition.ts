@@ -68,7 +68,8 @@ function tick(): void {
   const m = meter;
   if (m === null) return;
   if (m.error !== null) throw m.error;
-  if (++m.steps > m.budget.limits.celSteps) stop(m, `the expression took more than ${m.budget.limits.celSteps.toLocaleString('en')} evaluation steps`);
+  if (++m.steps > m.budget.limits.celSteps)
+    stop(m, `the expression took more than ${m.budget.limits.celSteps.toLocaleString('en')} evaluation steps`);
   if ((m.steps & 1023) === 0) {
     try {
       m.budget.checkTime();

@@ -17,7 +17,9 @@ export function textSizeProblem(text: string): string | null {
   // A character is at most 3 UTF-8 bytes (4 for a surrogate pair, which is 2 characters).
   if (text.length * 3 <= MAX_DOCUMENT_BYTES) return null;
   const bytes = encoder.encode(text).length;
-  return bytes > MAX_DOCUMENT_BYTES ? `the document is ${bytes.toLocaleString('en')} bytes; a reaction document may be at most ${MAX_DOCUMENT_BYTES.toLocaleString('en')} bytes (256 KiB)` : null;
+  return bytes > MAX_DOCUMENT_BYTES
+    ? `the document is ${bytes.toLocaleString('en')} bytes; a reaction document may be at most ${MAX_DOCUMENT_BYTES.toLocaleString('en')} bytes (256 KiB)`
+    : null;
 }
 
 /** Why the parsed document is too large, measured as its JSON text, or null. */

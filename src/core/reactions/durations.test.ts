@@ -34,7 +34,12 @@ describe('backoffDelayMs', () => {
   const exp: RetryPolicy = { attempts: 10, backoff: 'exponential', initialMs: 1000, maxMs: 10_000 };
 
   it('doubles from initial, with equal jitter keeping at least half of each delay', () => {
-    for (const [attempt, full] of [[1, 1000], [2, 2000], [3, 4000], [4, 8000]] as const) {
+    for (const [attempt, full] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+      [4, 8000],
+    ] as const) {
       expect(backoffDelayMs(exp, attempt, () => 0)).toBe(full / 2);
       expect(backoffDelayMs(exp, attempt, () => 0.5)).toBe(full * 0.75);
       expect(backoffDelayMs(exp, attempt, () => 0.999999)).toBe(full);

@@ -83,7 +83,15 @@ describe('getPath', () => {
 });
 
 describe('filterMatches', () => {
-  const data = { environment: 'Production', service: { name: 'shopping_cart' }, deployNumber: '234', count: 3, ok: true, gone: null, tags: ['eu', 'prod'] };
+  const data = {
+    environment: 'Production',
+    service: { name: 'shopping_cart' },
+    deployNumber: '234',
+    count: 3,
+    ok: true,
+    gone: null,
+    tags: ['eu', 'prod'],
+  };
 
   it('matches equality and refuses a different value', () => {
     expect(filterMatches({ environment: ['Production'] }, data)).toBe(true);

@@ -28,7 +28,10 @@ function hasWildcard(pattern: string): boolean {
  * worst, where a regex built from many stars can backtrack far longer.
  */
 export function globMatches(pattern: string, type: string): boolean {
-  let p = 0, t = 0, star = -1, resume = 0;
+  let p = 0,
+    t = 0,
+    star = -1,
+    resume = 0;
   while (t < type.length) {
     const c = pattern[p];
     if (c === '?' || (c !== undefined && c !== '*' && c === type[t])) {
@@ -125,7 +128,9 @@ function isScalar(value: unknown): value is string | number | boolean {
  * Compiles a trigger (event type or glob, then filter, then `if`) into one predicate. The `if`
  * runs under the budget given (default: its own); cut short by it, the trigger does not match.
  */
-export function compileTrigger(on: ReactionSpec['on']): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {
+export function compileTrigger(
+  on: ReactionSpec['on'],
+): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {
   const pattern = on.event;
   const typeMatches = hasWildcard(pattern) ? (type: string) => globMatches(pattern, type) : (type: string) => type === pattern;
   const filter = Object.keys(on.filter).length > 0 ? compileFilter(on.filter) : null;

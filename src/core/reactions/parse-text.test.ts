@@ -43,7 +43,10 @@ describe('parseReactionText', () => {
   });
 
   it('refuses documents that are not objects, and empty text', () => {
-    expect(parseReactionText('- 1\n- name: a\n')).toEqual({ ok: false, problems: ['document 1: must be an object (a reaction), not a number'] });
+    expect(parseReactionText('- 1\n- name: a\n')).toEqual({
+      ok: false,
+      problems: ['document 1: must be an object (a reaction), not a number'],
+    });
     expect(parseReactionText('just text')).toEqual({ ok: false, problems: ['document 1: must be an object (a reaction), not a string'] });
     expect(parseReactionText('# nothing\n')).toEqual({ ok: false, problems: ['the text holds no reaction document'] });
   });
@@ -52,12 +55,21 @@ describe('parseReactionText', () => {
 describe('parseReactionText: limits', () => {
   it('refuses text over 256 KiB unread', () => {
     const text = `name: a\ndescription: ${'x'.repeat(256 * 1024)}\n`;
-    expect(parseReactionText(text)).toEqual({ ok: false, problems: [`the document is ${(text.length).toLocaleString('en')} bytes; a reaction document may be at most 262,144 bytes (256 KiB)`] });
+    expect(parseReactionText(text)).toEqual({
+      ok: false,
+      problems: [`the document is ${text.length.toLocaleString('en')} bytes; a reaction document may be at most 262,144 bytes (256 KiB)`],
+    });
   });
 
   it('refuses aliases that expand exponentially', () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i <= 6; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
-    expect(parseReactionText(`${text}name: bomb\n`)).toEqual({ ok: false, problems: ['Excessive alias count indicates a resource exhaustion attack'] });
+    for (let i = 1; i <= 6; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    expect(parseReactionText(`${text}name: bomb\n`)).toEqual({
+      ok: false,
+      problems: ['Excessive alias count indicates a resource exhaustion attack'],
+    });
   });
 });

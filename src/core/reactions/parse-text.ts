@@ -48,7 +48,9 @@ function collect(values: unknown[]): ParsedText {
   const documents = values.flatMap((v) => (Array.isArray(v) ? v : [v]));
   if (documents.length === 0) return { ok: false, problems: ['the text holds no reaction document'] };
   const problems = documents.flatMap((doc, i) =>
-    doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? [] : [`document ${i + 1}: must be an object (a reaction), not ${describe(doc)}`],
+    doc !== null && typeof doc === 'object' && !Array.isArray(doc)
+      ? []
+      : [`document ${i + 1}: must be an object (a reaction), not ${describe(doc)}`],
   );
   return problems.length > 0 ? { ok: false, problems } : { ok: true, documents };
 }

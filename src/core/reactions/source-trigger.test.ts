@@ -8,27 +8,53 @@ const event = (type: string, source: string, data: Record<string, unknown>) => (
 
 describe('On Deployment Event options', () => {
   it('accepts connection, categories, project and environment on octopus.* events', () => {
-    const result = validateReaction(doc({ event: 'octopus.deployment.*', connection: 'prod', categories: ['DeploymentFailed'], project: 'Web', environment: 'Environments-1' }), ctx);
-    expect(result).toMatchObject({ ok: true, reaction: { on: { connection: 'prod', categories: ['DeploymentFailed'], project: 'Web', environment: 'Environments-1' } } });
+    const result = validateReaction(
+      doc({
+        event: 'octopus.deployment.*',
+        connection: 'prod',
+        categories: ['DeploymentFailed'],
+        project: 'Web',
+        environment: 'Environments-1',
+      }),
+      ctx,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      reaction: { on: { connection: 'prod', categories: ['DeploymentFailed'], project: 'Web', environment: 'Environments-1' } },
+    });
   });
 
   it('refuses them elsewhere and with bad values, listing each', () => {
     const result = validateReaction(doc({ event: 'deploy.recorded', project: 'Web', categories: ['X'] }), ctx);
-    expect(result).toEqual({ ok: false, problems: ['on.categories: only applies to octopus.* events', 'on.project: only applies to octopus.* events'] });
+    expect(result).toEqual({
+      ok: false,
+      problems: ['on.categories: only applies to octopus.* events', 'on.project: only applies to octopus.* events'],
+    });
     const bad = validateReaction(doc({ event: 'octopus.deployment.*', categories: 'not a category!', connection: 3 }), ctx);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems).toEqual([expect.stringMatching(/^on\.connection: /), expect.stringMatching(/^on\.categories: /)]);
   });
 
   it('matches the connection by source, categories (default succeeded/failed), project and environment by name or id', () => {
-    const result = validateReaction(doc({ event: 'octopus.deployment.*', connection: 'prod', project: 'web', environment: 'Environments-2' }), ctx);
+    const result = validateReaction(
+      doc({ event: 'octopus.deployment.*', connection: 'prod', project: 'web', environment: 'Environments-2' }),
+      ctx,
+    );
     if (!result.ok) throw new Error(result.problems.join());
     const test = compileTrigger(result.reaction.on);
-    const data = { category: 'DeploymentSucceeded', projectId: 'Projects-1', projectName: 'Web', environmentId: 'Environments-2', environmentName: 'Production' };
+    const data = {
+      category: 'DeploymentSucceeded',
+      projectId: 'Projects-1',
+      projectName: 'Web',
+      environmentId: 'Environments-2',
+      environmentName: 'Production',
+    };
     expect(test(event('octopus.deployment.succeeded', 'connection:prod', data))).toBe(true);
     expect(test(event('octopus.deployment.succeeded', 'connection:staging', data))).toBe(false);
     expect(test(event('octopus.deployment.started', 'connection:prod', { ...data, category: 'DeploymentStarted' }))).toBe(false);
-    expect(test(event('octopus.deployment.succeeded', 'connection:prod', { ...data, projectId: 'Projects-9', projectName: 'Other' }))).toBe(false);
+    expect(test(event('octopus.deployment.succeeded', 'connection:prod', { ...data, projectId: 'Projects-9', projectName: 'Other' }))).toBe(
+      false,
+    );
     expect(test(event('octopus.deployment.succeeded', 'connection:prod', { ...data, environmentId: 'Environments-3' }))).toBe(false);
   });
 });

@@ -45,7 +45,9 @@ export function readSourceTrigger(raw: Record<string, unknown>, event: string, p
       const value = raw.categories;
       const list = typeof value === 'string' ? [value] : value;
       if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === 'string' && CATEGORY.test(c))) {
-        problems.push(`on.categories: must be Octopus event categories such as [DeploymentSucceeded, DeploymentFailed], not ${describe(value)}`);
+        problems.push(
+          `on.categories: must be Octopus event categories such as [DeploymentSucceeded, DeploymentFailed], not ${describe(value)}`,
+        );
       } else out.categories = list as string[];
     } else if (typeof raw[key] === 'string' && raw[key] !== '') out[key] = raw[key];
     else problems.push(`on.${key}: must be a name or an id (text), not ${describe(raw[key])}`);
@@ -62,7 +64,10 @@ export function triggerCategories(event: string, trigger: SourceTrigger): string
 const sameName = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
 /** A predicate over an event for the options given; undefined when there are none to test. */
-export function compileSourceTrigger(event: string, trigger: SourceTrigger): ((e: { source: string; data: unknown }) => boolean) | undefined {
+export function compileSourceTrigger(
+  event: string,
+  trigger: SourceTrigger,
+): ((e: { source: string; data: unknown }) => boolean) | undefined {
   const source = trigger.connection === undefined ? undefined : connectionSource(trigger.connection);
   const categories = triggerCategories(event, trigger);
   const { project, environment } = trigger;

@@ -5,7 +5,13 @@ import { TemplateError, referencedSecrets, renderString, renderValue, templatePr
 
 const scope: TemplateScope = {
   event: { id: 'evt_1', type: 'deploy.recorded' },
-  data: { service: { name: 'cart' }, deployNumber: 234, environment: 'production', description: 'Fix "quotes"\nand lines', tags: ['a', 'b'] },
+  data: {
+    service: { name: 'cart' },
+    deployNumber: 234,
+    environment: 'production',
+    description: 'Fix "quotes"\nand lines',
+    tags: ['a', 'b'],
+  },
   steps: { mark: { output: { status: 201, body: { id: 'm-1' } } } },
   secrets: { MONITORING_TOKEN: 's3cr3t-token' },
   run: { id: 'run_1', reaction: 'prod-deploys', version: 3 },
@@ -33,7 +39,10 @@ describe('renderValue', () => {
   });
 
   it('gives later steps the output of earlier ones', () => {
-    expect(renderValue({ id: '{{ steps.mark.output.body.id }}', status: '{{ steps.mark.output.status }}' }, scope)).toEqual({ id: 'm-1', status: '201' });
+    expect(renderValue({ id: '{{ steps.mark.output.body.id }}', status: '{{ steps.mark.output.status }}' }, scope)).toEqual({
+      id: 'm-1',
+      status: '201',
+    });
   });
 
   it('keeps the json filter, escaping a value into JSON', () => {
@@ -80,8 +89,12 @@ describe('renderValue', () => {
 
   it('stops runaway loops quickly', () => {
     const started = performance.now();
-    expect(() => renderString('{% for i in (1..100000000) %}{{ i }}{% endfor %}', scope)).toThrow(/templates allocated more than 10,000,000 units in one step/);
-    expect(() => renderString('{% for i in (1..100000) %}twenty characters...{% endfor %}', scope)).toThrow(/templates rendered more than 1 MiB in one step/);
+    expect(() => renderString('{% for i in (1..100000000) %}{{ i }}{% endfor %}', scope)).toThrow(
+      /templates allocated more than 10,000,000 units in one step/,
+    );
+    expect(() => renderString('{% for i in (1..100000) %}twenty characters...{% endfor %}', scope)).toThrow(
+      /templates rendered more than 1 MiB in one step/,
+    );
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
@@ -92,7 +105,11 @@ describe('renderValue', () => {
   });
 
   it('renders thousands of templates per second', () => {
-    const config = { url: 'https://x/{{ data.service.name }}', body: { v: '{{ data.deployNumber }}', e: '{{ data.environment | upcase }}' }, plain: 'x' };
+    const config = {
+      url: 'https://x/{{ data.service.name }}',
+      body: { v: '{{ data.deployNumber }}', e: '{{ data.environment | upcase }}' },
+      plain: 'x',
+    };
     const started = performance.now();
     for (let i = 0; i < 5000; i++) renderValue(config, scope);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -101,7 +118,10 @@ describe('renderValue', () => {
 
 describe('templateProblems', () => {
   it('reports every leaf that does not parse, with its path', () => {
-    const problems = templateProblems({ url: '{{ data.x', ok: '{{ data.y }}', list: ['fine', '{{ data.z | bogus }}'], n: 3 }, 'steps.a.with');
+    const problems = templateProblems(
+      { url: '{{ data.x', ok: '{{ data.y }}', list: ['fine', '{{ data.z | bogus }}'], n: 3 },
+      'steps.a.with',
+    );
     expect(problems).toEqual([
       'steps.a.with.url: output "{{ data.x" not closed (line 1, column 1)',
       'steps.a.with.list[1]: undefined filter: bogus (line 1, column 1)',
@@ -135,7 +155,14 @@ describe('templateReferences', () => {
   it('lists scope variables, not ones the template defines', () => {
     const refs = templateReferences('{% assign x = data.a %}{{ x }}{% for s in data.list %}{{ s }}{% endfor %}{{ steps[data.k].output }}');
     expect(refs).toHaveLength(4);
-    expect(refs).toEqual(expect.arrayContaining([['data', 'a'], ['data', 'list'], ['steps', null, 'output'], ['data', 'k']]));
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        ['data', 'a'],
+        ['data', 'list'],
+        ['steps', null, 'output'],
+        ['data', 'k'],
+      ]),
+    );
   });
 });
 

@@ -2,7 +2,6 @@ import { CaptureTag, Context, Liquid, toValue, toValueSync } from 'liquidjs';
 import type { Emitter, Template } from 'liquidjs';
 import { Budget } from './budget.js';
 
-
 /** What a step's templates can see. */
 export interface TemplateScope {
   event: unknown;
@@ -214,9 +213,9 @@ export type Reference = ReadonlyArray<string | number | null>;
 
 /** The scope variables a template reads; throws when it does not parse. */
 export function templateReferences(template: string): Reference[] {
-  return liquid.globalVariableSegmentsSync(parse(template)).map((segments) =>
-    segments.map((s) => (typeof s === 'string' || typeof s === 'number' ? s : null)),
-  );
+  return liquid
+    .globalVariableSegmentsSync(parse(template))
+    .map((segments) => segments.map((s) => (typeof s === 'string' || typeof s === 'number' ? s : null)));
 }
 
 /** Secret names read as `secrets.NAME` or `secrets["NAME"]` in any string leaf, each once. */

@@ -8,7 +8,13 @@ export const NAME_RULE = '1–100 lowercase letters, digits, "-", "_" or ".", st
 /** Problems are collected, never thrown: a document is reported in full at once. */
 export type Problems = string[];
 
-export function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string, what: string, problems: Problems): void {
+export function unknownKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  what: string,
+  problems: Problems,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) problems.push(`${at(path, key)}: unknown key; ${what} has ${allowed.join(', ')}`);
   }

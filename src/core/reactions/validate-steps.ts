@@ -48,7 +48,8 @@ function readStep(id: string, body: unknown, problems: Problems): Draft | null {
   unknownKeys(body, STEP_KEYS, path, 'a step', problems);
   let uses = '';
   if (body.uses === undefined) problems.push(`${path}.uses: required`);
-  else if (typeof body.uses !== 'string' || body.uses === '') problems.push(`${path}.uses: must be an action name, not ${describe(body.uses)}`);
+  else if (typeof body.uses !== 'string' || body.uses === '')
+    problems.push(`${path}.uses: must be an action name, not ${describe(body.uses)}`);
   else uses = body.uses;
   let config: Record<string, unknown> = {};
   if (isPlainObject(body.with)) config = body.with;
@@ -57,7 +58,14 @@ function readStep(id: string, body: unknown, problems: Problems): Draft | null {
   let timeoutMs: number | null = null;
   if (body.timeout !== undefined) timeoutMs = readDuration(body.timeout, `${path}.timeout`, problems);
   return {
-    spec: { id, uses, with: config, after: readAfter(body.after, afterPath, problems), retry: readRetry(body.retry, `${path}.retry`, problems), timeoutMs },
+    spec: {
+      id,
+      uses,
+      with: config,
+      after: readAfter(body.after, afterPath, problems),
+      retry: readRetry(body.retry, `${path}.retry`, problems),
+      timeoutMs,
+    },
     path,
     afterPath: isPlainObject(body.after) ? `${afterPath}.step` : afterPath,
   };

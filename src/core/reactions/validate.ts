@@ -36,12 +36,14 @@ export function validateReaction(raw: unknown, ctx: ValidationContext): Validati
 
   let name = '';
   if (raw.name === undefined) problems.push('name: required');
-  else if (typeof raw.name !== 'string' || !NAME_PATTERN.test(raw.name)) problems.push(`name: invalid name ${describe(raw.name)}; use ${NAME_RULE}`);
+  else if (typeof raw.name !== 'string' || !NAME_PATTERN.test(raw.name))
+    problems.push(`name: invalid name ${describe(raw.name)}; use ${NAME_RULE}`);
   else name = raw.name;
 
   let description: string | null = null;
   if (typeof raw.description === 'string') description = raw.description;
-  else if (raw.description !== undefined && raw.description !== null) problems.push(`description: must be text, not ${describe(raw.description)}`);
+  else if (raw.description !== undefined && raw.description !== null)
+    problems.push(`description: must be text, not ${describe(raw.description)}`);
 
   let enabled = true;
   if (typeof raw.enabled === 'boolean') enabled = raw.enabled;
@@ -67,11 +69,14 @@ function readOn(raw: unknown, ctx: ValidationContext, problems: Problems): React
   unknownKeys(raw, ON_KEYS, 'on', '"on"', problems);
   if (raw.event === undefined) problems.push('on.event: required');
   else if (typeof raw.event !== 'string' || !isValidGlob(raw.event)) {
-    problems.push(`on.event: invalid event type or glob ${describe(raw.event)}; use dotted letters, digits, "_", "-", with "*" for any run of characters and "?" for one`);
+    problems.push(
+      `on.event: invalid event type or glob ${describe(raw.event)}; use dotted letters, digits, "_", "-", with "*" for any run of characters and "?" for one`,
+    );
   } else on.event = raw.event;
 
   if (isPlainObject(raw.filter)) on.filter = readFilter(raw.filter, problems);
-  else if (raw.filter !== undefined && raw.filter !== null) problems.push(`on.filter: must be an object of field → value(s), not ${describe(raw.filter)}`);
+  else if (raw.filter !== undefined && raw.filter !== null)
+    problems.push(`on.filter: must be an object of field → value(s), not ${describe(raw.filter)}`);
 
   if (typeof raw.if === 'string') {
     const error = celSyntaxError(raw.if, { patterns: ctx.applying === true });
@@ -85,10 +90,12 @@ function readFilter(raw: Record<string, unknown>, problems: Problems): ReactionS
   const filter: ReactionSpec['on']['filter'] = {};
   for (const [key, value] of Object.entries(raw)) {
     const path = `on.filter.${key}`;
-    if (key.split('.').some((segment) => segment === '')) problems.push(`${path}: invalid field path; use dotted field names (service.name)`);
+    if (key.split('.').some((segment) => segment === ''))
+      problems.push(`${path}: invalid field path; use dotted field names (service.name)`);
     const values = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) && value.length === 0) problems.push(`${path}: must list at least one value`);
-    else if (!values.every(isFilterValue)) problems.push(`${path}: ${FILTER_VALUE}, not ${describe(values.find((v) => !isFilterValue(v)))}`);
+    else if (!values.every(isFilterValue))
+      problems.push(`${path}: ${FILTER_VALUE}, not ${describe(values.find((v) => !isFilterValue(v)))}`);
     else filter[key] = values as FilterValue[];
   }
   return filter;
@@ -107,7 +114,8 @@ function readConcurrency(raw: unknown, ctx: ValidationContext, problems: Problem
   unknownKeys(raw, CONCURRENCY_KEYS, 'concurrency', '"concurrency"', problems);
   let key = '';
   if (raw.key === undefined) problems.push('concurrency.key: required');
-  else if (typeof raw.key !== 'string' || raw.key === '') problems.push(`concurrency.key: must be text (a template), not ${describe(raw.key)}`);
+  else if (typeof raw.key !== 'string' || raw.key === '')
+    problems.push(`concurrency.key: must be text (a template), not ${describe(raw.key)}`);
   else {
     key = raw.key;
     checkTemplates(key, 'concurrency.key', { roots: CONCURRENCY_ROOTS }, ctx, problems);

@@ -19,10 +19,13 @@ export const DatadogConfig = Type.Object(
       Type.String({
         pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$',
         default: DEFAULT_SITE,
-        description: 'Your Datadog site: datadoghq.com (default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ...',
+        description:
+          'Your Datadog site: datadoghq.com (default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ...',
       }),
     ),
-    apiUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+', description: 'The API base URL, overriding https://api.<site> (for a proxy)' })),
+    apiUrl: Type.Optional(
+      Type.String({ pattern: '^https?://[^\\s/]+', description: 'The API base URL, overriding https://api.<site> (for a proxy)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -30,7 +33,9 @@ export const DatadogConfig = Type.Object(
 export const DatadogSecrets = Type.Object(
   {
     apiKey: Type.String({ minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
-    appKey: Type.Optional(Type.String({ description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)' })),
+    appKey: Type.Optional(
+      Type.String({ description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -43,7 +48,8 @@ export interface DatadogAccount {
 }
 
 export function datadogAccount(connection: ConnectionWithSecrets): DatadogAccount {
-  if (connection.type !== 'datadog') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not datadog`);
+  if (connection.type !== 'datadog')
+    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not datadog`);
   const c = connection.config as { site?: unknown; apiUrl?: unknown };
   const site = typeof c.site === 'string' && c.site !== '' ? c.site : DEFAULT_SITE;
   const apiKey = connection.secrets.apiKey;
@@ -57,7 +63,11 @@ function datadogMessage(response: HttpResponse): string {
   const errors = (parseJson(response.body) as { errors?: unknown } | null | undefined)?.errors;
   if (Array.isArray(errors) && errors.length > 0) {
     return errors
-      .map((e) => (typeof e === 'string' ? e : [(e as { title?: string }).title, (e as { detail?: string }).detail].filter(Boolean).join(': ') || JSON.stringify(e)))
+      .map((e) =>
+        typeof e === 'string'
+          ? e
+          : [(e as { title?: string }).title, (e as { detail?: string }).detail].filter(Boolean).join(': ') || JSON.stringify(e),
+      )
       .join('; ');
   }
   // Not JSON, or no errors in it: show the text.

@@ -11,7 +11,8 @@ import { datadogConnection } from './index.js';
 const dd = new DatadogStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
-const connection = (config: Record<string, unknown>, apiKey = DATADOG_API_KEY): ConnectionWithSecrets => connectionOf('datadog', 'datadog', config, { apiKey }, 'c-dd');
+const connection = (config: Record<string, unknown>, apiKey = DATADOG_API_KEY): ConnectionWithSecrets =>
+  connectionOf('datadog', 'datadog', config, { apiKey }, 'c-dd');
 
 beforeAll(() => dd.start());
 afterAll(async () => {
@@ -28,11 +29,14 @@ describe('datadog connection', () => {
   });
 
   it('is ready when GET /api/v1/validate accepts the key', async () => {
-    expect(await datadogConnection.test(connection({ site: 'datadoghq.eu', apiUrl: dd.url }), http, signal)).toEqual({ status: 'ready', details: { site: 'datadoghq.eu' } });
+    expect(await datadogConnection.test(connection({ site: 'datadoghq.eu', apiUrl: dd.url }), http, signal)).toEqual({
+      status: 'ready',
+      details: { site: 'datadoghq.eu' },
+    });
     expect(dd.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/validate', headers: { 'dd-api-key': DATADOG_API_KEY } });
   });
 
-  it('reports Datadog\'s answer to a bad key', async () => {
+  it("reports Datadog's answer to a bad key", async () => {
     expect(await datadogConnection.test(connection({ apiUrl: dd.url }, 'wrong'), http, signal)).toEqual({
       status: 'error',
       error: 'Datadog GET /api/v1/validate answered 403: Forbidden',

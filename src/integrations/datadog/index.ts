@@ -9,7 +9,7 @@ export const datadogConnection: ConnectionType = {
   type: 'datadog',
   title: 'Datadog',
   description:
-    'Sends deployments to Datadog\'s DORA metrics (deployment frequency, change lead time, failure rate) with an API key, on any Datadog site.',
+    "Sends deployments to Datadog's DORA metrics (deployment frequency, change lead time, failure rate) with an API key, on any Datadog site.",
   config: DatadogConfig,
   secrets: DatadogSecrets,
   async test(connection, http, signal) {

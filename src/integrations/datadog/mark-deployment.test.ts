@@ -59,7 +59,13 @@ describe('datadog.markDeployment', () => {
   });
 
   it('leaves the commit out without a repository URL, and takes given times, service and tags', async () => {
-    const result = await mark({ service: 'billing', env: 'staging', startedAt: '2026-03-01T12:00:00Z', finishedAt: '1772366592000', tags: ['team:payments'] });
+    const result = await mark({
+      service: 'billing',
+      env: 'staging',
+      startedAt: '2026-03-01T12:00:00Z',
+      finishedAt: '1772366592000',
+      tags: ['team:payments'],
+    });
     expect(result).toMatchObject({ channel: 'success' });
     const attributes = (dd.requests[0]!.json as { data: { attributes: Record<string, unknown> } }).data.attributes;
     expect(attributes).not.toHaveProperty('git');
@@ -68,7 +74,7 @@ describe('datadog.markDeployment', () => {
     expect(dd.deployments[0]!.finishedAt).toBe(1772366592000000000n);
   });
 
-  it('takes an Octopus deployment\'s project, environment, release and time', async () => {
+  it("takes an Octopus deployment's project, environment, release and time", async () => {
     await mark({}, { event: deployFixture('octopus-deployment-succeeded.json') });
     const attributes = (dd.requests[0]!.json as { data: { attributes: Record<string, unknown> } }).data.attributes;
     expect(attributes).toMatchObject({ service: 'Checkout', env: 'Production', version: '2.7.0', id: 'shipline-Deployments-1234' });
@@ -81,11 +87,15 @@ describe('datadog.markDeployment', () => {
   });
 
   it('reports a delayed (202) intake as success', async () => {
-    dd.failNext({ status: 202, headers: { 'content-type': 'application/json' }, body: '{"data":{"id":"4242fcdd31586083","type":"dora_deployment"}}' });
+    dd.failNext({
+      status: 202,
+      headers: { 'content-type': 'application/json' },
+      body: '{"data":{"id":"4242fcdd31586083","type":"dora_deployment"}}',
+    });
     expect(await mark()).toEqual({ channel: 'success', output: { id: '4242fcdd31586083', delayed: true } });
   });
 
-  it('fails without retrying on a bad API key (403), with Datadog\'s message', async () => {
+  it("fails without retrying on a bad API key (403), with Datadog's message", async () => {
     const error = await mark({}, { conn: connection({ apiKey: 'wrong' }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toBe('Datadog POST /api/v2/dora/deployment answered 403: Forbidden');
@@ -95,7 +105,11 @@ describe('datadog.markDeployment', () => {
     const error = await mark({ startedAt: '2026-03-01T13:00:00Z' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toMatch(/startedAt is after finishedAt/);
-    dd.failNext({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"status":"400","title":"Bad Request","detail":"invalid service"}]}' });
+    dd.failNext({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: '{"errors":[{"status":"400","title":"Bad Request","detail":"invalid service"}]}',
+    });
     await expect(mark()).rejects.toThrow('Datadog POST /api/v2/dora/deployment answered 400: Bad Request: invalid service');
   });
 
@@ -124,7 +138,9 @@ describe('datadog.markDeployment', () => {
   });
 
   it('refuses an event without a service', async () => {
-    await expect(mark({}, { event: { id: 'e', type: 'webhook.x', source: 's', timestamp: '2026-03-01T12:00:00Z', data: {} } })).rejects.toThrow(/no service/);
+    await expect(
+      mark({}, { event: { id: 'e', type: 'webhook.x', source: 's', timestamp: '2026-03-01T12:00:00Z', data: {} } }),
+    ).rejects.toThrow(/no service/);
     expect(dd.requests).toHaveLength(0);
   });
 });

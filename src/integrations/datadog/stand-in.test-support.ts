@@ -35,9 +35,19 @@ export class DatadogStandIn extends StandIn {
 
   /** Datadog's rate-limit answer: 429 with the X-RateLimit-* headers (reset in seconds). */
   rateLimitNext(resetSeconds: number): void {
-    this.failNext(json(429, { errors: ['Too many requests'] }, {
-      'x-ratelimit-limit': '500', 'x-ratelimit-period': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSeconds), 'x-ratelimit-name': 'dora_deployment',
-    }));
+    this.failNext(
+      json(
+        429,
+        { errors: ['Too many requests'] },
+        {
+          'x-ratelimit-limit': '500',
+          'x-ratelimit-period': '60',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(resetSeconds),
+          'x-ratelimit-name': 'dora_deployment',
+        },
+      ),
+    );
   }
 
   reset(): void {
@@ -46,7 +56,8 @@ export class DatadogStandIn extends StandIn {
   }
 
   protected answer(req: RecordedRequest): DatadogAnswer {
-    const known = (req.method === 'GET' && req.path === '/api/v1/validate') || (req.method === 'POST' && req.path === '/api/v2/dora/deployment');
+    const known =
+      (req.method === 'GET' && req.path === '/api/v1/validate') || (req.method === 'POST' && req.path === '/api/v2/dora/deployment');
     if (!known) return json(404, { errors: ['Not found'] });
     if (req.headers['dd-api-key'] !== DATADOG_API_KEY) return json(403, { errors: ['Forbidden'] });
     if (req.method === 'GET') return json(200, { valid: true });
@@ -71,9 +82,11 @@ export class DatadogStandIn extends StandIn {
     if (finishedAt < startedAt) return badRequest('finished_at must not be before started_at');
     if (attributes.git !== undefined) {
       const git = attributes.git as { commit_sha?: unknown; repository_url?: unknown };
-      if (typeof git.commit_sha !== 'string' || typeof git.repository_url !== 'string') return badRequest('git.commit_sha and git.repository_url are both required');
+      if (typeof git.commit_sha !== 'string' || typeof git.repository_url !== 'string')
+        return badRequest('git.commit_sha and git.repository_url are both required');
     }
-    if (attributes.id !== undefined && !/^[a-zA-Z0-9\-_.:]{16,128}$/.test(String(attributes.id))) return badRequest('id must be 16-128 characters of [a-zA-Z0-9-_.:]');
+    if (attributes.id !== undefined && !/^[a-zA-Z0-9\-_.:]{16,128}$/.test(String(attributes.id)))
+      return badRequest('id must be 16-128 characters of [a-zA-Z0-9-_.:]');
     if (attributes.custom_tags !== undefined) {
       const tags = attributes.custom_tags;
       if (!Array.isArray(tags) || tags.length > 100 || !tags.every((t) => typeof t === 'string' && /^[^:\s]+:\S+$/.test(t))) {

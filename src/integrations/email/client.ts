@@ -15,9 +15,14 @@ export const EmailConfig = Type.Object(
     host: Type.String({ minLength: 1, description: 'The SMTP server, e.g. smtp.example.com' }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' })),
     secure: Type.Optional(
-      Type.Boolean({ default: false, description: 'TLS from the first byte (port 465); default false: plain, upgraded with STARTTLS when the server offers it' }),
+      Type.Boolean({
+        default: false,
+        description: 'TLS from the first byte (port 465); default false: plain, upgraded with STARTTLS when the server offers it',
+      }),
     ),
-    requireTLS: Type.Optional(Type.Boolean({ description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false' })),
+    requireTLS: Type.Optional(
+      Type.Boolean({ description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false' }),
+    ),
     from: Type.String({ minLength: 3, description: 'The sender, e.g. "Shipline <shipline@example.com>"' }),
     to: Type.Optional(Type.String({ description: 'Default recipients (comma-separated) for email.send steps that name none' })),
   },
@@ -45,7 +50,8 @@ export interface EmailSettings {
 
 /** The connection's settings with defaults applied; a non-email connection is a config error. */
 export function emailSettings(connection: ConnectionWithSecrets): EmailSettings {
-  if (connection.type !== 'email') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not email`);
+  if (connection.type !== 'email')
+    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not email`);
   const c = connection.config as { host?: unknown; port?: unknown; secure?: unknown; requireTLS?: unknown; from?: unknown; to?: unknown };
   if (typeof c.host !== 'string' || c.host === '') throw new NonRetriableError(`email connection "${connection.name}" has no host`);
   if (typeof c.from !== 'string' || c.from === '') throw new NonRetriableError(`email connection "${connection.name}" has no from address`);
@@ -84,7 +90,11 @@ export function createTransport(settings: EmailSettings) {
 export type Transport = ReturnType<typeof createTransport>;
 
 /** Runs `work`, closing the transport when it ends or when `signal` aborts (nodemailer takes no signal). */
-export async function withTransport<T>(settings: EmailSettings, signal: AbortSignal, work: (transport: Transport) => Promise<T>): Promise<T> {
+export async function withTransport<T>(
+  settings: EmailSettings,
+  signal: AbortSignal,
+  work: (transport: Transport) => Promise<T>,
+): Promise<T> {
   const transport = createTransport(settings);
   let onAbort: (() => void) | undefined;
   try {

@@ -41,7 +41,12 @@ describe('the email manifest', () => {
       expect([...Value.Errors(action.config, rendered)]).toEqual([]);
     }
     const rendered = renderStep(spec, failed);
-    expect(rendered).toMatchObject({ connection: 'email', subject: 'Deploy failed: api 1.4.2 to production', layout: 'deploy', text: 'Run 88 failed at step migrate' });
+    expect(rendered).toMatchObject({
+      connection: 'email',
+      subject: 'Deploy failed: api 1.4.2 to production',
+      layout: 'deploy',
+      text: 'Run 88 failed at step migrate',
+    });
     const alias = renderStep(spec, unclaimed);
     expect(alias).toMatchObject({ subject: 'Deploy failed: acme-api 1.4.2 to production' });
   });

@@ -16,7 +16,9 @@ export function escapeHtml(value: string): string {
 }
 
 function rows(facts: DeployFacts): Array<[string, string]> {
-  const commit = facts.commitSha ? `${facts.commitSha.slice(0, 12)}${facts.commitMessage ? ` ${facts.commitMessage.split('\n')[0]}` : ''}` : null;
+  const commit = facts.commitSha
+    ? `${facts.commitSha.slice(0, 12)}${facts.commitMessage ? ` ${facts.commitMessage.split('\n')[0]}` : ''}`
+    : null;
   const all: Array<[string, string | null]> = [
     ['Service', facts.service],
     ['Environment', facts.environment],
@@ -60,7 +62,14 @@ export function deployLayout(event: ShiplineEvent, input: LayoutInput): { text: 
       return `<tr><th align="left" style="${cell};color:#57606a;font-weight:normal">${escapeHtml(k)}</th><td style="${cell}">${value}</td></tr>`;
     })
     .join('\n');
-  const body = input.html ?? (input.text ? input.text.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n') : '');
+  const body =
+    input.html ??
+    (input.text
+      ? input.text
+          .split(/\n\s*\n/)
+          .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+          .join('\n')
+      : '');
   const html = [
     '<!doctype html>',
     '<html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#24292f">',

@@ -85,9 +85,18 @@ beforeEach(() => {
   auths.length = 0;
 });
 
-function connection(config: Record<string, unknown> = {}, secrets: Record<string, string> = { user: USER, password: PASSWORD }): ConnectionWithSecrets {
+function connection(
+  config: Record<string, unknown> = {},
+  secrets: Record<string, string> = { user: USER, password: PASSWORD },
+): ConnectionWithSecrets {
   return {
-    id: 'c-email', name: 'email', type: 'email', state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
+    id: 'c-email',
+    name: 'email',
+    type: 'email',
+    state: {},
+    endpointId: 'e',
+    createdAt: '',
+    updatedAt: '',
     config: { host: '127.0.0.1', port, from: 'Shipline <shipline@example.com>', to: 'oncall@example.com', ...config },
     secrets,
   };
@@ -106,7 +115,10 @@ function parse(raw: string): { headers: Record<string, string>; text: string | u
   const split = (entity: string) => {
     const at = entity.indexOf('\r\n\r\n');
     const headers: Record<string, string> = {};
-    for (const line of entity.slice(0, at).replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    for (const line of entity
+      .slice(0, at)
+      .replace(/\r\n[ \t]+/g, ' ')
+      .split('\r\n')) {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
@@ -123,7 +135,10 @@ function parse(raw: string): { headers: Record<string, string>; text: string | u
     const encoding = headers['content-transfer-encoding'] ?? '7bit';
     let decoded = body.replace(/\r\n$/, '');
     if (encoding === 'quoted-printable') {
-      decoded = Buffer.from(decoded.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+      decoded = Buffer.from(
+        decoded.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ).toString('utf8');
     } else if (encoding === 'base64') decoded = Buffer.from(decoded, 'base64').toString('utf8');
     parts[type.split(';')[0]!] = decoded.replace(/\r\n/g, '\n');
   };
@@ -134,15 +149,27 @@ function parse(raw: string): { headers: Record<string, string>; text: string | u
 describe('email.send', () => {
   it('sends through the SMTP server with PLAIN auth, the envelope and headers asked for, and reports who accepted', async () => {
     const t = context();
-    const result = await send(t, { to: ['dev@example.com', 'ops@example.com'], cc: 'lead@example.com', text: 'Run 88 failed at step migrate.' });
+    const result = await send(t, {
+      to: ['dev@example.com', 'ops@example.com'],
+      cc: 'lead@example.com',
+      text: 'Run 88 failed at step migrate.',
+    });
     expect(result).toEqual({
       channel: 'success',
-      output: { messageId: '<shipline.run_test-step1@example.com>', accepted: ['dev@example.com', 'ops@example.com', 'lead@example.com'], rejected: [] },
+      output: {
+        messageId: '<shipline.run_test-step1@example.com>',
+        accepted: ['dev@example.com', 'ops@example.com', 'lead@example.com'],
+        rejected: [],
+      },
     });
     expect(auths).toEqual([{ method: 'PLAIN', username: USER }]);
     expect(received).toHaveLength(1);
     const mail = received[0]!;
-    expect(mail).toMatchObject({ from: 'shipline@example.com', to: ['dev@example.com', 'ops@example.com', 'lead@example.com'], user: USER });
+    expect(mail).toMatchObject({
+      from: 'shipline@example.com',
+      to: ['dev@example.com', 'ops@example.com', 'lead@example.com'],
+      user: USER,
+    });
     const { headers, text, html } = parse(mail.raw);
     expect(headers.from).toBe('Shipline <shipline@example.com>');
     expect(headers.to).toBe('dev@example.com, ops@example.com');
@@ -155,7 +182,7 @@ describe('email.send', () => {
     await t.close();
   });
 
-  it('sends to the connection\'s default recipients and splits a comma-separated list', async () => {
+  it("sends to the connection's default recipients and splits a comma-separated list", async () => {
     const t = context();
     await send(t, { text: 'x' });
     expect(received[0]!.to).toEqual(['oncall@example.com']);
@@ -164,7 +191,7 @@ describe('email.send', () => {
     await t.close();
   });
 
-  it('lays the message out around the triggering deploy, escaping the event\'s values', async () => {
+  it("lays the message out around the triggering deploy, escaping the event's values", async () => {
     const event = JSON.parse(fs.readFileSync(new URL('./fixtures/deploy-recorded-failed.json', import.meta.url), 'utf8')) as ShiplineEvent;
     (event.data as { description: string }).description = 'migrate <failed> & rolled back';
     const t = context(connection(), event);
@@ -259,7 +286,7 @@ describe('email connection test', () => {
     expect(auths).toEqual([{ method: 'PLAIN', username: USER }]);
   });
 
-  it('reports the server\'s answer to a bad login', async () => {
+  it("reports the server's answer to a bad login", async () => {
     const check = await emailConnection.test(connection({}, { user: USER, password: 'wrong' }), http, signal);
     expect(check.status).toBe('error');
     expect(check.error).toMatch(/535 Authentication credentials invalid/);

@@ -11,12 +11,16 @@ const Recipients = (description: string) =>
 export const EmailSendConfig = Type.Object(
   {
     connection: Type.String({ description: 'The email (SMTP) connection (name)' }),
-    to: Type.Optional(Recipients('Recipients: an address, a comma-separated list or a list; default the connection\'s `to`')),
+    to: Type.Optional(Recipients("Recipients: an address, a comma-separated list or a list; default the connection's `to`")),
     cc: Type.Optional(Recipients('Copy recipients')),
     subject: Type.String({ minLength: 1, description: 'The subject line' }),
     text: Type.Optional(Type.String({ description: 'The plain-text body' })),
     html: Type.Optional(Type.String({ description: 'The HTML body (used as written)' })),
-    layout: Type.Optional(Type.Literal('deploy', { description: '"deploy": put the triggering deploy\'s facts (service, environment, version, status, commit, link) above the body' })),
+    layout: Type.Optional(
+      Type.Literal('deploy', {
+        description: '"deploy": put the triggering deploy\'s facts (service, environment, version, status, commit, link) above the body',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -25,7 +29,10 @@ export type EmailSendConfig = Static<typeof EmailSendConfig>;
 
 function addresses(value: string | string[] | undefined): string[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  return list.flatMap((entry) => entry.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  return list
+    .flatMap((entry) => entry.split(','))
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
 }
 
 function asText(list: unknown): string[] {
@@ -66,13 +73,15 @@ async function run(ctx: ActionContext, config: EmailSendConfig) {
     throw smtpError(error, settings);
   });
   const output = { messageId: info.messageId, accepted: asText(info.accepted), rejected: asText(info.rejected) };
-  ctx.log(`sent "${config.subject}" to ${output.accepted.join(', ')}${output.rejected.length ? `; rejected ${output.rejected.join(', ')}` : ''}: ${info.response}`);
+  ctx.log(
+    `sent "${config.subject}" to ${output.accepted.join(', ')}${output.rejected.length ? `; rejected ${output.rejected.join(', ')}` : ''}: ${info.response}`,
+  );
   return { channel: 'success', output };
 }
 
 export const emailSendAction: Action<EmailSendConfig> = {
   name: 'email.send',
-  description: 'Sends an email through the connection\'s SMTP server, optionally laid out around the triggering deploy',
+  description: "Sends an email through the connection's SMTP server, optionally laid out around the triggering deploy",
   channels: ['success', 'failed'],
   config: EmailSendConfig,
   exampleOutput: { messageId: '<shipline.run_01J-notify@example.com>', accepted: ['oncall@example.com'], rejected: [] },

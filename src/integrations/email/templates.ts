@@ -4,7 +4,7 @@ import type { ReactionTemplate } from '../connection-type.js';
 export const emailTemplates: ReactionTemplate[] = [
   {
     name: 'email-on-production-failure',
-    description: 'Email the connection\'s default recipients when a deploy to production fails',
+    description: "Email the connection's default recipients when a deploy to production fails",
     yaml: `name: email-on-production-failure
 description: Email the on-call list when a deploy to production fails
 on:

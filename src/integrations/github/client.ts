@@ -18,20 +18,39 @@ export const USER_AGENT = 'Shipline';
 export const SECONDARY_LIMIT_WAIT_MS = 60_000;
 const TIMEOUT_MS = 30_000;
 
-export const GitHubConfig = Type.Object({
-  apiUrl: Type.Optional(Type.String({
-    pattern: '^https?://[^\\s/]+',
-    default: DEFAULT_API_URL,
-    description: `The REST API base URL; default ${DEFAULT_API_URL} (GitHub Enterprise Server: https://<host>/api/v3)`,
-  })),
-  owner: Type.Optional(Type.String({ minLength: 1, description: 'The default repository owner (user or organization) for actions that do not name one' })),
-  repo: Type.Optional(Type.String({ minLength: 1, description: 'The default repository name for actions that do not name one' })),
-}, { additionalProperties: false });
+export const GitHubConfig = Type.Object(
+  {
+    apiUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s/]+',
+        default: DEFAULT_API_URL,
+        description: `The REST API base URL; default ${DEFAULT_API_URL} (GitHub Enterprise Server: https://<host>/api/v3)`,
+      }),
+    ),
+    owner: Type.Optional(
+      Type.String({ minLength: 1, description: 'The default repository owner (user or organization) for actions that do not name one' }),
+    ),
+    repo: Type.Optional(Type.String({ minLength: 1, description: 'The default repository name for actions that do not name one' })),
+  },
+  { additionalProperties: false },
+);
 
-export const GitHubSecrets = Type.Object({
-  token: Type.String({ minLength: 1, description: 'A token with access to the repositories: fine-grained (Issues, Contents, Deployments: write) or classic (repo), or an app installation token' }),
-  webhookSecret: Type.Optional(Type.String({ minLength: 1, description: 'The secret set on the GitHub webhook; needed to receive its deliveries (X-Hub-Signature-256)' })),
-}, { additionalProperties: false });
+export const GitHubSecrets = Type.Object(
+  {
+    token: Type.String({
+      minLength: 1,
+      description:
+        'A token with access to the repositories: fine-grained (Issues, Contents, Deployments: write) or classic (repo), or an app installation token',
+    }),
+    webhookSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The secret set on the GitHub webhook; needed to receive its deliveries (X-Hub-Signature-256)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export interface GitHubSettings {
   apiUrl: string;
@@ -71,7 +90,14 @@ export function repoPath(settings: GitHubSettings, config: { owner?: string; rep
 }
 
 /** One GitHub request with the headers GitHub requires; resolves for any status. */
-export async function githubFetch(http: HttpClient, settings: GitHubSettings, method: string, path: string, body: unknown, signal: AbortSignal): Promise<HttpResponse & { json: unknown }> {
+export async function githubFetch(
+  http: HttpClient,
+  settings: GitHubSettings,
+  method: string,
+  path: string,
+  body: unknown,
+  signal: AbortSignal,
+): Promise<HttpResponse & { json: unknown }> {
   const response = await http.request({
     method,
     url: `${settings.apiUrl}${path}`,
@@ -94,13 +120,15 @@ export function githubMessage(response: HttpResponse & { json: unknown }): strin
   const body = response.json as { message?: unknown; errors?: unknown } | undefined;
   const message = typeof body?.message === 'string' ? body.message : bodyExcerpt(response, 200);
   const errors = Array.isArray(body?.errors)
-    ? body.errors.map((e: unknown) => {
-      if (typeof e === 'string') return e;
-      const o = (e ?? {}) as { resource?: unknown; field?: unknown; code?: unknown; message?: unknown };
-      if (typeof o.message === 'string') return o.message;
-      const where = [o.resource, o.field].filter((s): s is string => typeof s === 'string').join('.');
-      return [where, typeof o.code === 'string' ? o.code : ''].filter(Boolean).join(' ');
-    }).filter((s) => s !== '')
+    ? body.errors
+        .map((e: unknown) => {
+          if (typeof e === 'string') return e;
+          const o = (e ?? {}) as { resource?: unknown; field?: unknown; code?: unknown; message?: unknown };
+          if (typeof o.message === 'string') return o.message;
+          const where = [o.resource, o.field].filter((s): s is string => typeof s === 'string').join('.');
+          return [where, typeof o.code === 'string' ? o.code : ''].filter(Boolean).join(' ');
+        })
+        .filter((s) => s !== '')
     : [];
   return errors.length > 0 ? `${message} (${errors.join('; ')})` : message;
 }
@@ -128,17 +156,29 @@ export function rateLimitWaitMs(response: HttpResponse & { json: unknown }, now:
  * wait, 5xx and network errors are retried, any other 4xx (401, 404, 410, 422...) fails now with
  * GitHub's message.
  */
-export async function githubCall<T>(ctx: ActionContext, settings: GitHubSettings, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export async function githubCall<T>(
+  ctx: ActionContext,
+  settings: GitHubSettings,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
   const shown = `${method} ${path}`;
   const response = await githubFetch(ctx.http, settings, method, path, body, ctx.signal);
   ctx.log(`${shown} → ${response.status}`);
   if (isSuccess(response.status)) return { status: response.status, json: response.json as T };
   const message = githubMessage(response);
   const wait = rateLimitWaitMs(response, ctx.now());
-  if (wait !== null) throw new RetryAfterError(`GitHub rate limit on ${shown} (HTTP ${response.status}: ${message}); retrying in ${Math.ceil(wait / 1000)} s`, wait);
+  if (wait !== null)
+    throw new RetryAfterError(
+      `GitHub rate limit on ${shown} (HTTP ${response.status}: ${message}); retrying in ${Math.ceil(wait / 1000)} s`,
+      wait,
+    );
   if (response.status >= 500) throw new Error(`GitHub answered HTTP ${response.status} to ${shown}: ${message}`);
   if (response.status === 404) {
-    throw new NonRetriableError(`GitHub 404 on ${shown}: ${message} (the repository or deployment does not exist, or the token cannot see it)`);
+    throw new NonRetriableError(
+      `GitHub 404 on ${shown}: ${message} (the repository or deployment does not exist, or the token cannot see it)`,
+    );
   }
   throw new NonRetriableError(`GitHub ${response.status} on ${shown}: ${message}`);
 }

@@ -14,13 +14,28 @@ const made = contexts();
 const ID = STAND_IN_REPO.deploymentId;
 
 const connection = (secrets: Record<string, string> = {}): ConnectionWithSecrets =>
-  connectionOf('github', 'github', { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo }, { token: STAND_IN_TOKEN, ...secrets }, 'c1');
+  connectionOf(
+    'github',
+    'github',
+    { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo },
+    { token: STAND_IN_TOKEN, ...secrets },
+    'c1',
+  );
 
 function run(config: Partial<CreateDeploymentStatusConfig> = {}, conn = connection()) {
   const { ctx } = made.make({ connections: { github: conn } });
-  return createDeploymentStatusAction.run(ctx, { connection: 'github', deployment_id: ID, state: 'success', ...config }) as Promise<Outcome>;
+  return createDeploymentStatusAction.run(ctx, {
+    connection: 'github',
+    deployment_id: ID,
+    state: 'success',
+    ...config,
+  }) as Promise<Outcome>;
 }
-const fail = (config: Partial<CreateDeploymentStatusConfig> = {}, conn?: ConnectionWithSecrets) => run(config, conn).then(() => undefined, (e: unknown) => e as Error);
+const fail = (config: Partial<CreateDeploymentStatusConfig> = {}, conn?: ConnectionWithSecrets) =>
+  run(config, conn).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
 const path = `/repos/acme/api/deployments/${ID}/statuses`;
 
 beforeAll(async () => {
@@ -36,34 +51,57 @@ afterAll(async () => {
 
 describe('github.createDeploymentStatus', () => {
   it('posts the status and returns its id, state and URL', async () => {
-    const outcome = await run({ log_url: 'https://ci.example/run/88', environment_url: 'https://api.example.com', description: 'Deployed by Shipline', environment: 'production', auto_inactive: false });
-    expect(outcome).toEqual({ channel: 'success', output: { id: expect.any(Number), state: 'success', url: expect.stringMatching(new RegExp(`${path}/\\d+$`)) } });
+    const outcome = await run({
+      log_url: 'https://ci.example/run/88',
+      environment_url: 'https://api.example.com',
+      description: 'Deployed by Shipline',
+      environment: 'production',
+      auto_inactive: false,
+    });
+    expect(outcome).toEqual({
+      channel: 'success',
+      output: { id: expect.any(Number), state: 'success', url: expect.stringMatching(new RegExp(`${path}/\\d+$`)) },
+    });
     const request = gh.requests.at(-1)!;
     expect(request.method).toBe('POST');
     expect(request.url).toBe(path);
-    expect(request.headers).toMatchObject({ authorization: `Bearer ${STAND_IN_TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'content-type': 'application/json' });
+    expect(request.headers).toMatchObject({
+      authorization: `Bearer ${STAND_IN_TOKEN}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'content-type': 'application/json',
+    });
     expect(JSON.parse(request.raw.toString())).toEqual({
-      state: 'success', environment: 'production', environment_url: 'https://api.example.com', log_url: 'https://ci.example/run/88', description: 'Deployed by Shipline', auto_inactive: false,
+      state: 'success',
+      environment: 'production',
+      environment_url: 'https://api.example.com',
+      log_url: 'https://ci.example/run/88',
+      description: 'Deployed by Shipline',
+      auto_inactive: false,
     });
     expect(gh.problems).toEqual([]);
   });
 
   it('takes a deployment id rendered from a template as text', async () => {
-    expect(Value.Check(createDeploymentStatusAction.config, { connection: 'github', deployment_id: String(ID), state: 'in_progress' })).toBe(true);
-    expect(Value.Check(createDeploymentStatusAction.config, { connection: 'github', deployment_id: 'abc', state: 'in_progress' })).toBe(false);
+    expect(
+      Value.Check(createDeploymentStatusAction.config, { connection: 'github', deployment_id: String(ID), state: 'in_progress' }),
+    ).toBe(true);
+    expect(Value.Check(createDeploymentStatusAction.config, { connection: 'github', deployment_id: 'abc', state: 'in_progress' })).toBe(
+      false,
+    );
     expect(Value.Check(createDeploymentStatusAction.config, { connection: 'github', deployment_id: ID, state: 'done' })).toBe(false);
     await run({ deployment_id: String(ID), state: 'in_progress' });
     expect(gh.requests.at(-1)!.url).toBe(path);
     expect(JSON.parse(gh.requests.at(-1)!.raw.toString())).toEqual({ state: 'in_progress' });
   });
 
-  it('cuts a description to GitHub\'s 140 characters instead of failing', async () => {
+  it("cuts a description to GitHub's 140 characters instead of failing", async () => {
     await run({ description: 'd'.repeat(300) });
     const sent = JSON.parse(gh.requests.at(-1)!.raw.toString()) as { description: string };
     expect(sent.description).toHaveLength(140);
   });
 
-  it('fails without retry on bad credentials and an unknown deployment, with GitHub\'s message', async () => {
+  it("fails without retry on bad credentials and an unknown deployment, with GitHub's message", async () => {
     const denied = await fail({}, connection({ token: 'nope' }));
     expect(denied).toBeInstanceOf(NonRetriableError);
     expect(denied?.message).toBe(`GitHub 401 on POST ${path}: Bad credentials`);
@@ -72,7 +110,7 @@ describe('github.createDeploymentStatus', () => {
     expect(missing?.message).toMatch(/^GitHub 404 on POST \/repos\/acme\/api\/deployments\/1\/statuses: Not Found/);
   });
 
-  it('fails without retry on 422 with GitHub\'s errors', async () => {
+  it("fails without retry on 422 with GitHub's errors", async () => {
     const invalid = await fail({ state: 'done' as never });
     expect(invalid).toBeInstanceOf(NonRetriableError);
     expect(invalid?.message).toBe(`GitHub 422 on POST ${path}: Validation Failed (DeploymentStatus.state invalid)`);

@@ -6,24 +6,41 @@ import { githubCall, openGitHub, repoPath } from './client.js';
 /** GitHub keeps at most 140 characters of a status description. */
 export const MAX_DESCRIPTION = 140;
 
-const State = Type.Union([
-  Type.Literal('error'), Type.Literal('failure'), Type.Literal('inactive'), Type.Literal('in_progress'),
-  Type.Literal('queued'), Type.Literal('pending'), Type.Literal('success'),
-], { description: 'error, failure, inactive, in_progress, queued, pending or success' });
+const State = Type.Union(
+  [
+    Type.Literal('error'),
+    Type.Literal('failure'),
+    Type.Literal('inactive'),
+    Type.Literal('in_progress'),
+    Type.Literal('queued'),
+    Type.Literal('pending'),
+    Type.Literal('success'),
+  ],
+  { description: 'error, failure, inactive, in_progress, queued, pending or success' },
+);
 
-const Config = Type.Object({
-  connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-  owner: Type.Optional(Type.String({ minLength: 1, description: 'The repository owner; default the connection\'s owner' })),
-  repo: Type.Optional(Type.String({ minLength: 1, description: 'The repository name; default the connection\'s repo' })),
-  // Rendered templates are text, so a number from an event arrives as "145988746".
-  deployment_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$' })], { description: 'The GitHub deployment id' }),
-  state: State,
-  environment: Type.Optional(Type.String({ minLength: 1, description: 'Renames the deployment\'s environment' })),
-  environment_url: Type.Optional(Type.String({ description: 'Where the deployed environment can be reached' })),
-  log_url: Type.Optional(Type.String({ description: 'The deploy\'s log (also shown as target_url)' })),
-  description: Type.Optional(Type.String({ description: `A short description (cut at ${MAX_DESCRIPTION} characters)` })),
-  auto_inactive: Type.Optional(Type.Boolean({ description: 'Mark earlier successful non-production deployments of the environment inactive; GitHub\'s default true' })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
+    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
+    // Rendered templates are text, so a number from an event arrives as "145988746".
+    deployment_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$' })], {
+      description: 'The GitHub deployment id',
+    }),
+    state: State,
+    environment: Type.Optional(Type.String({ minLength: 1, description: "Renames the deployment's environment" })),
+    environment_url: Type.Optional(Type.String({ description: 'Where the deployed environment can be reached' })),
+    log_url: Type.Optional(Type.String({ description: "The deploy's log (also shown as target_url)" })),
+    description: Type.Optional(Type.String({ description: `A short description (cut at ${MAX_DESCRIPTION} characters)` })),
+    auto_inactive: Type.Optional(
+      Type.Boolean({
+        description: "Mark earlier successful non-production deployments of the environment inactive; GitHub's default true",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export type CreateDeploymentStatusConfig = Static<typeof Config>;
 

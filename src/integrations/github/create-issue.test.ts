@@ -13,13 +13,23 @@ const made = contexts();
 const NOW = new Date('2025-03-01T12:00:00Z');
 
 const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets =>
-  connectionOf('github', 'github', { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo, ...config }, { token: STAND_IN_TOKEN, ...secrets }, 'c1');
+  connectionOf(
+    'github',
+    'github',
+    { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo, ...config },
+    { token: STAND_IN_TOKEN, ...secrets },
+    'c1',
+  );
 
 function run(config: Partial<CreateIssueConfig> = {}, conn = connection()) {
   const { ctx } = made.make({ connections: { github: conn }, now: () => NOW });
   return createIssueAction.run(ctx, { connection: 'github', title: 'Deploy api #42 to production failed', ...config }) as Promise<Outcome>;
 }
-const fail = (config: Partial<CreateIssueConfig> = {}, conn?: ConnectionWithSecrets) => run(config, conn).then(() => undefined, (e: unknown) => e as Error);
+const fail = (config: Partial<CreateIssueConfig> = {}, conn?: ConnectionWithSecrets) =>
+  run(config, conn).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
 
 beforeAll(async () => {
   gh = await startGitHubStandIn();
@@ -35,7 +45,10 @@ afterAll(async () => {
 describe('github.createIssue', () => {
   it('opens an issue with the documented request and returns its number, URL and id', async () => {
     const outcome = await run({ body: 'Run: https://ci.example/run/88', labels: ['deploy-failure'], assignees: ['alice'] });
-    expect(outcome).toEqual({ channel: 'success', output: { number: 1, url: 'https://github.com/acme/api/issues/1', id: expect.any(Number) } });
+    expect(outcome).toEqual({
+      channel: 'success',
+      output: { number: 1, url: 'https://github.com/acme/api/issues/1', id: expect.any(Number) },
+    });
     const request = gh.requests.at(-1)!;
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/repos/acme/api/issues');
@@ -46,7 +59,12 @@ describe('github.createIssue', () => {
       'user-agent': 'Shipline',
       'content-type': 'application/json',
     });
-    expect(JSON.parse(request.raw.toString())).toEqual({ title: 'Deploy api #42 to production failed', body: 'Run: https://ci.example/run/88', labels: ['deploy-failure'], assignees: ['alice'] });
+    expect(JSON.parse(request.raw.toString())).toEqual({
+      title: 'Deploy api #42 to production failed',
+      body: 'Run: https://ci.example/run/88',
+      labels: ['deploy-failure'],
+      assignees: ['alice'],
+    });
     expect(gh.problems).toEqual([]);
   });
 
@@ -60,7 +78,7 @@ describe('github.createIssue', () => {
     expect(error?.message).toMatch(/set owner and repo/);
   });
 
-  it('fails without retry on bad credentials, with GitHub\'s message', async () => {
+  it("fails without retry on bad credentials, with GitHub's message", async () => {
     const error = await fail({}, connection({ token: 'ghp_wrong' }));
     expect(error).toBeInstanceOf(NonRetriableError);
     expect(error?.message).toBe('GitHub 401 on POST /repos/acme/api/issues: Bad credentials');
@@ -69,17 +87,23 @@ describe('github.createIssue', () => {
   it('fails without retry on an unknown repository, saying why that may be', async () => {
     const error = await fail({ owner: 'acme', repo: 'nope' });
     expect(error).toBeInstanceOf(NonRetriableError);
-    expect(error?.message).toBe('GitHub 404 on POST /repos/acme/nope/issues: Not Found (the repository or deployment does not exist, or the token cannot see it)');
+    expect(error?.message).toBe(
+      'GitHub 404 on POST /repos/acme/nope/issues: Not Found (the repository or deployment does not exist, or the token cannot see it)',
+    );
   });
 
-  it('fails without retry on 422, with GitHub\'s errors', async () => {
+  it("fails without retry on 422, with GitHub's errors", async () => {
     const error = await fail({ title: '' });
     expect(error).toBeInstanceOf(NonRetriableError);
     expect(error?.message).toBe('GitHub 422 on POST /repos/acme/api/issues: Validation Failed (Issue.title missing_field)');
   });
 
   it('waits as long as Retry-After says on 429', async () => {
-    gh.failNext('/repos/acme/api/issues', { status: 429, headers: { 'retry-after': '30' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    gh.failNext('/repos/acme/api/issues', {
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: { message: 'You have exceeded a secondary rate limit.' },
+    });
     const error = await fail();
     expect(error).toBeInstanceOf(RetryAfterError);
     expect((error as RetryAfterError).retryAfterMs).toBe(30_000);
@@ -87,20 +111,32 @@ describe('github.createIssue', () => {
 
   it('waits until x-ratelimit-reset when the primary limit is used up (403)', async () => {
     const reset = NOW.getTime() / 1000 + 120;
-    gh.failNext('/repos/acme/api/issues', { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }, body: { message: 'API rate limit exceeded for user ID 1.' } });
+    gh.failNext('/repos/acme/api/issues', {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+      body: { message: 'API rate limit exceeded for user ID 1.' },
+    });
     const error = await fail();
     expect(error).toBeInstanceOf(RetryAfterError);
     expect((error as RetryAfterError).retryAfterMs).toBe(120_000);
   });
 
   it('waits a minute on a secondary limit that names no time', async () => {
-    gh.failNext('/repos/acme/api/issues', { status: 403, headers: { 'x-ratelimit-remaining': '4000' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } });
+    gh.failNext('/repos/acme/api/issues', {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '4000' },
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+    });
     const error = await fail();
     expect((error as RetryAfterError).retryAfterMs).toBe(60_000);
   });
 
   it('fails without retry on a 403 that is no rate limit, and on 410 (issues disabled)', async () => {
-    gh.failNext('/repos/acme/api/issues', { status: 403, headers: { 'x-ratelimit-remaining': '4999' }, body: { message: 'Resource not accessible by personal access token' } });
+    gh.failNext('/repos/acme/api/issues', {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '4999' },
+      body: { message: 'Resource not accessible by personal access token' },
+    });
     const forbidden = await fail();
     expect(forbidden).toBeInstanceOf(NonRetriableError);
     expect(forbidden?.message).toBe('GitHub 403 on POST /repos/acme/api/issues: Resource not accessible by personal access token');

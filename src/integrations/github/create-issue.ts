@@ -3,15 +3,22 @@ import type { Static } from 'typebox';
 import type { Action, Outcome } from '../../engine/action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
 
-const Config = Type.Object({
-  connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-  owner: Type.Optional(Type.String({ minLength: 1, description: 'The repository owner; default the connection\'s owner' })),
-  repo: Type.Optional(Type.String({ minLength: 1, description: 'The repository name; default the connection\'s repo' })),
-  title: Type.String({ minLength: 1, description: 'The issue title' }),
-  body: Type.Optional(Type.String({ description: 'The issue text (Markdown)' })),
-  labels: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Label names (dropped by GitHub if the token lacks push access)' })),
-  assignees: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Logins to assign (dropped by GitHub if the token lacks push access)' })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
+    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
+    title: Type.String({ minLength: 1, description: 'The issue title' }),
+    body: Type.Optional(Type.String({ description: 'The issue text (Markdown)' })),
+    labels: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Label names (dropped by GitHub if the token lacks push access)' }),
+    ),
+    assignees: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Logins to assign (dropped by GitHub if the token lacks push access)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export type CreateIssueConfig = Static<typeof Config>;
 

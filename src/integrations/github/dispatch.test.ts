@@ -12,13 +12,23 @@ let gh: GitHubStandIn;
 const made = contexts();
 
 const connection = (secrets: Record<string, string> = {}): ConnectionWithSecrets =>
-  connectionOf('github', 'github', { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo }, { token: STAND_IN_TOKEN, ...secrets }, 'c1');
+  connectionOf(
+    'github',
+    'github',
+    { apiUrl: gh.url, owner: STAND_IN_REPO.owner, repo: STAND_IN_REPO.repo },
+    { token: STAND_IN_TOKEN, ...secrets },
+    'c1',
+  );
 
 function run(config: Partial<DispatchConfig> = {}, conn = connection()) {
   const { ctx } = made.make({ connections: { github: conn } });
   return dispatchAction.run(ctx, { connection: 'github', event_type: 'shipline-production-deploy', ...config }) as Promise<Outcome>;
 }
-const fail = (config: Partial<DispatchConfig> = {}, conn?: ConnectionWithSecrets) => run(config, conn).then(() => undefined, (e: unknown) => e as Error);
+const fail = (config: Partial<DispatchConfig> = {}, conn?: ConnectionWithSecrets) =>
+  run(config, conn).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
 const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
 beforeAll(async () => {
@@ -33,20 +43,25 @@ afterAll(async () => {
 });
 
 describe('github.dispatch', () => {
-  it('sends a repository_dispatch and ends on success with GitHub\'s 204', async () => {
+  it("sends a repository_dispatch and ends on success with GitHub's 204", async () => {
     const payload = { service: 'api', version: '1.4.2', env: 'production' };
     expect(await run({ client_payload: payload })).toEqual({ channel: 'success', output: { dispatched: true } });
     const request = gh.requests.at(-1)!;
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/repos/acme/api/dispatches');
-    expect(request.headers).toMatchObject({ authorization: `Bearer ${STAND_IN_TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'content-type': 'application/json' });
+    expect(request.headers).toMatchObject({
+      authorization: `Bearer ${STAND_IN_TOKEN}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'content-type': 'application/json',
+    });
     expect(request.headers['user-agent']).toBeTruthy();
     expect(JSON.parse(request.raw.toString())).toEqual({ event_type: 'shipline-production-deploy', client_payload: payload });
     expect(gh.dispatches.at(-1)).toEqual({ repo: 'acme/api', body: { event_type: 'shipline-production-deploy', client_payload: payload } });
     expect(gh.problems).toEqual([]);
   });
 
-  it('accepts GitHub\'s limits exactly: 100 characters, 10 keys', async () => {
+  it("accepts GitHub's limits exactly: 100 characters, 10 keys", async () => {
     await run({ event_type: 'e'.repeat(100), client_payload: keys(10) });
     expect(gh.dispatches.at(-1)?.body.event_type).toHaveLength(100);
   });
@@ -62,7 +77,7 @@ describe('github.dispatch', () => {
     expect(gh.requests).toHaveLength(count);
   });
 
-  it('fails without retry on bad credentials and on 404 (no access), with GitHub\'s message', async () => {
+  it("fails without retry on bad credentials and on 404 (no access), with GitHub's message", async () => {
     const denied = await fail({}, connection({ token: 'ghp_revoked' }));
     expect(denied).toBeInstanceOf(NonRetriableError);
     expect(denied?.message).toBe('GitHub 401 on POST /repos/acme/api/dispatches: Bad credentials');
@@ -72,7 +87,11 @@ describe('github.dispatch', () => {
   });
 
   it('waits per Retry-After on 429 and retries 5xx', async () => {
-    gh.failNext('/repos/acme/api/dispatches', { status: 429, headers: { 'retry-after': '5' }, body: { message: 'API rate limit exceeded' } });
+    gh.failNext('/repos/acme/api/dispatches', {
+      status: 429,
+      headers: { 'retry-after': '5' },
+      body: { message: 'API rate limit exceeded' },
+    });
     const limited = await fail();
     expect(limited).toBeInstanceOf(RetryAfterError);
     expect((limited as RetryAfterError).retryAfterMs).toBe(5000);

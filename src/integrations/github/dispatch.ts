@@ -8,13 +8,23 @@ import { githubCall, openGitHub, repoPath } from './client.js';
 export const MAX_EVENT_TYPE = 100;
 export const MAX_PAYLOAD_KEYS = 10;
 
-const Config = Type.Object({
-  connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-  owner: Type.Optional(Type.String({ minLength: 1, description: 'The repository owner; default the connection\'s owner' })),
-  repo: Type.Optional(Type.String({ minLength: 1, description: 'The repository name; default the connection\'s repo' })),
-  event_type: Type.String({ minLength: 1, description: `What workflows filter on (on: repository_dispatch: types: [...]); at most ${MAX_EVENT_TYPE} characters` }),
-  client_payload: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `Data for the workflow (github.event.client_payload); at most ${MAX_PAYLOAD_KEYS} top-level keys` })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
+    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
+    event_type: Type.String({
+      minLength: 1,
+      description: `What workflows filter on (on: repository_dispatch: types: [...]); at most ${MAX_EVENT_TYPE} characters`,
+    }),
+    client_payload: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: `Data for the workflow (github.event.client_payload); at most ${MAX_PAYLOAD_KEYS} top-level keys`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export type DispatchConfig = Static<typeof Config>;
 
@@ -32,11 +42,15 @@ export const dispatchAction: Action<DispatchConfig> = {
 
   async run(ctx, config): Promise<Outcome> {
     if (config.event_type.length > MAX_EVENT_TYPE) {
-      throw new NonRetriableError(`github.dispatch: event_type is ${config.event_type.length} characters; GitHub allows at most ${MAX_EVENT_TYPE}`);
+      throw new NonRetriableError(
+        `github.dispatch: event_type is ${config.event_type.length} characters; GitHub allows at most ${MAX_EVENT_TYPE}`,
+      );
     }
     const keys = Object.keys(config.client_payload ?? {});
     if (keys.length > MAX_PAYLOAD_KEYS) {
-      throw new NonRetriableError(`github.dispatch: client_payload has ${keys.length} top-level keys; GitHub allows at most ${MAX_PAYLOAD_KEYS} (nest the rest in an object)`);
+      throw new NonRetriableError(
+        `github.dispatch: client_payload has ${keys.length} top-level keys; GitHub allows at most ${MAX_PAYLOAD_KEYS} (nest the rest in an object)`,
+      );
     }
     const settings = await openGitHub(ctx, config.connection);
     const path = `${repoPath(settings, config, 'github.dispatch')}/dispatches`;

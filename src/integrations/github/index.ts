@@ -33,7 +33,12 @@ export const githubConnection: ConnectionType = {
         // The default repository is worth checking too: a typo there fails every action later.
         const path = `/repos/${encodeURIComponent(settings.owner)}/${encodeURIComponent(settings.repo)}`;
         const repo = await githubFetch(http, settings, 'GET', path, undefined, signal);
-        if (repo.status !== 200) return { status: 'error', error: `GitHub ${repo.status} for ${settings.owner}/${settings.repo}: ${githubMessage(repo)}`, details };
+        if (repo.status !== 200)
+          return {
+            status: 'error',
+            error: `GitHub ${repo.status} for ${settings.owner}/${settings.repo}: ${githubMessage(repo)}`,
+            details,
+          };
         details.repository = (repo.json as { full_name?: unknown } | undefined)?.full_name ?? `${settings.owner}/${settings.repo}`;
       }
       return { status: 'ready', details };

@@ -10,7 +10,7 @@ const retry = '{ attempts: 5, backoff: exponential, initial: 10s, max: 10m }';
 export const githubTemplates: ReactionTemplate[] = [
   {
     name: 'github-issue-on-failure',
-    description: 'Open an issue in the connection\'s repository when a deploy fails',
+    description: "Open an issue in the connection's repository when a deploy fails",
     yaml: `name: github-issue-on-failure
 description: Open a GitHub issue when a deploy fails
 on:
@@ -35,7 +35,8 @@ steps:
   },
   {
     name: 'github-dispatch-on-production-deploy',
-    description: 'Start GitHub Actions workflows (on: repository_dispatch, types: [shipline-production-deploy]) after each successful production deploy',
+    description:
+      'Start GitHub Actions workflows (on: repository_dispatch, types: [shipline-production-deploy]) after each successful production deploy',
     // Deploys GitHub itself reported are left out, so a workflow that deploys cannot start itself again.
     yaml: `name: github-dispatch-on-production-deploy
 description: Send a repository_dispatch to GitHub after each successful production deploy

@@ -38,12 +38,16 @@ export function verifyGitHubSignature(secret: string | undefined, headers: Incom
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(value);
   if (!match) return 'X-Hub-Signature-256 is not sha256=<64 hex digits>';
   const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(raw).digest();
-  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected) ? null : 'X-Hub-Signature-256 does not match the body (wrong webhookSecret?)';
+  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected)
+    ? null
+    : 'X-Hub-Signature-256 does not match the body (wrong webhookSecret?)';
 }
 
 type Data = Record<string, unknown>;
-const obj = (value: unknown): Data | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined);
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null);
+const obj = (value: unknown): Data | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
+const str = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
 /** Event type segments may hold only letters, digits, `_` and `-`. */
 const segment = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -61,11 +65,13 @@ export function githubEvents(body: unknown, headers: IncomingHttpHeaders): Inbou
     sender: str(obj(payload.sender)?.login),
     payload: body,
   };
-  return [{
-    type: action ? `github.${segment(event)}.${segment(action)}` : `github.${segment(event)}`,
-    data,
-    ...(delivery ? { sourceKey: `github:${delivery}` } : {}),
-  }];
+  return [
+    {
+      type: action ? `github.${segment(event)}.${segment(action)}` : `github.${segment(event)}`,
+      data,
+      ...(delivery ? { sourceKey: `github:${delivery}` } : {}),
+    },
+  ];
 }
 
 /** Finished deployment states; `error` is GitHub's "could not deploy", a failure for DORA. */
@@ -90,25 +96,39 @@ export function githubDeploys(body: unknown, headers: IncomingHttpHeaders): Inbo
   const sha = str(deployment.sha);
   const ref = str(deployment.ref);
   const creator = str(obj(deployment.creator)?.login) ?? str(obj(status.creator)?.login) ?? str(obj(payload?.sender)?.login);
-  const description = str(status.description) ?? str(deployment.description)
-    ?? `GitHub deployment ${deploymentId} of ${fullName ?? service}${environment ? ` to ${environment}` : ''}: ${state}`;
-  return [{
-    dedupId: `github:${repositoryId}:${deploymentId}`,
-    status: finished,
-    input: {
-      service,
-      description,
-      deployedAt: str(status.created_at) ?? str(status.updated_at) ?? str(deployment.updated_at) ?? new Date().toISOString(),
-      environment,
-      deployUrl: str(status.target_url) ?? str(status.log_url) ?? str(status.environment_url) ?? null,
-      // A branch or tag says what was deployed; a bare SHA is shortened as people write it.
-      deployNumber: ref ? (FULL_SHA.test(ref) ? ref.slice(0, 7) : ref) : sha ? sha.slice(0, 7) : null,
-      deployer: { id: null, email: null, name: creator },
-      commit: sha
-        ? { sha, message: null, branch: null, date: null, committerName: null, committerEmail: null, authorName: null, authorEmail: null, authoringDate: null }
-        : null,
+  const description =
+    str(status.description) ??
+    str(deployment.description) ??
+    `GitHub deployment ${deploymentId} of ${fullName ?? service}${environment ? ` to ${environment}` : ''}: ${state}`;
+  return [
+    {
+      dedupId: `github:${repositoryId}:${deploymentId}`,
+      status: finished,
+      input: {
+        service,
+        description,
+        deployedAt: str(status.created_at) ?? str(status.updated_at) ?? str(deployment.updated_at) ?? new Date().toISOString(),
+        environment,
+        deployUrl: str(status.target_url) ?? str(status.log_url) ?? str(status.environment_url) ?? null,
+        // A branch or tag says what was deployed; a bare SHA is shortened as people write it.
+        deployNumber: ref ? (FULL_SHA.test(ref) ? ref.slice(0, 7) : ref) : sha ? sha.slice(0, 7) : null,
+        deployer: { id: null, email: null, name: creator },
+        commit: sha
+          ? {
+              sha,
+              message: null,
+              branch: null,
+              date: null,
+              committerName: null,
+              committerEmail: null,
+              authorName: null,
+              authorEmail: null,
+              authoringDate: null,
+            }
+          : null,
+      },
     },
-  }];
+  ];
 }
 
 export const githubWebhook: InboundWebhook = {

@@ -34,7 +34,10 @@ describe('jira.addComment', () => {
   it('posts the comment as an ADF document to the issue, with Basic auth and JSON', async () => {
     const result = await comment(key, 'Rolled back to 1.4.1.\n\nDetails: https://ci.example/run/89');
     const stored = jira.issues.get(key)!.comments[0]!;
-    expect(result).toEqual({ channel: 'success', output: { id: stored.id, issue: key, url: `${jira.url}/browse/${key}?focusedCommentId=${stored.id}` } });
+    expect(result).toEqual({
+      channel: 'success',
+      output: { id: stored.id, issue: key, url: `${jira.url}/browse/${key}?focusedCommentId=${stored.id}` },
+    });
     const request = jira.requests[0]!;
     expect(request.method).toBe('POST');
     expect(request.path).toBe(`/rest/api/3/issue/${key}/comment`);
@@ -42,22 +45,29 @@ describe('jira.addComment', () => {
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.json).toEqual({
       body: {
-        type: 'doc', version: 1, content: [
+        type: 'doc',
+        version: 1,
+        content: [
           { type: 'paragraph', content: [{ type: 'text', text: 'Rolled back to 1.4.1.' }] },
-          { type: 'paragraph', content: [
-            { type: 'text', text: 'Details: ' },
-            { type: 'text', text: 'https://ci.example/run/89', marks: [{ type: 'link', attrs: { href: 'https://ci.example/run/89' } }] },
-          ] },
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: 'Details: ' },
+              { type: 'text', text: 'https://ci.example/run/89', marks: [{ type: 'link', attrs: { href: 'https://ci.example/run/89' } }] },
+            ],
+          },
         ],
       },
     });
     expect(jira.violations).toEqual([]);
   });
 
-  it('fails without retrying, with Jira\'s message, on an unknown issue (404)', async () => {
+  it("fails without retrying, with Jira's message, on an unknown issue (404)", async () => {
     const error = await comment('OPS-999', 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
-    expect((error as Error).message).toBe('Jira POST /rest/api/3/issue/OPS-999/comment answered 404: Issue does not exist or you do not have permission to see it.');
+    expect((error as Error).message).toBe(
+      'Jira POST /rest/api/3/issue/OPS-999/comment answered 404: Issue does not exist or you do not have permission to see it.',
+    );
   });
 
   it('fails without retrying on bad credentials (401)', async () => {
@@ -72,7 +82,11 @@ describe('jira.addComment', () => {
     const limited = await comment(key, 'x').catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RetryAfterError);
     expect((limited as RetryAfterError).retryAfterMs).toBe(3000);
-    jira.failNext({ status: 500, headers: { 'content-type': 'application/json' }, body: '{"errorMessages":["Internal server error"],"errors":{}}' });
+    jira.failNext({
+      status: 500,
+      headers: { 'content-type': 'application/json' },
+      body: '{"errorMessages":["Internal server error"],"errors":{}}',
+    });
     const failed = await comment(key, 'x').catch((e: unknown) => e);
     expect(failed).not.toBeInstanceOf(NonRetriableError);
     expect((failed as Error).message).toMatch(/answered 500: Internal server error/);

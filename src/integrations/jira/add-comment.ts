@@ -30,7 +30,7 @@ async function run(ctx: ActionContext, config: AddCommentConfig): Promise<Outcom
 
 export const addCommentAction: Action<AddCommentConfig> = {
   name: 'jira.addComment',
-  description: 'Adds a comment (plain text, converted to Jira\'s document format) to a Jira issue',
+  description: "Adds a comment (plain text, converted to Jira's document format) to a Jira issue",
   channels: ['success', 'failed'],
   config: AddCommentConfig,
   exampleOutput: { id: '10042', issue: 'OPS-24', url: 'https://your-site.atlassian.net/browse/OPS-24?focusedCommentId=10042' },

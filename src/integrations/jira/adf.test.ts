@@ -8,13 +8,16 @@ describe('toAdf', () => {
       type: 'doc',
       version: 1,
       content: [
-        { type: 'paragraph', content: [{ type: 'text', text: 'Run 88 failed.' }, { type: 'hardBreak' }, { type: 'text', text: 'At step migrate.' }] },
+        {
+          type: 'paragraph',
+          content: [{ type: 'text', text: 'Run 88 failed.' }, { type: 'hardBreak' }, { type: 'text', text: 'At step migrate.' }],
+        },
         { type: 'paragraph', content: [{ type: 'text', text: 'Rolled back.' }] },
       ],
     });
   });
 
-  it('turns URLs into links, leaving the sentence\'s punctuation outside', () => {
+  it("turns URLs into links, leaving the sentence's punctuation outside", () => {
     expect(toAdf('See https://ci.example/run/88.').content[0]!.content).toEqual([
       { type: 'text', text: 'See ' },
       { type: 'text', text: 'https://ci.example/run/88', marks: [{ type: 'link', attrs: { href: 'https://ci.example/run/88' } }] },

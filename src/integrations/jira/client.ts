@@ -36,7 +36,8 @@ export interface JiraSite {
 }
 
 export function jiraSite(connection: ConnectionWithSecrets): JiraSite {
-  if (connection.type !== 'jira') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not jira`);
+  if (connection.type !== 'jira')
+    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not jira`);
   const c = connection.config as { siteUrl?: unknown; email?: unknown; project?: unknown };
   const apiToken = connection.secrets.apiToken;
   if (typeof c.siteUrl !== 'string' || typeof c.email !== 'string' || !apiToken) {
@@ -117,7 +118,12 @@ export class JiraClient {
     const what = `Jira ${method} ${path} answered ${response.status}: ${jiraMessage(response)}`;
     // Jira sends Retry-After on 429 and on some 503s; a 503 that names a wait gets it.
     if (response.status === 503 && response.headers['retry-after']) throw new RetryAfterError(what, waitMs(response, this.now()));
-    throw failureFor(response.status, what, () => waitMs(response, this.now()), (message) => new JiraError(response.status, message));
+    throw failureFor(
+      response.status,
+      what,
+      () => waitMs(response, this.now()),
+      (message) => new JiraError(response.status, message),
+    );
   }
 
   myself(): Promise<JiraMyself> {

@@ -12,7 +12,13 @@ const jira = new JiraStandIn();
 let t: TestContext;
 
 function connection(overrides: { config?: Record<string, unknown>; secrets?: Record<string, string> } = {}): ConnectionWithSecrets {
-  return connectionOf('jira', 'jira', { siteUrl: jira.url, email: JIRA_EMAIL, project: 'OPS', ...overrides.config }, { apiToken: JIRA_TOKEN, ...overrides.secrets }, 'c-jira');
+  return connectionOf(
+    'jira',
+    'jira',
+    { siteUrl: jira.url, email: JIRA_EMAIL, project: 'OPS', ...overrides.config },
+    { apiToken: JIRA_TOKEN, ...overrides.secrets },
+    'c-jira',
+  );
 }
 
 function context(conn = connection()): TestContext {
@@ -55,15 +61,23 @@ describe('jira.createIssue', () => {
         issuetype: { name: 'Bug' },
         summary: 'Deploy api 1.4.2 to production failed',
         description: {
-          type: 'doc', version: 1, content: [{
-            type: 'paragraph',
-            content: [
-              { type: 'text', text: 'Run 88 failed at step migrate.' },
-              { type: 'hardBreak' },
-              { type: 'text', text: 'See ' },
-              { type: 'text', text: 'https://ci.example/run/88', marks: [{ type: 'link', attrs: { href: 'https://ci.example/run/88' } }] },
-            ],
-          }],
+          type: 'doc',
+          version: 1,
+          content: [
+            {
+              type: 'paragraph',
+              content: [
+                { type: 'text', text: 'Run 88 failed at step migrate.' },
+                { type: 'hardBreak' },
+                { type: 'text', text: 'See ' },
+                {
+                  type: 'text',
+                  text: 'https://ci.example/run/88',
+                  marks: [{ type: 'link', attrs: { href: 'https://ci.example/run/88' } }],
+                },
+              ],
+            },
+          ],
         },
         labels: ['shipline', 'deploy-failure'],
         priority: { name: 'High' },
@@ -72,7 +86,7 @@ describe('jira.createIssue', () => {
     expect(jira.violations).toEqual([]);
   });
 
-  it('defaults to a Task in the connection\'s project, keeps the summary on one line within 255 characters, and omits an empty description', async () => {
+  it("defaults to a Task in the connection's project, keeps the summary on one line within 255 characters, and omits an empty description", async () => {
     await create({ summary: `First line\nsecond ${'x'.repeat(300)}`, description: '  \n ' });
     const fields = (jira.requests[0]!.json as { fields: Record<string, unknown> }).fields;
     expect(fields.project).toEqual({ key: 'OPS' });
@@ -83,11 +97,13 @@ describe('jira.createIssue', () => {
     expect(jira.violations).toEqual([]);
   });
 
-  it('fails without retrying on bad credentials, with Jira\'s message', async () => {
+  it("fails without retrying on bad credentials, with Jira's message", async () => {
     const bad = context(connection({ secrets: { apiToken: 'wrong' } }));
     const error = await create({}, bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
-    expect((error as Error).message).toBe('Jira POST /rest/api/3/issue answered 401: Client must be authenticated to access this resource.');
+    expect((error as Error).message).toBe(
+      'Jira POST /rest/api/3/issue answered 401: Client must be authenticated to access this resource.',
+    );
     await bad.close();
   });
 
@@ -111,7 +127,7 @@ describe('jira.createIssue', () => {
     await elsewhere.close();
   });
 
-  it('asks to be retried after Jira\'s Retry-After on 429', async () => {
+  it("asks to be retried after Jira's Retry-After on 429", async () => {
     jira.rateLimitNext(7);
     const error = await create({}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryAfterError);

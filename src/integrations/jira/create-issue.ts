@@ -11,12 +11,12 @@ const SUMMARY_MAX = 255;
 export const CreateIssueConfig = Type.Object(
   {
     connection: Type.String({ description: 'The Jira connection (name)' }),
-    project: Type.Optional(Type.String({ minLength: 1, description: 'The project key, e.g. OPS; default the connection\'s project' })),
-    issueType: Type.Optional(Type.String({ minLength: 1, description: 'The issue type\'s name; default Task' })),
+    project: Type.Optional(Type.String({ minLength: 1, description: "The project key, e.g. OPS; default the connection's project" })),
+    issueType: Type.Optional(Type.String({ minLength: 1, description: "The issue type's name; default Task" })),
     summary: Type.String({ minLength: 1, description: 'One line; longer than 255 characters is cut, line breaks become spaces' }),
     description: Type.Optional(Type.String({ description: 'Plain text: blank lines separate paragraphs, URLs become links' })),
     labels: Type.Optional(Type.Array(Type.String({ pattern: '^\\S+$' }), { description: 'Labels (no spaces)' })),
-    priority: Type.Optional(Type.String({ minLength: 1, description: 'The priority\'s name, e.g. High' })),
+    priority: Type.Optional(Type.String({ minLength: 1, description: "The priority's name, e.g. High" })),
   },
   { additionalProperties: false },
 );

@@ -35,7 +35,7 @@ describe('jira connection test', () => {
     expect(jira.violations).toEqual([]);
   });
 
-  it('reports Jira\'s answer to bad credentials', async () => {
+  it("reports Jira's answer to bad credentials", async () => {
     expect(await jiraConnection.test(connection({}, 'wrong'), http, signal)).toEqual({
       status: 'error',
       error: 'Jira GET /rest/api/3/myself answered 401: Client must be authenticated to access this resource.',
@@ -82,7 +82,17 @@ describe('the jira manifest', () => {
     expect(rendered.description).toContain('Deployed by: Alice Example');
     expect(rendered.description).toContain('Commit: f95f852bd8fca8fcc58a9a2d6c842781e32a215e');
     // An alias no service claims, no commit, no deployer, no environment: still a valid step.
-    const bare = { ...failed, data: { ...(failed.data as object), service: null, commit: null, environment: null, deployUrl: null, deployer: { id: null, email: null, name: null } } };
+    const bare = {
+      ...failed,
+      data: {
+        ...(failed.data as object),
+        service: null,
+        commit: null,
+        environment: null,
+        deployUrl: null,
+        deployer: { id: null, email: null, name: null },
+      },
+    };
     const minimal = render(bare) as Record<string, string>;
     expect([...Value.Errors(action.config, minimal)]).toEqual([]);
     expect(minimal.summary).toBe('Deploy of acme-api 1.4.2 to an unnamed environment failed');

@@ -10,7 +10,7 @@ export const jiraConnection: ConnectionType = {
   type: 'jira',
   title: 'Jira Cloud',
   description:
-    'Creates Jira issues and adds comments through Jira Cloud\'s REST API, as an Atlassian account with an API token, e.g. a ticket for every failed production deploy.',
+    "Creates Jira issues and adds comments through Jira Cloud's REST API, as an Atlassian account with an API token, e.g. a ticket for every failed production deploy.",
   config: JiraConfig,
   secrets: JiraSecrets,
   async test(connection, http, signal) {

@@ -33,7 +33,8 @@ const PROJECTS: Record<string, { id: string; issueTypes: string[] }> = {
 const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
 const NOT_ADF = 'Operation value must be an Atlassian Document';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): JiraAnswer => jsonAnswer(status, body, headers, 'application/json;charset=UTF-8');
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): JiraAnswer =>
+  jsonAnswer(status, body, headers, 'application/json;charset=UTF-8');
 const fieldErrors = (errors: Record<string, string>) => json(400, { errorMessages: [], errors });
 
 /** True for a document Jira would accept: doc v1 of paragraphs holding non-empty text (with known marks) and hard breaks. */
@@ -48,8 +49,13 @@ export function isAdf(value: unknown): boolean {
       if (node?.type === 'hardBreak') return true;
       if (node?.type !== 'text' || typeof node.text !== 'string' || node.text === '') return false;
       if (node.marks === undefined) return true;
-      return Array.isArray(node.marks) && node.marks.every((m: { type?: unknown; attrs?: { href?: unknown } }) =>
-        ['strong', 'em', 'code'].includes(m?.type as string) || (m?.type === 'link' && typeof m.attrs?.href === 'string'));
+      return (
+        Array.isArray(node.marks) &&
+        node.marks.every(
+          (m: { type?: unknown; attrs?: { href?: unknown } }) =>
+            ['strong', 'em', 'code'].includes(m?.type as string) || (m?.type === 'link' && typeof m.attrs?.href === 'string'),
+        )
+      );
     });
   });
 }
@@ -63,11 +69,17 @@ export class JiraStandIn extends StandIn {
 
   /** Jira's rate-limit answer: 429 with Retry-After (seconds) and X-RateLimit-Reset (ISO). */
   rateLimitNext(seconds: number): void {
-    this.failNext(json(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, {
-      'retry-after': String(seconds),
-      'x-ratelimit-reset': new Date(Date.now() + seconds * 1000).toISOString(),
-      'ratelimit-reason': 'jira-burst-based',
-    }));
+    this.failNext(
+      json(
+        429,
+        { errorMessages: ['Rate limit exceeded.'], errors: {} },
+        {
+          'retry-after': String(seconds),
+          'x-ratelimit-reset': new Date(Date.now() + seconds * 1000).toISOString(),
+          'ratelimit-reason': 'jira-burst-based',
+        },
+      ),
+    );
   }
 
   reset(): void {
@@ -79,9 +91,14 @@ export class JiraStandIn extends StandIn {
     const expected = `Basic ${Buffer.from(`${JIRA_EMAIL}:${JIRA_TOKEN}`).toString('base64')}`;
     if (req.headers.authorization !== expected) {
       // Jira Cloud answers a missing or wrong API token with this text, not JSON (observed).
-      return { status: 401, headers: { 'content-type': 'text/plain;charset=UTF-8', 'www-authenticate': 'Basic realm="protected-area"' }, body: 'Client must be authenticated to access this resource.' };
+      return {
+        status: 401,
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'www-authenticate': 'Basic realm="protected-area"' },
+        body: 'Client must be authenticated to access this resource.',
+      };
     }
-    if (!/^application\/json\b/.test(req.headers.accept ?? '')) this.violations.push(`${req.method} ${req.path}: Accept is ${req.headers.accept ?? 'missing'}`);
+    if (!/^application\/json\b/.test(req.headers.accept ?? ''))
+      this.violations.push(`${req.method} ${req.path}: Accept is ${req.headers.accept ?? 'missing'}`);
     if (req.method === 'POST') {
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
         return json(415, { errorMessages: ['Unsupported Media Type'], errors: {} });

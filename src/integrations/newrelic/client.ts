@@ -20,7 +20,8 @@ export const NewRelicConfig = Type.Object(
       Type.String({
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
-        description: 'The NerdGraph endpoint: https://api.newrelic.com/graphql (US, default) or https://api.eu.newrelic.com/graphql (EU accounts)',
+        description:
+          'The NerdGraph endpoint: https://api.newrelic.com/graphql (US, default) or https://api.eu.newrelic.com/graphql (EU accounts)',
       }),
     ),
   },
@@ -40,7 +41,8 @@ export interface NewRelicAccount {
 }
 
 export function newRelicAccount(connection: ConnectionWithSecrets): NewRelicAccount {
-  if (connection.type !== 'newrelic') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not newrelic`);
+  if (connection.type !== 'newrelic')
+    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not newrelic`);
   const apiUrl = (connection.config as { apiUrl?: unknown }).apiUrl;
   const apiKey = connection.secrets.apiKey;
   if (!apiKey) throw new NonRetriableError(`newrelic connection "${connection.name}" has no apiKey`);
@@ -84,7 +86,8 @@ export class NerdGraphClient {
     const body = parseJson(response.body);
     const errors = errorsOf(body);
     const what = `New Relic answered ${response.status}: ${describe(errors, response)}`;
-    if (response.status === 429 || response.status >= 500) throw failureFor(response.status, what, () => retryAfterMs(response.headers['retry-after'], this.now()));
+    if (response.status === 429 || response.status >= 500)
+      throw failureFor(response.status, what, () => retryAfterMs(response.headers['retry-after'], this.now()));
     if (response.status === 401 || response.status === 403 || errors.some((e) => e.extensions?.error_code === 'BAD_API_KEY')) {
       throw new NonRetriableError(`New Relic refused the API key: ${describe(errors, response)}`);
     }

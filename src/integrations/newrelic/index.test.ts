@@ -10,7 +10,8 @@ import { newrelicConnection } from './index.js';
 const nr = new NewRelicStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
-const connection = (apiKey = NEWRELIC_KEY): ConnectionWithSecrets => connectionOf('newrelic', 'newrelic', { apiUrl: nr.apiUrl }, { apiKey }, 'c-nr');
+const connection = (apiKey = NEWRELIC_KEY): ConnectionWithSecrets =>
+  connectionOf('newrelic', 'newrelic', { apiUrl: nr.apiUrl }, { apiKey }, 'c-nr');
 
 beforeAll(() => nr.start());
 afterAll(async () => {
@@ -20,21 +21,29 @@ afterAll(async () => {
 
 describe('newrelic connection test', () => {
   it('is ready when NerdGraph answers the actor query, showing the user', async () => {
-    expect(await newrelicConnection.test(connection(), http, signal)).toEqual({ status: 'ready', details: { name: 'Shipline Bot', email: 'bot@acme.com' } });
+    expect(await newrelicConnection.test(connection(), http, signal)).toEqual({
+      status: 'ready',
+      details: { name: 'Shipline Bot', email: 'bot@acme.com' },
+    });
     const request = nr.requests.at(-1)!;
     expect(request.headers['api-key']).toBe(NEWRELIC_KEY);
     expect(request.json).toEqual({ query: '{ actor { user { name email } } }', variables: {} });
   });
 
-  it('reports New Relic\'s answer to a bad key', async () => {
-    expect(await newrelicConnection.test(connection('NRAK-WRONG'), http, signal)).toEqual({ status: 'error', error: 'New Relic refused the API key: Invalid API key' });
+  it("reports New Relic's answer to a bad key", async () => {
+    expect(await newrelicConnection.test(connection('NRAK-WRONG'), http, signal)).toEqual({
+      status: 'error',
+      error: 'New Relic refused the API key: Invalid API key',
+    });
   });
 });
 
 describe('the newrelic manifest', () => {
   it('describes every connection field, with the US endpoint as the default', () => {
     expectDescribed([newrelicConnection.config, newrelicConnection.secrets]);
-    expect((newrelicConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe('https://api.newrelic.com/graphql');
+    expect((newrelicConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe(
+      'https://api.newrelic.com/graphql',
+    );
     expect(Value.Check(newrelicConnection.config, { apiUrl: 'https://api.eu.newrelic.com/graphql' })).toBe(true);
     expect(newrelicConnection.actions.map((a) => a.name)).toEqual(['newrelic.markDeployment']);
     expect(Object.keys((newrelicConnection.actions[0]!.config as { properties: object }).properties)[0]).toBe('connection');

@@ -14,9 +14,9 @@ export const newrelicConnection: ConnectionType = {
   secrets: NewRelicSecrets,
   async test(connection, http, signal) {
     try {
-      const data = await new NerdGraphClient(http, newRelicAccount(connection), signal).query<{ actor: { user: { name: string; email: string } } }>(
-        '{ actor { user { name email } } }',
-      );
+      const data = await new NerdGraphClient(http, newRelicAccount(connection), signal).query<{
+        actor: { user: { name: string; email: string } };
+      }>('{ actor { user { name email } } }');
       return { status: 'ready', details: { name: data.actor.user.name, email: data.actor.user.email } };
     } catch (error) {
       return { status: 'error', error: (error as Error).message };

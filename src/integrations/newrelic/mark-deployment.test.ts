@@ -71,7 +71,7 @@ describe('newrelic.markDeployment', () => {
     expect((result as { output: { entityGuid: string } }).output.entityGuid).toBe(API_GUID);
   });
 
-  it('takes an Octopus deployment\'s release version, message and task link', async () => {
+  it("takes an Octopus deployment's release version, message and task link", async () => {
     const octopus = deployFixture('octopus-deployment-succeeded.json');
     const occurredAt = new Date(Date.now() - 30_000).toISOString();
     await mark({ entityGuid: API_GUID }, { event: { ...octopus, data: { ...(octopus.data as object), occurredAt } } });
@@ -98,7 +98,7 @@ describe('newrelic.markDeployment', () => {
     expect(nr.deployments).toHaveLength(0);
   });
 
-  it('fails without retrying on New Relic\'s GraphQL errors (HTTP 200 with errors), with its message', async () => {
+  it("fails without retrying on New Relic's GraphQL errors (HTTP 200 with errors), with its message", async () => {
     const unknown = await mark({ entityGuid: 'NOPE' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(NonRetriableError);
     expect((unknown as Error).message).toBe('New Relic: Entity with guid NOPE not found');
@@ -111,12 +111,20 @@ describe('newrelic.markDeployment', () => {
     const refused = await mark({ entityGuid: API_GUID }, { conn: connection('NRAK-WRONG') }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(NonRetriableError);
     expect((refused as Error).message).toBe('New Relic refused the API key: Invalid API key');
-    nr.failNext({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"message":"Invalid API key","extensions":{"error_code":"BAD_API_KEY"}}]}' });
+    nr.failNext({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"errors":[{"message":"Invalid API key","extensions":{"error_code":"BAD_API_KEY"}}]}',
+    });
     await expect(mark({ entityGuid: API_GUID })).rejects.toThrow(/refused the API key/);
   });
 
   it('retries GraphQL errors New Relic classes as timeouts or server errors', async () => {
-    nr.failNext({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":{"changeTrackingCreateDeployment":null},"errors":[{"message":"Upstream timed out","extensions":{"errorClass":"TIMEOUT"}}]}' });
+    nr.failNext({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"data":{"changeTrackingCreateDeployment":null},"errors":[{"message":"Upstream timed out","extensions":{"errorClass":"TIMEOUT"}}]}',
+    });
     const error = await mark({ entityGuid: API_GUID }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(NonRetriableError);
@@ -141,7 +149,9 @@ describe('newrelic.markDeployment', () => {
   });
 
   it('refuses to mark without a version', async () => {
-    await expect(mark({ entityGuid: API_GUID }, { event: { id: 'e', type: 'webhook.x', source: 's', timestamp: new Date().toISOString(), data: {} } })).rejects.toThrow(/no version/);
+    await expect(
+      mark({ entityGuid: API_GUID }, { event: { id: 'e', type: 'webhook.x', source: 's', timestamp: new Date().toISOString(), data: {} } }),
+    ).rejects.toThrow(/no version/);
     expect(nr.requests).toHaveLength(0);
   });
 });

@@ -15,19 +15,26 @@ export const MarkDeploymentConfig = Type.Object(
     entitySearch: Type.Optional(
       Type.String({
         minLength: 1,
-        description: 'An entity search that finds exactly one entity, e.g. "name = \'api\' AND domain = \'APM\'"; default: the APM application named like the deploy\'s service',
+        description:
+          "An entity search that finds exactly one entity, e.g. \"name = 'api' AND domain = 'APM'\"; default: the APM application named like the deploy's service",
       }),
     ),
-    version: Type.Optional(Type.String({ minLength: 1, description: 'The version deployed; default the deploy number or Octopus release version' })),
+    version: Type.Optional(
+      Type.String({ minLength: 1, description: 'The version deployed; default the deploy number or Octopus release version' }),
+    ),
     changelog: Type.Optional(Type.String({ description: 'What changed, or a link to it' })),
-    commit: Type.Optional(Type.String({ description: 'The commit deployed; default the deploy\'s commit SHA' })),
+    commit: Type.Optional(Type.String({ description: "The commit deployed; default the deploy's commit SHA" })),
     deepLink: Type.Optional(Type.String({ description: 'A link to the deploy; default its URL (or the Octopus task)' })),
-    user: Type.Optional(Type.String({ description: 'Who deployed; default the deployer\'s email or name' })),
-    description: Type.Optional(Type.String({ description: 'Default the deploy\'s description (or the Octopus message)' })),
-    deploymentType: Type.Optional(Type.Enum(['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'], { description: 'How it was rolled out' })),
+    user: Type.Optional(Type.String({ description: "Who deployed; default the deployer's email or name" })),
+    description: Type.Optional(Type.String({ description: "Default the deploy's description (or the Octopus message)" })),
+    deploymentType: Type.Optional(
+      Type.Enum(['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'], { description: 'How it was rolled out' }),
+    ),
     groupId: Type.Optional(Type.String({ description: 'Groups deployments that belong together, e.g. one release over several services' })),
     timestamp: Type.Optional(
-      Type.String({ description: 'When it happened (ISO 8601 or epoch ms, within 24 h of now); default the deploy\'s time, or now when that is older' }),
+      Type.String({
+        description: "When it happened (ISO 8601 or epoch ms, within 24 h of now); default the deploy's time, or now when that is older",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -55,7 +62,10 @@ async function resolveEntity(client: NerdGraphClient, ctx: ActionContext, search
   const found = await client.query<Found>(SEARCH, { query: search });
   const entities = found.actor.entitySearch?.results.entities ?? [];
   if (entities.length !== 1) {
-    const names = entities.slice(0, 5).map((e) => `${e.name} (${e.guid})`).join(', ');
+    const names = entities
+      .slice(0, 5)
+      .map((e) => `${e.name} (${e.guid})`)
+      .join(', ');
     throw new NonRetriableError(
       entities.length === 0
         ? `newrelic.markDeployment: no entity matches ${search}`
@@ -69,7 +79,8 @@ async function resolveEntity(client: NerdGraphClient, ctx: ActionContext, search
 function timestampOf(ctx: ActionContext, config: MarkDeploymentConfig, at: string): number | undefined {
   if (config.timestamp !== undefined) {
     const ms = epochMs(config.timestamp);
-    if (ms === null) throw new NonRetriableError(`newrelic.markDeployment: timestamp "${config.timestamp}" is neither ISO 8601 nor epoch milliseconds`);
+    if (ms === null)
+      throw new NonRetriableError(`newrelic.markDeployment: timestamp "${config.timestamp}" is neither ISO 8601 nor epoch milliseconds`);
     return ms;
   }
   const ms = epochMs(at);
@@ -85,15 +96,20 @@ async function run(ctx: ActionContext, config: MarkDeploymentConfig): Promise<Ou
   const account = newRelicAccount(await ctx.connection(config.connection));
   const facts = deployFacts(ctx.event);
   const version = config.version ?? facts.version;
-  if (!version) throw new NonRetriableError('newrelic.markDeployment: no version (set `version`; the event has no deploy number or release version)');
+  if (!version)
+    throw new NonRetriableError('newrelic.markDeployment: no version (set `version`; the event has no deploy number or release version)');
   const client = new NerdGraphClient(ctx.http, account, ctx.signal, ctx.now);
 
   let entityGuid = config.entityGuid;
   if (!entityGuid) {
     let search = config.entitySearch;
     if (!search) {
-      if (!facts.service) throw new NonRetriableError('newrelic.markDeployment: set entityGuid or entitySearch (the event names no service)');
-      if (facts.service.includes("'")) throw new NonRetriableError(`newrelic.markDeployment: set entityGuid or entitySearch (cannot search for the name ${facts.service})`);
+      if (!facts.service)
+        throw new NonRetriableError('newrelic.markDeployment: set entityGuid or entitySearch (the event names no service)');
+      if (facts.service.includes("'"))
+        throw new NonRetriableError(
+          `newrelic.markDeployment: set entityGuid or entitySearch (cannot search for the name ${facts.service})`,
+        );
       search = `domain = 'APM' AND type = 'APPLICATION' AND name = '${facts.service}'`;
     }
     entityGuid = await resolveEntity(client, ctx, search);

@@ -33,7 +33,18 @@ export const ENTITIES: Entity[] = [
   { guid: 'MnxBUE18QVBQTElDQVRJT058Nzg5', name: 'twin', domain: 'APM', type: 'APPLICATION' },
 ];
 
-const INPUT_FIELDS = ['entityGuid', 'version', 'changelog', 'commit', 'deepLink', 'deploymentType', 'description', 'groupId', 'timestamp', 'user'];
+const INPUT_FIELDS = [
+  'entityGuid',
+  'version',
+  'changelog',
+  'commit',
+  'deepLink',
+  'deploymentType',
+  'description',
+  'groupId',
+  'timestamp',
+  'user',
+];
 const DEPLOYMENT_TYPES = ['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -62,13 +73,15 @@ export class NewRelicStandIn extends StandIn {
     if (req.headers['api-key'] !== NEWRELIC_KEY) {
       return json(401, { errors: [{ message: 'Invalid API key', extensions: { error_code: 'BAD_API_KEY' } }] });
     }
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return json(400, { errors: [{ message: 'Must provide query string.' }] });
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+      return json(400, { errors: [{ message: 'Must provide query string.' }] });
     const body = req.json as { query?: unknown; variables?: unknown } | undefined;
     if (typeof body?.query !== 'string') return json(400, { errors: [{ message: 'Must provide query string.' }] });
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     if (body.query.includes('changeTrackingCreateDeployment')) return this.createDeployment(body.query, variables);
     if (body.query.includes('entitySearch')) return this.entitySearch(body.query, variables);
-    if (/actor\s*\{\s*user\s*\{/.test(body.query)) return json(200, { data: { actor: { user: { name: 'Shipline Bot', email: 'bot@acme.com' } } } });
+    if (/actor\s*\{\s*user\s*\{/.test(body.query))
+      return json(200, { data: { actor: { user: { name: 'Shipline Bot', email: 'bot@acme.com' } } } });
     return graphqlErrors(undefined, { message: 'Stand-in does not know this operation' });
   }
 
@@ -81,10 +94,15 @@ export class NewRelicStandIn extends StandIn {
     const name = declared[1]!;
     const input = variables[name] as Record<string, unknown> | undefined;
     const invalid = (why: string) =>
-      graphqlErrors(undefined, { message: `Variable $${name} of type ChangeTrackingDeploymentInput! was provided invalid value${why}`, extensions: { errorClass: 'INVALID_INPUT' } });
+      graphqlErrors(undefined, {
+        message: `Variable $${name} of type ChangeTrackingDeploymentInput! was provided invalid value${why}`,
+        extensions: { errorClass: 'INVALID_INPUT' },
+      });
     if (!input || typeof input !== 'object') return invalid(' (Expected value to not be null)');
-    for (const key of Object.keys(input)) if (!INPUT_FIELDS.includes(key)) return invalid(` for ${key} (Field is not defined on ChangeTrackingDeploymentInput)`);
-    for (const key of ['entityGuid', 'version']) if (typeof input[key] !== 'string' || input[key] === '') return invalid(` for ${key} (Expected value to not be null)`);
+    for (const key of Object.keys(input))
+      if (!INPUT_FIELDS.includes(key)) return invalid(` for ${key} (Field is not defined on ChangeTrackingDeploymentInput)`);
+    for (const key of ['entityGuid', 'version'])
+      if (typeof input[key] !== 'string' || input[key] === '') return invalid(` for ${key} (Expected value to not be null)`);
     for (const key of ['changelog', 'commit', 'deepLink', 'description', 'groupId', 'user']) {
       if (input[key] !== undefined && typeof input[key] !== 'string') return invalid(` for ${key} (Could not coerce value to String)`);
     }
@@ -96,16 +114,31 @@ export class NewRelicStandIn extends StandIn {
     if (input.timestamp !== undefined) {
       if (!Number.isInteger(input.timestamp)) return invalid(' for timestamp (Expected type EpochMilliseconds)');
       if (Math.abs((input.timestamp as number) - Date.now()) > DAY_MS) {
-        return graphqlErrors(data, { message: 'Timestamp must be within 24 hours of the current time', path, extensions: { errorClass: 'INVALID_PARAMETER' } });
+        return graphqlErrors(data, {
+          message: 'Timestamp must be within 24 hours of the current time',
+          path,
+          extensions: { errorClass: 'INVALID_PARAMETER' },
+        });
       }
     }
     if (!ENTITIES.some((e) => e.guid === input.entityGuid)) {
-      return graphqlErrors(data, { message: `Entity with guid ${String(input.entityGuid)} not found`, path, extensions: { errorClass: 'NOT_FOUND' } });
+      return graphqlErrors(data, {
+        message: `Entity with guid ${String(input.entityGuid)} not found`,
+        path,
+        extensions: { errorClass: 'NOT_FOUND' },
+      });
     }
     const deployment = { ...input, deploymentId: randomUUID(), timestamp: (input.timestamp as number | undefined) ?? Date.now() };
     this.deployments.push(deployment);
     return json(200, {
-      data: { changeTrackingCreateDeployment: { deploymentId: deployment.deploymentId, entityGuid: input.entityGuid, timestamp: deployment.timestamp, version: input.version } },
+      data: {
+        changeTrackingCreateDeployment: {
+          deploymentId: deployment.deploymentId,
+          entityGuid: input.entityGuid,
+          timestamp: deployment.timestamp,
+          version: input.version,
+        },
+      },
     });
   }
 

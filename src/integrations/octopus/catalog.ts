@@ -43,24 +43,35 @@ export function tracksDeploys(connection: ConnectionWithSecrets): boolean {
 }
 
 /** Records or advances the deploy in the caller's transaction (which also stores its events). */
-export async function observeDeployment(run: SqlRunner, store: Store, connection: ConnectionWithSecrets, seen: ObservedDeployment, now: string): Promise<void> {
+export async function observeDeployment(
+  run: SqlRunner,
+  store: Store,
+  connection: ConnectionWithSecrets,
+  seen: ObservedDeployment,
+  now: string,
+): Promise<void> {
   // The service is the project: by name, then slug, among the aliases; unknown → a suggestion under the slug.
-  await recordOrAdvanceIn(run, store, {
-    endpointId: connection.endpointId,
-    dedupId: catalogDedupId(connection.id, seen.deploymentId),
-    status: seen.status,
-    source: 'octopus',
-    aliasCandidates: [seen.projectName, seen.projectSlug].filter((a): a is string => !!a),
-    input: {
-      service: seen.projectSlug ?? seen.projectName ?? seen.projectId ?? 'unknown-octopus-project',
-      // The description follows the deployment's state: each status the catalog advances to brings its own message.
-      description: seen.message || `Octopus deployment ${seen.deploymentId} ${seen.status}`,
-      deployedAt: seen.occurredAt,
-      environment: seen.environmentName ?? seen.environmentId,
-      deployUrl: seen.webUrl,
-      deployNumber: seen.releaseVersion ?? seen.releaseId,
-      deployer: { id: seen.userId, email: null, name: seen.username },
-      commit: null,
+  await recordOrAdvanceIn(
+    run,
+    store,
+    {
+      endpointId: connection.endpointId,
+      dedupId: catalogDedupId(connection.id, seen.deploymentId),
+      status: seen.status,
+      source: 'octopus',
+      aliasCandidates: [seen.projectName, seen.projectSlug].filter((a): a is string => !!a),
+      input: {
+        service: seen.projectSlug ?? seen.projectName ?? seen.projectId ?? 'unknown-octopus-project',
+        // The description follows the deployment's state: each status the catalog advances to brings its own message.
+        description: seen.message || `Octopus deployment ${seen.deploymentId} ${seen.status}`,
+        deployedAt: seen.occurredAt,
+        environment: seen.environmentName ?? seen.environmentId,
+        deployUrl: seen.webUrl,
+        deployNumber: seen.releaseVersion ?? seen.releaseId,
+        deployer: { id: seen.userId, email: null, name: seen.username },
+        commit: null,
+      },
     },
-  }, now);
+    now,
+  );
 }

@@ -8,28 +8,50 @@ const none = { trackDeploys: false, waiting: false };
 
 describe('the categories an Octopus subscription carries', () => {
   it('defaults octopus.deployment.* to succeeded and failed, as the seed says', () => {
-    expect(asFilter(neededCategories([spec({ event: 'octopus.deployment.*' })], 'prod', none))).toEqual(['DeploymentFailed', 'DeploymentSucceeded']);
+    expect(asFilter(neededCategories([spec({ event: 'octopus.deployment.*' })], 'prod', none))).toEqual([
+      'DeploymentFailed',
+      'DeploymentSucceeded',
+    ]);
   });
 
   it('takes the categories a reaction names, and one event type its own category', () => {
-    const specs = [spec({ event: 'octopus.deployment.*', categories: ['DeploymentQueued'] }), spec({ event: 'octopus.deployment.started' })];
+    const specs = [
+      spec({ event: 'octopus.deployment.*', categories: ['DeploymentQueued'] }),
+      spec({ event: 'octopus.deployment.started' }),
+    ];
     expect(asFilter(neededCategories(specs, 'prod', none))).toEqual(['DeploymentQueued', 'DeploymentStarted']);
   });
 
   it('takes octopus.event categories from categories or a filter; none named means every category', () => {
-    expect(asFilter(neededCategories([spec({ event: 'octopus.event', categories: ['ReleaseCreated'] })], 'prod', none))).toEqual(['ReleaseCreated']);
-    expect(asFilter(neededCategories([spec({ event: 'octopus.event', filter: { category: ['MachineAdded'] } })], 'prod', none))).toEqual(['MachineAdded']);
+    expect(asFilter(neededCategories([spec({ event: 'octopus.event', categories: ['ReleaseCreated'] })], 'prod', none))).toEqual([
+      'ReleaseCreated',
+    ]);
+    expect(asFilter(neededCategories([spec({ event: 'octopus.event', filter: { category: ['MachineAdded'] } })], 'prod', none))).toEqual([
+      'MachineAdded',
+    ]);
     expect(neededCategories([spec({ event: 'octopus.*' })], 'prod', none)).toBe('all');
     expect(asFilter(neededCategories([spec({ event: '*' })], 'prod', none))).toEqual([]);
   });
 
   it('ignores disabled reactions, other connections and other events', () => {
-    const specs = [spec({ event: 'octopus.deployment.*' }, false), spec({ event: 'octopus.deployment.*', connection: 'staging' }), spec({ event: 'deploy.recorded' })];
+    const specs = [
+      spec({ event: 'octopus.deployment.*' }, false),
+      spec({ event: 'octopus.deployment.*', connection: 'staging' }),
+      spec({ event: 'deploy.recorded' }),
+    ];
     expect(neededCategories(specs, 'prod', none)).toEqual(new Set());
   });
 
   it('adds the four deployment categories for the catalog, and the finished ones while a step waits', () => {
-    expect(asFilter(neededCategories([], 'prod', { trackDeploys: true, waiting: false }))).toEqual(['DeploymentFailed', 'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded']);
-    expect(asFilter(neededCategories([], 'prod', { trackDeploys: false, waiting: true }))).toEqual(['DeploymentFailed', 'DeploymentSucceeded']);
+    expect(asFilter(neededCategories([], 'prod', { trackDeploys: true, waiting: false }))).toEqual([
+      'DeploymentFailed',
+      'DeploymentQueued',
+      'DeploymentStarted',
+      'DeploymentSucceeded',
+    ]);
+    expect(asFilter(neededCategories([], 'prod', { trackDeploys: false, waiting: true }))).toEqual([
+      'DeploymentFailed',
+      'DeploymentSucceeded',
+    ]);
   });
 });

@@ -22,7 +22,11 @@ function filterCategories(on: ReactionSpec['on']): string[] | undefined {
  * the deploy catalog, and the finished ones while a Deploy Release step waits. A reaction on
  * `octopus.event` (or `*`) with no category named needs them all.
  */
-export function neededCategories(specs: readonly ReactionSpec[], connectionName: string, options: { trackDeploys: boolean; waiting: boolean }): Needed {
+export function neededCategories(
+  specs: readonly ReactionSpec[],
+  connectionName: string,
+  options: { trackDeploys: boolean; waiting: boolean },
+): Needed {
   const needed = new Set<string>();
   if (options.trackDeploys) for (const c of DEPLOYMENT_CATEGORIES) needed.add(c);
   if (options.waiting) for (const c of FINISHED_CATEGORIES) needed.add(c);

@@ -25,17 +25,53 @@ export interface OctopusCollection<T> {
   Links?: Record<string, unknown>;
 }
 
-export interface OctopusRoot { Application?: string; Version: string; ApiVersion?: string; InstallationId?: string }
-export interface OctopusSpace { Id: string; Name: string; Slug?: string; IsDefault?: boolean }
-export interface OctopusNamed { Id: string; Name: string; Slug?: string }
-export interface OctopusRelease { Id: string; Version: string; ProjectId: string; ChannelId?: string; Assembled?: string }
+export interface OctopusRoot {
+  Application?: string;
+  Version: string;
+  ApiVersion?: string;
+  InstallationId?: string;
+}
+export interface OctopusSpace {
+  Id: string;
+  Name: string;
+  Slug?: string;
+  IsDefault?: boolean;
+}
+export interface OctopusNamed {
+  Id: string;
+  Name: string;
+  Slug?: string;
+}
+export interface OctopusRelease {
+  Id: string;
+  Version: string;
+  ProjectId: string;
+  ChannelId?: string;
+  Assembled?: string;
+}
 export interface OctopusDeployment {
-  Id: string; TaskId: string; ProjectId: string; ReleaseId: string; EnvironmentId: string; TenantId?: string | null; ChannelId?: string;
-  Created: string; Comments?: string | null; Name?: string; Links?: Record<string, string>;
+  Id: string;
+  TaskId: string;
+  ProjectId: string;
+  ReleaseId: string;
+  EnvironmentId: string;
+  TenantId?: string | null;
+  ChannelId?: string;
+  Created: string;
+  Comments?: string | null;
+  Name?: string;
+  Links?: Record<string, string>;
 }
 export interface OctopusTask {
-  Id: string; State: string; IsCompleted: boolean; FinishedSuccessfully?: boolean; StartTime?: string | null; CompletedTime?: string | null;
-  QueueTime?: string | null; Duration?: string; ErrorMessage?: string | null;
+  Id: string;
+  State: string;
+  IsCompleted: boolean;
+  FinishedSuccessfully?: boolean;
+  StartTime?: string | null;
+  CompletedTime?: string | null;
+  QueueTime?: string | null;
+  Duration?: string;
+  ErrorMessage?: string | null;
 }
 
 export interface ClientOptions {

@@ -8,15 +8,21 @@ import { OctopusClient } from './client.js';
 import { resolveSpace, SpaceResolver } from './resolve.js';
 
 /** What a user gives to connect an Octopus server. */
-export const OctopusConfig = Type.Object({
-  serverUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'The Octopus server, e.g. https://my-company.octopus.app' }),
-  space: Type.Optional(Type.String({ description: 'Space name or id; empty means the default space' })),
-  trackDeploys: Type.Optional(Type.Boolean({ description: 'Record every Octopus deployment in the deploy catalog (default true)' })),
-}, { additionalProperties: false });
+export const OctopusConfig = Type.Object(
+  {
+    serverUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'The Octopus server, e.g. https://my-company.octopus.app' }),
+    space: Type.Optional(Type.String({ description: 'Space name or id; empty means the default space' })),
+    trackDeploys: Type.Optional(Type.Boolean({ description: 'Record every Octopus deployment in the deploy catalog (default true)' })),
+  },
+  { additionalProperties: false },
+);
 
-export const OctopusSecrets = Type.Object({
-  apiKey: Type.String({ minLength: 1, description: 'An Octopus API key (Profile → My API Keys); sent only as X-Octopus-ApiKey' }),
-}, { additionalProperties: false });
+export const OctopusSecrets = Type.Object(
+  {
+    apiKey: Type.String({ minLength: 1, description: 'An Octopus API key (Profile → My API Keys); sent only as X-Octopus-ApiKey' }),
+  },
+  { additionalProperties: false },
+);
 
 /** The secret Octopus sends back in X-Shipline-Webhook-Secret; made by Shipline, never shown. */
 export const WEBHOOK_SECRET = 'webhookSecret';
@@ -39,7 +45,13 @@ export interface OctopusState {
   version?: string;
   installationId?: string;
   checkedAt?: string;
-  subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null; warning?: string | null };
+  subscription?: {
+    id: string | null;
+    categories: string[];
+    lastReconciledAt: string | null;
+    error: string | null;
+    warning?: string | null;
+  };
 }
 
 /** What testing Octopus settings learned: `ready` with the space and version, or `error` with Octopus's message. */
@@ -83,7 +95,13 @@ export class OctopusConnections {
       const root = await client.root();
       await client.get('/api/users/me');
       const space = await resolveSpace(client, config.space);
-      return { status: 'ready', error: null, space: { id: space.Id, name: space.Name }, version: root.Version, ...(root.InstallationId ? { installationId: root.InstallationId } : {}) };
+      return {
+        status: 'ready',
+        error: null,
+        space: { id: space.Id, name: space.Name },
+        version: root.Version,
+        ...(root.InstallationId ? { installationId: root.InstallationId } : {}),
+      };
     } catch (err) {
       return { status: 'error', error: err instanceof Error ? err.message : String(err) };
     }
@@ -119,7 +137,10 @@ export class OctopusConnections {
       throw new ShiplineError('connection.not_found');
     }
     const checkedAt = new Date().toISOString();
-    const patch: OctopusState = { ...(await this.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '')), checkedAt };
+    const patch: OctopusState = {
+      ...(await this.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '')),
+      checkedAt,
+    };
     await this.store.connections.setState(connection.id, patch as Record<string, unknown>);
     this.open.delete(connection.id);
     return patch;

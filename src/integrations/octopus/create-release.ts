@@ -4,20 +4,26 @@ import type { OctopusRelease } from './client.js';
 import { spacePath } from './client.js';
 import type { OctopusConnections } from './connection.js';
 
-const Package = Type.Object({
-  actionName: Type.Optional(Type.String({ description: 'The deployment step action the package belongs to' })),
-  stepName: Type.Optional(Type.String({ description: 'Or the step name' })),
-  version: Type.String({ description: 'The package version to use' }),
-}, { additionalProperties: false });
+const Package = Type.Object(
+  {
+    actionName: Type.Optional(Type.String({ description: 'The deployment step action the package belongs to' })),
+    stepName: Type.Optional(Type.String({ description: 'Or the step name' })),
+    version: Type.String({ description: 'The package version to use' }),
+  },
+  { additionalProperties: false },
+);
 
-const Config = Type.Object({
-  connection: Type.String({ description: 'The Octopus connection (name)' }),
-  project: Type.String({ description: 'Project name, slug or id' }),
-  version: Type.Optional(Type.String({ description: 'The release version; omitted, Octopus picks one by the channel rules' })),
-  channel: Type.Optional(Type.String({ description: 'Channel name or id; default the project\'s default channel' })),
-  packages: Type.Optional(Type.Array(Package, { description: 'Package versions per step' })),
-  releaseNotes: Type.Optional(Type.String()),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ description: 'The Octopus connection (name)' }),
+    project: Type.String({ description: 'Project name, slug or id' }),
+    version: Type.Optional(Type.String({ description: 'The release version; omitted, Octopus picks one by the channel rules' })),
+    channel: Type.Optional(Type.String({ description: "Channel name or id; default the project's default channel" })),
+    packages: Type.Optional(Type.Array(Package, { description: 'Package versions per step' })),
+    releaseNotes: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 interface CreateReleaseConfig {
   connection: string;

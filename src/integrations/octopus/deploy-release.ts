@@ -8,18 +8,21 @@ import type { OctopusConnections, OpenConnection } from './connection.js';
 import type { DeploymentSeen } from './index-types.js';
 import { deploymentKey, taskKey } from './payload.js';
 
-const Config = Type.Object({
-  connection: Type.String({ description: 'The Octopus connection (name)' }),
-  project: Type.String({ description: 'Project name, slug or id' }),
-  release: Type.String({ description: 'A release version, a release id (Releases-N), or "latest"' }),
-  environment: Type.String({ description: 'Environment name or id' }),
-  tenant: Type.Optional(Type.String({ description: 'Tenant name or id, for tenanted deployments' })),
-  comments: Type.Optional(Type.String({ description: 'Deployment comments shown in Octopus' })),
-  formValues: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Prompted variable values by control name' })),
-  timeout: Type.Optional(Duration('How long to wait for the deployment to finish; default 1h')),
-  pollInterval: Type.Optional(Duration('How often to check the task if no webhook arrives; default 5m, at least 5s')),
-  cancelOnTimeout: Type.Optional(Type.Boolean({ description: 'Cancel the Octopus task when the timeout passes (default false)' })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ description: 'The Octopus connection (name)' }),
+    project: Type.String({ description: 'Project name, slug or id' }),
+    release: Type.String({ description: 'A release version, a release id (Releases-N), or "latest"' }),
+    environment: Type.String({ description: 'Environment name or id' }),
+    tenant: Type.Optional(Type.String({ description: 'Tenant name or id, for tenanted deployments' })),
+    comments: Type.Optional(Type.String({ description: 'Deployment comments shown in Octopus' })),
+    formValues: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Prompted variable values by control name' })),
+    timeout: Type.Optional(Duration('How long to wait for the deployment to finish; default 1h')),
+    pollInterval: Type.Optional(Duration('How often to check the task if no webhook arrives; default 5m, at least 5s')),
+    cancelOnTimeout: Type.Optional(Type.Boolean({ description: 'Cancel the Octopus task when the timeout passes (default false)' })),
+  },
+  { additionalProperties: false },
+);
 
 interface DeployReleaseConfig {
   connection: string;
@@ -109,8 +112,15 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
       type: 'octopus.deployment.finished',
       timestamp: '2026-02-05T16:05:00.000+00:00',
       data: {
-        completedTime: '2026-02-05T16:05:00.000+00:00', created: '2026-02-05T16:00:00.000+00:00', deploymentId: 'Deployments-1011', duration: '5 minutes',
-        environmentId: 'Environments-456', projectId: 'Projects-123', releaseId: 'Releases-789', taskState: 'Success', taskId: 'ServerTasks-2001',
+        completedTime: '2026-02-05T16:05:00.000+00:00',
+        created: '2026-02-05T16:00:00.000+00:00',
+        deploymentId: 'Deployments-1011',
+        duration: '5 minutes',
+        environmentId: 'Environments-456',
+        projectId: 'Projects-123',
+        releaseId: 'Releases-789',
+        taskState: 'Success',
+        taskId: 'ServerTasks-2001',
         webUrl: 'https://my-company.octopus.app/app#/Spaces-1/deployments/Deployments-1011',
       },
     },
@@ -142,12 +152,28 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
       }
       const correlate = [deploymentKey(open.connection.id, deployment.Id), taskKey(open.connection.id, deployment.TaskId)];
       const state: WaitState = {
-        connectionId: open.connection.id, spaceId: resolver.spaceId, serverUrl: open.client.serverUrl,
-        deploymentId: deployment.Id, taskId: deployment.TaskId, projectId: project.Id, releaseId: release.Id, environmentId: environment.Id,
-        created: deployment.Created, cancelOnTimeout: config.cancelOnTimeout ?? false, correlate, pollEveryMs,
+        connectionId: open.connection.id,
+        spaceId: resolver.spaceId,
+        serverUrl: open.client.serverUrl,
+        deploymentId: deployment.Id,
+        taskId: deployment.TaskId,
+        projectId: project.Id,
+        releaseId: release.Id,
+        environmentId: environment.Id,
+        created: deployment.Created,
+        cancelOnTimeout: config.cancelOnTimeout ?? false,
+        correlate,
+        pollEveryMs,
         deadline: new Date(ctx.now().getTime() + timeoutMs).toISOString(),
       };
-      await deps.seen(ctx, open, { ...seenOf(state), status: 'queued', projectName: project.Name, projectSlug: project.Slug ?? null, environmentName: environment.Name, releaseVersion: release.Version });
+      await deps.seen(ctx, open, {
+        ...seenOf(state),
+        status: 'queued',
+        projectName: project.Name,
+        projectSlug: project.Slug ?? null,
+        environmentName: environment.Name,
+        releaseVersion: release.Version,
+      });
       return waitOn(state);
     },
 
@@ -164,7 +190,10 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
         } catch (err) {
           ctx.log(`timeout: could not ${state.cancelOnTimeout ? 'cancel' : 'read'} task ${state.taskId}: ${(err as Error).message}`);
         }
-        return { channel: 'failed', output: { reason: 'timeout', deploymentId: state.deploymentId, taskId: state.taskId, taskState, webUrl: webUrl(state) } };
+        return {
+          channel: 'failed',
+          output: { reason: 'timeout', deploymentId: state.deploymentId, taskId: state.taskId, taskState, webUrl: webUrl(state) },
+        };
       }
       // Webhooks can arrive before the task is marked finished; then keep waiting.
       return (await check(ctx, state)) ?? waitOn(state);
@@ -190,9 +219,18 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
  * later attempt the lookup must answer before anything is created, so its failure is an error
  * the engine retries (never a NonRetriableError: a 4xx here says nothing about the deployment).
  */
-async function earlierDeployment(ctx: ActionContext, client: OctopusClient, spaceId: string, releaseId: string, environmentId: string, tag: string): Promise<OctopusDeployment | undefined> {
+async function earlierDeployment(
+  ctx: ActionContext,
+  client: OctopusClient,
+  spaceId: string,
+  releaseId: string,
+  environmentId: string,
+  tag: string,
+): Promise<OctopusDeployment | undefined> {
   try {
-    const earlier = await client.get<OctopusCollection<OctopusDeployment>>(spacePath(spaceId, `/releases/${encodeURIComponent(releaseId)}/deployments?skip=0&take=100`));
+    const earlier = await client.get<OctopusCollection<OctopusDeployment>>(
+      spacePath(spaceId, `/releases/${encodeURIComponent(releaseId)}/deployments?skip=0&take=100`),
+    );
     return earlier.Items.find((d) => d.EnvironmentId === environmentId && (d.Comments ?? '').includes(tag));
   } catch (err) {
     if (ctx.signal.aborted) throw err;
@@ -212,7 +250,14 @@ function webUrl(state: WaitState): string {
 }
 
 function seenOf(state: WaitState): Omit<DeploymentSeen, 'status'> {
-  return { deploymentId: state.deploymentId, projectId: state.projectId, releaseId: state.releaseId, environmentId: state.environmentId, created: state.created, webUrl: webUrl(state) };
+  return {
+    deploymentId: state.deploymentId,
+    projectId: state.projectId,
+    releaseId: state.releaseId,
+    environmentId: state.environmentId,
+    created: state.created,
+    webUrl: webUrl(state),
+  };
 }
 
 /** The seed's `octopus.deployment.finished` output; `success` only for State Success. */

@@ -53,7 +53,9 @@ export class OctopusInbox {
    */
   async accept(connection: ConnectionWithSecrets, delivery: OctopusDelivery, body: unknown): Promise<boolean> {
     const stored = storableDelivery(body, Object.values(connection.secrets));
-    const seq = await this.store.commits.submit((run) => this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored));
+    const seq = await this.store.commits.submit((run) =>
+      this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored),
+    );
     if (seq === undefined) return false;
     // Processed from what was stored, as the sweep would: the event's message and the deploy's
     // description then hold the connection's secrets masked on this path too.
@@ -88,7 +90,8 @@ export class OctopusInbox {
         for (const item of items) {
           after = item.seq;
           const connectionId = item.source.slice(INBOX_PREFIX.length);
-          if (!secrets.has(connectionId)) secrets.set(connectionId, Object.values((await this.store.connections.withSecrets(connectionId))?.secrets ?? {}));
+          if (!secrets.has(connectionId))
+            secrets.set(connectionId, Object.values((await this.store.connections.withSecrets(connectionId))?.secrets ?? {}));
           const clean = storableDelivery(item.payload, secrets.get(connectionId)!);
           if (JSON.stringify(clean) === JSON.stringify(item.payload)) continue;
           await this.store.inbox.replacePayload(item.seq, clean);
@@ -154,11 +157,13 @@ export class OctopusInbox {
   }
 
   private async process(batch: Queued[]): Promise<void> {
-    const prepared = await Promise.all(batch.map(async (item) => {
-      const connection = await this.store.connections.withSecrets(item.connectionId);
-      const names = connection ? await this.names(connection, item.delivery) : {};
-      return { item, connection, names };
-    }));
+    const prepared = await Promise.all(
+      batch.map(async (item) => {
+        const connection = await this.store.connections.withSecrets(item.connectionId);
+        const names = connection ? await this.names(connection, item.delivery) : {};
+        return { item, connection, names };
+      }),
+    );
     const now = new Date().toISOString();
     try {
       await this.store.commits.submit(async (run) => {
@@ -169,44 +174,65 @@ export class OctopusInbox {
         }
       });
     } catch (err) {
-      if (!this.store.db.outage.report(err)) this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
-      for (const { item } of prepared) await this.store.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      if (!this.store.db.outage.report(err))
+        this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
+      for (const { item } of prepared)
+        await this.store.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
     }
   }
 
-  private async storeOne(run: Parameters<Parameters<Store['commits']['submit']>[0]>[0], connection: ConnectionWithSecrets, d: OctopusDelivery, names: ResolvedNames & { projectSlug?: string | null }, now: string): Promise<void> {
+  private async storeOne(
+    run: Parameters<Parameters<Store['commits']['submit']>[0]>[0],
+    connection: ConnectionWithSecrets,
+    d: OctopusDelivery,
+    names: ResolvedNames & { projectSlug?: string | null },
+    now: string,
+  ): Promise<void> {
     const { projectSlug, ...shown } = names;
     const data = eventData(d, shown);
-    const stored = await this.store.events.appendIn(run, [{
-      type: eventTypeOf(d.category),
-      source: connectionSource(connection.name),
-      data,
-      sourceKey: `octopus:${connection.id}:${d.eventId}`,
-      ...(d.occurredAt ? { timestamp: d.occurredAt } : {}),
-      correlate: deploymentKeys(connection.id, d),
-      // The deploy the catalog keeps for this deployment (if it tracks deploys) finds its events by this.
-      subject: d.related.Deployments && DEPLOYMENT_EVENT_TYPES[d.category] ? catalogDedupId(connection.id, d.related.Deployments) : null,
-    }], now);
+    const stored = await this.store.events.appendIn(
+      run,
+      [
+        {
+          type: eventTypeOf(d.category),
+          source: connectionSource(connection.name),
+          data,
+          sourceKey: `octopus:${connection.id}:${d.eventId}`,
+          ...(d.occurredAt ? { timestamp: d.occurredAt } : {}),
+          correlate: deploymentKeys(connection.id, d),
+          // The deploy the catalog keeps for this deployment (if it tracks deploys) finds its events by this.
+          subject:
+            d.related.Deployments && DEPLOYMENT_EVENT_TYPES[d.category] ? catalogDedupId(connection.id, d.related.Deployments) : null,
+        },
+      ],
+      now,
+    );
     const status = STATUS_OF_CATEGORY[d.category];
     if (stored.length === 0 || !status || !d.related.Deployments || !tracksDeploys(connection)) return;
     const spaceId = d.spaceId ?? (connection.state as { space?: { id: string } }).space?.id;
     const server = (d.serverUri ?? (connection.config as { serverUrl: string }).serverUrl).replace(/\/+$/, '');
-    await observeDeployment(run, this.store, connection, {
-      deploymentId: d.related.Deployments,
-      status,
-      projectName: names.projectName ?? null,
-      projectSlug: projectSlug ?? null,
-      projectId: d.related.Projects ?? null,
-      environmentName: names.environmentName ?? null,
-      environmentId: d.related.Environments ?? null,
-      releaseVersion: names.releaseVersion ?? null,
-      releaseId: d.related.Releases ?? null,
-      occurredAt: d.occurredAt ?? now,
-      message: d.message,
-      username: d.username,
-      userId: d.userId,
-      webUrl: spaceId ? `${server}/app#/${spaceId}/deployments/${d.related.Deployments}` : null,
-    }, now);
+    await observeDeployment(
+      run,
+      this.store,
+      connection,
+      {
+        deploymentId: d.related.Deployments,
+        status,
+        projectName: names.projectName ?? null,
+        projectSlug: projectSlug ?? null,
+        projectId: d.related.Projects ?? null,
+        environmentName: names.environmentName ?? null,
+        environmentId: d.related.Environments ?? null,
+        releaseVersion: names.releaseVersion ?? null,
+        releaseId: d.related.Releases ?? null,
+        occurredAt: d.occurredAt ?? now,
+        message: d.message,
+        username: d.username,
+        userId: d.userId,
+        webUrl: spaceId ? `${server}/app#/${spaceId}/deployments/${d.related.Deployments}` : null,
+      },
+      now,
+    );
   }
 
   /** Project, environment and release names, from the connection's cache; nulls if Octopus is slow or down. */
@@ -232,9 +258,15 @@ export class OctopusInbox {
     lookup.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([lookup, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), NAMES_TIMEOUT_MS)))]);
+      return await Promise.race([
+        lookup,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), NAMES_TIMEOUT_MS))),
+      ]);
     } catch (err) {
-      this.logger?.warn({ err, connection: connection.name, eventId: d.eventId }, 'could not resolve Octopus names; storing the event without them');
+      this.logger?.warn(
+        { err, connection: connection.name, eventId: d.eventId },
+        'could not resolve Octopus names; storing the event without them',
+      );
       return {};
     } finally {
       clearTimeout(timer);

@@ -32,7 +32,13 @@ export const OCTOPUS_MANIFEST = {
   config: OctopusConfig,
   secrets: OctopusSecrets,
   resources: RESOURCE_KINDS,
-  events: ['octopus.deployment.queued', 'octopus.deployment.started', 'octopus.deployment.succeeded', 'octopus.deployment.failed', 'octopus.event'],
+  events: [
+    'octopus.deployment.queued',
+    'octopus.deployment.started',
+    'octopus.deployment.succeeded',
+    'octopus.deployment.failed',
+    'octopus.event',
+  ],
 } as const;
 
 export interface OctopusIntegrationOptions {
@@ -54,7 +60,14 @@ export interface OctopusIntegrationOptions {
  * connections to work with.
  */
 export function octopusActionsForDocs(): Action[] {
-  const unavailable = new Proxy({}, { get: () => { throw new Error('documentation only'); } }) as OctopusConnections;
+  const unavailable = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('documentation only');
+      },
+    },
+  ) as OctopusConnections;
   return [
     deployReleaseAction({ connections: unavailable, seen: async () => undefined }) as unknown as Action,
     createReleaseAction(unavailable) as unknown as Action,
@@ -118,8 +131,16 @@ export class OctopusIntegration {
   /** Changes config and/or the API key (the webhook secret is kept: nothing rotates silently). */
   async update(nameOrId: string, patch: { config?: unknown; secrets?: unknown }): Promise<Connection> {
     const current = await this.options.store.connections.get(nameOrId);
-    const config = patch.config === undefined ? undefined : (checkedAgainst(OctopusConfig, patchedConfig(current.config, patch.config as Record<string, unknown>), 'config') as OctopusConfigValue);
-    const secrets = patch.secrets === undefined ? undefined : (checkedAgainst(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
+    const config =
+      patch.config === undefined
+        ? undefined
+        : (checkedAgainst(
+            OctopusConfig,
+            patchedConfig(current.config, patch.config as Record<string, unknown>),
+            'config',
+          ) as OctopusConfigValue);
+    const secrets =
+      patch.secrets === undefined ? undefined : (checkedAgainst(OctopusSecrets, patch.secrets, 'secrets') as { apiKey: string });
     await this.options.store.connections.update(current.id, {
       ...(config ? { config: { ...config, serverUrl: config.serverUrl.replace(/\/+$/, '') } } : {}),
       ...(secrets ? { secrets: { apiKey: secrets.apiKey } } : {}),
@@ -172,11 +193,30 @@ export class OctopusIntegration {
     if (!connection || !tracksDeploys(connection)) return;
     const store = this.options.store;
     const now = new Date().toISOString();
-    await store.commits.submit((run) => observeDeployment(run, store, connection, {
-      deploymentId: d.deploymentId, status: d.status, projectName: d.projectName ?? null, projectSlug: d.projectSlug ?? null, projectId: d.projectId,
-      environmentName: d.environmentName ?? null, environmentId: d.environmentId, releaseVersion: d.releaseVersion ?? null, releaseId: d.releaseId,
-      occurredAt: d.created, message: `Deploy Release ${d.deploymentId}: ${d.status}`, username: null, userId: null, webUrl: d.webUrl,
-    }, now));
+    await store.commits.submit((run) =>
+      observeDeployment(
+        run,
+        store,
+        connection,
+        {
+          deploymentId: d.deploymentId,
+          status: d.status,
+          projectName: d.projectName ?? null,
+          projectSlug: d.projectSlug ?? null,
+          projectId: d.projectId,
+          environmentName: d.environmentName ?? null,
+          environmentId: d.environmentId,
+          releaseVersion: d.releaseVersion ?? null,
+          releaseId: d.releaseId,
+          occurredAt: d.created,
+          message: `Deploy Release ${d.deploymentId}: ${d.status}`,
+          username: null,
+          userId: null,
+          webUrl: d.webUrl,
+        },
+        now,
+      ),
+    );
   }
 }
 
@@ -191,8 +231,8 @@ function checkedSettings(input: { config: unknown; secrets: unknown }): { config
 function asConnectionError(err: unknown): unknown {
   if (err instanceof ShiplineError) return err;
   if (err instanceof NonRetriableOctopusError && err.status === 404) return new ShiplineError('request.invalid', err.message);
-  if (err instanceof NonRetriableOctopusError || err instanceof OctopusApiError) return new ShiplineError('connection.unreachable', `Octopus answered ${err.status}: ${err.message}`);
+  if (err instanceof NonRetriableOctopusError || err instanceof OctopusApiError)
+    return new ShiplineError('connection.unreachable', `Octopus answered ${err.status}: ${err.message}`);
   if (err instanceof Error) return new ShiplineError('connection.unreachable', `Octopus could not be reached: ${err.message}`);
   return err;
 }
-

@@ -16,7 +16,7 @@ describe('Octopus deliveries', () => {
     expect(parsed.ok).toBe(true);
   });
 
-  it('reads a DeploymentFailed delivery into the seed\'s fields (times in UTC) plus task, space, channel and user', () => {
+  it("reads a DeploymentFailed delivery into the seed's fields (times in UTC) plus task, space, channel and user", () => {
     const parsed = parseDelivery(load('webhook-payload-deployment-failed.OctopusSubscriptionListener.json'));
     if (!parsed.ok) throw new Error(parsed.error);
     expect(eventTypeOf(parsed.delivery.category)).toBe('octopus.deployment.failed');
@@ -37,20 +37,34 @@ describe('Octopus deliveries', () => {
       username: 'system',
       userId: 'users-system',
     });
-    expect(deploymentKeys('c1', parsed.delivery)).toEqual(['octopus.deployment:c1:Deployments-12519', 'octopus.task:c1:ServerTasks-569388']);
+    expect(deploymentKeys('c1', parsed.delivery)).toEqual([
+      'octopus.deployment:c1:Deployments-12519',
+      'octopus.task:c1:ServerTasks-569388',
+    ]);
   });
 
   it('tolerates the 2016 form: no ServerUri task or space, Links.Self as an object, an empty Subscription', () => {
     const parsed = parseDelivery(load('webhook-payload-deployment-succeeded.2016.azure-function-comment.json'));
     if (!parsed.ok) throw new Error(parsed.error);
     const data = eventData(parsed.delivery, { projectName: 'NATCH Sandbox', environmentName: 'Production', releaseVersion: '1.0.7834.7' });
-    expect(data).toMatchObject({ deploymentId: 'Deployments-6644', projectId: 'Projects-81', releaseId: 'Releases-3601', environmentId: 'Environments-1', projectName: 'NATCH Sandbox', releaseVersion: '1.0.7834.7' });
+    expect(data).toMatchObject({
+      deploymentId: 'Deployments-6644',
+      projectId: 'Projects-81',
+      releaseId: 'Releases-3601',
+      environmentId: 'Environments-1',
+      projectName: 'NATCH Sandbox',
+      releaseVersion: '1.0.7834.7',
+    });
     expect(data).not.toHaveProperty('taskId');
   });
 
   it('splits related ids by kind, whatever their order, keeping the first of each kind', () => {
     expect(relatedByKind(['Channels-1', 'ServerTasks-9', 'Projects-2', 'Deployments-3', 'Tenants-4', 'Projects-7', 7, 'nodash'])).toEqual({
-      Channels: 'Channels-1', ServerTasks: 'ServerTasks-9', Projects: 'Projects-2', Deployments: 'Deployments-3', Tenants: 'Tenants-4',
+      Channels: 'Channels-1',
+      ServerTasks: 'ServerTasks-9',
+      Projects: 'Projects-2',
+      Deployments: 'Deployments-3',
+      Tenants: 'Tenants-4',
     });
   });
 
@@ -73,19 +87,35 @@ describe('Octopus deliveries', () => {
   });
 
   it('reads keys case-insensitively and numbers where strings are expected', () => {
-    const parsed = parseDelivery({ payload: { event: { id: 'Events-5', category: 'DeploymentQueued', relateddocumentids: ['Deployments-1'], spaceid: 'Spaces-1' } }, timestamp: 17 });
+    const parsed = parseDelivery({
+      payload: { event: { id: 'Events-5', category: 'DeploymentQueued', relateddocumentids: ['Deployments-1'], spaceid: 'Spaces-1' } },
+      timestamp: 17,
+    });
     if (!parsed.ok) throw new Error(parsed.error);
     // 17 is no time: it is left out rather than stored as one.
     expect(parsed.delivery).toMatchObject({ eventId: 'Events-5', category: 'DeploymentQueued', spaceId: 'Spaces-1', timestamp: null });
   });
 
-  it('stores Octopus\'s times in UTC whatever offset the server wrote, with 7 digits of fraction too', () => {
+  it("stores Octopus's times in UTC whatever offset the server wrote, with 7 digits of fraction too", () => {
     const parsed = parseDelivery({
       Timestamp: '2026-03-02T09:15:00.5+10:00',
-      Payload: { Event: { Id: 'Events-9', Category: 'DeploymentSucceeded', Occurred: '2026-03-02T09:14:07.1234567+10:00', Username: 'jane', UserId: 'Users-42' } },
+      Payload: {
+        Event: {
+          Id: 'Events-9',
+          Category: 'DeploymentSucceeded',
+          Occurred: '2026-03-02T09:14:07.1234567+10:00',
+          Username: 'jane',
+          UserId: 'Users-42',
+        },
+      },
     });
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.delivery).toMatchObject({ occurredAt: '2026-03-01T23:14:07.123Z', timestamp: '2026-03-01T23:15:00.500Z', username: 'jane', userId: 'Users-42' });
+    expect(parsed.delivery).toMatchObject({
+      occurredAt: '2026-03-01T23:14:07.123Z',
+      timestamp: '2026-03-01T23:15:00.500Z',
+      username: 'jane',
+      userId: 'Users-42',
+    });
     const garbled = parseDelivery({ Payload: { Event: { Id: 'Events-10', Category: 'DeploymentSucceeded', Occurred: 'yesterday' } } });
     expect(garbled.ok && garbled.delivery.occurredAt).toBeNull();
   });

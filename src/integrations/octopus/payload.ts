@@ -26,7 +26,8 @@ export interface OctopusDelivery {
 export type ParseResult = { ok: true; delivery: OctopusDelivery } | { ok: false; error: string };
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 /** A time as every time Shipline stores: ISO 8601 in UTC. */
 const utc = (v: unknown): string | null => {
   const raw = str(v);

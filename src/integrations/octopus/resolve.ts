@@ -15,7 +15,11 @@ export async function resolveSpace(client: OctopusClient, wanted: string | undef
     return space;
   }
   const space = spaces.find((s) => s.Id === wanted) ?? spaces.find((s) => s.Name.toLowerCase() === wanted.toLowerCase());
-  if (!space) throw new NonRetriableOctopusError(404, `No space named or with id "${wanted}" (spaces: ${spaces.map((s) => s.Name).join(', ') || 'none'})`);
+  if (!space)
+    throw new NonRetriableOctopusError(
+      404,
+      `No space named or with id "${wanted}" (spaces: ${spaces.map((s) => s.Name).join(', ') || 'none'})`,
+    );
   return space;
 }
 
@@ -57,8 +61,11 @@ export class SpaceResolver {
   }
 
   channels(projectId: string): Promise<OctopusNamed[]> {
-    return this.cached(`channels:${projectId}`, async () =>
-      (await this.client.get<OctopusCollection<OctopusNamed>>(this.path(`/projects/${encodeURIComponent(projectId)}/channels?take=1000`))).Items,
+    return this.cached(
+      `channels:${projectId}`,
+      async () =>
+        (await this.client.get<OctopusCollection<OctopusNamed>>(this.path(`/projects/${encodeURIComponent(projectId)}/channels?take=1000`)))
+          .Items,
     );
   }
 
@@ -88,7 +95,8 @@ export class SpaceResolver {
       return latest;
     }
     try {
-      if (ID.test(which) && which.toLowerCase().startsWith('releases-')) return await this.client.get<OctopusRelease>(this.path(`/releases/${encodeURIComponent(which)}`));
+      if (ID.test(which) && which.toLowerCase().startsWith('releases-'))
+        return await this.client.get<OctopusRelease>(this.path(`/releases/${encodeURIComponent(which)}`));
       return await this.client.get<OctopusRelease>(this.path(`${base}/${encodeURIComponent(which)}`));
     } catch (err) {
       if (isNotFound(err)) throw new NonRetriableOctopusError(404, `Project ${projectId} has no release "${which}"`);
@@ -99,7 +107,9 @@ export class SpaceResolver {
   /** Releases of a project, newest first, optionally those whose version contains `search`. */
   async releases(projectId: string, search?: string, take = 30): Promise<OctopusRelease[]> {
     const query = `skip=0&take=${take}${search ? `&searchByVersion=${encodeURIComponent(search)}` : ''}`;
-    return (await this.client.get<OctopusCollection<OctopusRelease>>(this.path(`/projects/${encodeURIComponent(projectId)}/releases?${query}`))).Items;
+    return (
+      await this.client.get<OctopusCollection<OctopusRelease>>(this.path(`/projects/${encodeURIComponent(projectId)}/releases?${query}`))
+    ).Items;
   }
 
   /** The release's version by id, or null when there is no such release; both cached. */
@@ -117,7 +127,8 @@ export class SpaceResolver {
   private async pick(kind: string, idOrName: string, all: () => Promise<OctopusNamed[]>): Promise<OctopusNamed> {
     const items = await all();
     const wanted = idOrName.toLowerCase();
-    const found = items.find((i) => i.Id === idOrName) ?? items.find((i) => i.Name.toLowerCase() === wanted) ?? items.find((i) => i.Slug === idOrName);
+    const found =
+      items.find((i) => i.Id === idOrName) ?? items.find((i) => i.Name.toLowerCase() === wanted) ?? items.find((i) => i.Slug === idOrName);
     if (!found) throw new NonRetriableOctopusError(404, `No ${kind} named or with id "${idOrName}" in space ${this.spaceId}`);
     return found;
   }

@@ -13,7 +13,12 @@ export interface Resource {
 const contains = (name: string, search: string | undefined) => !search || name.toLowerCase().includes(search.toLowerCase());
 
 /** `{id, name}` items; releases and channels need `project` (name or id); releases newest first. */
-export async function listResources(connections: OctopusConnections, nameOrId: string, kind: ResourceKind, query: { project?: string; search?: string }): Promise<Resource[]> {
+export async function listResources(
+  connections: OctopusConnections,
+  nameOrId: string,
+  kind: ResourceKind,
+  query: { project?: string; search?: string },
+): Promise<Resource[]> {
   const { resolver } = await connections.get(nameOrId);
   switch (kind) {
     case 'projects':
@@ -24,7 +29,8 @@ export async function listResources(connections: OctopusConnections, nameOrId: s
     case 'channels': {
       if (!query.project) throw new ShiplineError('request.invalid', `Listing ${kind} needs ?project= (a project name or id)`);
       const project = await resolver.project(query.project);
-      if (kind === 'channels') return (await resolver.channels(project.Id)).filter((c) => contains(c.Name, query.search)).map((c) => ({ id: c.Id, name: c.Name }));
+      if (kind === 'channels')
+        return (await resolver.channels(project.Id)).filter((c) => contains(c.Name, query.search)).map((c) => ({ id: c.Id, name: c.Name }));
       return (await resolver.releases(project.Id, query.search)).map((r) => ({ id: r.Id, name: r.Version }));
     }
   }

@@ -15,7 +15,18 @@ import { SECRET_HEADER } from './webhook-handler.js';
 /** Wait keys of Deploy Release steps start with this, then the connection id. */
 export const WAIT_PREFIX = 'octopus.deployment:';
 const LEASE = 'octopus.subscriptions';
-const FILTER_KEYS = ['Users', 'Projects', 'ProjectGroups', 'Environments', 'EventGroups', 'EventCategories', 'EventAgents', 'Tenants', 'Tags', 'DocumentTypes'] as const;
+const FILTER_KEYS = [
+  'Users',
+  'Projects',
+  'ProjectGroups',
+  'Environments',
+  'EventGroups',
+  'EventCategories',
+  'EventAgents',
+  'Tenants',
+  'Tags',
+  'DocumentTypes',
+] as const;
 
 export interface ReconcilerOptions {
   /** Shipline's public base URL, as Octopus reaches it. */
@@ -101,9 +112,11 @@ export class SubscriptionReconciler {
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(() => (this.stopped ? undefined : work())).catch((err: unknown) => {
-      if (!this.store.db.outage.report(err)) this.options.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
-    });
+    this.chain = this.chain
+      .then(() => (this.stopped ? undefined : work()))
+      .catch((err: unknown) => {
+        if (!this.store.db.outage.report(err)) this.options.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
+      });
     return this.chain;
   }
 
@@ -145,7 +158,10 @@ export class SubscriptionReconciler {
     for (const { id } of connections) {
       const connection = await this.store.connections.withSecrets(id);
       if (!connection) continue;
-      const needed = neededCategories(specs, connection.name, { trackDeploys: tracksDeploys(connection), waiting: waiting.has(connection.id) });
+      const needed = neededCategories(specs, connection.name, {
+        trackDeploys: tracksDeploys(connection),
+        waiting: waiting.has(connection.id),
+      });
       await this.reconcileOne(connection, needed);
     }
   }
@@ -186,7 +202,12 @@ export class SubscriptionReconciler {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       this.options.logger?.warn({ err, connection: connection.name }, 'reconciling the Octopus subscription failed');
-      await this.saveState(connection, { id: previous?.id ?? null, categories: previous?.categories ?? [], lastReconciledAt: previous?.lastReconciledAt ?? null, error });
+      await this.saveState(connection, {
+        id: previous?.id ?? null,
+        categories: previous?.categories ?? [],
+        lastReconciledAt: previous?.lastReconciledAt ?? null,
+        error,
+      });
     }
   }
 
@@ -244,7 +265,9 @@ function desired(name: string, spaceId: string, uri: string, secret: string, cat
 /** The existing subscription with Shipline's parts put back; the header value in the form the server uses. */
 function repaired(mine: Subscription, name: string, spaceId: string, uri: string, secret: string, categories: string[]) {
   const want = desired(name, spaceId, uri, secret, categories);
-  const sensitive = mine.EventNotificationSubscription?.WebhookHeaderValue !== null && typeof mine.EventNotificationSubscription?.WebhookHeaderValue === 'object';
+  const sensitive =
+    mine.EventNotificationSubscription?.WebhookHeaderValue !== null &&
+    typeof mine.EventNotificationSubscription?.WebhookHeaderValue === 'object';
   return {
     ...mine,
     ...want,

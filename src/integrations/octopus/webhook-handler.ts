@@ -23,24 +23,30 @@ const Received = Type.Object({
  */
 export function octopusHookRoutes(store: Store, inbox: OctopusInbox) {
   return async (app: App) => {
-    app.post('/hooks/octopus/:connectionId', {
-      schema: {
-        summary: 'Receive an Octopus Deploy subscription delivery (authenticated by X-Shipline-Webhook-Secret)',
-        tags: ['hooks'],
-        params: Type.Object({ connectionId: Type.String() }),
-        response: { 200: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+    app.post(
+      '/hooks/octopus/:connectionId',
+      {
+        schema: {
+          summary: 'Receive an Octopus Deploy subscription delivery (authenticated by X-Shipline-Webhook-Secret)',
+          tags: ['hooks'],
+          params: Type.Object({ connectionId: Type.String() }),
+          response: { 200: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
       },
-    }, async (request) => {
-      const connection = await store.connections.withSecrets(request.params.connectionId);
-      if (!connection || connection.type !== 'octopus') throw new ShiplineError('hook.not_found', 'No Octopus connection has this id');
-      const given = request.headers[SECRET_HEADER.toLowerCase()];
-      const expected = connection.secrets[WEBHOOK_SECRET];
-      if (typeof given !== 'string' || given === '') throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: missing ${SECRET_HEADER} header`);
-      if (!expected || !sameSecret(given, expected)) throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: wrong ${SECRET_HEADER}`);
-      const parsed = parseDelivery(request.body);
-      if (!parsed.ok) throw new ShiplineError('request.invalid', `Not an Octopus subscription delivery: ${parsed.error}`);
-      const fresh = await inbox.accept(connection, parsed.delivery, request.body);
-      return { eventId: parsed.delivery.eventId, duplicate: !fresh };
-    });
+      async (request) => {
+        const connection = await store.connections.withSecrets(request.params.connectionId);
+        if (!connection || connection.type !== 'octopus') throw new ShiplineError('hook.not_found', 'No Octopus connection has this id');
+        const given = request.headers[SECRET_HEADER.toLowerCase()];
+        const expected = connection.secrets[WEBHOOK_SECRET];
+        if (typeof given !== 'string' || given === '')
+          throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: missing ${SECRET_HEADER} header`);
+        if (!expected || !sameSecret(given, expected))
+          throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: wrong ${SECRET_HEADER}`);
+        const parsed = parseDelivery(request.body);
+        if (!parsed.ok) throw new ShiplineError('request.invalid', `Not an Octopus subscription delivery: ${parsed.error}`);
+        const fresh = await inbox.accept(connection, parsed.delivery, request.body);
+        return { eventId: parsed.delivery.eventId, duplicate: !fresh };
+      },
+    );
   };
 }

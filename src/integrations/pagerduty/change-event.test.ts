@@ -21,9 +21,19 @@ const deployed: ShiplineEvent = {
   source: 'deploy-endpoint:e',
   timestamp: '2025-03-01T12:00:00.000Z',
   data: {
-    id: 'dep_1', service: null, serviceAlias: 'api', environment: 'production', description: 'Release 1.4.2',
-    deployedAt: '2025-03-01T12:00:00.000Z', deployUrl: 'https://ci.example/run/88', deployNumber: '42', dedupId: null,
-    deployer: { id: null, email: 'alice@example.com', name: null }, commit: null, status: 'succeeded', source: 'custom',
+    id: 'dep_1',
+    service: null,
+    serviceAlias: 'api',
+    environment: 'production',
+    description: 'Release 1.4.2',
+    deployedAt: '2025-03-01T12:00:00.000Z',
+    deployUrl: 'https://ci.example/run/88',
+    deployNumber: '42',
+    dedupId: null,
+    deployer: { id: null, email: 'alice@example.com', name: null },
+    commit: null,
+    status: 'succeeded',
+    source: 'custom',
   },
 };
 
@@ -33,9 +43,19 @@ const octopusSucceeded: ShiplineEvent = {
   source: 'connection:prod',
   timestamp: '2025-03-01T12:05:00.000Z',
   data: {
-    eventType: 'DeploymentSucceeded', category: 'DeploymentSucceeded', timestamp: null, occurredAt: '2025-03-01T12:05:00.000Z', message: '',
-    projectId: 'Projects-1', environmentId: 'Environments-2', releaseId: 'Releases-3', deploymentId: 'Deployments-4', serverUri: null,
-    projectName: 'Acme Web', environmentName: 'Production', releaseVersion: '1.4.2',
+    eventType: 'DeploymentSucceeded',
+    category: 'DeploymentSucceeded',
+    timestamp: null,
+    occurredAt: '2025-03-01T12:05:00.000Z',
+    message: '',
+    projectId: 'Projects-1',
+    environmentId: 'Environments-2',
+    releaseId: 'Releases-3',
+    deploymentId: 'Deployments-4',
+    serverUri: null,
+    projectName: 'Acme Web',
+    environmentName: 'Production',
+    releaseVersion: '1.4.2',
   },
 };
 
@@ -43,8 +63,11 @@ function context(event: ShiplineEvent, conn: ConnectionWithSecrets) {
   return made.make({ event, connections: { pagerduty: conn } });
 }
 
-const run = (config: Partial<PagerDutyChangeEventConfig> = {}, event: ShiplineEvent = deployed, conn: ConnectionWithSecrets = connection()) =>
-  pagerdutyChangeEventAction.run(context(event, conn).ctx, { connection: 'pagerduty', ...config }) as Promise<Outcome>;
+const run = (
+  config: Partial<PagerDutyChangeEventConfig> = {},
+  event: ShiplineEvent = deployed,
+  conn: ConnectionWithSecrets = connection(),
+) => pagerdutyChangeEventAction.run(context(event, conn).ctx, { connection: 'pagerduty', ...config }) as Promise<Outcome>;
 const lastRequest = () => pd.requests.at(-1)!;
 
 beforeAll(async () => {
@@ -73,7 +96,16 @@ describe('pagerduty.changeEvent', () => {
         summary: 'Deployed api #42 to production',
         source: 'shipline',
         timestamp: '2025-03-01T12:00:00.000Z',
-        custom_details: { service: 'api', environment: 'production', status: 'succeeded', deploy_number: '42', description: 'Release 1.4.2', deployer: 'alice@example.com', source: 'custom', deploy_id: 'dep_1' },
+        custom_details: {
+          service: 'api',
+          environment: 'production',
+          status: 'succeeded',
+          deploy_number: '42',
+          description: 'Release 1.4.2',
+          deployer: 'alice@example.com',
+          source: 'custom',
+          deploy_id: 'dep_1',
+        },
       },
       links: [{ href: 'https://ci.example/run/88', text: 'Deploy' }],
     });
@@ -81,15 +113,26 @@ describe('pagerduty.changeEvent', () => {
     expect(pd.problems).toEqual([]);
   });
 
-  it('defaults from an Octopus deployment, and takes the step\'s own fields', async () => {
+  it("defaults from an Octopus deployment, and takes the step's own fields", async () => {
     await run({}, octopusSucceeded);
     const sent = JSON.parse(lastRequest().raw.toString()) as { payload: Record<string, unknown>; links?: unknown };
     expect(sent.payload).toMatchObject({ summary: 'Deployed Acme Web 1.4.2 to Production', timestamp: '2025-03-01T12:05:00.000Z' });
     expect(sent.links).toBeUndefined();
-    await run({ summary: 'Feature flag checkout-v2 on', source: 'flags', timestamp: '2025-03-02T00:00:00Z', custom_details: { flag: 'checkout-v2' }, links: [{ href: 'https://flags.example', text: 'Flag' }] });
+    await run({
+      summary: 'Feature flag checkout-v2 on',
+      source: 'flags',
+      timestamp: '2025-03-02T00:00:00Z',
+      custom_details: { flag: 'checkout-v2' },
+      links: [{ href: 'https://flags.example', text: 'Flag' }],
+    });
     expect(JSON.parse(lastRequest().raw.toString())).toEqual({
       routing_key: STAND_IN_ROUTING_KEY,
-      payload: { summary: 'Feature flag checkout-v2 on', source: 'flags', timestamp: '2025-03-02T00:00:00Z', custom_details: { flag: 'checkout-v2' } },
+      payload: {
+        summary: 'Feature flag checkout-v2 on',
+        source: 'flags',
+        timestamp: '2025-03-02T00:00:00Z',
+        custom_details: { flag: 'checkout-v2' },
+      },
       links: [{ href: 'https://flags.example', text: 'Flag' }],
     });
   });
@@ -99,7 +142,7 @@ describe('pagerduty.changeEvent', () => {
     await expect(run({}, other)).rejects.toBeInstanceOf(NonRetriableError);
   });
 
-  it('fails without retry on an invalid routing key, with PagerDuty\'s errors', async () => {
+  it("fails without retry on an invalid routing key, with PagerDuty's errors", async () => {
     const error = await run({}, deployed, connection({ routingKey: 'b'.repeat(32) })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toBe('PagerDuty refused the event (HTTP 400): Event object is invalid: Invalid routing key');

@@ -7,14 +7,25 @@ import type { EventDefaults } from './defaults.js';
 import { clip, defaultsFrom, MAX_SUMMARY } from './defaults.js';
 import { LinkSchema } from './event.js';
 
-const Config = Type.Object({
-  connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
-  summary: Type.Optional(Type.String({ minLength: 1, description: 'What changed (cut at 1,024 characters); default "Deployed <service> #<n> to <environment>" from a deploy or Octopus event' })),
-  source: Type.Optional(Type.String({ minLength: 1, description: 'Where the change came from; default "shipline"' })),
-  timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
-  custom_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields; default the deploy\'s service, environment, commit...' })),
-  links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown with the change; default the deploy URL' })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
+    summary: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'What changed (cut at 1,024 characters); default "Deployed <service> #<n> to <environment>" from a deploy or Octopus event',
+      }),
+    ),
+    source: Type.Optional(Type.String({ minLength: 1, description: 'Where the change came from; default "shipline"' })),
+    timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
+    custom_details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: "Extra fields; default the deploy's service, environment, commit..." }),
+    ),
+    links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown with the change; default the deploy URL' })),
+  },
+  { additionalProperties: false },
+);
 
 export type PagerDutyChangeEventConfig = Static<typeof Config>;
 
@@ -48,7 +59,10 @@ export const pagerdutyChangeEventAction: Action<PagerDutyChangeEventConfig> = {
     const settings = await openPagerDuty(ctx, config.connection);
     const defaults = defaultsFrom(ctx.event);
     const summary = config.summary ?? changeSummary(defaults);
-    if (!summary) throw new NonRetriableError(`pagerduty.changeEvent: "summary" is required for a ${ctx.event.type} event (defaults exist only for deploy.recorded and octopus.deployment.*)`);
+    if (!summary)
+      throw new NonRetriableError(
+        `pagerduty.changeEvent: "summary" is required for a ${ctx.event.type} event (defaults exist only for deploy.recorded and octopus.deployment.*)`,
+      );
     const timestamp = config.timestamp ?? defaults.timestamp;
     const customDetails = config.custom_details ?? defaults.customDetails;
     const links = config.links ?? defaults.links;

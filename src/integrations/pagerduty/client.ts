@@ -17,24 +17,44 @@ export const DEFAULT_API_URL = 'https://api.pagerduty.com';
 export const EVENTS_RETRY_AFTER_MS = 30_000;
 const TIMEOUT_MS = 30_000;
 
-export const PagerDutyConfig = Type.Object({
-  eventsUrl: Type.Optional(Type.String({
-    pattern: '^https?://[^\\s/]+',
-    default: DEFAULT_EVENTS_URL,
-    description: `The Events API v2 base URL; default ${DEFAULT_EVENTS_URL} (EU service region: https://events.eu.pagerduty.com)`,
-  })),
-  apiUrl: Type.Optional(Type.String({
-    pattern: '^https?://[^\\s/]+',
-    default: DEFAULT_API_URL,
-    description: `The REST API base URL, used to test the API token; default ${DEFAULT_API_URL}`,
-  })),
-}, { additionalProperties: false });
+export const PagerDutyConfig = Type.Object(
+  {
+    eventsUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s/]+',
+        default: DEFAULT_EVENTS_URL,
+        description: `The Events API v2 base URL; default ${DEFAULT_EVENTS_URL} (EU service region: https://events.eu.pagerduty.com)`,
+      }),
+    ),
+    apiUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s/]+',
+        default: DEFAULT_API_URL,
+        description: `The REST API base URL, used to test the API token; default ${DEFAULT_API_URL}`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
-export const PagerDutySecrets = Type.Object({
-  routingKey: Type.String({ minLength: 1, description: 'The 32-character integration key of an Events API v2 integration on a service (sent in the event body as routing_key)' }),
-  apiToken: Type.Optional(Type.String({ minLength: 1, description: 'A REST API token (account or user); optional, only used to test the connection' })),
-  webhookSecret: Type.Optional(Type.String({ minLength: 1, description: 'The signing secret PagerDuty shows when a v3 webhook subscription is created; needed to receive its webhooks' })),
-}, { additionalProperties: false });
+export const PagerDutySecrets = Type.Object(
+  {
+    routingKey: Type.String({
+      minLength: 1,
+      description: 'The 32-character integration key of an Events API v2 integration on a service (sent in the event body as routing_key)',
+    }),
+    apiToken: Type.Optional(
+      Type.String({ minLength: 1, description: 'A REST API token (account or user); optional, only used to test the connection' }),
+    ),
+    webhookSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The signing secret PagerDuty shows when a v3 webhook subscription is created; needed to receive its webhooks',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export interface PagerDutySettings {
   eventsUrl: string;
@@ -62,7 +82,8 @@ export function settingsOf(connection: ConnectionWithSecrets): PagerDutySettings
 /** The step's PagerDuty connection; a connection of another type cannot become one by retrying. */
 export async function openPagerDuty(ctx: ActionContext, name: string): Promise<PagerDutySettings> {
   const connection = await ctx.connection(name);
-  if (connection.type !== 'pagerduty') throw new NonRetriableError(`connection "${name}" is a ${connection.type} connection, not pagerduty`);
+  if (connection.type !== 'pagerduty')
+    throw new NonRetriableError(`connection "${name}" is a ${connection.type} connection, not pagerduty`);
   const settings = settingsOf(connection);
   if (!settings.routingKey) throw new NonRetriableError(`connection "${name}" has no routingKey secret`);
   return settings;
@@ -75,7 +96,8 @@ export interface EnqueueResponse {
   dedup_key?: string;
 }
 
-const asStrings = (value: unknown): string[] => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : []);
+const asStrings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : [];
 
 /** `Event object is invalid: Length of 'routing_key' is incorrect (...)` from an Events API error body. */
 function eventsError(response: HttpResponse): string {
@@ -90,7 +112,12 @@ function eventsError(response: HttpResponse): string {
  * to the engine's outcomes: 400 (an invalid event, including a wrong routing key) and other 4xx
  * fail now, 429 waits 30 s (PagerDuty names no delay), 5xx and network errors are retried.
  */
-export async function enqueue(ctx: ActionContext, settings: PagerDutySettings, path: string, body: Record<string, unknown>): Promise<EnqueueResponse> {
+export async function enqueue(
+  ctx: ActionContext,
+  settings: PagerDutySettings,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<EnqueueResponse> {
   const url = `${settings.eventsUrl}${path}`;
   const response = await ctx.http.request({
     method: 'POST',
@@ -116,7 +143,8 @@ export async function enqueue(ctx: ActionContext, settings: PagerDutySettings, p
     throw new RetryAfterError(`PagerDuty rate limited the event (HTTP 429: ${detail}); retrying in ${wait / 1000} s`, wait);
   }
   if (response.status >= 500) throw new Error(`PagerDuty answered HTTP ${response.status}: ${detail}`);
-  if (response.status === 404) throw new NonRetriableError(`PagerDuty answered 404 for POST ${url}: is eventsUrl right (${settings.eventsUrl})? ${detail}`);
+  if (response.status === 404)
+    throw new NonRetriableError(`PagerDuty answered 404 for POST ${url}: is eventsUrl right (${settings.eventsUrl})? ${detail}`);
   throw new NonRetriableError(`PagerDuty refused the event (HTTP ${response.status}): ${detail}`);
 }
 

@@ -26,8 +26,10 @@ export interface EventDefaults {
 
 type Data = Record<string, unknown>;
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : undefined);
-const obj = (value: unknown): Data | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+const obj = (value: unknown): Data | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
 
 /** Drops null/undefined/empty entries so custom_details shows only what is known. */
 function compact(entries: Record<string, unknown>): Record<string, unknown> {

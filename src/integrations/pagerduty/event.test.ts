@@ -13,7 +13,13 @@ let pd: PagerDutyStandIn;
 const made = contexts();
 
 const connection = (secrets: Record<string, string> = {}, config: Record<string, unknown> = {}): ConnectionWithSecrets =>
-  connectionOf('pagerduty', 'pagerduty', { eventsUrl: pd.url, apiUrl: pd.url, ...config }, { routingKey: STAND_IN_ROUTING_KEY, ...secrets }, 'c1');
+  connectionOf(
+    'pagerduty',
+    'pagerduty',
+    { eventsUrl: pd.url, apiUrl: pd.url, ...config },
+    { routingKey: STAND_IN_ROUTING_KEY, ...secrets },
+    'c1',
+  );
 
 const failedDeploy: ShiplineEvent = {
   id: 'evt_1',
@@ -21,11 +27,29 @@ const failedDeploy: ShiplineEvent = {
   source: 'deploy-endpoint:e',
   timestamp: '2025-03-01T12:00:00.000Z',
   data: {
-    id: 'dep_1', service: { id: 'svc_1', name: 'api' }, serviceAlias: 'api', environment: 'production', description: 'Release 1.4.2',
-    deployedAt: '2025-03-01T12:00:00.000Z', deployUrl: 'https://ci.example/run/88', deployNumber: '42', dedupId: null,
+    id: 'dep_1',
+    service: { id: 'svc_1', name: 'api' },
+    serviceAlias: 'api',
+    environment: 'production',
+    description: 'Release 1.4.2',
+    deployedAt: '2025-03-01T12:00:00.000Z',
+    deployUrl: 'https://ci.example/run/88',
+    deployNumber: '42',
+    dedupId: null,
     deployer: { id: null, email: 'alice@example.com', name: 'Alice' },
-    commit: { sha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e', message: 'Fix', branch: 'main', date: null, committer_name: null, committer_email: null, author_name: null, author_email: null, authoring_date: null },
-    status: 'failed', source: 'custom',
+    commit: {
+      sha: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e',
+      message: 'Fix',
+      branch: 'main',
+      date: null,
+      committer_name: null,
+      committer_email: null,
+      author_name: null,
+      author_email: null,
+      authoring_date: null,
+    },
+    status: 'failed',
+    source: 'custom',
   },
 };
 
@@ -35,10 +59,21 @@ const octopusFailed: ShiplineEvent = {
   source: 'connection:prod',
   timestamp: '2025-03-01T12:05:00.000Z',
   data: {
-    eventType: 'DeploymentFailed', category: 'DeploymentFailed', timestamp: '2025-03-01T12:05:01.000Z', occurredAt: '2025-03-01T12:05:00.000Z',
-    message: 'Deploy to Production failed for Acme Web release 1.4.2 to Production', projectId: 'Projects-1', environmentId: 'Environments-2',
-    releaseId: 'Releases-3', deploymentId: 'Deployments-4', serverUri: 'https://octopus.example', taskId: 'ServerTasks-5', spaceId: 'Spaces-1',
-    projectName: 'Acme Web', environmentName: 'Production', releaseVersion: '1.4.2',
+    eventType: 'DeploymentFailed',
+    category: 'DeploymentFailed',
+    timestamp: '2025-03-01T12:05:01.000Z',
+    occurredAt: '2025-03-01T12:05:00.000Z',
+    message: 'Deploy to Production failed for Acme Web release 1.4.2 to Production',
+    projectId: 'Projects-1',
+    environmentId: 'Environments-2',
+    releaseId: 'Releases-3',
+    deploymentId: 'Deployments-4',
+    serverUri: 'https://octopus.example',
+    taskId: 'ServerTasks-5',
+    spaceId: 'Spaces-1',
+    projectName: 'Acme Web',
+    environmentName: 'Production',
+    releaseVersion: '1.4.2',
   },
 };
 
@@ -64,7 +99,10 @@ afterAll(async () => {
 describe('pagerduty.event', () => {
   it('triggers an alert from a failed deploy with nothing but the connection', async () => {
     const outcome = await run();
-    expect(outcome).toEqual({ channel: 'success', output: { dedup_key: 'shipline/api/production', status: 'success', message: 'Event processed' } });
+    expect(outcome).toEqual({
+      channel: 'success',
+      output: { dedup_key: 'shipline/api/production', status: 'success', message: 'Event processed' },
+    });
     const request = lastRequest();
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/v2/enqueue');
@@ -83,8 +121,17 @@ describe('pagerduty.event', () => {
         group: 'production',
         class: 'deploy',
         custom_details: {
-          service: 'api', environment: 'production', status: 'failed', deploy_number: '42', description: 'Release 1.4.2', deployer: 'Alice',
-          commit: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e', branch: 'main', commit_message: 'Fix', source: 'custom', deploy_id: 'dep_1',
+          service: 'api',
+          environment: 'production',
+          status: 'failed',
+          deploy_number: '42',
+          description: 'Release 1.4.2',
+          deployer: 'Alice',
+          commit: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e',
+          branch: 'main',
+          commit_message: 'Fix',
+          source: 'custom',
+          deploy_id: 'dep_1',
         },
       },
       links: [{ href: 'https://ci.example/run/88', text: 'Deploy' }],
@@ -96,10 +143,18 @@ describe('pagerduty.event', () => {
 
   it('resolves the same alert from the next successful deploy of that service and environment', async () => {
     await run({ dedup_key: undefined });
-    const success = { ...failedDeploy, id: 'evt_ok', data: { ...(failedDeploy.data as object), id: 'dep_2', deployNumber: '43', status: 'succeeded' } };
+    const success = {
+      ...failedDeploy,
+      id: 'evt_ok',
+      data: { ...(failedDeploy.data as object), id: 'dep_2', deployNumber: '43', status: 'succeeded' },
+    };
     const outcome = await run({ action: 'resolve' }, success);
     expect(outcome.output).toEqual({ dedup_key: 'shipline/api/production', status: 'success', message: 'Event processed' });
-    expect(JSON.parse(lastRequest().raw.toString())).toEqual({ routing_key: STAND_IN_ROUTING_KEY, event_action: 'resolve', dedup_key: 'shipline/api/production' });
+    expect(JSON.parse(lastRequest().raw.toString())).toEqual({
+      routing_key: STAND_IN_ROUTING_KEY,
+      event_action: 'resolve',
+      dedup_key: 'shipline/api/production',
+    });
     expect(pd.alerts.get('shipline/api/production')?.status).toBe('resolved');
   });
 
@@ -108,15 +163,42 @@ describe('pagerduty.event', () => {
     const sent = JSON.parse(lastRequest().raw.toString()) as { dedup_key: string; payload: Record<string, unknown>; links: unknown };
     expect(sent.dedup_key).toBe('shipline/Acme Web/Production');
     expect(sent.payload).toMatchObject({
-      summary: 'Deploy to Production failed for Acme Web release 1.4.2 to Production', component: 'Acme Web', group: 'Production', timestamp: '2025-03-01T12:05:00.000Z',
-      custom_details: { project: 'Acme Web', environment: 'Production', release: '1.4.2', deployment_id: 'Deployments-4', task_id: 'ServerTasks-5' },
+      summary: 'Deploy to Production failed for Acme Web release 1.4.2 to Production',
+      component: 'Acme Web',
+      group: 'Production',
+      timestamp: '2025-03-01T12:05:00.000Z',
+      custom_details: {
+        project: 'Acme Web',
+        environment: 'Production',
+        release: '1.4.2',
+        deployment_id: 'Deployments-4',
+        task_id: 'ServerTasks-5',
+      },
     });
     expect(sent.links).toEqual([{ href: 'https://octopus.example/app#/Spaces-1/deployments/Deployments-4', text: 'Octopus deployment' }]);
 
-    await run({ summary: 'Checkout is down', severity: 'critical', source: 'checkout.example', dedup_key: 'mine', component: 'db', group: 'eu', class: 'outage', custom_details: { a: 1 }, links: [{ href: 'https://x.example' }] });
+    await run({
+      summary: 'Checkout is down',
+      severity: 'critical',
+      source: 'checkout.example',
+      dedup_key: 'mine',
+      component: 'db',
+      group: 'eu',
+      class: 'outage',
+      custom_details: { a: 1 },
+      links: [{ href: 'https://x.example' }],
+    });
     expect(JSON.parse(lastRequest().raw.toString())).toMatchObject({
       dedup_key: 'mine',
-      payload: { summary: 'Checkout is down', severity: 'critical', source: 'checkout.example', component: 'db', group: 'eu', class: 'outage', custom_details: { a: 1 } },
+      payload: {
+        summary: 'Checkout is down',
+        severity: 'critical',
+        source: 'checkout.example',
+        component: 'db',
+        group: 'eu',
+        class: 'outage',
+        custom_details: { a: 1 },
+      },
       links: [{ href: 'https://x.example' }],
     });
   });
@@ -138,7 +220,7 @@ describe('pagerduty.event', () => {
     expect((outcome.output as { dedup_key: string }).dedup_key).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('fails without retry on an unknown routing key, with PagerDuty\'s errors', async () => {
+  it("fails without retry on an unknown routing key, with PagerDuty's errors", async () => {
     const error = await run({}, failedDeploy, connection({ routingKey: 'a'.repeat(32) })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toBe('PagerDuty refused the event (HTTP 400): Event object is invalid: Invalid routing key');

@@ -5,33 +5,53 @@ import { NonRetriableError } from '../../engine/action.js';
 import { enqueue, openPagerDuty } from './client.js';
 import { clip, defaultsFrom, MAX_SUMMARY } from './defaults.js';
 
-export const LinkSchema = Type.Object({
-  href: Type.String({ minLength: 1, description: 'The link URL' }),
-  text: Type.Optional(Type.String({ description: 'The link text' })),
-}, { additionalProperties: false });
+export const LinkSchema = Type.Object(
+  {
+    href: Type.String({ minLength: 1, description: 'The link URL' }),
+    text: Type.Optional(Type.String({ description: 'The link text' })),
+  },
+  { additionalProperties: false },
+);
 
-const Config = Type.Object({
-  connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
-  action: Type.Optional(Type.Union([Type.Literal('trigger'), Type.Literal('acknowledge'), Type.Literal('resolve')], {
-    description: 'trigger opens (or adds to) an alert, acknowledge and resolve act on the alert with the same dedup_key; default trigger',
-  })),
-  dedup_key: Type.Optional(Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: 'Identifies the alert; default for deploy.recorded and octopus.deployment.* events: shipline/<service>/<environment>, so the next success can resolve a failure',
-  })),
-  summary: Type.Optional(Type.String({ minLength: 1, description: 'The alert title (cut at 1,024 characters); default from a deploy or Octopus event' })),
-  source: Type.Optional(Type.String({ minLength: 1, description: 'The affected system (host, service); default "shipline"' })),
-  severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')], {
-    description: 'critical, error, warning or info; default error',
-  })),
-  timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
-  component: Type.Optional(Type.String({ description: 'The affected component; default the service' })),
-  group: Type.Optional(Type.String({ description: 'A logical grouping; default the environment' })),
-  class: Type.Optional(Type.String({ description: 'The kind of problem; default "deploy" for deploy events' })),
-  custom_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields shown on the alert; default the deploy\'s service, environment, commit...' })),
-  links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown on the alert; default the deploy URL' })),
-}, { additionalProperties: false });
+const Config = Type.Object(
+  {
+    connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
+    action: Type.Optional(
+      Type.Union([Type.Literal('trigger'), Type.Literal('acknowledge'), Type.Literal('resolve')], {
+        description:
+          'trigger opens (or adds to) an alert, acknowledge and resolve act on the alert with the same dedup_key; default trigger',
+      }),
+    ),
+    dedup_key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description:
+          'Identifies the alert; default for deploy.recorded and octopus.deployment.* events: shipline/<service>/<environment>, so the next success can resolve a failure',
+      }),
+    ),
+    summary: Type.Optional(
+      Type.String({ minLength: 1, description: 'The alert title (cut at 1,024 characters); default from a deploy or Octopus event' }),
+    ),
+    source: Type.Optional(Type.String({ minLength: 1, description: 'The affected system (host, service); default "shipline"' })),
+    severity: Type.Optional(
+      Type.Union([Type.Literal('critical'), Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')], {
+        description: 'critical, error, warning or info; default error',
+      }),
+    ),
+    timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
+    component: Type.Optional(Type.String({ description: 'The affected component; default the service' })),
+    group: Type.Optional(Type.String({ description: 'A logical grouping; default the environment' })),
+    class: Type.Optional(Type.String({ description: 'The kind of problem; default "deploy" for deploy events' })),
+    custom_details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "Extra fields shown on the alert; default the deploy's service, environment, commit...",
+      }),
+    ),
+    links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown on the alert; default the deploy URL' })),
+  },
+  { additionalProperties: false },
+);
 
 export type PagerDutyEventConfig = Static<typeof Config>;
 
@@ -43,7 +63,8 @@ export type PagerDutyEventConfig = Static<typeof Config>;
  */
 export const pagerdutyEventAction: Action<PagerDutyEventConfig> = {
   name: 'pagerduty.event',
-  description: 'Triggers, acknowledges or resolves a PagerDuty alert (Events API v2), defaulting every field from a deploy or Octopus event',
+  description:
+    'Triggers, acknowledges or resolves a PagerDuty alert (Events API v2), defaulting every field from a deploy or Octopus event',
   channels: ['success', 'failed'],
   config: Config,
   exampleOutput: { dedup_key: 'shipline/api/production', status: 'success', message: 'Event processed' },
@@ -57,7 +78,10 @@ export const pagerdutyEventAction: Action<PagerDutyEventConfig> = {
     if (dedupKey) body.dedup_key = dedupKey;
     if (action === 'trigger') {
       const summary = config.summary ?? defaults.summary;
-      if (!summary) throw new NonRetriableError(`pagerduty.event: "summary" is required to trigger on a ${ctx.event.type} event (defaults exist only for deploy.recorded and octopus.deployment.*)`);
+      if (!summary)
+        throw new NonRetriableError(
+          `pagerduty.event: "summary" is required to trigger on a ${ctx.event.type} event (defaults exist only for deploy.recorded and octopus.deployment.*)`,
+        );
       if (summary.length > MAX_SUMMARY) ctx.log(`summary cut to ${MAX_SUMMARY} characters`);
       const component = config.component ?? defaults.component;
       const group = config.group ?? defaults.group;

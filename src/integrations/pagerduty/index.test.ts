@@ -13,8 +13,15 @@ const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
 
 const connection = (secrets: Record<string, string>, config: Record<string, unknown> = {}): ConnectionWithSecrets => ({
-  id: 'c1', name: 'pagerduty', type: 'pagerduty', config: { eventsUrl: pd.url, apiUrl: pd.url, ...config },
-  secrets, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
+  id: 'c1',
+  name: 'pagerduty',
+  type: 'pagerduty',
+  config: { eventsUrl: pd.url, apiUrl: pd.url, ...config },
+  secrets,
+  state: {},
+  endpointId: 'e',
+  createdAt: '',
+  updatedAt: '',
 });
 
 beforeAll(async () => {
@@ -39,7 +46,9 @@ describe('the PagerDuty connection type', () => {
     expect(secrets.Check({})).toBe(false);
     expect(secrets.Check({ routingKey: 'k', other: 'x' })).toBe(false);
     for (const schema of [pagerdutyConnection.config, pagerdutyConnection.secrets]) {
-      for (const [name, field] of Object.entries((schema as unknown as { properties: Record<string, { description?: string }> }).properties)) {
+      for (const [name, field] of Object.entries(
+        (schema as unknown as { properties: Record<string, { description?: string }> }).properties,
+      )) {
         expect(field.description, name).toBeTruthy();
       }
     }
@@ -50,7 +59,9 @@ describe('the PagerDuty connection type', () => {
     for (const action of pagerdutyConnection.actions) {
       expect(action.channels).toEqual(expect.arrayContaining(['success', 'failed']));
       expect(action.exampleOutput).toBeDefined();
-      const properties = (action.config as unknown as { properties: Record<string, { description?: string }>; additionalProperties: boolean }).properties;
+      const properties = (
+        action.config as unknown as { properties: Record<string, { description?: string }>; additionalProperties: boolean }
+      ).properties;
       expect(Object.keys(properties)[0]).toBe('connection');
       expect(properties.connection?.description).toBe('The PagerDuty connection (name)');
       expect((action.config as unknown as { additionalProperties: boolean }).additionalProperties).toBe(false);
@@ -60,19 +71,31 @@ describe('the PagerDuty connection type', () => {
   it('is ready with only a routing key of the right form, saying it could not be checked', async () => {
     const count = pd.requests.length;
     const check = await pagerdutyConnection.test(connection({ routingKey: STAND_IN_ROUTING_KEY }), http, signal);
-    expect(check).toEqual({ status: 'ready', details: { routingKey: ROUTING_KEY_UNCHECKED, webhooks: 'no signing secret: webhooks are refused' } });
+    expect(check).toEqual({
+      status: 'ready',
+      details: { routingKey: ROUTING_KEY_UNCHECKED, webhooks: 'no signing secret: webhooks are refused' },
+    });
     expect(pd.requests).toHaveLength(count); // no event was sent to find out
   });
 
-  it('is an error when the routing key cannot be one, in PagerDuty\'s words', async () => {
+  it("is an error when the routing key cannot be one, in PagerDuty's words", async () => {
     const check = await pagerdutyConnection.test(connection({ routingKey: 'R0-short' }), http, signal);
     expect(check.status).toBe('error');
-    expect(check.error).toBe("Length of 'routing_key' is incorrect (should be 32 characters) 'routing_key' cannot contain non-alphanumeric characters.");
+    expect(check.error).toBe(
+      "Length of 'routing_key' is incorrect (should be 32 characters) 'routing_key' cannot contain non-alphanumeric characters.",
+    );
   });
 
   it('checks an API token with GET /abilities', async () => {
-    const check = await pagerdutyConnection.test(connection({ routingKey: STAND_IN_ROUTING_KEY, apiToken: STAND_IN_API_TOKEN, webhookSecret: 's' }), http, signal);
-    expect(check).toEqual({ status: 'ready', details: { routingKey: ROUTING_KEY_UNCHECKED, webhooks: 'signing secret stored', apiToken: 'valid', abilities: 3 } });
+    const check = await pagerdutyConnection.test(
+      connection({ routingKey: STAND_IN_ROUTING_KEY, apiToken: STAND_IN_API_TOKEN, webhookSecret: 's' }),
+      http,
+      signal,
+    );
+    expect(check).toEqual({
+      status: 'ready',
+      details: { routingKey: ROUTING_KEY_UNCHECKED, webhooks: 'signing secret stored', apiToken: 'valid', abilities: 3 },
+    });
     const request = pd.requests.at(-1)!;
     expect(request.method).toBe('GET');
     expect(request.url).toBe('/abilities');
@@ -80,11 +103,15 @@ describe('the PagerDuty connection type', () => {
     expect(request.headers.accept).toBe('application/vnd.pagerduty+json;version=2');
   });
 
-  it('reports PagerDuty\'s message for a bad API token, and an unreachable API, without throwing', async () => {
+  it("reports PagerDuty's message for a bad API token, and an unreachable API, without throwing", async () => {
     const bad = await pagerdutyConnection.test(connection({ routingKey: STAND_IN_ROUTING_KEY, apiToken: 'wrong' }), http, signal);
     expect(bad.status).toBe('error');
     expect(bad.error).toBe('PagerDuty REST API: Authentication failed (HTTP 401)');
-    const down = await pagerdutyConnection.test(connection({ routingKey: STAND_IN_ROUTING_KEY, apiToken: 'x' }, { apiUrl: 'http://127.0.0.1:1' }), http, signal);
+    const down = await pagerdutyConnection.test(
+      connection({ routingKey: STAND_IN_ROUTING_KEY, apiToken: 'x' }, { apiUrl: 'http://127.0.0.1:1' }),
+      http,
+      signal,
+    );
     expect(down.status).toBe('error');
     expect(down.error).toMatch(/^PagerDuty REST API: /);
   });

@@ -26,7 +26,10 @@ export const pagerdutyConnection: ConnectionType = {
     const settings = settingsOf(connection);
     const keyProblem = routingKeyProblem(settings.routingKey);
     if (keyProblem) return { status: 'error', error: keyProblem };
-    const details: Record<string, unknown> = { routingKey: ROUTING_KEY_UNCHECKED, webhooks: settings.webhookSecret ? 'signing secret stored' : 'no signing secret: webhooks are refused' };
+    const details: Record<string, unknown> = {
+      routingKey: ROUTING_KEY_UNCHECKED,
+      webhooks: settings.webhookSecret ? 'signing secret stored' : 'no signing secret: webhooks are refused',
+    };
     if (!settings.apiToken) return { status: 'ready', details };
     try {
       const abilities = await listAbilities(http, settings, signal);

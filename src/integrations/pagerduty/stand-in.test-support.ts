@@ -56,13 +56,16 @@ function routingKeyErrors(key: unknown, known: Set<string>): string[] {
 
 function linkErrors(links: unknown): string[] {
   if (links === undefined) return [];
-  if (!Array.isArray(links) || !links.every((l) => isObject(l) && typeof l.href === 'string' && l.href !== '')) return ["'links' must be an array of objects with an 'href'"];
+  if (!Array.isArray(links) || !links.every((l) => isObject(l) && typeof l.href === 'string' && l.href !== ''))
+    return ["'links' must be an array of objects with an 'href'"];
   return [];
 }
 
 function timestampErrors(timestamp: unknown): string[] {
   if (timestamp === undefined) return [];
-  return typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp)) ? [] : ["'payload.timestamp' is not a valid ISO 8601 timestamp"];
+  return typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))
+    ? []
+    : ["'payload.timestamp' is not a valid ISO 8601 timestamp"];
 }
 
 export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
@@ -79,14 +82,20 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
     changes: [],
     problems: [],
     failNext(path, answer) {
-      server.failNextAt(path, { status: answer.status, headers: { 'content-type': 'application/json', ...answer.headers }, body: answer.body ?? '' });
+      server.failNextAt(path, {
+        status: answer.status,
+        headers: { 'content-type': 'application/json', ...answer.headers },
+        body: answer.body ?? '',
+      });
     },
     close: () => server.close(),
   };
 
   const eventsHeaders = (req: StandInRequest): void => {
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) stand.problems.push(`${req.target}: content-type is ${req.headers['content-type'] ?? 'missing'}, not application/json`);
-    if (req.headers.authorization !== undefined) stand.problems.push(`${req.target}: the Events API takes the routing key in the body, yet an Authorization header was sent`);
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+      stand.problems.push(`${req.target}: content-type is ${req.headers['content-type'] ?? 'missing'}, not application/json`);
+    if (req.headers.authorization !== undefined)
+      stand.problems.push(`${req.target}: the Events API takes the routing key in the body, yet an Authorization header was sent`);
   };
 
   const enqueue = (req: StandInRequest, body: unknown): StandInAnswer => {
@@ -96,7 +105,8 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
     const action = body.event_action;
     if (typeof action !== 'string' || !ACTIONS.has(action)) errors.push("'event_action' must be one of trigger, acknowledge, resolve");
     const dedupKey = body.dedup_key;
-    if (dedupKey !== undefined && (typeof dedupKey !== 'string' || dedupKey === '' || dedupKey.length > 255)) errors.push("'dedup_key' must be a string of at most 255 characters");
+    if (dedupKey !== undefined && (typeof dedupKey !== 'string' || dedupKey === '' || dedupKey.length > 255))
+      errors.push("'dedup_key' must be a string of at most 255 characters");
     if ((action === 'acknowledge' || action === 'resolve') && dedupKey === undefined) errors.push(`'dedup_key' is required for ${action}`);
     const payload = body.payload;
     if (action === 'trigger') {
@@ -105,9 +115,11 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
         if (typeof payload.summary !== 'string' || payload.summary.trim() === '') errors.push("'payload.summary' is missing or blank");
         else if (payload.summary.length > 1024) errors.push("'payload.summary' is longer than 1024 characters");
         if (typeof payload.source !== 'string' || payload.source.trim() === '') errors.push("'payload.source' is missing or blank");
-        if (typeof payload.severity !== 'string' || !SEVERITIES.has(payload.severity)) errors.push("'payload.severity' must be one of critical, error, warning, info");
+        if (typeof payload.severity !== 'string' || !SEVERITIES.has(payload.severity))
+          errors.push("'payload.severity' must be one of critical, error, warning, info");
         errors.push(...timestampErrors(payload.timestamp));
-        if (payload.custom_details !== undefined && !isObject(payload.custom_details)) errors.push("'payload.custom_details' must be an object");
+        if (payload.custom_details !== undefined && !isObject(payload.custom_details))
+          errors.push("'payload.custom_details' must be an object");
       }
     }
     errors.push(...linkErrors(body.links));
@@ -115,7 +127,12 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
     const key = typeof dedupKey === 'string' ? dedupKey : randomUUID().replace(/-/g, '');
     const open = stand.alerts.get(key);
     if (action === 'trigger') {
-      if (!open || open.status === 'resolved') stand.alerts.set(key, { status: 'triggered', summary: String((payload as Record<string, unknown>).summary), routingKey: String(body.routing_key) });
+      if (!open || open.status === 'resolved')
+        stand.alerts.set(key, {
+          status: 'triggered',
+          summary: String((payload as Record<string, unknown>).summary),
+          routingKey: String(body.routing_key),
+        });
     } else if (open && open.status !== 'resolved' && open.routingKey === body.routing_key) {
       // Acknowledge/resolve act only on an open alert from the same routing key; otherwise PagerDuty drops them (still 202).
       open.status = action === 'resolve' ? 'resolved' : 'acknowledged';
@@ -143,7 +160,8 @@ export async function startPagerDutyStandIn(): Promise<PagerDutyStandIn> {
   };
 
   const abilities = (req: StandInRequest): StandInAnswer => {
-    if (req.headers.accept !== 'application/vnd.pagerduty+json;version=2') stand.problems.push(`/abilities: Accept is ${req.headers.accept ?? 'missing'}`);
+    if (req.headers.accept !== 'application/vnd.pagerduty+json;version=2')
+      stand.problems.push(`/abilities: Accept is ${req.headers.accept ?? 'missing'}`);
     if (req.headers.authorization !== `Token token=${stand.apiToken}`) {
       return json(401, { error: { message: 'Authentication failed', code: 2006 } });
     }

@@ -8,7 +8,15 @@ const webhook = pagerdutyConnection.webhook!;
 
 const SECRET = 'whsec-pagerduty-test';
 const connection = (secrets: Record<string, string> = { routingKey: 'r', webhookSecret: SECRET }): ConnectionWithSecrets => ({
-  id: 'c1', name: 'pd', type: 'pagerduty', config: {}, secrets, state: {}, endpointId: 'e', createdAt: '', updatedAt: '',
+  id: 'c1',
+  name: 'pd',
+  type: 'pagerduty',
+  config: {},
+  secrets,
+  state: {},
+  endpointId: 'e',
+  createdAt: '',
+  updatedAt: '',
 });
 
 // Computed independently with `openssl dgst -sha256 -hmac whsec-pagerduty-test` over the exact bytes.
@@ -20,7 +28,9 @@ describe('PagerDuty webhook signatures', () => {
   it('accepts the signature of the exact body', () => {
     expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${SMALL_SIGNATURE}` }, SMALL_BODY)).toBeNull();
     // A fixture with UTF-8 beyond ASCII: the bytes, not a re-serialisation, are signed.
-    expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${TRIGGERED_SIGNATURE}` }, fixture('incident-triggered.json'))).toBeNull();
+    expect(
+      webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${TRIGGERED_SIGNATURE}` }, fixture('incident-triggered.json')),
+    ).toBeNull();
   });
 
   it('accepts any of several signatures (secret rotation), in any position', () => {
@@ -32,7 +42,9 @@ describe('PagerDuty webhook signatures', () => {
   it('refuses a wrong signature', () => {
     const wrong = SMALL_SIGNATURE.replace(/^f/, '0');
     expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${wrong}` }, SMALL_BODY)).toMatch(/does not match/);
-    expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${SMALL_SIGNATURE.slice(0, 10)}` }, SMALL_BODY)).toMatch(/does not match/);
+    expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v1=${SMALL_SIGNATURE.slice(0, 10)}` }, SMALL_BODY)).toMatch(
+      /does not match/,
+    );
     expect(webhook.verify(connection(), { 'x-pagerduty-signature': `v2=${SMALL_SIGNATURE}` }, SMALL_BODY)).toMatch(/no v1 signature/);
   });
 
@@ -46,23 +58,35 @@ describe('PagerDuty webhook signatures', () => {
   });
 
   it('refuses everything when no signing secret is stored', () => {
-    expect(webhook.verify(connection({ routingKey: 'r' }), { 'x-pagerduty-signature': `v1=${SMALL_SIGNATURE}` }, SMALL_BODY)).toMatch(/no webhookSecret/);
+    expect(webhook.verify(connection({ routingKey: 'r' }), { 'x-pagerduty-signature': `v1=${SMALL_SIGNATURE}` }, SMALL_BODY)).toMatch(
+      /no webhookSecret/,
+    );
   });
 });
 
 describe('PagerDuty webhook events', () => {
   it('makes pagerduty.incident.triggered with the incident, service and times', () => {
     const body = JSON.parse(fixture('incident-triggered.json').toString()) as unknown;
-    expect(webhook.events(connection(), body, {})).toEqual([{
-      type: 'pagerduty.incident.triggered',
-      sourceKey: 'pagerduty:5ac64822-4adc-4fda-ade0-410becf0de4f',
-      timestamp: '2025-03-01T12:00:05.169Z',
-      data: {
-        incidentId: 'PGR0VU2', number: 2, title: 'Deploy api@1.4.2 to production failed — café ☕', status: 'triggered', urgency: 'high',
-        service: { id: 'PF9KMXH', name: 'API Service' }, createdAt: '2025-03-01T12:00:05Z', occurredAt: '2025-03-01T12:00:05.169Z',
-        htmlUrl: 'https://acme.pagerduty.com/incidents/PGR0VU2', incidentKey: 'shipline/api/production', eventType: 'incident.triggered',
+    expect(webhook.events(connection(), body, {})).toEqual([
+      {
+        type: 'pagerduty.incident.triggered',
+        sourceKey: 'pagerduty:5ac64822-4adc-4fda-ade0-410becf0de4f',
+        timestamp: '2025-03-01T12:00:05.169Z',
+        data: {
+          incidentId: 'PGR0VU2',
+          number: 2,
+          title: 'Deploy api@1.4.2 to production failed — café ☕',
+          status: 'triggered',
+          urgency: 'high',
+          service: { id: 'PF9KMXH', name: 'API Service' },
+          createdAt: '2025-03-01T12:00:05Z',
+          occurredAt: '2025-03-01T12:00:05.169Z',
+          htmlUrl: 'https://acme.pagerduty.com/incidents/PGR0VU2',
+          incidentKey: 'shipline/api/production',
+          eventType: 'incident.triggered',
+        },
       },
-    }]);
+    ]);
   });
 
   it('makes pagerduty.incident.resolved with resolvedAt, for time to restore', () => {
@@ -71,7 +95,13 @@ describe('PagerDuty webhook events', () => {
     expect(event).toMatchObject({
       type: 'pagerduty.incident.resolved',
       sourceKey: 'pagerduty:01DV3XQ2ZQ8M3QZ8K6M1TQ7G6B',
-      data: { status: 'resolved', createdAt: '2025-03-01T12:00:05Z', occurredAt: '2025-03-01T12:41:17.512Z', resolvedAt: '2025-03-01T12:41:17.512Z', eventType: 'incident.resolved' },
+      data: {
+        status: 'resolved',
+        createdAt: '2025-03-01T12:00:05Z',
+        occurredAt: '2025-03-01T12:41:17.512Z',
+        resolvedAt: '2025-03-01T12:41:17.512Z',
+        eventType: 'incident.resolved',
+      },
     });
   });
 

@@ -52,11 +52,16 @@ function sameHex(given: string, expected: Buffer): boolean {
 
 /** null when one of the header's v1 signatures matches the raw body; otherwise why not. */
 export function verifyPagerDutySignature(secret: string | undefined, headers: IncomingHttpHeaders, raw: Buffer): string | null {
-  if (!secret) return 'the connection has no webhookSecret: store the signing secret PagerDuty showed when the webhook subscription was created';
+  if (!secret)
+    return 'the connection has no webhookSecret: store the signing secret PagerDuty showed when the webhook subscription was created';
   const value = header(headers, SIGNATURE_HEADER);
   if (!value || value.trim() === '') return 'missing X-PagerDuty-Signature header';
   const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(raw).digest();
-  const v1 = value.split(',').map((s) => s.trim()).filter((s) => s.startsWith('v1=')).map((s) => s.slice(3));
+  const v1 = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('v1='))
+    .map((s) => s.slice(3));
   if (v1.length === 0) return 'X-PagerDuty-Signature has no v1 signature';
   // Compare every one (no early exit), so the time taken does not say which one matched.
   let ok = false;
@@ -65,7 +70,8 @@ export function verifyPagerDutySignature(secret: string | undefined, headers: In
 }
 
 type Data = Record<string, unknown>;
-const obj = (value: unknown): Data | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined);
+const obj = (value: unknown): Data | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /** The events one verified delivery becomes: one for an incident trigger/ack/resolve, none otherwise (pings included). */
@@ -99,7 +105,7 @@ export function pagerdutyEvents(body: unknown): InboundEvent[] {
 
 export const pagerdutyWebhook: InboundWebhook = {
   // The event's own id, inside the signed body, so a replayed copy cannot change it.
-  deliveryId: 'the v3 event\'s `event.id`, inside the signed body',
+  deliveryId: "the v3 event's `event.id`, inside the signed body",
   verify: (connection: ConnectionWithSecrets, headers, raw) => verifyPagerDutySignature(connection.secrets.webhookSecret, headers, raw),
   events: (_connection, body) => pagerdutyEvents(body),
 };

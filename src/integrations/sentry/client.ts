@@ -19,10 +19,10 @@ export const SentryConfig = Type.Object(
       Type.String({
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
-        description: 'Sentry\'s address: https://sentry.io (default), a region such as https://de.sentry.io, or your self-hosted Sentry',
+        description: "Sentry's address: https://sentry.io (default), a region such as https://de.sentry.io, or your self-hosted Sentry",
       }),
     ),
-    organization: Type.String({ minLength: 1, description: 'The organization\'s slug (or id)' }),
+    organization: Type.String({ minLength: 1, description: "The organization's slug (or id)" }),
     project: Type.Optional(Type.String({ description: 'Default project slug for releases when a step names none' })),
   },
   { additionalProperties: false },
@@ -43,7 +43,8 @@ export interface SentryAccount {
 }
 
 export function sentryAccount(connection: ConnectionWithSecrets): SentryAccount {
-  if (connection.type !== 'sentry') throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not sentry`);
+  if (connection.type !== 'sentry')
+    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not sentry`);
   const c = connection.config as { apiUrl?: unknown; organization?: unknown; project?: unknown };
   const authToken = connection.secrets.authToken;
   if (typeof c.organization !== 'string' || c.organization === '' || !authToken) {
@@ -63,7 +64,9 @@ function sentryMessage(response: HttpResponse): string {
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
     const detail = (body as { detail?: unknown }).detail;
     if (typeof detail === 'string') return detail;
-    const parts = Object.entries(body).map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages)}`);
+    const parts = Object.entries(body).map(
+      ([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : JSON.stringify(messages)}`,
+    );
     if (parts.length > 0) return parts.join('; ');
   }
   // Not JSON, or nothing in it: show the text.

@@ -15,7 +15,13 @@ const sentry = new SentryStandIn();
 const made = contexts();
 
 function connection(config: Record<string, unknown> = {}, authToken = SENTRY_TOKEN): ConnectionWithSecrets {
-  return connectionOf('sentry', 'sentry', { apiUrl: sentry.url, organization: SENTRY_ORG, project: 'api', ...config }, { authToken }, 'c-sentry');
+  return connectionOf(
+    'sentry',
+    'sentry',
+    { apiUrl: sentry.url, organization: SENTRY_ORG, project: 'api', ...config },
+    { authToken },
+    'c-sentry',
+  );
 }
 
 function deploy(config: Partial<CreateDeployConfig> = {}, options: { event?: ShiplineEvent; conn?: ConnectionWithSecrets } = {}) {
@@ -23,7 +29,11 @@ function deploy(config: Partial<CreateDeployConfig> = {}, options: { event?: Shi
   return createDeployAction.run(ctx, { connection: 'sentry', ...config });
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as Error);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
 
 beforeAll(() => sentry.start());
 afterAll(async () => {
@@ -46,30 +56,47 @@ describe('sentry.createDeploy', () => {
       expect(request.headers['content-type']).toBe('application/json');
     }
     expect(sentry.requests[0]!.json).toEqual({ version: '1.4.2', projects: ['api'], ref: 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e' });
-    expect(sentry.requests[1]!.json).toEqual({ environment: 'production', url: 'https://ci.example/run/88', dateFinished: '2026-03-01T12:03:12.000Z' });
+    expect(sentry.requests[1]!.json).toEqual({
+      environment: 'production',
+      url: 'https://ci.example/run/88',
+      dateFinished: '2026-03-01T12:03:12.000Z',
+    });
     expect(sentry.violations).toEqual([]);
   });
 
   it('deploys a release that is already there (208), and URL-encodes the version', async () => {
     await deploy({ version: 'api@1.4.2' });
-    const again = await deploy({ version: 'api@1.4.2', environment: 'staging', name: 'shipline run 88', dateStarted: '2026-03-01T12:00:00Z', projects: ['api'] });
+    const again = await deploy({
+      version: 'api@1.4.2',
+      environment: 'staging',
+      name: 'shipline run 88',
+      dateStarted: '2026-03-01T12:00:00Z',
+      projects: ['api'],
+    });
     expect((again as { output: unknown }).output).toMatchObject({ version: 'api@1.4.2', environment: 'staging' });
     expect(sentry.requests[3]!.path).toBe(`/api/0/organizations/${SENTRY_ORG}/releases/api%401.4.2/deploys/`);
     expect(sentry.requests[3]!.json).toEqual({
-      environment: 'staging', name: 'shipline run 88', url: 'https://ci.example/run/88', dateStarted: '2026-03-01T12:00:00.000Z', dateFinished: '2026-03-01T12:03:12.000Z', projects: ['api'],
+      environment: 'staging',
+      name: 'shipline run 88',
+      url: 'https://ci.example/run/88',
+      dateStarted: '2026-03-01T12:00:00.000Z',
+      dateFinished: '2026-03-01T12:03:12.000Z',
+      projects: ['api'],
     });
     expect(sentry.releases.get('api@1.4.2')!.deploys).toHaveLength(2);
   });
 
-  it('takes an Octopus deployment\'s release version, environment and task link', async () => {
+  it("takes an Octopus deployment's release version, environment and task link", async () => {
     await deploy({}, { event: deployFixture('octopus-deployment-succeeded.json') });
     expect(sentry.requests[0]!.json).toEqual({ version: '2.7.0', projects: ['api'] });
     expect(sentry.requests[1]!.json).toEqual({
-      environment: 'Production', url: 'https://acme.octopus.app/app#/Spaces-1/tasks/ServerTasks-5678', dateFinished: '2026-03-01T12:04:58.000Z',
+      environment: 'Production',
+      url: 'https://acme.octopus.app/app#/Spaces-1/tasks/ServerTasks-5678',
+      dateFinished: '2026-03-01T12:04:58.000Z',
     });
   });
 
-  it('fails without retrying on a bad token (401), with Sentry\'s message', async () => {
+  it("fails without retrying on a bad token (401), with Sentry's message", async () => {
     const error = await failure(deploy({}, { conn: connection({}, 'sntryu_wrong') }));
     expect(error).toBeInstanceOf(NonRetriableError);
     expect(error!.message).toBe(`Sentry POST /api/0/organizations/${SENTRY_ORG}/releases/ answered 401: Invalid token`);
@@ -86,12 +113,18 @@ describe('sentry.createDeploy', () => {
     await expect(deploy({ version: 'feature/x' })).rejects.toThrow(/contains "\/"/);
     await expect(deploy({ version: 'latest' })).rejects.toThrow(/is reserved/);
     await expect(deploy({}, { conn: connection({ project: undefined }) })).rejects.toThrow(/no project/);
-    await expect(deploy({}, { event: { ...succeeded, data: { ...(succeeded.data as object), environment: null } } })).rejects.toThrow(/no environment/);
+    await expect(deploy({}, { event: { ...succeeded, data: { ...(succeeded.data as object), environment: null } } })).rejects.toThrow(
+      /no environment/,
+    );
     expect(sentry.requests).toHaveLength(0);
   });
 
   it('asks to be retried after Retry-After, or when X-Sentry-Rate-Limit-Reset comes (429)', async () => {
-    sentry.failNext({ status: 429, headers: { 'retry-after': '9', 'content-type': 'application/json' }, body: '{"detail":"Too many requests"}' });
+    sentry.failNext({
+      status: 429,
+      headers: { 'retry-after': '9', 'content-type': 'application/json' },
+      body: '{"detail":"Too many requests"}',
+    });
     const limited = await failure(deploy());
     expect(limited).toBeInstanceOf(RetryAfterError);
     expect((limited as RetryAfterError).retryAfterMs).toBe(9000);

@@ -8,14 +8,27 @@ import { SentryClient, sentryAccount } from './client.js';
 export const CreateDeployConfig = Type.Object(
   {
     connection: Type.String({ description: 'The Sentry connection (name)' }),
-    version: Type.Optional(Type.String({ minLength: 1, maxLength: 250, description: 'The release version, as your SDK reports it; default the deploy number or Octopus release version' })),
-    environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The environment; default the deploy\'s environment' })),
-    projects: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Project slugs of the release; default the connection\'s project' })),
+    version: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 250,
+        description: 'The release version, as your SDK reports it; default the deploy number or Octopus release version',
+      }),
+    ),
+    environment: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "The environment; default the deploy's environment" }),
+    ),
+    projects: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: "Project slugs of the release; default the connection's project",
+      }),
+    ),
     name: Type.Optional(Type.String({ maxLength: 64, description: 'A name for the deploy' })),
     url: Type.Optional(Type.String({ description: 'A link to the deploy; default its URL (or the Octopus task)' })),
     dateStarted: Type.Optional(Type.String({ description: 'When it started (ISO 8601)' })),
-    dateFinished: Type.Optional(Type.String({ description: 'When it finished (ISO 8601); default the deploy\'s time' })),
-    ref: Type.Optional(Type.String({ description: 'The commit of a release created now; default the deploy\'s commit SHA' })),
+    dateFinished: Type.Optional(Type.String({ description: "When it finished (ISO 8601); default the deploy's time" })),
+    ref: Type.Optional(Type.String({ description: "The commit of a release created now; default the deploy's commit SHA" })),
   },
   { additionalProperties: false },
 );
@@ -42,19 +55,25 @@ async function run(ctx: ActionContext, config: CreateDeployConfig): Promise<Outc
   const account = sentryAccount(await ctx.connection(config.connection));
   const facts = deployFacts(ctx.event);
   const version = config.version ?? facts.version;
-  if (!version) throw new NonRetriableError('sentry.createDeploy: no version (set `version`; the event has no deploy number or release version)');
+  if (!version)
+    throw new NonRetriableError('sentry.createDeploy: no version (set `version`; the event has no deploy number or release version)');
   const problem = versionProblem(version);
   if (problem) throw new NonRetriableError(`sentry.createDeploy: the version "${version}" ${problem}, which Sentry refuses`);
   const environment = config.environment ?? facts.environment;
   if (!environment) throw new NonRetriableError('sentry.createDeploy: no environment (set `environment`; the event names none)');
-  if (environment.length > 64) throw new NonRetriableError(`sentry.createDeploy: the environment "${environment}" is longer than Sentry's 64 characters`);
+  if (environment.length > 64)
+    throw new NonRetriableError(`sentry.createDeploy: the environment "${environment}" is longer than Sentry's 64 characters`);
   const projects = config.projects ?? (account.project ? [account.project] : null);
   if (!projects) throw new NonRetriableError('sentry.createDeploy: no project (set `projects` on the step or `project` on the connection)');
 
   const client = new SentryClient(ctx.http, account, ctx.signal, ctx.now);
   // Creating the release is idempotent: 201 when new (or projects were added), 208 when it was there.
   const ref = config.ref ?? facts.commitSha ?? undefined;
-  const release = await client.request<{ version: string }>('POST', client.orgPath('releases/'), { version, projects, ...(ref ? { ref } : {}) });
+  const release = await client.request<{ version: string }>('POST', client.orgPath('releases/'), {
+    version,
+    projects,
+    ...(ref ? { ref } : {}),
+  });
   ctx.log(`release ${version} ${release.status === 201 ? 'created' : 'already there'} for ${projects.join(', ')}`);
 
   const url = config.url ?? facts.url ?? undefined;
@@ -68,7 +87,11 @@ async function run(ctx: ActionContext, config: CreateDeployConfig): Promise<Outc
     ...(dateFinished ? { dateFinished } : {}),
     ...(config.projects ? { projects: config.projects } : {}),
   };
-  const deploy = await client.request<{ id: string; environment: string }>('POST', client.orgPath(`releases/${encodeURIComponent(version)}/deploys/`), body);
+  const deploy = await client.request<{ id: string; environment: string }>(
+    'POST',
+    client.orgPath(`releases/${encodeURIComponent(version)}/deploys/`),
+    body,
+  );
   ctx.log(`deploy ${deploy.body.id} of ${version} to ${environment} recorded in Sentry`);
   return { channel: 'success', output: { id: deploy.body.id, version, environment: deploy.body.environment ?? environment } };
 }

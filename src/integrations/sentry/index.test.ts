@@ -10,7 +10,8 @@ import { sentryConnection } from './index.js';
 const sentry = new SentryStandIn();
 const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
 const signal = new AbortController().signal;
-const connection = (authToken = SENTRY_TOKEN, organization = SENTRY_ORG): ConnectionWithSecrets => connectionOf('sentry', 'sentry', { apiUrl: sentry.url, organization }, { authToken }, 'c-sentry');
+const connection = (authToken = SENTRY_TOKEN, organization = SENTRY_ORG): ConnectionWithSecrets =>
+  connectionOf('sentry', 'sentry', { apiUrl: sentry.url, organization }, { authToken }, 'c-sentry');
 
 beforeAll(() => sentry.start());
 afterAll(async () => {
@@ -20,12 +21,22 @@ afterAll(async () => {
 
 describe('sentry connection test', () => {
   it('is ready when the organization answers', async () => {
-    expect(await sentryConnection.test(connection(), http, signal)).toEqual({ status: 'ready', details: { organization: SENTRY_ORG, name: 'Acme' } });
-    expect(sentry.requests.at(-1)).toMatchObject({ method: 'GET', path: `/api/0/organizations/${SENTRY_ORG}/`, headers: { authorization: `Bearer ${SENTRY_TOKEN}` } });
+    expect(await sentryConnection.test(connection(), http, signal)).toEqual({
+      status: 'ready',
+      details: { organization: SENTRY_ORG, name: 'Acme' },
+    });
+    expect(sentry.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/api/0/organizations/${SENTRY_ORG}/`,
+      headers: { authorization: `Bearer ${SENTRY_TOKEN}` },
+    });
   });
 
-  it('reports Sentry\'s answer to a bad token or an unknown organization', async () => {
-    expect(await sentryConnection.test(connection('wrong'), http, signal)).toEqual({ status: 'error', error: `Sentry GET /api/0/organizations/${SENTRY_ORG}/ answered 401: Invalid token` });
+  it("reports Sentry's answer to a bad token or an unknown organization", async () => {
+    expect(await sentryConnection.test(connection('wrong'), http, signal)).toEqual({
+      status: 'error',
+      error: `Sentry GET /api/0/organizations/${SENTRY_ORG}/ answered 401: Invalid token`,
+    });
     expect(await sentryConnection.test(connection(SENTRY_TOKEN, 'other'), http, signal)).toEqual({
       status: 'error',
       error: 'Sentry GET /api/0/organizations/other/ answered 404: The requested resource does not exist',
@@ -36,7 +47,9 @@ describe('sentry connection test', () => {
 describe('the sentry manifest', () => {
   it('describes every connection field, with sentry.io as the default', () => {
     expectDescribed([sentryConnection.config, sentryConnection.secrets]);
-    expect((sentryConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe('https://sentry.io');
+    expect((sentryConnection.config as { properties: { apiUrl: { default: string } } }).properties.apiUrl.default).toBe(
+      'https://sentry.io',
+    );
     expect(Value.Check(sentryConnection.config, { project: 'api' })).toBe(false);
     expect(sentryConnection.actions.map((a) => a.name)).toEqual(['sentry.createDeploy']);
     expect(Object.keys((sentryConnection.actions[0]!.config as { properties: object }).properties)[0]).toBe('connection');

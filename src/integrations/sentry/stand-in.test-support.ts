@@ -29,7 +29,11 @@ const NOT_FOUND = { detail: 'The requested resource does not exist' };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): SentryAnswer => jsonAnswer(status, body, headers);
 
 function isDate(value: unknown): boolean {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value));
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 export class SentryStandIn extends StandIn {
@@ -39,10 +43,19 @@ export class SentryStandIn extends StandIn {
 
   /** Sentry's rate-limit answer: 429 with X-Sentry-Rate-Limit-* headers (reset in epoch seconds). */
   rateLimitNext(resetAtEpochSeconds: number): void {
-    this.failNext(json(429, { detail: 'You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds' }, {
-      'x-sentry-rate-limit-limit': '40', 'x-sentry-rate-limit-remaining': '0', 'x-sentry-rate-limit-reset': String(resetAtEpochSeconds),
-      'x-sentry-rate-limit-concurrentlimit': '25', 'x-sentry-rate-limit-concurrentremaining': '24',
-    }));
+    this.failNext(
+      json(
+        429,
+        { detail: 'You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds' },
+        {
+          'x-sentry-rate-limit-limit': '40',
+          'x-sentry-rate-limit-remaining': '0',
+          'x-sentry-rate-limit-reset': String(resetAtEpochSeconds),
+          'x-sentry-rate-limit-concurrentlimit': '25',
+          'x-sentry-rate-limit-concurrentremaining': '24',
+        },
+      ),
+    );
   }
 
   reset(): void {
@@ -91,12 +104,23 @@ export class SentryStandIn extends StandIn {
       existing.projects.push(...added);
       status = added.length > 0 ? 201 : 208;
     } else {
-      this.releases.set(version as string, { version: version as string, projects: [...slugs], ...(typeof ref === 'string' ? { ref } : {}), deploys: [] });
+      this.releases.set(version as string, {
+        version: version as string,
+        projects: [...slugs],
+        ...(typeof ref === 'string' ? { ref } : {}),
+        deploys: [],
+      });
     }
     const release = this.releases.get(version as string)!;
     return json(status, {
-      id: 1, version: release.version, shortVersion: release.version, ref: release.ref ?? null, dateCreated: new Date().toISOString(), dateReleased: null,
-      projects: release.projects.map((slug) => ({ slug, name: slug })), deployCount: release.deploys.length,
+      id: 1,
+      version: release.version,
+      shortVersion: release.version,
+      ref: release.ref ?? null,
+      dateCreated: new Date().toISOString(),
+      dateReleased: null,
+      projects: release.projects.map((slug) => ({ slug, name: slug })),
+      deployCount: release.deploys.length,
     });
   }
 
@@ -107,15 +131,19 @@ export class SentryStandIn extends StandIn {
     const errors: Record<string, string[]> = {};
     if (typeof b.environment !== 'string' || b.environment === '') errors.environment = ['This field is required.'];
     else if (b.environment.length > 64) errors.environment = ['Ensure this field has no more than 64 characters.'];
-    if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length > 64)) errors.name = ['Ensure this field has no more than 64 characters.'];
+    if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length > 64))
+      errors.name = ['Ensure this field has no more than 64 characters.'];
     if (b.url !== undefined && (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url))) errors.url = ['Enter a valid URL.'];
     for (const field of ['dateStarted', 'dateFinished']) {
-      if (b[field] !== undefined && !isDate(b[field])) errors[field] = ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'];
+      if (b[field] !== undefined && !isDate(b[field]))
+        errors[field] = ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'];
     }
     if (b.projects !== undefined && (!Array.isArray(b.projects) || !b.projects.every((p) => release.projects.includes(p as string)))) {
       errors.projects = ['Invalid projects'];
     }
-    for (const key of Object.keys(b)) if (!['environment', 'name', 'url', 'dateStarted', 'dateFinished', 'projects'].includes(key)) this.violations.push(`deploy field ${key} is not Sentry's`);
+    for (const key of Object.keys(b))
+      if (!['environment', 'name', 'url', 'dateStarted', 'dateFinished', 'projects'].includes(key))
+        this.violations.push(`deploy field ${key} is not Sentry's`);
     if (Object.keys(errors).length > 0) return json(400, errors);
     const deploy = {
       id: String(this.nextId++),

@@ -33,7 +33,8 @@ export function slackSettings(connection: ConnectionWithSecrets): SlackSettings 
   };
 }
 
-export const NEEDS_A_SECRET = 'the Slack connection has neither a bot token (botToken, xoxb-…) nor an incoming-webhook URL (webhookUrl); add one';
+export const NEEDS_A_SECRET =
+  'the Slack connection has neither a bot token (botToken, xoxb-…) nor an incoming-webhook URL (webhookUrl); add one';
 
 /** The connection by name, checked to be a Slack one with a way to post. */
 export async function openSlack(
@@ -42,7 +43,8 @@ export async function openSlack(
   action: string,
 ): Promise<SlackSettings> {
   const connection = await ctx.connection(name);
-  if (connection.type !== 'slack') throw new NonRetriableError(`${action}: connection "${name}" is a ${connection.type} connection, not a Slack one`);
+  if (connection.type !== 'slack')
+    throw new NonRetriableError(`${action}: connection "${name}" is a ${connection.type} connection, not a Slack one`);
   const settings = slackSettings(connection);
   if (!settings.botToken && !settings.webhookUrl) throw new NonRetriableError(`${action}: ${NEEDS_A_SECRET}`);
   return settings;
@@ -89,7 +91,8 @@ function describeError(method: string, body: Record<string, unknown>): string {
   const code = String(body.error);
   const parts = [`Slack ${method}: ${code}`];
   if (HINTS[code]) parts.push(`(${HINTS[code]})`);
-  if (typeof body.needed === 'string') parts.push(`needed scope ${body.needed}${typeof body.provided === 'string' ? `, token has ${body.provided}` : ''}`);
+  if (typeof body.needed === 'string')
+    parts.push(`needed scope ${body.needed}${typeof body.provided === 'string' ? `, token has ${body.provided}` : ''}`);
   if (Array.isArray(body.errors)) parts.push(`: ${body.errors.map(String).join('; ')}`);
   const messages = (body.response_metadata as { messages?: unknown } | undefined)?.messages;
   if (Array.isArray(messages)) parts.push(`: ${messages.map(String).join('; ')}`);
@@ -130,7 +133,8 @@ export async function callSlack(call: SlackCall, method: string, args?: Record<s
   const now = call.now?.() ?? new Date();
   if (response.status === 429) throw rateLimited(`Slack ${method}`, response, now);
   if (response.status >= 500) throw new Error(`Slack ${method} answered HTTP ${response.status}; will retry`);
-  if (response.status === 404) throw new NonRetriableError(`Slack ${method} answered HTTP 404: no such method at ${call.apiUrl}; check the connection's apiUrl`);
+  if (response.status === 404)
+    throw new NonRetriableError(`Slack ${method} answered HTTP 404: no such method at ${call.apiUrl}; check the connection's apiUrl`);
   if (response.status < 200 || response.status >= 300) {
     const code = parseObject(response.body)?.error;
     throw new NonRetriableError(`Slack ${method} answered HTTP ${response.status}${typeof code === 'string' ? `: ${code}` : ''}`);
@@ -159,8 +163,8 @@ const WEBHOOK_HINTS: Record<string, string> = {
   invalid_payload: 'Slack could not read the message',
   user_not_found: 'the user the webhook posts as no longer exists',
   action_prohibited: 'an admin has restricted posting to this channel',
-  channel_not_found: 'the webhook\'s channel no longer exists',
-  channel_is_archived: 'the webhook\'s channel is archived',
+  channel_not_found: "the webhook's channel no longer exists",
+  channel_is_archived: "the webhook's channel is archived",
   no_service: 'the webhook URL was revoked or disabled, or the app was uninstalled',
   no_text: 'the message has no text, blocks or attachments',
   missing_text_or_fallback_or_attachments: 'the message has no text, blocks or attachments',
@@ -180,7 +184,7 @@ export async function postToWebhook(
   try {
     url = new URL(webhookUrl);
   } catch {
-    throw new NonRetriableError('the Slack connection\'s webhookUrl is not a URL');
+    throw new NonRetriableError("the Slack connection's webhookUrl is not a URL");
   }
   const response = await http.request({
     method: 'POST',

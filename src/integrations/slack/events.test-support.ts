@@ -9,4 +9,5 @@ export function fixture<T = unknown>(name: string): T {
 
 export const deployRecorded = () => fixture<ShiplineEvent>('deploy-recorded.event.json');
 export const octopusFailed = () => fixture<ShiplineEvent>('octopus-deployment-failed.event.json');
-export const octopusFinishedOutput = () => fixture<{ type: string; timestamp: string; data: Record<string, unknown> }>('octopus-deployment-finished.output.json');
+export const octopusFinishedOutput = () =>
+  fixture<{ type: string; timestamp: string; data: Record<string, unknown> }>('octopus-deployment-finished.output.json');

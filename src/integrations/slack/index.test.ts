@@ -36,7 +36,7 @@ describe('the Slack connection test', () => {
     expect(call!.raw.length).toBe(0);
   });
 
-  it('reports Slack\'s error for a bad token instead of throwing', async () => {
+  it("reports Slack's error for a bad token instead of throwing", async () => {
     const check = await slackConnection.test(bot('xoxb-wrong'), http, signal);
     expect(check.status).toBe('error');
     expect(check.error).toMatch(/auth\.test: invalid_auth/);
@@ -62,11 +62,20 @@ describe('the Slack connection test', () => {
   });
 });
 
-type ObjectSchema = { type: string; additionalProperties: boolean; properties: Record<string, { description?: string }>; required?: string[] };
+type ObjectSchema = {
+  type: string;
+  additionalProperties: boolean;
+  properties: Record<string, { description?: string }>;
+  required?: string[];
+};
 
 describe('the Slack manifest', () => {
   it('describes every field and refuses unknown ones', () => {
-    for (const schema of [slackConnection.config, slackConnection.secrets, ...slackConnection.actions.map((a) => a.config)] as ObjectSchema[]) {
+    for (const schema of [
+      slackConnection.config,
+      slackConnection.secrets,
+      ...slackConnection.actions.map((a) => a.config),
+    ] as ObjectSchema[]) {
       expect(schema.type).toBe('object');
       expect(schema.additionalProperties).toBe(false);
       for (const [name, property] of Object.entries(schema.properties)) expect(property.description, name).toBeTruthy();

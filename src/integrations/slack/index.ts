@@ -17,8 +17,18 @@ const SlackConfig = Type.Object(
 
 const SlackSecrets = Type.Object(
   {
-    botToken: Type.Optional(Type.String({ pattern: '^xox[a-z]-', description: 'A bot token (xoxb-…) with chat:write; needed to update messages. Give this or webhookUrl' })),
-    webhookUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'An incoming-webhook URL (https://hooks.slack.com/services/…); posts only, to the channel chosen at install' })),
+    botToken: Type.Optional(
+      Type.String({
+        pattern: '^xox[a-z]-',
+        description: 'A bot token (xoxb-…) with chat:write; needed to update messages. Give this or webhookUrl',
+      }),
+    ),
+    webhookUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'An incoming-webhook URL (https://hooks.slack.com/services/…); posts only, to the channel chosen at install',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -12,15 +12,25 @@ import { DeployOverrides, deployView, shortSha, statusLabel, summary } from '../
 
 /** The content settings postMessage and updateMessage share (`connection` goes first in each). */
 export const MessageFields = {
-  text: Type.Optional(Type.String({ description: 'The message (Slack mrkdwn); with blocks or a layout, the notification fallback and headline' })),
+  text: Type.Optional(
+    Type.String({ description: 'The message (Slack mrkdwn); with blocks or a layout, the notification fallback and headline' }),
+  ),
   blocks: Type.Optional(
     Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.String()], {
       description: 'Block Kit blocks: a list, or its JSON (e.g. "{{ steps.x.output.blocks | json }}")',
     }),
   ),
-  layout: Type.Optional(Type.Literal('deploy', { description: 'deploy: the built-in deploy message (service, environment, version, status colour, deployer, commit, links)' })),
+  layout: Type.Optional(
+    Type.Literal('deploy', {
+      description: 'deploy: the built-in deploy message (service, environment, version, status colour, deployer, commit, links)',
+    }),
+  ),
   deploy: Type.Optional(DeployOverrides),
-  runUrl: Type.Optional(Type.String({ description: 'A link to the run, shown by the deploy layout (e.g. "https://shipline.example/runs/{{ run.id }}"); omitted when empty' })),
+  runUrl: Type.Optional(
+    Type.String({
+      description: 'A link to the run, shown by the deploy layout (e.g. "https://shipline.example/runs/{{ run.id }}"); omitted when empty',
+    }),
+  ),
 };
 
 export type MessageSettings = {
@@ -44,7 +54,12 @@ const CONTEXT_MAX = 2000;
 
 const COLOURS: Record<string, string> = { succeeded: '#2EB67D', failed: '#E01E5A', started: '#1D9BD1', queued: '#ECB22E' };
 const NEUTRAL = '#A0A0A0';
-const EMOJI: Record<string, string> = { succeeded: ':white_check_mark:', failed: ':x:', started: ':rocket:', queued: ':hourglass_flowing_sand:' };
+const EMOJI: Record<string, string> = {
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  started: ':rocket:',
+  queued: ':hourglass_flowing_sand:',
+};
 
 /** Slack mrkdwn control characters, as Slack asks them escaped. */
 export function escapeMrkdwn(text: string): string {
@@ -142,6 +157,7 @@ export function buildMessage(event: ShiplineEvent, settings: MessageSettings, ac
   }
   if (settings.deploy) throw new NonRetriableError(`${action}: deploy is read by layout: deploy only; add layout: deploy`);
   const text = settings.text && settings.text.trim() !== '' ? settings.text : undefined;
-  if (!text && (!blocks || blocks.length === 0)) throw new NonRetriableError(`${action}: nothing to post; give text, blocks or layout: deploy`);
+  if (!text && (!blocks || blocks.length === 0))
+    throw new NonRetriableError(`${action}: nothing to post; give text, blocks or layout: deploy`);
   return { ...(text ? { text } : {}), ...(blocks ? { blocks } : {}) };
 }

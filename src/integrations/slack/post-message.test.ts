@@ -37,7 +37,12 @@ type Attachment = { color: string; fallback: string; blocks: Array<{ type: strin
 describe('slack.postMessage with a bot token', () => {
   it('posts the deploy layout of a deploy.recorded event with chat.postMessage', async () => {
     const { ctx, logs } = botContext({ event: deployRecorded() });
-    const result = await postMessageAction.run(ctx, { connection: 'slack', channel: '#deploys', layout: 'deploy', runUrl: 'https://shipline.example/runs/r1' });
+    const result = await postMessageAction.run(ctx, {
+      connection: 'slack',
+      channel: '#deploys',
+      layout: 'deploy',
+      runUrl: 'https://shipline.example/runs/r1',
+    });
 
     expect(result).toEqual({ channel: 'success', output: { channel: 'C0DEPLOYS', ts: slack.messages[0]!.ts } });
     const [call] = slack.calls('chat.postMessage');
@@ -49,7 +54,9 @@ describe('slack.postMessage with a bot token', () => {
     expect(Object.keys(body).sort()).toEqual(['attachments', 'blocks', 'channel', 'text']);
     expect(body.channel).toBe('#deploys');
     expect(body.text).toBe('checkout 1.4.2 deployed to production');
-    expect(body.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *checkout 1.4.2 deployed to production*' } }]);
+    expect(body.blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *checkout 1.4.2 deployed to production*' } },
+    ]);
     const [attachment] = body.attachments;
     expect(attachment!.color).toBe('#2EB67D');
     expect(attachment!.fallback).toBe(body.text);
@@ -76,7 +83,9 @@ describe('slack.postMessage with a bot token', () => {
     expect(body.channel).toBe('C0DEPLOYS');
     expect(body.text).toBe('Argo CD Octopub 0.1.178 failed to deploy to Production');
     expect(body.attachments[0]!.color).toBe('#E01E5A');
-    expect(body.attachments[0]!.blocks[1]!.elements![0]!.text).toBe('<https://acme.octopus.app/app#/Spaces-1/deployments/Deployments-12519|View deploy>');
+    expect(body.attachments[0]!.blocks[1]!.elements![0]!.text).toBe(
+      '<https://acme.octopus.app/app#/Spaces-1/deployments/Deployments-12519|View deploy>',
+    );
     // The run link is left out when no runUrl is given.
     expect(body.attachments[0]!.blocks[1]!.elements![0]!.text).not.toContain('View run');
   });
@@ -94,14 +103,16 @@ describe('slack.postMessage with a bot token', () => {
     expect(body.text).toBe('Argo CD Octopub 0.1.178 deployed to Production');
     expect(body.attachments[0]!.color).toBe('#2EB67D');
     expect(body.attachments[0]!.blocks[0]!.fields!.map((f) => f.text)).toContain('*Deployer*\nocto-bot');
-    expect(body.attachments[0]!.blocks[1]!.elements![0]!.text).toContain('https://my-company.octopus.app/app#/Spaces-1/deployments/Deployments-1011');
+    expect(body.attachments[0]!.blocks[1]!.elements![0]!.text).toContain(
+      'https://my-company.octopus.app/app#/Spaces-1/deployments/Deployments-1011',
+    );
   });
 
   it('refuses deploy.from that is an object rendered without the json filter', async () => {
     const { ctx } = botContext();
-    await expect(postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', layout: 'deploy', deploy: { from: '[object Object]' } })).rejects.toThrow(
-      /json filter/,
-    );
+    await expect(
+      postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', layout: 'deploy', deploy: { from: '[object Object]' } }),
+    ).rejects.toThrow(/json filter/);
     expect(slack.requests).toHaveLength(0);
   });
 
@@ -116,7 +127,14 @@ describe('slack.postMessage with a bot token', () => {
       await set(key, value, ttl);
     };
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*hello*' } }];
-    const result = await postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'hello', blocks: JSON.stringify(blocks), thread_ts: parentTs, key: 'Deployments-1' });
+    const result = await postMessageAction.run(ctx, {
+      connection: 'slack',
+      channel: 'C0DEPLOYS',
+      text: 'hello',
+      blocks: JSON.stringify(blocks),
+      thread_ts: parentTs,
+      key: 'Deployments-1',
+    });
     const posted = (result as { output: { channel: string; ts: string } }).output;
     expect(slack.calls('chat.postMessage')[1]!.json).toEqual({ channel: 'C0DEPLOYS', text: 'hello', blocks, thread_ts: parentTs });
     expect(sets).toEqual([['slack:Deployments-1', posted, KEY_TTL_MS]]);
@@ -124,7 +142,7 @@ describe('slack.postMessage with a bot token', () => {
     expect(await ctx.kv.get('slack:Deployments-1')).toEqual({ channel: 'C0DEPLOYS', ts: posted.ts });
   });
 
-  it('fails without retry on an invalid token, with Slack\'s error code', async () => {
+  it("fails without retry on an invalid token, with Slack's error code", async () => {
     const { ctx } = botContext({ token: 'xoxb-revoked' });
     const error = await postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
@@ -139,7 +157,9 @@ describe('slack.postMessage with a bot token', () => {
   });
 
   it('names the apiUrl when Slack answers HTTP 404', async () => {
-    const { ctx } = made.make({ connections: { slack: connectionOf('slack', 'slack', { apiUrl: `${slack.url}/wrong` }, { botToken: 'xoxb-valid' }) } });
+    const { ctx } = made.make({
+      connections: { slack: connectionOf('slack', 'slack', { apiUrl: `${slack.url}/wrong` }, { botToken: 'xoxb-valid' }) },
+    });
     const error = await postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toMatch(/HTTP 404.*apiUrl/);
@@ -154,7 +174,11 @@ describe('slack.postMessage with a bot token', () => {
   });
 
   it('treats ratelimited in a 200 answer as a rate limit too', async () => {
-    slack.failNext({ status: 200, headers: { 'content-type': 'application/json', 'retry-after': '3' }, body: '{"ok":false,"error":"ratelimited"}' });
+    slack.failNext({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'retry-after': '3' },
+      body: '{"ok":false,"error":"ratelimited"}',
+    });
     const { ctx } = botContext();
     const error = await postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryAfterError);
@@ -178,13 +202,18 @@ describe('slack.postMessage with a bot token', () => {
     const { ctx } = botContext();
     await expect(postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS' })).rejects.toThrow(NonRetriableError);
     await expect(postMessageAction.run(ctx, { connection: 'slack', text: 'hi' })).rejects.toThrow(/no channel/);
-    await expect(postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', layout: 'deploy', blocks: [] })).rejects.toThrow(/not both/);
+    await expect(postMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', layout: 'deploy', blocks: [] })).rejects.toThrow(
+      /not both/,
+    );
     expect(slack.requests).toHaveLength(0);
   });
 
   it('refuses a connection without secrets, or of another type', async () => {
     const { ctx } = made.make({
-      connections: { empty: connectionOf('slack', 'empty', {}, {}), teams: connectionOf('teams', 'teams', {}, { webhookUrl: 'https://x.example' }) },
+      connections: {
+        empty: connectionOf('slack', 'empty', {}, {}),
+        teams: connectionOf('teams', 'teams', {}, { webhookUrl: 'https://x.example' }),
+      },
     });
     await expect(postMessageAction.run(ctx, { connection: 'empty', channel: 'C1', text: 'hi' })).rejects.toThrow(/neither a bot token/);
     await expect(postMessageAction.run(ctx, { connection: 'teams', channel: 'C1', text: 'hi' })).rejects.toThrow(/not a Slack one/);
@@ -208,7 +237,10 @@ describe('slack.postMessage through an incoming webhook', () => {
   });
 
   it('posts the deploy layout too', async () => {
-    const { ctx } = made.make({ event: deployRecorded(), connections: { hook: connectionOf('slack', 'hook', {}, { webhookUrl: slack.webhookUrl }) } });
+    const { ctx } = made.make({
+      event: deployRecorded(),
+      connections: { hook: connectionOf('slack', 'hook', {}, { webhookUrl: slack.webhookUrl }) },
+    });
     await postMessageAction.run(ctx, { connection: 'hook', layout: 'deploy' });
     const body = slack.webhookMessages[0] as { text: string; attachments: Attachment[] };
     expect(body.text).toBe('checkout 1.4.2 deployed to production');

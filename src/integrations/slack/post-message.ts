@@ -9,10 +9,20 @@ import { buildMessage, MessageFields } from './message.js';
 const Config = Type.Object(
   {
     connection: Type.String({ description: 'The Slack connection (name)' }),
-    channel: Type.Optional(Type.String({ description: 'Channel ID (C…) or #name; default the connection\'s defaultChannel. Ignored by incoming webhooks, which post where they were installed' })),
+    channel: Type.Optional(
+      Type.String({
+        description:
+          "Channel ID (C…) or #name; default the connection's defaultChannel. Ignored by incoming webhooks, which post where they were installed",
+      }),
+    ),
     ...MessageFields,
     thread_ts: Type.Optional(Type.String({ description: 'Reply in the thread of this message ts' })),
-    key: Type.Optional(Type.String({ description: 'Remember the posted message under this key (30 days) so slack.updateMessage can edit it, e.g. "{{ data.deploymentId }}"' })),
+    key: Type.Optional(
+      Type.String({
+        description:
+          'Remember the posted message under this key (30 days) so slack.updateMessage can edit it, e.g. "{{ data.deploymentId }}"',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -82,7 +92,8 @@ export function channelFor(config: { channel?: string }, settings: SlackSettings
  */
 export const postMessageAction: Action<PostMessageConfig> = {
   name: 'slack.postMessage',
-  description: 'Posts a Slack message (text, Block Kit blocks, or the built-in deploy layout), optionally remembered under a key for slack.updateMessage.',
+  description:
+    'Posts a Slack message (text, Block Kit blocks, or the built-in deploy layout), optionally remembered under a key for slack.updateMessage.',
   channels: ['success', 'failed'],
   config: Config,
   exampleOutput: { channel: 'C123ABC456', ts: '1503435956.000247' },
@@ -93,18 +104,32 @@ export const postMessageAction: Action<PostMessageConfig> = {
     const message = buildMessage(ctx.event, config, name);
     const key = keyOf(config.key);
     if (settings.botToken) {
-      const posted = await postWithToken(ctx, { ...settings, botToken: settings.botToken }, channelFor(config, settings, name), message, config.thread_ts);
+      const posted = await postWithToken(
+        ctx,
+        { ...settings, botToken: settings.botToken },
+        channelFor(config, settings, name),
+        message,
+        config.thread_ts,
+      );
       if (key) await rememberMessage(ctx, key, posted);
       return { channel: 'success', output: posted };
     }
     // Only an incoming webhook: it posts where it was installed and tells us nothing back.
     if (config.channel) ctx.log(`channel ${config.channel} ignored: an incoming webhook posts to the channel chosen when it was installed`);
-    await postToWebhook(ctx.http, settings.webhookUrl!, { ...message, ...(config.thread_ts ? { thread_ts: config.thread_ts } : {}) }, {
-      signal: ctx.signal,
-      now: () => ctx.now(),
-    });
+    await postToWebhook(
+      ctx.http,
+      settings.webhookUrl!,
+      { ...message, ...(config.thread_ts ? { thread_ts: config.thread_ts } : {}) },
+      {
+        signal: ctx.signal,
+        now: () => ctx.now(),
+      },
+    );
     ctx.log('posted through the incoming webhook');
-    if (key) ctx.log(`key ${key} not remembered: an incoming webhook does not say which message it posted, so it cannot be updated; add a bot token`);
+    if (key)
+      ctx.log(
+        `key ${key} not remembered: an incoming webhook does not say which message it posted, so it cannot be updated; add a bot token`,
+      );
     return { channel: 'success', output: { channel: null, ts: null } };
   },
 };

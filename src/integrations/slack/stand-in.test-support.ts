@@ -101,7 +101,8 @@ export class SlackStandIn extends StandIn {
     if (request.raw.length > 0) {
       if (!contentType.toLowerCase().startsWith('application/json')) return ok200({ ok: false, error: 'invalid_arguments' });
       if (request.json === undefined) return ok200({ ok: false, error: 'invalid_json' });
-      if (request.json === null || typeof request.json !== 'object' || Array.isArray(request.json)) return ok200({ ok: false, error: 'json_not_object' });
+      if (request.json === null || typeof request.json !== 'object' || Array.isArray(request.json))
+        return ok200({ ok: false, error: 'json_not_object' });
       args = request.json as Record<string, unknown>;
       if (!/charset=utf-8/i.test(contentType)) warnings.push('missing_charset');
     }
@@ -172,7 +173,8 @@ export class SlackStandIn extends StandIn {
     this.counter += 1;
     const ts = `${1_700_000_000 + this.counter}.${String(this.counter).padStart(6, '0')}`;
     const stored: StoredMessage = { channel, ts, by: token };
-    for (const key of ['text', 'blocks', 'attachments', 'thread_ts'] as const) if (args[key] !== undefined) (stored as unknown as Record<string, unknown>)[key] = args[key];
+    for (const key of ['text', 'blocks', 'attachments', 'thread_ts'] as const)
+      if (args[key] !== undefined) (stored as unknown as Record<string, unknown>)[key] = args[key];
     this.messages.push(stored);
     return { ok: true, channel, ts, message: { type: 'message', bot_id: this.tokens[token]!.bot_id, text: stored.text ?? '', ts } };
   }
@@ -192,7 +194,13 @@ export class SlackStandIn extends StandIn {
     if (typeof args.text === 'string') message.text = args.text;
     if (Array.isArray(args.blocks)) message.blocks = args.blocks;
     if (Array.isArray(args.attachments)) message.attachments = args.attachments;
-    return { ok: true, channel, ts: message.ts, text: message.text ?? '', message: { type: 'message', text: message.text ?? '', ts: message.ts } };
+    return {
+      ok: true,
+      channel,
+      ts: message.ts,
+      text: message.text ?? '',
+      message: { type: 'message', text: message.text ?? '', ts: message.ts },
+    };
   }
 
   // ---- incoming webhooks ----
@@ -220,7 +228,19 @@ function ok200(body: Record<string, unknown>): SlackAnswer {
   return jsonAnswer(200, body, {}, 'application/json; charset=utf-8');
 }
 
-const BLOCK_TYPES = new Set(['section', 'context', 'divider', 'header', 'actions', 'image', 'rich_text', 'input', 'file', 'video', 'markdown']);
+const BLOCK_TYPES = new Set([
+  'section',
+  'context',
+  'divider',
+  'header',
+  'actions',
+  'image',
+  'rich_text',
+  'input',
+  'file',
+  'video',
+  'markdown',
+]);
 
 /** Block Kit checks Slack applies (the limits in §1), as Slack words them with a JSON pointer. */
 function blockErrors(blocks: unknown, at: string): string[] {
@@ -236,19 +256,24 @@ function blockErrors(blocks: unknown, at: string): string[] {
       const text = b.text as { type?: unknown; text?: unknown } | undefined;
       if (text === undefined && b.fields === undefined) errors.push(`must provide text or fields [json-pointer:${here}]`);
       if (text !== undefined) {
-        if ((text.type !== 'mrkdwn' && text.type !== 'plain_text') || typeof text.text !== 'string') errors.push(`must be a text object [json-pointer:${here}/text]`);
+        if ((text.type !== 'mrkdwn' && text.type !== 'plain_text') || typeof text.text !== 'string')
+          errors.push(`must be a text object [json-pointer:${here}/text]`);
         else if (text.text.length > 3000) errors.push(`must be less than 3001 characters [json-pointer:${here}/text/text]`);
       }
       if (b.fields !== undefined) {
-        if (!Array.isArray(b.fields) || b.fields.length > 10) errors.push(`must be an array of no more than 10 items [json-pointer:${here}/fields]`);
-        else b.fields.forEach((f: { type?: unknown; text?: unknown }, j) => {
-          if ((f?.type !== 'mrkdwn' && f?.type !== 'plain_text') || typeof f.text !== 'string') errors.push(`must be a text object [json-pointer:${here}/fields/${j}]`);
-          else if (f.text.length > 2000) errors.push(`must be less than 2001 characters [json-pointer:${here}/fields/${j}/text]`);
-        });
+        if (!Array.isArray(b.fields) || b.fields.length > 10)
+          errors.push(`must be an array of no more than 10 items [json-pointer:${here}/fields]`);
+        else
+          b.fields.forEach((f: { type?: unknown; text?: unknown }, j) => {
+            if ((f?.type !== 'mrkdwn' && f?.type !== 'plain_text') || typeof f.text !== 'string')
+              errors.push(`must be a text object [json-pointer:${here}/fields/${j}]`);
+            else if (f.text.length > 2000) errors.push(`must be less than 2001 characters [json-pointer:${here}/fields/${j}/text]`);
+          });
       }
     }
     if (b.type === 'context') {
-      if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) errors.push(`must be an array of 1 to 10 items [json-pointer:${here}/elements]`);
+      if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10)
+        errors.push(`must be an array of 1 to 10 items [json-pointer:${here}/elements]`);
     }
   });
   return errors;

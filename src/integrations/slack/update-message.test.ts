@@ -76,14 +76,25 @@ describe('slack.updateMessage', () => {
     const result = await updateMessageAction.run(ctx, { connection: 'slack', key: 'd1', text: 'deployed' });
     expect((result as { output: { posted: boolean } }).output.posted).toBe(false);
     // A text-only update clears blocks and attachments an earlier layout drew.
-    expect(slack.calls('chat.update')[0]!.json).toEqual({ channel: 'C0DEPLOYS', ts: slack.messages[0]!.ts, text: 'deployed', blocks: [], attachments: [] });
+    expect(slack.calls('chat.update')[0]!.json).toEqual({
+      channel: 'C0DEPLOYS',
+      ts: slack.messages[0]!.ts,
+      text: 'deployed',
+      blocks: [],
+      attachments: [],
+    });
     expect(slack.messages[0]!.text).toBe('deployed');
   });
 
   it('updates a message named by channel and ts', async () => {
     const { ctx } = context();
     const posted = (await postMessageAction.run(ctx, { connection: 'slack', text: 'old' })) as { output: { channel: string; ts: string } };
-    const result = await updateMessageAction.run(ctx, { connection: 'slack', channel: posted.output.channel, ts: posted.output.ts, text: 'new' });
+    const result = await updateMessageAction.run(ctx, {
+      connection: 'slack',
+      channel: posted.output.channel,
+      ts: posted.output.ts,
+      text: 'new',
+    });
     expect(result).toEqual({ channel: 'success', output: { ...posted.output, posted: false } });
     expect(slack.messages[0]!.text).toBe('new');
   });
@@ -101,7 +112,9 @@ describe('slack.updateMessage', () => {
 
   it('says which message is missing when there is neither a key nor channel and ts', async () => {
     const { ctx } = context();
-    await expect(updateMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'x' })).rejects.toThrow(/key, or channel and ts/);
+    await expect(updateMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', text: 'x' })).rejects.toThrow(
+      /key, or channel and ts/,
+    );
   });
 
   it('needs a bot token: an incoming webhook cannot edit', async () => {
@@ -112,23 +125,31 @@ describe('slack.updateMessage', () => {
     expect(slack.requests).toHaveLength(0);
   });
 
-  it('fails without retry on an invalid token and on another bot\'s message', async () => {
+  it("fails without retry on an invalid token and on another bot's message", async () => {
     const { ctx } = context('xoxb-nope');
-    const invalid = await updateMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', ts: '1.2', text: 'x' }).catch((e: unknown) => e);
+    const invalid = await updateMessageAction
+      .run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', ts: '1.2', text: 'x' })
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(NonRetriableError);
     expect((invalid as Error).message).toMatch(/chat\.update: invalid_auth/);
 
     const { ctx: mine } = context('xoxb-valid');
-    const posted = (await postMessageAction.run(mine, { connection: 'slack', text: 'mine' })) as { output: { channel: string; ts: string } };
+    const posted = (await postMessageAction.run(mine, { connection: 'slack', text: 'mine' })) as {
+      output: { channel: string; ts: string };
+    };
     const { ctx: other } = context('xoxb-other');
-    const refused = await updateMessageAction.run(other, { connection: 'slack', ...posted.output, text: 'theirs' }).catch((e: unknown) => e);
+    const refused = await updateMessageAction
+      .run(other, { connection: 'slack', ...posted.output, text: 'theirs' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(NonRetriableError);
     expect((refused as Error).message).toMatch(/cant_update_message/);
   });
 
   it('fails without retry when the message is not found', async () => {
     const { ctx } = context();
-    const error = await updateMessageAction.run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', ts: '1.000001', text: 'x' }).catch((e: unknown) => e);
+    const error = await updateMessageAction
+      .run(ctx, { connection: 'slack', channel: 'C0DEPLOYS', ts: '1.000001', text: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toMatch(/message_not_found/);
   });

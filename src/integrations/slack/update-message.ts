@@ -11,8 +11,17 @@ import { channelFor, keyOf, postWithToken, recallMessage, rememberMessage } from
 const Config = Type.Object(
   {
     connection: Type.String({ description: 'The Slack connection (name); needs a bot token' }),
-    key: Type.Optional(Type.String({ description: 'The key a message was posted under (by this reaction); unknown, a new message is posted and remembered' })),
-    channel: Type.Optional(Type.String({ description: 'With ts: the message\'s channel ID. With key: where to post when the key is unknown (default the connection\'s defaultChannel)' })),
+    key: Type.Optional(
+      Type.String({
+        description: 'The key a message was posted under (by this reaction); unknown, a new message is posted and remembered',
+      }),
+    ),
+    channel: Type.Optional(
+      Type.String({
+        description:
+          "With ts: the message's channel ID. With key: where to post when the key is unknown (default the connection's defaultChannel)",
+      }),
+    ),
     ts: Type.Optional(Type.String({ description: 'The message ts to update (with channel), instead of a key' })),
     ...MessageFields,
   },
@@ -38,7 +47,13 @@ async function update(ctx: ActionContext, settings: TokenSettings, target: Poste
   const body = await callSlack(
     { http: ctx.http, apiUrl: settings.apiUrl, token: settings.botToken, signal: ctx.signal, now: () => ctx.now() },
     'chat.update',
-    { channel: target.channel, ts: target.ts, ...(message.text === undefined ? {} : { text: message.text }), blocks: message.blocks ?? [], attachments: message.attachments ?? [] },
+    {
+      channel: target.channel,
+      ts: target.ts,
+      ...(message.text === undefined ? {} : { text: message.text }),
+      blocks: message.blocks ?? [],
+      attachments: message.attachments ?? [],
+    },
   );
   for (const warning of warningsOf(body)) ctx.log(`Slack warning: ${warning}`);
   const updated = { channel: String(body.channel ?? target.channel), ts: String(body.ts ?? target.ts) };
@@ -53,7 +68,8 @@ async function update(ctx: ActionContext, settings: TokenSettings, target: Poste
  */
 export const updateMessageAction: Action<UpdateMessageConfig> = {
   name: NAME,
-  description: 'Updates a Slack message found by key (or channel and ts) with new text, blocks or the deploy layout; posts it when the key is unknown.',
+  description:
+    'Updates a Slack message found by key (or channel and ts) with new text, blocks or the deploy layout; posts it when the key is unknown.',
   channels: ['success', 'failed'],
   config: Config,
   exampleOutput: { channel: 'C123ABC456', ts: '1503435956.000247', posted: false },
@@ -61,7 +77,9 @@ export const updateMessageAction: Action<UpdateMessageConfig> = {
   async run(ctx, config) {
     const settings = await openSlack(ctx, config.connection, NAME);
     if (!settings.botToken) {
-      throw new NonRetriableError(`${NAME}: editing a message needs a bot token (chat.update); an incoming webhook can only post. Add botToken to the connection`);
+      throw new NonRetriableError(
+        `${NAME}: editing a message needs a bot token (chat.update); an incoming webhook can only post. Add botToken to the connection`,
+      );
     }
     const withToken: TokenSettings = { ...settings, botToken: settings.botToken };
     const message = buildMessage(ctx.event, config, NAME);

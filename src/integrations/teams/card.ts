@@ -48,7 +48,14 @@ export function openUrl(title: string, url: string): OpenUrl {
 export function adaptiveMessage(content: CardContent, version: string): Record<string, unknown> {
   const body: unknown[] = [];
   if (content.title) {
-    body.push({ type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: content.title, wrap: true, ...(content.titleColor ? { color: content.titleColor } : {}) });
+    body.push({
+      type: 'TextBlock',
+      size: 'Medium',
+      weight: 'Bolder',
+      text: content.title,
+      wrap: true,
+      ...(content.titleColor ? { color: content.titleColor } : {}),
+    });
   }
   if (content.text) body.push({ type: 'TextBlock', text: content.text, wrap: true });
   if (content.facts && content.facts.length > 0) body.push({ type: 'FactSet', facts: content.facts });

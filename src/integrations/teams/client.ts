@@ -28,14 +28,17 @@ export function describeWebhookUrl(url: URL): WebhookUrlInfo {
   const host = url.hostname.toLowerCase();
   if (host.endsWith('.logic.azure.com') || host.endsWith('.api.powerplatform.com') || host.endsWith('.powerautomate.com')) {
     const info: WebhookUrlInfo = { kind: 'workflows', host };
-    if (!url.searchParams.has('sig')) info.warning = 'The URL carries no sig= parameter: the flow may require sign-in and refuse anonymous posts. Copy the URL the Workflows trigger shows.';
+    if (!url.searchParams.has('sig'))
+      info.warning =
+        'The URL carries no sig= parameter: the flow may require sign-in and refuse anonymous posts. Copy the URL the Workflows trigger shows.';
     return info;
   }
   if (host.endsWith('.webhook.office.com') || (host === 'outlook.office.com' && url.pathname.startsWith('/webhook'))) {
     return {
       kind: 'legacy-connector',
       host,
-      warning: 'This is an Office 365 connector URL; Microsoft is retiring connectors. Create a Workflows webhook ("Post to a channel when a webhook request is received") and use its URL.',
+      warning:
+        'This is an Office 365 connector URL; Microsoft is retiring connectors. Create a Workflows webhook ("Post to a channel when a webhook request is received") and use its URL.',
     };
   }
   return { kind: 'unknown', host };
@@ -46,9 +49,10 @@ export function parseWebhookUrl(value: string | undefined): URL {
   try {
     url = new URL(value ?? '');
   } catch {
-    throw new NonRetriableError('the Teams connection\'s webhookUrl is not a URL');
+    throw new NonRetriableError("the Teams connection's webhookUrl is not a URL");
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new NonRetriableError('the Teams connection\'s webhookUrl must be an https URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new NonRetriableError("the Teams connection's webhookUrl must be an https URL");
   return url;
 }
 
@@ -97,7 +101,9 @@ export async function postToTeams(
   const body = JSON.stringify(message);
   const size = Buffer.byteLength(body);
   if (size > MAX_MESSAGE_BYTES) {
-    throw new NonRetriableError(`the Teams message is ${size} bytes; Teams accepts about ${MAX_MESSAGE_BYTES} (shorten the text or the facts)`);
+    throw new NonRetriableError(
+      `the Teams message is ${size} bytes; Teams accepts about ${MAX_MESSAGE_BYTES} (shorten the text or the facts)`,
+    );
   }
   const response = await http.request({
     method: 'POST',

@@ -14,7 +14,9 @@ const check = (webhookUrl: string) => teamsConnection.test(connectionOf('teams',
 
 describe('the Teams connection test', () => {
   it('recognises a Workflows URL without posting', async () => {
-    const result = await check('https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t');
+    const result = await check(
+      'https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t',
+    );
     expect(result).toEqual({
       status: 'ready',
       details: { kind: 'workflows', host: 'prod-12.westeurope.logic.azure.com', note: expect.stringMatching(/Not contacted/) },
@@ -23,7 +25,9 @@ describe('the Teams connection test', () => {
   });
 
   it('recognises Power Platform Workflows URLs, and warns when the signature is missing', async () => {
-    const result = await check('https://default1234.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?api-version=1');
+    const result = await check(
+      'https://default1234.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?api-version=1',
+    );
     expect(result.status).toBe('ready');
     expect(result.details).toMatchObject({ kind: 'workflows', warning: expect.stringMatching(/no sig= parameter/) });
   });
@@ -31,7 +35,11 @@ describe('the Teams connection test', () => {
   it('warns that webhook.office.com connector URLs are being retired', async () => {
     const result = await check('https://acme.webhook.office.com/webhookb2/1111@2222/IncomingWebhook/abc/3333');
     expect(result.status).toBe('ready');
-    expect(result.details).toMatchObject({ kind: 'legacy-connector', host: 'acme.webhook.office.com', warning: expect.stringMatching(/retiring connectors.*Workflows/) });
+    expect(result.details).toMatchObject({
+      kind: 'legacy-connector',
+      host: 'acme.webhook.office.com',
+      warning: expect.stringMatching(/retiring connectors.*Workflows/),
+    });
   });
 
   it('reports an unusable URL as an error', async () => {
@@ -44,7 +52,11 @@ type ObjectSchema = { type: string; additionalProperties: boolean; properties: R
 
 describe('the Teams manifest', () => {
   it('describes every field and refuses unknown ones', () => {
-    for (const schema of [teamsConnection.config, teamsConnection.secrets, ...teamsConnection.actions.map((a) => a.config)] as ObjectSchema[]) {
+    for (const schema of [
+      teamsConnection.config,
+      teamsConnection.secrets,
+      ...teamsConnection.actions.map((a) => a.config),
+    ] as ObjectSchema[]) {
       expect(schema.type).toBe('object');
       expect(schema.additionalProperties).toBe(false);
       for (const [name, property] of Object.entries(schema.properties)) expect(property.description, name).toBeTruthy();

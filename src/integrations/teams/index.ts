@@ -10,7 +10,11 @@ import { teamsTemplates } from './templates.js';
 const TeamsConfig = Type.Object(
   {
     cardVersion: Type.Optional(
-      Type.String({ pattern: '^1\\.[0-6]$', default: DEFAULT_CARD_VERSION, description: `The Adaptive Card schema version sent; default ${DEFAULT_CARD_VERSION}, the one Workflows render reliably` }),
+      Type.String({
+        pattern: '^1\\.[0-6]$',
+        default: DEFAULT_CARD_VERSION,
+        description: `The Adaptive Card schema version sent; default ${DEFAULT_CARD_VERSION}, the one Workflows render reliably`,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -20,7 +24,8 @@ const TeamsSecrets = Type.Object(
   {
     webhookUrl: Type.String({
       pattern: '^https?://',
-      description: 'The channel\'s Workflows webhook URL ("Post to a channel when a webhook request is received"), or a legacy connector URL; the URL is the credential',
+      description:
+        'The channel\'s Workflows webhook URL ("Post to a channel when a webhook request is received"), or a legacy connector URL; the URL is the credential',
     }),
   },
   { additionalProperties: false },

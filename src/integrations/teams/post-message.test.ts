@@ -27,13 +27,23 @@ function context(options: { url?: string; event?: ShiplineEvent; config?: Record
   });
 }
 
-type Card = { $schema: string; type: string; version: string; body: Array<Record<string, unknown>>; actions?: Array<Record<string, unknown>> };
+type Card = {
+  $schema: string;
+  type: string;
+  version: string;
+  body: Array<Record<string, unknown>>;
+  actions?: Array<Record<string, unknown>>;
+};
 const cardOf = (json: unknown) => (json as { attachments: Array<{ content: Card }> }).attachments[0]!.content;
 
 describe('teams.postMessage to a Workflows webhook', () => {
   it('posts the deploy card of a deploy.recorded event as an Adaptive Card message', async () => {
     const { ctx, logs } = context({ event: deployRecorded() });
-    const result = await teamsPostMessageAction.run(ctx, { connection: 'teams', layout: 'deploy', runUrl: 'https://shipline.example/runs/r1' });
+    const result = await teamsPostMessageAction.run(ctx, {
+      connection: 'teams',
+      layout: 'deploy',
+      runUrl: 'https://shipline.example/runs/r1',
+    });
     expect(result).toEqual({ channel: 'success', output: { status: 202 } });
 
     expect(teams.requests).toHaveLength(1);
@@ -55,7 +65,14 @@ describe('teams.postMessage to a Workflows webhook', () => {
             type: 'AdaptiveCard',
             version: '1.4',
             body: [
-              { type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: 'checkout 1.4.2 deployed to production', wrap: true, color: 'Good' },
+              {
+                type: 'TextBlock',
+                size: 'Medium',
+                weight: 'Bolder',
+                text: 'checkout 1.4.2 deployed to production',
+                wrap: true,
+                color: 'Good',
+              },
               {
                 type: 'FactSet',
                 facts: [
@@ -83,11 +100,22 @@ describe('teams.postMessage to a Workflows webhook', () => {
 
   it('colours a failed Octopus deployment and links it; the card version follows the connection', async () => {
     const { ctx } = context({ event: octopusFailed(), config: { cardVersion: '1.5' } });
-    await teamsPostMessageAction.run(ctx, { connection: 'teams', layout: 'deploy', facts: { Ticket: 'OPS-1' }, link: { url: 'https://runbooks.example/deploys', title: 'Runbook' } });
+    await teamsPostMessageAction.run(ctx, {
+      connection: 'teams',
+      layout: 'deploy',
+      facts: { Ticket: 'OPS-1' },
+      link: { url: 'https://runbooks.example/deploys', title: 'Runbook' },
+    });
     const card = cardOf(teams.requests[0]!.json);
     expect(card.version).toBe('1.5');
     expect(card.body[0]).toMatchObject({ text: 'Argo CD Octopub 0.1.178 failed to deploy to Production', color: 'Attention' });
-    expect((card.body[1]!.facts as Array<{ title: string }>).map((f) => f.title)).toEqual(['Service', 'Environment', 'Version', 'Status', 'Ticket']);
+    expect((card.body[1]!.facts as Array<{ title: string }>).map((f) => f.title)).toEqual([
+      'Service',
+      'Environment',
+      'Version',
+      'Status',
+      'Ticket',
+    ]);
     expect(card.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'View deploy', url: 'https://acme.octopus.app/app#/Spaces-1/deployments/Deployments-12519' },
       { type: 'Action.OpenUrl', title: 'Runbook', url: 'https://runbooks.example/deploys' },
@@ -96,18 +124,24 @@ describe('teams.postMessage to a Workflows webhook', () => {
   });
 
   it('fails without retry when the signature is wrong or missing, with the Workflows error code', async () => {
-    const wrong = await teamsPostMessageAction.run(context({ url: teams.workflowUrl('forged') }).ctx, { connection: 'teams', text: 'hi' }).catch((e: unknown) => e);
+    const wrong = await teamsPostMessageAction
+      .run(context({ url: teams.workflowUrl('forged') }).ctx, { connection: 'teams', text: 'hi' })
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(NonRetriableError);
     expect((wrong as Error).message).toMatch(/HTTP 401: DirectApiInvalidAuthorizationSignature/);
     expect((wrong as Error).message).not.toContain('forged');
-    const missing = await teamsPostMessageAction.run(context({ url: teams.workflowUrl(null) }).ctx, { connection: 'teams', text: 'hi' }).catch((e: unknown) => e);
+    const missing = await teamsPostMessageAction
+      .run(context({ url: teams.workflowUrl(null) }).ctx, { connection: 'teams', text: 'hi' })
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NonRetriableError);
     expect((missing as Error).message).toMatch(/DirectApiAuthorizationRequired/);
     expect(teams.runs).toHaveLength(0);
   });
 
   it('fails without retry when the flow does not exist', async () => {
-    const error = await teamsPostMessageAction.run(context({ url: teams.workflowUrl(WORKFLOW_SIG, 'deleted') }).ctx, { connection: 'teams', text: 'hi' }).catch((e: unknown) => e);
+    const error = await teamsPostMessageAction
+      .run(context({ url: teams.workflowUrl(WORKFLOW_SIG, 'deleted') }).ctx, { connection: 'teams', text: 'hi' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetriableError);
     expect((error as Error).message).toMatch(/HTTP 404: WorkflowNotFound.*no such webhook or flow/);
   });
@@ -142,7 +176,9 @@ describe('teams.postMessage to a Workflows webhook', () => {
       },
     });
     await expect(teamsPostMessageAction.run(ctx, { connection: 'teams' })).rejects.toThrow(/nothing to post/);
-    await expect(teamsPostMessageAction.run(ctx, { connection: 'teams', text: 'x', link: { url: 'javascript:alert(1)' } })).rejects.toThrow(/link\.url/);
+    await expect(teamsPostMessageAction.run(ctx, { connection: 'teams', text: 'x', link: { url: 'javascript:alert(1)' } })).rejects.toThrow(
+      /link\.url/,
+    );
     await expect(teamsPostMessageAction.run(ctx, { connection: 'slack', text: 'x' })).rejects.toThrow(/not a Teams one/);
     await expect(teamsPostMessageAction.run(ctx, { connection: 'broken', text: 'x' })).rejects.toThrow(NonRetriableError);
     expect(teams.requests).toHaveLength(0);

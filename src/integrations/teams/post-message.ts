@@ -12,11 +12,19 @@ const NAME = 'teams.postMessage';
 const Config = Type.Object(
   {
     connection: Type.String({ description: 'The Microsoft Teams connection (name)' }),
-    title: Type.Optional(Type.String({ description: 'The card\'s headline; with layout: deploy, replaces the deploy summary' })),
+    title: Type.Optional(Type.String({ description: "The card's headline; with layout: deploy, replaces the deploy summary" })),
     text: Type.Optional(Type.String({ description: 'A paragraph under the title (Teams markdown subset)' })),
-    layout: Type.Optional(Type.Literal('deploy', { description: 'deploy: the built-in deploy card (summary coloured by status, facts, links to the deploy and the run)' })),
+    layout: Type.Optional(
+      Type.Literal('deploy', {
+        description: 'deploy: the built-in deploy card (summary coloured by status, facts, links to the deploy and the run)',
+      }),
+    ),
     deploy: Type.Optional(DeployOverrides),
-    facts: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Facts to show as title → value (after the deploy facts with layout: deploy)' })),
+    facts: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Facts to show as title → value (after the deploy facts with layout: deploy)',
+      }),
+    ),
     link: Type.Optional(
       Type.Object(
         {
@@ -56,7 +64,8 @@ function contentOf(ctx: ActionContext, config: TeamsPostMessageConfig): CardCont
     return { ...content, actions: [...(content.actions ?? []), ...link] };
   }
   if (config.deploy) throw new NonRetriableError(`${NAME}: deploy is read by layout: deploy only; add layout: deploy`);
-  if (!config.title && !config.text && facts.length === 0) throw new NonRetriableError(`${NAME}: nothing to post; give title, text, facts or layout: deploy`);
+  if (!config.title && !config.text && facts.length === 0)
+    throw new NonRetriableError(`${NAME}: nothing to post; give title, text, facts or layout: deploy`);
   return {
     ...(config.title ? { title: config.title } : {}),
     ...(config.text ? { text: config.text } : {}),
@@ -68,16 +77,21 @@ function contentOf(ctx: ActionContext, config: TeamsPostMessageConfig): CardCont
 /** `teams.postMessage`: posts an Adaptive Card to a Teams channel through its webhook. */
 export const teamsPostMessageAction: Action<TeamsPostMessageConfig> = {
   name: NAME,
-  description: 'Posts an Adaptive Card (title, text, facts, a link, or the built-in deploy layout) to a Microsoft Teams channel through a Workflows or connector webhook.',
+  description:
+    'Posts an Adaptive Card (title, text, facts, a link, or the built-in deploy layout) to a Microsoft Teams channel through a Workflows or connector webhook.',
   channels: ['success', 'failed'],
   config: Config,
   exampleOutput: { status: 202 },
 
   async run(ctx, config) {
     const connection = await ctx.connection(config.connection);
-    if (connection.type !== 'teams') throw new NonRetriableError(`${NAME}: connection "${config.connection}" is a ${connection.type} connection, not a Teams one`);
+    if (connection.type !== 'teams')
+      throw new NonRetriableError(`${NAME}: connection "${config.connection}" is a ${connection.type} connection, not a Teams one`);
     const url = parseWebhookUrl(connection.secrets.webhookUrl);
-    const version = typeof connection.config.cardVersion === 'string' && connection.config.cardVersion ? connection.config.cardVersion : DEFAULT_CARD_VERSION;
+    const version =
+      typeof connection.config.cardVersion === 'string' && connection.config.cardVersion
+        ? connection.config.cardVersion
+        : DEFAULT_CARD_VERSION;
     const message = adaptiveMessage(contentOf(ctx, config), version);
     const { status } = await postToTeams(ctx.http, url, message, { signal: ctx.signal });
     // 202 means the flow run was queued: a card the flow rejects shows only in its run history.

@@ -73,13 +73,22 @@ export class TeamsStandIn extends StandIn<RecordedRequest> {
   }
 
   private workflow(request: RecordedRequest): TeamsAnswer {
-    const error = (status: number, code: string, message: string): TeamsAnswer => jsonAnswer(status, { error: { code, message } }, {}, 'application/json; charset=utf-8');
-    if (request.path !== `/workflows/${WORKFLOW_ID}/triggers/manual/paths/invoke`) return error(404, 'WorkflowNotFound', 'The workflow could not be found.');
+    const error = (status: number, code: string, message: string): TeamsAnswer =>
+      jsonAnswer(status, { error: { code, message } }, {}, 'application/json; charset=utf-8');
+    if (request.path !== `/workflows/${WORKFLOW_ID}/triggers/manual/paths/invoke`)
+      return error(404, 'WorkflowNotFound', 'The workflow could not be found.');
     if (request.method !== 'POST') return error(405, 'InvalidHttpMethod', 'The trigger accepts POST only.');
     const sig = request.query.get('sig');
-    if (sig !== null && request.headers.authorization) return error(400, 'DirectApiRequestHasMoreThanOneAuthorization', 'The request has SAS authentication scheme and an authorization header. Only one scheme should be used.');
-    if (sig === null) return error(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
-    if (sig !== WORKFLOW_SIG) return error(401, 'DirectApiInvalidAuthorizationSignature', 'The provided authorization signature is not valid.');
+    if (sig !== null && request.headers.authorization)
+      return error(
+        400,
+        'DirectApiRequestHasMoreThanOneAuthorization',
+        'The request has SAS authentication scheme and an authorization header. Only one scheme should be used.',
+      );
+    if (sig === null)
+      return error(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
+    if (sig !== WORKFLOW_SIG)
+      return error(401, 'DirectApiInvalidAuthorizationSignature', 'The provided authorization signature is not valid.');
     const contentType = request.headers['content-type'] ?? '';
     if (!contentType.toLowerCase().startsWith('application/json') || request.json === undefined) {
       return error(400, 'InvalidRequestContent', 'The request content is not valid and could not be deserialized.');
@@ -102,9 +111,14 @@ export class TeamsStandIn extends StandIn<RecordedRequest> {
     if (request.path !== CONNECTOR_PATH) return text(404, 'Webhook Not Found');
     if (request.raw.length > MAX_BYTES) return text(413, 'Request Entity too large');
     const contentType = request.headers['content-type'] ?? '';
-    if (!contentType.toLowerCase().startsWith('application/json') || request.json === undefined) return text(400, 'Bad payload received by generic incoming webhook.');
+    if (!contentType.toLowerCase().startsWith('application/json') || request.json === undefined)
+      return text(400, 'Bad payload received by generic incoming webhook.');
     const problem = cardProblem(request.json);
-    if (problem) return text(200, 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 with ContextId tcid=0,server=stand-in,cv=x.0..');
+    if (problem)
+      return text(
+        200,
+        'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 with ContextId tcid=0,server=stand-in,cv=x.0..',
+      );
     const attachments = (request.json as { attachments: Array<{ content: Record<string, unknown> }> }).attachments;
     this.delivered.push(...attachments.map((a) => a.content));
     return text(200, '1');
@@ -117,7 +131,8 @@ function cardProblem(body: unknown): string | null {
   const attachments = (body as { attachments?: unknown }).attachments;
   if (!Array.isArray(attachments) || attachments.length === 0) return 'the body has no attachments array';
   for (const attachment of attachments as Array<Record<string, unknown>>) {
-    if (attachment?.contentType !== 'application/vnd.microsoft.card.adaptive') return `unsupported contentType ${String(attachment?.contentType)}`;
+    if (attachment?.contentType !== 'application/vnd.microsoft.card.adaptive')
+      return `unsupported contentType ${String(attachment?.contentType)}`;
     const card = attachment.content as Record<string, unknown> | undefined;
     if (!card || card.type !== 'AdaptiveCard') return 'content.type must be "AdaptiveCard"';
     if (typeof card.version !== 'string' || !/^1\.[0-6]$/.test(card.version)) return `unsupported card version ${String(card.version)}`;
@@ -126,14 +141,18 @@ function cardProblem(body: unknown): string | null {
       if (element.type === 'TextBlock' && typeof element.text !== 'string') return 'a TextBlock needs text';
       if (element.type === 'FactSet') {
         const facts = element.facts;
-        if (!Array.isArray(facts) || facts.some((f: { title?: unknown; value?: unknown }) => typeof f?.title !== 'string' || typeof f.value !== 'string')) {
+        if (
+          !Array.isArray(facts) ||
+          facts.some((f: { title?: unknown; value?: unknown }) => typeof f?.title !== 'string' || typeof f.value !== 'string')
+        ) {
           return 'a FactSet needs facts of {title, value} strings';
         }
       }
     }
     for (const action of (card.actions as Array<Record<string, unknown>> | undefined) ?? []) {
       if (action.type === 'Action.Submit') return 'Action.Submit is not supported by Workflows';
-      if (action.type !== 'Action.OpenUrl' || typeof action.url !== 'string' || typeof action.title !== 'string') return 'actions must be Action.OpenUrl with title and url';
+      if (action.type !== 'Action.OpenUrl' || typeof action.url !== 'string' || typeof action.title !== 'string')
+        return 'actions must be Action.OpenUrl with title and url';
     }
   }
   return null;

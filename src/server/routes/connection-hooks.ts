@@ -10,7 +10,9 @@ import type { App } from './types.js';
 
 const Received = Type.Object({
   events: Type.Integer({ description: 'Events stored from this delivery (0 for a repeat or a ping)' }),
-  duplicate: Type.Boolean({ description: 'True when this delivery (X-GitHub-Delivery, PagerDuty event.id) was stored before: nothing new is stored or started' }),
+  duplicate: Type.Boolean({
+    description: 'True when this delivery (X-GitHub-Delivery, PagerDuty event.id) was stored before: nothing new is stored or started',
+  }),
 });
 
 /**
@@ -24,47 +26,56 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
   return async (app: App) => {
     acceptRawBodies(app);
 
-    app.post('/hooks/:type/:connectionId', {
-      schema: {
-        summary: 'Receive a provider webhook for a connection (PagerDuty, GitHub), verified by its signature',
-        tags: ['hooks'],
-        params: Type.Object({ type: Type.String(), connectionId: Type.String() }),
-        response: { 200: Received, 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+    app.post(
+      '/hooks/:type/:connectionId',
+      {
+        schema: {
+          summary: 'Receive a provider webhook for a connection (PagerDuty, GitHub), verified by its signature',
+          tags: ['hooks'],
+          params: Type.Object({ type: Type.String(), connectionId: Type.String() }),
+          response: { 200: Received, 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
       },
-    }, async (request, reply) => {
-      const type = connections.webhookType(request.params.type);
-      const connection = type ? await store.connections.withSecrets(request.params.connectionId) : undefined;
-      if (!type?.webhook || !connection || connection.type !== type.type) throw new ShiplineError('hook.not_found');
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const refusal = type.webhook.verify(connection, request.headers, body);
-      if (refusal !== null) throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: ${refusal}`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new ShiplineError('request.malformed_json');
-      }
-      const events = type.webhook.events(connection, parsed, request.headers).map((e) => ({
-        ...e,
-        source: connectionSource(connection.name),
-        // Per connection: the same provider event delivered to two connections is two deliveries.
-        ...(e.sourceKey ? { sourceKey: `connection:${connection.id}:${e.sourceKey}` } : {}),
-      }));
-      const deploys = type.webhook.deploys?.(connection, parsed, request.headers) ?? [];
-      const now = new Date().toISOString();
-      const stored = await store.commits.submit(async (run) => {
-        // The unique source key makes the check and the insert one step, even for copies sent at once.
-        const appended = await store.events.appendIn(run, events, now);
-        const duplicate = events.length > 0 && appended.length === 0;
-        // A repeat touches no deploy either: it reports nothing the first delivery did not.
-        if (!duplicate) {
-          for (const d of deploys) {
-            await recordOrAdvanceIn(run, store, { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input }, now);
-          }
+      async (request, reply) => {
+        const type = connections.webhookType(request.params.type);
+        const connection = type ? await store.connections.withSecrets(request.params.connectionId) : undefined;
+        if (!type?.webhook || !connection || connection.type !== type.type) throw new ShiplineError('hook.not_found');
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const refusal = type.webhook.verify(connection, request.headers, body);
+        if (refusal !== null) throw new ShiplineError('hook.unauthorized', `${ERRORS['hook.unauthorized'].message}: ${refusal}`);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new ShiplineError('request.malformed_json');
         }
-        return { events: appended.length, duplicate };
-      });
-      return reply.status(stored.duplicate ? 200 : 202).send(stored);
-    });
+        const events = type.webhook.events(connection, parsed, request.headers).map((e) => ({
+          ...e,
+          source: connectionSource(connection.name),
+          // Per connection: the same provider event delivered to two connections is two deliveries.
+          ...(e.sourceKey ? { sourceKey: `connection:${connection.id}:${e.sourceKey}` } : {}),
+        }));
+        const deploys = type.webhook.deploys?.(connection, parsed, request.headers) ?? [];
+        const now = new Date().toISOString();
+        const stored = await store.commits.submit(async (run) => {
+          // The unique source key makes the check and the insert one step, even for copies sent at once.
+          const appended = await store.events.appendIn(run, events, now);
+          const duplicate = events.length > 0 && appended.length === 0;
+          // A repeat touches no deploy either: it reports nothing the first delivery did not.
+          if (!duplicate) {
+            for (const d of deploys) {
+              await recordOrAdvanceIn(
+                run,
+                store,
+                { endpointId: connection.endpointId, dedupId: d.dedupId, status: d.status, source: type.type, input: d.input },
+                now,
+              );
+            }
+          }
+          return { events: appended.length, duplicate };
+        });
+        return reply.status(stored.duplicate ? 200 : 202).send(stored);
+      },
+    );
   };
 }

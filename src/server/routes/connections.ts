@@ -4,7 +4,15 @@ import type { OctopusState } from '../../integrations/octopus/connection.js';
 import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
 import type { Connection } from '../../store/connections.js';
 import type { Store } from '../../store/index.js';
-import { ConnectionCreate, ConnectionPatch, ConnectionProbeBody, ConnectionProbeView, ConnectionTypeView, ConnectionView, Resource } from '../connection-schemas.js';
+import {
+  ConnectionCreate,
+  ConnectionPatch,
+  ConnectionProbeBody,
+  ConnectionProbeView,
+  ConnectionTypeView,
+  ConnectionView,
+  Resource,
+} from '../connection-schemas.js';
 import { integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
@@ -21,7 +29,9 @@ const params = Type.Object({ name: Type.String() });
 function subscriptionOf(connection: Connection) {
   const subscription = (connection.state as OctopusState).subscription;
   if (!subscription) {
-    return connection.type === 'octopus' ? { state: 'pending' as const, id: null, categories: [], lastReconciledAt: null, error: null } : null;
+    return connection.type === 'octopus'
+      ? { state: 'pending' as const, id: null, categories: [], lastReconciledAt: null, error: null }
+      : null;
   }
   const state = subscription.error ? ('error' as const) : subscription.id ? ('ready' as const) : ('none' as const);
   return { state, ...subscription };
@@ -54,74 +64,159 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
   // Secret names come from decrypting the connection, so only views pay for them.
   const view = async (c: Connection) => viewOf(c, config.publicUrl, await store.connections.secretNames(c.id));
   return async (app: App) => {
-    app.post('/api/v1/connections', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Connect a system (tests it and sets up its subscription)', tags, security: BEARER, body: ConnectionCreate, response: { 201: ConnectionView, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(await view(await connections.create(request.body))));
+    app.post(
+      '/api/v1/connections',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Connect a system (tests it and sets up its subscription)',
+          tags,
+          security: BEARER,
+          body: ConnectionCreate,
+          response: { 201: ConnectionView, ...ErrorResponses },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await view(await connections.create(request.body))),
+    );
 
     // A static segment: find-my-way prefers it to `/:name`, and `/:name/test` is a different path.
-    app.post('/api/v1/connections/test', {
-      config: { minRole: 'admin' },
-      schema: {
-        summary: 'Test a connection\'s settings without saving anything (no connection, no subscription)', tags, security: BEARER,
-        body: ConnectionProbeBody, response: { 200: ConnectionProbeView, ...ErrorResponses },
+    app.post(
+      '/api/v1/connections/test',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: "Test a connection's settings without saving anything (no connection, no subscription)",
+          tags,
+          security: BEARER,
+          body: ConnectionProbeBody,
+          response: { 200: ConnectionProbeView, ...ErrorResponses },
+        },
       },
-    }, async (request) => connections.probe(request.body));
+      async (request) => connections.probe(request.body),
+    );
 
-    app.get('/api/v1/connection-types', {
-      config: { minRole: 'read' },
-      schema: { summary: 'What each connection type takes (config and secret fields as JSON Schema), its actions and ready-made reactions', tags, security: BEARER, response: { 200: List(ConnectionTypeView), ...ErrorResponses } },
-    }, async () => ({
-      items: integrationManifests().map((m) => ({
-        type: m.type, title: m.title, description: m.description, config: m.config, secrets: m.secrets,
-        actions: m.actions.map((a) => a.name), templates: m.templates.map((t) => t.name), inbound: m.inbound,
-      })),
-    }));
-
-    app.get('/api/v1/connections', {
-      config: { minRole: 'read' },
-      schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
-    }, async () => ({ items: await Promise.all((await store.connections.list()).map(view)) }));
-
-    app.get('/api/v1/connections/:name', {
-      config: { minRole: 'read' },
-      schema: { summary: 'Show a connection: status, space, version, subscription', tags, security: BEARER, params, response: { 200: ConnectionView, ...ErrorResponses } },
-    }, async (request) => view(await store.connections.get(request.params.name)));
-
-    app.patch('/api/v1/connections/:name', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Change a connection\'s config or API key (tested again)', tags, security: BEARER, params, body: ConnectionPatch, response: { 200: ConnectionView, ...ErrorResponses } },
-    }, async (request) => view(await connections.update(request.params.name, request.body)));
-
-    app.delete('/api/v1/connections/:name', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Delete a connection (its Octopus subscription is deleted too)', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
-    }, async (request, reply) => {
-      await store.connections.remove(request.params.name);
-      return reply.status(204).send(null);
-    });
-
-    app.post('/api/v1/connections/:name/test', {
-      config: { minRole: 'write' },
-      schema: { summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)', tags, security: BEARER, params, response: { 200: ConnectionView, ...ErrorResponses } },
-    }, async (request) => {
-      await connections.test(request.params.name);
-      return view(await store.connections.get(request.params.name));
-    });
-
-    app.get('/api/v1/connections/:name/resources/:kind', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'Pick resources: projects, environments, releases (newest first) or channels — the last two need ?project=',
-        tags, security: BEARER,
-        params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),
-        querystring: Type.Object({ project: Type.Optional(Type.String()), search: Type.Optional(Type.String()) }),
-        response: { 200: List(Resource), ...ErrorResponses },
+    app.get(
+      '/api/v1/connection-types',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'What each connection type takes (config and secret fields as JSON Schema), its actions and ready-made reactions',
+          tags,
+          security: BEARER,
+          response: { 200: List(ConnectionTypeView), ...ErrorResponses },
+        },
       },
-    }, async (request) => {
-      const { project, search } = request.query;
-      const items = await connections.resources(request.params.name, request.params.kind, { ...(project ? { project } : {}), ...(search ? { search } : {}) });
-      return { items };
-    });
+      async () => ({
+        items: integrationManifests().map((m) => ({
+          type: m.type,
+          title: m.title,
+          description: m.description,
+          config: m.config,
+          secrets: m.secrets,
+          actions: m.actions.map((a) => a.name),
+          templates: m.templates.map((t) => t.name),
+          inbound: m.inbound,
+        })),
+      }),
+    );
+
+    app.get(
+      '/api/v1/connections',
+      {
+        config: { minRole: 'read' },
+        schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
+      },
+      async () => ({ items: await Promise.all((await store.connections.list()).map(view)) }),
+    );
+
+    app.get(
+      '/api/v1/connections/:name',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Show a connection: status, space, version, subscription',
+          tags,
+          security: BEARER,
+          params,
+          response: { 200: ConnectionView, ...ErrorResponses },
+        },
+      },
+      async (request) => view(await store.connections.get(request.params.name)),
+    );
+
+    app.patch(
+      '/api/v1/connections/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: "Change a connection's config or API key (tested again)",
+          tags,
+          security: BEARER,
+          params,
+          body: ConnectionPatch,
+          response: { 200: ConnectionView, ...ErrorResponses },
+        },
+      },
+      async (request) => view(await connections.update(request.params.name, request.body)),
+    );
+
+    app.delete(
+      '/api/v1/connections/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Delete a connection (its Octopus subscription is deleted too)',
+          tags,
+          security: BEARER,
+          params,
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.connections.remove(request.params.name);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/connections/:name/test',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)',
+          tags,
+          security: BEARER,
+          params,
+          response: { 200: ConnectionView, ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        await connections.test(request.params.name);
+        return view(await store.connections.get(request.params.name));
+      },
+    );
+
+    app.get(
+      '/api/v1/connections/:name/resources/:kind',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Pick resources: projects, environments, releases (newest first) or channels — the last two need ?project=',
+          tags,
+          security: BEARER,
+          params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),
+          querystring: Type.Object({ project: Type.Optional(Type.String()), search: Type.Optional(Type.String()) }),
+          response: { 200: List(Resource), ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const { project, search } = request.query;
+        const items = await connections.resources(request.params.name, request.params.kind, {
+          ...(project ? { project } : {}),
+          ...(search ? { search } : {}),
+        });
+        return { items };
+      },
+    );
   };
 }

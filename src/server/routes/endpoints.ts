@@ -13,25 +13,51 @@ export function endpointRoutes(store: Store, config: { publicUrl: string }) {
   const withUrl = (e: DeployEndpoint) => ({ ...e, url: `${config.publicUrl}/integrations/deploy/${e.id}` });
 
   return async (app: App) => {
-    app.post('/api/v1/deploy-endpoints', {
-      config: { minRole: 'write' },
-      schema: { summary: 'Create a deploy endpoint: a URL CI pipelines POST deploys to', tags, security: BEARER, body: EndpointCreate, response: { 201: Endpoint, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(withUrl(await store.endpoints.create(request.body.name))));
-
-    app.get('/api/v1/deploy-endpoints', {
-      config: { minRole: 'write' },
-      schema: { summary: 'List deploy endpoints with their URLs', tags, security: BEARER, response: { 200: List(Endpoint), ...ErrorResponses } },
-    }, async () => ({ items: (await store.endpoints.list()).map(withUrl) }));
-
-    app.delete('/api/v1/deploy-endpoints/:id', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Delete a deploy endpoint; its URL answers 404 afterwards, its deploys stay',
-        tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...ErrorResponses },
+    app.post(
+      '/api/v1/deploy-endpoints',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Create a deploy endpoint: a URL CI pipelines POST deploys to',
+          tags,
+          security: BEARER,
+          body: EndpointCreate,
+          response: { 201: Endpoint, ...ErrorResponses },
+        },
       },
-    }, async (request, reply) => {
-      await store.endpoints.remove(request.params.id);
-      return reply.status(204).send(null);
-    });
+      async (request, reply) => reply.status(201).send(withUrl(await store.endpoints.create(request.body.name))),
+    );
+
+    app.get(
+      '/api/v1/deploy-endpoints',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'List deploy endpoints with their URLs',
+          tags,
+          security: BEARER,
+          response: { 200: List(Endpoint), ...ErrorResponses },
+        },
+      },
+      async () => ({ items: (await store.endpoints.list()).map(withUrl) }),
+    );
+
+    app.delete(
+      '/api/v1/deploy-endpoints/:id',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Delete a deploy endpoint; its URL answers 404 afterwards, its deploys stay',
+          tags,
+          security: BEARER,
+          params: Type.Object({ id: Type.String() }),
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.endpoints.remove(request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
   };
 }

@@ -18,116 +18,173 @@ const HEARTBEAT_MS = 15_000;
 
 export function eventRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/events', {
-      config: { minRole: 'read' },
-      schema: { summary: 'List stored events, newest first', tags, security: BEARER, querystring: EventQuery, response: { 200: Page(Event), ...ErrorResponses } },
-    }, async (request) => {
-      if (request.query.type && !isValidGlob(request.query.type)) throw new ShiplineError('request.invalid', `querystring/type is not a valid type or glob`);
-      return store.events.list(request.query);
-    });
-
-    app.get('/api/v1/events/stream', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'Live events as Server-Sent Events (`id` is the position; send Last-Event-ID to resume)',
-        tags, security: BEARER, querystring: Type.Object({
-          type: Type.Optional(Type.String({ minLength: 1, description: 'Type or glob' })),
-          named: Type.Optional(Type.Boolean({ default: true, description: 'false: frames carry no `event:` line, so a browser EventSource\'s onmessage sees every type' })),
-        }),
+    app.get(
+      '/api/v1/events',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'List stored events, newest first',
+          tags,
+          security: BEARER,
+          querystring: EventQuery,
+          response: { 200: Page(Event), ...ErrorResponses },
+        },
       },
-    }, async (request, reply) => {
-      const type = request.query.type;
-      const named = request.query.named !== false;
-      if (type && !isValidGlob(type)) throw new ShiplineError('request.invalid', 'querystring/type is not a valid type or glob');
-      reply.hijack();
-      const res = reply.raw;
-      let closed = false;
-      let stop = () => undefined as void;
-      // Listened to first: the client may go while the stream is being set up.
-      request.raw.once('close', () => {
-        closed = true;
-        stop();
-        res.end();
-      });
-      const header = request.headers['last-event-id'];
-      const resumeFrom = Number(header);
-      let last = header !== undefined && Number.isSafeInteger(resumeFrom) && resumeFrom >= 0 ? resumeFrom : await store.events.lastSeq();
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.write(': connected\n\n');
-      let busy = false;
-      let again = false;
-      // Reads what was stored since the last event sent; wake-ups during a read cause one more read.
-      const drain = async () => {
-        if (busy) return void (again = true);
-        busy = true;
-        try {
-          do {
-            again = false;
-            for (;;) {
-              const batch = await store.events.after(last, 500);
-              if (batch.length === 0 || closed) break;
-              for (const event of batch) {
-                last = event.seq;
-                if (type && !globMatches(type, event.type)) continue;
-                res.write(named ? `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` : `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+      async (request) => {
+        if (request.query.type && !isValidGlob(request.query.type))
+          throw new ShiplineError('request.invalid', `querystring/type is not a valid type or glob`);
+        return store.events.list(request.query);
+      },
+    );
+
+    app.get(
+      '/api/v1/events/stream',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Live events as Server-Sent Events (`id` is the position; send Last-Event-ID to resume)',
+          tags,
+          security: BEARER,
+          querystring: Type.Object({
+            type: Type.Optional(Type.String({ minLength: 1, description: 'Type or glob' })),
+            named: Type.Optional(
+              Type.Boolean({
+                default: true,
+                description: "false: frames carry no `event:` line, so a browser EventSource's onmessage sees every type",
+              }),
+            ),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const type = request.query.type;
+        const named = request.query.named !== false;
+        if (type && !isValidGlob(type)) throw new ShiplineError('request.invalid', 'querystring/type is not a valid type or glob');
+        reply.hijack();
+        const res = reply.raw;
+        let closed = false;
+        let stop = () => undefined as void;
+        // Listened to first: the client may go while the stream is being set up.
+        request.raw.once('close', () => {
+          closed = true;
+          stop();
+          res.end();
+        });
+        const header = request.headers['last-event-id'];
+        const resumeFrom = Number(header);
+        let last = header !== undefined && Number.isSafeInteger(resumeFrom) && resumeFrom >= 0 ? resumeFrom : await store.events.lastSeq();
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': connected\n\n');
+        let busy = false;
+        let again = false;
+        // Reads what was stored since the last event sent; wake-ups during a read cause one more read.
+        const drain = async () => {
+          if (busy) return void (again = true);
+          busy = true;
+          try {
+            do {
+              again = false;
+              for (;;) {
+                const batch = await store.events.after(last, 500);
+                if (batch.length === 0 || closed) break;
+                for (const event of batch) {
+                  last = event.seq;
+                  if (type && !globMatches(type, event.type)) continue;
+                  res.write(
+                    named
+                      ? `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
+                      : `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`,
+                  );
+                }
+                if (batch.length < 500) break;
               }
-              if (batch.length < 500) break;
-            }
-          } while (again && !closed);
-        } catch (err) {
-          request.log.warn({ err }, 'event stream read failed');
-        } finally {
-          busy = false;
-        }
-      };
-      if (closed) return;
-      const unlisten = await store.db.listen(EVENTS_CHANNEL, () => void drain());
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      stop = () => {
-        clearInterval(heartbeat);
-        void unlisten();
-      };
-      if (closed) return stop();
-      void drain();
-    });
-
-    app.get('/api/v1/events/:id', {
-      config: { minRole: 'read' },
-      schema: { summary: 'Show an event', tags, security: BEARER, params: Id, response: { 200: Event, ...ErrorResponses } },
-    }, async (request) => store.events.get(request.params.id));
-
-    app.get('/api/v1/events/:id/matches', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'Every reaction (current version): would it start on this event now, if not why, and the runs the event started for it',
-        tags, security: BEARER, params: Id, response: { 200: List(EventMatch), ...ErrorResponses },
+            } while (again && !closed);
+          } catch (err) {
+            request.log.warn({ err }, 'event stream read failed');
+          } finally {
+            busy = false;
+          }
+        };
+        if (closed) return;
+        const unlisten = await store.db.listen(EVENTS_CHANNEL, () => void drain());
+        const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+        stop = () => {
+          clearInterval(heartbeat);
+          void unlisten();
+        };
+        if (closed) return stop();
+        void drain();
       },
-    }, async (request) => {
-      const event = await store.events.get(request.params.id);
-      const [reactions, runs] = await Promise.all([store.reactions.list(), store.runs.forEvents([event.id])]);
-      // One budget for every reaction's condition, as when the event was dispatched.
-      const budget = new Budget("one event's matches");
-      return {
-        items: reactions.map((r) => {
-          const reason = refusal(specOf(r.document), event, budget);
-          return {
-            reaction: r.name, version: r.version, enabled: r.enabled, trigger: r.trigger, matched: reason === null, reason,
-            runs: runs.filter((run) => run.reaction === r.name).map((run) => ({ id: run.id, status: run.status })),
-          };
-        }),
-      };
-    });
+    );
 
-    app.post('/api/v1/events/:id/replay', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Dispatch a stored event again: to every matching reaction, or to the one named (filter not checked)',
-        tags, security: BEARER, params: Id, body: Type.Optional(ReplayRequest), response: { 202: ReplayResult, ...ErrorResponses },
+    app.get(
+      '/api/v1/events/:id',
+      {
+        config: { minRole: 'read' },
+        schema: { summary: 'Show an event', tags, security: BEARER, params: Id, response: { 200: Event, ...ErrorResponses } },
       },
-    }, async (request, reply) => {
-      const event = await store.events.get(request.params.id);
-      const result = await store.db.transaction((run) => store.dispatcher.replay(run, { ...event, correlate: [] }, request.body?.reaction));
-      return reply.status(202).send(result);
-    });
+      async (request) => store.events.get(request.params.id),
+    );
+
+    app.get(
+      '/api/v1/events/:id/matches',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Every reaction (current version): would it start on this event now, if not why, and the runs the event started for it',
+          tags,
+          security: BEARER,
+          params: Id,
+          response: { 200: List(EventMatch), ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const event = await store.events.get(request.params.id);
+        const [reactions, runs] = await Promise.all([store.reactions.list(), store.runs.forEvents([event.id])]);
+        // One budget for every reaction's condition, as when the event was dispatched.
+        const budget = new Budget("one event's matches");
+        return {
+          items: reactions.map((r) => {
+            const reason = refusal(specOf(r.document), event, budget);
+            return {
+              reaction: r.name,
+              version: r.version,
+              enabled: r.enabled,
+              trigger: r.trigger,
+              matched: reason === null,
+              reason,
+              runs: runs.filter((run) => run.reaction === r.name).map((run) => ({ id: run.id, status: run.status })),
+            };
+          }),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/events/:id/replay',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Dispatch a stored event again: to every matching reaction, or to the one named (filter not checked)',
+          tags,
+          security: BEARER,
+          params: Id,
+          body: Type.Optional(ReplayRequest),
+          response: { 202: ReplayResult, ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const event = await store.events.get(request.params.id);
+        const result = await store.db.transaction((run) =>
+          store.dispatcher.replay(run, { ...event, correlate: [] }, request.body?.reaction),
+        );
+        return reply.status(202).send(result);
+      },
+    );
   };
 }

@@ -120,38 +120,42 @@ export function hookRoutes(store: Store) {
     // Signatures are over the exact bytes sent, so no parser may touch the body first.
     acceptRawBodies(app);
 
-    app.post('/hooks/:name', {
-      schema: {
-        summary: 'Receive a delivery from an external system (authenticated by the webhook\'s key or signature)',
-        tags: ['hooks'],
-        params: Type.Object({ name: Type.String() }),
-        response: { 200: HookAccepted, 202: HookAccepted, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+    app.post(
+      '/hooks/:name',
+      {
+        schema: {
+          summary: "Receive a delivery from an external system (authenticated by the webhook's key or signature)",
+          tags: ['hooks'],
+          params: Type.Object({ name: Type.String() }),
+          response: { 200: HookAccepted, 202: HookAccepted, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+        },
       },
-    }, async (request, reply) => {
-      const { name } = request.params;
-      const hook = await store.webhooks.get(name);
-      if (!hook) throw new ShiplineError('hook.not_found');
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      authenticate(hook, request, body);
+      async (request, reply) => {
+        const { name } = request.params;
+        const hook = await store.webhooks.get(name);
+        if (!hook) throw new ShiplineError('hook.not_found');
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        authenticate(hook, request, body);
 
-      // The key is a credential: it authenticated this delivery and goes no further.
-      const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
-      delete query[KEY_PARAM];
-      const event = {
-        type: `webhook.${name}`,
-        source: `webhook:${name}`,
-        data: { body: bodyOf(request.headers['content-type'], body), query, headers: storedHeaders(request, hook) },
-      };
-      const deliveryId = deliveryIdOf(request);
-      if (deliveryId === undefined) {
-        // Nothing tells one delivery from another: each is stored.
-        const stored = await store.events.append(event);
-        return reply.status(202).send({ eventId: stored!.id, duplicate: false });
-      }
-      // The check and the insert are one step on the unique source key, so two copies sent at
-      // once still store one event and start one set of runs.
-      const received = await store.events.receive({ ...event, sourceKey: `webhook:${name}:${deliveryId}` });
-      return reply.status(received.duplicate ? 200 : 202).send({ eventId: received.id, duplicate: received.duplicate });
-    });
+        // The key is a credential: it authenticated this delivery and goes no further.
+        const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
+        delete query[KEY_PARAM];
+        const event = {
+          type: `webhook.${name}`,
+          source: `webhook:${name}`,
+          data: { body: bodyOf(request.headers['content-type'], body), query, headers: storedHeaders(request, hook) },
+        };
+        const deliveryId = deliveryIdOf(request);
+        if (deliveryId === undefined) {
+          // Nothing tells one delivery from another: each is stored.
+          const stored = await store.events.append(event);
+          return reply.status(202).send({ eventId: stored!.id, duplicate: false });
+        }
+        // The check and the insert are one step on the unique source key, so two copies sent at
+        // once still store one event and start one set of runs.
+        const received = await store.events.receive({ ...event, sourceKey: `webhook:${name}:${deliveryId}` });
+        return reply.status(received.duplicate ? 200 : 202).send({ eventId: received.id, duplicate: received.duplicate });
+      },
+    );
   };
 }

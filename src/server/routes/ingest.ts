@@ -7,7 +7,6 @@ import type { Metrics } from '../metrics.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-
 // The common answer, serialized once.
 const OK = JSON.stringify({ result: 'ok' });
 
@@ -31,24 +30,20 @@ const endpointGone = () => new ShiplineError('webhook.endpoint_not_found');
  */
 export function ingestRoutes(store: Store, metrics: Metrics) {
   return async (app: FastifyInstance) => {
-    app.post<{ Params: { endpointId: string } }>(
-      '/integrations/deploy/:endpointId',
-      { schema: { hide: true } },
-      async (request, reply) => {
-        const endpointId = request.params.endpointId.toLowerCase();
-        if (!UUID.test(endpointId)) throw endpointGone();
-        const parsed = parseDeployPayload(request.body);
-        if (!parsed.ok) {
-          // A deleted endpoint is reported as such even when the body is also wrong.
-          if (!(await store.endpoints.exists(endpointId))) throw endpointGone();
-          metrics.ingested.inc({ result: 'rejected' });
-          return reply.status(400).send({ errors: parsed.errors });
-        }
-        const outcome = await store.ingest.record(endpointId, parsed.input);
-        if (outcome.result === 'endpoint_not_found') throw endpointGone();
-        metrics.ingested.inc({ result: outcome.result });
-        return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome.result, parsed.input.service));
-      },
-    );
+    app.post<{ Params: { endpointId: string } }>('/integrations/deploy/:endpointId', { schema: { hide: true } }, async (request, reply) => {
+      const endpointId = request.params.endpointId.toLowerCase();
+      if (!UUID.test(endpointId)) throw endpointGone();
+      const parsed = parseDeployPayload(request.body);
+      if (!parsed.ok) {
+        // A deleted endpoint is reported as such even when the body is also wrong.
+        if (!(await store.endpoints.exists(endpointId))) throw endpointGone();
+        metrics.ingested.inc({ result: 'rejected' });
+        return reply.status(400).send({ errors: parsed.errors });
+      }
+      const outcome = await store.ingest.record(endpointId, parsed.input);
+      if (outcome.result === 'endpoint_not_found') throw endpointGone();
+      metrics.ingested.inc({ result: outcome.result });
+      return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome.result, parsed.input.service));
+    });
   };
 }

@@ -13,7 +13,16 @@ import type { InsightScope } from '../../store/insights.js';
 import type { EnvironmentView } from '../../store/environments.js';
 import { ErrorResponses } from '../schemas.js';
 import {
-  DoraQuery, DoraReportSchema, DrilldownQuery, DrilldownSchema, EnvironmentPatch, EnvironmentTierView, FailureMark, FailureMarkBody, TimelineQuery, TimelineSchema,
+  DoraQuery,
+  DoraReportSchema,
+  DrilldownQuery,
+  DrilldownSchema,
+  EnvironmentPatch,
+  EnvironmentTierView,
+  FailureMark,
+  FailureMarkBody,
+  TimelineQuery,
+  TimelineSchema,
 } from '../insights-schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
@@ -38,7 +47,8 @@ export function windowOf(q: { from?: string | undefined; to?: string | undefined
   const to = timeParam('to', q.to, new Date().toISOString());
   const from = timeParam('from', q.from, new Date(Date.parse(to) - days * DAY_MS).toISOString());
   if (from >= to) throw new ShiplineError('request.invalid', 'querystring/from must be before querystring/to');
-  if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * DAY_MS) throw new ShiplineError('request.invalid', `The window may be at most ${MAX_WINDOW_DAYS} days long`);
+  if (Date.parse(to) - Date.parse(from) > MAX_WINDOW_DAYS * DAY_MS)
+    throw new ShiplineError('request.invalid', `The window may be at most ${MAX_WINDOW_DAYS} days long`);
   return { from, to };
 }
 
@@ -62,7 +72,8 @@ interface ResolvedScope {
 async function resolveScope(store: Store, q: ScopeParams): Promise<ResolvedScope> {
   const { from, to } = windowOf(q, DEFAULT_WINDOW_DAYS);
   const all = await store.environments.list();
-  const environments = q.environment !== undefined ? [await store.environments.find(q.environment)] : all.filter((e) => e.tier === 'production');
+  const environments =
+    q.environment !== undefined ? [await store.environments.find(q.environment)] : all.filter((e) => e.tier === 'production');
   const service = q.service !== undefined ? await store.services.get(q.service) : null;
   let serviceIds = service ? [service.id] : undefined;
   if (q.team !== undefined) {
@@ -72,7 +83,10 @@ async function resolveScope(store: Store, q: ScopeParams): Promise<ResolvedScope
   const incidentWindowMinutes = q.incidentWindowMinutes ?? DEFAULT_INCIDENT_WINDOW_MINUTES;
   return {
     scope: {
-      serviceIds, from, to, incidentWindowMs: incidentWindowMinutes * 60_000,
+      serviceIds,
+      from,
+      to,
+      incidentWindowMs: incidentWindowMinutes * 60_000,
       environments: environments.map((e) => ({ key: e.key, spellings: e.spellings })),
       productionKeys: new Set(all.filter((e) => e.tier === 'production').map((e) => e.key)),
     },
@@ -92,89 +106,167 @@ function inScope(classified: Map<string, Classified>, scope: InsightScope): Clas
 
 export function insightsRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/insights/dora', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'DORA metrics for a window and per bucket, each with its numerator, denominator, band and drill-down link',
-        tags, security: BEARER, querystring: DoraQuery, response: { 200: DoraReportSchema, ...ErrorResponses },
+    app.get(
+      '/api/v1/insights/dora',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'DORA metrics for a window and per bucket, each with its numerator, denominator, band and drill-down link',
+          tags,
+          security: BEARER,
+          querystring: DoraQuery,
+          response: { 200: DoraReportSchema, ...ErrorResponses },
+        },
       },
-    }, async (request) => {
-      const q = request.query;
-      const bucket: BucketSize = q.bucket ?? 'week';
-      const r = await resolveScope(store, q);
-      if (bucketsOf(r.scope.from, r.scope.to, bucket).length > MAX_BUCKETS) throw new ShiplineError('request.invalid', `At most ${MAX_BUCKETS} buckets: choose a larger bucket or a shorter window`);
-      const facts = await store.insights.facts(r.scope);
-      const link = (metric: MetricName, start: string, end: string) => {
-        const params = new URLSearchParams({ metric, from: start, to: end });
-        if (r.service) params.set('service', r.service.id);
-        if (r.team) params.set('team', r.team);
-        if (q.environment !== undefined) params.set('environment', q.environment);
-        params.set('incidentWindowMinutes', String(r.incidentWindowMinutes));
-        return `/api/v1/insights/dora/drilldown?${params.toString()}`;
-      };
-      return doraReport({
-        from: r.scope.from, to: r.scope.to, bucket, environments: r.environments.map((e) => e.name), service: r.service, team: r.team,
-        incidentWindowMinutes: r.incidentWindowMinutes, bandsVersion: DEFAULT_BANDS.version,
-      }, inScope(facts.classified, r.scope), DEFAULT_BANDS, link);
-    });
-
-    app.get('/api/v1/insights/dora/drilldown', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'The deploys (and incidents) one DORA figure is computed from; counted rows add up to its numerator, all rows to its denominator (frequency: days)',
-        tags, security: BEARER, querystring: DrilldownQuery, response: { 200: DrilldownSchema, ...ErrorResponses },
+      async (request) => {
+        const q = request.query;
+        const bucket: BucketSize = q.bucket ?? 'week';
+        const r = await resolveScope(store, q);
+        if (bucketsOf(r.scope.from, r.scope.to, bucket).length > MAX_BUCKETS)
+          throw new ShiplineError('request.invalid', `At most ${MAX_BUCKETS} buckets: choose a larger bucket or a shorter window`);
+        const facts = await store.insights.facts(r.scope);
+        const link = (metric: MetricName, start: string, end: string) => {
+          const params = new URLSearchParams({ metric, from: start, to: end });
+          if (r.service) params.set('service', r.service.id);
+          if (r.team) params.set('team', r.team);
+          if (q.environment !== undefined) params.set('environment', q.environment);
+          params.set('incidentWindowMinutes', String(r.incidentWindowMinutes));
+          return `/api/v1/insights/dora/drilldown?${params.toString()}`;
+        };
+        return doraReport(
+          {
+            from: r.scope.from,
+            to: r.scope.to,
+            bucket,
+            environments: r.environments.map((e) => e.name),
+            service: r.service,
+            team: r.team,
+            incidentWindowMinutes: r.incidentWindowMinutes,
+            bandsVersion: DEFAULT_BANDS.version,
+          },
+          inScope(facts.classified, r.scope),
+          DEFAULT_BANDS,
+          link,
+        );
       },
-    }, async (request) => {
-      const r = await resolveScope(store, request.query);
-      const facts = await store.insights.facts(r.scope);
-      return drilldown(request.query.metric, r.scope.from, r.scope.to, inScope(facts.classified, r.scope), facts.incidents, DEFAULT_BANDS);
-    });
+    );
 
-    app.post('/api/v1/deploys/:id/failure', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Mark a deploy as failed (counts in the change failure rate, rule `marked`); marking again replaces the reason',
-        tags, security: BEARER, params: Type.Object({ id: Type.String() }), body: FailureMarkBody, response: { 200: FailureMark, ...ErrorResponses },
+    app.get(
+      '/api/v1/insights/dora/drilldown',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary:
+            'The deploys (and incidents) one DORA figure is computed from; counted rows add up to its numerator, all rows to its denominator (frequency: days)',
+          tags,
+          security: BEARER,
+          querystring: DrilldownQuery,
+          response: { 200: DrilldownSchema, ...ErrorResponses },
+        },
       },
-    }, async (request) => store.insights.markFailed(request.params.id, request.body.reason.trim(), request.apiToken?.name ?? null));
-
-    app.delete('/api/v1/deploys/:id/failure', {
-      config: { minRole: 'write' },
-      schema: { summary: 'Remove a deploy\'s failure mark', tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...ErrorResponses } },
-    }, async (request, reply) => {
-      await store.insights.unmarkFailed(request.params.id);
-      return reply.status(204).send(null);
-    });
-
-    app.patch('/api/v1/environments/:name', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Set an environment\'s tier; any spelling of the name (case-insensitive) names it. DORA counts production-tier environments by default',
-        tags, security: BEARER, params: Type.Object({ name: Type.String({ minLength: 1 }) }), body: EnvironmentPatch, response: { 200: EnvironmentTierView, ...ErrorResponses },
+      async (request) => {
+        const r = await resolveScope(store, request.query);
+        const facts = await store.insights.facts(r.scope);
+        return drilldown(
+          request.query.metric,
+          r.scope.from,
+          r.scope.to,
+          inScope(facts.classified, r.scope),
+          facts.incidents,
+          DEFAULT_BANDS,
+        );
       },
-    }, async (request) => store.environments.setTier(request.params.name, request.body.tier));
+    );
 
-    app.get('/api/v1/services/:idOrAlias/timeline', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'What happened to a service, in order: deploys (with the commit range since the previous one), failures, incidents and runs of reactions',
-        tags, security: BEARER, params: Type.Object({ idOrAlias: Type.String() }), querystring: TimelineQuery, response: { 200: TimelineSchema, ...ErrorResponses },
+    app.post(
+      '/api/v1/deploys/:id/failure',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Mark a deploy as failed (counts in the change failure rate, rule `marked`); marking again replaces the reason',
+          tags,
+          security: BEARER,
+          params: Type.Object({ id: Type.String() }),
+          body: FailureMarkBody,
+          response: { 200: FailureMark, ...ErrorResponses },
+        },
       },
-    }, async (request) => {
-      const q = request.query;
-      const service = await store.services.get(request.params.idOrAlias);
-      const { from, to } = windowOf(q, 30);
-      const all = await store.environments.list();
-      const environments = q.environment !== undefined ? [await store.environments.find(q.environment)] : all;
-      const scope: InsightScope = {
-        serviceIds: [service.id], from, to, incidentWindowMs: DEFAULT_INCIDENT_WINDOW_MINUTES * 60_000,
-        environments: environments.map((e) => ({ key: e.key, spellings: e.spellings })),
-        productionKeys: new Set(all.filter((e) => e.tier === 'production').map((e) => e.key)),
-      };
-      const facts = await store.insights.facts(scope);
-      const runs = await store.insights.runsBetween(from, to);
-      const envKey = q.environment !== undefined ? environmentKey(q.environment) : null;
-      return { service: { id: service.id, name: service.name }, from, to, items: timeline(service, envKey, from, to, facts, runs, q.limit ?? 200) };
-    });
+      async (request) => store.insights.markFailed(request.params.id, request.body.reason.trim(), request.apiToken?.name ?? null),
+    );
+
+    app.delete(
+      '/api/v1/deploys/:id/failure',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: "Remove a deploy's failure mark",
+          tags,
+          security: BEARER,
+          params: Type.Object({ id: Type.String() }),
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.insights.unmarkFailed(request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.patch(
+      '/api/v1/environments/:name',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary:
+            "Set an environment's tier; any spelling of the name (case-insensitive) names it. DORA counts production-tier environments by default",
+          tags,
+          security: BEARER,
+          params: Type.Object({ name: Type.String({ minLength: 1 }) }),
+          body: EnvironmentPatch,
+          response: { 200: EnvironmentTierView, ...ErrorResponses },
+        },
+      },
+      async (request) => store.environments.setTier(request.params.name, request.body.tier),
+    );
+
+    app.get(
+      '/api/v1/services/:idOrAlias/timeline',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary:
+            'What happened to a service, in order: deploys (with the commit range since the previous one), failures, incidents and runs of reactions',
+          tags,
+          security: BEARER,
+          params: Type.Object({ idOrAlias: Type.String() }),
+          querystring: TimelineQuery,
+          response: { 200: TimelineSchema, ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const service = await store.services.get(request.params.idOrAlias);
+        const { from, to } = windowOf(q, 30);
+        const all = await store.environments.list();
+        const environments = q.environment !== undefined ? [await store.environments.find(q.environment)] : all;
+        const scope: InsightScope = {
+          serviceIds: [service.id],
+          from,
+          to,
+          incidentWindowMs: DEFAULT_INCIDENT_WINDOW_MINUTES * 60_000,
+          environments: environments.map((e) => ({ key: e.key, spellings: e.spellings })),
+          productionKeys: new Set(all.filter((e) => e.tier === 'production').map((e) => e.key)),
+        };
+        const facts = await store.insights.facts(scope);
+        const runs = await store.insights.runsBetween(from, to);
+        const envKey = q.environment !== undefined ? environmentKey(q.environment) : null;
+        return {
+          service: { id: service.id, name: service.name },
+          from,
+          to,
+          items: timeline(service, envKey, from, to, facts, runs, q.limit ?? 200),
+        };
+      },
+    );
   };
 }

@@ -7,7 +7,17 @@ import type { ActionRegistry } from '../../engine/registry.js';
 import type { Role, ShiplineEvent } from '../../core/vocabulary.js';
 import { roleAllows } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
-import { ActionDoc, DryRunRequest, DryRunResult, Reaction, ReactionApplied, ReactionPatch, ReactionVersion, ValidateRequest, ValidateResult } from '../engine-schemas.js';
+import {
+  ActionDoc,
+  DryRunRequest,
+  DryRunResult,
+  Reaction,
+  ReactionApplied,
+  ReactionPatch,
+  ReactionVersion,
+  ValidateRequest,
+  ValidateResult,
+} from '../engine-schemas.js';
 import { ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
@@ -27,9 +37,19 @@ function readOneDocument(text: string): Read {
 }
 
 /** The event a dry run is given: a stored one, or one made up for it. */
-async function subjectEvent(store: Store, eventId: string | undefined, event: { type: string; data?: unknown; source?: string | undefined } | undefined): Promise<ShiplineEvent> {
+async function subjectEvent(
+  store: Store,
+  eventId: string | undefined,
+  event: { type: string; data?: unknown; source?: string | undefined } | undefined,
+): Promise<ShiplineEvent> {
   if (eventId) return store.events.get(eventId);
-  return { id: 'dry-run', type: event!.type, source: event!.source ?? 'dry-run', timestamp: new Date().toISOString(), data: event!.data ?? {} };
+  return {
+    id: 'dry-run',
+    type: event!.type,
+    source: event!.source ?? 'dry-run',
+    timestamp: new Date().toISOString(),
+    data: event!.data ?? {},
+  };
 }
 
 // Loads no secret: a dry run renders placeholders, for every role.
@@ -64,110 +84,212 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
       if (refusal) throw new ShiplineError('reaction.admin_only', refusal);
     };
 
-    app.get('/api/v1/reactions', {
-      config: { minRole: 'read' },
-      schema: { summary: 'List reactions', tags, security: BEARER, response: { 200: List(Reaction), ...ErrorResponses } },
-    }, async () => ({ items: await store.reactions.list() }));
-
-    app.get('/api/v1/reactions/:name', {
-      config: { minRole: 'read' },
-      schema: { summary: 'Show a reaction', tags, security: BEARER, params: Name, response: { 200: Reaction, ...ErrorResponses } },
-    }, async (request) => store.reactions.get(request.params.name));
-
-    app.put('/api/v1/reactions/:name', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Create or update a reaction (idempotent by name; each change is a new version)',
-        description: 'Body: the reaction document as JSON, or YAML with Content-Type application/yaml. Reactions using admin-only actions (script) need an admin token.',
-        tags, security: BEARER, params: Name, body: Type.Unknown(), response: { 200: ReactionApplied, 201: ReactionApplied, ...ErrorResponses },
+    app.get(
+      '/api/v1/reactions',
+      {
+        config: { minRole: 'read' },
+        schema: { summary: 'List reactions', tags, security: BEARER, response: { 200: List(Reaction), ...ErrorResponses } },
       },
-    }, async (request, reply) => {
-      const raw = request.body;
-      const document = raw && typeof raw === 'object' && !Array.isArray(raw) && !('name' in raw) ? { name: request.params.name, ...raw } : raw;
-      const result = validateReaction(document, await validationContext());
-      if (!result.ok) throw new ShiplineError('reaction.invalid', `The reaction document is invalid: ${result.problems.join('; ')}`, { problems: result.problems });
-      if (result.reaction.name !== request.params.name) {
-        throw new ShiplineError('reaction.invalid', `The document's name '${result.reaction.name}' differs from the URL's '${request.params.name}'`);
-      }
-      refuseAdminOnly(result.reaction, request.apiToken?.role);
-      const applied = await store.reactions.apply(result.reaction, document);
-      return reply.status(applied.created ? 201 : 200).send({ ...applied.reaction, changed: applied.changed });
-    });
+      async () => ({ items: await store.reactions.list() }),
+    );
 
-    app.patch('/api/v1/reactions/:name', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Enable or disable a reaction (a change is a new version, as a PUT of the changed document would be)',
-        description: 'Reactions using admin-only actions (script) need an admin token to change.',
-        tags, security: BEARER, params: Name, body: ReactionPatch, response: { 200: Reaction, ...ErrorResponses },
+    app.get(
+      '/api/v1/reactions/:name',
+      {
+        config: { minRole: 'read' },
+        schema: { summary: 'Show a reaction', tags, security: BEARER, params: Name, response: { 200: Reaction, ...ErrorResponses } },
       },
-    }, async (request) => {
-      const applied = await store.reactions.setEnabled(request.params.name, request.body.enabled, (spec) => refuseAdminOnly(spec, request.apiToken?.role));
-      return applied.reaction;
-    });
+      async (request) => store.reactions.get(request.params.name),
+    );
 
-    app.get('/api/v1/reactions/:name/versions', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'A reaction\'s applied versions, newest first (also of a deleted reaction: its runs name them)',
-        tags, security: BEARER, params: Name, querystring: Type.Object(PageQuery), response: { 200: Page(ReactionVersion), ...ErrorResponses },
+    app.put(
+      '/api/v1/reactions/:name',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Create or update a reaction (idempotent by name; each change is a new version)',
+          description:
+            'Body: the reaction document as JSON, or YAML with Content-Type application/yaml. Reactions using admin-only actions (script) need an admin token.',
+          tags,
+          security: BEARER,
+          params: Name,
+          body: Type.Unknown(),
+          response: { 200: ReactionApplied, 201: ReactionApplied, ...ErrorResponses },
+        },
       },
-    }, async (request) => store.reactions.versions(request.params.name, request.query));
-
-    app.get('/api/v1/reactions/:name/versions/:version', {
-      config: { minRole: 'read' },
-      schema: { summary: 'One applied version of a reaction', tags, security: BEARER, params: NameVersion, response: { 200: ReactionVersion, ...ErrorResponses } },
-    }, async (request) => store.reactions.versionView(request.params.name, request.params.version));
-
-    app.post('/api/v1/reactions/validate', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'Check a reaction document (JSON or YAML) as PUT would, and optionally dry-run it against an event; saves nothing',
-        description: 'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, each secret as the placeholder «secret:NAME»; no secret is loaded). Unknown secret names are reported to write and admin callers only.',
-        tags, security: BEARER, body: ValidateRequest, response: { 200: ValidateResult, ...ErrorResponses },
+      async (request, reply) => {
+        const raw = request.body;
+        const document =
+          raw && typeof raw === 'object' && !Array.isArray(raw) && !('name' in raw) ? { name: request.params.name, ...raw } : raw;
+        const result = validateReaction(document, await validationContext());
+        if (!result.ok)
+          throw new ShiplineError('reaction.invalid', `The reaction document is invalid: ${result.problems.join('; ')}`, {
+            problems: result.problems,
+          });
+        if (result.reaction.name !== request.params.name) {
+          throw new ShiplineError(
+            'reaction.invalid',
+            `The document's name '${result.reaction.name}' differs from the URL's '${request.params.name}'`,
+          );
+        }
+        refuseAdminOnly(result.reaction, request.apiToken?.role);
+        const applied = await store.reactions.apply(result.reaction, document);
+        return reply.status(applied.created ? 201 : 200).send({ ...applied.reaction, changed: applied.changed });
       },
-    }, async (request) => {
-      const { document, yaml, eventId, event } = request.body;
-      if ((document === undefined) === (yaml === undefined)) throw new ShiplineError('request.invalid', 'Give exactly one of document and yaml');
-      if (eventId !== undefined && event !== undefined) throw new ShiplineError('request.invalid', 'Give at most one of eventId and event');
-      // A missing event is a request error whether or not the document is valid.
-      const subject = eventId !== undefined || event !== undefined ? await subjectEvent(store, eventId, event) : undefined;
-      const read: Read = yaml !== undefined ? readOneDocument(yaml) : { ok: true, document };
-      if (!read.ok) return { valid: false, problems: read.problems, warnings: [], reaction: null, dryRun: null };
-      const result = validateReaction(read.document, await validationContext(request.apiToken?.role ?? 'read'));
-      if (!result.ok) return { valid: false, problems: result.problems, warnings: [], reaction: null, dryRun: null };
-      // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
-      const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
-      const warnings = refusal ? [refusal] : [];
-      return { valid: true, problems: [], warnings, reaction: result.reaction, dryRun: subject ? dryRunOf(registry, result.reaction, subject) : null };
-    });
+    );
 
-    app.delete('/api/v1/reactions/:name', {
-      config: { minRole: 'write' },
-      schema: { summary: 'Delete a reaction (its runs and versions stay)', tags, security: BEARER, params: Name, response: { 204: Type.Null(), ...ErrorResponses } },
-    }, async (request, reply) => {
-      await store.reactions.remove(request.params.name);
-      return reply.status(204).send(null);
-    });
-
-    app.post('/api/v1/reactions/:name/test', {
-      config: { minRole: 'read' },
-      schema: {
-        summary: 'Dry run: would this event start the reaction, and with which inputs? Performs nothing.',
-        tags, security: BEARER, params: Name, body: DryRunRequest, response: { 200: DryRunResult, ...ErrorResponses },
+    app.patch(
+      '/api/v1/reactions/:name',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Enable or disable a reaction (a change is a new version, as a PUT of the changed document would be)',
+          description: 'Reactions using admin-only actions (script) need an admin token to change.',
+          tags,
+          security: BEARER,
+          params: Name,
+          body: ReactionPatch,
+          response: { 200: Reaction, ...ErrorResponses },
+        },
       },
-    }, async (request) => {
-      const { spec } = await store.reactions.current(request.params.name);
-      const { eventId, event } = request.body;
-      if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
-      return dryRunOf(registry, spec, await subjectEvent(store, eventId, event));
-    });
+      async (request) => {
+        const applied = await store.reactions.setEnabled(request.params.name, request.body.enabled, (spec) =>
+          refuseAdminOnly(spec, request.apiToken?.role),
+        );
+        return applied.reaction;
+      },
+    );
 
-    app.get('/api/v1/actions', {
-      config: { minRole: 'read' },
-      schema: { summary: 'The actions reaction steps can use, with their input schemas and channels', tags, security: BEARER, response: { 200: List(ActionDoc), ...ErrorResponses } },
-    }, async () => ({
-      items: registry.all().map((a) => ({ name: a.name, description: a.description, channels: [...a.channels], adminOnly: a.adminOnly ?? false, config: a.config, exampleOutput: a.exampleOutput })),
-    }));
+    app.get(
+      '/api/v1/reactions/:name/versions',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: "A reaction's applied versions, newest first (also of a deleted reaction: its runs name them)",
+          tags,
+          security: BEARER,
+          params: Name,
+          querystring: Type.Object(PageQuery),
+          response: { 200: Page(ReactionVersion), ...ErrorResponses },
+        },
+      },
+      async (request) => store.reactions.versions(request.params.name, request.query),
+    );
+
+    app.get(
+      '/api/v1/reactions/:name/versions/:version',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'One applied version of a reaction',
+          tags,
+          security: BEARER,
+          params: NameVersion,
+          response: { 200: ReactionVersion, ...ErrorResponses },
+        },
+      },
+      async (request) => store.reactions.versionView(request.params.name, request.params.version),
+    );
+
+    app.post(
+      '/api/v1/reactions/validate',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Check a reaction document (JSON or YAML) as PUT would, and optionally dry-run it against an event; saves nothing',
+          description:
+            'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, each secret as the placeholder «secret:NAME»; no secret is loaded). Unknown secret names are reported to write and admin callers only.',
+          tags,
+          security: BEARER,
+          body: ValidateRequest,
+          response: { 200: ValidateResult, ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const { document, yaml, eventId, event } = request.body;
+        if ((document === undefined) === (yaml === undefined))
+          throw new ShiplineError('request.invalid', 'Give exactly one of document and yaml');
+        if (eventId !== undefined && event !== undefined)
+          throw new ShiplineError('request.invalid', 'Give at most one of eventId and event');
+        // A missing event is a request error whether or not the document is valid.
+        const subject = eventId !== undefined || event !== undefined ? await subjectEvent(store, eventId, event) : undefined;
+        const read: Read = yaml !== undefined ? readOneDocument(yaml) : { ok: true, document };
+        if (!read.ok) return { valid: false, problems: read.problems, warnings: [], reaction: null, dryRun: null };
+        const result = validateReaction(read.document, await validationContext(request.apiToken?.role ?? 'read'));
+        if (!result.ok) return { valid: false, problems: result.problems, warnings: [], reaction: null, dryRun: null };
+        // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
+        const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
+        const warnings = refusal ? [refusal] : [];
+        return {
+          valid: true,
+          problems: [],
+          warnings,
+          reaction: result.reaction,
+          dryRun: subject ? dryRunOf(registry, result.reaction, subject) : null,
+        };
+      },
+    );
+
+    app.delete(
+      '/api/v1/reactions/:name',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Delete a reaction (its runs and versions stay)',
+          tags,
+          security: BEARER,
+          params: Name,
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.reactions.remove(request.params.name);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/reactions/:name/test',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'Dry run: would this event start the reaction, and with which inputs? Performs nothing.',
+          tags,
+          security: BEARER,
+          params: Name,
+          body: DryRunRequest,
+          response: { 200: DryRunResult, ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const { spec } = await store.reactions.current(request.params.name);
+        const { eventId, event } = request.body;
+        if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
+        return dryRunOf(registry, spec, await subjectEvent(store, eventId, event));
+      },
+    );
+
+    app.get(
+      '/api/v1/actions',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'The actions reaction steps can use, with their input schemas and channels',
+          tags,
+          security: BEARER,
+          response: { 200: List(ActionDoc), ...ErrorResponses },
+        },
+      },
+      async () => ({
+        items: registry.all().map((a) => ({
+          name: a.name,
+          description: a.description,
+          channels: [...a.channels],
+          adminOnly: a.adminOnly ?? false,
+          config: a.config,
+          exampleOutput: a.exampleOutput,
+        })),
+      }),
+    );
   };
 }

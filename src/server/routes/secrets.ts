@@ -11,25 +11,46 @@ const params = Type.Object({ name: Type.String() });
 /** Values go in and never come out: only the engine decrypts them, through the store. */
 export function secretRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/secrets', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'List secrets: names, bound hosts and dates, never values', tags, security: BEARER, response: { 200: List(Secret), ...ErrorResponses } },
-    }, async () => ({ items: await store.secrets.list() }));
-
-    app.put('/api/v1/secrets/:name', {
-      config: { minRole: 'admin' },
-      schema: {
-        summary: 'Create or replace a secret (encrypted at rest), optionally bound to the hosts it may be sent to',
-        tags, security: BEARER, params, body: SecretPut, response: { 200: Secret, ...ErrorResponses },
+    app.get(
+      '/api/v1/secrets',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'List secrets: names, bound hosts and dates, never values',
+          tags,
+          security: BEARER,
+          response: { 200: List(Secret), ...ErrorResponses },
+        },
       },
-    }, async (request) => store.secrets.set(request.params.name, request.body.value, request.body.hosts));
+      async () => ({ items: await store.secrets.list() }),
+    );
 
-    app.delete('/api/v1/secrets/:name', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Delete a secret', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
-    }, async (request, reply) => {
-      await store.secrets.remove(request.params.name);
-      return reply.status(204).send(null);
-    });
+    app.put(
+      '/api/v1/secrets/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Create or replace a secret (encrypted at rest), optionally bound to the hosts it may be sent to',
+          tags,
+          security: BEARER,
+          params,
+          body: SecretPut,
+          response: { 200: Secret, ...ErrorResponses },
+        },
+      },
+      async (request) => store.secrets.set(request.params.name, request.body.value, request.body.hosts),
+    );
+
+    app.delete(
+      '/api/v1/secrets/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: { summary: 'Delete a secret', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
+      },
+      async (request, reply) => {
+        await store.secrets.remove(request.params.name);
+        return reply.status(204).send(null);
+      },
+    );
   };
 }

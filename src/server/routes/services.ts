@@ -9,49 +9,93 @@ const tags = ['services'];
 
 export function serviceRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/services', {
-      config: { minRole: 'read' },
-      schema: { summary: 'List services by name', tags, security: BEARER, querystring: Type.Object(PageQuery), response: { 200: Page(Service), ...ErrorResponses } },
-    }, async (request) => store.services.list(request.query));
-
-    app.post('/api/v1/services', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Create a service; its name is always one of its aliases, and earlier deploys under its aliases attach to it',
-        tags, security: BEARER, body: ServiceCreate, response: { 201: Service, ...ErrorResponses },
+    app.get(
+      '/api/v1/services',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary: 'List services by name',
+          tags,
+          security: BEARER,
+          querystring: Type.Object(PageQuery),
+          response: { 200: Page(Service), ...ErrorResponses },
+        },
       },
-    }, async (request, reply) => reply.status(201).send(await store.services.create(request.body)));
+      async (request) => store.services.list(request.query),
+    );
 
-    app.get('/api/v1/services/:idOrAlias', {
-      config: { minRole: 'read' },
-      schema: { summary: 'Show a service', tags, security: BEARER, params: IdOrAlias, response: { 200: Service, ...ErrorResponses } },
-    }, async (request) => store.services.get(request.params.idOrAlias));
-
-    app.patch('/api/v1/services/:idOrAlias', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Change a service; `aliases`, when given, replaces the alias list',
-        tags, security: BEARER, params: IdOrAlias, body: ServicePatch, response: { 200: Service, ...ErrorResponses },
+    app.post(
+      '/api/v1/services',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Create a service; its name is always one of its aliases, and earlier deploys under its aliases attach to it',
+          tags,
+          security: BEARER,
+          body: ServiceCreate,
+          response: { 201: Service, ...ErrorResponses },
+        },
       },
-    }, async (request) => store.services.update(request.params.idOrAlias, request.body));
+      async (request, reply) => reply.status(201).send(await store.services.create(request.body)),
+    );
 
-    app.delete('/api/v1/services/:idOrAlias', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Delete a service; its deploys stay and its aliases become suggestions again',
-        tags, security: BEARER, params: IdOrAlias, response: { 204: Type.Null(), ...ErrorResponses },
+    app.get(
+      '/api/v1/services/:idOrAlias',
+      {
+        config: { minRole: 'read' },
+        schema: { summary: 'Show a service', tags, security: BEARER, params: IdOrAlias, response: { 200: Service, ...ErrorResponses } },
       },
-    }, async (request, reply) => {
-      await store.services.remove(request.params.idOrAlias);
-      return reply.status(204).send(null);
-    });
+      async (request) => store.services.get(request.params.idOrAlias),
+    );
 
-    app.post('/api/v1/services/:idOrAlias/aliases', {
-      config: { minRole: 'write' },
-      schema: {
-        summary: 'Add an alias to a service; earlier deploys under it attach to the service',
-        tags, security: BEARER, params: IdOrAlias, body: AliasAdd, response: { 200: Service, ...ErrorResponses },
+    app.patch(
+      '/api/v1/services/:idOrAlias',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Change a service; `aliases`, when given, replaces the alias list',
+          tags,
+          security: BEARER,
+          params: IdOrAlias,
+          body: ServicePatch,
+          response: { 200: Service, ...ErrorResponses },
+        },
       },
-    }, async (request) => store.services.addAlias(request.params.idOrAlias, request.body.alias));
+      async (request) => store.services.update(request.params.idOrAlias, request.body),
+    );
+
+    app.delete(
+      '/api/v1/services/:idOrAlias',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Delete a service; its deploys stay and its aliases become suggestions again',
+          tags,
+          security: BEARER,
+          params: IdOrAlias,
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.services.remove(request.params.idOrAlias);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/services/:idOrAlias/aliases',
+      {
+        config: { minRole: 'write' },
+        schema: {
+          summary: 'Add an alias to a service; earlier deploys under it attach to the service',
+          tags,
+          security: BEARER,
+          params: IdOrAlias,
+          body: AliasAdd,
+          response: { 200: Service, ...ErrorResponses },
+        },
+      },
+      async (request) => store.services.addAlias(request.params.idOrAlias, request.body.alias),
+    );
   };
 }

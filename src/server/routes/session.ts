@@ -35,7 +35,10 @@ const MAX_KEYS = 50_000;
 export class FailureWindow {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Milliseconds until `key` may try again; 0 when it may now. */
   blockedFor(key: string, now = Date.now()): number {
@@ -91,86 +94,105 @@ export function sessionRoutes(store: Store, config: { publicUrl: string }, limit
   const byIp = new FailureWindow(limits.perIp, limits.windowMs);
 
   return async (app: App) => {
-    app.post('/auth/session', {
-      schema: {
-        summary: 'Sign in with email and password; sets the shipline_session cookie',
-        tags, body: SignIn,
-        response: { 200: SessionView, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+    app.post(
+      '/auth/session',
+      {
+        schema: {
+          summary: 'Sign in with email and password; sets the shipline_session cookie',
+          tags,
+          body: SignIn,
+          response: { 200: SessionView, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        },
       },
-    }, async (request, reply) => {
-      const email = normaliseEmail(request.body.email);
-      const ip = request.ip;
-      const waitMs = Math.max(byEmail.blockedFor(email), byIp.blockedFor(ip));
-      if (waitMs > 0) {
-        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-        throw new ShiplineError('auth.rate_limited');
-      }
-      // Counted before the (slow) check, so concurrent guesses cannot all slip in under the limit.
-      byEmail.fail(email);
-      byIp.fail(ip);
-      const user = await store.users.verify(email, request.body.password);
-      // One answer for an unknown email, a wrong password and a disabled account.
-      if (!user) throw new ShiplineError('auth.sign_in_failed');
-      byEmail.clear(email);
-      byIp.forgive(ip);
-      // Sessions left to expire are deleted here rather than by a timer: sign-ins are rare and the table small.
-      await store.sessions.prune();
-      const session = await store.sessions.create({ email: user.email, name: user.name, role: user.role });
-      setSessionCookie(reply, session.id, Math.floor(SESSION_MAX_MS / 1000), cookieIsSecure(request, config.publicUrl));
-      return view(session);
-    });
-
-    app.get('/auth/session', {
-      schema: { summary: 'The signed-in user and the session\'s CSRF token', tags, response: { 200: SessionView, 401: ErrorBody } },
-    }, async (request) => {
-      const id = readCookie(request.headers.cookie, SESSION_COOKIE);
-      const session = id === undefined ? undefined : await store.sessions.authenticate(id);
-      if (!session) throw new ShiplineError('auth.session_invalid');
-      return view(session);
-    });
-
-    app.post('/auth/password', {
-      schema: {
-        summary: 'Change the signed-in user\'s password (needs X-CSRF-Token); ends their other sessions',
-        tags, body: PasswordChange,
-        response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      async (request, reply) => {
+        const email = normaliseEmail(request.body.email);
+        const ip = request.ip;
+        const waitMs = Math.max(byEmail.blockedFor(email), byIp.blockedFor(ip));
+        if (waitMs > 0) {
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+          throw new ShiplineError('auth.rate_limited');
+        }
+        // Counted before the (slow) check, so concurrent guesses cannot all slip in under the limit.
+        byEmail.fail(email);
+        byIp.fail(ip);
+        const user = await store.users.verify(email, request.body.password);
+        // One answer for an unknown email, a wrong password and a disabled account.
+        if (!user) throw new ShiplineError('auth.sign_in_failed');
+        byEmail.clear(email);
+        byIp.forgive(ip);
+        // Sessions left to expire are deleted here rather than by a timer: sign-ins are rare and the table small.
+        await store.sessions.prune();
+        const session = await store.sessions.create({ email: user.email, name: user.name, role: user.role });
+        setSessionCookie(reply, session.id, Math.floor(SESSION_MAX_MS / 1000), cookieIsSecure(request, config.publicUrl));
+        return view(session);
       },
-    }, async (request, reply) => {
-      const id = readCookie(request.headers.cookie, SESSION_COOKIE);
-      const session = id === undefined ? undefined : await store.sessions.authenticate(id);
-      if (!session) throw new ShiplineError('auth.session_invalid');
-      const given = request.headers[CSRF_HEADER];
-      if (!csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
-      const { email } = session.user;
-      checkPassword(request.body.newPassword);
-      // The current password is a guess like a sign-in's (a stolen cookie must not make it free to try), so the same limits apply.
-      const waitMs = Math.max(byEmail.blockedFor(email), byIp.blockedFor(request.ip));
-      if (waitMs > 0) {
-        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-        throw new ShiplineError('auth.rate_limited');
-      }
-      byEmail.fail(email);
-      byIp.fail(request.ip);
-      if (!(await store.users.verify(email, request.body.currentPassword))) throw new ShiplineError('auth.sign_in_failed', 'The current password is wrong');
-      byEmail.forgive(email);
-      byIp.forgive(request.ip);
-      await store.users.setPassword(email, request.body.newPassword, { keepSession: id! });
-      return reply.status(204).send(null);
-    });
+    );
 
-    app.delete('/auth/session', {
-      schema: { summary: 'Sign out: ends the session and clears the cookie', tags, response: { 204: Type.Null(), 403: ErrorBody } },
-    }, async (request, reply) => {
-      const id = readCookie(request.headers.cookie, SESSION_COOKIE);
-      if (id !== undefined) {
-        const session = await store.sessions.authenticate(id);
-        // A live session is ended only with its CSRF token, like any other signed-in change.
+    app.get(
+      '/auth/session',
+      {
+        schema: { summary: "The signed-in user and the session's CSRF token", tags, response: { 200: SessionView, 401: ErrorBody } },
+      },
+      async (request) => {
+        const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+        const session = id === undefined ? undefined : await store.sessions.authenticate(id);
+        if (!session) throw new ShiplineError('auth.session_invalid');
+        return view(session);
+      },
+    );
+
+    app.post(
+      '/auth/password',
+      {
+        schema: {
+          summary: "Change the signed-in user's password (needs X-CSRF-Token); ends their other sessions",
+          tags,
+          body: PasswordChange,
+          response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+        const session = id === undefined ? undefined : await store.sessions.authenticate(id);
+        if (!session) throw new ShiplineError('auth.session_invalid');
         const given = request.headers[CSRF_HEADER];
-        if (session && !csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
-        await store.sessions.remove(id);
-      }
-      setSessionCookie(reply, '', 0, cookieIsSecure(request, config.publicUrl));
-      return reply.status(204).send(null);
-    });
+        if (!csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
+        const { email } = session.user;
+        checkPassword(request.body.newPassword);
+        // The current password is a guess like a sign-in's (a stolen cookie must not make it free to try), so the same limits apply.
+        const waitMs = Math.max(byEmail.blockedFor(email), byIp.blockedFor(request.ip));
+        if (waitMs > 0) {
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+          throw new ShiplineError('auth.rate_limited');
+        }
+        byEmail.fail(email);
+        byIp.fail(request.ip);
+        if (!(await store.users.verify(email, request.body.currentPassword)))
+          throw new ShiplineError('auth.sign_in_failed', 'The current password is wrong');
+        byEmail.forgive(email);
+        byIp.forgive(request.ip);
+        await store.users.setPassword(email, request.body.newPassword, { keepSession: id! });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/auth/session',
+      {
+        schema: { summary: 'Sign out: ends the session and clears the cookie', tags, response: { 204: Type.Null(), 403: ErrorBody } },
+      },
+      async (request, reply) => {
+        const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+        if (id !== undefined) {
+          const session = await store.sessions.authenticate(id);
+          // A live session is ended only with its CSRF token, like any other signed-in change.
+          const given = request.headers[CSRF_HEADER];
+          if (session && !csrfMatches(session, typeof given === 'string' ? given : undefined)) throw new ShiplineError('auth.csrf');
+          await store.sessions.remove(id);
+        }
+        setSessionCookie(reply, '', 0, cookieIsSecure(request, config.publicUrl));
+        return reply.status(204).send(null);
+      },
+    );
   };
 }

@@ -8,19 +8,48 @@ const tags = ['tokens'];
 
 export function tokenRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/tokens', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'List API tokens (never their secrets)', tags, security: BEARER, response: { 200: List(Token), ...ErrorResponses } },
-    }, async () => ({ items: await store.tokens.list() }));
+    app.get(
+      '/api/v1/tokens',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'List API tokens (never their secrets)',
+          tags,
+          security: BEARER,
+          response: { 200: List(Token), ...ErrorResponses },
+        },
+      },
+      async () => ({ items: await store.tokens.list() }),
+    );
 
-    app.post('/api/v1/tokens', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Create an API token; its secret is in this response only', tags, security: BEARER, body: TokenCreate, response: { 201: TokenCreated, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(await store.tokens.create(request.body.name.trim(), request.body.role)));
+    app.post(
+      '/api/v1/tokens',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Create an API token; its secret is in this response only',
+          tags,
+          security: BEARER,
+          body: TokenCreate,
+          response: { 201: TokenCreated, ...ErrorResponses },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await store.tokens.create(request.body.name.trim(), request.body.role)),
+    );
 
-    app.delete('/api/v1/tokens/:id', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Revoke an API token', tags, security: BEARER, params: Type.Object({ id: Type.String() }), response: { 200: Token, ...ErrorResponses } },
-    }, async (request) => store.tokens.revoke(request.params.id));
+    app.delete(
+      '/api/v1/tokens/:id',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Revoke an API token',
+          tags,
+          security: BEARER,
+          params: Type.Object({ id: Type.String() }),
+          response: { 200: Token, ...ErrorResponses },
+        },
+      },
+      async (request) => store.tokens.revoke(request.params.id),
+    );
   };
 }

@@ -13,30 +13,70 @@ const tags = ['users'];
 /** Local user accounts; admins only. Responses never carry a password or its hash. */
 export function userRoutes(store: Store) {
   return async (app: App) => {
-    app.get('/api/v1/users', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'List users', tags, security: BEARER, response: { 200: List(User), ...ErrorResponses } },
-    }, async () => ({ items: await store.users.list() }));
+    app.get(
+      '/api/v1/users',
+      {
+        config: { minRole: 'admin' },
+        schema: { summary: 'List users', tags, security: BEARER, response: { 200: List(User), ...ErrorResponses } },
+      },
+      async () => ({ items: await store.users.list() }),
+    );
 
-    app.post('/api/v1/users', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Create a user (the password needs at least 12 characters)', tags, security: BEARER, body: UserCreate, response: { 201: User, ...ErrorResponses } },
-    }, async (request, reply) => reply.status(201).send(await store.users.create(request.body)));
+    app.post(
+      '/api/v1/users',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Create a user (the password needs at least 12 characters)',
+          tags,
+          security: BEARER,
+          body: UserCreate,
+          response: { 201: User, ...ErrorResponses },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await store.users.create(request.body)),
+    );
 
-    app.get('/api/v1/users/:email', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Show a user', tags, security: BEARER, params: UserParams, response: { 200: User, ...ErrorResponses } },
-    }, async (request) => store.users.get(request.params.email));
+    app.get(
+      '/api/v1/users/:email',
+      {
+        config: { minRole: 'admin' },
+        schema: { summary: 'Show a user', tags, security: BEARER, params: UserParams, response: { 200: User, ...ErrorResponses } },
+      },
+      async (request) => store.users.get(request.params.email),
+    );
 
-    app.patch('/api/v1/users/:email', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Change a user\'s name or role, or disable them (ends their sessions at once)', tags, security: BEARER, params: UserParams, body: UserPatch, response: { 200: User, ...ErrorResponses } },
-    }, async (request) => store.users.update(request.params.email, request.body));
+    app.patch(
+      '/api/v1/users/:email',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: "Change a user's name or role, or disable them (ends their sessions at once)",
+          tags,
+          security: BEARER,
+          params: UserParams,
+          body: UserPatch,
+          response: { 200: User, ...ErrorResponses },
+        },
+      },
+      async (request) => store.users.update(request.params.email, request.body),
+    );
 
-    app.post('/api/v1/users/:email/password', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Set a user\'s password (ends their sessions)', tags, security: BEARER, params: UserParams, body: PasswordSet, response: { 200: User, ...ErrorResponses } },
-    }, async (request) => store.users.setPassword(request.params.email, request.body.password));
+    app.post(
+      '/api/v1/users/:email/password',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: "Set a user's password (ends their sessions)",
+          tags,
+          security: BEARER,
+          params: UserParams,
+          body: PasswordSet,
+          response: { 200: User, ...ErrorResponses },
+        },
+      },
+      async (request) => store.users.setPassword(request.params.email, request.body.password),
+    );
   };
 }
 

@@ -13,30 +13,66 @@ export function webhookRoutes(store: Store, config: { publicUrl: string }) {
   const withUrl = <T extends StoredWebhook>(w: T) => ({ ...w, url: `${config.publicUrl}/hooks/${w.name}` });
 
   return async (app: App) => {
-    app.post('/api/v1/webhooks', {
-      config: { minRole: 'admin' },
-      schema: {
-        summary: 'Create an external webhook; its key or signing secret is in this response only',
-        tags, security: BEARER, body: WebhookCreate, response: { 201: WebhookCreated, ...ErrorResponses },
+    app.post(
+      '/api/v1/webhooks',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Create an external webhook; its key or signing secret is in this response only',
+          tags,
+          security: BEARER,
+          body: WebhookCreate,
+          response: { 201: WebhookCreated, ...ErrorResponses },
+        },
       },
-    }, async (request, reply) => reply.status(201).send(withUrl(await store.webhooks.create(request.body.name, request.body.auth))));
+      async (request, reply) => reply.status(201).send(withUrl(await store.webhooks.create(request.body.name, request.body.auth))),
+    );
 
-    app.get('/api/v1/webhooks', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'List external webhooks (never their keys or secrets)', tags, security: BEARER, response: { 200: List(Webhook), ...ErrorResponses } },
-    }, async () => ({ items: (await store.webhooks.list()).map(withUrl) }));
+    app.get(
+      '/api/v1/webhooks',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'List external webhooks (never their keys or secrets)',
+          tags,
+          security: BEARER,
+          response: { 200: List(Webhook), ...ErrorResponses },
+        },
+      },
+      async () => ({ items: (await store.webhooks.list()).map(withUrl) }),
+    );
 
-    app.get('/api/v1/webhooks/:name', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'One external webhook (never its key or secret)', tags, security: BEARER, params, response: { 200: Webhook, ...ErrorResponses } },
-    }, async (request) => withUrl(await store.webhooks.find(request.params.name)));
+    app.get(
+      '/api/v1/webhooks/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'One external webhook (never its key or secret)',
+          tags,
+          security: BEARER,
+          params,
+          response: { 200: Webhook, ...ErrorResponses },
+        },
+      },
+      async (request) => withUrl(await store.webhooks.find(request.params.name)),
+    );
 
-    app.delete('/api/v1/webhooks/:name', {
-      config: { minRole: 'admin' },
-      schema: { summary: 'Delete an external webhook; its URL answers 404 afterwards, its events stay', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
-    }, async (request, reply) => {
-      await store.webhooks.remove(request.params.name);
-      return reply.status(204).send(null);
-    });
+    app.delete(
+      '/api/v1/webhooks/:name',
+      {
+        config: { minRole: 'admin' },
+        schema: {
+          summary: 'Delete an external webhook; its URL answers 404 afterwards, its events stay',
+          tags,
+          security: BEARER,
+          params,
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await store.webhooks.remove(request.params.name);
+        return reply.status(204).send(null);
+      },
+    );
   };
 }

@@ -25,7 +25,10 @@ export class Query {
 
   /** `ids=A,B&ids=C` → [A, B, C]; absent or empty → []. */
   list(name: string): string[] {
-    return (this.values.get(name.toLowerCase()) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+    return (this.values.get(name.toLowerCase()) ?? [])
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   }
 
   int(name: string, fallback: number): number {

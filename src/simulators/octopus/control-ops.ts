@@ -129,7 +129,8 @@ const EventInput = Type.Object(
 /** Records any event (e.g. MachineAdded) in a space, delivered like the server's own. */
 export function recordCustomEvent(ctx: SimContext, input: unknown): SimEvent {
   const spec = checked(EventInput, input, 'event');
-  const space = spec.spaceId === undefined ? ctx.state.spaces.find((s) => s.isDefault) : ctx.state.spaces.find((s) => sameId(s.id, spec.spaceId ?? ''));
+  const space =
+    spec.spaceId === undefined ? ctx.state.spaces.find((s) => s.isDefault) : ctx.state.spaces.find((s) => sameId(s.id, spec.spaceId ?? ''));
   if (!space) throw new ControlError(404, `no space ${spec.spaceId}`);
   return recordEvent(ctx, {
     category: spec.category,

@@ -72,7 +72,10 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SimContext, res
     const category = q.string('category');
     const eventId = q.string('eventId');
     return ctx.delivery.records.filter(
-      (d) => (!subscriptionId || d.subscriptionId === subscriptionId) && (!category || d.category === category) && (!eventId || d.eventId === eventId),
+      (d) =>
+        (!subscriptionId || d.subscriptionId === subscriptionId) &&
+        (!category || d.category === category) &&
+        (!eventId || d.eventId === eventId),
     );
   });
 

@@ -63,11 +63,31 @@ export function recordEvent(ctx: SimContext, input: EventInput): SimEvent {
  * any other category can still be recorded through `POST /_sim/events`.
  */
 export const EVENT_CATEGORIES = [
-  'DeploymentQueued', 'DeploymentStarted', 'DeploymentSucceeded', 'DeploymentFailed', 'DeploymentResumed',
-  'DeploymentEstimated', 'ReleaseCreated', 'ReleaseUpdated', 'ReleaseDeleted', 'GuidedFailureInterruptionRaised',
-  'ManualInterventionInterruptionRaised', 'MachineAdded', 'MachineDeleted', 'MachineHealthy', 'MachineUnhealthy',
-  'MachineUnavailable', 'MachineHasWarnings', 'MachineEnabled', 'MachineDisabled', 'Created', 'Modified',
-  'Deleted', 'TaskCanceled', 'Login', 'LoginFailed',
+  'DeploymentQueued',
+  'DeploymentStarted',
+  'DeploymentSucceeded',
+  'DeploymentFailed',
+  'DeploymentResumed',
+  'DeploymentEstimated',
+  'ReleaseCreated',
+  'ReleaseUpdated',
+  'ReleaseDeleted',
+  'GuidedFailureInterruptionRaised',
+  'ManualInterventionInterruptionRaised',
+  'MachineAdded',
+  'MachineDeleted',
+  'MachineHealthy',
+  'MachineUnhealthy',
+  'MachineUnavailable',
+  'MachineHasWarnings',
+  'MachineEnabled',
+  'MachineDisabled',
+  'Created',
+  'Modified',
+  'Deleted',
+  'TaskCanceled',
+  'Login',
+  'LoginFailed',
 ];
 
 /** `DeploymentQueued` → `Deployment queued`, how the server names its categories. */

@@ -55,7 +55,15 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     const fault = path.toLowerCase().startsWith('/api') ? ctx.faults.take(request.method, path) : undefined;
     if (!fault) return;
     if (fault.drop) {
-      ctx.log.add({ method: request.method, path, query: { ...(request.query as Record<string, unknown>) }, headers: { ...request.headers }, body: null, status: 0, at: new Date().toISOString() });
+      ctx.log.add({
+        method: request.method,
+        path,
+        query: { ...(request.query as Record<string, unknown>) },
+        headers: { ...request.headers },
+        body: null,
+        status: 0,
+        at: new Date().toISOString(),
+      });
       reply.hijack();
       request.raw.socket.destroy();
       return;
@@ -89,10 +97,17 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     const err = error as Error & { statusCode?: number };
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status < 500) return reply.code(status).send({ ErrorMessage: err.message, Errors: [err.message] });
-    return reply.code(500).send({ ErrorMessage: 'There was a problem processing your request.', Errors: [err.message], FullException: err.stack ?? err.message });
+    return reply.code(500).send({
+      ErrorMessage: 'There was a problem processing your request.',
+      Errors: [err.message],
+      FullException: err.stack ?? err.message,
+    });
   });
 
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ ErrorMessage: 'The resource you requested was not found.', Errors: [`There is no ${request.method} ${pathOf(request.url)}.`] }),
+    reply.code(404).send({
+      ErrorMessage: 'The resource you requested was not found.',
+      Errors: [`There is no ${request.method} ${pathOf(request.url)}.`],
+    }),
   );
 }

@@ -25,7 +25,11 @@ export function findSpace(state: SimState, idOrName: string): SimSpace | undefin
   );
 }
 
-function byIdNameOrSlug<T extends { id: string; name: string; slug: string; spaceId: string }>(items: T[], spaceId: string, key: string): T | undefined {
+function byIdNameOrSlug<T extends { id: string; name: string; slug: string; spaceId: string }>(
+  items: T[],
+  spaceId: string,
+  key: string,
+): T | undefined {
   const inSpace = items.filter((i) => i.spaceId === spaceId);
   return (
     inSpace.find((i) => sameId(i.id, key)) ??

@@ -57,7 +57,8 @@ export function defaultErrorMessage(state: OutcomeState): string | null {
 
 function matches(rule: OutcomeRule, c: DeploymentContext): boolean {
   const { project, environment, release, tenant } = c;
-  if (rule.project && !sameId(rule.project, project.id) && rule.project !== project.name && rule.project.toLowerCase() !== project.slug) return false;
+  if (rule.project && !sameId(rule.project, project.id) && rule.project !== project.name && rule.project.toLowerCase() !== project.slug)
+    return false;
   if (rule.environment && !sameId(rule.environment, environment.id) && !sameId(rule.environment, environment.name)) return false;
   if (rule.release && !sameId(rule.release, release.id) && rule.release !== release.version) return false;
   if (rule.tenant && !(tenant && (sameId(rule.tenant, tenant.id) || sameId(rule.tenant, tenant.name)))) return false;

@@ -46,7 +46,9 @@ export function createRelease(ctx: SimContext, input: NewRelease): SimRelease {
   const { project } = input;
   const version = input.version?.trim() || nextVersion(state, project.id);
   if (findReleaseByVersion(state, project.id, version)) {
-    throw invalid(`Release '${version}' already exists for this project. Please use a different version, or look at using a mask to auto-increment the number.`);
+    throw invalid(
+      `Release '${version}' already exists for this project. Please use a different version, or look at using a mask to auto-increment the number.`,
+    );
   }
   const channel = input.channel ?? defaultChannel(state, project.id);
   const release: SimRelease = {

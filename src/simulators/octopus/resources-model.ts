@@ -41,7 +41,12 @@ export function userResource(user: SimUser): Record<string, unknown> {
     EmailAddress: user.email,
     CanPasswordBeEdited: true,
     IsRequestor: true,
-    Identities: [{ IdentityProviderName: 'Octopus', Claims: { email: { Value: user.email, IsIdentifyingClaim: true }, dn: { Value: user.displayName, IsIdentifyingClaim: false } } }],
+    Identities: [
+      {
+        IdentityProviderName: 'Octopus',
+        Claims: { email: { Value: user.email, IsIdentifyingClaim: true }, dn: { Value: user.displayName, IsIdentifyingClaim: false } },
+      },
+    ],
     Links: {
       Self: `/api/users/${user.id}`,
       Permissions: `/api/users/${user.id}/permissions`,
@@ -84,7 +89,12 @@ export function projectResource(project: SimProject, state: SimState): Record<st
     AutoCreateRelease: false,
     IsVersionControlled: false,
     PersistenceSettings: { Type: 'Database' },
-    ProjectConnectivityPolicy: { SkipMachineBehavior: 'None', TargetRoles: [], AllowDeploymentsToNoTargets: false, ExcludeUnhealthyTargets: false },
+    ProjectConnectivityPolicy: {
+      SkipMachineBehavior: 'None',
+      TargetRoles: [],
+      AllowDeploymentsToNoTargets: false,
+      ExcludeUnhealthyTargets: false,
+    },
     Links: {
       Self: base,
       Releases: `${base}/releases{/version}{?skip,take,searchByVersion}`,
@@ -162,7 +172,12 @@ export function releaseResource(release: SimRelease): Record<string, unknown> {
     BuildInformation: [],
     Assembled: octopusTime(release.assembled),
     LibraryVariableSetSnapshotIds: [],
-    SelectedPackages: release.selectedPackages.map((p) => ({ ActionName: p.actionName, StepName: p.stepName, PackageReferenceName: '', Version: p.version })),
+    SelectedPackages: release.selectedPackages.map((p) => ({
+      ActionName: p.actionName,
+      StepName: p.stepName,
+      PackageReferenceName: '',
+      Version: p.version,
+    })),
     SelectedGitResources: [],
     ProjectVariableSetSnapshotId: `variableset-${release.projectId}-s-0`,
     VersionControlReference: null,

@@ -27,11 +27,16 @@ export function registerConfigRoutes(app: FastifyInstance, ctx: SimContext): voi
     const items = listed(inSpace(ctx.state.projects, r.space.id), r.query).map((p) => projectResource(p, ctx.state));
     return collection('Project', items, r.query, r.spacePath('/projects'), 'name,skip,ids,clone,take,partialName,clonedFromProjectId');
   });
-  scopedRoute(app, ctx, 'GET', '/projects/:id', (r) => projectResource(requireProject(ctx.state, r.space.id, r.params.id ?? ''), ctx.state));
+  scopedRoute(app, ctx, 'GET', '/projects/:id', (r) =>
+    projectResource(requireProject(ctx.state, r.space.id, r.params.id ?? ''), ctx.state),
+  );
 
   scopedRoute(app, ctx, 'GET', '/projects/:projectId/channels', (r) => {
     const project = requireProject(ctx.state, r.space.id, r.params.projectId ?? '');
-    const items = listed(ctx.state.channels.filter((c) => c.projectId === project.id), r.query).map(channelResource);
+    const items = listed(
+      ctx.state.channels.filter((c) => c.projectId === project.id),
+      r.query,
+    ).map(channelResource);
     return collection('Channel', items, r.query, r.spacePath(`/projects/${project.id}/channels`), 'skip,take,partialName');
   });
   scopedRoute(app, ctx, 'GET', '/projects/:projectId/channels/:id', (r) => {
@@ -50,7 +55,9 @@ export function registerConfigRoutes(app: FastifyInstance, ctx: SimContext): voi
     return channelResource(channel);
   });
 
-  scopedRoute(app, ctx, 'GET', '/environments/all', (r) => listed(inSpace(ctx.state.environments, r.space.id), r.query).map(environmentResource));
+  scopedRoute(app, ctx, 'GET', '/environments/all', (r) =>
+    listed(inSpace(ctx.state.environments, r.space.id), r.query).map(environmentResource),
+  );
   scopedRoute(app, ctx, 'GET', '/environments', (r) => {
     const items = listed(inSpace(ctx.state.environments, r.space.id), r.query).map(environmentResource);
     return collection('Environment', items, r.query, r.spacePath('/environments'), 'name,skip,ids,take,partialName');
@@ -67,7 +74,13 @@ export function registerConfigRoutes(app: FastifyInstance, ctx: SimContext): voi
     const tenants = listed(inSpace(ctx.state.tenants, r.space.id), r.query).filter(
       (t) => projectId === undefined || Object.keys(t.projectEnvironments).some((id) => sameId(id, projectId)),
     );
-    return collection('Tenant', tenants.map(tenantResource), r.query, r.spacePath('/tenants'), 'skip,projectId,name,tags,take,ids,partialName');
+    return collection(
+      'Tenant',
+      tenants.map(tenantResource),
+      r.query,
+      r.spacePath('/tenants'),
+      'skip,projectId,name,tags,take,ids,partialName',
+    );
   });
   scopedRoute(app, ctx, 'GET', '/tenants/:id', (r) => {
     const tenant = findTenant(ctx.state, r.space.id, r.params.id ?? '');

@@ -24,7 +24,11 @@ export function executionSpace(r: ScopedRequest): SimSpace {
 }
 
 /** The release and environments an executions-API deploy command names. */
-function executionTargets(r: ScopedRequest, space: SimSpace, environmentNames: string[]): { release: SimRelease; environments: SimEnvironment[] } {
+function executionTargets(
+  r: ScopedRequest,
+  space: SimSpace,
+  environmentNames: string[],
+): { release: SimRelease; environments: SimEnvironment[] } {
   const { state } = r.ctx;
   const projectName = r.body.string('ProjectName');
   const version = r.body.string('ReleaseVersion');
@@ -50,7 +54,14 @@ function serverTasks(deployments: SimDeployment[]): Record<string, unknown> {
 export function registerDeploymentRoutes(app: FastifyInstance, ctx: SimContext): void {
   scopedRoute(app, ctx, 'GET', '/deployments', (r) => {
     const q = r.query;
-    const [ids, projects, environments, tenants, channels, states] = ['ids', 'projects', 'environments', 'tenants', 'channels', 'taskState'].map((n) => q.list(n));
+    const [ids, projects, environments, tenants, channels, states] = [
+      'ids',
+      'projects',
+      'environments',
+      'tenants',
+      'channels',
+      'taskState',
+    ].map((n) => q.list(n));
     const taskStates = new Map(ctx.state.tasks.map((t) => [t.id, t.state.toLowerCase()]));
     const deployments = ctx.state.deployments
       .filter((d) => d.spaceId === r.space.id)
@@ -58,9 +69,17 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: SimContext):
       .filter((d) => inIds(d.tenantId, tenants ?? []) && inIds(d.channelId, channels ?? []))
       .filter((d) => !states?.length || states.some((s) => s.toLowerCase() === taskStates.get(d.taskId)))
       .sort((a, b) => idNumber(b.id) - idNumber(a.id));
-    return collection('Deployment', deployments.map(deploymentResource), q, r.spacePath('/deployments'), 'skip,take,ids,projects,environments,tenants,channels,taskState,partialName');
+    return collection(
+      'Deployment',
+      deployments.map(deploymentResource),
+      q,
+      r.spacePath('/deployments'),
+      'skip,take,ids,projects,environments,tenants,channels,taskState,partialName',
+    );
   });
-  scopedRoute(app, ctx, 'GET', '/deployments/:id', (r) => deploymentResource(requireById(ctx.state.deployments, r.space.id, r.params.id ?? '', 'deployment')));
+  scopedRoute(app, ctx, 'GET', '/deployments/:id', (r) =>
+    deploymentResource(requireById(ctx.state.deployments, r.space.id, r.params.id ?? '', 'deployment')),
+  );
 
   // The classic endpoint: 201 with the deployment; a bad reference is a 400 naming it.
   scopedRoute(app, ctx, 'POST', '/deployments', (r) => {
@@ -110,7 +129,9 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: SimContext):
     });
     if (tenants.length === 0) throw invalid('At least one tenant must be specified.');
     const formValues = r.body.record('Variables') ?? {};
-    const deployments = tenants.map((tenant) => queueDeployment(ctx, { release, environment, tenant, comments: null, formValues, actor: r.actor() }));
+    const deployments = tenants.map((tenant) =>
+      queueDeployment(ctx, { release, environment, tenant, comments: null, formValues, actor: r.actor() }),
+    );
     return serverTasks(deployments);
   });
 }

@@ -25,7 +25,13 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: SimContext): vo
     const project = requireProject(ctx.state, r.space.id, r.params.projectId ?? '');
     const search = r.query.string('searchByVersion');
     const releases = projectReleases(ctx.state, project.id).filter((rel) => search === undefined || rel.version.includes(search));
-    return collection('Release', releases.map(releaseResource), r.query, r.spacePath(`/projects/${project.id}/releases`), 'skip,take,searchByVersion');
+    return collection(
+      'Release',
+      releases.map(releaseResource),
+      r.query,
+      r.spacePath(`/projects/${project.id}/releases`),
+      'skip,take,searchByVersion',
+    );
   });
   scopedRoute(app, ctx, 'GET', '/projects/:projectId/releases/:version', (r) => {
     const project = requireProject(ctx.state, r.space.id, r.params.projectId ?? '');
@@ -40,11 +46,19 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: SimContext): vo
       .sort((a, b) => idNumber(b.id) - idNumber(a.id));
     return collection('Release', releases.map(releaseResource), r.query, r.spacePath('/releases'), 'skip,ignoreChannelRules,take,ids');
   });
-  scopedRoute(app, ctx, 'GET', '/releases/:id', (r) => releaseResource(requireById(ctx.state.releases, r.space.id, r.params.id ?? '', 'release')));
+  scopedRoute(app, ctx, 'GET', '/releases/:id', (r) =>
+    releaseResource(requireById(ctx.state.releases, r.space.id, r.params.id ?? '', 'release')),
+  );
   scopedRoute(app, ctx, 'GET', '/releases/:id/deployments', (r) => {
     const release = requireById(ctx.state.releases, r.space.id, r.params.id ?? '', 'release');
     const deployments = ctx.state.deployments.filter((d) => d.releaseId === release.id).sort((a, b) => idNumber(b.id) - idNumber(a.id));
-    return collection('Deployment', deployments.map(deploymentResource), r.query, r.spacePath(`/releases/${release.id}/deployments`), 'skip,take');
+    return collection(
+      'Deployment',
+      deployments.map(deploymentResource),
+      r.query,
+      r.spacePath(`/releases/${release.id}/deployments`),
+      'skip,take',
+    );
   });
 
   // The classic endpoint: 201 with the release.
@@ -55,7 +69,8 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: SimContext): vo
     if (!project || !sameId(project.id, projectId)) throw badReference(`The project '${projectId}' could not be found.`);
     const channelId = r.body.string('ChannelId');
     const channel = channelId === undefined ? undefined : findChannel(ctx.state, project.id, channelId);
-    if (channelId !== undefined && !channel) throw badReference(`The channel '${channelId}' could not be found in project ${project.name}.`);
+    if (channelId !== undefined && !channel)
+      throw badReference(`The channel '${channelId}' could not be found in project ${project.name}.`);
     const selectedPackages = r.body.objects('SelectedPackages').flatMap((p) => {
       const step = p.string('ActionName') ?? p.string('StepName');
       const version = p.string('Version');
@@ -89,7 +104,14 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: SimContext): vo
       return { ReleaseId: existing.id, ReleaseVersion: existing.version };
     }
     const selectedPackages = (r.body.strings('Packages') ?? []).flatMap((spec) => packageFromSpec(spec) ?? []);
-    const release = createRelease(ctx, { project, version, channel, releaseNotes: r.body.string('ReleaseNotes') ?? null, selectedPackages, actor: r.actor() });
+    const release = createRelease(ctx, {
+      project,
+      version,
+      channel,
+      releaseNotes: r.body.string('ReleaseNotes') ?? null,
+      selectedPackages,
+      actor: r.actor(),
+    });
     return { ReleaseId: release.id, ReleaseVersion: release.version };
   });
 }

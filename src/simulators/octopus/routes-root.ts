@@ -16,7 +16,8 @@ function rootLinks(spaceId: string): Record<string, string> {
     Deployments: `${s}/deployments{/id}{?skip,take,ids,projects,environments,tenants,channels,taskState,partialName}`,
     Environments: `${s}/environments{/id}{?name,skip,ids,take,partialName}`,
     EventCategories: '/api/events/categories{?appliesTo}',
-    Events: '/api/events{/id}{?skip,regarding,regardingAny,user,users,projects,projectGroups,environments,eventGroups,eventCategories,eventAgents,tags,tenants,from,to,internal,fromAutoId,toAutoId,documentTypes,asCsv,take,ids,spaces,includeSystem,excludeDifference}',
+    Events:
+      '/api/events{/id}{?skip,regarding,regardingAny,user,users,projects,projectGroups,environments,eventGroups,eventCategories,eventAgents,tags,tenants,from,to,internal,fromAutoId,toAutoId,documentTypes,asCsv,take,ids,spaces,includeSystem,excludeDifference}',
     Projects: `${s}/projects{/id}{?name,skip,ids,clone,take,partialName,clonedFromProjectId}`,
     ProjectsAll: `${s}/projects/all{?ids}`,
     Releases: `${s}/releases{/id}{?skip,ignoreChannelRules,take,ids}`,
@@ -50,7 +51,13 @@ export function registerRootRoutes(app: FastifyInstance, ctx: SimContext): void 
     const ids = r.query.list('ids');
     const partial = r.query.string('partialName');
     const spaces = ctx.state.spaces.filter((s) => inIds(s.id, ids) && matchesPartial(s.name, partial));
-    return collection('Space', spaces.map((s) => spaceResource(s, ctx.state.version)), r.query, '/api/spaces', 'skip,ids,take,partialName');
+    return collection(
+      'Space',
+      spaces.map((s) => spaceResource(s, ctx.state.version)),
+      r.query,
+      '/api/spaces',
+      'skip,ids,take,partialName',
+    );
   });
 
   globalRoute(app, ctx, 'GET', '/api/spaces/:id', (r) => {

@@ -34,7 +34,9 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: SimContext
     const items = inSpace(r.space.id).filter((s) => inIds(s.id, ids) && matchesPartial(s.name, partial));
     return collection('Subscription', items.map(show), r.query, r.spacePath('/subscriptions'), 'skip,take,ids,partialName,spaces');
   });
-  scopedRoute(app, ctx, 'GET', '/subscriptions/:id', (r) => show(requireById(ctx.state.subscriptions, r.space.id, r.params.id ?? '', 'subscription')));
+  scopedRoute(app, ctx, 'GET', '/subscriptions/:id', (r) =>
+    show(requireById(ctx.state.subscriptions, r.space.id, r.params.id ?? '', 'subscription')),
+  );
 
   scopedRoute(app, ctx, 'POST', '/subscriptions', (r) => {
     const space = targetSpace(r);

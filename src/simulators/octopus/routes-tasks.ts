@@ -40,7 +40,13 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: SimContext): void 
       .filter((t) => !active || !isCompleted(t))
       .sort((a, b) => idNumber(b.id) - idNumber(a.id));
     const path = r.explicit ? r.spacePath('/tasks') : '/api/tasks';
-    return collection('Task', tasks.map((t) => taskResource(t, now)), q, path, 'skip,active,environment,project,name,states,take,ids,partialName');
+    return collection(
+      'Task',
+      tasks.map((t) => taskResource(t, now)),
+      q,
+      path,
+      'skip,active,environment,project,name,states,take,ids,partialName',
+    );
   });
 
   scopedRoute(app, ctx, 'GET', '/tasks/:id', (r) => taskResource(requireTask(r), Date.now()));

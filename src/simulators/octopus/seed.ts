@@ -53,7 +53,9 @@ const SeedSpace = Type.Object(
 
 const Seed = Type.Object(
   {
-    installationId: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })),
+    installationId: Type.Optional(
+      Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+    ),
     /** Three-part, at least 2022.3.5512: the official client refuses older servers. */
     version: Type.Optional(Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' })),
     apiKeys: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),

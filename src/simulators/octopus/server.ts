@@ -138,7 +138,8 @@ export async function startOctopusSim(options: OctopusSimOptions = {}): Promise<
     addOutcome: (rule) => void addOutcome(ctx, rule),
     addFault: (rule) => void addFault(ctx, rule),
     clearFaults: () => ctx.faults.clear(),
-    completeTask: (taskId, state, errorMessage) => void completeTask(ctx, taskId, { state, ...(errorMessage === undefined ? {} : { errorMessage }) }),
+    completeTask: (taskId, state, errorMessage) =>
+      void completeTask(ctx, taskId, { state, ...(errorMessage === undefined ? {} : { errorMessage }) }),
     setDelivery: (patch) => updateDelivery(ctx, patch),
     recordEvent: (input) => eventResource(recordCustomEvent(ctx, input)),
     reset,

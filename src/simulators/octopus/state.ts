@@ -47,8 +47,18 @@ export function buildState(seed: OctopusSimSeed = DEFAULT_SEED, apiKey: string =
     events: [],
     subscriptions: [],
     counters: {
-      Spaces: 0, Environments: 0, Projects: 0, ProjectGroups: 0, Lifecycles: 0, Channels: 0,
-      Tenants: 0, Releases: 0, Deployments: 0, ServerTasks: 0, Events: 0, Subscriptions: 0,
+      Spaces: 0,
+      Environments: 0,
+      Projects: 0,
+      ProjectGroups: 0,
+      Lifecycles: 0,
+      Channels: 0,
+      Tenants: 0,
+      Releases: 0,
+      Deployments: 0,
+      ServerTasks: 0,
+      Events: 0,
+      Subscriptions: 0,
     },
   };
   const spaces = seed.spaces && seed.spaces.length > 0 ? seed.spaces : [{ name: 'Default' }];
@@ -114,7 +124,15 @@ function addSpace(state: SimState, seed: OctopusSimSeedSpace, isDefault: boolean
 }
 
 function addChannel(state: SimState, project: SimProject, name: string, isDefault: boolean): void {
-  state.channels.push({ id: nextId(state, 'Channels'), spaceId: project.spaceId, projectId: project.id, name, slug: slugify(name), isDefault, lifecycleId: null });
+  state.channels.push({
+    id: nextId(state, 'Channels'),
+    spaceId: project.spaceId,
+    projectId: project.id,
+    name,
+    slug: slugify(name),
+    isDefault,
+    lifecycleId: null,
+  });
 }
 
 type SeedTenant = NonNullable<OctopusSimSeedSpace['tenants']>[number];

@@ -11,7 +11,16 @@ import type { SimFilter, SimState, SimSubscription } from './types.js';
  */
 
 const FILTER_KEYS: Array<keyof SimFilter> = [
-  'Users', 'Projects', 'ProjectGroups', 'Environments', 'EventGroups', 'EventCategories', 'EventAgents', 'Tenants', 'Tags', 'DocumentTypes',
+  'Users',
+  'Projects',
+  'ProjectGroups',
+  'Environments',
+  'EventGroups',
+  'EventCategories',
+  'EventAgents',
+  'Tenants',
+  'Tags',
+  'DocumentTypes',
 ];
 
 function readFilter(body: Bound | undefined): SimFilter {
@@ -45,7 +54,12 @@ function readSensitive(value: Bound, existing: string | null): string | null {
 }
 
 /** Applies a POST/PUT body; `existing` is the subscription being replaced, if any. */
-export function readSubscription(state: SimState, spaceId: string, body: Bound, existing: SimSubscription | undefined): Omit<SimSubscription, 'id'> {
+export function readSubscription(
+  state: SimState,
+  spaceId: string,
+  body: Bound,
+  existing: SimSubscription | undefined,
+): Omit<SimSubscription, 'id'> {
   const name = body.string('Name')?.trim();
   if (!name) throw invalid('Please provide a name for the subscription.');
   const clash = state.subscriptions.find((s) => s.spaceId === spaceId && s.id !== existing?.id && sameId(s.name, name));

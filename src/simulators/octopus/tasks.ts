@@ -90,10 +90,13 @@ export class TaskRunner {
 
   private later(task: SimTask, ms: number, run: () => void): void {
     this.clear(task);
-    const timer = setTimeout(() => {
-      this.timers.delete(task.id);
-      run();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(task.id);
+        run();
+      },
+      Math.max(0, ms),
+    );
     this.timers.set(task.id, timer);
   }
 

@@ -108,7 +108,11 @@ async function admit(run: SqlRunner, reaction: Compiled, event: StoredEvent, bud
 
 function concurrencyKey(template: string, event: StoredEvent, runId: string, reaction: Compiled, budget: Budget): string {
   try {
-    return renderString(template, { event, data: event.data, steps: {}, secrets: {}, run: { id: runId, reaction: reaction.name, version: reaction.version } }, budget);
+    return renderString(
+      template,
+      { event, data: event.data, steps: {}, secrets: {}, run: { id: runId, reaction: reaction.name, version: reaction.version } },
+      budget,
+    );
   } catch {
     // A key that cannot be rendered for this event serializes with every other such event.
     return '';
@@ -130,7 +134,15 @@ async function resumeWaits(run: SqlRunner, events: StoredEvent[], now: string): 
     await run.query(
       `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at)
        VALUES (?, 'resume', ?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT (job_key) DO NOTHING`,
-      [uuidv7(), w.run_id, w.step_id, now, JSON.stringify({ kind: 'event', key: w.key, eventId: event.id }), `resume:${w.run_id}:${w.step_id}:${event.id}`, now],
+      [
+        uuidv7(),
+        w.run_id,
+        w.step_id,
+        now,
+        JSON.stringify({ kind: 'event', key: w.key, eventId: event.id }),
+        `resume:${w.run_id}:${w.step_id}:${event.id}`,
+        now,
+      ],
     );
   }
   return waiting.length > 0;

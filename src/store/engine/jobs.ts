@@ -14,7 +14,12 @@ export interface ClaimedJob {
   payload: unknown;
   run: { id: string; reaction: string; version: number; eventId: string; status: string };
   step: {
-    status: string; attempt: number; waitState: unknown; logs: string[]; attempts: AttemptRecord[]; input: unknown;
+    status: string;
+    attempt: number;
+    waitState: unknown;
+    logs: string[];
+    attempts: AttemptRecord[];
+    input: unknown;
     /** When the step's wait times out (null: no deadline); a failing poll is retried until then. */
     waitDeadline?: string | null;
   };
@@ -33,8 +38,16 @@ export interface AttemptRecord {
 type JobRow = { id: string; kind: string; run_id: string; step_id: string; payload: string | null };
 type RunRow = { id: string; reaction: string; reaction_version: number | string; event_id: string; status: string };
 type StepRow = {
-  run_id: string; step_id: string; status: string; attempt: number | string; output: string | null; wait_state: string | null; wait_deadline: string | null;
-  logs: string; attempts: string; input: string | null;
+  run_id: string;
+  step_id: string;
+  status: string;
+  attempt: number | string;
+  output: string | null;
+  wait_state: string | null;
+  wait_deadline: string | null;
+  logs: string;
+  attempts: string;
+  input: string | null;
 };
 type EventRow = { id: string; type: string; source: string; occurred_at: string; data: string };
 
@@ -48,71 +61,83 @@ const parse = (text: string | null): unknown => (text === null ? null : JSON.par
 export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedJob[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
-  return db.transaction(async (run) => {
-    const jobs = await run.query<JobRow>(
-      `UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id IN (
+  return db.transaction(
+    async (run) => {
+      const jobs = await run.query<JobRow>(
+        `UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id IN (
          SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) ORDER BY run_at, id LIMIT ?${db.skipLocked}
        ) RETURNING id, kind, run_id, step_id, payload`,
-      [owner, until, nowIso, nowIso, limit],
-    );
-    if (jobs.length === 0) return [];
-    const starting = jobs.filter((j) => j.kind === 'step');
-    if (starting.length > 0) {
-      await run.query(
-        `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?)
-         WHERE status IN ('pending', 'running') AND (run_id, step_id) IN (VALUES ${starting.map(() => '(?, ?)').join(', ')})`,
-        [nowIso, ...starting.flatMap((j) => [j.run_id, j.step_id])],
+        [owner, until, nowIso, nowIso, limit],
       );
-    }
-    const runIds = [...new Set(jobs.map((j) => j.run_id))];
-    const runs = new Map((await run.query<RunRow>(`SELECT id, reaction, reaction_version, event_id, status FROM runs WHERE id IN (${placeholders(runIds.length)})`, runIds)).map((r) => [r.id, r]));
-    const steps = await run.query<StepRow>(
-      `SELECT run_id, step_id, status, attempt, output, wait_state, wait_deadline, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
-      runIds,
-    );
-    const eventIds = [...new Set([...runs.values()].map((r) => r.event_id))];
-    const events = new Map(
-      (await run.query<EventRow>(`SELECT id, type, source, occurred_at, data FROM events WHERE id IN (${placeholders(eventIds.length)})`, eventIds)).map((e) => [
-        e.id,
-        { id: e.id, type: e.type, source: e.source, timestamp: e.occurred_at, data: JSON.parse(e.data) as unknown },
-      ]),
-    );
-    const claimed: ClaimedJob[] = [];
-    for (const job of jobs) {
-      const r = runs.get(job.run_id);
-      const runSteps = steps.filter((s) => s.run_id === job.run_id);
-      const step = runSteps.find((s) => s.step_id === job.step_id);
-      const event = r ? events.get(r.event_id) : undefined;
-      if (!r || !step || !event) {
-        // The run or step is gone (deleted by hand): nothing left to do for this job.
-        await run.query('DELETE FROM jobs WHERE id = ?', [job.id]);
-        continue;
+      if (jobs.length === 0) return [];
+      const starting = jobs.filter((j) => j.kind === 'step');
+      if (starting.length > 0) {
+        await run.query(
+          `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?)
+         WHERE status IN ('pending', 'running') AND (run_id, step_id) IN (VALUES ${starting.map(() => '(?, ?)').join(', ')})`,
+          [nowIso, ...starting.flatMap((j) => [j.run_id, j.step_id])],
+        );
       }
-      const outputs: Record<string, { output: unknown }> = {};
-      for (const s of runSteps) if (s.status === 'succeeded' || s.status === 'failed') outputs[s.step_id] = { output: parse(s.output) };
-      claimed.push({
-        id: job.id,
-        kind: job.kind as JobKind,
-        runId: job.run_id,
-        stepId: job.step_id,
-        payload: parse(job.payload),
-        run: { id: r.id, reaction: r.reaction, version: Number(r.reaction_version), eventId: r.event_id, status: r.status },
-        step: {
-          status: step.status,
-          attempt: Number(step.attempt),
-          waitState: parse(step.wait_state),
-          waitDeadline: step.wait_deadline,
-          logs: JSON.parse(step.logs) as string[],
-          attempts: JSON.parse(step.attempts) as AttemptRecord[],
-          input: parse(step.input),
-        },
-        event,
-        outputs,
-      });
-    }
-    return claimed;
-    // A claim lost in a crash is harmless (the job is claimed again), so it need not wait for the disk.
-  }, { lazy: true });
+      const runIds = [...new Set(jobs.map((j) => j.run_id))];
+      const runs = new Map(
+        (
+          await run.query<RunRow>(
+            `SELECT id, reaction, reaction_version, event_id, status FROM runs WHERE id IN (${placeholders(runIds.length)})`,
+            runIds,
+          )
+        ).map((r) => [r.id, r]),
+      );
+      const steps = await run.query<StepRow>(
+        `SELECT run_id, step_id, status, attempt, output, wait_state, wait_deadline, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
+        runIds,
+      );
+      const eventIds = [...new Set([...runs.values()].map((r) => r.event_id))];
+      const events = new Map(
+        (
+          await run.query<EventRow>(
+            `SELECT id, type, source, occurred_at, data FROM events WHERE id IN (${placeholders(eventIds.length)})`,
+            eventIds,
+          )
+        ).map((e) => [e.id, { id: e.id, type: e.type, source: e.source, timestamp: e.occurred_at, data: JSON.parse(e.data) as unknown }]),
+      );
+      const claimed: ClaimedJob[] = [];
+      for (const job of jobs) {
+        const r = runs.get(job.run_id);
+        const runSteps = steps.filter((s) => s.run_id === job.run_id);
+        const step = runSteps.find((s) => s.step_id === job.step_id);
+        const event = r ? events.get(r.event_id) : undefined;
+        if (!r || !step || !event) {
+          // The run or step is gone (deleted by hand): nothing left to do for this job.
+          await run.query('DELETE FROM jobs WHERE id = ?', [job.id]);
+          continue;
+        }
+        const outputs: Record<string, { output: unknown }> = {};
+        for (const s of runSteps) if (s.status === 'succeeded' || s.status === 'failed') outputs[s.step_id] = { output: parse(s.output) };
+        claimed.push({
+          id: job.id,
+          kind: job.kind as JobKind,
+          runId: job.run_id,
+          stepId: job.step_id,
+          payload: parse(job.payload),
+          run: { id: r.id, reaction: r.reaction, version: Number(r.reaction_version), eventId: r.event_id, status: r.status },
+          step: {
+            status: step.status,
+            attempt: Number(step.attempt),
+            waitState: parse(step.wait_state),
+            waitDeadline: step.wait_deadline,
+            logs: JSON.parse(step.logs) as string[],
+            attempts: JSON.parse(step.attempts) as AttemptRecord[],
+            input: parse(step.input),
+          },
+          event,
+          outputs,
+        });
+      }
+      return claimed;
+      // A claim lost in a crash is harmless (the job is claimed again), so it need not wait for the disk.
+    },
+    { lazy: true },
+  );
 }
 
 /**
@@ -122,7 +147,9 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
  */
 export async function nextDueAt(db: Db, now = new Date()): Promise<string | null> {
   const [row] = await db.transaction((run) =>
-    run.query<{ run_at: string }>('SELECT run_at FROM jobs WHERE locked_until IS NULL OR locked_until < ? ORDER BY run_at, id LIMIT 1', [now.toISOString()]),
+    run.query<{ run_at: string }>('SELECT run_at FROM jobs WHERE locked_until IS NULL OR locked_until < ? ORDER BY run_at, id LIMIT 1', [
+      now.toISOString(),
+    ]),
   );
   return row?.run_at ?? null;
 }
@@ -130,7 +157,9 @@ export async function nextDueAt(db: Db, now = new Date()): Promise<string | null
 /** Extends this owner's leases on jobs still in flight. */
 export async function renewLeases(db: Db, owner: string, jobIds: string[], leaseMs: number): Promise<void> {
   const until = new Date(Date.now() + leaseMs).toISOString();
-  await db.transaction((run) => run.query(`UPDATE jobs SET locked_until = ? WHERE locked_by = ? AND id IN (${placeholders(jobIds.length)})`, [until, owner, ...jobIds]));
+  await db.transaction((run) =>
+    run.query(`UPDATE jobs SET locked_until = ? WHERE locked_by = ? AND id IN (${placeholders(jobIds.length)})`, [until, owner, ...jobIds]),
+  );
 }
 
 /** Forgets leases held by a previous life of this process (SQLite: one process owns the queue). */

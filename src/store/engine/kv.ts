@@ -5,7 +5,10 @@ export function kvRepo(db: Db) {
   return {
     async get(scope: string, key: string): Promise<unknown> {
       const [row] = await db.transaction((run) =>
-        run.query<{ value: string; expires_at: string | null }>('SELECT value, expires_at FROM kv WHERE scope = ? AND key = ?', [scope, key]),
+        run.query<{ value: string; expires_at: string | null }>('SELECT value, expires_at FROM kv WHERE scope = ? AND key = ?', [
+          scope,
+          key,
+        ]),
       );
       if (!row || (row.expires_at !== null && row.expires_at <= new Date().toISOString())) return undefined;
       return JSON.parse(row.value) as unknown;
@@ -25,7 +28,9 @@ export function kvRepo(db: Db) {
 
     /** Deletes the values that expired before `now` (they already read as absent); returns how many. */
     async pruneExpired(now: string): Promise<number> {
-      const gone = await db.transaction((run) => run.query('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING key', [now]));
+      const gone = await db.transaction((run) =>
+        run.query('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING key', [now]),
+      );
       return gone.length;
     },
   };

@@ -52,7 +52,15 @@ export function specOf(document: unknown): ReactionSpec {
   return result.reaction;
 }
 
-type Row = { name: string; version: number | string; enabled: number | string; trigger: string; document: string; created_at: string; updated_at: string };
+type Row = {
+  name: string;
+  version: number | string;
+  enabled: number | string;
+  trigger: string;
+  document: string;
+  created_at: string;
+  updated_at: string;
+};
 type ViewRow = Row & { last_run_id: string | null; last_run_status: string | null; last_run_created_at: string | null };
 
 // A reaction with its newest run: run ids are time-ordered, so MAX(id) per reaction is one seek
@@ -104,14 +112,31 @@ export function reactionsRepo(db: Db) {
     const now = new Date().toISOString();
     const existing = await current(run, spec.name);
     if (existing && existing.document === text) return { reaction: await viewIn(run, spec.name), changed: false, created: false };
-    const [last] = await run.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM reaction_versions WHERE name = ?', [spec.name]);
+    const [last] = await run.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM reaction_versions WHERE name = ?', [
+      spec.name,
+    ]);
     const version = Number(last?.v ?? 0) + 1;
-    await run.query('INSERT INTO reaction_versions (name, version, document, created_at) VALUES (?, ?, ?, ?)', [spec.name, version, text, now]);
+    await run.query('INSERT INTO reaction_versions (name, version, document, created_at) VALUES (?, ?, ?, ?)', [
+      spec.name,
+      version,
+      text,
+      now,
+    ]);
     const enabled = spec.enabled ? 1 : 0;
     if (existing) {
-      await run.query('UPDATE reactions SET version = ?, enabled = ?, trigger = ?, document = ?, updated_at = ? WHERE name = ?', [version, enabled, spec.on.event, text, now, spec.name]);
+      await run.query('UPDATE reactions SET version = ?, enabled = ?, trigger = ?, document = ?, updated_at = ? WHERE name = ?', [
+        version,
+        enabled,
+        spec.on.event,
+        text,
+        now,
+        spec.name,
+      ]);
     } else {
-      await run.query('INSERT INTO reactions (name, version, enabled, trigger, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [spec.name, version, enabled, spec.on.event, text, now, now]);
+      await run.query(
+        'INSERT INTO reactions (name, version, enabled, trigger, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [spec.name, version, enabled, spec.on.event, text, now, now],
+      );
     }
     await run.query(BUMP_GENERATION);
     return { reaction: await viewIn(run, spec.name), changed: true, created: !existing };
@@ -176,7 +201,10 @@ export function reactionsRepo(db: Db) {
     /** One applied version, as the API shows it. */
     async versionView(name: string, version: number): Promise<VersionView> {
       const [row] = await db.transaction((run) =>
-        run.query<{ version: number | string; document: string; created_at: string }>('SELECT version, document, created_at FROM reaction_versions WHERE name = ? AND version = ?', [name, version]),
+        run.query<{ version: number | string; document: string; created_at: string }>(
+          'SELECT version, document, created_at FROM reaction_versions WHERE name = ? AND version = ?',
+          [name, version],
+        ),
       );
       if (!row) throw new ShiplineError('reaction.not_found', `No version ${version} of reaction '${name}'`);
       return toVersion(row);
@@ -197,7 +225,9 @@ export function reactionsRepo(db: Db) {
       const cached = versions.get(key);
       if (cached) return cached;
       const sql = 'SELECT document FROM reaction_versions WHERE name = ? AND version = ?';
-      const rows = run ? await run.query<{ document: string }>(sql, [name, version]) : await db.transaction((r) => r.query<{ document: string }>(sql, [name, version]));
+      const rows = run
+        ? await run.query<{ document: string }>(sql, [name, version])
+        : await db.transaction((r) => r.query<{ document: string }>(sql, [name, version]));
       if (!rows[0]) throw new ShiplineError('reaction.not_found', `No version ${version} of reaction '${name}'`);
       const loaded = { name, version, spec: specOf(JSON.parse(rows[0].document)) };
       versions.set(key, loaded);

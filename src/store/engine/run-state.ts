@@ -13,7 +13,6 @@ export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'fail
 
 export const ACTIVE_STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'waiting'];
 
-
 /** A step put (back) in the queue starts over: fresh attempts, logs and output. */
 const UPSERT_PENDING_STEP = `INSERT INTO step_executions
   (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at)
@@ -53,7 +52,18 @@ export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: s
   if (runs.length === 0) return;
   await run.query(
     `INSERT INTO runs (id, reaction, reaction_version, event_id, status, concurrency_key, error, created_at, started_at, finished_at) VALUES ${rowsOf(runs.length, 10)}`,
-    runs.flatMap((r) => [r.id, r.reaction, r.version, r.eventId, r.status, r.concurrencyKey, null, now, r.status === 'running' ? now : null, null]),
+    runs.flatMap((r) => [
+      r.id,
+      r.reaction,
+      r.version,
+      r.eventId,
+      r.status,
+      r.concurrencyKey,
+      null,
+      now,
+      r.status === 'running' ? now : null,
+      null,
+    ]),
   );
   const steps = runs.flatMap((r) => r.roots.map((stepId) => [r.id, stepId] as const));
   if (steps.length === 0) return;
@@ -82,7 +92,12 @@ export async function takeSlot(run: SqlRunner, key: string, limit: number): Prom
 }
 
 /** Gives a finished run's slot to the oldest run queued on the key, or frees it. */
-export async function releaseSlot(run: SqlRunner, key: string, specOf: (reaction: string, version: number) => Promise<ReactionSpec>, now: string): Promise<void> {
+export async function releaseSlot(
+  run: SqlRunner,
+  key: string,
+  specOf: (reaction: string, version: number) => Promise<ReactionSpec>,
+  now: string,
+): Promise<void> {
   await run.query(LOCK_SLOT, [key]);
   const [next] = await run.query<{ id: string; reaction: string; reaction_version: number | string }>(
     "SELECT id, reaction, reaction_version FROM runs WHERE concurrency_key = ? AND status = 'queued' ORDER BY id LIMIT 1",
@@ -112,4 +127,3 @@ export async function clearWait(run: SqlRunner, runId: string, stepId: string, k
   await run.query('DELETE FROM wait_keys WHERE run_id = ? AND step_id = ?', [runId, stepId]);
   await run.query("DELETE FROM jobs WHERE run_id = ? AND step_id = ? AND kind <> 'step' AND id <> ?", [runId, stepId, keepJobId ?? '']);
 }
-

@@ -49,26 +49,68 @@ export interface RunView {
   steps?: StepView[];
 }
 
-type RunRow = { id: string; reaction: string; reaction_version: number | string; event_id: string; status: string; concurrency_key: string | null; error: string | null; created_at: string; started_at: string | null; finished_at: string | null };
+type RunRow = {
+  id: string;
+  reaction: string;
+  reaction_version: number | string;
+  event_id: string;
+  status: string;
+  concurrency_key: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+};
 type StepRow = {
-  run_id: string; step_id: string; status: string; channel: string | null; attempt: number | string; input: string | null; output: string | null; error: string | null;
-  logs: string; attempts: string; wait_deadline: string | null; created_at: string; started_at: string | null; finished_at: string | null;
+  run_id: string;
+  step_id: string;
+  status: string;
+  channel: string | null;
+  attempt: number | string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  logs: string;
+  attempts: string;
+  wait_deadline: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 };
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 function toRun(row: RunRow): RunView {
   return {
-    id: row.id, reaction: row.reaction, reactionVersion: Number(row.reaction_version), eventId: row.event_id, status: row.status,
-    concurrencyKey: row.concurrency_key, error: row.error, createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at,
+    id: row.id,
+    reaction: row.reaction,
+    reactionVersion: Number(row.reaction_version),
+    eventId: row.event_id,
+    status: row.status,
+    concurrencyKey: row.concurrency_key,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
   };
 }
 
 function toStep(row: StepRow): StepView {
   return {
-    id: row.step_id, status: row.status, channel: row.channel, attempt: Number(row.attempt), idempotencyKey: `${row.run_id}:${row.step_id}`,
-    input: parse(row.input), output: parse(row.output), error: row.error, logs: JSON.parse(row.logs) as string[], attempts: JSON.parse(row.attempts) as AttemptRecord[],
-    waitingUntil: row.wait_deadline, createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at,
+    id: row.step_id,
+    status: row.status,
+    channel: row.channel,
+    attempt: Number(row.attempt),
+    idempotencyKey: `${row.run_id}:${row.step_id}`,
+    input: parse(row.input),
+    output: parse(row.output),
+    error: row.error,
+    logs: JSON.parse(row.logs) as string[],
+    attempts: JSON.parse(row.attempts) as AttemptRecord[],
+    waitingUntil: row.wait_deadline,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
   };
 }
 
@@ -87,7 +129,13 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
   }
 
   return {
-    async list(q: { reaction?: string | undefined; status?: string | undefined; eventId?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) {
+    async list(q: {
+      reaction?: string | undefined;
+      status?: string | undefined;
+      eventId?: string | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }) {
       const limit = q.limit ?? DEFAULT_LIMIT;
       const where: string[] = [];
       const params: unknown[] = [];
@@ -100,14 +148,20 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       filter('status = ?', q.status);
       filter('event_id = ?', q.eventId);
       filter('id < ?', q.cursor && decodeCursor(q.cursor, 1)[0]);
-      const rows = await read<RunRow>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [...params, limit + 1]);
+      const rows = await read<RunRow>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [
+        ...params,
+        limit + 1,
+      ]);
       return toPage(rows, limit, toRun, (r) => [r.id]);
     },
 
     /** The runs these events started (list items, newest first), at most `limit`. */
     async forEvents(eventIds: readonly string[], limit = MAX_BY_EVENTS): Promise<RunView[]> {
       if (eventIds.length === 0) return [];
-      const rows = await read<RunRow>(`SELECT * FROM runs WHERE event_id IN (${placeholders(eventIds.length)}) ORDER BY id DESC LIMIT ?`, [...eventIds, limit]);
+      const rows = await read<RunRow>(`SELECT * FROM runs WHERE event_id IN (${placeholders(eventIds.length)}) ORDER BY id DESC LIMIT ?`, [
+        ...eventIds,
+        limit,
+      ]);
       return rows.map(toRun);
     },
 
@@ -134,11 +188,21 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
           "SELECT step_id, attempt, wait_state FROM step_executions WHERE run_id = ? AND status = 'waiting'",
           [id],
         );
-        cancelledWaits = waiting.map((w) => ({ stepId: w.step_id, attempt: Number(w.attempt), waitState: w.wait_state === null ? null : (JSON.parse(w.wait_state) as unknown) }));
-        await run.query("UPDATE step_executions SET status = 'cancelled', finished_at = ? WHERE run_id = ? AND status IN ('pending', 'running', 'waiting')", [now, id]);
+        cancelledWaits = waiting.map((w) => ({
+          stepId: w.step_id,
+          attempt: Number(w.attempt),
+          waitState: w.wait_state === null ? null : (JSON.parse(w.wait_state) as unknown),
+        }));
+        await run.query(
+          "UPDATE step_executions SET status = 'cancelled', finished_at = ? WHERE run_id = ? AND status IN ('pending', 'running', 'waiting')",
+          [now, id],
+        );
         await run.query('DELETE FROM jobs WHERE run_id = ?', [id]);
         await run.query('DELETE FROM wait_keys WHERE run_id = ?', [id]);
-        const steps = await run.query<{ step_id: string; status: string; channel: string | null }>('SELECT step_id, status, channel FROM step_executions WHERE run_id = ?', [id]);
+        const steps = await run.query<{ step_id: string; status: string; channel: string | null }>(
+          'SELECT step_id, status, channel FROM step_executions WHERE run_id = ?',
+          [id],
+        );
         // A queued run never held a slot, so it has none to give back.
         const slot = ended.status === 'queued' ? null : ended.concurrency_key;
         await endRun(run, id, 'cancelled', { ...ended, concurrency_key: slot }, deps, now, steps);
@@ -152,11 +216,18 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       await db.transaction(async (run) => {
         const [row] = await run.query<RunRow>('SELECT * FROM runs WHERE id = ?', [id]);
         if (!row) throw new ShiplineError('run.not_found');
-        const failed = await run.query<{ step_id: string }>("SELECT step_id FROM step_executions WHERE run_id = ? AND status = 'failed'", [id]);
+        const failed = await run.query<{ step_id: string }>("SELECT step_id FROM step_executions WHERE run_id = ? AND status = 'failed'", [
+          id,
+        ]);
         if (!FINISHED.includes(row.status) || failed.length === 0) throw new ShiplineError('run.not_retriable');
         await run.query("UPDATE runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?", [id]);
         if (row.concurrency_key) await run.query('UPDATE concurrency_slots SET active = active + 1 WHERE key = ?', [row.concurrency_key]);
-        await queueSteps(run, id, failed.map((s) => s.step_id), now);
+        await queueSteps(
+          run,
+          id,
+          failed.map((s) => s.step_id),
+          now,
+        );
         await run.notify(JOBS_CHANNEL);
       });
       return this.get(id);

@@ -35,14 +35,25 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  * commit, the jobs it causes (next steps, retries, timers) and the end of its run.
  * Returns false when the decision was stale (the step moved on, e.g. the run was cancelled).
  */
-export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { events: EventsRepo; reactions: ReactionsRepo }, now: string): Promise<boolean> {
+export async function applyDecision(
+  run: SqlRunner,
+  d: StepDecision,
+  deps: { events: EventsRepo; reactions: ReactionsRepo },
+  now: string,
+): Promise<boolean> {
   if (d.kind === 'discard') {
     await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
     return false;
   }
   if (d.kind === 'poll-later') {
-    if (d.payload === undefined) await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
-    else await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
+    if (d.payload === undefined)
+      await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    else
+      await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [
+        d.runAt,
+        json(d.payload),
+        d.jobId,
+      ]);
     return true;
   }
   if (d.kind === 'wait-retry') {
@@ -52,7 +63,11 @@ export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { eve
       [JSON.stringify(d.logs), d.runId, d.stepId, d.fence.status, d.fence.attempt],
     );
     if (kept.length === 0) return discard(run, d.jobId);
-    await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, json(d.payload), d.jobId]);
+    await run.query('UPDATE jobs SET run_at = ?, payload = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [
+      d.runAt,
+      json(d.payload),
+      d.jobId,
+    ]);
     return true;
   }
   const fenceSql = 'WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id';
@@ -60,7 +75,10 @@ export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { eve
   const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];
 
   if (d.kind === 'retry') {
-    const updated = await run.query(`UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`, [...common, d.error, ...fence]);
+    const updated = await run.query(
+      `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`,
+      [...common, d.error, ...fence],
+    );
     if (updated.length === 0) return discard(run, d.jobId);
     await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
     await run.notify(JOBS_CHANNEL);
@@ -79,8 +97,12 @@ export async function applyDecision(run: SqlRunner, d: StepDecision, deps: { eve
       await run.query('INSERT INTO wait_keys (key, run_id, step_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [key, d.runId, d.stepId]);
     }
     if (d.deadline) await insertTimer(run, 'timeout', d, d.deadline, now, null);
-    if (d.pollEveryMs) await insertTimer(run, 'poll', d, new Date(Date.parse(now) + d.pollEveryMs).toISOString(), now, { pollEveryMs: d.pollEveryMs });
-    await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM step_executions WHERE run_id = ? AND status IN ('pending', 'running'))", [d.runId, d.runId]);
+    if (d.pollEveryMs)
+      await insertTimer(run, 'poll', d, new Date(Date.parse(now) + d.pollEveryMs).toISOString(), now, { pollEveryMs: d.pollEveryMs });
+    await run.query(
+      "UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM step_executions WHERE run_id = ? AND status IN ('pending', 'running'))",
+      [d.runId, d.runId],
+    );
     await run.notify(JOBS_CHANNEL);
     return true;
   }
@@ -109,7 +131,14 @@ async function discard(run: SqlRunner, jobId: string): Promise<false> {
   return false;
 }
 
-async function insertTimer(run: SqlRunner, kind: 'timeout' | 'poll', d: StepRecord, at: string, now: string, payload: unknown): Promise<void> {
+async function insertTimer(
+  run: SqlRunner,
+  kind: 'timeout' | 'poll',
+  d: StepRecord,
+  at: string,
+  now: string,
+  payload: unknown,
+): Promise<void> {
   const id = uuidv7();
   await run.query(
     `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
@@ -122,8 +151,17 @@ async function insertTimer(run: SqlRunner, kind: 'timeout' | 'poll', d: StepReco
  * `failed` channel, else `succeeded`. The end frees the concurrency slot, revokes the run's
  * tokens and stores `run.succeeded` / `run.failed`, so other reactions can chain on it.
  */
-export async function settleRun(run: SqlRunner, runId: string, spec: ReactionSpec, deps: { events: EventsRepo; reactions: ReactionsRepo }, now: string): Promise<void> {
-  const steps = await run.query<{ step_id: string; status: string; channel: string | null }>('SELECT step_id, status, channel FROM step_executions WHERE run_id = ?', [runId]);
+export async function settleRun(
+  run: SqlRunner,
+  runId: string,
+  spec: ReactionSpec,
+  deps: { events: EventsRepo; reactions: ReactionsRepo },
+  now: string,
+): Promise<void> {
+  const steps = await run.query<{ step_id: string; status: string; channel: string | null }>(
+    'SELECT step_id, status, channel FROM step_executions WHERE run_id = ?',
+    [runId],
+  );
   if (steps.some((s) => s.status === 'pending' || s.status === 'running')) return;
   if (steps.some((s) => s.status === 'waiting')) {
     await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running'", [runId]);
@@ -132,7 +170,12 @@ export async function settleRun(run: SqlRunner, runId: string, spec: ReactionSpe
   const unhandled = steps.filter((s) => s.status === 'failed' && nextSteps(spec, s.step_id, 'failed').length === 0);
   const status = unhandled.length > 0 ? 'failed' : 'succeeded';
   const error = unhandled.length > 0 ? `step ${unhandled.map((s) => s.step_id).join(', ')} failed` : null;
-  const [ended] = await run.query<{ reaction: string; reaction_version: number | string; event_id: string; concurrency_key: string | null }>(
+  const [ended] = await run.query<{
+    reaction: string;
+    reaction_version: number | string;
+    event_id: string;
+    concurrency_key: string | null;
+  }>(
     "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status IN ('running', 'waiting') RETURNING reaction, reaction_version, event_id, concurrency_key",
     [status, error, now, runId],
   );
@@ -157,18 +200,20 @@ export async function endRun(
   await run.query('UPDATE api_tokens SET revoked_at = ? WHERE run_id = ? AND revoked_at IS NULL', [now, runId]);
   await deps.events.appendIn(
     run,
-    [{
-      type: `run.${status}`,
-      source: `reaction:${ended.reaction}`,
-      data: {
-        runId,
-        reaction: ended.reaction,
-        version: Number(ended.reaction_version),
-        status,
-        eventId: ended.event_id,
-        steps: Object.fromEntries(steps.map((s) => [s.step_id, { status: s.status, channel: s.channel }])),
+    [
+      {
+        type: `run.${status}`,
+        source: `reaction:${ended.reaction}`,
+        data: {
+          runId,
+          reaction: ended.reaction,
+          version: Number(ended.reaction_version),
+          status,
+          eventId: ended.event_id,
+          steps: Object.fromEntries(steps.map((s) => [s.step_id, { status: s.status, channel: s.channel }])),
+        },
       },
-    }],
+    ],
     now,
   );
 }

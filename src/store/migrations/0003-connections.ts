@@ -44,6 +44,12 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.alterTable('deploys').addColumn('status', 'text', (c) => c.notNull().defaultTo('succeeded')).execute();
-  await db.schema.alterTable('deploys').addColumn('source', 'text', (c) => c.notNull().defaultTo('custom')).execute();
+  await db.schema
+    .alterTable('deploys')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('succeeded'))
+    .execute();
+  await db.schema
+    .alterTable('deploys')
+    .addColumn('source', 'text', (c) => c.notNull().defaultTo('custom'))
+    .execute();
 }

@@ -26,7 +26,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // DORA over every service of an environment, and the distinct environments (a skip scan).
   await db.schema.createIndex('deploys_by_environment').on('deploys').columns(['environment', 'deployed_at']).execute();
   // DORA of one service, and the deploy list filtered by service and environment.
-  await db.schema.createIndex('deploys_by_service_environment').on('deploys').columns(['service_id', 'environment', 'deployed_at', 'id']).execute();
+  await db.schema
+    .createIndex('deploys_by_service_environment')
+    .on('deploys')
+    .columns(['service_id', 'environment', 'deployed_at', 'id'])
+    .execute();
   // Incidents by type and time.
   await db.schema.createIndex('events_by_type').on('events').columns(['type', 'occurred_at']).execute();
 }

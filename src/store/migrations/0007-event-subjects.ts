@@ -12,7 +12,12 @@ const BACKFILL_BATCH = 1000;
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('events').addColumn('subject', 'text').execute();
-  await db.schema.createIndex('events_by_subject').on('events').columns(['subject', 'seq']).where(sql.ref('subject'), 'is not', null).execute();
+  await db.schema
+    .createIndex('events_by_subject')
+    .on('events')
+    .columns(['subject', 'seq'])
+    .where(sql.ref('subject'), 'is not', null)
+    .execute();
   await db.schema.createIndex('runs_by_event').on('runs').columns(['event_id', 'id']).execute();
   await backfill(db);
 }
@@ -24,7 +29,9 @@ async function backfill(db: Kysely<unknown>): Promise<void> {
   let after = 0;
   for (;;) {
     const { rows } = await sql<Row>`SELECT seq, type, source_key, data FROM events
-      WHERE seq > ${after} AND (type = 'deploy.updated' OR type LIKE 'octopus.deployment.%') ORDER BY seq LIMIT ${BACKFILL_BATCH}`.execute(db);
+      WHERE seq > ${after} AND (type = 'deploy.updated' OR type LIKE 'octopus.deployment.%') ORDER BY seq LIMIT ${BACKFILL_BATCH}`.execute(
+      db,
+    );
     for (const row of rows) {
       const subject = subjectOf(row);
       if (subject) await sql`UPDATE events SET subject = ${subject} WHERE seq = ${row.seq}`.execute(db);

@@ -26,11 +26,20 @@ export function Layout({ children }: { children: ReactNode }) {
   };
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <aside className="sidebar">
-        <NavLink to="/deploys" className="brand"><span className="brand-mark" aria-hidden="true" />Shipline</NavLink>
+        <NavLink to="/deploys" className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Shipline
+        </NavLink>
         <nav className="nav" aria-label="Main">
-          {LINKS.map((link) => <NavLink key={link.to} to={link.to}>{link.label}</NavLink>)}
+          {LINKS.map((link) => (
+            <NavLink key={link.to} to={link.to}>
+              {link.label}
+            </NavLink>
+          ))}
         </nav>
         <div className="sidebar-footer">
           {session ? (
@@ -38,13 +47,22 @@ export function Layout({ children }: { children: ReactNode }) {
               {session.user.name} <span className="badge">{session.user.role}</span>
             </span>
           ) : null}
-          <button type="button" className="button-small" onClick={toggle} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          <button
+            type="button"
+            className="button-small"
+            onClick={toggle}
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+          >
             {theme === 'dark' ? 'Light theme' : 'Dark theme'}
           </button>
-          <button type="button" className="button-small" onClick={() => void signOut()}>Sign out</button>
+          <button type="button" className="button-small" onClick={() => void signOut()}>
+            Sign out
+          </button>
         </div>
       </aside>
-      <main id="main" className="main" tabIndex={-1}>{children}</main>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

@@ -28,7 +28,11 @@ export function ErrorNotice({ error }: { error: unknown }) {
     <div className="notice notice-error" role="alert">
       <strong>{message}</strong>
       {problems.length > 0 && problems.join('; ') !== message ? (
-        <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>
+        <ul>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
       ) : null}
     </div>
   );
@@ -48,24 +52,59 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** Previous/next for a paginated list; `labels` for lists not ordered by time (default newer/older). */
-export function Pager({ page, hasPrevious, hasNext, previous, next, loading, labels = ['← Newer', 'Older →'] }: {
-  page: number; hasPrevious: boolean; hasNext: boolean; previous(): void; next(): void; loading?: boolean; labels?: [string, string];
+export function Pager({
+  page,
+  hasPrevious,
+  hasNext,
+  previous,
+  next,
+  loading,
+  labels = ['← Newer', 'Older →'],
+}: {
+  page: number;
+  hasPrevious: boolean;
+  hasNext: boolean;
+  previous(): void;
+  next(): void;
+  loading?: boolean;
+  labels?: [string, string];
 }) {
   if (!hasPrevious && !hasNext) return null;
   return (
     <nav className="pager" aria-label="Pagination">
-      <button type="button" onClick={previous} disabled={!hasPrevious || loading}>{labels[0]}</button>
+      <button type="button" onClick={previous} disabled={!hasPrevious || loading}>
+        {labels[0]}
+      </button>
       <span className="muted">Page {page}</span>
-      <button type="button" onClick={next} disabled={!hasNext || loading}>{labels[1]}</button>
+      <button type="button" onClick={next} disabled={!hasNext || loading}>
+        {labels[1]}
+      </button>
     </nav>
   );
 }
 
 const STATUS_TONE: Record<string, string> = {
-  succeeded: 'good', success: 'good', ready: 'good', approved: 'good', ok: 'good', enabled: 'good', active: 'good',
-  failed: 'bad', error: 'bad', rejected: 'bad', timedout: 'bad', disabled: 'muted', cancelled: 'muted', canceled: 'muted',
-  running: 'info', started: 'info', executing: 'info', queued: 'info', pending: 'info',
-  waiting: 'warn', 'waiting-approval': 'warn',
+  succeeded: 'good',
+  success: 'good',
+  ready: 'good',
+  approved: 'good',
+  ok: 'good',
+  enabled: 'good',
+  active: 'good',
+  failed: 'bad',
+  error: 'bad',
+  rejected: 'bad',
+  timedout: 'bad',
+  disabled: 'muted',
+  cancelled: 'muted',
+  canceled: 'muted',
+  running: 'info',
+  started: 'info',
+  executing: 'info',
+  queued: 'info',
+  pending: 'info',
+  waiting: 'warn',
+  'waiting-approval': 'warn',
 };
 
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
@@ -95,7 +134,11 @@ export function Time({ iso }: { iso: string | null | undefined }) {
     return () => clearInterval(timer);
   }, []);
   if (!iso) return <span className="muted">—</span>;
-  return <time dateTime={iso} title={ABSOLUTE.format(new Date(iso))}>{relativeTime(iso)}</time>;
+  return (
+    <time dateTime={iso} title={ABSOLUTE.format(new Date(iso))}>
+      {relativeTime(iso)}
+    </time>
+  );
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -132,12 +175,28 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 }
 
 export function JsonView({ value, label }: { value: unknown; label?: string }) {
-  return <pre className="json" aria-label={label} tabIndex={0}>{JSON.stringify(value, null, 2)}</pre>;
+  return (
+    <pre className="json" aria-label={label} tabIndex={0}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
 }
 
 /** A button that runs an async action, shows progress while it runs and the server's error if it fails. */
-export function ActionButton({ onAction, children, className, disabled, confirm, busyLabel }: {
-  onAction(): Promise<unknown>; children: ReactNode; className?: string; disabled?: boolean; confirm?: string; busyLabel?: string;
+export function ActionButton({
+  onAction,
+  children,
+  className,
+  disabled,
+  confirm,
+  busyLabel,
+}: {
+  onAction(): Promise<unknown>;
+  children: ReactNode;
+  className?: string;
+  disabled?: boolean;
+  confirm?: string;
+  busyLabel?: string;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -156,7 +215,7 @@ export function ActionButton({ onAction, children, className, disabled, confirm,
   return (
     <span className="action-button">
       <button type="button" className={className} disabled={disabled || busy} aria-busy={busy} onClick={() => void run()}>
-        {busy ? busyLabel ?? 'Working…' : children}
+        {busy ? (busyLabel ?? 'Working…') : children}
       </button>
       {error ? <ErrorNotice error={error} /> : null}
     </span>
@@ -167,5 +226,9 @@ const STREAM_LABEL: Record<StreamState, string> = { live: 'Live', connecting: 'C
 
 /** Whether a live list is receiving: the state of the tab's event stream, or paused. */
 export function LiveDot({ state, paused = false }: { state: StreamState; paused?: boolean }) {
-  return <span className="live-dot" data-state={paused ? 'paused' : state} aria-live="polite">{paused ? 'Paused' : STREAM_LABEL[state]}</span>;
+  return (
+    <span className="live-dot" data-state={paused ? 'paused' : state} aria-live="polite">
+      {paused ? 'Paused' : STREAM_LABEL[state]}
+    </span>
+  );
 }

@@ -74,7 +74,12 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const json: unknown = text ? safeJson(text) : undefined;
   if (!response.ok) {
     const error = (json as { error?: { message?: string; code?: string; details?: unknown } } | undefined)?.error;
-    const apiError = new ApiError(error?.message ?? `${response.status} ${response.statusText}`, response.status, error?.code ?? 'http', error?.details);
+    const apiError = new ApiError(
+      error?.message ?? `${response.status} ${response.statusText}`,
+      response.status,
+      error?.code ?? 'http',
+      error?.details,
+    );
     if (response.status === 401 && !path.startsWith('/auth/')) onSignedOut();
     throw apiError;
   }

@@ -19,7 +19,10 @@ const listeners = new Set<Listener>();
 /** The server's globs: `*` any run of characters (dots too), `?` exactly one, the rest literal. */
 export function globMatcher(glob: string): (type: string) => boolean {
   if (glob === '*') return () => true;
-  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const pattern = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const regex = new RegExp(`^${pattern}$`);
   return (type) => regex.test(type);
 }

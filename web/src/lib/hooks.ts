@@ -138,7 +138,10 @@ export function useClientPages<T>(all: readonly T[], size = 25): ClientPages<T> 
 }
 
 /** A list endpoint that answers `{items}` in one go (connections, endpoints, users, tokens), shown page by page. */
-export function useListPages<T>(path: string | null, filter?: (item: T) => boolean): Loaded<{ items: T[] }> & ClientPages<T> & { all: T[] } {
+export function useListPages<T>(
+  path: string | null,
+  filter?: (item: T) => boolean,
+): Loaded<{ items: T[] }> & ClientPages<T> & { all: T[] } {
   const loaded = useResource<{ items: T[] }>(path);
   const all = (loaded.data?.items ?? []).filter((item) => (filter ? filter(item) : true));
   return { ...loaded, all, ...useClientPages(all) };
@@ -147,12 +150,18 @@ export function useListPages<T>(path: string | null, filter?: (item: T) => boole
 /** Sets (or, when empty, removes) one query parameter of the page's URL: filters live there, so a view can be shared. */
 export function useUrlFilter(): (key: string, value: string) => void {
   const [, setParams] = useSearchParams();
-  return useCallback((key, value) => {
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      if (value) next.set(key, value);
-      else next.delete(key);
-      return next;
-    }, { replace: true });
-  }, [setParams]);
+  return useCallback(
+    (key, value) => {
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
 }

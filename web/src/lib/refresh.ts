@@ -19,9 +19,12 @@ export function useThrottled(refresh: () => void, ms: number): () => void {
   const latest = useRef(refresh);
   latest.current = refresh;
   const state = useRef<{ last: number; timer: ReturnType<typeof setTimeout> | null }>({ last: 0, timer: null });
-  useEffect(() => () => {
-    if (state.current.timer) clearTimeout(state.current.timer);
-  }, []);
+  useEffect(
+    () => () => {
+      if (state.current.timer) clearTimeout(state.current.timer);
+    },
+    [],
+  );
   const ask = useRef(() => {
     const s = state.current;
     if (s.timer) return;

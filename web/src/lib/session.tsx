@@ -31,17 +31,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     });
   }, [adopt]);
 
-  const value = useMemo<SessionState>(() => ({
-    session,
-    async signIn(email, password) {
-      adopt(await api.post<SessionView>('/auth/session', { email, password }));
-    },
-    async signOut() {
-      await api.delete('/auth/session').catch(() => undefined);
-      adopt(null);
-    },
-    can: (role) => (session ? RANK[session.user.role] >= RANK[role] : false),
-  }), [session, adopt]);
+  const value = useMemo<SessionState>(
+    () => ({
+      session,
+      async signIn(email, password) {
+        adopt(await api.post<SessionView>('/auth/session', { email, password }));
+      },
+      async signOut() {
+        await api.delete('/auth/session').catch(() => undefined);
+        adopt(null);
+      },
+      can: (role) => (session ? RANK[session.user.role] >= RANK[role] : false),
+    }),
+    [session, adopt],
+  );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -32,13 +32,40 @@ export default function SignInPage() {
 
   return (
     <main className="sign-in card">
-      <h1><span className="brand-mark" aria-hidden="true" /> Sign in to Shipline</h1>
+      <h1>
+        <span className="brand-mark" aria-hidden="true" /> Sign in to Shipline
+      </h1>
       <form className="form" onSubmit={(e) => void submit(e)}>
-        <label>Email<input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus /></label>
-        <label>Password<input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+        <label>
+          Email
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
         <ErrorNotice error={error} />
-        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
-        <p className="hint">Accounts are created with <code>shipline users create</code>.</p>
+        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p className="hint">
+          Accounts are created with <code>shipline users create</code>.
+        </p>
       </form>
     </main>
   );

@@ -25,13 +25,26 @@ function DeployerCard({ deploy }: { deploy: DeployDetail }) {
   const { user } = deployer;
   return (
     <section aria-labelledby="deploy-deployer" className="card">
-      <h2 id="deploy-deployer" className="catalog-card-title">Deployer</h2>
+      <h2 id="deploy-deployer" className="catalog-card-title">
+        Deployer
+      </h2>
       <dl className="kv">
-        <dt>Name</dt><dd>{deployer.name ?? <span className="muted">—</span>}</dd>
-        <dt>Email</dt><dd>{deployer.email ?? <span className="muted">—</span>}</dd>
-        <dt>Id</dt><dd>{deployer.id ? <span className="sha">{deployer.id}</span> : <span className="muted">—</span>}</dd>
+        <dt>Name</dt>
+        <dd>{deployer.name ?? <span className="muted">—</span>}</dd>
+        <dt>Email</dt>
+        <dd>{deployer.email ?? <span className="muted">—</span>}</dd>
+        <dt>Id</dt>
+        <dd>{deployer.id ? <span className="sha">{deployer.id}</span> : <span className="muted">—</span>}</dd>
         <dt>Shipline user</dt>
-        <dd>{user ? <>{user.name} <span className="muted">&lt;{user.email}&gt;</span></> : <span className="muted">No Shipline user has this email</span>}</dd>
+        <dd>
+          {user ? (
+            <>
+              {user.name} <span className="muted">&lt;{user.email}&gt;</span>
+            </>
+          ) : (
+            <span className="muted">No Shipline user has this email</span>
+          )}
+        </dd>
       </dl>
     </section>
   );
@@ -39,29 +52,75 @@ function DeployerCard({ deploy }: { deploy: DeployDetail }) {
 
 function SourceLink({ deploy }: { deploy: Deploy }) {
   const href = safeHref(deploy.deployUrl);
-  if (href) return <a href={href} target="_blank" rel="noreferrer noopener">{deploy.deployUrl}</a>;
+  if (href)
+    return (
+      <a href={href} target="_blank" rel="noreferrer noopener">
+        {deploy.deployUrl}
+      </a>
+    );
   return deploy.deployUrl ? <span title="Not an http(s) link">{deploy.deployUrl}</span> : <span className="muted">—</span>;
 }
 
 function DeployFacts({ deploy }: { deploy: Deploy }) {
   return (
     <section aria-labelledby="deploy-facts" className="card">
-      <h2 id="deploy-facts" className="catalog-card-title">Deploy</h2>
+      <h2 id="deploy-facts" className="catalog-card-title">
+        Deploy
+      </h2>
       <dl className="kv">
-        <dt>Description</dt><dd>{deploy.description}</dd>
-        <dt>Service</dt><dd><ServiceCell deploy={deploy} />{deploy.service && deploy.service.name !== deploy.serviceAlias ? <span className="muted"> (as {deploy.serviceAlias})</span> : null}</dd>
+        <dt>Description</dt>
+        <dd>{deploy.description}</dd>
+        <dt>Service</dt>
+        <dd>
+          <ServiceCell deploy={deploy} />
+          {deploy.service && deploy.service.name !== deploy.serviceAlias ? (
+            <span className="muted"> (as {deploy.serviceAlias})</span>
+          ) : null}
+        </dd>
         <dt>Environment</dt>
-        <dd>{deploy.environment ? <Link to={`/environments/${seg(deploy.environment)}`}>{deploy.environment}</Link> : <span className="muted">—</span>}</dd>
-        <dt>Status</dt><dd><StatusBadge status={deploy.status} /></dd>
-        <dt>Number</dt><dd>#{deploy.deployNumber}</dd>
-        <dt>Deployed</dt><dd><Time iso={deploy.deployedAt} /></dd>
-        <dt>Received</dt><dd><Time iso={deploy.receivedAt} /></dd>
-        <dt>Source</dt><dd>{deploy.source}</dd>
-        <dt>Endpoint</dt><dd>{deploy.endpoint ?? <span className="muted">deleted</span>}</dd>
-        <dt>Source link</dt><dd><SourceLink deploy={deploy} /></dd>
+        <dd>
+          {deploy.environment ? (
+            <Link to={`/environments/${seg(deploy.environment)}`}>{deploy.environment}</Link>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={deploy.status} />
+        </dd>
+        <dt>Number</dt>
+        <dd>#{deploy.deployNumber}</dd>
+        <dt>Deployed</dt>
+        <dd>
+          <Time iso={deploy.deployedAt} />
+        </dd>
+        <dt>Received</dt>
+        <dd>
+          <Time iso={deploy.receivedAt} />
+        </dd>
+        <dt>Source</dt>
+        <dd>{deploy.source}</dd>
+        <dt>Endpoint</dt>
+        <dd>{deploy.endpoint ?? <span className="muted">deleted</span>}</dd>
+        <dt>Source link</dt>
+        <dd>
+          <SourceLink deploy={deploy} />
+        </dd>
         <dt>Dedup id</dt>
-        <dd>{deploy.dedupId ? <><span className="sha">{deploy.dedupId}</span> <CopyButton text={deploy.dedupId} label="Copy dedup id" /></> : <span className="muted">—</span>}</dd>
-        <dt>Deploy id</dt><dd><span className="sha">{deploy.id}</span></dd>
+        <dd>
+          {deploy.dedupId ? (
+            <>
+              <span className="sha">{deploy.dedupId}</span> <CopyButton text={deploy.dedupId} label="Copy dedup id" />
+            </>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </dd>
+        <dt>Deploy id</dt>
+        <dd>
+          <span className="sha">{deploy.id}</span>
+        </dd>
       </dl>
     </section>
   );
@@ -88,10 +147,13 @@ function useDeploy(id: string) {
       setRefreshError(null);
     }
   }, [path]);
-  const onEvent = useCallback((event: ShiplineEvent) => {
-    const data = event.data as { id?: unknown; deployId?: unknown };
-    if (event.type !== 'deploy.recorded' && (data.id === id || data.deployId === id)) refresh().catch(setRefreshError);
-  }, [id, refresh]);
+  const onEvent = useCallback(
+    (event: ShiplineEvent) => {
+      const data = event.data as { id?: unknown; deployId?: unknown };
+      if (event.type !== 'deploy.recorded' && (data.id === id || data.deployId === id)) refresh().catch(setRefreshError);
+    },
+    [id, refresh],
+  );
   useEventStream('deploy.*', onEvent);
   return { deploy: fresh ?? loaded.data, error: loaded.error, refreshError, refresh };
 }
@@ -99,17 +161,32 @@ function useDeploy(id: string) {
 function DeployDetailView({ id }: { id: string }) {
   const { deploy, error, refreshError, refresh } = useDeploy(id);
 
-  if (error) return <><PageHeader title="Deploy" /><ErrorNotice error={error} /></>;
+  if (error)
+    return (
+      <>
+        <PageHeader title="Deploy" />
+        <ErrorNotice error={error} />
+      </>
+    );
   if (!deploy) return <Loading label="Loading the deploy…" />;
   const sourceHref = safeHref(deploy.deployUrl);
   return (
     <>
       <PageHeader
         title={deploy.description}
-        subtitle={<>{deploy.service?.name ?? deploy.serviceAlias} to {deploy.environment ?? 'no environment'} · #{deploy.deployNumber} · <Time iso={deploy.deployedAt} /></>}
+        subtitle={
+          <>
+            {deploy.service?.name ?? deploy.serviceAlias} to {deploy.environment ?? 'no environment'} · #{deploy.deployNumber} ·{' '}
+            <Time iso={deploy.deployedAt} />
+          </>
+        }
       >
         <StatusBadge status={deploy.status} />
-        {sourceHref ? <a className="button" href={sourceHref} target="_blank" rel="noreferrer noopener">{deploy.source === 'custom' ? 'Open the source link' : `Open in ${deploy.source}`}</a> : null}
+        {sourceHref ? (
+          <a className="button" href={sourceHref} target="_blank" rel="noreferrer noopener">
+            {deploy.source === 'custom' ? 'Open the source link' : `Open in ${deploy.source}`}
+          </a>
+        ) : null}
       </PageHeader>
       <ErrorNotice error={refreshError} />
       <div className="catalog-detail-grid">

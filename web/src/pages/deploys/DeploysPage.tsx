@@ -31,17 +31,20 @@ export default function DeploysPage() {
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [updates, setUpdates] = useState<Map<string, Deploy>>(new Map());
 
-  const onEvent = useCallback((event: ShiplineEvent) => {
-    const deploy = event.data as Deploy;
-    // deploy.failed carries the deploy as it now reads (failed), whatever found the failure.
-    if (event.type === 'deploy.updated' || event.type === 'deploy.failed') {
-      setUpdates((current) => new Map(current).set(deploy.id, deploy));
-      return;
-    }
-    if (event.type !== 'deploy.recorded' || list.page !== 1 || !passes(deploy, filters)) return;
-    list.prepend([deploy], (d) => d.id);
-    setFresh((current) => new Set(current).add(deploy.id));
-  }, [list, filters]);
+  const onEvent = useCallback(
+    (event: ShiplineEvent) => {
+      const deploy = event.data as Deploy;
+      // deploy.failed carries the deploy as it now reads (failed), whatever found the failure.
+      if (event.type === 'deploy.updated' || event.type === 'deploy.failed') {
+        setUpdates((current) => new Map(current).set(deploy.id, deploy));
+        return;
+      }
+      if (event.type !== 'deploy.recorded' || list.page !== 1 || !passes(deploy, filters)) return;
+      list.prepend([deploy], (d) => d.id);
+      setFresh((current) => new Set(current).add(deploy.id));
+    },
+    [list, filters],
+  );
   const stream = useEventStream('deploy.*', onEvent);
 
   const setUrlFilter = useUrlFilter();
@@ -53,15 +56,39 @@ export default function DeploysPage() {
         <LiveDot state={stream} />
       </PageHeader>
       <form className="filters" role="search" aria-label="Filter deploys" onSubmit={(e) => e.preventDefault()}>
-        <label>Service<input name="service" defaultValue={filters.service} placeholder="name or alias" onBlur={(e) => setFilter('service', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setFilter('service', e.currentTarget.value.trim())} /></label>
-        <label>Environment<input name="environment" defaultValue={filters.environment} placeholder="e.g. production" onBlur={(e) => setFilter('environment', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setFilter('environment', e.currentTarget.value.trim())} /></label>
-        <label>Status
+        <label>
+          Service
+          <input
+            name="service"
+            defaultValue={filters.service}
+            placeholder="name or alias"
+            onBlur={(e) => setFilter('service', e.target.value.trim())}
+            onKeyDown={(e) => e.key === 'Enter' && setFilter('service', e.currentTarget.value.trim())}
+          />
+        </label>
+        <label>
+          Environment
+          <input
+            name="environment"
+            defaultValue={filters.environment}
+            placeholder="e.g. production"
+            onBlur={(e) => setFilter('environment', e.target.value.trim())}
+            onKeyDown={(e) => e.key === 'Enter' && setFilter('environment', e.currentTarget.value.trim())}
+          />
+        </label>
+        <label>
+          Status
           <select name="status" value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
             <option value="">Any</option>
-            {['succeeded', 'failed', 'started', 'queued'].map((s) => <option key={s} value={s}>{s}</option>)}
+            {['succeeded', 'failed', 'started', 'queued'].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Source
+        <label>
+          Source
           <select name="source" value={filters.source ?? ''} onChange={(e) => setFilter('source', e.target.value)}>
             <option value="">Any</option>
             <option value="custom">custom (deploy endpoint)</option>
@@ -69,22 +96,40 @@ export default function DeploysPage() {
             <option value="github">github</option>
           </select>
         </label>
-        <label>From<input type="datetime-local" name="since" value={filters.since ?? ''} onChange={(e) => setFilter('since', e.target.value)} /></label>
-        <label>To<input type="datetime-local" name="until" value={filters.until ?? ''} onChange={(e) => setFilter('until', e.target.value)} /></label>
-        {FILTERS.some((k) => filters[k]) ? <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>Clear</button> : null}
+        <label>
+          From
+          <input type="datetime-local" name="since" value={filters.since ?? ''} onChange={(e) => setFilter('since', e.target.value)} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" name="until" value={filters.until ?? ''} onChange={(e) => setFilter('until', e.target.value)} />
+        </label>
+        {FILTERS.some((k) => filters[k]) ? (
+          <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear
+          </button>
+        ) : null}
       </form>
       <ErrorNotice error={list.error} />
       {list.loading && list.items.length === 0 ? <Loading /> : null}
       {!list.loading && !list.error && list.items.length === 0 ? (
-        <Empty>No deploys yet. Create a deploy endpoint under <Link to="/integrations">Integrations</Link> and POST to it from your pipeline.</Empty>
+        <Empty>
+          No deploys yet. Create a deploy endpoint under <Link to="/integrations">Integrations</Link> and POST to it from your pipeline.
+        </Empty>
       ) : null}
       {list.items.length > 0 ? (
         <div className="table-wrap">
           <table aria-label="Deploys">
             <thead>
               <tr>
-                <th>When</th><th>Service</th><th>Environment</th><th>Status</th>
-                <th className="hide-narrow">Description</th><th className="hide-narrow">Commit</th><th className="hide-narrow">Deployer</th><th className="hide-narrow">Source</th>
+                <th>When</th>
+                <th>Service</th>
+                <th>Environment</th>
+                <th>Status</th>
+                <th className="hide-narrow">Description</th>
+                <th className="hide-narrow">Commit</th>
+                <th className="hide-narrow">Deployer</th>
+                <th className="hide-narrow">Source</th>
               </tr>
             </thead>
             <tbody>
@@ -92,12 +137,30 @@ export default function DeploysPage() {
                 const deploy = updates.get(original.id) ?? original;
                 return (
                   <tr key={deploy.id} className={fresh.has(deploy.id) ? 'fresh' : undefined} data-deploy-id={deploy.id}>
-                    <td className="nowrap"><Link to={`/deploys/${deploy.id}`}><Time iso={deploy.deployedAt} /></Link></td>
-                    <td><ServiceCell deploy={deploy} /></td>
-                    <td>{deploy.environment ? <Link to={`/environments/${encodeURIComponent(deploy.environment)}`}>{deploy.environment}</Link> : <span className="muted">—</span>}</td>
-                    <td><StatusBadge status={deploy.status} /></td>
-                    <td className="hide-narrow"><Link to={`/deploys/${deploy.id}`}>{deploy.description}</Link> <span className="muted">#{deploy.deployNumber}</span></td>
-                    <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>{shortSha(deploy.commit?.sha)}</td>
+                    <td className="nowrap">
+                      <Link to={`/deploys/${deploy.id}`}>
+                        <Time iso={deploy.deployedAt} />
+                      </Link>
+                    </td>
+                    <td>
+                      <ServiceCell deploy={deploy} />
+                    </td>
+                    <td>
+                      {deploy.environment ? (
+                        <Link to={`/environments/${encodeURIComponent(deploy.environment)}`}>{deploy.environment}</Link>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td>
+                      <StatusBadge status={deploy.status} />
+                    </td>
+                    <td className="hide-narrow">
+                      <Link to={`/deploys/${deploy.id}`}>{deploy.description}</Link> <span className="muted">#{deploy.deployNumber}</span>
+                    </td>
+                    <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>
+                      {shortSha(deploy.commit?.sha)}
+                    </td>
                     <td className="hide-narrow">{deployerLabel(deploy)}</td>
                     <td className="hide-narrow">{deploy.source}</td>
                   </tr>

@@ -33,14 +33,32 @@ function LatestPerService({ environment }: { environment: EnvironmentSummary }) 
       <p className="hint">The last deploy of every service (or unclaimed alias) to {environment.name}.</p>
       <div className="table-wrap">
         <table aria-label={`Last deploy per service in ${environment.name}`}>
-          <thead><tr><th>Service</th><th>Status</th><th>Deployed</th><th className="hide-narrow">Deploy</th><th className="hide-narrow">Commit</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Status</th>
+              <th>Deployed</th>
+              <th className="hide-narrow">Deploy</th>
+              <th className="hide-narrow">Commit</th>
+            </tr>
+          </thead>
           <tbody>
             {pages.items.map((deploy) => (
               <tr key={deploy.id}>
-                <td><ServiceCell deploy={deploy} /></td>
-                <td><StatusBadge status={deploy.status} /></td>
-                <td><Link to={`/deploys/${seg(deploy.id)}`}><Time iso={deploy.deployedAt} /></Link></td>
-                <td className="hide-narrow">{deploy.description} <span className="muted">#{deploy.deployNumber}</span></td>
+                <td>
+                  <ServiceCell deploy={deploy} />
+                </td>
+                <td>
+                  <StatusBadge status={deploy.status} />
+                </td>
+                <td>
+                  <Link to={`/deploys/${seg(deploy.id)}`}>
+                    <Time iso={deploy.deployedAt} />
+                  </Link>
+                </td>
+                <td className="hide-narrow">
+                  {deploy.description} <span className="muted">#{deploy.deployNumber}</span>
+                </td>
                 <td className="hide-narrow sha">{shortSha(deploy.commit?.sha)}</td>
               </tr>
             ))}
@@ -55,12 +73,20 @@ function LatestPerService({ environment }: { environment: EnvironmentSummary }) 
 function DeployTimeline({ name }: { name: string }) {
   const query = useMemo(() => ({ environment: name }), [name]);
   const list = usePaged<Deploy>('/api/v1/deploys', query, 50);
-  const onEvent = useCallback((event: ShiplineEvent) => {
-    const deploy = event.data as Deploy;
-    if (event.type === 'deploy.recorded' && list.page === 1 && deploy.environment && environmentKey(deploy.environment) === environmentKey(name)) {
-      list.prepend([deploy], (d) => d.id);
-    }
-  }, [list, name]);
+  const onEvent = useCallback(
+    (event: ShiplineEvent) => {
+      const deploy = event.data as Deploy;
+      if (
+        event.type === 'deploy.recorded' &&
+        list.page === 1 &&
+        deploy.environment &&
+        environmentKey(deploy.environment) === environmentKey(name)
+      ) {
+        list.prepend([deploy], (d) => d.id);
+      }
+    },
+    [list, name],
+  );
   const stream = useEventStream('deploy.recorded', onEvent);
   return (
     <section aria-labelledby="environment-timeline">
@@ -78,11 +104,17 @@ function DeployTimeline({ name }: { name: string }) {
             {deploys.map((deploy) => (
               <li key={deploy.id} data-status={deploy.status}>
                 <div className="catalog-timeline-row">
-                  <time dateTime={deploy.deployedAt} className="muted">{CLOCK.format(new Date(deploy.deployedAt))}</time>
+                  <time dateTime={deploy.deployedAt} className="muted">
+                    {CLOCK.format(new Date(deploy.deployedAt))}
+                  </time>
                   <ServiceCell deploy={deploy} />
                   <Link to={`/deploys/${seg(deploy.id)}`}>{deploy.description}</Link>
                   <StatusBadge status={deploy.status} />
-                  {deploy.commit?.sha ? <span className="sha hide-narrow" title={deploy.commit.message ?? undefined}>{shortSha(deploy.commit.sha)}</span> : null}
+                  {deploy.commit?.sha ? (
+                    <span className="sha hide-narrow" title={deploy.commit.message ?? undefined}>
+                      {shortSha(deploy.commit.sha)}
+                    </span>
+                  ) : null}
                   <span className="muted hide-narrow">by {deployerLabel(deploy)}</span>
                 </div>
               </li>
@@ -103,16 +135,30 @@ export default function EnvironmentPage() {
     <>
       <PageHeader
         title={environment?.name ?? name}
-        subtitle={environment ? <>{environment.deployCount} deploys, the last <Time iso={environment.lastDeployedAt} /></> : 'Environment'}
+        subtitle={
+          environment ? (
+            <>
+              {environment.deployCount} deploys, the last <Time iso={environment.lastDeployedAt} />
+            </>
+          ) : (
+            'Environment'
+          )
+        }
       >
-        <Link className="button" to={`/deploys?environment=${seg(name)}`}>Filter the deploy list</Link>
+        <Link className="button" to={`/deploys?environment=${seg(name)}`}>
+          Filter the deploy list
+        </Link>
       </PageHeader>
       <ErrorNotice error={environments.error} />
       {environments.loading && !environments.data ? <Loading /> : null}
       {environments.data && !environment ? <Empty>No deploy went to an environment named {name} yet.</Empty> : null}
       {environment ? (
         <>
-          <EnvironmentTier key={`${environment.tier}:${environment.tierSource}`} environment={environment} onChanged={environments.reload} />
+          <EnvironmentTier
+            key={`${environment.tier}:${environment.tierSource}`}
+            environment={environment}
+            onChanged={environments.reload}
+          />
           <LatestPerService environment={environment} />
         </>
       ) : null}

@@ -9,17 +9,34 @@ function CommitTime({ value }: { value: string | null }) {
 
 function person(name: string | null, email: string | null) {
   if (!name && !email) return <span className="muted">—</span>;
-  return <>{name ?? email}{name && email ? <span className="muted"> &lt;{email}&gt;</span> : null}</>;
+  return (
+    <>
+      {name ?? email}
+      {name && email ? <span className="muted"> &lt;{email}&gt;</span> : null}
+    </>
+  );
 }
 
 export function CommitCard({ commit }: { commit: Commit | null }) {
   return (
     <section aria-labelledby="deploy-commit" className="card">
-      <h2 id="deploy-commit" className="catalog-card-title">Commit</h2>
-      {!commit ? <p className="muted">The deploy did not say which commit it shipped.</p> : (
+      <h2 id="deploy-commit" className="catalog-card-title">
+        Commit
+      </h2>
+      {!commit ? (
+        <p className="muted">The deploy did not say which commit it shipped.</p>
+      ) : (
         <dl className="kv">
           <dt>SHA</dt>
-          <dd>{commit.sha ? <><span className="sha">{commit.sha}</span> <CopyButton text={commit.sha} label="Copy SHA" /></> : <span className="muted">—</span>}</dd>
+          <dd>
+            {commit.sha ? (
+              <>
+                <span className="sha">{commit.sha}</span> <CopyButton text={commit.sha} label="Copy SHA" />
+              </>
+            ) : (
+              <span className="muted">—</span>
+            )}
+          </dd>
           <dt>Message</dt>
           <dd className="catalog-commit-message">{commit.message ?? <span className="muted">—</span>}</dd>
           <dt>Branch</dt>
@@ -27,11 +44,15 @@ export function CommitCard({ commit }: { commit: Commit | null }) {
           <dt>Author</dt>
           <dd>{person(commit.authorName, commit.authorEmail)}</dd>
           <dt>Authored</dt>
-          <dd><CommitTime value={commit.authoringDate} /></dd>
+          <dd>
+            <CommitTime value={commit.authoringDate} />
+          </dd>
           <dt>Committer</dt>
           <dd>{person(commit.committerName, commit.committerEmail)}</dd>
           <dt>Committed</dt>
-          <dd><CommitTime value={commit.date} /></dd>
+          <dd>
+            <CommitTime value={commit.date} />
+          </dd>
         </dl>
       )}
     </section>

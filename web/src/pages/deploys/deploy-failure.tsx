@@ -20,7 +20,13 @@ export interface FailureMark {
 function drilldownLink(deploy: Deploy): string | null {
   if (!deploy.service || !deploy.environment) return null;
   const day = deploy.deployedAt.slice(0, 10);
-  const query = new URLSearchParams({ service: deploy.service.name, environment: deploy.environment, from: day, to: day, drill: 'changeFailureRate' });
+  const query = new URLSearchParams({
+    service: deploy.service.name,
+    environment: deploy.environment,
+    from: day,
+    to: day,
+    drill: 'changeFailureRate',
+  });
   return `/insights?${query}`;
 }
 
@@ -30,8 +36,8 @@ function OtherRules({ deploy }: { deploy: Deploy }) {
   if (!link) return <p className="hint">Deploys without an environment are outside the insights.</p>;
   return (
     <p className="hint">
-      {deploy.status === 'queued' || deploy.status === 'started' ? 'It counts in the change failure rate once it finishes. ' : null}
-      A deploy also fails when its status is failed, an incident follows it or a later deploy rolls it back:{' '}
+      {deploy.status === 'queued' || deploy.status === 'started' ? 'It counts in the change failure rate once it finishes. ' : null}A deploy
+      also fails when its status is failed, an incident follows it or a later deploy rolls it back:{' '}
       <Link to={link}>the change failure rate of that day</Link> shows which rule counts it.
     </p>
   );
@@ -41,8 +47,16 @@ function OtherRules({ deploy }: { deploy: Deploy }) {
  * Whether someone marked this deploy failed (the mark comes with the deploy), and (write role) the
  * control to mark or clear it. `onChanged` reads the deploy again; the buttons stay busy until then.
  */
-export function DeployFailure({ deploy, failure, reportedStatus, onChanged }: {
-  deploy: Deploy; failure: FailureMark | null; reportedStatus: Deploy['status']; onChanged(): Promise<void>;
+export function DeployFailure({
+  deploy,
+  failure,
+  reportedStatus,
+  onChanged,
+}: {
+  deploy: Deploy;
+  failure: FailureMark | null;
+  reportedStatus: Deploy['status'];
+  onChanged(): Promise<void>;
 }) {
   const { can } = useSession();
   const [reason, setReason] = useState('');
@@ -59,26 +73,51 @@ export function DeployFailure({ deploy, failure, reportedStatus, onChanged }: {
 
   return (
     <section aria-labelledby="deploy-failure" className="card">
-      <h2 id="deploy-failure" className="catalog-card-title">Change failure</h2>
+      <h2 id="deploy-failure" className="catalog-card-title">
+        Change failure
+      </h2>
       {failure ? (
         <dl className="kv">
-          <dt>Marked failed by</dt><dd>{failure.markedBy ?? <span className="muted">unknown</span>}</dd>
-          <dt>Marked</dt><dd><Time iso={failure.markedAt} /></dd>
-          <dt>Reason</dt><dd>{failure.reason}</dd>
-          <dt>Reported</dt><dd><StatusBadge status={reportedStatus} /> <span className="muted">by its source; it reads failed until the mark is cleared</span></dd>
+          <dt>Marked failed by</dt>
+          <dd>{failure.markedBy ?? <span className="muted">unknown</span>}</dd>
+          <dt>Marked</dt>
+          <dd>
+            <Time iso={failure.markedAt} />
+          </dd>
+          <dt>Reason</dt>
+          <dd>{failure.reason}</dd>
+          <dt>Reported</dt>
+          <dd>
+            <StatusBadge status={reportedStatus} /> <span className="muted">by its source; it reads failed until the mark is cleared</span>
+          </dd>
         </dl>
       ) : (
-        <p>Not marked as failed.{deploy.status === 'failed' ? ' Its status is failed, though: the change failure rate counts it.' : null}</p>
+        <p>
+          Not marked as failed.{deploy.status === 'failed' ? ' Its status is failed, though: the change failure rate counts it.' : null}
+        </p>
       )}
       <OtherRules deploy={deploy} />
       {can('write') ? (
         <div className="catalog-failure-actions">
           {failure ? (
-            <ActionButton onAction={clear} busyLabel="Clearing…">Clear the failure mark</ActionButton>
+            <ActionButton onAction={clear} busyLabel="Clearing…">
+              Clear the failure mark
+            </ActionButton>
           ) : (
             <form className="form-row" onSubmit={(e) => e.preventDefault()} aria-label="Mark this deploy as failed">
-              <label>Reason<input name="reason" value={reason} maxLength={2000} placeholder="e.g. broke checkout, rolled back by hand" onChange={(e) => setReason(e.target.value)} /></label>
-              <ActionButton className="danger" disabled={!reason.trim()} onAction={mark} busyLabel="Marking…">Mark as failed</ActionButton>
+              <label>
+                Reason
+                <input
+                  name="reason"
+                  value={reason}
+                  maxLength={2000}
+                  placeholder="e.g. broke checkout, rolled back by hand"
+                  onChange={(e) => setReason(e.target.value)}
+                />
+              </label>
+              <ActionButton className="danger" disabled={!reason.trim()} onAction={mark} busyLabel="Marking…">
+                Mark as failed
+              </ActionButton>
             </form>
           )}
         </div>

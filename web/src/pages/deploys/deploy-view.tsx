@@ -4,7 +4,11 @@ import type { Deploy } from '../../lib/types';
 /** The service a deploy went to: a link when a service claims it, else the bare alias. */
 export function ServiceCell({ deploy }: { deploy: Deploy }) {
   if (deploy.service) return <Link to={`/services/${encodeURIComponent(deploy.service.id)}`}>{deploy.service.name}</Link>;
-  return <span title="No service claims this alias yet">{deploy.serviceAlias} <span className="badge">unclaimed</span></span>;
+  return (
+    <span title="No service claims this alias yet">
+      {deploy.serviceAlias} <span className="badge">unclaimed</span>
+    </span>
+  );
 }
 
 export function deployerLabel(deploy: Deploy): string {

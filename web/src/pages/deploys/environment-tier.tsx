@@ -23,23 +23,41 @@ export function EnvironmentTier({ environment, onChanged }: { environment: Envir
   };
   return (
     <section aria-labelledby="environment-tier" className="card">
-      <h2 id="environment-tier" className="catalog-card-title">Tier</h2>
+      <h2 id="environment-tier" className="catalog-card-title">
+        Tier
+      </h2>
       <p>
         <span className="badge badge-info">{current}</span>{' '}
-        <span className="muted">{environment.tierSource === 'set' ? 'set by hand' : 'inferred from the name'}; {TIER_HELP[current]}.</span>
+        <span className="muted">
+          {environment.tierSource === 'set' ? 'set by hand' : 'inferred from the name'}; {TIER_HELP[current]}.
+        </span>
       </p>
       {can('write') ? (
         <div className="form-row">
-          <label>Set the tier
+          <label>
+            Set the tier
             <select name="tier" value={tier} onChange={(e) => setTier(e.target.value as Tier)}>
-              {TIERS.map((t) => <option key={t} value={t}>{t}</option>)}
+              {TIERS.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
             </select>
           </label>
-          <ActionButton className="primary" disabled={tier === current && environment.tierSource === 'set'} onAction={save} busyLabel="Saving…">Save tier</ActionButton>
+          <ActionButton
+            className="primary"
+            disabled={tier === current && environment.tierSource === 'set'}
+            onAction={save}
+            busyLabel="Saving…"
+          >
+            Save tier
+          </ActionButton>
         </div>
       ) : null}
       {can('write') && tier === 'production' && environment.tierSource !== 'set' ? (
-        <p className="hint">Once any environment is set to production, only the environments set to production count as production in the insights.</p>
+        <p className="hint">
+          Once any environment is set to production, only the environments set to production count as production in the insights.
+        </p>
       ) : null}
     </section>
   );

@@ -12,7 +12,10 @@ function RunLinks({ runs }: { runs: EventMatch['runs'] }) {
     <ul className="events-run-links">
       {runs.map((run) => (
         <li key={run.id}>
-          <Link to={`/runs/${seg(run.id)}`} aria-label={`Run ${shortId(run.id)}, ${run.status}`}><span className="sha">{shortId(run.id)}</span></Link> <StatusBadge status={run.status} />
+          <Link to={`/runs/${seg(run.id)}`} aria-label={`Run ${shortId(run.id)}, ${run.status}`}>
+            <span className="sha">{shortId(run.id)}</span>
+          </Link>{' '}
+          <StatusBadge status={run.status} />
         </li>
       ))}
     </ul>
@@ -23,7 +26,12 @@ function ReactionCell({ match }: { match: EventMatch }) {
   return (
     <>
       <Link to={`/reactions/${seg(match.reaction)}`}>{match.reaction}</Link> <span className="muted">v{match.version}</span>
-      {!match.enabled ? <> <StatusBadge status="disabled" /></> : null}
+      {!match.enabled ? (
+        <>
+          {' '}
+          <StatusBadge status="disabled" />
+        </>
+      ) : null}
     </>
   );
 }
@@ -34,13 +42,25 @@ function MatchedTable({ matches }: { matches: EventMatch[] }) {
     <>
       <div className="table-wrap">
         <table aria-label="Reactions that match this event">
-          <thead><tr><th>Reaction</th><th className="hide-narrow">Trigger</th><th>Runs this event started</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Reaction</th>
+              <th className="hide-narrow">Trigger</th>
+              <th>Runs this event started</th>
+            </tr>
+          </thead>
           <tbody>
             {pages.items.map((m) => (
               <tr key={m.reaction}>
-                <td><ReactionCell match={m} /></td>
-                <td className="hide-narrow"><code>{m.trigger}</code></td>
-                <td><RunLinks runs={m.runs} /></td>
+                <td>
+                  <ReactionCell match={m} />
+                </td>
+                <td className="hide-narrow">
+                  <code>{m.trigger}</code>
+                </td>
+                <td>
+                  <RunLinks runs={m.runs} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -57,14 +77,27 @@ function UnmatchedTable({ matches }: { matches: EventMatch[] }) {
     <>
       <div className="table-wrap">
         <table aria-label="Reactions that do not match this event">
-          <thead><tr><th>Reaction</th><th>Why not</th><th className="hide-narrow">Trigger</th><th className="hide-narrow">Earlier runs</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Reaction</th>
+              <th>Why not</th>
+              <th className="hide-narrow">Trigger</th>
+              <th className="hide-narrow">Earlier runs</th>
+            </tr>
+          </thead>
           <tbody>
             {pages.items.map((m) => (
               <tr key={m.reaction}>
-                <td><ReactionCell match={m} /></td>
+                <td>
+                  <ReactionCell match={m} />
+                </td>
                 <td className="events-reason">{m.reason ?? 'it does not match'}</td>
-                <td className="hide-narrow"><code>{m.trigger}</code></td>
-                <td className="hide-narrow"><RunLinks runs={m.runs} /></td>
+                <td className="hide-narrow">
+                  <code>{m.trigger}</code>
+                </td>
+                <td className="hide-narrow">
+                  <RunLinks runs={m.runs} />
+                </td>
               </tr>
             ))}
           </tbody>

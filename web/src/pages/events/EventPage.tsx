@@ -39,19 +39,34 @@ export default function EventPage() {
 
   return (
     <>
-      <PageHeader title={data.type} subtitle={<>From <strong>{data.source}</strong>, received <Time iso={data.receivedAt} /></>}>
+      <PageHeader
+        title={data.type}
+        subtitle={
+          <>
+            From <strong>{data.source}</strong>, received <Time iso={data.receivedAt} />
+          </>
+        }
+      >
         {can('write') ? <ReplayButton eventId={data.id} onReplayed={matches.reload} /> : null}
       </PageHeader>
-      <Facts label="Event details" facts={[
-        ['Type', <><code>{data.type}</code> · <Link to={`/events?type=${encodeURIComponent(data.type)}`}>more like it</Link></>],
-        ['Happened', <Time iso={data.timestamp} />],
-        ['Received', <Time iso={data.receivedAt} />],
-        ['Position', data.seq],
-        subject ? ['About', <Link to={subject.to}>Open {subject.label}</Link>] : null,
-        ['Runs', <Link to={`/runs?eventId=${encodeURIComponent(data.id)}`}>Every run it started</Link>],
-        ['Source', data.source, 'wide'],
-        ['Id', <span className="sha">{data.id}</span>, 'wide'],
-      ]} />
+      <Facts
+        label="Event details"
+        facts={[
+          [
+            'Type',
+            <>
+              <code>{data.type}</code> · <Link to={`/events?type=${encodeURIComponent(data.type)}`}>more like it</Link>
+            </>,
+          ],
+          ['Happened', <Time iso={data.timestamp} />],
+          ['Received', <Time iso={data.receivedAt} />],
+          ['Position', data.seq],
+          subject ? ['About', <Link to={subject.to}>Open {subject.label}</Link>] : null,
+          ['Runs', <Link to={`/runs?eventId=${encodeURIComponent(data.id)}`}>Every run it started</Link>],
+          ['Source', data.source, 'wide'],
+          ['Id', <span className="sha">{data.id}</span>, 'wide'],
+        ]}
+      />
       <EventMatches matches={matches} />
       <section aria-labelledby="events-json-title">
         <div className="events-section-head">

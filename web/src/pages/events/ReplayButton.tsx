@@ -23,11 +23,19 @@ export function ReplayButton({ eventId, onReplayed }: { eventId: string; onRepla
       </ActionButton>
       {result ? (
         <div className="notice notice-info" role="status">
-          {result.runs.length === 0 ? 'Replayed: no reaction matches this event now, so nothing started.' : (
+          {result.runs.length === 0 ? (
+            'Replayed: no reaction matches this event now, so nothing started.'
+          ) : (
             <>
               Replayed: {result.runs.length === 1 ? '1 run' : `${result.runs.length} runs`} started.
               <ul>
-                {result.runs.map((run) => <li key={run.id}><Link to={`/runs/${seg(run.id)}`}>{run.reaction} run {shortId(run.id)}</Link></li>)}
+                {result.runs.map((run) => (
+                  <li key={run.id}>
+                    <Link to={`/runs/${seg(run.id)}`}>
+                      {run.reaction} run {shortId(run.id)}
+                    </Link>
+                  </li>
+                ))}
               </ul>
             </>
           )}

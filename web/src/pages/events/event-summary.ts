@@ -1,7 +1,8 @@
 import type { ShiplineEvent } from '../../lib/types';
 
 type Data = Record<string, unknown>;
-const str = (value: unknown) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null);
+const str = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 
 /** One line about what an event says, for the list: the deploy, the run, or its first plain fields. */
 export function eventSummary(event: ShiplineEvent): string {
@@ -10,8 +11,12 @@ export function eventSummary(event: ShiplineEvent): string {
     const service = (data.service as { name?: string } | null)?.name ?? str(data.serviceAlias) ?? '?';
     // deploy.failed says what found the failure; deploy.marked_failed carries the mark, not the deploy.
     const failure = data.failure as { source?: unknown; reason?: unknown } | undefined;
-    const status = event.type === 'deploy.marked_failed' ? `marked failed: ${str(data.reason) ?? '?'}`
-      : failure ? `failed (${str(failure.source) ?? '?'}): ${str(failure.reason) ?? ''}`.trim() : (str(data.status) ?? '?');
+    const status =
+      event.type === 'deploy.marked_failed'
+        ? `marked failed: ${str(data.reason) ?? '?'}`
+        : failure
+          ? `failed (${str(failure.source) ?? '?'}): ${str(failure.reason) ?? ''}`.trim()
+          : (str(data.status) ?? '?');
     return `${service} → ${str(data.environment) ?? 'no environment'} (${status})`;
   }
   if (event.type.startsWith('run.')) return `${str(data.reaction) ?? '?'} run ${str(data.status) ?? ''}`.trim();
@@ -25,7 +30,9 @@ export function eventSummary(event: ShiplineEvent): string {
 export function eventSubject(event: ShiplineEvent): { to: string; label: string } | null {
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Data;
   const deployId = event.type === 'deploy.marked_failed' ? data.deployId : data.id;
-  if (event.type.startsWith('deploy.') && typeof deployId === 'string') return { to: `/deploys/${encodeURIComponent(deployId)}`, label: 'the deploy' };
-  if (event.type.startsWith('run.') && typeof data.runId === 'string') return { to: `/runs/${encodeURIComponent(data.runId)}`, label: 'the run' };
+  if (event.type.startsWith('deploy.') && typeof deployId === 'string')
+    return { to: `/deploys/${encodeURIComponent(deployId)}`, label: 'the deploy' };
+  if (event.type.startsWith('run.') && typeof data.runId === 'string')
+    return { to: `/runs/${encodeURIComponent(data.runId)}`, label: 'the run' };
   return null;
 }

@@ -20,9 +20,10 @@ export function BucketChart({ report, metric, onDrill }: { report: DoraReport; m
   const headline = report.summary[metric];
   const label = (iso: string) => (report.bucket === 'month' ? MONTH : DAY).format(new Date(iso));
   const latest = points.length ? points[points.length - 1]!.figure.value : null;
-  const summary = values.length === 0
-    ? `${TITLES[metric]} per ${report.bucket}: no values in this window.`
-    : `${TITLES[metric]} per ${report.bucket}, ${points.length} ${report.bucket}s: lowest ${formatValue(headline, Math.min(...values), headline.value)}, highest ${formatValue(headline, Math.max(...values), headline.value)}, latest ${formatValue(headline, latest, headline.value)}.`;
+  const summary =
+    values.length === 0
+      ? `${TITLES[metric]} per ${report.bucket}: no values in this window.`
+      : `${TITLES[metric]} per ${report.bucket}, ${points.length} ${report.bucket}s: lowest ${formatValue(headline, Math.min(...values), headline.value)}, highest ${formatValue(headline, Math.max(...values), headline.value)}, latest ${formatValue(headline, latest, headline.value)}.`;
 
   return (
     <div className="insights-chart">
@@ -32,8 +33,14 @@ export function BucketChart({ report, metric, onDrill }: { report: DoraReport; m
           const v = p.figure.value;
           const h = v === null ? 2 : Math.max((v / max) * (HEIGHT - 4), v > 0 ? 2 : 0.5);
           return (
-            <rect key={p.key} x={i * slot + gap / 2} width={Math.max(slot - gap, 0.5)} y={HEIGHT - h} height={h}
-              className={v === null ? 'insights-bar insights-bar-empty' : 'insights-bar'}>
+            <rect
+              key={p.key}
+              x={i * slot + gap / 2}
+              width={Math.max(slot - gap, 0.5)}
+              y={HEIGHT - h}
+              height={h}
+              className={v === null ? 'insights-bar insights-bar-empty' : 'insights-bar'}
+            >
               <title>{`${p.key}: ${formatValue(headline, v, headline.value)}`}</title>
             </rect>
           );
@@ -50,14 +57,25 @@ export function BucketChart({ report, metric, onDrill }: { report: DoraReport; m
         <summary>Values per {report.bucket}</summary>
         <div className="table-wrap">
           <table aria-label={`${TITLES[metric]} per ${report.bucket}`}>
-            <thead><tr><th>{report.bucket}</th><th>Value</th><th>Count</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{report.bucket}</th>
+                <th>Value</th>
+                <th>Count</th>
+              </tr>
+            </thead>
             <tbody>
               {points.map((p) => (
                 <tr key={p.key}>
                   <td>{p.key}</td>
                   <td>{formatValue(headline, p.figure.value, headline.value)}</td>
                   <td>
-                    <button type="button" className="button-small" onClick={() => onDrill(p.key)} aria-label={`Deploys behind ${TITLES[metric]} for ${p.key}`}>
+                    <button
+                      type="button"
+                      className="button-small"
+                      onClick={() => onDrill(p.key)}
+                      aria-label={`Deploys behind ${TITLES[metric]} for ${p.key}`}
+                    >
                       {p.figure.numerator}/{Math.round(p.figure.denominator * 10) / 10}
                     </button>
                   </td>

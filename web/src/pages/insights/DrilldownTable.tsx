@@ -13,7 +13,15 @@ function Why({ row }: { row: DrilldownRow }) {
     ...row.failures.map((f) => `${f.rule}: ${f.detail}`),
     ...(row.excludedBecause ? [`left out: ${row.excludedBecause}`] : []),
   ];
-  return parts.length ? <ul className="insights-why">{parts.map((p) => <li key={p}>{p}</li>)}</ul> : <span className="muted">—</span>;
+  return parts.length ? (
+    <ul className="insights-why">
+      {parts.map((p) => (
+        <li key={p}>{p}</li>
+      ))}
+    </ul>
+  ) : (
+    <span className="muted">—</span>
+  );
 }
 
 function Incidents({ incidents }: { incidents: Incident[] }) {
@@ -23,7 +31,16 @@ function Incidents({ incidents }: { incidents: Incident[] }) {
       <h3>Incidents</h3>
       <ul>
         {pages.items.map((i) => (
-          <li key={i.id}>{i.title || i.id} <span className="muted">({i.source})</span>, opened <Time iso={i.startedAt} />{i.resolvedAt ? <>, resolved <Time iso={i.resolvedAt} /></> : ', not resolved'}</li>
+          <li key={i.id}>
+            {i.title || i.id} <span className="muted">({i.source})</span>, opened <Time iso={i.startedAt} />
+            {i.resolvedAt ? (
+              <>
+                , resolved <Time iso={i.resolvedAt} />
+              </>
+            ) : (
+              ', not resolved'
+            )}
+          </li>
         ))}
       </ul>
       <Pager {...pages} />
@@ -42,8 +59,12 @@ export function DrilldownTable({ metric, path, scope, onClose }: { metric: Metri
   return (
     <section aria-labelledby="insights-drilldown" className="insights-drilldown">
       <div className="insights-drilldown-head">
-        <h2 id="insights-drilldown" ref={heading} tabIndex={-1}>Deploys behind {TITLES[metric].toLowerCase()} <span className="muted">({scope})</span></h2>
-        <button type="button" className="button-small" onClick={onClose}>Close</button>
+        <h2 id="insights-drilldown" ref={heading} tabIndex={-1}>
+          Deploys behind {TITLES[metric].toLowerCase()} <span className="muted">({scope})</span>
+        </h2>
+        <button type="button" className="button-small" onClick={onClose}>
+          Close
+        </button>
       </div>
       <ErrorNotice error={drill.error} />
       {drill.loading && !d ? <Loading label="Loading the deploys…" /> : null}
@@ -59,8 +80,14 @@ export function DrilldownTable({ metric, path, scope, onClose }: { metric: Metri
           <table aria-label={`Deploys behind ${TITLES[metric]}`}>
             <thead>
               <tr>
-                <th>Deploy</th><th className="hide-narrow">Deployed</th><th>Service</th><th className="hide-narrow">Environment</th><th>Status</th>
-                <th>Counted</th><th className="hide-narrow">Time</th><th className="hide-narrow">Why</th>
+                <th>Deploy</th>
+                <th className="hide-narrow">Deployed</th>
+                <th>Service</th>
+                <th className="hide-narrow">Environment</th>
+                <th>Status</th>
+                <th>Counted</th>
+                <th className="hide-narrow">Time</th>
+                <th className="hide-narrow">Why</th>
               </tr>
             </thead>
             <tbody>
@@ -70,16 +97,30 @@ export function DrilldownTable({ metric, path, scope, onClose }: { metric: Metri
                     <Link to={`/deploys/${seg(row.deploy.id)}`}>#{row.deploy.deployNumber}</Link>
                     {row.deploy.commitSha ? <span className="sha hide-narrow"> {shortSha(row.deploy.commitSha)}</span> : null}
                   </td>
-                  <td className="hide-narrow"><Time iso={row.deploy.deployedAt} /></td>
-                  <td><Link to={`/services/${seg(row.deploy.service.id)}`}>{row.deploy.service.name}</Link></td>
+                  <td className="hide-narrow">
+                    <Time iso={row.deploy.deployedAt} />
+                  </td>
+                  <td>
+                    <Link to={`/services/${seg(row.deploy.service.id)}`}>{row.deploy.service.name}</Link>
+                  </td>
                   <td className="hide-narrow">{row.deploy.environment}</td>
-                  <td><StatusBadge status={row.deploy.status} /></td>
+                  <td>
+                    <StatusBadge status={row.deploy.status} />
+                  </td>
                   <td>{row.counted ? 'yes' : 'no'}</td>
                   <td className="hide-narrow">
                     {row.seconds !== null ? formatSeconds(row.seconds) : <span className="muted">—</span>}
-                    {row.restore ? <span className="hint"> restored by {row.restore.by === 'deploy' ? <Link to={`/deploys/${seg(row.restore.id)}`}>a deploy</Link> : 'an incident'}</span> : null}
+                    {row.restore ? (
+                      <span className="hint">
+                        {' '}
+                        restored by{' '}
+                        {row.restore.by === 'deploy' ? <Link to={`/deploys/${seg(row.restore.id)}`}>a deploy</Link> : 'an incident'}
+                      </span>
+                    ) : null}
                   </td>
-                  <td className="hide-narrow"><Why row={row} /></td>
+                  <td className="hide-narrow">
+                    <Why row={row} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -17,8 +17,9 @@ function Scope({ report }: { report: DoraReport }) {
   const last = new Date(Date.parse(report.to) - 1);
   return (
     <p className="insights-scope muted">
-      {who} in {report.environments.length ? report.environments.join(', ') : 'no environment'}, {DATE.format(new Date(report.from))} to {DATE.format(last)} (UTC),
-      per {report.bucket}. Bands from the DORA {report.bandsVersion} report; an incident up to {report.incidentWindowMinutes} min after a deploy fails it.
+      {who} in {report.environments.length ? report.environments.join(', ') : 'no environment'}, {DATE.format(new Date(report.from))} to{' '}
+      {DATE.format(last)} (UTC), per {report.bucket}. Bands from the DORA {report.bandsVersion} report; an incident up to{' '}
+      {report.incidentWindowMinutes} min after a deploy fails it.
     </p>
   );
 }
@@ -52,9 +53,19 @@ export default function InsightsPage() {
 
   return (
     <>
-      <PageHeader title="Insights" subtitle="The four DORA figures from the deploys Shipline records. Choose a figure to see the deploys behind it." />
-      <InsightsFilters key={cleared} filters={filters} onChange={setFilter}
-        onClear={() => { setParams(new URLSearchParams(), { replace: true }); setCleared((n) => n + 1); }} />
+      <PageHeader
+        title="Insights"
+        subtitle="The four DORA figures from the deploys Shipline records. Choose a figure to see the deploys behind it."
+      />
+      <InsightsFilters
+        key={cleared}
+        filters={filters}
+        onChange={setFilter}
+        onClear={() => {
+          setParams(new URLSearchParams(), { replace: true });
+          setCleared((n) => n + 1);
+        }}
+      />
       <ErrorNotice error={report.error} />
       {report.loading && !data ? <Loading label="Computing the figures…" /> : null}
       {data ? (
@@ -62,8 +73,8 @@ export default function InsightsPage() {
           <Scope report={data} />
           {data.environments.length === 0 ? (
             <p className="notice notice-warn">
-              No environment counts yet: the figures cover production-tier environments unless you choose one. Set an environment&apos;s tier on its page
-              (open one from the <Link to="/deploys">deploy list</Link>), or enter an environment above.
+              No environment counts yet: the figures cover production-tier environments unless you choose one. Set an environment&apos;s
+              tier on its page (open one from the <Link to="/deploys">deploy list</Link>), or enter an environment above.
             </p>
           ) : null}
           <div className="insights-figures" aria-busy={report.loading}>
@@ -74,8 +85,12 @@ export default function InsightsPage() {
         </>
       ) : null}
       {drill && drillPath ? (
-        <DrilldownTable metric={drill} path={drillPath} scope={bucket ? `${data?.bucket} of ${bucket.key}` : 'the whole window'}
-          onClose={() => update({ drill: undefined, drillBucket: undefined })} />
+        <DrilldownTable
+          metric={drill}
+          path={drillPath}
+          scope={bucket ? `${data?.bucket} of ${bucket.key}` : 'the whole window'}
+          onClose={() => update({ drill: undefined, drillBucket: undefined })}
+        />
       ) : null}
     </>
   );

@@ -11,7 +11,7 @@ export const MEANING: Record<MetricName, string> = {
   deploymentFrequency: 'Successful deploys per day.',
   leadTime: 'Median time from commit to successful deploy.',
   changeFailureRate: 'Failed deploys out of finished deploys.',
-  timeToRestore: 'Median time from a failed deploy to the next success or the incident\'s resolution.',
+  timeToRestore: "Median time from a failed deploy to the next success or the incident's resolution.",
 };
 
 export const BAND_TONE: Record<Band, string> = { elite: 'good', high: 'info', medium: 'warn', low: 'bad' };
@@ -46,9 +46,13 @@ export function formatValue(metric: Pick<Metric, 'unit'>, value: number | null |
 export function fraction(name: MetricName, m: Metric): string {
   const days = Math.round(m.denominator * 10) / 10;
   switch (name) {
-    case 'deploymentFrequency': return `${m.numerator} successful deploys over ${days} days`;
-    case 'leadTime': return `${m.numerator} of ${m.denominator} successful deploys with a commit date`;
-    case 'changeFailureRate': return `${m.numerator} failed of ${m.denominator} finished deploys`;
-    case 'timeToRestore': return `${m.numerator} of ${m.denominator} failures restored`;
+    case 'deploymentFrequency':
+      return `${m.numerator} successful deploys over ${days} days`;
+    case 'leadTime':
+      return `${m.numerator} of ${m.denominator} successful deploys with a commit date`;
+    case 'changeFailureRate':
+      return `${m.numerator} failed of ${m.denominator} finished deploys`;
+    case 'timeToRestore':
+      return `${m.numerator} of ${m.denominator} failures restored`;
   }
 }

@@ -44,11 +44,27 @@ export default function ConnectionPage() {
 
   return (
     <>
-      <PageHeader title={connection.name} subtitle={<><Link to="/integrations?tab=connections">Connections</Link> · {type?.title ?? connection.type}</>}>
+      <PageHeader
+        title={connection.name}
+        subtitle={
+          <>
+            <Link to="/integrations?tab=connections">Connections</Link> · {type?.title ?? connection.type}
+          </>
+        }
+      >
         {can('write') ? (
-          <ActionButton busyLabel="Testing…" onAction={async () => changed(await api.post<Connection>(`/api/v1/connections/${seg(connection.name)}/test`))}>Test</ActionButton>
+          <ActionButton
+            busyLabel="Testing…"
+            onAction={async () => changed(await api.post<Connection>(`/api/v1/connections/${seg(connection.name)}/test`))}
+          >
+            Test
+          </ActionButton>
         ) : null}
-        {can('admin') && type && !editing ? <button type="button" onClick={() => setEditing(true)}>Change</button> : null}
+        {can('admin') && type && !editing ? (
+          <button type="button" onClick={() => setEditing(true)}>
+            Change
+          </button>
+        ) : null}
         {can('admin') ? (
           <ActionButton
             className="danger"
@@ -58,7 +74,9 @@ export default function ConnectionPage() {
               await api.delete(`/api/v1/connections/${seg(connection.name)}`);
               navigate('/integrations?tab=connections');
             }}
-          >Delete</ActionButton>
+          >
+            Delete
+          </ActionButton>
         ) : null}
       </PageHeader>
       <ErrorNotice error={loaded.error} />
@@ -68,14 +86,18 @@ export default function ConnectionPage() {
           {lastTest.status === 'ready' ? 'Test succeeded.' : `Test failed: ${lastTest.error ?? 'no answer'}`}
         </div>
       ) : null}
-      {editing && type ? <EditConnectionForm connection={connection} type={type} onSaved={changed} onCancel={() => setEditing(false)} /> : null}
+      {editing && type ? (
+        <EditConnectionForm connection={connection} type={type} onSaved={changed} onCancel={() => setEditing(false)} />
+      ) : null}
       <div className="integrations-grid">
         <StateCard connection={connection} />
         <ConfigCard connection={connection} type={type} />
       </div>
       {type?.inbound ? (
         <section className="card" aria-labelledby="inbound-title">
-          <h2 id="inbound-title" className="integrations-card-title">Inbound webhook URL</h2>
+          <h2 id="inbound-title" className="integrations-card-title">
+            Inbound webhook URL
+          </h2>
           <CopyableUrl url={connection.webhookUrl} />
           <p className="hint">
             {isOctopus
@@ -87,12 +109,24 @@ export default function ConnectionPage() {
       {isOctopus ? (
         <>
           <section className="card" aria-labelledby="subscription-title">
-            <h2 id="subscription-title" className="integrations-card-title">Octopus subscription</h2>
-            <SubscriptionSummary standalone connection={connection} timedOut={poll.timedOut} onCheckAgain={() => { loaded.reload(); poll.restart(); }} />
+            <h2 id="subscription-title" className="integrations-card-title">
+              Octopus subscription
+            </h2>
+            <SubscriptionSummary
+              standalone
+              connection={connection}
+              timedOut={poll.timedOut}
+              onCheckAgain={() => {
+                loaded.reload();
+                poll.restart();
+              }}
+            />
           </section>
           {connection.status === 'ready' ? (
             <section className="card" aria-labelledby="resources-title">
-              <h2 id="resources-title" className="integrations-card-title">Resources</h2>
+              <h2 id="resources-title" className="integrations-card-title">
+                Resources
+              </h2>
               <p className="hint">What reactions on this connection can name, as Octopus lists them now.</p>
               <div className="integrations-grid">
                 <OctopusResources connection={connection.name} kind="projects" />
@@ -110,18 +144,49 @@ function StateCard({ connection }: { connection: Connection }) {
   const details = Object.entries(connection.details ?? {});
   return (
     <section className="card" aria-labelledby="state-title">
-      <h2 id="state-title" className="integrations-card-title">State</h2>
+      <h2 id="state-title" className="integrations-card-title">
+        State
+      </h2>
       <dl className="kv">
-        <dt>Status</dt><dd><ConnectionStatus connection={connection} /></dd>
-        <dt>Last tested</dt><dd><Time iso={connection.checkedAt} /></dd>
-        {connection.error ? <><dt>Last error</dt><dd className="integrations-error-text">{connection.error}</dd></> : null}
-        {connection.version ? <><dt>Version</dt><dd>{connection.version}</dd></> : null}
-        {connection.space ? <><dt>Space</dt><dd>{connection.space.name} <span className="muted">({connection.space.id})</span></dd></> : null}
+        <dt>Status</dt>
+        <dd>
+          <ConnectionStatus connection={connection} />
+        </dd>
+        <dt>Last tested</dt>
+        <dd>
+          <Time iso={connection.checkedAt} />
+        </dd>
+        {connection.error ? (
+          <>
+            <dt>Last error</dt>
+            <dd className="integrations-error-text">{connection.error}</dd>
+          </>
+        ) : null}
+        {connection.version ? (
+          <>
+            <dt>Version</dt>
+            <dd>{connection.version}</dd>
+          </>
+        ) : null}
+        {connection.space ? (
+          <>
+            <dt>Space</dt>
+            <dd>
+              {connection.space.name} <span className="muted">({connection.space.id})</span>
+            </dd>
+          </>
+        ) : null}
         {details.map(([key, value]) => (
           <DetailRow key={key} name={key} value={value} />
         ))}
-        <dt>Created</dt><dd><Time iso={connection.createdAt} /></dd>
-        <dt>Changed</dt><dd><Time iso={connection.updatedAt} /></dd>
+        <dt>Created</dt>
+        <dd>
+          <Time iso={connection.createdAt} />
+        </dd>
+        <dt>Changed</dt>
+        <dd>
+          <Time iso={connection.updatedAt} />
+        </dd>
       </dl>
     </section>
   );
@@ -156,9 +221,13 @@ function ConfigCard({ connection, type }: { connection: Connection; type: Connec
   };
   return (
     <section className="card" aria-labelledby="config-title">
-      <h2 id="config-title" className="integrations-card-title">Settings</h2>
+      <h2 id="config-title" className="integrations-card-title">
+        Settings
+      </h2>
       <dl className="kv">
-        {configNames.map((key) => <DetailRow key={key} name={key} value={connection.config[key]} />)}
+        {configNames.map((key) => (
+          <DetailRow key={key} name={key} value={connection.config[key]} />
+        ))}
         {secretFields.map((field) => (
           <SecretRow key={field.name} name={field.name} state={secretState(field.name, field.required)} />
         ))}

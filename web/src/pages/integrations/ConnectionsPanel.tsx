@@ -21,7 +21,11 @@ export default function ConnectionsPanel() {
     <>
       <div className="integrations-toolbar">
         <p className="muted">Connections hold the address and credentials of another system; reactions use them by name.</p>
-        {can('admin') && !adding ? <button type="button" className="primary" onClick={() => setAdding(true)}>New connection</button> : null}
+        {can('admin') && !adding ? (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            New connection
+          </button>
+        ) : null}
       </div>
       {adding ? (
         <NewConnectionForm
@@ -39,28 +43,48 @@ export default function ConnectionsPanel() {
           <table aria-label="Connections">
             <thead>
               <tr>
-                <th>Name</th><th>Type</th><th>State</th>
-                <th className="hide-narrow">Last tested</th><th><span className="visually-hidden">Actions</span></th>
+                <th>Name</th>
+                <th>Type</th>
+                <th>State</th>
+                <th className="hide-narrow">Last tested</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {list.items.map((connection) => (
                 <tr key={connection.id} data-connection={connection.name}>
-                  <td><Link to={`/integrations/connections/${seg(connection.name)}`}>{connection.name}</Link></td>
+                  <td>
+                    <Link to={`/integrations/connections/${seg(connection.name)}`}>{connection.name}</Link>
+                  </td>
                   <td>{titleOf(connection.type)}</td>
                   <td>
                     <ConnectionStatus connection={connection} />
-                    {connection.type === 'octopus' ? <> <SubscriptionBadge connection={connection} /></> : null}
+                    {connection.type === 'octopus' ? (
+                      <>
+                        {' '}
+                        <SubscriptionBadge connection={connection} />
+                      </>
+                    ) : null}
                     {connection.error ? <div className="hint integrations-error-text">{connection.error}</div> : null}
                   </td>
-                  <td className="hide-narrow"><Time iso={connection.checkedAt} /></td>
+                  <td className="hide-narrow">
+                    <Time iso={connection.checkedAt} />
+                  </td>
                   <td>
                     <div className="integrations-row-actions">
                       {can('write') ? (
-                        <ActionButton className="button-small" busyLabel="Testing…" onAction={async () => {
-                          await api.post<Connection>(`/api/v1/connections/${seg(connection.name)}/test`);
-                          list.reload();
-                        }}>Test</ActionButton>
+                        <ActionButton
+                          className="button-small"
+                          busyLabel="Testing…"
+                          onAction={async () => {
+                            await api.post<Connection>(`/api/v1/connections/${seg(connection.name)}/test`);
+                            list.reload();
+                          }}
+                        >
+                          Test
+                        </ActionButton>
                       ) : null}
                       {can('admin') ? (
                         <ActionButton
@@ -71,7 +95,9 @@ export default function ConnectionsPanel() {
                             await api.delete(`/api/v1/connections/${seg(connection.name)}`);
                             list.reload();
                           }}
-                        >Delete</ActionButton>
+                        >
+                          Delete
+                        </ActionButton>
                       ) : null}
                     </div>
                   </td>

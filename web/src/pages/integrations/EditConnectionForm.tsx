@@ -7,8 +7,16 @@ import type { FieldValues } from './connection-fields';
 import type { Connection, ConnectionType } from './types';
 
 /** Changes a connection's settings or replaces secrets; the server tests it again on save. */
-export default function EditConnectionForm({ connection, type, onSaved, onCancel }: {
-  connection: Connection; type: ConnectionType; onSaved(connection: Connection): void; onCancel(): void;
+export default function EditConnectionForm({
+  connection,
+  type,
+  onSaved,
+  onCancel,
+}: {
+  connection: Connection;
+  type: ConnectionType;
+  onSaved(connection: Connection): void;
+  onCancel(): void;
 }) {
   const configFields = fieldsOf(type.config, false);
   const secretFields = fieldsOf(type.secrets, true);
@@ -42,9 +50,16 @@ export default function EditConnectionForm({ connection, type, onSaved, onCancel
 
   return (
     <section className="card" aria-labelledby="edit-connection-title">
-      <h2 id="edit-connection-title" className="integrations-card-title">Change {connection.name}</h2>
+      <h2 id="edit-connection-title" className="integrations-card-title">
+        Change {connection.name}
+      </h2>
       <form className="form" onSubmit={(e) => void submit(e)}>
-        {configFields.length > 0 ? <fieldset className="integrations-fieldset"><legend>Settings</legend><ConnectionFields fields={configFields} values={config} onChange={setConfig} keep /></fieldset> : null}
+        {configFields.length > 0 ? (
+          <fieldset className="integrations-fieldset">
+            <legend>Settings</legend>
+            <ConnectionFields fields={configFields} values={config} onChange={setConfig} keep />
+          </fieldset>
+        ) : null}
         {secretFields.length > 0 ? (
           <fieldset className="integrations-fieldset">
             <legend>Replace secrets</legend>
@@ -54,8 +69,12 @@ export default function EditConnectionForm({ connection, type, onSaved, onCancel
         ) : null}
         <ErrorNotice error={error} />
         <div className="form-row">
-          <button type="submit" className="primary" disabled={busy} aria-busy={busy}>{busy ? 'Saving and testing…' : 'Save and test'}</button>
-          <button type="button" onClick={onCancel} disabled={busy}>Cancel</button>
+          <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+            {busy ? 'Saving and testing…' : 'Save and test'}
+          </button>
+          <button type="button" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
         </div>
       </form>
     </section>

@@ -17,7 +17,10 @@ export default function IntegrationsPage() {
   const [tab, setTab] = useTabParam(TABS);
   return (
     <>
-      <PageHeader title="Integrations" subtitle="What Shipline hears from and talks to: Octopus, other connections, deploy endpoints and webhooks." />
+      <PageHeader
+        title="Integrations"
+        subtitle="What Shipline hears from and talks to: Octopus, other connections, deploy endpoints and webhooks."
+      />
       <Tabs tabs={TABS} current={tab} onSelect={setTab} label="Integrations" idPrefix="integrations" />
       <TabPanel idPrefix="integrations" tab={tab}>
         {tab === 'octopus' ? <OctopusPanel /> : null}

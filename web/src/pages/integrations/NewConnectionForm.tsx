@@ -15,8 +15,16 @@ type Busy = 'test' | 'save' | null;
  * inputs the type's manifest lists. Test checks the settings with the provider without saving
  * them; the server also tests the connection as it saves it. Either outcome is shown.
  */
-export default function NewConnectionForm({ types, typesError, onCreated, onCancel }: {
-  types: ConnectionType[]; typesError: unknown; onCreated(connection: Connection): void; onCancel(): void;
+export default function NewConnectionForm({
+  types,
+  typesError,
+  onCreated,
+  onCancel,
+}: {
+  types: ConnectionType[];
+  typesError: unknown;
+  onCreated(connection: Connection): void;
+  onCancel(): void;
 }) {
   const choices = types.filter((t) => t.type !== 'octopus');
   const [typeName, setTypeName] = useState('');
@@ -51,7 +59,10 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
   };
 
   const body = (chosen: ConnectionType) => ({
-    type: chosen.type, name: name.trim(), config: valuesToSend(configFields, config), secrets: valuesToSend(secretFields, secrets),
+    type: chosen.type,
+    name: name.trim(),
+    config: valuesToSend(configFields, config),
+    secrets: valuesToSend(secretFields, secrets),
   });
 
   const run = async (kind: Busy, work: () => Promise<void>) => {
@@ -66,11 +77,12 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
     }
   };
 
-  const test = () => run('test', async () => {
-    if (!type) return;
-    setOutcome(null);
-    setOutcome(await api.post<ConnectionProbe>('/api/v1/connections/test', body(type)));
-  });
+  const test = () =>
+    run('test', async () => {
+      if (!type) return;
+      setOutcome(null);
+      setOutcome(await api.post<ConnectionProbe>('/api/v1/connections/test', body(type)));
+    });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -90,28 +102,53 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
 
   return (
     <section className="card" aria-labelledby="new-connection-title">
-      <h2 id="new-connection-title" className="integrations-card-title">New connection</h2>
+      <h2 id="new-connection-title" className="integrations-card-title">
+        New connection
+      </h2>
       <ErrorNotice error={typesError} />
       {created ? (
         <div className={`notice ${created.status === 'ready' ? 'notice-info' : 'notice-error'}`} role="status">
           Saved <Link to={`/integrations/connections/${seg(created.name)}`}>{created.name}</Link>.{' '}
-          {created.status === 'ready' ? 'The test succeeded.' : `The test failed: ${created.error ?? 'no answer'}. Fix it on the connection's page.`}
+          {created.status === 'ready'
+            ? 'The test succeeded.'
+            : `The test failed: ${created.error ?? 'no answer'}. Fix it on the connection's page.`}
         </div>
       ) : null}
       <form className="form" onSubmit={submit}>
-        <label>Type
+        <label>
+          Type
           <select name="connection-type" required value={typeName} onChange={(e) => choose(e.target.value)}>
             <option value="">Choose a system…</option>
-            {choices.map((t) => <option key={t.type} value={t.type}>{t.title}</option>)}
+            {choices.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.title}
+              </option>
+            ))}
           </select>
         </label>
         <p className="hint">Octopus Deploy is connected on the Octopus tab, which also sets up its subscription.</p>
         {type ? (
           <>
             <p className="muted">{type.description}</p>
-            <label>Connection name<input name="connection-name" required value={name} onChange={(e) => setName(e.target.value)} aria-describedby="connection-name-hint" /></label>
-            <p className="hint" id="connection-name-hint">Lower-case letters, digits, _ and -; reactions refer to the connection by this name.</p>
-            {configFields.length > 0 ? <fieldset className="integrations-fieldset"><legend>Settings</legend><ConnectionFields fields={configFields} values={config} onChange={editConfig} /></fieldset> : null}
+            <label>
+              Connection name
+              <input
+                name="connection-name"
+                required
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                aria-describedby="connection-name-hint"
+              />
+            </label>
+            <p className="hint" id="connection-name-hint">
+              Lower-case letters, digits, _ and -; reactions refer to the connection by this name.
+            </p>
+            {configFields.length > 0 ? (
+              <fieldset className="integrations-fieldset">
+                <legend>Settings</legend>
+                <ConnectionFields fields={configFields} values={config} onChange={editConfig} />
+              </fieldset>
+            ) : null}
             {secretFields.length > 0 ? (
               <fieldset className="integrations-fieldset">
                 <legend>Secrets</legend>
@@ -124,9 +161,15 @@ export default function NewConnectionForm({ types, typesError, onCreated, onCanc
         {type && outcome ? <ProbeOutcome outcome={outcome} type={type.type} /> : null}
         <ErrorNotice error={error} />
         <div className="form-row">
-          <button type="button" disabled={!type || busy !== null} aria-busy={busy === 'test'} onClick={() => void test()}>{busy === 'test' ? 'Testing…' : 'Test'}</button>
-          <button type="submit" className="primary" disabled={!type || busy !== null} aria-busy={busy === 'save'}>{busy === 'save' ? 'Saving and testing…' : 'Save and test'}</button>
-          <button type="button" onClick={onCancel}>Close</button>
+          <button type="button" disabled={!type || busy !== null} aria-busy={busy === 'test'} onClick={() => void test()}>
+            {busy === 'test' ? 'Testing…' : 'Test'}
+          </button>
+          <button type="submit" className="primary" disabled={!type || busy !== null} aria-busy={busy === 'save'}>
+            {busy === 'save' ? 'Saving and testing…' : 'Save and test'}
+          </button>
+          <button type="button" onClick={onCancel}>
+            Close
+          </button>
         </div>
       </form>
     </section>

@@ -46,10 +46,11 @@ export default function OctopusConnectForm({ onSaved, onCancel }: { onSaved(conn
     secrets: { apiKey },
   });
 
-  const test = () => run('test', async () => {
-    setOutcome(null);
-    setOutcome(await api.post<ConnectionProbe>('/api/v1/connections/test', body()));
-  });
+  const test = () =>
+    run('test', async () => {
+      setOutcome(null);
+      setOutcome(await api.post<ConnectionProbe>('/api/v1/connections/test', body()));
+    });
 
   const save = (e: FormEvent) => {
     e.preventDefault();
@@ -63,20 +64,43 @@ export default function OctopusConnectForm({ onSaved, onCancel }: { onSaved(conn
 
   return (
     <section className="card" aria-labelledby="octopus-connect-title">
-      <h2 id="octopus-connect-title" className="integrations-card-title">Connect Octopus Deploy</h2>
+      <h2 id="octopus-connect-title" className="integrations-card-title">
+        Connect Octopus Deploy
+      </h2>
       <form className="form" onSubmit={save}>
-        <label>Connection name
+        <label>
+          Connection name
           <input name="octopus-name" required value={name} onChange={(e) => setName(e.target.value)} aria-describedby="octopus-name-hint" />
         </label>
-        <p className="hint" id="octopus-name-hint">Reactions refer to the connection by this name (lower-case letters, digits, _ and -).</p>
-        <label>Server URL
-          <input name="octopus-url" type="url" required placeholder="https://my-company.octopus.app" value={serverUrl} onChange={(e) => edit(setServerUrl, e.target.value)} />
+        <p className="hint" id="octopus-name-hint">
+          Reactions refer to the connection by this name (lower-case letters, digits, _ and -).
+        </p>
+        <label>
+          Server URL
+          <input
+            name="octopus-url"
+            type="url"
+            required
+            placeholder="https://my-company.octopus.app"
+            value={serverUrl}
+            onChange={(e) => edit(setServerUrl, e.target.value)}
+          />
         </label>
-        <label>Space (optional)
-          <input name="octopus-space" placeholder="the default space" value={space} onChange={(e) => edit(setSpace, e.target.value)} aria-describedby="octopus-space-hint" />
+        <label>
+          Space (optional)
+          <input
+            name="octopus-space"
+            placeholder="the default space"
+            value={space}
+            onChange={(e) => edit(setSpace, e.target.value)}
+            aria-describedby="octopus-space-hint"
+          />
         </label>
-        <p className="hint" id="octopus-space-hint">A space name or id; empty means the server's default space.</p>
-        <label>API key
+        <p className="hint" id="octopus-space-hint">
+          A space name or id; empty means the server's default space.
+        </p>
+        <label>
+          API key
           <input
             name="octopus-api-key"
             type="password"
@@ -88,7 +112,9 @@ export default function OctopusConnectForm({ onSaved, onCancel }: { onSaved(conn
             aria-describedby="octopus-key-hint"
           />
         </label>
-        <p className="hint" id="octopus-key-hint">Octopus → Profile → My API Keys. Encrypted at rest, sent only as X-Octopus-ApiKey, never shown again.</p>
+        <p className="hint" id="octopus-key-hint">
+          Octopus → Profile → My API Keys. Encrypted at rest, sent only as X-Octopus-ApiKey, never shown again.
+        </p>
         <label className="inline">
           <input type="checkbox" name="octopus-track" checked={trackDeploys} onChange={(e) => setTrackDeploys(e.target.checked)} />
           Record every Octopus deployment in the deploy catalog
@@ -96,13 +122,22 @@ export default function OctopusConnectForm({ onSaved, onCancel }: { onSaved(conn
         {outcome ? <ProbeOutcome outcome={outcome} type="octopus" /> : null}
         <ErrorNotice error={error} />
         <div className="form-row">
-          <button type="button" disabled={busy !== null || !serverUrl.trim() || !apiKey} aria-busy={busy === 'test'} onClick={() => void test()}>
+          <button
+            type="button"
+            disabled={busy !== null || !serverUrl.trim() || !apiKey}
+            aria-busy={busy === 'test'}
+            onClick={() => void test()}
+          >
             {busy === 'test' ? 'Testing…' : 'Test'}
           </button>
           <button type="submit" className="primary" disabled={busy !== null} aria-busy={busy === 'save'}>
             {busy === 'save' ? 'Saving…' : 'Save'}
           </button>
-          {onCancel ? <button type="button" disabled={busy !== null} onClick={onCancel}>Cancel</button> : null}
+          {onCancel ? (
+            <button type="button" disabled={busy !== null} onClick={onCancel}>
+              Cancel
+            </button>
+          ) : null}
         </div>
       </form>
     </section>

@@ -10,23 +10,39 @@ const KIND_LABEL = { projects: 'Projects', environments: 'Environments' } as con
 export function OctopusResources({ connection, kind }: { connection: string; kind: keyof typeof KIND_LABEL }) {
   const [search, setSearch] = useState('');
   const needle = search.trim().toLowerCase();
-  const list = useListPages<Resource>(`/api/v1/connections/${seg(connection)}/resources/${kind}`, (r) => !needle || r.name.toLowerCase().includes(needle));
+  const list = useListPages<Resource>(
+    `/api/v1/connections/${seg(connection)}/resources/${kind}`,
+    (r) => !needle || r.name.toLowerCase().includes(needle),
+  );
   const label = KIND_LABEL[kind];
   return (
     <section aria-labelledby={`resources-${kind}`}>
       <h3 id={`resources-${kind}`}>{label}</h3>
-      <label className="integrations-search">Filter {label.toLowerCase()}
+      <label className="integrations-search">
+        Filter {label.toLowerCase()}
         <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name contains…" />
       </label>
       <ErrorNotice error={list.error} />
       {list.loading && !list.data ? <Loading label={`Asking Octopus for its ${label.toLowerCase()}…`} /> : null}
-      {list.data && list.all.length === 0 ? <Empty>{needle ? `No ${label.toLowerCase()} match.` : `Octopus lists no ${label.toLowerCase()} in this space.`}</Empty> : null}
+      {list.data && list.all.length === 0 ? (
+        <Empty>{needle ? `No ${label.toLowerCase()} match.` : `Octopus lists no ${label.toLowerCase()} in this space.`}</Empty>
+      ) : null}
       {list.items.length > 0 ? (
         <div className="table-wrap">
           <table aria-label={`Octopus ${label.toLowerCase()}`}>
-            <thead><tr><th>Name</th><th className="hide-narrow">Id</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th className="hide-narrow">Id</th>
+              </tr>
+            </thead>
             <tbody>
-              {list.items.map((r) => <tr key={r.id}><td>{r.name}</td><td className="hide-narrow mono">{r.id}</td></tr>)}
+              {list.items.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.name}</td>
+                  <td className="hide-narrow mono">{r.id}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>

@@ -21,9 +21,15 @@ export default function WebhooksPanel() {
   return (
     <>
       <p className="muted">
-        Give a webhook's URL to any system that can send an HTTP POST. Every authenticated delivery is stored as an event of type <code>webhook.&lt;name&gt;</code> that reactions can act on.
+        Give a webhook's URL to any system that can send an HTTP POST. Every authenticated delivery is stored as an event of type{' '}
+        <code>webhook.&lt;name&gt;</code> that reactions can act on.
       </p>
-      <CreateWebhook onCreated={(hook) => { setCreated(hook); list.reload(); }} />
+      <CreateWebhook
+        onCreated={(hook) => {
+          setCreated(hook);
+          list.reload();
+        }}
+      />
       {created ? <CreatedWebhook hook={created} onDone={() => setCreated(null)} /> : null}
       <ErrorNotice error={list.error} />
       {list.loading && !list.data ? <Loading /> : null}
@@ -32,11 +38,28 @@ export default function WebhooksPanel() {
         <div className="table-wrap">
           <table aria-label="Webhook endpoints">
             <thead>
-              <tr><th>Name</th><th>URL</th><th className="hide-narrow">Verification</th><th className="hide-narrow">Created</th><th><span className="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th>Name</th>
+                <th>URL</th>
+                <th className="hide-narrow">Verification</th>
+                <th className="hide-narrow">Created</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {list.items.map((hook) => (
-                <WebhookRow key={hook.name} hook={hook} open={open === hook.name} onToggle={() => setOpen(open === hook.name ? null : hook.name)} onDeleted={() => { if (created?.name === hook.name) setCreated(null); list.reload(); }} />
+                <WebhookRow
+                  key={hook.name}
+                  hook={hook}
+                  open={open === hook.name}
+                  onToggle={() => setOpen(open === hook.name ? null : hook.name)}
+                  onDeleted={() => {
+                    if (created?.name === hook.name) setCreated(null);
+                    list.reload();
+                  }}
+                />
               ))}
             </tbody>
           </table>
@@ -51,13 +74,27 @@ function WebhookRow({ hook, open, onToggle, onDeleted }: { hook: Webhook; open: 
   return (
     <>
       <tr data-webhook={hook.name}>
-        <td><code>{hook.name}</code><div className="hint">event <code>webhook.{hook.name}</code></div></td>
-        <td className="integrations-url-cell"><CopyableUrl url={hook.url} /></td>
-        <td className="hide-narrow">{AUTH_LABEL[hook.auth.type]}{hook.auth.header ? <div className="hint">header {hook.auth.header}</div> : null}</td>
-        <td className="hide-narrow"><Time iso={hook.createdAt} /></td>
+        <td>
+          <code>{hook.name}</code>
+          <div className="hint">
+            event <code>webhook.{hook.name}</code>
+          </div>
+        </td>
+        <td className="integrations-url-cell">
+          <CopyableUrl url={hook.url} />
+        </td>
+        <td className="hide-narrow">
+          {AUTH_LABEL[hook.auth.type]}
+          {hook.auth.header ? <div className="hint">header {hook.auth.header}</div> : null}
+        </td>
+        <td className="hide-narrow">
+          <Time iso={hook.createdAt} />
+        </td>
         <td>
           <div className="integrations-row-actions">
-            <button type="button" className="button-small" aria-expanded={open} onClick={onToggle}>{open ? 'Hide example' : 'Example'}</button>
+            <button type="button" className="button-small" aria-expanded={open} onClick={onToggle}>
+              {open ? 'Hide example' : 'Example'}
+            </button>
             <ActionButton
               className="button-small danger"
               confirm={`Delete the webhook "${hook.name}"? Its URL answers 404 from then on; its events stay.`}
@@ -74,7 +111,9 @@ function WebhookRow({ hook, open, onToggle, onDeleted }: { hook: Webhook; open: 
       </tr>
       {open ? (
         <tr className="integrations-detail-row">
-          <td colSpan={5}><CommandExample label={`Send a delivery to ${hook.name}`} command={webhookCurl(hook)} /></td>
+          <td colSpan={5}>
+            <CommandExample label={`Send a delivery to ${hook.name}`} command={webhookCurl(hook)} />
+          </td>
         </tr>
       ) : null}
     </>
@@ -88,17 +127,29 @@ function CreatedWebhook({ hook, onDone }: { hook: WebhookCreated; onDone(): void
     <section className="card integrations-once" aria-label={`Webhook ${hook.name} created`}>
       <h3>Webhook {hook.name} created</h3>
       <dl className="kv">
-        <dt>URL</dt><dd><CopyableUrl url={hook.url} /></dd>
+        <dt>URL</dt>
+        <dd>
+          <CopyableUrl url={hook.url} />
+        </dd>
         {credential ? (
           <>
             <dt>{hook.key ? 'Key' : 'Signing secret'}</dt>
-            <dd><span className="integrations-url"><code>{credential}</code><CopyButton text={credential} label={hook.key ? 'Copy key' : 'Copy secret'} /></span></dd>
+            <dd>
+              <span className="integrations-url">
+                <code>{credential}</code>
+                <CopyButton text={credential} label={hook.key ? 'Copy key' : 'Copy secret'} />
+              </span>
+            </dd>
           </>
         ) : null}
       </dl>
-      <p className="notice notice-warn">This is the only time the {hook.key ? 'key' : 'secret'} is shown. Store it in the sending system now.</p>
+      <p className="notice notice-warn">
+        This is the only time the {hook.key ? 'key' : 'secret'} is shown. Store it in the sending system now.
+      </p>
       <CommandExample label={`Send a delivery to ${hook.name}`} command={webhookCurl(hook, credential)} />
-      <button type="button" onClick={onDone}>Done</button>
+      <button type="button" onClick={onDone}>
+        Done
+      </button>
     </section>
   );
 }
@@ -126,16 +177,29 @@ function CreateWebhook({ onCreated }: { onCreated(hook: WebhookCreated): void })
   };
   return (
     <form className="form-row integrations-create" aria-label="New webhook endpoint" onSubmit={(e) => void submit(e)}>
-      <label>Webhook name<input name="webhook-name" required value={name} placeholder="e.g. nightly-tests" onChange={(e) => setName(e.target.value)} /></label>
-      <label>Verification
+      <label>
+        Webhook name
+        <input name="webhook-name" required value={name} placeholder="e.g. nightly-tests" onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Verification
         <select name="webhook-auth" value={type} onChange={(e) => setType(e.target.value as WebhookAuthType)}>
-          {(Object.keys(AUTH_LABEL) as WebhookAuthType[]).map((t) => <option key={t} value={t}>{AUTH_LABEL[t]}</option>)}
+          {(Object.keys(AUTH_LABEL) as WebhookAuthType[]).map((t) => (
+            <option key={t} value={t}>
+              {AUTH_LABEL[t]}
+            </option>
+          ))}
         </select>
       </label>
       {type === 'hmac_sha256' ? (
-        <label>Signature header (optional)<input name="webhook-header" value={header} placeholder="X-Hub-Signature-256" onChange={(e) => setHeader(e.target.value)} /></label>
+        <label>
+          Signature header (optional)
+          <input name="webhook-header" value={header} placeholder="X-Hub-Signature-256" onChange={(e) => setHeader(e.target.value)} />
+        </label>
       ) : null}
-      <button type="submit" className="primary" disabled={busy} aria-busy={busy}>{busy ? 'Creating…' : 'Create webhook'}</button>
+      <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+        {busy ? 'Creating…' : 'Create webhook'}
+      </button>
       <ErrorNotice error={error} />
     </form>
   );

@@ -8,7 +8,9 @@ export function CommandExample({ command, label }: { command: string; label: str
         <span className="hint">{label}</span>
         <CopyButton text={command} label="Copy command" />
       </div>
-      <pre className="json integrations-command-text" aria-label={label} tabIndex={0}>{command}</pre>
+      <pre className="json integrations-command-text" aria-label={label} tabIndex={0}>
+        {command}
+      </pre>
     </div>
   );
 }

@@ -21,7 +21,11 @@ const WORDS: Record<string, string> = { url: 'URL', api: 'API', tls: 'TLS', id: 
 
 /** `serverUrl` → "Server URL". */
 export function fieldLabel(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().split(' ');
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .split(' ');
   const text = words.map((w) => WORDS[w] ?? w).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -45,7 +49,17 @@ export function valuesFromConfig(config: Record<string, unknown>): FieldValues {
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
 }
 
-function FieldInput({ field, value, onChange, keepHint }: { field: Field; value: string; onChange(value: string): void; keepHint?: boolean }) {
+function FieldInput({
+  field,
+  value,
+  onChange,
+  keepHint,
+}: {
+  field: Field;
+  value: string;
+  onChange(value: string): void;
+  keepHint?: boolean;
+}) {
   const hintId = useId();
   const { schema } = field;
   const label = `${fieldLabel(field.name)}${field.required && !keepHint ? '' : ' (optional)'}`;
@@ -63,7 +77,11 @@ function FieldInput({ field, value, onChange, keepHint }: { field: Field; value:
     input = (
       <select {...common} value={value} required={field.required && !keepHint} onChange={(e) => onChange(e.target.value)}>
         <option value="">{field.required ? 'Choose…' : 'Default'}</option>
-        {schema.enum.map((v) => <option key={String(v)} value={String(v)}>{String(v)}</option>)}
+        {schema.enum.map((v) => (
+          <option key={String(v)} value={String(v)}>
+            {String(v)}
+          </option>
+        ))}
       </select>
     );
   } else {
@@ -76,7 +94,13 @@ function FieldInput({ field, value, onChange, keepHint }: { field: Field; value:
         autoComplete={field.secret ? 'new-password' : 'off'}
         value={value}
         required={field.required && !keepHint}
-        placeholder={keepHint && field.secret ? 'leave empty to keep the current value' : schema.default !== undefined ? String(schema.default) : undefined}
+        placeholder={
+          keepHint && field.secret
+            ? 'leave empty to keep the current value'
+            : schema.default !== undefined
+              ? String(schema.default)
+              : undefined
+        }
         min={schema.minimum}
         max={schema.maximum}
         onChange={(e) => onChange(e.target.value)}
@@ -85,8 +109,15 @@ function FieldInput({ field, value, onChange, keepHint }: { field: Field; value:
   }
   return (
     <div className="integrations-field">
-      <label>{label}{input}</label>
-      {schema.description ? <p className="hint" id={hintId}>{schema.description}</p> : null}
+      <label>
+        {label}
+        {input}
+      </label>
+      {schema.description ? (
+        <p className="hint" id={hintId}>
+          {schema.description}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -95,11 +126,27 @@ function FieldInput({ field, value, onChange, keepHint }: { field: Field; value:
  * The inputs for a type's config or secret fields. Secrets are password inputs that start empty;
  * with `keep` (editing), an empty secret keeps the stored one.
  */
-export function ConnectionFields({ fields, values, onChange, keep }: { fields: Field[]; values: FieldValues; onChange(values: FieldValues): void; keep?: boolean }) {
+export function ConnectionFields({
+  fields,
+  values,
+  onChange,
+  keep,
+}: {
+  fields: Field[];
+  values: FieldValues;
+  onChange(values: FieldValues): void;
+  keep?: boolean;
+}) {
   return (
     <>
       {fields.map((field) => (
-        <FieldInput key={field.name} field={field} value={values[field.name] ?? ''} keepHint={keep} onChange={(v) => onChange({ ...values, [field.name]: v })} />
+        <FieldInput
+          key={field.name}
+          field={field}
+          value={values[field.name] ?? ''}
+          keepHint={keep}
+          onChange={(v) => onChange({ ...values, [field.name]: v })}
+        />
       ))}
     </>
   );

@@ -25,8 +25,16 @@ export const unsettled = (connection: Connection) => ['pending', 'error'].includ
 const LABEL: Record<SubscriptionState, string> = { ready: 'ready', pending: 'pending', error: 'error', none: 'not needed' };
 
 /** The subscription Shipline keeps in Octopus for this connection: state, categories, problems. */
-export function SubscriptionSummary({ connection, timedOut, onCheckAgain, standalone }: {
-  connection: Connection; timedOut?: boolean; onCheckAgain?(): void; /** In its own card, without the divider. */ standalone?: boolean;
+export function SubscriptionSummary({
+  connection,
+  timedOut,
+  onCheckAgain,
+  standalone,
+}: {
+  connection: Connection;
+  timedOut?: boolean;
+  onCheckAgain?(): void;
+  /** In its own card, without the divider. */ standalone?: boolean;
 }) {
   const state = subscriptionStateOf(connection);
   const sub = connection.subscription;
@@ -39,21 +47,46 @@ export function SubscriptionSummary({ connection, timedOut, onCheckAgain, standa
           <StatusBadge status={state === 'none' ? 'neutral' : state} label={LABEL[state]} />
           {state === 'pending' && !timedOut ? <span className="muted"> Shipline is setting it up in Octopus…</span> : null}
         </dd>
-        {sub?.id ? <><dt>Octopus id</dt><dd className="mono">{sub.id}</dd></> : null}
-        {state === 'ready' ? (
-          <><dt>Categories</dt><dd>{sub && sub.categories.length > 0 ? sub.categories.join(', ') : 'every category'}</dd></>
+        {sub?.id ? (
+          <>
+            <dt>Octopus id</dt>
+            <dd className="mono">{sub.id}</dd>
+          </>
         ) : null}
-        {reconciledAt ? <><dt>Checked</dt><dd><Time iso={reconciledAt} /></dd></> : null}
+        {state === 'ready' ? (
+          <>
+            <dt>Categories</dt>
+            <dd>{sub && sub.categories.length > 0 ? sub.categories.join(', ') : 'every category'}</dd>
+          </>
+        ) : null}
+        {reconciledAt ? (
+          <>
+            <dt>Checked</dt>
+            <dd>
+              <Time iso={reconciledAt} />
+            </dd>
+          </>
+        ) : null}
       </dl>
-      {state === 'error' && sub?.error ? <div className="notice notice-error" role="alert"><strong>Octopus refused the subscription:</strong> {sub.error}</div> : null}
+      {state === 'error' && sub?.error ? (
+        <div className="notice notice-error" role="alert">
+          <strong>Octopus refused the subscription:</strong> {sub.error}
+        </div>
+      ) : null}
       {state === 'none' ? (
-        <p className="hint">Nothing needs Octopus events from this connection yet. Turn on deploy tracking, or add a reaction on it, and Shipline subscribes.</p>
+        <p className="hint">
+          Nothing needs Octopus events from this connection yet. Turn on deploy tracking, or add a reaction on it, and Shipline subscribes.
+        </p>
       ) : null}
       {sub?.warning ? <div className="notice notice-warn">{sub.warning}</div> : null}
       {state === 'pending' && timedOut ? (
         <div className="notice notice-warn">
           Still pending. Shipline keeps trying in the background.{' '}
-          {onCheckAgain ? <button type="button" className="button-small" onClick={onCheckAgain}>Check again</button> : null}
+          {onCheckAgain ? (
+            <button type="button" className="button-small" onClick={onCheckAgain}>
+              Check again
+            </button>
+          ) : null}
         </div>
       ) : null}
     </div>
@@ -65,7 +98,11 @@ export function SubscriptionSummary({ connection, timedOut, onCheckAgain, standa
  * gives it a new deadline, e.g. after a save. Keyed on the loaded data, so each answer schedules
  * the next request and a slow server is never asked twice at once.
  */
-export function usePollWhile(pending: boolean, loaded: { data: unknown; error: unknown; reload(): void }, { everyMs = 1000, forMs = 60_000 } = {}) {
+export function usePollWhile(
+  pending: boolean,
+  loaded: { data: unknown; error: unknown; reload(): void },
+  { everyMs = 1000, forMs = 60_000 } = {},
+) {
   const [deadline, setDeadline] = useState(() => Date.now() + forMs);
   const [timedOut, setTimedOut] = useState(false);
   const { data, error, reload } = loaded;

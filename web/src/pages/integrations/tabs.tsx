@@ -21,15 +21,36 @@ export function useTabParam<K extends string>(tabs: readonly TabSpec<K>[]): [K, 
 }
 
 /** Tab buttons (the ARIA tabs pattern: arrow keys, Home and End move between them). */
-export function Tabs<K extends string>({ tabs, current, onSelect, label, idPrefix }: {
-  tabs: readonly TabSpec<K>[]; current: K; onSelect(key: K): void; label: string; idPrefix: string;
+export function Tabs<K extends string>({
+  tabs,
+  current,
+  onSelect,
+  label,
+  idPrefix,
+}: {
+  tabs: readonly TabSpec<K>[];
+  current: K;
+  onSelect(key: K): void;
+  label: string;
+  idPrefix: string;
 }) {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const onKeyDown = (e: KeyboardEvent, index: number) => {
     const last = tabs.length - 1;
-    const to = e.key === 'ArrowRight' ? (index === last ? 0 : index + 1)
-      : e.key === 'ArrowLeft' ? (index === 0 ? last : index - 1)
-        : e.key === 'Home' ? 0 : e.key === 'End' ? last : null;
+    const to =
+      e.key === 'ArrowRight'
+        ? index === last
+          ? 0
+          : index + 1
+        : e.key === 'ArrowLeft'
+          ? index === 0
+            ? last
+            : index - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? last
+              : null;
     if (to === null) return;
     e.preventDefault();
     onSelect(tabs[to]!.key);
@@ -40,7 +61,9 @@ export function Tabs<K extends string>({ tabs, current, onSelect, label, idPrefi
       {tabs.map((tab, index) => (
         <button
           key={tab.key}
-          ref={(el) => { buttons.current[index] = el; }}
+          ref={(el) => {
+            buttons.current[index] = el;
+          }}
           type="button"
           role="tab"
           id={`${idPrefix}-tab-${tab.key}`}

@@ -156,49 +156,110 @@ function ReactionEditor({ name }: { name: string | null }) {
 
   const current = reaction.data;
   const eventTypes = [...new Set([...KNOWN_EVENT_TYPES, ...(recent.data?.items ?? []).map((e) => e.type)])];
-  const tabs: Array<[Tab, string]> = [['form', 'Form'], ['yaml', 'YAML'], ['graph', 'Graph'], ...(name ? [['history', 'History'] as [Tab, string]] : [])];
+  const tabs: Array<[Tab, string]> = [
+    ['form', 'Form'],
+    ['yaml', 'YAML'],
+    ['graph', 'Graph'],
+    ...(name ? [['history', 'History'] as [Tab, string]] : []),
+  ];
 
   return (
     <ConnectionsContext.Provider value={connections.data?.items ?? []}>
       <PageHeader
         title={name ?? 'New reaction'}
-        subtitle={current ? (
-          <span className="reactions-summary">
-            <StatusBadge status={current.enabled ? 'enabled' : 'disabled'} />
-            <span>version {current.version}</span>
-            <span>on <code>{current.trigger}</code></span>
-            {current.lastRun ? <span>last run <Link to={`/runs/${current.lastRun.id}`}><StatusBadge status={current.lastRun.status} /></Link> <Time iso={current.lastRun.createdAt} /></span> : <span>never run</span>}
-          </span>
-        ) : 'Choose the event it reacts to, then the steps it runs.'}
+        subtitle={
+          current ? (
+            <span className="reactions-summary">
+              <StatusBadge status={current.enabled ? 'enabled' : 'disabled'} />
+              <span>version {current.version}</span>
+              <span>
+                on <code>{current.trigger}</code>
+              </span>
+              {current.lastRun ? (
+                <span>
+                  last run{' '}
+                  <Link to={`/runs/${current.lastRun.id}`}>
+                    <StatusBadge status={current.lastRun.status} />
+                  </Link>{' '}
+                  <Time iso={current.lastRun.createdAt} />
+                </span>
+              ) : (
+                <span>never run</span>
+              )}
+            </span>
+          ) : (
+            'Choose the event it reacts to, then the steps it runs.'
+          )
+        }
       >
         {dirty ? <span className="badge badge-warn">Unsaved changes</span> : null}
         {canWrite ? (
           <>
-            <ActionButton className="primary" busyLabel="Saving…" disabled={Boolean(yamlError)} onAction={save}>{name ? 'Save' : 'Create'}</ActionButton>
+            <ActionButton className="primary" busyLabel="Saving…" disabled={Boolean(yamlError)} onAction={save}>
+              {name ? 'Save' : 'Create'}
+            </ActionButton>
             {current ? (
-              <ActionButton busyLabel={current.enabled ? 'Disabling…' : 'Enabling…'} onAction={() => setEnabled(!current.enabled)}>{current.enabled ? 'Disable' : 'Enable'}</ActionButton>
+              <ActionButton busyLabel={current.enabled ? 'Disabling…' : 'Enabling…'} onAction={() => setEnabled(!current.enabled)}>
+                {current.enabled ? 'Disable' : 'Enable'}
+              </ActionButton>
             ) : null}
             {current ? (
-              <ActionButton className="danger" busyLabel="Deleting…" confirm={`Delete the reaction ${name}? Its runs and versions stay.`} onAction={remove}>Delete</ActionButton>
+              <ActionButton
+                className="danger"
+                busyLabel="Deleting…"
+                confirm={`Delete the reaction ${name}? Its runs and versions stay.`}
+                onAction={remove}
+              >
+                Delete
+              </ActionButton>
             ) : null}
           </>
         ) : null}
       </PageHeader>
-      {!canWrite ? <p className="notice notice-info">You can read this reaction and dry run it; changing it needs the write role.</p> : null}
-      {notice ? <p className="notice notice-info" role="status">{notice}</p> : null}
+      {!canWrite ? (
+        <p className="notice notice-info">You can read this reaction and dry run it; changing it needs the write role.</p>
+      ) : null}
+      {notice ? (
+        <p className="notice notice-info" role="status">
+          {notice}
+        </p>
+      ) : null}
       <div className="reactions-editor">
         <div className="reactions-editor-main">
           <div className="tabs" role="tablist" aria-label="Editor views">
             {tabs.map(([id, label]) => (
-              <button key={id} type="button" role="tab" id={`tab-${id}`} aria-controls={`panel-${id}`} aria-selected={tab === id} onClick={() => setTab(id)}>{label}</button>
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                id={`tab-${id}`}
+                aria-controls={`panel-${id}`}
+                aria-selected={tab === id}
+                onClick={() => setTab(id)}
+              >
+                {label}
+              </button>
             ))}
           </div>
           <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
             {tab === 'form' ? (
-              actions.error ? <ErrorNotice error={actions.error} /> : !actions.data ? <Loading label="Loading the actions…" /> : (
+              actions.error ? (
+                <ErrorNotice error={actions.error} />
+              ) : !actions.data ? (
+                <Loading label="Loading the actions…" />
+              ) : (
                 <>
-                  {yamlError ? <p className="notice notice-warn">The YAML view has a syntax error; the form shows the last valid document.</p> : null}
-                  <FormView doc={doc} onChange={editFromForm} actions={actions.data.items} eventTypes={eventTypes} isNew={!name} disabled={!canWrite} />
+                  {yamlError ? (
+                    <p className="notice notice-warn">The YAML view has a syntax error; the form shows the last valid document.</p>
+                  ) : null}
+                  <FormView
+                    doc={doc}
+                    onChange={editFromForm}
+                    actions={actions.data.items}
+                    eventTypes={eventTypes}
+                    isNew={!name}
+                    disabled={!canWrite}
+                  />
                 </>
               )
             ) : null}

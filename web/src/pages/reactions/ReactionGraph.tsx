@@ -36,27 +36,58 @@ export function graphOf(doc: Doc): { nodes: Node[]; edges: Edge[] } {
   }
   const widest = Math.max(1, ...[...rows.values()].map((r) => r.length));
   const centre = ((widest - 1) * COLUMN) / 2;
-  const nodes: Node[] = [{
-    id: TRIGGER, type: 'input', position: { x: centre, y: 0 }, className: 'reactions-graph-trigger', ...NODE_SIZE,
-    data: { label: <><span className="reactions-graph-kind">on</span><strong>{triggerOf(doc) || '(no event)'}</strong></> },
-    ariaLabel: `Trigger: ${triggerOf(doc) || 'no event'}`,
-  }];
+  const nodes: Node[] = [
+    {
+      id: TRIGGER,
+      type: 'input',
+      position: { x: centre, y: 0 },
+      className: 'reactions-graph-trigger',
+      ...NODE_SIZE,
+      data: {
+        label: (
+          <>
+            <span className="reactions-graph-kind">on</span>
+            <strong>{triggerOf(doc) || '(no event)'}</strong>
+          </>
+        ),
+      },
+      ariaLabel: `Trigger: ${triggerOf(doc) || 'no event'}`,
+    },
+  ];
   for (const [depth, members] of rows) {
     const offset = centre - ((members.length - 1) * COLUMN) / 2;
-    members.forEach((step, i) => nodes.push({
-      id: `step:${step.id}`, position: { x: offset + i * COLUMN, y: depth * ROW }, className: 'reactions-graph-step', ...NODE_SIZE,
-      data: { label: <><strong>{step.id}</strong><code>{step.uses || '(no action)'}</code></> },
-      ariaLabel: `Step ${step.id} using ${step.uses || 'no action'}`,
-    }));
+    members.forEach((step, i) =>
+      nodes.push({
+        id: `step:${step.id}`,
+        position: { x: offset + i * COLUMN, y: depth * ROW },
+        className: 'reactions-graph-step',
+        ...NODE_SIZE,
+        data: {
+          label: (
+            <>
+              <strong>{step.id}</strong>
+              <code>{step.uses || '(no action)'}</code>
+            </>
+          ),
+        },
+        ariaLabel: `Step ${step.id} using ${step.uses || 'no action'}`,
+      }),
+    );
   }
   const marker = { type: MarkerType.ArrowClosed, color: 'var(--muted)' };
   const edges: Edge[] = steps.flatMap((step): Edge[] => {
     if (!step.after) return [{ id: `${TRIGGER}->${step.id}`, source: TRIGGER, target: `step:${step.id}`, markerEnd: marker }];
     if (!byId.has(step.after.step)) return [];
-    return [{
-      id: `${step.after.step}->${step.id}`, source: `step:${step.after.step}`, target: `step:${step.id}`, label: step.after.channel, markerEnd: marker,
-      className: `reactions-graph-edge-${step.after.channel === 'failed' || step.after.channel === 'rejected' ? 'bad' : 'good'}`,
-    }];
+    return [
+      {
+        id: `${step.after.step}->${step.id}`,
+        source: `step:${step.after.step}`,
+        target: `step:${step.id}`,
+        label: step.after.channel,
+        markerEnd: marker,
+        className: `reactions-graph-edge-${step.after.channel === 'failed' || step.after.channel === 'rejected' ? 'bad' : 'good'}`,
+      },
+    ];
   });
   return { nodes, edges };
 }
@@ -69,8 +100,14 @@ export default function ReactionGraph({ doc }: { doc: Doc }) {
     <div className="reactions-graph flow-themed">
       <div className="reactions-graph-canvas" role="figure" aria-label="Graph of the reaction's steps">
         <ReactFlow
-          nodes={nodes} edges={edges} fitView fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-          nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} minZoom={0.3}
+          nodes={nodes}
+          edges={edges}
+          fitView
+          fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          minZoom={0.3}
         >
           <Background gap={16} />
           <Controls showInteractive={false} />
@@ -79,7 +116,17 @@ export default function ReactionGraph({ doc }: { doc: Doc }) {
       <ul className="reactions-graph-text" aria-label="Steps in order">
         {steps.map((s) => (
           <li key={s.id}>
-            <strong>{s.id}</strong> ({s.uses || 'no action'}) runs {s.after ? <>after <strong>{s.after.step}</strong> ends on <em>{s.after.channel}</em></> : <>first, when <code>{triggerOf(doc) || 'the event'}</code> arrives</>}.
+            <strong>{s.id}</strong> ({s.uses || 'no action'}) runs{' '}
+            {s.after ? (
+              <>
+                after <strong>{s.after.step}</strong> ends on <em>{s.after.channel}</em>
+              </>
+            ) : (
+              <>
+                first, when <code>{triggerOf(doc) || 'the event'}</code> arrives
+              </>
+            )}
+            .
           </li>
         ))}
       </ul>

@@ -36,21 +36,34 @@ export default function ReactionsPage() {
     <>
       <PageHeader title="Reactions" subtitle="What Shipline does when events arrive, and how their last runs went.">
         <LiveDot state={stream} />
-        <button type="button" onClick={list.reload} disabled={list.loading}>Refresh</button>
-        {can('write') ? <Link className="button primary" to="/reactions/new">New reaction</Link> : null}
+        <button type="button" onClick={list.reload} disabled={list.loading}>
+          Refresh
+        </button>
+        {can('write') ? (
+          <Link className="button primary" to="/reactions/new">
+            New reaction
+          </Link>
+        ) : null}
       </PageHeader>
       <ErrorNotice error={list.error} />
       {list.loading && list.items.length === 0 ? <Loading /> : null}
       {!list.loading && !list.error && list.items.length === 0 ? (
-        <Empty>No reactions yet. {can('write') ? <Link to="/reactions/new">Create one</Link> : 'Someone with the write role can create one'}, or apply YAML documents with <code>shipline reactions apply -f reactions/</code>.</Empty>
+        <Empty>
+          No reactions yet. {can('write') ? <Link to="/reactions/new">Create one</Link> : 'Someone with the write role can create one'}, or
+          apply YAML documents with <code>shipline reactions apply -f reactions/</code>.
+        </Empty>
       ) : null}
       {list.items.length > 0 ? (
         <div className="table-wrap">
           <table aria-label="Reactions">
             <thead>
               <tr>
-                <th>Name</th><th>Trigger</th><th>State</th><th>Last run</th>
-                <th className="hide-narrow">Version</th><th className="hide-narrow">Updated</th>
+                <th>Name</th>
+                <th>Trigger</th>
+                <th>State</th>
+                <th>Last run</th>
+                <th className="hide-narrow">Version</th>
+                <th className="hide-narrow">Updated</th>
               </tr>
             </thead>
             <tbody>
@@ -62,18 +75,30 @@ export default function ReactionsPage() {
                       <Link to={`/reactions/${seg(reaction.name)}`}>{reaction.name}</Link>
                       {reaction.description ? <div className="muted hide-narrow">{reaction.description}</div> : null}
                     </td>
-                    <td><code>{reaction.trigger}</code></td>
-                    <td><StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} /></td>
+                    <td>
+                      <code>{reaction.trigger}</code>
+                    </td>
+                    <td>
+                      <StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} />
+                    </td>
                     <td className="reactions-last-run">
                       {lastRun ? (
                         <>
-                          <Link to={`/runs/${lastRun.id}`} aria-label={`Last run: ${lastRun.status}`}><StatusBadge status={lastRun.status} /></Link>{' '}
-                          <span className="muted"><Time iso={lastRun.createdAt} /></span>
+                          <Link to={`/runs/${lastRun.id}`} aria-label={`Last run: ${lastRun.status}`}>
+                            <StatusBadge status={lastRun.status} />
+                          </Link>{' '}
+                          <span className="muted">
+                            <Time iso={lastRun.createdAt} />
+                          </span>
                         </>
-                      ) : <span className="muted">never</span>}
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
                     </td>
                     <td className="hide-narrow">v{reaction.version}</td>
-                    <td className="hide-narrow"><Time iso={reaction.updatedAt} /></td>
+                    <td className="hide-narrow">
+                      <Time iso={reaction.updatedAt} />
+                    </td>
                   </tr>
                 );
               })}

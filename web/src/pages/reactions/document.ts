@@ -43,7 +43,8 @@ export interface StepRef {
 /** `after` as the validator reads it: a bare step id means its `success` channel. */
 export function afterOf(raw: unknown): StepRef | null {
   if (typeof raw === 'string' && raw !== '') return { step: raw, channel: 'success' };
-  if (isObject(raw) && typeof raw.step === 'string') return { step: raw.step, channel: typeof raw.channel === 'string' && raw.channel !== '' ? raw.channel : 'success' };
+  if (isObject(raw) && typeof raw.step === 'string')
+    return { step: raw.step, channel: typeof raw.channel === 'string' && raw.channel !== '' ? raw.channel : 'success' };
   return null;
 }
 
@@ -74,7 +75,12 @@ export function setStep(doc: Doc, id: string, body: Record<string, unknown>): Do
 /** A step id not taken yet, from `base` (`notify`, `notify-2`, ...). */
 export function freeStepId(doc: Doc, base: string): string {
   const taken = new Set(stepsOf(doc).map((s) => s.id));
-  const clean = base.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'step';
+  const clean =
+    base
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'step';
   if (!taken.has(clean)) return clean;
   for (let n = 2; ; n += 1) if (!taken.has(`${clean}-${n}`)) return `${clean}-${n}`;
 }
@@ -130,8 +136,20 @@ export const triggerOf = (doc: Doc): string => {
 
 /** Event types people react to most, offered while typing the trigger. */
 export const KNOWN_EVENT_TYPES = [
-  'deploy.recorded', 'deploy.updated', 'deploy.failed', 'deploy.marked_failed', 'deploy.*',
-  'octopus.deployment.*', 'octopus.deployment.succeeded', 'octopus.deployment.failed', 'octopus.*',
-  'suggestion.created', 'run.succeeded', 'run.failed', 'run.cancelled',
-  'pagerduty.incident.*', 'github.*', 'webhook.*',
+  'deploy.recorded',
+  'deploy.updated',
+  'deploy.failed',
+  'deploy.marked_failed',
+  'deploy.*',
+  'octopus.deployment.*',
+  'octopus.deployment.succeeded',
+  'octopus.deployment.failed',
+  'octopus.*',
+  'suggestion.created',
+  'run.succeeded',
+  'run.failed',
+  'run.cancelled',
+  'pagerduty.incident.*',
+  'github.*',
+  'webhook.*',
 ];

@@ -22,7 +22,8 @@ const isScalarText = (s: JsonSchema) => types(s).some((t) => t === 'string' || t
 function choices(schema: JsonSchema): string[] | null {
   if (Array.isArray(schema.enum)) return schema.enum.map(String);
   if (schema.const !== undefined) return [String(schema.const)];
-  if (schema.anyOf && schema.anyOf.length > 0 && schema.anyOf.every((s) => s.const !== undefined)) return schema.anyOf.map((s) => String(s.const));
+  if (schema.anyOf && schema.anyOf.length > 0 && schema.anyOf.every((s) => s.const !== undefined))
+    return schema.anyOf.map((s) => String(s.const));
   return null;
 }
 
@@ -48,7 +49,10 @@ export function fieldKind(schema: JsonSchema): FieldKind {
 
 /** A field's label from its key: `deploy_url` → "Deploy url", `pollInterval` → "Poll interval". */
 export function fieldLabel(key: string): string {
-  const words = key.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = key
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

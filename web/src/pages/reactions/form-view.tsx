@@ -7,7 +7,14 @@ import { TriggerForm } from './trigger-form';
 import type { ActionDoc } from './types';
 
 /** The document as a form: what it is, when it runs, and its steps. */
-export function FormView({ doc, onChange, actions, eventTypes, isNew, disabled }: {
+export function FormView({
+  doc,
+  onChange,
+  actions,
+  eventTypes,
+  isNew,
+  disabled,
+}: {
   doc: Doc;
   onChange(doc: Doc): void;
   actions: ActionDoc[];
@@ -28,21 +35,35 @@ export function FormView({ doc, onChange, actions, eventTypes, isNew, disabled }
           <div className="reactions-field">
             <label htmlFor="reaction-name">Name</label>
             <input
-              id="reaction-name" value={typeof doc.name === 'string' ? doc.name : ''} readOnly={!isNew} spellCheck={false}
-              aria-describedby="reaction-name-hint" onChange={(e) => set('name', e.target.value)}
+              id="reaction-name"
+              value={typeof doc.name === 'string' ? doc.name : ''}
+              readOnly={!isNew}
+              spellCheck={false}
+              aria-describedby="reaction-name-hint"
+              onChange={(e) => set('name', e.target.value)}
             />
-            <span id="reaction-name-hint" className="hint">{isNew ? 'Lowercase letters, digits, "-", "_" and "."; it cannot change later.' : 'The name is fixed once saved.'}</span>
+            <span id="reaction-name-hint" className="hint">
+              {isNew ? 'Lowercase letters, digits, "-", "_" and "."; it cannot change later.' : 'The name is fixed once saved.'}
+            </span>
           </div>
           {isNew ? (
             <label className="inline reactions-enabled">
-              <input type="checkbox" checked={doc.enabled !== false} onChange={(e) => set('enabled', e.target.checked ? undefined : false)} />
+              <input
+                type="checkbox"
+                checked={doc.enabled !== false}
+                onChange={(e) => set('enabled', e.target.checked ? undefined : false)}
+              />
               Enabled
             </label>
           ) : null}
         </div>
         <div className="reactions-field reactions-field-wide">
           <label htmlFor="reaction-description">Description</label>
-          <input id="reaction-description" value={typeof doc.description === 'string' ? doc.description : ''} onChange={(e) => set('description', e.target.value === '' ? undefined : e.target.value)} />
+          <input
+            id="reaction-description"
+            value={typeof doc.description === 'string' ? doc.description : ''}
+            onChange={(e) => set('description', e.target.value === '' ? undefined : e.target.value)}
+          />
         </div>
       </fieldset>
 
@@ -56,7 +77,13 @@ export function FormView({ doc, onChange, actions, eventTypes, isNew, disabled }
           {steps.length === 0 ? <p className="muted">No steps yet: a reaction needs at least one.</p> : null}
           {steps.map((step, i) => (
             <StepEditor
-              key={step.id} step={step} index={i} count={steps.length} earlier={steps.slice(0, i)} actions={actions} disabled={disabled}
+              key={step.id}
+              step={step}
+              index={i}
+              count={steps.length}
+              earlier={steps.slice(0, i)}
+              actions={actions}
+              disabled={disabled}
               onChange={(body) => onChange(setStep(doc, step.id, body))}
               onRename={(id) => onChange(renameStep(doc, step.id, id))}
               onRemove={() => onChange(removeStep(doc, step.id))}
@@ -69,7 +96,9 @@ export function FormView({ doc, onChange, actions, eventTypes, isNew, disabled }
                 <label htmlFor="new-step-action">New step's action</label>
                 <ActionSelect id="new-step-action" value={newAction} actions={actions} onChange={setNewAction} />
               </div>
-              <button type="button" onClick={() => onChange(addStep(doc, newAction))} disabled={!newAction}>Add step</button>
+              <button type="button" onClick={() => onChange(addStep(doc, newAction))} disabled={!newAction}>
+                Add step
+              </button>
             </div>
           ) : null}
         </>

@@ -22,7 +22,14 @@ function objectOf(rows: Row[], original: Record<string, unknown>): Record<string
 }
 
 /** Name → text pairs (headers, form values, facts), one row each. */
-export function MapInput({ id, labelledBy, value, onChange, disabled, describedBy }: {
+export function MapInput({
+  id,
+  labelledBy,
+  value,
+  onChange,
+  disabled,
+  describedBy,
+}: {
   id: string;
   labelledBy: string;
   value: Record<string, unknown>;
@@ -48,22 +55,48 @@ export function MapInput({ id, labelledBy, value, onChange, disabled, describedB
     <div className="reactions-map" id={id} role="group" aria-labelledby={labelledBy} aria-describedby={describedBy}>
       {rows.map((row, i) => (
         <div className="reactions-map-row" key={i}>
-          <label className="reactions-compact">Name
-            <input value={row.key} disabled={disabled} onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))} />
+          <label className="reactions-compact">
+            Name
+            <input
+              value={row.key}
+              disabled={disabled}
+              onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
+            />
           </label>
-          <label className="reactions-compact">Value
-            <input value={row.value} disabled={disabled} onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))} />
+          <label className="reactions-compact">
+            Value
+            <input
+              value={row.value}
+              disabled={disabled}
+              onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))}
+            />
           </label>
-          <button type="button" className="button-small" disabled={disabled} aria-label={`Remove ${row.key || 'this row'}`} onClick={() => update(rows.filter((_, j) => j !== i))}>Remove</button>
+          <button
+            type="button"
+            className="button-small"
+            disabled={disabled}
+            aria-label={`Remove ${row.key || 'this row'}`}
+            onClick={() => update(rows.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
         </div>
       ))}
-      <button type="button" className="button-small" disabled={disabled} onClick={() => setRows([...rows, { key: '', value: '' }])}>Add</button>
+      <button type="button" className="button-small" disabled={disabled} onClick={() => setRows([...rows, { key: '', value: '' }])}>
+        Add
+      </button>
     </div>
   );
 }
 
 /** A list of texts, one per line; empty lines are left out. */
-export function LinesInput({ id, value, onChange, disabled, describedBy }: {
+export function LinesInput({
+  id,
+  value,
+  onChange,
+  disabled,
+  describedBy,
+}: {
   id: string;
   value: string[];
   onChange(value: string[] | undefined): void;
@@ -78,10 +111,18 @@ export function LinesInput({ id, value, onChange, disabled, describedBy }: {
   }
   return (
     <textarea
-      id={id} rows={3} value={text} disabled={disabled} aria-describedby={describedBy} placeholder="One per line"
+      id={id}
+      rows={3}
+      value={text}
+      disabled={disabled}
+      aria-describedby={describedBy}
+      placeholder="One per line"
       onChange={(e) => {
         setText(e.target.value);
-        const items = e.target.value.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+        const items = e.target.value
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '');
         setShown(items);
         onChange(items.length > 0 ? items : undefined);
       }}

@@ -17,7 +17,10 @@ export type Picker =
   | { source: 'waiting'; note: string };
 
 const OCTOPUS_FIELDS: Record<string, 'projects' | 'environments' | 'releases' | 'channels'> = {
-  project: 'projects', environment: 'environments', release: 'releases', channel: 'channels',
+  project: 'projects',
+  environment: 'environments',
+  release: 'releases',
+  channel: 'channels',
 };
 
 /** A concrete name to look resources up by (not empty, not a template). */
@@ -31,7 +34,9 @@ export function pickerForAction(action: string, key: string, values: Record<stri
   const kind = OCTOPUS_FIELDS[key]!;
   if (!usable(values.connection)) return { source: 'waiting', note: `Choose the connection to pick from its ${kind}.` };
   if (kind === 'releases' || kind === 'channels') {
-    return usable(values.project) ? { source: 'octopus', kind, connection: values.connection, project: values.project } : { source: 'waiting', note: `Choose the project to pick from its ${kind}.` };
+    return usable(values.project)
+      ? { source: 'octopus', kind, connection: values.connection, project: values.project }
+      : { source: 'waiting', note: `Choose the project to pick from its ${kind}.` };
   }
   return { source: 'octopus', kind, connection: values.connection };
 }
@@ -66,11 +71,23 @@ function usePickerOptions(picker: Picker | null): { options: Option[]; note: str
   const items = resources.data?.items ?? [];
   const options = items.map((r) => ({ value: r.name, label: r.id }));
   if (picker.kind === 'releases') options.unshift({ value: 'latest', label: 'the newest release' });
-  return { options, note: `${items.length} ${picker.kind} in ${picker.connection}${picker.project ? ` / ${picker.project}` : ''}; or type a name, id or template.` };
+  return {
+    options,
+    note: `${items.length} ${picker.kind} in ${picker.connection}${picker.project ? ` / ${picker.project}` : ''}; or type a name, id or template.`,
+  };
 }
 
 /** A free-text input (templates allowed) that suggests the picker's choices as you type. */
-export function PickerInput({ id, value, onChange, picker, disabled, describedBy, required, placeholder }: {
+export function PickerInput({
+  id,
+  value,
+  onChange,
+  picker,
+  disabled,
+  describedBy,
+  required,
+  placeholder,
+}: {
   id: string;
   value: string;
   onChange(value: string): void;
@@ -86,17 +103,30 @@ export function PickerInput({ id, value, onChange, picker, disabled, describedBy
   return (
     <>
       <input
-        id={id} value={value} disabled={disabled} placeholder={placeholder} aria-required={required || undefined}
-        list={options.length > 0 ? listId : undefined} autoComplete="off"
+        id={id}
+        value={value}
+        disabled={disabled}
+        placeholder={placeholder}
+        aria-required={required || undefined}
+        list={options.length > 0 ? listId : undefined}
+        autoComplete="off"
         aria-describedby={[describedBy, note ? noteId : undefined].filter(Boolean).join(' ') || undefined}
         onChange={(e) => onChange(e.target.value)}
       />
       {options.length > 0 ? (
         <datalist id={listId}>
-          {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
         </datalist>
       ) : null}
-      {note ? <span id={noteId} className="hint">{note}</span> : null}
+      {note ? (
+        <span id={noteId} className="hint">
+          {note}
+        </span>
+      ) : null}
     </>
   );
 }

@@ -19,7 +19,19 @@ export function groupActions(actions: ActionDoc[]): Array<[string, ActionDoc[]]>
   return [...groups.entries()].sort(([a], [b]) => (a === 'shipline' ? -1 : b === 'shipline' ? 1 : a.localeCompare(b)));
 }
 
-export function ActionSelect({ id, value, actions, onChange, disabled }: { id: string; value: string; actions: ActionDoc[]; onChange(name: string): void; disabled?: boolean }) {
+export function ActionSelect({
+  id,
+  value,
+  actions,
+  onChange,
+  disabled,
+}: {
+  id: string;
+  value: string;
+  actions: ActionDoc[];
+  onChange(name: string): void;
+  disabled?: boolean;
+}) {
   const known = actions.some((a) => a.name === value);
   return (
     <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
@@ -27,7 +39,12 @@ export function ActionSelect({ id, value, actions, onChange, disabled }: { id: s
       {!known && value !== '' ? <option value={value}>{value} (unknown)</option> : null}
       {groupActions(actions).map(([group, members]) => (
         <optgroup key={group} label={group}>
-          {members.map((a) => <option key={a.name} value={a.name}>{a.name}{a.adminOnly ? ' (admins only)' : ''}</option>)}
+          {members.map((a) => (
+            <option key={a.name} value={a.name}>
+              {a.name}
+              {a.adminOnly ? ' (admins only)' : ''}
+            </option>
+          ))}
         </optgroup>
       ))}
     </select>
@@ -35,7 +52,18 @@ export function ActionSelect({ id, value, actions, onChange, disabled }: { id: s
 }
 
 /** One step of the form: id, action, when it runs, its limits and its input. */
-export function StepEditor({ step, index, count, earlier, actions, onChange, onRename, onRemove, onMove, disabled }: {
+export function StepEditor({
+  step,
+  index,
+  count,
+  earlier,
+  actions,
+  onChange,
+  onRename,
+  onRemove,
+  onMove,
+  disabled,
+}: {
   step: StepEntry;
   index: number;
   count: number;
@@ -59,15 +87,20 @@ export function StepEditor({ step, index, count, earlier, actions, onChange, onR
   const prefix = `step-${index}`;
   const channelsOf = (uses: string) => actions.find((a) => a.name === uses)?.channels ?? DEFAULT_CHANNELS;
   const afterValue = step.after ? `${step.after.step}${SEP}${step.after.channel}` : '';
-  const afterOptions = earlier.flatMap((s) => channelsOf(s.uses).map((channel) => ({ value: `${s.id}${SEP}${channel}`, label: `${s.id} ends on ${channel}` })));
-  if (step.after && !afterOptions.some((o) => o.value === afterValue)) afterOptions.push({ value: afterValue, label: `${step.after.step} ends on ${step.after.channel}` });
+  const afterOptions = earlier.flatMap((s) =>
+    channelsOf(s.uses).map((channel) => ({ value: `${s.id}${SEP}${channel}`, label: `${s.id} ends on ${channel}` })),
+  );
+  if (step.after && !afterOptions.some((o) => o.value === afterValue))
+    afterOptions.push({ value: afterValue, label: `${step.after.step} ends on ${step.after.channel}` });
   const withValue = isObject(step.body.with) ? step.body.with : {};
   const retry = isObject(step.body.retry) ? step.body.retry : {};
 
   const changeAction = (uses: string) => {
     // Keep the inputs the new action also takes; the rest belonged to the old one.
     const next = actions.find((a) => a.name === uses);
-    const keep = next?.config?.properties ? Object.fromEntries(Object.entries(withValue).filter(([k]) => k in next.config!.properties!)) : withValue;
+    const keep = next?.config?.properties
+      ? Object.fromEntries(Object.entries(withValue).filter(([k]) => k in next.config!.properties!))
+      : withValue;
     onChange({ ...step.body, uses, with: keep });
   };
   const commitId = () => {
@@ -79,12 +112,32 @@ export function StepEditor({ step, index, count, earlier, actions, onChange, onR
   return (
     <section className="card reactions-step" aria-labelledby={`${prefix}-title`} data-step={step.id}>
       <div className="reactions-step-head">
-        <h3 id={`${prefix}-title`}>Step {index + 1}: {step.id}</h3>
+        <h3 id={`${prefix}-title`}>
+          Step {index + 1}: {step.id}
+        </h3>
         {!disabled ? (
           <div className="reactions-step-tools">
-            <button type="button" className="button-small" disabled={index === 0} onClick={() => onMove(-1)} aria-label={`Move step ${step.id} up`}>↑</button>
-            <button type="button" className="button-small" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={`Move step ${step.id} down`}>↓</button>
-            <button type="button" className="button-small danger" onClick={onRemove} aria-label={`Remove step ${step.id}`}>Remove</button>
+            <button
+              type="button"
+              className="button-small"
+              disabled={index === 0}
+              onClick={() => onMove(-1)}
+              aria-label={`Move step ${step.id} up`}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              className="button-small"
+              disabled={index === count - 1}
+              onClick={() => onMove(1)}
+              aria-label={`Move step ${step.id} down`}
+            >
+              ↓
+            </button>
+            <button type="button" className="button-small danger" onClick={onRemove} aria-label={`Remove step ${step.id}`}>
+              Remove
+            </button>
           </div>
         ) : null}
       </div>
@@ -92,8 +145,13 @@ export function StepEditor({ step, index, count, earlier, actions, onChange, onR
         <div className="reactions-field">
           <label htmlFor={`${prefix}-id`}>Step id</label>
           <input
-            id={`${prefix}-id`} value={idText} disabled={disabled} spellCheck={false}
-            onChange={(e) => setIdText(e.target.value)} onBlur={commitId} onKeyDown={(e) => e.key === 'Enter' && commitId()}
+            id={`${prefix}-id`}
+            value={idText}
+            disabled={disabled}
+            spellCheck={false}
+            onChange={(e) => setIdText(e.target.value)}
+            onBlur={commitId}
+            onKeyDown={(e) => e.key === 'Enter' && commitId()}
           />
         </div>
         <div className="reactions-field">
@@ -103,28 +161,50 @@ export function StepEditor({ step, index, count, earlier, actions, onChange, onR
         <div className="reactions-field">
           <label htmlFor={`${prefix}-after`}>Runs</label>
           <select
-            id={`${prefix}-after`} value={afterValue} disabled={disabled}
+            id={`${prefix}-after`}
+            value={afterValue}
+            disabled={disabled}
             onChange={(e) => {
               const [afterStep, channel] = e.target.value.split(SEP);
               onChange(setIn(step.body, ['after'], afterStep ? { step: afterStep, channel } : undefined));
             }}
           >
             <option value="">first, when the event arrives</option>
-            {afterOptions.map((o) => <option key={o.value} value={o.value}>after {o.label}</option>)}
+            {afterOptions.map((o) => (
+              <option key={o.value} value={o.value}>
+                after {o.label}
+              </option>
+            ))}
           </select>
         </div>
       </div>
-      {action ? <p className="hint">{action.description}{action.channels.length > 0 ? ` Ends on: ${action.channels.join(', ')}.` : ''}</p> : null}
-      {action?.adminOnly && !can('admin') ? <p className="notice notice-warn">Only admins may save a reaction using {action.name}.</p> : null}
+      {action ? (
+        <p className="hint">
+          {action.description}
+          {action.channels.length > 0 ? ` Ends on: ${action.channels.join(', ')}.` : ''}
+        </p>
+      ) : null}
+      {action?.adminOnly && !can('admin') ? (
+        <p className="notice notice-warn">Only admins may save a reaction using {action.name}.</p>
+      ) : null}
       <div className="reactions-row">
         <div className="reactions-field">
           <label htmlFor={`${prefix}-timeout`}>Timeout</label>
-          <input id={`${prefix}-timeout`} value={step.body.timeout === undefined ? '' : String(step.body.timeout)} placeholder="10m (default)" disabled={disabled} onChange={(e) => onChange(setIn(step.body, ['timeout'], numberOrText(e.target.value)))} />
+          <input
+            id={`${prefix}-timeout`}
+            value={step.body.timeout === undefined ? '' : String(step.body.timeout)}
+            placeholder="10m (default)"
+            disabled={disabled}
+            onChange={(e) => onChange(setIn(step.body, ['timeout'], numberOrText(e.target.value)))}
+          />
         </div>
         <div className="reactions-field">
           <label htmlFor={`${prefix}-attempts`}>Attempts</label>
           <input
-            id={`${prefix}-attempts`} inputMode="numeric" placeholder="3 (default)" disabled={disabled}
+            id={`${prefix}-attempts`}
+            inputMode="numeric"
+            placeholder="3 (default)"
+            disabled={disabled}
             value={retry.attempts === undefined ? '' : String(retry.attempts)}
             onChange={(e) => {
               const next = setIn(retry, ['attempts'], numberOrText(e.target.value));
@@ -135,10 +215,21 @@ export function StepEditor({ step, index, count, earlier, actions, onChange, onR
       </div>
       {action?.config?.properties ? (
         <fieldset className="reactions-with" disabled={disabled}>
-          <legend>Input (<code>with</code>)</legend>
-          <WithFields schema={action.config} value={withValue} idPrefix={`${prefix}-with`} action={step.uses} disabled={disabled} onChange={(next) => onChange({ ...step.body, with: next })} />
+          <legend>
+            Input (<code>with</code>)
+          </legend>
+          <WithFields
+            schema={action.config}
+            value={withValue}
+            idPrefix={`${prefix}-with`}
+            action={step.uses}
+            disabled={disabled}
+            onChange={(next) => onChange({ ...step.body, with: next })}
+          />
         </fieldset>
-      ) : step.uses ? <p className="hint">This action's input is edited in the YAML view.</p> : null}
+      ) : step.uses ? (
+        <p className="hint">This action's input is edited in the YAML view.</p>
+      ) : null}
     </section>
   );
 }

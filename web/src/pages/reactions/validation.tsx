@@ -47,21 +47,32 @@ export function ProblemsPanel({ live }: { live: LiveValidation }) {
     <section className="card reactions-problems" aria-labelledby="problems-title">
       <div className="reactions-panel-head">
         <h2 id="problems-title">Checks</h2>
-        {checking ? <span className="muted" role="status">Checking…</span> : null}
+        {checking ? (
+          <span className="muted" role="status">
+            Checking…
+          </span>
+        ) : null}
       </div>
       <div aria-live="polite">
         {error ? <ErrorNotice error={error} /> : null}
         {result?.valid ? <p className="reactions-valid">The document is valid.</p> : null}
         {result?.valid && result.warnings.length > 0 ? (
           <div className="notice notice-warn" role="note">
-            {result.warnings.map((w) => <p key={w}>{w}: you can check and dry-run it, and an admin can save it.</p>)}
+            {result.warnings.map((w) => (
+              <p key={w}>{w}: you can check and dry-run it, and an admin can save it.</p>
+            ))}
           </div>
         ) : null}
         {result && !result.valid ? (
           <>
-            <p><strong>{result.problems.length === 1 ? '1 problem' : `${result.problems.length} problems`}</strong> (saving is refused until fixed):</p>
+            <p>
+              <strong>{result.problems.length === 1 ? '1 problem' : `${result.problems.length} problems`}</strong> (saving is refused until
+              fixed):
+            </p>
             <ul className="reactions-problem-list" aria-label="Problems">
-              {result.problems.map((p) => <li key={p}>{p}</li>)}
+              {result.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
             </ul>
           </>
         ) : null}

@@ -28,14 +28,19 @@ export function WithFields({ schema, value, onChange, idPrefix, action, disabled
     <div className="reactions-fields">
       {Object.entries(properties).map(([key, child]) => (
         <Field
-          key={key} name={key} schema={child} required={required.has(key)} value={value[key]} siblings={value}
-          id={`${idPrefix}-${key}`} action={action} disabled={disabled}
+          key={key}
+          name={key}
+          schema={child}
+          required={required.has(key)}
+          value={value[key]}
+          siblings={value}
+          id={`${idPrefix}-${key}`}
+          action={action}
+          disabled={disabled}
           onChange={(next) => onChange(setIn(value, [key], next))}
         />
       ))}
-      {unknown.length > 0 ? (
-        <p className="hint">Also set, edited in the YAML view: {unknown.join(', ')}.</p>
-      ) : null}
+      {unknown.length > 0 ? <p className="hint">Also set, edited in the YAML view: {unknown.join(', ')}.</p> : null}
     </div>
   );
 }
@@ -46,38 +51,82 @@ function kindFor(schema: JsonSchema, value: unknown): FieldKind {
   if (value === undefined || value === null) return kind;
   const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
   switch (kind.kind) {
-    case 'text': case 'number': case 'boolean': case 'choice': return scalar ? kind : { kind: 'yaml' };
-    case 'object': case 'map': return isObject(value) ? kind : { kind: 'yaml' };
-    case 'lines': return Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes('\n')) ? kind : { kind: 'yaml' };
-    case 'yaml': return kind;
+    case 'text':
+    case 'number':
+    case 'boolean':
+    case 'choice':
+      return scalar ? kind : { kind: 'yaml' };
+    case 'object':
+    case 'map':
+      return isObject(value) ? kind : { kind: 'yaml' };
+    case 'lines':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes('\n')) ? kind : { kind: 'yaml' };
+    case 'yaml':
+      return kind;
   }
 }
 
-function Field({ name, schema, required, value, siblings, id, action, disabled, onChange }: {
-  name: string; schema: JsonSchema; required: boolean; value: unknown; siblings: Record<string, unknown>;
-  id: string; action: string; disabled?: boolean; onChange(value: unknown): void;
+function Field({
+  name,
+  schema,
+  required,
+  value,
+  siblings,
+  id,
+  action,
+  disabled,
+  onChange,
+}: {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  value: unknown;
+  siblings: Record<string, unknown>;
+  id: string;
+  action: string;
+  disabled?: boolean;
+  onChange(value: unknown): void;
 }) {
   const kind = kindFor(schema, value);
   const hintId = `${id}-hint`;
-  const hint = schema.description ? <span id={hintId} className="hint">{schema.description}</span> : null;
+  const hint = schema.description ? (
+    <span id={hintId} className="hint">
+      {schema.description}
+    </span>
+  ) : null;
   const describedBy = schema.description ? hintId : undefined;
-  const label = kind.kind === 'map' ? (
-    <span id={`${id}-label`} className="reactions-group-title">{fieldLabel(name)}</span>
-  ) : (
-    <label htmlFor={id}>
-      {fieldLabel(name)}
-      {required ? <span className="reactions-required" aria-hidden="true"> *</span> : null}
-      {required ? <span className="visually-hidden"> (required)</span> : null}
-    </label>
-  );
+  const label =
+    kind.kind === 'map' ? (
+      <span id={`${id}-label`} className="reactions-group-title">
+        {fieldLabel(name)}
+      </span>
+    ) : (
+      <label htmlFor={id}>
+        {fieldLabel(name)}
+        {required ? (
+          <span className="reactions-required" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        ) : null}
+        {required ? <span className="visually-hidden"> (required)</span> : null}
+      </label>
+    );
 
   if (kind.kind === 'object') {
     return (
       <fieldset className="reactions-subfields" disabled={disabled}>
-        <legend>{fieldLabel(name)}{required ? ' *' : ''}</legend>
+        <legend>
+          {fieldLabel(name)}
+          {required ? ' *' : ''}
+        </legend>
         {hint}
         <WithFields
-          schema={kind.schema} value={isObject(value) ? value : {}} idPrefix={id} action={action} disabled={disabled}
+          schema={kind.schema}
+          value={isObject(value) ? value : {}}
+          idPrefix={id}
+          action={action}
+          disabled={disabled}
           onChange={(next) => onChange(Object.keys(next).length > 0 ? next : undefined)}
         />
       </fieldset>
@@ -89,16 +138,26 @@ function Field({ name, schema, required, value, siblings, id, action, disabled, 
     case 'text':
       input = (
         <PickerInput
-          id={id} value={value === undefined || value === null ? '' : String(value)} disabled={disabled} describedBy={describedBy} required={required}
-          picker={pickerForAction(action, name, siblings)} onChange={(text) => onChange(text === '' ? undefined : text)}
+          id={id}
+          value={value === undefined || value === null ? '' : String(value)}
+          disabled={disabled}
+          describedBy={describedBy}
+          required={required}
+          picker={pickerForAction(action, name, siblings)}
+          onChange={(text) => onChange(text === '' ? undefined : text)}
         />
       );
       break;
     case 'number':
       input = (
         <input
-          id={id} inputMode="decimal" value={value === undefined || value === null ? '' : String(value)} disabled={disabled}
-          aria-describedby={describedBy} aria-required={required || undefined} onChange={(e) => onChange(numberOrText(e.target.value))}
+          id={id}
+          inputMode="decimal"
+          value={value === undefined || value === null ? '' : String(value)}
+          disabled={disabled}
+          aria-describedby={describedBy}
+          aria-required={required || undefined}
+          onChange={(e) => onChange(numberOrText(e.target.value))}
         />
       );
       break;
@@ -108,7 +167,11 @@ function Field({ name, schema, required, value, siblings, id, action, disabled, 
       const current = value === undefined || value === null ? '' : String(value);
       input = (
         <select
-          id={id} value={current} disabled={disabled} aria-describedby={describedBy} aria-required={required || undefined}
+          id={id}
+          value={current}
+          disabled={disabled}
+          aria-describedby={describedBy}
+          aria-required={required || undefined}
           onChange={(e) => {
             const picked = e.target.value;
             if (picked === '') onChange(undefined);
@@ -117,20 +180,51 @@ function Field({ name, schema, required, value, siblings, id, action, disabled, 
           }}
         >
           <option value="">{required ? 'Choose…' : 'Not set (default)'}</option>
-          {options.map((o) => <option key={o} value={o}>{o}</option>)}
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
           {current !== '' && !options.includes(current) ? <option value={current}>{current}</option> : null}
         </select>
       );
       break;
     }
     case 'map':
-      input = <MapInput id={id} labelledBy={`${id}-label`} value={isObject(value) ? value : {}} disabled={disabled} describedBy={describedBy} onChange={(next) => onChange(Object.keys(next).length > 0 ? next : undefined)} />;
+      input = (
+        <MapInput
+          id={id}
+          labelledBy={`${id}-label`}
+          value={isObject(value) ? value : {}}
+          disabled={disabled}
+          describedBy={describedBy}
+          onChange={(next) => onChange(Object.keys(next).length > 0 ? next : undefined)}
+        />
+      );
       break;
     case 'lines':
-      input = <LinesInput id={id} value={Array.isArray(value) ? value.map(String) : []} disabled={disabled} describedBy={describedBy} onChange={onChange} />;
+      input = (
+        <LinesInput
+          id={id}
+          value={Array.isArray(value) ? value.map(String) : []}
+          disabled={disabled}
+          describedBy={describedBy}
+          onChange={onChange}
+        />
+      );
       break;
     case 'yaml':
-      input = <YamlInput id={id} value={value} disabled={disabled} describedBy={describedBy} rows={4} onChange={onChange} placeholder='YAML or JSON; quote templates: "{{ data.service.name }}"' />;
+      input = (
+        <YamlInput
+          id={id}
+          value={value}
+          disabled={disabled}
+          describedBy={describedBy}
+          rows={4}
+          onChange={onChange}
+          placeholder='YAML or JSON; quote templates: "{{ data.service.name }}"'
+        />
+      );
       break;
   }
   return (

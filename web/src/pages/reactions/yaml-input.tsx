@@ -25,7 +25,16 @@ export function parseYaml(text: string): Parsed {
  * made-up event. The text is kept as typed while it does not parse, and replaced only when the
  * value changes from outside, so a half-typed edit is never lost.
  */
-export function YamlInput({ id, value, onChange, inline, rows = 4, disabled, describedBy, placeholder }: {
+export function YamlInput({
+  id,
+  value,
+  onChange,
+  inline,
+  rows = 4,
+  disabled,
+  describedBy,
+  placeholder,
+}: {
   id: string;
   value: unknown;
   onChange(value: unknown): void;
@@ -63,11 +72,35 @@ export function YamlInput({ id, value, onChange, inline, rows = 4, disabled, des
   return (
     <>
       {inline ? (
-        <input id={id} className="reactions-mono" value={text} disabled={disabled} placeholder={placeholder} aria-invalid={error ? true : undefined} aria-describedby={described} onChange={(e) => edit(e.target.value)} spellCheck={false} />
+        <input
+          id={id}
+          className="reactions-mono"
+          value={text}
+          disabled={disabled}
+          placeholder={placeholder}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={described}
+          onChange={(e) => edit(e.target.value)}
+          spellCheck={false}
+        />
       ) : (
-        <textarea id={id} value={text} rows={rows} disabled={disabled} placeholder={placeholder} aria-invalid={error ? true : undefined} aria-describedby={described} onChange={(e) => edit(e.target.value)} spellCheck={false} />
+        <textarea
+          id={id}
+          value={text}
+          rows={rows}
+          disabled={disabled}
+          placeholder={placeholder}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={described}
+          onChange={(e) => edit(e.target.value)}
+          spellCheck={false}
+        />
       )}
-      {error ? <span id={errorId} className="reactions-field-error">Not valid YAML yet: {error}</span> : null}
+      {error ? (
+        <span id={errorId} className="reactions-field-error">
+          Not valid YAML yet: {error}
+        </span>
+      ) : null}
     </>
   );
 }

@@ -24,14 +24,21 @@ export function ApprovalPanel({ runId, step, onDecided }: { runId: string; step:
     <section className="notice notice-warn runs-approval" aria-labelledby={`${fieldId}-title`}>
       <h2 id={`${fieldId}-title`}>Step {step.id} is waiting for approval</h2>
       {message ? <p className="runs-approval-message">{message}</p> : null}
-      {step.execution?.waitingUntil ? <p className="hint">Without a decision by {new Date(step.execution.waitingUntil).toLocaleString()}, it fails.</p> : null}
+      {step.execution?.waitingUntil ? (
+        <p className="hint">Without a decision by {new Date(step.execution.waitingUntil).toLocaleString()}, it fails.</p>
+      ) : null}
       {can('write') ? (
         <div className="runs-approval-form">
-          <label htmlFor={fieldId}>Comment <span className="hint">(optional, recorded with the decision)</span>
+          <label htmlFor={fieldId}>
+            Comment <span className="hint">(optional, recorded with the decision)</span>
             <input id={fieldId} type="text" maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
           </label>
-          <ActionButton className="primary" busyLabel="Approving…" onAction={() => decide('approve')}>Approve</ActionButton>
-          <ActionButton className="danger" busyLabel="Rejecting…" onAction={() => decide('reject')}>Reject</ActionButton>
+          <ActionButton className="primary" busyLabel="Approving…" onAction={() => decide('approve')}>
+            Approve
+          </ActionButton>
+          <ActionButton className="danger" busyLabel="Rejecting…" onAction={() => decide('reject')}>
+            Reject
+          </ActionButton>
         </div>
       ) : (
         <p>Someone with the write role can approve or reject it.</p>

@@ -9,9 +9,14 @@ export function Facts({ label, facts }: { label: string; facts: Array<Fact | nul
   return (
     <section className="card" aria-label={label}>
       <dl className="runs-facts">
-        {facts.filter((f): f is Fact => Boolean(f)).map(([term, value, wide]) => (
-          <div key={term} className={wide ? 'runs-facts-wide' : undefined}><dt>{term}</dt><dd>{value}</dd></div>
-        ))}
+        {facts
+          .filter((f): f is Fact => Boolean(f))
+          .map(([term, value, wide]) => (
+            <div key={term} className={wide ? 'runs-facts-wide' : undefined}>
+              <dt>{term}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
       </dl>
     </section>
   );

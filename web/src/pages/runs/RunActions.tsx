@@ -13,7 +13,14 @@ export function RunActions({ run, onChanged }: { run: Run; onChanged(): void }) 
   return (
     <>
       {finished && failedSteps.length > 0 ? (
-        <ActionButton className="primary" busyLabel="Retrying…" onAction={async () => { await api.post(`/api/v1/runs/${seg(run.id)}/retry`); onChanged(); }}>
+        <ActionButton
+          className="primary"
+          busyLabel="Retrying…"
+          onAction={async () => {
+            await api.post(`/api/v1/runs/${seg(run.id)}/retry`);
+            onChanged();
+          }}
+        >
           Retry failed {failedSteps.length === 1 ? 'step' : 'steps'}
         </ActionButton>
       ) : null}
@@ -22,7 +29,10 @@ export function RunActions({ run, onChanged }: { run: Run; onChanged(): void }) 
           className="danger"
           busyLabel="Cancelling…"
           confirm="Cancel this run? Its pending and waiting steps are cancelled and will not run."
-          onAction={async () => { await api.post(`/api/v1/runs/${seg(run.id)}/cancel`); onChanged(); }}
+          onAction={async () => {
+            await api.post(`/api/v1/runs/${seg(run.id)}/cancel`);
+            onChanged();
+          }}
         >
           Cancel run
         </ActionButton>

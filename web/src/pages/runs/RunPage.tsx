@@ -23,7 +23,9 @@ function VersionNotice({ error, run }: { error: unknown; run: Run }) {
   const gone = error instanceof ApiError && error.status === 404;
   return (
     <p className="notice notice-warn">
-      {gone ? `Version ${run.reactionVersion} of ${run.reaction} is no longer stored` : `Version ${run.reactionVersion} of ${run.reaction} could not be read: ${(error as Error).message}`}
+      {gone
+        ? `Version ${run.reactionVersion} of ${run.reaction} is no longer stored`
+        : `Version ${run.reactionVersion} of ${run.reaction} could not be read: ${(error as Error).message}`}
       ; the steps are shown as they ran, without the channels that connect them.
     </p>
   );
@@ -61,35 +63,67 @@ export default function RunPage() {
     <>
       <PageHeader
         title={`Run of ${data.reaction}`}
-        subtitle={<>Run <span className="sha">{shortId(data.id)}</span> of <Link to={`/reactions/${seg(data.reaction)}`}>{data.reaction}</Link> (version {data.reactionVersion}), started by <Link to={`/events/${seg(data.eventId)}`}>event {shortId(data.eventId)}</Link></>}
+        subtitle={
+          <>
+            Run <span className="sha">{shortId(data.id)}</span> of <Link to={`/reactions/${seg(data.reaction)}`}>{data.reaction}</Link>{' '}
+            (version {data.reactionVersion}), started by <Link to={`/events/${seg(data.eventId)}`}>event {shortId(data.eventId)}</Link>
+          </>
+        }
       >
-        {live ? <span className="live-dot" data-state="live" aria-live="polite">Live: refreshing every {LIVE_MS / 1000} s</span> : <span className="muted">Finished</span>}
+        {live ? (
+          <span className="live-dot" data-state="live" aria-live="polite">
+            Live: refreshing every {LIVE_MS / 1000} s
+          </span>
+        ) : (
+          <span className="muted">Finished</span>
+        )}
         <RunActions run={data} onChanged={run.reload} />
       </PageHeader>
       {/* A failed refresh keeps the last state on screen, with the reason. */}
       <ErrorNotice error={run.error} />
 
-      {steps.filter(isWaitingApproval).map((step) => <ApprovalPanel key={step.id} runId={data.id} step={step} onDecided={run.reload} />)}
+      {steps.filter(isWaitingApproval).map((step) => (
+        <ApprovalPanel key={step.id} runId={data.id} step={step} onDecided={run.reload} />
+      ))}
 
-      <Facts label="Run summary" facts={[
-        ['Status', <StatusBadge status={data.status} />],
-        ['Reaction', <><Link to={`/reactions/${seg(data.reaction)}`}>{data.reaction}</Link> <span className="muted">v{data.reactionVersion}</span> · <Link to={`/runs?reaction=${seg(data.reaction)}`}>its runs</Link></>],
-        ['Event', <Link to={`/events/${seg(data.eventId)}`} className="sha" title={data.eventId}>{shortId(data.eventId)}</Link>],
-        ['Created', <Time iso={data.createdAt} />],
-        ['Started', <Time iso={data.startedAt} />],
-        ['Finished', <Time iso={data.finishedAt} />],
-        ['Took', elapsed(data.startedAt, data.finishedAt)],
-        data.concurrencyKey ? ['Concurrency key', <code>{data.concurrencyKey}</code>] : null,
-        data.error ? ['Error', <span className="runs-error-text">{data.error}</span>, 'wide'] : null,
-      ]} />
+      <Facts
+        label="Run summary"
+        facts={[
+          ['Status', <StatusBadge status={data.status} />],
+          [
+            'Reaction',
+            <>
+              <Link to={`/reactions/${seg(data.reaction)}`}>{data.reaction}</Link> <span className="muted">v{data.reactionVersion}</span> ·{' '}
+              <Link to={`/runs?reaction=${seg(data.reaction)}`}>its runs</Link>
+            </>,
+          ],
+          [
+            'Event',
+            <Link to={`/events/${seg(data.eventId)}`} className="sha" title={data.eventId}>
+              {shortId(data.eventId)}
+            </Link>,
+          ],
+          ['Created', <Time iso={data.createdAt} />],
+          ['Started', <Time iso={data.startedAt} />],
+          ['Finished', <Time iso={data.finishedAt} />],
+          ['Took', elapsed(data.startedAt, data.finishedAt)],
+          data.concurrencyKey ? ['Concurrency key', <code>{data.concurrencyKey}</code>] : null,
+          data.error ? ['Error', <span className="runs-error-text">{data.error}</span>, 'wide'] : null,
+        ]}
+      />
 
       <section aria-labelledby="runs-steps-title">
         <div className="runs-steps-head">
           <h2 id="runs-steps-title">Steps</h2>
           {steps.length > 1 ? (
-            <label className="inline">Show step
+            <label className="inline">
+              Show step
               <select value={selected?.id ?? ''} onChange={(e) => select(e.target.value)}>
-                {steps.map((s) => <option key={s.id} value={s.id}>{s.id} ({stateLabel(s)})</option>)}
+                {steps.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.id} ({stateLabel(s)})
+                  </option>
+                ))}
               </select>
             </label>
           ) : null}
@@ -97,7 +131,9 @@ export default function RunPage() {
         <VersionNotice error={version.error} run={data} />
         {version.loading && !version.data ? <Loading label="Loading the reaction's steps…" /> : null}
         {/* Drawn once the structure is known, so the first fit shows every step. */}
-        {structureKnown && steps.length > 0 ? <StepGraph key={steps.map((s) => s.id).join(' ')} steps={steps} selected={selected?.id} onSelect={select} /> : null}
+        {structureKnown && steps.length > 0 ? (
+          <StepGraph key={steps.map((s) => s.id).join(' ')} steps={steps} selected={selected?.id} onSelect={select} />
+        ) : null}
         {structureKnown && steps.length === 0 ? <p className="muted">No step has run yet.</p> : null}
         <p className="hint">Select a step to see its attempts, input, output and log. Solid edges are the channels this run took.</p>
       </section>

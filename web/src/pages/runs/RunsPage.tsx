@@ -28,7 +28,11 @@ export default function RunsPage() {
     if (list.page === 1) refresh();
   }, [list.page, refresh]);
   const stream = useEventStream('*', onEvent);
-  usePolling(list.items.some((r) => !isFinished(r.status)), list.reload, POLL_MS);
+  usePolling(
+    list.items.some((r) => !isFinished(r.status)),
+    list.reload,
+    POLL_MS,
+  );
 
   const setUrlFilter = useUrlFilter();
   const setFilter = (key: Filter, value: string) => setUrlFilter(key, value);
@@ -39,32 +43,56 @@ export default function RunsPage() {
         <LiveDot state={stream} />
       </PageHeader>
       <form className="filters" role="search" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
-        <label>Reaction
+        <label>
+          Reaction
           <select name="reaction" value={filters.reaction ?? ''} onChange={(e) => setFilter('reaction', e.target.value)}>
             <option value="">Any</option>
-            {names.map((n) => <option key={n} value={n}>{n}</option>)}
+            {names.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Status
+        <label>
+          Status
           <select name="status" value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
             <option value="">Any</option>
-            {RUN_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
         {filters.eventId ? (
-          <span className="runs-filter-chip">Started by <Link className="sha" to={`/events/${filters.eventId}`}>event {shortId(filters.eventId)}</Link>
-            <button type="button" className="button-small" onClick={() => setFilter('eventId', '')} aria-label="Show runs of every event">×</button>
+          <span className="runs-filter-chip">
+            Started by{' '}
+            <Link className="sha" to={`/events/${filters.eventId}`}>
+              event {shortId(filters.eventId)}
+            </Link>
+            <button type="button" className="button-small" onClick={() => setFilter('eventId', '')} aria-label="Show runs of every event">
+              ×
+            </button>
           </span>
         ) : null}
-        {FILTERS.some((k) => filters[k]) ? <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>Clear</button> : null}
+        {FILTERS.some((k) => filters[k]) ? (
+          <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear
+          </button>
+        ) : null}
       </form>
       <ErrorNotice error={reactions.error} />
       <ErrorNotice error={list.error} />
       {list.loading && list.items.length === 0 ? <Loading label="Loading runs…" /> : null}
       {!list.loading && !list.error && list.items.length === 0 ? (
-        FILTERS.some((k) => filters[k])
-          ? <Empty>No run matches these filters.</Empty>
-          : <Empty>No runs yet. A run starts when an event matches a <Link to="/reactions">reaction</Link>.</Empty>
+        FILTERS.some((k) => filters[k]) ? (
+          <Empty>No run matches these filters.</Empty>
+        ) : (
+          <Empty>
+            No runs yet. A run starts when an event matches a <Link to="/reactions">reaction</Link>.
+          </Empty>
+        )
       ) : null}
       {list.items.length > 0 ? <RunsTable runs={list.items} label="Runs" /> : null}
       <Pager {...list} />

@@ -13,13 +13,25 @@ function Attempts({ stepId, attempts }: { stepId: string; attempts: Attempt[] })
       <h3>Attempts</h3>
       <div className="table-wrap">
         <table aria-label={`Attempts of step ${stepId}`}>
-          <thead><tr><th>#</th><th>Started</th><th className="hide-narrow">Finished</th><th className="hide-narrow">Took</th><th>Error</th></tr></thead>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Started</th>
+              <th className="hide-narrow">Finished</th>
+              <th className="hide-narrow">Took</th>
+              <th>Error</th>
+            </tr>
+          </thead>
           <tbody>
             {pages.items.map((a) => (
               <tr key={a.attempt}>
                 <td>{a.attempt}</td>
-                <td className="nowrap"><Time iso={a.startedAt} /></td>
-                <td className="hide-narrow nowrap"><Time iso={a.finishedAt} /></td>
+                <td className="nowrap">
+                  <Time iso={a.startedAt} />
+                </td>
+                <td className="hide-narrow nowrap">
+                  <Time iso={a.finishedAt} />
+                </td>
                 <td className="hide-narrow nowrap">{elapsed(a.startedAt, a.finishedAt)}</td>
                 <td className="runs-error-cell">{a.error ?? <span className="muted">—</span>}</td>
               </tr>
@@ -37,8 +49,12 @@ function Logs({ stepId, lines }: { stepId: string; lines: string[] }) {
   return (
     <>
       <h3>Log</h3>
-      {lines.length === 0 ? <p className="muted">No log lines.</p> : (
-        <pre className="json runs-log" aria-label={`Log of step ${stepId}`} tabIndex={0}>{pages.items.join('\n')}</pre>
+      {lines.length === 0 ? (
+        <p className="muted">No log lines.</p>
+      ) : (
+        <pre className="json runs-log" aria-label={`Log of step ${stepId}`} tabIndex={0}>
+          {pages.items.join('\n')}
+        </pre>
       )}
       <Pager {...pages} />
     </>
@@ -48,7 +64,13 @@ function Logs({ stepId, lines }: { stepId: string; lines: string[] }) {
 /** Everything about one step of a run: state, channel, attempts, timing, input, output and log. */
 export function StepDetails({ step }: { step: RunStep }) {
   const e = step.execution;
-  const when = step.after ? <>after <strong>{step.after.step}</strong> ends on <code>{step.after.channel}</code></> : <>first, when the run starts</>;
+  const when = step.after ? (
+    <>
+      after <strong>{step.after.step}</strong> ends on <code>{step.after.channel}</code>
+    </>
+  ) : (
+    <>first, when the run starts</>
+  );
   return (
     <section className="card runs-step" aria-labelledby="runs-step-title">
       <div className="runs-step-head">
@@ -56,17 +78,40 @@ export function StepDetails({ step }: { step: RunStep }) {
         <StatusBadge status={stepState(step)} label={stateLabel(step)} />
       </div>
       <dl className="kv">
-        <dt>Action</dt><dd><code>{step.uses || 'unknown'}</code></dd>
-        <dt>Runs</dt><dd>{when}</dd>
+        <dt>Action</dt>
+        <dd>
+          <code>{step.uses || 'unknown'}</code>
+        </dd>
+        <dt>Runs</dt>
+        <dd>{when}</dd>
         {e ? (
           <>
-            <dt>Channel taken</dt><dd>{e.channel ? <code>{e.channel}</code> : <span className="muted">none yet</span>}</dd>
-            <dt>Attempts</dt><dd>{e.attempts.length || e.attempt}</dd>
-            <dt>Queued</dt><dd><Time iso={e.createdAt} /></dd>
-            <dt>Started</dt><dd><Time iso={e.startedAt} /></dd>
-            <dt>Finished</dt><dd><Time iso={e.finishedAt} /></dd>
-            <dt>Took</dt><dd>{elapsed(e.startedAt, e.finishedAt)}</dd>
-            {e.waitingUntil ? <><dt>Waits until</dt><dd><Time iso={e.waitingUntil} /></dd></> : null}
+            <dt>Channel taken</dt>
+            <dd>{e.channel ? <code>{e.channel}</code> : <span className="muted">none yet</span>}</dd>
+            <dt>Attempts</dt>
+            <dd>{e.attempts.length || e.attempt}</dd>
+            <dt>Queued</dt>
+            <dd>
+              <Time iso={e.createdAt} />
+            </dd>
+            <dt>Started</dt>
+            <dd>
+              <Time iso={e.startedAt} />
+            </dd>
+            <dt>Finished</dt>
+            <dd>
+              <Time iso={e.finishedAt} />
+            </dd>
+            <dt>Took</dt>
+            <dd>{elapsed(e.startedAt, e.finishedAt)}</dd>
+            {e.waitingUntil ? (
+              <>
+                <dt>Waits until</dt>
+                <dd>
+                  <Time iso={e.waitingUntil} />
+                </dd>
+              </>
+            ) : null}
           </>
         ) : null}
       </dl>
@@ -83,7 +128,9 @@ export function StepDetails({ step }: { step: RunStep }) {
             </div>
             <div>
               <h3>Output</h3>
-              <p className="hint">What the action returned; later steps read it as <code>steps.{step.id}.output</code>.</p>
+              <p className="hint">
+                What the action returned; later steps read it as <code>steps.{step.id}.output</code>.
+              </p>
               <JsonView value={e.output} label={`Output of step ${step.id}`} />
             </div>
           </div>

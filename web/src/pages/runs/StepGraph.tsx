@@ -42,7 +42,15 @@ const nodeTypes = { step: StepNodeView };
  * The run as its reaction's step tree: a node per step coloured by its state, an edge per
  * `after` labelled with the channel it waits on; edges the run took are drawn solid.
  */
-export default function StepGraph({ steps, selected, onSelect }: { steps: RunStep[]; selected: string | undefined; onSelect(id: string): void }) {
+export default function StepGraph({
+  steps,
+  selected,
+  onSelect,
+}: {
+  steps: RunStep[];
+  selected: string | undefined;
+  onSelect(id: string): void;
+}) {
   const layout = useMemo(() => layoutSteps(steps), [steps]);
   const nodes: StepNode[] = steps.map((step) => ({
     id: step.id,
@@ -59,15 +67,17 @@ export default function StepGraph({ steps, selected, onSelect }: { steps: RunSte
     if (!step.after || !parent) return [];
     const ended = parent.execution?.channel ?? null;
     const taken = ended === step.after.channel;
-    return [{
-      id: `${parent.id}->${step.id}`,
-      source: parent.id,
-      target: step.id,
-      label: step.after.channel,
-      className: taken ? 'runs-edge-taken' : ended ? 'runs-edge-not-taken' : undefined,
-      animated: taken && ['running', 'pending'].includes(step.execution?.status ?? ''),
-      markerEnd: { type: MarkerType.ArrowClosed, color: taken ? 'var(--accent)' : 'var(--muted)' },
-    }];
+    return [
+      {
+        id: `${parent.id}->${step.id}`,
+        source: parent.id,
+        target: step.id,
+        label: step.after.channel,
+        className: taken ? 'runs-edge-taken' : ended ? 'runs-edge-not-taken' : undefined,
+        animated: taken && ['running', 'pending'].includes(step.execution?.status ?? ''),
+        markerEnd: { type: MarkerType.ArrowClosed, color: taken ? 'var(--accent)' : 'var(--muted)' },
+      },
+    ];
   });
   // Tall enough for every row at a readable size; wide trees are scaled down to fit.
   const height = Math.min(560, Math.max(200, layout.rows * (NODE_HEIGHT + 70) + 40));

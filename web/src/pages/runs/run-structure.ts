@@ -29,7 +29,8 @@ export function declaredSteps(document: unknown): DeclaredStep[] {
     const after = step.after;
     let parsed: DeclaredStep['after'] = null;
     if (typeof after === 'string') parsed = { step: after, channel: 'success' };
-    else if (isObject(after) && typeof after.step === 'string') parsed = { step: after.step, channel: typeof after.channel === 'string' ? after.channel : 'success' };
+    else if (isObject(after) && typeof after.step === 'string')
+      parsed = { step: after.step, channel: typeof after.channel === 'string' ? after.channel : 'success' };
     return { id, uses: typeof step.uses === 'string' ? step.uses : '', after: parsed };
   });
 }
@@ -54,10 +55,12 @@ export const isWaitingApproval = (step: RunStep) => step.uses === APPROVAL_ACTIO
 
 /** The step to show first: one needing a person, else one that failed, else one at work, else the first. */
 export function defaultStep(steps: RunStep[]): RunStep | undefined {
-  return steps.find(isWaitingApproval)
-    ?? steps.find((s) => s.execution?.status === 'failed')
-    ?? steps.find((s) => ['running', 'waiting', 'pending'].includes(s.execution?.status ?? ''))
-    ?? steps[0];
+  return (
+    steps.find(isWaitingApproval) ??
+    steps.find((s) => s.execution?.status === 'failed') ??
+    steps.find((s) => ['running', 'waiting', 'pending'].includes(s.execution?.status ?? '')) ??
+    steps[0]
+  );
 }
 
 /** A step's state in words. */

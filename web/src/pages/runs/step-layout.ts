@@ -39,6 +39,7 @@ export function layoutSteps(steps: readonly DeclaredStep[]): { positions: Map<st
   steps.filter((s) => !row.has(s.id)).forEach((s) => place(s.id, 0));
 
   const positions = new Map<string, Position>();
-  for (const id of ids) positions.set(id, { x: (column.get(id) ?? 0) * (NODE_WIDTH + GAP_X), y: (row.get(id) ?? 0) * (NODE_HEIGHT + GAP_Y) });
+  for (const id of ids)
+    positions.set(id, { x: (column.get(id) ?? 0) * (NODE_WIDTH + GAP_X), y: (row.get(id) ?? 0) * (NODE_HEIGHT + GAP_Y) });
   return { positions, rows: Math.max(0, ...row.values()) + 1, columns: Math.max(1, nextColumn) };
 }

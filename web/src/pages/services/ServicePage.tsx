@@ -27,16 +27,39 @@ function RecentDeploys({ service }: { service: Service }) {
         <div className="table-wrap">
           <table aria-label={`Recent deploys of ${service.name}`}>
             <thead>
-              <tr><th>When</th><th>Environment</th><th>Status</th><th className="hide-narrow">Description</th><th className="hide-narrow">Commit</th><th className="hide-narrow">Deployer</th></tr>
+              <tr>
+                <th>When</th>
+                <th>Environment</th>
+                <th>Status</th>
+                <th className="hide-narrow">Description</th>
+                <th className="hide-narrow">Commit</th>
+                <th className="hide-narrow">Deployer</th>
+              </tr>
             </thead>
             <tbody>
               {list.items.map((deploy) => (
                 <tr key={deploy.id}>
-                  <td><Link to={`/deploys/${seg(deploy.id)}`}><Time iso={deploy.deployedAt} /></Link></td>
-                  <td>{deploy.environment ? <Link to={`/environments/${seg(deploy.environment)}`}>{deploy.environment}</Link> : <span className="muted">—</span>}</td>
-                  <td><StatusBadge status={deploy.status} /></td>
-                  <td className="hide-narrow">{deploy.description} <span className="muted">#{deploy.deployNumber}</span></td>
-                  <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>{shortSha(deploy.commit?.sha)}</td>
+                  <td>
+                    <Link to={`/deploys/${seg(deploy.id)}`}>
+                      <Time iso={deploy.deployedAt} />
+                    </Link>
+                  </td>
+                  <td>
+                    {deploy.environment ? (
+                      <Link to={`/environments/${seg(deploy.environment)}`}>{deploy.environment}</Link>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td>
+                    <StatusBadge status={deploy.status} />
+                  </td>
+                  <td className="hide-narrow">
+                    {deploy.description} <span className="muted">#{deploy.deployNumber}</span>
+                  </td>
+                  <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>
+                    {shortSha(deploy.commit?.sha)}
+                  </td>
                   <td className="hide-narrow">{deployerLabel(deploy)}</td>
                 </tr>
               ))}
@@ -58,7 +81,13 @@ export default function ServicePage() {
   const [editing, setEditing] = useState(false);
   const service = changed?.id === loaded.data?.id && changed ? changed : loaded.data;
 
-  if (loaded.error) return <><PageHeader title="Service" /><ErrorNotice error={loaded.error} /></>;
+  if (loaded.error)
+    return (
+      <>
+        <PageHeader title="Service" />
+        <ErrorNotice error={loaded.error} />
+      </>
+    );
   if (!service) return <Loading label="Loading the service…" />;
   const aliasKey = service.aliases.join('\u0000');
   const remove = async () => {
@@ -68,22 +97,58 @@ export default function ServicePage() {
   return (
     <>
       <PageHeader title={service.name} subtitle={service.description || undefined}>
-        {can('write') && !editing ? <button type="button" onClick={() => setEditing(true)}>Edit</button> : null}
+        {can('write') && !editing ? (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        ) : null}
         {can('write') ? (
-          <ActionButton className="danger" onAction={remove} busyLabel="Deleting…"
-            confirm={`Delete ${service.name}? Its deploys stay, and its aliases become suggestions again.`}>Delete</ActionButton>
+          <ActionButton
+            className="danger"
+            onAction={remove}
+            busyLabel="Deleting…"
+            confirm={`Delete ${service.name}? Its deploys stay, and its aliases become suggestions again.`}
+          >
+            Delete
+          </ActionButton>
         ) : null}
       </PageHeader>
       {editing ? (
-        <EditServiceForm service={service} onCancel={() => setEditing(false)} onSaved={(s) => { setChanged(s); setEditing(false); }} />
+        <EditServiceForm
+          service={service}
+          onCancel={() => setEditing(false)}
+          onSaved={(s) => {
+            setChanged(s);
+            setEditing(false);
+          }}
+        />
       ) : (
         <div className="card">
           <dl className="kv">
-            <dt>Owner</dt><dd>{service.owner || <span className="muted">—</span>}</dd>
+            <dt>Owner</dt>
+            <dd>{service.owner || <span className="muted">—</span>}</dd>
             <dt>Tags</dt>
-            <dd>{service.tags.length ? <span className="catalog-chips">{service.tags.map((t) => <span key={t} className="badge">{t}</span>)}</span> : <span className="muted">—</span>}</dd>
-            <dt>Created</dt><dd><Time iso={service.createdAt} /></dd>
-            <dt>Insights</dt><dd><Link to={`/insights?service=${seg(service.name)}`}>DORA figures for {service.name}</Link></dd>
+            <dd>
+              {service.tags.length ? (
+                <span className="catalog-chips">
+                  {service.tags.map((t) => (
+                    <span key={t} className="badge">
+                      {t}
+                    </span>
+                  ))}
+                </span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <Time iso={service.createdAt} />
+            </dd>
+            <dt>Insights</dt>
+            <dd>
+              <Link to={`/insights?service=${seg(service.name)}`}>DORA figures for {service.name}</Link>
+            </dd>
           </dl>
         </div>
       )}

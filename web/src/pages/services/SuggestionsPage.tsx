@@ -12,12 +12,25 @@ import type { Outcome } from './suggestion-row';
 import './services.css';
 
 function OutcomeNotice({ outcome }: { outcome: Outcome }) {
-  if (outcome.kind === 'dismissed') return <p className="notice notice-info" role="status">Dismissed {outcome.alias}. Its deploys stay recorded.</p>;
+  if (outcome.kind === 'dismissed')
+    return (
+      <p className="notice notice-info" role="status">
+        Dismissed {outcome.alias}. Its deploys stay recorded.
+      </p>
+    );
   const link = <Link to={`/services/${seg(outcome.service.id)}`}>{outcome.service.name}</Link>;
   const moved = `${outcome.deploys} earlier deploy${outcome.deploys === 1 ? '' : 's'}`;
   return (
     <p className="notice notice-info" role="status">
-      {outcome.kind === 'created' ? <>Created the service {link}; its {moved} now belong to it.</> : <>Attached {outcome.alias} to {link}; its {moved} now belong to it.</>}
+      {outcome.kind === 'created' ? (
+        <>
+          Created the service {link}; its {moved} now belong to it.
+        </>
+      ) : (
+        <>
+          Attached {outcome.alias} to {link}; its {moved} now belong to it.
+        </>
+      )}
     </p>
   );
 }
@@ -41,26 +54,43 @@ export default function SuggestionsPage() {
 
   return (
     <>
-      <PageHeader title="Suggestions" subtitle="Aliases that received deploys but match no service. Accept one to create its service, or attach it to a service you have." />
+      <PageHeader
+        title="Suggestions"
+        subtitle="Aliases that received deploys but match no service. Accept one to create its service, or attach it to a service you have."
+      />
       {outcome ? <OutcomeNotice outcome={outcome} /> : null}
       <ErrorNotice error={suggestions.error} />
       {suggestions.loading && !suggestions.data ? <Loading /> : null}
-      {suggestions.data && suggestions.data.items.length === 0 ? <Empty>No suggestions: every alias that received deploys belongs to a <Link to="/services">service</Link>.</Empty> : null}
+      {suggestions.data && suggestions.data.items.length === 0 ? (
+        <Empty>
+          No suggestions: every alias that received deploys belongs to a <Link to="/services">service</Link>.
+        </Empty>
+      ) : null}
       {pages.items.length > 0 ? (
         <div className="table-wrap">
           <table aria-label="Suggestions">
             <thead>
-              <tr><th>Alias</th><th>Deploys</th><th className="hide-narrow">First seen</th><th>Last seen</th>{can('write') ? <th>Actions</th> : null}</tr>
+              <tr>
+                <th>Alias</th>
+                <th>Deploys</th>
+                <th className="hide-narrow">First seen</th>
+                <th>Last seen</th>
+                {can('write') ? <th>Actions</th> : null}
+              </tr>
             </thead>
             <tbody>
-              {pages.items.map((s) => <SuggestionRow key={s.alias} suggestion={s} canWrite={can('write')} onDone={done} />)}
+              {pages.items.map((s) => (
+                <SuggestionRow key={s.alias} suggestion={s} canWrite={can('write')} onDone={done} />
+              ))}
             </tbody>
           </table>
         </div>
       ) : null}
       <Pager {...pages} />
       <datalist id="catalog-service-names">
-        {services.data?.items.map((s) => <option key={s.id} value={s.name} />)}
+        {services.data?.items.map((s) => (
+          <option key={s.id} value={s.name} />
+        ))}
       </datalist>
     </>
   );

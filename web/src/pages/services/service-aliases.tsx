@@ -15,14 +15,26 @@ export function ServiceAliases({ service, onChanged }: { service: Service; onCha
   };
   return (
     <section aria-labelledby="service-aliases" className="card">
-      <h2 id="service-aliases" className="catalog-card-title">Aliases</h2>
+      <h2 id="service-aliases" className="catalog-card-title">
+        Aliases
+      </h2>
       <ul className="catalog-chips catalog-plain-list" aria-label="Aliases">
-        {service.aliases.map((a) => <li key={a} className="badge">{a}{a === service.name ? ' (name)' : ''}</li>)}
+        {service.aliases.map((a) => (
+          <li key={a} className="badge">
+            {a}
+            {a === service.name ? ' (name)' : ''}
+          </li>
+        ))}
       </ul>
       {can('write') ? (
         <form className="form-row" aria-label="Add an alias" onSubmit={(e) => e.preventDefault()}>
-          <label>New alias<input name="alias" value={alias} maxLength={200} autoComplete="off" onChange={(e) => setAlias(e.target.value)} /></label>
-          <ActionButton disabled={!alias.trim()} onAction={add} busyLabel="Adding…">Add alias</ActionButton>
+          <label>
+            New alias
+            <input name="alias" value={alias} maxLength={200} autoComplete="off" onChange={(e) => setAlias(e.target.value)} />
+          </label>
+          <ActionButton disabled={!alias.trim()} onAction={add} busyLabel="Adding…">
+            Add alias
+          </ActionButton>
         </form>
       ) : null}
     </section>

@@ -16,9 +16,13 @@ export function EditServiceForm({ service, onSaved, onCancel }: { service: Servi
     setBusy(true);
     setError(null);
     try {
-      onSaved(await api.patch<Service>(`/api/v1/services/${seg(service.id)}`, {
-        owner: text('owner') || null, description: text('description') || null, tags: splitList(text('tags')),
-      }));
+      onSaved(
+        await api.patch<Service>(`/api/v1/services/${seg(service.id)}`, {
+          owner: text('owner') || null,
+          description: text('description') || null,
+          tags: splitList(text('tags')),
+        }),
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -27,13 +31,26 @@ export function EditServiceForm({ service, onSaved, onCancel }: { service: Servi
   };
   return (
     <form className="card form" aria-label={`Edit ${service.name}`} onSubmit={(e) => void submit(e)}>
-      <label>Owner<input name="owner" defaultValue={service.owner ?? ''} maxLength={200} /></label>
-      <label>Tags<input name="tags" defaultValue={service.tags.join(', ')} placeholder="comma-separated" /></label>
-      <label>Description<textarea name="description" rows={2} defaultValue={service.description ?? ''} maxLength={10_000} /></label>
+      <label>
+        Owner
+        <input name="owner" defaultValue={service.owner ?? ''} maxLength={200} />
+      </label>
+      <label>
+        Tags
+        <input name="tags" defaultValue={service.tags.join(', ')} placeholder="comma-separated" />
+      </label>
+      <label>
+        Description
+        <textarea name="description" rows={2} defaultValue={service.description ?? ''} maxLength={10_000} />
+      </label>
       <ErrorNotice error={error} />
       <div className="form-row">
-        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>{busy ? 'Saving…' : 'Save'}</button>
-        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );

@@ -10,7 +10,8 @@ import type { EnvironmentSummary } from './catalog-types';
 export function ServiceEnvironments({ service }: { service: Service }) {
   const environments = useResource<{ items: EnvironmentSummary[] }>('/api/v1/environments');
   const rows = (environments.data?.items ?? []).flatMap((environment) =>
-    environment.services.filter((d) => d.service?.id === service.id).map((deploy) => ({ environment, deploy })));
+    environment.services.filter((d) => d.service?.id === service.id).map((deploy) => ({ environment, deploy })),
+  );
   const pages = useClientPages(rows, 20);
   return (
     <section aria-labelledby="service-environments">
@@ -22,7 +23,14 @@ export function ServiceEnvironments({ service }: { service: Service }) {
         <div className="table-wrap">
           <table aria-label={`Last deploy of ${service.name} per environment`}>
             <thead>
-              <tr><th>Environment</th><th>Status</th><th>Deployed</th><th className="hide-narrow">Deploy</th><th className="hide-narrow">Commit</th><th className="hide-narrow">Deployer</th></tr>
+              <tr>
+                <th>Environment</th>
+                <th>Status</th>
+                <th>Deployed</th>
+                <th className="hide-narrow">Deploy</th>
+                <th className="hide-narrow">Commit</th>
+                <th className="hide-narrow">Deployer</th>
+              </tr>
             </thead>
             <tbody>
               {pages.items.map(({ environment, deploy }) => (
@@ -31,10 +39,20 @@ export function ServiceEnvironments({ service }: { service: Service }) {
                     <Link to={`/environments/${seg(environment.name)}`}>{environment.name}</Link>{' '}
                     {environment.tier ? <span className="badge">{environment.tier}</span> : null}
                   </td>
-                  <td><StatusBadge status={deploy.status} /></td>
-                  <td><Link to={`/deploys/${seg(deploy.id)}`}><Time iso={deploy.deployedAt} /></Link></td>
-                  <td className="hide-narrow">{deploy.description} <span className="muted">#{deploy.deployNumber}</span></td>
-                  <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>{shortSha(deploy.commit?.sha)}</td>
+                  <td>
+                    <StatusBadge status={deploy.status} />
+                  </td>
+                  <td>
+                    <Link to={`/deploys/${seg(deploy.id)}`}>
+                      <Time iso={deploy.deployedAt} />
+                    </Link>
+                  </td>
+                  <td className="hide-narrow">
+                    {deploy.description} <span className="muted">#{deploy.deployNumber}</span>
+                  </td>
+                  <td className="hide-narrow sha" title={deploy.commit?.message ?? undefined}>
+                    {shortSha(deploy.commit?.sha)}
+                  </td>
                   <td className="hide-narrow">{deployerLabel(deploy)}</td>
                 </tr>
               ))}

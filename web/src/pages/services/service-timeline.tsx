@@ -15,7 +15,11 @@ const WINDOWS = [
 ];
 
 const KIND_LABEL: Record<TimelineItem['kind'], string> = {
-  deploy: 'Deploy', failure: 'Failure', 'incident.opened': 'Incident opened', 'incident.resolved': 'Incident resolved', run: 'Run',
+  deploy: 'Deploy',
+  failure: 'Failure',
+  'incident.opened': 'Incident opened',
+  'incident.resolved': 'Incident resolved',
+  run: 'Run',
 };
 
 function ItemDetail({ item }: { item: TimelineItem }) {
@@ -24,12 +28,22 @@ function ItemDetail({ item }: { item: TimelineItem }) {
       <>
         <Link to={`/deploys/${seg(item.deploy.id)}`}>Deploy #{item.deploy.deployNumber}</Link>
         <StatusBadge status={item.deploy.status} />
-        {item.commitRange ? <span className="sha" title="Commits since the previous successful deploy here">{shortSha(item.commitRange.from)}..{shortSha(item.commitRange.to)}</span>
-          : item.deploy.commitSha ? <span className="sha">{shortSha(item.deploy.commitSha)}</span> : null}
+        {item.commitRange ? (
+          <span className="sha" title="Commits since the previous successful deploy here">
+            {shortSha(item.commitRange.from)}..{shortSha(item.commitRange.to)}
+          </span>
+        ) : item.deploy.commitSha ? (
+          <span className="sha">{shortSha(item.deploy.commitSha)}</span>
+        ) : null}
       </>
     );
   }
-  if (item.failure) return <><Link to={`/deploys/${seg(item.failure.deployId)}`}>{item.summary}</Link></>;
+  if (item.failure)
+    return (
+      <>
+        <Link to={`/deploys/${seg(item.failure.deployId)}`}>{item.summary}</Link>
+      </>
+    );
   if (item.run) {
     return (
       <>
@@ -41,7 +55,13 @@ function ItemDetail({ item }: { item: TimelineItem }) {
   }
   if (item.incident) {
     const href = safeHref(item.incident.url);
-    return href ? <a href={href} target="_blank" rel="noreferrer noopener">{item.summary}</a> : <span>{item.summary}</span>;
+    return href ? (
+      <a href={href} target="_blank" rel="noreferrer noopener">
+        {item.summary}
+      </a>
+    ) : (
+      <span>{item.summary}</span>
+    );
   }
   return <span>{item.summary}</span>;
 }
@@ -59,14 +79,25 @@ export function ServiceTimeline({ service }: { service: Service }) {
     <section aria-labelledby="service-timeline">
       <h2 id="service-timeline">Timeline</h2>
       <form className="filters" aria-label="Filter the timeline" onSubmit={(e) => e.preventDefault()}>
-        <label>Window
+        <label>
+          Window
           <select name="window" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {WINDOWS.map((w) => <option key={w.days} value={w.days}>{w.label}</option>)}
+            {WINDOWS.map((w) => (
+              <option key={w.days} value={w.days}>
+                {w.label}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Environment
-          <input name="environment" defaultValue={environment} placeholder="every environment"
-            onBlur={(e) => setEnvironment(e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setEnvironment(e.currentTarget.value.trim())} />
+        <label>
+          Environment
+          <input
+            name="environment"
+            defaultValue={environment}
+            placeholder="every environment"
+            onBlur={(e) => setEnvironment(e.target.value.trim())}
+            onKeyDown={(e) => e.key === 'Enter' && setEnvironment(e.currentTarget.value.trim())}
+          />
         </label>
       </form>
       <ErrorNotice error={timeline.error} />
@@ -75,7 +106,11 @@ export function ServiceTimeline({ service }: { service: Service }) {
       {pages.items.length > 0 ? (
         <ol className="timeline catalog-timeline" aria-label={`Timeline of ${service.name}`}>
           {pages.items.map((item, index) => (
-            <li key={`${item.at}:${item.kind}:${index}`} data-kind={item.kind} data-status={item.kind === 'failure' ? 'failed' : item.deploy?.status ?? item.run?.status}>
+            <li
+              key={`${item.at}:${item.kind}:${index}`}
+              data-kind={item.kind}
+              data-status={item.kind === 'failure' ? 'failed' : (item.deploy?.status ?? item.run?.status)}
+            >
               <div className="catalog-timeline-row">
                 <Time iso={item.at} />
                 <strong>{KIND_LABEL[item.kind]}</strong>

@@ -26,26 +26,76 @@ export default function AccountTab() {
   return (
     <>
       <section className="card" aria-labelledby="account-title">
-        <h2 id="account-title" className="integrations-card-title">Signed in as</h2>
+        <h2 id="account-title" className="integrations-card-title">
+          Signed in as
+        </h2>
         <dl className="kv">
-          <dt>Name</dt><dd>{user.name}</dd>
-          <dt>Email</dt><dd>{user.email}</dd>
-          <dt>Role</dt><dd><span className="badge">{user.role}</span> <span className="hint">{ROLE_HINT[user.role]}</span></dd>
+          <dt>Name</dt>
+          <dd>{user.name}</dd>
+          <dt>Email</dt>
+          <dd>{user.email}</dd>
+          <dt>Role</dt>
+          <dd>
+            <span className="badge">{user.role}</span> <span className="hint">{ROLE_HINT[user.role]}</span>
+          </dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="password-title">
-        <h2 id="password-title" className="integrations-card-title">Change your password</h2>
+        <h2 id="password-title" className="integrations-card-title">
+          Change your password
+        </h2>
         <form className="form" onSubmit={submit.onSubmit}>
           {/* The account name lets password managers store the new password against it. */}
           <input type="email" name="username" autoComplete="username" value={user.email} readOnly hidden />
-          <label>Current password<input type="password" name="current-password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} /></label>
-          <label>New password<input type="password" name="new-password" autoComplete="new-password" required minLength={MIN_PASSWORD} value={next} onChange={(e) => setNext(e.target.value)} aria-describedby="new-password-hint" /></label>
-          <p className="hint" id="new-password-hint">At least {MIN_PASSWORD} characters. A few unrelated words make a good one.</p>
-          <label>Repeat the new password<input type="password" name="repeat-password" autoComplete="new-password" required minLength={MIN_PASSWORD} value={repeat} onChange={(e) => setRepeat(e.target.value)} /></label>
+          <label>
+            Current password
+            <input
+              type="password"
+              name="current-password"
+              autoComplete="current-password"
+              required
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          </label>
+          <label>
+            New password
+            <input
+              type="password"
+              name="new-password"
+              autoComplete="new-password"
+              required
+              minLength={MIN_PASSWORD}
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+              aria-describedby="new-password-hint"
+            />
+          </label>
+          <p className="hint" id="new-password-hint">
+            At least {MIN_PASSWORD} characters. A few unrelated words make a good one.
+          </p>
+          <label>
+            Repeat the new password
+            <input
+              type="password"
+              name="repeat-password"
+              autoComplete="new-password"
+              required
+              minLength={MIN_PASSWORD}
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+            />
+          </label>
           <ErrorNotice error={submit.error} />
-          {done ? <div className="notice notice-info" role="status">Your password is changed.</div> : null}
+          {done ? (
+            <div className="notice notice-info" role="status">
+              Your password is changed.
+            </div>
+          ) : null}
           <div className="form-row">
-            <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>{submit.busy ? 'Changing…' : 'Change password'}</button>
+            <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>
+              {submit.busy ? 'Changing…' : 'Change password'}
+            </button>
           </div>
         </form>
       </section>

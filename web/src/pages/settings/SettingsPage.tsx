@@ -21,7 +21,14 @@ export default function SettingsPage() {
   const [tab, setTab] = useTabParam(tabs);
   return (
     <>
-      <PageHeader title="Settings" subtitle={can('admin') ? 'Your account, the people and tokens that use Shipline, and the secrets reactions use.' : 'Your account. Users, API tokens and secrets are managed by admins.'} />
+      <PageHeader
+        title="Settings"
+        subtitle={
+          can('admin')
+            ? 'Your account, the people and tokens that use Shipline, and the secrets reactions use.'
+            : 'Your account. Users, API tokens and secrets are managed by admins.'
+        }
+      />
       <Tabs tabs={tabs} current={tab} onSelect={setTab} label="Settings" idPrefix="settings" />
       <TabPanel idPrefix="settings" tab={tab}>
         {tab === 'account' ? <AccountTab /> : null}

@@ -13,7 +13,12 @@ export default function TokensTab() {
   const [created, setCreated] = useState<TokenCreated | null>(null);
   return (
     <>
-      <CreateToken onCreated={(token) => { setCreated(token); list.reload(); }} />
+      <CreateToken
+        onCreated={(token) => {
+          setCreated(token);
+          list.reload();
+        }}
+      />
       {created ? <NewToken token={created} onDone={() => setCreated(null)} /> : null}
       <ErrorNotice error={list.error} />
       {list.loading && !list.data ? <Loading /> : null}
@@ -22,22 +27,44 @@ export default function TokensTab() {
         <div className="table-wrap">
           <table aria-label="API tokens">
             <thead>
-              <tr><th>Name</th><th>Role</th><th>Status</th><th className="hide-narrow">Created</th><th className="hide-narrow">Last used</th><th><span className="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th>Name</th>
+                <th>Role</th>
+                <th>Status</th>
+                <th className="hide-narrow">Created</th>
+                <th className="hide-narrow">Last used</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {list.items.map((token) => (
                 <tr key={token.id} data-token={token.name}>
                   <td>{token.name}</td>
-                  <td><span className="badge">{token.role}</span></td>
+                  <td>
+                    <span className="badge">{token.role}</span>
+                  </td>
                   <td>{token.revokedAt ? <StatusBadge status="disabled" label="revoked" /> : <StatusBadge status="active" />}</td>
-                  <td className="hide-narrow"><Time iso={token.createdAt} /></td>
-                  <td className="hide-narrow">{token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span className="muted">never</span>}</td>
+                  <td className="hide-narrow">
+                    <Time iso={token.createdAt} />
+                  </td>
+                  <td className="hide-narrow">
+                    {token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span className="muted">never</span>}
+                  </td>
                   <td>
                     {token.revokedAt ? null : (
-                      <ActionButton className="button-small danger" busyLabel="Revoking…" confirm={`Revoke the token "${token.name}"? Anything using it is refused from now on.`} onAction={async () => {
-                        await api.delete(`/api/v1/tokens/${seg(token.id)}`);
-                        list.reload();
-                      }}>Revoke</ActionButton>
+                      <ActionButton
+                        className="button-small danger"
+                        busyLabel="Revoking…"
+                        confirm={`Revoke the token "${token.name}"? Anything using it is refused from now on.`}
+                        onAction={async () => {
+                          await api.delete(`/api/v1/tokens/${seg(token.id)}`);
+                          list.reload();
+                        }}
+                      >
+                        Revoke
+                      </ActionButton>
                     )}
                   </td>
                 </tr>
@@ -56,9 +83,16 @@ function NewToken({ token, onDone }: { token: TokenCreated; onDone(): void }) {
   return (
     <section className="card integrations-once" aria-label={`Token ${token.name} created`}>
       <h3>Token {token.name} created</h3>
-      <span className="integrations-url"><code data-new-token>{token.token}</code><CopyButton text={token.token} label="Copy token" /></span>
-      <p className="notice notice-warn">This is the only time the token is shown. Copy it now, e.g. into your CI's secrets as <code>SHIPLINE_TOKEN</code>.</p>
-      <button type="button" onClick={onDone}>Done, I have copied it</button>
+      <span className="integrations-url">
+        <code data-new-token>{token.token}</code>
+        <CopyButton text={token.token} label="Copy token" />
+      </span>
+      <p className="notice notice-warn">
+        This is the only time the token is shown. Copy it now, e.g. into your CI's secrets as <code>SHIPLINE_TOKEN</code>.
+      </p>
+      <button type="button" onClick={onDone}>
+        Done, I have copied it
+      </button>
     </section>
   );
 }
@@ -72,17 +106,31 @@ function CreateToken({ onCreated }: { onCreated(token: TokenCreated): void }) {
   });
   return (
     <section className="card" aria-labelledby="create-token-title">
-      <h2 id="create-token-title" className="integrations-card-title">Create an API token</h2>
+      <h2 id="create-token-title" className="integrations-card-title">
+        Create an API token
+      </h2>
       <form className="form-row" onSubmit={submit.onSubmit}>
-        <label>Token name<input name="token-name" required maxLength={200} placeholder="e.g. ci" value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <label>Role
+        <label>
+          Token name
+          <input name="token-name" required maxLength={200} placeholder="e.g. ci" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Role
           <select name="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>{submit.busy ? 'Creating…' : 'Create token'}</button>
+        <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>
+          {submit.busy ? 'Creating…' : 'Create token'}
+        </button>
       </form>
-      <p className="hint">{role}: {ROLE_HINT[role]}. The CLI reads the token from <code>SHIPLINE_TOKEN</code>.</p>
+      <p className="hint">
+        {role}: {ROLE_HINT[role]}. The CLI reads the token from <code>SHIPLINE_TOKEN</code>.
+      </p>
       <ErrorNotice error={submit.error} />
     </section>
   );

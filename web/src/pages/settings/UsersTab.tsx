@@ -22,7 +22,16 @@ export default function UsersTab() {
         <div className="table-wrap">
           <table aria-label="Users">
             <thead>
-              <tr><th>Name</th><th className="hide-narrow">Email</th><th>Role</th><th className="hide-narrow">Status</th><th className="hide-narrow">Created</th><th><span className="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th>Name</th>
+                <th className="hide-narrow">Email</th>
+                <th>Role</th>
+                <th className="hide-narrow">Status</th>
+                <th className="hide-narrow">Created</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {list.items.map((user) => (
@@ -52,34 +61,61 @@ function UserRow({ user, resetting, onReset, onChanged }: { user: User; resettin
     <>
       <tr data-user={user.email}>
         <td>
-          {user.name}{self ? <span className="hint"> (you)</span> : null}
+          {user.name}
+          {self ? <span className="hint"> (you)</span> : null}
           <div className="hint integrations-narrow-only">{user.email}</div>
-          {user.disabled ? <div className="integrations-narrow-only"><StatusBadge status="disabled" /></div> : null}
+          {user.disabled ? (
+            <div className="integrations-narrow-only">
+              <StatusBadge status="disabled" />
+            </div>
+          ) : null}
         </td>
         <td className="hide-narrow">{user.email}</td>
-        <td><RoleSelect user={user} disabled={self} onChanged={onChanged} /></td>
+        <td>
+          <RoleSelect user={user} disabled={self} onChanged={onChanged} />
+        </td>
         <td className="hide-narrow">{user.disabled ? <StatusBadge status="disabled" /> : <StatusBadge status="active" />}</td>
-        <td className="hide-narrow"><Time iso={user.createdAt} /></td>
+        <td className="hide-narrow">
+          <Time iso={user.createdAt} />
+        </td>
         <td>
           <div className="integrations-row-actions">
             {user.disabled ? (
-              <ActionButton className="button-small" busyLabel="Enabling…" onAction={async () => {
-                await api.patch(path, { disabled: false });
-                onChanged();
-              }}>Enable</ActionButton>
+              <ActionButton
+                className="button-small"
+                busyLabel="Enabling…"
+                onAction={async () => {
+                  await api.patch(path, { disabled: false });
+                  onChanged();
+                }}
+              >
+                Enable
+              </ActionButton>
             ) : (
-              <ActionButton className="button-small danger" busyLabel="Disabling…" disabled={self} confirm={`Disable ${user.email}? Their sessions end at once and they cannot sign in until enabled.`} onAction={async () => {
-                await api.patch(path, { disabled: true });
-                onChanged();
-              }}>Disable</ActionButton>
+              <ActionButton
+                className="button-small danger"
+                busyLabel="Disabling…"
+                disabled={self}
+                confirm={`Disable ${user.email}? Their sessions end at once and they cannot sign in until enabled.`}
+                onAction={async () => {
+                  await api.patch(path, { disabled: true });
+                  onChanged();
+                }}
+              >
+                Disable
+              </ActionButton>
             )}
-            <button type="button" className="button-small" aria-expanded={resetting} onClick={onReset}>Reset password</button>
+            <button type="button" className="button-small" aria-expanded={resetting} onClick={onReset}>
+              Reset password
+            </button>
           </div>
         </td>
       </tr>
       {resetting ? (
         <tr className="integrations-detail-row">
-          <td colSpan={6}><ResetPassword user={user} onDone={onReset} /></td>
+          <td colSpan={6}>
+            <ResetPassword user={user} onDone={onReset} />
+          </td>
         </tr>
       ) : null}
     </>
@@ -103,9 +139,21 @@ function RoleSelect({ user, disabled, onChanged }: { user: User; disabled: boole
   };
   return (
     <>
-      <label className="visually-hidden" htmlFor={`role-${user.email}`}>Role of {user.email}</label>
-      <select id={`role-${user.email}`} value={user.role} disabled={disabled || busy} aria-busy={busy} onChange={(e) => void change(e.target.value as Role)}>
-        {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+      <label className="visually-hidden" htmlFor={`role-${user.email}`}>
+        Role of {user.email}
+      </label>
+      <select
+        id={`role-${user.email}`}
+        value={user.role}
+        disabled={disabled || busy}
+        aria-busy={busy}
+        onChange={(e) => void change(e.target.value as Role)}
+      >
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
       </select>
       <ErrorNotice error={error} />
     </>
@@ -122,13 +170,30 @@ function ResetPassword({ user, onDone }: { user: User; onDone(): void }) {
   });
   return (
     <form className="form-row" aria-label={`New password for ${user.email}`} onSubmit={submit.onSubmit}>
-      <label>New password for {user.name}
-        <input type="password" name="reset-password" autoComplete="new-password" required minLength={MIN_PASSWORD} value={password} onChange={(e) => setPassword(e.target.value)} />
+      <label>
+        New password for {user.name}
+        <input
+          type="password"
+          name="reset-password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </label>
-      <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>{submit.busy ? 'Setting…' : 'Set password'}</button>
-      <button type="button" onClick={onDone}>Close</button>
+      <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>
+        {submit.busy ? 'Setting…' : 'Set password'}
+      </button>
+      <button type="button" onClick={onDone}>
+        Close
+      </button>
       <ErrorNotice error={submit.error} />
-      {done ? <p className="notice notice-info" role="status">Password set. Their sessions have ended; give them the new password.</p> : null}
+      {done ? (
+        <p className="notice notice-info" role="status">
+          Password set. Their sessions have ended; give them the new password.
+        </p>
+      ) : null}
     </form>
   );
 }
@@ -150,21 +215,53 @@ function CreateUser({ onCreated }: { onCreated(): void }) {
   });
   return (
     <section className="card" aria-labelledby="create-user-title">
-      <h2 id="create-user-title" className="integrations-card-title">Add a user</h2>
+      <h2 id="create-user-title" className="integrations-card-title">
+        Add a user
+      </h2>
       <form className="form-row" onSubmit={submit.onSubmit}>
-        <label>Email<input type="email" name="user-email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} /></label>
-        <label>Name<input name="user-name" autoComplete="off" required value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <label>Role
+        <label>
+          Email
+          <input type="email" name="user-email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Name
+          <input name="user-name" autoComplete="off" required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Role
           <select name="user-role" value={role} onChange={(e) => setRole(e.target.value as Role)} aria-describedby="user-role-hint">
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Initial password<input type="password" name="user-password" autoComplete="new-password" required minLength={MIN_PASSWORD} value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-        <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>{submit.busy ? 'Adding…' : 'Add user'}</button>
+        <label>
+          Initial password
+          <input
+            type="password"
+            name="user-password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="primary" disabled={submit.busy} aria-busy={submit.busy}>
+          {submit.busy ? 'Adding…' : 'Add user'}
+        </button>
       </form>
-      <p className="hint" id="user-role-hint">{role}: {ROLE_HINT[role]}. Passwords need at least {MIN_PASSWORD} characters.</p>
+      <p className="hint" id="user-role-hint">
+        {role}: {ROLE_HINT[role]}. Passwords need at least {MIN_PASSWORD} characters.
+      </p>
       <ErrorNotice error={submit.error} />
-      {created ? <div className="notice notice-info" role="status">Added {created}. Give them the password; they can change it under Settings → Your account.</div> : null}
+      {created ? (
+        <div className="notice notice-info" role="status">
+          Added {created}. Give them the password; they can change it under Settings → Your account.
+        </div>
+      ) : null}
     </section>
   );
 }

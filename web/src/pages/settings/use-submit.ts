@@ -9,7 +9,9 @@ export function useSubmit(action: () => Promise<void>) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    action().catch(setError).finally(() => setBusy(false));
+    action()
+      .catch(setError)
+      .finally(() => setBusy(false));
   };
   return { busy, error, onSubmit, setError };
 }
