@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import type { ShiplineEvent } from '../core/vocabulary.js';
-import type { ConnectionWithSecrets } from '../store/connections.js';
+import type { ConnectionWithSecrets } from '../core/connection.js';
 
 /**
  * The action contract: what every built-in and integration action implements. Actions touch the

@@ -1,6 +1,6 @@
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { ActionContext } from '../engine/action.js';
-import type { ConnectionWithSecrets } from '../store/connections.js';
+import type { ConnectionWithSecrets } from '../core/connection.js';
 import { createHttpClient } from '../actions/http/client.js';
 
 /**

@@ -3,7 +3,7 @@ import type { TSchema } from 'typebox';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { DeployStatus } from '../core/vocabulary.js';
 import type { Action, HttpClient } from '../engine/action.js';
-import type { ConnectionWithSecrets } from '../store/connections.js';
+import type { ConnectionWithSecrets } from '../core/connection.js';
 
 /**
  * The manifest of an integration that has a connection (Slack, PagerDuty, GitHub, Jira, email,

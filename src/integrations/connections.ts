@@ -1,7 +1,7 @@
 import { ShiplineError } from '../core/errors.js';
 import { patchedConfig } from '../core/config-patch.js';
 import type { HttpClient } from '../engine/action.js';
-import type { Connection, ConnectionWithSecrets } from '../store/connections.js';
+import type { Connection, ConnectionWithSecrets } from '../core/connection.js';
 import type { Store } from '../store/index.js';
 import type { ConnectionType } from './connection-type.js';
 import type { OctopusIntegration } from './octopus/index.js';

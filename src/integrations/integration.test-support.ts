@@ -4,7 +4,7 @@ import { parseReactionText, validateReaction } from '../core/reactions/document.
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { renderValue } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
-import type { ConnectionWithSecrets } from '../store/connections.js';
+import type { ConnectionWithSecrets } from '../core/connection.js';
 import type { ConnectionType } from './connection-type.js';
 import type { TestContext, TestContextOptions } from './action-context.test-support.js';
 import { createTestContext } from './action-context.test-support.js';

@@ -5,31 +5,8 @@ import { open, seal } from '../core/secret-box.js';
 import type { Db } from './database.js';
 import type { ConnectionsTable } from './schema.js';
 
-/** A connection as the API shows it: never its secrets. */
-export interface Connection {
-  id: string;
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-  /** What Shipline last learned about the other side (status, resolved ids, subscription...). */
-  state: Record<string, unknown>;
-  /** The internal deploy endpoint deploys seen through this connection are recorded under; never shown. */
-  endpointId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** For the engine and the integration only: the decrypted secret fields. */
-export interface ConnectionWithSecrets extends Connection {
-  secrets: Record<string, string>;
-}
-
-export interface NewConnection {
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-  secrets: Record<string, string>;
-}
+export type { Connection, ConnectionWithSecrets, NewConnection } from '../core/connection.js';
+import type { Connection, ConnectionWithSecrets, NewConnection } from '../core/connection.js';
 
 export const CONNECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

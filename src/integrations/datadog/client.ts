@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 

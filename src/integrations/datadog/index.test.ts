@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DATADOG_API_KEY, DatadogStandIn } from './stand-in.test-support.js';
 import { createHttpClient } from '../../actions/http/client.js';
 import { connectionOf, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { Type } from 'typebox';
 import { NonRetriableError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 
 /**
  * SMTP through nodemailer. Unlike the HTTP integrations this does not go through `ctx.http`:

@@ -5,7 +5,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { createTestContext } from '../action-context.test-support.js';
 import type { TestContext } from '../action-context.test-support.js';
 import { emailConnection } from './index.js';

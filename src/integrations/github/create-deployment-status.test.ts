@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import type { Outcome } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { STAND_IN_REPO, STAND_IN_TOKEN, startGitHubStandIn } from './stand-in.test-support.js';
 import type { GitHubStandIn } from './stand-in.test-support.js';
 import { connectionOf, contexts } from '../integration.test-support.js';

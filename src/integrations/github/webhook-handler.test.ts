@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { githubConnection } from './index.js';
 
 const webhook = githubConnection.webhook!;

@@ -2,7 +2,7 @@ import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTrigger } from '../../core/reactions/matching.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { JIRA_EMAIL, JIRA_TOKEN, JiraStandIn } from './stand-in.test-support.js';
 import { createHttpClient } from '../../actions/http/client.js';
 import { connectionOf, deployFailed, expectDescribed, failedDeploy, renderStep, validReaction } from '../integration.test-support.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { NEWRELIC_KEY, NewRelicStandIn } from './stand-in.test-support.js';
 import { connectionOf, contexts, deployFixture, failedDeploy } from '../integration.test-support.js';
 import { markDeploymentAction } from './mark-deployment.js';

@@ -1,7 +1,7 @@
 import type { DeployStatus } from '../../core/vocabulary.js';
 import type { SqlRunner } from '../../store/database.js';
 import type { Store } from '../../store/index.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { recordOrAdvanceIn } from '../../store/catalog.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { HttpClient } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import { OctopusClient } from './client.js';
 import { resolveSpace, SpaceResolver } from './resolve.js';

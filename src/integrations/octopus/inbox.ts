@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { connectionSource } from '../../core/reactions/source-trigger.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import type { InboxItem } from '../../store/inbox.js';
 import { catalogDedupId, observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ShiplineError } from '../../core/errors.js';
 import { checkedAgainst } from '../schema-check.js';
 import type { Action, ActionContext, HttpClient } from '../../engine/action.js';
-import type { Connection } from '../../store/connections.js';
+import type { Connection } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import { observeDeployment, tracksDeploys } from './catalog.js';
 import { NonRetriableOctopusError, OctopusApiError } from './client.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import { tracksDeploys } from './catalog.js';
 import type { Needed } from './categories.js';

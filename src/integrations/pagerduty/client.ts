@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ActionContext, HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { Outcome } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { startPagerDutyStandIn, STAND_IN_ROUTING_KEY } from './stand-in.test-support.js';
 import type { PagerDutyStandIn } from './stand-in.test-support.js';
 import { connectionOf, contexts } from '../integration.test-support.js';

@@ -2,7 +2,7 @@ import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionInfo } from '../../core/reactions/document.js';
 import { parseReactionText, validateReaction } from '../../core/reactions/document.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { startPagerDutyStandIn, STAND_IN_API_TOKEN, STAND_IN_ROUTING_KEY } from './stand-in.test-support.js';
 import type { PagerDutyStandIn } from './stand-in.test-support.js';
 import { createHttpClient } from '../../actions/http/client.js';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Action, HttpClient } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { callSlack, DEFAULT_API_URL, NEEDS_A_SECRET, slackSettings } from './client.js';
 import { postMessageAction } from './post-message.js';

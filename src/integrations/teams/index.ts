@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { Action } from '../../engine/action.js';
-import type { ConnectionWithSecrets } from '../../store/connections.js';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { DEFAULT_CARD_VERSION } from './card.js';
 import { describeWebhookUrl, parseWebhookUrl } from './client.js';

@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { ConnectionService } from '../../integrations/connections.js';
 import type { OctopusState } from '../../integrations/octopus/connection.js';
 import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
-import type { Connection } from '../../store/connections.js';
+import type { Connection } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import {
   ConnectionCreate,
