@@ -3,7 +3,7 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import type * as Schemas from '../server/schemas.js';
 
-export type { Page } from '../store/pagination.js';
+export type { Page } from '../core/page.js';
 export type { Role } from '../core/vocabulary.js';
 export { ROLES } from '../core/vocabulary.js';
 

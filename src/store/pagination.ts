@@ -1,9 +1,7 @@
 import { ShiplineError } from '../core/errors.js';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '../core/page.js';
+import type { Page } from '../core/page.js';
 
 export interface PageRequest {
   /** Items per page, 1 to 500; default 50. */
