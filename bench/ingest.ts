@@ -28,7 +28,7 @@ import type { ServerChild } from '../test/support/child-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// The targets the README promises for the embedded (SQLite) store; see the summary at the end.
+// The targets docs/performance.md promises for the embedded (SQLite) store; see the summary at the end.
 const MIN_RATIO = 0.35;
 const MAX_P99_MS = 25;
 

@@ -40,12 +40,12 @@ describe('config', () => {
     }
   });
 
-  it('documents every setting in the README, and the _FILE form of those that have one', () => {
-    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const setting of SETTINGS) expect(readme, setting.env).toContain(`\`${setting.env}\``);
+  it('documents every setting in docs/operations.md, and the _FILE form of those that have one', () => {
+    const page = fs.readFileSync(new URL('../docs/operations.md', import.meta.url), 'utf8');
+    for (const setting of SETTINGS) expect(page, setting.env).toContain(`\`${setting.env}\``);
     const fromFile = SETTINGS.filter((s) => s.fromFile).map((s) => `${s.env}_FILE`);
     expect(fromFile).toEqual(['DATABASE_URL_FILE', 'SHIPLINE_ADMIN_TOKEN_FILE', 'SHIPLINE_MASTER_KEY_FILE']);
-    for (const name of fromFile) expect(readme, name).toContain(`\`${name}\``);
+    for (const name of fromFile) expect(page, name).toContain(`\`${name}\``);
   });
 
   describe('secrets from *_FILE', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 /**
  * Every setting Shipline reads, in one place: its environment variable, default and meaning.
- * The README's configuration table is checked against this list by a test.
+ * The configuration table in docs/operations.md is checked against this list by a test.
  */
 export interface Config {
   port: number;

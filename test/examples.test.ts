@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 
-// The example reactions in the README and examples/ must stay valid as Shipline changes.
+// The example reactions in examples/ must stay valid as Shipline changes.
 const dir = new URL('../examples/reactions/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 

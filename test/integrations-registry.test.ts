@@ -22,7 +22,7 @@ describe('the integration registry', () => {
       expect(action.exampleOutput).toBeDefined();
       const documented =
         [...docs.values()].some((text) => text.includes(`### \`${name}\``)) ||
-        fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8').includes(`| \`${name}\` |`);
+        fs.readFileSync(new URL('../docs/reactions.md', import.meta.url), 'utf8').includes(`| \`${name}\` |`);
       expect(documented).toBe(true);
     },
   );

@@ -61,7 +61,7 @@ export interface AppOptions {
 /**
  * Fastify's trustProxy, but a hop count keeps its usual meaning (trust the nearest `n` hops, as
  * proxy-addr and Express have it): Fastify 5 now trusts nothing for a bare number, since a count
- * cannot tell a proxy from a client that reaches the server directly (see the README).
+ * cannot tell a proxy from a client that reaches the server directly (see docs/operations.md).
  */
 function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;

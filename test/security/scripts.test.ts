@@ -131,7 +131,7 @@ describe.each(DIALECTS)('scripts against the host (%s)', (dialect: DialectName) 
       database = await freshDatabase(dialect);
       dataDir = privateDir('shipline-scripts-data-');
       drop = dropDir();
-      // A reaction stored before `run` refused templates: the README's own example, as it was.
+      // A reaction stored before `run` refused templates: the documentation's own example, as it was.
       const store = openStore({ dataDir, databaseUrl: database.options.databaseUrl, masterKey });
       await store.migrate();
       const legacy = {

@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 
 /**
- * Datadog's API (shared/reference/integrations.md §7): one host per site (`api.<site>`), the API
+ * Datadog's API (https://docs.datadoghq.com/api/latest/): one host per site (`api.<site>`), the API
  * key in `DD-API-KEY` (the application key only for reads), errors as `{errors: [...]}` (strings,
  * or JSON:API error objects on v2), and 429 with `X-RateLimit-Reset` in seconds.
  */

@@ -5,7 +5,7 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
 
 /**
- * GitHub's REST API as Shipline uses it (shared/reference/integrations.md §4): bearer token,
+ * GitHub's REST API as Shipline uses it (https://docs.github.com/en/rest): bearer token,
  * `Accept: application/vnd.github+json`, a pinned API version and the mandatory User-Agent on
  * every request; errors carry GitHub's `message` and `errors`; primary and secondary rate limits
  * become a RetryAfterError for exactly as long as GitHub asks.

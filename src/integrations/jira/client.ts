@@ -7,7 +7,7 @@ import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../p
 import type { AdfDocument } from './adf.js';
 
 /**
- * Jira Cloud's REST API v3 as Shipline uses it (shared/reference/integrations.md §5): Basic auth
+ * Jira Cloud's REST API v3 as Shipline uses it (https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/): Basic auth
  * with the account's email and an API token, JSON both ways, errors as
  * `{errorMessages: [...], errors: {field: message}}`.
  */

@@ -6,7 +6,7 @@ import { retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson } from '../provider-http.js';
 
 /**
- * New Relic's NerdGraph (GraphQL) API (shared/reference/integrations.md §6): one POST endpoint
+ * New Relic's NerdGraph (GraphQL) API (https://docs.newrelic.com/docs/change-tracking/change-tracking-graphql/): one POST endpoint
  * per region, a user key in `API-Key`. GraphQL errors usually come with HTTP 200 and an `errors`
  * array; like New Relic's Go client, Shipline treats 401 or `BAD_API_KEY` as bad credentials
  * and `TIMEOUT` / `INTERNAL_SERVER_ERROR` / `SERVER_ERROR` as worth retrying.

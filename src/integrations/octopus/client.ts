@@ -2,7 +2,7 @@ import type { HttpClient } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 
 /**
- * Octopus Deploy's REST API as Shipline uses it (see shared/reference/octopus.md): the API key
+ * Octopus Deploy's REST API as Shipline uses it (https://octopus.com/docs/octopus-rest-api): the API key
  * goes only in the `X-Octopus-ApiKey` header, every call goes through the HTTP client it is
  * given (SSRF guard, timeouts), and errors carry Octopus's own `ErrorMessage`.
  */

@@ -5,7 +5,7 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
 
 /**
- * PagerDuty as Shipline uses it (shared/reference/integrations.md §3): the Events API v2 (alert
+ * PagerDuty as Shipline uses it (https://developer.pagerduty.com/docs/events-api-v2/overview/): the Events API v2 (alert
  * and change events; the routing key travels in the body, never in a header) and, only to test a
  * connection, the REST API (`Authorization: Token token=…`). Every call goes through the HTTP
  * client it is given; errors carry PagerDuty's own message.

@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 
 /**
- * Sentry's web API (shared/reference/integrations.md §8): `<apiUrl>/api/0/...` with trailing
+ * Sentry's web API (https://docs.sentry.io/api/): `<apiUrl>/api/0/...` with trailing
  * slashes, a Bearer auth token, errors as `{detail}` or `{field: [messages]}`, and 429 with
  * `X-Sentry-Rate-Limit-Reset` (epoch seconds). 208 (release already there) counts as success.
  */

@@ -4,8 +4,8 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { retryAfterMs } from '../../actions/http/status.js';
 
 /**
- * Slack's Web API and incoming webhooks as Shipline uses them (shared/reference/integrations.md
- * §1): JSON bodies with the bot token in the `Authorization` header (a JSON body cannot carry
+ * Slack's Web API and incoming webhooks as Shipline uses them (https://api.slack.com/methods/chat.postMessage,
+ * https://api.slack.com/messaging/webhooks): JSON bodies with the bot token in the `Authorization` header (a JSON body cannot carry
  * it), outcomes read from `ok`/`error` in HTTP 200 answers, 429 and `ratelimited` retried after
  * `Retry-After`, Slack's own error codes in every error.
  */

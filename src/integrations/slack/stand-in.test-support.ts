@@ -3,7 +3,7 @@ import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.
 
 /**
  * A local stand-in for Slack's Web API (`/api/<method>`) and incoming webhooks
- * (`/services/T…/B…/<secret>`), answering as shared/reference/integrations.md §1 documents:
+ * (`/services/T…/B…/<secret>`), answering as Slack documents (https://api.slack.com/web, https://api.slack.com/messaging/webhooks):
  * HTTP 200 with `{ok:false,error}` for Web API errors, plain-text codes with a status for
  * webhooks. Every request is recorded with its raw body. A request Slack would refuse gets
  * Slack's answer; `failNext` queues answers (429, 5xx) the next requests get instead.

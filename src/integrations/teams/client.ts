@@ -2,7 +2,8 @@ import type { HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 
 /**
- * Posting to a Microsoft Teams webhook (shared/reference/integrations.md §2): a Workflows
+ * Posting to a Microsoft Teams webhook
+ * (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook): a Workflows
  * (Power Automate) URL answers 202 with an empty body, a legacy Office 365 connector 200 with
  * `1` — or 200 with "…returned HTTP error 4xx…" when delivery failed, so the body is read too.
  * The URL is the credential (Workflows carry `sig=` in the query string); it never appears in

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Local user accounts and their browser sessions (issue 7). Emails are stored normalised (trimmed,
+ * Local user accounts and their browser sessions. Emails are stored normalised (trimmed,
  * lower case) so the primary key is what makes them unique. Sessions are keyed by a SHA-256 of
  * their random id, as API tokens are: a copy of the table does not let anyone sign in.
  */

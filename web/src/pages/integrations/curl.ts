@@ -3,7 +3,7 @@ import type { Webhook } from './types';
 /** Single-quoted for a POSIX shell: safe whatever the text holds. */
 export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** A deploy as a pipeline would POST it: the OpsLevel-compatible body (README "Tracking deploys"). */
+/** A deploy as a pipeline would POST it: the OpsLevel-compatible body (docs/deploys.md). */
 export function deployCurl(url: string, now = new Date()): string {
   const body = {
     service: 'shopping_cart',
