@@ -18,7 +18,7 @@ const DiscordSecrets = Type.Object(
       title: 'Webhook URL',
       examples: [EXAMPLE_WEBHOOK_URL],
       description:
-        "The channel's webhook URL (Channel settings → Integrations → Webhooks → Copy Webhook URL): https://discord.com/api/webhooks/<id>/<token>; the token in it is the credential",
+        "The channel's webhook URL (Channel settings → Integrations → Webhooks → Copy Webhook URL): https://discord.com/api/webhooks/{id}/{token}; the token in it is the credential",
     }),
   },
   { additionalProperties: false },
