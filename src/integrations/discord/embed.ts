@@ -8,7 +8,17 @@ import { shortSha, statusLabel, summary } from '../deploy-facts.js';
  * so values read from events are cut to the limits here rather than failing the step.
  */
 
-export const LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, content: 2000 };
+export const LIMITS = {
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  /** All of an embed's text together. */
+  total: 6000,
+  content: 2000,
+};
 
 export interface EmbedField {
   name: string;
@@ -35,7 +45,7 @@ export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function isWebUrl(value: string | null | undefined): value is string {
+function isWebUrl(value: string | null | undefined): value is string {
   if (!value) return false;
   try {
     const url = new URL(value);
@@ -51,6 +61,27 @@ export function embedFields(fields: EmbedField[]): EmbedField[] {
     .filter((f) => f.name.trim() !== '' && f.value.trim() !== '')
     .slice(0, LIMITS.fields)
     .map((f) => ({ ...f, name: cut(f.name, LIMITS.fieldName), value: cut(f.value, LIMITS.fieldValue) }));
+}
+
+/** The characters Discord counts towards an embed's total. */
+export function embedSize(embed: Embed): number {
+  const fields = (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  return (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + fields;
+}
+
+/** The embed within Discord's total: the description gives way first, then the last fields. */
+export function withinTotal(embed: Embed): Embed {
+  const over = embedSize(embed) - LIMITS.total;
+  if (over <= 0) return embed;
+  const { description, ...rest } = embed;
+  const room = (description?.length ?? 0) - over;
+  const out: Embed = {
+    ...rest,
+    ...(description && room > 1 ? { description: cut(description, room) } : {}),
+    fields: [...(embed.fields ?? [])],
+  };
+  while (embedSize(out) > LIMITS.total && out.fields!.length > 0) out.fields!.pop();
+  return out;
 }
 
 /** The deploy layout: the summary as title (linked to the deploy), status colour, the facts, a link to the run. */
@@ -77,7 +108,7 @@ export function deployEmbed(
     .filter((f): f is [string, string, boolean] => f[1] !== null && f[1] !== '')
     .map(([name, value, inline]) => ({ name, value, inline }));
   const description = options.text ?? (isWebUrl(view.url) ? `[View deploy](${view.url})` : undefined);
-  return {
+  return withinTotal({
     title: cut(options.title ?? summary(view), LIMITS.title),
     ...(isWebUrl(view.url) ? { url: view.url } : {}),
     ...(description ? { description: cut(description, LIMITS.description) } : {}),
@@ -85,5 +116,5 @@ export function deployEmbed(
     fields: embedFields([...facts, ...(options.fields ?? [])]),
     footer: { text: 'Shipline' },
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-  };
+  });
 }

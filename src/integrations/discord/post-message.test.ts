@@ -4,6 +4,8 @@ import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { connectionOf, contexts, deployFailed } from '../integration.test-support.js';
 import { deployRecorded, octopusFailed } from '../slack/events.test-support.js';
+import type { Embed } from './embed.js';
+import { embedSize } from './embed.js';
 import { discordPostMessageAction } from './post-message.js';
 import type { DiscordPostMessageConfig } from './post-message.js';
 import { CHANNEL_ID, DiscordStandIn, FIRST_MESSAGE_ID, fixture, WEBHOOK_ID, WEBHOOK_TOKEN } from './stand-in.test-support.js';
@@ -151,6 +153,24 @@ describe('discord.postMessage', () => {
     expect(embed.title.length).toBe(256);
     expect(embed.fields.find((f) => f.name === 'Commit')!.value.length).toBe(1024);
     expect(embed.fields.map((f) => f.name)).not.toContain('Empty');
+  });
+
+  it("keeps an embed within Discord's 6000-character total: the description gives way first, then the last fields", async () => {
+    const event = deployRecorded();
+    (event.data as { commit: { message: string } }).commit.message = 'c'.repeat(3000);
+    const extra = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`Note ${i}`, 'n'.repeat(1000)]));
+    const { outcome } = await post({ layout: 'deploy', text: 'r'.repeat(5000), fields: extra }, { event });
+    expect(outcome).toMatchObject({ channel: 'success' });
+    const embed = sent().embeds![0] as Embed;
+    expect(embedSize(embed)).toBeLessThanOrEqual(6000);
+    expect(embed.description).toBeUndefined();
+    expect(embed.fields!.map((f) => f.name).slice(0, 6)).toEqual(['Service', 'Environment', 'Version', 'Status', 'Deployer', 'Commit']);
+    expect(embed.fields!.length).toBeLessThan(6 + 6);
+
+    await post({ title: 'Long', text: 't'.repeat(4096), fields: { A: 'a'.repeat(1024), B: 'b'.repeat(1024) } });
+    const plain = sent(1).embeds![0] as Embed;
+    expect(embedSize(plain)).toBe(6000);
+    expect(plain.description!.endsWith('…')).toBe(true);
   });
 
   it('refuses, without calling Discord, a step with nothing to post or deploy overrides without the layout', async () => {

@@ -5,7 +5,7 @@ import { NonRetriableError } from '../../engine/action.js';
 import { DeployOverrides, deployView } from '../deploy-facts.js';
 import { executeWebhook } from './client.js';
 import type { Embed } from './embed.js';
-import { cut, deployEmbed, embedFields, LIMITS } from './embed.js';
+import { cut, deployEmbed, embedFields, LIMITS, withinTotal } from './embed.js';
 import { discordSettings } from './settings.js';
 
 const NAME = 'discord.postMessage';
@@ -64,11 +64,11 @@ function embedOf(ctx: ActionContext, config: DiscordPostMessageConfig): Embed | 
   }
   if (config.deploy) throw new NonRetriableError(`${NAME}: deploy is read by layout: deploy only; add layout: deploy`);
   if (!config.title && !config.text && fields.length === 0) return null;
-  return {
+  return withinTotal({
     ...(config.title ? { title: cut(config.title, LIMITS.title) } : {}),
     ...(config.text ? { description: cut(config.text, LIMITS.description) } : {}),
     ...(fields.length > 0 ? { fields: embedFields(fields) } : {}),
-  };
+  });
 }
 
 /** The Execute Webhook body (https://discord.com/developers/docs/resources/webhook#execute-webhook-jsonform-params). */

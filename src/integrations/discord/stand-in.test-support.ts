@@ -49,9 +49,9 @@ export const CHANNEL_ID = WEBHOOK.channel_id;
 export const FIRST_MESSAGE_ID = fixture<{ id: string }>('execute-webhook.ok.json').id;
 
 const PATH = /^\/api(?:\/v\d+)?\/webhooks\/([^/]+)\/([^/]+)$/;
-const LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, embeds: 10 };
+const LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, embeds: 10, total: 6000 };
 
-type Embed = { title?: string; description?: string; fields?: Array<{ name?: string; value?: string }> };
+type Embed = { title?: string; description?: string; footer?: { text?: string }; fields?: Array<{ name?: string; value?: string }> };
 
 export class DiscordStandIn extends StandIn<RecordedRequest> {
   /** The messages saved, as Discord answers them. */
@@ -124,6 +124,11 @@ function formProblem(body: { content?: unknown; embeds?: Embed[] }): Record<stri
       if (!field.value) return { embeds: { [i]: { fields: { [j]: { value: required } } } } };
       if (field.value.length > LIMITS.fieldValue) return { embeds: { [i]: { fields: { [j]: { value: tooLong(LIMITS.fieldValue) } } } } };
     }
+    const size = [embed.title, embed.description, embed.footer?.text, ...fields.flatMap((f) => [f.name, f.value])].join('').length;
+    if (size > LIMITS.total)
+      return {
+        embeds: { [i]: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: `Embed size exceeds maximum size of ${LIMITS.total}` }] } },
+      };
   }
   return null;
 }
