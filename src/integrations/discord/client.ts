@@ -98,26 +98,24 @@ function rateLimitNote(response: HttpResponse): string {
   return global ? ' (global rate limit)' : scope ? ` (${scope} rate limit)` : '';
 }
 
-/** The request through the SSRF-guarded client; a network error's message loses the token. */
+/** The request through the SSRF-guarded client, to the webhook URL plus `query`; a network error's message loses the token. */
 async function send(
   http: HttpClient,
   webhook: DiscordWebhook,
-  method: string,
-  url: string,
-  body: string | undefined,
-  signal?: AbortSignal,
-) {
+  request: { method: 'GET' | 'POST'; query?: string; body?: string; signal?: AbortSignal | undefined },
+): Promise<HttpResponse> {
+  const { method, query = '', body, signal } = request;
   try {
     return await http.request({
       method,
-      url,
+      url: `${webhook.url}${query}`,
       headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body }),
       timeoutMs: TIMEOUT_MS,
       ...(signal ? { signal } : {}),
     });
   } catch (err) {
-    const message = withoutToken((err as Error).message, webhook);
+    const message = withoutToken(err instanceof Error ? err.message : String(err), webhook);
     throw err instanceof NonRetriableError ? new NonRetriableError(message) : new Error(message);
   }
 }
@@ -142,7 +140,7 @@ function objectOf<T>(what: string, response: HttpResponse, required: ReadonlyArr
 
 /** Get Webhook with Token: the webhook object. Throws as Execute does (429 waits, 404 is final...). */
 export async function getWebhook(http: HttpClient, webhook: DiscordWebhook, signal?: AbortSignal): Promise<DiscordWebhookObject> {
-  const response = await send(http, webhook, 'GET', webhook.url, undefined, signal);
+  const response = await send(http, webhook, { method: 'GET', signal });
   if (!isSuccess(response.status)) throw failure('Discord (get webhook)', response, webhook);
   return objectOf<DiscordWebhookObject>('Discord (get webhook)', response, ['id', 'type']);
 }
@@ -154,7 +152,7 @@ export async function executeWebhook(
   message: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<DiscordMessage> {
-  const response = await send(http, webhook, 'POST', `${webhook.url}?wait=true`, JSON.stringify(message), signal);
+  const response = await send(http, webhook, { method: 'POST', query: '?wait=true', body: JSON.stringify(message), signal });
   if (!isSuccess(response.status)) throw failure('Discord (execute webhook)', response, webhook);
   return objectOf<DiscordMessage>('Discord (execute webhook)', response, ['id', 'channel_id']);
 }
