@@ -1,5 +1,6 @@
 import type { ConnectionType } from './connection-type.js';
 import { datadogConnection } from './datadog/index.js';
+import { discordConnection } from './discord/index.js';
 import { emailConnection } from './email/index.js';
 import { githubConnection } from './github/index.js';
 import { jiraConnection } from './jira/index.js';
@@ -13,6 +14,7 @@ import { teamsConnection } from './teams/index.js';
 export const CONNECTION_TYPES: readonly ConnectionType[] = [
   slackConnection,
   teamsConnection,
+  discordConnection,
   pagerdutyConnection,
   githubConnection,
   jiraConnection,
