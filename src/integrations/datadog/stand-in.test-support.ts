@@ -3,7 +3,7 @@ import { jsonAnswer as json, recorded, StandIn } from '../stand-in-base.test-sup
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for Datadog's API (shared/reference/integrations.md §7): `GET /api/v1/validate`
+ * A local stand-in for Datadog's API (https://docs.datadoghq.com/api/latest/dora-metrics/): `GET /api/v1/validate`
  * and the DORA deployment intake `POST /api/v2/dora/deployment`, authenticated by `DD-API-KEY`.
  * It checks the JSON:API body as Datadog documents it — `data.attributes` with `service`,
  * integer `started_at`/`finished_at`, `git` with both fields, an `id` of 16–128 allowed

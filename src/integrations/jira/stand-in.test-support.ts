@@ -2,7 +2,7 @@ import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js'
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for Jira Cloud's REST API v3 (shared/reference/integrations.md §5): Basic
+ * A local stand-in for Jira Cloud's REST API v3 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/): Basic
  * auth with email and API token, `POST /rest/api/3/issue`, `POST /rest/api/3/issue/{key}/comment`
  * and `GET /rest/api/3/myself`. Every request is recorded with its raw body. It checks what Jira
  * checks and answers as Jira does: a bad login is a plain-text 401, a bad field a 400 with

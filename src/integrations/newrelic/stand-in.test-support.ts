@@ -3,7 +3,7 @@ import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js'
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for New Relic's NerdGraph endpoint (shared/reference/integrations.md §6):
+ * A local stand-in for New Relic's NerdGraph endpoint (https://docs.newrelic.com/docs/change-tracking/change-tracking-graphql/):
  * `POST /graphql` with a user key in `API-Key` and a JSON `{query, variables}` body. It answers
  * the three operations Shipline sends — `{ actor { user { name email } } }`, an `entitySearch`
  * and `changeTrackingCreateDeployment` with a `ChangeTrackingDeploymentInput!` variable — and

@@ -5,7 +5,7 @@ import type { StandInAnswer, StandInRequest, UrlRecordedRequest } from '../stand
 /**
  * A local PagerDuty for tests: the Events API v2 (`POST /v2/enqueue`, `POST /v2/change/enqueue`)
  * and the one REST call Shipline makes (`GET /abilities`), on 127.0.0.1. It records every request
- * with its raw body and answers as PagerDuty does (shared/reference/integrations.md §3): 202 with
+ * with its raw body and answers as PagerDuty does (https://developer.pagerduty.com/docs/events-api-v2/overview/): 202 with
  * `{status, message, dedup_key}`, 400 `{"status":"invalid event","message":"Event object is
  * invalid","errors":[...]}` for an event PagerDuty would refuse (the routing-key messages are
  * PagerDuty's own; the others follow the same form), 401 with the REST error body for a bad token.

@@ -2,7 +2,7 @@ import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js'
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for Sentry's web API (shared/reference/integrations.md §8): Bearer auth,
+ * A local stand-in for Sentry's web API (https://docs.sentry.io/api/releases/): Bearer auth,
  * `GET /api/0/organizations/{org}/`, `POST .../releases/` (201 when created or when projects
  * were added, 208 when nothing was new) and `POST .../releases/{version}/deploys/` (404 for an
  * unknown release). Paths end in a slash as Sentry's do. Errors are Sentry's: `{"detail": ...}`

@@ -3,7 +3,7 @@ import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.
 
 /**
  * A local stand-in for Slack's Web API (`/api/<method>`) and incoming webhooks
- * (`/services/T…/B…/<secret>`), answering as shared/reference/integrations.md §1 documents:
+ * (`/services/T…/B…/<secret>`), answering as https://api.slack.com/web and https://api.slack.com/messaging/webhooks document:
  * HTTP 200 with `{ok:false,error}` for Web API errors, plain-text codes with a status for
  * webhooks. Every request is recorded with its raw body. A request Slack would refuse gets
  * Slack's answer; `failNext` queues answers (429, 5xx) the next requests get instead.
@@ -246,7 +246,7 @@ const BLOCK_TYPES = new Set([
   'markdown',
 ]);
 
-/** Block Kit checks Slack applies (the limits in §1), as Slack words them with a JSON pointer. */
+/** Block Kit checks Slack applies (its documented limits: https://api.slack.com/reference/block-kit/blocks), as Slack words them with a JSON pointer. */
 function blockErrors(blocks: unknown, at: string): string[] {
   if (!Array.isArray(blocks)) return [`must be an array [json-pointer:${at}]`];
   const errors: string[] = [];

@@ -5,7 +5,7 @@ import type { BodyAnswer, StandInRequest } from '../stand-in-base.test-support.j
 /** The workflow trigger's recorded refusal of a wrong signature (fixtures/). */
 const BAD_SIGNATURE = recorded(import.meta.url, 'workflows-error.unauthorized.json');
 /**
- * A local stand-in for Microsoft Teams webhooks (shared/reference/integrations.md §2):
+ * A local stand-in for Microsoft Teams webhooks (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook):
  *
  * - a Workflows (Power Automate) trigger at `/workflows/<id>/triggers/manual/paths/invoke?…&sig=…`:
  *   202 with an empty body once the request is accepted; the flow then runs, and a message it
