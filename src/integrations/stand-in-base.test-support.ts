@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -75,6 +76,15 @@ export interface StandInOptions<R> {
   answer: (recorded: R, request: StandInRequest) => StandInAnswer;
   /** The path a canned answer queued with `failNextAt` is matched against; default the path without the query. */
   cannedKey?: (request: StandInRequest) => string;
+}
+
+/**
+ * A response recorded from the provider, read from the `fixtures/` folder beside the stand-in
+ * (`standIn` is the stand-in module's `import.meta.url`). Stand-ins answer with these, changing
+ * only what each request decides (ids, echoed fields), so their answers keep the provider's shape.
+ */
+export function recorded<T = Record<string, unknown>>(standIn: string, name: string): T {
+  return JSON.parse(fs.readFileSync(new URL(`./fixtures/${name}`, standIn), 'utf8')) as T;
 }
 
 /** A JSON answer; `contentType` defaults to `application/json`. */

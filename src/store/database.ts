@@ -17,7 +17,7 @@ import type { Database } from './schema.js';
  * query builder: building and compiling a Kysely query per statement costs more than the insert.
  */
 export interface SqlRunner {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /**
    * Wakes listeners of `channel` (in this process and, on PostgreSQL, in every process sharing
    * the database) once the surrounding transaction commits; nothing if it rolls back.

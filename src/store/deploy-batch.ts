@@ -102,7 +102,7 @@ export async function recordBatch(
     };
   });
 
-  const inserted = await run.query(
+  const inserted = await run.query<{ id: string }>(
     `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
     deploys.flatMap((d, k) => [
       d.id,

@@ -123,7 +123,7 @@ export function eventsRepo(db: Db) {
         correlate: e.correlate ?? [],
       };
       const sourceKey = e.sourceKey ? storedSourceKey(e.sourceKey) : null;
-      const inserted = await run.query(EVENT_INSERT, [
+      const inserted = await run.query<{ id: string }>(EVENT_INSERT, [
         event.id,
         event.type,
         event.source,

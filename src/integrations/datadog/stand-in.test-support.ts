@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { jsonAnswer as json, StandIn } from '../stand-in-base.test-support.js';
+import { jsonAnswer as json, recorded, StandIn } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
@@ -27,6 +27,10 @@ export interface DoraDeployment {
 export const DATADOG_API_KEY = '0123456789abcdef0123456789abcdef';
 
 const ATTRIBUTES = ['service', 'started_at', 'finished_at', 'git', 'env', 'version', 'team', 'id', 'custom_tags'];
+
+/** Datadog's recorded answers (fixtures/). */
+const VALIDATED = recorded(import.meta.url, 'validate-response.json');
+const ACCEPTED = recorded<{ data: { id: string; type: string } }>(import.meta.url, 'dora-deployment-response.json');
 
 const badRequest = (detail: string) => json(400, { errors: [{ status: '400', title: 'Bad Request', detail }] });
 
@@ -60,7 +64,7 @@ export class DatadogStandIn extends StandIn {
       (req.method === 'GET' && req.path === '/api/v1/validate') || (req.method === 'POST' && req.path === '/api/v2/dora/deployment');
     if (!known) return json(404, { errors: ['Not found'] });
     if (req.headers['dd-api-key'] !== DATADOG_API_KEY) return json(403, { errors: ['Forbidden'] });
-    if (req.method === 'GET') return json(200, { valid: true });
+    if (req.method === 'GET') return json(200, VALIDATED);
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return json(415, { errors: ['Unsupported Media Type'] });
     return this.deployment(req);
   }
@@ -95,6 +99,6 @@ export class DatadogStandIn extends StandIn {
     }
     const id = randomBytes(8).toString('hex');
     this.deployments.push({ id, attributes, startedAt, finishedAt });
-    return json(200, { data: { id, type: 'dora_deployment' } });
+    return json(200, { data: { ...ACCEPTED.data, id } });
   }
 }

@@ -2,7 +2,7 @@ import { jsonAnswer, recordWithUrl, StandInServer } from '../stand-in-base.test-
 import type { StandInAnswer, StandInRequest, UrlRecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local GitHub REST API for tests (https://docs.github.com/en/rest), on 127.0.0.1: `GET
+ * A local GitHub REST API for tests (https://docs.github.com/en/rest/deployments), on 127.0.0.1: `GET
  * /user`, `GET /repos/{o}/{r}`, issues, repository_dispatch and deployment statuses. It records
  * every request with its raw body and answers as GitHub does: 401 "Bad credentials" for a wrong
  * bearer token, 403 for a missing User-Agent, 400 "Problems parsing JSON", 404 "Not Found" for a

@@ -1,8 +1,8 @@
-import { jsonAnswer, StandIn } from '../stand-in-base.test-support.js';
+import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for Jira Cloud's REST API v3 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/): Basic
+ * A local stand-in for Jira Cloud's REST API v3 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/): Basic
  * auth with email and API token, `POST /rest/api/3/issue`, `POST /rest/api/3/issue/{key}/comment`
  * and `GET /rest/api/3/myself`. Every request is recorded with its raw body. It checks what Jira
  * checks and answers as Jira does: a bad login is a plain-text 401, a bad field a 400 with
@@ -25,6 +25,11 @@ export interface JiraIssue {
 
 export const JIRA_EMAIL = 'bot@acme.com';
 export const JIRA_TOKEN = 'ATATT3xFfGF0-standin-token';
+
+/** Jira's recorded answers (fixtures/). */
+const MYSELF = recorded(import.meta.url, 'myself.json');
+const CREATED = recorded(import.meta.url, 'create-issue-response.json');
+const NO_SUMMARY = recorded<{ errors: { summary: string } }>(import.meta.url, 'error-missing-summary.json');
 
 /** Projects and the issue types their create screen offers. */
 const PROJECTS: Record<string, { id: string; issueTypes: string[] }> = {
@@ -113,16 +118,7 @@ export class JiraStandIn extends StandIn {
   }
 
   private myself() {
-    return {
-      self: `${this.url}/rest/api/3/user?accountId=5b10a2844c20165700ede21g`,
-      accountId: '5b10a2844c20165700ede21g',
-      accountType: 'atlassian',
-      emailAddress: JIRA_EMAIL,
-      displayName: 'Shipline Bot',
-      active: true,
-      timeZone: 'Europe/Berlin',
-      locale: 'en_US',
-    };
+    return { ...MYSELF, self: `${this.url}/rest/api/3/user?accountId=${String(MYSELF.accountId)}`, emailAddress: JIRA_EMAIL };
   }
 
   private createIssue(body: unknown): JiraAnswer {
@@ -136,7 +132,7 @@ export class JiraStandIn extends StandIn {
     if (typeof issueType !== 'string') errors.issuetype = 'Specify an issue type';
     else if (known && !known.issueTypes.includes(issueType)) errors.issuetype = 'Specify a valid issue type';
     const summary = fields.summary;
-    if (typeof summary !== 'string' || summary.trim() === '') errors.summary = 'You must specify a summary of the issue.';
+    if (typeof summary !== 'string' || summary.trim() === '') errors.summary = NO_SUMMARY.errors.summary;
     else if (summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
     else if (/[\r\n]/.test(summary)) errors.summary = 'The summary is invalid because it contains newline characters.';
     if (fields.description !== undefined && !isAdf(fields.description)) errors.description = NOT_ADF;
@@ -159,7 +155,7 @@ export class JiraStandIn extends StandIn {
     const id = String(this.nextId++);
     const key = `${(project as { key: string }).key}-${this.nextNumber++}`;
     this.issues.set(key, { id, key, fields, comments: [] });
-    return json(201, { id, key, self: `${this.url}/rest/api/3/issue/${id}` });
+    return json(201, { ...CREATED, id, key, self: `${this.url}/rest/api/3/issue/${id}` });
   }
 
   private addComment(issueKey: string, body: unknown): JiraAnswer {

@@ -104,7 +104,7 @@ describe('newrelic.markDeployment', () => {
     expect((unknown as Error).message).toBe('New Relic: Entity with guid NOPE not found');
     const late = await mark({ entityGuid: API_GUID, timestamp: '2020-01-01T00:00:00Z' }).catch((e: unknown) => e);
     expect(late).toBeInstanceOf(NonRetriableError);
-    expect((late as Error).message).toBe('New Relic: Timestamp must be within 24 hours of the current time');
+    expect((late as Error).message).toBe('New Relic: Timestamp is outside the allowed range');
   });
 
   it('fails without retrying on a bad API key, answered with 401 or with BAD_API_KEY', async () => {

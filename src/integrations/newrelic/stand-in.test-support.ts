@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonAnswer, StandIn } from '../stand-in-base.test-support.js';
+import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
@@ -48,6 +48,17 @@ const INPUT_FIELDS = [
 const DEPLOYMENT_TYPES = ['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** New Relic's recorded answers (fixtures/). */
+const ACTOR = recorded(import.meta.url, 'actor-user-response.json');
+const CREATED = recorded<{ data: { changeTrackingCreateDeployment: Record<string, unknown> } }>(
+  import.meta.url,
+  'create-deployment-response.json',
+);
+const OUT_OF_RANGE = recorded<{ data: unknown; errors: Array<{ message: string; path: string[]; extensions: Record<string, unknown> }> }>(
+  import.meta.url,
+  'error-response.json',
+);
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): NewRelicAnswer => jsonAnswer(status, body, headers);
 const graphqlErrors = (data: unknown, ...errors: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>) =>
   json(200, data === undefined ? { errors } : { data, errors });
@@ -80,8 +91,7 @@ export class NewRelicStandIn extends StandIn {
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     if (body.query.includes('changeTrackingCreateDeployment')) return this.createDeployment(body.query, variables);
     if (body.query.includes('entitySearch')) return this.entitySearch(body.query, variables);
-    if (/actor\s*\{\s*user\s*\{/.test(body.query))
-      return json(200, { data: { actor: { user: { name: 'Shipline Bot', email: 'bot@acme.com' } } } });
+    if (/actor\s*\{\s*user\s*\{/.test(body.query)) return json(200, ACTOR);
     return graphqlErrors(undefined, { message: 'Stand-in does not know this operation' });
   }
 
@@ -114,11 +124,7 @@ export class NewRelicStandIn extends StandIn {
     if (input.timestamp !== undefined) {
       if (!Number.isInteger(input.timestamp)) return invalid(' for timestamp (Expected type EpochMilliseconds)');
       if (Math.abs((input.timestamp as number) - Date.now()) > DAY_MS) {
-        return graphqlErrors(data, {
-          message: 'Timestamp must be within 24 hours of the current time',
-          path,
-          extensions: { errorClass: 'INVALID_PARAMETER' },
-        });
+        return json(200, OUT_OF_RANGE);
       }
     }
     if (!ENTITIES.some((e) => e.guid === input.entityGuid)) {
@@ -133,6 +139,7 @@ export class NewRelicStandIn extends StandIn {
     return json(200, {
       data: {
         changeTrackingCreateDeployment: {
+          ...CREATED.data.changeTrackingCreateDeployment,
           deploymentId: deployment.deploymentId,
           entityGuid: input.entityGuid,
           timestamp: deployment.timestamp,

@@ -1,8 +1,8 @@
-import { jsonAnswer, StandIn } from '../stand-in-base.test-support.js';
+import { jsonAnswer, recorded, StandIn } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
- * A local stand-in for Sentry's web API (https://docs.sentry.io/api/): Bearer auth,
+ * A local stand-in for Sentry's web API (https://docs.sentry.io/api/releases/): Bearer auth,
  * `GET /api/0/organizations/{org}/`, `POST .../releases/` (201 when created or when projects
  * were added, 208 when nothing was new) and `POST .../releases/{version}/deploys/` (404 for an
  * unknown release). Paths end in a slash as Sentry's do. Errors are Sentry's: `{"detail": ...}`
@@ -24,7 +24,9 @@ export const SENTRY_TOKEN = 'sntryu_standin0000000000000000000000000000000000000
 export const SENTRY_ORG = 'acme';
 export const SENTRY_PROJECTS = ['api', 'web'];
 
-const NOT_FOUND = { detail: 'The requested resource does not exist' };
+/** Sentry's recorded answers (fixtures/). */
+const NOT_FOUND = recorded(import.meta.url, 'error-unknown-release.json');
+const DEPLOYED = recorded(import.meta.url, 'create-deploy-response.json');
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): SentryAnswer => jsonAnswer(status, body, headers);
 
@@ -154,6 +156,6 @@ export class SentryStandIn extends StandIn {
       dateFinished: (b.dateFinished as string | undefined) ?? new Date().toISOString(),
     };
     release.deploys.push(deploy);
-    return json(201, deploy);
+    return json(201, { ...DEPLOYED, ...deploy });
   }
 }

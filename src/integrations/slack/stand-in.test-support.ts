@@ -1,9 +1,9 @@
-import { jsonAnswer, StandIn, textAnswer } from '../stand-in-base.test-support.js';
+import { jsonAnswer, recorded, StandIn, textAnswer } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, RecordedRequest } from '../stand-in-base.test-support.js';
 
 /**
  * A local stand-in for Slack's Web API (`/api/<method>`) and incoming webhooks
- * (`/services/T…/B…/<secret>`), answering as Slack documents (https://api.slack.com/web, https://api.slack.com/messaging/webhooks):
+ * (`/services/T…/B…/<secret>`), answering as https://api.slack.com/web and https://api.slack.com/messaging/webhooks document:
  * HTTP 200 with `{ok:false,error}` for Web API errors, plain-text codes with a status for
  * webhooks. Every request is recorded with its raw body. A request Slack would refuse gets
  * Slack's answer; `failNext` queues answers (429, 5xx) the next requests get instead.
@@ -37,6 +37,10 @@ export interface SlackStandInOptions {
 export const WEBHOOK_PATH = '/services/T0001/B0001/standinsecret';
 
 const TEAM = { url: 'https://acme.slack.com/', team: 'Acme', team_id: 'T0001' };
+
+/** Slack's recorded answers (fixtures/); the stand-in fills in its own team, identities and messages. */
+const AUTH_TEST = recorded(import.meta.url, 'auth-test.ok.json');
+const POSTED = recorded<{ message: Record<string, unknown> }>(import.meta.url, 'chat-post-message.ok.json');
 
 export class SlackStandIn extends StandIn {
   readonly messages: StoredMessage[] = [];
@@ -116,7 +120,7 @@ export class SlackStandIn extends StandIn {
     switch (method) {
       case 'auth.test': {
         const who = this.tokens[token]!;
-        return withWarnings({ ok: true, ...TEAM, ...who });
+        return withWarnings({ ...AUTH_TEST, ...TEAM, ...who });
       }
       case 'chat.postMessage':
         return withWarnings(this.postMessage(args, token, warnings));
@@ -176,7 +180,7 @@ export class SlackStandIn extends StandIn {
     for (const key of ['text', 'blocks', 'attachments', 'thread_ts'] as const)
       if (args[key] !== undefined) (stored as unknown as Record<string, unknown>)[key] = args[key];
     this.messages.push(stored);
-    return { ok: true, channel, ts, message: { type: 'message', bot_id: this.tokens[token]!.bot_id, text: stored.text ?? '', ts } };
+    return { ...POSTED, channel, ts, message: { ...POSTED.message, bot_id: this.tokens[token]!.bot_id, text: stored.text ?? '', ts } };
   }
 
   private update(args: Record<string, unknown>, token: string, warnings: string[]): Record<string, unknown> {
@@ -242,7 +246,7 @@ const BLOCK_TYPES = new Set([
   'markdown',
 ]);
 
-/** Block Kit checks Slack applies (the limits in §1), as Slack words them with a JSON pointer. */
+/** Block Kit checks Slack applies (its documented limits: https://api.slack.com/reference/block-kit/blocks), as Slack words them with a JSON pointer. */
 function blockErrors(blocks: unknown, at: string): string[] {
   if (!Array.isArray(blocks)) return [`must be an array [json-pointer:${at}]`];
   const errors: string[] = [];

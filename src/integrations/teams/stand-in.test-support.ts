@@ -1,10 +1,11 @@
 import type http from 'node:http';
-import { jsonAnswer, StandIn, textAnswer } from '../stand-in-base.test-support.js';
+import { jsonAnswer, recorded, StandIn, textAnswer } from '../stand-in-base.test-support.js';
 import type { BodyAnswer, StandInRequest } from '../stand-in-base.test-support.js';
 
+/** The workflow trigger's recorded refusal of a wrong signature (fixtures/). */
+const BAD_SIGNATURE = recorded(import.meta.url, 'workflows-error.unauthorized.json');
 /**
- * A local stand-in for Microsoft Teams webhooks
- * (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook):
+ * A local stand-in for Microsoft Teams webhooks (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook):
  *
  * - a Workflows (Power Automate) trigger at `/workflows/<id>/triggers/manual/paths/invoke?…&sig=…`:
  *   202 with an empty body once the request is accepted; the flow then runs, and a message it
@@ -88,8 +89,7 @@ export class TeamsStandIn extends StandIn<RecordedRequest> {
       );
     if (sig === null)
       return error(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
-    if (sig !== WORKFLOW_SIG)
-      return error(401, 'DirectApiInvalidAuthorizationSignature', 'The provided authorization signature is not valid.');
+    if (sig !== WORKFLOW_SIG) return jsonAnswer(401, BAD_SIGNATURE, {}, 'application/json; charset=utf-8');
     const contentType = request.headers['content-type'] ?? '';
     if (!contentType.toLowerCase().startsWith('application/json') || request.json === undefined) {
       return error(400, 'InvalidRequestContent', 'The request content is not valid and could not be deserialized.');

@@ -29,7 +29,7 @@ export function kvRepo(db: Db) {
     /** Deletes the values that expired before `now` (they already read as absent); returns how many. */
     async pruneExpired(now: string): Promise<number> {
       const gone = await db.transaction((run) =>
-        run.query('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING key', [now]),
+        run.query<{ key: string }>('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING key', [now]),
       );
       return gone.length;
     },

@@ -58,7 +58,7 @@ export async function applyDecision(
   }
   if (d.kind === 'wait-retry') {
     // Only the log changes: the step stays waiting with its keys, deadline, timers and attempt.
-    const kept = await run.query(
+    const kept = await run.query<{ step_id: string }>(
       'UPDATE step_executions SET logs = ? WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id',
       [JSON.stringify(d.logs), d.runId, d.stepId, d.fence.status, d.fence.attempt],
     );
@@ -75,7 +75,7 @@ export async function applyDecision(
   const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];
 
   if (d.kind === 'retry') {
-    const updated = await run.query(
+    const updated = await run.query<{ step_id: string }>(
       `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`,
       [...common, d.error, ...fence],
     );
@@ -86,7 +86,7 @@ export async function applyDecision(
   }
 
   if (d.kind === 'wait') {
-    const updated = await run.query(
+    const updated = await run.query<{ step_id: string }>(
       `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ? ${fenceSql}`,
       [...common, json(d.state), d.deadline, ...fence],
     );
@@ -108,7 +108,7 @@ export async function applyDecision(
   }
 
   const status = d.channel === 'failed' ? 'failed' : 'succeeded';
-  const updated = await run.query(
+  const updated = await run.query<{ step_id: string }>(
     `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ? ${fenceSql}`,
     [status, d.channel, json(d.output), d.error, ...common, now, ...fence],
   );
