@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../src/actions/http/client.js';
-import { OctopusIntegration } from '../src/integrations/octopus/index.js';
+import { storeHost } from '../src/connections/host.js';
+import { octopusConnection, reconcileNow } from '../src/integrations/octopus/index.js';
 import { viewOf } from '../src/server/routes/connections.js';
 import type { Connection } from '../src/store/connections.js';
 import { openStore } from '../src/store/index.js';
@@ -268,13 +269,13 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     });
     const store = openStore({ ...bed.t.database.options, masterKey: TEST_MASTER_KEY });
     const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
-    const other = new OctopusIntegration({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
+    const other = storeHost({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
     try {
-      await Promise.all([other.reconcileNow(), bed.runtimeReconcile(), other.reconcileNow(), bed.runtimeReconcile()]);
+      await Promise.all([reconcileNow(other), bed.runtimeReconcile(), reconcileNow(other), bed.runtimeReconcile()]);
       await bed.subscriptionWith(ALL_DEPLOYMENT);
       expect((await bed.subscriptions()).filter((s) => s.Name.startsWith('Shipline shared'))).toHaveLength(1);
     } finally {
-      await other.stop();
+      await octopusConnection.stop!(other);
       await http.close();
       await store.close();
     }

@@ -24,8 +24,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { connectionRoutes } from './routes/connections.js';
-import type { OctopusIntegration } from '../integrations/octopus/index.js';
-import type { ConnectionService } from '../integrations/connections.js';
+import type { ConnectionService } from '../connections/service.js';
 import { connectionHookRoutes } from './routes/connection-hooks.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -50,8 +49,6 @@ export interface AppOptions {
   registry?: ActionRegistry;
   /** The engine running in this process, if any (cancel aborts its in-flight steps). */
   engine?: Engine;
-  /** The Octopus integration (its subscription receiver); absent, that route is not served. */
-  octopus?: OctopusIntegration;
   /** Connections of every type (the connections API, providers' inbound webhooks); absent, not served. */
   connections?: ConnectionService;
   /** The built web UI to serve at `/`; default dist/web. */
@@ -74,7 +71,6 @@ export async function buildApp({
   logger,
   registry,
   engine,
-  octopus,
   connections,
   webRoot,
 }: AppOptions): Promise<FastifyInstance> {
@@ -154,7 +150,6 @@ export async function buildApp({
   await app.register(secretRoutes(store));
   await app.register(webhookRoutes(store, config));
   await app.register(hookRoutes(store));
-  if (octopus) await app.register(octopus.routes());
   if (connections) {
     await app.register(connectionRoutes(store, connections, config));
     await app.register(connectionHookRoutes(store, connections));
