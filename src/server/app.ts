@@ -144,7 +144,7 @@ export async function buildApp({
   await app.register(tokenRoutes(store));
   await app.register(userRoutes(store));
   await app.register(sessionRoutes(store, config));
-  await app.register(reactionRoutes(store, actions));
+  await app.register(reactionRoutes(store, actions, connections));
   await app.register(runRoutes(store, () => engine));
   await app.register(eventRoutes(store));
   await app.register(secretRoutes(store));
