@@ -29,10 +29,15 @@ const deploy = {
 };
 
 export const BUILTIN_EVENTS: readonly DeclaredEvent[] = [
-  { type: 'deploy.recorded', description: 'A deploy was recorded (a deploy endpoint, a connection, a reaction); data is the deploy.', example: deploy },
+  {
+    type: 'deploy.recorded',
+    description: 'A deploy was recorded (a deploy endpoint, a connection, a reaction); data is the deploy.',
+    example: deploy,
+  },
   {
     type: 'deploy.updated',
-    description: "A deploy's status moved forward (a provider reported it queued → started → succeeded or failed); data is the deploy and its previousStatus.",
+    description:
+      "A deploy's status moved forward (a provider reported it queued → started → succeeded or failed); data is the deploy and its previousStatus.",
     example: { ...deploy, source: 'octopus', status: 'succeeded', previousStatus: 'started' },
   },
   {
@@ -66,7 +71,9 @@ export const BUILTIN_EVENTS: readonly DeclaredEvent[] = [
       version: 3,
       status,
       eventId: deploy.id,
-      steps: { notify: { status: status === 'succeeded' ? 'succeeded' : 'failed', channel: status === 'succeeded' ? 'success' : 'failed' } },
+      steps: {
+        notify: { status: status === 'succeeded' ? 'succeeded' : 'failed', channel: status === 'succeeded' ? 'success' : 'failed' },
+      },
     },
   })),
   {

@@ -65,15 +65,7 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({
-  store,
-  config,
-  logger,
-  registry,
-  engine,
-  connections,
-  webRoot,
-}: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),

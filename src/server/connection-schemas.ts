@@ -94,8 +94,10 @@ export const ConnectionTypeView = Type.Object({
   actions: Type.Array(Type.String()),
   templates: Type.Array(Type.String(), { description: 'Ready-made reactions (shipline reactions init <name>)' }),
   inbound: Type.Boolean({ description: 'True when the provider posts webhooks to /hooks/<type>/<connection id>' }),
-  events: Type.Array(Type.String(), { description: "The events its connections emit (GET /api/v1/event-types describes each)" }),
-  trigger: Type.Unknown({ description: "JSON Schema of the options a reaction's on: may carry for those events (besides connection), or null" }),
+  events: Type.Array(Type.String(), { description: 'The events its connections emit (GET /api/v1/event-types describes each)' }),
+  trigger: Type.Unknown({
+    description: "JSON Schema of the options a reaction's on: may carry for those events (besides connection), or null",
+  }),
   resources: Type.Array(Type.String(), { description: 'What its pickers list (GET /api/v1/connections/:name/resources/:kind)' }),
 });
 

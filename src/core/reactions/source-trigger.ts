@@ -78,7 +78,9 @@ export function readSourceTrigger(
     }
     const schema = optionsOf(owner)[key]!;
     if (!Value.Check(schema, value)) {
-      problems.push(`on.${key}: must be ${(schema as { description?: string }).description ?? 'as the connection type declares'}, not ${describe(value)}`);
+      problems.push(
+        `on.${key}: must be ${(schema as { description?: string }).description ?? 'as the connection type declares'}, not ${describe(value)}`,
+      );
       continue;
     }
     // One value where a list is declared is a one-item list.

@@ -3,7 +3,7 @@ import type { ProviderEvent } from '../connection-type.js';
 /**
  * The events an Octopus connection emits. Each example is the `data` Shipline stores for one of
  * the recorded deliveries in fixtures/ (the names resolved from Octopus added as the inbox adds
- * them); events.test.ts checks that they still are.
+ * them); events.test.ts checks that the deployment ones still are.
  */
 
 /** fixtures/webhook-payload-deployment-started.2019.octopus-blog.json */
@@ -33,7 +33,12 @@ export const OCTOPUS_EVENTS: ProviderEvent[] = [
     type: 'octopus.deployment.queued',
     description: 'A deployment was queued (category DeploymentQueued). Heard only when `on.categories` names DeploymentQueued.',
     // No queued delivery was recorded: the started one, as Octopus sends it a moment earlier.
-    example: { ...started, eventType: 'DeploymentQueued', category: 'DeploymentQueued', message: started.message.replace('started', 'queued') },
+    example: {
+      ...started,
+      eventType: 'DeploymentQueued',
+      category: 'DeploymentQueued',
+      message: started.message.replace('started', 'queued'),
+    },
   },
   {
     type: 'octopus.deployment.started',

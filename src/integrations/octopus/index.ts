@@ -124,11 +124,7 @@ export const octopusConnection: ConnectionType = {
   /** `GET /api`, `GET /api/users/me`, resolve the space: `ready` with the space and version, or Octopus's message. */
   async test(connection, http, signal) {
     const connections = new OctopusConnections(async () => undefined, http);
-    const outcome = await connections.check(
-      connection.config as unknown as OctopusConfigValue,
-      connection.secrets.apiKey ?? '',
-      signal,
-    );
+    const outcome = await connections.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '', signal);
     if (outcome.status === 'error') return { status: 'error', error: outcome.error };
     return {
       status: 'ready',

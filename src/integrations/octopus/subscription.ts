@@ -123,10 +123,7 @@ export class SubscriptionReconciler {
         this.fingerprint = '';
         return;
       }
-      const [generation, waiting] = await Promise.all([
-        this.host.reactions.generation(),
-        this.host.connections.waitingIds(WAIT_PREFIX),
-      ]);
+      const [generation, waiting] = await Promise.all([this.host.reactions.generation(), this.host.connections.waitingIds(WAIT_PREFIX)]);
       const next = JSON.stringify([generation, connections.map((c) => `${c.id}@${c.updatedAt}`), [...waiting].sort()]);
       if (next !== this.fingerprint) {
         this.fingerprint = next;
@@ -143,10 +140,7 @@ export class SubscriptionReconciler {
     if (!(await this.host.leases.acquire(LEASE, this.host.owner, leaseMs))) return;
     const connections = await this.host.connections.list('octopus');
     if (connections.length === 0) return;
-    const [specs, waiting] = await Promise.all([
-      this.host.reactions.enabled(),
-      this.host.connections.waitingIds(WAIT_PREFIX),
-    ]);
+    const [specs, waiting] = await Promise.all([this.host.reactions.enabled(), this.host.connections.waitingIds(WAIT_PREFIX)]);
     for (const { id } of connections) {
       const connection = await this.host.connections.get(id);
       if (!connection) continue;

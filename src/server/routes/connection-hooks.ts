@@ -10,9 +10,13 @@ import type { App } from './types.js';
 
 const Received = Type.Object({
   events: Type.Optional(
-    Type.Integer({ description: 'Events stored from this delivery (0 for a repeat or a ping); absent when they are made afterwards (Octopus)' }),
+    Type.Integer({
+      description: 'Events stored from this delivery (0 for a repeat or a ping); absent when they are made afterwards (Octopus)',
+    }),
   ),
-  eventId: Type.Optional(Type.String({ description: "The provider's id of the delivered event (Octopus Event.Id), when it answers with one" })),
+  eventId: Type.Optional(
+    Type.String({ description: "The provider's id of the delivered event (Octopus Event.Id), when it answers with one" }),
+  ),
   duplicate: Type.Boolean({
     description:
       'True when this delivery (X-GitHub-Delivery, PagerDuty event.id, Octopus Event.Id) was stored before: nothing new is stored or started',

@@ -31,7 +31,13 @@ interface KnownState {
   version?: string;
   checkedAt?: string;
   details?: Record<string, unknown> | null;
-  subscription?: { id: string | null; categories: string[]; lastReconciledAt: string | null; error: string | null; warning?: string | null };
+  subscription?: {
+    id: string | null;
+    categories: string[];
+    lastReconciledAt: string | null;
+    error: string | null;
+    warning?: string | null;
+  };
 }
 
 /** The types whose connections Shipline keeps a subscription for at the provider. */
@@ -144,7 +150,8 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
       {
         config: { minRole: 'read' },
         schema: {
-          summary: "Every event a reaction may listen to: Shipline's own and each connection type's, with a description and an example's data",
+          summary:
+            "Every event a reaction may listen to: Shipline's own and each connection type's, with a description and an example's data",
           tags,
           security: BEARER,
           response: { 200: List(DeclaredEventView), ...ErrorResponses },
