@@ -63,7 +63,6 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     logger,
     registry: runtime.registry,
     engine: runtime.engine,
-    octopus: runtime.octopus,
     connections: runtime.connections,
   });
   // A start that fails closes what it opened, so the process can exit with the error.

@@ -6,8 +6,9 @@ import { createHttpClient } from './actions/http/client.js';
 import type { Store } from './store/index.js';
 import { Engine } from './engine/engine.js';
 import { Housekeeping } from './engine/housekeeping.js';
-import { OctopusIntegration } from './integrations/octopus/index.js';
-import { ConnectionService } from './integrations/connections.js';
+import { ConnectionService } from './connections/service.js';
+import { storeHost } from './connections/host.js';
+import type { ConnectionHost } from './integrations/connection-host.js';
 import { CONNECTION_TYPES } from './integrations/connection-types.js';
 import { ActionRegistry } from './engine/registry.js';
 import type { EngineDeps } from './engine/deps.js';
@@ -35,7 +36,8 @@ export interface Runtime {
   registry: ActionRegistry;
   engine: Engine;
   housekeeping: Housekeeping;
-  octopus: OctopusIntegration;
+  /** What the providers are given: the store and the process, through ports. */
+  host: ConnectionHost;
   connections: ConnectionService;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -51,18 +53,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     builtinActions({ scriptsEnabled: options.scriptsEnabled, scriptUser: options.scriptUser, privatePaths: options.privatePaths ?? [] }),
   );
   const http = createHttpClient({ allowHosts: options.allowHosts });
-  const octopus = new OctopusIntegration({
+  const host = storeHost({
     store,
     http,
     publicUrl: options.publicUrl,
-    owner: `octopus-${randomUUID()}`,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.octopusReconcileMs ? { reconcileIntervalMs: options.octopusReconcileMs } : {}),
-    ...(options.octopusWatchMs ? { watchMs: options.octopusWatchMs } : {}),
+    owner: `shipline-${randomUUID()}`,
+    logger: options.logger,
+    reconcileIntervalMs: options.octopusReconcileMs,
+    watchMs: options.octopusWatchMs,
   });
-  for (const action of octopus.actions) registry.register(action);
-  for (const type of CONNECTION_TYPES) for (const action of type.actions) registry.register(action);
-  const connections = new ConnectionService(store, http, CONNECTION_TYPES, octopus);
+  for (const type of CONNECTION_TYPES) for (const action of type.actionsFor?.(host) ?? type.actions) registry.register(action);
+  const connections = new ConnectionService(store, http, CONNECTION_TYPES, host);
   let endpointId: string | undefined;
 
   const deps: EngineDeps = {
@@ -85,16 +86,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     engine,
     housekeeping,
-    octopus,
+    host,
     connections,
     async start() {
       await engine.start();
-      octopus.start();
+      for (const type of CONNECTION_TYPES) type.start?.(host);
       housekeeping.start();
     },
     async close() {
       await housekeeping.stop();
-      await octopus.stop();
+      for (const type of CONNECTION_TYPES) await type.stop?.(host);
       await engine.stop();
       await http.close();
     },

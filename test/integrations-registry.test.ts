@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { integrationDocs } from '../src/integrations/docs.js';
-import { allActions, allTemplates, integrationManifests } from '../src/integrations/manifests.js';
+import { allActions, allEvents, allTemplates, integrationManifests } from '../src/integrations/manifests.js';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 
@@ -24,6 +24,17 @@ describe('the integration registry', () => {
         [...docs.values()].some((text) => text.includes(`### \`${name}\``)) ||
         fs.readFileSync(new URL('../docs/reactions.md', import.meta.url), 'utf8').includes(`| \`${name}\` |`);
       expect(documented).toBe(true);
+    },
+  );
+
+  it.each(allEvents().map((e) => [e.type, e] as const))(
+    'event %s is declared once, described, with an example, and documented',
+    (type, e) => {
+      expect(allEvents().filter((x) => x.type === type)).toHaveLength(1);
+      expect(e.description.length).toBeGreaterThan(10);
+      expect(e.example).toBeTypeOf('object');
+      if (e.provider) expect(type.startsWith(`${e.provider}.`)).toBe(true);
+      expect(docs.get('events.md')).toContain(`| \`${type}\` |`);
     },
   );
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../src/actions/http/client.js';
-import { OctopusIntegration } from '../src/integrations/octopus/index.js';
+import { storeHost } from '../src/connections/host.js';
+import { octopusConnection, reconcileNow } from '../src/integrations/octopus/index.js';
 import { viewOf } from '../src/server/routes/connections.js';
 import type { Connection } from '../src/store/connections.js';
 import { openStore } from '../src/store/index.js';
@@ -268,13 +269,13 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     });
     const store = openStore({ ...bed.t.database.options, masterKey: TEST_MASTER_KEY });
     const http = createHttpClient({ allowHosts: ['127.0.0.1'] });
-    const other = new OctopusIntegration({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
+    const other = storeHost({ store, http, publicUrl: () => bed.t.url!, owner: 'another-instance' });
     try {
-      await Promise.all([other.reconcileNow(), bed.runtimeReconcile(), other.reconcileNow(), bed.runtimeReconcile()]);
+      await Promise.all([reconcileNow(other), bed.runtimeReconcile(), reconcileNow(other), bed.runtimeReconcile()]);
       await bed.subscriptionWith(ALL_DEPLOYMENT);
       expect((await bed.subscriptions()).filter((s) => s.Name.startsWith('Shipline shared'))).toHaveLength(1);
     } finally {
-      await other.stop();
+      await octopusConnection.stop!(other);
       await http.close();
       await store.close();
     }
@@ -309,5 +310,71 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     } finally {
       bed.sim.setDelivery({ sensitiveHeaderValues: false });
     }
+  });
+
+  it('warns (never refuses) of a trigger that can never match: an unknown connection, category, project or environment', async () => {
+    await bed.connect('warned');
+    const validate = async (on: Record<string, unknown>, role: 'read' | 'write' = 'write') => {
+      const res = await bed.t.api({
+        method: 'POST',
+        url: '/api/v1/reactions/validate',
+        role,
+        payload: { document: { name: 'never-matches', on, steps: { note: { uses: 'emit', with: { type: 'noted' } } } } },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ valid: boolean; warnings: string[] }>();
+      expect(body.valid).toBe(true);
+      return body.warnings;
+    };
+    const on = { event: 'octopus.deployment.*', connection: 'warned' };
+    // What the connection has, by name (any case) or id: nothing to say.
+    expect(
+      await validate({ ...on, categories: ['DeploymentFailed', 'MachineAdded'], project: 'payments api', environment: 'Environments-1' }),
+    ).toEqual([]);
+    expect(await validate({ ...on, connection: 'nowhere' }, 'read')).toEqual([
+      'on.connection: there is no connection named "nowhere", so this reaction never runs',
+    ]);
+    expect(await validate({ ...on, categories: ['DeploymentFailed', 'DeploymentExploded'] })).toEqual([
+      'on.categories: Octopus has no event category "DeploymentExploded", so this reaction never runs',
+    ]);
+    expect(await validate({ ...on, project: 'Inventory' })).toEqual([
+      'on.project: the connection "warned" has no Octopus project "Inventory", so this reaction never runs',
+    ]);
+    expect(await validate({ ...on, environment: 'QA' })).toEqual([
+      'on.environment: the connection "warned" has no Octopus environment "QA", so this reaction never runs',
+    ]);
+    // The document applies all the same: a warning is not a refusal.
+    await bed.t.applyReaction({
+      name: 'never-matches',
+      on: { ...on, environment: 'QA' },
+      steps: { note: { uses: 'emit', with: { type: 'noted' } } },
+    });
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/never-matches' });
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/warned' });
+  });
+
+  it('says nothing, and answers at once, when the connection cannot reach Octopus', async () => {
+    const res = await bed.t.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'octopus', name: 'down', config: { serverUrl: 'http://127.0.0.1:9' }, secrets: { apiKey: bed.sim.apiKey } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json<ConnectionBody>().status).toBe('error');
+    const started = Date.now();
+    const validated = await bed.t.api({
+      method: 'POST',
+      url: '/api/v1/reactions/validate',
+      payload: {
+        document: {
+          name: 'down-reaction',
+          on: { event: 'octopus.deployment.*', connection: 'down', categories: ['Nope'], project: 'Nope', environment: 'Nope' },
+          steps: { note: { uses: 'emit', with: { type: 'noted' } } },
+        },
+      },
+    });
+    expect(validated.json()).toMatchObject({ valid: true, warnings: [] });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await bed.t.api({ method: 'DELETE', url: '/api/v1/connections/down' });
   });
 });

@@ -1,15 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TSchema } from 'typebox';
+import type { DeclaredEvent } from '../core/builtin-events.js';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { DeployStatus } from '../core/vocabulary.js';
 import type { Action, HttpClient } from '../engine/action.js';
-import type { ConnectionWithSecrets } from '../core/connection.js';
+import type { Connection, ConnectionWithSecrets } from '../core/connection.js';
+import type { ConnectionHost } from './connection-host.js';
 
 /**
- * The manifest of an integration that has a connection (Slack, PagerDuty, GitHub, Jira, email,
- * New Relic, Datadog, Sentry; Octopus has its own, richer one): the connection's fields and
- * secrets, how to test it, its actions, what its inbound webhooks become, and ready-made
- * reactions. One schema per field drives validation, the API, the UI form and the generated docs.
+ * The manifest of an integration that has a connection (Octopus Deploy, Slack, PagerDuty, GitHub,
+ * Jira, email, New Relic, Datadog, Sentry): the connection's fields and secrets, how to test it,
+ * its actions, the events it emits and the trigger options reactions may filter them by, what its
+ * inbound webhooks become, resource pickers, ready-made reactions, and the lifecycle of a provider
+ * that keeps work of its own running (Octopus: its inbox and its subscription). One schema per
+ * field drives validation, the API, the UI form and the generated docs. What a provider needs
+ * from the store comes through the `ConnectionHost` it is given (connection-host.ts).
  */
 
 /** The outcome of testing a connection against the provider. */
@@ -19,6 +24,36 @@ export interface ConnectionCheck {
   error?: string | null;
   /** What is worth showing about the account (workspace name, user, site...); never a secret. */
   details?: Record<string, unknown>;
+  /**
+   * What to keep on the connection's state besides status and error (Octopus: the space, the
+   * version), merged into it; a Test of unsaved settings shows it when `details` is not given.
+   */
+  state?: Record<string, unknown>;
+}
+
+/** An event a provider emits (e.g. `octopus.deployment.succeeded`), with a real `data` from its recorded fixtures. */
+export type ProviderEvent = DeclaredEvent;
+
+/** One item a picker offers. */
+export interface Resource {
+  id: string;
+  name: string;
+}
+
+/** Pickers (as n8n's loadOptions): the kinds a connection lists, and how. */
+export interface ResourcePickers {
+  kinds: readonly string[];
+  /**
+   * Items of `kind` the connection has, filtered by `query` (e.g. `project` for releases,
+   * `search`). Throws a ShiplineError (`request.invalid`, `connection.unreachable`) when it cannot.
+   */
+  list(connection: ConnectionWithSecrets, kind: string, query: Record<string, string>, host: ConnectionHost): Promise<Resource[]>;
+}
+
+/** What the route answers a webhook a provider takes in itself (`receive`). */
+export interface WebhookAnswer {
+  status: 200 | 202;
+  body: { duplicate: boolean; events?: number; eventId?: string };
 }
 
 /** An event an inbound delivery becomes; stored with source `connection:<name>`. */
@@ -41,19 +76,35 @@ export interface InboundDeploy {
 }
 
 /** `POST /hooks/<type>/<connection id>`: the provider's webhooks, verified over the raw body. */
-export interface InboundWebhook {
+interface WebhookBase {
   /** null when the delivery is authentic; otherwise why not (answered 401, nothing stored). */
   verify(connection: ConnectionWithSecrets, headers: IncomingHttpHeaders, raw: Buffer): string | null;
   /**
    * What tells one delivery from another, for the docs (e.g. "the `X-GitHub-Delivery` header"):
-   * `events` puts it in each event's `sourceKey`, so a repeat is recognised and stores nothing.
+   * a repeat is recognised by it and stores nothing.
    */
   deliveryId: string;
-  /** The events a verified delivery becomes (possibly none, e.g. a ping). */
+}
+
+/** Deliveries Shipline stores as events (and catalog deploys) in one transaction before answering. */
+export interface StoredWebhook extends WebhookBase {
+  /** The events a verified delivery becomes (possibly none, e.g. a ping); each `sourceKey` from `deliveryId`. */
   events(connection: ConnectionWithSecrets, body: unknown, headers: IncomingHttpHeaders): InboundEvent[];
   /** Deploys the delivery reports, if any. */
   deploys?(connection: ConnectionWithSecrets, body: unknown, headers: IncomingHttpHeaders): InboundDeploy[];
+  receive?: never;
 }
+
+/**
+ * Deliveries the provider takes in itself (Octopus keeps them in its inbox and makes events
+ * afterwards), saying what to answer. `receive` throws a ShiplineError (e.g. `request.invalid`) to refuse one.
+ */
+export interface ReceivingWebhook extends WebhookBase {
+  receive(connection: ConnectionWithSecrets, body: unknown, host: ConnectionHost): Promise<WebhookAnswer>;
+  events?: never;
+}
+
+export type InboundWebhook = StoredWebhook | ReceivingWebhook;
 
 /** A ready-made reaction `shipline reactions init <name>` writes. */
 export interface ReactionTemplate {
@@ -77,7 +128,41 @@ export interface ConnectionType {
   test(connection: ConnectionWithSecrets, http: HttpClient, signal: AbortSignal): Promise<ConnectionCheck>;
   /** Secrets Shipline makes for itself at creation (e.g. a webhook signing secret); never shown. */
   generatedSecrets?(): Record<string, string>;
+  /** The server URL (or other config) as stored: e.g. without a trailing slash. Default: as given. */
+  normalizeConfig?(config: Record<string, unknown>): Record<string, unknown>;
+  /** The actions, as listed and documented; registered as they are unless `actionsFor` is given. */
   actions: Action[];
+  /** The same actions bound to a running Shipline, for providers whose actions need the host (Octopus records the deploys it starts). */
+  actionsFor?(host: ConnectionHost): Action[];
   webhook?: InboundWebhook;
   templates?: ReactionTemplate[];
+  /** The events this provider emits, each with a real example. */
+  events?: ProviderEvent[];
+  /**
+   * The options a reaction's `on:` may carry for this provider's events, besides `connection`
+   * (TypeBox object schema); validated when a reaction is applied.
+   */
+  trigger?: TSchema;
+  resources?: ResourcePickers;
+  /** True when Shipline keeps a subscription at the provider for each connection (its state shows as `subscription`). */
+  keepsSubscription?: boolean;
+
+  // Lifecycle, for providers that keep work running (each gets the host; none may throw).
+  /** The process starts: begin background work. */
+  start?(host: ConnectionHost): void;
+  /** The process stops: end it, waiting for what is in flight. */
+  stop?(host: ConnectionHost): Promise<void>;
+  /** A connection of this type was created (and tested). */
+  created?(connection: Connection, host: ConnectionHost): Promise<void>;
+  /** A connection's config or secrets changed (and it was tested again). */
+  updated?(connection: Connection, host: ConnectionHost): Promise<void>;
+  /** A saved connection was tested (its state holds the outcome). */
+  tested?(connection: Connection, host: ConnectionHost): Promise<void>;
+  /** A connection was deleted (what Shipline set up at the provider goes too). */
+  removed?(connection: ConnectionWithSecrets, host: ConnectionHost): Promise<void>;
+  /**
+   * Warnings about a reaction's trigger that can never match this connection (an unknown
+   * project...), from what is cached: must answer fast and never throw, whatever the provider's state.
+   */
+  triggerWarnings?(connection: ConnectionWithSecrets, on: Record<string, unknown>, host: ConnectionHost): Promise<string[]>;
 }

@@ -5,13 +5,15 @@ import { emailConnection } from './email/index.js';
 import { githubConnection } from './github/index.js';
 import { jiraConnection } from './jira/index.js';
 import { newrelicConnection } from './newrelic/index.js';
+import { octopusConnection } from './octopus/index.js';
 import { pagerdutyConnection } from './pagerduty/index.js';
 import { sentryConnection } from './sentry/index.js';
 import { slackConnection } from './slack/index.js';
 import { teamsConnection } from './teams/index.js';
 
-/** Every prebuilt integration with a connection (Octopus aside): the registry, the API and the docs are built from this list. */
+/** Every integration with a connection: the registry, the API and the docs are built from this list. */
 export const CONNECTION_TYPES: readonly ConnectionType[] = [
+  octopusConnection,
   slackConnection,
   teamsConnection,
   discordConnection,

@@ -1,4 +1,5 @@
 import type { IntegrationManifest } from './manifests.js';
+import { allEvents } from './manifests.js';
 
 /**
  * docs/integrations/<type>.md, generated from the manifests (`npm run docs:integrations`), so
@@ -72,6 +73,17 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
       );
     }
   }
+  if (m.events.length > 0) {
+    out.push(
+      '## Events',
+      '',
+      'What its connections emit (source `connection:<name>`); a reaction listens with `on.event` (a type or a glob).',
+      '',
+    );
+    if (m.trigger) out.push("Besides `on.connection`, a reaction's `on` may say:", '', fieldTable(m.trigger as JsonSchema));
+    for (const e of m.events)
+      out.push(`### \`${e.type}\``, '', e.description, '', 'Example `data`:', '', '```json', JSON.stringify(e.example, null, 2), '```', '');
+  }
   out.push('## Actions', '');
   for (const action of m.actions) {
     out.push(
@@ -98,15 +110,36 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
   return out.join('\n');
 }
 
+/** docs/integrations/events.md: every event a reaction may listen to, Shipline's own and each provider's. */
+function renderEvents(events: ReturnType<typeof allEvents>): string {
+  const out = [
+    '<!-- Generated from src/integrations by `npm run docs:integrations`; do not edit by hand. -->',
+    '# Events',
+    '',
+    "Every event a reaction may listen to (`on.event`, a type or a glob such as `deploy.*`), as `GET /api/v1/event-types` lists them: Shipline's own, then each connection type's (see its page for the options `on` may carry).",
+    '',
+    '| Event | From | Meaning |',
+    '|---|---|---|',
+    ...events.map((e) => `| \`${e.type}\` | ${e.provider ? `[${e.provider}](${e.provider}.md)` : 'Shipline'} | ${cell(e.description)} |`),
+    '',
+  ];
+  for (const e of events.filter((x) => x.provider === null))
+    out.push(`## \`${e.type}\``, '', e.description, '', 'Example `data`:', '', '```json', JSON.stringify(e.example, null, 2), '```', '');
+  return out.join('\n');
+}
+
 /** Every generated file: path under docs/integrations → content. */
-export function integrationDocs(manifests: IntegrationManifest[]): Map<string, string> {
+export function integrationDocs(manifests: IntegrationManifest[], events = allEvents()): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of manifests) files.set(`${m.type}.md`, renderIntegrationDoc(m));
+  files.set('events.md', renderEvents(events));
   files.set(
     'README.md',
     [
       '<!-- Generated from src/integrations by `npm run docs:integrations`; do not edit by hand. -->',
       '# Integrations',
+      '',
+      "The events each one emits, and Shipline's own, are listed in [events.md](events.md).",
       '',
       '| Integration | Type | Actions | Inbound webhooks | Ready-made reactions |',
       '|---|---|---|---|---|',

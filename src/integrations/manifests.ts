@@ -1,10 +1,9 @@
 import type { TSchema } from 'typebox';
 import type { Action } from '../engine/action.js';
-import type { ReactionTemplate } from './connection-type.js';
+import type { ProviderEvent, ReactionTemplate } from './connection-type.js';
 import { CONNECTION_TYPES } from './connection-types.js';
 import { builtinActions } from '../actions/index.js';
-import { OCTOPUS_MANIFEST, octopusActionsForDocs } from './octopus/index.js';
-import { OCTOPUS_TEMPLATES } from './octopus/templates.js';
+import { BUILTIN_EVENTS } from '../core/builtin-events.js';
 
 /** What every integration declares, for the API, the UI, the generated docs and `reactions init`. */
 export interface IntegrationManifest {
@@ -19,32 +18,36 @@ export interface IntegrationManifest {
   inbound: boolean;
   /** What identifies one of those deliveries, so that a repeat is recognised. */
   deliveryId?: string | undefined;
+  /** The events its connections emit. */
+  events: ProviderEvent[];
+  /** The options a reaction's `on:` may carry for those events (besides `connection`), or null. */
+  trigger: TSchema | null;
+  /** What its pickers list. */
+  resources: readonly string[];
 }
 
 export function integrationManifests(): IntegrationManifest[] {
+  return CONNECTION_TYPES.map((t) => ({
+    type: t.type,
+    title: t.title,
+    description: t.description,
+    config: t.config,
+    secrets: t.secrets,
+    actions: t.actions,
+    templates: t.templates ?? [],
+    inbound: !!t.webhook,
+    deliveryId: t.webhook?.deliveryId,
+    events: t.events ?? [],
+    trigger: t.trigger ?? null,
+    resources: t.resources?.kinds ?? [],
+  }));
+}
+
+/** Every event a reaction may listen to: Shipline's own, then each provider's, with the provider's type (null for Shipline's). */
+export function allEvents(): Array<ProviderEvent & { provider: string | null }> {
   return [
-    {
-      type: OCTOPUS_MANIFEST.type,
-      title: OCTOPUS_MANIFEST.title,
-      description: OCTOPUS_MANIFEST.description,
-      config: OCTOPUS_MANIFEST.config,
-      secrets: OCTOPUS_MANIFEST.secrets,
-      actions: octopusActionsForDocs(),
-      templates: OCTOPUS_TEMPLATES,
-      inbound: true,
-      deliveryId: "the Octopus event's `Payload.Event.Id`",
-    },
-    ...CONNECTION_TYPES.map((t) => ({
-      type: t.type,
-      title: t.title,
-      description: t.description,
-      config: t.config,
-      secrets: t.secrets,
-      actions: t.actions,
-      templates: t.templates ?? [],
-      inbound: !!t.webhook,
-      deliveryId: t.webhook?.deliveryId,
-    })),
+    ...BUILTIN_EVENTS.map((e) => ({ ...e, provider: null })),
+    ...CONNECTION_TYPES.flatMap((t) => (t.events ?? []).map((e) => ({ ...e, provider: t.type }))),
   ];
 }
 

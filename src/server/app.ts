@@ -24,8 +24,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { connectionRoutes } from './routes/connections.js';
-import type { OctopusIntegration } from '../integrations/octopus/index.js';
-import type { ConnectionService } from '../integrations/connections.js';
+import type { ConnectionService } from '../connections/service.js';
 import { connectionHookRoutes } from './routes/connection-hooks.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -50,8 +49,6 @@ export interface AppOptions {
   registry?: ActionRegistry;
   /** The engine running in this process, if any (cancel aborts its in-flight steps). */
   engine?: Engine;
-  /** The Octopus integration (its subscription receiver); absent, that route is not served. */
-  octopus?: OctopusIntegration;
   /** Connections of every type (the connections API, providers' inbound webhooks); absent, not served. */
   connections?: ConnectionService;
   /** The built web UI to serve at `/`; default dist/web. */
@@ -68,16 +65,7 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({
-  store,
-  config,
-  logger,
-  registry,
-  engine,
-  octopus,
-  connections,
-  webRoot,
-}: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -148,13 +136,12 @@ export async function buildApp({
   await app.register(tokenRoutes(store));
   await app.register(userRoutes(store));
   await app.register(sessionRoutes(store, config));
-  await app.register(reactionRoutes(store, actions));
+  await app.register(reactionRoutes(store, actions, connections));
   await app.register(runRoutes(store, () => engine));
   await app.register(eventRoutes(store));
   await app.register(secretRoutes(store));
   await app.register(webhookRoutes(store, config));
   await app.register(hookRoutes(store));
-  if (octopus) await app.register(octopus.routes());
   if (connections) {
     await app.register(connectionRoutes(store, connections, config));
     await app.register(connectionHookRoutes(store, connections));

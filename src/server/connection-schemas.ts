@@ -94,6 +94,18 @@ export const ConnectionTypeView = Type.Object({
   actions: Type.Array(Type.String()),
   templates: Type.Array(Type.String(), { description: 'Ready-made reactions (shipline reactions init <name>)' }),
   inbound: Type.Boolean({ description: 'True when the provider posts webhooks to /hooks/<type>/<connection id>' }),
+  events: Type.Array(Type.String(), { description: 'The events its connections emit (GET /api/v1/event-types describes each)' }),
+  trigger: Type.Unknown({
+    description: "JSON Schema of the options a reaction's on: may carry for those events (besides connection), or null",
+  }),
+  resources: Type.Array(Type.String(), { description: 'What its pickers list (GET /api/v1/connections/:name/resources/:kind)' }),
+});
+
+export const DeclaredEventView = Type.Object({
+  type: Type.String({ description: 'The event type (webhook.<name>: one per named webhook)' }),
+  description: Type.String(),
+  example: Type.Unknown({ description: "An example of the event's data" }),
+  provider: Type.Union([Type.String(), Type.Null()], { description: "The connection type that emits it; null for Shipline's own" }),
 });
 
 export const Resource = Type.Object({ id: Type.String(), name: Type.String() });

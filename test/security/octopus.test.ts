@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { octopusProcess } from '../../src/integrations/octopus/index.js';
 import { openStore } from '../../src/store/index.js';
 import { DIALECTS, freshDatabase } from '../support/databases.js';
 import type { DialectName } from '../support/databases.js';
@@ -118,7 +119,7 @@ describe.each(DIALECTS)('the Octopus receiver secret on %s', (dialect) => {
     await old.close();
     const t = await startEngineApp(dialect, { database });
     try {
-      await t.runtime.octopus.inbox.cleaned;
+      await octopusProcess(t.runtime.host).inbox.cleaned;
       const rows = await t.store.db.transaction((run) => run.query<{ payload: string }>('SELECT payload FROM inbox'));
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(row.payload).not.toContain(secret);

@@ -1,3 +1,4 @@
+import { reconcileNow } from '../../src/integrations/octopus/index.js';
 import { startOctopusSim } from '../../src/simulators/octopus/index.js';
 import type { OctopusSim, OctopusSimOptions } from '../../src/simulators/octopus/index.js';
 import type { DialectName } from './databases.js';
@@ -90,7 +91,7 @@ export async function octopusTestBed(
         `a subscription with ${want}`,
       );
     },
-    runtimeReconcile: () => t.runtime.octopus.reconcileNow(),
+    runtimeReconcile: () => reconcileNow(t.runtime.host),
     async close() {
       await t.close();
       await sim.close();

@@ -3,6 +3,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { pino } from 'pino';
 import type { Role } from '../../src/core/vocabulary.js';
 import type { Action } from '../../src/engine/action.js';
+import { octopusProcess } from '../../src/integrations/octopus/index.js';
 import { createRuntime } from '../../src/runtime.js';
 import type { Runtime } from '../../src/runtime.js';
 import { buildApp } from '../../src/server/app.js';
@@ -98,7 +99,6 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     logger,
     registry: runtime.registry,
     engine: runtime.engine,
-    octopus: runtime.octopus,
     connections: runtime.connections,
     webRoot: options.webRoot ?? process.env.SHIPLINE_WEB_ROOT,
   });
@@ -112,7 +112,7 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
   await runtime.start();
   // The start's one-time pass over stored Octopus deliveries writes a flag when done: tests that
   // count rows begin once it has, not while it may still write.
-  await runtime.octopus.inbox.cleaned;
+  await octopusProcess(runtime.host).inbox.cleaned;
   const tokens = {} as Record<Role, string>;
   for (const role of ['read', 'write', 'admin'] as const) tokens[role] = (await store.tokens.create(`test ${role}`, role)).token;
   const api: EngineTestApp['api'] = ({ role = 'admin', ...opts }) =>

@@ -1,4 +1,4 @@
-import type { SourceTrigger } from './source-trigger.js';
+import type { SourceTrigger, TriggerDeclaration } from './source-trigger.js';
 import type { TSchema } from 'typebox';
 import type { RetryPolicy } from './durations.js';
 
@@ -71,6 +71,8 @@ export interface ValidationContext {
    * exceeded and a literal `matches` pattern that is not RE2. Default false.
    */
   applying?: boolean;
+  /** The options each connection type lets `on:` carry for its events; absent, options are taken unchecked. */
+  triggers?: readonly TriggerDeclaration[];
 }
 
 export type Validation = { ok: true; reaction: ReactionSpec } | { ok: false; problems: string[] };

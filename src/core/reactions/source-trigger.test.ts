@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { validateReaction } from './document.js';
 import { compileTrigger } from './matching.js';
+import { OctopusTrigger } from '../../integrations/octopus/trigger.js';
 
-const ctx = { actions: new Map([['log', { channels: ['success', 'failed'] }]]) };
+// The options Octopus declares for its events, as the server passes every connection type's.
+const ctx = { actions: new Map([['log', { channels: ['success', 'failed'] }]]), triggers: [{ type: 'octopus', schema: OctopusTrigger }] };
 const doc = (on: Record<string, unknown>) => ({ name: 'octo', on, steps: { a: { uses: 'log' } } });
 const event = (type: string, source: string, data: Record<string, unknown>) => ({ type, source, data });
 
 describe('On Deployment Event options', () => {
+  it('takes the options of a stored document as they are (they were checked when it was applied)', () => {
+    const stored = validateReaction(doc({ event: 'octopus.deployment.*', categories: ['DeploymentFailed'], project: 'Web' }), {});
+    expect(stored).toMatchObject({ ok: true, reaction: { on: { categories: ['DeploymentFailed'], project: 'Web' } } });
+  });
+
+  it('reads one category as a list of one, and refuses a key no connection type declares', () => {
+    expect(validateReaction(doc({ event: 'octopus.event', categories: 'ReleaseCreated' }), ctx)).toMatchObject({
+      ok: true,
+      reaction: { on: { categories: ['ReleaseCreated'] } },
+    });
+    expect(validateReaction(doc({ event: 'octopus.event', tenant: 'Acme' }), ctx)).toEqual({
+      ok: false,
+      problems: ['on.tenant: unknown key; "on" has event, filter, if, connection, categories, project, environment'],
+    });
+  });
+
   it('accepts connection, categories, project and environment on octopus.* events', () => {
     const result = validateReaction(
       doc({

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import type { ActionInfo, ValidationContext } from './document.js';
 import { DEFAULT_RETRY, parseReactionText, usesAdminOnlyAction, validateReaction } from './document.js';
+import { OctopusTrigger } from '../../integrations/octopus/trigger.js';
 
 const actions = new Map<string, ActionInfo>([
   [
@@ -24,7 +25,12 @@ const actions = new Map<string, ActionInfo>([
   ['approval.wait', { channels: ['approved', 'rejected', 'failed'] }],
   ['log', { channels: ['success', 'failed'], config: Type.Object({ message: Type.String() }) }],
 ]);
-const ctx: ValidationContext = { actions, secrets: new Set(['MONITORING_TOKEN']) };
+// The trigger options Octopus declares, as the server passes every connection type's.
+const ctx: ValidationContext = {
+  actions,
+  secrets: new Set(['MONITORING_TOKEN']),
+  triggers: [{ type: 'octopus', schema: OctopusTrigger }],
+};
 
 const EXAMPLE = `
 name: prod-deploys-to-monitoring

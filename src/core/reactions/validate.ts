@@ -5,10 +5,9 @@ import { isValidGlob } from './matching.js';
 import { isPlainObject } from './templates.js';
 import { NAME_PATTERN, NAME_RULE, checkTemplates, describe, unknownKeys, type Problems } from './validate-shared.js';
 import { readSteps } from './validate-steps.js';
-import { readSourceTrigger, SOURCE_TRIGGER_KEYS } from './source-trigger.js';
+import { BASE_ON_KEYS, readSourceTrigger, triggerOptionKeys } from './source-trigger.js';
 
 const TOP_KEYS = ['name', 'description', 'enabled', 'on', 'concurrency', 'steps'] as const;
-const ON_KEYS = ['event', 'filter', 'if', ...SOURCE_TRIGGER_KEYS] as const;
 const CONCURRENCY_KEYS = ['key', 'limit'] as const;
 // The key is rendered when a run is created, before any step and without loading secrets
 // (a secret in a key would also be stored in clear), so it sees the event only.
@@ -66,7 +65,8 @@ function readOn(raw: unknown, ctx: ValidationContext, problems: Problems): React
     problems.push(`on: must be an object with "event", not ${describe(raw)}`);
     return on;
   }
-  unknownKeys(raw, ON_KEYS, 'on', '"on"', problems);
+  // Without the connection types' declarations (a stored document) the options are not checked again.
+  if (ctx.triggers) unknownKeys(raw, [...BASE_ON_KEYS, ...triggerOptionKeys(ctx.triggers)], 'on', '"on"', problems);
   if (raw.event === undefined) problems.push('on.event: required');
   else if (typeof raw.event !== 'string' || !isValidGlob(raw.event)) {
     problems.push(
@@ -83,7 +83,7 @@ function readOn(raw: unknown, ctx: ValidationContext, problems: Problems): React
     if (error) problems.push(`on.if: invalid CEL expression: ${error}`);
     else on.if = raw.if;
   } else if (raw.if !== undefined && raw.if !== null) problems.push(`on.if: must be a CEL expression (text), not ${describe(raw.if)}`);
-  return { ...on, ...readSourceTrigger(raw, on.event, problems) };
+  return { ...on, ...readSourceTrigger(raw, on.event, problems, ctx.triggers) };
 }
 
 function readFilter(raw: Record<string, unknown>, problems: Problems): ReactionSpec['on']['filter'] {

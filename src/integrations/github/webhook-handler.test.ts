@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import type { StoredWebhook } from '../connection-type.js';
 import { githubConnection } from './index.js';
 
-const webhook = githubConnection.webhook!;
+// The connection type's webhook, as Shipline stores its deliveries.
+const webhook = githubConnection.webhook as StoredWebhook;
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const json = (name: string) => JSON.parse(fixture(name).toString()) as Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DeployStatus } from '../../core/vocabulary.js';
-import type { InboundDeploy, InboundEvent, InboundWebhook } from '../connection-type.js';
+import type { InboundDeploy, InboundEvent, StoredWebhook } from '../connection-type.js';
 
 /**
  * GitHub webhooks (integrations.md §4): verified by `X-Hub-Signature-256` (`sha256=<hex
@@ -131,7 +131,7 @@ export function githubDeploys(body: unknown, headers: IncomingHttpHeaders): Inbo
   ];
 }
 
-export const githubWebhook: InboundWebhook = {
+export const githubWebhook: StoredWebhook = {
   deliveryId: 'the `X-GitHub-Delivery` header (GitHub keeps it when it redelivers)',
   verify: (connection, headers, raw) => verifyGitHubSignature(connection.secrets.webhookSecret, headers, raw),
   events: (_connection, body, headers) => githubEvents(body, headers),

@@ -1,8 +1,6 @@
 import type { DeployStatus } from '../../core/vocabulary.js';
-import type { SqlRunner } from '../../store/database.js';
-import type { Store } from '../../store/index.js';
-import type { ConnectionWithSecrets } from '../../core/connection.js';
-import { recordOrAdvanceIn } from '../../store/catalog.js';
+import type { Connection } from '../../core/connection.js';
+import type { HostTransaction } from '../connection-host.js';
 
 /**
  * Every Octopus deployment Shipline sees is one deploy in the catalog, keyed by the connection
@@ -38,24 +36,16 @@ export const STATUS_OF_CATEGORY: Record<string, DeployStatus> = {
 
 export const catalogDedupId = (connectionId: string, deploymentId: string) => `octopus:${connectionId}:${deploymentId}`;
 
-export function tracksDeploys(connection: ConnectionWithSecrets): boolean {
+export function tracksDeploys(connection: Connection): boolean {
   return (connection.config as { trackDeploys?: boolean }).trackDeploys !== false;
 }
 
 /** Records or advances the deploy in the caller's transaction (which also stores its events). */
-export async function observeDeployment(
-  run: SqlRunner,
-  store: Store,
-  connection: ConnectionWithSecrets,
-  seen: ObservedDeployment,
-  now: string,
-): Promise<void> {
+export async function observeDeployment(tx: HostTransaction, connection: Connection, seen: ObservedDeployment, now: string): Promise<void> {
   // The service is the project: by name, then slug, among the aliases; unknown → a suggestion under the slug.
-  await recordOrAdvanceIn(
-    run,
-    store,
+  await tx.recordDeploy(
+    connection,
     {
-      endpointId: connection.endpointId,
       dedupId: catalogDedupId(connection.id, seen.deploymentId),
       status: seen.status,
       source: 'octopus',

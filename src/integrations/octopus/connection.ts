@@ -3,7 +3,6 @@ import { Type } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { HttpClient } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
-import type { Store } from '../../store/index.js';
 import { OctopusClient } from './client.js';
 import { resolveSpace, SpaceResolver } from './resolve.js';
 
@@ -72,7 +71,8 @@ export class OctopusConnections {
   private readonly open = new Map<string, { key: string; value: Promise<OpenConnection> }>();
 
   constructor(
-    private readonly store: Store,
+    /** A connection by name or id, with its secrets (the host's). */
+    private readonly lookup: (nameOrId: string) => Promise<ConnectionWithSecrets | undefined>,
     private readonly http: HttpClient,
   ) {}
 
@@ -109,7 +109,7 @@ export class OctopusConnections {
 
   /** The connection by name or id, ready to call; throws `connection.not_found` or Octopus's error. */
   async get(nameOrId: string): Promise<OpenConnection> {
-    const connection = await this.store.connections.withSecrets(nameOrId);
+    const connection = await this.lookup(nameOrId);
     if (!connection || connection.type !== 'octopus') {
       throw new ShiplineError('connection.not_found', `No Octopus connection named "${nameOrId}"`);
     }
@@ -130,19 +130,8 @@ export class OctopusConnections {
     return { connection, config, client, resolver: new SpaceResolver(client, spaceId) };
   }
 
-  /** Tests a saved connection (see `check`) and stores the outcome on it; returns it too. */
-  async test(nameOrId: string): Promise<OctopusState> {
-    const connection = await this.store.connections.withSecrets(nameOrId);
-    if (!connection) {
-      throw new ShiplineError('connection.not_found');
-    }
-    const checkedAt = new Date().toISOString();
-    const patch: OctopusState = {
-      ...(await this.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '')),
-      checkedAt,
-    };
-    await this.store.connections.setState(connection.id, patch as Record<string, unknown>);
-    this.open.delete(connection.id);
-    return patch;
+  /** Forgets the connection's client and space (its settings or its space changed). */
+  forget(id: string): void {
+    this.open.delete(id);
   }
 }

@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
 import { connectionSource } from '../../core/reactions/source-trigger.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
-import type { Store } from '../../store/index.js';
-import type { InboxItem } from '../../store/inbox.js';
+import type { ConnectionHost, HostTransaction, InboxDelivery } from '../connection-host.js';
 import { catalogDedupId, observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';
 import type { OctopusConnections } from './connection.js';
 import { storableDelivery } from './delivery-secrets.js';
@@ -41,11 +39,14 @@ export class OctopusInbox {
   /** Resolves once the start's pass over stored deliveries (stripStoredSecrets) is done. */
   cleaned: Promise<void> = Promise.resolve();
 
+  private readonly logger: ConnectionHost['logger'];
+
   constructor(
-    private readonly store: Store,
+    private readonly host: ConnectionHost,
     private readonly connections: OctopusConnections,
-    private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.logger = host.logger;
+  }
 
   /**
    * Stores a delivery (deduplicated on connection + Event.Id) without the subscription's
@@ -53,9 +54,7 @@ export class OctopusInbox {
    */
   async accept(connection: ConnectionWithSecrets, delivery: OctopusDelivery, body: unknown): Promise<boolean> {
     const stored = storableDelivery(body, Object.values(connection.secrets));
-    const seq = await this.store.commits.submit((run) =>
-      this.store.inbox.addIn(run, `${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored),
-    );
+    const seq = await this.host.commit((tx) => tx.addToInbox(`${INBOX_PREFIX}${connection.id}`, delivery.eventId, stored));
     if (seq === undefined) return false;
     // Processed from what was stored, as the sweep would: the event's message and the deploy's
     // description then hold the connection's secrets masked on this path too.
@@ -81,26 +80,26 @@ export class OctopusInbox {
    */
   private async stripStoredSecrets(): Promise<void> {
     try {
-      if ((await this.store.kv.get(CLEANUP_SCOPE, CLEANUP_KEY)) === true) return;
+      if ((await this.host.kv.get(CLEANUP_SCOPE, CLEANUP_KEY)) === true) return;
       const secrets = new Map<string, string[]>();
       let after = 0;
       let rewritten = 0;
       for (;;) {
-        const items = await this.store.inbox.page(INBOX_PREFIX, after, 500);
+        const items = await this.host.inbox.page(INBOX_PREFIX, after, 500);
         for (const item of items) {
           after = item.seq;
           const connectionId = item.source.slice(INBOX_PREFIX.length);
           if (!secrets.has(connectionId))
-            secrets.set(connectionId, Object.values((await this.store.connections.withSecrets(connectionId))?.secrets ?? {}));
+            secrets.set(connectionId, Object.values((await this.host.connections.get(connectionId))?.secrets ?? {}));
           const clean = storableDelivery(item.payload, secrets.get(connectionId)!);
           if (JSON.stringify(clean) === JSON.stringify(item.payload)) continue;
-          await this.store.inbox.replacePayload(item.seq, clean);
+          await this.host.inbox.replacePayload(item.seq, clean);
           rewritten += 1;
         }
         if (items.length < 500 || this.stopped) break;
       }
       if (this.stopped) return;
-      await this.store.kv.set(CLEANUP_SCOPE, CLEANUP_KEY, true);
+      await this.host.kv.set(CLEANUP_SCOPE, CLEANUP_KEY, true);
       if (rewritten > 0) this.logger?.info({ deliveries: rewritten }, 'removed subscription secrets from stored Octopus deliveries');
     } catch (err) {
       this.logger?.warn({ err }, 'could not remove subscription secrets from stored Octopus deliveries; trying again at the next start');
@@ -129,7 +128,7 @@ export class OctopusInbox {
     } catch (err) {
       // Unheard, this rejection would end the process. The deliveries stay pending in the inbox
       // and the next sweep takes them again.
-      if (!this.store.db.outage.report(err)) this.logger?.error({ err }, 'processing Octopus deliveries failed; they stay in the inbox');
+      if (!this.host.reportOutage(err)) this.logger?.error({ err }, 'processing Octopus deliveries failed; they stay in the inbox');
       this.queue.length = 0;
     } finally {
       this.draining = false;
@@ -141,48 +140,48 @@ export class OctopusInbox {
     if (this.stopped || this.draining) return;
     try {
       const before = new Date(Date.now() - olderThanMs).toISOString();
-      const items: InboxItem[] = await this.store.inbox.pending(INBOX_PREFIX, 256, before);
+      const items: InboxDelivery[] = await this.host.inbox.pending(INBOX_PREFIX, 256, before);
       for (const item of items) {
         const parsed = parseDelivery(item.payload);
         if (!parsed.ok) {
-          await this.store.inbox.failed(item.seq, parsed.error);
+          await this.host.inbox.failed(item.seq, parsed.error);
           continue;
         }
         this.queue.push({ seq: item.seq, connectionId: item.source.slice(INBOX_PREFIX.length), delivery: parsed.delivery });
       }
       if (items.length > 0) this.kick();
     } catch (err) {
-      if (!this.store.db.outage.report(err)) this.logger?.warn({ err }, 'sweeping the Octopus inbox failed');
+      if (!this.host.reportOutage(err)) this.logger?.warn({ err }, 'sweeping the Octopus inbox failed');
     }
   }
 
   private async process(batch: Queued[]): Promise<void> {
     const prepared = await Promise.all(
       batch.map(async (item) => {
-        const connection = await this.store.connections.withSecrets(item.connectionId);
+        const connection = await this.host.connections.get(item.connectionId);
         const names = connection ? await this.names(connection, item.delivery) : {};
         return { item, connection, names };
       }),
     );
     const now = new Date().toISOString();
     try {
-      await this.store.commits.submit(async (run) => {
+      await this.host.commit(async (tx) => {
         for (const { item, connection, names } of prepared) {
           // A connection deleted since the delivery: nothing to attribute it to.
-          if (connection) await this.storeOne(run, connection, item.delivery, names, now);
-          await this.store.inbox.doneIn(run, item.seq, now);
+          if (connection) await this.storeOne(tx, connection, item.delivery, names, now);
+          await tx.markDone(item.seq, now);
         }
       });
     } catch (err) {
-      if (!this.store.db.outage.report(err))
+      if (!this.host.reportOutage(err))
         this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
       for (const { item } of prepared)
-        await this.store.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+        await this.host.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
     }
   }
 
   private async storeOne(
-    run: Parameters<Parameters<Store['commits']['submit']>[0]>[0],
+    tx: HostTransaction,
     connection: ConnectionWithSecrets,
     d: OctopusDelivery,
     names: ResolvedNames & { projectSlug?: string | null },
@@ -190,8 +189,7 @@ export class OctopusInbox {
   ): Promise<void> {
     const { projectSlug, ...shown } = names;
     const data = eventData(d, shown);
-    const stored = await this.store.events.appendIn(
-      run,
+    const stored = await tx.appendEvents(
       [
         {
           type: eventTypeOf(d.category),
@@ -212,8 +210,7 @@ export class OctopusInbox {
     const spaceId = d.spaceId ?? (connection.state as { space?: { id: string } }).space?.id;
     const server = (d.serverUri ?? (connection.config as { serverUrl: string }).serverUrl).replace(/\/+$/, '');
     await observeDeployment(
-      run,
-      this.store,
+      tx,
       connection,
       {
         deploymentId: d.related.Deployments,

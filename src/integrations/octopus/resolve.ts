@@ -52,6 +52,11 @@ export class SpaceResolver {
     return this.cached('projects', () => this.client.get<OctopusNamed[]>(this.path('/projects/all')));
   }
 
+  /** The event categories the server knows (`GET /api/events/categories`: Id is the category). */
+  categories(): Promise<OctopusNamed[]> {
+    return this.cached('categories', () => this.client.get<OctopusNamed[]>('/api/events/categories'));
+  }
+
   environments(): Promise<OctopusNamed[]> {
     return this.cached('environments', () => this.client.get<OctopusNamed[]>(this.path('/environments/all')));
   }

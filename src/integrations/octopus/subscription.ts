@@ -1,6 +1,5 @@
-import type { Logger } from 'pino';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
-import type { Store } from '../../store/index.js';
+import type { ConnectionHost } from '../connection-host.js';
 import { tracksDeploys } from './catalog.js';
 import type { Needed } from './categories.js';
 import { asFilter, neededCategories } from './categories.js';
@@ -29,14 +28,10 @@ const FILTER_KEYS = [
 ] as const;
 
 export interface ReconcilerOptions {
-  /** Shipline's public base URL, as Octopus reaches it. */
-  publicUrl: () => string;
   /** Full reconciliation this often; default 10 min (SHIPLINE_OCTOPUS_RECONCILE_INTERVAL). */
   intervalMs?: number;
   /** How often to look for changed reactions, connections or waits; default 2 s. */
   watchMs?: number;
-  owner: string;
-  logger?: Logger;
 }
 
 interface Subscription {
@@ -73,17 +68,15 @@ export class SubscriptionReconciler {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly host: ConnectionHost,
     private readonly connections: OctopusConnections,
-    private readonly options: ReconcilerOptions,
+    private readonly options: ReconcilerOptions = {},
   ) {}
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.store.connections.onChange(({ kind, connection }) => {
-      if (connection.type !== 'octopus') return;
-      if (kind === 'deleted') void this.enqueue(() => this.removeFor(connection));
-      else this.reconcileSoon();
+    this.unsubscribe = this.host.connections.onChange(({ kind, connection }) => {
+      if (connection.type === 'octopus' && kind !== 'deleted') this.reconcileSoon();
     });
     this.timer = setInterval(() => this.reconcileSoon(), this.options.intervalMs ?? 10 * 60_000);
     this.timer.unref();
@@ -98,7 +91,7 @@ export class SubscriptionReconciler {
     clearInterval(this.timer);
     clearInterval(this.watcher);
     await this.chain;
-    await this.store.leases.release(LEASE, this.options.owner).catch(() => undefined);
+    await this.host.leases.release(LEASE, this.host.owner).catch(() => undefined);
   }
 
   /** Reconciles every Octopus connection once more, coalescing requests made meanwhile. */
@@ -115,7 +108,7 @@ export class SubscriptionReconciler {
     this.chain = this.chain
       .then(() => (this.stopped ? undefined : work()))
       .catch((err: unknown) => {
-        if (!this.store.db.outage.report(err)) this.options.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
+        if (!this.host.reportOutage(err)) this.host.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
       });
     return this.chain;
   }
@@ -123,17 +116,14 @@ export class SubscriptionReconciler {
   /** Cheap reads; a change in reactions, connections or waiting steps triggers a reconcile. */
   private async watch(): Promise<void> {
     try {
-      const connections = await this.store.connections.list('octopus');
+      const connections = await this.host.connections.list('octopus');
       // Without Octopus connections there is nothing to keep (a deleted one's subscription goes
       // with the delete): one read, not three, every tick.
       if (connections.length === 0) {
         this.fingerprint = '';
         return;
       }
-      const [generation, waiting] = await Promise.all([
-        this.store.reactions.generation(),
-        this.store.connections.waitingConnectionIds(WAIT_PREFIX),
-      ]);
+      const [generation, waiting] = await Promise.all([this.host.reactions.generation(), this.host.connections.waitingIds(WAIT_PREFIX)]);
       const next = JSON.stringify([generation, connections.map((c) => `${c.id}@${c.updatedAt}`), [...waiting].sort()]);
       if (next !== this.fingerprint) {
         this.fingerprint = next;
@@ -141,22 +131,18 @@ export class SubscriptionReconciler {
       }
     } catch (err) {
       // A store outage is logged once by the store, not every tick.
-      if (!this.store.db.outage.report(err)) this.options.logger?.warn({ err }, 'checking for Octopus subscription changes failed');
+      if (!this.host.reportOutage(err)) this.host.logger?.warn({ err }, 'checking for Octopus subscription changes failed');
     }
   }
 
   private async reconcileAll(): Promise<void> {
     const leaseMs = Math.max(60_000, (this.options.watchMs ?? 2_000) * 10);
-    if (!(await this.store.leases.acquire(LEASE, this.options.owner, leaseMs))) return;
-    const connections = await this.store.connections.list('octopus');
+    if (!(await this.host.leases.acquire(LEASE, this.host.owner, leaseMs))) return;
+    const connections = await this.host.connections.list('octopus');
     if (connections.length === 0) return;
-    const [{ reactions }, waiting] = await Promise.all([
-      this.store.db.transaction((run) => this.store.reactions.loadEnabled(run)),
-      this.store.connections.waitingConnectionIds(WAIT_PREFIX),
-    ]);
-    const specs = reactions.map((r) => r.spec);
+    const [specs, waiting] = await Promise.all([this.host.reactions.enabled(), this.host.connections.waitingIds(WAIT_PREFIX)]);
     for (const { id } of connections) {
-      const connection = await this.store.connections.withSecrets(id);
+      const connection = await this.host.connections.get(id);
       if (!connection) continue;
       const needed = neededCategories(specs, connection.name, {
         trackDeploys: tracksDeploys(connection),
@@ -173,7 +159,7 @@ export class SubscriptionReconciler {
     try {
       const { client, resolver } = await this.connections.get(connection.id);
       const base = spacePath(resolver.spaceId, '/subscriptions');
-      const name = subscriptionName(connection.name, this.store.installationId);
+      const name = subscriptionName(connection.name, this.host.installationId);
       const all = await client.get<Subscription[]>(`${base}/all`);
       const mine = all.find((s) => s.Id === previous?.id && s.Name === name) ?? all.find((s) => s.Name === name);
       const inUse = needed === 'all' || needed.size > 0;
@@ -183,25 +169,25 @@ export class SubscriptionReconciler {
         return;
       }
       const secret = connection.secrets[WEBHOOK_SECRET] ?? '';
-      const uri = `${this.options.publicUrl().replace(/\/+$/, '')}/hooks/octopus/${connection.id}`;
+      const uri = `${this.host.publicUrl().replace(/\/+$/, '')}/hooks/octopus/${connection.id}`;
       let id: string;
       if (!mine) {
         const created = await client.post<Subscription>(base, desired(name, resolver.spaceId, uri, secret, categories));
         id = created.Id;
-        this.options.logger?.info({ connection: connection.name, subscription: id, categories }, 'created the Octopus subscription');
+        this.host.logger?.info({ connection: connection.name, subscription: id, categories }, 'created the Octopus subscription');
       } else {
         id = mine.Id;
         const drift = driftOf(mine, uri, secret, categories);
         if (drift.length > 0) {
           await client.put(`${base}/${encodeURIComponent(mine.Id)}`, repaired(mine, name, resolver.spaceId, uri, secret, categories));
-          this.options.logger?.info({ connection: connection.name, subscription: id, drift }, 'repaired the Octopus subscription');
+          this.host.logger?.info({ connection: connection.name, subscription: id, drift }, 'repaired the Octopus subscription');
         }
       }
-      const warning = unreachableWarning(this.options.publicUrl(), (connection.config as { serverUrl: string }).serverUrl);
+      const warning = unreachableWarning(this.host.publicUrl(), (connection.config as { serverUrl: string }).serverUrl);
       await this.saveState(connection, { id, categories, lastReconciledAt: now, error: null, warning });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      this.options.logger?.warn({ err, connection: connection.name }, 'reconciling the Octopus subscription failed');
+      this.host.logger?.warn({ err, connection: connection.name }, 'reconciling the Octopus subscription failed');
       await this.saveState(connection, {
         id: previous?.id ?? null,
         categories: previous?.categories ?? [],
@@ -212,17 +198,21 @@ export class SubscriptionReconciler {
   }
 
   private async saveState(connection: ConnectionWithSecrets, subscription: NonNullable<OctopusState['subscription']>): Promise<void> {
-    await this.store.connections.setState(connection.id, { subscription });
+    await this.host.connections.setState(connection.id, { subscription });
   }
 
   /** The connection was deleted: its subscription goes too (best effort; logged when it cannot). */
-  private async removeFor(connection: ConnectionWithSecrets): Promise<void> {
+  removeFor(connection: ConnectionWithSecrets): Promise<void> {
+    return this.enqueue(() => this.remove(connection));
+  }
+
+  private async remove(connection: ConnectionWithSecrets): Promise<void> {
     try {
       const client: OctopusClient = this.connections.clientFor(connection);
       const state = connection.state as OctopusState;
       const spaceId = state.space?.id ?? (await resolveSpace(client, (connection.config as { space?: string }).space)).Id;
       const base = spacePath(spaceId, '/subscriptions');
-      const name = subscriptionName(connection.name, this.store.installationId);
+      const name = subscriptionName(connection.name, this.host.installationId);
       const all = await client.get<Subscription[]>(`${base}/all`);
       for (const s of all.filter((x) => x.Name === name || x.Id === state.subscription?.id)) {
         try {
@@ -232,7 +222,7 @@ export class SubscriptionReconciler {
         }
       }
     } catch (err) {
-      this.options.logger?.warn({ err, connection: connection.name }, 'could not delete the Octopus subscription of a deleted connection');
+      this.host.logger?.warn({ err, connection: connection.name }, 'could not delete the Octopus subscription of a deleted connection');
     }
   }
 }

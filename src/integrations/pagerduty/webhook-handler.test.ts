@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import type { StoredWebhook } from '../connection-type.js';
 import { pagerdutyConnection } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
-const webhook = pagerdutyConnection.webhook!;
+// The connection type's webhook, as Shipline stores its deliveries.
+const webhook = pagerdutyConnection.webhook as StoredWebhook;
 
 const SECRET = 'whsec-pagerduty-test';
 const connection = (secrets: Record<string, string> = { routingKey: 'r', webhookSecret: SECRET }): ConnectionWithSecrets => ({

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
-import type { InboundEvent, InboundWebhook } from '../connection-type.js';
+import type { InboundEvent, StoredWebhook } from '../connection-type.js';
 
 /**
  * PagerDuty v3 webhooks (integrations.md §3): each delivery is `{"event": {...}}`, signed in
@@ -103,7 +103,7 @@ export function pagerdutyEvents(body: unknown): InboundEvent[] {
   return [{ type, data, timestamp: occurredAt, ...(id ? { sourceKey: `pagerduty:${id}` } : {}) }];
 }
 
-export const pagerdutyWebhook: InboundWebhook = {
+export const pagerdutyWebhook: StoredWebhook = {
   // The event's own id, inside the signed body, so a replayed copy cannot change it.
   deliveryId: "the v3 event's `event.id`, inside the signed body",
   verify: (connection: ConnectionWithSecrets, headers, raw) => verifyPagerDutySignature(connection.secrets.webhookSecret, headers, raw),

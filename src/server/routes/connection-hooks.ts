@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
 import { connectionSource } from '../../core/reactions/source-trigger.js';
-import type { ConnectionService } from '../../integrations/connections.js';
+import type { ConnectionService } from '../../connections/service.js';
 import { recordOrAdvanceIn } from '../../store/catalog.js';
 import type { Store } from '../../store/index.js';
 import { acceptRawBodies } from '../raw-body.js';
@@ -9,16 +9,25 @@ import { ErrorBody } from '../schemas.js';
 import type { App } from './types.js';
 
 const Received = Type.Object({
-  events: Type.Integer({ description: 'Events stored from this delivery (0 for a repeat or a ping)' }),
+  events: Type.Optional(
+    Type.Integer({
+      description: 'Events stored from this delivery (0 for a repeat or a ping); absent when they are made afterwards (Octopus)',
+    }),
+  ),
+  eventId: Type.Optional(
+    Type.String({ description: "The provider's id of the delivered event (Octopus Event.Id), when it answers with one" }),
+  ),
   duplicate: Type.Boolean({
-    description: 'True when this delivery (X-GitHub-Delivery, PagerDuty event.id) was stored before: nothing new is stored or started',
+    description:
+      'True when this delivery (X-GitHub-Delivery, PagerDuty event.id, Octopus Event.Id) was stored before: nothing new is stored or started',
   }),
 });
 
 /**
- * `POST /hooks/<type>/<connection id>`: a provider's own webhooks (PagerDuty v3, GitHub),
- * verified by the connection type over the exact bytes sent, then stored as events (and catalog
- * deploys) in one transaction before the 202. A repeat (a redelivery, or a replay of a captured
+ * `POST /hooks/<type>/<connection id>`: a provider's own webhooks (Octopus subscriptions,
+ * PagerDuty v3, GitHub), verified by the connection type over the exact bytes sent, then stored
+ * as events (and catalog deploys) in one transaction before the 202 — or handed to the provider
+ * (`receive`: Octopus keeps deliveries in its inbox), which says what to answer. A repeat (a redelivery, or a replay of a captured
  * request) is recognised by the provider's delivery id: 200 `duplicate: true`, nothing stored,
  * nothing started, no deploy moved.
  */
@@ -30,7 +39,7 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
       '/hooks/:type/:connectionId',
       {
         schema: {
-          summary: 'Receive a provider webhook for a connection (PagerDuty, GitHub), verified by its signature',
+          summary: 'Receive a provider webhook for a connection (Octopus, PagerDuty, GitHub), verified by its signature or secret header',
           tags: ['hooks'],
           params: Type.Object({ type: Type.String(), connectionId: Type.String() }),
           response: { 200: Received, 202: Received, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
@@ -48,6 +57,10 @@ export function connectionHookRoutes(store: Store, connections: ConnectionServic
           parsed = JSON.parse(body.toString('utf8'));
         } catch {
           throw new ShiplineError('request.malformed_json');
+        }
+        if (type.webhook.receive) {
+          const answer = await type.webhook.receive(connection, parsed, connections.host);
+          return reply.status(answer.status).send(answer.body);
         }
         const events = type.webhook.events(connection, parsed, request.headers).map((e) => ({
           ...e,

@@ -1,11 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { ConnectionService } from '../../integrations/connections.js';
-import type { OctopusState } from '../../integrations/octopus/connection.js';
-import { RESOURCE_KINDS } from '../../integrations/octopus/resources.js';
+import type { ConnectionService } from '../../connections/service.js';
+import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
 import type { Connection } from '../../core/connection.js';
 import type { Store } from '../../store/index.js';
 import {
   ConnectionCreate,
+  DeclaredEventView,
   ConnectionPatch,
   ConnectionProbeBody,
   ConnectionProbeView,
@@ -13,13 +13,35 @@ import {
   ConnectionView,
   Resource,
 } from '../connection-schemas.js';
-import { integrationManifests } from '../../integrations/manifests.js';
+import { allEvents, integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
 
 const tags = ['connections'];
+/** Every kind any connection type's pickers list (each type then says which are its own). */
+const RESOURCE_KINDS = [...new Set(CONNECTION_TYPES.flatMap((t) => t.resources?.kinds ?? []))];
 const params = Type.Object({ name: Type.String() });
+
+/** What Shipline learned of the other side, as connection types keep it (status, error, the test's details; a subscription). */
+interface KnownState {
+  status?: string;
+  error?: string | null;
+  space?: { id: string; name: string };
+  version?: string;
+  checkedAt?: string;
+  details?: Record<string, unknown> | null;
+  subscription?: {
+    id: string | null;
+    categories: string[];
+    lastReconciledAt: string | null;
+    error: string | null;
+    warning?: string | null;
+  };
+}
+
+/** The types whose connections Shipline keeps a subscription for at the provider. */
+const SUBSCRIBING = new Set(CONNECTION_TYPES.filter((t) => t.keepsSubscription).map((t) => t.type));
 
 /**
  * The subscription Shipline keeps in the connected system (Octopus), with its state in one word:
@@ -27,9 +49,9 @@ const params = Type.Object({ name: Type.String() });
  * needs the connection's events, else `ready`. Null for connection types without one.
  */
 function subscriptionOf(connection: Connection) {
-  const subscription = (connection.state as OctopusState).subscription;
+  const subscription = (connection.state as KnownState).subscription;
   if (!subscription) {
-    return connection.type === 'octopus'
+    return SUBSCRIBING.has(connection.type)
       ? { state: 'pending' as const, id: null, categories: [], lastReconciledAt: null, error: null }
       : null;
   }
@@ -39,7 +61,7 @@ function subscriptionOf(connection: Connection) {
 
 /** A connection as people see it: config, what Shipline learned, the URL Octopus delivers to; never a secret. */
 export function viewOf(connection: Connection, publicUrl: string, secretsSet: string[] = []) {
-  const state = connection.state as OctopusState;
+  const state = connection.state as KnownState;
   return {
     id: connection.id,
     name: connection.name,
@@ -50,7 +72,7 @@ export function viewOf(connection: Connection, publicUrl: string, secretsSet: st
     space: state.space ?? null,
     version: state.version ?? null,
     checkedAt: state.checkedAt ?? null,
-    details: (connection.state as { details?: Record<string, unknown> | null }).details ?? null,
+    details: state.details ?? null,
     subscription: subscriptionOf(connection),
     webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
     secretsSet,
@@ -116,8 +138,26 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
           actions: m.actions.map((a) => a.name),
           templates: m.templates.map((t) => t.name),
           inbound: m.inbound,
+          events: m.events.map((e) => e.type),
+          trigger: m.trigger,
+          resources: [...m.resources],
         })),
       }),
+    );
+
+    app.get(
+      '/api/v1/event-types',
+      {
+        config: { minRole: 'read' },
+        schema: {
+          summary:
+            "Every event a reaction may listen to: Shipline's own and each connection type's, with a description and an example's data",
+          tags,
+          security: BEARER,
+          response: { 200: List(DeclaredEventView), ...ErrorResponses },
+        },
+      },
+      async () => ({ items: allEvents() }),
     );
 
     app.get(
@@ -173,7 +213,7 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
         },
       },
       async (request, reply) => {
-        await store.connections.remove(request.params.name);
+        await connections.remove(request.params.name);
         return reply.status(204).send(null);
       },
     );
@@ -201,7 +241,8 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
       {
         config: { minRole: 'read' },
         schema: {
-          summary: 'Pick resources: projects, environments, releases (newest first) or channels — the last two need ?project=',
+          summary:
+            "Pick resources, as the connection's type lists them (Octopus: projects, environments, releases (newest first) or channels — the last two need ?project=)",
           tags,
           security: BEARER,
           params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),

@@ -7,6 +7,8 @@ import type { ActionRegistry } from '../../engine/registry.js';
 import type { Role, ShiplineEvent } from '../../core/vocabulary.js';
 import { roleAllows } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
+import type { ConnectionService } from '../../connections/service.js';
+import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
 import {
   ActionDoc,
   DryRunRequest,
@@ -57,8 +59,11 @@ function dryRunOf(registry: ActionRegistry, spec: ReactionSpec, event: ShiplineE
   return dryRun(spec, event, { schemaOf: (uses) => registry.get(uses)?.config });
 }
 
+/** The options each connection type lets a reaction's `on:` carry for its events. */
+const TRIGGERS = CONNECTION_TYPES.flatMap((t) => (t.trigger ? [{ type: t.type, schema: t.trigger }] : []));
+
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
-export function reactionRoutes(store: Store, registry: ActionRegistry) {
+export function reactionRoutes(store: Store, registry: ActionRegistry, connections?: ConnectionService) {
   return async (app: App) => {
     // Scoped to this plugin: YAML documents are accepted here and nowhere else.
     app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
@@ -72,6 +77,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
     const validationContext = async (role: Role = 'write') => ({
       actions: registry.infos(),
       applying: true,
+      triggers: TRIGGERS,
       ...(roleAllows(role, 'write') ? { secrets: await store.secrets.names() } : {}),
     });
     /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
@@ -219,7 +225,8 @@ export function reactionRoutes(store: Store, registry: ActionRegistry) {
         if (!result.ok) return { valid: false, problems: result.problems, warnings: [], reaction: null, dryRun: null };
         // Valid for anyone, but PUT refuses it to a non-admin: say so before they try.
         const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
-        const warnings = refusal ? [refusal] : [];
+        // A trigger that can never match (an unknown connection, project...) is worth a word, not a refusal.
+        const warnings = [...(refusal ? [refusal] : []), ...((await connections?.triggerWarnings({ ...result.reaction.on })) ?? [])];
         return {
           valid: true,
           problems: [],

@@ -6,7 +6,7 @@ import { api, seg } from '../../lib/api';
 import { useEventStream, useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
-import { emptyDocument, isObject, KNOWN_EVENT_TYPES, sameDocument, setIn, triggerOf } from './document';
+import { emptyDocument, isObject, sameDocument, setIn, suggestedEventTypes, triggerOf } from './document';
 import type { Doc } from './document';
 import { DryRunPanel } from './DryRunPanel';
 import { FormView } from './form-view';
@@ -60,6 +60,8 @@ function ReactionEditor({ name }: { name: string | null }) {
   const actions = useResource<Page<ActionDoc>>('/api/v1/actions');
   const connections = useResource<Page<ConnectionSummary>>('/api/v1/connections');
   const recent = useResource<Page<ShiplineEvent>>('/api/v1/events', { limit: 100 });
+  const declared = useResource<{ items: Array<{ type: string }> }>('/api/v1/event-types');
+  const connectionTypes = useResource<{ items: Array<{ type: string; inbound: boolean; events: string[] }> }>('/api/v1/connection-types');
 
   const [doc, setDoc] = useState<Doc | null>(name ? null : emptyDocument);
   const [baseline, setBaseline] = useState<Doc | null>(name ? null : emptyDocument);
@@ -155,7 +157,11 @@ function ReactionEditor({ name }: { name: string | null }) {
   };
 
   const current = reaction.data;
-  const eventTypes = [...new Set([...KNOWN_EVENT_TYPES, ...(recent.data?.items ?? []).map((e) => e.type)])];
+  const suggested = suggestedEventTypes(
+    (declared.data?.items ?? []).map((e) => e.type),
+    (connectionTypes.data?.items ?? []).filter((t) => t.inbound && t.events.length === 0).map((t) => t.type),
+  );
+  const eventTypes = [...new Set([...suggested, ...(recent.data?.items ?? []).map((e) => e.type)])];
   const tabs: Array<[Tab, string]> = [
     ['form', 'Form'],
     ['yaml', 'YAML'],

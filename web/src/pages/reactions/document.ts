@@ -134,22 +134,19 @@ export const triggerOf = (doc: Doc): string => {
   return typeof event === 'string' ? event : '';
 };
 
-/** Event types people react to most, offered while typing the trigger. */
-export const KNOWN_EVENT_TYPES = [
-  'deploy.recorded',
-  'deploy.updated',
-  'deploy.failed',
-  'deploy.marked_failed',
-  'deploy.*',
-  'octopus.deployment.*',
-  'octopus.deployment.succeeded',
-  'octopus.deployment.failed',
-  'octopus.*',
-  'suggestion.created',
-  'run.succeeded',
-  'run.failed',
-  'run.cancelled',
-  'pagerduty.incident.*',
-  'github.*',
-  'webhook.*',
-];
+/**
+ * Event types offered while typing the trigger: each event Shipline and the connection types
+ * declare (GET /api/v1/event-types), then a glob for each dotted prefix (`octopus.deployment.*`,
+ * `octopus.*`), and `<type>.*` for a type whose webhooks bring events it does not list one by one.
+ */
+export function suggestedEventTypes(declared: readonly string[], inboundTypes: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const type of declared) {
+    const parts = type.split('.');
+    // `webhook.<name>` stands for one type per named webhook: offered as its glob.
+    if (!/[<>]/.test(type)) out.push(type);
+    for (let n = parts.length - 1; n >= 1; n--) out.push(`${parts.slice(0, n).join('.')}.*`);
+  }
+  for (const type of inboundTypes) out.push(`${type}.*`);
+  return [...new Set(out)];
+}

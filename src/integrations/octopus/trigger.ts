@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import type { ConnectionWithSecrets } from '../../core/connection.js';
+import type { OctopusConnections } from './connection.js';
+import type { OctopusNamed } from './client.js';
+
+const CATEGORY = '^[A-Za-z][A-Za-z0-9]*$';
+
+/** What a reaction's `on:` may say about Octopus events, besides `connection`. */
+export const OctopusTrigger = Type.Object(
+  {
+    categories: Type.Optional(
+      Type.Union([Type.String({ pattern: CATEGORY }), Type.Array(Type.String({ pattern: CATEGORY }), { minItems: 1 })], {
+        description:
+          'Octopus event categories such as [DeploymentSucceeded, DeploymentFailed]; default for octopus.deployment.*: DeploymentSucceeded and DeploymentFailed',
+      }),
+    ),
+    project: Type.Optional(Type.String({ minLength: 1, description: 'A project, by name or id' })),
+    environment: Type.Optional(Type.String({ minLength: 1, description: 'An environment, by name or id' })),
+  },
+  { additionalProperties: false },
+);
+
+/** How long a validation waits for Octopus's answer before it warns of nothing. */
+const LOOKUP_BUDGET_MS = 2_000;
+
+const known = (items: OctopusNamed[], value: string) =>
+  items.some((i) => i.Id === value || i.Name.toLowerCase() === value.toLowerCase() || i.Slug?.toLowerCase() === value.toLowerCase());
+
+/**
+ * Warnings for a trigger that can never match: a category, project or environment this
+ * connection's server does not have. From the connection's cached lists; when Octopus is slow or
+ * down, nothing is said rather than waiting or guessing.
+ */
+export async function octopusTriggerWarnings(
+  connections: OctopusConnections,
+  connection: ConnectionWithSecrets,
+  on: Record<string, unknown>,
+): Promise<string[]> {
+  const categories = typeof on.categories === 'string' ? [on.categories] : Array.isArray(on.categories) ? (on.categories as string[]) : [];
+  const project = typeof on.project === 'string' ? on.project : undefined;
+  const environment = typeof on.environment === 'string' ? on.environment : undefined;
+  if (categories.length === 0 && !project && !environment) return [];
+  const lookup = async (): Promise<string[]> => {
+    const { resolver } = await connections.get(connection.id);
+    const warnings: string[] = [];
+    const [known_categories, projects, environments] = await Promise.all([
+      categories.length > 0 ? resolver.categories().catch(() => null) : null,
+      project ? resolver.projects() : null,
+      environment ? resolver.environments() : null,
+    ]);
+    if (known_categories)
+      for (const c of categories)
+        if (!known(known_categories, c)) warnings.push(`on.categories: Octopus has no event category "${c}", so this reaction never runs`);
+    if (projects && project && !known(projects, project))
+      warnings.push(`on.project: the connection "${connection.name}" has no Octopus project "${project}", so this reaction never runs`);
+    if (environments && environment && !known(environments, environment))
+      warnings.push(
+        `on.environment: the connection "${connection.name}" has no Octopus environment "${environment}", so this reaction never runs`,
+      );
+    return warnings;
+  };
+  const answer = lookup();
+  answer.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([answer, new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), LOOKUP_BUDGET_MS)))]);
+  } catch {
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
+}
