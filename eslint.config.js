@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import layers from './eslint/import-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', '.ci/cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
