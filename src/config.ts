@@ -2,6 +2,7 @@ import { parseDuration } from './core/reactions/durations.js';
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { trimTrailingSlashes } from './core/urls.js';
 
 /**
  * Every setting Shipline reads, in one place: its environment variable, default and meaning.
@@ -112,7 +113,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'SHIPLINE_PUBLIC_URL',
     default: 'http://localhost:<port listened on>',
     doc: 'Base of the URLs the server hands out, such as deploy endpoint URLs.',
-    parse: (raw) => raw?.replace(/\/+$/, '') || undefined,
+    parse: (raw) => trimTrailingSlashes(raw ?? '') || undefined,
   },
   {
     key: 'adminToken',

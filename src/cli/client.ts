@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { trimTrailingSlashes } from '../core/urls.js';
 
 export const DEFAULT_URL = 'http://localhost:8080';
 
@@ -136,7 +137,7 @@ export interface ClientOptions {
 export function createClient({ url, token }: ClientOptions): ApiClient {
   const base = parseHttpUrl(url, 'The Shipline URL');
   // Keep any path prefix (a reverse proxy may serve Shipline under /shipline).
-  const prefix = base.pathname.replace(/\/+$/, '');
+  const prefix = trimTrailingSlashes(base.pathname);
 
   async function call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
     const target = new URL(base);

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Datadog's API (shared/reference/integrations.md §7): one host per site (`api.<site>`), the API
@@ -47,15 +48,13 @@ export interface DatadogAccount {
   appKey: string | null;
 }
 
+export const datadogSchemas = { type: 'datadog', config: DatadogConfig, secrets: DatadogSecrets };
+
 export function datadogAccount(connection: ConnectionWithSecrets): DatadogAccount {
-  if (connection.type !== 'datadog')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not datadog`);
-  const c = connection.config as { site?: unknown; apiUrl?: unknown };
-  const site = typeof c.site === 'string' && c.site !== '' ? c.site : DEFAULT_SITE;
-  const apiKey = connection.secrets.apiKey;
-  if (!apiKey) throw new NonRetriableError(`datadog connection "${connection.name}" has no apiKey`);
-  const baseUrl = typeof c.apiUrl === 'string' && c.apiUrl !== '' ? c.apiUrl.replace(/\/+$/, '') : `https://api.${site}`;
-  return { baseUrl, site, apiKey, appKey: connection.secrets.appKey || null };
+  const { config, secrets } = readConnection(datadogSchemas, connection);
+  const site = config.site ?? DEFAULT_SITE;
+  const baseUrl = config.apiUrl ? trimTrailingSlashes(config.apiUrl) : `https://api.${site}`;
+  return { baseUrl, site, apiKey: secrets.apiKey, appKey: secrets.appKey ?? null };
 }
 
 /** `{errors: ["..."]}` or JSON:API `{errors: [{title, detail}]}` as one line. */

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { Type } from 'typebox';
 import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * SMTP through nodemailer. Unlike the HTTP integrations this does not go through `ctx.http`:
@@ -37,6 +38,8 @@ export const EmailSecrets = Type.Object(
   { additionalProperties: false },
 );
 
+export const emailSchemas = { type: 'email', config: EmailConfig, secrets: EmailSecrets };
+
 export interface EmailSettings {
   host: string;
   port: number;
@@ -50,21 +53,17 @@ export interface EmailSettings {
 
 /** The connection's settings with defaults applied; a non-email connection is a config error. */
 export function emailSettings(connection: ConnectionWithSecrets): EmailSettings {
-  if (connection.type !== 'email')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not email`);
-  const c = connection.config as { host?: unknown; port?: unknown; secure?: unknown; requireTLS?: unknown; from?: unknown; to?: unknown };
-  if (typeof c.host !== 'string' || c.host === '') throw new NonRetriableError(`email connection "${connection.name}" has no host`);
-  if (typeof c.from !== 'string' || c.from === '') throw new NonRetriableError(`email connection "${connection.name}" has no from address`);
-  const secure = c.secure === true;
+  const { config, secrets } = readConnection(emailSchemas, connection);
+  const secure = config.secure === true;
   return {
-    host: c.host,
-    port: typeof c.port === 'number' ? c.port : secure ? 465 : 587,
+    host: config.host,
+    port: config.port ?? (secure ? 465 : 587),
     secure,
-    requireTLS: c.requireTLS === true,
-    from: c.from,
-    to: typeof c.to === 'string' && c.to.trim() !== '' ? c.to : null,
-    user: connection.secrets.user || null,
-    password: connection.secrets.password ?? null,
+    requireTLS: config.requireTLS === true,
+    from: config.from,
+    to: config.to ?? null,
+    user: secrets.user ?? null,
+    password: secrets.password ?? null,
   };
 }
 

@@ -3,6 +3,8 @@ import type { ActionContext, HttpClient, HttpResponse } from '../../engine/actio
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * GitHub's REST API as Shipline uses it (shared/reference/integrations.md §4): bearer token,
@@ -60,25 +62,22 @@ export interface GitHubSettings {
   webhookSecret?: string;
 }
 
+export const githubSchemas = { type: 'github', config: GitHubConfig, secrets: GitHubSecrets };
+
 export function settingsOf(connection: ConnectionWithSecrets): GitHubSettings {
-  const config = connection.config as { apiUrl?: unknown; owner?: unknown; repo?: unknown };
-  const apiUrl = typeof config.apiUrl === 'string' && config.apiUrl !== '' ? config.apiUrl : DEFAULT_API_URL;
+  const { config, secrets } = readConnection(githubSchemas, connection);
   return {
-    apiUrl: apiUrl.replace(/\/+$/, ''),
-    token: connection.secrets.token ?? '',
-    ...(typeof config.owner === 'string' && config.owner !== '' ? { owner: config.owner } : {}),
-    ...(typeof config.repo === 'string' && config.repo !== '' ? { repo: config.repo } : {}),
-    ...(connection.secrets.webhookSecret ? { webhookSecret: connection.secrets.webhookSecret } : {}),
+    apiUrl: trimTrailingSlashes(config.apiUrl ?? DEFAULT_API_URL),
+    token: secrets.token,
+    ...(config.owner ? { owner: config.owner } : {}),
+    ...(config.repo ? { repo: config.repo } : {}),
+    ...(secrets.webhookSecret ? { webhookSecret: secrets.webhookSecret } : {}),
   };
 }
 
-/** The step's GitHub connection; a connection of another type cannot become one by retrying. */
+/** The step's GitHub connection; a misconfigured one, or one of another type, cannot be fixed by retrying. */
 export async function openGitHub(ctx: ActionContext, name: string): Promise<GitHubSettings> {
-  const connection = await ctx.connection(name);
-  if (connection.type !== 'github') throw new NonRetriableError(`connection "${name}" is a ${connection.type} connection, not github`);
-  const settings = settingsOf(connection);
-  if (!settings.token) throw new NonRetriableError(`connection "${name}" has no token secret`);
-  return settings;
+  return settingsOf(await ctx.connection(name));
 }
 
 /** `/repos/<owner>/<repo>` from the step, else the connection's defaults. */

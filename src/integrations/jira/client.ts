@@ -5,6 +5,8 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 import type { AdfDocument } from './adf.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Jira Cloud's REST API v3 as Shipline uses it (shared/reference/integrations.md §5): Basic auth
@@ -35,20 +37,11 @@ export interface JiraSite {
   project: string | null;
 }
 
+export const jiraSchemas = { type: 'jira', config: JiraConfig, secrets: JiraSecrets };
+
 export function jiraSite(connection: ConnectionWithSecrets): JiraSite {
-  if (connection.type !== 'jira')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not jira`);
-  const c = connection.config as { siteUrl?: unknown; email?: unknown; project?: unknown };
-  const apiToken = connection.secrets.apiToken;
-  if (typeof c.siteUrl !== 'string' || typeof c.email !== 'string' || !apiToken) {
-    throw new NonRetriableError(`jira connection "${connection.name}" needs siteUrl, email and apiToken`);
-  }
-  return {
-    siteUrl: c.siteUrl.replace(/\/+$/, ''),
-    email: c.email,
-    apiToken,
-    project: typeof c.project === 'string' && c.project !== '' ? c.project : null,
-  };
+  const { config, secrets } = readConnection(jiraSchemas, connection);
+  return { siteUrl: trimTrailingSlashes(config.siteUrl), email: config.email, apiToken: secrets.apiToken, project: config.project ?? null };
 }
 
 /** Jira refused the request (4xx): asking again cannot help. */

@@ -4,6 +4,7 @@ import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson } from '../provider-http.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * New Relic's NerdGraph (GraphQL) API (shared/reference/integrations.md §6): one POST endpoint
@@ -40,13 +41,11 @@ export interface NewRelicAccount {
   apiKey: string;
 }
 
+export const newRelicSchemas = { type: 'newrelic', config: NewRelicConfig, secrets: NewRelicSecrets };
+
 export function newRelicAccount(connection: ConnectionWithSecrets): NewRelicAccount {
-  if (connection.type !== 'newrelic')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not newrelic`);
-  const apiUrl = (connection.config as { apiUrl?: unknown }).apiUrl;
-  const apiKey = connection.secrets.apiKey;
-  if (!apiKey) throw new NonRetriableError(`newrelic connection "${connection.name}" has no apiKey`);
-  return { apiUrl: typeof apiUrl === 'string' && apiUrl !== '' ? apiUrl : DEFAULT_API_URL, apiKey };
+  const { config, secrets } = readConnection(newRelicSchemas, connection);
+  return { apiUrl: config.apiUrl ?? DEFAULT_API_URL, apiKey: secrets.apiKey };
 }
 
 interface GraphQLError {

@@ -4,7 +4,8 @@ import { NonRetriableError } from '../../engine/action.js';
 import type { DeployOverridesValue } from '../deploy-facts.js';
 import { DeployOverrides, deployView } from '../deploy-facts.js';
 import type { CardContent, Fact } from './card.js';
-import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, isWebUrl, openUrl } from './card.js';
+import { isWebUrl } from '../../core/urls.js';
+import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, openUrl } from './card.js';
 import { parseWebhookUrl, postToTeams } from './client.js';
 
 const NAME = 'teams.postMessage';

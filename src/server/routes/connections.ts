@@ -17,6 +17,7 @@ import { integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
 
 const tags = ['connections'];
 const params = Type.Object({ name: Type.String() });
@@ -52,7 +53,7 @@ export function viewOf(connection: Connection, publicUrl: string, secretsSet: st
     checkedAt: state.checkedAt ?? null,
     details: (connection.state as { details?: Record<string, unknown> | null }).details ?? null,
     subscription: subscriptionOf(connection),
-    webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
+    webhookUrl: `${trimTrailingSlashes(publicUrl)}/hooks/${connection.type}/${connection.id}`,
     secretsSet,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
