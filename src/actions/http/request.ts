@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { signatureHeaders } from '../../core/standard-webhooks.js';
-import type { Action, ActionContext, HttpResponse, Outcome } from '../../engine/action.js';
+import type { ActionContext, HttpResponse, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { displayUrl } from './client.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
@@ -128,7 +129,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
 }
 
 /** The `http.request` action: one HTTP request through `ctx.http`. */
-export const httpRequestAction: Action<HttpRequestConfig> = {
+export const httpRequestAction = defineAction({
   name: 'http.request',
   description: 'Sends an HTTP request (optionally signed with Standard Webhooks) and routes on its status',
   channels: ['success', 'failed'],
@@ -142,4 +143,4 @@ export const httpRequestAction: Action<HttpRequestConfig> = {
     body: { ok: true },
   },
   run,
-};
+});

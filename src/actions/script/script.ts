@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
 import { createLineSplitter, createTail, parseOutputLine } from './output-lines.js';
@@ -223,8 +224,8 @@ async function removeWorkDir(dir: string, user: ScriptUser | undefined, log: (li
 }
 
 /** The `script` action: runs a command on this host (admins only; off unless SHIPLINE_SCRIPTS=enabled). */
-export function createScriptAction(options: ScriptActionOptions): Action<ScriptConfig> {
-  return {
+export function createScriptAction(options: ScriptActionOptions): Action {
+  return defineAction({
     name: 'script',
     description: 'Runs a shell command or Node.js snippet on the Shipline host; `::output name=value` lines set outputs',
     channels: ['success', 'failed'],
@@ -235,5 +236,5 @@ export function createScriptAction(options: ScriptActionOptions): Action<ScriptC
     sendsSecrets: true,
     literalSettings: { run: RUN_IS_LITERAL },
     run: (ctx, config) => run(options, ctx, config),
-  };
+  });
 }

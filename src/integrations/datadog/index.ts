@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { DatadogClient, DatadogConfig, DatadogSecrets, datadogAccount } from './client.js';
 import { markDeploymentAction } from './mark-deployment.js';
@@ -22,6 +21,6 @@ export const datadogConnection: ConnectionType = {
       return { status: 'error', error: (error as Error).message };
     }
   },
-  actions: [markDeploymentAction as Action],
+  actions: [markDeploymentAction],
   templates: datadogTemplates,
 };

@@ -2,7 +2,6 @@ import type { ConnectionType } from '../connection-type.js';
 import { EmailConfig, EmailSecrets, emailSettings, withTransport } from './client.js';
 import { emailSendAction } from './send.js';
 import { emailTemplates } from './templates.js';
-import type { Action } from '../../engine/action.js';
 
 /**
  * Email over SMTP (nodemailer). The connection names the server and the sender; `email.send`
@@ -29,6 +28,6 @@ export const emailConnection: ConnectionType = {
       return { status: 'error', error: (error as Error).message };
     }
   },
-  actions: [emailSendAction as Action],
+  actions: [emailSendAction],
   templates: emailTemplates,
 };

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { emailSettings, smtpError, withTransport } from './client.js';
 import { deployLayout } from './layout.js';
@@ -79,11 +80,11 @@ async function run(ctx: ActionContext, config: EmailSendConfig) {
   return { channel: 'success', output };
 }
 
-export const emailSendAction: Action<EmailSendConfig> = {
+export const emailSendAction = defineAction({
   name: 'email.send',
   description: "Sends an email through the connection's SMTP server, optionally laid out around the triggering deploy",
   channels: ['success', 'failed'],
   config: EmailSendConfig,
   exampleOutput: { messageId: '<shipline.run_01J-notify@example.com>', accepted: ['oncall@example.com'], rejected: [] },
   run,
-};
+});

@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { GitHubConfig, githubFetch, githubMessage, GitHubSecrets, settingsOf } from './client.js';
 import { createDeploymentStatusAction } from './create-deployment-status.js';
@@ -47,7 +46,7 @@ export const githubConnection: ConnectionType = {
     }
   },
 
-  actions: [createIssueAction as unknown as Action, dispatchAction as unknown as Action, createDeploymentStatusAction as unknown as Action],
+  actions: [createIssueAction, dispatchAction, createDeploymentStatusAction],
   webhook: githubWebhook,
   templates: githubTemplates,
 };

@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { addCommentAction } from './add-comment.js';
 import { JiraClient, JiraConfig, JiraSecrets, jiraSite } from './client.js';
@@ -21,6 +20,6 @@ export const jiraConnection: ConnectionType = {
       return { status: 'error', error: (error as Error).message };
     }
   },
-  actions: [createIssueAction as Action, addCommentAction as Action],
+  actions: [createIssueAction, addCommentAction],
   templates: jiraTemplates,
 };

@@ -68,10 +68,7 @@ export function octopusActionsForDocs(): Action[] {
       },
     },
   ) as OctopusConnections;
-  return [
-    deployReleaseAction({ connections: unavailable, seen: async () => undefined }) as unknown as Action,
-    createReleaseAction(unavailable) as unknown as Action,
-  ];
+  return [deployReleaseAction({ connections: unavailable, seen: async () => undefined }), createReleaseAction(unavailable)];
 }
 
 /** A connection as the API shows it: config and state, never a secret. */
@@ -95,8 +92,8 @@ export class OctopusIntegration {
       ...(logger ? { logger } : {}),
     });
     this.actions = [
-      deployReleaseAction({ connections: this.connections, seen: (ctx, open, d) => this.seen(ctx, open, d) }) as unknown as Action,
-      createReleaseAction(this.connections) as unknown as Action,
+      deployReleaseAction({ connections: this.connections, seen: (ctx, open, d) => this.seen(ctx, open, d) }),
+      createReleaseAction(this.connections),
     ];
   }
 

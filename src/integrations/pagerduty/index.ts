@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { pagerdutyChangeEventAction } from './change-event.js';
 import { listAbilities, PagerDutyConfig, PagerDutySecrets, routingKeyProblem, settingsOf } from './client.js';
@@ -39,7 +38,7 @@ export const pagerdutyConnection: ConnectionType = {
     }
   },
 
-  actions: [pagerdutyEventAction as unknown as Action, pagerdutyChangeEventAction as unknown as Action],
+  actions: [pagerdutyEventAction, pagerdutyChangeEventAction],
   webhook: pagerdutyWebhook,
   templates: pagerdutyTemplates,
 };

@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { SentryClient, SentryConfig, SentrySecrets, sentryAccount } from './client.js';
 import { createDeployAction } from './create-deploy.js';
@@ -21,6 +20,6 @@ export const sentryConnection: ConnectionType = {
       return { status: 'error', error: (error as Error).message };
     }
   },
-  actions: [createDeployAction as Action],
+  actions: [createDeployAction],
   templates: sentryTemplates,
 };

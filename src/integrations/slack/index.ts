@@ -1,4 +1,4 @@
-import type { Action, HttpClient } from '../../engine/action.js';
+import type { HttpClient } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { callSlack, NEEDS_A_SECRET, slackSchemas, slackSettings } from './client.js';
@@ -53,6 +53,6 @@ export const slackConnection: ConnectionType = {
     'Posts deploy messages to Slack channels with a bot token (chat.postMessage, and chat.update to edit a message as a deployment progresses) or an incoming-webhook URL (post only). The built-in deploy layout shows service, environment, version, a status colour, deployer, commit and links.',
   ...slackSchemas,
   test,
-  actions: [postMessageAction as Action, updateMessageAction as Action],
+  actions: [postMessageAction, updateMessageAction],
   templates: slackTemplates,
 };

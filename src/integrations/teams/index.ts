@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import type { Action } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { DEFAULT_CARD_VERSION } from './card.js';
@@ -62,6 +61,6 @@ export const teamsConnection: ConnectionType = {
   config: TeamsConfig,
   secrets: TeamsSecrets,
   test,
-  actions: [teamsPostMessageAction as Action],
+  actions: [teamsPostMessageAction],
   templates: teamsTemplates,
 };
