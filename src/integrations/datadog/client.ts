@@ -18,14 +18,19 @@ export const DatadogConfig = Type.Object(
   {
     site: Type.Optional(
       Type.String({
+        title: 'Datadog site',
+        examples: ['datadoghq.com', 'datadoghq.eu', 'us3.datadoghq.com', 'us5.datadoghq.com', 'ap1.datadoghq.com'],
         pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$',
         default: DEFAULT_SITE,
-        description:
-          'Your Datadog site: datadoghq.com (default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ...',
+        description: 'Your Datadog site (the part after app. in the address you sign in at)',
       }),
     ),
     apiUrl: Type.Optional(
-      Type.String({ pattern: '^https?://[^\\s/]+', description: 'The API base URL, overriding https://api.<site> (for a proxy)' }),
+      Type.String({
+        title: 'API URL',
+        pattern: '^https?://[^\\s/]+',
+        description: 'The API base URL, overriding https://api.<site> (for a proxy)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -33,9 +38,12 @@ export const DatadogConfig = Type.Object(
 
 export const DatadogSecrets = Type.Object(
   {
-    apiKey: Type.String({ minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
+    apiKey: Type.String({ title: 'API key', minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
     appKey: Type.Optional(
-      Type.String({ description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)' }),
+      Type.String({
+        title: 'Application key',
+        description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)',
+      }),
     ),
   },
   { additionalProperties: false },

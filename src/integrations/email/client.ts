@@ -13,27 +13,49 @@ import { readConnection } from '../read-connection.js';
 
 export const EmailConfig = Type.Object(
   {
-    host: Type.String({ minLength: 1, description: 'The SMTP server, e.g. smtp.example.com' }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' })),
+    host: Type.String({
+      title: 'SMTP host',
+      placeholder: 'smtp.example.com',
+      minLength: 1,
+      description: 'The SMTP server, e.g. smtp.example.com',
+    }),
+    port: Type.Optional(
+      Type.Integer({ title: 'SMTP port', minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' }),
+    ),
     secure: Type.Optional(
       Type.Boolean({
+        title: 'TLS from the start',
         default: false,
         description: 'TLS from the first byte (port 465); default false: plain, upgraded with STARTTLS when the server offers it',
       }),
     ),
     requireTLS: Type.Optional(
-      Type.Boolean({ description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false' }),
+      Type.Boolean({
+        title: 'Require STARTTLS',
+        description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false',
+      }),
     ),
-    from: Type.String({ minLength: 3, description: 'The sender, e.g. "Shipline <shipline@example.com>"' }),
-    to: Type.Optional(Type.String({ description: 'Default recipients (comma-separated) for email.send steps that name none' })),
+    from: Type.String({
+      title: 'From',
+      placeholder: 'Shipline <shipline@example.com>',
+      minLength: 3,
+      description: 'The sender, e.g. "Shipline <shipline@example.com>"',
+    }),
+    to: Type.Optional(
+      Type.String({
+        title: 'Default recipients',
+        placeholder: 'oncall@example.com, releases@example.com',
+        description: 'Default recipients (comma-separated) for email.send steps that name none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const EmailSecrets = Type.Object(
   {
-    user: Type.Optional(Type.String({ description: 'SMTP user name; omit for a server that needs no login' })),
-    password: Type.Optional(Type.String({ description: 'SMTP password' })),
+    user: Type.Optional(Type.String({ title: 'SMTP user', description: 'SMTP user name; omit for a server that needs no login' })),
+    password: Type.Optional(Type.String({ title: 'SMTP password', description: 'SMTP password' })),
   },
   { additionalProperties: false },
 );

@@ -24,15 +24,28 @@ export const GitHubConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: `The REST API base URL; default ${DEFAULT_API_URL} (GitHub Enterprise Server: https://<host>/api/v3)`,
       }),
     ),
     owner: Type.Optional(
-      Type.String({ minLength: 1, description: 'The default repository owner (user or organization) for actions that do not name one' }),
+      Type.String({
+        title: 'Default owner',
+        placeholder: 'acme',
+        minLength: 1,
+        description: 'The default repository owner (user or organization) for actions that do not name one',
+      }),
     ),
-    repo: Type.Optional(Type.String({ minLength: 1, description: 'The default repository name for actions that do not name one' })),
+    repo: Type.Optional(
+      Type.String({
+        title: 'Default repository',
+        placeholder: 'shop',
+        minLength: 1,
+        description: 'The default repository name for actions that do not name one',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -40,12 +53,14 @@ export const GitHubConfig = Type.Object(
 export const GitHubSecrets = Type.Object(
   {
     token: Type.String({
+      title: 'Token',
       minLength: 1,
       description:
         'A token with access to the repositories: fine-grained (Issues, Contents, Deployments: write) or classic (repo), or an app installation token',
     }),
     webhookSecret: Type.Optional(
       Type.String({
+        title: 'Webhook signing secret',
         minLength: 1,
         description: 'The secret set on the GitHub webhook; needed to receive its deliveries (X-Hub-Signature-256)',
       }),

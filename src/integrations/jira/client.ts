@@ -16,16 +16,36 @@ import { readConnection } from '../read-connection.js';
 
 export const JiraConfig = Type.Object(
   {
-    siteUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'Your Jira Cloud site, e.g. https://your-site.atlassian.net' }),
-    email: Type.String({ minLength: 3, description: 'The Atlassian account the API token belongs to' }),
-    project: Type.Optional(Type.String({ description: 'Default project key for jira.createIssue steps that name none, e.g. OPS' })),
+    siteUrl: Type.String({
+      title: 'Site URL',
+      placeholder: 'https://your-site.atlassian.net',
+      pattern: '^https?://[^\\s/]+',
+      description: 'Your Jira Cloud site, e.g. https://your-site.atlassian.net',
+    }),
+    email: Type.String({
+      title: 'Account email',
+      placeholder: 'bot@example.com',
+      minLength: 3,
+      description: 'The Atlassian account the API token belongs to',
+    }),
+    project: Type.Optional(
+      Type.String({
+        title: 'Default project',
+        placeholder: 'OPS',
+        description: 'Default project key for jira.createIssue steps that name none, e.g. OPS',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const JiraSecrets = Type.Object(
   {
-    apiToken: Type.String({ minLength: 1, description: 'An API token of that account (id.atlassian.com → Security → API tokens)' }),
+    apiToken: Type.String({
+      title: 'API token',
+      minLength: 1,
+      description: 'An API token of that account (id.atlassian.com → Security → API tokens)',
+    }),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,7 @@ export const NewRelicConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description:
@@ -31,7 +32,12 @@ export const NewRelicConfig = Type.Object(
 
 export const NewRelicSecrets = Type.Object(
   {
-    apiKey: Type.String({ minLength: 1, description: 'A New Relic user key (NRAK-...), sent as API-Key' }),
+    apiKey: Type.String({
+      title: 'API key',
+      placeholder: 'NRAK-…',
+      minLength: 1,
+      description: 'A New Relic user key (NRAK-...), sent as API-Key',
+    }),
   },
   { additionalProperties: false },
 );

@@ -23,6 +23,7 @@ export const PagerDutyConfig = Type.Object(
   {
     eventsUrl: Type.Optional(
       Type.String({
+        title: 'Events API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_EVENTS_URL,
         description: `The Events API v2 base URL; default ${DEFAULT_EVENTS_URL} (EU service region: https://events.eu.pagerduty.com)`,
@@ -30,6 +31,7 @@ export const PagerDutyConfig = Type.Object(
     ),
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: `The REST API base URL, used to test the API token; default ${DEFAULT_API_URL}`,
@@ -42,14 +44,20 @@ export const PagerDutyConfig = Type.Object(
 export const PagerDutySecrets = Type.Object(
   {
     routingKey: Type.String({
+      title: 'Integration (routing) key',
       minLength: 1,
       description: 'The 32-character integration key of an Events API v2 integration on a service (sent in the event body as routing_key)',
     }),
     apiToken: Type.Optional(
-      Type.String({ minLength: 1, description: 'A REST API token (account or user); optional, only used to test the connection' }),
+      Type.String({
+        title: 'API token',
+        minLength: 1,
+        description: 'A REST API token (account or user); optional, only used to test the connection',
+      }),
     ),
     webhookSecret: Type.Optional(
       Type.String({
+        title: 'Webhook signing secret',
         minLength: 1,
         description: 'The signing secret PagerDuty shows when a v3 webhook subscription is created; needed to receive its webhooks',
       }),

@@ -18,20 +18,31 @@ export const SentryConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: "Sentry's address: https://sentry.io (default), a region such as https://de.sentry.io, or your self-hosted Sentry",
       }),
     ),
-    organization: Type.String({ minLength: 1, description: "The organization's slug (or id)" }),
-    project: Type.Optional(Type.String({ description: 'Default project slug for releases when a step names none' })),
+    organization: Type.String({ title: 'Organization', placeholder: 'acme', minLength: 1, description: "The organization's slug (or id)" }),
+    project: Type.Optional(
+      Type.String({
+        title: 'Default project',
+        placeholder: 'shop',
+        description: 'Default project slug for releases when a step names none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const SentrySecrets = Type.Object(
   {
-    authToken: Type.String({ minLength: 1, description: 'An auth token with project:releases (or org:ci) scope, sent as a Bearer token' }),
+    authToken: Type.String({
+      title: 'Auth token',
+      minLength: 1,
+      description: 'An auth token with project:releases (or org:ci) scope, sent as a Bearer token',
+    }),
   },
   { additionalProperties: false },
 );

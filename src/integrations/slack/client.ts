@@ -19,8 +19,16 @@ const TIMEOUT_MS = 30_000;
 
 export const SlackConfig = Type.Object(
   {
-    apiUrl: Type.Optional(Type.String({ default: DEFAULT_API_URL, description: `The Web API base URL; default ${DEFAULT_API_URL}` })),
-    defaultChannel: Type.Optional(Type.String({ description: 'Channel ID (C…) or #name used when a step names none' })),
+    apiUrl: Type.Optional(
+      Type.String({ title: 'API URL', default: DEFAULT_API_URL, description: `The Web API base URL; default ${DEFAULT_API_URL}` }),
+    ),
+    defaultChannel: Type.Optional(
+      Type.String({
+        title: 'Default channel',
+        placeholder: '#deploys',
+        description: 'Channel ID (C…) or #name used when a step names none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,12 +37,16 @@ export const SlackSecrets = Type.Object(
   {
     botToken: Type.Optional(
       Type.String({
+        title: 'Bot token',
+        placeholder: 'xoxb-…',
         pattern: '^xox[a-z]-',
         description: 'A bot token (xoxb-…) with chat:write; needed to update messages. Give this or webhookUrl',
       }),
     ),
     webhookUrl: Type.Optional(
       Type.String({
+        title: 'Webhook URL',
+        placeholder: 'https://hooks.slack.com/services/…',
         pattern: '^https?://',
         description: 'An incoming-webhook URL (https://hooks.slack.com/services/…); posts only, to the channel chosen at install',
       }),

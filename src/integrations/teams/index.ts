@@ -10,6 +10,7 @@ const TeamsConfig = Type.Object(
   {
     cardVersion: Type.Optional(
       Type.String({
+        title: 'Card version',
         pattern: '^1\\.[0-6]$',
         default: DEFAULT_CARD_VERSION,
         description: `The Adaptive Card schema version sent; default ${DEFAULT_CARD_VERSION}, the one Workflows render reliably`,
@@ -22,6 +23,7 @@ const TeamsConfig = Type.Object(
 const TeamsSecrets = Type.Object(
   {
     webhookUrl: Type.String({
+      title: 'Webhook URL',
       pattern: '^https?://',
       description:
         'The channel\'s Workflows webhook URL ("Post to a channel when a webhook request is received"), or a legacy connector URL; the URL is the credential',
