@@ -3,6 +3,7 @@ import type { Page, ShiplineEventView } from './api-types.js';
 import { apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl } from './client.js';
 import { printJson, printLine, printNextCursor, printTable, wantsJson, withJsonOption } from './output.js';
 import { trimTrailingSlashes } from '../core/urls.js';
+import { errorMessage } from '../core/error-message.js';
 
 function summary(event: ShiplineEventView): string {
   return `${event.receivedAt}  ${event.type}  ${event.id}  ${event.source}`;
@@ -53,7 +54,7 @@ export function registerEventCommands(program: Command): void {
     const response = await fetch(url, {
       headers: { authorization: `Bearer ${globals.token || process.env.SHIPLINE_TOKEN}`, accept: 'text/event-stream' },
     }).catch((err: unknown) => {
-      throw new CliError(`Cannot reach ${url.origin}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new CliError(`Cannot reach ${url.origin}: ${errorMessage(err)}`);
     });
     if (!response.ok || !response.body) throw new CliError(`The server refused the stream: HTTP ${response.status}`);
     const decoder = new TextDecoder();

@@ -4,6 +4,7 @@ import type { ResumeCause } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(
   {
@@ -24,7 +25,7 @@ function durationOf(value: string | number): number {
   try {
     return requireDuration(value);
   } catch (err) {
-    throw new NonRetriableError(`timeout: ${(err as Error).message}`);
+    throw new NonRetriableError(`timeout: ${errorMessage(err)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(
   {
@@ -29,7 +30,7 @@ export const waitAction = defineAction({
       try {
         ms = requireDuration(config.duration);
       } catch (err) {
-        throw new NonRetriableError(`duration: ${(err as Error).message}`);
+        throw new NonRetriableError(`duration: ${errorMessage(err)}`);
       }
       until = ctx.now().getTime() + ms;
     }

@@ -7,6 +7,7 @@ import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { displayUrl } from './client.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
 import { parseBody, retryAfterMs, statusExpected } from './status.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export const HttpRequestConfig = Type.Object(
   {
@@ -101,7 +102,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
   try {
     timeoutMs = config.timeout === undefined ? undefined : requireDuration(config.timeout);
   } catch (error) {
-    throw new NonRetriableError(`http.request: timeout: ${(error as Error).message}`);
+    throw new NonRetriableError(`http.request: timeout: ${errorMessage(error)}`);
   }
 
   const shown = `${method} ${displayUrl(url)}`;
@@ -111,7 +112,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
   try {
     response = await ctx.http.request({ method, url: url.href, headers, body, timeoutMs, signal: ctx.signal });
   } catch (error) {
-    ctx.log(`${shown} failed after ${elapsed()} ms: ${(error as Error).message}`);
+    ctx.log(`${shown} failed after ${elapsed()} ms: ${errorMessage(error)}`);
     // SSRF refusals are non-retriable already; network errors and timeouts stay retriable.
     throw error;
   }

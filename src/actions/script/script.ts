@@ -14,6 +14,7 @@ import { createLineSplitter, createTail, parseOutputLine } from './output-lines.
 import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';
 import type { ScriptUser } from './script-user.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** A portable environment variable name. */
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -129,7 +130,7 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
   try {
     timeoutMs = requireDuration(config.timeout ?? DEFAULT_TIMEOUT);
   } catch (error) {
-    throw new NonRetriableError(`script: timeout: ${(error as Error).message}`);
+    throw new NonRetriableError(`script: timeout: ${errorMessage(error)}`);
   }
   const user = await scriptUser(options.user);
   if (user) await assertCannotRead(user, options.privatePaths ?? []);
@@ -186,7 +187,7 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
         onStderr: (chunk) => stderr.write(chunk),
       });
     } catch (error) {
-      throw new Error(`script: could not start ${command}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`script: could not start ${command}: ${errorMessage(error)}`, { cause: error });
     }
     stdout.end();
     stderr.end();

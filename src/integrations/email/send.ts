@@ -5,6 +5,7 @@ import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { emailSettings, smtpError, withTransport } from './client.js';
 import { deployLayout } from './layout.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Recipients = (description: string) =>
   Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description });
@@ -70,7 +71,7 @@ async function run(ctx: ActionContext, config: EmailSendConfig) {
       headers: { 'X-Shipline-Event': `${ctx.event.type} ${ctx.event.id}` },
     }),
   ).catch((error: unknown) => {
-    ctx.log(`SMTP ${settings.host}:${settings.port} refused or failed: ${(error as Error).message}`);
+    ctx.log(`SMTP ${settings.host}:${settings.port} refused or failed: ${errorMessage(error)}`);
     throw smtpError(error, settings);
   });
   const output = { messageId: info.messageId, accepted: asText(info.accepted), rejected: asText(info.rejected) };

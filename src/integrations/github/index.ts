@@ -5,6 +5,7 @@ import { createIssueAction } from './create-issue.js';
 import { dispatchAction } from './dispatch.js';
 import { githubTemplates } from './templates.js';
 import { githubWebhook } from './webhook-handler.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * The GitHub integration: issues, repository_dispatch and deployment statuses through the REST
@@ -42,7 +43,7 @@ export const githubConnection: ConnectionType = {
       }
       return { status: 'ready', details };
     } catch (err) {
-      return { status: 'error', error: `GitHub: ${(err as Error).message}` };
+      return { status: 'error', error: `GitHub: ${errorMessage(err)}` };
     }
   },
 

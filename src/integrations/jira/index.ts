@@ -3,6 +3,7 @@ import { addCommentAction } from './add-comment.js';
 import { JiraClient, JiraConfig, JiraSecrets, jiraSite } from './client.js';
 import { createIssueAction } from './create-issue.js';
 import { jiraTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Jira Cloud: create issues and comment on them (REST API v3, Basic auth with an API token). */
 export const jiraConnection: ConnectionType = {
@@ -17,7 +18,7 @@ export const jiraConnection: ConnectionType = {
       const me = await new JiraClient(http, jiraSite(connection), signal).myself();
       return { status: 'ready', details: { accountId: me.accountId, displayName: me.displayName } };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
   actions: [createIssueAction, addCommentAction],

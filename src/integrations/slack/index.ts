@@ -5,6 +5,7 @@ import { callSlack, NEEDS_A_SECRET, slackSchemas, slackSettings } from './client
 import { postMessageAction } from './post-message.js';
 import { slackTemplates } from './templates.js';
 import { updateMessageAction } from './update-message.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * Checks the bot token with auth.test. An incoming webhook has no call that posts nothing, so a
@@ -27,7 +28,7 @@ async function test(connection: ConnectionWithSecrets, http: HttpClient, signal:
         },
       };
     } catch (err) {
-      return { status: 'error', error: (err as Error).message };
+      return { status: 'error', error: errorMessage(err) };
     }
   }
   if (settings.webhookUrl) {

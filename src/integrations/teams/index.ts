@@ -5,6 +5,7 @@ import { DEFAULT_CARD_VERSION } from './card.js';
 import { describeWebhookUrl, parseWebhookUrl } from './client.js';
 import { teamsPostMessageAction } from './post-message.js';
 import { teamsTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const TeamsConfig = Type.Object(
   {
@@ -41,7 +42,7 @@ async function test(connection: ConnectionWithSecrets): Promise<ConnectionCheck>
   try {
     url = parseWebhookUrl(connection.secrets.webhookUrl);
   } catch (err) {
-    return { status: 'error', error: (err as Error).message };
+    return { status: 'error', error: errorMessage(err) };
   }
   const info = describeWebhookUrl(url);
   return {
