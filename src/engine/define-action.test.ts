@@ -25,7 +25,8 @@ describe('defineAction', () => {
         return { channel: 'success' };
       },
     });
-    const ctx = {} as ActionContext;
+    // Neither hook touches the context.
+    const ctx: ActionContext = Object.create(null);
     await action.run(ctx, { target: 'a', attempts: 2 });
     await action.resume!(ctx, { target: 'b' }, 's', { kind: 'timeout' });
     expect(seen).toEqual([
