@@ -2,6 +2,8 @@ import { parseDuration } from './core/reactions/durations.js';
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { trimTrailingSlashes } from './core/urls.js';
+import { errorMessage } from './core/error-message.js';
 
 /**
  * Every setting Shipline reads, in one place: its environment variable, default and meaning.
@@ -112,7 +114,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: 'SHIPLINE_PUBLIC_URL',
     default: 'http://localhost:<port listened on>',
     doc: 'Base of the URLs the server hands out, such as deploy endpoint URLs.',
-    parse: (raw) => raw?.replace(/\/+$/, '') || undefined,
+    parse: (raw) => trimTrailingSlashes(raw ?? '') || undefined,
   },
   {
     key: 'adminToken',
@@ -273,7 +275,7 @@ function readSettingFile(variable: string, file: string): string {
   try {
     content = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${variable}: cannot read ${file}: ${(err as Error).message}`);
+    throw new ConfigError(`${variable}: cannot read ${file}: ${errorMessage(err)}`);
   }
   const value = content.replace(/[\r\n]+$/, '');
   if (value === '') throw new ConfigError(`${variable}: ${file} is empty`);

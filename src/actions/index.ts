@@ -20,16 +20,16 @@ export interface BuiltinOptions {
 /** Every action Shipline ships, in one list: the registry and the docs are built from it. */
 export function builtinActions(options: BuiltinOptions): Action[] {
   return [
-    httpRequestAction as Action,
+    httpRequestAction,
     createScriptAction({
       enabled: options.scriptsEnabled,
       ...(options.binDir ? { binDir: options.binDir } : {}),
       user: options.scriptUser,
       privatePaths: options.privatePaths ?? [],
-    }) as Action,
-    approvalAction as Action,
-    waitAction as Action,
-    emitAction as Action,
+    }),
+    approvalAction,
+    waitAction,
+    emitAction,
     recordDeployAction,
   ];
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from './client.js';
 import { printJson, printLine } from './output.js';
 import { readConfig } from './server.js';
+import { errorMessage } from '../core/error-message.js';
 
 /**
  * Commands that work on the store directly, not through the API: for an operator on the
@@ -26,7 +27,7 @@ export function registerAdminCommands(program: Command): void {
       try {
         result = await resetAdminToken(config);
       } catch (err) {
-        throw new CliError(`Could not reset the admin token: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CliError(`Could not reset the admin token: ${errorMessage(err)}`);
       }
       const { created, revoked } = result;
       if (options.json) return printJson({ ...created, revoked });

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { trimTrailingSlashes } from '../core/urls.js';
+import { errorMessage } from '../core/error-message.js';
 
 export const DEFAULT_URL = 'http://localhost:8080';
 
@@ -98,7 +100,7 @@ export async function send(request: SentRequest): Promise<Response> {
     }
     // fetch reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND...) is in the cause.
     const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-    const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+    const reason = cause?.code ?? cause?.message ?? errorMessage(err);
     throw new CliError(`Cannot reach ${where}: ${reason}`);
   }
 }
@@ -136,7 +138,7 @@ export interface ClientOptions {
 export function createClient({ url, token }: ClientOptions): ApiClient {
   const base = parseHttpUrl(url, 'The Shipline URL');
   // Keep any path prefix (a reverse proxy may serve Shipline under /shipline).
-  const prefix = base.pathname.replace(/\/+$/, '');
+  const prefix = trimTrailingSlashes(base.pathname);
 
   async function call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
     const target = new URL(base);

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { Page, ShiplineEventView } from './api-types.js';
 import { apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl } from './client.js';
 import { printJson, printLine, printNextCursor, printTable, wantsJson, withJsonOption } from './output.js';
+import { trimTrailingSlashes } from '../core/urls.js';
+import { errorMessage } from '../core/error-message.js';
 
 function summary(event: ShiplineEventView): string {
   return `${event.receivedAt}  ${event.type}  ${event.id}  ${event.source}`;
@@ -47,12 +49,12 @@ export function registerEventCommands(program: Command): void {
     clientFor(command); // checks the token is there before connecting
     const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
     const base = parseHttpUrl(globals.url || process.env.SHIPLINE_URL || DEFAULT_URL, 'The Shipline URL');
-    const url = new URL(`${base.pathname.replace(/\/+$/, '')}${apiPath('events', 'stream')}`, base);
+    const url = new URL(`${trimTrailingSlashes(base.pathname)}${apiPath('events', 'stream')}`, base);
     if (o.type) url.searchParams.set('type', o.type);
     const response = await fetch(url, {
       headers: { authorization: `Bearer ${globals.token || process.env.SHIPLINE_TOKEN}`, accept: 'text/event-stream' },
     }).catch((err: unknown) => {
-      throw new CliError(`Cannot reach ${url.origin}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new CliError(`Cannot reach ${url.origin}: ${errorMessage(err)}`);
     });
     if (!response.ok || !response.body) throw new CliError(`The server refused the stream: HTTP ${response.status}`);
     const decoder = new TextDecoder();

@@ -19,6 +19,7 @@ import { registerSuggestionCommands } from './suggestions.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
 import { registerWebhookCommands } from './webhooks.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** The package version, read at run time: package.json sits outside the compiled tree. */
 function packageVersion(): string {
@@ -73,7 +74,7 @@ function report(err: unknown): number {
     process.stderr.write(`${err.message}\n`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   process.stderr.write(`Error: ${message}\n`);
   return 1;
 }

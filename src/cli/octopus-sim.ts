@@ -4,6 +4,7 @@ import { parseDuration } from '../core/reactions/durations.js';
 import { CliError } from './client.js';
 import { parsePort, untilSignalled } from './options.js';
 import { printLine } from './output.js';
+import { errorMessage } from '../core/error-message.js';
 
 interface OctopusSimCliOptions {
   port: number;
@@ -44,7 +45,7 @@ export function registerOctopusSimCommand(program: Command): void {
       try {
         seed = options.seed === undefined ? undefined : loadSeedFile(options.seed);
       } catch (err) {
-        throw new CliError((err as Error).message);
+        throw new CliError(errorMessage(err));
       }
       const sim = await startOctopusSim({
         port: options.port,

@@ -7,6 +7,7 @@ import { ROLES } from './api-types.js';
 import { ApiError, apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl, readJson, send } from './client.js';
 import { cell, printDetails, printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 import { readSecretValue } from './secrets.js';
+import { trimTrailingSlashes } from '../core/urls.js';
 
 type User = Static<typeof UserSchemas.User>;
 
@@ -36,7 +37,7 @@ async function patch<T>(command: Command, path: string, body: unknown): Promise<
   if (!token) throw new CliError('No API token: set SHIPLINE_TOKEN or pass --token');
   const base = parseHttpUrl(globals.url || process.env.SHIPLINE_URL || DEFAULT_URL, 'The Shipline URL');
   const target = new URL(base);
-  target.pathname = base.pathname.replace(/\/+$/, '') + path;
+  target.pathname = trimTrailingSlashes(base.pathname) + path;
   const response = await send({ method: 'PATCH', url: target, headers: { authorization: `Bearer ${token}` }, body });
   const parsed = (await readJson(response)) as { error?: { code?: unknown; message?: unknown } } | undefined;
   if (!response.ok) {

@@ -1,4 +1,5 @@
 import type { Classified, FailureMatch, IncidentFact } from './insights/change-failures.js';
+import { obj } from './objects.js';
 
 /**
  * A service's timeline for triage ("what changed right before this broke?"): its deploys with
@@ -36,9 +37,6 @@ export interface TimelineRun {
   eventType: string;
   eventData: unknown;
 }
-
-type Data = Record<string, unknown>;
-const obj = (v: unknown): Data | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : undefined);
 
 /** True when an event's data is about the service: by id, or by a name or alias it knows. */
 export function mentionsService(data: unknown, service: { id: string; aliases: readonly string[] }): boolean {

@@ -18,6 +18,7 @@ import type { SlackSink } from './slack-sink.js';
 import { startSlackSink } from './slack-sink.js';
 import type { Ticker } from './ticker.js';
 import { startTicker } from './ticker.js';
+import { errorMessage } from '../core/error-message.js';
 
 /**
  * `shipline demo`: the whole product working on one laptop with nothing to configure. An Octopus
@@ -160,7 +161,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }))
       print(line);
 
-    const report = (what: string) => (err: unknown) => print(`[demo] ${what} failed: ${(err as Error).message}`);
+    const report = (what: string) => (err: unknown) => print(`[demo] ${what} failed: ${errorMessage(err)}`);
     const feeder = pipelineFeeder({ api, endpoints, print });
     for (const pipeline of PIPELINES) {
       tickers.push(

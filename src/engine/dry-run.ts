@@ -6,6 +6,7 @@ import { refusal } from '../core/reactions/refusal.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
 import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
+import { errorMessage } from '../core/error-message.js';
 
 export interface DryRunStep {
   id: string;
@@ -56,7 +57,7 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRun
       const schema = options.schemaOf?.(step.uses);
       return { ...base, input: schema ? Value.Convert(schema, rendered) : rendered, error: null };
     } catch (err) {
-      return { ...base, input: null, error: err instanceof Error ? err.message : String(err) };
+      return { ...base, input: null, error: errorMessage(err) };
     }
   });
   return { matched: reason === null, reason, steps };

@@ -14,6 +14,7 @@ import type { EngineDeps } from './deps.js';
 import { HostBinding } from './host-binding.js';
 import { StepRecorder } from './step-io.js';
 import { retryWaitJob, withoutRetry } from './wait-retry.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** A step with no `timeout` of its own is stopped after this long. */
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
@@ -86,7 +87,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
     const problems = [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
     if (problems.length > 0) return end('failed', null, `invalid input for ${action.name}: ${problems.join('; ')}`);
   } catch (err) {
-    return end('failed', null, `could not render the step's input: ${messageOf(err)}`);
+    return end('failed', null, `could not render the step's input: ${errorMessage(err)}`);
   }
 
   const ctx = contextFor(job, deps, recorder, abort.signal, now, hosts);
@@ -120,7 +121,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
       return end('failed', result.output, `action ${action.name} ended on unknown channel ${result.channel}`);
     return end(result.channel, result.output, null);
   } catch (err) {
-    const message = err instanceof StepTimeout ? `step timed out after ${timeoutMs} ms` : messageOf(err);
+    const message = err instanceof StepTimeout ? `step timed out after ${timeoutMs} ms` : errorMessage(err);
     recorder.log(`error: ${message}`);
     // A waiting step's poll or resume failing on something passing leaves the step waiting.
     const later = retryWaitJob(job, step, err, timeoutMs, now(), recorder);
@@ -157,7 +158,7 @@ export async function cancelWaitingStep(job: ClaimedJob, deps: EngineDeps): Prom
     deps.logger?.info({ runId: job.runId, stepId: job.stepId, log: recorder.logs }, 'cancelled what a waiting step started');
   } catch (err) {
     deps.logger?.warn(
-      { err: recorder.redact(messageOf(err)), runId: job.runId, stepId: job.stepId },
+      { err: recorder.redact(errorMessage(err)), runId: job.runId, stepId: job.stepId },
       'could not cancel what a waiting step started',
     );
   }
@@ -331,8 +332,4 @@ async function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortControll
   } finally {
     clearTimeout(timer);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

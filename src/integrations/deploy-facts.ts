@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import { parseDatetime } from '../core/datetime.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import { NonRetriableError } from '../engine/action.js';
+import { obj } from '../core/objects.js';
+import { trimTrailingSlashes } from '../core/urls.js';
 
 /**
  * What a deploy-shaped event says, for the integrations that report deploys: a `deploy.recorded`
@@ -23,8 +25,6 @@ const OCTOPUS_STATUS: Record<string, string> = {
   DeploymentFailed: 'failed',
 };
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 /** A shown value: a non-empty string, or a number as text. */
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
 /** A string that is not blank; anything else is null. */
@@ -34,7 +34,7 @@ const utc = (v: string | null): string | null => (v === null ? null : parseDatet
 
 /** A page of the Octopus web UI: `<server>/app#/<space>/<path>`; null without a server. */
 function octopusPage(serverUri: string | null, space: string | null, path: string | null): string | null {
-  const server = serverUri?.replace(/\/+$/, '');
+  const server = serverUri === null ? null : trimTrailingSlashes(serverUri);
   return server && path ? `${server}/app#/${space ? `${space}/` : ''}${path}` : null;
 }
 

@@ -17,6 +17,10 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
   items?: JsonSchema;
   pattern?: string;
+  title?: string;
+  placeholder?: string;
+  examples?: unknown[];
+  sensitive?: boolean;
 }
 
 function typeOf(schema: JsonSchema): string {
@@ -30,13 +34,29 @@ function typeOf(schema: JsonSchema): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Text ending as a sentence does, so the parts after it read apart. */
+const sentence = (text: string) => (text === '' || /[.!?)]$/.test(text) ? text : `${text}.`);
+
+/** What a field's row says, from its declarations: title, description, default, examples, masking. */
+function meaning(field: JsonSchema): string {
+  const examples = field.examples ?? (field.placeholder !== undefined ? [field.placeholder] : []);
+  return [
+    field.title ? `**${field.title}.**` : '',
+    sentence(field.description ?? ''),
+    field.default !== undefined ? `Default \`${JSON.stringify(field.default)}\`.` : '',
+    examples.length > 0 ? `${examples.length > 1 ? 'Examples' : 'Example'}: ${examples.map((e) => `\`${String(e)}\``).join(', ')}.` : '',
+    field.sensitive ? 'Sensitive: masked in forms.' : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
 function fieldTable(schema: JsonSchema): string {
   const properties = Object.entries(schema.properties ?? {});
   if (properties.length === 0) return '_None._\n';
   const required = new Set(schema.required ?? []);
   const rows = properties.map(([name, field]) => {
-    const extra = field.default !== undefined ? ` Default \`${JSON.stringify(field.default)}\`.` : '';
-    return `| \`${name}\` | ${typeOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${cell((field.description ?? '') + extra)} |`;
+    return `| \`${name}\` | ${typeOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${cell(meaning(field))} |`;
   });
   return ['| Field | Type | Required | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }

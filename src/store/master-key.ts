@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, parseMasterKey } from '../core/secret-box.js';
 import { createPrivateFile, ensurePrivateDir, tightenFile } from './file-modes.js';
+import { errorMessage } from '../core/error-message.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -37,7 +38,7 @@ function readKeyFile(file: string): Buffer | undefined {
   try {
     return parseMasterKey(text);
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 

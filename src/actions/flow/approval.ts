@@ -1,8 +1,10 @@
 import { Type } from 'typebox';
 import { approvalKey } from '../../core/correlation.js';
-import type { Action, ResumeCause } from '../../engine/action.js';
+import type { ResumeCause } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(
   {
@@ -23,7 +25,7 @@ function durationOf(value: string | number): number {
   try {
     return requireDuration(value);
   } catch (err) {
-    throw new NonRetriableError(`timeout: ${(err as Error).message}`);
+    throw new NonRetriableError(`timeout: ${errorMessage(err)}`);
   }
 }
 
@@ -32,7 +34,7 @@ function durationOf(value: string | number): number {
  * resumes the step on `approved` or `rejected`, recording who decided. With a `timeout`, no
  * decision by then routes to `failed` with reason `timeout`.
  */
-export const approvalAction: Action<{ message?: string; timeout?: string | number }> = {
+export const approvalAction = defineAction({
   name: 'approval',
   description: 'Waits for someone to approve or reject the run through the API, CLI or UI.',
   channels: ['approved', 'rejected', 'failed'],
@@ -55,4 +57,4 @@ export const approvalAction: Action<{ message?: string; timeout?: string | numbe
     ctx.log(`${decision.approved ? 'approved' : 'rejected'} by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}`);
     return { channel: decision.approved ? 'approved' : 'rejected', output: decision };
   },
-};
+});

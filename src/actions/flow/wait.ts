@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
-import type { Action } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(
   {
@@ -12,7 +13,7 @@ const Config = Type.Object(
 );
 
 /** Pauses the run for a duration or until a time; the wait is a stored timer, so it survives restarts. */
-export const waitAction: Action<{ duration?: string | number; until?: string }> = {
+export const waitAction = defineAction({
   name: 'wait',
   description: 'Waits for a duration or until a time, then continues on success.',
   channels: ['success', 'failed'],
@@ -29,7 +30,7 @@ export const waitAction: Action<{ duration?: string | number; until?: string }> 
       try {
         ms = requireDuration(config.duration);
       } catch (err) {
-        throw new NonRetriableError(`duration: ${(err as Error).message}`);
+        throw new NonRetriableError(`duration: ${errorMessage(err)}`);
       }
       until = ctx.now().getTime() + ms;
     }
@@ -41,4 +42,4 @@ export const waitAction: Action<{ duration?: string | number; until?: string }> 
   async resume(_ctx, _config, state) {
     return { channel: 'success', output: { waitedUntil: (state as { until: string }).until } };
   },
-};
+});

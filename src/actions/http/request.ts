@@ -1,11 +1,13 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { signatureHeaders } from '../../core/standard-webhooks.js';
-import type { Action, ActionContext, HttpResponse, Outcome } from '../../engine/action.js';
+import type { ActionContext, HttpResponse, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { displayUrl } from './client.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
 import { parseBody, retryAfterMs, statusExpected } from './status.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export const HttpRequestConfig = Type.Object(
   {
@@ -100,7 +102,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
   try {
     timeoutMs = config.timeout === undefined ? undefined : requireDuration(config.timeout);
   } catch (error) {
-    throw new NonRetriableError(`http.request: timeout: ${(error as Error).message}`);
+    throw new NonRetriableError(`http.request: timeout: ${errorMessage(error)}`);
   }
 
   const shown = `${method} ${displayUrl(url)}`;
@@ -110,7 +112,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
   try {
     response = await ctx.http.request({ method, url: url.href, headers, body, timeoutMs, signal: ctx.signal });
   } catch (error) {
-    ctx.log(`${shown} failed after ${elapsed()} ms: ${(error as Error).message}`);
+    ctx.log(`${shown} failed after ${elapsed()} ms: ${errorMessage(error)}`);
     // SSRF refusals are non-retriable already; network errors and timeouts stay retriable.
     throw error;
   }
@@ -128,7 +130,7 @@ async function run(ctx: ActionContext, config: HttpRequestConfig): Promise<Outco
 }
 
 /** The `http.request` action: one HTTP request through `ctx.http`. */
-export const httpRequestAction: Action<HttpRequestConfig> = {
+export const httpRequestAction = defineAction({
   name: 'http.request',
   description: 'Sends an HTTP request (optionally signed with Standard Webhooks) and routes on its status',
   channels: ['success', 'failed'],
@@ -142,4 +144,4 @@ export const httpRequestAction: Action<HttpRequestConfig> = {
     body: { ok: true },
   },
   run,
-};
+});

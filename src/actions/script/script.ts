@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../../integrations/duration.js';
 import { createLineSplitter, createTail, parseOutputLine } from './output-lines.js';
 import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';
 import type { ScriptUser } from './script-user.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** A portable environment variable name. */
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -128,7 +130,7 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
   try {
     timeoutMs = requireDuration(config.timeout ?? DEFAULT_TIMEOUT);
   } catch (error) {
-    throw new NonRetriableError(`script: timeout: ${(error as Error).message}`);
+    throw new NonRetriableError(`script: timeout: ${errorMessage(error)}`);
   }
   const user = await scriptUser(options.user);
   if (user) await assertCannotRead(user, options.privatePaths ?? []);
@@ -185,7 +187,7 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
         onStderr: (chunk) => stderr.write(chunk),
       });
     } catch (error) {
-      throw new Error(`script: could not start ${command}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`script: could not start ${command}: ${errorMessage(error)}`, { cause: error });
     }
     stdout.end();
     stderr.end();
@@ -223,8 +225,8 @@ async function removeWorkDir(dir: string, user: ScriptUser | undefined, log: (li
 }
 
 /** The `script` action: runs a command on this host (admins only; off unless SHIPLINE_SCRIPTS=enabled). */
-export function createScriptAction(options: ScriptActionOptions): Action<ScriptConfig> {
-  return {
+export function createScriptAction(options: ScriptActionOptions): Action {
+  return defineAction({
     name: 'script',
     description: 'Runs a shell command or Node.js snippet on the Shipline host; `::output name=value` lines set outputs',
     channels: ['success', 'failed'],
@@ -235,5 +237,5 @@ export function createScriptAction(options: ScriptActionOptions): Action<ScriptC
     sendsSecrets: true,
     literalSettings: { run: RUN_IS_LITERAL },
     run: (ctx, config) => run(options, ctx, config),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { Action } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 
 const Config = Type.Object(
@@ -13,7 +13,7 @@ const Config = Type.Object(
 const TYPE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$/i;
 
 /** Stores a new event, which may start other reactions: how reactions chain on each other. */
-export const emitAction: Action<{ type: string; data?: unknown }> = {
+export const emitAction = defineAction({
   name: 'emit',
   description: 'Stores a new event of the given type with templated data.',
   channels: ['success', 'failed'],
@@ -26,4 +26,4 @@ export const emitAction: Action<{ type: string; data?: unknown }> = {
     ctx.log(`emitted ${event.type} ${event.id}`);
     return { channel: 'success', output: { eventId: event.id, type: event.type } };
   },
-};
+});

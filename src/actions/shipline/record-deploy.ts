@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { Action } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 
 const Config = Type.Object(
   {
@@ -27,7 +27,7 @@ const Config = Type.Object(
  * Records a deploy in the catalog exactly as the deploy webhook would (same fields, same rules,
  * same results), e.g. from an Octopus deployment event or an external webhook.
  */
-export const recordDeployAction: Action<Record<string, unknown>> = {
+export const recordDeployAction = defineAction({
   name: 'deploy.record',
   description: 'Records a deploy in the catalog as the deploy webhook would.',
   channels: ['success', 'failed'],
@@ -45,4 +45,4 @@ export const recordDeployAction: Action<Record<string, unknown>> = {
     if (outcome.errors) return { channel: 'failed', output: { result: outcome.result, errors: outcome.errors } };
     return { channel: 'success', output: outcome };
   },
-};
+});

@@ -1,4 +1,5 @@
 import type { IncidentFact } from './change-failures.js';
+import { obj } from '../objects.js';
 
 /**
  * Incidents from stored events: PagerDuty's `pagerduty.incident.triggered|resolved` and the
@@ -18,8 +19,6 @@ export interface IncidentEventLike {
   data: unknown;
 }
 
-type Data = Record<string, unknown>;
-const obj = (v: unknown): Data | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : undefined);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : null);
 const iso = (v: unknown): string | null => {
   const s = str(v);

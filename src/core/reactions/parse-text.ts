@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { textSizeProblem } from './document-limits.js';
+import { errorMessage } from '../error-message.js';
 
 type ParsedText = { ok: true; documents: unknown[] } | { ok: false; problems: string[] };
 
@@ -37,7 +38,7 @@ export function parseReactionText(text: string): ParsedText {
       const value: unknown = doc.toJS({ maxAliasCount: 100 });
       if (value !== null && value !== undefined) values.push(value); // null: a `---` with nothing after it
     } catch (err) {
-      problems.push((err as Error).message);
+      problems.push(errorMessage(err));
     }
   }
   if (problems.length > 0) return { ok: false, problems };

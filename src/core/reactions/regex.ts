@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { errorMessage } from '../error-message.js';
 
 /**
  * Regular expressions for CEL's `matches`, with RE2 semantics as the CEL specification requires.
@@ -51,6 +52,6 @@ export function regexProblem(pattern: string): string | null {
     compileRegex(pattern);
     return null;
   } catch (err) {
-    return (err as Error).message;
+    return errorMessage(err);
   }
 }

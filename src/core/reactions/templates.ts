@@ -1,6 +1,7 @@
 import { CaptureTag, Context, Liquid, toValue, toValueSync } from 'liquidjs';
 import type { Emitter, Template } from 'liquidjs';
 import { Budget } from './budget.js';
+import { errorMessage } from '../error-message.js';
 
 /** What a step's templates can see. */
 export interface TemplateScope {
@@ -99,7 +100,7 @@ function renderAt(template: string, scope: TemplateScope, path: string, budget: 
   try {
     tpl = parse(template);
   } catch (err) {
-    throw new TemplateError(tidy((err as Error).message), { path, cause: err });
+    throw new TemplateError(tidy(errorMessage(err)), { path, cause: err });
   }
   try {
     budget.checkTime();
@@ -198,7 +199,7 @@ export function templateProblems(value: unknown, path: string): string[] {
     try {
       parse(template);
     } catch (err) {
-      problems.push(`${at}: ${tidy((err as Error).message)}`);
+      problems.push(`${at}: ${tidy(errorMessage(err))}`);
     }
   });
   return problems;

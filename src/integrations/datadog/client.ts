@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Datadog's API (https://docs.datadoghq.com/api/latest/): one host per site (`api.<site>`), the API
@@ -17,14 +18,19 @@ export const DatadogConfig = Type.Object(
   {
     site: Type.Optional(
       Type.String({
+        title: 'Datadog site',
+        examples: ['datadoghq.com', 'datadoghq.eu', 'us3.datadoghq.com', 'us5.datadoghq.com', 'ap1.datadoghq.com'],
         pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$',
         default: DEFAULT_SITE,
-        description:
-          'Your Datadog site: datadoghq.com (default), datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ...',
+        description: 'Your Datadog site (the part after app. in the address you sign in at)',
       }),
     ),
     apiUrl: Type.Optional(
-      Type.String({ pattern: '^https?://[^\\s/]+', description: 'The API base URL, overriding https://api.<site> (for a proxy)' }),
+      Type.String({
+        title: 'API URL',
+        pattern: '^https?://[^\\s/]+',
+        description: 'The API base URL, overriding https://api.<site> (for a proxy)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -32,9 +38,12 @@ export const DatadogConfig = Type.Object(
 
 export const DatadogSecrets = Type.Object(
   {
-    apiKey: Type.String({ minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
+    apiKey: Type.String({ title: 'API key', minLength: 1, description: 'A Datadog API key, sent as DD-API-KEY' }),
     appKey: Type.Optional(
-      Type.String({ description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)' }),
+      Type.String({
+        title: 'Application key',
+        description: 'An application key, sent as DD-APPLICATION-KEY (not needed for deployment events)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -47,15 +56,13 @@ export interface DatadogAccount {
   appKey: string | null;
 }
 
+export const datadogSchemas = { type: 'datadog', config: DatadogConfig, secrets: DatadogSecrets };
+
 export function datadogAccount(connection: ConnectionWithSecrets): DatadogAccount {
-  if (connection.type !== 'datadog')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not datadog`);
-  const c = connection.config as { site?: unknown; apiUrl?: unknown };
-  const site = typeof c.site === 'string' && c.site !== '' ? c.site : DEFAULT_SITE;
-  const apiKey = connection.secrets.apiKey;
-  if (!apiKey) throw new NonRetriableError(`datadog connection "${connection.name}" has no apiKey`);
-  const baseUrl = typeof c.apiUrl === 'string' && c.apiUrl !== '' ? c.apiUrl.replace(/\/+$/, '') : `https://api.${site}`;
-  return { baseUrl, site, apiKey, appKey: connection.secrets.appKey || null };
+  const { config, secrets } = readConnection(datadogSchemas, connection);
+  const site = config.site ?? DEFAULT_SITE;
+  const baseUrl = config.apiUrl ? trimTrailingSlashes(config.apiUrl) : `https://api.${site}`;
+  return { baseUrl, site, apiKey: secrets.apiKey, appKey: secrets.appKey ?? null };
 }
 
 /** `{errors: ["..."]}` or JSON:API `{errors: [{title, detail}]}` as one line. */

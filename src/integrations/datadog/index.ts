@@ -1,8 +1,8 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { DatadogClient, DatadogConfig, DatadogSecrets, datadogAccount } from './client.js';
 import { markDeploymentAction } from './mark-deployment.js';
 import { datadogTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Datadog: deployment events for DORA metrics. */
 export const datadogConnection: ConnectionType = {
@@ -19,9 +19,9 @@ export const datadogConnection: ConnectionType = {
       if (answer.body.valid !== true) return { status: 'error', error: 'Datadog did not confirm the API key' };
       return { status: 'ready', details: { site: client.account.site } };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
-  actions: [markDeploymentAction as Action],
+  actions: [markDeploymentAction],
   templates: datadogTemplates,
 };

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import type { ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { deployFacts, epochMs } from '../deploy-facts.js';
 import { DatadogClient, datadogAccount } from './client.js';
@@ -93,11 +94,11 @@ async function run(ctx: ActionContext, config: MarkDeploymentConfig): Promise<Ou
   return { channel: 'success', output: { id: eventId, delayed } };
 }
 
-export const markDeploymentAction: Action<MarkDeploymentConfig> = {
+export const markDeploymentAction = defineAction({
   name: 'datadog.markDeployment',
   description: 'Sends a DORA deployment event to Datadog, filled in from the triggering deploy',
   channels: ['success', 'failed'],
   config: MarkDeploymentConfig,
   exampleOutput: { id: '4242fcdd31586083', delayed: false },
   run,
-};
+});

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { Type } from 'typebox';
 import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * SMTP through nodemailer. Unlike the HTTP integrations this does not go through `ctx.http`:
@@ -12,30 +13,54 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 
 export const EmailConfig = Type.Object(
   {
-    host: Type.String({ minLength: 1, description: 'The SMTP server, e.g. smtp.example.com' }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' })),
+    host: Type.String({
+      title: 'SMTP host',
+      placeholder: 'smtp.example.com',
+      minLength: 1,
+      description: 'The SMTP server, e.g. smtp.example.com',
+    }),
+    port: Type.Optional(
+      Type.Integer({ title: 'SMTP port', minimum: 1, maximum: 65535, description: 'The SMTP port; default 587, or 465 when secure' }),
+    ),
     secure: Type.Optional(
       Type.Boolean({
+        title: 'TLS from the start',
         default: false,
         description: 'TLS from the first byte (port 465); default false: plain, upgraded with STARTTLS when the server offers it',
       }),
     ),
     requireTLS: Type.Optional(
-      Type.Boolean({ description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false' }),
+      Type.Boolean({
+        title: 'Require STARTTLS',
+        description: 'Refuse to send unless the server offers STARTTLS (when not secure); default false',
+      }),
     ),
-    from: Type.String({ minLength: 3, description: 'The sender, e.g. "Shipline <shipline@example.com>"' }),
-    to: Type.Optional(Type.String({ description: 'Default recipients (comma-separated) for email.send steps that name none' })),
+    from: Type.String({
+      title: 'From',
+      placeholder: 'Shipline <shipline@example.com>',
+      minLength: 3,
+      description: 'The sender, e.g. "Shipline <shipline@example.com>"',
+    }),
+    to: Type.Optional(
+      Type.String({
+        title: 'Default recipients',
+        placeholder: 'oncall@example.com, releases@example.com',
+        description: 'Default recipients (comma-separated) for email.send steps that name none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const EmailSecrets = Type.Object(
   {
-    user: Type.Optional(Type.String({ description: 'SMTP user name; omit for a server that needs no login' })),
-    password: Type.Optional(Type.String({ description: 'SMTP password' })),
+    user: Type.Optional(Type.String({ title: 'SMTP user', description: 'SMTP user name; omit for a server that needs no login' })),
+    password: Type.Optional(Type.String({ title: 'SMTP password', description: 'SMTP password' })),
   },
   { additionalProperties: false },
 );
+
+export const emailSchemas = { type: 'email', config: EmailConfig, secrets: EmailSecrets };
 
 export interface EmailSettings {
   host: string;
@@ -50,21 +75,17 @@ export interface EmailSettings {
 
 /** The connection's settings with defaults applied; a non-email connection is a config error. */
 export function emailSettings(connection: ConnectionWithSecrets): EmailSettings {
-  if (connection.type !== 'email')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not email`);
-  const c = connection.config as { host?: unknown; port?: unknown; secure?: unknown; requireTLS?: unknown; from?: unknown; to?: unknown };
-  if (typeof c.host !== 'string' || c.host === '') throw new NonRetriableError(`email connection "${connection.name}" has no host`);
-  if (typeof c.from !== 'string' || c.from === '') throw new NonRetriableError(`email connection "${connection.name}" has no from address`);
-  const secure = c.secure === true;
+  const { config, secrets } = readConnection(emailSchemas, connection);
+  const secure = config.secure === true;
   return {
-    host: c.host,
-    port: typeof c.port === 'number' ? c.port : secure ? 465 : 587,
+    host: config.host,
+    port: config.port ?? (secure ? 465 : 587),
     secure,
-    requireTLS: c.requireTLS === true,
-    from: c.from,
-    to: typeof c.to === 'string' && c.to.trim() !== '' ? c.to : null,
-    user: connection.secrets.user || null,
-    password: connection.secrets.password ?? null,
+    requireTLS: config.requireTLS === true,
+    from: config.from,
+    to: config.to ?? null,
+    user: secrets.user ?? null,
+    password: secrets.password ?? null,
   };
 }
 

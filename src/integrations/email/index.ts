@@ -2,7 +2,7 @@ import type { ConnectionType } from '../connection-type.js';
 import { EmailConfig, EmailSecrets, emailSettings, withTransport } from './client.js';
 import { emailSendAction } from './send.js';
 import { emailTemplates } from './templates.js';
-import type { Action } from '../../engine/action.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * Email over SMTP (nodemailer). The connection names the server and the sender; `email.send`
@@ -26,9 +26,9 @@ export const emailConnection: ConnectionType = {
         details: { host: settings.host, port: settings.port, secure: settings.secure, authenticated: settings.user !== null },
       };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
-  actions: [emailSendAction as Action],
+  actions: [emailSendAction],
   templates: emailTemplates,
 };

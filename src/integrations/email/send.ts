@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { emailSettings, smtpError, withTransport } from './client.js';
 import { deployLayout } from './layout.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const Recipients = (description: string) =>
   Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description });
@@ -69,7 +71,7 @@ async function run(ctx: ActionContext, config: EmailSendConfig) {
       headers: { 'X-Shipline-Event': `${ctx.event.type} ${ctx.event.id}` },
     }),
   ).catch((error: unknown) => {
-    ctx.log(`SMTP ${settings.host}:${settings.port} refused or failed: ${(error as Error).message}`);
+    ctx.log(`SMTP ${settings.host}:${settings.port} refused or failed: ${errorMessage(error)}`);
     throw smtpError(error, settings);
   });
   const output = { messageId: info.messageId, accepted: asText(info.accepted), rejected: asText(info.rejected) };
@@ -79,11 +81,11 @@ async function run(ctx: ActionContext, config: EmailSendConfig) {
   return { channel: 'success', output };
 }
 
-export const emailSendAction: Action<EmailSendConfig> = {
+export const emailSendAction = defineAction({
   name: 'email.send',
   description: "Sends an email through the connection's SMTP server, optionally laid out around the triggering deploy",
   channels: ['success', 'failed'],
   config: EmailSendConfig,
   exampleOutput: { messageId: '<shipline.run_01J-notify@example.com>', accepted: ['oncall@example.com'], rejected: [] },
   run,
-};
+});

@@ -3,6 +3,8 @@ import type { ActionContext, HttpClient, HttpResponse } from '../../engine/actio
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * GitHub's REST API as Shipline uses it (https://docs.github.com/en/rest): bearer token,
@@ -22,15 +24,28 @@ export const GitHubConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: `The REST API base URL; default ${DEFAULT_API_URL} (GitHub Enterprise Server: https://<host>/api/v3)`,
       }),
     ),
     owner: Type.Optional(
-      Type.String({ minLength: 1, description: 'The default repository owner (user or organization) for actions that do not name one' }),
+      Type.String({
+        title: 'Default owner',
+        placeholder: 'acme',
+        minLength: 1,
+        description: 'The default repository owner (user or organization) for actions that do not name one',
+      }),
     ),
-    repo: Type.Optional(Type.String({ minLength: 1, description: 'The default repository name for actions that do not name one' })),
+    repo: Type.Optional(
+      Type.String({
+        title: 'Default repository',
+        placeholder: 'shop',
+        minLength: 1,
+        description: 'The default repository name for actions that do not name one',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,12 +53,14 @@ export const GitHubConfig = Type.Object(
 export const GitHubSecrets = Type.Object(
   {
     token: Type.String({
+      title: 'Token',
       minLength: 1,
       description:
         'A token with access to the repositories: fine-grained (Issues, Contents, Deployments: write) or classic (repo), or an app installation token',
     }),
     webhookSecret: Type.Optional(
       Type.String({
+        title: 'Webhook signing secret',
         minLength: 1,
         description: 'The secret set on the GitHub webhook; needed to receive its deliveries (X-Hub-Signature-256)',
       }),
@@ -60,25 +77,22 @@ export interface GitHubSettings {
   webhookSecret?: string;
 }
 
+export const githubSchemas = { type: 'github', config: GitHubConfig, secrets: GitHubSecrets };
+
 export function settingsOf(connection: ConnectionWithSecrets): GitHubSettings {
-  const config = connection.config as { apiUrl?: unknown; owner?: unknown; repo?: unknown };
-  const apiUrl = typeof config.apiUrl === 'string' && config.apiUrl !== '' ? config.apiUrl : DEFAULT_API_URL;
+  const { config, secrets } = readConnection(githubSchemas, connection);
   return {
-    apiUrl: apiUrl.replace(/\/+$/, ''),
-    token: connection.secrets.token ?? '',
-    ...(typeof config.owner === 'string' && config.owner !== '' ? { owner: config.owner } : {}),
-    ...(typeof config.repo === 'string' && config.repo !== '' ? { repo: config.repo } : {}),
-    ...(connection.secrets.webhookSecret ? { webhookSecret: connection.secrets.webhookSecret } : {}),
+    apiUrl: trimTrailingSlashes(config.apiUrl ?? DEFAULT_API_URL),
+    token: secrets.token,
+    ...(config.owner ? { owner: config.owner } : {}),
+    ...(config.repo ? { repo: config.repo } : {}),
+    ...(secrets.webhookSecret ? { webhookSecret: secrets.webhookSecret } : {}),
   };
 }
 
-/** The step's GitHub connection; a connection of another type cannot become one by retrying. */
+/** The step's GitHub connection; a misconfigured one, or one of another type, cannot be fixed by retrying. */
 export async function openGitHub(ctx: ActionContext, name: string): Promise<GitHubSettings> {
-  const connection = await ctx.connection(name);
-  if (connection.type !== 'github') throw new NonRetriableError(`connection "${name}" is a ${connection.type} connection, not github`);
-  const settings = settingsOf(connection);
-  if (!settings.token) throw new NonRetriableError(`connection "${name}" has no token secret`);
-  return settings;
+  return settingsOf(await ctx.connection(name));
 }
 
 /** `/repos/<owner>/<repo>` from the step, else the connection's defaults. */

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, Outcome } from '../../engine/action.js';
+import type { Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
 
 /** GitHub keeps at most 140 characters of a status description. */
@@ -51,7 +52,7 @@ interface DeploymentStatus {
 }
 
 /** `github.createDeploymentStatus`: `POST /repos/{owner}/{repo}/deployments/{id}/statuses`. */
-export const createDeploymentStatusAction: Action<CreateDeploymentStatusConfig> = {
+export const createDeploymentStatusAction = defineAction({
   name: 'github.createDeploymentStatus',
   description: 'Sets the status of a GitHub deployment (success, failure, in_progress...)',
   channels: ['success', 'failed'],
@@ -76,4 +77,4 @@ export const createDeploymentStatusAction: Action<CreateDeploymentStatusConfig> 
     });
     return { channel: 'success', output: { id: json.id, state: json.state, url: json.url } };
   },
-};
+});

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, Outcome } from '../../engine/action.js';
+import type { Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
 
 const Config = Type.Object(
@@ -29,7 +30,7 @@ interface Issue {
 }
 
 /** `github.createIssue`: `POST /repos/{owner}/{repo}/issues`. */
-export const createIssueAction: Action<CreateIssueConfig> = {
+export const createIssueAction = defineAction({
   name: 'github.createIssue',
   description: 'Opens an issue in a GitHub repository',
   channels: ['success', 'failed'],
@@ -48,4 +49,4 @@ export const createIssueAction: Action<CreateIssueConfig> = {
     ctx.log(`opened issue #${json.number}: ${json.html_url}`);
     return { channel: 'success', output: { number: json.number, url: json.html_url, id: json.id } };
   },
-};
+});

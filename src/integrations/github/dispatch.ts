@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, Outcome } from '../../engine/action.js';
+import type { Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
 
@@ -33,7 +34,7 @@ export type DispatchConfig = Static<typeof Config>;
  * which starts the default branch's workflows that listen for it. GitHub's limits are checked
  * first, so an oversized payload fails with the limit named instead of GitHub's 422.
  */
-export const dispatchAction: Action<DispatchConfig> = {
+export const dispatchAction = defineAction({
   name: 'github.dispatch',
   description: 'Starts GitHub Actions workflows with a repository_dispatch event',
   channels: ['success', 'failed'],
@@ -60,4 +61,4 @@ export const dispatchAction: Action<DispatchConfig> = {
     });
     return { channel: 'success', output: { dispatched: true } };
   },
-};
+});

@@ -1,4 +1,3 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { GitHubConfig, githubFetch, githubMessage, GitHubSecrets, settingsOf } from './client.js';
 import { createDeploymentStatusAction } from './create-deployment-status.js';
@@ -6,6 +5,7 @@ import { createIssueAction } from './create-issue.js';
 import { dispatchAction } from './dispatch.js';
 import { githubTemplates } from './templates.js';
 import { githubWebhook } from './webhook-handler.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * The GitHub integration: issues, repository_dispatch and deployment statuses through the REST
@@ -43,11 +43,11 @@ export const githubConnection: ConnectionType = {
       }
       return { status: 'ready', details };
     } catch (err) {
-      return { status: 'error', error: `GitHub: ${(err as Error).message}` };
+      return { status: 'error', error: `GitHub: ${errorMessage(err)}` };
     }
   },
 
-  actions: [createIssueAction as unknown as Action, dispatchAction as unknown as Action, createDeploymentStatusAction as unknown as Action],
+  actions: [createIssueAction, dispatchAction, createDeploymentStatusAction],
   webhook: githubWebhook,
   templates: githubTemplates,
 };

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DeployStatus } from '../../core/vocabulary.js';
 import type { InboundDeploy, InboundEvent, StoredWebhook } from '../connection-type.js';
+import { obj } from '../../core/objects.js';
 
 /**
  * GitHub webhooks (integrations.md §4): verified by `X-Hub-Signature-256` (`sha256=<hex
@@ -43,9 +44,6 @@ export function verifyGitHubSignature(secret: string | undefined, headers: Incom
     : 'X-Hub-Signature-256 does not match the body (wrong webhookSecret?)';
 }
 
-type Data = Record<string, unknown>;
-const obj = (value: unknown): Data | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
 const str = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
 /** Event type segments may hold only letters, digits, `_` and `-`. */

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import type { ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { toAdf } from './adf.js';
 import { JiraClient, jiraSite } from './client.js';
@@ -28,11 +29,11 @@ async function run(ctx: ActionContext, config: AddCommentConfig): Promise<Outcom
   return { channel: 'success', output: { id: comment.id, issue: config.issue, url } };
 }
 
-export const addCommentAction: Action<AddCommentConfig> = {
+export const addCommentAction = defineAction({
   name: 'jira.addComment',
   description: "Adds a comment (plain text, converted to Jira's document format) to a Jira issue",
   channels: ['success', 'failed'],
   config: AddCommentConfig,
   exampleOutput: { id: '10042', issue: 'OPS-24', url: 'https://your-site.atlassian.net/browse/OPS-24?focusedCommentId=10042' },
   run,
-};
+});

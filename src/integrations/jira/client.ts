@@ -5,6 +5,8 @@ import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
 import type { AdfDocument } from './adf.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Jira Cloud's REST API v3 as Shipline uses it (https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/): Basic auth
@@ -14,16 +16,36 @@ import type { AdfDocument } from './adf.js';
 
 export const JiraConfig = Type.Object(
   {
-    siteUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'Your Jira Cloud site, e.g. https://your-site.atlassian.net' }),
-    email: Type.String({ minLength: 3, description: 'The Atlassian account the API token belongs to' }),
-    project: Type.Optional(Type.String({ description: 'Default project key for jira.createIssue steps that name none, e.g. OPS' })),
+    siteUrl: Type.String({
+      title: 'Site URL',
+      placeholder: 'https://your-site.atlassian.net',
+      pattern: '^https?://[^\\s/]+',
+      description: 'Your Jira Cloud site, e.g. https://your-site.atlassian.net',
+    }),
+    email: Type.String({
+      title: 'Account email',
+      placeholder: 'bot@example.com',
+      minLength: 3,
+      description: 'The Atlassian account the API token belongs to',
+    }),
+    project: Type.Optional(
+      Type.String({
+        title: 'Default project',
+        placeholder: 'OPS',
+        description: 'Default project key for jira.createIssue steps that name none, e.g. OPS',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const JiraSecrets = Type.Object(
   {
-    apiToken: Type.String({ minLength: 1, description: 'An API token of that account (id.atlassian.com → Security → API tokens)' }),
+    apiToken: Type.String({
+      title: 'API token',
+      minLength: 1,
+      description: 'An API token of that account (id.atlassian.com → Security → API tokens)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -35,20 +57,11 @@ export interface JiraSite {
   project: string | null;
 }
 
+export const jiraSchemas = { type: 'jira', config: JiraConfig, secrets: JiraSecrets };
+
 export function jiraSite(connection: ConnectionWithSecrets): JiraSite {
-  if (connection.type !== 'jira')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not jira`);
-  const c = connection.config as { siteUrl?: unknown; email?: unknown; project?: unknown };
-  const apiToken = connection.secrets.apiToken;
-  if (typeof c.siteUrl !== 'string' || typeof c.email !== 'string' || !apiToken) {
-    throw new NonRetriableError(`jira connection "${connection.name}" needs siteUrl, email and apiToken`);
-  }
-  return {
-    siteUrl: c.siteUrl.replace(/\/+$/, ''),
-    email: c.email,
-    apiToken,
-    project: typeof c.project === 'string' && c.project !== '' ? c.project : null,
-  };
+  const { config, secrets } = readConnection(jiraSchemas, connection);
+  return { siteUrl: trimTrailingSlashes(config.siteUrl), email: config.email, apiToken: secrets.apiToken, project: config.project ?? null };
 }
 
 /** Jira refused the request (4xx): asking again cannot help. */

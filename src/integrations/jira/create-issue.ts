@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import type { ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { toAdf } from './adf.js';
 import { JiraClient, jiraSite } from './client.js';
@@ -50,11 +51,11 @@ async function run(ctx: ActionContext, config: CreateIssueConfig): Promise<Outco
   return { channel: 'success', output: { id: created.id, key: created.key, url } };
 }
 
-export const createIssueAction: Action<CreateIssueConfig> = {
+export const createIssueAction = defineAction({
   name: 'jira.createIssue',
   description: 'Creates a Jira issue (project, type, summary, plain-text description, labels, priority)',
   channels: ['success', 'failed'],
   config: CreateIssueConfig,
   exampleOutput: { id: '10000', key: 'OPS-24', url: 'https://your-site.atlassian.net/browse/OPS-24' },
   run,
-};
+});

@@ -1,9 +1,9 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { addCommentAction } from './add-comment.js';
 import { JiraClient, JiraConfig, JiraSecrets, jiraSite } from './client.js';
 import { createIssueAction } from './create-issue.js';
 import { jiraTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Jira Cloud: create issues and comment on them (REST API v3, Basic auth with an API token). */
 export const jiraConnection: ConnectionType = {
@@ -18,9 +18,9 @@ export const jiraConnection: ConnectionType = {
       const me = await new JiraClient(http, jiraSite(connection), signal).myself();
       return { status: 'ready', details: { accountId: me.accountId, displayName: me.displayName } };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
-  actions: [createIssueAction as Action, addCommentAction as Action],
+  actions: [createIssueAction, addCommentAction],
   templates: jiraTemplates,
 };

@@ -4,6 +4,7 @@ import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson } from '../provider-http.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * New Relic's NerdGraph (GraphQL) API (https://docs.newrelic.com/docs/change-tracking/change-tracking-graphql/): one POST endpoint
@@ -18,6 +19,7 @@ export const NewRelicConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description:
@@ -30,7 +32,12 @@ export const NewRelicConfig = Type.Object(
 
 export const NewRelicSecrets = Type.Object(
   {
-    apiKey: Type.String({ minLength: 1, description: 'A New Relic user key (NRAK-...), sent as API-Key' }),
+    apiKey: Type.String({
+      title: 'API key',
+      placeholder: 'NRAK-…',
+      minLength: 1,
+      description: 'A New Relic user key (NRAK-...), sent as API-Key',
+    }),
   },
   { additionalProperties: false },
 );
@@ -40,13 +47,11 @@ export interface NewRelicAccount {
   apiKey: string;
 }
 
+export const newRelicSchemas = { type: 'newrelic', config: NewRelicConfig, secrets: NewRelicSecrets };
+
 export function newRelicAccount(connection: ConnectionWithSecrets): NewRelicAccount {
-  if (connection.type !== 'newrelic')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not newrelic`);
-  const apiUrl = (connection.config as { apiUrl?: unknown }).apiUrl;
-  const apiKey = connection.secrets.apiKey;
-  if (!apiKey) throw new NonRetriableError(`newrelic connection "${connection.name}" has no apiKey`);
-  return { apiUrl: typeof apiUrl === 'string' && apiUrl !== '' ? apiUrl : DEFAULT_API_URL, apiKey };
+  const { config, secrets } = readConnection(newRelicSchemas, connection);
+  return { apiUrl: config.apiUrl ?? DEFAULT_API_URL, apiKey: secrets.apiKey };
 }
 
 interface GraphQLError {

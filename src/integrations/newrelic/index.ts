@@ -1,8 +1,8 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { NerdGraphClient, NewRelicConfig, NewRelicSecrets, newRelicAccount } from './client.js';
 import { markDeploymentAction } from './mark-deployment.js';
 import { newRelicTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** New Relic: deployment markers through NerdGraph's change tracking. */
 export const newrelicConnection: ConnectionType = {
@@ -19,9 +19,9 @@ export const newrelicConnection: ConnectionType = {
       }>('{ actor { user { name email } } }');
       return { status: 'ready', details: { name: data.actor.user.name, email: data.actor.user.email } };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
-  actions: [markDeploymentAction as Action],
+  actions: [markDeploymentAction],
   templates: newRelicTemplates,
 };

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import type { ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { deployFacts, epochMs } from '../deploy-facts.js';
 import { NerdGraphClient, newRelicAccount } from './client.js';
@@ -134,11 +135,11 @@ async function run(ctx: ActionContext, config: MarkDeploymentConfig): Promise<Ou
   return { channel: 'success', output: { deploymentId: created.deploymentId, entityGuid: created.entityGuid, version } };
 }
 
-export const markDeploymentAction: Action<MarkDeploymentConfig> = {
+export const markDeploymentAction = defineAction({
   name: 'newrelic.markDeployment',
   description: 'Records a deployment marker on a New Relic entity (change tracking), filled in from the triggering deploy',
   channels: ['success', 'failed'],
   config: MarkDeploymentConfig,
   exampleOutput: { deploymentId: '8a3a594c-e726-4bc2-8078-26dffec9a3d8', entityGuid: 'MXxBUE18QVBQTElDQVRJT058MTIz', version: '1.4.2' },
   run,
-};
+});

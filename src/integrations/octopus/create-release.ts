@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Action } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import type { OctopusRelease } from './client.js';
 import { spacePath } from './client.js';
 import type { OctopusConnections } from './connection.js';
@@ -25,23 +26,14 @@ const Config = Type.Object(
   { additionalProperties: false },
 );
 
-interface CreateReleaseConfig {
-  connection: string;
-  project: string;
-  version?: string;
-  channel?: string;
-  packages?: Array<{ actionName?: string; stepName?: string; version: string }>;
-  releaseNotes?: string;
-}
-
 /**
  * Creates a release, as the RFC's example wants ("a package is available → create a release"),
  * through Octopus's executions API so Octopus applies the channel's versioning rules when no
  * version is given. With a version, a repeat (a retry after a crash) finds the release instead
  * of failing on the duplicate.
  */
-export function createReleaseAction(connections: OctopusConnections): Action<CreateReleaseConfig> {
-  return {
+export function createReleaseAction(connections: OctopusConnections): Action {
+  return defineAction({
     name: 'octopus.createRelease',
     description: 'Creates a release of an Octopus project (version by channel rules unless given), with package versions and notes.',
     channels: ['success', 'failed'],
@@ -66,5 +58,5 @@ export function createReleaseAction(connections: OctopusConnections): Action<Cre
       ctx.log(`created release ${release.Version} (${release.Id}) of ${project.Name}`);
       return { channel: 'success', output: { releaseId: release.Id, version: release.Version, projectId: release.ProjectId } };
     },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Action, ActionContext, Outcome, StepResult, Wait } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { Duration, requireDuration } from '../duration.js';
 import type { OctopusClient, OctopusCollection, OctopusDeployment, OctopusTask } from './client.js';
@@ -23,19 +24,6 @@ const Config = Type.Object(
   },
   { additionalProperties: false },
 );
-
-interface DeployReleaseConfig {
-  connection: string;
-  project: string;
-  release: string;
-  environment: string;
-  tenant?: string;
-  comments?: string;
-  formValues?: Record<string, string>;
-  timeout?: string | number;
-  pollInterval?: string | number;
-  cancelOnTimeout?: boolean;
-}
 
 /** What the waiting step keeps. */
 interface WaitState {
@@ -83,7 +71,7 @@ export interface DeployReleaseDeps {
  * TimedOut arrive as DeploymentFailed), polled every `pollInterval` in case no webhook comes,
  * and routed to `failed` with reason `timeout` when `timeout` passes.
  */
-export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployReleaseConfig> {
+export function deployReleaseAction(deps: DeployReleaseDeps): Action {
   const openFor = async (ctx: ActionContext, nameOrId: string) => {
     await ctx.connection(nameOrId); // redacts the key from this step's records
     return deps.connections.get(nameOrId);
@@ -103,7 +91,7 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
     return finish(ctx, open, state, task);
   };
 
-  return {
+  return defineAction({
     name: 'octopus.deployRelease',
     description: 'Deploys an Octopus release to an environment and waits for it to finish (webhook first, polling as a fallback).',
     channels: ['success', 'failed'],
@@ -209,7 +197,7 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action<DeployRelea
       await open.client.withSignal(ctx.signal).cancelTask(state.taskId);
       ctx.log(`run cancelled: cancelled task ${state.taskId}`);
     },
-  };
+  });
 }
 
 /**

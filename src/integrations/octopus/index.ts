@@ -57,10 +57,7 @@ function actionsForDocs(): Action[] {
       },
     },
   ) as OctopusConnections;
-  return [
-    deployReleaseAction({ connections: unavailable, seen: async () => undefined }) as unknown as Action,
-    createReleaseAction(unavailable) as unknown as Action,
-  ];
+  return [deployReleaseAction({ connections: unavailable, seen: async () => undefined }), createReleaseAction(unavailable)];
 }
 
 /**
@@ -140,8 +137,8 @@ export const octopusConnection: ConnectionType = {
   actionsFor(host) {
     const { connections } = octopusProcess(host);
     return [
-      deployReleaseAction({ connections, seen: (ctx, open, d) => seen(host, ctx, open, d) }) as unknown as Action,
-      createReleaseAction(connections) as unknown as Action,
+      deployReleaseAction({ connections, seen: (ctx, open, d) => seen(host, ctx, open, d) }),
+      createReleaseAction(connections),
     ];
   },
   webhook: octopusWebhook((host) => octopusProcess(host).inbox),

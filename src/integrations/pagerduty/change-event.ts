@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, Outcome } from '../../engine/action.js';
+import type { Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { enqueue, openPagerDuty } from './client.js';
 import type { EventDefaults } from './defaults.js';
@@ -48,7 +49,7 @@ function changeSummary(defaults: EventDefaults): string | undefined {
  * service, so responders see what was just deployed). With a deploy or Octopus event, `with:`
  * can be just the connection.
  */
-export const pagerdutyChangeEventAction: Action<PagerDutyChangeEventConfig> = {
+export const pagerdutyChangeEventAction = defineAction({
   name: 'pagerduty.changeEvent',
   description: 'Sends a deploy to PagerDuty as a change event (Events API v2), defaulting every field from a deploy or Octopus event',
   channels: ['success', 'failed'],
@@ -79,4 +80,4 @@ export const pagerdutyChangeEventAction: Action<PagerDutyChangeEventConfig> = {
     const answer = await enqueue(ctx, settings, '/v2/change/enqueue', body);
     return { channel: 'success', output: { status: answer.status, message: answer.message } };
   },
-};
+});

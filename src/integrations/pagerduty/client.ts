@@ -3,6 +3,8 @@ import type { ActionContext, HttpClient, HttpResponse } from '../../engine/actio
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { bodyExcerpt, isSuccess, parseJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * PagerDuty as Shipline uses it (https://developer.pagerduty.com/docs/events-api-v2/overview/): the Events API v2 (alert
@@ -21,6 +23,7 @@ export const PagerDutyConfig = Type.Object(
   {
     eventsUrl: Type.Optional(
       Type.String({
+        title: 'Events API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_EVENTS_URL,
         description: `The Events API v2 base URL; default ${DEFAULT_EVENTS_URL} (EU service region: https://events.eu.pagerduty.com)`,
@@ -28,6 +31,7 @@ export const PagerDutyConfig = Type.Object(
     ),
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: `The REST API base URL, used to test the API token; default ${DEFAULT_API_URL}`,
@@ -40,14 +44,20 @@ export const PagerDutyConfig = Type.Object(
 export const PagerDutySecrets = Type.Object(
   {
     routingKey: Type.String({
+      title: 'Integration (routing) key',
       minLength: 1,
       description: 'The 32-character integration key of an Events API v2 integration on a service (sent in the event body as routing_key)',
     }),
     apiToken: Type.Optional(
-      Type.String({ minLength: 1, description: 'A REST API token (account or user); optional, only used to test the connection' }),
+      Type.String({
+        title: 'API token',
+        minLength: 1,
+        description: 'A REST API token (account or user); optional, only used to test the connection',
+      }),
     ),
     webhookSecret: Type.Optional(
       Type.String({
+        title: 'Webhook signing secret',
         minLength: 1,
         description: 'The signing secret PagerDuty shows when a v3 webhook subscription is created; needed to receive its webhooks',
       }),
@@ -64,29 +74,23 @@ export interface PagerDutySettings {
   webhookSecret?: string;
 }
 
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
+export const pagerDutySchemas = { type: 'pagerduty', config: PagerDutyConfig, secrets: PagerDutySecrets };
 
 /** The connection's settings with the defaults applied. */
 export function settingsOf(connection: ConnectionWithSecrets): PagerDutySettings {
-  const config = connection.config as { eventsUrl?: unknown; apiUrl?: unknown };
-  const secrets = connection.secrets;
+  const { config, secrets } = readConnection(pagerDutySchemas, connection);
   return {
-    eventsUrl: trimSlash(typeof config.eventsUrl === 'string' && config.eventsUrl !== '' ? config.eventsUrl : DEFAULT_EVENTS_URL),
-    apiUrl: trimSlash(typeof config.apiUrl === 'string' && config.apiUrl !== '' ? config.apiUrl : DEFAULT_API_URL),
-    routingKey: secrets.routingKey ?? '',
+    eventsUrl: trimTrailingSlashes(config.eventsUrl ?? DEFAULT_EVENTS_URL),
+    apiUrl: trimTrailingSlashes(config.apiUrl ?? DEFAULT_API_URL),
+    routingKey: secrets.routingKey,
     ...(secrets.apiToken ? { apiToken: secrets.apiToken } : {}),
     ...(secrets.webhookSecret ? { webhookSecret: secrets.webhookSecret } : {}),
   };
 }
 
-/** The step's PagerDuty connection; a connection of another type cannot become one by retrying. */
+/** The step's PagerDuty connection; a misconfigured one, or one of another type, cannot be fixed by retrying. */
 export async function openPagerDuty(ctx: ActionContext, name: string): Promise<PagerDutySettings> {
-  const connection = await ctx.connection(name);
-  if (connection.type !== 'pagerduty')
-    throw new NonRetriableError(`connection "${name}" is a ${connection.type} connection, not pagerduty`);
-  const settings = settingsOf(connection);
-  if (!settings.routingKey) throw new NonRetriableError(`connection "${name}" has no routingKey secret`);
-  return settings;
+  return settingsOf(await ctx.connection(name));
 }
 
 /** What the Events API answers with 202 (change events carry no dedup_key). */

@@ -1,4 +1,6 @@
 import type { ShiplineEvent } from '../../core/vocabulary.js';
+import { obj } from '../../core/objects.js';
+import { isWebUrl, trimTrailingSlashes } from '../../core/urls.js';
 
 /**
  * What a PagerDuty event says when the step leaves it out, read from the triggering event: a
@@ -28,22 +30,10 @@ type Data = Record<string, unknown>;
 
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-const obj = (value: unknown): Data | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
 
 /** Drops null/undefined/empty entries so custom_details shows only what is known. */
 function compact(entries: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== null && v !== ''));
-}
-
-function isHttpUrl(value: string | undefined): value is string {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** The dedup key for a service in an environment (PagerDuty allows 255 characters). */
@@ -83,7 +73,7 @@ function fromDeploy(event: ShiplineEvent): EventDefaults {
       source: str(d.source),
       deploy_id: str(d.id),
     }),
-    ...(isHttpUrl(deployUrl) ? { links: [{ href: deployUrl, text: 'Deploy' }] } : {}),
+    ...(isWebUrl(deployUrl) ? { links: [{ href: deployUrl, text: 'Deploy' }] } : {}),
     status,
   };
 }
@@ -102,7 +92,8 @@ function fromOctopus(event: ShiplineEvent): EventDefaults {
   const release = str(d.releaseVersion);
   const category = str(d.category) ?? str(d.eventType);
   const status = (category && OCTOPUS_STATUS[category]) ?? event.type.split('.').at(-1) ?? 'finished';
-  const serverUri = str(d.serverUri)?.replace(/\/+$/, '');
+  const server = str(d.serverUri);
+  const serverUri = server === undefined ? undefined : trimTrailingSlashes(server);
   const spaceId = str(d.spaceId);
   const deploymentId = str(d.deploymentId);
   const webUrl = serverUri && spaceId && deploymentId ? `${serverUri}/app#/${spaceId}/deployments/${deploymentId}` : undefined;
@@ -124,7 +115,7 @@ function fromOctopus(event: ShiplineEvent): EventDefaults {
       tenant_id: str(d.tenantId),
       space_id: spaceId,
     }),
-    ...(isHttpUrl(webUrl) ? { links: [{ href: webUrl, text: 'Octopus deployment' }] } : {}),
+    ...(isWebUrl(webUrl) ? { links: [{ href: webUrl, text: 'Octopus deployment' }] } : {}),
     status,
   };
 }

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, Outcome } from '../../engine/action.js';
+import type { Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { enqueue, openPagerDuty } from './client.js';
 import { clip, defaultsFrom, MAX_SUMMARY } from './defaults.js';
@@ -61,7 +62,7 @@ export type PagerDutyEventConfig = Static<typeof Config>;
  * dedup_key names the service and environment, so `pagerduty-resolve-on-success` closes the
  * alert a failure opened.
  */
-export const pagerdutyEventAction: Action<PagerDutyEventConfig> = {
+export const pagerdutyEventAction = defineAction({
   name: 'pagerduty.event',
   description:
     'Triggers, acknowledges or resolves a PagerDuty alert (Events API v2), defaulting every field from a deploy or Octopus event',
@@ -108,4 +109,4 @@ export const pagerdutyEventAction: Action<PagerDutyEventConfig> = {
     ctx.log(`${action} ${output.dedup_key ?? ''}: ${answer.message}`);
     return { channel: 'success', output };
   },
-};
+});

@@ -1,10 +1,10 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { pagerdutyChangeEventAction } from './change-event.js';
 import { listAbilities, PagerDutyConfig, PagerDutySecrets, routingKeyProblem, settingsOf } from './client.js';
 import { pagerdutyEventAction } from './event.js';
 import { pagerdutyTemplates } from './templates.js';
 import { pagerdutyWebhook } from './webhook-handler.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Said of a routing key that looks right: the Events API has no call that checks one without sending an event. */
 export const ROUTING_KEY_UNCHECKED = 'The routing key has the right form but cannot be checked without sending an event';
@@ -35,11 +35,11 @@ export const pagerdutyConnection: ConnectionType = {
       const abilities = await listAbilities(http, settings, signal);
       return { status: 'ready', details: { ...details, apiToken: 'valid', abilities: abilities.length } };
     } catch (err) {
-      return { status: 'error', error: `PagerDuty REST API: ${(err as Error).message}`, details };
+      return { status: 'error', error: `PagerDuty REST API: ${errorMessage(err)}`, details };
     }
   },
 
-  actions: [pagerdutyEventAction as unknown as Action, pagerdutyChangeEventAction as unknown as Action],
+  actions: [pagerdutyEventAction, pagerdutyChangeEventAction],
   webhook: pagerdutyWebhook,
   templates: pagerdutyTemplates,
 };

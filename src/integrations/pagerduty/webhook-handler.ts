@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { InboundEvent, StoredWebhook } from '../connection-type.js';
+import { obj } from '../../core/objects.js';
 
 /**
  * PagerDuty v3 webhooks (integrations.md §3): each delivery is `{"event": {...}}`, signed in
@@ -69,9 +70,6 @@ export function verifyPagerDutySignature(secret: string | undefined, headers: In
   return ok ? null : 'X-PagerDuty-Signature does not match the body (wrong webhookSecret?)';
 }
 
-type Data = Record<string, unknown>;
-const obj = (value: unknown): Data | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Data) : undefined;
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /** The events one verified delivery becomes: one for an incident trigger/ack/resolve, none otherwise (pings included). */

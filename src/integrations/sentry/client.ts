@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
-import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { DEFAULT_RETRY_AFTER_MS, retryAfterMs } from '../../actions/http/status.js';
 import { bodyExcerpt, failureFor, isSuccess, parseJson, successJson } from '../provider-http.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Sentry's web API (https://docs.sentry.io/api/): `<apiUrl>/api/0/...` with trailing
@@ -17,20 +18,31 @@ export const SentryConfig = Type.Object(
   {
     apiUrl: Type.Optional(
       Type.String({
+        title: 'API URL',
         pattern: '^https?://[^\\s/]+',
         default: DEFAULT_API_URL,
         description: "Sentry's address: https://sentry.io (default), a region such as https://de.sentry.io, or your self-hosted Sentry",
       }),
     ),
-    organization: Type.String({ minLength: 1, description: "The organization's slug (or id)" }),
-    project: Type.Optional(Type.String({ description: 'Default project slug for releases when a step names none' })),
+    organization: Type.String({ title: 'Organization', placeholder: 'acme', minLength: 1, description: "The organization's slug (or id)" }),
+    project: Type.Optional(
+      Type.String({
+        title: 'Default project',
+        placeholder: 'shop',
+        description: 'Default project slug for releases when a step names none',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const SentrySecrets = Type.Object(
   {
-    authToken: Type.String({ minLength: 1, description: 'An auth token with project:releases (or org:ci) scope, sent as a Bearer token' }),
+    authToken: Type.String({
+      title: 'Auth token',
+      minLength: 1,
+      description: 'An auth token with project:releases (or org:ci) scope, sent as a Bearer token',
+    }),
   },
   { additionalProperties: false },
 );
@@ -42,19 +54,15 @@ export interface SentryAccount {
   authToken: string;
 }
 
+export const sentrySchemas = { type: 'sentry', config: SentryConfig, secrets: SentrySecrets };
+
 export function sentryAccount(connection: ConnectionWithSecrets): SentryAccount {
-  if (connection.type !== 'sentry')
-    throw new NonRetriableError(`connection "${connection.name}" is a ${connection.type} connection, not sentry`);
-  const c = connection.config as { apiUrl?: unknown; organization?: unknown; project?: unknown };
-  const authToken = connection.secrets.authToken;
-  if (typeof c.organization !== 'string' || c.organization === '' || !authToken) {
-    throw new NonRetriableError(`sentry connection "${connection.name}" needs organization and authToken`);
-  }
+  const { config, secrets } = readConnection(sentrySchemas, connection);
   return {
-    apiUrl: (typeof c.apiUrl === 'string' && c.apiUrl !== '' ? c.apiUrl : DEFAULT_API_URL).replace(/\/+$/, ''),
-    organization: c.organization,
-    project: typeof c.project === 'string' && c.project !== '' ? c.project : null,
-    authToken,
+    apiUrl: trimTrailingSlashes(config.apiUrl ?? DEFAULT_API_URL),
+    organization: config.organization,
+    project: config.project ?? null,
+    authToken: secrets.authToken,
   };
 }
 

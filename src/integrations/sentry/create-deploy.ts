@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import type { Action, ActionContext, Outcome } from '../../engine/action.js';
+import type { ActionContext, Outcome } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { deployFacts, epochMs } from '../deploy-facts.js';
 import { SentryClient, sentryAccount } from './client.js';
@@ -96,11 +97,11 @@ async function run(ctx: ActionContext, config: CreateDeployConfig): Promise<Outc
   return { channel: 'success', output: { id: deploy.body.id, version, environment: deploy.body.environment ?? environment } };
 }
 
-export const createDeployAction: Action<CreateDeployConfig> = {
+export const createDeployAction = defineAction({
   name: 'sentry.createDeploy',
   description: 'Records a deploy of a Sentry release (creating the release if needed), filled in from the triggering deploy',
   channels: ['success', 'failed'],
   config: CreateDeployConfig,
   exampleOutput: { id: '1234567', version: '1.4.2', environment: 'production' },
   run,
-};
+});

@@ -1,8 +1,8 @@
-import type { Action } from '../../engine/action.js';
 import type { ConnectionType } from '../connection-type.js';
 import { SentryClient, SentryConfig, SentrySecrets, sentryAccount } from './client.js';
 import { createDeployAction } from './create-deploy.js';
 import { sentryTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Sentry: releases and deploys, so issues are tied to what was deployed where. */
 export const sentryConnection: ConnectionType = {
@@ -18,9 +18,9 @@ export const sentryConnection: ConnectionType = {
       const org = await client.request<{ slug?: string; name?: string }>('GET', client.orgPath());
       return { status: 'ready', details: { organization: org.body.slug ?? client.account.organization, name: org.body.name ?? null } };
     } catch (error) {
-      return { status: 'error', error: (error as Error).message };
+      return { status: 'error', error: errorMessage(error) };
     }
   },
-  actions: [createDeployAction as Action],
+  actions: [createDeployAction],
   templates: sentryTemplates,
 };

@@ -1,7 +1,10 @@
+import { Type } from 'typebox';
 import type { HttpClient, HttpResponse } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import { retryAfterMs } from '../../actions/http/status.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { readConnection } from '../read-connection.js';
 
 /**
  * Slack's Web API and incoming webhooks as Shipline uses them (https://api.slack.com/methods/chat.postMessage,
@@ -14,6 +17,46 @@ export const DEFAULT_API_URL = 'https://slack.com/api';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TIMEOUT_MS = 30_000;
 
+export const SlackConfig = Type.Object(
+  {
+    apiUrl: Type.Optional(
+      Type.String({ title: 'API URL', default: DEFAULT_API_URL, description: `The Web API base URL; default ${DEFAULT_API_URL}` }),
+    ),
+    defaultChannel: Type.Optional(
+      Type.String({
+        title: 'Default channel',
+        placeholder: '#deploys',
+        description: 'Channel ID (C…) or #name used when a step names none',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SlackSecrets = Type.Object(
+  {
+    botToken: Type.Optional(
+      Type.String({
+        title: 'Bot token',
+        placeholder: 'xoxb-…',
+        pattern: '^xox[a-z]-',
+        description: 'A bot token (xoxb-…) with chat:write; needed to update messages. Give this or webhookUrl',
+      }),
+    ),
+    webhookUrl: Type.Optional(
+      Type.String({
+        title: 'Webhook URL',
+        placeholder: 'https://hooks.slack.com/services/…',
+        pattern: '^https?://',
+        description: 'An incoming-webhook URL (https://hooks.slack.com/services/…); posts only, to the channel chosen at install',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const slackSchemas = { type: 'slack', config: SlackConfig, secrets: SlackSecrets };
+
 /** A connection's settings, with defaults applied. */
 export interface SlackSettings {
   apiUrl: string;
@@ -23,13 +66,12 @@ export interface SlackSettings {
 }
 
 export function slackSettings(connection: ConnectionWithSecrets): SlackSettings {
-  const config = connection.config as { apiUrl?: unknown; defaultChannel?: unknown };
-  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  const { config, secrets } = readConnection(slackSchemas, connection);
   return {
-    apiUrl: (text(config.apiUrl) ?? DEFAULT_API_URL).replace(/\/+$/, ''),
-    defaultChannel: text(config.defaultChannel),
-    botToken: text(connection.secrets.botToken),
-    webhookUrl: text(connection.secrets.webhookUrl),
+    apiUrl: trimTrailingSlashes((config.apiUrl ?? DEFAULT_API_URL).trim()),
+    defaultChannel: config.defaultChannel?.trim() ?? null,
+    botToken: secrets.botToken?.trim() ?? null,
+    webhookUrl: secrets.webhookUrl?.trim() ?? null,
   };
 }
 
@@ -42,10 +84,7 @@ export async function openSlack(
   name: string,
   action: string,
 ): Promise<SlackSettings> {
-  const connection = await ctx.connection(name);
-  if (connection.type !== 'slack')
-    throw new NonRetriableError(`${action}: connection "${name}" is a ${connection.type} connection, not a Slack one`);
-  const settings = slackSettings(connection);
+  const settings = slackSettings(await ctx.connection(name));
   if (!settings.botToken && !settings.webhookUrl) throw new NonRetriableError(`${action}: ${NEEDS_A_SECRET}`);
   return settings;
 }

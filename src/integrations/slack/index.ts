@@ -1,37 +1,11 @@
-import { Type } from 'typebox';
-import type { Action, HttpClient } from '../../engine/action.js';
+import type { HttpClient } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
-import { callSlack, DEFAULT_API_URL, NEEDS_A_SECRET, slackSettings } from './client.js';
+import { callSlack, NEEDS_A_SECRET, slackSchemas, slackSettings } from './client.js';
 import { postMessageAction } from './post-message.js';
 import { slackTemplates } from './templates.js';
 import { updateMessageAction } from './update-message.js';
-
-const SlackConfig = Type.Object(
-  {
-    apiUrl: Type.Optional(Type.String({ default: DEFAULT_API_URL, description: `The Web API base URL; default ${DEFAULT_API_URL}` })),
-    defaultChannel: Type.Optional(Type.String({ description: 'Channel ID (C…) or #name used when a step names none' })),
-  },
-  { additionalProperties: false },
-);
-
-const SlackSecrets = Type.Object(
-  {
-    botToken: Type.Optional(
-      Type.String({
-        pattern: '^xox[a-z]-',
-        description: 'A bot token (xoxb-…) with chat:write; needed to update messages. Give this or webhookUrl',
-      }),
-    ),
-    webhookUrl: Type.Optional(
-      Type.String({
-        pattern: '^https?://',
-        description: 'An incoming-webhook URL (https://hooks.slack.com/services/…); posts only, to the channel chosen at install',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * Checks the bot token with auth.test. An incoming webhook has no call that posts nothing, so a
@@ -54,7 +28,7 @@ async function test(connection: ConnectionWithSecrets, http: HttpClient, signal:
         },
       };
     } catch (err) {
-      return { status: 'error', error: (err as Error).message };
+      return { status: 'error', error: errorMessage(err) };
     }
   }
   if (settings.webhookUrl) {
@@ -75,13 +49,11 @@ async function test(connection: ConnectionWithSecrets, http: HttpClient, signal:
 }
 
 export const slackConnection: ConnectionType = {
-  type: 'slack',
   title: 'Slack',
   description:
     'Posts deploy messages to Slack channels with a bot token (chat.postMessage, and chat.update to edit a message as a deployment progresses) or an incoming-webhook URL (post only). The built-in deploy layout shows service, environment, version, a status colour, deployer, commit and links.',
-  config: SlackConfig,
-  secrets: SlackSecrets,
+  ...slackSchemas,
   test,
-  actions: [postMessageAction as Action, updateMessageAction as Action],
+  actions: [postMessageAction, updateMessageAction],
   templates: slackTemplates,
 };

@@ -3,6 +3,7 @@ import type { ShiplineEvent } from '../../core/vocabulary.js';
 import { NonRetriableError } from '../../engine/action.js';
 import type { DeployOverridesValue, DeployView } from '../deploy-facts.js';
 import { DeployOverrides, deployView, shortSha, statusLabel, summary } from '../deploy-facts.js';
+import { isWebUrl } from '../../core/urls.js';
 
 /**
  * The content of a Slack message from a step's settings: `text` and `blocks` as given, or the
@@ -68,16 +69,6 @@ export function escapeMrkdwn(text: string): string {
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function isWebUrl(value: string | null | undefined): value is string {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 /** `<url|label>`, with the characters that would end the link escaped. */

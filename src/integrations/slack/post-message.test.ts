@@ -216,7 +216,9 @@ describe('slack.postMessage with a bot token', () => {
       },
     });
     await expect(postMessageAction.run(ctx, { connection: 'empty', channel: 'C1', text: 'hi' })).rejects.toThrow(/neither a bot token/);
-    await expect(postMessageAction.run(ctx, { connection: 'teams', channel: 'C1', text: 'hi' })).rejects.toThrow(/not a Slack one/);
+    await expect(postMessageAction.run(ctx, { connection: 'teams', channel: 'C1', text: 'hi' })).rejects.toThrow(
+      /is a teams connection, not slack/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import type { SlackSettings } from './client.js';
 import { callSlack, openSlack, postToWebhook, warningsOf } from './client.js';
@@ -90,7 +91,7 @@ export function channelFor(config: { channel?: string }, settings: SlackSettings
  * `slack.postMessage`: posts text, blocks or the deploy layout with the bot token
  * (chat.postMessage), or through the incoming webhook when the connection has only that.
  */
-export const postMessageAction: Action<PostMessageConfig> = {
+export const postMessageAction = defineAction({
   name: 'slack.postMessage',
   description:
     'Posts a Slack message (text, Block Kit blocks, or the built-in deploy layout), optionally remembered under a key for slack.updateMessage.',
@@ -132,4 +133,4 @@ export const postMessageAction: Action<PostMessageConfig> = {
       );
     return { channel: 'success', output: { channel: null, ts: null } };
   },
-};
+});

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import type { SlackSettings } from './client.js';
 import { callSlack, openSlack, SlackApiError, warningsOf } from './client.js';
@@ -66,7 +67,7 @@ async function update(ctx: ActionContext, settings: TokenSettings, target: Poste
  * same reaction) or by `channel` + `ts`. A key not seen yet posts a new message and remembers it,
  * so one reaction on `octopus.deployment.*` keyed by deployment keeps one message per deployment.
  */
-export const updateMessageAction: Action<UpdateMessageConfig> = {
+export const updateMessageAction = defineAction({
   name: NAME,
   description:
     'Updates a Slack message found by key (or channel and ts) with new text, blocks or the deploy layout; posts it when the key is unknown.',
@@ -109,4 +110,4 @@ export const updateMessageAction: Action<UpdateMessageConfig> = {
     const updated = await update(ctx, withToken, { channel, ts }, message);
     return { channel: 'success', output: { ...updated, posted: false } };
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { DeployView } from '../deploy-facts.js';
 import { shortSha, statusLabel, summary } from '../deploy-facts.js';
+import { isWebUrl } from '../../core/urls.js';
 
 /**
  * Adaptive Cards for Teams webhooks, in the message envelope Workflows' default template loops
@@ -29,16 +30,6 @@ export interface CardContent {
 }
 
 const STATUS_COLOUR: Record<string, string> = { succeeded: 'Good', failed: 'Attention', started: 'Accent', queued: 'Warning' };
-
-export function isWebUrl(value: string | null | undefined): value is string {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 export function openUrl(title: string, url: string): OpenUrl {
   return { type: 'Action.OpenUrl', title, url };

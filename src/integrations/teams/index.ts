@@ -1,16 +1,17 @@
 import { Type } from 'typebox';
-import type { Action } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { DEFAULT_CARD_VERSION } from './card.js';
 import { describeWebhookUrl, parseWebhookUrl } from './client.js';
 import { teamsPostMessageAction } from './post-message.js';
 import { teamsTemplates } from './templates.js';
+import { errorMessage } from '../../core/error-message.js';
 
 const TeamsConfig = Type.Object(
   {
     cardVersion: Type.Optional(
       Type.String({
+        title: 'Card version',
         pattern: '^1\\.[0-6]$',
         default: DEFAULT_CARD_VERSION,
         description: `The Adaptive Card schema version sent; default ${DEFAULT_CARD_VERSION}, the one Workflows render reliably`,
@@ -23,6 +24,7 @@ const TeamsConfig = Type.Object(
 const TeamsSecrets = Type.Object(
   {
     webhookUrl: Type.String({
+      title: 'Webhook URL',
       pattern: '^https?://',
       description:
         'The channel\'s Workflows webhook URL ("Post to a channel when a webhook request is received"), or a legacy connector URL; the URL is the credential',
@@ -40,7 +42,7 @@ async function test(connection: ConnectionWithSecrets): Promise<ConnectionCheck>
   try {
     url = parseWebhookUrl(connection.secrets.webhookUrl);
   } catch (err) {
-    return { status: 'error', error: (err as Error).message };
+    return { status: 'error', error: errorMessage(err) };
   }
   const info = describeWebhookUrl(url);
   return {
@@ -62,6 +64,6 @@ export const teamsConnection: ConnectionType = {
   config: TeamsConfig,
   secrets: TeamsSecrets,
   test,
-  actions: [teamsPostMessageAction as Action],
+  actions: [teamsPostMessageAction],
   templates: teamsTemplates,
 };

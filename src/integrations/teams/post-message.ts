@@ -1,10 +1,12 @@
 import { Type } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import type { DeployOverridesValue } from '../deploy-facts.js';
 import { DeployOverrides, deployView } from '../deploy-facts.js';
 import type { CardContent, Fact } from './card.js';
-import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, isWebUrl, openUrl } from './card.js';
+import { isWebUrl } from '../../core/urls.js';
+import { adaptiveMessage, DEFAULT_CARD_VERSION, deployContent, openUrl } from './card.js';
 import { parseWebhookUrl, postToTeams } from './client.js';
 
 const NAME = 'teams.postMessage';
@@ -75,7 +77,7 @@ function contentOf(ctx: ActionContext, config: TeamsPostMessageConfig): CardCont
 }
 
 /** `teams.postMessage`: posts an Adaptive Card to a Teams channel through its webhook. */
-export const teamsPostMessageAction: Action<TeamsPostMessageConfig> = {
+export const teamsPostMessageAction = defineAction({
   name: NAME,
   description:
     'Posts an Adaptive Card (title, text, facts, a link, or the built-in deploy layout) to a Microsoft Teams channel through a Workflows or connector webhook.',
@@ -98,4 +100,4 @@ export const teamsPostMessageAction: Action<TeamsPostMessageConfig> = {
     ctx.log(status === 202 ? 'accepted by the Workflows webhook (202); the flow posts the card' : `posted (HTTP ${status})`);
     return { channel: 'success', output: { status } };
   },
-};
+});

@@ -17,6 +17,7 @@ import { allEvents, integrationManifests } from '../../integrations/manifests.js
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
 import { BEARER } from './types.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
 
 const tags = ['connections'];
 /** Every kind any connection type's pickers list (each type then says which are its own). */
@@ -74,7 +75,7 @@ export function viewOf(connection: Connection, publicUrl: string, secretsSet: st
     checkedAt: state.checkedAt ?? null,
     details: state.details ?? null,
     subscription: subscriptionOf(connection),
-    webhookUrl: `${publicUrl.replace(/\/+$/, '')}/hooks/${connection.type}/${connection.id}`,
+    webhookUrl: `${trimTrailingSlashes(publicUrl)}/hooks/${connection.type}/${connection.id}`,
     secretsSet,
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,

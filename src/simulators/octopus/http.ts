@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SimContext } from './context.js';
 import { OctopusApiError, UNAUTHORIZED_BODY } from './errors.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * The HTTP behaviour around every route, as Octopus has it: bodies are JSON whatever the
@@ -36,7 +37,7 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new OctopusApiError(400, 'The request body is not valid JSON.', [(err as Error).message]), undefined);
+      done(new OctopusApiError(400, 'The request body is not valid JSON.', [errorMessage(err)]), undefined);
     }
   });
 

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '../../core/error-message.js';
 
 /**
  * The seed: what the stand-in holds when it starts (and after `POST /_sim/reset`). Keys are
@@ -112,13 +113,13 @@ export function loadSeedFile(path: string): OctopusSimSeed {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read seed file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot read seed file ${path}: ${errorMessage(err)}`, { cause: err });
   }
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch (err) {
-    throw new Error(`seed file ${path} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
+    throw new Error(`seed file ${path} is not valid YAML or JSON: ${errorMessage(err)}`, { cause: err });
   }
   return parseSeed(parsed, `seed file ${path}`);
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { errorMessage } from '../../core/error-message.js';
 
 /** How one POST ended: an HTTP status, or the error that prevented one (timeout included). */
 export type PostResult = { status: number; error: null } | { status: null; error: string };
@@ -36,7 +37,7 @@ export class WebhookPoster {
           headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
         });
       } catch (err) {
-        done({ status: null, error: (err as Error).message });
+        done({ status: null, error: errorMessage(err) });
         return;
       }
       const sent = request;

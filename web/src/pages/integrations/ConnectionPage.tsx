@@ -5,7 +5,7 @@ import { api, seg } from '../../lib/api';
 import { useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import { CopyableUrl } from './command-example';
-import { fieldLabel, fieldsOf } from './connection-fields';
+import { fieldLabel, fieldsOf, fieldTitle } from './connection-fields';
 import { ConnectionStatus } from './connection-status';
 import EditConnectionForm from './EditConnectionForm';
 import { OctopusResources } from './OctopusResources';
@@ -177,7 +177,7 @@ function StateCard({ connection }: { connection: Connection }) {
           </>
         ) : null}
         {details.map(([key, value]) => (
-          <DetailRow key={key} name={key} value={value} />
+          <DetailRow key={key} title={fieldLabel(key)} value={value} />
         ))}
         <dt>Created</dt>
         <dd>
@@ -201,10 +201,10 @@ function shown(value: unknown) {
   return String(value);
 }
 
-function DetailRow({ name, value }: { name: string; value: unknown }) {
+function DetailRow({ title, value }: { title: string; value: unknown }) {
   return (
     <>
-      <dt>{fieldLabel(name)}</dt>
+      <dt>{title}</dt>
       <dd>{shown(value)}</dd>
     </>
   );
@@ -212,7 +212,13 @@ function DetailRow({ name, value }: { name: string; value: unknown }) {
 
 /** Settings as stored; secrets only as set or not (their values never leave the server). */
 function ConfigCard({ connection, type }: { connection: Connection; type: ConnectionType | undefined }) {
-  const configNames = [...new Set([...fieldsOf(type?.config, false).map((f) => f.name), ...Object.keys(connection.config)])];
+  const configFields = fieldsOf(type?.config, false);
+  const configNames = [...new Set([...configFields.map((f) => f.name), ...Object.keys(connection.config)])];
+  // A stored key the type no longer declares has no title: it is labelled from its name.
+  const titleOf = (name: string) => {
+    const field = configFields.find((f) => f.name === name);
+    return field ? fieldTitle(field) : fieldLabel(name);
+  };
   const secretFields = fieldsOf(type?.secrets, true);
   const secretState = (name: string, required: boolean) => {
     if (connection.secretsSet) return connection.secretsSet.includes(name) ? 'set' : 'not set';
@@ -226,20 +232,20 @@ function ConfigCard({ connection, type }: { connection: Connection; type: Connec
       </h2>
       <dl className="kv">
         {configNames.map((key) => (
-          <DetailRow key={key} name={key} value={connection.config[key]} />
+          <DetailRow key={key} title={titleOf(key)} value={connection.config[key]} />
         ))}
         {secretFields.map((field) => (
-          <SecretRow key={field.name} name={field.name} state={secretState(field.name, field.required)} />
+          <SecretRow key={field.name} name={field.name} title={fieldTitle(field)} state={secretState(field.name, field.required)} />
         ))}
       </dl>
     </section>
   );
 }
 
-function SecretRow({ name, state }: { name: string; state: string }) {
+function SecretRow({ name, title, state }: { name: string; title: string; state: string }) {
   return (
     <>
-      <dt>{fieldLabel(name)}</dt>
+      <dt>{title}</dt>
       <dd data-secret={name}>
         <span className={`badge ${state === 'set' ? 'badge-good' : ''}`}>{state}</span>
         {state === 'write-only' ? <span className="hint"> never shown; replace it with Change</span> : null}

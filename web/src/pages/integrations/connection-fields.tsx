@@ -19,6 +19,11 @@ export function fieldsOf(schema: FieldsSchema | undefined, secret: boolean): Fie
 
 const WORDS: Record<string, string> = { url: 'URL', api: 'API', tls: 'TLS', id: 'ID', uri: 'URI' };
 
+/** The field's declared title; a schema that declares none (an older manifest) gets one from its name. */
+export function fieldTitle(field: Pick<Field, 'name' | 'schema'>): string {
+  return field.schema.title ?? fieldLabel(field.name);
+}
+
 /** `serverUrl` → "Server URL". */
 export function fieldLabel(name: string): string {
   const words = name
@@ -62,7 +67,7 @@ function FieldInput({
 }) {
   const hintId = useId();
   const { schema } = field;
-  const label = `${fieldLabel(field.name)}${field.required && !keepHint ? '' : ' (optional)'}`;
+  const label = `${fieldTitle(field)}${field.required && !keepHint ? '' : ' (optional)'}`;
   const common = { name: field.name, 'aria-describedby': schema.description ? hintId : undefined };
   let input;
   if (schema.type === 'boolean') {
@@ -86,20 +91,21 @@ function FieldInput({
     );
   } else {
     const numeric = schema.type === 'integer' || schema.type === 'number';
+    const masked = field.secret || schema.sensitive === true;
     input = (
       <input
         {...common}
-        type={field.secret ? 'password' : numeric ? 'number' : 'text'}
+        type={masked ? 'password' : numeric ? 'number' : 'text'}
         // Secrets are never filled in by the browser's password manager or read back.
-        autoComplete={field.secret ? 'new-password' : 'off'}
+        autoComplete={masked ? 'new-password' : 'off'}
         value={value}
         required={field.required && !keepHint}
         placeholder={
           keepHint && field.secret
             ? 'leave empty to keep the current value'
-            : schema.default !== undefined
-              ? String(schema.default)
-              : undefined
+            : (schema.placeholder ??
+              (schema.examples?.[0] !== undefined ? String(schema.examples[0]) : undefined) ??
+              (schema.default !== undefined ? String(schema.default) : undefined))
         }
         min={schema.minimum}
         max={schema.maximum}

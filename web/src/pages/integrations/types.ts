@@ -53,6 +53,11 @@ export interface FieldsSchema {
 
 export interface FieldSchema {
   type?: string;
+  /** Declared UI metadata: the field's label, an example value shown in the empty input, more examples, and whether to mask it. */
+  title?: string;
+  placeholder?: string;
+  examples?: unknown[];
+  sensitive?: boolean;
   description?: string;
   default?: unknown;
   enum?: unknown[];

@@ -29,6 +29,11 @@ export interface ReactionVersion {
 /** A JSON Schema as the action manifests give it (TypeBox output): only the parts the form reads. */
 export interface JsonSchema {
   type?: string | string[];
+  /** Declared UI metadata: the field's label, an example value shown in the empty input, more examples, and whether to mask it. */
+  title?: string;
+  placeholder?: string;
+  examples?: unknown[];
+  sensitive?: boolean;
   description?: string;
   enum?: unknown[];
   const?: unknown;

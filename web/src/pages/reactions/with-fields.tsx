@@ -88,6 +88,8 @@ function Field({
   onChange(value: unknown): void;
 }) {
   const kind = kindFor(schema, value);
+  // The declared title; a field that declares none is labelled from its key.
+  const title = schema.title ?? fieldLabel(name);
   const hintId = `${id}-hint`;
   const hint = schema.description ? (
     <span id={hintId} className="hint">
@@ -98,11 +100,11 @@ function Field({
   const label =
     kind.kind === 'map' ? (
       <span id={`${id}-label`} className="reactions-group-title">
-        {fieldLabel(name)}
+        {title}
       </span>
     ) : (
       <label htmlFor={id}>
-        {fieldLabel(name)}
+        {title}
         {required ? (
           <span className="reactions-required" aria-hidden="true">
             {' '}
@@ -117,7 +119,7 @@ function Field({
     return (
       <fieldset className="reactions-subfields" disabled={disabled}>
         <legend>
-          {fieldLabel(name)}
+          {title}
           {required ? ' *' : ''}
         </legend>
         {hint}
@@ -153,6 +155,7 @@ function Field({
         <input
           id={id}
           inputMode="decimal"
+          placeholder={schema.placeholder}
           value={value === undefined || value === null ? '' : String(value)}
           disabled={disabled}
           aria-describedby={describedBy}
