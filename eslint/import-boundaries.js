@@ -10,11 +10,13 @@ const LAYERS = [
   ['src/core/', 'core'],
   ['src/store/', 'store'],
   ['src/engine/action.ts', 'action-contract'],
+  ['src/engine/define-action.ts', 'action-contract'],
   ['src/engine/', 'engine'],
   ['src/actions/http/', 'http-client'],
   ['src/actions/', 'actions'],
   ['src/integrations/', 'integrations'],
   ['src/simulators/', 'simulators'],
+  ['src/connections/', 'connections'],
   ['src/server/', 'server'],
   ['src/cli/', 'cli'],
   ['src/config.ts', 'config'],
@@ -33,7 +35,9 @@ export const ALLOWED = {
   integrations: ['core', 'action-contract', 'http-client', 'integrations'],
   simulators: ['core', 'simulators'],
   config: ['core', 'config'],
-  server: ['core', 'config', 'store', 'action-contract', 'engine', 'http-client', 'actions', 'integrations', 'server'],
+  // The connection host: the store-backed side of the integrations' contract.
+  connections: ['core', 'store', 'action-contract', 'http-client', 'integrations', 'connections'],
+  server: ['core', 'config', 'store', 'action-contract', 'engine', 'http-client', 'actions', 'integrations', 'connections', 'server'],
   // The CLI speaks to the server over HTTP: it may read the server's schemas as types only, and
   // the integrations' declarations (ready-made reactions, pickers) as data; never the store.
   cli: ['core', 'config', 'cli', 'action-contract', 'http-client', 'integrations', 'simulators', 'wiring', 'server:type'],

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { integrationDocs } from '../src/integrations/docs.js';
-import { allActions, allEvents, allTemplates, integrationManifests } from '../src/integrations/manifests.js';
+import { builtinActions } from '../src/actions/index.js';
+import type { Action } from '../src/engine/action.js';
+import { allEvents, allTemplates, integrationManifests } from '../src/integrations/manifests.js';
+
+/** Every action Shipline ships: the built-ins and each integration's. */
+function allActions(): Action[] {
+  return [...builtinActions({ scriptsEnabled: false }), ...integrationManifests().flatMap((m) => m.actions)];
+}
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
 

@@ -2,7 +2,6 @@ import type { TSchema } from 'typebox';
 import type { Action } from '../engine/action.js';
 import type { ProviderEvent, ReactionTemplate } from './connection-type.js';
 import { CONNECTION_TYPES } from './connection-types.js';
-import { builtinActions } from '../actions/index.js';
 import { BUILTIN_EVENTS } from '../core/builtin-events.js';
 
 /** What every integration declares, for the API, the UI, the generated docs and `reactions init`. */
@@ -54,9 +53,4 @@ export function allEvents(): Array<ProviderEvent & { provider: string | null }> 
 /** Every ready-made reaction, by name. */
 export function allTemplates(): ReactionTemplate[] {
   return integrationManifests().flatMap((m) => m.templates);
-}
-
-/** Every action Shipline ships: the built-ins and each integration's (for the conventions test). */
-export function allActions(): Action[] {
-  return [...builtinActions({ scriptsEnabled: false }), ...integrationManifests().flatMap((m) => m.actions)];
 }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import { Duration, requireDuration } from '../../integrations/duration.js';
+import { Duration, requireDuration } from '../../core/duration.js';
 import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(

@@ -5,7 +5,7 @@ import type { ActionContext, HttpResponse, Outcome } from '../../engine/action.j
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
 import { displayUrl } from './client.js';
-import { Duration, requireDuration } from '../../integrations/duration.js';
+import { Duration, requireDuration } from '../../core/duration.js';
 import { parseBody, retryAfterMs, statusExpected } from './status.js';
 import { errorMessage } from '../../core/error-message.js';
 

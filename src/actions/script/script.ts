@@ -9,7 +9,7 @@ import type { Static } from 'typebox';
 import type { Action, ActionContext, Outcome } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import { Duration, requireDuration } from '../../integrations/duration.js';
+import { Duration, requireDuration } from '../../core/duration.js';
 import { createLineSplitter, createTail, parseOutputLine } from './output-lines.js';
 import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Action, ActionContext, Outcome, StepResult, Wait } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
-import { Duration, requireDuration } from '../duration.js';
+import { Duration, requireDuration } from '../../core/duration.js';
 import type { OctopusClient, OctopusCollection, OctopusDeployment, OctopusTask } from './client.js';
 import { spacePath } from './client.js';
 import type { OctopusConnections, OpenConnection } from './connection.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { parseDuration } from '../core/reactions/durations.js';
+import { parseDuration } from './reactions/durations.js';
 
 /**
  * Durations in action configs, in the same grammar as reaction documents (`retry`, `timeout`):
