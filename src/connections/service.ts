@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { ConnectionHost } from '../integrations/connection-host.js';
 import type { ConnectionType, Resource } from '../integrations/connection-type.js';
 import { checkedAgainst } from '../integrations/schema-check.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** How long a connection test may take before it counts as an error. */
 const TEST_TIMEOUT_MS = 15_000;
@@ -155,7 +156,7 @@ export class ConnectionService {
         ...(outcome.state ? { state: outcome.state } : {}),
       };
     } catch (err) {
-      return { status: 'error', error: withTimeout(err instanceof Error ? err.message : String(err), signal), details: null };
+      return { status: 'error', error: withTimeout(errorMessage(err), signal), details: null };
     }
   }
 

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../../engine/action.js';
 import { NonRetriableError, RetryAfterError } from '../../engine/action.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
 
 /**
  * Octopus Deploy's REST API as Shipline uses it (https://octopus.com/docs/octopus-rest-api): the API key
@@ -91,7 +92,7 @@ export class OctopusClient {
     private readonly http: HttpClient,
     private readonly options: ClientOptions,
   ) {
-    this.base = options.serverUrl.replace(/\/+$/, '');
+    this.base = trimTrailingSlashes(options.serverUrl);
   }
 
   /** A client for the same server that aborts with `signal`. */

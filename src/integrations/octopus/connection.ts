@@ -1,24 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { HttpClient } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import { readConnection } from '../read-connection.js';
 import { OctopusClient } from './client.js';
 import { resolveSpace, SpaceResolver } from './resolve.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** What a user gives to connect an Octopus server. */
 export const OctopusConfig = Type.Object(
   {
-    serverUrl: Type.String({ pattern: '^https?://[^\\s/]+', description: 'The Octopus server, e.g. https://my-company.octopus.app' }),
-    space: Type.Optional(Type.String({ description: 'Space name or id; empty means the default space' })),
-    trackDeploys: Type.Optional(Type.Boolean({ description: 'Record every Octopus deployment in the deploy catalog (default true)' })),
+    serverUrl: Type.String({
+      pattern: '^https?://[^\\s/]+',
+      title: 'Server URL',
+      placeholder: 'https://my-company.octopus.app',
+      description: 'The Octopus server, e.g. https://my-company.octopus.app',
+    }),
+    space: Type.Optional(
+      Type.String({ title: 'Space', placeholder: 'Default', description: 'Space name or id; empty means the default space' }),
+    ),
+    trackDeploys: Type.Optional(
+      Type.Boolean({ title: 'Track deploys', description: 'Record every Octopus deployment in the deploy catalog (default true)' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const OctopusSecrets = Type.Object(
   {
-    apiKey: Type.String({ minLength: 1, description: 'An Octopus API key (Profile → My API Keys); sent only as X-Octopus-ApiKey' }),
+    apiKey: Type.String({
+      minLength: 1,
+      title: 'API key',
+      placeholder: 'API-…',
+      sensitive: true,
+      description: 'An Octopus API key (Profile → My API Keys); sent only as X-Octopus-ApiKey',
+    }),
   },
   { additionalProperties: false },
 );
@@ -30,11 +47,10 @@ export function newWebhookSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export interface OctopusConfigValue {
-  serverUrl: string;
-  space?: string;
-  trackDeploys?: boolean;
-}
+export type OctopusConfigValue = Static<typeof OctopusConfig>;
+
+/** The declared settings, read with `readConnection`. */
+export const octopusSchemas = { type: 'octopus', config: OctopusConfig, secrets: OctopusSecrets };
 
 /** What Shipline learned when it last talked to the server. */
 export interface OctopusState {
@@ -77,7 +93,8 @@ export class OctopusConnections {
   ) {}
 
   clientFor(connection: ConnectionWithSecrets, signal?: AbortSignal): OctopusClient {
-    return this.clientWith(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '', signal);
+    const { config, secrets } = readConnection(octopusSchemas, connection);
+    return this.clientWith(config, secrets.apiKey, signal);
   }
 
   /** A client for settings that may not be saved yet (the form's Test). */
@@ -103,7 +120,7 @@ export class OctopusConnections {
         ...(root.InstallationId ? { installationId: root.InstallationId } : {}),
       };
     } catch (err) {
-      return { status: 'error', error: err instanceof Error ? err.message : String(err) };
+      return { status: 'error', error: errorMessage(err) };
     }
   }
 
@@ -123,7 +140,7 @@ export class OctopusConnections {
   }
 
   private async load(connection: ConnectionWithSecrets): Promise<OpenConnection> {
-    const config = connection.config as unknown as OctopusConfigValue;
+    const { config } = readConnection(octopusSchemas, connection);
     const client = this.clientFor(connection);
     const state = connection.state as OctopusState;
     const spaceId = state.space?.id ?? (await resolveSpace(client, config.space)).Id;

@@ -6,6 +6,8 @@ import type { OctopusConnections } from './connection.js';
 import { storableDelivery } from './delivery-secrets.js';
 import type { OctopusDelivery, ResolvedNames } from './payload.js';
 import { DEPLOYMENT_EVENT_TYPES, deploymentKeys, eventData, eventTypeOf, parseDelivery } from './payload.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Inbox sources of Octopus deliveries: `octopus:<connection id>`. */
 export const INBOX_PREFIX = 'octopus:';
@@ -175,8 +177,7 @@ export class OctopusInbox {
     } catch (err) {
       if (!this.host.reportOutage(err))
         this.logger?.error({ err }, 'storing Octopus events failed; they stay in the inbox and are tried again');
-      for (const { item } of prepared)
-        await this.host.inbox.failed(item.seq, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      for (const { item } of prepared) await this.host.inbox.failed(item.seq, errorMessage(err)).catch(() => undefined);
     }
   }
 
@@ -208,7 +209,7 @@ export class OctopusInbox {
     const status = STATUS_OF_CATEGORY[d.category];
     if (stored.length === 0 || !status || !d.related.Deployments || !tracksDeploys(connection)) return;
     const spaceId = d.spaceId ?? (connection.state as { space?: { id: string } }).space?.id;
-    const server = (d.serverUri ?? (connection.config as { serverUrl: string }).serverUrl).replace(/\/+$/, '');
+    const server = trimTrailingSlashes(d.serverUri ?? (connection.config as { serverUrl: string }).serverUrl);
     await observeDeployment(
       tx,
       connection,

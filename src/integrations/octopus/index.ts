@@ -5,8 +5,11 @@ import type { ConnectionHost } from '../connection-host.js';
 import type { ConnectionType } from '../connection-type.js';
 import { observeDeployment, tracksDeploys } from './catalog.js';
 import { NonRetriableOctopusError, OctopusApiError } from './client.js';
-import type { OctopusConfigValue, OpenConnection } from './connection.js';
-import { newWebhookSecret, OctopusConfig, OctopusConnections, OctopusSecrets, WEBHOOK_SECRET } from './connection.js';
+import type { OpenConnection } from './connection.js';
+import { newWebhookSecret, OctopusConfig, OctopusConnections, octopusSchemas, OctopusSecrets, WEBHOOK_SECRET } from './connection.js';
+import { readConnection } from '../read-connection.js';
+import { errorMessage } from '../../core/error-message.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
 import { createReleaseAction } from './create-release.js';
 import { deployReleaseAction } from './deploy-release.js';
 import { OCTOPUS_EVENTS } from './events.js';
@@ -115,13 +118,19 @@ export const octopusConnection: ConnectionType = {
     'Connect an Octopus Deploy server (URL, space, API key). Shipline keeps its Octopus subscription itself, turns deliveries into octopus.deployment.* and octopus.event events and catalog deploys, and deploys or creates releases from reactions.',
   config: OctopusConfig,
   secrets: OctopusSecrets,
-  normalizeConfig: (config) => ({ ...config, serverUrl: String(config.serverUrl).replace(/\/+$/, '') }),
+  normalizeConfig: (config) => ({ ...config, serverUrl: trimTrailingSlashes(String(config.serverUrl)) }),
   generatedSecrets: () => ({ [WEBHOOK_SECRET]: newWebhookSecret() }),
 
   /** `GET /api`, `GET /api/users/me`, resolve the space: `ready` with the space and version, or Octopus's message. */
   async test(connection, http, signal) {
     const connections = new OctopusConnections(async () => undefined, http);
-    const outcome = await connections.check(connection.config as unknown as OctopusConfigValue, connection.secrets.apiKey ?? '', signal);
+    let settings: ReturnType<typeof readConnection<typeof OctopusConfig, typeof OctopusSecrets>>;
+    try {
+      settings = readConnection(octopusSchemas, connection);
+    } catch (err) {
+      return { status: 'error', error: errorMessage(err) };
+    }
+    const outcome = await connections.check(settings.config, settings.secrets.apiKey, signal);
     if (outcome.status === 'error') return { status: 'error', error: outcome.error };
     return {
       status: 'ready',
@@ -136,10 +145,7 @@ export const octopusConnection: ConnectionType = {
   actions: actionsForDocs(),
   actionsFor(host) {
     const { connections } = octopusProcess(host);
-    return [
-      deployReleaseAction({ connections, seen: (ctx, open, d) => seen(host, ctx, open, d) }),
-      createReleaseAction(connections),
-    ];
+    return [deployReleaseAction({ connections, seen: (ctx, open, d) => seen(host, ctx, open, d) }), createReleaseAction(connections)];
   },
   webhook: octopusWebhook((host) => octopusProcess(host).inbox),
   templates: OCTOPUS_TEMPLATES,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseDatetime } from '../../core/datetime.js';
+import { obj } from '../../core/objects.js';
 /**
  * Reading an Octopus subscription delivery (`{Timestamp, EventType: "SubscriptionPayload",
  * Payload: {ServerUri, Event: {...}}}`). Tolerant of every form seen in the wild: numbers where
@@ -26,8 +27,6 @@ export interface OctopusDelivery {
 export type ParseResult = { ok: true; delivery: OctopusDelivery } | { ok: false; error: string };
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 /** A time as every time Shipline stores: ISO 8601 in UTC. */
 const utc = (v: unknown): string | null => {
   const raw = str(v);

@@ -10,6 +10,8 @@ import { WEBHOOK_SECRET } from './connection.js';
 import { unreachableWarning } from './reachability.js';
 import { resolveSpace } from './resolve.js';
 import { SECRET_HEADER } from './webhook-handler.js';
+import { trimTrailingSlashes } from '../../core/urls.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** Wait keys of Deploy Release steps start with this, then the connection id. */
 export const WAIT_PREFIX = 'octopus.deployment:';
@@ -169,7 +171,7 @@ export class SubscriptionReconciler {
         return;
       }
       const secret = connection.secrets[WEBHOOK_SECRET] ?? '';
-      const uri = `${this.host.publicUrl().replace(/\/+$/, '')}/hooks/octopus/${connection.id}`;
+      const uri = `${trimTrailingSlashes(this.host.publicUrl())}/hooks/octopus/${connection.id}`;
       let id: string;
       if (!mine) {
         const created = await client.post<Subscription>(base, desired(name, resolver.spaceId, uri, secret, categories));
@@ -186,7 +188,7 @@ export class SubscriptionReconciler {
       const warning = unreachableWarning(this.host.publicUrl(), (connection.config as { serverUrl: string }).serverUrl);
       await this.saveState(connection, { id, categories, lastReconciledAt: now, error: null, warning });
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorMessage(err);
       this.host.logger?.warn({ err, connection: connection.name }, 'reconciling the Octopus subscription failed');
       await this.saveState(connection, {
         id: previous?.id ?? null,
