@@ -16,7 +16,6 @@ import {
 import { integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['connections'];
 const params = Type.Object({ name: Type.String() });
@@ -65,13 +64,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
   const view = async (c: Connection) => viewOf(c, config.publicUrl, await store.connections.secretNames(c.id));
   return async (app: App) => {
     app.post(
-      '/api/v1/connections',
+      '/connections',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Connect a system (tests it and sets up its subscription)',
           tags,
-          security: BEARER,
           body: ConnectionCreate,
           response: { 201: ConnectionView, ...ErrorResponses },
         },
@@ -81,13 +79,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
 
     // A static segment: find-my-way prefers it to `/:name`, and `/:name/test` is a different path.
     app.post(
-      '/api/v1/connections/test',
+      '/connections/test',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Test a connection's settings without saving anything (no connection, no subscription)",
           tags,
-          security: BEARER,
           body: ConnectionProbeBody,
           response: { 200: ConnectionProbeView, ...ErrorResponses },
         },
@@ -96,13 +93,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connection-types',
+      '/connection-types',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'What each connection type takes (config and secret fields as JSON Schema), its actions and ready-made reactions',
           tags,
-          security: BEARER,
           response: { 200: List(ConnectionTypeView), ...ErrorResponses },
         },
       },
@@ -121,22 +117,21 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connections',
+      '/connections',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
+        schema: { summary: 'List connections', tags, response: { 200: List(ConnectionView), ...ErrorResponses } },
       },
       async () => ({ items: await Promise.all((await store.connections.list()).map(view)) }),
     );
 
     app.get(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Show a connection: status, space, version, subscription',
           tags,
-          security: BEARER,
           params,
           response: { 200: ConnectionView, ...ErrorResponses },
         },
@@ -145,13 +140,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.patch(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Change a connection's config or API key (tested again)",
           tags,
-          security: BEARER,
           params,
           body: ConnectionPatch,
           response: { 200: ConnectionView, ...ErrorResponses },
@@ -161,13 +155,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.delete(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Delete a connection (its Octopus subscription is deleted too)',
           tags,
-          security: BEARER,
           params,
           response: { 204: Type.Null(), ...ErrorResponses },
         },
@@ -179,13 +172,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.post(
-      '/api/v1/connections/:name/test',
+      '/connections/:name/test',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)',
           tags,
-          security: BEARER,
           params,
           response: { 200: ConnectionView, ...ErrorResponses },
         },
@@ -197,13 +189,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connections/:name/resources/:kind',
+      '/connections/:name/resources/:kind',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Pick resources: projects, environments, releases (newest first) or channels — the last two need ?project=',
           tags,
-          security: BEARER,
           params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),
           querystring: Type.Object({ project: Type.Optional(Type.String()), search: Type.Optional(Type.String()) }),
           response: { 200: List(Resource), ...ErrorResponses },
