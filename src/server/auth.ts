@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';
 import type { Session, SessionsRepo } from '../store/sessions.js';
 import { csrfMatches } from '../store/sessions.js';
 import type { ApiToken, TokensRepo } from '../store/tokens.js';
+import { ErrorBody } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -39,6 +41,12 @@ export const SECURITY_SCHEMES = {
     description: 'A signed-in browser (POST /auth/session); requests that change something also send X-CSRF-Token',
   },
 } as const;
+const described = (description: string) => Type.Object(ErrorBody.properties, { description });
+/** What the check below answers, whatever the route. */
+const AUTH_ERRORS = {
+  401: described('auth.token_missing, auth.token_invalid or auth.session_invalid: no valid token or session'),
+  403: described('auth.role_too_low (the token or user has a lower role), or auth.csrf (a signed-in change without its X-CSRF-Token)'),
+};
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
 
 export interface ApiRoute {
@@ -97,13 +105,14 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo, sessions?
  * state neither themselves.
  */
 function documentAuth(route: RouteOptions, minRole: Role): void {
-  const schema = (route.schema ?? {}) as { description?: string };
+  const schema = (route.schema ?? {}) as { description?: string; response?: Record<string, unknown> };
   const needs = `Needs a token (or a signed-in user) with role \`${minRole}\` or higher.`;
   route.schema = {
     ...schema,
     description: schema.description ? `${schema.description}\n\n${needs}` : needs,
     security: SECURITY,
     'x-min-role': minRole,
+    response: { ...schema.response, ...AUTH_ERRORS },
   } as RouteOptions['schema'];
 }
 

@@ -84,6 +84,8 @@ const acceptAnything = () => () => true;
 export function ingestRoutes(store: Store, metrics: Metrics) {
   return async (app: FastifyInstance) => {
     registerErrorHandling(app, store.db.outage, OPSLEVEL_FORMAT);
+    // Without it a GET here would reach the web UI's catch-all, whose not-found answer is Shipline's.
+    app.get('/*', { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
     app.post<{ Params: { endpointId: string } }>(
       '/:endpointId',
       {
