@@ -66,6 +66,9 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** Every code of the catalog, in its order. */
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
 /** An error with a catalog code; the HTTP layer turns it into `{error: {code, message, status}}`. */
 export class ShiplineError extends Error {
   readonly code: ErrorCode;

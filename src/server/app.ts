@@ -9,10 +9,11 @@ import type { Engine } from '../engine/engine.js';
 import { ActionRegistry } from '../engine/registry.js';
 import { builtinActions } from '../actions/index.js';
 import type { Store } from '../store/index.js';
-import { registerAuth } from './auth.js';
+import { API_V1, registerAuth, SECURITY_SCHEMES } from './auth.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './error-handler.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
+import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { deployRoutes } from './routes/deploys.js';
@@ -33,6 +34,7 @@ import { suggestionRoutes } from './routes/suggestions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { linkDeployersToUsers, userRoutes } from './routes/users.js';
 import { sessionRoutes } from './routes/session.js';
+import type { App } from './routes/types.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { registerWebUi } from './web-ui.js';
 
@@ -119,7 +121,7 @@ export async function buildApp({ store, config, logger, registry, engine, connec
         version: '1',
         description: 'Deploy tracking, reactions and Octopus Deploy automation. Send `Authorization: Bearer <token>` to /api/v1 routes.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -127,25 +129,28 @@ export async function buildApp({ store, config, logger, registry, engine, connec
   registerAuth(app, store.tokens, store.sessions);
   linkDeployersToUsers(app, store.users);
   await app.register(healthRoutes(store, metrics));
-  await app.register(ingestRoutes(store, metrics));
-  await app.register(serviceRoutes(store));
-  await app.register(endpointRoutes(store, config));
-  await app.register(deployRoutes(store));
-  await app.register(insightsRoutes(store));
-  await app.register(suggestionRoutes(store));
-  await app.register(tokenRoutes(store));
-  await app.register(userRoutes(store));
+  await app.register(ingestRoutes(store, metrics), { prefix: INGEST_PREFIX });
+  await app.register(
+    async (api: App) => {
+      await api.register(serviceRoutes(store));
+      await api.register(endpointRoutes(store, config));
+      await api.register(deployRoutes(store));
+      await api.register(insightsRoutes(store));
+      await api.register(suggestionRoutes(store));
+      await api.register(tokenRoutes(store));
+      await api.register(userRoutes(store));
+      await api.register(reactionRoutes(store, actions, connections));
+      await api.register(runRoutes(store, () => engine));
+      await api.register(eventRoutes(store));
+      await api.register(secretRoutes(store));
+      await api.register(webhookRoutes(store, config));
+      if (connections) await api.register(connectionRoutes(store, connections, config));
+    },
+    { prefix: API_V1 },
+  );
   await app.register(sessionRoutes(store, config));
-  await app.register(reactionRoutes(store, actions, connections));
-  await app.register(runRoutes(store, () => engine));
-  await app.register(eventRoutes(store));
-  await app.register(secretRoutes(store));
-  await app.register(webhookRoutes(store, config));
   await app.register(hookRoutes(store));
-  if (connections) {
-    await app.register(connectionRoutes(store, connections, config));
-    await app.register(connectionHookRoutes(store, connections));
-  }
+  if (connections) await app.register(connectionHookRoutes(store, connections));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebUi(app as unknown as FastifyInstance, webRoot);

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';
 import type { Session, SessionsRepo } from '../store/sessions.js';
 import { csrfMatches } from '../store/sessions.js';
 import type { ApiToken, TokensRepo } from '../store/tokens.js';
+import { ErrorBody } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,16 +28,37 @@ declare module 'fastify' {
   }
 }
 
+/** The API prefix every route plugin under it is registered with (app.ts). */
+export const API_V1 = '/api/v1';
+
+/** How /api/v1 authenticates, as OpenAPI security schemes (app.ts puts them in the document). */
+export const SECURITY_SCHEMES = {
+  bearer: { type: 'http', scheme: 'bearer', description: 'An API token: `Authorization: Bearer <token>`' },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'shipline_session',
+    description: 'A signed-in browser (POST /auth/session); requests that change something also send X-CSRF-Token',
+  },
+} as const;
+const described = (description: string) => Type.Object(ErrorBody.properties, { description });
+/** What the check below answers, whatever the route. */
+const AUTH_ERRORS = {
+  401: described('auth.token_missing, auth.token_invalid or auth.session_invalid: no valid token or session'),
+  403: described('auth.role_too_low (the token or user has a lower role), or auth.csrf (a signed-in change without its X-CSRF-Token)'),
+};
+const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
+
 export interface ApiRoute {
   method: string;
   url: string;
   minRole: Role;
 }
 
-const API_PREFIX = '/api/v1/';
+const API_PREFIX = `${API_V1}/`;
 
 /** The browser session's cookie. */
-export const SESSION_COOKIE = 'shipline_session';
+export const SESSION_COOKIE = SECURITY_SCHEMES.session.name;
 /** The header a signed-in browser echoes its session's CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -65,7 +88,7 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo, sessions?
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') routes.push({ method, url: route.url, minRole });
     }
-    route.schema = { ...route.schema, description: `Needs a token with role \`${minRole}\` or higher.` };
+    documentAuth(route, minRole);
     // The check is attached to each /api/v1 route, first among its hooks, so that the routes
     // without a role (health, the deploy webhook) run no hook for it at all. Callback style: a
     // promise-returning hook would cost an extra turn per request.
@@ -74,6 +97,23 @@ export function registerAuth(app: FastifyInstance, tokens: TokensRepo, sessions?
     };
     route.onRequest = [check, ...[route.onRequest ?? []].flat()];
   });
+}
+
+/**
+ * The route's own description is kept and the role it needs appended; the role also goes in
+ * `x-min-role` (for the generated docs) and the security requirement in `security`, so routes
+ * state neither themselves.
+ */
+function documentAuth(route: RouteOptions, minRole: Role): void {
+  const schema = (route.schema ?? {}) as { description?: string; response?: Record<string, unknown> };
+  const needs = `Needs a token (or a signed-in user) with role \`${minRole}\` or higher.`;
+  route.schema = {
+    ...schema,
+    description: schema.description ? `${schema.description}\n\n${needs}` : needs,
+    security: SECURITY,
+    'x-min-role': minRole,
+    response: { ...schema.response, ...AUTH_ERRORS },
+  } as RouteOptions['schema'];
 }
 
 async function authorize(request: FastifyRequest, minRole: Role, tokens: TokensRepo, sessions: SessionsRepo | undefined): Promise<void> {

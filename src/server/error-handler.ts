@@ -4,13 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorCode } from '../core/errors.js';
 import { ShiplineError } from '../core/errors.js';
 import { RETRY_AFTER_SECONDS } from '../store/outage.js';
-
-const INGEST_PREFIX = '/integrations/deploy';
-
-/** The deploy webhook answers errors in OpsLevel's format; everything else in Shipline's. */
-function isIngest(request: { url: string }): boolean {
-  return request.url.startsWith(INGEST_PREFIX);
-}
+import { INGEST_PREFIX, OPSLEVEL_FORMAT } from './opslevel-errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
@@ -44,32 +38,33 @@ function toShiplineError(err: FastifyError | Error, outage: OutageReporter | und
   return new ShiplineError('internal');
 }
 
-/** OpsLevel-style titles (`<Subject> Error`) for webhook errors that are not about one body field. */
-const INGEST_TITLES: Partial<Record<number, string>> = {
-  400: 'Request Error',
-  404: 'Not Found Error',
-  408: 'Request Timeout Error',
-  413: 'Payload Too Large Error',
-  414: 'URI Too Long Error',
-  415: 'Unsupported Media Type Error',
-  431: 'Request Header Fields Too Large Error',
-  500: 'Internal Error',
-  503: 'Service Unavailable Error',
-};
-
-/** The body of an error answer: OpsLevel's format on the deploy webhook, Shipline's elsewhere. */
-function errorBody(request: { url: string }, error: ShiplineError): unknown {
-  if (isIngest(request)) {
-    return { errors: [{ status: error.status, title: INGEST_TITLES[error.status] ?? 'Error', detail: error.message }] };
-  }
-  const body: Record<string, unknown> = { code: error.code, message: error.message, status: error.status };
-  if (error.details !== undefined) body.details = error.details;
-  return { error: body };
+/** How a part of the API answers errors: the body for an error, and the error for an unknown URL. */
+export interface ErrorFormat {
+  body(error: ShiplineError): unknown;
+  notFound(request: { method: string; url: string }): ShiplineError;
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: ShiplineError): FastifyReply {
+/** Shipline's format: `{error: {code, message, status, details?}}`. */
+const SHIPLINE_FORMAT: ErrorFormat = {
+  body(error) {
+    const body: Record<string, unknown> = { code: error.code, message: error.message, status: error.status };
+    if (error.details !== undefined) body.details = error.details;
+    return { error: body };
+  },
+  notFound: (request) => new ShiplineError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+};
+
+/**
+ * The format for a request no route has taken yet (a bad URL, a request Node's parser refused):
+ * only its path can tell, so the deploy webhook's prefix is matched here, and nowhere else.
+ */
+function formatForPath(path: string): ErrorFormat {
+  return path.startsWith(INGEST_PREFIX) ? OPSLEVEL_FORMAT : SHIPLINE_FORMAT;
+}
+
+function sendError(reply: FastifyReply, error: ShiplineError, format: ErrorFormat): FastifyReply {
   if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  return reply.status(error.status).send(errorBody(request, error));
+  return reply.status(error.status).send(format.body(error));
 }
 
 /**
@@ -77,7 +72,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: Shipline
  * parameter past maxParamLength) is answered in the same formats as every other error.
  */
 export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  void sendError(request, reply, toShiplineError(err, undefined));
+  void sendError(reply, toShiplineError(err, undefined), formatForPath(request.url));
 }
 
 /** The request line's path, read from what Node's parser had received when it gave up. */
@@ -100,7 +95,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: un
         ? new ShiplineError('request.timeout')
         : new ShiplineError('request.malformed');
   if (socket.writable) {
-    const body = JSON.stringify(errorBody({ url: requestPath(err) }, error));
+    const body = JSON.stringify(formatForPath(requestPath(err)).body(error));
     socket.write(
       `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -108,17 +103,16 @@ export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: un
   socket.destroy(err);
 }
 
-/** `outage`: the store's outage monitor; its errors answer 503 store.unavailable with Retry-After. */
-export function registerErrorHandling(app: FastifyInstance, outage?: OutageReporter): void {
+/**
+ * Sets the error and not-found handlers of `app` and the plugins registered in it, in `format`
+ * (default Shipline's; the deploy webhook's plugin sets OpsLevel's for itself). `outage`: the
+ * store's outage monitor; its errors answer 503 store.unavailable with Retry-After.
+ */
+export function registerErrorHandling(app: FastifyInstance, outage?: OutageReporter, format: ErrorFormat = SHIPLINE_FORMAT): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = toShiplineError(err, outage);
     if (error.status >= 500 && error.code !== 'store.unavailable') request.log.error({ err }, 'request failed');
-    return sendError(request, reply, error);
+    return sendError(reply, error, format);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const error = isIngest(request)
-      ? new ShiplineError('webhook.endpoint_not_found')
-      : new ShiplineError('route.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
-    return sendError(request, reply, error);
-  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, format.notFound(request), format));
 }

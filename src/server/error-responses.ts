@@ -19,8 +19,8 @@ const WITH_A_BODY = {
 
 /**
  * Lists in a route's OpenAPI responses the errors that every route may answer and that its own
- * schema does not list yet. Routes hidden from the document (the deploy webhook, which answers
- * in OpsLevel's format) are left alone.
+ * schema does not list yet (the deploy webhook lists them all itself, in OpsLevel's format).
+ * Routes hidden from the document are left alone.
  */
 export function documentErrorResponses(route: RouteOptions): void {
   const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;

@@ -1,5 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { TSchema } from '@fastify/type-provider-typebox';
+import type { ErrorCode } from '../core/errors.js';
+import { ERROR_CODES } from '../core/errors.js';
 
 // The contract at the HTTP edge: these schemas validate input, serialize output (dropping any
 // field not listed, so nothing internal leaks) and generate the OpenAPI document.
@@ -9,7 +11,9 @@ const Timestamp = Type.String({ format: 'date-time' });
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String({ description: 'Stable error code, e.g. service.not_found' }),
+    code: Type.Unsafe<ErrorCode>(
+      Type.String({ enum: ERROR_CODES, description: 'Stable error code, e.g. service.not_found (docs/errors.md)' }),
+    ),
     message: Type.String(),
     status: Type.Integer(),
     details: Type.Optional(Type.Unknown()),

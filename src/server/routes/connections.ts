@@ -16,7 +16,6 @@ import {
 import { allEvents, integrationManifests } from '../../integrations/manifests.js';
 import { ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 import { trimTrailingSlashes } from '../../core/urls.js';
 
 const tags = ['connections'];
@@ -88,13 +87,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
   const view = async (c: Connection) => viewOf(c, config.publicUrl, await store.connections.secretNames(c.id));
   return async (app: App) => {
     app.post(
-      '/api/v1/connections',
+      '/connections',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Connect a system (tests it and sets up its subscription)',
           tags,
-          security: BEARER,
           body: ConnectionCreate,
           response: { 201: ConnectionView, ...ErrorResponses },
         },
@@ -104,13 +102,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
 
     // A static segment: find-my-way prefers it to `/:name`, and `/:name/test` is a different path.
     app.post(
-      '/api/v1/connections/test',
+      '/connections/test',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Test a connection's settings without saving anything (no connection, no subscription)",
           tags,
-          security: BEARER,
           body: ConnectionProbeBody,
           response: { 200: ConnectionProbeView, ...ErrorResponses },
         },
@@ -119,13 +116,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connection-types',
+      '/connection-types',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'What each connection type takes (config and secret fields as JSON Schema), its actions and ready-made reactions',
           tags,
-          security: BEARER,
           response: { 200: List(ConnectionTypeView), ...ErrorResponses },
         },
       },
@@ -147,14 +143,13 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/event-types',
+      '/event-types',
       {
         config: { minRole: 'read' },
         schema: {
           summary:
             "Every event a reaction may listen to: Shipline's own and each connection type's, with a description and an example's data",
           tags,
-          security: BEARER,
           response: { 200: List(DeclaredEventView), ...ErrorResponses },
         },
       },
@@ -162,22 +157,21 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connections',
+      '/connections',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'List connections', tags, security: BEARER, response: { 200: List(ConnectionView), ...ErrorResponses } },
+        schema: { summary: 'List connections', tags, response: { 200: List(ConnectionView), ...ErrorResponses } },
       },
       async () => ({ items: await Promise.all((await store.connections.list()).map(view)) }),
     );
 
     app.get(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Show a connection: status, space, version, subscription',
           tags,
-          security: BEARER,
           params,
           response: { 200: ConnectionView, ...ErrorResponses },
         },
@@ -186,13 +180,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.patch(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Change a connection's config or API key (tested again)",
           tags,
-          security: BEARER,
           params,
           body: ConnectionPatch,
           response: { 200: ConnectionView, ...ErrorResponses },
@@ -202,13 +195,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.delete(
-      '/api/v1/connections/:name',
+      '/connections/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Delete a connection (its Octopus subscription is deleted too)',
           tags,
-          security: BEARER,
           params,
           response: { 204: Type.Null(), ...ErrorResponses },
         },
@@ -220,13 +212,12 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.post(
-      '/api/v1/connections/:name/test',
+      '/connections/:name/test',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Test a connection now (GET /api, /api/users/me, resolve the space)',
           tags,
-          security: BEARER,
           params,
           response: { 200: ConnectionView, ...ErrorResponses },
         },
@@ -238,14 +229,13 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
     );
 
     app.get(
-      '/api/v1/connections/:name/resources/:kind',
+      '/connections/:name/resources/:kind',
       {
         config: { minRole: 'read' },
         schema: {
           summary:
             "Pick resources, as the connection's type lists them (Octopus: projects, environments, releases (newest first) or channels — the last two need ?project=)",
           tags,
-          security: BEARER,
           params: Type.Object({ name: Type.String(), kind: Type.Union(RESOURCE_KINDS.map((k) => Type.Literal(k))) }),
           querystring: Type.Object({ project: Type.Optional(Type.String()), search: Type.Optional(Type.String()) }),
           response: { 200: List(Resource), ...ErrorResponses },

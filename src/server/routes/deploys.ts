@@ -7,7 +7,6 @@ import type { Store } from '../../store/index.js';
 import { Run } from '../engine-schemas.js';
 import { Deploy, DeployDetail, Environment, ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 import { linkUsers } from './users.js';
 
 const tags = ['deploys'];
@@ -38,13 +37,12 @@ function datetimeParam(name: string, raw: string | undefined): string | undefine
 export function deployRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/deploys',
+      '/deploys',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'List deploys, newest first',
           tags,
-          security: BEARER,
           querystring: DeployQuery,
           response: { 200: Page(Deploy), ...ErrorResponses },
         },
@@ -56,13 +54,12 @@ export function deployRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/deploys/:id',
+      '/deploys/:id',
       {
         config: { minRole: 'read' },
         schema: {
           summary: "Show a deploy, with its deployer's Shipline user and its failure mark",
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           response: { 200: DeployDetail, ...ErrorResponses },
         },
@@ -78,14 +75,13 @@ export function deployRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/deploys/:id/runs',
+      '/deploys/:id/runs',
       {
         config: { minRole: 'read' },
         schema: {
           summary:
             "The runs started by the events about a deploy (deploy.recorded, deploy.updated, deploy.failed, deploy.marked_failed, its Octopus deployment's events), newest first",
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           response: { 200: List(Run), ...ErrorResponses },
         },
@@ -97,13 +93,12 @@ export function deployRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/environments',
+      '/environments',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Environments seen in deploys, each with the latest deploy of every service there',
           tags,
-          security: BEARER,
           response: { 200: List(Environment), ...ErrorResponses },
         },
       },

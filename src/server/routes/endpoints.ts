@@ -3,7 +3,6 @@ import type { Store } from '../../store/index.js';
 import type { DeployEndpoint } from '../../store/endpoints.js';
 import { Endpoint, EndpointCreate, ErrorResponses, List } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['deploy endpoints'];
 
@@ -14,13 +13,12 @@ export function endpointRoutes(store: Store, config: { publicUrl: string }) {
 
   return async (app: App) => {
     app.post(
-      '/api/v1/deploy-endpoints',
+      '/deploy-endpoints',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Create a deploy endpoint: a URL CI pipelines POST deploys to',
           tags,
-          security: BEARER,
           body: EndpointCreate,
           response: { 201: Endpoint, ...ErrorResponses },
         },
@@ -29,13 +27,12 @@ export function endpointRoutes(store: Store, config: { publicUrl: string }) {
     );
 
     app.get(
-      '/api/v1/deploy-endpoints',
+      '/deploy-endpoints',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'List deploy endpoints with their URLs',
           tags,
-          security: BEARER,
           response: { 200: List(Endpoint), ...ErrorResponses },
         },
       },
@@ -43,13 +40,12 @@ export function endpointRoutes(store: Store, config: { publicUrl: string }) {
     );
 
     app.delete(
-      '/api/v1/deploy-endpoints/:id',
+      '/deploy-endpoints/:id',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Delete a deploy endpoint; its URL answers 404 afterwards, its deploys stay',
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           response: { 204: Type.Null(), ...ErrorResponses },
         },

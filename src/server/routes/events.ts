@@ -9,7 +9,6 @@ import { specOf } from '../../store/engine/reactions.js';
 import { Event, EventMatch, EventQuery, ReplayRequest, ReplayResult } from '../engine-schemas.js';
 import { ErrorResponses, List, Page } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['events'];
 const Id = Type.Object({ id: Type.String() });
@@ -19,13 +18,12 @@ const HEARTBEAT_MS = 15_000;
 export function eventRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/events',
+      '/events',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'List stored events, newest first',
           tags,
-          security: BEARER,
           querystring: EventQuery,
           response: { 200: Page(Event), ...ErrorResponses },
         },
@@ -38,13 +36,12 @@ export function eventRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/events/stream',
+      '/events/stream',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Live events as Server-Sent Events (`id` is the position; send Last-Event-ID to resume)',
           tags,
-          security: BEARER,
           querystring: Type.Object({
             type: Type.Optional(Type.String({ minLength: 1, description: 'Type or glob' })),
             named: Type.Optional(
@@ -123,22 +120,21 @@ export function eventRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/events/:id',
+      '/events/:id',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'Show an event', tags, security: BEARER, params: Id, response: { 200: Event, ...ErrorResponses } },
+        schema: { summary: 'Show an event', tags, params: Id, response: { 200: Event, ...ErrorResponses } },
       },
       async (request) => store.events.get(request.params.id),
     );
 
     app.get(
-      '/api/v1/events/:id/matches',
+      '/events/:id/matches',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Every reaction (current version): would it start on this event now, if not why, and the runs the event started for it',
           tags,
-          security: BEARER,
           params: Id,
           response: { 200: List(EventMatch), ...ErrorResponses },
         },
@@ -166,13 +162,12 @@ export function eventRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/events/:id/replay',
+      '/events/:id/replay',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Dispatch a stored event again: to every matching reaction, or to the one named (filter not checked)',
           tags,
-          security: BEARER,
           params: Id,
           body: Type.Optional(ReplayRequest),
           response: { 202: ReplayResult, ...ErrorResponses },

@@ -25,7 +25,6 @@ import {
   TimelineSchema,
 } from '../insights-schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 import { timeline } from '../../core/timeline.js';
 
 const tags = ['insights'];
@@ -107,13 +106,12 @@ function inScope(classified: Map<string, Classified>, scope: InsightScope): Clas
 export function insightsRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/insights/dora',
+      '/insights/dora',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'DORA metrics for a window and per bucket, each with its numerator, denominator, band and drill-down link',
           tags,
-          security: BEARER,
           querystring: DoraQuery,
           response: { 200: DoraReportSchema, ...ErrorResponses },
         },
@@ -152,14 +150,13 @@ export function insightsRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/insights/dora/drilldown',
+      '/insights/dora/drilldown',
       {
         config: { minRole: 'read' },
         schema: {
           summary:
             'The deploys (and incidents) one DORA figure is computed from; counted rows add up to its numerator, all rows to its denominator (frequency: days)',
           tags,
-          security: BEARER,
           querystring: DrilldownQuery,
           response: { 200: DrilldownSchema, ...ErrorResponses },
         },
@@ -179,13 +176,12 @@ export function insightsRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/deploys/:id/failure',
+      '/deploys/:id/failure',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Mark a deploy as failed (counts in the change failure rate, rule `marked`); marking again replaces the reason',
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           body: FailureMarkBody,
           response: { 200: FailureMark, ...ErrorResponses },
@@ -195,13 +191,12 @@ export function insightsRoutes(store: Store) {
     );
 
     app.delete(
-      '/api/v1/deploys/:id/failure',
+      '/deploys/:id/failure',
       {
         config: { minRole: 'write' },
         schema: {
           summary: "Remove a deploy's failure mark",
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           response: { 204: Type.Null(), ...ErrorResponses },
         },
@@ -213,14 +208,13 @@ export function insightsRoutes(store: Store) {
     );
 
     app.patch(
-      '/api/v1/environments/:name',
+      '/environments/:name',
       {
         config: { minRole: 'write' },
         schema: {
           summary:
             "Set an environment's tier; any spelling of the name (case-insensitive) names it. DORA counts production-tier environments by default",
           tags,
-          security: BEARER,
           params: Type.Object({ name: Type.String({ minLength: 1 }) }),
           body: EnvironmentPatch,
           response: { 200: EnvironmentTierView, ...ErrorResponses },
@@ -230,14 +224,13 @@ export function insightsRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/services/:idOrAlias/timeline',
+      '/services/:idOrAlias/timeline',
       {
         config: { minRole: 'read' },
         schema: {
           summary:
             'What happened to a service, in order: deploys (with the commit range since the previous one), failures, incidents and runs of reactions',
           tags,
-          security: BEARER,
           params: Type.Object({ idOrAlias: Type.String() }),
           querystring: TimelineQuery,
           response: { 200: TimelineSchema, ...ErrorResponses },

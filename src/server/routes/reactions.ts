@@ -22,7 +22,6 @@ import {
 } from '../engine-schemas.js';
 import { ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['reactions'];
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -91,25 +90,25 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     };
 
     app.get(
-      '/api/v1/reactions',
+      '/reactions',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'List reactions', tags, security: BEARER, response: { 200: List(Reaction), ...ErrorResponses } },
+        schema: { summary: 'List reactions', tags, response: { 200: List(Reaction), ...ErrorResponses } },
       },
       async () => ({ items: await store.reactions.list() }),
     );
 
     app.get(
-      '/api/v1/reactions/:name',
+      '/reactions/:name',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'Show a reaction', tags, security: BEARER, params: Name, response: { 200: Reaction, ...ErrorResponses } },
+        schema: { summary: 'Show a reaction', tags, params: Name, response: { 200: Reaction, ...ErrorResponses } },
       },
       async (request) => store.reactions.get(request.params.name),
     );
 
     app.put(
-      '/api/v1/reactions/:name',
+      '/reactions/:name',
       {
         config: { minRole: 'write' },
         schema: {
@@ -117,7 +116,6 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
           description:
             'Body: the reaction document as JSON, or YAML with Content-Type application/yaml. Reactions using admin-only actions (script) need an admin token.',
           tags,
-          security: BEARER,
           params: Name,
           body: Type.Unknown(),
           response: { 200: ReactionApplied, 201: ReactionApplied, ...ErrorResponses },
@@ -145,14 +143,13 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.patch(
-      '/api/v1/reactions/:name',
+      '/reactions/:name',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Enable or disable a reaction (a change is a new version, as a PUT of the changed document would be)',
           description: 'Reactions using admin-only actions (script) need an admin token to change.',
           tags,
-          security: BEARER,
           params: Name,
           body: ReactionPatch,
           response: { 200: Reaction, ...ErrorResponses },
@@ -167,13 +164,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.get(
-      '/api/v1/reactions/:name/versions',
+      '/reactions/:name/versions',
       {
         config: { minRole: 'read' },
         schema: {
           summary: "A reaction's applied versions, newest first (also of a deleted reaction: its runs name them)",
           tags,
-          security: BEARER,
           params: Name,
           querystring: Type.Object(PageQuery),
           response: { 200: Page(ReactionVersion), ...ErrorResponses },
@@ -183,13 +179,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.get(
-      '/api/v1/reactions/:name/versions/:version',
+      '/reactions/:name/versions/:version',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'One applied version of a reaction',
           tags,
-          security: BEARER,
           params: NameVersion,
           response: { 200: ReactionVersion, ...ErrorResponses },
         },
@@ -198,7 +193,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.post(
-      '/api/v1/reactions/validate',
+      '/reactions/validate',
       {
         config: { minRole: 'read' },
         schema: {
@@ -206,7 +201,6 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
           description:
             'Give exactly one of `document` and `yaml`; `problems` are the messages PUT /api/v1/reactions/:name would refuse it with. With `eventId` or `event`, a valid document is also dry-run (inputs rendered, each secret as the placeholder «secret:NAME»; no secret is loaded). Unknown secret names are reported to write and admin callers only.',
           tags,
-          security: BEARER,
           body: ValidateRequest,
           response: { 200: ValidateResult, ...ErrorResponses },
         },
@@ -238,13 +232,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.delete(
-      '/api/v1/reactions/:name',
+      '/reactions/:name',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Delete a reaction (its runs and versions stay)',
           tags,
-          security: BEARER,
           params: Name,
           response: { 204: Type.Null(), ...ErrorResponses },
         },
@@ -256,13 +249,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.post(
-      '/api/v1/reactions/:name/test',
+      '/reactions/:name/test',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Dry run: would this event start the reaction, and with which inputs? Performs nothing.',
           tags,
-          security: BEARER,
           params: Name,
           body: DryRunRequest,
           response: { 200: DryRunResult, ...ErrorResponses },
@@ -277,13 +269,12 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
     );
 
     app.get(
-      '/api/v1/actions',
+      '/actions',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'The actions reaction steps can use, with their input schemas and channels',
           tags,
-          security: BEARER,
           response: { 200: List(ActionDoc), ...ErrorResponses },
         },
       },

@@ -4,7 +4,6 @@ import type { Store } from '../../store/index.js';
 import { Decision, Run, RunQuery } from '../engine-schemas.js';
 import { ErrorResponses, Page } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['runs'];
 const Id = Type.Object({ id: Type.String() });
@@ -14,13 +13,12 @@ const StepParams = Type.Object({ id: Type.String(), step: Type.String() });
 export function runRoutes(store: Store, engine: () => Engine | undefined) {
   return async (app: App) => {
     app.get(
-      '/api/v1/runs',
+      '/runs',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'List runs, newest first',
           tags,
-          security: BEARER,
           querystring: RunQuery,
           response: { 200: Page(Run), ...ErrorResponses },
         },
@@ -29,13 +27,12 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
     );
 
     app.get(
-      '/api/v1/runs/:id',
+      '/runs/:id',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Show a run: steps, attempts, channels, inputs (each secret as the placeholder «secret:NAME»), outputs, logs',
           tags,
-          security: BEARER,
           params: Id,
           response: { 200: Run, ...ErrorResponses },
         },
@@ -44,13 +41,12 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
     );
 
     app.post(
-      '/api/v1/runs/:id/cancel',
+      '/runs/:id/cancel',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Cancel a run that has not finished',
           tags,
-          security: BEARER,
           params: Id,
           response: { 200: Run, ...ErrorResponses },
         },
@@ -68,13 +64,12 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
     );
 
     app.post(
-      '/api/v1/runs/:id/retry',
+      '/runs/:id/retry',
       {
         config: { minRole: 'write' },
         schema: {
           summary: "Run a finished run's failed steps again",
           tags,
-          security: BEARER,
           params: Id,
           response: { 200: Run, ...ErrorResponses },
         },
@@ -84,13 +79,12 @@ export function runRoutes(store: Store, engine: () => Engine | undefined) {
 
     for (const verb of ['approve', 'reject'] as const) {
       app.post(
-        `/api/v1/runs/:id/steps/:step/${verb}`,
+        `/runs/:id/steps/:step/${verb}`,
         {
           config: { minRole: 'write' },
           schema: {
             summary: `${verb === 'approve' ? 'Approve' : 'Reject'} a waiting approval step (the approver is the token's name)`,
             tags,
-            security: BEARER,
             params: StepParams,
             body: Decision,
             response: { 202: Type.Object({ status: Type.String() }), ...ErrorResponses },

@@ -2,7 +2,6 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/index.js';
 import { ErrorResponses, List, Secret, SecretPut } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['secrets'];
 const params = Type.Object({ name: Type.String() });
@@ -12,13 +11,12 @@ const params = Type.Object({ name: Type.String() });
 export function secretRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/secrets',
+      '/secrets',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'List secrets: names, bound hosts and dates, never values',
           tags,
-          security: BEARER,
           response: { 200: List(Secret), ...ErrorResponses },
         },
       },
@@ -26,13 +24,12 @@ export function secretRoutes(store: Store) {
     );
 
     app.put(
-      '/api/v1/secrets/:name',
+      '/secrets/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Create or replace a secret (encrypted at rest), optionally bound to the hosts it may be sent to',
           tags,
-          security: BEARER,
           params,
           body: SecretPut,
           response: { 200: Secret, ...ErrorResponses },
@@ -42,10 +39,10 @@ export function secretRoutes(store: Store) {
     );
 
     app.delete(
-      '/api/v1/secrets/:name',
+      '/secrets/:name',
       {
         config: { minRole: 'admin' },
-        schema: { summary: 'Delete a secret', tags, security: BEARER, params, response: { 204: Type.Null(), ...ErrorResponses } },
+        schema: { summary: 'Delete a secret', tags, params, response: { 204: Type.Null(), ...ErrorResponses } },
       },
       async (request, reply) => {
         await store.secrets.remove(request.params.name);

@@ -2,7 +2,6 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/index.js';
 import { AliasAdd, ErrorResponses, Page, PageQuery, Service, ServiceCreate, ServicePatch } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const IdOrAlias = Type.Object({ idOrAlias: Type.String({ description: 'A service id, name or alias' }) });
 const tags = ['services'];
@@ -10,13 +9,12 @@ const tags = ['services'];
 export function serviceRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/services',
+      '/services',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'List services by name',
           tags,
-          security: BEARER,
           querystring: Type.Object(PageQuery),
           response: { 200: Page(Service), ...ErrorResponses },
         },
@@ -25,13 +23,12 @@ export function serviceRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/services',
+      '/services',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Create a service; its name is always one of its aliases, and earlier deploys under its aliases attach to it',
           tags,
-          security: BEARER,
           body: ServiceCreate,
           response: { 201: Service, ...ErrorResponses },
         },
@@ -40,22 +37,21 @@ export function serviceRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/services/:idOrAlias',
+      '/services/:idOrAlias',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'Show a service', tags, security: BEARER, params: IdOrAlias, response: { 200: Service, ...ErrorResponses } },
+        schema: { summary: 'Show a service', tags, params: IdOrAlias, response: { 200: Service, ...ErrorResponses } },
       },
       async (request) => store.services.get(request.params.idOrAlias),
     );
 
     app.patch(
-      '/api/v1/services/:idOrAlias',
+      '/services/:idOrAlias',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Change a service; `aliases`, when given, replaces the alias list',
           tags,
-          security: BEARER,
           params: IdOrAlias,
           body: ServicePatch,
           response: { 200: Service, ...ErrorResponses },
@@ -65,13 +61,12 @@ export function serviceRoutes(store: Store) {
     );
 
     app.delete(
-      '/api/v1/services/:idOrAlias',
+      '/services/:idOrAlias',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Delete a service; its deploys stay and its aliases become suggestions again',
           tags,
-          security: BEARER,
           params: IdOrAlias,
           response: { 204: Type.Null(), ...ErrorResponses },
         },
@@ -83,13 +78,12 @@ export function serviceRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/services/:idOrAlias/aliases',
+      '/services/:idOrAlias/aliases',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Add an alias to a service; earlier deploys under it attach to the service',
           tags,
-          security: BEARER,
           params: IdOrAlias,
           body: AliasAdd,
           response: { 200: Service, ...ErrorResponses },

@@ -2,7 +2,6 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/index.js';
 import { ErrorResponses, List, Service, Suggestion, SuggestionAccept } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['suggestions'];
 const AliasParam = Type.Object({ alias: Type.String() });
@@ -10,13 +9,12 @@ const AliasParam = Type.Object({ alias: Type.String() });
 export function suggestionRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/suggestions',
+      '/suggestions',
       {
         config: { minRole: 'read' },
         schema: {
           summary: 'Aliases that received deploys but match no service',
           tags,
-          security: BEARER,
           response: { 200: List(Suggestion), ...ErrorResponses },
         },
       },
@@ -24,13 +22,12 @@ export function suggestionRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/suggestions/:alias/accept',
+      '/suggestions/:alias/accept',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Create a service for the alias, or attach it to `serviceId`; its earlier deploys follow',
           tags,
-          security: BEARER,
           params: AliasParam,
           body: SuggestionAccept,
           response: { 200: Service, ...ErrorResponses },
@@ -44,13 +41,12 @@ export function suggestionRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/suggestions/:alias/dismiss',
+      '/suggestions/:alias/dismiss',
       {
         config: { minRole: 'write' },
         schema: {
           summary: 'Hide a suggestion; its deploys are still recorded',
           tags,
-          security: BEARER,
           params: AliasParam,
           response: { 204: Type.Null(), ...ErrorResponses },
         },

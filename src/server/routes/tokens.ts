@@ -2,20 +2,18 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/index.js';
 import { ErrorResponses, List, Token, TokenCreate, TokenCreated } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['tokens'];
 
 export function tokenRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/tokens',
+      '/tokens',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'List API tokens (never their secrets)',
           tags,
-          security: BEARER,
           response: { 200: List(Token), ...ErrorResponses },
         },
       },
@@ -23,13 +21,12 @@ export function tokenRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/tokens',
+      '/tokens',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Create an API token; its secret is in this response only',
           tags,
-          security: BEARER,
           body: TokenCreate,
           response: { 201: TokenCreated, ...ErrorResponses },
         },
@@ -38,13 +35,12 @@ export function tokenRoutes(store: Store) {
     );
 
     app.delete(
-      '/api/v1/tokens/:id',
+      '/tokens/:id',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Revoke an API token',
           tags,
-          security: BEARER,
           params: Type.Object({ id: Type.String() }),
           response: { 200: Token, ...ErrorResponses },
         },

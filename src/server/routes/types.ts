@@ -9,5 +9,3 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
-
-export const BEARER = [{ bearer: [] as string[] }];

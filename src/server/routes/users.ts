@@ -6,7 +6,6 @@ import { normaliseEmail } from '../../store/users.js';
 import { ErrorResponses, List } from '../schemas.js';
 import { PasswordSet, User, UserCreate, UserParams, UserPatch } from '../user-schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['users'];
 
@@ -14,22 +13,21 @@ const tags = ['users'];
 export function userRoutes(store: Store) {
   return async (app: App) => {
     app.get(
-      '/api/v1/users',
+      '/users',
       {
         config: { minRole: 'admin' },
-        schema: { summary: 'List users', tags, security: BEARER, response: { 200: List(User), ...ErrorResponses } },
+        schema: { summary: 'List users', tags, response: { 200: List(User), ...ErrorResponses } },
       },
       async () => ({ items: await store.users.list() }),
     );
 
     app.post(
-      '/api/v1/users',
+      '/users',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Create a user (the password needs at least 12 characters)',
           tags,
-          security: BEARER,
           body: UserCreate,
           response: { 201: User, ...ErrorResponses },
         },
@@ -38,22 +36,21 @@ export function userRoutes(store: Store) {
     );
 
     app.get(
-      '/api/v1/users/:email',
+      '/users/:email',
       {
         config: { minRole: 'admin' },
-        schema: { summary: 'Show a user', tags, security: BEARER, params: UserParams, response: { 200: User, ...ErrorResponses } },
+        schema: { summary: 'Show a user', tags, params: UserParams, response: { 200: User, ...ErrorResponses } },
       },
       async (request) => store.users.get(request.params.email),
     );
 
     app.patch(
-      '/api/v1/users/:email',
+      '/users/:email',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Change a user's name or role, or disable them (ends their sessions at once)",
           tags,
-          security: BEARER,
           params: UserParams,
           body: UserPatch,
           response: { 200: User, ...ErrorResponses },
@@ -63,13 +60,12 @@ export function userRoutes(store: Store) {
     );
 
     app.post(
-      '/api/v1/users/:email/password',
+      '/users/:email/password',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: "Set a user's password (ends their sessions)",
           tags,
-          security: BEARER,
           params: UserParams,
           body: PasswordSet,
           response: { 200: User, ...ErrorResponses },

@@ -3,7 +3,6 @@ import type { Store } from '../../store/index.js';
 import type { Webhook as StoredWebhook } from '../../store/webhooks.js';
 import { ErrorResponses, List, Webhook, WebhookCreate, WebhookCreated } from '../schemas.js';
 import type { App } from './types.js';
-import { BEARER } from './types.js';
 
 const tags = ['webhooks'];
 const params = Type.Object({ name: Type.String() });
@@ -14,13 +13,12 @@ export function webhookRoutes(store: Store, config: { publicUrl: string }) {
 
   return async (app: App) => {
     app.post(
-      '/api/v1/webhooks',
+      '/webhooks',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Create an external webhook; its key or signing secret is in this response only',
           tags,
-          security: BEARER,
           body: WebhookCreate,
           response: { 201: WebhookCreated, ...ErrorResponses },
         },
@@ -29,13 +27,12 @@ export function webhookRoutes(store: Store, config: { publicUrl: string }) {
     );
 
     app.get(
-      '/api/v1/webhooks',
+      '/webhooks',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'List external webhooks (never their keys or secrets)',
           tags,
-          security: BEARER,
           response: { 200: List(Webhook), ...ErrorResponses },
         },
       },
@@ -43,13 +40,12 @@ export function webhookRoutes(store: Store, config: { publicUrl: string }) {
     );
 
     app.get(
-      '/api/v1/webhooks/:name',
+      '/webhooks/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'One external webhook (never its key or secret)',
           tags,
-          security: BEARER,
           params,
           response: { 200: Webhook, ...ErrorResponses },
         },
@@ -58,13 +54,12 @@ export function webhookRoutes(store: Store, config: { publicUrl: string }) {
     );
 
     app.delete(
-      '/api/v1/webhooks/:name',
+      '/webhooks/:name',
       {
         config: { minRole: 'admin' },
         schema: {
           summary: 'Delete an external webhook; its URL answers 404 afterwards, its events stay',
           tags,
-          security: BEARER,
           params,
           response: { 204: Type.Null(), ...ErrorResponses },
         },

@@ -1,64 +1,15 @@
-// The server's shapes the shared parts of the UI use (src/server/schemas.ts is the source of
-// truth; /api/openapi.json documents them). Pages keep the types only they use next to them.
+// The server's shapes the shared parts of the UI use, derived from the server's HTTP contract
+// (src/server/*schemas.ts). Type-only imports: the bundle takes none of the server's code.
+// Pages keep the types only they use next to them.
+import type { Static } from '@fastify/type-provider-typebox';
+import type * as EngineSchemas from '../../../src/server/engine-schemas.js';
+import type * as Schemas from '../../../src/server/schemas.js';
+import type * as UserSchemas from '../../../src/server/user-schemas.js';
 
-export type Role = 'read' | 'write' | 'admin';
-
-export interface SessionView {
-  user: { email: string; name: string; role: Role };
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export interface Commit {
-  sha: string | null;
-  message: string | null;
-  branch: string | null;
-  date: string | null;
-  committerName: string | null;
-  committerEmail: string | null;
-  authorName: string | null;
-  authorEmail: string | null;
-  authoringDate: string | null;
-}
-
-export type DeployStatus = 'queued' | 'started' | 'succeeded' | 'failed';
-
-export interface Deploy {
-  id: string;
-  /** The deploy endpoint's name (never its id, the endpoint's credential); null once deleted before names were kept. */
-  endpoint: string | null;
-  service: { id: string; name: string } | null;
-  serviceAlias: string;
-  environment: string | null;
-  description: string;
-  deployedAt: string;
-  deployUrl: string | null;
-  deployNumber: string;
-  dedupId: string | null;
-  deployer: { id: string | null; email: string | null; name: string | null; user?: { email: string; name: string } | null };
-  commit: Commit | null;
-  receivedAt: string;
-  status: DeployStatus;
-  source: string;
-}
-
-export interface Service {
-  id: string;
-  name: string;
-  aliases: string[];
-  description: string | null;
-  owner: string | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ShiplineEvent {
-  id: string;
-  type: string;
-  source: string;
-  timestamp: string;
-  receivedAt: string;
-  seq: number;
-  data: unknown;
-}
+export type Role = Static<typeof Schemas.Role>;
+export type SessionView = Static<typeof UserSchemas.SessionView>;
+export type Deploy = Static<typeof Schemas.Deploy>;
+export type Commit = NonNullable<Deploy['commit']>;
+export type DeployStatus = Deploy['status'];
+export type Service = Static<typeof Schemas.Service>;
+export type ShiplineEvent = Static<typeof EngineSchemas.Event>;

@@ -1,5 +1,8 @@
-// The server's shapes for connections, deploy endpoints and webhooks
-// (src/server/connection-schemas.ts and src/server/schemas.ts are the source of truth).
+// The server's shapes for connections, deploy endpoints and webhooks, from its schemas where the
+// UI reads them as they are (type-only imports); Connection also reads older servers' answers.
+import type { Static } from '@fastify/type-provider-typebox';
+import type * as ConnectionSchemas from '../../../../src/server/connection-schemas.js';
+import type * as Schemas from '../../../../src/server/schemas.js';
 
 export type SubscriptionState = 'ready' | 'pending' | 'error' | 'none';
 
@@ -36,13 +39,10 @@ export interface Connection {
 }
 
 /** The answer to `POST /api/v1/connections/test`: settings tested, nothing saved. */
-export interface ConnectionProbe {
-  status: 'ready' | 'error';
-  /** The provider's own message when status is error. */
-  error: string | null;
-  /** What the test learned (Octopus: space and version); never a secret. */
+// `details` is an open object; the schema's type says only `{}`.
+export type ConnectionProbe = Omit<Static<typeof ConnectionSchemas.ConnectionProbeView>, 'details'> & {
   details: Record<string, unknown> | null;
-}
+};
 
 /** A JSON Schema object as the connection types describe their fields. */
 export interface FieldsSchema {
@@ -79,29 +79,9 @@ export interface ConnectionType {
   inbound: boolean;
 }
 
-export interface Resource {
-  id: string;
-  name: string;
-}
-
-export interface DeployEndpoint {
-  id: string;
-  name: string;
-  url: string;
-  createdAt: string;
-}
-
-export type WebhookAuthType = 'api_key' | 'hmac_sha256' | 'standard_webhooks';
-
-export interface Webhook {
-  name: string;
-  url: string;
-  auth: { type: WebhookAuthType; header?: string };
-  createdAt: string;
-}
-
+export type Resource = Static<typeof ConnectionSchemas.Resource>;
+export type DeployEndpoint = Static<typeof Schemas.Endpoint>;
+export type Webhook = Static<typeof Schemas.Webhook>;
+export type WebhookAuthType = Webhook['auth']['type'];
 /** The answer to creating a webhook: its key or signing secret, shown only this once. */
-export interface WebhookCreated extends Webhook {
-  key?: string;
-  secret?: string;
-}
+export type WebhookCreated = Static<typeof Schemas.WebhookCreated>;

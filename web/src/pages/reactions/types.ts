@@ -1,30 +1,11 @@
-// The server's reaction shapes the reactions pages use (src/server/engine-schemas.ts and
-// routes/reactions.ts are the source of truth).
+// The server's reaction shapes the reactions pages use, from its schemas (type-only imports).
+import type { Static } from '@fastify/type-provider-typebox';
+import type * as ConnectionSchemas from '../../../../src/server/connection-schemas.js';
+import type * as EngineSchemas from '../../../../src/server/engine-schemas.js';
 
-export interface LastRun {
-  id: string;
-  status: string;
-  createdAt: string;
-}
-
-export interface Reaction {
-  name: string;
-  version: number;
-  enabled: boolean;
-  description: string | null;
-  trigger: string;
-  document: unknown;
-  createdAt: string;
-  updatedAt: string;
-  lastRun?: LastRun | null;
-}
-
-export interface ReactionVersion {
-  version: number;
-  enabled: boolean;
-  createdAt: string;
-  document: unknown;
-}
+export type Reaction = Static<typeof EngineSchemas.Reaction>;
+export type LastRun = NonNullable<Reaction['lastRun']>;
+export type ReactionVersion = Static<typeof EngineSchemas.ReactionVersion>;
 
 /** A JSON Schema as the action manifests give it (TypeBox output): only the parts the form reads. */
 export interface JsonSchema {
@@ -55,29 +36,9 @@ export interface ActionDoc {
   exampleOutput: unknown;
 }
 
-export interface DryRunStep {
-  id: string;
-  uses: string;
-  after: { step: string; channel: string } | null;
-  runsFirst: boolean;
-  input: unknown;
-  error: string | null;
-}
-
-export interface DryRun {
-  matched: boolean;
-  reason: string | null;
-  steps: DryRunStep[];
-}
-
-export interface Validation {
-  valid: boolean;
-  problems: string[];
-  /** What would stop this user saving a valid document (an admin-only action). */
-  warnings: string[];
-  reaction: unknown;
-  dryRun: DryRun | null;
-}
+export type DryRun = Static<typeof EngineSchemas.DryRunResult>;
+export type DryRunStep = DryRun['steps'][number];
+export type Validation = Static<typeof EngineSchemas.ValidateResult>;
 
 export interface ConnectionSummary {
   name: string;
@@ -85,10 +46,7 @@ export interface ConnectionSummary {
   status: string;
 }
 
-export interface PickerResource {
-  id: string;
-  name: string;
-}
+export type PickerResource = Static<typeof ConnectionSchemas.Resource>;
 
 /** The event a dry run renders against: a stored one, or one made up in the page. */
 export type DryRunSubject = { eventId: string } | { event: { type: string; data: unknown; source?: string } };

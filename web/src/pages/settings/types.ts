@@ -1,4 +1,7 @@
-// The server's shapes for users, tokens and secrets (src/server/user-schemas.ts, src/server/schemas.ts).
+// The server's shapes for users, tokens and secrets, from its schemas (type-only imports).
+import type { Static } from '@fastify/type-provider-typebox';
+import type * as Schemas from '../../../../src/server/schemas.js';
+import type * as UserSchemas from '../../../../src/server/user-schemas.js';
 import type { Role } from '../../lib/types';
 
 export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
@@ -9,37 +12,11 @@ export const ROLE_HINT: Record<Role, string> = {
   admin: 'what write can, plus users, API tokens, secrets, connections and webhooks',
 };
 
-export interface User {
-  email: string;
-  name: string;
-  role: Role;
-  disabled: boolean;
-  disabledAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Token {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
+export type User = Static<typeof UserSchemas.User>;
+export type Token = Static<typeof Schemas.Token>;
 /** The answer to creating a token: the secret, in this answer only. */
-export interface TokenCreated extends Token {
-  token: string;
-}
-
-export interface Secret {
-  name: string;
-  /** Hosts the secret may be sent to; empty: any. */
-  hosts: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type TokenCreated = Static<typeof Schemas.TokenCreated>;
+export type Secret = Static<typeof Schemas.Secret>;
 
 /** The server's rule for passwords (src/store/users.ts). */
 export const MIN_PASSWORD = 12;
