@@ -50,11 +50,23 @@ function read(schema: TSchema, stored: unknown, what: string, problems: string[]
   for (const error of Value.Errors(schema, value)) {
     const path = error.instancePath.replace(/\//g, '.');
     const missing = (error.params as { requiredProperties?: unknown }).requiredProperties;
-    problems.push(
-      Array.isArray(missing) ? missing.map((name) => `${what}.${String(name)} is missing`).join('; ') : `${what}${path} ${error.message}`,
-    );
+    if (Array.isArray(missing)) problems.push(missing.map((name) => `${what}.${String(name)} is missing`).join('; '));
+    else problems.push(`${what}${path} ${readableError(schema, error.instancePath, error.message)}`);
   }
   return undefined;
+}
+
+/**
+ * A field that declares `examples` is refused with its first example ("does not look like
+ * https://…") rather than the pattern it failed: people fix a URL from an example, not a regex.
+ */
+function readableError(schema: TSchema, instancePath: string, message: string): string {
+  const name = instancePath.split('/')[1];
+  const properties = (schema as { properties?: Record<string, { examples?: unknown }> }).properties;
+  const examples = name ? properties?.[name]?.examples : undefined;
+  return Array.isArray(examples) && typeof examples[0] === 'string' && instancePath.split('/').length === 2
+    ? `does not have the expected form (e.g. ${examples[0]})`
+    : message;
 }
 
 /** A copy without the fields whose value is "" (or only spaces). */

@@ -5,11 +5,14 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 export const ConnectionCreate = Type.Object({
   type: Type.String({
-    description: 'The kind of system: octopus, slack, teams, pagerduty, github, jira, email, newrelic, datadog, sentry',
+    description: 'The kind of system: one of the types GET /api/v1/connection-types lists (octopus, slack, discord, …)',
   }),
   name: Type.String({ description: 'a–z, 0–9, _ and -; how reactions refer to it' }),
-  config: Type.Object({}, { additionalProperties: true, description: 'octopus: {serverUrl, space?, trackDeploys?}' }),
-  secrets: Type.Object({}, { additionalProperties: true, description: 'octopus: {apiKey}; encrypted at rest, never returned' }),
+  config: Type.Object(
+    {},
+    { additionalProperties: true, description: "The type's config fields, as GET /api/v1/connection-types declares them" },
+  ),
+  secrets: Type.Object({}, { additionalProperties: true, description: "The type's secret fields; encrypted at rest, never returned" }),
 });
 
 /** The settings to test: a connection as it would be created, the name optional (nothing is stored). */

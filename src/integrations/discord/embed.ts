@@ -1,5 +1,6 @@
 import type { DeployView } from '../deploy-facts.js';
 import { shortSha, statusLabel, summary } from '../deploy-facts.js';
+import { isWebUrl } from '../../core/urls.js';
 
 /**
  * Discord embeds (https://discord.com/developers/docs/resources/message#embed-object): the deploy
@@ -43,16 +44,6 @@ export const NEUTRAL_COLOR = 0x99aab5;
 /** `text` within `max` characters, ending with … when cut. */
 export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function isWebUrl(value: string | null | undefined): value is string {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 /** Fields within Discord's limits (at most 25, empty values left out: Discord refuses them). */

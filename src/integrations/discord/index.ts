@@ -1,28 +1,10 @@
-import { Type } from 'typebox';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
 import type { HttpClient } from '../../engine/action.js';
 import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { getWebhook } from './client.js';
 import { discordPostMessageAction } from './post-message.js';
-import { discordSettings } from './settings.js';
+import { discordSchemas, discordSettings } from './settings.js';
 import { discordTemplates } from './templates.js';
-import { EXAMPLE_WEBHOOK_URL, WEBHOOK_URL_PATTERN } from './webhook-url.js';
-
-/** A Discord connection has nothing to configure besides its webhook URL (a secret). */
-const DiscordConfig = Type.Object({}, { additionalProperties: false });
-
-const DiscordSecrets = Type.Object(
-  {
-    webhookUrl: Type.String({
-      pattern: WEBHOOK_URL_PATTERN,
-      title: 'Webhook URL',
-      examples: [EXAMPLE_WEBHOOK_URL],
-      description:
-        "The channel's webhook URL (Channel settings → Integrations → Webhooks → Copy Webhook URL): https://discord.com/api/webhooks/{id}/{token}; the token in it is the credential",
-    }),
-  },
-  { additionalProperties: false },
-);
 
 /** Incoming is the only kind that accepts posts with its token (https://discord.com/developers/docs/resources/webhook#webhook-object-webhook-types). */
 const INCOMING = 1;
@@ -61,8 +43,8 @@ export const discordConnection: ConnectionType = {
   title: 'Discord',
   description:
     "Posts deploy messages to a Discord channel through the channel's incoming webhook (no bot needed). The built-in deploy embed shows the deploy summary linked to the deploy, a colour by status, service, environment, version, deployer, commit and a link to the run; the step's output is the posted message's id and channel.",
-  config: DiscordConfig,
-  secrets: DiscordSecrets,
+  config: discordSchemas.config,
+  secrets: discordSchemas.secrets,
   test,
   actions: [discordPostMessageAction],
   templates: discordTemplates,

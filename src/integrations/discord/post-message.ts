@@ -1,7 +1,8 @@
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
-import type { Action, ActionContext } from '../../engine/action.js';
+import type { ActionContext } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
+import { defineAction } from '../../engine/define-action.js';
 import { DeployOverrides, deployView } from '../deploy-facts.js';
 import { executeWebhook } from './client.js';
 import type { Embed } from './embed.js';
@@ -88,7 +89,7 @@ function messageOf(ctx: ActionContext, config: DiscordPostMessageConfig): Record
 }
 
 /** `discord.postMessage`: posts a message (content, an embed, or the deploy layout) through a channel's webhook. */
-export const discordPostMessageAction: Action<DiscordPostMessageConfig> = {
+export const discordPostMessageAction = defineAction({
   name: NAME,
   description:
     'Posts a message to a Discord channel through its incoming webhook: text, an embed, or the built-in deploy embed (service, environment, version, status colour, links), optionally under another name and avatar.',
@@ -97,12 +98,9 @@ export const discordPostMessageAction: Action<DiscordPostMessageConfig> = {
   exampleOutput: { messageId: '1311778290452103188', channelId: '1311775642688278600' },
 
   async run(ctx, config) {
-    const connection = await ctx.connection(config.connection);
-    if (connection.type !== 'discord')
-      throw new NonRetriableError(`${NAME}: connection "${config.connection}" is a ${connection.type} connection, not a Discord one`);
-    const { webhook } = discordSettings(connection);
+    const { webhook } = discordSettings(await ctx.connection(config.connection));
     const posted = await executeWebhook(ctx.http, webhook, messageOf(ctx, config), ctx.signal);
     ctx.log(`posted message ${posted.id} to channel ${posted.channel_id}`);
     return { channel: 'success', output: { messageId: posted.id, channelId: posted.channel_id } };
   },
-};
+});

@@ -5,7 +5,7 @@ import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
 
-/** GitHub's limits on a repository_dispatch (integrations.md §4). */
+/** GitHub's limits on a repository_dispatch (https://docs.github.com/en/rest/repos/repos#create-a-repository-dispatch-event). */
 export const MAX_EVENT_TYPE = 100;
 export const MAX_PAYLOAD_KEYS = 10;
 

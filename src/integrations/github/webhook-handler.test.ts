@@ -21,7 +21,7 @@ const connection = (webhookSecret?: string): ConnectionWithSecrets => ({
   updatedAt: '',
 });
 
-// GitHub's published test vector (integrations.md §4).
+// GitHub's published test vector (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries).
 const VECTOR_SECRET = "It's a Secret to Everybody";
 const VECTOR_BODY = Buffer.from('Hello, World!');
 const VECTOR_SIGNATURE = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';

@@ -5,7 +5,7 @@ import type { InboundDeploy, InboundEvent, StoredWebhook } from '../connection-t
 import { obj } from '../../core/objects.js';
 
 /**
- * GitHub webhooks (integrations.md §4): verified by `X-Hub-Signature-256` (`sha256=<hex
+ * GitHub webhooks (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries): verified by `X-Hub-Signature-256` (`sha256=<hex
  * HMAC-SHA256 of the raw body>` keyed by the webhook secret); every delivery but a ping becomes a
  * `github.<event>[.<action>]` event, and a finished `deployment_status` also records a deploy in
  * the catalog, keyed by repository and deployment so later statuses move the same deploy.

@@ -5,7 +5,7 @@ import type { InboundEvent, StoredWebhook } from '../connection-type.js';
 import { obj } from '../../core/objects.js';
 
 /**
- * PagerDuty v3 webhooks (integrations.md §3): each delivery is `{"event": {...}}`, signed in
+ * PagerDuty v3 webhooks (https://developer.pagerduty.com/docs/webhooks-overview): each delivery is `{"event": {...}}`, signed in
  * `X-PagerDuty-Signature` as `v1=<hex HMAC-SHA256 of the raw body>`, one per signing secret,
  * comma-separated during a rotation. Incidents triggered, acknowledged and resolved become
  * `pagerduty.incident.*` events carrying what change-failure rate and time-to-restore need.
