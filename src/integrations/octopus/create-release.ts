@@ -27,7 +27,7 @@ const Config = Type.Object(
 );
 
 /**
- * Creates a release, as the RFC's example wants ("a package is available → create a release"),
+ * Creates a release (for "a package is available → create a release"),
  * through Octopus's executions API so Octopus applies the channel's versioning rules when no
  * version is given. With a version, a repeat (a retry after a crash) finds the release instead
  * of failing on the duplicate.

@@ -248,7 +248,7 @@ function seenOf(state: WaitState): Omit<DeploymentSeen, 'status'> {
   };
 }
 
-/** The seed's `octopus.deployment.finished` output; `success` only for State Success. */
+/** The `octopus.deployment.finished` output; `success` only for State Success. */
 export function finishedOutcome(state: WaitState, task: OctopusTask): Outcome {
   const data: Record<string, unknown> = {
     completedTime: task.CompletedTime ?? null,

@@ -106,7 +106,7 @@ export interface ResolvedNames {
 }
 
 /**
- * The event's `data`, exactly the seed's fields (eventType, category, timestamp, occurredAt,
+ * The event's `data`: the documented fields (eventType, category, timestamp, occurredAt,
  * message, projectId, environmentId, releaseId, deploymentId, serverUri; times in UTC) plus taskId,
  * spaceId, tenantId, channelId, username, userId when present and the names resolved afterwards.
  */
