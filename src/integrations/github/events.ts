@@ -298,41 +298,41 @@ const release = {
 
 /** Said of every type: the rest of GitHub's deliveries arrive the same way. */
 const PATTERN =
-  'Like every GitHub delivery: typed github.<X-GitHub-Event>.<action>; data is {event, action, delivery, repository (owner/name), sender, payload as GitHub sent it}.';
+  'Like every GitHub delivery: typed `github.<X-GitHub-Event>.<action>`; data is `event`, `action`, `delivery`, `repository` (owner/name), `sender` and the `payload` as GitHub sent it.';
 
 export const GITHUB_EVENTS: ProviderEvent[] = [
   {
     type: 'github.deployment_status.created',
     description:
-      'A deployment changed state (payload.deployment_status.state: queued, in_progress, success, failure, error...). A finished one (success, failure, error) is also recorded as a deploy in the catalog. ' +
+      'A deployment changed state (`payload.deployment_status.state`: queued, in_progress, success, failure, error...). A finished one (success, failure, error) is also recorded as a deploy in the catalog. ' +
       PATTERN,
     example: data('deployment_status', '5c1bd1f0-f6a8-11ef-9a3e-7c8b0a1d2e3f', deploymentStatus),
   },
   {
     type: 'github.push',
     description:
-      'Commits were pushed to a branch or tag (payload.ref, payload.after, payload.commits); a push has no action, so no third segment. ' +
+      'Commits were pushed to a branch or tag (`payload.ref`, `payload.after`, `payload.commits`); a push has no action, so no third segment. ' +
       PATTERN,
     example: data('push', '4d3b9e80-f6a8-11ef-8f1c-2b6d9a0e4c51', push),
   },
   {
     type: 'github.workflow_run.completed',
     description:
-      'A GitHub Actions workflow run finished (payload.workflow_run.conclusion: success, failure, cancelled...; payload.workflow.name). Also github.workflow_run.requested and github.workflow_run.in_progress. ' +
+      'A GitHub Actions workflow run finished (`payload.workflow_run.conclusion`: success, failure, cancelled...; `payload.workflow.name`). Also `github.workflow_run.requested` and `github.workflow_run.in_progress`. ' +
       PATTERN,
     example: data('workflow_run', 'a9b0c1d2-0735-11eb-8e1f-5f3c2b1a0d9e', workflowRun),
   },
   {
     type: 'github.pull_request.closed',
     description:
-      'A pull request was closed; payload.pull_request.merged says whether it was merged (payload.pull_request.merge_commit_sha, base.ref). Also github.pull_request.opened, reopened, synchronize... ' +
+      'A pull request was closed; `payload.pull_request.merged` says whether it was merged (then `merge_commit_sha`, `base.ref`). Also `github.pull_request.opened`, `.reopened`, `.synchronize`... ' +
       PATTERN,
     example: data('pull_request', 'd0e1f2a3-7725-11e9-8f9e-2a86e4085a59', pullRequest),
   },
   {
     type: 'github.release.published',
     description:
-      'A release was published (payload.release.tag_name, target_commitish, prerelease). Also github.release.created, released, prereleased... ' +
+      'A release was published (`payload.release.tag_name`, `target_commitish`, `prerelease`). Also `github.release.created`, `.released`, `.prereleased`... ' +
       PATTERN,
     example: data('release', 'e1f2a3b4-7725-11e9-9a4b-3c97f5196b60', release),
   },

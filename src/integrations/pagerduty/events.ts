@@ -26,19 +26,19 @@ export const PAGERDUTY_EVENTS: ProviderEvent[] = [
   {
     type: 'pagerduty.incident.triggered',
     description:
-      'An incident was opened on a PagerDuty service (v3 incident.triggered). incidentKey is the dedup key: shipline/<service>/<environment> for alerts Shipline raised.',
+      'An incident was opened on a PagerDuty service (v3 `incident.triggered`). `incidentKey` is the dedup key: `shipline/<service>/<environment>` for alerts Shipline raised.',
     example: triggered,
   },
   {
     type: 'pagerduty.incident.acknowledged',
-    description: 'Someone acknowledged an incident (v3 incident.acknowledged); occurredAt is when.',
+    description: 'Someone acknowledged an incident (v3 `incident.acknowledged`); `occurredAt` is when.',
     // No acknowledgement was recorded: the triggered delivery as PagerDuty sends it once acknowledged.
     example: { ...triggered, status: 'acknowledged', occurredAt: '2025-03-01T12:02:41.820Z', eventType: 'incident.acknowledged' },
   },
   {
     type: 'pagerduty.incident.resolved',
     description:
-      'An incident was resolved (v3 incident.resolved); resolvedAt, with createdAt, gives the time to restore that Shipline counts for DORA.',
+      'An incident was resolved (v3 `incident.resolved`); `resolvedAt`, with `createdAt`, gives the time to restore that Shipline counts for DORA.',
     // fixtures/incident-resolved.json
     example: {
       ...triggered,
