@@ -45,6 +45,11 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
   };
   const events = async (type: string) =>
     (await t.api({ method: 'GET', url: `/api/v1/events?type=${type}` })).json<{ items: EventItem[] }>().items;
+  /** The example `data` GET /api/v1/event-types declares for a type. */
+  const declaredExample = async (type: string) =>
+    (await t.api({ method: 'GET', role: 'read', url: '/api/v1/event-types' }))
+      .json<{ items: Array<{ type: string; provider: string | null; example: unknown }> }>()
+      .items.find((e) => e.type === type)?.example;
 
   beforeAll(async () => {
     [slack, pagerduty, github] = await Promise.all([new SlackStandIn().start(), startPagerDutyStandIn(), startGitHubStandIn()]);
@@ -57,10 +62,17 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
 
   it('lists the connection types with their fields, actions and templates', async () => {
     const types = (await t.api({ method: 'GET', role: 'read', url: '/api/v1/connection-types' })).json<{
-      items: Array<{ type: string; actions: string[]; templates: string[] }>;
+      items: Array<{ type: string; actions: string[]; templates: string[]; inbound: boolean; events: string[] }>;
     }>().items;
     expect(types.map((x) => x.type)).toEqual(expect.arrayContaining(['octopus', 'slack', 'teams', 'pagerduty', 'github']));
     expect(types.find((x) => x.type === 'slack')!.actions).toEqual(['slack.postMessage', 'slack.updateMessage']);
+    // Every type taking webhooks names the events they become (the reaction editor offers them).
+    for (const inbound of types.filter((x) => x.inbound)) expect(inbound.events, inbound.type).not.toEqual([]);
+    expect(types.find((x) => x.type === 'pagerduty')!.events).toEqual([
+      'pagerduty.incident.triggered',
+      'pagerduty.incident.acknowledged',
+      'pagerduty.incident.resolved',
+    ]);
   });
 
   it("changes a connection's settings with PATCH: a field given replaces, null removes, an invalid value changes nothing", async () => {
@@ -218,8 +230,8 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(incident).toMatchObject({
       type: 'pagerduty.incident.triggered',
       source: 'connection:pd-hooks',
-      data: expect.objectContaining({ incidentId: expect.any(String), service: expect.any(Object) }),
     });
+    expect(incident!.data).toEqual(await declaredExample('pagerduty.incident.triggered'));
     expect(
       (
         await t.app.inject({
@@ -255,6 +267,9 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(202);
     const [event] = await events('github.*');
     expect(event).toMatchObject({ type: expect.stringMatching(/^github\.deployment_status/), source: 'connection:gh' });
+    // Stored as GET /api/v1/event-types shows it, but for the delivery id.
+    const example = (await declaredExample('github.deployment_status.created')) as { delivery: string };
+    expect(event!.data).toEqual({ ...example, delivery: 'delivery-1' });
     const deploys = await eventually(async () => {
       const items = (await t.api({ method: 'GET', url: '/api/v1/deploys' }))
         .json<{ items: Array<{ source: string; status: string; dedupId: string }> }>()

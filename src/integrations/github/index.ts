@@ -6,6 +6,7 @@ import { dispatchAction } from './dispatch.js';
 import { githubTemplates } from './templates.js';
 import { githubWebhook } from './webhook-handler.js';
 import { errorMessage } from '../../core/error-message.js';
+import { GITHUB_EVENTS } from './events.js';
 
 /**
  * The GitHub integration: issues, repository_dispatch and deployment statuses through the REST
@@ -49,5 +50,6 @@ export const githubConnection: ConnectionType = {
 
   actions: [createIssueAction, dispatchAction, createDeploymentStatusAction],
   webhook: githubWebhook,
+  events: GITHUB_EVENTS,
   templates: githubTemplates,
 };

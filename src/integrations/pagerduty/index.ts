@@ -5,6 +5,7 @@ import { pagerdutyEventAction } from './event.js';
 import { pagerdutyTemplates } from './templates.js';
 import { pagerdutyWebhook } from './webhook-handler.js';
 import { errorMessage } from '../../core/error-message.js';
+import { PAGERDUTY_EVENTS } from './events.js';
 
 /** Said of a routing key that looks right: the Events API has no call that checks one without sending an event. */
 export const ROUTING_KEY_UNCHECKED = 'The routing key has the right form but cannot be checked without sending an event';
@@ -41,5 +42,6 @@ export const pagerdutyConnection: ConnectionType = {
 
   actions: [pagerdutyEventAction, pagerdutyChangeEventAction],
   webhook: pagerdutyWebhook,
+  events: PAGERDUTY_EVENTS,
   templates: pagerdutyTemplates,
 };
