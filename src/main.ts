@@ -3,6 +3,8 @@ import { createLogger } from './server/logger.js';
 import { createRuntime } from './runtime.js';
 import { buildApp } from './server/app.js';
 import { openStore } from './store/index.js';
+import { triggerDeclarations } from './core/reactions/source-trigger.js';
+import { CONNECTION_TYPES } from './integrations/connection-types.js';
 import type { Store } from './store/index.js';
 import { FIRST_START_TOKEN } from './store/tokens.js';
 
@@ -31,6 +33,7 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
   const store = openStore({
     ...config,
+    triggers: triggerDeclarations(CONNECTION_TYPES),
     onWarning: (message) => logger.warn(message),
     // One line when an outage starts and one when it ends, whatever fails meanwhile.
     onOutage: (change) =>

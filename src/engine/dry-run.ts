@@ -3,6 +3,7 @@ import { Value } from 'typebox/value';
 import { Budget } from '../core/reactions/budget.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import { refusal } from '../core/reactions/refusal.js';
+import type { TriggerDeclaration } from '../core/reactions/source-trigger.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
 import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
@@ -24,6 +25,8 @@ export interface DryRun {
 }
 
 export interface DryRunOptions {
+  /** The connection types' trigger declarations: how the options of `on` match. */
+  triggers: readonly TriggerDeclaration[];
   /** The settings schema of an action: rendered input is converted to its types, as a run does. */
   schemaOf?: (uses: string) => TSchema | undefined;
   runId?: string;
@@ -38,11 +41,11 @@ export interface DryRunOptions {
  * from a dry run. Steps whose input uses earlier steps' outputs cannot be rendered before those
  * ran; they say so.
  */
-export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRunOptions = {}): DryRun {
+export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRunOptions): DryRun {
   const runId = options.runId ?? 'dry-run';
   // One budget for the whole dry run: its condition and every step's templates together.
   const budget = new Budget('one dry run');
-  const reason = refusal(spec, event, budget);
+  const reason = refusal(spec, event, options.triggers, budget);
   const steps = spec.steps.map((step): DryRunStep => {
     const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
     const scope = {

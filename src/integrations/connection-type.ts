@@ -140,7 +140,8 @@ export interface ConnectionType {
   events?: ProviderEvent[];
   /**
    * The options a reaction's `on:` may carry for this provider's events, besides `connection`
-   * (TypeBox object schema); validated when a reaction is applied.
+   * (TypeBox object schema); validated when a reaction is applied. Each option's `match`
+   * (TriggerMatch) says how it matches an event's data; an option without one matches nothing.
    */
   trigger?: TSchema;
   resources?: ResourcePickers;

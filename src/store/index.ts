@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { TriggerDeclaration } from '../core/reactions/source-trigger.js';
 import type { Db, DbOptions } from './database.js';
 import { openDb } from './database.js';
 import { DeployIngest } from './deploy-ingest.js';
@@ -31,6 +32,11 @@ export type { Db, SqlRunner } from './database.js';
 export interface StoreOptions extends DbOptions {
   /** SHIPLINE_MASTER_KEY (base64 or hex of 32 bytes); unset: `<dataDir>/master.key`, created on first use. */
   masterKey?: string | undefined;
+  /**
+   * The connection types' trigger declarations (how the options of a reaction's `on` match an
+   * event's data), for dispatch. Default none: a reaction with such options then starts on nothing.
+   */
+  triggers?: readonly TriggerDeclaration[];
 }
 
 /** Everything Shipline keeps, behind one object. Open it, `migrate()`, use it, `close()`. */
@@ -75,7 +81,7 @@ export function openStore(options: StoreOptions): Store {
   const events = eventsRepo(db);
   const reactions = reactionsRepo(db);
   // Every transaction that stores events also queues the runs they start.
-  const dispatcher = createDispatcher(reactions);
+  const dispatcher = createDispatcher(reactions, options.triggers ?? []);
   const commits = new GroupCommit(db);
   // With one writer (SQLite) every commit waits its turn anyway: sharing them means fewer fsyncs.
   // Where processes share the database (PostgreSQL), concurrent transactions overlap instead.

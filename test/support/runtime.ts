@@ -8,6 +8,8 @@ import { createRuntime } from '../../src/runtime.js';
 import type { Runtime } from '../../src/runtime.js';
 import { buildApp } from '../../src/server/app.js';
 import { openStore } from '../../src/store/index.js';
+import { triggerDeclarations } from '../../src/core/reactions/source-trigger.js';
+import { CONNECTION_TYPES } from '../../src/integrations/connection-types.js';
 import type { Store } from '../../src/store/index.js';
 import type { DialectName, TestDatabase } from './databases.js';
 import { freshDatabase } from './databases.js';
@@ -70,7 +72,7 @@ export interface EngineAppOptions {
 
 export async function startEngineApp(dialect: DialectName, options: EngineAppOptions = {}): Promise<EngineTestApp> {
   const database = options.database ?? (await freshDatabase(dialect));
-  const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
+  const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY, triggers: triggerDeclarations(CONNECTION_TYPES) });
   await store.migrate();
   const logs: string[] = [];
   const logger = pino(

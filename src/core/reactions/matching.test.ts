@@ -137,7 +137,7 @@ describe('filterMatches', () => {
 
 describe('compileTrigger', () => {
   const on = { event: 'deploy.*', filter: { environment: ['production'] }, if: 'data.commit.branch == "main"' };
-  const trigger = compileTrigger(on);
+  const trigger = compileTrigger(on, []);
   const data = { environment: 'production', commit: { branch: 'main' } };
 
   it('needs type, filter and condition to agree', () => {
@@ -149,12 +149,12 @@ describe('compileTrigger', () => {
   });
 
   it('compares an exact type exactly and gives the condition the whole event', () => {
-    const exact = compileTrigger({ event: 'deploy.recorded', filter: {}, if: 'event.type == "deploy.recorded"' });
+    const exact = compileTrigger({ event: 'deploy.recorded', filter: {}, if: 'event.type == "deploy.recorded"' }, []);
     expect(exact({ type: 'deploy.recorded', data: {} })).toBe(true);
     expect(exact({ type: 'deploy.recorded.x', data: {} })).toBe(false);
   });
 
   it('throws on an invalid condition', () => {
-    expect(() => compileTrigger({ event: 'a', filter: {}, if: '1 ==' })).toThrow();
+    expect(() => compileTrigger({ event: 'a', filter: {}, if: '1 ==' }, [])).toThrow();
   });
 });

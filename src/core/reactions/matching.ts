@@ -1,6 +1,7 @@
 import type { Budget } from './budget.js';
 import type { ReactionSpec } from './document.js';
 import { compileSourceTrigger } from './source-trigger.js';
+import type { TriggerDeclaration } from './source-trigger.js';
 import { compileCondition } from './condition.js';
 
 export { compileCondition, celSyntaxError } from './condition.js';
@@ -125,17 +126,20 @@ function isScalar(value: unknown): value is string | number | boolean {
 }
 
 /**
- * Compiles a trigger (event type or glob, then filter, then `if`) into one predicate. The `if`
+ * Compiles a trigger (event type or glob, then filter, then the connection and the options its
+ * type declares, then `if`) into one predicate. `triggers` are the connection types' declarations:
+ * they say how each option matches; an option none of them declares matches nothing. The `if`
  * runs under the budget given (default: its own); cut short by it, the trigger does not match.
  */
 export function compileTrigger(
   on: ReactionSpec['on'],
+  triggers: readonly TriggerDeclaration[],
 ): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {
   const pattern = on.event;
   const typeMatches = hasWildcard(pattern) ? (type: string) => globMatches(pattern, type) : (type: string) => type === pattern;
   const filter = Object.keys(on.filter).length > 0 ? compileFilter(on.filter) : null;
   const condition = on.if === null ? null : compileCondition(on.if);
-  const source = compileSourceTrigger(on.event, on) ?? null;
+  const source = compileSourceTrigger(on, triggers) ?? null;
   return (event, budget) =>
     typeMatches(event.type) &&
     (filter === null || filter(event.data)) &&

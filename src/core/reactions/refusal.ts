@@ -1,6 +1,7 @@
 import { Budget } from './budget.js';
 import type { ReactionSpec } from './document.js';
 import { compileTrigger, filterMatches, globMatches } from './matching.js';
+import { effectiveTriggerOptions, type TriggerDeclaration } from './source-trigger.js';
 
 /** An event as far as matching looks at it. */
 export interface MatchedEvent {
@@ -18,19 +19,32 @@ export function isOwnRunEvent(event: MatchedEvent, reaction: string): boolean {
  * Why the reaction would not start on the event, naming the part that refused (the dry run and an
  * event's matches both say this); null when it would start. The condition runs under `budget`.
  */
-export function refusal(spec: ReactionSpec, event: MatchedEvent, budget: Budget = new Budget('one dry run')): string | null {
+export function refusal(
+  spec: ReactionSpec,
+  event: MatchedEvent,
+  triggers: readonly TriggerDeclaration[],
+  budget: Budget = new Budget('one dry run'),
+): string | null {
   if (!spec.enabled) return 'the reaction is disabled';
   if (!globMatches(spec.on.event, event.type)) return `event type ${event.type} does not match ${spec.on.event}`;
   if (isOwnRunEvent(event, spec.name)) return `the event is the end of one of this reaction's own runs`;
   if (!filterMatches(spec.on.filter, event.data)) return 'the filter does not match the event data';
-  const { connection, categories, project, environment } = spec.on;
-  if (!compileTrigger({ ...spec.on, if: null })(event)) {
-    return `the connection, categories, project or environment do not match (${JSON.stringify({ connection, categories, project, environment })})`;
+  if (!compileTrigger({ ...spec.on, if: null }, triggers)(event)) {
+    // What was compared, the declared defaults included (they refuse as much as what is written).
+    const given: Record<string, unknown> = spec.on.connection === undefined ? {} : { connection: spec.on.connection };
+    for (const option of effectiveTriggerOptions(spec.on, triggers)) given[option.key] = option.value;
+    const keys = Object.keys(given).map((key) => `on.${key}`);
+    return `${humanList(keys)} ${keys.length === 1 ? 'does' : 'do'} not match (${JSON.stringify(given)})`;
   }
   const cut = budget.interruptions.length;
-  if (!compileTrigger(spec.on)(event, budget)) {
+  if (!compileTrigger(spec.on, triggers)(event, budget)) {
     const stopped = budget.interruptions[cut];
     return stopped === undefined ? `the condition is false: ${spec.on.if}` : `the condition was stopped: ${stopped}`;
   }
   return null;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function humanList(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? 'the options') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }

@@ -6,30 +6,40 @@ import { describe } from './validate-shared.js';
 /**
  * Trigger options for events that come through a connection: which connection (`on.connection`,
  * matched on the event's source `connection:<name>`), and the options the connection's type
- * declares for its events (a TypeBox schema: Octopus's categories, project and environment),
- * checked against that schema. Octopus's options are matched as its events carry them: projects
- * and environments by name or id.
+ * declares for its events (a TypeBox schema), checked against that schema and matched against an
+ * event's data as each option's `match` says.
  */
 export interface SourceTrigger {
   connection?: string;
-  categories?: string[];
-  project?: string;
-  environment?: string;
+  /** The options connection types declare, by key. */
+  [option: string]: unknown;
 }
+
+/**
+ * How a declared option matches an event's data, given as `match` in the option's schema:
+ * - `oneOf`: the option is a list; the data field named must hold one of its values. `defaults`
+ *   gives the list used, for an `on.event` written exactly so, when the option is left out.
+ * - `idField`/`nameField`: the option names one thing; the data's id field equals it, or its name
+ *   field does, ignoring case.
+ */
+export type TriggerMatch =
+  { oneOf: string; defaults?: Readonly<Record<string, readonly string[]>> } | { idField: string; nameField: string };
 
 /** What a connection type lets `on:` say about its events: options on `<type>.*` events, as a schema. */
 export interface TriggerDeclaration {
   /** The connection type; its events are `<type>.*`. */
   type: string;
-  /** A TypeBox object schema: each property one option. */
+  /** A TypeBox object schema: each property one option, with a `match` (TriggerMatch) saying how it matches. */
   schema: TSchema;
+}
+
+/** The declarations of the connection types that have trigger options. */
+export function triggerDeclarations(types: ReadonlyArray<{ type: string; trigger?: TSchema }>): TriggerDeclaration[] {
+  return types.flatMap((t) => (t.trigger ? [{ type: t.type, schema: t.trigger }] : []));
 }
 
 /** The keys of `on` besides the options connection types declare. */
 export const BASE_ON_KEYS = ['event', 'filter', 'if', 'connection'] as const;
-
-/** What `octopus.deployment.*` listens for when `categories` is left out (the seed's default). */
-export const DEFAULT_DEPLOYMENT_CATEGORIES = ['DeploymentSucceeded', 'DeploymentFailed'];
 
 /** The source a connection's events carry. */
 export function connectionSource(name: string): string {
@@ -37,6 +47,7 @@ export function connectionSource(name: string): string {
 }
 
 const optionsOf = (d: TriggerDeclaration) => (d.schema as { properties?: Record<string, TSchema> }).properties ?? {};
+const matchOf = (schema: TSchema | undefined) => (schema as { match?: TriggerMatch } | undefined)?.match;
 
 /** Every option key some connection type declares. */
 export function triggerOptionKeys(triggers: readonly TriggerDeclaration[]): string[] {
@@ -90,29 +101,67 @@ export function readSourceTrigger(
   return out as SourceTrigger;
 }
 
-/** The categories a trigger accepts: given, the deployment default, or all (undefined). */
-export function triggerCategories(event: string, trigger: SourceTrigger): string[] | undefined {
-  if (trigger.categories) return trigger.categories;
-  return event === 'octopus.deployment.*' ? DEFAULT_DEPLOYMENT_CATEGORIES : undefined;
+/**
+ * How each option of `on` matches, from the declaration of the type whose events `on.event` names
+ * (else of any type declaring the option, as older documents may hold it).
+ */
+function optionMatches(event: string, triggers: readonly TriggerDeclaration[]): Map<string, TriggerMatch> {
+  const byKey = new Map<string, TriggerMatch>();
+  const ordered = [...triggers.filter((d) => aboutType(event, d.type)), ...triggers.filter((d) => !aboutType(event, d.type))];
+  for (const d of ordered)
+    for (const [key, schema] of Object.entries(optionsOf(d))) {
+      const match = matchOf(schema);
+      if (match && !byKey.has(key)) byKey.set(key, match);
+    }
+  return byKey;
+}
+
+/**
+ * The options a trigger matches with: those given, and the declared defaults for `on.event` of
+ * those left out. An option given that no declaration says how to match is kept, with no match.
+ */
+export function effectiveTriggerOptions(
+  on: { event: string } & SourceTrigger,
+  triggers: readonly TriggerDeclaration[],
+): Array<{ key: string; value: unknown; match: TriggerMatch | undefined }> {
+  const matches = optionMatches(on.event, triggers);
+  const out: Array<{ key: string; value: unknown; match: TriggerMatch | undefined }> = [];
+  for (const [key, value] of Object.entries(on)) {
+    if ((BASE_ON_KEYS as readonly string[]).includes(key) || value === undefined || value === null) continue;
+    out.push({ key, value, match: matches.get(key) });
+  }
+  for (const [key, match] of matches) {
+    if (on[key] !== undefined && on[key] !== null) continue;
+    const fallback = 'oneOf' in match ? match.defaults?.[on.event] : undefined;
+    if (fallback) out.push({ key, value: fallback, match });
+  }
+  return out;
 }
 
 const sameName = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 
-/** A predicate over an event for the options given; undefined when there are none to test. */
+function compileOption(value: unknown, match: TriggerMatch | undefined): (data: Record<string, unknown>) => boolean {
+  // An option nothing says how to match could narrow what the reaction wants: it matches nothing.
+  if (match === undefined) return () => false;
+  if ('oneOf' in match) {
+    const wanted = (Array.isArray(value) ? value : [value]).map(String);
+    return (data) => wanted.includes(String(data[match.oneOf]));
+  }
+  const wanted = String(value);
+  return (data) => data[match.idField] === wanted || sameName(data[match.nameField], wanted);
+}
+
+/** A predicate over an event for the options given (and defaulted); undefined when there are none to test. */
 export function compileSourceTrigger(
-  event: string,
-  trigger: SourceTrigger,
+  on: { event: string } & SourceTrigger,
+  triggers: readonly TriggerDeclaration[],
 ): ((e: { source: string; data: unknown }) => boolean) | undefined {
-  const source = trigger.connection === undefined ? undefined : connectionSource(trigger.connection);
-  const categories = triggerCategories(event, trigger);
-  const { project, environment } = trigger;
-  if (source === undefined && categories === undefined && project === undefined && environment === undefined) return undefined;
+  const source = on.connection === undefined ? undefined : connectionSource(on.connection);
+  const options = effectiveTriggerOptions(on, triggers).map((o) => compileOption(o.value, o.match));
+  if (source === undefined && options.length === 0) return undefined;
   return (e) => {
     if (source !== undefined && e.source !== source) return false;
     const data = (e.data ?? {}) as Record<string, unknown>;
-    if (categories !== undefined && !categories.includes(String(data.category))) return false;
-    if (project !== undefined && data.projectId !== project && !sameName(data.projectName, project)) return false;
-    if (environment !== undefined && data.environmentId !== environment && !sameName(data.environmentName, environment)) return false;
-    return true;
+    return options.every((test) => test(data));
   };
 }

@@ -57,8 +57,8 @@ describe('the datadog manifest', () => {
     const spec = validReaction(datadogConnection, template!.yaml);
     const event = failedDeploy();
     const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
-    expect(compileTrigger(spec.on)(succeeded)).toBe(true);
-    expect(compileTrigger(spec.on)(event)).toBe(false);
+    expect(compileTrigger(spec.on, [])(succeeded)).toBe(true);
+    expect(compileTrigger(spec.on, [])(event)).toBe(false);
     const rendered = renderStep(spec, succeeded);
     expect(rendered).toEqual({ connection: 'datadog' });
     expect([...Value.Errors(datadogConnection.actions[0]!.config, rendered)]).toEqual([]);

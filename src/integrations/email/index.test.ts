@@ -26,7 +26,7 @@ describe('the email manifest', () => {
     expect(template!.name).toBe('email-on-production-failure');
     const spec = validReaction(emailConnection, template!.yaml);
     expect(spec.name).toBe(template!.name);
-    const matches = compileTrigger(spec.on);
+    const matches = compileTrigger(spec.on, []);
     expect(matches(failed)).toBe(true);
     // Every failure once: not again on the deploy.recorded stored beside it.
     expect(matches(failedDeploy())).toBe(false);

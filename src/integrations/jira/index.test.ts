@@ -68,7 +68,7 @@ describe('the jira manifest', () => {
     const [template] = jiraConnection.templates!;
     expect(template!.name).toBe('jira-ticket-on-failure');
     const spec = validReaction(jiraConnection, template!.yaml);
-    const matches = compileTrigger(spec.on);
+    const matches = compileTrigger(spec.on, []);
     expect(matches(failed)).toBe(true);
     // Every failure once: not again on the deploy.recorded stored beside it.
     expect(matches(failedDeploy())).toBe(false);

@@ -55,8 +55,8 @@ describe('the newrelic manifest', () => {
     const spec = validReaction(newrelicConnection, template!.yaml);
     const event = failedDeploy();
     const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
-    expect(compileTrigger(spec.on)(succeeded)).toBe(true);
-    expect(compileTrigger(spec.on)(event)).toBe(false);
+    expect(compileTrigger(spec.on, [])(succeeded)).toBe(true);
+    expect(compileTrigger(spec.on, [])(event)).toBe(false);
     const rendered = renderStep(spec, succeeded);
     expect(rendered).toEqual({ connection: 'newrelic' });
     expect([...Value.Errors(newrelicConnection.actions[0]!.config, rendered)]).toEqual([]);

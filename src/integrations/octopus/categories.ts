@@ -1,7 +1,7 @@
 import { globMatches } from '../../core/reactions/matching.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
-import { triggerCategories } from '../../core/reactions/source-trigger.js';
 import { DEPLOYMENT_EVENT_TYPES, eventTypeOf, OTHER_EVENT_TYPE } from './payload.js';
+import { triggerCategories } from './trigger.js';
 
 /** Every category: Octopus reads an empty EventCategories filter as "any". */
 export const ALL = 'all' as const;
@@ -33,7 +33,7 @@ export function neededCategories(
   for (const spec of specs) {
     const { on } = spec;
     if (!spec.enabled || (on.connection !== undefined && on.connection !== connectionName)) continue;
-    const named = triggerCategories(on.event, on) ?? filterCategories(on);
+    const named = triggerCategories(on) ?? filterCategories(on);
     if (named) {
       for (const c of named) if (globMatches(on.event, eventTypeOf(c))) needed.add(c);
       continue;

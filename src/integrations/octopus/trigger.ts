@@ -1,24 +1,52 @@
 import { Type } from 'typebox';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
+import type { SourceTrigger, TriggerMatch } from '../../core/reactions/source-trigger.js';
+import { effectiveTriggerOptions } from '../../core/reactions/source-trigger.js';
 import type { OctopusConnections } from './connection.js';
 import type { OctopusNamed } from './client.js';
 
 const CATEGORY = '^[A-Za-z][A-Za-z0-9]*$';
 
-/** What a reaction's `on:` may say about Octopus events, besides `connection`. */
+/** What `octopus.deployment.*` listens for when `categories` is left out (the seed's default). */
+export const DEFAULT_DEPLOYMENT_CATEGORIES = ['DeploymentSucceeded', 'DeploymentFailed'];
+
+/**
+ * What a reaction's `on:` may say about Octopus events, besides `connection`, and how each option
+ * matches an event's data (`match`): categories by the event's category, projects and
+ * environments by id or by name (any case), as Octopus's events carry them.
+ */
 export const OctopusTrigger = Type.Object(
   {
     categories: Type.Optional(
       Type.Union([Type.String({ pattern: CATEGORY }), Type.Array(Type.String({ pattern: CATEGORY }), { minItems: 1 })], {
         description:
           'Octopus event categories such as [DeploymentSucceeded, DeploymentFailed]; default for octopus.deployment.*: DeploymentSucceeded and DeploymentFailed',
+        match: { oneOf: 'category', defaults: { 'octopus.deployment.*': DEFAULT_DEPLOYMENT_CATEGORIES } } satisfies TriggerMatch,
       }),
     ),
-    project: Type.Optional(Type.String({ minLength: 1, description: 'A project, by name or id' })),
-    environment: Type.Optional(Type.String({ minLength: 1, description: 'An environment, by name or id' })),
+    project: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'A project, by name or id',
+        match: { idField: 'projectId', nameField: 'projectName' } satisfies TriggerMatch,
+      }),
+    ),
+    environment: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'An environment, by name or id',
+        match: { idField: 'environmentId', nameField: 'environmentName' } satisfies TriggerMatch,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** The categories a trigger listens for: those it names, the declared default, or all (undefined). */
+export function triggerCategories(on: { event: string } & SourceTrigger): string[] | undefined {
+  const given = effectiveTriggerOptions(on, [{ type: 'octopus', schema: OctopusTrigger }]).find((o) => o.key === 'categories')?.value;
+  return given === undefined ? undefined : (given as string[]);
+}
 
 /** How long a validation waits for Octopus's answer before it warns of nothing. */
 const LOOKUP_BUDGET_MS = 2_000;

@@ -61,8 +61,8 @@ describe('the sentry manifest', () => {
     const spec = validReaction(sentryConnection, template!.yaml);
     const event = failedDeploy();
     const succeeded = { ...event, data: { ...(event.data as object), status: 'succeeded' } };
-    expect(compileTrigger(spec.on)(succeeded)).toBe(true);
-    expect(compileTrigger(spec.on)(event)).toBe(false);
+    expect(compileTrigger(spec.on, [])(succeeded)).toBe(true);
+    expect(compileTrigger(spec.on, [])(event)).toBe(false);
     const rendered = renderStep(spec, succeeded);
     expect(rendered).toEqual({ connection: 'sentry' });
     expect([...Value.Errors(sentryConnection.actions[0]!.config, rendered)]).toEqual([]);

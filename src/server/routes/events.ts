@@ -2,6 +2,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import { Budget } from '../../core/reactions/budget.js';
 import { globMatches, isValidGlob } from '../../core/reactions/matching.js';
 import { refusal } from '../../core/reactions/refusal.js';
+import { triggerDeclarations } from '../../core/reactions/source-trigger.js';
+import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
 import { ShiplineError } from '../../core/errors.js';
 import { EVENTS_CHANNEL } from '../../store/engine/dispatch.js';
 import type { Store } from '../../store/index.js';
@@ -14,6 +16,8 @@ const tags = ['events'];
 const Id = Type.Object({ id: Type.String() });
 /** A comment line every so often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
+/** How the options of a reaction's `on` match, as each connection type declares. */
+const TRIGGERS = triggerDeclarations(CONNECTION_TYPES);
 
 export function eventRoutes(store: Store) {
   return async (app: App) => {
@@ -146,7 +150,7 @@ export function eventRoutes(store: Store) {
         const budget = new Budget("one event's matches");
         return {
           items: reactions.map((r) => {
-            const reason = refusal(specOf(r.document), event, budget);
+            const reason = refusal(specOf(r.document), event, TRIGGERS, budget);
             return {
               reaction: r.name,
               version: r.version,

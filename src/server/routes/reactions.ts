@@ -9,6 +9,7 @@ import { roleAllows } from '../../core/vocabulary.js';
 import type { Store } from '../../store/index.js';
 import type { ConnectionService } from '../../connections/service.js';
 import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
+import { triggerDeclarations } from '../../core/reactions/source-trigger.js';
 import {
   ActionDoc,
   DryRunRequest,
@@ -55,11 +56,11 @@ async function subjectEvent(
 
 // Loads no secret: a dry run renders placeholders, for every role.
 function dryRunOf(registry: ActionRegistry, spec: ReactionSpec, event: ShiplineEvent) {
-  return dryRun(spec, event, { schemaOf: (uses) => registry.get(uses)?.config });
+  return dryRun(spec, event, { triggers: TRIGGERS, schemaOf: (uses) => registry.get(uses)?.config });
 }
 
 /** The options each connection type lets a reaction's `on:` carry for its events. */
-const TRIGGERS = CONNECTION_TYPES.flatMap((t) => (t.trigger ? [{ type: t.type, schema: t.trigger }] : []));
+const TRIGGERS = triggerDeclarations(CONNECTION_TYPES);
 
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
 export function reactionRoutes(store: Store, registry: ActionRegistry, connections?: ConnectionService) {

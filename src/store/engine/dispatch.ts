@@ -3,6 +3,7 @@ import { Budget } from '../../core/reactions/budget.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
 import { compileTrigger, TriggerIndex } from '../../core/reactions/matching.js';
 import { isOwnRunEvent } from '../../core/reactions/refusal.js';
+import type { TriggerDeclaration } from '../../core/reactions/source-trigger.js';
 import { renderString } from '../../core/reactions/templates.js';
 import type { SqlRunner } from '../database.js';
 import type { EventsHook, StoredEvent } from '../events.js';
@@ -40,7 +41,8 @@ export interface Dispatcher {
   replay(run: SqlRunner, event: StoredEvent, only?: string): Promise<{ runs: { id: string; reaction: string }[] }>;
 }
 
-export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
+/** `triggers`: the connection types' declarations, saying how the options of a reaction's `on` match. */
+export function createDispatcher(reactions: ReactionsRepo, triggers: readonly TriggerDeclaration[]): Dispatcher {
   let generation = -1;
   let index = new TriggerIndex<Compiled>();
 
@@ -50,7 +52,7 @@ export function createDispatcher(reactions: ReactionsRepo): Dispatcher {
     const loaded = await reactions.loadEnabled(run);
     const next = new TriggerIndex<Compiled>();
     for (const { name, version, spec } of loaded.reactions) {
-      next.add(spec.on.event, { name, version, spec, test: compileTrigger(spec.on), roots: rootSteps(spec) });
+      next.add(spec.on.event, { name, version, spec, test: compileTrigger(spec.on, triggers), roots: rootSteps(spec) });
     }
     index = next;
     generation = loaded.generation;
