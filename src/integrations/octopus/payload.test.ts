@@ -16,7 +16,7 @@ describe('Octopus deliveries', () => {
     expect(parsed.ok).toBe(true);
   });
 
-  it("reads a DeploymentFailed delivery into the documented fields (times in UTC) plus task, space, channel and user", () => {
+  it('reads a DeploymentFailed delivery into the documented fields (times in UTC) plus task, space, channel and user', () => {
     const parsed = parseDelivery(load('webhook-payload-deployment-failed.OctopusSubscriptionListener.json'));
     if (!parsed.ok) throw new Error(parsed.error);
     expect(eventTypeOf(parsed.delivery.category)).toBe('octopus.deployment.failed');
