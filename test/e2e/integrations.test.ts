@@ -49,6 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     expect(text).toContain('Test succeeded');
     expect(text).toContain('Space: Default');
     expect(text).toMatch(/Version: \d+\.\d+\.\d+/);
+    await bed.screenshot(page, 'connect-octopus');
     // Tested, not saved: the server holds no connection, so nothing is subscribed in Octopus.
     expect((await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
     expect(sim.state.subscriptions).toHaveLength(0);
