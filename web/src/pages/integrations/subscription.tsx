@@ -51,7 +51,7 @@ export function SubscriptionSummary({
         </dd>
         {sub?.id ? (
           <>
-            <dt>{provider} id</dt>
+            <dt>Subscription id</dt>
             <dd className="mono">{sub.id}</dd>
           </>
         ) : null}
