@@ -62,7 +62,14 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
 
   it('lists the connection types with their fields, actions and templates', async () => {
     const types = (await t.api({ method: 'GET', role: 'read', url: '/api/v1/connection-types' })).json<{
-      items: Array<{ type: string; actions: string[]; templates: string[]; inbound: boolean; events: string[] }>;
+      items: Array<{
+        type: string;
+        actions: string[];
+        templates: string[];
+        inbound: boolean;
+        events: string[];
+        keepsSubscription: boolean;
+      }>;
     }>().items;
     expect(types.map((x) => x.type)).toEqual(expect.arrayContaining(['octopus', 'slack', 'teams', 'pagerduty', 'github']));
     expect(types.find((x) => x.type === 'slack')!.actions).toEqual(['slack.postMessage', 'slack.updateMessage']);
@@ -73,6 +80,8 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
       'pagerduty.incident.acknowledged',
       'pagerduty.incident.resolved',
     ]);
+    // The UI gives a subscription panel to the types that say they keep one, and to no other.
+    expect(types.filter((x) => x.keepsSubscription).map((x) => x.type)).toEqual(['octopus']);
   });
 
   it("changes a connection's settings with PATCH: a field given replaces, null removes, an invalid value changes nothing", async () => {

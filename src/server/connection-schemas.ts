@@ -102,6 +102,9 @@ export const ConnectionTypeView = Type.Object({
     description: "JSON Schema of the options a reaction's on: may carry for those events (besides connection), or null",
   }),
   resources: Type.Array(Type.String(), { description: 'What its pickers list (GET /api/v1/connections/:name/resources/:kind)' }),
+  keepsSubscription: Type.Boolean({
+    description: "True when Shipline keeps a subscription at the provider for each connection (shown as the connection's subscription)",
+  }),
 });
 
 export const DeclaredEventView = Type.Object({

@@ -47,21 +47,23 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     expect(await outcome.getAttribute('data-test-outcome')).toBe('ready');
     const text = await outcome.textContent();
     expect(text).toContain('Test succeeded');
-    expect(text).toContain('space Default');
-    expect(text).toMatch(/Octopus \d+\.\d+\.\d+/);
+    expect(text).toContain('Space: Default');
+    expect(text).toMatch(/Version: \d+\.\d+\.\d+/);
+    await bed.screenshot(page, 'connect-octopus');
     // Tested, not saved: the server holds no connection, so nothing is subscribed in Octopus.
     expect((await bed.shipline.api({ method: 'GET', url: '/api/v1/connections' })).json<{ items: unknown[] }>().items).toEqual([]);
     expect(sim.state.subscriptions).toHaveLength(0);
 
-    // Saving creates the connection (deploy tracking on, the default), which makes Shipline subscribe.
-    await form.getByRole('button', { name: 'Save', exact: true }).click();
-    const card = page.getByRole('region', { name: 'Octopus connection prod' });
+    // Saving creates the connection (deploy tracking left at its default, on), which makes Shipline subscribe.
+    expect(await form.getByLabel('Track deploys').inputValue()).toBe('');
+    await form.getByRole('button', { name: 'Save and test', exact: true }).click();
+    const card = page.getByRole('region', { name: 'Octopus Deploy connection prod' });
     await card.locator('[data-subscription-state="ready"]').waitFor({ timeout: 20_000 });
     const connection = (await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/prod' })).json<{
       id: string;
       config: { trackDeploys?: boolean };
     }>();
-    expect(connection.config.trackDeploys).toBe(true);
+    expect(connection.config.trackDeploys).not.toBe(false);
     const subscriptions = sim.state.subscriptions.filter((s) => s.name.startsWith('Shipline prod'));
     expect(subscriptions).toHaveLength(1);
     expect(subscriptions[0]!.webhookUri).toBe(`${bed.url}/hooks/octopus/${connection.id}`);
@@ -73,8 +75,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await card.getByRole('link', { name: 'Details and resources' }).click();
     await page.waitForURL('**/integrations/connections/prod');
     await page.locator('[data-subscription-state="ready"]').waitFor();
-    await page.getByRole('table', { name: 'Octopus projects' }).getByRole('cell', { name: 'Payments API' }).waitFor();
-    await page.getByRole('table', { name: 'Octopus environments' }).getByRole('cell', { name: 'Production' }).waitFor();
+    await page.getByRole('table', { name: 'Octopus Deploy projects' }).getByRole('cell', { name: 'Payments API' }).waitFor();
+    await page.getByRole('table', { name: 'Octopus Deploy environments' }).getByRole('cell', { name: 'Production' }).waitFor();
     expect(await page.getByRole('region', { name: 'Inbound webhook URL' }).textContent()).toContain(`/hooks/octopus/${connection.id}`);
     expect(await page.content()).not.toContain(sim.apiKey);
     await page.getByRole('button', { name: 'Test', exact: true }).click();

@@ -193,6 +193,13 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       expect(res.statusCode).toBe(201);
       const page = await signedIn();
       await page.goto('/reactions/new');
+      // The trigger's options are the ones Octopus declares for its events, with pickers from the connection.
+      await page.getByLabel('Event type').fill('octopus.deployment.*');
+      await page.getByRole('combobox', { name: 'Connection' }).first().fill('octo');
+      await page.getByLabel('Octopus Deploy categories').fill('DeploymentSucceeded, DeploymentFailed');
+      await page.locator('datalist#trigger-project-choices option[value="Payments API"]').waitFor({ state: 'attached' });
+      await page.locator('datalist#trigger-environment-choices option[value="Production"]').waitFor({ state: 'attached' });
+      await page.getByLabel('Octopus Deploy project').fill('Payments API');
       await page.getByLabel("New step's action").selectOption('octopus.deployRelease');
       await page.getByRole('button', { name: 'Add step' }).click();
       const step = page.locator('section[data-step="deploy-release"]');
@@ -212,6 +219,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       await page.getByRole('tab', { name: 'YAML' }).click();
       const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
       for (const line of [
+        'event: octopus.deployment.*',
+        '- DeploymentSucceeded',
         'uses: octopus.deployRelease',
         'connection: octo',
         'project: Payments API',

@@ -138,6 +138,7 @@ export function connectionRoutes(store: Store, connections: ConnectionService, c
           events: m.events.map((e) => e.type),
           trigger: m.trigger,
           resources: [...m.resources],
+          keepsSubscription: SUBSCRIBING.has(m.type),
         })),
       }),
     );

@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, StatusBadge, Time } from '../../components/ui';
-import { useEventStream, usePaged, useUrlFilter } from '../../lib/hooks';
+import { useEventStream, usePaged, useResource, useUrlFilter } from '../../lib/hooks';
+import type { ConnectionType } from '../integrations/types';
 import type { Deploy, ShiplineEvent } from '../../lib/types';
 import { deployerLabel, ServiceCell, shortSha } from './deploy-view';
 
@@ -28,6 +29,9 @@ export default function DeploysPage() {
   const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Partial<Record<Filter, string>>;
   const query = { ...filters, since: toIso(filters.since ?? ''), until: toIso(filters.until ?? '') };
   const list = usePaged<Deploy>('/api/v1/deploys', query);
+  // Besides deploy endpoints, deploys come from the connection types whose deliveries Shipline receives.
+  const types = useResource<{ items: ConnectionType[] }>('/api/v1/connection-types');
+  const sources = (types.data?.items ?? []).filter((t) => t.inbound);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [updates, setUpdates] = useState<Map<string, Deploy>>(new Map());
 
@@ -92,8 +96,11 @@ export default function DeploysPage() {
           <select name="source" value={filters.source ?? ''} onChange={(e) => setFilter('source', e.target.value)}>
             <option value="">Any</option>
             <option value="custom">custom (deploy endpoint)</option>
-            <option value="octopus">octopus</option>
-            <option value="github">github</option>
+            {sources.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.title}
+              </option>
+            ))}
           </select>
         </label>
         <label>

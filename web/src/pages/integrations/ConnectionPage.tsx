@@ -6,9 +6,10 @@ import { useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import { CopyableUrl } from './command-example';
 import { fieldLabel, fieldsOf, fieldTitle } from './connection-fields';
-import { ConnectionStatus } from './connection-status';
+import { ConnectionStatus, deleteQuestion } from './connection-status';
 import EditConnectionForm from './EditConnectionForm';
-import { OctopusResources } from './OctopusResources';
+import { triggerResourceKinds } from './resource-kinds';
+import { ResourceTable } from './ResourceTable';
 import { SubscriptionSummary, unsettled, usePollWhile } from './subscription';
 import type { Connection, ConnectionType } from './types';
 import './integrations.css';
@@ -20,8 +21,9 @@ export default function ConnectionPage() {
   const loaded = useResource<Connection>(`/api/v1/connections/${seg(name)}`);
   const types = useResource<{ items: ConnectionType[] }>('/api/v1/connection-types');
   const connection = loaded.data;
-  const isOctopus = connection?.type === 'octopus';
-  const poll = usePollWhile(isOctopus && connection !== undefined && unsettled(connection), loaded);
+  const type = types.data?.items.find((t) => t.type === connection?.type);
+  const subscribes = type?.keepsSubscription === true;
+  const poll = usePollWhile(subscribes && connection !== undefined && unsettled(connection), loaded);
   const [editing, setEditing] = useState(false);
   const [lastTest, setLastTest] = useState<Connection | null>(null);
 
@@ -34,7 +36,7 @@ export default function ConnectionPage() {
       </>
     );
   }
-  const type = types.data?.items.find((t) => t.type === connection.type);
+  const resourceKinds = triggerResourceKinds(type);
   const changed = (next: Connection) => {
     setEditing(false);
     loaded.reload();
@@ -69,7 +71,7 @@ export default function ConnectionPage() {
           <ActionButton
             className="danger"
             busyLabel="Deleting…"
-            confirm={`Delete the connection "${connection.name}"?${isOctopus ? ' Its Octopus subscription is deleted too.' : ''} Reactions that use it will fail.`}
+            confirm={deleteQuestion(connection, type)}
             onAction={async () => {
               await api.delete(`/api/v1/connections/${seg(connection.name)}`);
               navigate('/integrations?tab=connections');
@@ -100,41 +102,41 @@ export default function ConnectionPage() {
           </h2>
           <CopyableUrl url={connection.webhookUrl} />
           <p className="hint">
-            {isOctopus
-              ? 'Octopus delivers subscription events here. Shipline sets the subscription up itself, with its own secret header: there is nothing to configure in Octopus.'
+            {subscribes
+              ? `${type.title} delivers subscription events here. Shipline sets the subscription up itself, with its own secret: there is nothing to configure in ${type.title}.`
               : `Paste this URL into ${type.title}'s webhook settings, with the signing secret stored on this connection, and its deliveries become events.`}
           </p>
         </section>
       ) : null}
-      {isOctopus ? (
-        <>
-          <section className="card" aria-labelledby="subscription-title">
-            <h2 id="subscription-title" className="integrations-card-title">
-              Octopus subscription
-            </h2>
-            <SubscriptionSummary
-              standalone
-              connection={connection}
-              timedOut={poll.timedOut}
-              onCheckAgain={() => {
-                loaded.reload();
-                poll.restart();
-              }}
-            />
-          </section>
-          {connection.status === 'ready' ? (
-            <section className="card" aria-labelledby="resources-title">
-              <h2 id="resources-title" className="integrations-card-title">
-                Resources
-              </h2>
-              <p className="hint">What reactions on this connection can name, as Octopus lists them now.</p>
-              <div className="integrations-grid">
-                <OctopusResources connection={connection.name} kind="projects" />
-                <OctopusResources connection={connection.name} kind="environments" />
-              </div>
-            </section>
-          ) : null}
-        </>
+      {type && subscribes ? (
+        <section className="card" aria-labelledby="subscription-title">
+          <h2 id="subscription-title" className="integrations-card-title">
+            {type.title} subscription
+          </h2>
+          <SubscriptionSummary
+            standalone
+            connection={connection}
+            provider={type.title}
+            timedOut={poll.timedOut}
+            onCheckAgain={() => {
+              loaded.reload();
+              poll.restart();
+            }}
+          />
+        </section>
+      ) : null}
+      {type && resourceKinds.length > 0 && connection.status === 'ready' ? (
+        <section className="card" aria-labelledby="resources-title">
+          <h2 id="resources-title" className="integrations-card-title">
+            Resources
+          </h2>
+          <p className="hint">What reactions on this connection can name, as {type.title} lists them now.</p>
+          <div className="integrations-grid">
+            {resourceKinds.map((kind) => (
+              <ResourceTable key={kind} connection={connection.name} kind={kind} provider={type.title} />
+            ))}
+          </div>
+        </section>
       ) : null}
     </>
   );

@@ -4,18 +4,19 @@ import { ActionButton, Empty, ErrorNotice, Loading, Pager, Time } from '../../co
 import { api, seg } from '../../lib/api';
 import { useListPages, useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
-import { ConnectionStatus } from './connection-status';
+import { ConnectionStatus, deleteQuestion } from './connection-status';
 import NewConnectionForm from './NewConnectionForm';
 import { SubscriptionBadge } from './subscription-badge';
 import type { Connection, ConnectionType } from './types';
 
-/** Every connection, of every type, with its state; a form to add one of the non-Octopus types. */
+/** Every connection, of every type, with its state (and its subscription, for types that keep one); a form to add one. */
 export default function ConnectionsPanel() {
   const { can } = useSession();
   const list = useListPages<Connection>('/api/v1/connections');
   const types = useResource<{ items: ConnectionType[] }>('/api/v1/connection-types');
   const [adding, setAdding] = useState(false);
-  const titleOf = (type: string) => types.data?.items.find((t) => t.type === type)?.title ?? type;
+  const typeOf = (type: string) => types.data?.items.find((t) => t.type === type);
+  const titleOf = (type: string) => typeOf(type)?.title ?? type;
 
   return (
     <>
@@ -61,7 +62,7 @@ export default function ConnectionsPanel() {
                   <td>{titleOf(connection.type)}</td>
                   <td>
                     <ConnectionStatus connection={connection} />
-                    {connection.type === 'octopus' ? (
+                    {typeOf(connection.type)?.keepsSubscription ? (
                       <>
                         {' '}
                         <SubscriptionBadge connection={connection} />
@@ -90,7 +91,7 @@ export default function ConnectionsPanel() {
                         <ActionButton
                           className="button-small danger"
                           busyLabel="Deleting…"
-                          confirm={`Delete the connection "${connection.name}"?${connection.type === 'octopus' ? ' Its Octopus subscription is deleted too.' : ''} Reactions that use it will fail.`}
+                          confirm={deleteQuestion(connection, typeOf(connection.type))}
                           onAction={async () => {
                             await api.delete(`/api/v1/connections/${seg(connection.name)}`);
                             list.reload();

@@ -11,24 +11,27 @@ import type { Connection, ConnectionProbe, ConnectionType } from './types';
 type Busy = 'test' | 'save' | null;
 
 /**
- * A connection of any type but Octopus (which has its own form, for its subscription), with the
- * inputs the type's manifest lists. Test checks the settings with the provider without saving
- * them; the server also tests the connection as it saves it. Either outcome is shown.
+ * A new connection of any type, with the inputs its declared config and secret fields describe.
+ * Test checks the settings with the provider without saving them (so nothing is set up there);
+ * the server also tests the connection as it saves it. Either outcome is shown. With `only`, the
+ * form is for that one type (no type to choose).
  */
 export default function NewConnectionForm({
   types,
   typesError,
+  only,
   onCreated,
   onCancel,
 }: {
   types: ConnectionType[];
-  typesError: unknown;
+  typesError?: unknown;
+  only?: ConnectionType;
   onCreated(connection: Connection): void;
-  onCancel(): void;
+  onCancel?(): void;
 }) {
-  const choices = types.filter((t) => t.type !== 'octopus');
-  const [typeName, setTypeName] = useState('');
-  const [name, setName] = useState('');
+  const choices = only ? [only] : types;
+  const [typeName, setTypeName] = useState(only?.type ?? '');
+  const [name, setName] = useState(only?.type ?? '');
   const [config, setConfig] = useState<FieldValues>({});
   const [secrets, setSecrets] = useState<FieldValues>({});
   const [busy, setBusy] = useState<Busy>(null);
@@ -92,8 +95,8 @@ export default function NewConnectionForm({
       setCreated(connection);
       setOutcome(null);
       // Ready for the next one; the notice above links to the one just saved.
-      setTypeName('');
-      setName('');
+      setTypeName(only?.type ?? '');
+      setName(only?.type ?? '');
       setConfig({});
       setSecrets({});
       onCreated(connection);
@@ -103,7 +106,7 @@ export default function NewConnectionForm({
   return (
     <section className="card" aria-labelledby="new-connection-title">
       <h2 id="new-connection-title" className="integrations-card-title">
-        New connection
+        {only ? `Connect ${only.title}` : 'New connection'}
       </h2>
       <ErrorNotice error={typesError} />
       {created ? (
@@ -115,21 +118,22 @@ export default function NewConnectionForm({
         </div>
       ) : null}
       <form className="form" onSubmit={submit}>
-        <label>
-          Type
-          <select name="connection-type" required value={typeName} onChange={(e) => choose(e.target.value)}>
-            <option value="">Choose a system…</option>
-            {choices.map((t) => (
-              <option key={t.type} value={t.type}>
-                {t.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <p className="hint">Octopus Deploy is connected on the Octopus tab, which also sets up its subscription.</p>
+        {only ? null : (
+          <label>
+            Type
+            <select name="connection-type" required value={typeName} onChange={(e) => choose(e.target.value)}>
+              <option value="">Choose a system…</option>
+              {choices.map((t) => (
+                <option key={t.type} value={t.type}>
+                  {t.title}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {type ? (
           <>
-            <p className="muted">{type.description}</p>
+            {only ? null : <p className="muted">{type.description}</p>}
             <label>
               Connection name
               <input
@@ -158,7 +162,7 @@ export default function NewConnectionForm({
             ) : null}
           </>
         ) : null}
-        {type && outcome ? <ProbeOutcome outcome={outcome} type={type.type} /> : null}
+        {outcome ? <ProbeOutcome outcome={outcome} /> : null}
         <ErrorNotice error={error} />
         <div className="form-row">
           <button type="button" disabled={!type || busy !== null} aria-busy={busy === 'test'} onClick={() => void test()}>
@@ -167,9 +171,11 @@ export default function NewConnectionForm({
           <button type="submit" className="primary" disabled={!type || busy !== null} aria-busy={busy === 'save'}>
             {busy === 'save' ? 'Saving and testing…' : 'Save and test'}
           </button>
-          <button type="button" onClick={onCancel}>
-            Close
-          </button>
+          {onCancel ? (
+            <button type="button" onClick={onCancel}>
+              {only ? 'Cancel' : 'Close'}
+            </button>
+          ) : null}
         </div>
       </form>
     </section>

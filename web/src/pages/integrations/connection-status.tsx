@@ -1,5 +1,5 @@
 import { StatusBadge } from '../../components/ui';
-import type { Connection } from './types';
+import type { Connection, ConnectionType } from './types';
 
 const STATUS_LABEL: Record<string, string> = { ready: 'ready', error: 'error', unknown: 'not tested' };
 
@@ -11,4 +11,10 @@ export function ConnectionStatus({ connection }: { connection: Connection }) {
       label={STATUS_LABEL[connection.status] ?? connection.status}
     />
   );
+}
+
+/** What deleting asks first: a type that keeps a subscription at the provider loses it too. */
+export function deleteQuestion(connection: Connection, type: ConnectionType | undefined): string {
+  const subscription = type?.keepsSubscription ? ` Its ${type.title} subscription is deleted too.` : '';
+  return `Delete the connection "${connection.name}"?${subscription} Reactions that use it will fail.`;
 }

@@ -1,32 +1,32 @@
 import { fieldLabel } from './connection-fields';
 import type { ConnectionProbe } from './types';
 
-/** "Team: Acme · User: shipline" from what a test learned; nested values as JSON. */
-function detailsText(details: Record<string, unknown>): string {
+/** A value as a sentence shows it: a named object (a space, a workspace) by its name, others as JSON. */
+function valueText(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const name = (value as { name?: unknown }).name;
+  return typeof name === 'string' ? name : JSON.stringify(value);
+}
+
+/** "Team: Acme · User: shipline · Space: Default" from what a test learned. */
+export function detailsText(details: Record<string, unknown>): string {
   return Object.entries(details)
     .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${fieldLabel(key)}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(([key, value]) => `${fieldLabel(key)}: ${valueText(value)}`)
     .join(' · ');
 }
 
-/** Octopus's version and space, as a saved connection's card shows them. */
-function octopusText(details: Record<string, unknown>): string {
-  const version = typeof details.version === 'string' ? details.version : '';
-  const space = details.space as { name?: string } | undefined;
-  return `Octopus ${version}${space?.name ? `, space ${space.name}` : ''}.`;
-}
-
 /**
- * What testing unsaved settings found: success with what the provider told (Octopus: version
- * and space), or failure with the provider's own message. Nothing was saved either way.
+ * What testing unsaved settings found: success with what the provider told (its version, the
+ * space or workspace...), or failure with the provider's own message. Nothing was saved either way.
  */
-export function ProbeOutcome({ outcome, type }: { outcome: ConnectionProbe; type: string }) {
+export function ProbeOutcome({ outcome }: { outcome: ConnectionProbe }) {
   if (outcome.status === 'ready') {
     const details = outcome.details ?? {};
-    const text = type === 'octopus' ? octopusText(details) : detailsText(details);
+    const text = detailsText(details);
     return (
       <div className="notice notice-info" role="status" data-test-outcome="ready">
-        <strong>Test succeeded.</strong> {text ? `${text} ` : ''}Not saved yet.
+        <strong>Test succeeded.</strong> {text ? `${text}. ` : ''}Not saved yet.
       </div>
     );
   }

@@ -3,9 +3,9 @@ import { StatusBadge, Time } from '../../components/ui';
 import type { Connection, SubscriptionState } from './types';
 
 /**
- * The state of a connection's Octopus subscription. Newer servers send it; otherwise it follows
- * from what the reconciler stored: an id is a subscription, an error is Octopus's refusal, and a
- * reconcile that left no id means nothing needs Octopus events yet.
+ * The state of the subscription Shipline keeps at the provider for a connection. Newer servers send
+ * it; otherwise it follows from what the reconciler stored: an id is a subscription, an error is the
+ * provider's refusal, and a reconcile that left no id means nothing needs its events yet.
  */
 export function subscriptionStateOf(connection: Connection): SubscriptionState {
   const sub = connection.subscription;
@@ -24,14 +24,16 @@ export const unsettled = (connection: Connection) => ['pending', 'error'].includ
 
 const LABEL: Record<SubscriptionState, string> = { ready: 'ready', pending: 'pending', error: 'error', none: 'not needed' };
 
-/** The subscription Shipline keeps in Octopus for this connection: state, categories, problems. */
+/** The subscription Shipline keeps at the provider (named by `provider`, its title) for this connection: state, categories, problems. */
 export function SubscriptionSummary({
   connection,
+  provider,
   timedOut,
   onCheckAgain,
   standalone,
 }: {
   connection: Connection;
+  provider: string;
   timedOut?: boolean;
   onCheckAgain?(): void;
   /** In its own card, without the divider. */ standalone?: boolean;
@@ -45,11 +47,11 @@ export function SubscriptionSummary({
         <dt>Subscription</dt>
         <dd data-subscription-state={state}>
           <StatusBadge status={state === 'none' ? 'neutral' : state} label={LABEL[state]} />
-          {state === 'pending' && !timedOut ? <span className="muted"> Shipline is setting it up in Octopus…</span> : null}
+          {state === 'pending' && !timedOut ? <span className="muted"> Shipline is setting it up in {provider}…</span> : null}
         </dd>
         {sub?.id ? (
           <>
-            <dt>Octopus id</dt>
+            <dt>Subscription id</dt>
             <dd className="mono">{sub.id}</dd>
           </>
         ) : null}
@@ -70,12 +72,13 @@ export function SubscriptionSummary({
       </dl>
       {state === 'error' && sub?.error ? (
         <div className="notice notice-error" role="alert">
-          <strong>Octopus refused the subscription:</strong> {sub.error}
+          <strong>{provider} refused the subscription:</strong> {sub.error}
         </div>
       ) : null}
       {state === 'none' ? (
         <p className="hint">
-          Nothing needs Octopus events from this connection yet. Turn on deploy tracking, or add a reaction on it, and Shipline subscribes.
+          Nothing needs {provider} events from this connection yet. Add a reaction on it (or turn on what records its events), and Shipline
+          subscribes.
         </p>
       ) : null}
       {sub?.warning ? <div className="notice notice-warn">{sub.warning}</div> : null}

@@ -6,7 +6,7 @@ import type * as Schemas from '../../../../src/server/schemas.js';
 
 export type SubscriptionState = 'ready' | 'pending' | 'error' | 'none';
 
-/** The Octopus subscription Shipline keeps for a connection. */
+/** The subscription Shipline keeps at the provider for a connection, for types that declare `keepsSubscription`. */
 export interface Subscription {
   /** Sent by newer servers; otherwise derived from the other fields (see subscriptionStateOf). */
   state?: SubscriptionState;
@@ -53,6 +53,9 @@ export interface FieldsSchema {
 
 export interface FieldSchema {
   type?: string;
+  /** A field that takes one value or a list (`anyOf: [string, string[]]`). */
+  anyOf?: FieldSchema[];
+  items?: FieldSchema;
   /** Declared UI metadata: the field's label, an example value shown in the empty input, more examples, and whether to mask it. */
   title?: string;
   placeholder?: string;
@@ -77,6 +80,14 @@ export interface ConnectionType {
   templates: string[];
   /** True when the provider posts webhooks to the connection's webhookUrl. */
   inbound: boolean;
+  /** The event types its connections emit (older servers send none). */
+  events?: string[];
+  /** JSON Schema of the options a reaction's `on:` may carry for those events, or null. */
+  trigger?: FieldsSchema | null;
+  /** The resource kinds its pickers list (`GET /api/v1/connections/:name/resources/:kind`). */
+  resources?: string[];
+  /** True when Shipline keeps a subscription at the provider for each connection. */
+  keepsSubscription?: boolean;
 }
 
 export type Resource = Static<typeof ConnectionSchemas.Resource>;

@@ -10,9 +10,10 @@ import { emptyDocument, isObject, sameDocument, setIn, suggestedEventTypes, trig
 import type { Doc } from './document';
 import { DryRunPanel } from './DryRunPanel';
 import { FormView } from './form-view';
-import { ConnectionsContext } from './pickers';
+import { ConnectionsContext, DeclarationsContext } from './pickers';
+import type { ConnectionType } from '../integrations/types';
 import './reactions.css';
-import type { ActionDoc, ConnectionSummary, Reaction } from './types';
+import type { ActionDoc, ConnectionSummary, DeclaredEvent, Reaction } from './types';
 import { ProblemsPanel, useLiveValidation } from './validation';
 import type { Checkable } from './validation';
 import { VersionHistory } from './VersionHistory';
@@ -60,8 +61,8 @@ function ReactionEditor({ name }: { name: string | null }) {
   const actions = useResource<Page<ActionDoc>>('/api/v1/actions');
   const connections = useResource<Page<ConnectionSummary>>('/api/v1/connections');
   const recent = useResource<Page<ShiplineEvent>>('/api/v1/events', { limit: 100 });
-  const declared = useResource<{ items: Array<{ type: string }> }>('/api/v1/event-types');
-  const connectionTypes = useResource<{ items: Array<{ type: string; inbound: boolean; events: string[] }> }>('/api/v1/connection-types');
+  const declared = useResource<{ items: DeclaredEvent[] }>('/api/v1/event-types');
+  const connectionTypes = useResource<{ items: ConnectionType[] }>('/api/v1/connection-types');
 
   const [doc, setDoc] = useState<Doc | null>(name ? null : emptyDocument);
   const [baseline, setBaseline] = useState<Doc | null>(name ? null : emptyDocument);
@@ -159,8 +160,9 @@ function ReactionEditor({ name }: { name: string | null }) {
   const current = reaction.data;
   const suggested = suggestedEventTypes(
     (declared.data?.items ?? []).map((e) => e.type),
-    (connectionTypes.data?.items ?? []).filter((t) => t.inbound && t.events.length === 0).map((t) => t.type),
+    (connectionTypes.data?.items ?? []).filter((t) => t.inbound && (t.events ?? []).length === 0).map((t) => t.type),
   );
+  const declarations = { types: connectionTypes.data?.items ?? [], events: declared.data?.items ?? [] };
   const eventTypes = [...new Set([...suggested, ...(recent.data?.items ?? []).map((e) => e.type)])];
   const tabs: Array<[Tab, string]> = [
     ['form', 'Form'],
@@ -171,120 +173,122 @@ function ReactionEditor({ name }: { name: string | null }) {
 
   return (
     <ConnectionsContext.Provider value={connections.data?.items ?? []}>
-      <PageHeader
-        title={name ?? 'New reaction'}
-        subtitle={
-          current ? (
-            <span className="reactions-summary">
-              <StatusBadge status={current.enabled ? 'enabled' : 'disabled'} />
-              <span>version {current.version}</span>
-              <span>
-                on <code>{current.trigger}</code>
-              </span>
-              {current.lastRun ? (
+      <DeclarationsContext.Provider value={declarations}>
+        <PageHeader
+          title={name ?? 'New reaction'}
+          subtitle={
+            current ? (
+              <span className="reactions-summary">
+                <StatusBadge status={current.enabled ? 'enabled' : 'disabled'} />
+                <span>version {current.version}</span>
                 <span>
-                  last run{' '}
-                  <Link to={`/runs/${current.lastRun.id}`}>
-                    <StatusBadge status={current.lastRun.status} />
-                  </Link>{' '}
-                  <Time iso={current.lastRun.createdAt} />
+                  on <code>{current.trigger}</code>
                 </span>
-              ) : (
-                <span>never run</span>
-              )}
-            </span>
-          ) : (
-            'Choose the event it reacts to, then the steps it runs.'
-          )
-        }
-      >
-        {dirty ? <span className="badge badge-warn">Unsaved changes</span> : null}
-        {canWrite ? (
-          <>
-            <ActionButton className="primary" busyLabel="Saving…" disabled={Boolean(yamlError)} onAction={save}>
-              {name ? 'Save' : 'Create'}
-            </ActionButton>
-            {current ? (
-              <ActionButton busyLabel={current.enabled ? 'Disabling…' : 'Enabling…'} onAction={() => setEnabled(!current.enabled)}>
-                {current.enabled ? 'Disable' : 'Enable'}
+                {current.lastRun ? (
+                  <span>
+                    last run{' '}
+                    <Link to={`/runs/${current.lastRun.id}`}>
+                      <StatusBadge status={current.lastRun.status} />
+                    </Link>{' '}
+                    <Time iso={current.lastRun.createdAt} />
+                  </span>
+                ) : (
+                  <span>never run</span>
+                )}
+              </span>
+            ) : (
+              'Choose the event it reacts to, then the steps it runs.'
+            )
+          }
+        >
+          {dirty ? <span className="badge badge-warn">Unsaved changes</span> : null}
+          {canWrite ? (
+            <>
+              <ActionButton className="primary" busyLabel="Saving…" disabled={Boolean(yamlError)} onAction={save}>
+                {name ? 'Save' : 'Create'}
               </ActionButton>
-            ) : null}
-            {current ? (
-              <ActionButton
-                className="danger"
-                busyLabel="Deleting…"
-                confirm={`Delete the reaction ${name}? Its runs and versions stay.`}
-                onAction={remove}
-              >
-                Delete
-              </ActionButton>
-            ) : null}
-          </>
+              {current ? (
+                <ActionButton busyLabel={current.enabled ? 'Disabling…' : 'Enabling…'} onAction={() => setEnabled(!current.enabled)}>
+                  {current.enabled ? 'Disable' : 'Enable'}
+                </ActionButton>
+              ) : null}
+              {current ? (
+                <ActionButton
+                  className="danger"
+                  busyLabel="Deleting…"
+                  confirm={`Delete the reaction ${name}? Its runs and versions stay.`}
+                  onAction={remove}
+                >
+                  Delete
+                </ActionButton>
+              ) : null}
+            </>
+          ) : null}
+        </PageHeader>
+        {!canWrite ? (
+          <p className="notice notice-info">You can read this reaction and dry run it; changing it needs the write role.</p>
         ) : null}
-      </PageHeader>
-      {!canWrite ? (
-        <p className="notice notice-info">You can read this reaction and dry run it; changing it needs the write role.</p>
-      ) : null}
-      {notice ? (
-        <p className="notice notice-info" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <div className="reactions-editor">
-        <div className="reactions-editor-main">
-          <div className="tabs" role="tablist" aria-label="Editor views">
-            {tabs.map(([id, label]) => (
-              <button
-                key={id}
-                type="button"
-                role="tab"
-                id={`tab-${id}`}
-                aria-controls={`panel-${id}`}
-                aria-selected={tab === id}
-                onClick={() => setTab(id)}
-              >
-                {label}
-              </button>
-            ))}
+        {notice ? (
+          <p className="notice notice-info" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <div className="reactions-editor">
+          <div className="reactions-editor-main">
+            <div className="tabs" role="tablist" aria-label="Editor views">
+              {tabs.map(([id, label]) => (
+                <button
+                  key={id}
+                  type="button"
+                  role="tab"
+                  id={`tab-${id}`}
+                  aria-controls={`panel-${id}`}
+                  aria-selected={tab === id}
+                  onClick={() => setTab(id)}
+                >
+                  {label}
+                </button>
+              ))}
+            </div>
+            <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+              {tab === 'form' ? (
+                actions.error ? (
+                  <ErrorNotice error={actions.error} />
+                ) : !actions.data ? (
+                  <Loading label="Loading the actions…" />
+                ) : (
+                  <>
+                    {yamlError ? (
+                      <p className="notice notice-warn">The YAML view has a syntax error; the form shows the last valid document.</p>
+                    ) : null}
+                    <FormView
+                      doc={doc}
+                      onChange={editFromForm}
+                      actions={actions.data.items}
+                      eventTypes={eventTypes}
+                      isNew={!name}
+                      disabled={!canWrite}
+                    />
+                  </>
+                )
+              ) : null}
+              {tab === 'yaml' ? <YamlView text={yamlText} onText={editYaml} error={yamlError} readOnly={!canWrite} /> : null}
+              {tab === 'graph' ? (
+                <Suspense fallback={<Loading label="Loading the graph…" />}>
+                  <ReactionGraph doc={doc} />
+                </Suspense>
+              ) : null}
+              {tab === 'history' && name && current ? (
+                <VersionHistory name={name} current={current.version} canWrite={canWrite} onRestored={restored} />
+              ) : null}
+            </div>
           </div>
-          <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-            {tab === 'form' ? (
-              actions.error ? (
-                <ErrorNotice error={actions.error} />
-              ) : !actions.data ? (
-                <Loading label="Loading the actions…" />
-              ) : (
-                <>
-                  {yamlError ? (
-                    <p className="notice notice-warn">The YAML view has a syntax error; the form shows the last valid document.</p>
-                  ) : null}
-                  <FormView
-                    doc={doc}
-                    onChange={editFromForm}
-                    actions={actions.data.items}
-                    eventTypes={eventTypes}
-                    isNew={!name}
-                    disabled={!canWrite}
-                  />
-                </>
-              )
-            ) : null}
-            {tab === 'yaml' ? <YamlView text={yamlText} onText={editYaml} error={yamlError} readOnly={!canWrite} /> : null}
-            {tab === 'graph' ? (
-              <Suspense fallback={<Loading label="Loading the graph…" />}>
-                <ReactionGraph doc={doc} />
-              </Suspense>
-            ) : null}
-            {tab === 'history' && name && current ? (
-              <VersionHistory name={name} current={current.version} canWrite={canWrite} onRestored={restored} />
-            ) : null}
-          </div>
+          <aside className="reactions-editor-side" aria-label="Checks and dry run">
+            <ProblemsPanel live={live} />
+            <DryRunPanel check={check} trigger={triggerOf(doc)} />
+          </aside>
         </div>
-        <aside className="reactions-editor-side" aria-label="Checks and dry run">
-          <ProblemsPanel live={live} />
-          <DryRunPanel check={check} trigger={triggerOf(doc)} />
-        </aside>
-      </div>
+      </DeclarationsContext.Provider>
     </ConnectionsContext.Provider>
   );
 }

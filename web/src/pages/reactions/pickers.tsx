@@ -4,41 +4,50 @@ import { ApiError, seg } from '../../lib/api';
 import { useResource } from '../../lib/hooks';
 import { isTemplate } from './field-kinds';
 import { useDebounced } from './use-debounced';
-import type { ConnectionSummary, PickerResource } from './types';
+import { resourceKindFor } from '../integrations/resource-kinds';
+import type { ConnectionType } from '../integrations/types';
+import type { ConnectionSummary, DeclaredEvent, PickerResource } from './types';
 
 /** The connections, loaded once by the editor, for every connection field. */
 export const ConnectionsContext = createContext<ConnectionSummary[]>([]);
 
-/** What a text field can offer to pick from: a connection, or an Octopus resource of one. */
+/** What the connection types declare (their actions, trigger options and resource kinds) and the events they emit, loaded once by the editor. */
+export interface Declarations {
+  types: ConnectionType[];
+  events: DeclaredEvent[];
+}
+export const DeclarationsContext = createContext<Declarations>({ types: [], events: [] });
+
+/** What a text field can offer to pick from: a connection, or resources a connection lists (`GET …/resources/:kind`). */
 export type Picker =
   | { source: 'connections'; type: string | null }
-  | { source: 'octopus'; kind: 'projects' | 'environments' | 'releases' | 'channels'; connection: string; project?: string }
-  /** A picker that needs another field first (the connection, the project). */
+  | { source: 'resources'; kind: string; connection: string; project?: string }
+  /** A picker that needs another field first (the connection). */
   | { source: 'waiting'; note: string };
-
-const OCTOPUS_FIELDS: Record<string, 'projects' | 'environments' | 'releases' | 'channels'> = {
-  project: 'projects',
-  environment: 'environments',
-  release: 'releases',
-  channel: 'channels',
-};
 
 /** A concrete name to look resources up by (not empty, not a template). */
 const usable = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '' && !isTemplate(value);
 
-/** The picker for `key` of an action's `with`, given the other values there (the chosen connection and project). */
-export function pickerForAction(action: string, key: string, values: Record<string, unknown>): Picker | null {
-  const provider = action.includes('.') ? action.split('.')[0]! : null;
-  if (key === 'connection') return { source: 'connections', type: provider };
-  if (provider !== 'octopus' || !(key in OCTOPUS_FIELDS)) return null;
-  const kind = OCTOPUS_FIELDS[key]!;
+/**
+ * The picker for field `key` of a connection type's options (an action's `with`, a trigger's `on`),
+ * given the other values there: the type's resources named after the field, from the chosen
+ * connection. The API scopes every listing but the projects themselves by a `project` (the
+ * releases of a project...), so the chosen one is passed along.
+ */
+export function resourcePicker(type: ConnectionType | undefined, key: string, values: Record<string, unknown>): Picker | null {
+  const kind = resourceKindFor(type, key);
+  if (!kind) return null;
   if (!usable(values.connection)) return { source: 'waiting', note: `Choose the connection to pick from its ${kind}.` };
-  if (kind === 'releases' || kind === 'channels') {
-    return usable(values.project)
-      ? { source: 'octopus', kind, connection: values.connection, project: values.project }
-      : { source: 'waiting', note: `Choose the project to pick from its ${kind}.` };
-  }
-  return { source: 'octopus', kind, connection: values.connection };
+  return key !== 'project' && usable(values.project)
+    ? { source: 'resources', kind, connection: values.connection, project: values.project }
+    : { source: 'resources', kind, connection: values.connection };
+}
+
+/** The picker for `key` of an action's `with`: connections of the type that declares the action, or that type's resources. */
+export function pickerForAction(action: string, key: string, values: Record<string, unknown>, types: ConnectionType[]): Picker | null {
+  const owner = types.find((t) => t.actions.includes(action));
+  if (key === 'connection') return { source: 'connections', type: owner?.type ?? (action.includes('.') ? action.split('.')[0]! : null) };
+  return resourcePicker(owner, key, values);
 }
 
 interface Option {
@@ -49,8 +58,8 @@ interface Option {
 function usePickerOptions(picker: Picker | null): { options: Option[]; note: string | null } {
   const connections = useContext(ConnectionsContext);
   // The connection and project are typed too: look resources up once the typing settles.
-  const settled = useDebounced(picker?.source === 'octopus' ? JSON.stringify(picker) : null, 300);
-  const lookup = settled ? (JSON.parse(settled) as Extract<Picker, { source: 'octopus' }>) : null;
+  const settled = useDebounced(picker?.source === 'resources' ? JSON.stringify(picker) : null, 300);
+  const lookup = settled ? (JSON.parse(settled) as Extract<Picker, { source: 'resources' }>) : null;
   const path = lookup ? `/api/v1/connections/${seg(lookup.connection)}/resources/${lookup.kind}` : null;
   const resources = useResource<Page<PickerResource>>(path, lookup?.project ? { project: lookup.project } : undefined);
   if (!picker) return { options: [], note: null };
@@ -70,7 +79,6 @@ function usePickerOptions(picker: Picker | null): { options: Option[]; note: str
   }
   const items = resources.data?.items ?? [];
   const options = items.map((r) => ({ value: r.name, label: r.id }));
-  if (picker.kind === 'releases') options.unshift({ value: 'latest', label: 'the newest release' });
   return {
     options,
     note: `${items.length} ${picker.kind} in ${picker.connection}${picker.project ? ` / ${picker.project}` : ''}; or type a name, id or template.`,

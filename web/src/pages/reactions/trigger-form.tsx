@@ -1,9 +1,12 @@
-import { useState } from 'react';
+import { useContext, useState } from 'react';
+import type { ReactNode } from 'react';
+import { fieldLabel } from '../integrations/connection-fields';
+import type { ConnectionType, FieldSchema } from '../integrations/types';
 import { getIn, isObject, setIn, triggerOf } from './document';
 import type { Doc } from './document';
 import { numberOrText } from './field-kinds';
-import { PickerInput } from './pickers';
-import type { Picker } from './pickers';
+import { ConnectionsContext, DeclarationsContext, PickerInput, resourcePicker } from './pickers';
+import { triggerOwner } from './trigger-owner';
 import { YamlInput } from './yaml-input';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
@@ -23,12 +26,8 @@ export function TriggerForm({
 }) {
   const on = isObject(doc.on) ? doc.on : {};
   const set = (key: string, value: unknown) => onChange(setIn(doc, ['on', key], value === '' ? undefined : value));
-  const event = triggerOf(doc);
-  const octopus = event.startsWith('octopus.') || event === 'octopus*';
   const connection = typeof on.connection === 'string' && on.connection !== '' ? on.connection : null;
-  const resourcePicker = (kind: 'projects' | 'environments'): Picker =>
-    connection ? { source: 'octopus', kind, connection } : { source: 'waiting', note: `Choose the connection to pick from its ${kind}.` };
-  const categories = Array.isArray(on.categories) ? on.categories.map(String).join(', ') : text(on.categories);
+  const owner = triggerOwner(triggerOf(doc), connection, useContext(DeclarationsContext), useContext(ConnectionsContext));
 
   return (
     <fieldset className="reactions-section" disabled={disabled}>
@@ -71,49 +70,7 @@ export function TriggerForm({
           </span>
         </div>
       </div>
-      {octopus ? (
-        <div className="reactions-row">
-          <div className="reactions-field">
-            <label htmlFor="trigger-categories">Octopus categories</label>
-            <input
-              id="trigger-categories"
-              value={categories}
-              placeholder="DeploymentSucceeded, DeploymentFailed"
-              aria-describedby="trigger-categories-hint"
-              onChange={(e) => {
-                const list = e.target.value
-                  .split(',')
-                  .map((c) => c.trim())
-                  .filter((c) => c !== '');
-                set('categories', list.length > 0 ? list : undefined);
-              }}
-            />
-            <span id="trigger-categories-hint" className="hint">
-              Comma-separated; <code>octopus.deployment.*</code> defaults to succeeded and failed.
-            </span>
-          </div>
-          <div className="reactions-field">
-            <label htmlFor="trigger-project">Octopus project</label>
-            <PickerInput
-              id="trigger-project"
-              value={text(on.project)}
-              picker={resourcePicker('projects')}
-              onChange={(v) => set('project', v)}
-              disabled={disabled}
-            />
-          </div>
-          <div className="reactions-field">
-            <label htmlFor="trigger-environment">Octopus environment</label>
-            <PickerInput
-              id="trigger-environment"
-              value={text(on.environment)}
-              picker={resourcePicker('environments')}
-              onChange={(v) => set('environment', v)}
-              disabled={disabled}
-            />
-          </div>
-        </div>
-      ) : null}
+      {owner ? <TriggerOptions type={owner} on={on} set={set} disabled={disabled} /> : null}
       <FilterRows
         filter={isObject(on.filter) ? on.filter : {}}
         onChange={(filter) => set('filter', Object.keys(filter).length > 0 ? filter : undefined)}
@@ -138,6 +95,77 @@ export function TriggerForm({
       </div>
       <Concurrency doc={doc} onChange={onChange} />
     </fieldset>
+  );
+}
+
+/** A trigger option that takes one value or a list (`categories: [A, B]`), shown comma-separated. */
+const takesList = (schema: FieldSchema) => schema.type === 'array' || (schema.anyOf ?? []).some((s) => s.type === 'array');
+
+/** The options the connection type that owns the trigger's events declares for `on:` (its `trigger` schema), with pickers where it lists resources. */
+function TriggerOptions({
+  type,
+  on,
+  set,
+  disabled,
+}: {
+  type: ConnectionType;
+  on: Record<string, unknown>;
+  set(key: string, value: unknown): void;
+  disabled?: boolean;
+}) {
+  return (
+    <div className="reactions-row" role="group" aria-label={`${type.title} options`}>
+      {Object.entries(type.trigger?.properties ?? {}).map(([key, schema]) => {
+        const id = `trigger-${key}`;
+        const label = `${type.title} ${(schema.title ?? fieldLabel(key)).toLowerCase()}`;
+        const placeholder = schema.placeholder ?? (schema.examples?.[0] !== undefined ? String(schema.examples[0]) : undefined);
+        const hint = schema.description ? (
+          <span id={`${id}-hint`} className="hint">
+            {takesList(schema) ? 'Comma-separated. ' : ''}
+            {schema.description}
+          </span>
+        ) : null;
+        const describedBy = schema.description ? `${id}-hint` : undefined;
+        let input: ReactNode;
+        if (takesList(schema)) {
+          const value = on[key];
+          input = (
+            <input
+              id={id}
+              value={Array.isArray(value) ? value.map(String).join(', ') : text(value)}
+              placeholder={placeholder}
+              aria-describedby={describedBy}
+              onChange={(e) => {
+                const list = e.target.value
+                  .split(',')
+                  .map((c) => c.trim())
+                  .filter((c) => c !== '');
+                set(key, list.length > 0 ? list : undefined);
+              }}
+            />
+          );
+        } else {
+          input = (
+            <PickerInput
+              id={id}
+              value={text(on[key])}
+              picker={resourcePicker(type, key, on)}
+              describedBy={describedBy}
+              placeholder={placeholder}
+              onChange={(v) => set(key, v)}
+              disabled={disabled}
+            />
+          );
+        }
+        return (
+          <div className="reactions-field" key={key}>
+            <label htmlFor={id}>{label}</label>
+            {input}
+            {hint}
+          </div>
+        );
+      })}
+    </div>
   );
 }
 

@@ -47,6 +47,8 @@ export interface ConnectionSummary {
 }
 
 export type PickerResource = Static<typeof ConnectionSchemas.Resource>;
+/** An event a reaction may listen to, as Shipline or a connection type (`provider`) declares it. */
+export type DeclaredEvent = Static<typeof ConnectionSchemas.DeclaredEventView>;
 
 /** The event a dry run renders against: a stored one, or one made up in the page. */
 export type DryRunSubject = { eventId: string } | { event: { type: string; data: unknown; source?: string } };

@@ -1,9 +1,10 @@
+import { useContext } from 'react';
 import type { ReactNode } from 'react';
 import { isObject, setIn } from './document';
 import { fieldKind, fieldLabel, numberOrText } from './field-kinds';
 import type { FieldKind } from './field-kinds';
 import { LinesInput, MapInput } from './map-input';
-import { PickerInput, pickerForAction } from './pickers';
+import { DeclarationsContext, PickerInput, pickerForAction } from './pickers';
 import type { JsonSchema } from './types';
 import { YamlInput } from './yaml-input';
 
@@ -14,7 +15,7 @@ interface FieldsProps {
   onChange(value: Record<string, unknown>): void;
   /** A unique prefix for the inputs' ids. */
   idPrefix: string;
-  /** The action, for its pickers (connection, Octopus project, release, environment). */
+  /** The action, for its pickers (the connection, and the resources its connection type lists). */
   action: string;
   disabled?: boolean;
 }
@@ -88,6 +89,7 @@ function Field({
   onChange(value: unknown): void;
 }) {
   const kind = kindFor(schema, value);
+  const { types } = useContext(DeclarationsContext);
   // The declared title; a field that declares none is labelled from its key.
   const title = schema.title ?? fieldLabel(name);
   const hintId = `${id}-hint`;
@@ -145,7 +147,7 @@ function Field({
           disabled={disabled}
           describedBy={describedBy}
           required={required}
-          picker={pickerForAction(action, name, siblings)}
+          picker={pickerForAction(action, name, siblings, types)}
           onChange={(text) => onChange(text === '' ? undefined : text)}
         />
       );

@@ -1,20 +1,24 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
 import { ActionButton, Empty, ErrorNotice, Loading, Pager, Time } from '../../components/ui';
 import { api, seg } from '../../lib/api';
-import { useSession } from '../../lib/session';
-import { ConnectionStatus } from './connection-status';
-import OctopusConnectForm from './OctopusConnectForm';
-import { SubscriptionSummary, unsettled, usePollWhile } from './subscription';
-import type { Connection } from './types';
 import { useListPages } from '../../lib/hooks';
+import { useSession } from '../../lib/session';
+import { fieldsOf, fieldTitle } from './connection-fields';
+import { ConnectionStatus } from './connection-status';
+import NewConnectionForm from './NewConnectionForm';
+import { detailsText } from './probe-outcome';
+import { SubscriptionSummary, unsettled, usePollWhile } from './subscription';
+import type { Connection, ConnectionType } from './types';
 
-const isOctopus = (c: Connection) => c.type === 'octopus';
-
-/** The Octopus servers connected, each with its subscription (updated until it settles), and the form to connect one. */
-export default function OctopusPanel() {
+/**
+ * The connections of a type that keeps a subscription at the provider, each with its subscription
+ * (updated until it settles), and the form to connect one: setting it up is Shipline's job, so
+ * connecting is all there is to do.
+ */
+export default function SubscribingPanel({ type }: { type: ConnectionType }) {
   const { can } = useSession();
-  const list = useListPages<Connection>('/api/v1/connections', isOctopus);
+  const list = useListPages<Connection>('/api/v1/connections', (c) => c.type === type.type);
   const poll = usePollWhile(list.all.some(unsettled), list);
   const [connecting, setConnecting] = useState(false);
   const showForm = can('admin') && (connecting || (list.data !== undefined && list.all.length === 0));
@@ -22,19 +26,18 @@ export default function OctopusPanel() {
   return (
     <>
       <div className="integrations-toolbar">
-        <p className="muted">
-          Connect an Octopus server once: Shipline keeps its subscription in Octopus, turns deployments into events and catalog deploys, and
-          deploys releases from reactions.
-        </p>
+        <p className="muted">{type.description}</p>
         {can('admin') && !showForm && list.all.length > 0 ? (
           <button type="button" onClick={() => setConnecting(true)}>
-            Connect another server
+            Connect another
           </button>
         ) : null}
       </div>
       {showForm ? (
-        <OctopusConnectForm
-          onSaved={() => {
+        <NewConnectionForm
+          types={[type]}
+          only={type}
+          onCreated={() => {
             setConnecting(false);
             list.reload();
             poll.restart();
@@ -45,12 +48,13 @@ export default function OctopusPanel() {
       <ErrorNotice error={list.error} />
       {list.loading && !list.data ? <Loading /> : null}
       {list.data && list.all.length === 0 && !can('admin') ? (
-        <Empty>No Octopus server is connected. An admin can connect one here.</Empty>
+        <Empty>No {type.title} connection yet. An admin can add one here.</Empty>
       ) : null}
       {list.items.map((connection) => (
-        <OctopusCard
+        <SubscribingCard
           key={connection.id}
           connection={connection}
+          type={type}
           timedOut={poll.timedOut}
           onChanged={() => {
             list.reload();
@@ -63,11 +67,34 @@ export default function OctopusPanel() {
   );
 }
 
-function OctopusCard({ connection, timedOut, onChanged }: { connection: Connection; timedOut: boolean; onChanged(): void }) {
+/** A stored setting as people read it: a link for a web address, yes/no, "default" when unset. */
+function configValue(value: unknown) {
+  if (typeof value === 'string' && /^https?:\/\//.test(value))
+    return (
+      <a href={value} target="_blank" rel="noreferrer">
+        {value}
+      </a>
+    );
+  if (value === undefined || value === null || value === '') return <span className="muted">default</span>;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function SubscribingCard({
+  connection,
+  type,
+  timedOut,
+  onChanged,
+}: {
+  connection: Connection;
+  type: ConnectionType;
+  timedOut: boolean;
+  onChanged(): void;
+}) {
   const { can } = useSession();
-  const config = connection.config as { serverUrl?: string; trackDeploys?: boolean };
+  const learned = detailsText({ ...(connection.details ?? {}), space: connection.space, version: connection.version });
   return (
-    <section className="card" aria-label={`Octopus connection ${connection.name}`} data-connection={connection.name}>
+    <section className="card" aria-label={`${type.title} connection ${connection.name}`} data-connection={connection.name}>
       <div className="integrations-card-head">
         <h2 className="integrations-card-title">
           <Link to={`/integrations/connections/${seg(connection.name)}`}>{connection.name}</Link>
@@ -76,32 +103,28 @@ function OctopusCard({ connection, timedOut, onChanged }: { connection: Connecti
       </div>
       {connection.status === 'error' && connection.error ? (
         <div className="notice notice-error" role="alert">
-          <strong>Octopus answered:</strong> {connection.error}
+          <strong>{type.title} answered:</strong> {connection.error}
         </div>
       ) : null}
       <dl className="kv">
-        <dt>Server</dt>
-        <dd>
-          {config.serverUrl ? (
-            <a href={config.serverUrl} target="_blank" rel="noreferrer">
-              {config.serverUrl}
-            </a>
-          ) : (
-            '—'
-          )}
-        </dd>
-        <dt>Space</dt>
-        <dd>{connection.space ? `${connection.space.name} (${connection.space.id})` : '—'}</dd>
-        <dt>Version</dt>
-        <dd>{connection.version ?? '—'}</dd>
-        <dt>Deploy tracking</dt>
-        <dd>{config.trackDeploys === false ? 'off' : 'on'}</dd>
+        {fieldsOf(type.config, false).map((field) => (
+          <Fragment key={field.name}>
+            <dt>{fieldTitle(field)}</dt>
+            <dd>{configValue(connection.config[field.name])}</dd>
+          </Fragment>
+        ))}
+        {learned ? (
+          <>
+            <dt>Last test found</dt>
+            <dd>{learned}</dd>
+          </>
+        ) : null}
         <dt>Last tested</dt>
         <dd>
           <Time iso={connection.checkedAt} />
         </dd>
       </dl>
-      <SubscriptionSummary connection={connection} timedOut={timedOut} onCheckAgain={onChanged} />
+      <SubscriptionSummary connection={connection} provider={type.title} timedOut={timedOut} onCheckAgain={onChanged} />
       <div className="integrations-row-actions">
         {can('write') ? (
           <ActionButton

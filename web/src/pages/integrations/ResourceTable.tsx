@@ -1,20 +1,19 @@
 import { useState } from 'react';
 import { Empty, ErrorNotice, Loading, Pager } from '../../components/ui';
 import { seg } from '../../lib/api';
+import { fieldLabel } from './connection-fields';
 import type { Resource } from './types';
 import { useListPages } from '../../lib/hooks';
 
-const KIND_LABEL = { projects: 'Projects', environments: 'Environments' } as const;
-
-/** What the connection sees in Octopus (what reactions can name), with a filter by name. */
-export function OctopusResources({ connection, kind }: { connection: string; kind: keyof typeof KIND_LABEL }) {
+/** What the connection sees at the provider (`provider`, its title) of one kind, as it lists them now, with a filter by name. */
+export function ResourceTable({ connection, kind, provider }: { connection: string; kind: string; provider: string }) {
   const [search, setSearch] = useState('');
   const needle = search.trim().toLowerCase();
   const list = useListPages<Resource>(
     `/api/v1/connections/${seg(connection)}/resources/${kind}`,
     (r) => !needle || r.name.toLowerCase().includes(needle),
   );
-  const label = KIND_LABEL[kind];
+  const label = fieldLabel(kind);
   return (
     <section aria-labelledby={`resources-${kind}`}>
       <h3 id={`resources-${kind}`}>{label}</h3>
@@ -23,13 +22,13 @@ export function OctopusResources({ connection, kind }: { connection: string; kin
         <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name contains…" />
       </label>
       <ErrorNotice error={list.error} />
-      {list.loading && !list.data ? <Loading label={`Asking Octopus for its ${label.toLowerCase()}…`} /> : null}
+      {list.loading && !list.data ? <Loading label={`Asking ${provider} for its ${label.toLowerCase()}…`} /> : null}
       {list.data && list.all.length === 0 ? (
-        <Empty>{needle ? `No ${label.toLowerCase()} match.` : `Octopus lists no ${label.toLowerCase()} in this space.`}</Empty>
+        <Empty>{needle ? `No ${label.toLowerCase()} match.` : `${provider} lists no ${label.toLowerCase()}.`}</Empty>
       ) : null}
       {list.items.length > 0 ? (
         <div className="table-wrap">
-          <table aria-label={`Octopus ${label.toLowerCase()}`}>
+          <table aria-label={`${provider} ${label.toLowerCase()}`}>
             <thead>
               <tr>
                 <th>Name</th>
