@@ -21,7 +21,11 @@ export const OctopusConfig = Type.Object(
       Type.String({ title: 'Space', placeholder: 'Default', description: 'Space name or id; empty means the default space' }),
     ),
     trackDeploys: Type.Optional(
-      Type.Boolean({ title: 'Track deploys', description: 'Record every Octopus deployment in the deploy catalog (default true)' }),
+      Type.Boolean({
+        title: 'Track deploys',
+        default: true,
+        description: 'Record every Octopus deployment in the deploy catalog (default true)',
+      }),
     ),
   },
   { additionalProperties: false },
