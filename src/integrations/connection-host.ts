@@ -3,6 +3,7 @@ import type { DeployInput } from '../core/deploy-payload.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
 import type { DeployStatus } from '../core/vocabulary.js';
 import type { HttpClient } from '../engine/action.js';
+import type { NewEvent } from '../core/new-event.js';
 
 /**
  * What a provider may ask of the running Shipline: the ports through which it reaches the store
@@ -93,18 +94,7 @@ export interface HostInbox {
 }
 
 /** An event a provider stores; `source` is the connection's (`connection:<name>`). */
-export interface HostEvent {
-  type: string;
-  source: string;
-  data: unknown;
-  /** Unique per delivery: a second append with it stores nothing. */
-  sourceKey?: string | null;
-  timestamp?: string;
-  /** Correlation keys waiting steps are resumed by. */
-  correlate?: string[];
-  /** The catalog deploy this event is about (its dedup id). */
-  subject?: string | null;
-}
+export type HostEvent = NewEvent;
 
 /** A deploy a provider reports, recorded or advanced (status only moves forward) under the connection's endpoint. */
 export interface HostDeploy {
