@@ -81,7 +81,9 @@ export const DeployOverrides = Type.Object(
     deployer: Type.Optional(Type.String({ title: 'Deployer', description: 'Who deployed' })),
     commit: Type.Optional(Type.String({ title: 'Commit SHA', description: 'The commit SHA' })),
     commitMessage: Type.Optional(Type.String({ title: 'Commit message', description: 'The commit message' })),
-    commitUrl: Type.Optional(Type.String({ title: 'Commit URL', placeholder: 'https://…', description: 'A link to the commit' })),
+    commitUrl: Type.Optional(
+      Type.String({ title: 'Commit URL', placeholder: 'https://github.com/acme/api/commit/4f2a9c1', description: 'A link to the commit' }),
+    ),
     url: Type.Optional(Type.String({ title: 'Deploy URL', description: 'A link to the deploy' })),
   },
   {

@@ -17,7 +17,7 @@ export const HttpRequestConfig = Type.Object(
         description: 'Default: POST when a body is given, else GET',
       }),
     ),
-    url: Type.String({ title: 'URL', placeholder: 'https://…', minLength: 1, description: 'An http or https URL' }),
+    url: Type.String({ title: 'URL', placeholder: 'https://hooks.example.com/deploys', minLength: 1, description: 'An http or https URL' }),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { title: 'Headers', description: 'Request headers' })),
     query: Type.Optional(
       Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {

@@ -17,7 +17,7 @@ const Config = Type.Object(
         { title: 'Deployer' },
       ),
     ),
-    deploy_url: Type.Optional(Type.String({ title: 'Deploy URL', placeholder: 'https://…' })),
+    deploy_url: Type.Optional(Type.String({ title: 'Deploy URL', placeholder: 'https://ci.example.com/deploys/42' })),
     deploy_number: Type.Optional(Type.Union([Type.String(), Type.Number()], { title: 'Deploy number' })),
     dedup_id: Type.Optional(
       Type.String({ title: 'Deduplication ID', description: "Default: the step's idempotency key, so a repeat records nothing twice" }),

@@ -32,7 +32,7 @@ const Config = Type.Object(
     avatar_url: Type.Optional(
       Type.String({
         title: 'Avatar URL',
-        placeholder: 'https://…',
+        placeholder: 'https://example.com/shipline.png',
         description: "Post with this avatar image URL instead of the webhook's",
       }),
     ),
@@ -57,7 +57,7 @@ const Config = Type.Object(
     runUrl: Type.Optional(
       Type.String({
         title: 'Run URL',
-        placeholder: 'https://…',
+        placeholder: 'https://shipline.example/runs/{{ run.id }}',
         description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty',
       }),
     ),

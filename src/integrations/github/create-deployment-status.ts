@@ -47,10 +47,18 @@ const Config = Type.Object(
     state: State,
     environment: Type.Optional(Type.String({ title: 'Environment', minLength: 1, description: "Renames the deployment's environment" })),
     environment_url: Type.Optional(
-      Type.String({ title: 'Environment URL', placeholder: 'https://…', description: 'Where the deployed environment can be reached' }),
+      Type.String({
+        title: 'Environment URL',
+        placeholder: 'https://api.example.com',
+        description: 'Where the deployed environment can be reached',
+      }),
     ),
     log_url: Type.Optional(
-      Type.String({ title: 'Log URL', placeholder: 'https://…', description: "The deploy's log (also shown as target_url)" }),
+      Type.String({
+        title: 'Log URL',
+        placeholder: 'https://ci.example.com/deploys/42/log',
+        description: "The deploy's log (also shown as target_url)",
+      }),
     ),
     description: Type.Optional(
       Type.String({ title: 'Description', description: `A short description (cut at ${MAX_DESCRIPTION} characters)` }),

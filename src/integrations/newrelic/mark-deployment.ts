@@ -36,7 +36,7 @@ export const MarkDeploymentConfig = Type.Object(
     deepLink: Type.Optional(
       Type.String({
         title: 'Deep link',
-        placeholder: 'https://…',
+        placeholder: 'https://ci.example.com/deploys/42',
         description: 'A link to the deploy; default its URL (or the Octopus task)',
       }),
     ),

@@ -8,7 +8,7 @@ import { clip, defaultsFrom, MAX_SUMMARY } from './defaults.js';
 
 export const LinkSchema = Type.Object(
   {
-    href: Type.String({ title: 'URL', placeholder: 'https://…', minLength: 1, description: 'The link URL' }),
+    href: Type.String({ title: 'URL', placeholder: 'https://ci.example.com/deploys/42', minLength: 1, description: 'The link URL' }),
     text: Type.Optional(Type.String({ title: 'Text', description: 'The link text' })),
   },
   { additionalProperties: false },

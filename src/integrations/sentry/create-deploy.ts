@@ -37,7 +37,7 @@ export const CreateDeployConfig = Type.Object(
     url: Type.Optional(
       Type.String({
         title: 'Deploy URL',
-        placeholder: 'https://…',
+        placeholder: 'https://ci.example.com/deploys/42',
         description: 'A link to the deploy; default its URL (or the Octopus task)',
       }),
     ),

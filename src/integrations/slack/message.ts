@@ -36,7 +36,7 @@ export const MessageFields = {
   runUrl: Type.Optional(
     Type.String({
       title: 'Run URL',
-      placeholder: 'https://…',
+      placeholder: 'https://shipline.example/runs/{{ run.id }}',
       description: 'A link to the run, shown by the deploy layout (e.g. "https://shipline.example/runs/{{ run.id }}"); omitted when empty',
     }),
   ),

@@ -35,7 +35,7 @@ const Config = Type.Object(
     link: Type.Optional(
       Type.Object(
         {
-          url: Type.String({ title: 'Link URL', placeholder: 'https://…', description: 'An http(s) URL' }),
+          url: Type.String({ title: 'Link URL', placeholder: 'https://ci.example.com/deploys/42', description: 'An http(s) URL' }),
           title: Type.Optional(Type.String({ title: 'Button label', description: 'The button label; default "Open"' })),
         },
         { title: 'Link', additionalProperties: false, description: 'A button that opens a URL' },
@@ -44,7 +44,7 @@ const Config = Type.Object(
     runUrl: Type.Optional(
       Type.String({
         title: 'Run URL',
-        placeholder: 'https://…',
+        placeholder: 'https://shipline.example/runs/{{ run.id }}',
         description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty',
       }),
     ),
