@@ -52,7 +52,8 @@ describe('action config fields declare their UI metadata', () => {
     const [name, field] = fields(action!.config)[0]!;
     const untitled = { ...field };
     delete untitled.title;
-    const config = { ...action!.config, properties: { ...action!.config.properties, [name]: untitled } } as TSchema;
+    const schema = action!.config as TSchema & { properties: Record<string, Field> };
+    const config = { ...schema, properties: { ...schema.properties, [name]: untitled } } as TSchema;
     expect(untitledFields({ ...action!, config } as Action)).toEqual([name]);
   });
 });
