@@ -10,9 +10,9 @@ import { parseDuration } from './reactions/durations.js';
 // The shape only; the order of units and the value are checked by `requireDuration`.
 const SHAPE = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|d|h|m|s)?\\s*)+$';
 
-/** The config schema of a duration field. */
-export const Duration = (description: string) =>
-  Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: SHAPE })], { description });
+/** The config schema of a duration field; `ui` is what a form shows (title, placeholder). */
+export const Duration = (description: string, ui: { title: string; placeholder?: string }) =>
+  Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: SHAPE })], { ...ui, description });
 
 /** Milliseconds for a duration longer than zero; throws a readable Error for anything else. */
 export function requireDuration(value: number | string): number {

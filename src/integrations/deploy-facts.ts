@@ -64,24 +64,31 @@ export const DeployOverrides = Type.Object(
   {
     from: Type.Optional(
       Type.String({
+        title: 'From',
         description:
           'JSON of an event, a step output or a deploy whose fields replace the triggering event\'s, e.g. "{{ steps.deploy.output | json }}"',
       }),
     ),
-    service: Type.Optional(Type.String({ description: 'The service name shown' })),
-    environment: Type.Optional(Type.String({ description: 'The environment shown' })),
-    version: Type.Optional(Type.String({ description: 'The version (release, deploy number) shown' })),
+    service: Type.Optional(Type.String({ title: 'Service', description: 'The service name shown' })),
+    environment: Type.Optional(Type.String({ title: 'Environment', description: 'The environment shown' })),
+    version: Type.Optional(Type.String({ title: 'Version', description: 'The version (release, deploy number) shown' })),
     status: Type.Optional(
-      Type.String({ description: 'queued, started, succeeded or failed (picks the colour; Success, Failed, Canceled... are understood)' }),
+      Type.String({
+        title: 'Status',
+        description: 'queued, started, succeeded or failed (picks the colour; Success, Failed, Canceled... are understood)',
+      }),
     ),
-    deployer: Type.Optional(Type.String({ description: 'Who deployed' })),
-    commit: Type.Optional(Type.String({ description: 'The commit SHA' })),
-    commitMessage: Type.Optional(Type.String({ description: 'The commit message' })),
-    commitUrl: Type.Optional(Type.String({ description: 'A link to the commit' })),
-    url: Type.Optional(Type.String({ description: 'A link to the deploy' })),
+    deployer: Type.Optional(Type.String({ title: 'Deployer', description: 'Who deployed' })),
+    commit: Type.Optional(Type.String({ title: 'Commit SHA', description: 'The commit SHA' })),
+    commitMessage: Type.Optional(Type.String({ title: 'Commit message', description: 'The commit message' })),
+    commitUrl: Type.Optional(
+      Type.String({ title: 'Commit URL', placeholder: 'https://github.com/acme/api/commit/4f2a9c1', description: 'A link to the commit' }),
+    ),
+    url: Type.Optional(Type.String({ title: 'Deploy URL', description: 'A link to the deploy' })),
   },
   {
     additionalProperties: false,
+    title: 'Deploy shown',
     description: 'What the deploy layout shows; by default read from the triggering event',
   },
 );

@@ -45,7 +45,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     const step = page.locator('section[data-step="request"]');
     await step.waitFor();
     await step.getByLabel('Method').selectOption('POST');
-    await step.getByLabel('Url').fill(`${sink.url}/hook/{{ data.serviceAlias }}`);
+    await step.getByLabel(/^URL/).fill(`${sink.url}/hook/{{ data.serviceAlias }}`);
     await step
       .getByLabel('Body')
       .fill('service: "{{ data.serviceAlias }}"\nenvironment: "{{ data.environment }}"\nnumber: "{{ data.deployNumber }}"');

@@ -6,8 +6,10 @@ import { errorMessage } from '../../core/error-message.js';
 
 const Config = Type.Object(
   {
-    duration: Type.Optional(Duration('How long to wait, e.g. "10m"')),
-    until: Type.Optional(Type.String({ description: 'An ISO 8601 time to wait until' })),
+    duration: Type.Optional(Duration('How long to wait, e.g. "10m"', { title: 'Duration', placeholder: '10m' })),
+    until: Type.Optional(
+      Type.String({ title: 'Until', placeholder: '2026-01-31T09:00:00Z', description: 'An ISO 8601 time to wait until' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -13,32 +13,38 @@ export const HttpRequestConfig = Type.Object(
   {
     method: Type.Optional(
       Type.Enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], {
+        title: 'Method',
         description: 'Default: POST when a body is given, else GET',
       }),
     ),
-    url: Type.String({ minLength: 1, description: 'An http or https URL' }),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Request headers' })),
+    url: Type.String({ title: 'URL', placeholder: 'https://hooks.example.com/deploys', minLength: 1, description: 'An http or https URL' }),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { title: 'Headers', description: 'Request headers' })),
     query: Type.Optional(
       Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        title: 'Query parameters',
         description: 'Query parameters, appended to the URL',
       }),
     ),
     body: Type.Optional(
       Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown()), Type.String()], {
+        title: 'Body',
         description: 'An object or array is sent as JSON, a string as text/plain (unless content-type is set)',
       }),
     ),
     expectStatus: Type.Optional(
       Type.Array(Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5]([0-9]{2}|[xX]{2})$' })]), {
+        title: 'Expected statuses',
         description:
           'Statuses that end on `success`, e.g. [200, "3xx"]; default any 2xx. Others end on `failed`, except 429 and 5xx, which are retried',
       }),
     ),
-    timeout: Type.Optional(Duration('Give up on the request after this long (ms or e.g. "10s"); default 30s')),
+    timeout: Type.Optional(
+      Duration('Give up on the request after this long (ms or e.g. "10s"); default 30s', { title: 'Timeout', placeholder: '30s' }),
+    ),
     sign: Type.Optional(
       Type.Object(
-        { secret: Type.String({ minLength: 1, description: 'The name of a stored secret' }) },
-        { additionalProperties: false, description: 'Sign the request with Standard Webhooks headers' },
+        { secret: Type.String({ title: 'Secret name', minLength: 1, description: 'The name of a stored secret' }) },
+        { title: 'Signing', additionalProperties: false, description: 'Sign the request with Standard Webhooks headers' },
       ),
     ),
   },

@@ -22,20 +22,27 @@ const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const ScriptConfig = Type.Object(
   {
     run: Type.String({
+      title: 'Command',
       minLength: 1,
       description:
         'The command (or, with shell: node, the JavaScript) to run, exactly as written: no templates (pass event values through env or args)',
     }),
-    shell: Type.Optional(Type.Enum(['sh', 'bash', 'pwsh', 'node'], { description: 'Default sh (with -e); bash runs with -e -o pipefail' })),
-    timeout: Type.Optional(Duration('Stop the script (and everything it started) after this long; default 5m')),
+    shell: Type.Optional(
+      Type.Enum(['sh', 'bash', 'pwsh', 'node'], { title: 'Shell', description: 'Default sh (with -e); bash runs with -e -o pipefail' }),
+    ),
+    timeout: Type.Optional(
+      Duration('Stop the script (and everything it started) after this long; default 5m', { title: 'Timeout', placeholder: '5m' }),
+    ),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME }), Type.String(), {
+        title: 'Environment variables',
         additionalProperties: false,
         description: 'Environment variables (values may be templates): read them as "$NAME", never spliced into run',
       }),
     ),
     args: Type.Optional(
       Type.Array(Type.String(), {
+        title: 'Arguments',
         description: 'Arguments (templates allowed): "$1", "$2"… in sh and bash, process.argv.slice(1) in node; not with pwsh',
       }),
     ),

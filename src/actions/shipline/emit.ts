@@ -4,8 +4,13 @@ import { NonRetriableError } from '../../engine/action.js';
 
 const Config = Type.Object(
   {
-    type: Type.String({ minLength: 1, description: "The new event's type, e.g. release.approved" }),
-    data: Type.Optional(Type.Unknown({ description: "The event's data (templated leaf by leaf)" })),
+    type: Type.String({
+      title: 'Event type',
+      placeholder: 'release.approved',
+      minLength: 1,
+      description: "The new event's type, e.g. release.approved",
+    }),
+    data: Type.Optional(Type.Unknown({ title: 'Data', description: "The event's data (templated leaf by leaf)" })),
   },
   { additionalProperties: false },
 );

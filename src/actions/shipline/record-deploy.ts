@@ -3,19 +3,29 @@ import { defineAction } from '../../engine/define-action.js';
 
 const Config = Type.Object(
   {
-    service: Type.String({ description: 'An alias of the service' }),
-    description: Type.String(),
-    deployed_at: Type.Optional(Type.String({ description: 'Default: now' })),
-    environment: Type.Optional(Type.String()),
+    service: Type.String({ title: 'Service', description: 'An alias of the service' }),
+    description: Type.String({ title: 'Description' }),
+    deployed_at: Type.Optional(Type.String({ title: 'Deployed at', placeholder: '2026-01-31T09:00:00Z', description: 'Default: now' })),
+    environment: Type.Optional(Type.String({ title: 'Environment', placeholder: 'production' })),
     deployer: Type.Optional(
-      Type.Object({ email: Type.Optional(Type.String()), name: Type.Optional(Type.String()), id: Type.Optional(Type.String()) }),
+      Type.Object(
+        {
+          email: Type.Optional(Type.String({ title: 'Email' })),
+          name: Type.Optional(Type.String({ title: 'Name' })),
+          id: Type.Optional(Type.String({ title: 'ID' })),
+        },
+        { title: 'Deployer' },
+      ),
     ),
-    deploy_url: Type.Optional(Type.String()),
-    deploy_number: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    dedup_id: Type.Optional(Type.String({ description: "Default: the step's idempotency key, so a repeat records nothing twice" })),
-    commit: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    deploy_url: Type.Optional(Type.String({ title: 'Deploy URL', placeholder: 'https://ci.example.com/deploys/42' })),
+    deploy_number: Type.Optional(Type.Union([Type.String(), Type.Number()], { title: 'Deploy number' })),
+    dedup_id: Type.Optional(
+      Type.String({ title: 'Deduplication ID', description: "Default: the step's idempotency key, so a repeat records nothing twice" }),
+    ),
+    commit: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'Commit' })),
     status: Type.Optional(
       Type.Union([Type.Literal('succeeded'), Type.Literal('failed')], {
+        title: 'Status',
         description: 'Default: succeeded; failed also stores deploy.failed',
       }),
     ),

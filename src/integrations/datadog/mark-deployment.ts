@@ -10,29 +10,54 @@ const ID_PATTERN = /^[a-zA-Z0-9\-_.:]{16,128}$/;
 
 export const MarkDeploymentConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The Datadog connection (name)' }),
+    connection: Type.String({ title: 'Connection', description: 'The Datadog connection (name)' }),
     service: Type.Optional(
-      Type.String({ minLength: 1, description: "The service deployed; default the deploy's service (or the Octopus project)" }),
+      Type.String({
+        title: 'Service',
+        minLength: 1,
+        description: "The service deployed; default the deploy's service (or the Octopus project)",
+      }),
     ),
-    env: Type.Optional(Type.String({ minLength: 1, description: "The environment; default the deploy's environment" })),
-    version: Type.Optional(Type.String({ minLength: 1, description: 'The version; default the deploy number or Octopus release version' })),
-    startedAt: Type.Optional(Type.String({ description: 'When the deploy started (ISO 8601 or epoch ms); default when it finished' })),
-    finishedAt: Type.Optional(Type.String({ description: "When the deploy finished (ISO 8601 or epoch ms); default the deploy's time" })),
+    env: Type.Optional(
+      Type.String({
+        title: 'Environment',
+        placeholder: 'production',
+        minLength: 1,
+        description: "The environment; default the deploy's environment",
+      }),
+    ),
+    version: Type.Optional(
+      Type.String({ title: 'Version', minLength: 1, description: 'The version; default the deploy number or Octopus release version' }),
+    ),
+    startedAt: Type.Optional(
+      Type.String({ title: 'Started at', description: 'When the deploy started (ISO 8601 or epoch ms); default when it finished' }),
+    ),
+    finishedAt: Type.Optional(
+      Type.String({ title: 'Finished at', description: "When the deploy finished (ISO 8601 or epoch ms); default the deploy's time" }),
+    ),
     commitSha: Type.Optional(
-      Type.String({ description: "The commit deployed; default the deploy's commit (sent only with repositoryUrl)" }),
+      Type.String({ title: 'Commit SHA', description: "The commit deployed; default the deploy's commit (sent only with repositoryUrl)" }),
     ),
     repositoryUrl: Type.Optional(
-      Type.String({ description: 'The git repository, e.g. https://github.com/acme/api; needed for change lead time' }),
+      Type.String({
+        title: 'Repository URL',
+        placeholder: 'https://github.com/acme/api',
+        description: 'The git repository, e.g. https://github.com/acme/api; needed for change lead time',
+      }),
     ),
-    team: Type.Optional(Type.String({ description: "The owning team; default what Datadog's service catalog says" })),
+    team: Type.Optional(Type.String({ title: 'Team', description: "The owning team; default what Datadog's service catalog says" })),
     id: Type.Optional(
       Type.String({
+        title: 'Deployment ID',
         pattern: ID_PATTERN.source,
         description: "The deployment's id (16–128 of a-z A-Z 0-9 - _ . :); default one made from the deploy's id",
       }),
     ),
     tags: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[^:\\s]+:\\S+$' }), { description: 'key:value tags; default ["source:shipline"]' }),
+      Type.Array(Type.String({ pattern: '^[^:\\s]+:\\S+$' }), {
+        title: 'Tags',
+        description: 'key:value tags; default ["source:shipline"]',
+      }),
     ),
   },
   { additionalProperties: false },

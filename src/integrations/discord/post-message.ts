@@ -13,34 +13,57 @@ const NAME = 'discord.postMessage';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Discord connection (name)' }),
+    connection: Type.String({ title: 'Connection', description: 'The Discord connection (name)' }),
     content: Type.Optional(
-      Type.String({ maxLength: LIMITS.content, description: 'Text above the embed (Discord markdown, up to 2000 characters)' }),
+      Type.String({
+        title: 'Content',
+        maxLength: LIMITS.content,
+        description: 'Text above the embed (Discord markdown, up to 2000 characters)',
+      }),
     ),
     username: Type.Optional(
       Type.String({
+        title: 'Username',
         maxLength: 80,
         description:
           'Post under this name instead of the webhook\'s (1–80 characters; Discord refuses names containing "discord" or "clyde")',
       }),
     ),
-    avatar_url: Type.Optional(Type.String({ description: "Post with this avatar image URL instead of the webhook's" })),
+    avatar_url: Type.Optional(
+      Type.String({
+        title: 'Avatar URL',
+        placeholder: 'https://example.com/shipline.png',
+        description: "Post with this avatar image URL instead of the webhook's",
+      }),
+    ),
     layout: Type.Optional(
       Type.Literal('deploy', {
+        title: 'Layout',
+        examples: ['deploy'],
         description: 'deploy: the built-in deploy embed (summary linked to the deploy, colour by status, service, environment, version...)',
       }),
     ),
     deploy: Type.Optional(DeployOverrides),
-    title: Type.Optional(Type.String({ description: "The embed's title; with layout: deploy, replaces the deploy summary" })),
-    text: Type.Optional(Type.String({ description: "The embed's description (Discord markdown)" })),
+    title: Type.Optional(
+      Type.String({ title: 'Embed title', description: "The embed's title; with layout: deploy, replaces the deploy summary" }),
+    ),
+    text: Type.Optional(Type.String({ title: 'Embed text', description: "The embed's description (Discord markdown)" })),
     fields: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        title: 'Embed fields',
         description: 'Embed fields as name → value (after the deploy facts with layout: deploy)',
       }),
     ),
-    runUrl: Type.Optional(Type.String({ description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty' })),
+    runUrl: Type.Optional(
+      Type.String({
+        title: 'Run URL',
+        placeholder: 'https://shipline.example/runs/{{ run.id }}',
+        description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty',
+      }),
+    ),
     mentions: Type.Optional(
       Type.Array(Type.Union([Type.Literal('users'), Type.Literal('roles'), Type.Literal('everyone')]), {
+        title: 'Mentions',
         description:
           'Which mentions in content notify people (users, roles, everyone for @everyone/@here); default none, so text read from an event cannot ping a channel',
       }),

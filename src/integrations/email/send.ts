@@ -7,19 +7,27 @@ import { emailSettings, smtpError, withTransport } from './client.js';
 import { deployLayout } from './layout.js';
 import { errorMessage } from '../../core/error-message.js';
 
-const Recipients = (description: string) =>
-  Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description });
+const Recipients = (title: string, description: string, placeholder?: string) =>
+  Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+    title,
+    description,
+    ...(placeholder ? { placeholder } : {}),
+  });
 
 export const EmailSendConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The email (SMTP) connection (name)' }),
-    to: Type.Optional(Recipients("Recipients: an address, a comma-separated list or a list; default the connection's `to`")),
-    cc: Type.Optional(Recipients('Copy recipients')),
-    subject: Type.String({ minLength: 1, description: 'The subject line' }),
-    text: Type.Optional(Type.String({ description: 'The plain-text body' })),
-    html: Type.Optional(Type.String({ description: 'The HTML body (used as written)' })),
+    connection: Type.String({ title: 'Connection', description: 'The email (SMTP) connection (name)' }),
+    to: Type.Optional(
+      Recipients('To', "Recipients: an address, a comma-separated list or a list; default the connection's `to`", 'oncall@example.com'),
+    ),
+    cc: Type.Optional(Recipients('Cc', 'Copy recipients')),
+    subject: Type.String({ title: 'Subject', minLength: 1, description: 'The subject line' }),
+    text: Type.Optional(Type.String({ title: 'Text body', description: 'The plain-text body' })),
+    html: Type.Optional(Type.String({ title: 'HTML body', description: 'The HTML body (used as written)' })),
     layout: Type.Optional(
       Type.Literal('deploy', {
+        title: 'Layout',
+        examples: ['deploy'],
         description: '"deploy": put the triggering deploy\'s facts (service, environment, version, status, commit, link) above the body',
       }),
     ),

@@ -17,25 +17,55 @@ const State = Type.Union(
     Type.Literal('pending'),
     Type.Literal('success'),
   ],
-  { description: 'error, failure, inactive, in_progress, queued, pending or success' },
+  { title: 'State', description: 'error, failure, inactive, in_progress, queued, pending or success' },
 );
 
 const Config = Type.Object(
   {
-    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
-    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
+    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(
+      Type.String({
+        title: 'Repository owner',
+        placeholder: 'acme',
+        minLength: 1,
+        description: "The repository owner; default the connection's owner",
+      }),
+    ),
+    repo: Type.Optional(
+      Type.String({
+        title: 'Repository',
+        placeholder: 'api',
+        minLength: 1,
+        description: "The repository name; default the connection's repo",
+      }),
+    ),
     // Rendered templates are text, so a number from an event arrives as "145988746".
     deployment_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$' })], {
+      title: 'Deployment ID',
       description: 'The GitHub deployment id',
     }),
     state: State,
-    environment: Type.Optional(Type.String({ minLength: 1, description: "Renames the deployment's environment" })),
-    environment_url: Type.Optional(Type.String({ description: 'Where the deployed environment can be reached' })),
-    log_url: Type.Optional(Type.String({ description: "The deploy's log (also shown as target_url)" })),
-    description: Type.Optional(Type.String({ description: `A short description (cut at ${MAX_DESCRIPTION} characters)` })),
+    environment: Type.Optional(Type.String({ title: 'Environment', minLength: 1, description: "Renames the deployment's environment" })),
+    environment_url: Type.Optional(
+      Type.String({
+        title: 'Environment URL',
+        placeholder: 'https://api.example.com',
+        description: 'Where the deployed environment can be reached',
+      }),
+    ),
+    log_url: Type.Optional(
+      Type.String({
+        title: 'Log URL',
+        placeholder: 'https://ci.example.com/deploys/42/log',
+        description: "The deploy's log (also shown as target_url)",
+      }),
+    ),
+    description: Type.Optional(
+      Type.String({ title: 'Description', description: `A short description (cut at ${MAX_DESCRIPTION} characters)` }),
+    ),
     auto_inactive: Type.Optional(
       Type.Boolean({
+        title: 'Auto inactive',
         description: "Mark earlier successful non-production deployments of the environment inactive; GitHub's default true",
       }),
     ),

@@ -6,16 +6,36 @@ import { githubCall, openGitHub, repoPath } from './client.js';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
-    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
-    title: Type.String({ minLength: 1, description: 'The issue title' }),
-    body: Type.Optional(Type.String({ description: 'The issue text (Markdown)' })),
+    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(
+      Type.String({
+        title: 'Repository owner',
+        placeholder: 'acme',
+        minLength: 1,
+        description: "The repository owner; default the connection's owner",
+      }),
+    ),
+    repo: Type.Optional(
+      Type.String({
+        title: 'Repository',
+        placeholder: 'api',
+        minLength: 1,
+        description: "The repository name; default the connection's repo",
+      }),
+    ),
+    title: Type.String({ title: 'Title', minLength: 1, description: 'The issue title' }),
+    body: Type.Optional(Type.String({ title: 'Body', description: 'The issue text (Markdown)' })),
     labels: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { description: 'Label names (dropped by GitHub if the token lacks push access)' }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        title: 'Labels',
+        description: 'Label names (dropped by GitHub if the token lacks push access)',
+      }),
     ),
     assignees: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { description: 'Logins to assign (dropped by GitHub if the token lacks push access)' }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        title: 'Assignees',
+        description: 'Logins to assign (dropped by GitHub if the token lacks push access)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -11,15 +11,32 @@ export const MAX_PAYLOAD_KEYS = 10;
 
 const Config = Type.Object(
   {
-    connection: Type.String({ minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(Type.String({ minLength: 1, description: "The repository owner; default the connection's owner" })),
-    repo: Type.Optional(Type.String({ minLength: 1, description: "The repository name; default the connection's repo" })),
+    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
+    owner: Type.Optional(
+      Type.String({
+        title: 'Repository owner',
+        placeholder: 'acme',
+        minLength: 1,
+        description: "The repository owner; default the connection's owner",
+      }),
+    ),
+    repo: Type.Optional(
+      Type.String({
+        title: 'Repository',
+        placeholder: 'api',
+        minLength: 1,
+        description: "The repository name; default the connection's repo",
+      }),
+    ),
     event_type: Type.String({
+      title: 'Event type',
+      placeholder: 'deploy',
       minLength: 1,
       description: `What workflows filter on (on: repository_dispatch: types: [...]); at most ${MAX_EVENT_TYPE} characters`,
     }),
     client_payload: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
+        title: 'Client payload',
         description: `Data for the workflow (github.event.client_payload); at most ${MAX_PAYLOAD_KEYS} top-level keys`,
       }),
     ),

@@ -8,9 +8,14 @@ import { JiraClient, jiraSite } from './client.js';
 
 export const AddCommentConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The Jira connection (name)' }),
-    issue: Type.String({ minLength: 1, description: 'The issue key or id, e.g. OPS-24 (or "{{ steps.ticket.output.key }}")' }),
-    body: Type.String({ minLength: 1, description: 'Plain text: blank lines separate paragraphs, URLs become links' }),
+    connection: Type.String({ title: 'Connection', description: 'The Jira connection (name)' }),
+    issue: Type.String({
+      title: 'Issue',
+      placeholder: 'OPS-24',
+      minLength: 1,
+      description: 'The issue key or id, e.g. OPS-24 (or "{{ steps.ticket.output.key }}")',
+    }),
+    body: Type.String({ title: 'Body', minLength: 1, description: 'Plain text: blank lines separate paragraphs, URLs become links' }),
   },
   { additionalProperties: false },
 );

@@ -11,13 +11,30 @@ const SUMMARY_MAX = 255;
 
 export const CreateIssueConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The Jira connection (name)' }),
-    project: Type.Optional(Type.String({ minLength: 1, description: "The project key, e.g. OPS; default the connection's project" })),
-    issueType: Type.Optional(Type.String({ minLength: 1, description: "The issue type's name; default Task" })),
-    summary: Type.String({ minLength: 1, description: 'One line; longer than 255 characters is cut, line breaks become spaces' }),
-    description: Type.Optional(Type.String({ description: 'Plain text: blank lines separate paragraphs, URLs become links' })),
-    labels: Type.Optional(Type.Array(Type.String({ pattern: '^\\S+$' }), { description: 'Labels (no spaces)' })),
-    priority: Type.Optional(Type.String({ minLength: 1, description: "The priority's name, e.g. High" })),
+    connection: Type.String({ title: 'Connection', description: 'The Jira connection (name)' }),
+    project: Type.Optional(
+      Type.String({
+        title: 'Project',
+        placeholder: 'OPS',
+        minLength: 1,
+        description: "The project key, e.g. OPS; default the connection's project",
+      }),
+    ),
+    issueType: Type.Optional(
+      Type.String({ title: 'Issue type', placeholder: 'Task', minLength: 1, description: "The issue type's name; default Task" }),
+    ),
+    summary: Type.String({
+      title: 'Summary',
+      minLength: 1,
+      description: 'One line; longer than 255 characters is cut, line breaks become spaces',
+    }),
+    description: Type.Optional(
+      Type.String({ title: 'Description', description: 'Plain text: blank lines separate paragraphs, URLs become links' }),
+    ),
+    labels: Type.Optional(Type.Array(Type.String({ pattern: '^\\S+$' }), { title: 'Labels', description: 'Labels (no spaces)' })),
+    priority: Type.Optional(
+      Type.String({ title: 'Priority', placeholder: 'High', minLength: 1, description: "The priority's name, e.g. High" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,29 +11,52 @@ const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export const MarkDeploymentConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The New Relic connection (name)' }),
-    entityGuid: Type.Optional(Type.String({ minLength: 1, description: 'The entity to mark (its GUID); or use entitySearch' })),
+    connection: Type.String({ title: 'Connection', description: 'The New Relic connection (name)' }),
+    entityGuid: Type.Optional(
+      Type.String({ title: 'Entity GUID', minLength: 1, description: 'The entity to mark (its GUID); or use entitySearch' }),
+    ),
     entitySearch: Type.Optional(
       Type.String({
+        title: 'Entity search',
+        placeholder: "name = 'api' AND domain = 'APM'",
         minLength: 1,
         description:
           "An entity search that finds exactly one entity, e.g. \"name = 'api' AND domain = 'APM'\"; default: the APM application named like the deploy's service",
       }),
     ),
     version: Type.Optional(
-      Type.String({ minLength: 1, description: 'The version deployed; default the deploy number or Octopus release version' }),
+      Type.String({
+        title: 'Version',
+        minLength: 1,
+        description: 'The version deployed; default the deploy number or Octopus release version',
+      }),
     ),
-    changelog: Type.Optional(Type.String({ description: 'What changed, or a link to it' })),
-    commit: Type.Optional(Type.String({ description: "The commit deployed; default the deploy's commit SHA" })),
-    deepLink: Type.Optional(Type.String({ description: 'A link to the deploy; default its URL (or the Octopus task)' })),
-    user: Type.Optional(Type.String({ description: "Who deployed; default the deployer's email or name" })),
-    description: Type.Optional(Type.String({ description: "Default the deploy's description (or the Octopus message)" })),
+    changelog: Type.Optional(Type.String({ title: 'Changelog', description: 'What changed, or a link to it' })),
+    commit: Type.Optional(Type.String({ title: 'Commit', description: "The commit deployed; default the deploy's commit SHA" })),
+    deepLink: Type.Optional(
+      Type.String({
+        title: 'Deep link',
+        placeholder: 'https://ci.example.com/deploys/42',
+        description: 'A link to the deploy; default its URL (or the Octopus task)',
+      }),
+    ),
+    user: Type.Optional(Type.String({ title: 'User', description: "Who deployed; default the deployer's email or name" })),
+    description: Type.Optional(
+      Type.String({ title: 'Description', description: "Default the deploy's description (or the Octopus message)" }),
+    ),
     deploymentType: Type.Optional(
-      Type.Enum(['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'], { description: 'How it was rolled out' }),
+      Type.Enum(['BASIC', 'BLUE_GREEN', 'CANARY', 'ROLLING', 'SHADOW', 'OTHER'], {
+        title: 'Deployment type',
+        description: 'How it was rolled out',
+      }),
     ),
-    groupId: Type.Optional(Type.String({ description: 'Groups deployments that belong together, e.g. one release over several services' })),
+    groupId: Type.Optional(
+      Type.String({ title: 'Group ID', description: 'Groups deployments that belong together, e.g. one release over several services' }),
+    ),
     timestamp: Type.Optional(
       Type.String({
+        title: 'Timestamp',
+        placeholder: '2026-01-31T09:00:00Z',
         description: "When it happened (ISO 8601 or epoch ms, within 24 h of now); default the deploy's time, or now when that is older",
       }),
     ),

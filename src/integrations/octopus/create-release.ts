@@ -7,21 +7,23 @@ import type { OctopusConnections } from './connection.js';
 
 const Package = Type.Object(
   {
-    actionName: Type.Optional(Type.String({ description: 'The deployment step action the package belongs to' })),
-    stepName: Type.Optional(Type.String({ description: 'Or the step name' })),
-    version: Type.String({ description: 'The package version to use' }),
+    actionName: Type.Optional(Type.String({ title: 'Step action', description: 'The deployment step action the package belongs to' })),
+    stepName: Type.Optional(Type.String({ title: 'Step name', description: 'Or the step name' })),
+    version: Type.String({ title: 'Package version', description: 'The package version to use' }),
   },
   { additionalProperties: false },
 );
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Octopus connection (name)' }),
-    project: Type.String({ description: 'Project name, slug or id' }),
-    version: Type.Optional(Type.String({ description: 'The release version; omitted, Octopus picks one by the channel rules' })),
-    channel: Type.Optional(Type.String({ description: "Channel name or id; default the project's default channel" })),
-    packages: Type.Optional(Type.Array(Package, { description: 'Package versions per step' })),
-    releaseNotes: Type.Optional(Type.String()),
+    connection: Type.String({ title: 'Connection', description: 'The Octopus connection (name)' }),
+    project: Type.String({ title: 'Project', description: 'Project name, slug or id' }),
+    version: Type.Optional(
+      Type.String({ title: 'Release version', description: 'The release version; omitted, Octopus picks one by the channel rules' }),
+    ),
+    channel: Type.Optional(Type.String({ title: 'Channel', description: "Channel name or id; default the project's default channel" })),
+    packages: Type.Optional(Type.Array(Package, { title: 'Packages', description: 'Package versions per step' })),
+    releaseNotes: Type.Optional(Type.String({ title: 'Release notes' })),
   },
   { additionalProperties: false },
 );

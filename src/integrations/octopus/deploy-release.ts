@@ -11,16 +11,26 @@ import { deploymentKey, taskKey } from './payload.js';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Octopus connection (name)' }),
-    project: Type.String({ description: 'Project name, slug or id' }),
-    release: Type.String({ description: 'A release version, a release id (Releases-N), or "latest"' }),
-    environment: Type.String({ description: 'Environment name or id' }),
-    tenant: Type.Optional(Type.String({ description: 'Tenant name or id, for tenanted deployments' })),
-    comments: Type.Optional(Type.String({ description: 'Deployment comments shown in Octopus' })),
-    formValues: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Prompted variable values by control name' })),
-    timeout: Type.Optional(Duration('How long to wait for the deployment to finish; default 1h')),
-    pollInterval: Type.Optional(Duration('How often to check the task if no webhook arrives; default 5m, at least 5s')),
-    cancelOnTimeout: Type.Optional(Type.Boolean({ description: 'Cancel the Octopus task when the timeout passes (default false)' })),
+    connection: Type.String({ title: 'Connection', description: 'The Octopus connection (name)' }),
+    project: Type.String({ title: 'Project', description: 'Project name, slug or id' }),
+    release: Type.String({
+      title: 'Release',
+      placeholder: 'latest',
+      description: 'A release version, a release id (Releases-N), or "latest"',
+    }),
+    environment: Type.String({ title: 'Environment', description: 'Environment name or id' }),
+    tenant: Type.Optional(Type.String({ title: 'Tenant', description: 'Tenant name or id, for tenanted deployments' })),
+    comments: Type.Optional(Type.String({ title: 'Comments', description: 'Deployment comments shown in Octopus' })),
+    formValues: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { title: 'Prompted variables', description: 'Prompted variable values by control name' }),
+    ),
+    timeout: Type.Optional(Duration('How long to wait for the deployment to finish; default 1h', { title: 'Timeout', placeholder: '1h' })),
+    pollInterval: Type.Optional(
+      Duration('How often to check the task if no webhook arrives; default 5m, at least 5s', { title: 'Poll interval', placeholder: '5m' }),
+    ),
+    cancelOnTimeout: Type.Optional(
+      Type.Boolean({ title: 'Cancel on timeout', description: 'Cancel the Octopus task when the timeout passes (default false)' }),
+    ),
   },
   { additionalProperties: false },
 );

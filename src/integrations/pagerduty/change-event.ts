@@ -10,20 +10,37 @@ import { LinkSchema } from './event.js';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
+    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The PagerDuty connection (name)' }),
     summary: Type.Optional(
       Type.String({
+        title: 'Summary',
         minLength: 1,
         description:
           'What changed (cut at 1,024 characters); default "Deployed <service> #<n> to <environment>" from a deploy or Octopus event',
       }),
     ),
-    source: Type.Optional(Type.String({ minLength: 1, description: 'Where the change came from; default "shipline"' })),
-    timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
-    custom_details: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: "Extra fields; default the deploy's service, environment, commit..." }),
+    source: Type.Optional(
+      Type.String({
+        title: 'Source',
+        placeholder: 'shipline',
+        minLength: 1,
+        description: 'Where the change came from; default "shipline"',
+      }),
     ),
-    links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown with the change; default the deploy URL' })),
+    timestamp: Type.Optional(
+      Type.String({
+        title: 'Timestamp',
+        placeholder: '2026-01-31T09:00:00Z',
+        description: 'When it happened (ISO 8601); default the deploy time',
+      }),
+    ),
+    custom_details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        title: 'Custom details',
+        description: "Extra fields; default the deploy's service, environment, commit...",
+      }),
+    ),
+    links: Type.Optional(Type.Array(LinkSchema, { title: 'Links', description: 'Links shown with the change; default the deploy URL' })),
   },
   { additionalProperties: false },
 );

@@ -8,23 +8,25 @@ import { clip, defaultsFrom, MAX_SUMMARY } from './defaults.js';
 
 export const LinkSchema = Type.Object(
   {
-    href: Type.String({ minLength: 1, description: 'The link URL' }),
-    text: Type.Optional(Type.String({ description: 'The link text' })),
+    href: Type.String({ title: 'URL', placeholder: 'https://ci.example.com/deploys/42', minLength: 1, description: 'The link URL' }),
+    text: Type.Optional(Type.String({ title: 'Text', description: 'The link text' })),
   },
   { additionalProperties: false },
 );
 
 const Config = Type.Object(
   {
-    connection: Type.String({ minLength: 1, description: 'The PagerDuty connection (name)' }),
+    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The PagerDuty connection (name)' }),
     action: Type.Optional(
       Type.Union([Type.Literal('trigger'), Type.Literal('acknowledge'), Type.Literal('resolve')], {
+        title: 'Event action',
         description:
           'trigger opens (or adds to) an alert, acknowledge and resolve act on the alert with the same dedup_key; default trigger',
       }),
     ),
     dedup_key: Type.Optional(
       Type.String({
+        title: 'Deduplication key',
         minLength: 1,
         maxLength: 255,
         description:
@@ -32,24 +34,43 @@ const Config = Type.Object(
       }),
     ),
     summary: Type.Optional(
-      Type.String({ minLength: 1, description: 'The alert title (cut at 1,024 characters); default from a deploy or Octopus event' }),
+      Type.String({
+        title: 'Summary',
+        minLength: 1,
+        description: 'The alert title (cut at 1,024 characters); default from a deploy or Octopus event',
+      }),
     ),
-    source: Type.Optional(Type.String({ minLength: 1, description: 'The affected system (host, service); default "shipline"' })),
+    source: Type.Optional(
+      Type.String({
+        title: 'Source',
+        placeholder: 'shipline',
+        minLength: 1,
+        description: 'The affected system (host, service); default "shipline"',
+      }),
+    ),
     severity: Type.Optional(
       Type.Union([Type.Literal('critical'), Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')], {
+        title: 'Severity',
         description: 'critical, error, warning or info; default error',
       }),
     ),
-    timestamp: Type.Optional(Type.String({ description: 'When it happened (ISO 8601); default the deploy time' })),
-    component: Type.Optional(Type.String({ description: 'The affected component; default the service' })),
-    group: Type.Optional(Type.String({ description: 'A logical grouping; default the environment' })),
-    class: Type.Optional(Type.String({ description: 'The kind of problem; default "deploy" for deploy events' })),
+    timestamp: Type.Optional(
+      Type.String({
+        title: 'Timestamp',
+        placeholder: '2026-01-31T09:00:00Z',
+        description: 'When it happened (ISO 8601); default the deploy time',
+      }),
+    ),
+    component: Type.Optional(Type.String({ title: 'Component', description: 'The affected component; default the service' })),
+    group: Type.Optional(Type.String({ title: 'Group', description: 'A logical grouping; default the environment' })),
+    class: Type.Optional(Type.String({ title: 'Class', description: 'The kind of problem; default "deploy" for deploy events' })),
     custom_details: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
+        title: 'Custom details',
         description: "Extra fields shown on the alert; default the deploy's service, environment, commit...",
       }),
     ),
-    links: Type.Optional(Type.Array(LinkSchema, { description: 'Links shown on the alert; default the deploy URL' })),
+    links: Type.Optional(Type.Array(LinkSchema, { title: 'Links', description: 'Links shown on the alert; default the deploy URL' })),
   },
   { additionalProperties: false },
 );

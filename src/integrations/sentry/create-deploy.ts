@@ -8,28 +8,46 @@ import { SentryClient, sentryAccount } from './client.js';
 
 export const CreateDeployConfig = Type.Object(
   {
-    connection: Type.String({ description: 'The Sentry connection (name)' }),
+    connection: Type.String({ title: 'Connection', description: 'The Sentry connection (name)' }),
     version: Type.Optional(
       Type.String({
+        title: 'Release version',
         minLength: 1,
         maxLength: 250,
         description: 'The release version, as your SDK reports it; default the deploy number or Octopus release version',
       }),
     ),
     environment: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: "The environment; default the deploy's environment" }),
+      Type.String({
+        title: 'Environment',
+        placeholder: 'production',
+        minLength: 1,
+        maxLength: 64,
+        description: "The environment; default the deploy's environment",
+      }),
     ),
     projects: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
+        title: 'Projects',
         minItems: 1,
         description: "Project slugs of the release; default the connection's project",
       }),
     ),
-    name: Type.Optional(Type.String({ maxLength: 64, description: 'A name for the deploy' })),
-    url: Type.Optional(Type.String({ description: 'A link to the deploy; default its URL (or the Octopus task)' })),
-    dateStarted: Type.Optional(Type.String({ description: 'When it started (ISO 8601)' })),
-    dateFinished: Type.Optional(Type.String({ description: "When it finished (ISO 8601); default the deploy's time" })),
-    ref: Type.Optional(Type.String({ description: "The commit of a release created now; default the deploy's commit SHA" })),
+    name: Type.Optional(Type.String({ title: 'Deploy name', maxLength: 64, description: 'A name for the deploy' })),
+    url: Type.Optional(
+      Type.String({
+        title: 'Deploy URL',
+        placeholder: 'https://ci.example.com/deploys/42',
+        description: 'A link to the deploy; default its URL (or the Octopus task)',
+      }),
+    ),
+    dateStarted: Type.Optional(Type.String({ title: 'Started at', description: 'When it started (ISO 8601)' })),
+    dateFinished: Type.Optional(
+      Type.String({ title: 'Finished at', description: "When it finished (ISO 8601); default the deploy's time" }),
+    ),
+    ref: Type.Optional(
+      Type.String({ title: 'Commit ref', description: "The commit of a release created now; default the deploy's commit SHA" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -14,21 +14,29 @@ import { isWebUrl } from '../../core/urls.js';
 /** The content settings postMessage and updateMessage share (`connection` goes first in each). */
 export const MessageFields = {
   text: Type.Optional(
-    Type.String({ description: 'The message (Slack mrkdwn); with blocks or a layout, the notification fallback and headline' }),
+    Type.String({
+      title: 'Text',
+      description: 'The message (Slack mrkdwn); with blocks or a layout, the notification fallback and headline',
+    }),
   ),
   blocks: Type.Optional(
     Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.String()], {
+      title: 'Blocks',
       description: 'Block Kit blocks: a list, or its JSON (e.g. "{{ steps.x.output.blocks | json }}")',
     }),
   ),
   layout: Type.Optional(
     Type.Literal('deploy', {
+      title: 'Layout',
+      examples: ['deploy'],
       description: 'deploy: the built-in deploy message (service, environment, version, status colour, deployer, commit, links)',
     }),
   ),
   deploy: Type.Optional(DeployOverrides),
   runUrl: Type.Optional(
     Type.String({
+      title: 'Run URL',
+      placeholder: 'https://shipline.example/runs/{{ run.id }}',
       description: 'A link to the run, shown by the deploy layout (e.g. "https://shipline.example/runs/{{ run.id }}"); omitted when empty',
     }),
   ),

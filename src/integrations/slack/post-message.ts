@@ -9,17 +9,20 @@ import { buildMessage, MessageFields } from './message.js';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Slack connection (name)' }),
+    connection: Type.String({ title: 'Connection', description: 'The Slack connection (name)' }),
     channel: Type.Optional(
       Type.String({
+        title: 'Channel',
+        placeholder: '#deploys',
         description:
           "Channel ID (C…) or #name; default the connection's defaultChannel. Ignored by incoming webhooks, which post where they were installed",
       }),
     ),
     ...MessageFields,
-    thread_ts: Type.Optional(Type.String({ description: 'Reply in the thread of this message ts' })),
+    thread_ts: Type.Optional(Type.String({ title: 'Thread', description: 'Reply in the thread of this message ts' })),
     key: Type.Optional(
       Type.String({
+        title: 'Message key',
         description:
           'Remember the posted message under this key (30 days) so slack.updateMessage can edit it, e.g. "{{ data.deploymentId }}"',
       }),

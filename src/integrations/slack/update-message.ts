@@ -11,19 +11,22 @@ import { channelFor, keyOf, postWithToken, recallMessage, rememberMessage } from
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Slack connection (name); needs a bot token' }),
+    connection: Type.String({ title: 'Connection', description: 'The Slack connection (name); needs a bot token' }),
     key: Type.Optional(
       Type.String({
+        title: 'Message key',
         description: 'The key a message was posted under (by this reaction); unknown, a new message is posted and remembered',
       }),
     ),
     channel: Type.Optional(
       Type.String({
+        title: 'Channel',
+        placeholder: 'C0123456789',
         description:
           "With ts: the message's channel ID. With key: where to post when the key is unknown (default the connection's defaultChannel)",
       }),
     ),
-    ts: Type.Optional(Type.String({ description: 'The message ts to update (with channel), instead of a key' })),
+    ts: Type.Optional(Type.String({ title: 'Message ts', description: 'The message ts to update (with channel), instead of a key' })),
     ...MessageFields,
   },
   { additionalProperties: false },

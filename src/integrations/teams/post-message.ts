@@ -13,30 +13,41 @@ const NAME = 'teams.postMessage';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ description: 'The Microsoft Teams connection (name)' }),
-    title: Type.Optional(Type.String({ description: "The card's headline; with layout: deploy, replaces the deploy summary" })),
-    text: Type.Optional(Type.String({ description: 'A paragraph under the title (Teams markdown subset)' })),
+    connection: Type.String({ title: 'Connection', description: 'The Microsoft Teams connection (name)' }),
+    title: Type.Optional(
+      Type.String({ title: 'Card title', description: "The card's headline; with layout: deploy, replaces the deploy summary" }),
+    ),
+    text: Type.Optional(Type.String({ title: 'Text', description: 'A paragraph under the title (Teams markdown subset)' })),
     layout: Type.Optional(
       Type.Literal('deploy', {
+        title: 'Layout',
+        examples: ['deploy'],
         description: 'deploy: the built-in deploy card (summary coloured by status, facts, links to the deploy and the run)',
       }),
     ),
     deploy: Type.Optional(DeployOverrides),
     facts: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        title: 'Facts',
         description: 'Facts to show as title → value (after the deploy facts with layout: deploy)',
       }),
     ),
     link: Type.Optional(
       Type.Object(
         {
-          url: Type.String({ description: 'An http(s) URL' }),
-          title: Type.Optional(Type.String({ description: 'The button label; default "Open"' })),
+          url: Type.String({ title: 'Link URL', placeholder: 'https://ci.example.com/deploys/42', description: 'An http(s) URL' }),
+          title: Type.Optional(Type.String({ title: 'Button label', description: 'The button label; default "Open"' })),
         },
-        { additionalProperties: false, description: 'A button that opens a URL' },
+        { title: 'Link', additionalProperties: false, description: 'A button that opens a URL' },
       ),
     ),
-    runUrl: Type.Optional(Type.String({ description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty' })),
+    runUrl: Type.Optional(
+      Type.String({
+        title: 'Run URL',
+        placeholder: 'https://shipline.example/runs/{{ run.id }}',
+        description: 'A link to the run, shown by the deploy layout as "View run"; omitted when empty',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

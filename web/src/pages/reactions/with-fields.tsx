@@ -92,6 +92,9 @@ function Field({
   const { types } = useContext(DeclarationsContext);
   // The declared title; a field that declares none is labelled from its key.
   const title = schema.title ?? fieldLabel(name);
+  // The declared placeholder, else the first declared example.
+  const example = schema.examples?.[0];
+  const placeholder = schema.placeholder ?? (typeof example === 'string' || typeof example === 'number' ? String(example) : undefined);
   const hintId = `${id}-hint`;
   const hint = schema.description ? (
     <span id={hintId} className="hint">
@@ -147,6 +150,7 @@ function Field({
           disabled={disabled}
           describedBy={describedBy}
           required={required}
+          placeholder={placeholder}
           picker={pickerForAction(action, name, siblings, types)}
           onChange={(text) => onChange(text === '' ? undefined : text)}
         />
@@ -157,7 +161,7 @@ function Field({
         <input
           id={id}
           inputMode="decimal"
-          placeholder={schema.placeholder}
+          placeholder={placeholder}
           value={value === undefined || value === null ? '' : String(value)}
           disabled={disabled}
           aria-describedby={describedBy}
