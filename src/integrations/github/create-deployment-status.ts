@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import type { Outcome } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
+import { REPOSITORY_FIELDS } from './repository-fields.js';
 
 /** GitHub keeps at most 140 characters of a status description. */
 export const MAX_DESCRIPTION = 140;
@@ -22,23 +23,7 @@ const State = Type.Union(
 
 const Config = Type.Object(
   {
-    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(
-      Type.String({
-        title: 'Repository owner',
-        placeholder: 'acme',
-        minLength: 1,
-        description: "The repository owner; default the connection's owner",
-      }),
-    ),
-    repo: Type.Optional(
-      Type.String({
-        title: 'Repository',
-        placeholder: 'api',
-        minLength: 1,
-        description: "The repository name; default the connection's repo",
-      }),
-    ),
+    ...REPOSITORY_FIELDS,
     // Rendered templates are text, so a number from an event arrives as "145988746".
     deployment_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[1-9][0-9]*$' })], {
       title: 'Deployment ID',

@@ -3,26 +3,11 @@ import type { Static } from 'typebox';
 import type { Outcome } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
+import { REPOSITORY_FIELDS } from './repository-fields.js';
 
 const Config = Type.Object(
   {
-    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(
-      Type.String({
-        title: 'Repository owner',
-        placeholder: 'acme',
-        minLength: 1,
-        description: "The repository owner; default the connection's owner",
-      }),
-    ),
-    repo: Type.Optional(
-      Type.String({
-        title: 'Repository',
-        placeholder: 'api',
-        minLength: 1,
-        description: "The repository name; default the connection's repo",
-      }),
-    ),
+    ...REPOSITORY_FIELDS,
     title: Type.String({ title: 'Title', minLength: 1, description: 'The issue title' }),
     body: Type.Optional(Type.String({ title: 'Body', description: 'The issue text (Markdown)' })),
     labels: Type.Optional(

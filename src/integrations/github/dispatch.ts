@@ -4,6 +4,7 @@ import type { Outcome } from '../../engine/action.js';
 import { defineAction } from '../../engine/define-action.js';
 import { NonRetriableError } from '../../engine/action.js';
 import { githubCall, openGitHub, repoPath } from './client.js';
+import { REPOSITORY_FIELDS } from './repository-fields.js';
 
 /** GitHub's limits on a repository_dispatch (https://docs.github.com/en/rest/repos/repos#create-a-repository-dispatch-event). */
 export const MAX_EVENT_TYPE = 100;
@@ -11,23 +12,7 @@ export const MAX_PAYLOAD_KEYS = 10;
 
 const Config = Type.Object(
   {
-    connection: Type.String({ title: 'Connection', minLength: 1, description: 'The GitHub connection (name)' }),
-    owner: Type.Optional(
-      Type.String({
-        title: 'Repository owner',
-        placeholder: 'acme',
-        minLength: 1,
-        description: "The repository owner; default the connection's owner",
-      }),
-    ),
-    repo: Type.Optional(
-      Type.String({
-        title: 'Repository',
-        placeholder: 'api',
-        minLength: 1,
-        description: "The repository name; default the connection's repo",
-      }),
-    ),
+    ...REPOSITORY_FIELDS,
     event_type: Type.String({
       title: 'Event type',
       placeholder: 'deploy',
