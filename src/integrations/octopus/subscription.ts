@@ -60,6 +60,9 @@ export function subscriptionName(connectionName: string, installationId: string)
  * reactions go away, deleted with the connection. Runs at start, when reactions, connections or
  * waits change, and every `intervalMs`; one instance at a time holds the lease to do it.
  */
+/** How long a stop waits for a reconcile under way. */
+const STOP_GRACE_MS = 10_000;
+
 export class SubscriptionReconciler {
   private timer: NodeJS.Timeout | undefined;
   private watcher: NodeJS.Timeout | undefined;
@@ -92,7 +95,11 @@ export class SubscriptionReconciler {
     this.unsubscribe?.();
     clearInterval(this.timer);
     clearInterval(this.watcher);
-    await this.chain;
+    // A reconcile under way finishes if it can; a slow Octopus (each request may take up to its
+    // timeout) must not hold a shutdown for minutes. What it left undone, the next start redoes.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.chain, new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
     await this.host.leases.release(LEASE, this.host.owner).catch(() => undefined);
   }
 
@@ -110,6 +117,8 @@ export class SubscriptionReconciler {
     this.chain = this.chain
       .then(() => (this.stopped ? undefined : work()))
       .catch((err: unknown) => {
+        // After a stop the store may be closed under a reconcile that outlived the grace: not news.
+        if (this.stopped) return;
         if (!this.host.reportOutage(err)) this.host.logger?.error({ err }, 'reconciling Octopus subscriptions failed');
       });
     return this.chain;
