@@ -94,6 +94,27 @@ describe.each(DIALECTS)('scripts with a ready client on %s', (dialect) => {
     expect(bed.t.logs.join('\n')).not.toContain(key);
   });
 
+  it('hides the key in what a failing script writes to stderr, too', async () => {
+    await bed.t.applyReaction({
+      name: 'octo-failing',
+      on: { event: 'deploy.recorded', filter: { serviceAlias: 'failing-script' } },
+      steps: {
+        fail: {
+          uses: 'script',
+          with: { shell: 'node', connections: ['prod-octopus'], run: 'throw new Error("refused with " + process.env.OCTOPUS_API_KEY)' },
+        },
+      },
+    });
+    await bed.t.ingest({ service: 'failing-script', dedup_id: 'failing-script-1' });
+    const run = await bed.t.runReaching({ reaction: 'octo-failing' }, ['succeeded', 'failed']);
+    const step = run.steps[0]!;
+    expect(step.channel).toBe('failed');
+    expect((step.output as { stderrTail: string }).stderrTail).toContain('refused with ');
+    const key = bed.sim.apiKey;
+    expect((await bed.t.api({ method: 'GET', url: `/api/v1/runs/${run.id}` })).body).not.toContain(key);
+    expect(bed.t.logs.join('\n')).not.toContain(key);
+  });
+
   it('fails at once, without retrying, for a connection that does not exist, naming it', async () => {
     await bed.t.applyReaction({
       name: 'octo-missing',
