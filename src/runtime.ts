@@ -10,6 +10,7 @@ import { ConnectionService } from './connections/service.js';
 import { storeHost } from './connections/host.js';
 import type { ConnectionHost } from './integrations/connection-host.js';
 import { CONNECTION_TYPES } from './integrations/connection-types.js';
+import { scriptEnvFor } from './integrations/script-env.js';
 import { ActionRegistry } from './engine/registry.js';
 import type { EngineDeps } from './engine/deps.js';
 
@@ -71,6 +72,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     http,
     publicUrl: options.publicUrl,
+    scriptEnv: scriptEnvFor(CONNECTION_TYPES),
     ...(options.logger ? { logger: options.logger } : {}),
     async recordDeploy(payload) {
       const parsed = parseDeployPayload(payload);

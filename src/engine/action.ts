@@ -36,6 +36,14 @@ export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
+/** What a connection gives a script: every variable its type declares, and the values this connection has. */
+export interface ConnectionScriptEnv {
+  /** Declared whether set or not, so that two connections declaring one name are refused alike every run. */
+  variables: ReadonlyArray<{ name: string; secret: boolean }>;
+  /** Only the variables this connection has a value for. */
+  values: Record<string, string>;
+}
+
 /** Where the step's action runs: its identity, the event, and the only doors to the outside. */
 export interface ActionContext {
   runId: string;
@@ -67,6 +75,13 @@ export interface ActionContext {
    * records like any secret). Throws `connection.not_found`.
    */
   connection(nameOrId: string): Promise<ConnectionWithSecrets>;
+  /**
+   * The environment variables a connection's type gives a script (`OCTOPUS_URL`, `OCTOPUS_API_KEY`…),
+   * with the connection's name and type for messages. The connection's secrets and every value
+   * declared secret are redacted from the step's records. Throws NonRetriableError for an unknown
+   * connection or a type that declares no variables.
+   */
+  connectionEnv(nameOrId: string): Promise<ConnectionScriptEnv & { name: string; type: string }>;
   /**
    * Values this reaction keeps across runs (e.g. the Slack message a later run updates), by key;
    * `ttlMs` makes one expire. Scoped to the reaction.

@@ -303,13 +303,23 @@ function contextFor(
       get: (key) => deps.store.kv.get(`reaction:${job.run.reaction}`, key),
       set: (key, value, ttlMs) => deps.store.kv.set(`reaction:${job.run.reaction}`, key, value, ttlMs),
     },
-    async connection(nameOrId) {
-      const connection = await deps.store.connections.withSecrets(nameOrId);
-      if (!connection) throw new NonRetriableError(`connection ${nameOrId} does not exist`);
-      for (const value of Object.values(connection.secrets)) recorder.hide(value);
-      return connection;
+    connection: (nameOrId) => connectionWithSecrets(deps, recorder, nameOrId),
+    async connectionEnv(nameOrId) {
+      const connection = await connectionWithSecrets(deps, recorder, nameOrId);
+      const env = deps.scriptEnv(connection);
+      // A declared-secret value may be built from a secret (a URL holding a token): hidden too.
+      for (const { name, secret } of env.variables) if (secret && env.values[name] !== undefined) recorder.hide(env.values[name]);
+      return { ...env, name: connection.name, type: connection.type };
     },
   };
+}
+
+/** A connection with its secrets, each hidden from the step's records from now on. */
+async function connectionWithSecrets(deps: EngineDeps, recorder: StepRecorder, nameOrId: string) {
+  const connection = await deps.store.connections.withSecrets(nameOrId);
+  if (!connection) throw new NonRetriableError(`connection ${nameOrId} does not exist`);
+  for (const value of Object.values(connection.secrets)) recorder.hide(value);
+  return connection;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortController): Promise<T> {

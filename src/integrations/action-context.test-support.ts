@@ -1,7 +1,8 @@
 import type { ShiplineEvent } from '../core/vocabulary.js';
-import type { ActionContext } from '../engine/action.js';
+import type { ActionContext, ConnectionScriptEnv } from '../engine/action.js';
 import type { ConnectionWithSecrets } from '../core/connection.js';
 import { createHttpClient } from '../actions/http/client.js';
+import { NonRetriableError } from '../engine/action.js';
 
 /**
  * A stand-in `ActionContext` for actions' unit tests: a real (SSRF-guarded) HTTP client, logs
@@ -21,6 +22,8 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   now?: () => Date;
   connections?: Record<string, ConnectionWithSecrets>;
+  /** What `ctx.connectionEnv(name)` gives for a connection in `connections`; default: the type declares no variables. */
+  scriptEnv?: (connection: ConnectionWithSecrets) => ConnectionScriptEnv;
 }
 
 export interface TestContext {
@@ -71,6 +74,12 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
       const found = options.connections?.[name];
       if (!found) throw new Error(`connection ${name} does not exist`);
       return found;
+    },
+    connectionEnv: async (name) => {
+      const found = options.connections?.[name];
+      if (!found) throw new NonRetriableError(`connection ${name} does not exist`);
+      if (!options.scriptEnv) throw new NonRetriableError(`connection "${name}" gives scripts no variables`);
+      return { ...options.scriptEnv(found), name: found.name, type: found.type };
     },
     now,
     signal: options.signal ?? new AbortController().signal,

@@ -106,6 +106,29 @@ export interface ReceivingWebhook extends WebhookBase {
 
 export type InboundWebhook = StoredWebhook | ReceivingWebhook;
 
+/** One environment variable a connection gives a script step that names it. */
+export interface ScriptVariable {
+  /** The provider's own convention where it has one (`GITHUB_TOKEN`, `DD_API_KEY`), so its CLIs and SDKs find it. */
+  name: string;
+  /** One line for the docs: what it holds, and when it is absent. */
+  description: string;
+  /** True when the value is a credential (or contains one): hidden from the step's records like a secret. */
+  secret: boolean;
+}
+
+/**
+ * The variables a script step gets for each connection it names (`with.connections`): declared
+ * once for the docs and for collisions, filled per connection for one run.
+ */
+export interface ScriptEnvDeclaration {
+  variables: readonly ScriptVariable[];
+  /**
+   * This connection's values, by declared name; a variable whose setting is empty is left out.
+   * Throws NonRetriableError when the connection is misconfigured (as `readConnection` does).
+   */
+  values(connection: ConnectionWithSecrets): Record<string, string>;
+}
+
 /** A ready-made reaction `shipline reactions init <name>` writes. */
 export interface ReactionTemplate {
   name: string;
@@ -147,6 +170,8 @@ export interface ConnectionType {
   resources?: ResourcePickers;
   /** True when Shipline keeps a subscription at the provider for each connection (its state shows as `subscription`). */
   keepsSubscription?: boolean;
+  /** What a script step naming one of its connections gets in its environment (`OCTOPUS_URL`, `OCTOPUS_API_KEY`, …). */
+  scriptEnv?: ScriptEnvDeclaration;
 
   // Lifecycle, for providers that keep work running (each gets the host; none may throw).
   /** The process starts: begin background work. */

@@ -122,6 +122,18 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
       '',
     );
   }
+  if (m.scriptVariables.length > 0) {
+    out.push(
+      '## Script variables',
+      '',
+      `A \`script\` step that names a connection of this type (\`with: {connections: [<name>]}\`) gets these environment variables for that run; a variable whose setting is empty is unset. Secret ones are redacted from the step's log, outputs and errors. See [Scripts and the host](../reactions.md#scripts-and-the-host).`,
+      '',
+      '| Variable | Secret | Meaning |',
+      '|---|---|---|',
+      ...m.scriptVariables.map((v) => `| \`${v.name}\` | ${v.secret ? 'yes' : 'no'} | ${cell(sentence(v.description))} |`),
+      '',
+    );
+  }
   if (m.templates.length > 0) {
     out.push('## Ready-made reactions', '', '`shipline reactions init <name>` writes one; fill in your connection and secret names.', '');
     for (const t of m.templates) out.push(`- \`${t.name}\`: ${t.description}`);

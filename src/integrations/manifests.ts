@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import type { Action } from '../engine/action.js';
-import type { ProviderEvent, ReactionTemplate } from './connection-type.js';
+import type { ProviderEvent, ReactionTemplate, ScriptVariable } from './connection-type.js';
 import { CONNECTION_TYPES } from './connection-types.js';
 import { BUILTIN_EVENTS } from '../core/builtin-events.js';
 
@@ -23,6 +23,8 @@ export interface IntegrationManifest {
   trigger: TSchema | null;
   /** What its pickers list. */
   resources: readonly string[];
+  /** What a script step naming one of its connections gets in its environment. */
+  scriptVariables: readonly ScriptVariable[];
 }
 
 export function integrationManifests(): IntegrationManifest[] {
@@ -39,6 +41,7 @@ export function integrationManifests(): IntegrationManifest[] {
     events: t.events ?? [],
     trigger: t.trigger ?? null,
     resources: t.resources?.kinds ?? [],
+    scriptVariables: t.scriptEnv?.variables ?? [],
   }));
 }
 

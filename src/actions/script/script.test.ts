@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NonRetriableError } from '../../engine/action.js';
 import type { Outcome } from '../../engine/action.js';
 import { createTestContext, sampleEvent } from '../../integrations/action-context.test-support.js';
-import { createScriptAction, RUN_IS_LITERAL } from './script.js';
+import { CONNECTIONS_ARE_LITERAL, createScriptAction, RUN_IS_LITERAL } from './script.js';
 import type { ScriptConfig } from './script.js';
 
 const api = { url: 'http://127.0.0.1:7070', token: 'shp_run_token' };
@@ -198,9 +198,10 @@ describe('script', () => {
       );
     });
 
-    it('declares run literal: a template there is refused, with the way to pass values', () => {
-      expect(action.literalSettings).toEqual({ run: RUN_IS_LITERAL });
+    it('declares run and connections literal: a template there is refused, with the way to pass values', () => {
+      expect(action.literalSettings).toEqual({ run: RUN_IS_LITERAL, connections: CONNECTIONS_ARE_LITERAL });
       expect(RUN_IS_LITERAL).toMatch(/with\.env .* with\.args/);
+      expect(CONNECTIONS_ARE_LITERAL).toMatch(/event data could pick which connection/);
     });
   });
 

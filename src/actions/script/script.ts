@@ -15,9 +15,12 @@ import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';
 import type { ScriptUser } from './script-user.js';
 import { errorMessage } from '../../core/error-message.js';
+import { checkOwnEnv, connectionVariables, eventVariables } from './variables.js';
 
 /** A portable environment variable name. */
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** How connections are named (the store's rule). */
+const CONNECTION_NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';
 
 export const ScriptConfig = Type.Object(
   {
@@ -46,6 +49,15 @@ export const ScriptConfig = Type.Object(
         description: 'Arguments (templates allowed): "$1", "$2"… in sh and bash, process.argv.slice(1) in node; not with pwsh',
       }),
     ),
+    connections: Type.Optional(
+      Type.Array(Type.String({ pattern: CONNECTION_NAME, description: 'A connection name' }), {
+        title: 'Connections',
+        uniqueItems: true,
+        maxItems: 20,
+        description:
+          'Connections whose variables the script gets for this run (e.g. OCTOPUS_URL, OCTOPUS_API_KEY, OCTOPUS_SPACE): names as written, no templates; at most one of each type',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -70,6 +82,11 @@ export const CLI_BIN_DIR = fileURLToPath(new URL('../../../bin', import.meta.url
 export const RUN_IS_LITERAL =
   "templates are not allowed in a script's run (event values would become shell code); pass them as data with " +
   'with.env (e.g. env: { ENVIRONMENT: "{{ data.environment }}" } and "$ENVIRONMENT" in run) or with.args ("$1", "$2"…)';
+
+/** Why `connections` takes no templates: the validation and run-time message. */
+export const CONNECTIONS_ARE_LITERAL =
+  "templates are not allowed in a script's connections (event data could pick which connection's keys the script gets); " +
+  'list the connection names as written, e.g. connections: [prod-octopus]';
 
 const DEFAULT_TIMEOUT = '5m';
 /** How much of stderr the failed output keeps. */
@@ -141,10 +158,18 @@ async function run(options: ScriptActionOptions, ctx: ActionContext, config: Scr
   }
   const user = await scriptUser(options.user);
   if (user) await assertCannotRead(user, options.privatePaths ?? []);
+  const ownEnv = config.env ?? {};
+  checkOwnEnv(ownEnv);
   const env: Record<string, string> = { PATH: basePath(options.binDir ?? CLI_BIN_DIR) };
   for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
-  Object.assign(env, config.env);
+  Object.assign(env, ownEnv);
   const [command, args] = await commandFor(config, env.PATH!);
+  // Looked up last, once nothing else can refuse the step: the values live only in this run's environment.
+  Object.assign(
+    env,
+    await connectionVariables(ctx, config.connections ?? [], ownEnv),
+    eventVariables(ctx.event, (line) => ctx.log(line)),
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'shipline-script-'));
   try {
@@ -242,7 +267,7 @@ export function createScriptAction(options: ScriptActionOptions): Action {
     adminOnly: true,
     // A script's environment is how it gets credentials; only admins write scripts.
     sendsSecrets: true,
-    literalSettings: { run: RUN_IS_LITERAL },
+    literalSettings: { run: RUN_IS_LITERAL, connections: CONNECTIONS_ARE_LITERAL },
     run: (ctx, config) => run(options, ctx, config),
   });
 }

@@ -1,9 +1,10 @@
-import { isTemplate } from './templates.js';
+import { eachTemplate, joinPath } from './templates.js';
 
 /**
- * Settings an action takes exactly as written (a script's `run`): a template in one is refused
- * with the action's advice, at validation and again before a stored step runs, so a value from
- * an event never becomes code there. Returns `path.setting: advice` for each.
+ * Settings an action takes exactly as written (a script's `run` and `connections`): a template in
+ * one, or anywhere in a list or object there, is refused with the action's advice, at validation
+ * and again before a stored step runs, so a value from an event never becomes code or picks a
+ * credential there. Returns `path.setting: advice` (`path.setting[0]: …` inside a list) for each.
  */
 export function literalSettingProblems(
   config: Record<string, unknown>,
@@ -12,8 +13,7 @@ export function literalSettingProblems(
 ): string[] {
   const problems: string[] = [];
   for (const [setting, advice] of Object.entries(literalSettings ?? {})) {
-    const value = config[setting];
-    if (typeof value === 'string' && isTemplate(value)) problems.push(`${path}.${setting}: ${advice}`);
+    eachTemplate(config[setting], joinPath(path, setting), (_template, at) => problems.push(`${at}: ${advice}`));
   }
   return problems;
 }

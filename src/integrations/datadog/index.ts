@@ -24,4 +24,22 @@ export const datadogConnection: ConnectionType = {
   },
   actions: [markDeploymentAction],
   templates: datadogTemplates,
+  // The names Datadog's own tools (datadog-ci, the Agent) read.
+  scriptEnv: {
+    variables: [
+      { name: 'DD_API_KEY', description: 'The API key (DD-API-KEY header)', secret: true },
+      { name: 'DD_APP_KEY', description: 'The application key (DD-APPLICATION-KEY header), when the connection has one', secret: true },
+      { name: 'DD_SITE', description: 'The Datadog site, e.g. datadoghq.eu', secret: false },
+      { name: 'DD_API_URL', description: 'The API base URL: https://api.<site>, or the configured one', secret: false },
+    ],
+    values(connection) {
+      const account = datadogAccount(connection);
+      return {
+        DD_API_KEY: account.apiKey,
+        ...(account.appKey ? { DD_APP_KEY: account.appKey } : {}),
+        DD_SITE: account.site,
+        DD_API_URL: account.baseUrl,
+      };
+    },
+  },
 };

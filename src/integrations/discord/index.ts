@@ -4,6 +4,7 @@ import type { ConnectionCheck, ConnectionType } from '../connection-type.js';
 import { getWebhook } from './client.js';
 import { discordPostMessageAction } from './post-message.js';
 import { discordSchemas, discordSettings } from './settings.js';
+import { readConnection } from '../read-connection.js';
 import { discordTemplates } from './templates.js';
 
 /** Incoming is the only kind that accepts posts with its token (https://discord.com/developers/docs/resources/webhook#webhook-object-webhook-types). */
@@ -48,4 +49,8 @@ export const discordConnection: ConnectionType = {
   test,
   actions: [discordPostMessageAction],
   templates: discordTemplates,
+  scriptEnv: {
+    variables: [{ name: 'DISCORD_WEBHOOK_URL', description: "The channel's webhook URL; the token in it is the credential", secret: true }],
+    values: (connection) => ({ DISCORD_WEBHOOK_URL: readConnection(discordSchemas, connection).secrets.webhookUrl }),
+  },
 };

@@ -31,4 +31,27 @@ export const emailConnection: ConnectionType = {
   },
   actions: [emailSendAction],
   templates: emailTemplates,
+  scriptEnv: {
+    variables: [
+      { name: 'SMTP_HOST', description: 'The SMTP server', secret: false },
+      { name: 'SMTP_PORT', description: 'The port (587, or 465 with TLS from the start, unless configured)', secret: false },
+      { name: 'SMTP_SECURE', description: '`true` for TLS from the first byte, else `false` (STARTTLS when offered)', secret: false },
+      { name: 'SMTP_FROM', description: 'The sender', secret: false },
+      { name: 'SMTP_TO', description: 'The default recipients (comma-separated), when configured', secret: false },
+      { name: 'SMTP_USER', description: 'The login, when the server needs one', secret: true },
+      { name: 'SMTP_PASSWORD', description: 'The password, when the server needs one', secret: true },
+    ],
+    values(connection) {
+      const settings = emailSettings(connection);
+      return {
+        SMTP_HOST: settings.host,
+        SMTP_PORT: String(settings.port),
+        SMTP_SECURE: String(settings.secure),
+        SMTP_FROM: settings.from,
+        ...(settings.to ? { SMTP_TO: settings.to } : {}),
+        ...(settings.user ? { SMTP_USER: settings.user } : {}),
+        ...(settings.password ? { SMTP_PASSWORD: settings.password } : {}),
+      };
+    },
+  },
 };

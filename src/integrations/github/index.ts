@@ -52,4 +52,20 @@ export const githubConnection: ConnectionType = {
   webhook: githubWebhook,
   events: GITHUB_EVENTS,
   templates: githubTemplates,
+  // The names GitHub Actions and the gh CLI use.
+  scriptEnv: {
+    variables: [
+      { name: 'GITHUB_TOKEN', description: 'The token', secret: true },
+      { name: 'GITHUB_API_URL', description: 'The REST API base URL (https://api.github.com unless configured)', secret: false },
+      { name: 'GITHUB_REPOSITORY', description: 'owner/repo, when the connection names a default repository', secret: false },
+    ],
+    values(connection) {
+      const settings = settingsOf(connection);
+      return {
+        GITHUB_TOKEN: settings.token,
+        GITHUB_API_URL: settings.apiUrl,
+        ...(settings.owner && settings.repo ? { GITHUB_REPOSITORY: `${settings.owner}/${settings.repo}` } : {}),
+      };
+    },
+  },
 };

@@ -23,4 +23,21 @@ export const jiraConnection: ConnectionType = {
   },
   actions: [createIssueAction, addCommentAction],
   templates: jiraTemplates,
+  scriptEnv: {
+    variables: [
+      { name: 'JIRA_SITE_URL', description: 'The Jira Cloud site, e.g. https://your-site.atlassian.net', secret: false },
+      { name: 'JIRA_EMAIL', description: 'The Atlassian account the token belongs to (the Basic auth user)', secret: false },
+      { name: 'JIRA_API_TOKEN', description: 'The API token (the Basic auth password)', secret: true },
+      { name: 'JIRA_PROJECT', description: 'The default project key, when configured', secret: false },
+    ],
+    values(connection) {
+      const site = jiraSite(connection);
+      return {
+        JIRA_SITE_URL: site.siteUrl,
+        JIRA_EMAIL: site.email,
+        JIRA_API_TOKEN: site.apiToken,
+        ...(site.project ? { JIRA_PROJECT: site.project } : {}),
+      };
+    },
+  },
 };

@@ -24,4 +24,15 @@ export const newrelicConnection: ConnectionType = {
   },
   actions: [markDeploymentAction],
   templates: newRelicTemplates,
+  // NEW_RELIC_API_KEY is the name New Relic's CLI and Terraform provider read for a user key.
+  scriptEnv: {
+    variables: [
+      { name: 'NEW_RELIC_API_KEY', description: 'The user key (NRAK-…), sent as the API-Key header', secret: true },
+      { name: 'NEW_RELIC_API_URL', description: 'The NerdGraph endpoint (US or EU)', secret: false },
+    ],
+    values(connection) {
+      const account = newRelicAccount(connection);
+      return { NEW_RELIC_API_KEY: account.apiKey, NEW_RELIC_API_URL: account.apiUrl };
+    },
+  },
 };

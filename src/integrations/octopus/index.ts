@@ -5,7 +5,7 @@ import type { ConnectionHost } from '../connection-host.js';
 import type { ConnectionType } from '../connection-type.js';
 import { observeDeployment, tracksDeploys } from './catalog.js';
 import { NonRetriableOctopusError, OctopusApiError } from './client.js';
-import type { OpenConnection } from './connection.js';
+import type { OctopusState, OpenConnection } from './connection.js';
 import { newWebhookSecret, OctopusConfig, OctopusConnections, octopusSchemas, OctopusSecrets, WEBHOOK_SECRET } from './connection.js';
 import { readConnection } from '../read-connection.js';
 import { errorMessage } from '../../core/error-message.js';
@@ -152,6 +152,24 @@ export const octopusConnection: ConnectionType = {
   events: OCTOPUS_EVENTS,
   trigger: OctopusTrigger,
   keepsSubscription: true,
+  // The names the Octopus CLI reads, so a script can run it (or call the API) as the connection.
+  scriptEnv: {
+    variables: [
+      { name: 'OCTOPUS_URL', description: 'The server URL', secret: false },
+      { name: 'OCTOPUS_API_KEY', description: 'The API key; send it as the X-Octopus-ApiKey header', secret: true },
+      {
+        name: 'OCTOPUS_SPACE',
+        description:
+          "The space's id as the connection last resolved it (Spaces-1), else the space as configured; unset for the default space before the first test",
+        secret: false,
+      },
+    ],
+    values(connection) {
+      const { config, secrets } = readConnection(octopusSchemas, connection);
+      const space = (connection.state as OctopusState).space?.id ?? config.space;
+      return { OCTOPUS_URL: config.serverUrl, OCTOPUS_API_KEY: secrets.apiKey, ...(space ? { OCTOPUS_SPACE: space } : {}) };
+    },
+  },
   resources: {
     kinds: RESOURCE_KINDS,
     async list(connection, kind, query, host) {

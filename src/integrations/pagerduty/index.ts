@@ -44,4 +44,21 @@ export const pagerdutyConnection: ConnectionType = {
   webhook: pagerdutyWebhook,
   events: PAGERDUTY_EVENTS,
   templates: pagerdutyTemplates,
+  scriptEnv: {
+    variables: [
+      { name: 'PAGERDUTY_ROUTING_KEY', description: "The Events API v2 integration's routing key", secret: true },
+      { name: 'PAGERDUTY_EVENTS_URL', description: 'The Events API v2 base URL', secret: false },
+      { name: 'PAGERDUTY_TOKEN', description: 'The REST API token, when the connection has one', secret: true },
+      { name: 'PAGERDUTY_API_URL', description: 'The REST API base URL', secret: false },
+    ],
+    values(connection) {
+      const settings = settingsOf(connection);
+      return {
+        PAGERDUTY_ROUTING_KEY: settings.routingKey,
+        PAGERDUTY_EVENTS_URL: settings.eventsUrl,
+        ...(settings.apiToken ? { PAGERDUTY_TOKEN: settings.apiToken } : {}),
+        PAGERDUTY_API_URL: settings.apiUrl,
+      };
+    },
+  },
 };

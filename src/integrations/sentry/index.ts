@@ -23,4 +23,22 @@ export const sentryConnection: ConnectionType = {
   },
   actions: [createDeployAction],
   templates: sentryTemplates,
+  // The names sentry-cli reads.
+  scriptEnv: {
+    variables: [
+      { name: 'SENTRY_AUTH_TOKEN', description: 'The auth token', secret: true },
+      { name: 'SENTRY_URL', description: "Sentry's address (https://sentry.io unless configured)", secret: false },
+      { name: 'SENTRY_ORG', description: "The organization's slug", secret: false },
+      { name: 'SENTRY_PROJECT', description: 'The default project, when configured', secret: false },
+    ],
+    values(connection) {
+      const account = sentryAccount(connection);
+      return {
+        SENTRY_AUTH_TOKEN: account.authToken,
+        SENTRY_URL: account.apiUrl,
+        SENTRY_ORG: account.organization,
+        ...(account.project ? { SENTRY_PROJECT: account.project } : {}),
+      };
+    },
+  },
 };

@@ -56,4 +56,25 @@ export const slackConnection: ConnectionType = {
   test,
   actions: [postMessageAction, updateMessageAction],
   templates: slackTemplates,
+  scriptEnv: {
+    variables: [
+      { name: 'SLACK_BOT_TOKEN', description: 'The bot token (xoxb-…), when the connection has one', secret: true },
+      {
+        name: 'SLACK_WEBHOOK_URL',
+        description: 'The incoming-webhook URL, when the connection has one (the URL is the credential)',
+        secret: true,
+      },
+      { name: 'SLACK_API_URL', description: 'The Web API base URL', secret: false },
+      { name: 'SLACK_CHANNEL', description: 'The default channel, when configured', secret: false },
+    ],
+    values(connection) {
+      const settings = slackSettings(connection);
+      return {
+        ...(settings.botToken ? { SLACK_BOT_TOKEN: settings.botToken } : {}),
+        ...(settings.webhookUrl ? { SLACK_WEBHOOK_URL: settings.webhookUrl } : {}),
+        SLACK_API_URL: settings.apiUrl,
+        ...(settings.defaultChannel ? { SLACK_CHANNEL: settings.defaultChannel } : {}),
+      };
+    },
+  },
 };

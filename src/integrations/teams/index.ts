@@ -6,6 +6,7 @@ import { describeWebhookUrl, parseWebhookUrl } from './client.js';
 import { teamsPostMessageAction } from './post-message.js';
 import { teamsTemplates } from './templates.js';
 import { errorMessage } from '../../core/error-message.js';
+import { readConnection } from '../read-connection.js';
 
 const TeamsConfig = Type.Object(
   {
@@ -56,6 +57,8 @@ async function test(connection: ConnectionWithSecrets): Promise<ConnectionCheck>
   };
 }
 
+const teamsSchemas = { type: 'teams', config: TeamsConfig, secrets: TeamsSecrets };
+
 export const teamsConnection: ConnectionType = {
   type: 'teams',
   title: 'Microsoft Teams',
@@ -66,4 +69,10 @@ export const teamsConnection: ConnectionType = {
   test,
   actions: [teamsPostMessageAction],
   templates: teamsTemplates,
+  scriptEnv: {
+    variables: [
+      { name: 'TEAMS_WEBHOOK_URL', description: 'The Workflows (or connector) webhook URL; the URL is the credential', secret: true },
+    ],
+    values: (connection) => ({ TEAMS_WEBHOOK_URL: readConnection(teamsSchemas, connection).secrets.webhookUrl }),
+  },
 };

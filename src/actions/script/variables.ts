@@ -1,0 +1,89 @@
+import type { ActionContext } from '../../engine/action.js';
+import { NonRetriableError } from '../../engine/action.js';
+import type { ShiplineEvent } from '../../core/vocabulary.js';
+
+/**
+ * The variables a script gets besides its own `env`: the event's ids, and what the connections
+ * it names give. Values travel in the environment only, never into `run`.
+ */
+
+/** Every variable whose name starts with this is Shipline's: `env` may not set one. */
+export const SHIPLINE_PREFIX = 'SHIPLINE_';
+
+/** The event's ids a script gets, by variable, from these fields of the event's data. */
+export const EVENT_ID_VARIABLES: ReadonlyArray<{ name: string; field: string; description: string }> = [
+  { name: 'SHIPLINE_PROJECT_ID', field: 'projectId', description: 'The project (Octopus `Projects-…`)' },
+  { name: 'SHIPLINE_RELEASE_ID', field: 'releaseId', description: 'The release (`Releases-…`)' },
+  { name: 'SHIPLINE_DEPLOYMENT_ID', field: 'deploymentId', description: 'The deployment (`Deployments-…`)' },
+  { name: 'SHIPLINE_ENVIRONMENT_ID', field: 'environmentId', description: 'The environment (`Environments-…`)' },
+  { name: 'SHIPLINE_MACHINE_ID', field: 'machineId', description: 'The deployment target (`Machines-…`)' },
+  { name: 'SHIPLINE_TENANT_ID', field: 'tenantId', description: 'The tenant (`Tenants-…`)' },
+  { name: 'SHIPLINE_TASK_ID', field: 'taskId', description: 'The server task (`ServerTasks-…`)' },
+  { name: 'SHIPLINE_SPACE_ID', field: 'spaceId', description: 'The space (`Spaces-…`)' },
+  { name: 'SHIPLINE_CHANNEL_ID', field: 'channelId', description: 'The release channel (`Channels-…`)' },
+];
+
+/** An id longer than this is no id: left out rather than risk the environment's size limit. */
+const MAX_ID_LENGTH = 1024;
+
+/**
+ * `SHIPLINE_EVENT_ID`, `SHIPLINE_EVENT_TYPE` and each id the event's data has as text. A field
+ * that is there but not plain text (a number, a list, a NUL, too long) is left out and said so
+ * in the step's log: the script then sees the variable unset, never a value Shipline made up.
+ */
+export function eventVariables(event: ShiplineEvent, log: (line: string) => void): Record<string, string> {
+  const values: Record<string, string> = { SHIPLINE_EVENT_ID: event.id, SHIPLINE_EVENT_TYPE: event.type };
+  const data = event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data) ? event.data : {};
+  for (const { name, field } of EVENT_ID_VARIABLES) {
+    if (!Object.hasOwn(data, field)) continue;
+    const value = (data as Record<string, unknown>)[field];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string' || value === '' || value.includes('\0') || value.length > MAX_ID_LENGTH) {
+      log(`script: ${name} is not set: data.${field} is not an id (text of 1 to ${MAX_ID_LENGTH} characters)`);
+      continue;
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
+/**
+ * The variables of the connections the step names, for this run. Two connections whose types
+ * declare one name (two Octopus connections) are refused, as is `env` naming a variable a
+ * connection declares: which value a script got must never depend on an order nobody sees, and an
+ * `env` value must not send a connection's key somewhere its own settings do not say.
+ */
+export async function connectionVariables(
+  ctx: ActionContext,
+  names: readonly string[],
+  ownEnv: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  const givenBy = new Map<string, string>();
+  for (const name of names) {
+    const env = await ctx.connectionEnv(name);
+    for (const variable of env.variables) {
+      const other = givenBy.get(variable.name);
+      if (other !== undefined)
+        throw new NonRetriableError(
+          `script: connections "${other}" and "${env.name}" both give ${variable.name}; name at most one connection of each kind`,
+        );
+      givenBy.set(variable.name, env.name);
+      if (Object.hasOwn(ownEnv, variable.name))
+        throw new NonRetriableError(
+          `script: env.${variable.name} is a variable connection "${env.name}" (${env.type}) gives; remove it from env or use another name`,
+        );
+    }
+    Object.assign(values, env.values);
+  }
+  return values;
+}
+
+/** Refuses `env` names that are Shipline's, so `SHIPLINE_PROJECT_ID` always means the event's project. */
+export function checkOwnEnv(env: Readonly<Record<string, string>>): void {
+  const reserved = Object.keys(env).filter((name) => name.toUpperCase().startsWith(SHIPLINE_PREFIX));
+  if (reserved.length > 0)
+    throw new NonRetriableError(
+      `script: ${reserved.map((n) => `env.${n}`).join(', ')}: names starting with ${SHIPLINE_PREFIX} are set by Shipline (the run, the event and its ids); use another name`,
+    );
+}
