@@ -208,7 +208,7 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     // A reaction on release creation widens it; removing the reaction narrows it again.
     await bed.t.applyReaction({
       name: 'on-release',
-      on: { event: 'octopus.event', connection: 'subs', categories: ['ReleaseCreated'] },
+      on: { event: 'octopus.release.created', connection: 'subs' },
       steps: { note: { uses: 'emit', with: { type: 'noted' } } },
     });
     await bed.subscriptionWith([...ALL_DEPLOYMENT, 'ReleaseCreated']);

@@ -68,7 +68,7 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect(Number(row?.n)).toBe(0);
   });
 
-  it('accepts every real Octopus payload and stores each event once, however often it is delivered', async () => {
+  it('accepts every Octopus payload (recorded and synthesized) and stores each event once, however often it is delivered', async () => {
     for (const name of realPayloads) {
       const body = JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as { Payload: { Event: { Id: string } } };
       const first = await post(body);
@@ -84,7 +84,12 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
       'octopus.deployment.failed',
       'octopus.deployment.started',
       'octopus.deployment.succeeded',
+      'octopus.deployment_process.changed',
       'octopus.event',
+      'octopus.machine.added',
+      'octopus.machine.deleted',
+      'octopus.machine.health_changed',
+      'octopus.release.created',
     ]);
     expect(new Set(stored.map((e) => e.source))).toEqual(new Set(['connection:prod']));
   });
@@ -97,19 +102,27 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect(Object.keys(event.data).sort()).toEqual([
       'category',
       'channelId',
+      'channelIds',
       'deploymentId',
+      'deploymentIds',
       'environmentId',
+      'environmentIds',
       'environmentName',
       'eventType',
+      'machineIds',
       'message',
       'occurredAt',
       'projectId',
+      'projectIds',
       'projectName',
       'releaseId',
+      'releaseIds',
       'releaseVersion',
       'serverUri',
       'spaceId',
       'taskId',
+      'taskIds',
+      'tenantIds',
       'timestamp',
       'userId',
       'username',
