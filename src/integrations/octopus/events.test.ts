@@ -4,7 +4,8 @@ import { OCTOPUS_EVENTS } from './events.js';
 import type { ResolvedMachine, ResolvedNames } from './payload.js';
 import { deliveryEventType, eventData, eventTypesOfCategory, parseDelivery } from './payload.js';
 
-const body = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as { Payload: { Event: Record<string, unknown> } };
+const body = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as { Payload: { Event: Record<string, unknown> } };
 const delivery = (raw: unknown) => {
   const parsed = parseDelivery(raw);
   if (!parsed.ok) throw new Error(parsed.error);
