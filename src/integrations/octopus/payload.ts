@@ -152,9 +152,6 @@ export const LIFECYCLE_EVENT_TYPES: Record<string, string> = {
   ...Object.fromEntries(Object.keys(MACHINE_HEALTH_CATEGORIES).map((c) => [c, 'octopus.machine.health_changed'])),
 };
 
-/** Every category whose events are about a deployment target (machine). */
-export const MACHINE_CATEGORIES = Object.keys(LIFECYCLE_EVENT_TYPES).filter((c) => c.startsWith('Machine'));
-
 /**
  * An edit of a project's deployment process is a document event, category `Modified` ("Document
  * modified"), related to the process (`deploymentprocess-Projects-N`) and its project.
