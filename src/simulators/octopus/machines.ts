@@ -19,7 +19,10 @@ export const HEALTH_CATEGORY: Partial<Record<HealthStatus, string>> = {
   HasWarnings: 'MachineHasWarnings',
 };
 
-/** The wire shape of `GET /api/{space}/machines/{id}` (a listening Tentacle), with the model's fields. */
+/**
+ * The wire shape of `GET /api/{space}/machines/{id}` (a listening Tentacle), with the fields of
+ * Octopus's API reference for deployment targets and the model's values.
+ */
 export function machineResource(m: SimMachine): Record<string, unknown> {
   const uri = `https://${m.name}:10933/`;
   return {
@@ -43,6 +46,8 @@ export function machineResource(m: SimMachine): Record<string, unknown> {
       m.healthStatus === 'Healthy' ? 'Octopus was able to successfully establish a connection with this machine' : m.healthStatus,
     IsInProcess: false,
     OperatingSystem: 'Linux',
+    OperatingSystemVersion: '22.04',
+    SkipInitialHealthCheck: false,
     ShellName: 'Bash',
     ShellVersion: '5.1.16',
     Architecture: 'x64',
