@@ -208,7 +208,7 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     // A reaction on release creation widens it; removing the reaction narrows it again.
     await bed.t.applyReaction({
       name: 'on-release',
-      on: { event: 'octopus.event', connection: 'subs', categories: ['ReleaseCreated'] },
+      on: { event: 'octopus.release.created', connection: 'subs' },
       steps: { note: { uses: 'emit', with: { type: 'noted' } } },
     });
     await bed.subscriptionWith([...ALL_DEPLOYMENT, 'ReleaseCreated']);
@@ -329,8 +329,17 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
     const on = { event: 'octopus.deployment.*', connection: 'warned' };
     // What the connection has, by name (any case) or id: nothing to say.
     expect(
-      await validate({ ...on, categories: ['DeploymentFailed', 'MachineAdded'], project: 'payments api', environment: 'Environments-1' }),
+      await validate({
+        ...on,
+        categories: ['DeploymentFailed', 'DeploymentQueued'],
+        project: 'payments api',
+        environment: 'Environments-1',
+      }),
     ).toEqual([]);
+    // A category whose events have a type of their own that the reaction does not listen to.
+    expect(await validate({ ...on, event: 'octopus.event', categories: ['ReleaseCreated', 'TaskCanceled'] })).toEqual([
+      'on.categories: ReleaseCreated events are octopus.release.created, which "octopus.event" does not match, so ReleaseCreated never runs this reaction',
+    ]);
     expect(await validate({ ...on, connection: 'nowhere' }, 'read')).toEqual([
       'on.connection: there is no connection named "nowhere", so this reaction never runs',
     ]);

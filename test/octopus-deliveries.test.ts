@@ -68,7 +68,7 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect(Number(row?.n)).toBe(0);
   });
 
-  it('accepts every real Octopus payload and stores each event once, however often it is delivered', async () => {
+  it('accepts every Octopus payload (recorded and synthesized) and stores each event once, however often it is delivered', async () => {
     for (const name of realPayloads) {
       const body = JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as { Payload: { Event: { Id: string } } };
       const first = await post(body);
@@ -84,9 +84,50 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
       'octopus.deployment.failed',
       'octopus.deployment.started',
       'octopus.deployment.succeeded',
+      'octopus.deployment_process.changed',
       'octopus.event',
+      'octopus.machine.added',
+      'octopus.machine.deleted',
+      'octopus.machine.health_changed',
+      'octopus.release.created',
     ]);
     expect(new Set(stored.map((e) => e.source))).toEqual(new Set(['connection:prod']));
+  });
+
+  it('describes a machine event with the machine as Octopus has it, read after storing; from the message alone when Octopus fails', async () => {
+    const fixture = readFileSync(new URL('webhook-payload-machine-added.synthesized.json', fixtures), 'utf8');
+    const delivery = (eventId: string, occurred: string) => {
+      const body = JSON.parse(fixture.replaceAll('Machines-341', 'Machines-2')) as {
+        Payload: { Event: { Id: string; Occurred: string; RelatedDocumentIds: string[] } };
+      };
+      body.Payload.Event.Id = eventId;
+      body.Payload.Event.Occurred = occurred;
+      body.Payload.Event.RelatedDocumentIds = ['Machines-2', 'Environments-2'];
+      return body;
+    };
+    const stored = async (occurred: string) =>
+      eventually(async () => (await events('octopus.machine.added')).find((e) => e.data.occurredAt === occurred));
+    expect((await post(delivery('Events-900001', '2026-01-05T10:00:00.000Z'))).statusCode).toBe(200);
+    expect((await stored('2026-01-05T10:00:00.000Z')).data).toMatchObject({
+      machineId: 'Machines-2',
+      machineName: 'web-prod-01',
+      environmentIds: ['Environments-2', 'Environments-3'],
+      roles: ['web-server'],
+    });
+
+    bed.sim.addFault({ path: '*/machines/*', status: 503, times: 5 });
+    try {
+      expect((await post(delivery('Events-900002', '2026-01-05T11:00:00.000Z'))).statusCode).toBe(200);
+      // The name as the message shows it; the environments the event relates to; no roles.
+      expect((await stored('2026-01-05T11:00:00.000Z')).data).toMatchObject({
+        machineId: 'Machines-2',
+        machineName: 'web-03',
+        environmentIds: ['Environments-2'],
+        roles: null,
+      });
+    } finally {
+      bed.sim.clearFaults();
+    }
   });
 
   it("emits a DeploymentSucceeded with exactly the seed's fields, plus task, space, channel and the resolved names", async () => {
@@ -97,19 +138,27 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
     expect(Object.keys(event.data).sort()).toEqual([
       'category',
       'channelId',
+      'channelIds',
       'deploymentId',
+      'deploymentIds',
       'environmentId',
+      'environmentIds',
       'environmentName',
       'eventType',
+      'machineIds',
       'message',
       'occurredAt',
       'projectId',
+      'projectIds',
       'projectName',
       'releaseId',
+      'releaseIds',
       'releaseVersion',
       'serverUri',
       'spaceId',
       'taskId',
+      'taskIds',
+      'tenantIds',
       'timestamp',
       'userId',
       'username',

@@ -72,6 +72,29 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     expect(JSON.stringify(run)).not.toContain(bed.sim.apiKey);
   });
 
+  it('deploys to the machines named (by name or id) and without those excluded', async () => {
+    const run = await deployRun({ pollInterval: '1h', machines: ['WEB-PROD-01'], excludeMachines: ['Machines-3'] });
+    expect(run.steps[0]!.channel).toBe('success');
+    const post = deploymentPosts().at(-1)!;
+    expect(post.body).toMatchObject({ SpecificMachineIds: ['Machines-2'], ExcludedMachineIds: ['Machines-3'] });
+    const deployment = bed.sim.state.deployments.at(-1)!;
+    expect(deployment).toMatchObject({ specificMachineIds: ['Machines-2'], excludedMachineIds: ['Machines-3'] });
+    expect(run.steps[0]!.logs.join('\n')).toContain('on Machines-2 without Machines-3');
+  });
+
+  it('fails at once, naming it, on a machine the space does not have or an item rendered empty', async () => {
+    const before = deploymentPosts().length;
+    const unknown = (await deployRun({ pollInterval: '1h', machines: ['web-prod-01', 'web-gone-09'] })).steps[0]!;
+    expect(unknown).toMatchObject({ channel: 'failed', attempt: 1 });
+    expect(unknown.error).toContain('machines: no deployment target named or with id "web-gone-09"');
+    const excluded = (await deployRun({ pollInterval: '1h', excludeMachines: ['Machines-404'] })).steps[0]!;
+    expect(excluded.error).toContain('excludeMachines: no deployment target named or with id "Machines-404"');
+    const empty = (await deployRun({ pollInterval: '1h', machines: ['  '] })).steps[0]!;
+    expect(empty).toMatchObject({ channel: 'failed', attempt: 1 });
+    expect(empty.error).toContain('machines: an item is empty');
+    expect(deploymentPosts().length).toBe(before);
+  });
+
   it('routes a failed deployment to failed with its error', async () => {
     bed.sim.addOutcome({
       project: 'Web',

@@ -23,14 +23,40 @@ describe('the categories an Octopus subscription carries', () => {
   });
 
   it('takes octopus.event categories from categories or a filter; none named means every category', () => {
-    expect(asFilter(neededCategories([spec({ event: 'octopus.event', categories: ['ReleaseCreated'] })], 'prod', none))).toEqual([
-      'ReleaseCreated',
+    expect(asFilter(neededCategories([spec({ event: 'octopus.event', categories: ['TaskCanceled'] })], 'prod', none))).toEqual([
+      'TaskCanceled',
     ]);
-    expect(asFilter(neededCategories([spec({ event: 'octopus.event', filter: { category: ['MachineAdded'] } })], 'prod', none))).toEqual([
-      'MachineAdded',
+    expect(asFilter(neededCategories([spec({ event: 'octopus.event', filter: { category: ['Login'] } })], 'prod', none))).toEqual([
+      'Login',
     ]);
+    // A category with a type of its own never becomes octopus.event.
+    expect(asFilter(neededCategories([spec({ event: 'octopus.event', categories: ['ReleaseCreated'] })], 'prod', none))).toEqual([]);
     expect(neededCategories([spec({ event: 'octopus.*' })], 'prod', none)).toBe('all');
     expect(asFilter(neededCategories([spec({ event: '*' })], 'prod', none))).toEqual([]);
+  });
+
+  it('takes the categories each lifecycle event type becomes from, when none is named', () => {
+    const of = (event: string) => asFilter(neededCategories([spec({ event })], 'prod', none));
+    expect(of('octopus.machine.*')).toEqual([
+      'MachineAdded',
+      'MachineDeleted',
+      'MachineHasWarnings',
+      'MachineHealthy',
+      'MachineUnavailable',
+      'MachineUnhealthy',
+    ]);
+    expect(of('octopus.machine.health_changed')).toEqual([
+      'MachineHasWarnings',
+      'MachineHealthy',
+      'MachineUnavailable',
+      'MachineUnhealthy',
+    ]);
+    expect(of('octopus.machine.added')).toEqual(['MachineAdded']);
+    expect(of('octopus.release.created')).toEqual(['ReleaseCreated']);
+    expect(of('octopus.deployment_process.changed')).toEqual(['Modified']);
+    expect(
+      asFilter(neededCategories([spec({ event: 'octopus.machine.*', categories: ['MachineAdded', 'ReleaseCreated'] })], 'prod', none)),
+    ).toEqual(['MachineAdded']);
   });
 
   it('ignores disabled reactions, other connections and other events', () => {

@@ -1,6 +1,12 @@
 import { globMatches } from '../../core/reactions/matching.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
-import { DEPLOYMENT_EVENT_TYPES, eventTypeOf, OTHER_EVENT_TYPE } from './payload.js';
+import {
+  DEPLOYMENT_EVENT_TYPES,
+  DEPLOYMENT_PROCESS_CATEGORIES,
+  eventTypesOfCategory,
+  LIFECYCLE_EVENT_TYPES,
+  OTHER_EVENT_TYPE,
+} from './payload.js';
 import { triggerCategories } from './trigger.js';
 
 /** Every category: Octopus reads an empty EventCategories filter as "any". */
@@ -8,6 +14,9 @@ export const ALL = 'all' as const;
 export type Needed = Set<string> | typeof ALL;
 
 const DEPLOYMENT_CATEGORIES = Object.keys(DEPLOYMENT_EVENT_TYPES);
+/** The categories with a type of their own: what a reaction on `octopus.machine.*` (say) needs without naming any. */
+const TYPED_CATEGORIES = [...DEPLOYMENT_CATEGORIES, ...Object.keys(LIFECYCLE_EVENT_TYPES), ...DEPLOYMENT_PROCESS_CATEGORIES];
+const canBecome = (pattern: string, category: string) => eventTypesOfCategory(category).some((type) => globMatches(pattern, type));
 /** What a waiting Deploy Release step needs to hear about. */
 export const FINISHED_CATEGORIES = ['DeploymentSucceeded', 'DeploymentFailed'];
 
@@ -19,8 +28,10 @@ function filterCategories(on: ReactionSpec['on']): string[] | undefined {
 /**
  * The Octopus event categories a connection's subscription must carry: those the enabled
  * reactions listening to it can match, the four deployment categories when the connection feeds
- * the deploy catalog, and the finished ones while a Deploy Release step waits. A reaction on
- * `octopus.event` (or `*`) with no category named needs them all.
+ * the deploy catalog, and the finished ones while a Deploy Release step waits. A reaction on a
+ * typed event with no category named needs the categories that become it (`octopus.machine.*`:
+ * the six machine ones; `octopus.deployment_process.changed`: Modified); one on `octopus.event`
+ * (or `*`) with no category named needs them all.
  */
 export function neededCategories(
   specs: readonly ReactionSpec[],
@@ -35,10 +46,10 @@ export function neededCategories(
     if (!spec.enabled || (on.connection !== undefined && on.connection !== connectionName)) continue;
     const named = triggerCategories(on) ?? filterCategories(on);
     if (named) {
-      for (const c of named) if (globMatches(on.event, eventTypeOf(c))) needed.add(c);
+      for (const c of named) if (canBecome(on.event, c)) needed.add(c);
       continue;
     }
-    for (const c of DEPLOYMENT_CATEGORIES) if (globMatches(on.event, eventTypeOf(c))) needed.add(c);
+    for (const c of TYPED_CATEGORIES) if (canBecome(on.event, c)) needed.add(c);
     if (globMatches(on.event, OTHER_EVENT_TYPE)) return ALL;
   }
   return needed;

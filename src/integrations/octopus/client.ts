@@ -50,6 +50,15 @@ export interface OctopusRelease {
   ChannelId?: string;
   Assembled?: string;
 }
+/** A deployment target (`/api/{space}/machines/{id}`), the fields Shipline reads. */
+export interface OctopusMachine {
+  Id: string;
+  Name: string;
+  EnvironmentIds: string[];
+  Roles: string[];
+  HealthStatus?: string;
+  IsDisabled?: boolean;
+}
 export interface OctopusDeployment {
   Id: string;
   TaskId: string;
@@ -61,6 +70,8 @@ export interface OctopusDeployment {
   Created: string;
   Comments?: string | null;
   Name?: string;
+  SpecificMachineIds?: string[];
+  ExcludedMachineIds?: string[];
   Links?: Record<string, string>;
 }
 export interface OctopusTask {

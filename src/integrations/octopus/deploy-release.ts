@@ -20,6 +20,19 @@ const Config = Type.Object(
     }),
     environment: Type.String({ title: 'Environment', description: 'Environment name or id' }),
     tenant: Type.Optional(Type.String({ title: 'Tenant', description: 'Tenant name or id, for tenanted deployments' })),
+    machines: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        title: 'Machines',
+        description:
+          'Deploy only to these deployment targets (names or ids, each may be a template such as "{{ data.machineId }}"); Octopus SpecificMachineIds. Default: every target of the environment',
+      }),
+    ),
+    excludeMachines: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        title: 'Exclude machines',
+        description: 'Skip these deployment targets (names or ids); Octopus ExcludedMachineIds',
+      }),
+    ),
     comments: Type.Optional(Type.String({ title: 'Comments', description: 'Deployment comments shown in Octopus' })),
     formValues: Type.Optional(
       Type.Record(Type.String(), Type.String(), { title: 'Prompted variables', description: 'Prompted variable values by control name' }),
@@ -130,10 +143,12 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action {
       const { resolver } = open;
       const client = open.client.withSignal(ctx.signal);
       const project = await resolver.project(config.project);
-      const [release, environment, tenant] = await Promise.all([
+      const [release, environment, tenant, specificMachineIds, excludedMachineIds] = await Promise.all([
         resolver.release(project.Id, config.release),
         resolver.environment(config.environment),
         config.tenant ? resolver.tenant(config.tenant) : undefined,
+        resolver.machineIds(machineList(config.machines, 'machines'), 'machines'),
+        resolver.machineIds(machineList(config.excludeMachines, 'excludeMachines'), 'excludeMachines'),
       ]);
       const tag = marker(ctx.idempotencyKey);
       let deployment = await earlierDeployment(ctx, client, resolver.spaceId, release.Id, environment.Id, tag);
@@ -143,10 +158,16 @@ export function deployReleaseAction(deps: DeployReleaseDeps): Action {
           ReleaseId: release.Id,
           EnvironmentId: environment.Id,
           ...(tenant ? { TenantId: tenant.Id } : {}),
+          ...(specificMachineIds.length > 0 ? { SpecificMachineIds: specificMachineIds } : {}),
+          ...(excludedMachineIds.length > 0 ? { ExcludedMachineIds: excludedMachineIds } : {}),
           Comments: config.comments ? `${config.comments}\n${tag}` : tag,
           ...(config.formValues ? { FormValues: config.formValues } : {}),
         });
-        ctx.log(`created ${deployment.Id} (task ${deployment.TaskId}): ${project.Name} ${release.Version} to ${environment.Name}`);
+        const on = specificMachineIds.length > 0 ? ` on ${specificMachineIds.join(', ')}` : '';
+        const without = excludedMachineIds.length > 0 ? ` without ${excludedMachineIds.join(', ')}` : '';
+        ctx.log(
+          `created ${deployment.Id} (task ${deployment.TaskId}): ${project.Name} ${release.Version} to ${environment.Name}${on}${without}`,
+        );
       }
       const correlate = [deploymentKey(open.connection.id, deployment.Id), taskKey(open.connection.id, deployment.TaskId)];
       const state: WaitState = {
@@ -237,6 +258,16 @@ async function earlierDeployment(
     ctx.log(`${message}; this is the first attempt, so there is none`);
     return undefined;
   }
+}
+
+/**
+ * A machines list as rendered: each item trimmed. An item a template rendered empty (an event
+ * without a machine) would silently widen the deployment to every target, so it is refused.
+ */
+function machineList(values: string[] | undefined, field: string): string[] {
+  const items = (values ?? []).map((v) => v.trim());
+  if (items.some((v) => v === '')) throw new NonRetriableError(`${field}: an item is empty (did a template render nothing?)`);
+  return [...new Set(items)];
 }
 
 function waitOn(state: WaitState): Wait {

@@ -4,8 +4,8 @@ import type { ConnectionHost, HostTransaction, InboxDelivery } from '../connecti
 import { catalogDedupId, observeDeployment, STATUS_OF_CATEGORY, tracksDeploys } from './catalog.js';
 import type { OctopusConnections } from './connection.js';
 import { storableDelivery } from './delivery-secrets.js';
-import type { OctopusDelivery, ResolvedNames } from './payload.js';
-import { DEPLOYMENT_EVENT_TYPES, deploymentKeys, eventData, eventTypeOf, parseDelivery } from './payload.js';
+import type { OctopusDelivery, ResolvedMachine, ResolvedNames } from './payload.js';
+import { deliveryEventType, DEPLOYMENT_EVENT_TYPES, deploymentKeys, eventData, parseDelivery, projectIdOf } from './payload.js';
 import { trimTrailingSlashes } from '../../core/urls.js';
 import { errorMessage } from '../../core/error-message.js';
 
@@ -161,16 +161,18 @@ export class OctopusInbox {
     const prepared = await Promise.all(
       batch.map(async (item) => {
         const connection = await this.host.connections.get(item.connectionId);
-        const names = connection ? await this.names(connection, item.delivery) : {};
-        return { item, connection, names };
+        const [names, machine] = connection
+          ? await Promise.all([this.names(connection, item.delivery), this.machine(connection, item.delivery)])
+          : [{}, undefined];
+        return { item, connection, names, machine };
       }),
     );
     const now = new Date().toISOString();
     try {
       await this.host.commit(async (tx) => {
-        for (const { item, connection, names } of prepared) {
+        for (const { item, connection, names, machine } of prepared) {
           // A connection deleted since the delivery: nothing to attribute it to.
-          if (connection) await this.storeOne(tx, connection, item.delivery, names, now);
+          if (connection) await this.storeOne(tx, connection, item.delivery, names, machine, now);
           await tx.markDone(item.seq, now);
         }
       });
@@ -186,14 +188,15 @@ export class OctopusInbox {
     connection: ConnectionWithSecrets,
     d: OctopusDelivery,
     names: ResolvedNames & { projectSlug?: string | null },
+    machine: ResolvedMachine | undefined,
     now: string,
   ): Promise<void> {
     const { projectSlug, ...shown } = names;
-    const data = eventData(d, shown);
+    const data = eventData(d, shown, machine);
     const stored = await tx.appendEvents(
       [
         {
-          type: eventTypeOf(d.category),
+          type: deliveryEventType(d),
           source: connectionSource(connection.name),
           data,
           sourceKey: `octopus:${connection.id}:${d.eventId}`,
@@ -233,25 +236,29 @@ export class OctopusInbox {
     );
   }
 
-  /** Project, environment and release names, from the connection's cache; nulls if Octopus is slow or down. */
-  private async names(connection: ConnectionWithSecrets, d: OctopusDelivery): Promise<ResolvedNames & { projectSlug?: string | null }> {
-    const r = d.related;
-    if (!r.Projects && !r.Environments && !r.Releases) return {};
-    const lookup = (async () => {
+  /**
+   * The deployment target a machine event is about (`GET /api/{space}/machines/{id}`): its name,
+   * environments and roles; nulls when it is gone (deleted) or Octopus is slow or down.
+   */
+  private async machine(connection: ConnectionWithSecrets, d: OctopusDelivery): Promise<ResolvedMachine | undefined> {
+    const machineId = d.related.Machines;
+    if (!machineId || !deliveryEventType(d).startsWith('octopus.machine.')) return undefined;
+    const unknown: ResolvedMachine = { name: null, environmentIds: null, roles: null };
+    const lookup = (async (): Promise<ResolvedMachine> => {
       const { resolver } = await this.connections.get(connection.id);
-      const [projects, environments, releaseVersion] = await Promise.all([
-        r.Projects ? resolver.projects() : [],
-        r.Environments ? resolver.environments() : [],
-        r.Releases ? resolver.releaseVersion(r.Releases).catch(() => null) : null,
-      ]);
-      const project = projects.find((p) => p.Id === r.Projects);
-      const environment = environments.find((e) => e.Id === r.Environments);
+      const found = await resolver.machine(machineId);
+      if (!found) return unknown;
       return {
-        ...(r.Projects ? { projectName: project?.Name ?? null, projectSlug: project?.Slug ?? null } : {}),
-        ...(r.Environments ? { environmentName: environment?.Name ?? null } : {}),
-        ...(r.Releases ? { releaseVersion } : {}),
+        name: typeof found.Name === 'string' ? found.Name : null,
+        environmentIds: Array.isArray(found.EnvironmentIds) ? found.EnvironmentIds.filter((e) => typeof e === 'string') : null,
+        roles: Array.isArray(found.Roles) ? found.Roles.filter((e) => typeof e === 'string') : null,
       };
     })();
+    return (await this.withinBudget(lookup, connection, d, 'could not read the Octopus machine; storing the event without it')) ?? unknown;
+  }
+
+  /** A lookup's answer, or undefined when it fails or takes longer than NAMES_TIMEOUT_MS (logged). */
+  private async withinBudget<T>(lookup: Promise<T>, connection: ConnectionWithSecrets, d: OctopusDelivery, warning: string) {
     // Settled either way: a lookup that loses the race must not surface as an unhandled rejection.
     lookup.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
@@ -261,13 +268,33 @@ export class OctopusInbox {
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), NAMES_TIMEOUT_MS))),
       ]);
     } catch (err) {
-      this.logger?.warn(
-        { err, connection: connection.name, eventId: d.eventId },
-        'could not resolve Octopus names; storing the event without them',
-      );
-      return {};
+      this.logger?.warn({ err, connection: connection.name, eventId: d.eventId }, warning);
+      return undefined;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Project, environment and release names, from the connection's cache; nulls if Octopus is slow or down. */
+  private async names(connection: ConnectionWithSecrets, d: OctopusDelivery): Promise<ResolvedNames & { projectSlug?: string | null }> {
+    const r = d.related;
+    const projectId = projectIdOf(d);
+    if (!projectId && !r.Environments && !r.Releases) return {};
+    const lookup = (async () => {
+      const { resolver } = await this.connections.get(connection.id);
+      const [projects, environments, releaseVersion] = await Promise.all([
+        projectId ? resolver.projects() : [],
+        r.Environments ? resolver.environments() : [],
+        r.Releases ? resolver.releaseVersion(r.Releases).catch(() => null) : null,
+      ]);
+      const project = projects.find((p) => p.Id === projectId);
+      const environment = environments.find((e) => e.Id === r.Environments);
+      return {
+        ...(projectId ? { projectName: project?.Name ?? null, projectSlug: project?.Slug ?? null } : {}),
+        ...(r.Environments ? { environmentName: environment?.Name ?? null } : {}),
+        ...(r.Releases ? { releaseVersion } : {}),
+      };
+    })();
+    return (await this.withinBudget(lookup, connection, d, 'could not resolve Octopus names; storing the event without them')) ?? {};
   }
 }

@@ -115,7 +115,7 @@ export const octopusConnection: ConnectionType = {
   type: 'octopus',
   title: 'Octopus Deploy',
   description:
-    'Connect an Octopus Deploy server (URL, space, API key). Shipline keeps its Octopus subscription itself, turns deliveries into octopus.deployment.* and octopus.event events and catalog deploys, and deploys or creates releases from reactions.',
+    'Connect an Octopus Deploy server (URL, space, API key). Shipline keeps its Octopus subscription itself, turns deliveries into events (deployments, releases created, machines, deployment process changes, octopus.event for the rest) and catalog deploys, and deploys or creates releases from reactions.',
   config: OctopusConfig,
   secrets: OctopusSecrets,
   normalizeConfig: (config) => ({ ...config, serverUrl: trimTrailingSlashes(String(config.serverUrl)) }),

@@ -1,17 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deploymentKeys, eventData, eventTypeOf, parseDelivery, relatedByKind } from './payload.js';
+import { allRelatedByKind, deliveryEventType, deploymentKeys, eventData, eventTypeOf, parseDelivery, relatedByKind } from './payload.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
 const load = (name: string) => JSON.parse(readFileSync(new URL(name, fixtures), 'utf8')) as unknown;
-const realPayloads = readdirSync(fixtures).filter((f) => f.startsWith('webhook-payload-'));
+const payloads = readdirSync(fixtures).filter((f) => f.startsWith('webhook-payload-'));
+const realPayloads = payloads.filter((f) => !f.includes('.synthesized.'));
 
 describe('Octopus deliveries', () => {
   it('has the real example payloads to check against', () => {
     expect(realPayloads.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(realPayloads)('reads the real payload %s', (name) => {
+  it.each(payloads)('reads the payload %s', (name) => {
     const parsed = parseDelivery(load(name));
     expect(parsed.ok).toBe(true);
   });
@@ -36,6 +37,14 @@ describe('Octopus deliveries', () => {
       channelId: 'Channels-5462',
       username: 'system',
       userId: 'users-system',
+      machineIds: [],
+      tenantIds: [],
+      environmentIds: ['Environments-1621'],
+      projectIds: ['Projects-4522'],
+      releaseIds: ['Releases-11138'],
+      deploymentIds: ['Deployments-12519'],
+      taskIds: ['ServerTasks-569388'],
+      channelIds: ['Channels-5462'],
     });
     expect(deploymentKeys('c1', parsed.delivery)).toEqual([
       'octopus.deployment:c1:Deployments-12519',
@@ -68,8 +77,78 @@ describe('Octopus deliveries', () => {
     });
   });
 
+  it('lists every related id by kind, machines and tenants too, whatever the kind', () => {
+    const parsed = parseDelivery({
+      Payload: {
+        Event: {
+          Id: 'Events-1',
+          Category: 'MachineHealthy',
+          RelatedDocumentIds: [
+            'Machines-1',
+            'Machines-4',
+            'Tenants-2',
+            'Tenants-3',
+            'Environments-1',
+            'WorkerPools-9',
+            'Machines-1',
+            '__proto__-1',
+          ],
+        },
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const data = eventData(parsed.delivery);
+    expect(data).toMatchObject({
+      machineIds: ['Machines-1', 'Machines-4'],
+      tenantIds: ['Tenants-2', 'Tenants-3'],
+      environmentIds: ['Environments-1'],
+      workerPoolIds: ['WorkerPools-9'],
+      projectIds: [],
+      tenantId: 'Tenants-2',
+      machineId: 'Machines-1',
+      healthStatus: 'Healthy',
+    });
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(allRelatedByKind(['a-b', 'x'])).toEqual({ a: ['a-b'] });
+  });
+
+  it.each([
+    ['ReleaseCreated', [], 'octopus.release.created'],
+    ['MachineAdded', ['Machines-1'], 'octopus.machine.added'],
+    ['MachineDeleted', ['Machines-1'], 'octopus.machine.deleted'],
+    ['MachineHealthy', ['Machines-1'], 'octopus.machine.health_changed'],
+    ['MachineUnhealthy', ['Machines-1'], 'octopus.machine.health_changed'],
+    ['MachineUnavailable', ['Machines-1'], 'octopus.machine.health_changed'],
+    ['MachineHasWarnings', ['Machines-1'], 'octopus.machine.health_changed'],
+    ['Modified', ['deploymentprocess-Projects-3', 'Projects-3'], 'octopus.deployment_process.changed'],
+    ['Modified', ['DeploymentProcess-Projects-3'], 'octopus.deployment_process.changed'],
+    ['Modified', ['variableset-Projects-3', 'Projects-3'], 'octopus.event'],
+    ['MachineEnabled', ['Machines-1'], 'octopus.event'],
+    ['TaskCanceled', ['ServerTasks-1'], 'octopus.event'],
+  ])('makes %s with %j an %s', (category, ids, type) => {
+    const parsed = parseDelivery({ Payload: { Event: { Id: 'Events-2', Category: category, RelatedDocumentIds: ids } } });
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(deliveryEventType(parsed.delivery)).toBe(type);
+  });
+
+  it('finds the project of a process change in the process id when the event does not list it', () => {
+    const parsed = parseDelivery({
+      Payload: {
+        ServerAuditUri: 'javascript:alert(1)',
+        Event: { Id: 'Events-3', Category: 'Modified', RelatedDocumentIds: ['deploymentprocess-Projects-12'] },
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    // Only an http(s) link is kept.
+    expect(eventData(parsed.delivery)).toMatchObject({
+      projectId: 'Projects-12',
+      deploymentProcessId: 'deploymentprocess-Projects-12',
+      auditUrl: null,
+    });
+  });
+
   it('makes every other category an octopus.event and finished deployments only resume waits', () => {
-    expect(eventTypeOf('ReleaseCreated')).toBe('octopus.event');
+    expect(eventTypeOf('TaskCanceled')).toBe('octopus.event');
     const started = parseDelivery(load('webhook-payload-deployment-started.2019.octopus-blog.json'));
     if (!started.ok) throw new Error(started.error);
     expect(deploymentKeys('c1', started.delivery)).toEqual([]);

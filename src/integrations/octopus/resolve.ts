@@ -1,4 +1,4 @@
-import type { OctopusClient, OctopusCollection, OctopusNamed, OctopusRelease, OctopusSpace } from './client.js';
+import type { OctopusClient, OctopusCollection, OctopusMachine, OctopusNamed, OctopusRelease, OctopusSpace } from './client.js';
 import { isNotFound, NonRetriableOctopusError, spacePath } from './client.js';
 
 /** How long names and ids are trusted (they rarely change; a rename shows within this). */
@@ -115,6 +115,44 @@ export class SpaceResolver {
     return (
       await this.client.get<OctopusCollection<OctopusRelease>>(this.path(`/projects/${encodeURIComponent(projectId)}/releases?${query}`))
     ).Items;
+  }
+
+  /** The space's deployment targets (`GET /api/{space}/machines/all`): Name, EnvironmentIds, Roles. */
+  machines(): Promise<OctopusMachine[]> {
+    return this.cached('machines', () => this.client.get<OctopusMachine[]>(this.path('/machines/all')));
+  }
+
+  /**
+   * One deployment target, read now (a new machine is not in a cached list yet); null when
+   * Octopus has no such machine (deleted).
+   */
+  async machine(machineId: string): Promise<OctopusMachine | null> {
+    try {
+      return await this.client.get<OctopusMachine>(this.path(`/machines/${encodeURIComponent(machineId)}`));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Deployment targets by id or name (any case), in the order given; an unknown one is a NonRetriable error naming it. */
+  async machineIds(wanted: readonly string[], field: string): Promise<string[]> {
+    if (wanted.length === 0) return [];
+    const find = (machines: OctopusMachine[], value: string) =>
+      machines.find((m) => m.Id.toLowerCase() === value.toLowerCase()) ??
+      machines.find((m) => m.Name.toLowerCase() === value.toLowerCase());
+    let machines = await this.machines();
+    if (wanted.some((value) => !find(machines, value))) {
+      // A machine registered a moment ago (the event that started this run) is not in the cached list yet.
+      this.cache.delete('machines');
+      machines = await this.machines();
+    }
+    return wanted.map((value) => {
+      const found = find(machines, value);
+      if (!found)
+        throw new NonRetriableOctopusError(404, `${field}: no deployment target named or with id "${value}" in space ${this.spaceId}`);
+      return found.Id;
+    });
   }
 
   /** The release's version by id, or null when there is no such release; both cached. */

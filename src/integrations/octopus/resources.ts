@@ -2,7 +2,7 @@ import { ShiplineError } from '../../core/errors.js';
 import type { OctopusConnections } from './connection.js';
 
 /** What the resource pickers list (for the UI's forms and the CLI). */
-export const RESOURCE_KINDS = ['projects', 'environments', 'releases', 'channels'] as const;
+export const RESOURCE_KINDS = ['projects', 'environments', 'releases', 'channels', 'machines'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export interface Resource {
@@ -23,6 +23,8 @@ export async function listResources(
   switch (kind) {
     case 'projects':
       return (await resolver.projects()).filter((p) => contains(p.Name, query.search)).map((p) => ({ id: p.Id, name: p.Name }));
+    case 'machines':
+      return (await resolver.machines()).filter((m) => contains(m.Name, query.search)).map((m) => ({ id: m.Id, name: m.Name }));
     case 'environments':
       return (await resolver.environments()).filter((e) => contains(e.Name, query.search)).map((e) => ({ id: e.Id, name: e.Name }));
     case 'releases':

@@ -4,6 +4,8 @@ import type { SourceTrigger, TriggerMatch } from '../../core/reactions/source-tr
 import { effectiveTriggerOptions } from '../../core/reactions/source-trigger.js';
 import type { OctopusConnections } from './connection.js';
 import type { OctopusNamed } from './client.js';
+import { globMatches } from '../../core/reactions/matching.js';
+import { eventTypesOfCategory, OTHER_EVENT_TYPE } from './payload.js';
 
 const CATEGORY = '^[A-Za-z][A-Za-z0-9]*$';
 
@@ -67,7 +69,31 @@ export async function octopusTriggerWarnings(
   const categories = typeof on.categories === 'string' ? [on.categories] : Array.isArray(on.categories) ? (on.categories as string[]) : [];
   const project = typeof on.project === 'string' ? on.project : undefined;
   const environment = typeof on.environment === 'string' ? on.environment : undefined;
-  if (categories.length === 0 && !project && !environment) return [];
+  const mismatched = typeof on.event === 'string' ? categoryMismatches(on.event, categories) : [];
+  if (categories.length === 0 && !project && !environment) return mismatched;
+  return [...mismatched, ...(await lookupWarnings(connections, connection, categories, project, environment))];
+}
+
+/**
+ * A category whose events become a type the reaction does not listen to (ReleaseCreated is
+ * `octopus.release.created`, not `octopus.event`): named, it can never start the reaction.
+ */
+function categoryMismatches(event: string, categories: string[]): string[] {
+  return categories.flatMap((c) => {
+    const types = eventTypesOfCategory(c);
+    // Only categories with a type of their own: an unknown one gets the lookup's warning instead.
+    if (types[0] === OTHER_EVENT_TYPE || types.some((type) => globMatches(event, type))) return [];
+    return [`on.categories: ${c} events are ${types.join(' or ')}, which "${event}" does not match, so ${c} never runs this reaction`];
+  });
+}
+
+async function lookupWarnings(
+  connections: OctopusConnections,
+  connection: ConnectionWithSecrets,
+  categories: string[],
+  project: string | undefined,
+  environment: string | undefined,
+): Promise<string[]> {
   const lookup = async (): Promise<string[]> => {
     const { resolver } = await connections.get(connection.id);
     const warnings: string[] = [];

@@ -26,7 +26,7 @@ export class ControlError extends Error {
   }
 }
 
-function checked<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
+export function checked<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
   if (Value.Check(schema, value)) return value;
   const [first] = Value.Errors(schema, value);
   throw new ControlError(400, `${what}: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}`);

@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { query } from './collection.js';
 import type { SimContext } from './context.js';
 import { addFault, addOutcome, completeTask, ControlError, dumpState, recordCustomEvent, updateDelivery } from './control-ops.js';
+import { changeMachineHealth, editDeploymentProcess, registerMachine, removeMachine } from './control-machines.js';
+import { machineResource } from './machines.js';
 import { eventResource, taskResource } from './resources-activity.js';
+import { projectResource } from './resources-model.js';
 
 /**
  * The control API for tests and demos: `/_sim/...`, no API key, camelCase JSON. It scripts
@@ -85,6 +88,26 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SimContext, res
       reply.code(201);
       return eventResource(event);
     }),
+  );
+
+  // Infrastructure and configuration changes, each recording the event a real server would.
+  app.post('/_sim/machines', async (request, reply) =>
+    guarded(reply, () => {
+      const machine = registerMachine(ctx, request.body);
+      reply.code(201);
+      return machineResource(machine);
+    }),
+  );
+  app.delete('/_sim/machines/:machine', async (request, reply) =>
+    guarded(reply, () => machineResource(removeMachine(ctx, (request.params as { machine: string }).machine))),
+  );
+  app.put('/_sim/machines/:machine/health', async (request, reply) =>
+    guarded(reply, () => machineResource(changeMachineHealth(ctx, (request.params as { machine: string }).machine, request.body))),
+  );
+  app.post('/_sim/projects/:project/deployment-process', async (request, reply) =>
+    guarded(reply, () =>
+      projectResource(editDeploymentProcess(ctx, (request.params as { project: string }).project, request.body), ctx.state),
+    ),
   );
 
   app.get('/_sim/state', async () => dumpState(ctx));

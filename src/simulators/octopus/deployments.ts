@@ -18,6 +18,9 @@ export interface NewDeployment {
   comments: string | null;
   formValues: Record<string, unknown>;
   actor: SimActor;
+  /** `SpecificMachineIds` / `ExcludedMachineIds`, already checked to be targets of the space. */
+  specificMachineIds?: string[];
+  excludedMachineIds?: string[];
 }
 
 /** The documents a deployment refers to, for messages and related ids; undefined if any is gone. */
@@ -61,6 +64,8 @@ export function queueDeployment(ctx: SimContext, input: NewDeployment): SimDeplo
     tenantId: tenant?.id ?? null,
     taskId: nextId(state, 'ServerTasks'),
     name: deploymentName(environment, tenant),
+    specificMachineIds: input.specificMachineIds ?? [],
+    excludedMachineIds: input.excludedMachineIds ?? [],
     comments: input.comments,
     formValues: input.formValues,
     created: now,

@@ -13,4 +13,4 @@ export type { DeliveryRecord } from './delivery.js';
 export type { FaultRule } from './faults.js';
 export type { OutcomeRule, OutcomeState } from './outcomes.js';
 export type { RecordedRequest } from './request-log.js';
-export type { FinalTaskState, SimState, TaskState } from './types.js';
+export type { FinalTaskState, HealthStatus, SimState, TaskState } from './types.js';

@@ -94,7 +94,17 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: SimContext):
     const tenantId = r.body.string('TenantId');
     const tenant = tenantId === undefined ? null : findById(ctx.state.tenants, r.space.id, tenantId);
     if (tenant === undefined) throw badReference(`The tenant '${tenantId}' could not be found.`);
+    const machines = (field: string) =>
+      (r.body.strings(field) ?? []).map((id) => {
+        const machine = findById(ctx.state.machines, r.space.id, id);
+        if (!machine) throw badReference(`The machine '${id}' could not be found.`);
+        return machine.id;
+      });
+    const specificMachineIds = machines('SpecificMachineIds');
+    const excludedMachineIds = machines('ExcludedMachineIds');
     const deployment = queueDeployment(ctx, {
+      specificMachineIds,
+      excludedMachineIds,
       release,
       environment,
       tenant,

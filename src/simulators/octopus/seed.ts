@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage } from '../../core/error-message.js';
+import { HEALTH_STATUSES } from './types.js';
 
 /**
  * The seed: what the stand-in holds when it starts (and after `POST /_sim/reset`). Keys are
@@ -40,6 +41,17 @@ const SeedTenant = Type.Union([
   ),
 ]);
 
+const SeedMachine = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    /** Environment names the target serves. */
+    environments: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    healthStatus: Type.Optional(Type.Union(HEALTH_STATUSES.map((h) => Type.Literal(h)))),
+  },
+  { additionalProperties: false },
+);
+
 const SeedSpace = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -48,6 +60,8 @@ const SeedSpace = Type.Object(
     environments: Type.Optional(Type.Array(SeedEnvironment)),
     projects: Type.Optional(Type.Array(Type.Union([Type.String({ minLength: 1 }), SeedProject]))),
     tenants: Type.Optional(Type.Array(SeedTenant)),
+    /** Deployment targets (Tentacles), each in one or more of the space's environments. */
+    machines: Type.Optional(Type.Array(SeedMachine)),
   },
   { additionalProperties: false },
 );
@@ -74,7 +88,7 @@ const Seed = Type.Object(
 export type OctopusSimSeed = Static<typeof Seed>;
 export type OctopusSimSeedSpace = Static<typeof SeedSpace>;
 
-/** The seed used when none is given: two spaces, three environments, three projects. */
+/** The seed used when none is given: two spaces, three environments, three projects, three deployment targets. */
 export const DEFAULT_SEED: OctopusSimSeed = {
   installationId: '8c6a1f4e-3b0e-4b55-9d3a-6f1c2b7e9a10',
   version: '2024.3.12345',
@@ -89,6 +103,11 @@ export const DEFAULT_SEED: OctopusSimSeed = {
         { name: 'Payments API', releases: ['2.3.0'] },
       ],
       tenants: [],
+      machines: [
+        { name: 'web-dev-01', environments: ['Development'], roles: ['web-server'] },
+        { name: 'web-prod-01', environments: ['Staging', 'Production'], roles: ['web-server'] },
+        { name: 'db-prod-01', environments: ['Production'], roles: ['db-server'] },
+      ],
     },
     { name: 'Second Space', environments: ['Production'], projects: [{ name: 'Inventory', releases: ['0.9.0'] }] },
   ],

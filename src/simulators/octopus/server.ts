@@ -5,6 +5,9 @@ import type { DeliverySettings, SimContext } from './context.js';
 import { defaultDeliverySettings } from './context.js';
 import { addFault, addOutcome, completeTask, recordCustomEvent, updateDelivery } from './control-ops.js';
 import { registerControlRoutes } from './control.js';
+import { changeMachineHealth, editDeploymentProcess, registerMachine, removeMachine } from './control-machines.js';
+import { machineResource } from './machines.js';
+import { registerMachineRoutes } from './routes-machines.js';
 import { Delivery } from './delivery.js';
 import { Faults } from './faults.js';
 import type { FaultRule } from './faults.js';
@@ -26,7 +29,7 @@ import { DEFAULT_SEED } from './seed.js';
 import type { OctopusSimSeed } from './seed.js';
 import { buildState, DEFAULT_API_KEY } from './state.js';
 import { TaskRunner } from './tasks.js';
-import type { FinalTaskState, SimState } from './types.js';
+import type { FinalTaskState, HealthStatus, SimState } from './types.js';
 
 export interface OctopusSimOptions {
   /** Port to listen on. Default 0 (an ephemeral port; read it from `url`). */
@@ -60,6 +63,20 @@ export interface OctopusSim {
   completeTask(taskId: string, state: FinalTaskState, errorMessage?: string): void;
   setDelivery(patch: Partial<DeliverySettings>): DeliverySettings;
   recordEvent(input: { category: string; message?: string; relatedDocumentIds?: string[]; spaceId?: string }): Record<string, unknown>;
+  /** A Tentacle registers (MachineAdded); environments by name or id. Returns the machine as the API shows it. */
+  addMachine(input: {
+    name: string;
+    environments: string[];
+    roles?: string[];
+    healthStatus?: HealthStatus;
+    spaceId?: string;
+  }): Record<string, unknown>;
+  /** Deletes a machine by id or name (MachineDeleted). */
+  deleteMachine(machine: string): void;
+  /** A health check's result (MachineHealthy, MachineUnhealthy, ...) when the status changes. */
+  setMachineHealth(machine: string, healthStatus: HealthStatus): void;
+  /** Someone edits a project's deployment process (a document Modified); project by name, slug or id. */
+  modifyDeploymentProcess(project: string, input?: { spaceId?: string; details?: string }): void;
   /** Back to the seed: documents, rules, settings, logs; pending timers and deliveries dropped. */
   reset(): Promise<void>;
   /** Stops listening and leaves no timer or socket behind. Safe to call twice. */
@@ -79,6 +96,7 @@ function buildApp(ctx: SimContext, reset: () => Promise<void>): FastifyInstance 
   registerReleaseRoutes(app, ctx);
   registerDeploymentRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerMachineRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerSubscriptionRoutes(app, ctx);
   registerControlRoutes(app, ctx, reset);
@@ -142,6 +160,10 @@ export async function startOctopusSim(options: OctopusSimOptions = {}): Promise<
       void completeTask(ctx, taskId, { state, ...(errorMessage === undefined ? {} : { errorMessage }) }),
     setDelivery: (patch) => updateDelivery(ctx, patch),
     recordEvent: (input) => eventResource(recordCustomEvent(ctx, input)),
+    addMachine: (input) => machineResource(registerMachine(ctx, input)),
+    deleteMachine: (machine) => void removeMachine(ctx, machine),
+    setMachineHealth: (machine, healthStatus) => void changeMachineHealth(ctx, machine, { healthStatus }),
+    modifyDeploymentProcess: (project, input) => void editDeploymentProcess(ctx, project, input ?? {}),
     reset,
     close: () => {
       closing ??= (async () => {

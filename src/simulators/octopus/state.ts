@@ -41,6 +41,7 @@ export function buildState(seed: OctopusSimSeed = DEFAULT_SEED, apiKey: string =
     projects: [],
     channels: [],
     tenants: [],
+    machines: [],
     releases: [],
     deployments: [],
     tasks: [],
@@ -54,6 +55,7 @@ export function buildState(seed: OctopusSimSeed = DEFAULT_SEED, apiKey: string =
       Lifecycles: 0,
       Channels: 0,
       Tenants: 0,
+      Machines: 0,
       Releases: 0,
       Deployments: 0,
       ServerTasks: 0,
@@ -121,6 +123,26 @@ function addSpace(state: SimState, seed: OctopusSimSeedSpace, isDefault: boolean
     });
   }
   for (const entry of seed.tenants ?? []) addTenant(state, space, entry);
+  for (const entry of seed.machines ?? []) addSeedMachine(state, space, entry);
+}
+
+type SeedMachine = NonNullable<OctopusSimSeedSpace['machines']>[number];
+
+function addSeedMachine(state: SimState, space: SimSpace, spec: SeedMachine): void {
+  const environmentIds = spec.environments.map((envName) => {
+    const env = state.environments.find((e) => e.spaceId === space.id && e.name === envName);
+    if (!env) throw new Error(`seed: machine ${spec.name} names unknown environment ${envName} in space ${space.name}`);
+    return env.id;
+  });
+  state.machines.push({
+    id: nextId(state, 'Machines'),
+    spaceId: space.id,
+    name: spec.name,
+    environmentIds,
+    roles: spec.roles ?? [],
+    healthStatus: spec.healthStatus ?? 'Healthy',
+    isDisabled: false,
+  });
 }
 
 function addChannel(state: SimState, project: SimProject, name: string, isDefault: boolean): void {

@@ -58,6 +58,21 @@ export interface SimTenant {
   projectEnvironments: Record<string, string[]>;
 }
 
+/** Octopus's HealthStatus values for a deployment target. */
+export const HEALTH_STATUSES = ['Healthy', 'Unhealthy', 'Unavailable', 'HasWarnings', 'Unknown'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** A deployment target (Tentacle): the environments it serves and its roles (target tags). */
+export interface SimMachine {
+  id: string;
+  spaceId: string;
+  name: string;
+  environmentIds: string[];
+  roles: string[];
+  healthStatus: HealthStatus;
+  isDisabled: boolean;
+}
+
 export interface SimSelectedPackage {
   actionName: string;
   stepName: string;
@@ -85,6 +100,10 @@ export interface SimDeployment {
   tenantId: string | null;
   taskId: string;
   name: string;
+  /** `SpecificMachineIds`: deploy to only these targets (empty: all of the environment's). */
+  specificMachineIds: string[];
+  /** `ExcludedMachineIds`: skip these targets. */
+  excludedMachineIds: string[];
   comments: string | null;
   formValues: Record<string, unknown>;
   created: number;
@@ -190,6 +209,7 @@ export type IdKind =
   | 'Lifecycles'
   | 'Channels'
   | 'Tenants'
+  | 'Machines'
   | 'Releases'
   | 'Deployments'
   | 'ServerTasks'
@@ -206,6 +226,7 @@ export interface SimState {
   projects: SimProject[];
   channels: SimChannel[];
   tenants: SimTenant[];
+  machines: SimMachine[];
   releases: SimRelease[];
   deployments: SimDeployment[];
   tasks: SimTask[];
