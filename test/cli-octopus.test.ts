@@ -212,6 +212,8 @@ describe('shipline octopus and connections commands', () => {
     expect(projects.items.map((p) => p.name)).toEqual(['Web', 'Payments API']);
     const searched = await json<{ items: Array<{ name: string }> }>(['octopus', 'resources', 'prod', 'environments', '--search', 'prod']);
     expect(searched.items.map((e) => e.name)).toEqual(['Production']);
+    const machines = await json<{ items: Array<{ name: string }> }>(['octopus', 'resources', 'prod', 'machines', '--search', 'prod']);
+    expect(machines.items.map((m) => m.name)).toEqual(['db-prod-01', 'web-prod-01']);
 
     const unknown = await cli(['octopus', 'resources', 'prod', 'releases', '--project', 'Nope']);
     expect(unknown.code).toBe(1);

@@ -4,6 +4,7 @@ import { text } from 'node:stream/consumers';
 import { Argument } from 'commander';
 import type { Command } from 'commander';
 import type { ResourceKind } from '../integrations/octopus/resources.js';
+import { RESOURCE_KINDS } from '../integrations/octopus/resources.js';
 import type { List } from './api-types.js';
 import { apiPath, CliError, clientFor, parseHttpUrl } from './client.js';
 import type { ConnectionView } from './connections.js';
@@ -11,7 +12,6 @@ import { failIfError, printConnection } from './connections.js';
 import { printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 
 // Kept here rather than imported: the CLI loads none of the server's code (the type keeps them in step).
-const RESOURCE_KINDS: readonly ResourceKind[] = ['projects', 'environments', 'releases', 'channels'];
 
 interface Resource {
   id: string;
@@ -133,7 +133,9 @@ export function registerOctopusCommands(program: Command): void {
   withJsonOption(
     octopus
       .command('resources')
-      .description('list what a connection can pick from: projects, environments, releases (newest first) or channels')
+      .description(
+        'list what a connection can pick from: projects, environments, releases (newest first), channels or machines (deployment targets)',
+      )
       .argument('<connection>', 'connection name')
       .addArgument(new Argument('<kind>', 'what to list').choices(RESOURCE_KINDS))
       .option('--project <project>', 'releases and channels (required for them): the project, by name or id')
