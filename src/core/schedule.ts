@@ -174,3 +174,18 @@ export function tickSourceKey(reaction: string, scheduledAt: string): string {
 
 /** The event type every tick is stored as. */
 export const SCHEDULE_EVENT = 'schedule.fired';
+
+/** A tick this much older than now is missed rather than late (what `catchUp: none` leaves out); default 1 min. */
+export const DEFAULT_LATE_AFTER_MS = 60_000;
+
+/**
+ * The ticks to fire now, after the last one that counts (`after`, exclusive), by the schedule's
+ * catch-up: `latest` the most recent tick, `none` the most recent only if it is not yet
+ * `lateAfterMs` old, `all` each one (the most recent MAX_CATCH_UP). In order.
+ */
+export function dueTicks(schedule: Schedule, after: Date, now: Date, lateAfterMs = DEFAULT_LATE_AFTER_MS): Date[] {
+  if (schedule.catchUp === 'all') return ticksBetween(schedule, after, now, MAX_CATCH_UP);
+  const latest = ticksBetween(schedule, after, now, 1);
+  if (schedule.catchUp === 'latest') return latest;
+  return latest.filter((at) => now.getTime() - at.getTime() <= lateAfterMs);
+}
