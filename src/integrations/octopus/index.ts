@@ -19,7 +19,7 @@ import { listResources, RESOURCE_KINDS } from './resources.js';
 import type { ResourceKind } from './resources.js';
 import { SubscriptionReconciler } from './subscription.js';
 import { OCTOPUS_TEMPLATES } from './templates.js';
-import { OctopusTrigger, octopusTriggerWarnings } from './trigger.js';
+import { OctopusTrigger, octopusTriggerWarnings, staleCategoryWarnings } from './trigger.js';
 import { octopusWebhook } from './webhook-handler.js';
 
 /** What one running Shipline keeps for Octopus: clients per connection, the inbox, the subscription reconciler. */
@@ -185,6 +185,7 @@ export const octopusConnection: ConnectionType = {
     const { inbox, reconciler } = octopusProcess(host);
     inbox.start();
     reconciler.start();
+    void warnOfStaleCategories(host);
   },
   async stop(host) {
     const { inbox, reconciler } = octopusProcess(host);
@@ -215,4 +216,14 @@ function asConnectionError(err: unknown): unknown {
     return new ShiplineError('connection.unreachable', `Octopus answered ${err.status}: ${err.message}`);
   if (err instanceof Error) return new ShiplineError('connection.unreachable', `Octopus could not be reached: ${err.message}`);
   return err;
+}
+
+/** Logs each enabled reaction naming a category its `on.event` can no longer hear (see staleCategoryWarnings). */
+async function warnOfStaleCategories(host: ConnectionHost): Promise<void> {
+  try {
+    for (const { reaction, warning } of staleCategoryWarnings(await host.reactions.enabled()))
+      host.logger?.warn({ reaction }, `reaction "${reaction}": ${warning}`);
+  } catch (err) {
+    if (!host.reportOutage(err)) host.logger?.warn({ err }, 'could not check reactions for Octopus categories they no longer hear');
+  }
 }

@@ -5,6 +5,7 @@ import { effectiveTriggerOptions } from '../../core/reactions/source-trigger.js'
 import type { OctopusConnections } from './connection.js';
 import type { OctopusNamed } from './client.js';
 import { globMatches } from '../../core/reactions/matching.js';
+import type { ReactionSpec } from '../../core/reactions/document.js';
 import { eventTypesOfCategory, OTHER_EVENT_TYPE } from './payload.js';
 
 const CATEGORY = '^[A-Za-z][A-Za-z0-9]*$';
@@ -84,6 +85,20 @@ function categoryMismatches(event: string, categories: string[]): string[] {
     // Only categories with a type of their own: an unknown one gets the lookup's warning instead.
     if (types[0] === OTHER_EVENT_TYPE || types.some((type) => globMatches(event, type))) return [];
     return [`on.categories: ${c} events are ${types.join(' or ')}, which "${event}" does not match, so ${c} never runs this reaction`];
+  });
+}
+
+/**
+ * Enabled reactions that name a category under a type its events no longer have (a reaction on
+ * `octopus.event` naming ReleaseCreated, written before lifecycle events had types of their own):
+ * said once at start, so whoever runs Shipline learns why such a reaction went quiet.
+ */
+export function staleCategoryWarnings(specs: readonly ReactionSpec[]): Array<{ reaction: string; warning: string }> {
+  return specs.flatMap((spec) => {
+    const named = spec.on.categories;
+    const categories =
+      typeof named === 'string' ? [named] : Array.isArray(named) ? named.filter((c): c is string => typeof c === 'string') : [];
+    return categoryMismatches(spec.on.event, categories).map((warning) => ({ reaction: spec.name, warning }));
   });
 }
 
