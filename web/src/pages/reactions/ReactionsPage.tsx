@@ -7,6 +7,7 @@ import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
 import './reactions.css';
+import { scheduleOf } from './schedule';
 import type { LastRun, Reaction } from './types';
 
 /** Every reaction with the state of its last run, which follows the runs as they end (`run.*` events). */
@@ -60,6 +61,7 @@ export default function ReactionsPage() {
               <tr>
                 <th>Name</th>
                 <th>Trigger</th>
+                <th>Next</th>
                 <th>State</th>
                 <th>Last run</th>
                 <th className="hide-narrow">Version</th>
@@ -69,6 +71,7 @@ export default function ReactionsPage() {
             <tbody>
               {list.items.map((reaction) => {
                 const lastRun = lastRunOf(reaction);
+                const schedule = scheduleOf(reaction.document);
                 return (
                   <tr key={reaction.name} data-reaction={reaction.name}>
                     <td>
@@ -76,8 +79,16 @@ export default function ReactionsPage() {
                       {reaction.description ? <div className="muted hide-narrow">{reaction.description}</div> : null}
                     </td>
                     <td>
-                      <code>{reaction.trigger}</code>
+                      {schedule ? (
+                        <>
+                          <span className="muted">schedule</span> <code>{schedule.cron}</code>{' '}
+                          <span className="muted">{schedule.timezone}</span>
+                        </>
+                      ) : (
+                        <code>{reaction.trigger}</code>
+                      )}
                     </td>
+                    <td className="reactions-next">{reaction.nextFireAt ? <Time iso={reaction.nextFireAt} /> : null}</td>
                     <td>
                       <StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} />
                     </td>
