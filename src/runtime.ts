@@ -6,6 +6,7 @@ import { createHttpClient } from './actions/http/client.js';
 import type { Store } from './store/index.js';
 import { Engine } from './engine/engine.js';
 import { Housekeeping } from './engine/housekeeping.js';
+import { Scheduler } from './engine/scheduler.js';
 import { ConnectionService } from './connections/service.js';
 import { storeHost } from './connections/host.js';
 import type { ConnectionHost } from './integrations/connection-host.js';
@@ -30,12 +31,16 @@ export interface RuntimeOptions {
   octopusReconcileMs?: number;
   /** How often Octopus subscriptions look for changed reactions and connections; default 2 s. */
   octopusWatchMs?: number;
+  /** The clock scheduled reactions tick by; default the system's. */
+  scheduleClock?: () => Date;
 }
 
 export interface Runtime {
   registry: ActionRegistry;
   engine: Engine;
   housekeeping: Housekeeping;
+  /** Fires scheduled reactions. */
+  scheduler: Scheduler;
   /** What the providers are given: the store and the process, through ports. */
   host: ConnectionHost;
   connections: ConnectionService;
@@ -82,18 +87,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   const engine = new Engine(deps, { workers: options.workers, ...(options.jobLeaseMs ? { leaseMs: options.jobLeaseMs } : {}) });
   const housekeeping = new Housekeeping(store, options.logger ? { logger: options.logger } : {});
+  const scheduler = new Scheduler(store, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.scheduleClock ? { now: options.scheduleClock } : {}),
+  });
   return {
     registry,
     engine,
     housekeeping,
+    scheduler,
     host,
     connections,
     async start() {
       await engine.start();
       for (const type of CONNECTION_TYPES) type.start?.(host);
       housekeeping.start();
+      scheduler.start();
     },
     async close() {
+      await scheduler.stop();
       await housekeeping.stop();
       for (const type of CONNECTION_TYPES) await type.stop?.(host);
       await engine.stop();

@@ -77,6 +77,16 @@ export const BUILTIN_EVENTS: readonly DeclaredEvent[] = [
     },
   })),
   {
+    type: 'schedule.fired',
+    description:
+      "A scheduled reaction's tick (source schedule:<reaction>): data names the reaction, the time the tick was scheduled for and when it fired (ISO UTC). It starts a run of that reaction only; other reactions may listen to every tick with on.event.",
+    example: {
+      reaction: 'deploy-latest-to-staging-weekdays',
+      scheduledAt: '2026-12-07T08:00:00.000Z',
+      firedAt: '2026-12-07T08:00:00.004Z',
+    },
+  },
+  {
     type: 'webhook.<name>',
     description: 'A delivery to the named webhook /hooks/<name>: its body (parsed when JSON), query and the headers it keeps.',
     example: { body: { ref: 'refs/heads/main' }, query: {}, headers: { 'content-type': 'application/json' } },

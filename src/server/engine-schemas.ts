@@ -40,6 +40,43 @@ export const Reaction = Type.Object({
   ),
 });
 
+const FireTime = Type.String({ format: 'date-time', description: 'An instant, ISO UTC' });
+
+export const ScheduleTick = Type.Object({
+  scheduledAt: FireTime,
+  firedAt: Timestamp,
+  eventId: Type.String({ description: 'Its schedule.fired event' }),
+  runId: Nullable(Type.String({ description: 'The run it started, or null when none did' })),
+});
+
+export const ReactionSchedule = Type.Object(
+  {
+    cron: Type.String({ description: '5 fields, or 6 with seconds first' }),
+    timezone: Type.String({ description: 'IANA time zone' }),
+    catchUp: Type.Union([Type.Literal('latest'), Type.Literal('none'), Type.Literal('all')]),
+    description: Type.String({ description: 'The schedule in words, e.g. "at 09:00 on Monday–Friday, Europe/Berlin"' }),
+    nextFireAt: Nullable({ ...FireTime, description: 'The next tick; null when disabled or when none is to come' }),
+    next: Type.Array(FireTime, { description: 'The next five ticks (empty when disabled)' }),
+    lastTicks: Type.Array(ScheduleTick, { description: 'The last ticks fired, newest first (at most 10)' }),
+  },
+  { description: 'When time starts the reaction; null for a reaction started by events' },
+);
+
+export const ReactionDetail = Type.Intersect([Reaction, Type.Object({ schedule: Nullable(ReactionSchedule) })]);
+
+export const ReactionListItem = Type.Intersect([
+  Reaction,
+  Type.Object({ nextFireAt: Nullable({ ...FireTime, description: "A scheduled reaction's next tick; null otherwise or when disabled" }) }),
+]);
+
+export const SchedulePreview = Type.Object(
+  {
+    description: Type.String({ description: 'The schedule in words' }),
+    next: Type.Array(FireTime, { description: 'The next five ticks' }),
+  },
+  { description: 'For a valid scheduled document: its schedule in words and its next ticks' },
+);
+
 export const ReactionPatch = Type.Object(
   { enabled: Type.Boolean({ description: 'A change is a new version whose document says the same' }) },
   { additionalProperties: false },
@@ -158,6 +195,7 @@ export const ValidateResult = Type.Object({
     Type.Object({}, { additionalProperties: true, description: 'The normalized reaction (defaults filled in) when valid' }),
   ),
   dryRun: Nullable(DryRunResult),
+  schedule: Type.Optional(SchedulePreview),
 });
 
 export const EventMatch = Type.Object({

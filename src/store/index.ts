@@ -19,6 +19,7 @@ import { kvRepo } from './engine/kv.js';
 import { reactionsRepo } from './engine/reactions.js';
 import { runsRepo } from './engine/runs.js';
 import { loadMasterKey } from './master-key.js';
+import { schedulesRepo } from './schedules.js';
 import { secretsRepo } from './secrets.js';
 import { sessionsRepo } from './sessions.js';
 import { servicesRepo } from './services.js';
@@ -61,6 +62,8 @@ export interface Store {
   inbox: ReturnType<typeof inboxRepo>;
   leases: ReturnType<typeof leasesRepo>;
   kv: ReturnType<typeof kvRepo>;
+  /** Scheduled reactions' state and ticks. */
+  schedules: ReturnType<typeof schedulesRepo>;
   /** Stable per installation (derived from the master key, shared by every instance): names Octopus subscriptions. */
   installationId: string;
   ingest: DeployIngest;
@@ -109,6 +112,7 @@ export function openStore(options: StoreOptions): Store {
     inbox: inboxRepo(db),
     leases: leasesRepo(db),
     kv: kvRepo(db),
+    schedules: schedulesRepo(db, events),
     installationId: createHmac('sha256', key).update('shipline installation id').digest('hex').slice(0, 12),
     ingest: new DeployIngest(db, events, ingestCommit),
     commits,

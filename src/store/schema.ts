@@ -259,6 +259,21 @@ export interface UserSessionsTable {
   expires_at: string;
 }
 
+/** From when a version of a scheduled reaction counts its ticks. */
+export interface ScheduleVersionsTable {
+  reaction: string;
+  version: number;
+  since: string;
+}
+
+/** A tick fired: its scheduled time, when it fired, and its `schedule.fired` event. */
+export interface ScheduleTicksTable {
+  reaction: string;
+  scheduled_at: string;
+  fired_at: string;
+  event_id: string;
+}
+
 export interface Database {
   services: ServicesTable;
   service_aliases: ServiceAliasesTable;
@@ -286,4 +301,6 @@ export interface Database {
   deploy_failure_marks: DeployFailureMarksTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
+  schedule_versions: ScheduleVersionsTable;
+  schedule_ticks: ScheduleTicksTable;
 }

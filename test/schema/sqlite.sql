@@ -189,6 +189,21 @@ CREATE TABLE runs (
   PRIMARY KEY (id)
 );
 
+CREATE TABLE schedule_ticks (
+  reaction text NOT NULL,
+  scheduled_at text NOT NULL,
+  fired_at text NOT NULL,
+  event_id text NOT NULL,
+  PRIMARY KEY (reaction, scheduled_at)
+);
+
+CREATE TABLE schedule_versions (
+  reaction text NOT NULL,
+  version integer NOT NULL,
+  since text NOT NULL,
+  PRIMARY KEY (reaction, version)
+);
+
 CREATE TABLE secrets (
   name text,
   value text NOT NULL,

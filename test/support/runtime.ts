@@ -66,6 +66,8 @@ export interface EngineAppOptions {
   listen?: boolean;
   /** How often Octopus subscriptions look for changes; default 100 ms in tests. */
   octopusWatchMs?: number;
+  /** The clock scheduled reactions tick by (default the system's). */
+  scheduleClock?: () => Date;
   /** The built web UI to serve (default dist/web; SHIPLINE_WEB_ROOT overrides for parallel UI builds). */
   webRoot?: string;
 }
@@ -93,6 +95,7 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
     publicUrl: () => (options.listen ? site.publicUrl : 'http://127.0.0.1:9'),
     logger,
     octopusWatchMs: options.octopusWatchMs ?? 100,
+    ...(options.scheduleClock ? { scheduleClock: options.scheduleClock } : {}),
   });
   for (const action of options.extraActions ?? []) runtime.registry.register(action);
   const app = await buildApp({

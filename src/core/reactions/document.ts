@@ -1,6 +1,7 @@
 import type { SourceTrigger, TriggerDeclaration } from './source-trigger.js';
 import type { TSchema } from 'typebox';
 import type { RetryPolicy } from './durations.js';
+import type { Schedule } from '../schedule.js';
 
 /**
  * The reaction document model: what a user writes (YAML or JSON) and the normalized spec the
@@ -36,8 +37,10 @@ export interface ReactionSpec {
   /** Default true. */
   enabled: boolean;
   on: {
-    /** An event type or a glob (`octopus.deployment.*`). */
+    /** An event type or a glob (`octopus.deployment.*`); `schedule.fired` for a scheduled reaction. */
     event: string;
+    /** When time starts the reaction: each tick is a `schedule.fired` event for it alone. Absent otherwise. */
+    schedule?: Schedule;
     /** Field path → accepted values (a scalar in the document becomes a one-value list). Default {}. */
     filter: Record<string, Array<string | number | boolean | null>>;
     /** A CEL expression over {event, data}. Default null. */

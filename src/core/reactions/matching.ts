@@ -3,6 +3,7 @@ import type { ReactionSpec } from './document.js';
 import { compileSourceTrigger } from './source-trigger.js';
 import type { TriggerDeclaration } from './source-trigger.js';
 import { compileCondition } from './condition.js';
+import { scheduleSource } from '../schedule.js';
 
 export { compileCondition, celSyntaxError } from './condition.js';
 export type { Condition } from './condition.js';
@@ -130,8 +131,20 @@ function isScalar(value: unknown): value is string | number | boolean {
  * type declares, then `if`) into one predicate. `triggers` are the connection types' declarations:
  * they say how each option matches; an option none of them declares matches nothing. The `if`
  * runs under the budget given (default: its own); cut short by it, the trigger does not match.
+ * A scheduled reaction (`reaction`: its name) matches only its own ticks.
  */
 export function compileTrigger(
+  on: ReactionSpec['on'],
+  triggers: readonly TriggerDeclaration[],
+  reaction?: string,
+): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {
+  const base = compileEventTrigger(on, triggers);
+  if (!on.schedule) return base;
+  const source = scheduleSource(reaction ?? '');
+  return (event, budget) => event.source === source && getPath(event.data, 'reaction') === reaction && base(event, budget);
+}
+
+function compileEventTrigger(
   on: ReactionSpec['on'],
   triggers: readonly TriggerDeclaration[],
 ): (event: { type: string; source?: string; data: unknown }, budget?: Budget) => boolean {

@@ -25,7 +25,7 @@ describe('On Deployment Event options', () => {
     });
     expect(validateReaction(doc({ event: 'octopus.event', tenant: 'Acme' }), ctx)).toEqual({
       ok: false,
-      problems: ['on.tenant: unknown key; "on" has event, filter, if, connection, categories, project, environment'],
+      problems: ['on.tenant: unknown key; "on" has event, schedule, filter, if, connection, categories, project, environment'],
     });
   });
 

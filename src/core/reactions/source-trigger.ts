@@ -39,7 +39,7 @@ export function triggerDeclarations(types: ReadonlyArray<{ type: string; trigger
 }
 
 /** The keys of `on` besides the options connection types declare. */
-export const BASE_ON_KEYS = ['event', 'filter', 'if', 'connection'] as const;
+export const BASE_ON_KEYS = ['event', 'schedule', 'filter', 'if', 'connection'] as const;
 
 /** The source a connection's events carry. */
 export function connectionSource(name: string): string {

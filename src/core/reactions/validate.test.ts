@@ -181,7 +181,7 @@ describe('validateReaction: each problem', () => {
     [
       'an unknown key in on',
       withChange('on/events', 'x'),
-      'on.events: unknown key; "on" has event, filter, if, connection, categories, project, environment',
+      'on.events: unknown key; "on" has event, schedule, filter, if, connection, categories, project, environment',
     ],
     ['a missing on.event', withChange('on/event', undefined), 'on.event: required'],
     ['a missing on', withChange('on', undefined), 'on: required; name the event that starts this reaction in on.event'],

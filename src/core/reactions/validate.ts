@@ -6,6 +6,8 @@ import { isPlainObject } from './templates.js';
 import { NAME_PATTERN, NAME_RULE, checkTemplates, describe, unknownKeys, type Problems } from './validate-shared.js';
 import { readSteps } from './validate-steps.js';
 import { BASE_ON_KEYS, readSourceTrigger, triggerOptionKeys } from './source-trigger.js';
+import { readSchedule } from './validate-schedule.js';
+import { SCHEDULE_EVENT } from '../schedule.js';
 
 const TOP_KEYS = ['name', 'description', 'enabled', 'on', 'concurrency', 'steps'] as const;
 const CONCURRENCY_KEYS = ['key', 'limit'] as const;
@@ -67,7 +69,16 @@ function readOn(raw: unknown, ctx: ValidationContext, problems: Problems): React
   }
   // Without the connection types' declarations (a stored document) the options are not checked again.
   if (ctx.triggers) unknownKeys(raw, [...BASE_ON_KEYS, ...triggerOptionKeys(ctx.triggers)], 'on', '"on"', problems);
-  if (raw.event === undefined) problems.push('on.event: required');
+  const scheduled = raw.schedule !== undefined && raw.schedule !== null;
+  if (scheduled) {
+    // Time starts it: its ticks are `schedule.fired` events for this reaction alone.
+    if (raw.event !== undefined) problems.push('on: give either on.event or on.schedule, not both');
+    if (raw.connection !== undefined && raw.connection !== null)
+      problems.push('on.connection: a scheduled reaction is started by time, not by a connection');
+    const schedule = readSchedule(raw.schedule, problems);
+    on.event = SCHEDULE_EVENT;
+    if (schedule) on.schedule = schedule;
+  } else if (raw.event === undefined) problems.push('on.event: required');
   else if (typeof raw.event !== 'string' || !isValidGlob(raw.event)) {
     problems.push(
       `on.event: invalid event type or glob ${describe(raw.event)}; use dotted letters, digits, "_", "-", with "*" for any run of characters and "?" for one`,

@@ -16,6 +16,8 @@ import {
   DryRunResult,
   Reaction,
   ReactionApplied,
+  ReactionDetail,
+  ReactionListItem,
   ReactionPatch,
   ReactionVersion,
   ValidateRequest,
@@ -23,6 +25,7 @@ import {
 } from '../engine-schemas.js';
 import { ErrorResponses, List, Page, PageQuery } from '../schemas.js';
 import type { App } from './types.js';
+import { nextFireAt, nextTickEvent, schedulePreview, scheduleView } from '../reaction-schedule.js';
 
 const tags = ['reactions'];
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -94,18 +97,36 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
       '/reactions',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'List reactions', tags, response: { 200: List(Reaction), ...ErrorResponses } },
+        schema: {
+          summary: 'List reactions',
+          description: "Each with `nextFireAt`: a scheduled reaction's next tick (null when disabled, or for reactions started by events).",
+          tags,
+          response: { 200: List(ReactionListItem), ...ErrorResponses },
+        },
       },
-      async () => ({ items: await store.reactions.list() }),
+      async () => {
+        const now = new Date();
+        return { items: (await store.reactions.list()).map((r) => ({ ...r, nextFireAt: nextFireAt(r, now) })) };
+      },
     );
 
     app.get(
       '/reactions/:name',
       {
         config: { minRole: 'read' },
-        schema: { summary: 'Show a reaction', tags, params: Name, response: { 200: Reaction, ...ErrorResponses } },
+        schema: {
+          summary: 'Show a reaction',
+          description:
+            '`schedule` is null for a reaction started by events; for a scheduled one it gives the schedule, in words, its next five ticks and the last ten fired (with their events and runs).',
+          tags,
+          params: Name,
+          response: { 200: ReactionDetail, ...ErrorResponses },
+        },
       },
-      async (request) => store.reactions.get(request.params.name),
+      async (request) => {
+        const reaction = await store.reactions.get(request.params.name);
+        return { ...reaction, schedule: await scheduleView(store, reaction, new Date()) };
+      },
     );
 
     app.put(
@@ -222,12 +243,14 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
         const refusal = adminOnlyRefusal(result.reaction, request.apiToken?.role);
         // A trigger that can never match (an unknown connection, project...) is worth a word, not a refusal.
         const warnings = [...(refusal ? [refusal] : []), ...((await connections?.triggerWarnings({ ...result.reaction.on })) ?? [])];
+        const schedule = result.reaction.on.schedule;
         return {
           valid: true,
           problems: [],
           warnings,
           reaction: result.reaction,
           dryRun: subject ? dryRunOf(registry, result.reaction, subject) : null,
+          ...(schedule ? { schedule: schedulePreview(schedule, new Date()) } : {}),
         };
       },
     );
@@ -255,6 +278,8 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
         config: { minRole: 'read' },
         schema: {
           summary: 'Dry run: would this event start the reaction, and with which inputs? Performs nothing.',
+          description:
+            "Give `eventId` or `event`; for a scheduled reaction an empty body `{}` dry-runs its next tick's schedule.fired event.",
           tags,
           params: Name,
           body: DryRunRequest,
@@ -264,6 +289,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
       async (request) => {
         const { spec } = await store.reactions.current(request.params.name);
         const { eventId, event } = request.body;
+        if (spec.on.schedule && !eventId && !event) return dryRunOf(registry, spec, nextTickEvent(spec.name, spec.on.schedule, new Date()));
         if (!eventId === !event) throw new ShiplineError('request.invalid', 'Give either eventId or event');
         return dryRunOf(registry, spec, await subjectEvent(store, eventId, event));
       },

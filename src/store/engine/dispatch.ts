@@ -52,7 +52,7 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
     const loaded = await reactions.loadEnabled(run);
     const next = new TriggerIndex<Compiled>();
     for (const { name, version, spec } of loaded.reactions) {
-      next.add(spec.on.event, { name, version, spec, test: compileTrigger(spec.on, triggers), roots: rootSteps(spec) });
+      next.add(spec.on.event, { name, version, spec, test: compileTrigger(spec.on, triggers, name), roots: rootSteps(spec) });
     }
     index = next;
     generation = loaded.generation;

@@ -9,6 +9,7 @@ import * as eventSubjects from './0007-event-subjects.js';
 import * as secretHosts from './0008-secret-hosts.js';
 import * as deployFailureStatus from './0009-deploy-failure-status.js';
 import * as endpointNames from './0010-endpoint-names.js';
+import * as schedules from './0011-schedules.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -30,6 +31,7 @@ const STEPS: Record<string, Step> = {
   '0008-secret-hosts': secretHosts,
   '0009-deploy-failure-status': deployFailureStatus,
   '0010-endpoint-names': endpointNames,
+  '0011-schedules': schedules,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
