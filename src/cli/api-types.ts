@@ -20,17 +20,12 @@ export type ApiToken = Static<typeof Schemas.Token>;
 export type CreatedToken = Static<typeof Schemas.TokenCreated>;
 
 import type * as EngineSchemas from '../server/engine-schemas.js';
-/** A scheduled reaction's schedule, as GET /reactions/:name adds it (null for one started by events). */
-export interface ReactionSchedule {
-  cron: string;
-  timezone: string;
-  catchUp: string;
-  description: string;
-  nextFireAt: string | null;
-  next: string[];
-  lastTicks: Array<{ scheduledAt: string; firedAt: string; eventId: string; runId: string | null }>;
-}
-export type Reaction = Static<typeof EngineSchemas.Reaction> & { schedule?: ReactionSchedule | null; nextFireAt?: string | null };
+export type Reaction = Static<typeof EngineSchemas.Reaction>;
+/** One reaction as `show` reads it: with its schedule (null for one started by events). */
+export type ReactionDetail = Static<typeof EngineSchemas.ReactionDetail>;
+/** A reaction as `list` reads it: with when a scheduled one fires next. */
+export type ReactionListItem = Static<typeof EngineSchemas.ReactionListItem>;
+export type ReactionSchedule = Static<typeof EngineSchemas.ReactionSchedule>;
 export type ReactionApplied = Static<typeof EngineSchemas.ReactionApplied>;
 export type Run = Static<typeof EngineSchemas.Run>;
 export type ShiplineEventView = Static<typeof EngineSchemas.Event>;

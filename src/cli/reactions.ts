@@ -3,7 +3,7 @@ import { registerReactionInit } from './reaction-templates.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseReactionText } from '../core/reactions/document.js';
-import type { DryRunResult, List, Reaction, ReactionApplied } from './api-types.js';
+import type { DryRunResult, List, Reaction, ReactionApplied, ReactionDetail, ReactionListItem } from './api-types.js';
 import { apiPath, CliError, clientFor } from './client.js';
 import { printDetails, printJson, printLine, printTable, truncate, wantsJson, withJsonOption } from './output.js';
 import { scheduleLines, triggerText, utcText } from './reaction-schedule.js';
@@ -94,7 +94,7 @@ export function registerReactionCommands(program: Command): void {
   });
 
   withJsonOption(reactions.command('list').description('list reactions')).action(async (_o: unknown, command: Command) => {
-    const list = await clientFor(command).get<List<Reaction>>(apiPath('reactions'));
+    const list = await clientFor(command).get<List<ReactionListItem>>(apiPath('reactions'));
     if (wantsJson(command)) return printJson(list);
     printTable(
       ['name', 'version', 'enabled', 'trigger', 'next', 'description'],
@@ -113,7 +113,7 @@ export function registerReactionCommands(program: Command): void {
   withJsonOption(
     reactions.command('show').description('show a reaction, its schedule (next and last ticks) and its document').argument('<name>'),
   ).action(async (name: string, _o: unknown, command: Command) => {
-    const reaction = await clientFor(command).get<Reaction>(apiPath('reactions', name));
+    const reaction = await clientFor(command).get<ReactionDetail>(apiPath('reactions', name));
     if (wantsJson(command)) return printJson(reaction);
     printDetails([
       ['Name', reaction.name],

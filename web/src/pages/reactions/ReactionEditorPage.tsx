@@ -15,7 +15,7 @@ import { scheduleOf, tickSubjectOf } from './schedule';
 import { SchedulePanel } from './schedule-panel';
 import type { ConnectionType } from '../integrations/types';
 import './reactions.css';
-import type { ActionDoc, ConnectionSummary, DeclaredEvent, Reaction } from './types';
+import type { ActionDoc, ConnectionSummary, DeclaredEvent, Reaction, ReactionDetail } from './types';
 import { ProblemsPanel, useLiveValidation } from './validation';
 import type { Checkable } from './validation';
 import { VersionHistory } from './VersionHistory';
@@ -59,7 +59,7 @@ function ReactionEditor({ name }: { name: string | null }) {
   const location = useLocation();
   const { can } = useSession();
   const canWrite = can('write');
-  const reaction = useResource<Reaction>(name ? `/api/v1/reactions/${seg(name)}` : null);
+  const reaction = useResource<ReactionDetail>(name ? `/api/v1/reactions/${seg(name)}` : null);
   const actions = useResource<Page<ActionDoc>>('/api/v1/actions');
   const connections = useResource<Page<ConnectionSummary>>('/api/v1/connections');
   const recent = useResource<Page<ShiplineEvent>>('/api/v1/events', { limit: 100 });
@@ -68,7 +68,7 @@ function ReactionEditor({ name }: { name: string | null }) {
 
   const [doc, setDoc] = useState<Doc | null>(name ? null : emptyDocument);
   const [baseline, setBaseline] = useState<Doc | null>(name ? null : emptyDocument);
-  const [adopted, setAdopted] = useState<Reaction>();
+  const [adopted, setAdopted] = useState<ReactionDetail>();
   const [tab, setTab] = useState<Tab>('form');
   const [yamlText, setYamlText] = useState('');
   const [yamlFor, setYamlFor] = useState<Doc | null>(null);

@@ -8,12 +8,12 @@ import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
 import './reactions.css';
 import { scheduleOf } from './schedule';
-import type { LastRun, Reaction } from './types';
+import type { LastRun, ReactionListItem } from './types';
 
 /** Every reaction with the state of its last run, which follows the runs as they end (`run.*` events). */
 export default function ReactionsPage() {
   const { can } = useSession();
-  const list = usePaged<Reaction>('/api/v1/reactions');
+  const list = usePaged<ReactionListItem>('/api/v1/reactions');
   const [ended, setEnded] = useState<Map<string, LastRun>>(new Map());
 
   const onEvent = useCallback((event: ShiplineEvent) => {
@@ -25,7 +25,7 @@ export default function ReactionsPage() {
   const stream = useEventStream('run.*', onEvent);
 
   /** The newer of the listed last run and one that ended since the page loaded. */
-  const lastRunOf = (reaction: Reaction): LastRun | null => {
+  const lastRunOf = (reaction: ReactionListItem): LastRun | null => {
     const live = ended.get(reaction.name);
     const listed = reaction.lastRun ?? null;
     if (!live) return listed;

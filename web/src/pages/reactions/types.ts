@@ -3,36 +3,13 @@ import type { Static } from '@fastify/type-provider-typebox';
 import type * as ConnectionSchemas from '../../../../src/server/connection-schemas.js';
 import type * as EngineSchemas from '../../../../src/server/engine-schemas.js';
 
-/** One tick of a schedule: when it was due, when it fired, its event and the run it started (null when none). */
-export interface ScheduleTick {
-  scheduledAt: string;
-  firedAt: string;
-  eventId: string;
-  runId: string | null;
-}
-
-/** A scheduled reaction's schedule as GET /reactions/:name gives it: null for a reaction started by events. */
-export interface ScheduleView {
-  cron: string;
-  timezone: string;
-  catchUp: string;
-  /** The schedule in words, e.g. "at 09:00 on Monday–Friday, Europe/Berlin". */
-  description: string;
-  /** ISO UTC, or null when disabled or no tick is ahead. */
-  nextFireAt: string | null;
-  /** The next five ticks, ISO UTC; empty when disabled. */
-  next: string[];
-  /** Newest first, at most ten. */
-  lastTicks: ScheduleTick[];
-}
-
-/** What POST /reactions/validate previews for a valid scheduled document. */
-export interface SchedulePreview {
-  description: string;
-  next: string[];
-}
-
-export type Reaction = Static<typeof EngineSchemas.Reaction> & { schedule?: ScheduleView | null; nextFireAt?: string | null };
+export type Reaction = Static<typeof EngineSchemas.Reaction>;
+/** One reaction as GET /reactions/:name gives it: with its schedule (null for one started by events). */
+export type ReactionDetail = Static<typeof EngineSchemas.ReactionDetail>;
+/** A reaction in GET /reactions: with when a scheduled one fires next. */
+export type ReactionListItem = Static<typeof EngineSchemas.ReactionListItem>;
+export type ScheduleView = Static<typeof EngineSchemas.ReactionSchedule>;
+export type ScheduleTick = Static<typeof EngineSchemas.ScheduleTick>;
 export type LastRun = NonNullable<Reaction['lastRun']>;
 export type ReactionVersion = Static<typeof EngineSchemas.ReactionVersion>;
 
@@ -67,7 +44,7 @@ export interface ActionDoc {
 
 export type DryRun = Static<typeof EngineSchemas.DryRunResult>;
 export type DryRunStep = DryRun['steps'][number];
-export type Validation = Static<typeof EngineSchemas.ValidateResult> & { schedule?: SchedulePreview };
+export type Validation = Static<typeof EngineSchemas.ValidateResult>;
 
 export interface ConnectionSummary {
   name: string;
