@@ -75,6 +75,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: scheduled reactions', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('0 9 * * 1-5');
     expect(await row.locator('.reactions-next time').getAttribute('datetime')).toBe(schedule.nextFireAt);
+    expect(await row.locator('.reactions-next').textContent()).toMatch(viewerClock(schedule.nextFireAt!));
     expect(await row.textContent()).not.toContain('undefined');
 
     await row.getByRole('link', { name: WEEKDAYS }).click();
@@ -122,7 +123,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: scheduled reactions', () => {
     await page.getByLabel('Time zone').fill('UTC');
     await page.getByLabel("New step's action").selectOption('http.request');
     await page.getByRole('button', { name: 'Add step' }).click();
-    await page.locator('section[data-step="request"]').getByLabel(/^URL/).fill(`${sink.url}/nightly`);
+    const step = page.locator('section[data-step="request"]');
+    await step.getByLabel(/^URL/).fill(`${sink.url}/nightly`);
+    expect(await step.getByLabel('Runs').locator('option').first().textContent()).toBe('first, at each tick');
     await page.getByText('The document is valid.').waitFor();
 
     const panel = page.getByRole('region', { name: 'Schedule' });

@@ -7,7 +7,7 @@ import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
 import './reactions.css';
-import { scheduleOf } from './schedule';
+import { scheduleOf, shortLocalTime } from './schedule';
 import type { LastRun, ReactionListItem } from './types';
 
 /** Every reaction with the state of its last run, which follows the runs as they end (`run.*` events). */
@@ -88,7 +88,14 @@ export default function ReactionsPage() {
                         <code>{reaction.trigger}</code>
                       )}
                     </td>
-                    <td className="reactions-next">{reaction.nextFireAt ? <Time iso={reaction.nextFireAt} /> : null}</td>
+                    <td className="reactions-next">
+                      {reaction.nextFireAt ? (
+                        <>
+                          <Time iso={reaction.nextFireAt} />
+                          <div className="muted">{shortLocalTime(reaction.nextFireAt)}</div>
+                        </>
+                      ) : null}
+                    </td>
                     <td>
                       <StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} />
                     </td>

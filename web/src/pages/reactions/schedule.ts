@@ -46,6 +46,13 @@ export function localTime(iso: string, all: readonly string[] = [iso]): string {
   }).format(new Date(iso));
 }
 
+/** A tick in a table cell, in the viewer's zone: "Mon 03:00 EST" (the weekday, the time and the zone). */
+export function shortLocalTime(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(
+    new Date(iso),
+  );
+}
+
 /** The same tick in UTC, as `2026-12-07 08:00 UTC` (seconds when some tick in `all` has them). */
 export function utcTime(iso: string, all: readonly string[] = [iso]): string {
   const date = new Date(iso).toISOString();
