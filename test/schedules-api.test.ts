@@ -90,7 +90,7 @@ describe.each(DIALECTS)('schedules through the API on %s', (dialect) => {
         .api({ method: 'POST', url: '/api/v1/reactions/validate', role: 'read', payload: { document } })
         .then((r) => r.json<Record<string, unknown>>());
     const valid = await validate({ name: 'x', on: { schedule: SCHEDULE }, steps });
-    expect(valid).toMatchObject({ valid: true, schedule: { description: 'at 09:00 on Monday–Friday, Europe/Berlin' } });
+    expect(valid).toMatchObject({ valid: true, warnings: [], schedule: { description: 'at 09:00 on Monday–Friday, Europe/Berlin' } });
     expect((valid.schedule as { next: string[] }).next).toEqual(nextTicks(SCHEDULE, new Date(), 5).map((d) => d.toISOString()));
     expect(valid.reaction).toMatchObject({ on: { event: 'schedule.fired', schedule: { ...SCHEDULE, catchUp: 'latest' } } });
     expect('schedule' in (await validate({ name: 'x', on: { event: 'deploy.recorded' }, steps }))).toBe(false);

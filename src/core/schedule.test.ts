@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
 import { cronProblem, describeSchedule, nextTicks, ticksBetween, timezoneProblem } from './schedule.js';
 
@@ -60,6 +61,21 @@ describe('schedules across daylight saving (Europe/Berlin, 2026)', () => {
       '2026-10-26T08:00:00.000Z',
       '2026-10-27T08:00:00.000Z',
     ]);
+  });
+});
+
+describe('what croner does alone (the rules above correct it)', () => {
+  // If a croner upgrade changes these, the corrections in schedule.ts may no longer be needed.
+  const raw = (cron: string, from: string, n: number) => {
+    const job = new Cron(cron, { timezone: 'Europe/Berlin', mode: '5-or-6-parts', paused: true });
+    const out: string[] = [];
+    let at: Date | null = new Date(from);
+    for (let i = 0; i < n && at; i++) if ((at = job.nextRun(at))) out.push(at.toISOString());
+    return out;
+  };
+  it('runs a fixed time in the spring gap at 03:00, and an interval pattern twice in the autumn hour', () => {
+    expect(raw('30 2 * * *', '2026-03-28T12:00Z', 1)).toEqual(['2026-03-29T01:00:00.000Z']);
+    expect(raw('30 * * * *', '2026-10-25T00:00Z', 2)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
   });
 });
 
