@@ -21,6 +21,11 @@ export type CreatedToken = Static<typeof Schemas.TokenCreated>;
 
 import type * as EngineSchemas from '../server/engine-schemas.js';
 export type Reaction = Static<typeof EngineSchemas.Reaction>;
+/** One reaction as `show` reads it: with its schedule (null for one started by events). */
+export type ReactionDetail = Static<typeof EngineSchemas.ReactionDetail>;
+/** A reaction as `list` reads it: with when a scheduled one fires next. */
+export type ReactionListItem = Static<typeof EngineSchemas.ReactionListItem>;
+export type ReactionSchedule = Static<typeof EngineSchemas.ReactionSchedule>;
 export type ReactionApplied = Static<typeof EngineSchemas.ReactionApplied>;
 export type Run = Static<typeof EngineSchemas.Run>;
 export type ShiplineEventView = Static<typeof EngineSchemas.Event>;

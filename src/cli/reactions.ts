@@ -3,9 +3,10 @@ import { registerReactionInit } from './reaction-templates.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseReactionText } from '../core/reactions/document.js';
-import type { DryRunResult, List, Reaction, ReactionApplied } from './api-types.js';
+import type { DryRunResult, List, Reaction, ReactionApplied, ReactionDetail, ReactionListItem } from './api-types.js';
 import { apiPath, CliError, clientFor } from './client.js';
 import { printDetails, printJson, printLine, printTable, truncate, wantsJson, withJsonOption } from './output.js';
+import { scheduleLines, triggerText, utcText } from './reaction-schedule.js';
 
 const DOCUMENT_FILE = /\.(ya?ml|json)$/i;
 
@@ -93,29 +94,37 @@ export function registerReactionCommands(program: Command): void {
   });
 
   withJsonOption(reactions.command('list').description('list reactions')).action(async (_o: unknown, command: Command) => {
-    const list = await clientFor(command).get<List<Reaction>>(apiPath('reactions'));
+    const list = await clientFor(command).get<List<ReactionListItem>>(apiPath('reactions'));
     if (wantsJson(command)) return printJson(list);
     printTable(
-      ['name', 'version', 'enabled', 'trigger', 'description'],
-      list.items.map((r) => [r.name, String(r.version), r.enabled ? 'yes' : 'no', r.trigger, truncate(r.description)]),
+      ['name', 'version', 'enabled', 'trigger', 'next', 'description'],
+      list.items.map((r) => [
+        r.name,
+        String(r.version),
+        r.enabled ? 'yes' : 'no',
+        triggerText(r),
+        r.nextFireAt ? utcText(r.nextFireAt) : '',
+        truncate(r.description),
+      ]),
       'No reactions yet: apply one with `shipline reactions apply -f reaction.yaml`.',
     );
   });
 
-  withJsonOption(reactions.command('show').description('show a reaction and its document').argument('<name>')).action(
-    async (name: string, _o: unknown, command: Command) => {
-      const reaction = await clientFor(command).get<Reaction>(apiPath('reactions', name));
-      if (wantsJson(command)) return printJson(reaction);
-      printDetails([
-        ['Name', reaction.name],
-        ['Version', reaction.version],
-        ['Enabled', reaction.enabled ? 'yes' : 'no'],
-        ['Trigger', reaction.trigger],
-        ['Updated', reaction.updatedAt],
-      ]);
-      printLine(`\n${JSON.stringify(reaction.document, null, 2)}`);
-    },
-  );
+  withJsonOption(
+    reactions.command('show').description('show a reaction, its schedule (next and last ticks) and its document').argument('<name>'),
+  ).action(async (name: string, _o: unknown, command: Command) => {
+    const reaction = await clientFor(command).get<ReactionDetail>(apiPath('reactions', name));
+    if (wantsJson(command)) return printJson(reaction);
+    printDetails([
+      ['Name', reaction.name],
+      ['Version', reaction.version],
+      ['Enabled', reaction.enabled ? 'yes' : 'no'],
+      ['Trigger', triggerText(reaction)],
+      ['Updated', reaction.updatedAt],
+    ]);
+    if (reaction.schedule) printLine(`\n${scheduleLines(reaction.schedule, reaction.enabled).join('\n')}`);
+    printLine(`\n${JSON.stringify(reaction.document, null, 2)}`);
+  });
 
   withJsonOption(reactions.command('delete').description('delete a reaction (its runs stay)').argument('<name>')).action(
     async (name: string, _o: unknown, command: Command) => {
@@ -127,13 +136,20 @@ export function registerReactionCommands(program: Command): void {
   withJsonOption(
     reactions
       .command('test')
-      .description('dry run: would the event start the reaction, and with which inputs (nothing is performed)')
+      .description(
+        'dry run: would the event start the reaction, and with which inputs (nothing is performed); a scheduled reaction without an event tries its next tick',
+      )
       .argument('<name>')
       .option('--event-id <id>', 'a stored event')
       .option('--event <file>', 'a JSON file holding {type, data}'),
   ).action(async (name: string, options: { eventId?: string; event?: string }, command: Command) => {
-    if (!options.eventId === !options.event) throw new CliError('Give --event-id or --event');
-    const body = options.eventId ? { eventId: options.eventId } : { event: JSON.parse(fs.readFileSync(options.event!, 'utf8')) as unknown };
+    if (options.eventId && options.event) throw new CliError('Give --event-id or --event, not both');
+    // Without either, the server dry-runs a scheduled reaction's next tick and refuses any other reaction.
+    const body = options.eventId
+      ? { eventId: options.eventId }
+      : options.event
+        ? { event: JSON.parse(fs.readFileSync(options.event, 'utf8')) as unknown }
+        : {};
     const result = await clientFor(command).post<DryRunResult>(`${apiPath('reactions', name)}/test`, body);
     if (wantsJson(command)) return printJson(result);
     printLine(result.matched ? 'The event matches: a run would start.' : `No run: ${result.reason}`);

@@ -18,12 +18,22 @@ const SHOTS = process.env.SHIPLINE_SCREENSHOTS === '1' ? path.resolve('docs/scre
 
 export const USER = { email: 'ada@example.com', name: 'Ada Lovelace', password: 'correct horse battery staple' };
 
+export interface NewPageOptions {
+  width?: number;
+  height?: number;
+  colorScheme?: 'light' | 'dark';
+  /** The browser's IANA time zone (default: the machine's). */
+  timezoneId?: string;
+  /** The browser's locale (default: the machine's). */
+  locale?: string;
+}
+
 export interface UiTestBed {
   shipline: EngineTestApp;
   url: string;
   browser: Browser;
   /** A fresh browser context (its own cookies) with one page; closed by `close()`. */
-  newPage(options?: { width?: number; height?: number; colorScheme?: 'light' | 'dark' }): Promise<Page>;
+  newPage(options?: NewPageOptions): Promise<Page>;
   /** Signs `page` in through the sign-in form as USER (an admin unless created otherwise). */
   signIn(page: Page, user?: { email: string; password: string }): Promise<void>;
   /** Saves a full-page PNG named `<name>.png` (see SHOTS). */
@@ -45,8 +55,8 @@ export async function startUiTestBed(options: EngineAppOptions = {}): Promise<Ui
     shipline,
     url,
     browser,
-    async newPage({ width = 1280, height = 860, colorScheme = 'light' } = {}) {
-      const context = await browser.newContext({ viewport: { width, height }, colorScheme, baseURL: url });
+    async newPage({ width = 1280, height = 860, colorScheme = 'light', timezoneId, locale } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, colorScheme, baseURL: url, timezoneId, locale });
       contexts.push(context);
       return context.newPage();
     },

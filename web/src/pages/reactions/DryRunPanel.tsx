@@ -6,6 +6,8 @@ import { ApiError } from '../../lib/api';
 import { useResource } from '../../lib/hooks';
 import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
+import { localTime, tickEvent } from './schedule';
+import type { TickSubject } from './schedule';
 import type { DryRunSubject, Validation } from './types';
 import { useDebounced } from './use-debounced';
 import { validate } from './validation';
@@ -30,9 +32,13 @@ const SAMPLE_DEPLOY = {
   status: 'succeeded',
 };
 
-/** Renders the document against an event without running anything: would it match, and with which inputs. */
-export function DryRunPanel({ check, trigger }: { check: Checkable; trigger: string }) {
-  const [mode, setMode] = useState<'stored' | 'made-up'>('stored');
+/**
+ * Renders the document against an event without running anything: would it match, and with which
+ * inputs. A scheduled document is tried against its next tick instead of stored events.
+ */
+export function DryRunPanel({ check, trigger, tick }: { check: Checkable; trigger: string; tick?: TickSubject | null }) {
+  const [chosen, setMode] = useState<'stored' | 'made-up'>('stored');
+  const mode = chosen === 'stored' && tick ? 'tick' : chosen;
   const [picked, setPicked] = useState('');
   const [madeUpType, setMadeUpType] = useState(() => (trigger.includes('*') || trigger.includes('?') ? '' : trigger));
   const [madeUpData, setMadeUpData] = useState<unknown>(SAMPLE_DEPLOY);
@@ -43,27 +49,42 @@ export function DryRunPanel({ check, trigger }: { check: Checkable; trigger: str
   const eventId = items.some((e) => e.id === picked) ? picked : (items[0]?.id ?? '');
 
   const subject: DryRunSubject | null =
-    mode === 'stored'
-      ? eventId
-        ? { eventId }
+    mode === 'tick'
+      ? tick?.scheduledAt
+        ? { event: tickEvent(tick.reaction, tick.scheduledAt) }
         : null
-      : madeUpType.trim()
-        ? { event: { type: madeUpType.trim(), data: madeUpData ?? {} } }
-        : null;
+      : mode === 'stored'
+        ? eventId
+          ? { eventId }
+          : null
+        : madeUpType.trim()
+          ? { event: { type: madeUpType.trim(), data: madeUpData ?? {} } }
+          : null;
 
   return (
     <section className="card reactions-dry-run" aria-labelledby="dry-run-title">
       <h2 id="dry-run-title">Dry run</h2>
       <p className="hint">Renders each step's input for an event, secrets redacted. Nothing is sent and nothing is saved.</p>
       <div className="tabs" role="tablist" aria-label="Event to test with">
-        <button type="button" role="tab" aria-selected={mode === 'stored'} onClick={() => setMode('stored')}>
-          Recent event
+        <button type="button" role="tab" aria-selected={mode !== 'made-up'} onClick={() => setMode('stored')}>
+          {tick ? 'Next tick' : 'Recent event'}
         </button>
         <button type="button" role="tab" aria-selected={mode === 'made-up'} onClick={() => setMode('made-up')}>
           Made-up event
         </button>
       </div>
-      {mode === 'stored' ? (
+      {mode === 'tick' ? (
+        <p className="hint" role="status">
+          {tick?.scheduledAt ? (
+            <>
+              The <code>schedule.fired</code> event of the next tick, due{' '}
+              <time dateTime={tick.scheduledAt}>{localTime(tick.scheduledAt)}</time>.
+            </>
+          ) : (
+            'The next tick is known once the schedule is valid.'
+          )}
+        </p>
+      ) : mode === 'stored' ? (
         <div className="reactions-field">
           <label htmlFor="dry-run-event">
             Event matching <code>{glob || '…'}</code>
@@ -117,7 +138,9 @@ export function DryRunPanel({ check, trigger }: { check: Checkable; trigger: str
         >
           Dry run
         </ActionButton>
-        {!subject ? <span className="hint">{mode === 'stored' ? 'Pick an event, or make one up.' : 'Give the event a type.'}</span> : null}
+        {!subject && mode !== 'tick' ? (
+          <span className="hint">{mode === 'stored' ? 'Pick an event, or make one up.' : 'Give the event a type.'}</span>
+        ) : null}
       </div>
       {result && result.for !== JSON.stringify([check, subject]) ? (
         <p className="hint" role="status">

@@ -11,9 +11,11 @@ import type { Doc } from './document';
 import { DryRunPanel } from './DryRunPanel';
 import { FormView } from './form-view';
 import { ConnectionsContext, DeclarationsContext } from './pickers';
+import { scheduleOf, tickSubjectOf } from './schedule';
+import { SchedulePanel } from './schedule-panel';
 import type { ConnectionType } from '../integrations/types';
 import './reactions.css';
-import type { ActionDoc, ConnectionSummary, DeclaredEvent, Reaction } from './types';
+import type { ActionDoc, ConnectionSummary, DeclaredEvent, Reaction, ReactionDetail } from './types';
 import { ProblemsPanel, useLiveValidation } from './validation';
 import type { Checkable } from './validation';
 import { VersionHistory } from './VersionHistory';
@@ -57,7 +59,7 @@ function ReactionEditor({ name }: { name: string | null }) {
   const location = useLocation();
   const { can } = useSession();
   const canWrite = can('write');
-  const reaction = useResource<Reaction>(name ? `/api/v1/reactions/${seg(name)}` : null);
+  const reaction = useResource<ReactionDetail>(name ? `/api/v1/reactions/${seg(name)}` : null);
   const actions = useResource<Page<ActionDoc>>('/api/v1/actions');
   const connections = useResource<Page<ConnectionSummary>>('/api/v1/connections');
   const recent = useResource<Page<ShiplineEvent>>('/api/v1/events', { limit: 100 });
@@ -66,7 +68,7 @@ function ReactionEditor({ name }: { name: string | null }) {
 
   const [doc, setDoc] = useState<Doc | null>(name ? null : emptyDocument);
   const [baseline, setBaseline] = useState<Doc | null>(name ? null : emptyDocument);
-  const [adopted, setAdopted] = useState<Reaction>();
+  const [adopted, setAdopted] = useState<ReactionDetail>();
   const [tab, setTab] = useState<Tab>('form');
   const [yamlText, setYamlText] = useState('');
   const [yamlFor, setYamlFor] = useState<Doc | null>(null);
@@ -181,9 +183,24 @@ function ReactionEditor({ name }: { name: string | null }) {
               <span className="reactions-summary">
                 <StatusBadge status={current.enabled ? 'enabled' : 'disabled'} />
                 <span>version {current.version}</span>
-                <span>
-                  on <code>{current.trigger}</code>
-                </span>
+                {current.schedule ? (
+                  <span>
+                    {current.schedule.description}
+                    {current.schedule.nextFireAt ? (
+                      <>
+                        , next <Time iso={current.schedule.nextFireAt} />
+                      </>
+                    ) : null}
+                  </span>
+                ) : scheduleOf(current.document) ? (
+                  <span>
+                    on schedule <code>{scheduleOf(current.document)!.cron}</code>
+                  </span>
+                ) : (
+                  <span>
+                    on <code>{current.trigger}</code>
+                  </span>
+                )}
                 {current.lastRun ? (
                   <span>
                     last run{' '}
@@ -284,8 +301,19 @@ function ReactionEditor({ name }: { name: string | null }) {
             </div>
           </div>
           <aside className="reactions-editor-side" aria-label="Checks and dry run">
+            <SchedulePanel
+              edited={scheduleOf(doc)}
+              stored={current?.schedule ?? null}
+              enabled={current?.enabled ?? doc.enabled !== false}
+              changed={dirty}
+              validation={live.result}
+            />
             <ProblemsPanel live={live} />
-            <DryRunPanel check={check} trigger={triggerOf(doc)} />
+            <DryRunPanel
+              check={check}
+              trigger={triggerOf(doc)}
+              tick={tickSubjectOf(doc, live.result?.schedule?.next[0] ?? current?.schedule?.nextFireAt ?? null)}
+            />
           </aside>
         </div>
       </DeclarationsContext.Provider>

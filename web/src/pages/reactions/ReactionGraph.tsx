@@ -2,8 +2,9 @@ import { Background, Controls, MarkerType, ReactFlow } from '@xyflow/react';
 import type { Edge, Node } from '@xyflow/react';
 import '../../components/flow-theme.css';
 import { useMemo } from 'react';
-import { stepsOf, triggerOf } from './document';
+import { stepsOf } from './document';
 import type { Doc, StepEntry } from './document';
+import { scheduleOf, triggerLabel } from './schedule';
 import './reactions-graph.css';
 
 const TRIGGER = '__trigger';
@@ -34,6 +35,8 @@ export function graphOf(doc: Doc): { nodes: Node[]; edges: Edge[] } {
     const depth = depthOf(step, byId);
     rows.set(depth, [...(rows.get(depth) ?? []), step]);
   }
+  const scheduled = scheduleOf(doc) !== null;
+  const trigger = triggerLabel(doc);
   const widest = Math.max(1, ...[...rows.values()].map((r) => r.length));
   const centre = ((widest - 1) * COLUMN) / 2;
   const nodes: Node[] = [
@@ -46,12 +49,12 @@ export function graphOf(doc: Doc): { nodes: Node[]; edges: Edge[] } {
       data: {
         label: (
           <>
-            <span className="reactions-graph-kind">on</span>
-            <strong>{triggerOf(doc) || '(no event)'}</strong>
+            <span className="reactions-graph-kind">{scheduled ? 'schedule' : 'on'}</span>
+            <strong>{trigger || '(no event)'}</strong>
           </>
         ),
       },
-      ariaLabel: `Trigger: ${triggerOf(doc) || 'no event'}`,
+      ariaLabel: `${scheduled ? 'Schedule' : 'Trigger'}: ${trigger || 'no event'}`,
     },
   ];
   for (const [depth, members] of rows) {
@@ -123,7 +126,8 @@ export default function ReactionGraph({ doc }: { doc: Doc }) {
               </>
             ) : (
               <>
-                first, when <code>{triggerOf(doc) || 'the event'}</code> arrives
+                first, {scheduleOf(doc) ? 'at each tick of' : 'when'} <code>{triggerLabel(doc) || 'the event'}</code>
+                {scheduleOf(doc) ? null : ' arrives'}
               </>
             )}
             .

@@ -7,12 +7,13 @@ import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
 import './reactions.css';
-import type { LastRun, Reaction } from './types';
+import { scheduleOf, shortLocalTime } from './schedule';
+import type { LastRun, ReactionListItem } from './types';
 
 /** Every reaction with the state of its last run, which follows the runs as they end (`run.*` events). */
 export default function ReactionsPage() {
   const { can } = useSession();
-  const list = usePaged<Reaction>('/api/v1/reactions');
+  const list = usePaged<ReactionListItem>('/api/v1/reactions');
   const [ended, setEnded] = useState<Map<string, LastRun>>(new Map());
 
   const onEvent = useCallback((event: ShiplineEvent) => {
@@ -24,7 +25,7 @@ export default function ReactionsPage() {
   const stream = useEventStream('run.*', onEvent);
 
   /** The newer of the listed last run and one that ended since the page loaded. */
-  const lastRunOf = (reaction: Reaction): LastRun | null => {
+  const lastRunOf = (reaction: ReactionListItem): LastRun | null => {
     const live = ended.get(reaction.name);
     const listed = reaction.lastRun ?? null;
     if (!live) return listed;
@@ -60,6 +61,7 @@ export default function ReactionsPage() {
               <tr>
                 <th>Name</th>
                 <th>Trigger</th>
+                <th>Next</th>
                 <th>State</th>
                 <th>Last run</th>
                 <th className="hide-narrow">Version</th>
@@ -69,6 +71,7 @@ export default function ReactionsPage() {
             <tbody>
               {list.items.map((reaction) => {
                 const lastRun = lastRunOf(reaction);
+                const schedule = scheduleOf(reaction.document);
                 return (
                   <tr key={reaction.name} data-reaction={reaction.name}>
                     <td>
@@ -76,7 +79,22 @@ export default function ReactionsPage() {
                       {reaction.description ? <div className="muted hide-narrow">{reaction.description}</div> : null}
                     </td>
                     <td>
-                      <code>{reaction.trigger}</code>
+                      {schedule ? (
+                        <>
+                          <span className="muted">schedule</span> <code>{schedule.cron}</code>{' '}
+                          <span className="muted">{schedule.timezone}</span>
+                        </>
+                      ) : (
+                        <code>{reaction.trigger}</code>
+                      )}
+                    </td>
+                    <td className="reactions-next">
+                      {reaction.nextFireAt ? (
+                        <>
+                          <Time iso={reaction.nextFireAt} />
+                          <div className="muted">{shortLocalTime(reaction.nextFireAt)}</div>
+                        </>
+                      ) : null}
                     </td>
                     <td>
                       <StatusBadge status={reaction.enabled ? 'enabled' : 'disabled'} />

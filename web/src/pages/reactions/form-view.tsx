@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { addStep, moveStep, removeStep, renameStep, setIn, setStep, stepsEditable, stepsOf } from './document';
 import type { Doc } from './document';
+import { scheduleOf } from './schedule';
 import { ActionSelect } from './step-editor';
 import { StepEditor } from './step-editor';
 import { TriggerForm } from './trigger-form';
@@ -84,6 +85,7 @@ export function FormView({
               earlier={steps.slice(0, i)}
               actions={actions}
               disabled={disabled}
+              scheduled={scheduleOf(doc) !== null}
               onChange={(body) => onChange(setStep(doc, step.id, body))}
               onRename={(id) => onChange(renameStep(doc, step.id, id))}
               onRemove={() => onChange(removeStep(doc, step.id))}

@@ -63,6 +63,7 @@ export function StepEditor({
   onRemove,
   onMove,
   disabled,
+  scheduled,
 }: {
   step: StepEntry;
   index: number;
@@ -75,6 +76,8 @@ export function StepEditor({
   onRemove(): void;
   onMove(by: -1 | 1): void;
   disabled?: boolean;
+  /** Whether time starts the reaction (its first steps run at each tick, not when an event arrives). */
+  scheduled?: boolean;
 }) {
   const { can } = useSession();
   const [idText, setIdText] = useState(step.id);
@@ -169,7 +172,7 @@ export function StepEditor({
               onChange(setIn(step.body, ['after'], afterStep ? { step: afterStep, channel } : undefined));
             }}
           >
-            <option value="">first, when the event arrives</option>
+            <option value="">{scheduled ? 'first, at each tick' : 'first, when the event arrives'}</option>
             {afterOptions.map((o) => (
               <option key={o.value} value={o.value}>
                 after {o.label}

@@ -6,12 +6,16 @@ import { getIn, isObject, setIn, triggerOf } from './document';
 import type { Doc } from './document';
 import { numberOrText } from './field-kinds';
 import { ConnectionsContext, DeclarationsContext, PickerInput, resourcePicker } from './pickers';
+import { ScheduleFields, TriggerKind } from './schedule-form';
 import { triggerOwner } from './trigger-owner';
 import { YamlInput } from './yaml-input';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 
-/** `on`: the event type or glob, the filter, the CEL condition, and for connection events where they come from. */
+/**
+ * `on`: the event type or glob, the filter, the CEL condition, and for connection events where
+ * they come from; or, for a reaction started by time, its schedule.
+ */
 export function TriggerForm({
   doc,
   onChange,
@@ -28,12 +32,27 @@ export function TriggerForm({
   const set = (key: string, value: unknown) => onChange(setIn(doc, ['on', key], value === '' ? undefined : value));
   const connection = typeof on.connection === 'string' && on.connection !== '' ? on.connection : null;
   const owner = triggerOwner(triggerOf(doc), connection, useContext(DeclarationsContext), useContext(ConnectionsContext));
+  const legend = (
+    <legend>
+      Trigger (<code>on</code>)
+    </legend>
+  );
+
+  if (isObject(on.schedule)) {
+    return (
+      <fieldset className="reactions-section" disabled={disabled}>
+        {legend}
+        <TriggerKind doc={doc} onChange={onChange} />
+        <ScheduleFields schedule={on.schedule} set={(schedule) => set('schedule', schedule)} />
+        <Concurrency doc={doc} onChange={onChange} />
+      </fieldset>
+    );
+  }
 
   return (
     <fieldset className="reactions-section" disabled={disabled}>
-      <legend>
-        Trigger (<code>on</code>)
-      </legend>
+      {legend}
+      <TriggerKind doc={doc} onChange={onChange} />
       <div className="reactions-row">
         <div className="reactions-field">
           <label htmlFor="trigger-event">Event type</label>

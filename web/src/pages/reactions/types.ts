@@ -4,6 +4,12 @@ import type * as ConnectionSchemas from '../../../../src/server/connection-schem
 import type * as EngineSchemas from '../../../../src/server/engine-schemas.js';
 
 export type Reaction = Static<typeof EngineSchemas.Reaction>;
+/** One reaction as GET /reactions/:name gives it: with its schedule (null for one started by events). */
+export type ReactionDetail = Static<typeof EngineSchemas.ReactionDetail>;
+/** A reaction in GET /reactions: with when a scheduled one fires next. */
+export type ReactionListItem = Static<typeof EngineSchemas.ReactionListItem>;
+export type ScheduleView = Static<typeof EngineSchemas.ReactionSchedule>;
+export type ScheduleTick = Static<typeof EngineSchemas.ScheduleTick>;
 export type LastRun = NonNullable<Reaction['lastRun']>;
 export type ReactionVersion = Static<typeof EngineSchemas.ReactionVersion>;
 
