@@ -66,6 +66,16 @@ describe('createHttpClient', () => {
     await expect(failure).rejects.toThrow(/was aborted/);
   });
 
+  it('closes even while a request waits on a server that never answers, cutting the request off', async () => {
+    const client = createHttpClient({ allowHosts: ['127.0.0.1'] });
+    // Longer than the test may take: only close() can end it.
+    const pending = client.request({ method: 'GET', url: `http://127.0.0.1:${port}/hang`, timeoutMs: 120_000 });
+    pending.catch(() => undefined);
+    await expect.poll(() => hits).toBeGreaterThan(0);
+    await client.close();
+    await expect(pending).rejects.toThrow();
+  });
+
   it('reports network errors with their cause', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -66,6 +66,9 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
   return headers;
 }
 
+/** How long closing waits for requests under way before it cuts them off. */
+const CLOSE_GRACE_MS = 5_000;
+
 /** The shared client behind `ctx.http`: pooled keep-alive connections, SSRF-guarded, timed. */
 export function createHttpClient(options: HttpClientOptions): HttpClient & { close(): Promise<void> } {
   const policy = createAddressPolicy(options.allowHosts);
@@ -75,7 +78,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient & { clo
     connect: { lookup: guardedLookup(policy) },
   });
 
-  async function request(req: HttpRequest): Promise<HttpResponse> {
+  async function send(req: HttpRequest): Promise<HttpResponse> {
     let url: URL;
     try {
       url = new URL(req.url);
@@ -138,7 +141,33 @@ export function createHttpClient(options: HttpClientOptions): HttpClient & { clo
     }
   }
 
-  return { request, close: () => agent.close() };
+  // undici's destroy() after close() leaves requests under way hanging: requests are counted here instead.
+  const inFlight = new Set<Promise<unknown>>();
+  function request(req: HttpRequest): Promise<HttpResponse> {
+    const sent = send(req);
+    const settled = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    return sent;
+  }
+
+  return {
+    request,
+    // Requests under way may finish; one a provider never answers must not hold a shutdown.
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      const finished = Promise.all(inFlight).then(() => true);
+      const inTime = await Promise.race([
+        finished,
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      await (inTime ? agent.close() : agent.destroy());
+    },
+  };
 }
 
 // undici wraps socket errors; the code (ECONNREFUSED, ENOTFOUND...) is what a person needs.
