@@ -3,7 +3,7 @@ import { startOctopusSim } from '../../src/simulators/octopus/index.js';
 import type { OctopusSim, OctopusSimOptions } from '../../src/simulators/octopus/index.js';
 import type { DialectName } from './databases.js';
 import type { EngineAppOptions, EngineTestApp } from './runtime.js';
-import { startEngineApp } from './runtime.js';
+import { slowStepSaid, startEngineApp } from './runtime.js';
 import { eventually } from './sink.js';
 
 export interface ConnectionBody {
@@ -94,7 +94,7 @@ export async function octopusTestBed(
     runtimeReconcile: () => reconcileNow(t.runtime.host),
     async close() {
       await t.close();
-      await sim.close();
+      await slowStepSaid('the Octopus stand-in close', () => sim.close());
     },
   };
   return bed;

@@ -127,9 +127,9 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await app.close();
-    await runtime.close();
-    await store.close();
+    await slowStepSaid('app.close', () => app.close());
+    await slowStepSaid('runtime.close', () => runtime.close());
+    await slowStepSaid('store.close', () => store.close());
   };
   return {
     app,
@@ -178,4 +178,16 @@ export async function startEngineApp(dialect: DialectName, options: EngineAppOpt
       await database.drop();
     },
   };
+}
+
+/** A teardown step taking this long is named on stderr while it still runs, so a hung teardown says where. */
+const SLOW_TEARDOWN_MS = 15_000;
+
+export async function slowStepSaid<T>(name: string, step: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => console.error(`teardown: ${name} has taken over ${SLOW_TEARDOWN_MS / 1000} s`), SLOW_TEARDOWN_MS);
+  try {
+    return await step();
+  } finally {
+    clearTimeout(timer);
+  }
 }
