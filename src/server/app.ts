@@ -11,6 +11,7 @@ import { builtinActions } from '../actions/index.js';
 import type { Store } from '../store/index.js';
 import { API_V1, registerAuth, SECURITY_SCHEMES } from './auth.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './error-handler.js';
+import { closeConnectionsOnStop } from './graceful-close.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
@@ -85,6 +86,7 @@ export async function buildApp({ store, config, logger, registry, engine, connec
   app.removeContentTypeParser('text/plain');
   const metrics = createMetrics();
   const logRequests = logger?.isLevelEnabled('debug') ?? false;
+  closeConnectionsOnStop(app as unknown as FastifyInstance);
   registerErrorHandling(app, store.db.outage);
   registerInputGuards(app as unknown as FastifyInstance);
 
