@@ -470,7 +470,15 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       const third = await deployOf('github:watched-3');
 
       const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
-      const firstRuns = (await get<{ items: RunItem[] }>(`/api/v1/deploys/${first.id}/runs`)).items;
+      // Read once the run has finished: both lists below must show it in the same state.
+      const firstRuns = await eventually(
+        async () => {
+          const items = (await get<{ items: RunItem[] }>(`/api/v1/deploys/${first.id}/runs`)).items;
+          return items.length > 0 && items.every((r) => r.status === 'succeeded') ? items : undefined;
+        },
+        15_000,
+        "the first deploy's run finished",
+      );
       expect(firstRuns).toEqual([expect.objectContaining({ reaction: 'deploy-watch', eventId: recorded1!.id, reactionVersion: 1 })]);
       expect(firstRuns[0]).not.toHaveProperty('steps');
       expect(await runsOf(recorded1!.id)).toEqual(firstRuns);
