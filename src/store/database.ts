@@ -10,6 +10,7 @@ import type { OutageChange } from './outage.js';
 import { markUnavailable, OutageMonitor } from './outage.js';
 import type { CheckpointStats } from './wal-checkpointer.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 import type { Database } from './schema.js';
 
 /**
@@ -28,7 +29,8 @@ export interface SqlRunner {
 export interface Db {
   kysely: Kysely<Database>;
   /**
-   * Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection.
+   * Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection
+   * until the commit is on disk (the WAL synced off the event loop). Resolves once it is.
    * `lazy: true` lets the commit return before it is on disk, for writes that may be lost in a
    * crash (job claims): the next durable commit makes it durable too, since both logs are
    * written in order.
@@ -113,6 +115,12 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
   const statements = new Map<string, SqliteDatabase.Statement>();
   const local = new LocalChannels();
   const pending = new Set<string>();
+  const walSync = new WalSync(`${file}-wal`);
+  // Prepared once: raw.pragma() would compile the statement on every transaction.
+  const syncNormal = raw.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = raw.prepare('PRAGMA synchronous = FULL');
+  // Whether the transaction under way changed anything, so has WAL frames to sync.
+  let wrote = false;
   const run: SqlRunner = {
     async notify(channel: string) {
       pending.add(channel);
@@ -123,8 +131,14 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
         stmt = raw.prepare(sql);
         statements.set(sql, stmt);
       }
-      if (stmt.reader) return stmt.all(params as unknown[]) as R[];
+      if (stmt.reader) {
+        const rows = stmt.all(params as unknown[]) as R[];
+        // INSERT … RETURNING is a reader that writes.
+        if (!wrote && !stmt.readonly) wrote = true;
+        return rows;
+      }
       stmt.run(params as unknown[]);
+      wrote = true;
       return [];
     },
   };
@@ -143,13 +157,19 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
     describe: `sqlite:${file}`,
     transaction: (work, options) =>
       exclusive(async () => {
-        // In WAL mode NORMAL commits without an fsync; the next FULL commit syncs both.
-        if (options?.lazy) raw.pragma('synchronous = NORMAL');
+        // In WAL mode NORMAL commits without an fsync. A lazy commit stays so until the next
+        // durable one; any other is synced below, off the event loop, before it resolves.
+        syncNormal.run();
         raw.exec('BEGIN IMMEDIATE');
         pending.clear();
+        wrote = false;
         try {
           const result = await work(run);
           raw.exec('COMMIT');
+          // The connection stays held until the frames are on disk: no other transaction (a
+          // job claim that calls out, a read the API answers) sees a change a power loss could
+          // still undo, exactly as when COMMIT itself synced.
+          if (wrote && !options?.lazy) await walSync.sync();
           for (const channel of pending) local.emit(channel);
           return result;
         } catch (err) {
@@ -163,7 +183,8 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
           throw err;
         } finally {
           pending.clear();
-          if (options?.lazy) raw.pragma('synchronous = FULL');
+          // FULL for what runs outside transaction(): the query builder's own statements.
+          syncFull.run();
         }
       }),
     listen: async (channel, handler) => local.on(channel, handler),
@@ -178,7 +199,10 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
     // The checkpointer first: the last connection to close checkpoints and removes the WAL.
     close: () => {
       outage.close();
-      return checkpointer.stop().then(() => kysely.destroy());
+      return checkpointer
+        .stop()
+        .then(() => kysely.destroy())
+        .finally(() => walSync.close());
     },
   };
 }

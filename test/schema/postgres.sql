@@ -291,8 +291,7 @@ CREATE TABLE webhooks (
 
 CREATE INDEX api_tokens_by_run ON api_tokens USING btree (run_id) WHERE (run_id IS NOT NULL);
 CREATE INDEX deploys_by_environment ON deploys USING btree (environment, deployed_at);
-CREATE INDEX deploys_by_service ON deploys USING btree (service_id, deployed_at);
-CREATE INDEX deploys_by_service_environment ON deploys USING btree (service_id, environment, deployed_at, id);
+CREATE INDEX deploys_by_service ON deploys USING btree (service_id, deployed_at, id);
 CREATE INDEX deploys_by_time ON deploys USING btree (deployed_at, id);
 CREATE INDEX deploys_not_succeeded ON deploys USING btree (status, deployed_at, id) WHERE (status <> 'succeeded'::text);
 CREATE INDEX deploys_unclaimed_by_alias ON deploys USING btree (service_alias, deployed_at) WHERE (service_id IS NULL);

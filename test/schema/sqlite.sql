@@ -291,8 +291,7 @@ CREATE TABLE webhooks (
 
 CREATE INDEX "api_tokens_by_run" on "api_tokens" ("run_id") where "run_id" is not null;
 CREATE INDEX "deploys_by_environment" on "deploys" ("environment", "deployed_at");
-CREATE INDEX "deploys_by_service" on "deploys" ("service_id", "deployed_at");
-CREATE INDEX "deploys_by_service_environment" on "deploys" ("service_id", "environment", "deployed_at", "id");
+CREATE INDEX "deploys_by_service" on "deploys" ("service_id", "deployed_at", "id");
 CREATE INDEX "deploys_by_time" on "deploys" ("deployed_at", "id");
 CREATE INDEX deploys_not_succeeded ON deploys (status, deployed_at, id) WHERE status <> 'succeeded';
 CREATE INDEX "deploys_unclaimed_by_alias" on "deploys" ("service_alias", "deployed_at") where "service_id" is null;

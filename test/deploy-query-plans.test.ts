@@ -1,0 +1,98 @@
+// Every query the deploy list, DORA and the ingest run on `deploys` is served by an index, on
+// both dialects, with the indexes migration 0012 leaves (fewer indexes make each ingest commit
+// cheaper; this holds that no query was left to scan the largest table for it).
+// PostgreSQL plans by statistics, so an empty table would be scanned anyway: seqscan is
+// discouraged there, which makes the planner show the index it would use, or fail to find one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/store/database.js';
+import { openDb } from '../src/store/database.js';
+import type { DialectName, TestDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase } from './support/databases.js';
+
+const QUERIES: Array<{ name: string; sql: string; params: unknown[]; index: string }> = [
+  {
+    name: 'the deploy list by service, newest first',
+    sql: 'SELECT d.* FROM deploys d LEFT JOIN services s ON s.id = d.service_id WHERE d.service_id = ? ORDER BY d.deployed_at DESC, d.id DESC LIMIT 51',
+    params: ['svc'],
+    index: 'deploys_by_service',
+  },
+  {
+    name: 'the deploy list by service, a later page',
+    sql: `SELECT d.* FROM deploys d WHERE d.service_id = ? AND (d.deployed_at < ? OR (d.deployed_at = ? AND d.id < ?))
+      ORDER BY d.deployed_at DESC, d.id DESC LIMIT 51`,
+    params: ['svc', '2026-01-01', '2026-01-01', 'x'],
+    index: 'deploys_by_service',
+  },
+  {
+    name: "DORA's first successful deploy of a service in an environment after a time",
+    sql: `SELECT * FROM (SELECT d.id FROM deploys d WHERE d.service_id = ? AND d.environment IN (?, ?)
+      AND d.status = 'succeeded' AND d.deployed_at >= ? ORDER BY d.deployed_at, d.id LIMIT 1) x`,
+    params: ['svc', 'Production', 'production', '2026-01-01'],
+    index: 'deploys_by_service',
+  },
+  {
+    name: "DORA's window of an environment",
+    sql: 'SELECT d.id FROM deploys d WHERE d.environment IN (?) AND d.deployed_at >= ? AND d.deployed_at < ? AND d.service_id IS NOT NULL',
+    params: ['Production', '2026-01-01', '2026-02-01'],
+    index: 'deploys_by_environment',
+  },
+  {
+    name: 'the deploy list, newest first',
+    sql: 'SELECT d.* FROM deploys d ORDER BY d.deployed_at DESC, d.id DESC LIMIT 51',
+    params: [],
+    index: 'deploys_by_time',
+  },
+];
+
+async function plan(db: Db, dialect: DialectName, sql: string, params: unknown[]): Promise<string> {
+  return db.transaction(async (run) => {
+    if (dialect === 'sqlite') {
+      const rows = await run.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+      return rows.map((r) => r.detail).join('\n');
+    }
+    await run.query('SET LOCAL enable_seqscan = off');
+    await run.query('SET LOCAL enable_sort = off');
+    const rows = await run.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+}
+
+describe.each(DIALECTS)('deploy query plans (%s)', (dialect) => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    db = openDb(database.options);
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+  });
+
+  it.each(QUERIES)('$name: uses $index', async ({ sql, params, index }) => {
+    const text = await plan(db, dialect, sql, params);
+    expect(text).toContain(index);
+    // No pass over the table itself (an ordered walk of an index under a LIMIT is fine), and no
+    // sort of what the index could have given in order.
+    expect(text).not.toMatch(/^SCAN d$|Seq Scan on deploys/m);
+    if (dialect === 'sqlite') expect(text).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('has no index on deploys beyond those the queries use (each costs every ingest commit)', async () => {
+    const names = await db.transaction((run) =>
+      run.query<{ name: string }>(
+        dialect === 'sqlite'
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deploys' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name"
+          : "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'deploys' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname",
+      ),
+    );
+    expect(names.map((n) => n.name)).toEqual([
+      'deploys_by_environment',
+      'deploys_by_service',
+      'deploys_by_time',
+      'deploys_not_succeeded',
+      'deploys_unclaimed_by_alias',
+    ]);
+  });
+});
