@@ -35,6 +35,8 @@ import { fmtInt, fmtMs, fmtPct, ingestTable, judge } from './support/ingest-repo
 import type { Subject, SubjectFigures } from './support/ingest-report.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Above this share of stolen CPU time the servers did not get the machine a quiet run gets. */
+const STEAL_WARNING = 0.05;
 
 interface Options {
   rounds: number;
@@ -311,6 +313,7 @@ function figures(subject: Subject): SubjectFigures {
     seconds,
     requests,
     requestsPerSec: requests / seconds,
+    roundRequestsPerSec: runs.map((r) => Math.round(r.requests / r.seconds)),
     p50Ms: mergedPercentileMs(runs, 50),
     p99Ms: mergedPercentileMs(runs, 99),
     cpuUsPerRequest: per(
@@ -393,6 +396,13 @@ async function main(): Promise<number> {
       `load average ${loadBefore} before, ${loadAfter} after.\n\n${table}\n`,
   );
   for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(44)} ${c.detail}`);
+  const steal = Math.max(0, ...[...results.values()].map((f) => f.steal ?? 0));
+  if (steal > STEAL_WARNING) {
+    console.log(
+      `WARNING: the host took up to ${fmtPct(steal)} of this VM's CPU time during a server's rounds (steal in /proc/stat): ` +
+        'req/s and latency are not comparable with a quiet run; CPU µs per request and bytes per deploy suffer less.',
+    );
+  }
   for (const s of subjects) {
     const f = results.get(s.key)!;
     console.log(`wrk's own CPU beside ${s.name}: ${fmtPct(f.wrkCoreShare)} of one core`);

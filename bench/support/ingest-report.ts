@@ -37,6 +37,8 @@ export interface SubjectFigures {
   seconds: number;
   requests: number;
   requestsPerSec: number;
+  /** Each measured round's req/s, in order: how much the machine moved during the run. */
+  roundRequestsPerSec: number[];
   p50Ms: number;
   p99Ms: number;
   /** The server process, all threads. */
