@@ -9,7 +9,8 @@
 // (polled every 5 ms; /readyz answers once the store does) and the CPU time the process used by
 // then (all threads, /proc/<pid>/stat), which a busy machine inflates far less than the wall time. Runs alternate with the bare server.
 // After 2 s idle it reads VmRSS and VmHWM from /proc/<pid>/status; then it posts --deploys
-// deploys through the webhook (32 keep-alive connections) and reads them again after 2 s.
+// deploys through the webhook (32 keep-alive connections) and reads them again after 2 s. Shipline
+// is then started once more on the same data dir (migrated, holding the deploys): the restart.
 // --cpu-prof <dir> and --heap-snapshot add one diagnostic start after the measured ones (so the
 // profiler's overhead is in none of them): the top functions and modules by self time until
 // ready, and a heap snapshot taken after 2 s idle (its size and largest constructors).
@@ -214,6 +215,9 @@ async function postDeploys(base: string, urlPath: string, count: number, prefix:
 interface RunResult {
   startMs: number;
   cpuMs: number;
+  /** Shipline only: a second start on the same data dir, migrated and holding the deploys. */
+  restartMs: number | undefined;
+  restartCpuMs: number | undefined;
   idleRssMiB: number;
   idleHwmMiB: number;
   afterRssMiB: number | undefined;
@@ -240,6 +244,8 @@ async function measureRun(kind: 'shipline' | 'bare', options: Options, runId: st
     const result: RunResult = {
       startMs: started.startMs,
       cpuMs: started.cpuMs,
+      restartMs: undefined,
+      restartCpuMs: undefined,
       idleRssMiB: idle.rss,
       idleHwmMiB: idle.hwm,
       afterRssMiB: undefined,
@@ -260,6 +266,13 @@ async function measureRun(kind: 'shipline' | 'bare', options: Options, runId: st
     }
     const code = await started.stop();
     if (code !== 0) throw new Error(`${kind} exited with code ${code} on SIGTERM:\n${started.output()}`);
+    if (kind === 'shipline') {
+      const again = (await startShipline(dataDir, [])).started;
+      result.restartMs = again.startMs;
+      result.restartCpuMs = again.cpuMs;
+      const code2 = await again.stop();
+      if (code2 !== 0) throw new Error(`Shipline exited with code ${code2} on SIGTERM after a restart:\n${again.output()}`);
+    }
     return result;
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -339,7 +352,7 @@ function row(name: string, runs: readonly RunResult[]): string {
     if (values.length === 0) return '-';
     return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
   };
-  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} | ${cell((r) => r.deploysPerSec, 0)} |`;
+  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.restartMs, 0)} | ${cell((r) => r.restartCpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} | ${cell((r) => r.deploysPerSec, 0)} |`;
 }
 
 async function main(): Promise<number> {
@@ -363,14 +376,15 @@ async function main(): Promise<number> {
         `  run ${run} ${kind.padEnd(8)} ready ${r.startMs.toFixed(0).padStart(5)} ms (CPU ${r.cpuMs.toFixed(0)} ms), idle RSS ${r.idleRssMiB.toFixed(1)} MiB` +
           (r.afterRssMiB === undefined
             ? ''
-            : `, after ${options.deploys} deploys (${r.deploysPerSec!.toFixed(0)}/s) RSS ${r.afterRssMiB.toFixed(1)} MiB, peak ${r.afterHwmMiB!.toFixed(1)} MiB`),
+            : `, after ${options.deploys} deploys (${r.deploysPerSec!.toFixed(0)}/s) RSS ${r.afterRssMiB.toFixed(1)} MiB, peak ${r.afterHwmMiB!.toFixed(1)} MiB`) +
+          (r.restartMs === undefined ? '' : `; restart ready ${r.restartMs.toFixed(0)} ms (CPU ${r.restartCpuMs!.toFixed(0)} ms)`),
       );
     }
   }
   const loadAfter = loadAverage();
   const table = [
-    `| Server | ready ms, median (min–max) | CPU ms until ready | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | deploys/s while loading |`,
-    '|---|--:|--:|--:|--:|--:|--:|',
+    `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | deploys/s while loading |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     row('Shipline (SQLite)', shipline),
     row('bare Fastify', bare),
   ].join('\n');
