@@ -291,7 +291,9 @@ async function diagnose(options: Options): Promise<Record<string, unknown>> {
     if (options.heapSnapshot) flags.push('--heapsnapshot-signal=SIGUSR2');
     const before = new Set(options.cpuProf ? fs.readdirSync(options.cpuProf) : []);
     const { started } = await startShipline(dataDir, flags);
-    console.log(`\ndiagnostic start (${flags.join(' ')}): ready in ${started.startMs.toFixed(0)} ms (profiler overhead included)`);
+    console.log(
+      `\ndiagnostic start (${flags.join(' ')}): ready in ${started.startMs.toFixed(0)} ms (the diagnostic flags' overhead included)`,
+    );
     const out: Record<string, unknown> = { startMs: started.startMs };
     if (options.heapSnapshot) {
       await sleep(2000);
@@ -300,10 +302,12 @@ async function diagnose(options: Options): Promise<Record<string, unknown>> {
       const bytes = fs.statSync(file).size;
       const kept = path.join(options.cpuProf ?? os.tmpdir(), path.basename(file));
       fs.copyFileSync(file, kept);
-      const top = summarizeHeapSnapshot(file, 12);
-      console.log(`heap snapshot after 2 s idle: ${(bytes / MiB).toFixed(1)} MiB on disk, kept as ${kept}; largest by self size:`);
+      const { totalBytes, top } = summarizeHeapSnapshot(file, 12);
+      console.log(
+        `heap snapshot after 2 s idle: ${(totalBytes / MiB).toFixed(1)} MiB of objects (${(bytes / MiB).toFixed(1)} MiB on disk, kept as ${kept}); largest by self size:`,
+      );
       for (const t of top) console.log(`  ${(t.bytes / MiB).toFixed(2).padStart(7)} MiB ${String(t.count).padStart(8)} × ${t.name}`);
-      out.heapSnapshot = { file: kept, bytes, top };
+      out.heapSnapshot = { file: kept, bytes, totalBytes, top };
     }
     const code = await started.stop();
     if (code !== 0) throw new Error(`Shipline exited with code ${code} under the profiler:\n${started.output()}`);

@@ -66,8 +66,11 @@ interface HeapSnapshot {
   strings: string[];
 }
 
-/** Self size per constructor (objects) or per node type (strings, code, arrays ...), largest first. */
-export function summarizeHeapSnapshot(file: string, top: number): Array<{ name: string; count: number; bytes: number }> {
+/** The heap's total self size, and self size per constructor (objects) or node type (strings, code ...), largest first. */
+export function summarizeHeapSnapshot(
+  file: string,
+  top: number,
+): { totalBytes: number; top: Array<{ name: string; count: number; bytes: number }> } {
   const snap = JSON.parse(fs.readFileSync(file, 'utf8')) as HeapSnapshot;
   const fields = snap.snapshot.meta.node_fields;
   const types = snap.snapshot.meta.node_types[0];
@@ -76,16 +79,19 @@ export function summarizeHeapSnapshot(file: string, top: number): Array<{ name: 
   const nameAt = fields.indexOf('name');
   const sizeAt = fields.indexOf('self_size');
   const totals = new Map<string, { count: number; bytes: number }>();
+  let totalBytes = 0;
   for (let i = 0; i < snap.nodes.length; i += width) {
     const type = types[snap.nodes[i + typeAt]!] ?? '?';
     const key = type === 'object' || type === 'closure' ? `${snap.strings[snap.nodes[i + nameAt]!]} (${type})` : `(${type})`;
     const entry = totals.get(key) ?? { count: 0, bytes: 0 };
     entry.count++;
     entry.bytes += snap.nodes[i + sizeAt]!;
+    totalBytes += snap.nodes[i + sizeAt]!;
     totals.set(key, entry);
   }
-  return [...totals.entries()]
+  const largest = [...totals.entries()]
     .sort((a, b) => b[1].bytes - a[1].bytes)
     .slice(0, top)
     .map(([name, v]) => ({ name, ...v }));
+  return { totalBytes, top: largest };
 }
