@@ -4,9 +4,9 @@ import type { EventsRepo } from '../events.js';
 import { placeholders } from '../sql.js';
 import { JOBS_CHANNEL } from './dispatch.js';
 import type { ReactionsRepo } from './reactions.js';
-import { nextSteps, queueSteps } from './run-state.js';
+import { nextSteps, parseStepJobKey, queueSteps } from './run-state.js';
 import type { EndedRun, StepDecision } from './step-outcomes.js';
-import { applyDecision, endRuns, runVerdict } from './step-outcomes.js';
+import { applyDecision, discard, endRuns, runVerdict, UNQUEUED } from './step-outcomes.js';
 
 type Deps = { events: EventsRepo; reactions: ReactionsRepo };
 type StepEnd = Extract<StepDecision, { kind: 'end' }>;
@@ -30,14 +30,15 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   const results = new Array<boolean>(decisions.length).fill(false);
   const ends: { d: StepEnd; at: number }[] = [];
   for (const [at, d] of decisions.entries()) {
-    if (d.kind === 'end' && d.fence.status === 'running') ends.push({ d, at });
+    // A step that ran (claimed from its own row), as opposed to a waiting step's resume or timer.
+    if (d.kind === 'end' && d.fence.status === 'running' && parseStepJobKey(d.jobId)) ends.push({ d, at });
     else results[at] = await applyDecision(run, d, deps, now);
   }
   if (ends.length === 0) return results;
 
   const updated = await run.query<{ run_id: string; step_id: string }>(
     `UPDATE step_executions SET status = v.column4, channel = v.column5, output = v.column6, error = v.column7, input = v.column8,
-       logs = v.column9, attempts = v.column10, wait_state = NULL, wait_deadline = NULL, finished_at = ?
+       logs = v.column9, attempts = v.column10, wait_state = NULL, wait_deadline = NULL, finished_at = ?, ${UNQUEUED}
      FROM (VALUES ${endRows(ends.length)}) AS v
      WHERE step_executions.run_id = v.column1 AND step_executions.step_id = v.column2
        AND step_executions.status = 'running' AND step_executions.attempt = v.column3
@@ -62,11 +63,8 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   const recorded = ends.filter(({ d }) => kept.has(`${d.runId}\n${d.stepId}`));
   for (const { at } of recorded) results[at] = true;
 
-  // A stale decision's job is dropped like a recorded one's.
-  await run.query(
-    `DELETE FROM jobs WHERE id IN (${placeholders(ends.length)})`,
-    ends.map(({ d }) => d.jobId),
-  );
+  // A recorded step left the queue in that update; a stale one leaves it as `applyDecision` would.
+  for (const { d } of ends) if (!kept.has(`${d.runId}\n${d.stepId}`)) await discard(run, d.jobId);
   if (recorded.length === 0) return results;
   // A step that ran had no wait, but a timer of an earlier wait may linger: as clearWait does.
   const pairs = `(VALUES ${recorded.map(() => '(?, ?)').join(', ')})`;

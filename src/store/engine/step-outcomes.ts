@@ -5,7 +5,7 @@ import { JOBS_CHANNEL } from './dispatch.js';
 import type { EventsRepo } from '../events.js';
 import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
-import { clearWait, nextSteps, queueSteps, releaseSlot } from './run-state.js';
+import { clearWait, nextSteps, parseStepJobKey, queueSteps, releaseSlot } from './run-state.js';
 import { placeholders } from '../sql.js';
 
 /** What executing a job led to; the engine decides, `applyDecision` makes it durable. */
@@ -42,10 +42,7 @@ export async function applyDecision(
   deps: { events: EventsRepo; reactions: ReactionsRepo },
   now: string,
 ): Promise<boolean> {
-  if (d.kind === 'discard') {
-    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
-    return false;
-  }
+  if (d.kind === 'discard') return discard(run, d.jobId);
   if (d.kind === 'poll-later') {
     if (d.payload === undefined)
       await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
@@ -76,24 +73,25 @@ export async function applyDecision(
   const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];
 
   if (d.kind === 'retry') {
+    // Retries are of steps that ran: the step's row queues it again, for later.
     const updated = await run.query<{ step_id: string }>(
-      `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`,
-      [...common, d.error, ...fence],
+      `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ?, run_at = ?, locked_by = NULL, locked_until = NULL ${fenceSql}`,
+      [...common, d.error, d.runAt, ...fence],
     );
     if (updated.length === 0) return discard(run, d.jobId);
-    await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    if (!parseStepJobKey(d.jobId)) await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
     await run.notify(JOBS_CHANNEL);
     return true;
   }
 
   if (d.kind === 'wait') {
     const updated = await run.query<{ step_id: string }>(
-      `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ? ${fenceSql}`,
+      `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ?, ${UNQUEUED} ${fenceSql}`,
       [...common, json(d.state), d.deadline, ...fence],
     );
     if (updated.length === 0) return discard(run, d.jobId);
     await clearWait(run, d.runId, d.stepId);
-    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+    await dropJob(run, d.jobId);
     for (const key of new Set(d.correlate)) {
       await run.query('INSERT INTO wait_keys (key, run_id, step_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [key, d.runId, d.stepId]);
     }
@@ -110,12 +108,12 @@ export async function applyDecision(
 
   const status = d.channel === 'failed' ? 'failed' : 'succeeded';
   const updated = await run.query<{ step_id: string }>(
-    `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ? ${fenceSql}`,
+    `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ?, ${UNQUEUED} ${fenceSql}`,
     [status, d.channel, json(d.output), d.error, ...common, now, ...fence],
   );
   if (updated.length === 0) return discard(run, d.jobId);
   await clearWait(run, d.runId, d.stepId);
-  await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+  await dropJob(run, d.jobId);
   const next = nextSteps(d.spec, d.stepId, d.channel);
   if (next.length > 0) {
     await queueSteps(run, d.runId, next, now);
@@ -127,8 +125,26 @@ export async function applyDecision(
   return true;
 }
 
-async function discard(run: SqlRunner, jobId: string): Promise<false> {
-  await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
+/** A step's row leaves the queue: not due, no lease. */
+export const UNQUEUED = 'run_at = NULL, locked_by = NULL, locked_until = NULL';
+
+/** Removes a `jobs` row that was done; a claimed step left the queue in its own update. */
+async function dropJob(run: SqlRunner, jobId: string): Promise<void> {
+  if (!parseStepJobKey(jobId)) await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
+}
+
+/**
+ * Drops work whose decision was stale or that has nothing left to do. A claimed step leaves the
+ * queue unless it was queued afresh meanwhile (a retried run).
+ */
+export async function discard(run: SqlRunner, jobId: string): Promise<false> {
+  const step = parseStepJobKey(jobId);
+  if (step)
+    await run.query(`UPDATE step_executions SET ${UNQUEUED} WHERE run_id = ? AND step_id = ? AND status <> 'pending'`, [
+      step.runId,
+      step.stepId,
+    ]);
+  else await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
   return false;
 }
 
