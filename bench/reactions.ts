@@ -31,6 +31,9 @@ const TARGET_SUSTAINED = 2000;
 const DRAIN_MS = 2000;
 const MAX_STEP_P99_MS = 500;
 const MASTER_KEY = randomBytes(32).toString('base64');
+/** Preloaded into each server: counts its PostgreSQL statements and its CPU time (see the file). */
+const COUNTER = new URL('./count-statements.mjs', import.meta.url).href;
+const countsFile = (dataDir: string, i: number) => path.join(dataDir, `counts-${i}.json`);
 
 type Setup = 'sqlite' | 'postgres' | 'postgres-2';
 
@@ -204,6 +207,9 @@ interface Outcome {
   exactlyOnce: boolean;
   allSucceeded: boolean;
   summary: string;
+  acknowledged: number;
+  /** PostgreSQL only: row writes and commits per acknowledged deploy, from the server's statistics. */
+  writes?: string;
 }
 
 async function bench(label: string, processes: number, databaseUrl: string | undefined, options: Options): Promise<Outcome> {
@@ -226,6 +232,8 @@ async function bench(label: string, processes: number, databaseUrl: string | und
             SHIPLINE_MASTER_KEY: MASTER_KEY,
             SHIPLINE_LOG_LEVEL: 'warn',
             ...(process.env.SHIPLINE_WORKERS ? { SHIPLINE_WORKERS: process.env.SHIPLINE_WORKERS } : {}),
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${COUNTER}`.trim(),
+            SHIPLINE_BENCH_COUNTS: countsFile(dataDir, i),
           },
         }),
       );
@@ -276,12 +284,30 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     const allSucceeded = (runs.succeeded ?? 0) === ledger.acked.size;
     const summary = `acknowledged ${ledger.acked.size}, delivered ${ledger.delivered.size}, duplicates ${ledger.duplicates}, ingest failures ${ledger.failures}, runs ${JSON.stringify(runs)}`;
     console.log(`  ${summary}`);
-    return { label, p50, p99, max, sustained, exactlyOnce, allSucceeded, summary };
+    return { label, p50, p99, max, sustained, exactlyOnce, allSucceeded, summary, acknowledged: ledger.acked.size };
   } finally {
     for (const server of servers) await server.stop();
+    printCounts(dataDir, servers.length, ledger.acked.size);
     await sink.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Statements sent to PostgreSQL and CPU time of the Shipline processes, per acknowledged deploy. */
+function printCounts(dataDir: string, processes: number, deploys: number): void {
+  let statements = 0;
+  let cpuMicros = 0;
+  for (let i = 0; i < processes; i++) {
+    const file = countsFile(dataDir, i);
+    if (!fs.existsSync(file)) return;
+    const counts = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number };
+    statements += counts.statements;
+    cpuMicros += counts.cpuMicros;
+  }
+  const per = Math.max(1, deploys);
+  console.log(
+    `  per deploy (warm-up included): ${(statements / per).toFixed(2)} statements to PostgreSQL, ${(cpuMicros / per).toFixed(0)} µs CPU in Shipline`,
+  );
 }
 
 async function withPgDatabase<T>(base: string, work: (url: string) => Promise<T>): Promise<T> {
@@ -299,15 +325,57 @@ async function withPgDatabase<T>(base: string, work: (url: string) => Promise<T>
   }
 }
 
+/**
+ * Row writes (inserts + updates + deletes, per table) and commits per acknowledged deploy, from
+ * PostgreSQL's statistics of the bench's own database: a count that does not depend on the
+ * machine. Read after the servers stopped (a backend reports its counts when it ends), until two
+ * reads agree. Includes the warm-up and the setup (a few rows).
+ */
+async function rowWrites(url: string, deploys: number): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const read = async () => {
+      const tables = await client.query<{ relname: string; writes: string }>(
+        'SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS writes FROM pg_stat_user_tables ORDER BY relname',
+      );
+      const [db] = (
+        await client.query<{ xact_commit: string }>('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()')
+      ).rows;
+      return { tables: tables.rows.filter((r) => Number(r.writes) > 0), commits: Number(db!.xact_commit) };
+    };
+    let last = await read();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const next = await read();
+      const same = JSON.stringify(next.tables) === JSON.stringify(last.tables);
+      last = next;
+      if (same) break;
+    }
+    const per = (n: number) => (n / Math.max(1, deploys)).toFixed(2);
+    const total = last.tables.reduce((sum, r) => sum + Number(r.writes), 0);
+    return `row writes per deploy ${per(total)} (${last.tables.map((r) => `${r.relname} ${per(Number(r.writes))}`).join(', ')}); commits per deploy ${per(last.commits)}`;
+  } finally {
+    await client.end();
+  }
+}
+
+async function measuredOnPg(label: string, processes: number, base: string, options: Options): Promise<Outcome> {
+  return withPgDatabase(base, async (url) => {
+    const outcome = await bench(label, processes, url, options);
+    outcome.writes = await rowWrites(url, outcome.acknowledged);
+    console.log(`  ${outcome.writes}`);
+    return outcome;
+  });
+}
+
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const outcomes: Outcome[] = [];
   if (options.setups.includes('sqlite')) outcomes.push(await bench('SQLite, one process', 1, undefined, options));
   const pgUrl = process.env.SHIPLINE_TEST_DATABASE_URL;
-  if (pgUrl && options.setups.includes('postgres'))
-    outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, one process', 1, url, options)));
-  if (pgUrl && options.setups.includes('postgres-2'))
-    outcomes.push(await withPgDatabase(pgUrl, (url) => bench('PostgreSQL, two processes', 2, url, options)));
+  if (pgUrl && options.setups.includes('postgres')) outcomes.push(await measuredOnPg('PostgreSQL, one process', 1, pgUrl, options));
+  if (pgUrl && options.setups.includes('postgres-2')) outcomes.push(await measuredOnPg('PostgreSQL, two processes', 2, pgUrl, options));
   console.log(`\n| Store | p50 at ${options.rate}/s | p99 | max | sustained events/s | exactly once | runs durable |`);
   console.log('|---|--:|--:|--:|--:|:-:|:-:|');
   for (const o of outcomes) {

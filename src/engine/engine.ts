@@ -6,6 +6,7 @@ import type { ClaimedJob } from '../store/engine/jobs.js';
 import { claimJobs, nextDueAt, releaseAllLeases, renewLeases } from '../store/engine/jobs.js';
 import type { StepDecision } from '../store/engine/step-outcomes.js';
 import { applyDecision } from '../store/engine/step-outcomes.js';
+import { applyDecisions } from '../store/engine/outcome-batch.js';
 import type { EngineDeps } from './deps.js';
 import { executeJob } from './execute-step.js';
 
@@ -39,6 +40,9 @@ export class Engine {
   private safety: NodeJS.Timeout | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  /** Outcomes waiting for the next commit: those ready in one turn share one set-based commit. */
+  private outcomes: { decision: StepDecision; done: () => void }[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -170,13 +174,38 @@ export class Engine {
       if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
       return;
     }
+    await new Promise<void>((done) => {
+      this.outcomes.push({ decision, done });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        void this.record(this.outcomes.splice(0));
+      });
+    });
+  }
+
+  /**
+   * Commits outcomes together (set-based), while earlier commits may still be under way. If the
+   * shared commit fails, each outcome is committed alone, so one bad outcome stays its own.
+   * An outcome that cannot be committed is left to its lease: the job runs again.
+   */
+  private async record(batch: { decision: StepDecision; done: () => void }[]): Promise<void> {
     const now = (this.deps.now?.() ?? new Date()).toISOString();
     const deps = { events: this.deps.store.events, reactions: this.deps.store.reactions };
+    const decisions = batch.map((b) => b.decision);
     try {
-      await this.deps.store.commits.submit((run) => applyDecision(run, decision, deps, now));
-    } catch (err) {
-      if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'recording a step outcome failed');
+      await this.deps.store.commits.submit((run) => applyDecisions(run, decisions, deps, now));
+    } catch {
+      for (const { decision } of batch) {
+        try {
+          await this.deps.store.commits.submit((run) => applyDecision(run, decision, deps, now));
+        } catch (err) {
+          if (!this.outage(err)) this.deps.logger?.error({ err, jobId: decision.jobId }, 'recording a step outcome failed');
+        }
+      }
     }
+    for (const { done } of batch) done();
   }
 
   /** Sleeps until the next delayed job is due, if that comes before the safety poll. */

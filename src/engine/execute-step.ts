@@ -1,3 +1,5 @@
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { ReactionSpec, StepSpec } from '../core/reactions/document.js';
 import { Budget } from '../core/reactions/budget.js';
@@ -20,6 +22,25 @@ import { errorMessage } from '../core/error-message.js';
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
 
 class StepTimeout extends Error {}
+
+// Each action's config schema compiled once: checking a rendered config is most of a short
+// step's CPU time when interpreted.
+const checkers = new WeakMap<TSchema, (value: unknown) => boolean>();
+
+function conforms(schema: TSchema, value: unknown): boolean {
+  let check = checkers.get(schema);
+  if (!check) {
+    const compiled = Compile(schema);
+    check = (v) => compiled.Check(v);
+    checkers.set(schema, check);
+  }
+  return check(value);
+}
+
+/** The rendered config as the types the action declares; as rendered when it has them already. */
+function converted(schema: TSchema, rendered: Record<string, unknown>): Record<string, unknown> {
+  return conforms(schema, rendered) ? rendered : (Value.Convert(schema, rendered) as Record<string, unknown>);
+}
 
 /**
  * Executes one claimed job (outside any transaction) and decides what it leads to. Never throws:
@@ -80,11 +101,13 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
     // Templates render to text: `{{ data.port }}` is "8080". Converted to the types the action
     // declares (as validation assumed when it accepted literals such as `port: "8080"`).
     const rendered = await renderConfig(job, spec, step, deps, recorder, hosts, action.sendsSecrets === true);
-    const shown = Value.Convert(action.config, rendered.shown) as Record<string, unknown>;
+    const shown = converted(action.config, rendered.shown);
     input = shown;
-    config = rendered.real === undefined ? shown : (Value.Convert(action.config, rendered.real) as Record<string, unknown>);
+    config = rendered.real === undefined ? shown : converted(action.config, rendered.real);
     if (rendered.real !== undefined) recorder.hideDerived(config, shown);
-    const problems = [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
+    const problems = conforms(action.config, config)
+      ? []
+      : [...Value.Errors(action.config, config)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
     if (problems.length > 0) return end('failed', null, `invalid input for ${action.name}: ${problems.join('; ')}`);
   } catch (err) {
     return end('failed', null, `could not render the step's input: ${errorMessage(err)}`);

@@ -143,6 +143,10 @@ export interface StepExecutionsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** When the step may be claimed; null while it is not queued. */
+  run_at: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
 }
 
 export interface JobsTable {

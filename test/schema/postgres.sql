@@ -248,6 +248,9 @@ CREATE TABLE step_executions (
   created_at text NOT NULL,
   started_at text,
   finished_at text,
+  run_at text,
+  locked_by text,
+  locked_until text,
   PRIMARY KEY (run_id, step_id)
 );
 
@@ -305,5 +308,6 @@ CREATE INDEX runs_by_event ON runs USING btree (event_id, id);
 CREATE INDEX runs_by_reaction ON runs USING btree (reaction, id);
 CREATE INDEX runs_by_status ON runs USING btree (status, id);
 CREATE INDEX service_aliases_service ON service_aliases USING btree (service_id);
+CREATE INDEX step_executions_due ON step_executions USING btree (run_at) WHERE (run_at IS NOT NULL);
 CREATE INDEX user_sessions_by_email ON user_sessions USING btree (email);
 CREATE INDEX wait_keys_by_step ON wait_keys USING btree (run_id, step_id);

@@ -248,6 +248,9 @@ CREATE TABLE step_executions (
   created_at text NOT NULL,
   started_at text,
   finished_at text,
+  run_at text,
+  locked_by text,
+  locked_until text,
   PRIMARY KEY (run_id, step_id)
 );
 
@@ -305,5 +308,6 @@ CREATE INDEX "runs_by_event" on "runs" ("event_id", "id");
 CREATE INDEX "runs_by_reaction" on "runs" ("reaction", "id");
 CREATE INDEX "runs_by_status" on "runs" ("status", "id");
 CREATE INDEX "service_aliases_service" on "service_aliases" ("service_id");
+CREATE INDEX "step_executions_due" on "step_executions" ("run_at") where "run_at" is not null;
 CREATE INDEX "user_sessions_by_email" on "user_sessions" ("email");
 CREATE INDEX "wait_keys_by_step" on "wait_keys" ("run_id", "step_id");

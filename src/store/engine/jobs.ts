@@ -3,6 +3,7 @@ import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { Db, SqlRunner } from '../database.js';
 import { JOBS_CHANNEL } from './dispatch.js';
 import { placeholders } from '../sql.js';
+import { parseStepJobKey, stepJobKey } from './run-state.js';
 
 export type JobKind = 'step' | 'resume' | 'timeout' | 'poll';
 
@@ -54,35 +55,48 @@ type EventRow = { id: string; type: string; source: string; occurred_at: string;
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 /**
- * Claims due jobs for `owner` with a lease, and in the same transaction marks the claimed steps
- * running (a new attempt). Returns each job with what executing it needs: run, step, event and
- * the run's earlier outputs. A lease that runs out (a crashed worker) makes the job claimable again.
+ * Claims due work for `owner` with a lease: queued steps (their execution rows, marked running
+ * with a new attempt in the same statement) and due jobs of waiting steps. Returns each with what
+ * executing it needs: run, step, event and the run's earlier outputs. A lease that runs out (a
+ * crashed worker) makes it claimable again.
  */
 export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedJob[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   return db.transaction(
     async (run) => {
-      const jobs = await run.query<JobRow>(
-        `UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id IN (
-         SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) ORDER BY run_at, id LIMIT ?${db.skipLocked}
-       ) RETURNING id, kind, run_id, step_id, payload`,
-        [owner, until, nowIso, nowIso, limit],
+      const starting = await run.query<{ run_id: string; step_id: string }>(
+        `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?), locked_by = ?, locked_until = ?
+         WHERE (run_id, step_id) IN (
+           SELECT run_id, step_id FROM step_executions WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?)
+             AND status IN ('pending', 'running') ORDER BY run_at LIMIT ?${db.skipLocked}
+         ) RETURNING run_id, step_id`,
+        [nowIso, owner, until, nowIso, nowIso, limit],
       );
-      if (jobs.length === 0) return [];
-      const starting = jobs.filter((j) => j.kind === 'step');
-      if (starting.length > 0) {
-        await run.query(
-          `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?)
-         WHERE status IN ('pending', 'running') AND (run_id, step_id) IN (VALUES ${starting.map(() => '(?, ?)').join(', ')})`,
-          [nowIso, ...starting.flatMap((j) => [j.run_id, j.step_id])],
+      const jobs: JobRow[] = starting.map((s) => ({
+        id: stepJobKey(s.run_id, s.step_id),
+        kind: 'step',
+        run_id: s.run_id,
+        step_id: s.step_id,
+        payload: null,
+      }));
+      if (jobs.length < limit) {
+        jobs.push(
+          ...(await run.query<JobRow>(
+            `UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id IN (
+             SELECT id FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until < ?) ORDER BY run_at, id LIMIT ?${db.skipLocked}
+           ) RETURNING id, kind, run_id, step_id, payload`,
+            [owner, until, nowIso, nowIso, limit - jobs.length],
+          )),
         );
       }
+      if (jobs.length === 0) return [];
       const runIds = [...new Set(jobs.map((j) => j.run_id))];
       const runs = new Map(
         (
-          await run.query<RunRow>(
-            `SELECT id, reaction, reaction_version, event_id, status FROM runs WHERE id IN (${placeholders(runIds.length)})`,
+          await run.query<RunRow & EventRow>(
+            `SELECT r.id, r.reaction, r.reaction_version, r.event_id, r.status, e.type, e.source, e.occurred_at, e.data
+             FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id IN (${placeholders(runIds.length)})`,
             runIds,
           )
         ).map((r) => [r.id, r]),
@@ -91,24 +105,23 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
         `SELECT run_id, step_id, status, attempt, output, wait_state, wait_deadline, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
         runIds,
       );
-      const eventIds = [...new Set([...runs.values()].map((r) => r.event_id))];
-      const events = new Map(
-        (
-          await run.query<EventRow>(
-            `SELECT id, type, source, occurred_at, data FROM events WHERE id IN (${placeholders(eventIds.length)})`,
-            eventIds,
-          )
-        ).map((e) => [e.id, { id: e.id, type: e.type, source: e.source, timestamp: e.occurred_at, data: JSON.parse(e.data) as unknown }]),
-      );
+      const events = new Map<string, ShiplineEvent>();
+      const eventOf = (r: RunRow & EventRow): ShiplineEvent => {
+        let event = events.get(r.event_id);
+        if (!event) {
+          event = { id: r.event_id, type: r.type, source: r.source, timestamp: r.occurred_at, data: JSON.parse(r.data) as unknown };
+          events.set(r.event_id, event);
+        }
+        return event;
+      };
       const claimed: ClaimedJob[] = [];
       for (const job of jobs) {
         const r = runs.get(job.run_id);
         const runSteps = steps.filter((s) => s.run_id === job.run_id);
         const step = runSteps.find((s) => s.step_id === job.step_id);
-        const event = r ? events.get(r.event_id) : undefined;
-        if (!r || !step || !event) {
+        if (!r || !step) {
           // The run or step is gone (deleted by hand): nothing left to do for this job.
-          await run.query('DELETE FROM jobs WHERE id = ?', [job.id]);
+          if (job.kind !== 'step') await run.query('DELETE FROM jobs WHERE id = ?', [job.id]);
           continue;
         }
         const outputs: Record<string, { output: unknown }> = {};
@@ -129,42 +142,63 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
             attempts: JSON.parse(step.attempts) as AttemptRecord[],
             input: parse(step.input),
           },
-          event,
+          event: eventOf(r),
           outputs,
         });
       }
       return claimed;
-      // A claim lost in a crash is harmless (the job is claimed again), so it need not wait for the disk.
+      // A claim lost in a crash is harmless (the work is claimed again), so it need not wait for the disk.
     },
     { lazy: true },
   );
 }
 
+const FREE = '(locked_until IS NULL OR locked_until < ?)';
+
 /**
- * When the earliest job not leased becomes due (null: none), to sleep until then. Read in index
- * order, so it stops at the first free job. Expiring leases of other processes are left to the
- * engine's safety poll.
+ * When the earliest queued step or job not leased becomes due (null: none), to sleep until then.
+ * Read in index order, so each read stops at the first free one. Expiring leases of other
+ * processes are left to the engine's safety poll.
  */
 export async function nextDueAt(db: Db, now = new Date()): Promise<string | null> {
-  const [row] = await db.transaction((run) =>
-    run.query<{ run_at: string }>('SELECT run_at FROM jobs WHERE locked_until IS NULL OR locked_until < ? ORDER BY run_at, id LIMIT 1', [
-      now.toISOString(),
-    ]),
-  );
-  return row?.run_at ?? null;
+  const nowIso = now.toISOString();
+  const [job, step] = await db.transaction(async (run) => [
+    ...(await run.query<{ run_at: string }>(`SELECT run_at FROM jobs WHERE ${FREE} ORDER BY run_at, id LIMIT 1`, [nowIso])),
+    ...(await run.query<{ run_at: string }>(
+      `SELECT run_at FROM step_executions WHERE run_at IS NOT NULL AND ${FREE} ORDER BY run_at LIMIT 1`,
+      [nowIso],
+    )),
+  ]);
+  const times = [job?.run_at, step?.run_at].filter((t): t is string => t !== undefined);
+  return times.length === 0 ? null : times.sort()[0]!;
 }
 
-/** Extends this owner's leases on jobs still in flight. */
+/** Extends this owner's leases on steps and jobs still in flight. */
 export async function renewLeases(db: Db, owner: string, jobIds: string[], leaseMs: number): Promise<void> {
   const until = new Date(Date.now() + leaseMs).toISOString();
-  await db.transaction((run) =>
-    run.query(`UPDATE jobs SET locked_until = ? WHERE locked_by = ? AND id IN (${placeholders(jobIds.length)})`, [until, owner, ...jobIds]),
-  );
+  const steps = jobIds.flatMap((id) => parseStepJobKey(id) ?? []);
+  const others = jobIds.filter((id) => !parseStepJobKey(id));
+  await db.transaction(async (run) => {
+    if (steps.length > 0)
+      await run.query(
+        `UPDATE step_executions SET locked_until = ? WHERE locked_by = ? AND (run_id, step_id) IN (VALUES ${steps.map(() => '(?, ?)').join(', ')})`,
+        [until, owner, ...steps.flatMap((s) => [s.runId, s.stepId])],
+      );
+    if (others.length > 0)
+      await run.query(`UPDATE jobs SET locked_until = ? WHERE locked_by = ? AND id IN (${placeholders(others.length)})`, [
+        until,
+        owner,
+        ...others,
+      ]);
+  });
 }
 
 /** Forgets leases held by a previous life of this process (SQLite: one process owns the queue). */
 export async function releaseAllLeases(db: Db): Promise<void> {
-  await db.transaction((run) => run.query('UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL'));
+  await db.transaction(async (run) => {
+    await run.query('UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL');
+    await run.query('UPDATE step_executions SET locked_by = NULL, locked_until = NULL WHERE run_at IS NOT NULL AND locked_by IS NOT NULL');
+  });
 }
 
 /** Enqueues a resume of a waiting step by a signal (e.g. an approval), if it waits on `key`. */

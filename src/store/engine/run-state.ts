@@ -1,4 +1,3 @@
-import { uuidv7 } from '../../core/ids.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
 import type { SqlRunner } from '../database.js';
 import { rowsOf } from '../sql.js';
@@ -13,24 +12,31 @@ export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'fail
 
 export const ACTIVE_STEP_STATUSES: readonly StepStatus[] = ['pending', 'running', 'waiting'];
 
-/** A step put (back) in the queue starts over: fresh attempts, logs and output. */
+/**
+ * A step put (back) in the queue starts over: fresh attempts, logs and output. Its row is its
+ * queue entry: due now, no lease.
+ */
 const UPSERT_PENDING_STEP = `INSERT INTO step_executions
-  (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at)
-  VALUES (?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL)
+  (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+  VALUES (?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL, ?, NULL, NULL)
   ON CONFLICT (run_id, step_id) DO UPDATE SET status = 'pending', channel = NULL, attempt = 0, input = NULL, output = NULL,
-    error = NULL, logs = '[]', attempts = '[]', wait_state = NULL, wait_deadline = NULL, started_at = NULL, finished_at = NULL`;
+    error = NULL, logs = '[]', attempts = '[]', wait_state = NULL, wait_deadline = NULL, started_at = NULL, finished_at = NULL,
+    run_at = excluded.run_at, locked_by = NULL, locked_until = NULL`;
 
-const INSERT_STEP_JOB = `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at)
-  VALUES (?, 'step', ?, ?, ?, NULL, ?, NULL, NULL, ?) ON CONFLICT (job_key) DO NOTHING`;
-
+/** The id a claimed step goes by (its execution row is its queue entry; jobs have uuids). */
 export const stepJobKey = (runId: string, stepId: string) => `step:${runId}:${stepId}`;
 
-/** Queues steps of a run: a pending execution row and a due job each. */
+/** The run and step of a `stepJobKey`; undefined for the id of a `jobs` row. */
+export function parseStepJobKey(id: string): { runId: string; stepId: string } | undefined {
+  if (!id.startsWith('step:')) return undefined;
+  const rest = id.slice('step:'.length);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? undefined : { runId: rest.slice(0, colon), stepId: rest.slice(colon + 1) };
+}
+
+/** Queues steps of a run: a pending execution row each, due now. */
 export async function queueSteps(run: SqlRunner, runId: string, stepIds: readonly string[], now: string): Promise<void> {
-  for (const stepId of stepIds) {
-    await run.query(UPSERT_PENDING_STEP, [runId, stepId, now]);
-    await run.query(INSERT_STEP_JOB, [uuidv7(), runId, stepId, now, stepJobKey(runId, stepId), now]);
-  }
+  for (const stepId of stepIds) await run.query(UPSERT_PENDING_STEP, [runId, stepId, now, now]);
 }
 
 export interface NewRun {
@@ -45,8 +51,9 @@ export interface NewRun {
 }
 
 /**
- * Inserts many new runs set-based (one statement per table, however many runs): this runs in the
- * ingest's transaction, where every statement is paid per batch, and on PostgreSQL per round trip.
+ * Inserts many new runs and their first steps, queued, set-based (one statement per table, however
+ * many runs): this runs in the ingest's transaction, where every statement is paid per batch, and
+ * on PostgreSQL per round trip.
  */
 export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: string): Promise<void> {
   if (runs.length === 0) return;
@@ -68,14 +75,9 @@ export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: s
   const steps = runs.flatMap((r) => r.roots.map((stepId) => [r.id, stepId] as const));
   if (steps.length === 0) return;
   await run.query(
-    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at)
-     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL)").join(', ')}`,
-    steps.flatMap(([runId, stepId]) => [runId, stepId, now]),
-  );
-  await run.query(
-    `INSERT INTO jobs (id, kind, run_id, step_id, run_at, payload, job_key, locked_by, locked_until, created_at)
-     VALUES ${Array.from({ length: steps.length }, () => "(?, 'step', ?, ?, ?, NULL, ?, NULL, NULL, ?)").join(', ')}`,
-    steps.flatMap(([runId, stepId]) => [uuidv7(), runId, stepId, now, stepJobKey(runId, stepId), now]),
+    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL, ?, NULL, NULL)").join(', ')}`,
+    steps.flatMap(([runId, stepId]) => [runId, stepId, now, now]),
   );
 }
 

@@ -7,7 +7,7 @@ import { signalWait } from './jobs.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from '../pagination.js';
 import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
-import { endRun } from './step-outcomes.js';
+import { endRun, UNQUEUED } from './step-outcomes.js';
 import { queueSteps } from './run-state.js';
 import { placeholders } from '../sql.js';
 
@@ -194,7 +194,7 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
           waitState: w.wait_state === null ? null : (JSON.parse(w.wait_state) as unknown),
         }));
         await run.query(
-          "UPDATE step_executions SET status = 'cancelled', finished_at = ? WHERE run_id = ? AND status IN ('pending', 'running', 'waiting')",
+          `UPDATE step_executions SET status = 'cancelled', finished_at = ?, ${UNQUEUED} WHERE run_id = ? AND status IN ('pending', 'running', 'waiting')`,
           [now, id],
         );
         await run.query('DELETE FROM jobs WHERE run_id = ?', [id]);

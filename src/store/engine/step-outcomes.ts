@@ -5,7 +5,8 @@ import { JOBS_CHANNEL } from './dispatch.js';
 import type { EventsRepo } from '../events.js';
 import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
-import { clearWait, nextSteps, queueSteps, releaseSlot } from './run-state.js';
+import { clearWait, nextSteps, parseStepJobKey, queueSteps, releaseSlot } from './run-state.js';
+import { placeholders } from '../sql.js';
 
 /** What executing a job led to; the engine decides, `applyDecision` makes it durable. */
 export type StepDecision =
@@ -41,10 +42,7 @@ export async function applyDecision(
   deps: { events: EventsRepo; reactions: ReactionsRepo },
   now: string,
 ): Promise<boolean> {
-  if (d.kind === 'discard') {
-    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
-    return false;
-  }
+  if (d.kind === 'discard') return discard(run, d.jobId);
   if (d.kind === 'poll-later') {
     if (d.payload === undefined)
       await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
@@ -75,24 +73,25 @@ export async function applyDecision(
   const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];
 
   if (d.kind === 'retry') {
+    // Retries are of steps that ran: the step's row queues it again, for later.
     const updated = await run.query<{ step_id: string }>(
-      `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ? ${fenceSql}`,
-      [...common, d.error, ...fence],
+      `UPDATE step_executions SET status = 'pending', input = ?, logs = ?, attempts = ?, error = ?, run_at = ?, locked_by = NULL, locked_until = NULL ${fenceSql}`,
+      [...common, d.error, d.runAt, ...fence],
     );
     if (updated.length === 0) return discard(run, d.jobId);
-    await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
+    if (!parseStepJobKey(d.jobId)) await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
     await run.notify(JOBS_CHANNEL);
     return true;
   }
 
   if (d.kind === 'wait') {
     const updated = await run.query<{ step_id: string }>(
-      `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ? ${fenceSql}`,
+      `UPDATE step_executions SET status = 'waiting', input = ?, logs = ?, attempts = ?, wait_state = ?, wait_deadline = ?, ${UNQUEUED} ${fenceSql}`,
       [...common, json(d.state), d.deadline, ...fence],
     );
     if (updated.length === 0) return discard(run, d.jobId);
     await clearWait(run, d.runId, d.stepId);
-    await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+    await dropJob(run, d.jobId);
     for (const key of new Set(d.correlate)) {
       await run.query('INSERT INTO wait_keys (key, run_id, step_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [key, d.runId, d.stepId]);
     }
@@ -109,12 +108,12 @@ export async function applyDecision(
 
   const status = d.channel === 'failed' ? 'failed' : 'succeeded';
   const updated = await run.query<{ step_id: string }>(
-    `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ? ${fenceSql}`,
+    `UPDATE step_executions SET status = ?, channel = ?, output = ?, error = ?, input = ?, logs = ?, attempts = ?, wait_state = NULL, wait_deadline = NULL, finished_at = ?, ${UNQUEUED} ${fenceSql}`,
     [status, d.channel, json(d.output), d.error, ...common, now, ...fence],
   );
   if (updated.length === 0) return discard(run, d.jobId);
   await clearWait(run, d.runId, d.stepId);
-  await run.query('DELETE FROM jobs WHERE id = ?', [d.jobId]);
+  await dropJob(run, d.jobId);
   const next = nextSteps(d.spec, d.stepId, d.channel);
   if (next.length > 0) {
     await queueSteps(run, d.runId, next, now);
@@ -126,8 +125,26 @@ export async function applyDecision(
   return true;
 }
 
-async function discard(run: SqlRunner, jobId: string): Promise<false> {
-  await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
+/** A step's row leaves the queue: not due, no lease. */
+export const UNQUEUED = 'run_at = NULL, locked_by = NULL, locked_until = NULL';
+
+/** Removes a `jobs` row that was done; a claimed step left the queue in its own update. */
+async function dropJob(run: SqlRunner, jobId: string): Promise<void> {
+  if (!parseStepJobKey(jobId)) await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
+}
+
+/**
+ * Drops work whose decision was stale or that has nothing left to do. A claimed step leaves the
+ * queue unless it was queued afresh meanwhile (a retried run).
+ */
+export async function discard(run: SqlRunner, jobId: string): Promise<false> {
+  const step = parseStepJobKey(jobId);
+  if (step)
+    await run.query(`UPDATE step_executions SET ${UNQUEUED} WHERE run_id = ? AND step_id = ? AND status <> 'pending'`, [
+      step.runId,
+      step.stepId,
+    ]);
+  else await run.query('DELETE FROM jobs WHERE id = ?', [jobId]);
   return false;
 }
 
@@ -162,14 +179,13 @@ export async function settleRun(
     'SELECT step_id, status, channel FROM step_executions WHERE run_id = ?',
     [runId],
   );
-  if (steps.some((s) => s.status === 'pending' || s.status === 'running')) return;
-  if (steps.some((s) => s.status === 'waiting')) {
+  const verdict = runVerdict(steps, spec);
+  if (verdict === 'active') return;
+  if (verdict === 'waiting') {
     await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running'", [runId]);
     return;
   }
-  const unhandled = steps.filter((s) => s.status === 'failed' && nextSteps(spec, s.step_id, 'failed').length === 0);
-  const status = unhandled.length > 0 ? 'failed' : 'succeeded';
-  const error = unhandled.length > 0 ? `step ${unhandled.map((s) => s.step_id).join(', ')} failed` : null;
+  const { status, error } = verdict;
   const [ended] = await run.query<{
     reaction: string;
     reaction_version: number | string;
@@ -183,37 +199,77 @@ export async function settleRun(
   await endRun(run, runId, status, ended, deps, now, steps);
 }
 
+/**
+ * What a run's steps say about the run: `active` while a step can still run, `waiting` while only
+ * waiting steps are left, else its end: `failed` if a step failed with nothing routed on its
+ * `failed` channel, else `succeeded`.
+ */
+export function runVerdict(
+  steps: readonly { step_id: string; status: string }[],
+  spec: ReactionSpec,
+): 'active' | 'waiting' | { status: 'succeeded' | 'failed'; error: string | null } {
+  if (steps.some((s) => s.status === 'pending' || s.status === 'running')) return 'active';
+  if (steps.some((s) => s.status === 'waiting')) return 'waiting';
+  const unhandled = steps.filter((s) => s.status === 'failed' && nextSteps(spec, s.step_id, 'failed').length === 0);
+  if (unhandled.length === 0) return { status: 'succeeded', error: null };
+  return { status: 'failed', error: `step ${unhandled.map((s) => s.step_id).join(', ')} failed` };
+}
+
+/** A run that just ended, as `endRuns` needs it. */
+export interface EndedRun {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  row: { reaction: string; reaction_version: number | string; event_id: string; concurrency_key: string | null };
+  steps: readonly { step_id: string; status: string; channel: string | null }[];
+}
+
 /** What every end of a run does, whatever ended it (its last step, or a cancel). */
 export async function endRun(
   run: SqlRunner,
   runId: string,
   status: 'succeeded' | 'failed' | 'cancelled',
-  ended: { reaction: string; reaction_version: number | string; event_id: string; concurrency_key: string | null },
+  ended: EndedRun['row'],
   deps: { events: EventsRepo; reactions: ReactionsRepo },
   now: string,
-  steps: { step_id: string; status: string; channel: string | null }[],
+  steps: EndedRun['steps'],
 ): Promise<void> {
-  if (ended.concurrency_key !== null) {
-    await releaseSlot(run, ended.concurrency_key, async (name, version) => (await deps.reactions.version(name, version, run)).spec, now);
+  await endRuns(run, [{ runId, status, row: ended, steps }], deps, now);
+}
+
+/**
+ * Ends many runs with one statement per table: frees their concurrency slots, revokes their
+ * tokens and stores their `run.<status>` events (one dispatch for all of them).
+ */
+export async function endRuns(
+  run: SqlRunner,
+  ended: readonly EndedRun[],
+  deps: { events: EventsRepo; reactions: ReactionsRepo },
+  now: string,
+): Promise<void> {
+  if (ended.length === 0) return;
+  for (const e of ended) {
+    if (e.row.concurrency_key === null) continue;
+    await releaseSlot(run, e.row.concurrency_key, async (name, version) => (await deps.reactions.version(name, version, run)).spec, now);
     await run.notify(JOBS_CHANNEL);
   }
-  await run.query('UPDATE api_tokens SET revoked_at = ? WHERE run_id = ? AND revoked_at IS NULL', [now, runId]);
+  await run.query(`UPDATE api_tokens SET revoked_at = ? WHERE run_id IN (${placeholders(ended.length)}) AND revoked_at IS NULL`, [
+    now,
+    ...ended.map((e) => e.runId),
+  ]);
   await deps.events.appendIn(
     run,
-    [
-      {
-        type: `run.${status}`,
-        source: `reaction:${ended.reaction}`,
-        data: {
-          runId,
-          reaction: ended.reaction,
-          version: Number(ended.reaction_version),
-          status,
-          eventId: ended.event_id,
-          steps: Object.fromEntries(steps.map((s) => [s.step_id, { status: s.status, channel: s.channel }])),
-        },
+    ended.map(({ runId, status, row, steps }) => ({
+      type: `run.${status}`,
+      source: `reaction:${row.reaction}`,
+      data: {
+        runId,
+        reaction: row.reaction,
+        version: Number(row.reaction_version),
+        status,
+        eventId: row.event_id,
+        steps: Object.fromEntries(steps.map((s) => [s.step_id, { status: s.status, channel: s.channel }])),
       },
-    ],
+    })),
     now,
   );
 }

@@ -11,6 +11,7 @@ import * as deployFailureStatus from './0009-deploy-failure-status.js';
 import * as endpointNames from './0010-endpoint-names.js';
 import * as schedules from './0011-schedules.js';
 import * as deployIndexes from './0012-deploy-indexes.js';
+import * as stepQueue from './0013-step-queue.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -34,6 +35,7 @@ const STEPS: Record<string, Step> = {
   '0010-endpoint-names': endpointNames,
   '0011-schedules': schedules,
   '0012-deploy-indexes': deployIndexes,
+  '0013-step-queue': stepQueue,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,0 +1,129 @@
+import type { ReactionSpec } from '../../core/reactions/document.js';
+import type { SqlRunner } from '../database.js';
+import type { EventsRepo } from '../events.js';
+import { placeholders } from '../sql.js';
+import { JOBS_CHANNEL } from './dispatch.js';
+import type { ReactionsRepo } from './reactions.js';
+import { nextSteps, parseStepJobKey, queueSteps } from './run-state.js';
+import type { EndedRun, StepDecision } from './step-outcomes.js';
+import { applyDecision, discard, endRuns, runVerdict, UNQUEUED } from './step-outcomes.js';
+
+type Deps = { events: EventsRepo; reactions: ReactionsRepo };
+type StepEnd = Extract<StepDecision, { kind: 'end' }>;
+
+// Each row: run id, step id, attempt (the fence), status, channel, output, error, input, logs, attempts.
+const END_ROW = '(?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?)';
+const endRows = (n: number) => Array.from({ length: n }, () => END_ROW).join(', ');
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Applies many decisions in the caller's transaction, as `applyDecision` does one by one, but
+ * with the common case set-based: steps that ran and ended (most of the engine's work) are
+ * recorded with one statement per table, however many there are, and the runs they end are
+ * settled together. On PostgreSQL each statement is a round trip inside the commit, so a batch
+ * of a hundred outcomes costs about ten statements instead of a thousand. Every other decision
+ * (waits, retries, polls, resumes) goes through `applyDecision`. Returns, per decision, false
+ * when it was stale (the step moved on).
+ */
+export async function applyDecisions(run: SqlRunner, decisions: readonly StepDecision[], deps: Deps, now: string): Promise<boolean[]> {
+  const results = new Array<boolean>(decisions.length).fill(false);
+  const ends: { d: StepEnd; at: number }[] = [];
+  for (const [at, d] of decisions.entries()) {
+    // A step that ran (claimed from its own row), as opposed to a waiting step's resume or timer.
+    if (d.kind === 'end' && d.fence.status === 'running' && parseStepJobKey(d.jobId)) ends.push({ d, at });
+    else results[at] = await applyDecision(run, d, deps, now);
+  }
+  if (ends.length === 0) return results;
+
+  const updated = await run.query<{ run_id: string; step_id: string }>(
+    `UPDATE step_executions SET status = v.column4, channel = v.column5, output = v.column6, error = v.column7, input = v.column8,
+       logs = v.column9, attempts = v.column10, wait_state = NULL, wait_deadline = NULL, finished_at = ?, ${UNQUEUED}
+     FROM (VALUES ${endRows(ends.length)}) AS v
+     WHERE step_executions.run_id = v.column1 AND step_executions.step_id = v.column2
+       AND step_executions.status = 'running' AND step_executions.attempt = v.column3
+     RETURNING run_id, step_id`,
+    [
+      now,
+      ...ends.flatMap(({ d }) => [
+        d.runId,
+        d.stepId,
+        d.fence.attempt,
+        d.channel === 'failed' ? 'failed' : 'succeeded',
+        d.channel,
+        json(d.output),
+        d.error,
+        json(d.input),
+        JSON.stringify(d.logs),
+        JSON.stringify(d.attempts),
+      ]),
+    ],
+  );
+  const kept = new Set(updated.map((u) => `${u.run_id}\n${u.step_id}`));
+  const recorded = ends.filter(({ d }) => kept.has(`${d.runId}\n${d.stepId}`));
+  for (const { at } of recorded) results[at] = true;
+
+  // A recorded step left the queue in that update; a stale one leaves it as `applyDecision` would.
+  for (const { d } of ends) if (!kept.has(`${d.runId}\n${d.stepId}`)) await discard(run, d.jobId);
+  if (recorded.length === 0) return results;
+  // A step that ran had no wait, but a timer of an earlier wait may linger: as clearWait does.
+  const pairs = `(VALUES ${recorded.map(() => '(?, ?)').join(', ')})`;
+  const pairParams = recorded.flatMap(({ d }) => [d.runId, d.stepId]);
+  await run.query(`DELETE FROM wait_keys WHERE (run_id, step_id) IN ${pairs}`, pairParams);
+  await run.query(`DELETE FROM jobs WHERE kind <> 'step' AND (run_id, step_id) IN ${pairs}`, pairParams);
+
+  // Next steps first, so that settling sees them pending.
+  const settle = new Map<string, ReactionSpec>();
+  let queued = false;
+  for (const { d } of recorded) {
+    const next = nextSteps(d.spec, d.stepId, d.channel);
+    if (next.length === 0) {
+      settle.set(d.runId, d.spec);
+      continue;
+    }
+    await queueSteps(run, d.runId, next, now);
+    await run.query("UPDATE runs SET status = 'running' WHERE id = ? AND status = 'waiting'", [d.runId]);
+    queued = true;
+  }
+  if (queued) await run.notify(JOBS_CHANNEL);
+  await settleRuns(run, settle, deps, now);
+  return results;
+}
+
+/** `settleRun` for many runs: one read of their steps, one update of those that end. */
+async function settleRuns(run: SqlRunner, specs: Map<string, ReactionSpec>, deps: Deps, now: string): Promise<void> {
+  if (specs.size === 0) return;
+  const ids = [...specs.keys()];
+  const rows = await run.query<{ run_id: string; step_id: string; status: string; channel: string | null }>(
+    `SELECT run_id, step_id, status, channel FROM step_executions WHERE run_id IN (${placeholders(ids.length)})`,
+    ids,
+  );
+  const stepsOf = new Map<string, typeof rows>();
+  for (const r of rows) (stepsOf.get(r.run_id) ?? stepsOf.set(r.run_id, []).get(r.run_id)!).push(r);
+  const ending: { runId: string; status: 'succeeded' | 'failed'; error: string | null }[] = [];
+  for (const id of ids) {
+    const verdict = runVerdict(stepsOf.get(id) ?? [], specs.get(id)!);
+    if (verdict === 'active') continue;
+    if (verdict === 'waiting') await run.query("UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running'", [id]);
+    else ending.push({ runId: id, ...verdict });
+  }
+  if (ending.length === 0) return;
+  const ended = await run.query<EndedRun['row'] & { id: string; status: 'succeeded' | 'failed' }>(
+    `UPDATE runs SET status = v.column2, error = v.column3, finished_at = ?
+     FROM (VALUES ${ending.map(() => '(?, ?, ?)').join(', ')}) AS v
+     WHERE runs.id = v.column1 AND runs.status IN ('running', 'waiting')
+     RETURNING id, status, reaction, reaction_version, event_id, concurrency_key`,
+    [now, ...ending.flatMap((e) => [e.runId, e.status, e.error])],
+  );
+  // In the order the steps ended, so that `run.*` events keep it.
+  const byId = new Map(ended.map((e) => [e.id, e]));
+  await endRuns(
+    run,
+    ending.flatMap(({ runId }) => {
+      const row = byId.get(runId);
+      return row ? [{ runId, status: row.status, row, steps: stepsOf.get(runId) ?? [] }] : [];
+    }),
+    deps,
+    now,
+  );
+}
