@@ -34,6 +34,14 @@ export interface Db {
    * written in order.
    */
   transaction<T>(work: (run: SqlRunner) => Promise<T>, options?: { lazy?: boolean }): Promise<T>;
+  /**
+   * Where each statement is a network round trip (PostgreSQL): runs one statement (`$n`
+   * placeholders) as a transaction of its own, without BEGIN and COMMIT. It is atomic, and
+   * committed and durable when it resolves. Absent on SQLite.
+   */
+  statement?<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Wakes listeners of `channel` now, outside any transaction (after work that committed). */
+  signal(channel: string): Promise<void>;
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -167,6 +175,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
         }
       }),
     listen: async (channel, handler) => local.on(channel, handler),
+    signal: async (channel) => local.emit(channel),
     skipLocked: '',
     shared: false,
     migrate: migrateWith(kysely, {
@@ -240,7 +249,12 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
       autoIncrementColumn: (c) => c,
     }),
     ping,
+    statement: async <R>(sql: string, params: readonly unknown[] = []) =>
+      (await kysely.executeQuery<R>(CompiledQuery.raw(sql, [...params]))).rows,
     listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
+    signal: async (channel) => {
+      await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
+    },
     skipLocked: ' FOR UPDATE SKIP LOCKED',
     shared: true,
     close: async () => {
