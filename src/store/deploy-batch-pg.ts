@@ -37,7 +37,7 @@ items AS MATERIALIZED (
 ),
 state AS MATERIALIZED (SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation),
 allowed AS MATERIALIZED (
-  SELECT i.*, ep.name AS endpoint FROM items i
+  SELECT i.*, ep.name AS endpoint, row_number() OVER (PARTITION BY i.dedup_id ORDER BY i.k) AS nth FROM items i
   JOIN deploy_endpoints ep ON ep.id = i.endpoint_id AND (i.internal = 1 OR ep.internal = 0)
   WHERE $25::bigint IS NULL OR $25::bigint = (SELECT generation FROM state)
 ),
@@ -46,9 +46,7 @@ accepted AS MATERIALIZED (
     CASE WHEN s.id IS NULL THEN 'alias:' || a.alias ELSE 'service:' || s.id END AS scope
   FROM allowed a
   LEFT JOIN (service_aliases sa JOIN services s ON s.id = sa.service_id) ON sa.alias = a.alias
-  WHERE a.dedup_id IS NULL OR NOT (
-    EXISTS (SELECT 1 FROM deploys d WHERE d.dedup_id = a.dedup_id)
-    OR EXISTS (SELECT 1 FROM allowed e WHERE e.dedup_id = a.dedup_id AND e.k < a.k))
+  WHERE a.dedup_id IS NULL OR (a.nth = 1 AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.dedup_id = a.dedup_id))
 ),
 counted AS MATERIALIZED (
   SELECT x.*, count(*) FILTER (WHERE x.given IS NULL) OVER (PARTITION BY x.scope ORDER BY x.k) AS c FROM accepted x

@@ -7,6 +7,8 @@ import type { EventsRepo } from './events.js';
 
 /** Times a batch is sent again for items whose scope another transaction was creating. */
 const MAX_ROUNDS = 5;
+/** At most one wake-up of the live event streams per this long, for any number of batches. */
+const SIGNAL_EVERY_MS = 10;
 /** Times the statement is sent with a fresh generation before the batch takes the transaction. */
 const MAX_STALE = 2;
 
@@ -105,8 +107,9 @@ export class PgIngest {
   }
 
   /**
-   * Wakes the live event streams of every process once batches committed: one NOTIFY for all the
-   * batches that committed while the previous one was under way, outside their transactions.
+   * Wakes the live event streams of every process once batches committed, outside their
+   * transactions: one NOTIFY for all the batches that committed within SIGNAL_EVERY_MS of the
+   * previous one (a stream reads everything after its last position, so one wake-up serves many).
    */
   private wakeStream(): void {
     if (this.signalling) {
@@ -117,12 +120,15 @@ export class PgIngest {
     void (async () => {
       do {
         this.signalAgain = false;
+        const sent = Date.now();
         try {
           await this.db.signal(EVENTS_CHANNEL);
         } catch (err) {
           // A stream misses nothing for good: it reads from its last position on the next wake-up.
           this.db.outage.report(err);
         }
+        const wait = SIGNAL_EVERY_MS - (Date.now() - sent);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       } while (this.signalAgain);
       this.signalling = false;
     })();
