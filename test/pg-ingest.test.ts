@@ -75,6 +75,17 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     expect(numbers).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
   });
 
+  it('numbers the first deploys of a new alias from two instances without a gap, and suggests it once', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).ingest.record(endpointId, input({ service: 'brand-new', dedup_id: `bn-${i}` }))),
+    );
+    expect(new Set(outcomes.map((o) => o.result))).toEqual(new Set(['no_service_found']));
+    const numbers = outcomes.map((o) => Number(o.deploy!.deployNumber)).sort((x, y) => x - y);
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const suggested = (await a.events.list({ type: 'suggestion.created', limit: 10 })).items;
+    expect(suggested.map((e) => (e.data as { alias: string }).alias)).toEqual(['brand-new']);
+  });
+
   it('sees a reaction another instance applied, and commits the runs with the deploys', async () => {
     await batch('before', 1);
     await apply(b, 'on-deploys', 'deploy.*');
