@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -36,6 +37,14 @@ export interface Db {
    * written in order.
    */
   transaction<T>(work: (run: SqlRunner) => Promise<T>, options?: { lazy?: boolean }): Promise<T>;
+  /**
+   * Where each statement is a network round trip (PostgreSQL): runs one statement (`$n`
+   * placeholders) as a transaction of its own, without BEGIN and COMMIT. It is atomic, and
+   * committed and durable when it resolves. Absent on SQLite.
+   */
+  statement?<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Wakes listeners of `channel` now, outside any transaction (after work that committed). */
+  signal(channel: string): Promise<void>;
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -188,6 +197,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
         }
       }),
     listen: async (channel, handler) => local.on(channel, handler),
+    signal: async (channel) => local.emit(channel),
     skipLocked: '',
     shared: false,
     migrate: migrateWith(kysely, {
@@ -229,6 +239,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
   } as unknown as pg.Pool;
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) });
   const converted = new Map<string, string>();
+  const statementNames = new Map<string, string>();
   const ping = async () => {
     await kysely.executeQuery(CompiledQuery.raw('SELECT 1'));
   };
@@ -264,7 +275,26 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
       autoIncrementColumn: (c) => c,
     }),
     ping,
+    statement: async <R>(sql: string, params: readonly unknown[] = []) => {
+      // Prepared once per connection under a name derived from its text: a long statement sent
+      // again and again (the ingest's) is then bound and run, not parsed and planned each time.
+      let name = statementNames.get(sql);
+      if (name === undefined) {
+        name = `shipline_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+        statementNames.set(sql, name);
+      }
+      const client = await connections.connect();
+      try {
+        return (await client.query<R & pg.QueryResultRow>({ name, text: sql, values: [...params] })).rows;
+      } finally {
+        // As Kysely does: a connection the server closed is dropped by the pool on its error event.
+        client.release();
+      }
+    },
     listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
+    signal: async (channel) => {
+      await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
+    },
     skipLocked: ' FOR UPDATE SKIP LOCKED',
     shared: true,
     close: async () => {

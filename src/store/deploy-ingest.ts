@@ -3,9 +3,16 @@ import type { Db, SqlRunner } from './database.js';
 import type { EventsRepo } from './events.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, recordBatch } from './deploy-batch.js';
+import { PgIngest } from './deploy-ingest-pg.js';
 import { commitThroughOutage } from './outage.js';
 
 const MAX_BATCH = 256;
+/**
+ * Batches in flight at once where each statement is a round trip (PostgreSQL): while one waits
+ * for the network and its commit, the next is sent, and the server syncs their commits together.
+ * With one writer (SQLite) one at a time.
+ */
+const PG_PARALLEL = 4;
 
 interface Waiter {
   item: IngestItem;
@@ -18,11 +25,15 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
 /**
  * Records deploys from the webhook. Every call resolves only after its transaction committed.
  * Group commit: the ingests that arrive while a batch commits form the next batch, which shares
- * one transaction (one fsync, one lock on each service's sequence); one batch is in flight at a time.
+ * one transaction (one fsync, one lock on each service's sequence). On SQLite one batch is in
+ * flight at a time; on PostgreSQL a few, each one statement (deploy-ingest-pg.ts).
  */
 export class DeployIngest {
   private queue: Waiter[] = [];
   private scheduled = false;
+  private inFlight = 0;
+  private readonly parallel: number;
+  private readonly pg: PgIngest | undefined;
   private readonly db: Db;
   private readonly now: () => Date;
   private readonly events: EventsRepo | undefined;
@@ -45,10 +56,13 @@ export class DeployIngest {
     this.commit = commit ?? ((work) => db.transaction(work));
     this.retryOutage = commit === undefined;
     this.now = now;
+    this.pg = db.statement ? new PgIngest(db, events) : undefined;
+    this.parallel = this.pg ? PG_PARALLEL : 1;
   }
 
   /** Records one deploy in the caller's transaction (an integration storing its events with it, under its internal endpoint). */
   async recordIn(run: SqlRunner, endpointId: string, input: DeployInput, receivedAt: string): Promise<IngestOutcome> {
+    if (this.pg) return this.pg.recordIn(run, { endpointId, input, internal: true }, receivedAt);
     const [outcome] = await recordBatch(run, [{ endpointId, input, internal: true }], receivedAt, this.events?.hook);
     return outcome!;
   }
@@ -57,20 +71,34 @@ export class DeployIngest {
   record(endpointId: string, input: DeployInput, options: { internal?: boolean } = {}): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item: { endpointId, input, ...(options.internal ? { internal: true } : {}) }, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate runs after the current poll phase, so every request already read joins the batch.
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.parallel || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate runs after the current poll phase, so every request already read joins the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** Commits a batch: one statement on PostgreSQL, else a transaction (the shared group commit on SQLite). */
+  private commitItems(items: readonly IngestItem[], receivedAt: string): Promise<IngestOutcome[]> {
+    if (this.pg) return this.pg.commit(items, receivedAt);
+    return this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook));
   }
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    this.inFlight++;
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
     const commitBatch = async () => {
-      const outcomes = await this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook));
+      const outcomes = await this.commitItems(items, receivedAt);
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
     try {
@@ -87,14 +115,16 @@ export class DeployIngest {
       // failure (or a dedup race lost to another instance) stays with its own request.
       await Promise.all(batch.map((waiter) => this.recordAlone(waiter, receivedAt)));
     } finally {
-      if (this.queue.length > 0) setImmediate(() => void this.flush());
-      else this.scheduled = false;
+      this.inFlight--;
+      this.schedule();
     }
   }
 
   private async recordAlone(waiter: Waiter, receivedAt: string): Promise<void> {
     try {
-      const [outcome] = await this.db.transaction((run) => recordBatch(run, [waiter.item], receivedAt, this.events?.hook));
+      const [outcome] = this.pg
+        ? await this.pg.commit([waiter.item], receivedAt)
+        : await this.db.transaction((run) => recordBatch(run, [waiter.item], receivedAt, this.events?.hook));
       waiter.resolve(outcome!);
     } catch (err) {
       if (err instanceof DuplicateDedupId) waiter.resolve({ result: 'duplicate_deploy' });

@@ -1,0 +1,282 @@
+import { DEPLOY_FAILED, reportedFailure } from '../core/deploy-failure.js';
+import { uuidv7 } from '../core/ids.js';
+import { globMatches } from '../core/reactions/matching.js';
+import type { Deploy } from '../core/vocabulary.js';
+import type { IngestItem, IngestOutcome } from './deploy-batch.js';
+import { DuplicateDedupId } from './deploy-batch.js';
+import type { StoredEvent } from './events.js';
+
+/**
+ * The PostgreSQL ingest: a whole batch in ONE statement, a data-modifying CTE taking the batch as
+ * arrays. It settles endpoints and duplicates, resolves aliases, locks and advances each scope's
+ * sequence, and inserts the deploys and their events. One statement is atomic on its own, so
+ * where nothing else must share its transaction it runs without BEGIN/COMMIT: one round trip.
+ *
+ * Numbering, set-based: in a scope, with `c` the count of unnumbered deploys so far and `m` the
+ * running maximum of `given - c` over the pipeline-numbered ones, an unnumbered deploy gets
+ * `c + max(start, m)`; the same as counting up one by one while given numbers move the counter
+ * forward (deploy-batch.ts `assignNumbers`).
+ *
+ * Events carry the deploy as JSON text, byte for byte what `JSON.stringify(deploy)` gives: the
+ * members known before the statement are serialized here, the ones it finds (endpoint name,
+ * service, number) by `to_json`, which escapes strings as JSON.stringify does.
+ *
+ * `$25` guards the batch with the reactions' generation (engine_state): when it moved since the
+ * caller learned that no enabled reaction listens for these events, the statement writes nothing
+ * and answers the generation it read, so a reaction applied by any process is never missed.
+ * (PostgreSQL placeholders are written `$n`; the SQL holds no `?`, which the runner would rewrite.)
+ */
+const INGEST = `WITH
+items AS MATERIALIZED (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+    $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
+  WITH ORDINALITY AS t(endpoint_id, internal, alias, dedup_id, given, id, environment, description, deployed_at, deploy_url,
+    deployer_id, deployer_email, deployer_name, commit_json, status, source, event_id, frag_b, frag_c, failed_id, failed_c,
+    suggestion_id, suggestion_data, k)
+),
+state AS MATERIALIZED (SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation),
+allowed AS MATERIALIZED (
+  SELECT i.*, ep.name AS endpoint, row_number() OVER (PARTITION BY i.dedup_id ORDER BY i.k) AS nth FROM items i
+  JOIN deploy_endpoints ep ON ep.id = i.endpoint_id AND (i.internal = 1 OR ep.internal = 0)
+  WHERE $25::bigint IS NULL OR $25::bigint = (SELECT generation FROM state)
+),
+accepted AS MATERIALIZED (
+  SELECT a.*, s.id AS service_id, s.name AS service_name,
+    CASE WHEN s.id IS NULL THEN 'alias:' || a.alias ELSE 'service:' || s.id END AS scope
+  FROM allowed a
+  LEFT JOIN (service_aliases sa JOIN services s ON s.id = sa.service_id) ON sa.alias = a.alias
+  WHERE a.dedup_id IS NULL OR (a.nth = 1 AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.dedup_id = a.dedup_id))
+),
+counted AS MATERIALIZED (
+  SELECT x.*, count(*) FILTER (WHERE x.given IS NULL) OVER (PARTITION BY x.scope ORDER BY x.k) AS c FROM accepted x
+),
+ranked AS MATERIALIZED (
+  SELECT y.*, max(CASE WHEN y.given ~ '^[0-9]{1,15}$' THEN y.given::bigint - y.c END)
+    OVER (PARTITION BY y.scope ORDER BY y.k) AS m
+  FROM counted y
+),
+totals AS MATERIALIZED (SELECT scope, max(c) AS c, max(m) AS m FROM ranked GROUP BY scope),
+locked AS MATERIALIZED (
+  SELECT q.scope, q.last_number FROM deploy_sequences q WHERE q.scope IN (SELECT scope FROM totals) ORDER BY q.scope FOR UPDATE
+),
+advanced AS (
+  UPDATE deploy_sequences q SET last_number = t.c + GREATEST(l.last_number, t.m)
+  FROM locked l JOIN totals t ON t.scope = l.scope
+  WHERE q.scope = l.scope AND t.c + GREATEST(l.last_number, t.m) <> l.last_number
+),
+fresh AS (
+  INSERT INTO deploy_sequences (scope, last_number)
+  SELECT t.scope, t.c + GREATEST(0, t.m) FROM totals t WHERE t.scope NOT IN (SELECT scope FROM locked) ORDER BY t.scope
+  ON CONFLICT (scope) DO NOTHING RETURNING scope
+),
+numbered AS MATERIALIZED (
+  SELECT r.*, CASE WHEN r.given IS NULL THEN (r.c + GREATEST(s.start, r.m))::text ELSE r.given END AS number
+  FROM ranked r JOIN (SELECT scope, last_number AS start FROM locked UNION ALL SELECT scope, 0 FROM fresh) s ON s.scope = r.scope
+),
+suggest AS MATERIALIZED (
+  SELECT DISTINCT ON (n.alias) n.k FROM numbered n
+  WHERE n.service_id IS NULL AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = n.alias)
+  ORDER BY n.alias, n.k
+),
+deployed AS (
+  INSERT INTO deploys (id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
+    deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source)
+  SELECT id, endpoint_id, endpoint, service_id, alias, environment, description, deployed_at, deploy_url,
+    number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, $24, status, source
+  FROM numbered ORDER BY k
+),
+body AS (
+  SELECT n.*, '{"id":' || to_json(n.id)::text || ',"endpoint":' || to_json(n.endpoint)::text || ',"service":'
+    || CASE WHEN n.service_id IS NULL THEN 'null'
+       ELSE '{"id":' || to_json(n.service_id)::text || ',"name":' || to_json(n.service_name)::text || '}' END
+    || n.frag_b || to_json(n.number)::text AS head
+  FROM numbered n
+),
+stored AS (
+  INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject)
+  SELECT id, type, source, NULL, occurred_at, data, $24, subject FROM (
+    SELECT 0 AS part, k, event_id AS id, 'deploy.recorded' AS type, 'deploy-endpoint:' || endpoint AS source,
+      deployed_at AS occurred_at, head || frag_c AS data, NULL AS subject FROM body
+    UNION ALL
+    SELECT 1, k, failed_id, '${DEPLOY_FAILED}', 'deploy-endpoint:' || endpoint, deployed_at, head || failed_c, 'deploy:' || id
+    FROM body WHERE failed_id IS NOT NULL
+    UNION ALL
+    SELECT 2, k, suggestion_id, 'suggestion.created', 'deploy-endpoint:' || endpoint, $24, suggestion_data, NULL
+    FROM body WHERE k IN (SELECT k FROM suggest)
+  ) e ORDER BY part, k
+)
+SELECT i.k, g.generation, a.endpoint, acc.k IS NOT NULL AS accepted, n.number, n.service_id, n.service_name,
+  s.k IS NOT NULL AS suggested
+FROM items i CROSS JOIN state g LEFT JOIN allowed a ON a.k = i.k LEFT JOIN accepted acc ON acc.k = i.k
+LEFT JOIN numbered n ON n.k = i.k LEFT JOIN suggest s ON s.k = i.k
+ORDER BY i.k`;
+
+type Row = {
+  k: string;
+  generation: string;
+  endpoint: string | null;
+  accepted: boolean;
+  number: string | null;
+  service_id: string | null;
+  service_name: string | null;
+  suggested: boolean;
+};
+
+/** Runs one statement: alone (autocommit) or in the caller's transaction. */
+export type Statement = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+
+/** What one statement did with a batch. */
+export interface PgBatchResult {
+  /** The reactions' generation moved past the guard: nothing was written. */
+  stale: boolean;
+  /** The generation the statement read. */
+  generation: number;
+  /** In item order; undefined for an item to send again (see `retry`). */
+  outcomes: Array<IngestOutcome | undefined>;
+  /**
+   * Items whose scope's first sequence row a concurrent transaction created meanwhile: not
+   * written, and numbered by the next statement, which sees that row.
+   */
+  retry: number[];
+  /** The events stored, as the events hook takes them. */
+  events: StoredEvent[];
+}
+
+/** The JSON members of `value` (an object), without braces: as JSON.stringify writes them. */
+const members = (value: object) => JSON.stringify(value).slice(1, -1);
+
+/** The event types an ingest stores. */
+export const INGEST_EVENT_TYPES = ['deploy.recorded', DEPLOY_FAILED, 'suggestion.created'] as const;
+
+/** Whether a reaction with one of these triggers (type or glob) starts on an event the ingest stores. */
+export function listensToIngest(triggers: readonly string[]): boolean {
+  return triggers.some((t) => INGEST_EVENT_TYPES.some((type) => globMatches(t, type)));
+}
+
+/** Reads the reactions' generation and the triggers of the enabled reactions, in one statement. */
+export const WATCH = `SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation,
+  COALESCE((SELECT json_agg(trigger) FROM reactions WHERE enabled = 1), '[]') AS triggers`;
+
+/**
+ * Records a batch in one statement. `guard`: the reactions' generation the caller saw with no
+ * listener (the statement then writes only if it still holds), or null to write regardless.
+ */
+export async function recordBatchPg(
+  statement: Statement,
+  items: readonly IngestItem[],
+  receivedAt: string,
+  guard: number | null,
+): Promise<PgBatchResult> {
+  const ids = items.map(() => uuidv7());
+  const eventIds = items.map(() => uuidv7());
+  const failedIds = items.map((item) => ((item.input.status ?? 'succeeded') === 'failed' ? uuidv7() : null));
+  const suggestionIds = items.map(() => uuidv7());
+  const column = <T>(pick: (item: IngestItem, i: number) => T) => items.map(pick);
+  const tail = (item: IngestItem) => ({
+    dedupId: item.input.dedupId,
+    deployer: item.input.deployer,
+    commit: item.input.commit,
+    receivedAt,
+    status: item.input.status ?? 'succeeded',
+    source: item.input.source ?? 'custom',
+  });
+  const params = [
+    column((item) => item.endpointId),
+    column((item) => (item.internal ? 1 : 0)),
+    column((item) => item.input.service),
+    column((item) => item.input.dedupId),
+    column((item) => item.input.deployNumber),
+    ids,
+    column((item) => item.input.environment),
+    column((item) => item.input.description),
+    column((item) => item.input.deployedAt),
+    column((item) => item.input.deployUrl),
+    column((item) => item.input.deployer.id),
+    column((item) => item.input.deployer.email),
+    column((item) => item.input.deployer.name),
+    column((item) => (item.input.commit ? JSON.stringify(item.input.commit) : null)),
+    column((item) => item.input.status ?? 'succeeded'),
+    column((item) => item.input.source ?? 'custom'),
+    eventIds,
+    column(({ input }) => {
+      const middle = { serviceAlias: input.service, environment: input.environment, description: input.description };
+      return `,${members({ ...middle, deployedAt: input.deployedAt, deployUrl: input.deployUrl })},"deployNumber":`;
+    }),
+    column((item) => `,${members(tail(item))}}`),
+    failedIds,
+    column((item, i) =>
+      failedIds[i] === null
+        ? null
+        : `,${members(tail(item))},"failure":${JSON.stringify(reportedFailure({ source: item.input.source ?? 'custom', description: item.input.description }))}}`,
+    ),
+    suggestionIds,
+    column(({ input }, i) => JSON.stringify({ alias: input.service, deployId: ids[i], environment: input.environment })),
+    receivedAt,
+    guard,
+  ];
+  const rows = await statement<Row>(INGEST, params);
+  const generation = Number(rows[0]?.generation ?? 0);
+  if (guard !== null && generation !== guard) return { stale: true, generation, outcomes: [], retry: [], events: [] };
+
+  const outcomes: Array<IngestOutcome | undefined> = new Array(items.length);
+  const retry: number[] = [];
+  const recorded: StoredEvent[] = [];
+  const failed: StoredEvent[] = [];
+  const suggested: StoredEvent[] = [];
+  for (const row of rows) {
+    const i = Number(row.k) - 1;
+    const { input } = items[i]!;
+    if (row.endpoint === null) outcomes[i] = { result: 'endpoint_not_found' };
+    else if (!row.accepted) outcomes[i] = { result: 'duplicate_deploy' };
+    else if (row.number === null) retry.push(i);
+    else {
+      const deploy: Deploy = {
+        id: ids[i]!,
+        endpoint: row.endpoint,
+        service: row.service_id === null ? null : { id: row.service_id, name: row.service_name! },
+        serviceAlias: input.service,
+        environment: input.environment,
+        description: input.description,
+        deployedAt: input.deployedAt,
+        deployUrl: input.deployUrl,
+        deployNumber: row.number,
+        dedupId: input.dedupId,
+        deployer: input.deployer,
+        commit: input.commit,
+        receivedAt,
+        status: input.status ?? 'succeeded',
+        source: input.source ?? 'custom',
+      };
+      outcomes[i] = { result: deploy.service ? 'ok' : 'no_service_found', deploy };
+      const source = `deploy-endpoint:${row.endpoint}`;
+      const event = { source, seq: 0, correlate: [] };
+      recorded.push({ ...event, id: eventIds[i]!, type: 'deploy.recorded', timestamp: deploy.deployedAt, data: deploy });
+      if (failedIds[i] !== null) {
+        failed.push({
+          ...event,
+          id: failedIds[i]!,
+          type: DEPLOY_FAILED,
+          timestamp: deploy.deployedAt,
+          data: { ...deploy, failure: reportedFailure(deploy) },
+        });
+      }
+      if (row.suggested) {
+        suggested.push({
+          ...event,
+          id: suggestionIds[i]!,
+          type: 'suggestion.created',
+          timestamp: receivedAt,
+          data: { alias: deploy.serviceAlias, deployId: deploy.id, environment: deploy.environment },
+        });
+      }
+    }
+  }
+  return { stale: false, generation, outcomes, retry, events: [...recorded, ...failed, ...suggested] };
+}
+
+/** The deploys' dedup_id index refused a row: a concurrent transaction committed the same dedup_id first. */
+export function asDuplicate(err: unknown): unknown {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === '23505' && e.constraint === 'deploys_dedup_id_key' ? new DuplicateDedupId() : err;
+}

@@ -1,0 +1,141 @@
+import type { Db, SqlRunner } from './database.js';
+import type { IngestItem, IngestOutcome } from './deploy-batch.js';
+import type { PgBatchResult, Statement } from './deploy-batch-pg.js';
+import { asDuplicate, listensToIngest, recordBatchPg, WATCH } from './deploy-batch-pg.js';
+import { EVENTS_CHANNEL } from './engine/dispatch.js';
+import type { EventsRepo } from './events.js';
+
+/** Times a batch is sent again for items whose scope another transaction was creating. */
+const MAX_ROUNDS = 5;
+/** At most one wake-up of the live event streams per this long, for any number of batches. */
+const SIGNAL_EVERY_MS = 10;
+/** Times the statement is sent with a fresh generation before the batch takes the transaction. */
+const MAX_STALE = 2;
+
+/**
+ * Commits ingest batches on PostgreSQL. While no enabled reaction listens for the events an
+ * ingest stores, a batch is one statement and one round trip: no transaction, no dispatch, no
+ * NOTIFY inside it (a notifying commit holds PostgreSQL's notify lock through its WAL flush, so
+ * notifying batches would commit one after another). Whether anything listens is cached with
+ * the reactions' generation it was read at; every statement checks that generation itself, so
+ * a reaction applied by any process is seen by the next batch. When a reaction listens, the
+ * statement runs in a transaction with the events hook, which queues the runs in it.
+ */
+export class PgIngest {
+  /** The reactions' generation last read, and whether an enabled reaction then listened; undefined: read it. */
+  private seen: { generation: number; listening: boolean } | undefined;
+  private watching: Promise<{ generation: number; listening: boolean }> | undefined;
+  private signalling = false;
+  private signalAgain = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsRepo | undefined,
+  ) {}
+
+  /** Records a batch; resolves once it is committed. Throws DuplicateDedupId when a concurrent batch won a dedup_id. */
+  async commit(items: readonly IngestItem[], receivedAt: string): Promise<IngestOutcome[]> {
+    const outcomes: IngestOutcome[] = new Array(items.length);
+    let pending = items.map((_, i) => i);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_ROUNDS) throw new Error('deploy sequence rows kept changing under the ingest');
+      const result = await this.once(
+        pending.map((i) => items[i]!),
+        receivedAt,
+      );
+      result.outcomes.forEach((outcome, j) => {
+        if (outcome) outcomes[pending[j]!] = outcome;
+      });
+      pending = result.retry.map((j) => pending[j]!);
+    }
+    return outcomes;
+  }
+
+  /** Records one deploy in the caller's transaction, with the runs its events start. */
+  async recordIn(run: SqlRunner, item: IngestItem, receivedAt: string): Promise<IngestOutcome> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const result = await recordBatchPg(inTransaction(run), [item], receivedAt, null).catch((err: unknown) =>
+        Promise.reject(asDuplicate(err)),
+      );
+      if (result.retry.length > 0) continue;
+      const hook = this.events?.hook;
+      if (hook && result.events.length > 0) await hook(run, result.events);
+      return result.outcomes[0]!;
+    }
+    throw new Error('deploy sequence rows kept changing under the ingest');
+  }
+
+  private async once(items: readonly IngestItem[], receivedAt: string): Promise<PgBatchResult> {
+    const hook = this.events?.hook;
+    const alone = this.db.statement! as Statement;
+    try {
+      if (!hook) return await recordBatchPg(alone, items, receivedAt, null);
+      for (let tries = 0; tries < MAX_STALE; tries++) {
+        const seen = this.seen ?? (await this.watch());
+        if (seen.listening) break;
+        const result = await recordBatchPg(alone, items, receivedAt, seen.generation);
+        if (!result.stale) {
+          if (result.events.length > 0) this.wakeStream();
+          return result;
+        }
+        if (this.seen === seen) this.seen = undefined;
+      }
+      return await this.db.transaction(async (run) => {
+        const result = await recordBatchPg(inTransaction(run), items, receivedAt, null);
+        // A generation other than the one read: a reaction changed, so look again next time.
+        if (result.generation !== this.seen?.generation) this.seen = undefined;
+        if (result.events.length > 0) await hook(run, result.events);
+        return result;
+      });
+    } catch (err) {
+      throw asDuplicate(err);
+    }
+  }
+
+  /** Reads the generation and the enabled reactions' triggers (one statement, shared by concurrent batches). */
+  private watch(): Promise<{ generation: number; listening: boolean }> {
+    this.watching ??= (async () => {
+      try {
+        const [row] = await this.db.statement!<{ generation: string; triggers: string[] }>(WATCH);
+        this.seen = { generation: Number(row!.generation), listening: listensToIngest(row!.triggers) };
+        return this.seen;
+      } finally {
+        this.watching = undefined;
+      }
+    })();
+    return this.watching;
+  }
+
+  /**
+   * Wakes the live event streams of every process once batches committed, outside their
+   * transactions: one NOTIFY for all the batches that committed within SIGNAL_EVERY_MS of the
+   * previous one (a stream reads everything after its last position, so one wake-up serves many).
+   */
+  private wakeStream(): void {
+    if (this.signalling) {
+      this.signalAgain = true;
+      return;
+    }
+    this.signalling = true;
+    void (async () => {
+      do {
+        this.signalAgain = false;
+        const sent = Date.now();
+        try {
+          await this.db.signal(EVENTS_CHANNEL);
+        } catch (err) {
+          // A stream misses nothing for good: it reads from its last position on the next wake-up.
+          this.db.outage.report(err);
+        }
+        const wait = SIGNAL_EVERY_MS - (Date.now() - sent);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      } while (this.signalAgain);
+      this.signalling = false;
+    })();
+  }
+}
+
+const inTransaction =
+  (run: SqlRunner): Statement =>
+  <R>(sql: string, params: readonly unknown[]) =>
+    run.query<R>(sql, params);

@@ -1,0 +1,167 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDeployPayload } from '../src/core/deploy-payload.js';
+import type { DeployInput } from '../src/core/deploy-payload.js';
+import { validateReaction } from '../src/core/reactions/document.js';
+import { openStore } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
+import type { TestDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
+import { seedPayload } from './support/app.js';
+
+function input(overrides: Record<string, unknown>): DeployInput {
+  const parsed = parseDeployPayload(seedPayload({ deploy_number: undefined, ...overrides }));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.input;
+}
+
+async function apply(store: Store, name: string, event: string, enabled = true): Promise<void> {
+  const document = { name, enabled, on: { event }, steps: { note: { uses: 'log', with: { message: '{{ data.id }}' } } } };
+  const result = validateReaction(document, { applying: true });
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  await store.reactions.apply(result.reaction, document);
+}
+
+/** Counts what this process sends to PostgreSQL (every statement, BEGIN and COMMIT included) while `work` runs. */
+async function roundTrips<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0];
+    sent.push(typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? first));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await work(), sent };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
+
+describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
+  let database: TestDatabase;
+  let a: Store;
+  let b: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    a = openStore(database.options);
+    await a.migrate();
+    // A second instance on the same database, as another Shipline process.
+    b = openStore(database.options);
+    await b.services.create({ name: 'cart', aliases: ['cart-svc'] });
+    endpointId = (await a.endpoints.create('ci')).id;
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await database.drop();
+  });
+
+  const batch = (prefix: string, n: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) => a.ingest.record(endpointId, input({ service: 'cart-svc', dedup_id: `${prefix}-${i}` }))),
+    );
+
+  it('records a batch in one statement (and one wake-up) when no reaction listens', async () => {
+    await batch('warm', 1);
+    const { result, sent } = await roundTrips(() => batch('quiet', 25));
+    expect(result.map((o) => o.result)).toEqual(Array.from({ length: 25 }, () => 'ok'));
+    expect(sent.length).toBeLessThanOrEqual(3);
+    expect(sent.filter((s) => /^(BEGIN|COMMIT)/i.test(s))).toEqual([]);
+    expect(sent.filter((s) => s.includes('INSERT INTO deploys'))).toHaveLength(1);
+    const numbers = result.map((o) => Number(o.deploy!.deployNumber)).sort((x, y) => x - y);
+    expect(numbers).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
+  });
+
+  it('numbers the first deploys of a new alias from two instances without a gap, and suggests it once', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).ingest.record(endpointId, input({ service: 'brand-new', dedup_id: `bn-${i}` }))),
+    );
+    expect(new Set(outcomes.map((o) => o.result))).toEqual(new Set(['no_service_found']));
+    const numbers = outcomes.map((o) => Number(o.deploy!.deployNumber)).sort((x, y) => x - y);
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const suggested = (await a.events.list({ type: 'suggestion.created', limit: 10 })).items;
+    expect(suggested.map((e) => (e.data as { alias: string }).alias)).toEqual(['brand-new']);
+  });
+
+  it('sees a reaction another instance applied, and commits the runs with the deploys', async () => {
+    await batch('before', 1);
+    await apply(b, 'on-deploys', 'deploy.*');
+    const { result, sent } = await roundTrips(() => batch('heard', 10));
+    expect(result.map((o) => o.result)).toEqual(Array.from({ length: 10 }, () => 'ok'));
+    expect(sent.some((s) => /^BEGIN/i.test(s))).toBe(true);
+    // Committed together: the runs are there when the ingest answers.
+    const events = (await a.events.list({ type: 'deploy.recorded', limit: 10 })).items;
+    const runs = await a.runs.forEvents(events.map((e) => e.id));
+    expect(new Set(runs.map((r) => r.eventId))).toEqual(new Set(events.map((e) => e.id)));
+
+    // Disabled again (by the other instance): back to one statement, with no run.
+    await apply(b, 'on-deploys', 'deploy.*', false);
+    await batch('after', 1);
+    const quiet = await roundTrips(() => batch('quiet-again', 10));
+    expect(quiet.sent.length).toBeLessThanOrEqual(3);
+    const later = (await a.events.list({ type: 'deploy.recorded', limit: 10 })).items;
+    expect(await a.runs.forEvents(later.map((e) => e.id))).toEqual([]);
+  });
+});
+
+describe.each(DIALECTS)('ingest semantics on %s', (dialect) => {
+  let database: TestDatabase;
+  let store: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    store = openStore(database.options);
+    await store.migrate();
+    await store.services.create({ name: 'Caf\u00e9 "quoted" \\ \u0001', aliases: ['odd'] });
+    endpointId = (await store.endpoints.create('ci "main" \u2603 \t')).id;
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it('numbers a batch as one deploy after another: given numbers move the sequence forward', async () => {
+    const given = [null, '10', null, 'v2', null, '5', '0012', null];
+    const outcomes = await Promise.all(
+      given.map((n, i) => store.ingest.record(endpointId, input({ service: 'odd', dedup_id: `num-${i}`, deploy_number: n }))),
+    );
+    expect(outcomes.map((o) => o.deploy!.deployNumber)).toEqual(['1', '10', '11', 'v2', '12', '5', '0012', '13']);
+    const next = await store.ingest.record(endpointId, input({ service: 'odd', dedup_id: 'num-next' }));
+    expect(next.deploy!.deployNumber).toBe('14');
+  });
+
+  it('stores each event with the deploy exactly as the API gives it, and answers each item on its own', async () => {
+    const outcomes = await Promise.all([
+      store.ingest.record(endpointId, input({ service: 'odd', dedup_id: 'ev-1', status: 'failed' })),
+      store.ingest.record(endpointId, input({ service: 'new-alias', dedup_id: 'ev-2', environment: 'prod' })),
+      store.ingest.record(endpointId, input({ service: 'new-alias', dedup_id: 'ev-3' })),
+      store.ingest.record(endpointId, input({ service: 'odd', dedup_id: 'ev-1' })),
+      store.ingest.record('00000000-0000-7000-8000-000000000000', input({ service: 'odd', dedup_id: 'ev-4' })),
+    ]);
+    expect(outcomes.map((o) => o.result)).toEqual(['ok', 'no_service_found', 'no_service_found', 'duplicate_deploy', 'endpoint_not_found']);
+    const [failed, first, second] = outcomes.map((o) => o.deploy!);
+    const rows = await store.db.transaction((run) =>
+      run.query<{ type: string; data: string; subject: string | null; source: string }>(
+        "SELECT type, data, subject, source FROM events WHERE type IN ('deploy.recorded', 'deploy.failed', 'suggestion.created') AND created_at = ? ORDER BY seq",
+        [failed!.receivedAt],
+      ),
+    );
+    expect(rows.map((r) => r.type)).toEqual([
+      'deploy.recorded',
+      'deploy.recorded',
+      'deploy.recorded',
+      'deploy.failed',
+      'suggestion.created',
+    ]);
+    expect(rows.slice(0, 3).map((r) => r.data)).toEqual([failed, first, second].map((d) => JSON.stringify(d)));
+    expect(rows[3]!.data).toBe(JSON.stringify({ ...failed, failure: { source: 'custom', reason: failed!.description, markedBy: null } }));
+    expect(rows[3]!.subject).toBe(`deploy:${failed!.id}`);
+    expect(JSON.parse(rows[4]!.data)).toEqual({ alias: 'new-alias', deployId: first!.id, environment: 'prod' });
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set([`deploy-endpoint:${failed!.endpoint}`]));
+    expect(failed!.service!.name).toBe('Caf\u00e9 "quoted" \\ \u0001');
+  });
+});
