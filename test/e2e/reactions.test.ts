@@ -233,4 +233,64 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       await sim.close();
     }
   });
+  it('starts a new filter value empty, so what is typed is the value', async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const value = page.getByLabel('Value');
+    expect(await value.inputValue()).toBe('');
+    await value.pressSequentially('Production');
+    expect(await value.inputValue()).toBe('Production');
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).toContain('environment: Production');
+  });
+
+  it('shows a pristine new reaction without problems until a field is touched or Create is pressed', async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByText('The document is checked as you fill it in.').waitFor();
+    expect(await page.getByRole('list', { name: 'Problems' }).count()).toBe(0);
+    // Create on the blank form: now the problems show.
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('list', { name: 'Problems' }).waitFor();
+
+    // Touching a field shows them too.
+    const other = await signedIn();
+    await other.goto('/reactions/new');
+    await other.getByLabel('Description').fill('Something');
+    await other.getByRole('list', { name: 'Problems' }).waitFor();
+  });
+
+  it('opens a valid reaction without ever showing a problem', async () => {
+    await bed.shipline.applyReaction({
+      name: 'opens-clean',
+      on: { event: 'deploy.recorded' },
+      steps: { notify: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/clean` } } },
+    });
+    const page = await signedIn();
+    // Records whether the problem list was ever in the page, however briefly (browser code, as text: no DOM types here).
+    await page.addInitScript(
+      `new MutationObserver(() => { if (document.querySelector('[aria-label="Problems"]')) window.sawProblems = true; })` +
+        `.observe(document, { childList: true, subtree: true });`,
+    );
+    await page.goto('/reactions/opens-clean');
+    await page.getByText('The document is valid.').waitFor();
+    expect(await page.evaluate('window.sawProblems === true')).toBe(false);
+  });
+
+  it("marks the optional signing section's secret as required only once signing is used", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const step = page.locator('section[data-step="request"]');
+    const signing = step.getByRole('group', { name: /^Signing/ });
+    await signing.waitFor();
+    const secret = signing.getByLabel(/^Secret name/);
+    expect(await secret.getAttribute('aria-required')).toBeNull();
+    expect(await signing.locator('label').first().textContent()).not.toContain('required');
+    await secret.fill('hook-key');
+    await expect.poll(() => secret.getAttribute('aria-required')).toBe('true');
+  });
 });

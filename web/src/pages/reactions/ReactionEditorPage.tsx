@@ -74,6 +74,8 @@ function ReactionEditor({ name }: { name: string | null }) {
   const [yamlFor, setYamlFor] = useState<Doc | null>(null);
   const [yamlError, setYamlError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>((location.state as { saved?: string } | null)?.saved ?? null);
+  // Whether anything was typed or Create pressed: a new reaction shows its problems only from then on.
+  const [touched, setTouched] = useState(false);
 
   // A (re)loaded reaction becomes the editor's document unless there are unsaved edits; those
   // keep everything but `enabled`, which the buttons change on the server.
@@ -97,7 +99,8 @@ function ReactionEditor({ name }: { name: string | null }) {
   });
   useLeaveWarning(doc !== null && !sameDocument(doc, baseline));
 
-  const check: Checkable = doc && !(tab === 'yaml' || yamlError) ? { document: doc } : { yaml: yamlText };
+  // Nothing is checked until there is a document (a reaction still loading has none yet).
+  const check: Checkable | null = !doc ? null : tab === 'yaml' || yamlError ? { yaml: yamlText } : { document: doc };
   const live = useLiveValidation(check);
 
   if (name && reaction.error && !reaction.data) {
@@ -128,7 +131,9 @@ function ReactionEditor({ name }: { name: string | null }) {
   };
 
   const dirty = !sameDocument(doc, baseline);
+  if (dirty && !touched) setTouched(true);
   const save = async () => {
+    setTouched(true);
     const target = name ?? (typeof doc.name === 'string' ? doc.name.trim() : '');
     if (!target) throw new Error('Give the reaction a name first.');
     const saved = await api.put<Reaction & { changed: boolean }>(`/api/v1/reactions/${seg(target)}`, doc);
@@ -308,9 +313,9 @@ function ReactionEditor({ name }: { name: string | null }) {
               changed={dirty}
               validation={live.result}
             />
-            <ProblemsPanel live={live} />
+            <ProblemsPanel live={live} quiet={!name && !touched} />
             <DryRunPanel
-              check={check}
+              check={check ?? { document: doc }}
               trigger={triggerOf(doc)}
               tick={tickSubjectOf(doc, live.result?.schedule?.next[0] ?? current?.schedule?.nextFireAt ?? null)}
             />
