@@ -7,6 +7,7 @@ import { shortSha } from '../deploys/deploy-view';
 import type { Incident } from '../services/catalog-types';
 import { formatSeconds, TITLES } from './metric-format';
 import type { Drilldown, DrilldownRow, MetricName } from './types';
+import { unitFor } from '../../lib/plural';
 
 function Why({ row }: { row: DrilldownRow }) {
   const parts = [
@@ -70,7 +71,7 @@ export function DrilldownTable({ metric, path, scope, onClose }: { metric: Metri
       {drill.loading && !d ? <Loading label="Loading the deploys…" /> : null}
       {d ? (
         <p className="hint">
-          {d.numerator} counted of {Math.round(d.denominator * 10) / 10} {d.denominatorUnit}
+          {d.numerator} counted of {Math.round(d.denominator * 10) / 10} {unitFor(Math.round(d.denominator * 10) / 10, d.denominatorUnit)}
           {metric === 'deploymentFrequency' ? ' (the denominator of deployment frequency is days)' : ''}.
         </p>
       ) : null}

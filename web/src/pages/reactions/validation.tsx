@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/ui';
 import type { Doc } from './document';
 import type { DryRunSubject, Validation } from './types';
 import { useDebounced } from './use-debounced';
+import { count } from '../../lib/plural';
 
 /** What to check: the document the form holds, or the YAML text as typed (so YAML syntax errors come from the server too). */
 export type Checkable = { document: Doc } | { yaml: string };
@@ -84,8 +85,7 @@ export function ProblemsPanel({ live, quiet = false }: { live: LiveValidation; q
         {result && !result.valid ? (
           <>
             <p>
-              <strong>{result.problems.length === 1 ? '1 problem' : `${result.problems.length} problems`}</strong> (saving is refused until
-              fixed):
+              <strong>{count(result.problems.length, 'problem')}</strong> (saving is refused until fixed):
             </p>
             <ul className="reactions-problem-list" aria-label="Problems">
               {result.problems.map((p) => (
