@@ -262,4 +262,31 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     const failures = page.getByRole('region', { name: 'Change failure rate' });
     await failures.getByText('0 failed of 1 finished deploy', { exact: true }).waitFor();
   });
+  it('pages the deploys behind a figure newest first, and Older goes back in time', async () => {
+    await api('POST', '/api/v1/services', { name: 'abacus' });
+    // 27 deploys, one an hour: more than one page of 25.
+    for (let n = 1; n <= 27; n += 1)
+      await bed.shipline.ingest({
+        service: 'abacus',
+        environment: 'Production',
+        description: `Abacus ${n}`,
+        deploy_number: String(n),
+        deployed_at: ago(28 - n),
+      });
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/insights?service=abacus');
+    const frequency = page.getByRole('region', { name: 'Deployment frequency' });
+    await frequency.getByRole('button', { name: 'Show the deploys behind deployment frequency' }).click();
+    const table = page.getByRole('table', { name: 'Deploys behind Deployment frequency' });
+    const numbers = async () => (await table.locator('tbody tr td:first-child a').allTextContents()).map((t) => Number(t.replace('#', '')));
+    await table.getByRole('link', { name: '#27', exact: true }).waitFor();
+    const first = await numbers();
+    expect(first).toEqual(Array.from({ length: 25 }, (_, i) => 27 - i));
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await table.getByRole('link', { name: '#1', exact: true }).waitFor();
+    expect(await numbers()).toEqual([2, 1]);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await table.getByRole('link', { name: '#27', exact: true }).waitFor();
+  });
 });

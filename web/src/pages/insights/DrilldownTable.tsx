@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router';
 import { Empty, ErrorNotice, Loading, Pager, StatusBadge, Time } from '../../components/ui';
 import { seg } from '../../lib/api';
@@ -49,10 +49,16 @@ function Incidents({ incidents }: { incidents: Incident[] }) {
   );
 }
 
+/** Newest deploy first; deploys recorded at the same instant keep the server's order, reversed. */
+const newerFirst = (a: DrilldownRow, b: DrilldownRow) => Date.parse(b.deploy.deployedAt) - Date.parse(a.deploy.deployedAt);
+
 /** The deploys one figure is computed from: counted rows make its numerator, all rows its denominator. */
 export function DrilldownTable({ metric, path, scope, onClose }: { metric: MetricName; path: string; scope: string; onClose(): void }) {
   const drill = useResource<Drilldown>(path);
-  const pages = useClientPages(drill.data?.rows ?? [], 25);
+  // The server answers every row at once, oldest first; the table reads like every other list,
+  // newest first, so "Older →" goes back in time.
+  const newestFirst = useMemo(() => [...(drill.data?.rows ?? [])].reverse().sort(newerFirst), [drill.data]);
+  const pages = useClientPages(newestFirst, 25);
   const d = drill.data;
   // The table opens under the figures: take the reader (and the focus) to it.
   const heading = useRef<HTMLHeadingElement>(null);
