@@ -91,4 +91,23 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     const status = await page.evaluate<number>("fetch('/api/v1/deploys').then((r) => r.status)");
     expect(status).toBe(401);
   });
+  it('loads the sign-in page signed out without a console error, and signs in', async () => {
+    const page = await bed.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/deploys');
+    await page.waitForURL('**/sign-in**');
+    await page.getByLabel('Email').waitFor();
+    await page.reload();
+    await page.getByLabel('Email').waitFor();
+    await bed.signIn(page);
+    await page
+      .getByRole('row', { name: /checkout/ })
+      .first()
+      .waitFor();
+    expect(errors).toEqual([]);
+  });
 });
