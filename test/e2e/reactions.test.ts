@@ -293,4 +293,43 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await secret.fill('hook-key');
     await expect.poll(() => secret.getAttribute('aria-required')).toBe('true');
   });
+  it('asks before leaving the editor with unsaved changes, and not after saving them', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    const asked: string[] = [];
+    let answer = false;
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void (answer ? dialog.accept() : dialog.dismiss());
+    });
+    await page.goto('/reactions/new');
+    await page.getByLabel('Name', { exact: true }).fill('leave-me');
+    const main = page.getByRole('navigation', { name: 'Main' });
+
+    // A link out of the editor asks; staying keeps the edit.
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await expect.poll(() => asked).toEqual(['Leave this reaction? Your unsaved changes will be lost.']);
+    expect(new URL(page.url()).pathname).toBe('/reactions/new');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('leave-me');
+
+    // Leaving anyway goes.
+    answer = true;
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await page.waitForURL('**/runs');
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    expect(asked).toHaveLength(2);
+
+    // Saved changes leave without a question, also right after Create moved to the new page.
+    await page.goto('/reactions/new');
+    await page.getByLabel('Name', { exact: true }).fill('saved-then-left');
+    await page.getByLabel('Event type').fill('deploy.recorded');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.locator('section[data-step="request"]').getByLabel(/^URL/).fill(`${sink.url}/saved`);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await page.waitForURL('**/runs');
+    expect(asked).toHaveLength(2);
+  });
 });
