@@ -332,4 +332,26 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await page.waitForURL('**/runs');
     expect(asked).toHaveLength(2);
   });
+  it("labels the step's timeout apart from the action's own", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const step = page.locator('section[data-step="request"]');
+    await step.waitFor();
+    expect(await step.getByLabel('Timeout', { exact: true }).count()).toBe(0);
+    const own = step.getByLabel('Step timeout', { exact: true });
+    expect(await own.getAttribute('placeholder')).toBe('10m (default)');
+    expect(await page.locator(`#${(await own.getAttribute('aria-describedby'))!}`).textContent()).toContain(
+      "The request timeout below is the action's own limit.",
+    );
+    expect(await step.getByLabel(/^Request timeout/).getAttribute('placeholder')).toBe('30s');
+    // Each writes its own key: the step's `timeout`, and the request's under `with`.
+    await own.fill('2m');
+    await step.getByLabel(/^Request timeout/).fill('5s');
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).toMatch(/\n {4}timeout: 2m\n/);
+    expect(yaml).toMatch(/\n {6}timeout: 5s\n/);
+  });
 });
