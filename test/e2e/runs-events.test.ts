@@ -190,4 +190,23 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     await page.getByRole('table', { name: 'Reactions that match this event' }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
   });
+  it("summarises an event by its message when it has one (an Octopus event's sentence, not its fields)", async () => {
+    await bed.shipline.store.events.append({
+      type: 'octopus.deployment.succeeded',
+      source: 'connection:octo',
+      data: {
+        eventType: 'DeploymentSucceeded',
+        category: 'DeploymentSucceeded',
+        message: 'Deploy to Production succeeded for Payments API release 2.3.0 to Production',
+        project: 'Payments API',
+      },
+    });
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/events');
+    const row = page.getByRole('row', { name: /octopus\.deployment\.succeeded/ }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Deploy to Production succeeded for Payments API release 2.3.0 to Production');
+    expect(await row.textContent()).not.toContain('eventType:');
+  });
 });
