@@ -268,4 +268,21 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     const again = await bed.newPage();
     await bed.signIn(again, { email: reader.email, password: 'the second reader password' });
   });
+  it('says a Slack webhook-only Test checked the settings here and contacted nothing', async () => {
+    const res = await bed.shipline.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'slack', name: 'team-hook', config: {}, secrets: { webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' } },
+    });
+    expect(res.statusCode).toBe(201);
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/integrations/connections/team-hook');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const outcome = page.getByRole('status').filter({ hasText: /nothing was contacted|Test succeeded/ });
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toBe('Settings checked here only; nothing was contacted.');
+    const api = await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/team-hook' });
+    expect(api.json<{ contacted: boolean | null }>().contacted).toBe(false);
+  });
 });
