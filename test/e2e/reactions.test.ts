@@ -354,4 +354,32 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     expect(yaml).toMatch(/\n {4}timeout: 2m\n/);
     expect(yaml).toMatch(/\n {6}timeout: 5s\n/);
   });
+  it("keeps a long trigger inside the graph's ON node", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel('Event type').fill('octopus.deployment.manual-intervention.requested');
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    const node = page.locator('.reactions-graph-trigger');
+    await node.waitFor();
+    // The text's boxes stay inside the node's (its connection handles stick out by design, so not scrollHeight).
+    const overflow = await node.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return {
+        x: el.scrollWidth - el.clientWidth,
+        texts: [...el.querySelectorAll('strong, span')].map((c) => {
+          const r = c.getBoundingClientRect();
+          return { wide: c.scrollWidth - c.clientWidth, below: r.bottom - box.bottom, right: r.right - box.right };
+        }),
+      };
+    });
+    expect(overflow.x).toBeLessThanOrEqual(0);
+    expect(overflow.texts.length).toBeGreaterThan(0);
+    for (const t of overflow.texts) {
+      expect(t.wide).toBeLessThanOrEqual(0);
+      expect(t.below).toBeLessThanOrEqual(0);
+      expect(t.right).toBeLessThanOrEqual(0);
+    }
+    // The whole trigger is still there to read.
+    expect(await node.getAttribute('aria-label')).toBe('Trigger: octopus.deployment.manual-intervention.requested');
+  });
 });

@@ -209,4 +209,17 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     expect(await row.textContent()).toContain('Deploy to Production succeeded for Payments API release 2.3.0 to Production');
     expect(await row.textContent()).not.toContain('eventType:');
   });
+  it('wraps event types only at their dots, never inside a word', async () => {
+    await bed.shipline.store.events.append({ type: 'octopus.deployment.started', source: 'connection:octo', data: {} });
+    const page = await bed.newPage({ width: 400, height: 800 });
+    await bed.signIn(page);
+    await page.goto('/events');
+    await page.locator('.events-type').first().waitFor();
+    // Each dotted part is one piece of text on one line (a part that broke has two boxes).
+    const broken = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.events-type span')].filter((s) => s.getClientRects().length > 1).map((s) => s.textContent)`,
+    );
+    expect(broken).toEqual([]);
+    expect(await page.locator('.events-type span').count()).toBeGreaterThan(0);
+  });
 });
