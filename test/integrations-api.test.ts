@@ -161,7 +161,15 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
 
     const good = await probe({ type: 'slack', config: { apiUrl: `${slack.url}/api` }, secrets: { botToken: 'xoxb-valid' } });
     expect(good.statusCode, good.body).toBe(200);
-    expect(good.json()).toEqual({ status: 'ready', error: null, details: expect.objectContaining({ team: expect.any(String) }) });
+    expect(good.json()).toEqual({
+      status: 'ready',
+      error: null,
+      details: expect.objectContaining({ team: expect.any(String) }),
+      contacted: true,
+    });
+    // An incoming webhook alone has nothing to call: ready, and it says Slack was not contacted.
+    const local = await probe({ type: 'slack', config: {}, secrets: { webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' } });
+    expect(local.json()).toMatchObject({ status: 'ready', contacted: false, details: { mode: 'incoming webhook' } });
     const bad = await probe({
       type: 'slack',
       name: 'slack-probe',
@@ -169,7 +177,7 @@ describe.each(DIALECTS)('prebuilt integrations on %s', (dialect) => {
       secrets: { botToken: 'xoxb-revoked' },
     });
     expect(bad.statusCode).toBe(200);
-    expect(bad.json()).toEqual({ status: 'error', error: expect.stringContaining('invalid_auth'), details: null });
+    expect(bad.json()).toEqual({ status: 'error', error: expect.stringContaining('invalid_auth'), details: null, contacted: true });
     for (const answer of [good, bad]) expect(answer.body).not.toContain('xoxb-');
     // The provider was asked each time.
     expect(slack.requests.filter((r) => r.path.startsWith('/api/auth.test')).length).toBe(before.authTests + 2);

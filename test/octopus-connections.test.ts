@@ -116,6 +116,7 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
         space: { id: 'Spaces-2', name: 'Second Space' },
         version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
       }),
+      contacted: true,
     });
     expect(good.body).not.toContain(bed.sim.apiKey);
     expect(bed.sim.requests('GET', '/api/users/me').length).toBe(meBefore + 1);
@@ -126,6 +127,7 @@ describe.each(DIALECTS)('Octopus connections on %s', (dialect) => {
       status: 'error',
       error: expect.stringContaining('You must be logged in to perform this action'),
       details: null,
+      contacted: true,
     });
     expect(wrong.body).not.toContain('API-WRONG');
 

@@ -158,6 +158,13 @@ describe.each(DIALECTS)('users and sign-in on %s', (dialect) => {
     const forged = await inject({ method: 'GET', url: '/auth/session', headers: { cookie: 'shipline_session=not-a-session' } });
     expect(forged.statusCode).toBe(401);
     expect(forged.json().error.code).toBe('auth.session_invalid');
+    // Asked with optional=true (the web UI on each page load), signed out is a 204, not an error.
+    for (const headers of [{}, { cookie: 'shipline_session=not-a-session' }]) {
+      const optional = await inject({ method: 'GET', url: '/auth/session?optional=true', headers });
+      expect(optional.statusCode).toBe(204);
+      expect(optional.body).toBe('');
+    }
+    expect((await withCookie(writer, { method: 'GET', url: '/auth/session?optional=true' })).json()).toEqual(current.json());
   });
 
   it("authenticates the API with the cookie, limited by the user's role", async () => {

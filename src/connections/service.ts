@@ -16,6 +16,8 @@ export interface ConnectionProbe {
   status: 'ready' | 'error';
   error: string | null;
   details: Record<string, unknown> | null;
+  /** Whether the test reached the provider; false when it only checked the settings here. */
+  contacted: boolean;
 }
 
 /**
@@ -153,10 +155,11 @@ export class ConnectionService {
         status: outcome.status,
         error: outcome.status === 'error' ? withTimeout(outcome.error ?? null, signal) : (outcome.error ?? null),
         details: outcome.details ?? null,
+        contacted: outcome.contacted !== false,
         ...(outcome.state ? { state: outcome.state } : {}),
       };
     } catch (err) {
-      return { status: 'error', error: withTimeout(errorMessage(err), signal), details: null };
+      return { status: 'error', error: withTimeout(errorMessage(err), signal), details: null, contacted: true };
     }
   }
 

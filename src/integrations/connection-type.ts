@@ -29,6 +29,12 @@ export interface ConnectionCheck {
    * version), merged into it; a Test of unsaved settings shows it when `details` is not given.
    */
   state?: Record<string, unknown>;
+  /**
+   * False when the test reached nothing at the provider and only checked the settings here (a
+   * Slack incoming webhook has no call that posts nothing); the UI then says so instead of
+   * "succeeded". Default true.
+   */
+  contacted?: boolean;
 }
 
 /** An event a provider emits (e.g. `octopus.deployment.succeeded`), with a real `data` from its recorded fixtures. */

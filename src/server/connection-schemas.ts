@@ -39,6 +39,9 @@ export const ConnectionProbeView = Type.Object({
       },
     ),
   ),
+  contacted: Type.Boolean({
+    description: 'Whether the test reached the provider; false when it only checked the settings here (a Slack incoming webhook)',
+  }),
 });
 
 export const ConnectionPatch = Type.Object({
@@ -61,6 +64,11 @@ export const ConnectionView = Type.Object({
   space: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   version: Nullable(Type.String({ description: 'The Octopus server version' })),
   checkedAt: Nullable(Type.String()),
+  contacted: Nullable(
+    Type.Boolean({
+      description: 'Whether the last test reached the provider (false: only the settings were checked here); null before a test',
+    }),
+  ),
   details: Nullable(
     Type.Object({}, { additionalProperties: true, description: 'What the test learned (workspace, user, site...); never a secret' }),
   ),

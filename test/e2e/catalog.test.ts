@@ -47,6 +47,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await unknown.waitFor();
     expect(await unknown.getByRole('link', { name: '2 deploys of unknown-alias' }).count()).toBe(1);
     await bed.screenshot(page, 'suggestions');
+    expect(await page.locator('tr[data-alias="payments-api"]').getByRole('link', { name: '1 deploy of payments-api' }).count()).toBe(1);
 
     await unknown.getByRole('button', { name: 'Accept' }).click();
     await page.getByText('Created the service unknown-alias').waitFor();
@@ -56,7 +57,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     const attach = page.getByRole('form', { name: 'Attach payments-api to a service' });
     await attach.getByLabel('Attach payments-api to service').fill('payments');
     await attach.getByRole('button', { name: 'Attach', exact: true }).click();
-    await page.getByText('Attached payments-api to payments').waitFor();
+    // One deploy reads as one: "its 1 earlier deploy now belongs to it".
+    await page.getByText('Attached payments-api to payments; its 1 earlier deploy now belongs to it.').waitFor();
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('tr[data-alias="noise-alias"]').getByRole('button', { name: 'Dismiss' }).click();
@@ -249,5 +251,42 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: deploys, environments, services, suggest
     await rows.getByRole('link', { name: '#2' }).click();
     await page.waitForURL(/\/deploys\/[^/]+$/);
     await page.getByRole('heading', { name: 'Ledger 2' }).waitFor();
+
+    // A service with one deploy: "1 successful deploy", not "1 successful deploys".
+    await page.goto('/insights?service=payments');
+    const single = page.getByRole('region', { name: 'Deployment frequency' });
+    await single.getByText(/^1 successful deploy over \d+ days$/).waitFor();
+    await single.getByRole('button', { name: 'Show the deploys behind deployment frequency' }).click();
+    await page.getByText(/^1 counted of \d+ days/).waitFor();
+    await page.goto('/insights?service=payments');
+    const failures = page.getByRole('region', { name: 'Change failure rate' });
+    await failures.getByText('0 failed of 1 finished deploy', { exact: true }).waitFor();
+  });
+  it('pages the deploys behind a figure newest first, and Older goes back in time', async () => {
+    await api('POST', '/api/v1/services', { name: 'abacus' });
+    // 27 deploys, one an hour: more than one page of 25.
+    for (let n = 1; n <= 27; n += 1)
+      await bed.shipline.ingest({
+        service: 'abacus',
+        environment: 'Production',
+        description: `Abacus ${n}`,
+        deploy_number: String(n),
+        deployed_at: ago(28 - n),
+      });
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/insights?service=abacus');
+    const frequency = page.getByRole('region', { name: 'Deployment frequency' });
+    await frequency.getByRole('button', { name: 'Show the deploys behind deployment frequency' }).click();
+    const table = page.getByRole('table', { name: 'Deploys behind Deployment frequency' });
+    const numbers = async () => (await table.locator('tbody tr td:first-child a').allTextContents()).map((t) => Number(t.replace('#', '')));
+    await table.getByRole('link', { name: '#27', exact: true }).waitFor();
+    const first = await numbers();
+    expect(first).toEqual(Array.from({ length: 25 }, (_, i) => 27 - i));
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await table.getByRole('link', { name: '#1', exact: true }).waitFor();
+    expect(await numbers()).toEqual([2, 1]);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await table.getByRole('link', { name: '#27', exact: true }).waitFor();
   });
 });

@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOctopusSim } from '../../src/simulators/octopus/index.js';
 import type { OctopusSim } from '../../src/simulators/octopus/index.js';
 import { HAS_CHROMIUM, startUiTestBed } from './support.js';
 import type { UiTestBed } from './support.js';
+
+const execFileAsync = promisify(execFile);
 
 describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
   let bed: UiTestBed;
@@ -160,10 +164,18 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
     await page.getByRole('button', { name: /^Copy command/ }).click();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(command);
 
-    const body = JSON.parse(command.slice(command.indexOf("-d '") + 4, command.lastIndexOf("'"))) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['service', 'environment', 'description', 'deployed_at', 'deployer']);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(202);
+    // The deploy's time is the shell's when the command runs, not the time the page was opened.
+    expect(command).toContain(`"deployed_at": "'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"`);
+    expect(command).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    // Pasted into a shell, it records a deploy stamped with the time it ran.
+    const before = Date.now() - 1000;
+    const { stdout } = await execFileAsync('sh', ['-c', `${command} -s -o /dev/null -w '%{http_code}'`]);
+    expect(stdout).toBe('202');
+    const deploys = await bed.shipline.api({ method: 'GET', url: '/api/v1/deploys?service=shopping_cart' });
+    const [deploy] = (deploys.json() as { items: Array<{ deployedAt: string; description: string }> }).items;
+    expect(deploy?.description).toBe('Deployed by CI Pipeline: Deploy #234');
+    expect(Date.parse(deploy!.deployedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(deploy!.deployedAt)).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
   it('creates a webhook endpoint: the key is shown once, and its example delivery is accepted', async () => {
@@ -255,5 +267,22 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: integrations and settings', () => {
 
     const again = await bed.newPage();
     await bed.signIn(again, { email: reader.email, password: 'the second reader password' });
+  });
+  it('says a Slack webhook-only Test checked the settings here and contacted nothing', async () => {
+    const res = await bed.shipline.api({
+      method: 'POST',
+      url: '/api/v1/connections',
+      payload: { type: 'slack', name: 'team-hook', config: {}, secrets: { webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' } },
+    });
+    expect(res.statusCode).toBe(201);
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/integrations/connections/team-hook');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const outcome = page.getByRole('status').filter({ hasText: /nothing was contacted|Test succeeded/ });
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toBe('Settings checked here only; nothing was contacted.');
+    const api = await bed.shipline.api({ method: 'GET', url: '/api/v1/connections/team-hook' });
+    expect(api.json<{ contacted: boolean | null }>().contacted).toBe(false);
   });
 });

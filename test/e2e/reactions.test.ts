@@ -233,4 +233,153 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       await sim.close();
     }
   });
+  it('starts a new filter value empty, so what is typed is the value', async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const value = page.getByLabel('Value');
+    expect(await value.inputValue()).toBe('');
+    await value.pressSequentially('Production');
+    expect(await value.inputValue()).toBe('Production');
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).toContain('environment: Production');
+  });
+
+  it('shows a pristine new reaction without problems until a field is touched or Create is pressed', async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByText('The document is checked as you fill it in.').waitFor();
+    expect(await page.getByRole('list', { name: 'Problems' }).count()).toBe(0);
+    // Create on the blank form: now the problems show.
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('list', { name: 'Problems' }).waitFor();
+
+    // Touching a field shows them too.
+    const other = await signedIn();
+    await other.goto('/reactions/new');
+    await other.getByLabel('Description').fill('Something');
+    await other.getByRole('list', { name: 'Problems' }).waitFor();
+  });
+
+  it('opens a valid reaction without ever showing a problem', async () => {
+    await bed.shipline.applyReaction({
+      name: 'opens-clean',
+      on: { event: 'deploy.recorded' },
+      steps: { notify: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/clean` } } },
+    });
+    const page = await signedIn();
+    // Records whether the problem list was ever in the page, however briefly (browser code, as text: no DOM types here).
+    await page.addInitScript(
+      `new MutationObserver(() => { if (document.querySelector('[aria-label="Problems"]')) window.sawProblems = true; })` +
+        `.observe(document, { childList: true, subtree: true });`,
+    );
+    await page.goto('/reactions/opens-clean');
+    await page.getByText('The document is valid.').waitFor();
+    expect(await page.evaluate('window.sawProblems === true')).toBe(false);
+  });
+
+  it("marks the optional signing section's secret as required only once signing is used", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const step = page.locator('section[data-step="request"]');
+    const signing = step.getByRole('group', { name: /^Signing/ });
+    await signing.waitFor();
+    const secret = signing.getByLabel(/^Secret name/);
+    expect(await secret.getAttribute('aria-required')).toBeNull();
+    expect(await signing.locator('label').first().textContent()).not.toContain('required');
+    await secret.fill('hook-key');
+    await expect.poll(() => secret.getAttribute('aria-required')).toBe('true');
+  });
+  it('asks before leaving the editor with unsaved changes, and not after saving them', async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    const asked: string[] = [];
+    let answer = false;
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void (answer ? dialog.accept() : dialog.dismiss());
+    });
+    await page.goto('/reactions/new');
+    await page.getByLabel('Name', { exact: true }).fill('leave-me');
+    const main = page.getByRole('navigation', { name: 'Main' });
+
+    // A link out of the editor asks; staying keeps the edit.
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await expect.poll(() => asked).toEqual(['Leave this reaction? Your unsaved changes will be lost.']);
+    expect(new URL(page.url()).pathname).toBe('/reactions/new');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('leave-me');
+
+    // Leaving anyway goes.
+    answer = true;
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await page.waitForURL('**/runs');
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    expect(asked).toHaveLength(2);
+
+    // Saved changes leave without a question, also right after Create moved to the new page.
+    await page.goto('/reactions/new');
+    await page.getByLabel('Name', { exact: true }).fill('saved-then-left');
+    await page.getByLabel('Event type').fill('deploy.recorded');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.locator('section[data-step="request"]').getByLabel(/^URL/).fill(`${sink.url}/saved`);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+    await main.getByRole('link', { name: 'Runs' }).click();
+    await page.waitForURL('**/runs');
+    expect(asked).toHaveLength(2);
+  });
+  it("labels the step's timeout apart from the action's own", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const step = page.locator('section[data-step="request"]');
+    await step.waitFor();
+    expect(await step.getByLabel('Timeout', { exact: true }).count()).toBe(0);
+    const own = step.getByLabel('Step timeout', { exact: true });
+    expect(await own.getAttribute('placeholder')).toBe('10m (default)');
+    expect(await page.locator(`#${(await own.getAttribute('aria-describedby'))!}`).textContent()).toContain(
+      "The request timeout below is the action's own limit.",
+    );
+    expect(await step.getByLabel(/^Request timeout/).getAttribute('placeholder')).toBe('30s');
+    // Each writes its own key: the step's `timeout`, and the request's under `with`.
+    await own.fill('2m');
+    await step.getByLabel(/^Request timeout/).fill('5s');
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).toMatch(/\n {4}timeout: 2m\n/);
+    expect(yaml).toMatch(/\n {6}timeout: 5s\n/);
+  });
+  it("keeps a long trigger inside the graph's ON node", async () => {
+    const page = await signedIn();
+    await page.goto('/reactions/new');
+    await page.getByLabel('Event type').fill('octopus.deployment.manual-intervention.requested');
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    const node = page.locator('.reactions-graph-trigger');
+    await node.waitFor();
+    // The text's boxes stay inside the node's (its connection handles stick out by design, so not scrollHeight).
+    const overflow = await node.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return {
+        x: el.scrollWidth - el.clientWidth,
+        texts: [...el.querySelectorAll('strong, span')].map((c) => {
+          const r = c.getBoundingClientRect();
+          return { wide: c.scrollWidth - c.clientWidth, below: r.bottom - box.bottom, right: r.right - box.right };
+        }),
+      };
+    });
+    expect(overflow.x).toBeLessThanOrEqual(0);
+    expect(overflow.texts.length).toBeGreaterThan(0);
+    for (const t of overflow.texts) {
+      expect(t.wide).toBeLessThanOrEqual(0);
+      expect(t.below).toBeLessThanOrEqual(0);
+      expect(t.right).toBeLessThanOrEqual(0);
+    }
+    // The whole trigger is still there to read.
+    expect(await node.getAttribute('aria-label')).toBe('Trigger: octopus.deployment.manual-intervention.requested');
+  });
 });

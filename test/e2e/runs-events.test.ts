@@ -190,4 +190,36 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
     await page.getByRole('table', { name: 'Reactions that match this event' }).waitFor();
     expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
   });
+  it("summarises an event by its message when it has one (an Octopus event's sentence, not its fields)", async () => {
+    await bed.shipline.store.events.append({
+      type: 'octopus.deployment.succeeded',
+      source: 'connection:octo',
+      data: {
+        eventType: 'DeploymentSucceeded',
+        category: 'DeploymentSucceeded',
+        message: 'Deploy to Production succeeded for Payments API release 2.3.0 to Production',
+        project: 'Payments API',
+      },
+    });
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    await page.goto('/events');
+    const row = page.getByRole('row', { name: /octopus\.deployment\.succeeded/ }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Deploy to Production succeeded for Payments API release 2.3.0 to Production');
+    expect(await row.textContent()).not.toContain('eventType:');
+  });
+  it('wraps event types only at their dots, never inside a word', async () => {
+    await bed.shipline.store.events.append({ type: 'octopus.deployment.started', source: 'connection:octo', data: {} });
+    const page = await bed.newPage({ width: 400, height: 800 });
+    await bed.signIn(page);
+    await page.goto('/events');
+    await page.locator('.events-type').first().waitFor();
+    // Each dotted part is one piece of text on one line (a part that broke has two boxes).
+    const broken = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.events-type span')].filter((s) => s.getClientRects().length > 1).map((s) => s.textContent)`,
+    );
+    expect(broken).toEqual([]);
+    expect(await page.locator('.events-type span').count()).toBeGreaterThan(0);
+  });
 });

@@ -91,4 +91,40 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     const status = await page.evaluate<number>("fetch('/api/v1/deploys').then((r) => r.status)");
     expect(status).toBe(401);
   });
+  it('loads the sign-in page signed out without a console error, and signs in', async () => {
+    const page = await bed.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto('/deploys');
+    await page.waitForURL('**/sign-in**');
+    await page.getByLabel('Email').waitFor();
+    await page.reload();
+    await page.getByLabel('Email').waitFor();
+    await bed.signIn(page);
+    await page
+      .getByRole('row', { name: /checkout/ })
+      .first()
+      .waitFor();
+    expect(errors).toEqual([]);
+  });
+  it('keeps Sign out in view at a 900 px window height on a long page', async () => {
+    const page = await bed.newPage({ width: 1280, height: 900 });
+    await bed.signIn(page);
+    // The reaction form with a step is taller than the window.
+    await page.goto('/reactions/new');
+    await page.getByLabel("New step's action").selectOption('http.request');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.locator('section[data-step="request"]').waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollHeight')).toBeGreaterThan(900);
+    const box = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    // Scrolled to the end, it is still there.
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    const after = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+    expect(after.y + after.height).toBeLessThanOrEqual(900);
+  });
 });

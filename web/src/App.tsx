@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import type { ComponentType } from 'react';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { createBrowserRouter, Navigate, Route, RouterProvider, Routes, useLocation } from 'react-router';
 import { Layout } from './components/Layout';
 import { Loading } from './components/ui';
 import { SessionProvider, useSession } from './lib/session';
@@ -67,15 +67,23 @@ function NotFound() {
   return <p className="empty">There is no page here. Use the menu to find your way.</p>;
 }
 
+function Root() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="*" element={<SignedInRoutes />} />
+    </Routes>
+  );
+}
+
+// A data router (one route holding the app's own <Routes>): it is what lets a page with unsaved
+// changes ask before the app navigates away (useBlocker in the reaction editor).
+const router = createBrowserRouter([{ path: '*', element: <Root /> }]);
+
 export function App() {
   return (
     <SessionProvider>
-      <BrowserRouter>
-        <Routes>
-          <Route path="/sign-in" element={<SignInPage />} />
-          <Route path="*" element={<SignedInRoutes />} />
-        </Routes>
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </SessionProvider>
   );
 }

@@ -10,7 +10,7 @@ const Config = Type.Object(
   {
     message: Type.Optional(Type.String({ title: 'Message', description: 'What the approver is asked, shown with the run' })),
     timeout: Type.Optional(
-      Duration('How long to wait for a decision (e.g. "4h"); none: wait until decided', { title: 'Timeout', placeholder: '4h' }),
+      Duration('How long to wait for a decision (e.g. "4h"); none: wait until decided', { title: 'Decision timeout', placeholder: '4h' }),
     ),
   },
   { additionalProperties: false },

@@ -39,7 +39,7 @@ export const HttpRequestConfig = Type.Object(
       }),
     ),
     timeout: Type.Optional(
-      Duration('Give up on the request after this long (ms or e.g. "10s"); default 30s', { title: 'Timeout', placeholder: '30s' }),
+      Duration('Give up on the request after this long (ms or e.g. "10s"); default 30s', { title: 'Request timeout', placeholder: '30s' }),
     ),
     sign: Type.Optional(
       Type.Object(

@@ -34,7 +34,7 @@ export const ScriptConfig = Type.Object(
       Type.Enum(['sh', 'bash', 'pwsh', 'node'], { title: 'Shell', description: 'Default sh (with -e); bash runs with -e -o pipefail' }),
     ),
     timeout: Type.Optional(
-      Duration('Stop the script (and everything it started) after this long; default 5m', { title: 'Timeout', placeholder: '5m' }),
+      Duration('Stop the script (and everything it started) after this long; default 5m', { title: 'Script timeout', placeholder: '5m' }),
     ),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME }), Type.String(), {

@@ -37,7 +37,9 @@ const Config = Type.Object(
     formValues: Type.Optional(
       Type.Record(Type.String(), Type.String(), { title: 'Prompted variables', description: 'Prompted variable values by control name' }),
     ),
-    timeout: Type.Optional(Duration('How long to wait for the deployment to finish; default 1h', { title: 'Timeout', placeholder: '1h' })),
+    timeout: Type.Optional(
+      Duration('How long to wait for the deployment to finish; default 1h', { title: 'Deployment timeout', placeholder: '1h' }),
+    ),
     pollInterval: Type.Optional(
       Duration('How often to check the task if no webhook arrives; default 5m, at least 5s', { title: 'Poll interval', placeholder: '5m' }),
     ),

@@ -39,6 +39,7 @@ async function test(connection: ConnectionWithSecrets, http: HttpClient, signal:
     }
     return {
       status: 'ready',
+      contacted: false,
       details: {
         mode: 'incoming webhook',
         note: 'Not contacted: an incoming webhook has no call that posts nothing, so the URL is checked by the first message. Messages cannot be updated without a bot token.',

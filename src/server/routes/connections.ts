@@ -30,6 +30,7 @@ interface KnownState {
   space?: { id: string; name: string };
   version?: string;
   checkedAt?: string;
+  contacted?: boolean;
   details?: Record<string, unknown> | null;
   subscription?: {
     id: string | null;
@@ -72,6 +73,7 @@ export function viewOf(connection: Connection, publicUrl: string, secretsSet: st
     space: state.space ?? null,
     version: state.version ?? null,
     checkedAt: state.checkedAt ?? null,
+    contacted: state.checkedAt ? state.contacted !== false : null,
     details: state.details ?? null,
     subscription: subscriptionOf(connection),
     webhookUrl: `${trimTrailingSlashes(publicUrl)}/hooks/${connection.type}/${connection.id}`,

@@ -83,6 +83,15 @@ function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: num
   reply.header('set-cookie', parts.join('; '));
 }
 
+const SessionQuery = Type.Object({
+  optional: Type.Optional(
+    Type.Boolean({
+      description:
+        'Answer 204 instead of 401 when no one is signed in: the web UI asks this way on every page load, so a signed-out browser logs no error',
+    }),
+  ),
+});
+
 const view = (session: Session) => ({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
 
 /**
@@ -131,11 +140,21 @@ export function sessionRoutes(store: Store, config: { publicUrl: string }, limit
     app.get(
       '/auth/session',
       {
-        schema: { summary: "The signed-in user and the session's CSRF token", tags, response: { 200: SessionView, 401: ErrorBody } },
+        schema: {
+          summary: "The signed-in user and the session's CSRF token",
+          tags,
+          querystring: SessionQuery,
+          response: {
+            200: SessionView,
+            204: Type.Null({ description: 'No one is signed in (only with optional=true)' }),
+            401: ErrorBody,
+          },
+        },
       },
-      async (request) => {
+      async (request, reply) => {
         const id = readCookie(request.headers.cookie, SESSION_COOKIE);
         const session = id === undefined ? undefined : await store.sessions.authenticate(id);
+        if (!session && request.query.optional === true) return reply.code(204).send(null);
         if (!session) throw new ShiplineError('auth.session_invalid');
         return view(session);
       },

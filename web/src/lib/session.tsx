@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import { api, ApiError, onSessionLost, setCsrfToken } from './api';
+import { api, onSessionLost, setCsrfToken } from './api';
 import type { Role, SessionView } from './types';
 
 interface SessionState {
@@ -25,10 +25,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     onSessionLost(() => adopt(null));
-    api.get<SessionView>('/auth/session').then(adopt, (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) adopt(null);
-      else adopt(null);
-    });
+    // `optional`: signed out is an answer (204), not a 401 the browser would log as an error on the sign-in page.
+    api.get<SessionView | undefined>('/auth/session', { optional: true }).then(
+      (current) => adopt(current ?? null),
+      () => adopt(null),
+    );
   }, [adopt]);
 
   const value = useMemo<SessionState>(

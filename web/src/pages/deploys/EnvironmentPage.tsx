@@ -9,6 +9,7 @@ import type { EnvironmentSummary } from '../services/catalog-types';
 import { deployerLabel, ServiceCell, shortSha } from './deploy-view';
 import { EnvironmentTier } from './environment-tier';
 import './deploy-detail.css';
+import { count } from '../../lib/plural';
 
 const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'full' });
 const CLOCK = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
@@ -138,7 +139,7 @@ export default function EnvironmentPage() {
         subtitle={
           environment ? (
             <>
-              {environment.deployCount} deploys, the last <Time iso={environment.lastDeployedAt} />
+              {count(environment.deployCount, 'deploy')}, the last <Time iso={environment.lastDeployedAt} />
             </>
           ) : (
             'Environment'

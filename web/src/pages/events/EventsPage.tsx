@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { Fragment, useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Empty, ErrorNotice, LiveDot, Loading, PageHeader, Pager, Time } from '../../components/ui';
 import { useEventStream, usePaged, useUrlFilter } from '../../lib/hooks';
@@ -12,14 +12,11 @@ function EventType({ type }: { type: string }) {
   return (
     <code className="events-type">
       {parts.map((part, i) => (
-        <span key={i}>
-          {part}
-          {i < parts.length - 1 ? (
-            <>
-              .<wbr />
-            </>
-          ) : null}
-        </span>
+        <Fragment key={i}>
+          {/* A part never breaks inside (nowrap); the line may break only at the <wbr> after its dot. */}
+          <span>{i < parts.length - 1 ? `${part}.` : part}</span>
+          {i < parts.length - 1 ? <wbr /> : null}
+        </Fragment>
       ))}
     </code>
   );

@@ -4,6 +4,7 @@ import { ActionButton } from '../../components/ui';
 import { api, seg } from '../../lib/api';
 import { shortId } from '../runs/run-format';
 import type { ReplayResult } from './types';
+import { count } from '../../lib/plural';
 
 /** Dispatches the event again to every matching reaction (role write) and lists the runs that started. */
 export function ReplayButton({ eventId, onReplayed }: { eventId: string; onReplayed(): void }) {
@@ -27,7 +28,7 @@ export function ReplayButton({ eventId, onReplayed }: { eventId: string; onRepla
             'Replayed: no reaction matches this event now, so nothing started.'
           ) : (
             <>
-              Replayed: {result.runs.length === 1 ? '1 run' : `${result.runs.length} runs`} started.
+              Replayed: {count(result.runs.length, 'run')} started.
               <ul>
                 {result.runs.map((run) => (
                   <li key={run.id}>

@@ -4,7 +4,7 @@ type Data = Record<string, unknown>;
 const str = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 
-/** One line about what an event says, for the list: the deploy, the run, or its first plain fields. */
+/** One line about what an event says, for the list: the deploy, the run, its message, or its first plain fields. */
 export function eventSummary(event: ShiplineEvent): string {
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Data;
   if (event.type.startsWith('deploy.')) {
@@ -20,6 +20,9 @@ export function eventSummary(event: ShiplineEvent): string {
     return `${service} → ${str(data.environment) ?? 'no environment'} (${status})`;
   }
   if (event.type.startsWith('run.')) return `${str(data.reaction) ?? '?'} run ${str(data.status) ?? ''}`.trim();
+  // A sentence the source wrote (Octopus: "Deploy to Production succeeded for Web release 1.2"): that, not its fields.
+  const message = typeof data.message === 'string' ? data.message.trim() : '';
+  if (message !== '') return message.length > 160 ? `${message.slice(0, 159)}…` : message;
   // Ids say little in a one-line summary; the event's page shows them.
   const plain = Object.entries(data).flatMap(([key, value]) => (str(value) === null || /id$/i.test(key) ? [] : [`${key}: ${str(value)}`]));
   const line = plain.slice(0, 4).join(', ');

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router';
 import { Empty, ErrorNotice, Loading, Pager, StatusBadge, Time } from '../../components/ui';
 import { seg } from '../../lib/api';
@@ -7,6 +7,7 @@ import { shortSha } from '../deploys/deploy-view';
 import type { Incident } from '../services/catalog-types';
 import { formatSeconds, TITLES } from './metric-format';
 import type { Drilldown, DrilldownRow, MetricName } from './types';
+import { unitFor } from '../../lib/plural';
 
 function Why({ row }: { row: DrilldownRow }) {
   const parts = [
@@ -48,10 +49,16 @@ function Incidents({ incidents }: { incidents: Incident[] }) {
   );
 }
 
+/** Newest deploy first; deploys recorded at the same instant keep the server's order, reversed. */
+const newerFirst = (a: DrilldownRow, b: DrilldownRow) => Date.parse(b.deploy.deployedAt) - Date.parse(a.deploy.deployedAt);
+
 /** The deploys one figure is computed from: counted rows make its numerator, all rows its denominator. */
 export function DrilldownTable({ metric, path, scope, onClose }: { metric: MetricName; path: string; scope: string; onClose(): void }) {
   const drill = useResource<Drilldown>(path);
-  const pages = useClientPages(drill.data?.rows ?? [], 25);
+  // The server answers every row at once, oldest first; the table reads like every other list,
+  // newest first, so "Older →" goes back in time.
+  const newestFirst = useMemo(() => [...(drill.data?.rows ?? [])].reverse().sort(newerFirst), [drill.data]);
+  const pages = useClientPages(newestFirst, 25);
   const d = drill.data;
   // The table opens under the figures: take the reader (and the focus) to it.
   const heading = useRef<HTMLHeadingElement>(null);
@@ -70,7 +77,7 @@ export function DrilldownTable({ metric, path, scope, onClose }: { metric: Metri
       {drill.loading && !d ? <Loading label="Loading the deploys…" /> : null}
       {d ? (
         <p className="hint">
-          {d.numerator} counted of {Math.round(d.denominator * 10) / 10} {d.denominatorUnit}
+          {d.numerator} counted of {Math.round(d.denominator * 10) / 10} {unitFor(Math.round(d.denominator * 10) / 10, d.denominatorUnit)}
           {metric === 'deploymentFrequency' ? ' (the denominator of deployment frequency is days)' : ''}.
         </p>
       ) : null}

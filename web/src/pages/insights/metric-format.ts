@@ -1,4 +1,5 @@
 import type { Band, Metric, MetricName } from './types';
+import { count } from '../../lib/plural';
 
 export const TITLES: Record<MetricName, string> = {
   deploymentFrequency: 'Deployment frequency',
@@ -47,12 +48,12 @@ export function fraction(name: MetricName, m: Metric): string {
   const days = Math.round(m.denominator * 10) / 10;
   switch (name) {
     case 'deploymentFrequency':
-      return `${m.numerator} successful deploys over ${days} days`;
+      return `${count(m.numerator, 'successful deploy')} over ${count(days, 'day')}`;
     case 'leadTime':
-      return `${m.numerator} of ${m.denominator} successful deploys with a commit date`;
+      return `${m.numerator} of ${count(m.denominator, 'successful deploy')} with a commit date`;
     case 'changeFailureRate':
-      return `${m.numerator} failed of ${m.denominator} finished deploys`;
+      return `${m.numerator} failed of ${count(m.denominator, 'finished deploy')}`;
     case 'timeToRestore':
-      return `${m.numerator} of ${m.denominator} failures restored`;
+      return `${m.numerator} of ${count(m.denominator, 'failure')} restored`;
   }
 }

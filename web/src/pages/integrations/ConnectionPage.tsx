@@ -85,7 +85,11 @@ export default function ConnectionPage() {
       <ErrorNotice error={types.error} />
       {lastTest ? (
         <div className={`notice ${lastTest.status === 'ready' ? 'notice-info' : 'notice-error'}`} role="status">
-          {lastTest.status === 'ready' ? 'Test succeeded.' : `Test failed: ${lastTest.error ?? 'no answer'}`}
+          {lastTest.status !== 'ready'
+            ? `Test failed: ${lastTest.error ?? 'no answer'}`
+            : lastTest.contacted === false
+              ? 'Settings checked here only; nothing was contacted.'
+              : 'Test succeeded.'}
         </div>
       ) : null}
       {editing && type ? (

@@ -3,16 +3,22 @@ import type { Webhook } from './types';
 /** Single-quoted for a POSIX shell: safe whatever the text holds. */
 export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** A deploy as a pipeline would POST it: the OpsLevel-compatible body (docs/deploys.md). */
-export function deployCurl(url: string, now = new Date()): string {
+/** Where the shell puts the time of the deploy into the body: `date -u` when the command runs, not when it was copied. */
+const NOW_IN_SHELL = '$(date -u +%Y-%m-%dT%H:%M:%SZ)';
+const NOW_MARK = '@@deployed_at@@';
+
+/** A deploy as a pipeline would POST it: the OpsLevel-compatible body (docs/deploys.md), stamped with the shell's time. */
+export function deployCurl(url: string): string {
   const body = {
     service: 'shopping_cart',
     environment: 'Production',
     description: 'Deployed by CI Pipeline: Deploy #234',
-    deployed_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    deployed_at: NOW_MARK,
     deployer: { email: 'ci@example.com', name: 'CI Pipeline' },
   };
-  return `curl -X POST ${shellQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shellQuote(JSON.stringify(body, null, 2))}`;
+  // The single-quoted body closes its quotes around the date: "'"$(date …)"'" inside '…'.
+  const data = shellQuote(JSON.stringify(body, null, 2)).replace(NOW_MARK, () => `'"${NOW_IN_SHELL}"'`);
+  return `curl -X POST ${shellQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${data}`;
 }
 
 /**

@@ -21,6 +21,15 @@ export function detailsText(details: Record<string, unknown>): string {
  * space or workspace...), or failure with the provider's own message. Nothing was saved either way.
  */
 export function ProbeOutcome({ outcome }: { outcome: ConnectionProbe }) {
+  if (outcome.status === 'ready' && outcome.contacted === false) {
+    // Nothing was reached: say what was checked, not that a test of the provider succeeded.
+    const text = detailsText(outcome.details ?? {});
+    return (
+      <div className="notice notice-info" role="status" data-test-outcome="local">
+        <strong>Settings checked here only; nothing was contacted.</strong> {text ? `${text}. ` : ''}Not saved yet.
+      </div>
+    );
+  }
   if (outcome.status === 'ready') {
     const details = outcome.details ?? {};
     const text = detailsText(details);

@@ -29,6 +29,8 @@ export interface Connection {
   space: { id: string; name: string } | null;
   version: string | null;
   checkedAt: string | null;
+  /** Whether the last test reached the provider (false: only the settings were checked here); null before a test. */
+  contacted?: boolean | null;
   details: Record<string, unknown> | null;
   subscription: Subscription | null;
   webhookUrl: string;

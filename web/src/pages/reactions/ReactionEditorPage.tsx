@@ -1,5 +1,6 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import { Link, useBlocker, useLocation, useNavigate, useParams } from 'react-router';
 import { ActionButton, ErrorNotice, Loading, PageHeader, StatusBadge, Time } from '../../components/ui';
 import type { Page } from '../../lib/api';
 import { api, seg } from '../../lib/api';
@@ -38,14 +39,33 @@ function adopt(doc: Doc | null, baseline: Doc | null, stored: Doc): Doc {
   return doc.enabled === stored.enabled ? doc : setIn(doc, ['enabled'], stored.enabled);
 }
 
-/** Asks before the tab closes or reloads while there are unsaved changes. */
-function useLeaveWarning(unsaved: boolean) {
+const LEAVE_QUESTION = 'Leave this reaction? Your unsaved changes will be lost.';
+
+/**
+ * Asks before unsaved changes are left behind: the browser's own question when the tab closes or
+ * reloads, and ours when a link or Back leaves the editor. `leaving` is set by the editor's own
+ * moves (to a new reaction's page after Create, to the list after Delete), which ask nothing.
+ */
+function useLeaveWarning(unsaved: boolean, leaving: RefObject<boolean>) {
   useEffect(() => {
     if (!unsaved) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    const warn = (e: BeforeUnloadEvent) => {
+      if (!leaving.current) e.preventDefault();
+    };
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
-  }, [unsaved]);
+  }, [unsaved, leaving]);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => unsaved && !leaving.current && currentLocation.pathname !== nextLocation.pathname,
+  );
+  useEffect(() => {
+    if (blocker.state !== 'blocked') return;
+    if (window.confirm(LEAVE_QUESTION)) {
+      // Leaving anyway: the editor may stay on screen until the next page has loaded, asking nothing more.
+      leaving.current = true;
+      blocker.proceed();
+    } else blocker.reset();
+  }, [blocker, leaving]);
 }
 
 export default function ReactionEditorPage() {
@@ -74,6 +94,8 @@ function ReactionEditor({ name }: { name: string | null }) {
   const [yamlFor, setYamlFor] = useState<Doc | null>(null);
   const [yamlError, setYamlError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>((location.state as { saved?: string } | null)?.saved ?? null);
+  // Whether anything was typed or Create pressed: a new reaction shows its problems only from then on.
+  const [touched, setTouched] = useState(false);
 
   // A (re)loaded reaction becomes the editor's document unless there are unsaved edits; those
   // keep everything but `enabled`, which the buttons change on the server.
@@ -95,9 +117,11 @@ function ReactionEditor({ name }: { name: string | null }) {
   useEventStream(name ? 'run.*' : null, (event) => {
     if (isObject(event.data) && event.data.reaction === name) reaction.reload();
   });
-  useLeaveWarning(doc !== null && !sameDocument(doc, baseline));
+  const leaving = useRef(false);
+  useLeaveWarning(doc !== null && !sameDocument(doc, baseline), leaving);
 
-  const check: Checkable = doc && !(tab === 'yaml' || yamlError) ? { document: doc } : { yaml: yamlText };
+  // Nothing is checked until there is a document (a reaction still loading has none yet).
+  const check: Checkable | null = !doc ? null : tab === 'yaml' || yamlError ? { yaml: yamlText } : { document: doc };
   const live = useLiveValidation(check);
 
   if (name && reaction.error && !reaction.data) {
@@ -128,12 +152,15 @@ function ReactionEditor({ name }: { name: string | null }) {
   };
 
   const dirty = !sameDocument(doc, baseline);
+  if (dirty && !touched) setTouched(true);
   const save = async () => {
+    setTouched(true);
     const target = name ?? (typeof doc.name === 'string' ? doc.name.trim() : '');
     if (!target) throw new Error('Give the reaction a name first.');
     const saved = await api.put<Reaction & { changed: boolean }>(`/api/v1/reactions/${seg(target)}`, doc);
     const message = saved.changed ? `Saved as version ${saved.version}.` : 'Nothing changed since the last version.';
     if (!name) {
+      leaving.current = true;
       navigate(`/reactions/${seg(target)}`, { replace: true, state: { saved: message } });
       return;
     }
@@ -156,6 +183,7 @@ function ReactionEditor({ name }: { name: string | null }) {
   };
   const remove = async () => {
     await api.delete(`/api/v1/reactions/${seg(name!)}`);
+    leaving.current = true;
     navigate('/reactions');
   };
 
@@ -308,9 +336,9 @@ function ReactionEditor({ name }: { name: string | null }) {
               changed={dirty}
               validation={live.result}
             />
-            <ProblemsPanel live={live} />
+            <ProblemsPanel live={live} quiet={!name && !touched} />
             <DryRunPanel
-              check={check}
+              check={check ?? { document: doc }}
               trigger={triggerOf(doc)}
               tick={tickSubjectOf(doc, live.result?.schedule?.next[0] ?? current?.schedule?.nextFireAt ?? null)}
             />

@@ -1,7 +1,7 @@
 import { Background, Controls, MarkerType, ReactFlow } from '@xyflow/react';
 import type { Edge, Node } from '@xyflow/react';
 import '../../components/flow-theme.css';
-import { useMemo } from 'react';
+import { Fragment, useMemo } from 'react';
 import { stepsOf } from './document';
 import type { Doc, StepEntry } from './document';
 import { scheduleOf, triggerLabel } from './schedule';
@@ -13,6 +13,19 @@ const ROW = 120;
 // Given up front: nodes rebuilt on each change of the document would otherwise lose the size
 // React Flow measured, and could stay hidden until measured again.
 const NODE_SIZE = { width: 190, height: 56 };
+// The trigger's text (a long event type, a glob) gets two lines under its kind.
+const TRIGGER_SIZE = { width: 190, height: 82 };
+
+/** A dotted name that may wrap after its dots (and only there, short of a part wider than the node). */
+function dotted(text: string) {
+  const parts = text.split('.');
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {i < parts.length - 1 ? `${part}.` : part}
+      {i < parts.length - 1 ? <wbr /> : null}
+    </Fragment>
+  ));
+}
 
 /** How many `after` hops from the trigger: steps that run first are 1. A cycle or a missing step stops the count. */
 function depthOf(step: StepEntry, byId: Map<string, StepEntry>): number {
@@ -45,12 +58,14 @@ export function graphOf(doc: Doc): { nodes: Node[]; edges: Edge[] } {
       type: 'input',
       position: { x: centre, y: 0 },
       className: 'reactions-graph-trigger',
-      ...NODE_SIZE,
+      ...TRIGGER_SIZE,
       data: {
         label: (
           <>
             <span className="reactions-graph-kind">{scheduled ? 'schedule' : 'on'}</span>
-            <strong>{trigger || '(no event)'}</strong>
+            <strong className="reactions-graph-trigger-text" title={trigger || undefined}>
+              {trigger ? dotted(trigger) : '(no event)'}
+            </strong>
           </>
         ),
       },

@@ -95,6 +95,8 @@ export function StepEditor({
   );
   if (step.after && !afterOptions.some((o) => o.value === afterValue))
     afterOptions.push({ value: afterValue, label: `${step.after.step} ends on ${step.after.channel}` });
+  // The action's own time limit (an HTTP request's, a script's), if it has one: named apart from the step's.
+  const actionTimeout = action?.config?.properties?.timeout ? (action.config.properties.timeout.title ?? 'Timeout') : null;
   const withValue = isObject(step.body.with) ? step.body.with : {};
   const retry = isObject(step.body.retry) ? step.body.retry : {};
 
@@ -192,14 +194,19 @@ export function StepEditor({
       ) : null}
       <div className="reactions-row">
         <div className="reactions-field">
-          <label htmlFor={`${prefix}-timeout`}>Timeout</label>
+          <label htmlFor={`${prefix}-timeout`}>Step timeout</label>
           <input
             id={`${prefix}-timeout`}
             value={step.body.timeout === undefined ? '' : String(step.body.timeout)}
             placeholder="10m (default)"
             disabled={disabled}
+            aria-describedby={`${prefix}-timeout-hint`}
             onChange={(e) => onChange(setIn(step.body, ['timeout'], numberOrText(e.target.value)))}
           />
+          <span id={`${prefix}-timeout-hint`} className="hint">
+            How long one attempt of the step may take before Shipline stops it (and retries).
+            {actionTimeout ? ` The ${actionTimeout.toLowerCase()} below is the action's own limit.` : ''}
+          </span>
         </div>
         <div className="reactions-field">
           <label htmlFor={`${prefix}-attempts`}>Attempts</label>

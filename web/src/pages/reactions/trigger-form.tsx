@@ -225,7 +225,8 @@ function FilterRows({
             <YamlInput
               id={`filter-value-${i}`}
               inline
-              value={value}
+              // A new row's value is empty text: the box starts empty, and what is typed is the value.
+              value={value === '' ? undefined : value}
               disabled={disabled}
               onChange={(v) => onChange({ ...filter, [key]: v === undefined ? '' : v })}
             />

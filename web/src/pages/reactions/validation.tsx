@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/ui';
 import type { Doc } from './document';
 import type { DryRunSubject, Validation } from './types';
 import { useDebounced } from './use-debounced';
+import { count } from '../../lib/plural';
 
 /** What to check: the document the form holds, or the YAML text as typed (so YAML syntax errors come from the server too). */
 export type Checkable = { document: Doc } | { yaml: string };
@@ -20,13 +21,18 @@ export interface LiveValidation {
   checking: boolean;
 }
 
-/** The server's verdict on `body`, asked again each time it settles after a change; stale answers are dropped. */
-export function useLiveValidation(body: Checkable, delayMs = 400): LiveValidation {
-  const key = JSON.stringify(body);
+/**
+ * The server's verdict on `body`, asked again each time it settles after a change; stale answers
+ * are dropped. `null` (nothing to check yet, e.g. while the reaction loads) asks nothing, so the
+ * first verdict shown is for the document itself.
+ */
+export function useLiveValidation(body: Checkable | null, delayMs = 400): LiveValidation {
+  const key = body === null ? null : JSON.stringify(body);
   const settled = useDebounced(key, delayMs);
   const [answer, setAnswer] = useState<{ key: string; result: Validation | null; error: unknown } | null>(null);
 
   useEffect(() => {
+    if (settled === null) return;
     let current = true;
     validate(JSON.parse(settled) as Checkable).then(
       (result) => current && setAnswer({ key: settled, result, error: null }),
@@ -40,9 +46,22 @@ export function useLiveValidation(body: Checkable, delayMs = 400): LiveValidatio
   return { result: answer?.result ?? null, error: answer?.error ?? null, checking: answer?.key !== key };
 }
 
-/** The live check next to the editor: the server's problems, each as `path: message`. */
-export function ProblemsPanel({ live }: { live: LiveValidation }) {
+/**
+ * The live check next to the editor: the server's problems, each as `path: message`. `quiet`
+ * (a new reaction nobody has typed in yet) shows none: a blank form is not a mistake.
+ */
+export function ProblemsPanel({ live, quiet = false }: { live: LiveValidation; quiet?: boolean }) {
   const { result, error, checking } = live;
+  if (quiet) {
+    return (
+      <section className="card reactions-problems" aria-labelledby="problems-title">
+        <div className="reactions-panel-head">
+          <h2 id="problems-title">Checks</h2>
+        </div>
+        <p className="muted">The document is checked as you fill it in.</p>
+      </section>
+    );
+  }
   return (
     <section className="card reactions-problems" aria-labelledby="problems-title">
       <div className="reactions-panel-head">
@@ -66,8 +85,7 @@ export function ProblemsPanel({ live }: { live: LiveValidation }) {
         {result && !result.valid ? (
           <>
             <p>
-              <strong>{result.problems.length === 1 ? '1 problem' : `${result.problems.length} problems`}</strong> (saving is refused until
-              fixed):
+              <strong>{count(result.problems.length, 'problem')}</strong> (saving is refused until fixed):
             </p>
             <ul className="reactions-problem-list" aria-label="Problems">
               {result.problems.map((p) => (

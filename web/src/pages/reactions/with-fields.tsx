@@ -18,12 +18,17 @@ interface FieldsProps {
   /** The action, for its pickers (the connection, and the resources its connection type lists). */
   action: string;
   disabled?: boolean;
+  /**
+   * Whether the schema's required fields are marked so (default). An optional section that is
+   * not set (signing, say) needs nothing: its fields are required only once it is used.
+   */
+  markRequired?: boolean;
 }
 
 /** The inputs for an action's `with`, generated from its JSON Schema; keys it does not know stay as they are. */
-export function WithFields({ schema, value, onChange, idPrefix, action, disabled }: FieldsProps) {
+export function WithFields({ schema, value, onChange, idPrefix, action, disabled, markRequired = true }: FieldsProps) {
   const properties = schema.properties ?? {};
-  const required = new Set(schema.required ?? []);
+  const required = new Set(markRequired ? (schema.required ?? []) : []);
   const unknown = Object.keys(value).filter((key) => !(key in properties));
   return (
     <div className="reactions-fields">
@@ -125,7 +130,7 @@ function Field({
       <fieldset className="reactions-subfields" disabled={disabled}>
         <legend>
           {title}
-          {required ? ' *' : ''}
+          {required ? ' *' : ' (optional)'}
         </legend>
         {hint}
         <WithFields
@@ -134,6 +139,7 @@ function Field({
           idPrefix={id}
           action={action}
           disabled={disabled}
+          markRequired={required || (isObject(value) && Object.keys(value).length > 0)}
           onChange={(next) => onChange(Object.keys(next).length > 0 ? next : undefined)}
         />
       </fieldset>

@@ -10,6 +10,7 @@ import type { Suggestion } from './catalog-types';
 import { SuggestionRow } from './suggestion-row';
 import type { Outcome } from './suggestion-row';
 import './services.css';
+import { count, plural } from '../../lib/plural';
 
 function OutcomeNotice({ outcome }: { outcome: Outcome }) {
   if (outcome.kind === 'dismissed')
@@ -19,16 +20,17 @@ function OutcomeNotice({ outcome }: { outcome: Outcome }) {
       </p>
     );
   const link = <Link to={`/services/${seg(outcome.service.id)}`}>{outcome.service.name}</Link>;
-  const moved = `${outcome.deploys} earlier deploy${outcome.deploys === 1 ? '' : 's'}`;
+  const moved = count(outcome.deploys, 'earlier deploy');
+  const belong = plural(outcome.deploys, 'belongs', 'belong');
   return (
     <p className="notice notice-info" role="status">
       {outcome.kind === 'created' ? (
         <>
-          Created the service {link}; its {moved} now belong to it.
+          Created the service {link}; its {moved} now {belong} to it.
         </>
       ) : (
         <>
-          Attached {outcome.alias} to {link}; its {moved} now belong to it.
+          Attached {outcome.alias} to {link}; its {moved} now {belong} to it.
         </>
       )}
     </p>

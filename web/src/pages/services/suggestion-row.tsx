@@ -4,6 +4,7 @@ import { ActionButton, Time } from '../../components/ui';
 import { api, seg } from '../../lib/api';
 import type { Service } from '../../lib/types';
 import type { Suggestion } from './catalog-types';
+import { count } from '../../lib/plural';
 
 export type Outcome =
   { kind: 'created' | 'attached'; alias: string; service: Service; deploys: number } | { kind: 'dismissed'; alias: string };
@@ -45,7 +46,7 @@ export function SuggestionRow({
           <span className="sha">{alias}</span>
         </td>
         <td>
-          <Link to={`/deploys?service=${seg(alias)}`} aria-label={`${deployCount} deploys of ${alias}`}>
+          <Link to={`/deploys?service=${seg(alias)}`} aria-label={`${count(deployCount, 'deploy')} of ${alias}`}>
             {deployCount}
           </Link>
         </td>
