@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { allTemplates } from '../integrations/manifests.js';
 import { CliError } from './client.js';
 import { printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 
@@ -23,7 +22,9 @@ export function registerReactionInit(reactions: Command): void {
       .option('--list', 'list the templates')
       .option('-o, --output <file>', 'write it to this file instead of printing it')
       .option('--force', 'overwrite the file if it exists'),
-  ).action((name: string | undefined, options: InitOptions, command: Command) => {
+  ).action(async (name: string | undefined, options: InitOptions, command: Command) => {
+    // Imported here: the manifests load every integration, which no other command needs.
+    const { allTemplates } = await import('../integrations/manifests.js');
     const templates = allTemplates();
     if (options.list || name === undefined) {
       if (wantsJson(command)) return printJson({ items: templates.map((t) => ({ name: t.name, description: t.description })) });

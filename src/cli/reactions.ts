@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { registerReactionInit } from './reaction-templates.js';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseReactionText } from '../core/reactions/document.js';
 import type { DryRunResult, List, Reaction, ReactionApplied, ReactionDetail, ReactionListItem } from './api-types.js';
 import { apiPath, CliError, clientFor } from './client.js';
 import { printDetails, printJson, printLine, printTable, truncate, wantsJson, withJsonOption } from './output.js';
@@ -11,7 +10,9 @@ import { scheduleLines, triggerText, utcText } from './reaction-schedule.js';
 const DOCUMENT_FILE = /\.(ya?ml|json)$/i;
 
 /** The reaction documents in a file, or in every .yaml/.yml/.json file of a directory (sorted). */
-export function readDocuments(target: string): { file: string; document: Record<string, unknown> }[] {
+export async function readDocuments(target: string): Promise<{ file: string; document: Record<string, unknown> }[]> {
+  // Imported here: the document model loads TypeBox, CEL and Liquid, which only apply needs.
+  const { parseReactionText } = await import('../core/reactions/document.js');
   let files: string[];
   try {
     files = fs.statSync(target).isDirectory()
@@ -55,7 +56,7 @@ export function registerReactionCommands(program: Command): void {
       .option('--prune', 'also delete the reactions on the server that the files do not define'),
   ).action(async (options: { file: string; prune?: boolean }, command: Command) => {
     const client = clientFor(command);
-    const documents = readDocuments(options.file);
+    const documents = await readDocuments(options.file);
     const names = new Set<string>();
     const results: { name: string; action: string; version: number }[] = [];
     for (const { document } of documents) {

@@ -64,7 +64,7 @@ export async function setUpDemo(
   }
 
   const reactions: string[] = [];
-  for (const { document } of readDocuments(`${DEMO_EXAMPLES}reactions`)) {
+  for (const { document } of await readDocuments(`${DEMO_EXAMPLES}reactions`)) {
     const name = document.name as string;
     await api.put(apiPath('reactions', name), document);
     reactions.push(name);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ShiplineError } from '../core/errors.js';
 import type { Role } from '../core/vocabulary.js';
 import { ROLES, roleAllows } from '../core/vocabulary.js';

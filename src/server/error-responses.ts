@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { RouteOptions } from 'fastify';
 import { ErrorBody } from './schemas.js';
 

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { TSchema } from '@fastify/type-provider-typebox';
 
 // The HTTP contract of deploy insights: DORA figures, their drill-downs, failure marks,

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ShiplineError } from '../core/errors.js';
 import type { ErrorFormat } from './error-handler.js';
 

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { TSchema } from '@fastify/type-provider-typebox';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_CODES } from '../core/errors.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { Role } from './schemas.js';
 
 // The HTTP contract of users and sign-in. No schema here has a password hash: serialization

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
 import { migrationProvider } from './migrations/index.js';
 import { ensurePrivateDir, preparePrivateDatabase } from './file-modes.js';
@@ -222,9 +223,13 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+// The PostgreSQL driver is loaded only when a database URL is configured: a SQLite server never needs it.
+let pgDriver: typeof pg | undefined;
+const postgresDriver = () => (pgDriver ??= createRequire(import.meta.url)('pg') as typeof pg);
+
 function openPostgres(url: string, onOutage?: (change: OutageChange) => void): Db {
   // A connection that cannot be had in 10 s fails the request (503) instead of hanging it.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  const pool = new (postgresDriver().Pool)({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   // An idle connection that the server closes (a restart, a failover, an administrator) is
   // reported here; the pool has already dropped it and the next query opens a fresh one.
   // Without a listener the event would crash the process.
@@ -366,7 +371,7 @@ class PgListener {
   private connect(): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+      const client = new (postgresDriver().Client)({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
       client.on('notification', (msg) => this.local.emit(msg.channel));
       client.on('error', () => {
         if (this.client !== client) return;

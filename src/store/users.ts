@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import type { Algorithm } from '@node-rs/argon2';
 import { ShiplineError } from '../core/errors.js';
+import { loadOnce } from '../core/load-once.js';
 import type { Role } from '../core/vocabulary.js';
 import type { Db } from './database.js';
 import type { UsersTable } from './schema.js';
@@ -26,6 +26,9 @@ export const PASSWORD_MAX_CHARS = 1024;
 // 2 is Algorithm.Argon2id: an ambient const enum, which verbatimModuleSyntax cannot read.
 const ARGON2 = { algorithm: 2 as Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+// Loaded when a password is first set or checked: most servers never do either (API tokens only).
+const argon2 = loadOnce(() => import('@node-rs/argon2'));
+
 /** Trimmed and lower case: the form emails are stored, looked up and compared in. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -43,7 +46,8 @@ export function checkPassword(password: string): void {
   if (chars > PASSWORD_MAX_CHARS) throw new ShiplineError('user.invalid', `A password may be at most ${PASSWORD_MAX_CHARS} characters`);
 }
 
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await argon2();
   return hash(password, ARGON2);
 }
 
@@ -176,6 +180,7 @@ export function usersRepo(db: Db) {
         .where('email', '=', email)
         .executeTakeFirst();
       // argon2's verify compares the derived hash in constant time.
+      const { verify } = await argon2();
       const ok = await verify(row?.password_hash ?? (await dummy()), password.length > PASSWORD_MAX_CHARS ? '' : password).catch(
         () => false,
       );

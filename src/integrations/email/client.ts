@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import type Nodemailer from 'nodemailer';
+import { loadOnce } from '../../core/load-once.js';
 import { Type } from 'typebox';
 import { NonRetriableError } from '../../engine/action.js';
 import type { ConnectionWithSecrets } from '../../core/connection.js';
@@ -89,9 +90,12 @@ export function emailSettings(connection: ConnectionWithSecrets): EmailSettings 
   };
 }
 
+// Loaded when a step first sends or a connection is tested, not with the server.
+const nodemailer = loadOnce(async () => (await import('nodemailer')).default);
+
 /** A one-off transport (no pool: reactions send rarely, and a pool would outlive the step). */
-export function createTransport(settings: EmailSettings) {
-  return nodemailer.createTransport({
+export async function createTransport(settings: EmailSettings): Promise<Transport> {
+  return (await nodemailer()).createTransport({
     host: settings.host,
     port: settings.port,
     secure: settings.secure,
@@ -108,7 +112,7 @@ export function createTransport(settings: EmailSettings) {
   });
 }
 
-export type Transport = ReturnType<typeof createTransport>;
+export type Transport = ReturnType<typeof Nodemailer.createTransport>;
 
 /** Runs `work`, closing the transport when it ends or when `signal` aborts (nodemailer takes no signal). */
 export async function withTransport<T>(
@@ -116,7 +120,7 @@ export async function withTransport<T>(
   signal: AbortSignal,
   work: (transport: Transport) => Promise<T>,
 ): Promise<T> {
-  const transport = createTransport(settings);
+  const transport = await createTransport(settings);
   let onAbort: (() => void) | undefined;
   try {
     signal.throwIfAborted();

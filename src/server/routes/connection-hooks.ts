@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
 import { connectionSource } from '../../core/reactions/source-trigger.js';
 import type { ConnectionService } from '../../connections/service.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { ConnectionService } from '../../connections/service.js';
 import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
 import type { Connection } from '../../core/connection.js';

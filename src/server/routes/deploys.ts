@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { parseDatetime } from '../../core/datetime.js';
 import { environmentKey } from '../../core/environments.js';
 import { ShiplineError } from '../../core/errors.js';

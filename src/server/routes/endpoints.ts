@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Store } from '../../store/index.js';
 import type { DeployEndpoint } from '../../store/endpoints.js';
 import { Endpoint, EndpointCreate, ErrorResponses, List } from '../schemas.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { Budget } from '../../core/reactions/budget.js';
 import { globMatches, isValidGlob } from '../../core/reactions/matching.js';
 import { refusal } from '../../core/reactions/refusal.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sameSecret } from '../../core/same-secret.js';
 import { acceptRawBodies } from '../raw-body.js';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { ERRORS, ShiplineError } from '../../core/errors.js';
 import { verify as verifyStandardWebhook } from '../../core/standard-webhooks.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseDeployPayload } from '../../core/deploy-payload.js';
 import { ShiplineError } from '../../core/errors.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Classified } from '../../core/insights/change-failures.js';
 import { parseDatetime } from '../../core/datetime.js';
 import type { MetricName } from '../../core/insights/dora-bands.js';

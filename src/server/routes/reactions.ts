@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { ReactionSpec } from '../../core/reactions/document.js';
 import { parseReactionText, usesAdminOnlyAction, validateReaction } from '../../core/reactions/document.js';

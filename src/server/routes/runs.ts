@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Engine } from '../../engine/engine.js';
 import type { Store } from '../../store/index.js';
 import { Decision, Run, RunQuery } from '../engine-schemas.js';

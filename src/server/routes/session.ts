@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import type { Session } from '../../store/sessions.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Store } from '../../store/index.js';
 import { ErrorResponses, List, Service, Suggestion, SuggestionAccept } from '../schemas.js';
 import type { App } from './types.js';

@@ -1,4 +1,4 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Store } from '../../store/index.js';
 import type { Webhook as StoredWebhook } from '../../store/webhooks.js';
 import { ErrorResponses, List, Webhook, WebhookCreate, WebhookCreated } from '../schemas.js';
