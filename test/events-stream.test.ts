@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/databases.js';
 import type { EngineTestApp } from './support/runtime.js';
 import { startEngineApp } from './support/runtime.js';
+import { EVENTS_CHANNEL } from '../src/store/engine/dispatch.js';
 
 /** Reads Server-Sent Events from a response until `count` events arrived. */
 async function readEvents(
@@ -89,6 +90,34 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
     });
     expect(typed).toMatchObject({ id: plain!.id, event: 'deploy.recorded', data: { type: 'deploy.recorded' } });
     expect(typedToo).toMatchObject({ id: plain!.id, event: 'deploy.recorded' });
+  });
+
+  it('sends an event that commits after a later one was sent (positions are taken before commit), without an id', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/v1/events/stream?type=late.*`, {
+      headers: { authorization: `Bearer ${t.tokens.read}` },
+      signal: abort.signal,
+    });
+    const reading = readEvents(response, 2);
+    // Positions far above the sequence's, so nothing stored later collides with them.
+    const far = (await t.store.events.lastSeq()) + 1_000_000;
+    const insertAt = (seq: number, type: string) =>
+      t.store.db.transaction(async (run) => {
+        await run.query(
+          'INSERT INTO events (seq, id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, NULL)',
+          [seq, `late-${seq}`, type, 'test', new Date().toISOString(), '{}', new Date().toISOString()],
+        );
+        await run.notify(EVENTS_CHANNEL);
+      });
+    // The later position commits first, as a second writer's batch can.
+    await insertAt(far + 2, 'late.second');
+    await insertAt(far + 1, 'late.first');
+    const events = await reading;
+    abort.abort();
+    expect(events.map((e) => [e.data.type, e.id])).toEqual([
+      ['late.second', String(far + 2)],
+      ['late.first', undefined],
+    ]);
   });
 
   it('refuses the stream without a token', async () => {

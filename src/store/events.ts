@@ -7,6 +7,7 @@ import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
 import type { Page } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
+import { placeholders } from './sql.js';
 
 export type { NewEvent } from '../core/new-event.js';
 import type { NewEvent } from '../core/new-event.js';
@@ -217,6 +218,19 @@ export function eventsRepo(db: Db) {
       const rows = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, [seq, limit]);
       const events = rows.map(toListed);
       return type ? events.filter((e) => globMatches(type, e.type)) : events;
+    },
+
+    /**
+     * The events stored by now at these positions. Positions are taken when a transaction
+     * inserts, not when it commits, so with several writers (batches in flight, processes) a
+     * lower position can appear after a higher one was read: the live stream asks for those.
+     */
+    async atSeqs(seqs: readonly number[]): Promise<ListedEvent[]> {
+      if (seqs.length === 0) return [];
+      const rows = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq IN (${placeholders(seqs.length)}) ORDER BY seq`, [
+        ...seqs,
+      ]);
+      return rows.map(toListed);
     },
 
     /** The position of the newest event (0 when none). */

@@ -6,10 +6,12 @@ import { triggerDeclarations } from '../../core/reactions/source-trigger.js';
 import { CONNECTION_TYPES } from '../../integrations/connection-types.js';
 import { ShiplineError } from '../../core/errors.js';
 import { EVENTS_CHANNEL } from '../../store/engine/dispatch.js';
+import type { ListedEvent } from '../../store/events.js';
 import type { Store } from '../../store/index.js';
 import { specOf } from '../../store/engine/reactions.js';
 import { Event, EventMatch, EventQuery, ReplayRequest, ReplayResult } from '../engine-schemas.js';
 import { ErrorResponses, List, Page } from '../schemas.js';
+import { StreamGaps } from '../stream-gaps.js';
 import type { App } from './types.js';
 
 const tags = ['events'];
@@ -83,6 +85,14 @@ export function eventRoutes(store: Store) {
         res.write(': connected\n\n');
         let busy = false;
         let again = false;
+        const gaps = new StreamGaps();
+        const send = (event: ListedEvent, withId: boolean) => {
+          if (type && !globMatches(type, event.type)) return;
+          // A late event (below the last position sent) goes without an id: the client's
+          // Last-Event-ID must stay the highest position it has, or a resume would repeat events.
+          const id = withId ? `id: ${event.seq}\n` : '';
+          res.write(named ? `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` : `${id}data: ${JSON.stringify(event)}\n\n`);
+        };
         // Reads what was stored since the last event sent; wake-ups during a read cause one more read.
         const drain = async () => {
           if (busy) return void (again = true);
@@ -94,15 +104,18 @@ export function eventRoutes(store: Store) {
                 const batch = await store.events.after(last, 500);
                 if (batch.length === 0 || closed) break;
                 for (const event of batch) {
+                  if (event.seq > last + 1) gaps.passed(last, event.seq, Date.now());
                   last = event.seq;
-                  if (type && !globMatches(type, event.type)) continue;
-                  res.write(
-                    named
-                      ? `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
-                      : `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`,
-                  );
+                  send(event, true);
                 }
                 if (batch.length < 500) break;
+              }
+              const pending = gaps.pending(Date.now());
+              for (let i = 0; i < pending.length && !closed; i += 500) {
+                for (const event of await store.events.atSeqs(pending.slice(i, i + 500))) {
+                  gaps.found(event.seq);
+                  send(event, false);
+                }
               }
             } while (again && !closed);
           } catch (err) {
