@@ -14,7 +14,6 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { closeConnectionsOnStop } from './graceful-close.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
-import { lazySchemaCompilers } from './lazy-schemas.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -57,11 +56,6 @@ export interface AppOptions {
   connections?: ConnectionService;
   /** The built web UI to serve at `/`; default dist/web. */
   webRoot?: string;
-  /**
-   * Compile every route's schemas in buildApp, as Fastify does by default, instead of on first
-   * use (default false): a test's way to check that they all compile.
-   */
-  compileSchemasAtStart?: boolean;
 }
 
 /**
@@ -74,16 +68,7 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({
-  store,
-  config,
-  logger,
-  registry,
-  engine,
-  connections,
-  webRoot,
-  compileSchemasAtStart = false,
-}: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ store, config, logger, registry, engine, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -92,8 +77,6 @@ export async function buildApp({
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
-    // Route schemas are compiled on first use, not all at start (lazy-schemas.ts).
-    ...(compileSchemasAtStart ? {} : { schemaController: { compilersFactory: lazySchemaCompilers() } }),
     // Errors found before a route is chosen, answered in Shipline's formats (error-handler.ts).
     frameworkErrors,
     clientErrorHandler,
