@@ -109,19 +109,26 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
 
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
 export async function runUntilSignalled(config: Config): Promise<void> {
-  const running = await startShipline(config);
+  // Heard from the first moment (a signal is handled on a later turn of the event loop than
+  // this one): the server answers (/readyz) before the engine and the first admin token are set
+  // up, and a signal in between would otherwise end the process on the spot. A stop waits for
+  // the start to finish, then closes what it opened.
+  const starting = startShipline(config);
   const stop = (signal: string) => {
     process.stdout.write(`Received ${signal}, shutting down\n`);
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
+    starting
+      .then((running) => running.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  await starting;
 }
 
 /** Applies pending migrations and returns their names. */

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from './support/server-process.js';
 import type { CliResult } from './support/cli-runner.js';
 import { runCli, runCliJson } from './support/cli-runner.js';
-import { startServer } from './support/server-process.js';
+import { shiplineEnv, startServer } from './support/server-process.js';
 
 // End to end: the compiled CLI (bin/shipline → dist/, built by `npm test`) against a real server
 // that the CLI's own `start` command runs, both as child processes.
@@ -232,4 +234,46 @@ describe('shipline migrate', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('shipline start and signals', () => {
+  it('stops gracefully on a SIGTERM that arrives as soon as the port takes connections, before the start has finished', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-signal-'));
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'shipline'), 'start'], {
+      cwd: ROOT,
+      env: shiplineEnv({ SHIPLINE_PORT: String(port), SHIPLINE_HOST: '127.0.0.1', SHIPLINE_DATA_DIR: dataDir, SHIPLINE_LOG_LEVEL: 'warn' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        // The first moment the port takes a connection: the server listens, the start goes on.
+        const ready = await new Promise<boolean>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => resolve(true));
+          socket.once('error', () => resolve(false));
+          socket.once('connect', () => socket.destroy());
+        });
+        if (ready) break;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never ready:\n${output}`);
+      }
+      child.kill('SIGTERM');
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+      expect(output).toContain('Received SIGTERM, shutting down');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
