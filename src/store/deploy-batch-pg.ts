@@ -1,9 +1,8 @@
 import { DEPLOY_FAILED, reportedFailure } from '../core/deploy-failure.js';
 import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
-import type { Deploy } from '../core/vocabulary.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
-import { DuplicateDedupId } from './deploy-batch.js';
+import { DuplicateDedupId, newDeploy } from './deploy-batch.js';
 import type { StoredEvent } from './events.js';
 
 /**
@@ -231,23 +230,13 @@ export async function recordBatchPg(
     else if (!row.accepted) outcomes[i] = { result: 'duplicate_deploy' };
     else if (row.number === null) retry.push(i);
     else {
-      const deploy: Deploy = {
+      const deploy = newDeploy(input, {
         id: ids[i]!,
         endpoint: row.endpoint,
         service: row.service_id === null ? null : { id: row.service_id, name: row.service_name! },
-        serviceAlias: input.service,
-        environment: input.environment,
-        description: input.description,
-        deployedAt: input.deployedAt,
-        deployUrl: input.deployUrl,
         deployNumber: row.number,
-        dedupId: input.dedupId,
-        deployer: input.deployer,
-        commit: input.commit,
         receivedAt,
-        status: input.status ?? 'succeeded',
-        source: input.source ?? 'custom',
-      };
+      });
       outcomes[i] = { result: deploy.service ? 'ok' : 'no_service_found', deploy };
       const source = `deploy-endpoint:${row.endpoint}`;
       const event = { source, seq: 0, correlate: [] };

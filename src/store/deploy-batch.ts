@@ -20,6 +20,30 @@ export interface IngestItem {
   internal?: boolean;
 }
 
+/** A recorded deploy: what the pipeline reported, with what recording it settled. Both stores' batches build it here. */
+export function newDeploy(
+  input: DeployInput,
+  settled: Pick<Deploy, 'id' | 'endpoint' | 'service' | 'deployNumber' | 'receivedAt'>,
+): Deploy {
+  return {
+    id: settled.id,
+    endpoint: settled.endpoint,
+    service: settled.service,
+    serviceAlias: input.service,
+    environment: input.environment,
+    description: input.description,
+    deployedAt: input.deployedAt,
+    deployUrl: input.deployUrl,
+    deployNumber: settled.deployNumber,
+    dedupId: input.dedupId,
+    deployer: input.deployer,
+    commit: input.commit,
+    receivedAt: settled.receivedAt,
+    status: input.status ?? 'succeeded',
+    source: input.source ?? 'custom',
+  };
+}
+
 /** Thrown inside a transaction to undo it: a concurrent ingest committed the same dedup_id first. */
 export class DuplicateDedupId extends Error {}
 
@@ -83,23 +107,13 @@ export async function recordBatch(
   const deploys = accepted.map((i, k): Deploy => {
     const { endpointId, input } = items[i]!;
     const service = services.get(input.service);
-    return {
+    return newDeploy(input, {
       id: uuidv7(),
       endpoint: endpointNames.get(endpointId)!,
       service: service ? { id: service.id, name: service.name } : null,
-      serviceAlias: input.service,
-      environment: input.environment,
-      description: input.description,
-      deployedAt: input.deployedAt,
-      deployUrl: input.deployUrl,
       deployNumber: numbers[k]!,
-      dedupId: input.dedupId,
-      deployer: input.deployer,
-      commit: input.commit,
       receivedAt,
-      status: input.status ?? 'succeeded',
-      source: input.source ?? 'custom',
-    };
+    });
   });
 
   const inserted = await run.query<{ id: string }>(
