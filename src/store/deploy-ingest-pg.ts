@@ -69,15 +69,12 @@ export class PgIngest {
     const hook = this.events?.hook;
     const alone = this.db.statement! as Statement;
     try {
-      if (!hook) return await recordBatchPg(alone, items, receivedAt, null);
+      if (!hook) return this.woke(await recordBatchPg(alone, items, receivedAt, null));
       for (let tries = 0; tries < MAX_STALE; tries++) {
         const seen = this.seen ?? (await this.watch());
         if (seen.listening) break;
         const result = await recordBatchPg(alone, items, receivedAt, seen.generation);
-        if (!result.stale) {
-          if (result.events.length > 0) this.wakeStream();
-          return result;
-        }
+        if (!result.stale) return this.woke(result);
         if (this.seen === seen) this.seen = undefined;
       }
       return await this.db.transaction(async (run) => {
@@ -104,6 +101,12 @@ export class PgIngest {
       }
     })();
     return this.watching;
+  }
+
+  /** A committed batch outside a transaction: the streams are woken for its events (nothing NOTIFYs in it). */
+  private woke(result: PgBatchResult): PgBatchResult {
+    if (result.events.length > 0) this.wakeStream();
+    return result;
   }
 
   /**
