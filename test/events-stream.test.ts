@@ -9,6 +9,8 @@ import { EVENTS_CHANNEL } from '../src/store/engine/dispatch.js';
 async function readEvents(
   response: Response,
   count: number,
+  /** Called with the number of events read so far, after each one arrives. */
+  received?: (read: number) => Promise<unknown>,
 ): Promise<Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }>> {
   const out: Array<{ id: string; event: string | undefined; data: { type: string; data: unknown; seq: number } }> = [];
   const decoder = new TextDecoder();
@@ -25,7 +27,10 @@ async function readEvents(
           .find((l) => l.startsWith(`${name}: `))
           ?.slice(name.length + 2);
       const data = field('data');
-      if (data) out.push({ id: field('id')!, event: field('event'), data: JSON.parse(data) });
+      if (data) {
+        out.push({ id: field('id')!, event: field('event'), data: JSON.parse(data) });
+        await received?.(out.length);
+      }
       if (out.length >= count) return out;
     }
   }
@@ -98,7 +103,6 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
       headers: { authorization: `Bearer ${t.tokens.read}` },
       signal: abort.signal,
     });
-    const reading = readEvents(response, 2);
     // Positions far above the sequence's, so nothing stored later collides with them.
     const far = (await t.store.events.lastSeq()) + 1_000_000;
     const insertAt = (seq: number, type: string) =>
@@ -109,9 +113,10 @@ describe.each(DIALECTS)('the live event stream on %s', (dialect) => {
         );
         await run.notify(EVENTS_CHANNEL);
       });
-    // The later position commits first, as a second writer's batch can.
+    // The later position commits first, as a second writer's batch can, and is sent; only then
+    // does the earlier one commit.
+    const reading = readEvents(response, 2, (read) => (read === 1 ? insertAt(far + 1, 'late.first') : Promise.resolve()));
     await insertAt(far + 2, 'late.second');
-    await insertAt(far + 1, 'late.first');
     const events = await reading;
     abort.abort();
     expect(events.map((e) => [e.data.type, e.id])).toEqual([
