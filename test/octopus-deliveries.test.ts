@@ -208,7 +208,12 @@ describe.each(DIALECTS)('Octopus deliveries on %s', (dialect) => {
       ['queued', 'started'],
     ]);
     // The unknown project became a suggestion, as for custom deploys.
-    expect((await events('suggestion.created')).some((e) => e.data.alias === 'web')).toBe(true);
+    const suggested = (await events('suggestion.created')).filter((e) => e.data.alias === 'web');
+    expect(suggested).toHaveLength(1);
+    const failed = (await events('deploy.failed')).filter((e) => (e.data as { dedupId: string }).dedupId.endsWith(`:${deploymentId}`));
+    expect(failed).toHaveLength(1);
+    // The deploy's events name its connection, as the connection's Octopus events do, not the connection's internal endpoint.
+    expect(new Set([...recorded, ...updated, ...failed, ...suggested].map((e) => e.source))).toEqual(new Set(['connection:prod']));
   });
 
   it("lists an Octopus deploy's runs: those of its deploy.* events and of its deployment's octopus.deployment.* events, no other's", async () => {

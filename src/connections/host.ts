@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { HttpClient } from '../engine/action.js';
 import type { ConnectionHost } from '../integrations/connection-host.js';
+import { connectionSource } from '../core/reactions/source-trigger.js';
 import { recordOrAdvanceIn } from '../store/catalog.js';
 import type { Store } from '../store/index.js';
 
@@ -64,7 +65,9 @@ export function storeHost(options: HostOptions): ConnectionHost {
           markDone: (seq, now) => store.inbox.doneIn(run, seq, now),
           appendEvents: (events, now) => store.events.appendIn(run, events, now),
           async recordDeploy(connection, deploy, now) {
-            await recordOrAdvanceIn(run, store, { ...deploy, endpointId: connection.endpointId }, now);
+            // Its events name the connection, as the provider's own events do, not the internal endpoint.
+            const reported = { ...deploy, endpointId: connection.endpointId, eventSource: connectionSource(connection.name) };
+            await recordOrAdvanceIn(run, store, reported, now);
           },
         }),
       ),

@@ -22,6 +22,8 @@ export interface ReportedDeploy {
   dedupId: string;
   status: DeployStatus;
   source: string;
+  /** What its events name as their source (the connection, `connection:<name>`); by default its endpoint. */
+  eventSource?: string;
   /** Aliases to try, in order, for the service; the first known one wins, else `input.service`. */
   aliasCandidates?: string[];
   input: Omit<DeployInput, 'dedupId' | 'status' | 'source'>;
@@ -66,7 +68,7 @@ export async function recordOrAdvanceIn(
       [deploy.status, deploy.status, input.description, deployer.id, deployer.email, deployer.name, existing.id],
     );
     const updated = (await deployIn(run, existing.id))!;
-    const source = `deploy-endpoint:${updated.endpoint ?? DELETED_ENDPOINT}`;
+    const source = deploy.eventSource ?? `deploy-endpoint:${updated.endpoint ?? DELETED_ENDPOINT}`;
     // Under a mark the status people read stays failed: nothing moved that a deploy.updated could say.
     const markHolds = after?.reported_status !== null;
     const moved: NewEvent[] = markHolds
@@ -99,6 +101,7 @@ export async function recordOrAdvanceIn(
     deploy.endpointId,
     { ...input, service, dedupId: deploy.dedupId, status: deploy.status, source: deploy.source },
     now,
+    deploy.eventSource,
   );
   return 'recorded';
 }

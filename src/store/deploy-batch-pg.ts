@@ -2,7 +2,7 @@ import { DEPLOY_FAILED, reportedFailure } from '../core/deploy-failure.js';
 import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
-import { DuplicateDedupId, newDeploy } from './deploy-batch.js';
+import { DuplicateDedupId, eventSourceOf, newDeploy } from './deploy-batch.js';
 import type { StoredEvent } from './events.js';
 
 /**
@@ -20,6 +20,8 @@ import type { StoredEvent } from './events.js';
  * members known before the statement are serialized here, the ones it finds (endpoint name,
  * service, number) by `to_json`, which escapes strings as JSON.stringify does.
  *
+ * `$26` names each deploy's event source where it is not its endpoint (a connection's deploys).
+ *
  * `$25` guards the batch with the reactions' generation (engine_state): when it moved since the
  * caller learned that no enabled reaction listens for these events, the statement writes nothing
  * and answers the generation it read, so a reaction applied by any process is never missed.
@@ -29,10 +31,10 @@ const INGEST = `WITH
 items AS MATERIALIZED (
   SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
-    $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
+    $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $26::text[])
   WITH ORDINALITY AS t(endpoint_id, internal, alias, dedup_id, given, id, environment, description, deployed_at, deploy_url,
     deployer_id, deployer_email, deployer_name, commit_json, status, source, event_id, frag_b, frag_c, failed_id, failed_c,
-    suggestion_id, suggestion_data, k)
+    suggestion_id, suggestion_data, event_source, k)
 ),
 state AS MATERIALIZED (SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation),
 allowed AS MATERIALIZED (
@@ -89,19 +91,19 @@ body AS (
   SELECT n.*, '{"id":' || to_json(n.id)::text || ',"endpoint":' || to_json(n.endpoint)::text || ',"service":'
     || CASE WHEN n.service_id IS NULL THEN 'null'
        ELSE '{"id":' || to_json(n.service_id)::text || ',"name":' || to_json(n.service_name)::text || '}' END
-    || n.frag_b || to_json(n.number)::text AS head
+    || n.frag_b || to_json(n.number)::text AS head, COALESCE(n.event_source, 'deploy-endpoint:' || n.endpoint) AS said_by
   FROM numbered n
 ),
 stored AS (
   INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject)
   SELECT id, type, source, NULL, occurred_at, data, $24, subject FROM (
-    SELECT 0 AS part, k, event_id AS id, 'deploy.recorded' AS type, 'deploy-endpoint:' || endpoint AS source,
+    SELECT 0 AS part, k, event_id AS id, 'deploy.recorded' AS type, said_by AS source,
       deployed_at AS occurred_at, head || frag_c AS data, NULL AS subject FROM body
     UNION ALL
-    SELECT 1, k, failed_id, '${DEPLOY_FAILED}', 'deploy-endpoint:' || endpoint, deployed_at, head || failed_c, 'deploy:' || id
+    SELECT 1, k, failed_id, '${DEPLOY_FAILED}', said_by, deployed_at, head || failed_c, 'deploy:' || id
     FROM body WHERE failed_id IS NOT NULL
     UNION ALL
-    SELECT 2, k, suggestion_id, 'suggestion.created', 'deploy-endpoint:' || endpoint, $24, suggestion_data, NULL
+    SELECT 2, k, suggestion_id, 'suggestion.created', said_by, $24, suggestion_data, NULL
     FROM body WHERE k IN (SELECT k FROM suggest)
   ) e ORDER BY part, k
 )
@@ -213,6 +215,7 @@ export async function recordBatchPg(
     column(({ input }, i) => JSON.stringify({ alias: input.service, deployId: ids[i], environment: input.environment })),
     receivedAt,
     guard,
+    column((item) => item.eventSource ?? null),
   ];
   const rows = await statement<Row>(INGEST, params);
   const generation = Number(rows[0]?.generation ?? 0);
@@ -238,7 +241,7 @@ export async function recordBatchPg(
         receivedAt,
       });
       outcomes[i] = { result: deploy.service ? 'ok' : 'no_service_found', deploy };
-      const source = `deploy-endpoint:${row.endpoint}`;
+      const source = eventSourceOf(items[i]!, row.endpoint);
       const event = { source, seq: 0, correlate: [] };
       recorded.push({ ...event, id: eventIds[i]!, type: 'deploy.recorded', timestamp: deploy.deployedAt, data: deploy });
       if (failedIds[i] !== null) {

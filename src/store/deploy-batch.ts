@@ -18,7 +18,12 @@ export interface IngestItem {
   input: DeployInput;
   /** Recorded by Shipline itself (a connection, a reaction), so an internal endpoint is accepted too. */
   internal?: boolean;
+  /** What the deploy's events name as their source; by default its endpoint, `deploy-endpoint:<name>`. */
+  eventSource?: string;
 }
+
+/** The source of a recorded deploy's events: the item's own (a connection), else the endpoint that took it. */
+export const eventSourceOf = (item: IngestItem, endpoint: string | null) => item.eventSource ?? `deploy-endpoint:${endpoint}`;
 
 /** A recorded deploy: what the pipeline reported, with what recording it settled. Both stores' batches build it here. */
 export function newDeploy(
@@ -142,10 +147,11 @@ export async function recordBatch(
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
+  const sources = new Map(deploys.map((d, k) => [d, eventSourceOf(items[accepted[k]!]!, d.endpoint)]));
   const events: StoredEvent[] = deploys.map((d) => ({
     id: uuidv7(),
     type: 'deploy.recorded',
-    source: `deploy-endpoint:${d.endpoint}`,
+    source: sources.get(d)!,
     timestamp: d.deployedAt,
     data: d,
     seq: 0,
@@ -157,7 +163,7 @@ export async function recordBatch(
     events.push({
       id: uuidv7(),
       type: DEPLOY_FAILED,
-      source: `deploy-endpoint:${d.endpoint}`,
+      source: sources.get(d)!,
       timestamp: d.deployedAt,
       data: deployFailedData(d, reportedFailure(d)),
       seq: 0,
@@ -171,7 +177,7 @@ export async function recordBatch(
     events.push({
       id: uuidv7(),
       type: 'suggestion.created',
-      source: `deploy-endpoint:${d.endpoint}`,
+      source: sources.get(d)!,
       timestamp: receivedAt,
       data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment },
       seq: 0,

@@ -61,9 +61,10 @@ export class DeployIngest {
   }
 
   /** Records one deploy in the caller's transaction (an integration storing its events with it, under its internal endpoint). */
-  async recordIn(run: SqlRunner, endpointId: string, input: DeployInput, receivedAt: string): Promise<IngestOutcome> {
-    if (this.pg) return this.pg.recordIn(run, { endpointId, input, internal: true }, receivedAt);
-    const [outcome] = await recordBatch(run, [{ endpointId, input, internal: true }], receivedAt, this.events?.hook);
+  async recordIn(run: SqlRunner, endpointId: string, input: DeployInput, receivedAt: string, eventSource?: string): Promise<IngestOutcome> {
+    const item: IngestItem = { endpointId, input, internal: true, ...(eventSource === undefined ? {} : { eventSource }) };
+    if (this.pg) return this.pg.recordIn(run, item, receivedAt);
+    const [outcome] = await recordBatch(run, [item], receivedAt, this.events?.hook);
     return outcome!;
   }
 
