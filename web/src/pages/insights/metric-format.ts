@@ -17,12 +17,16 @@ export const MEANING: Record<MetricName, string> = {
 
 export const BAND_TONE: Record<Band, string> = { elite: 'good', high: 'info', medium: 'warn', low: 'bad' };
 
+/** A duration in the largest unit under it, to one decimal that shows only when it says something ("2 h", "1.5 days", "1 day"). */
 export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} days`;
+  if (seconds < 86_400) return `${tenths(seconds / 3600)} h`;
+  return count(tenths(seconds / 86_400), 'day');
 }
+
+/** Rounded to one decimal, as a number: 1.04 is 1 (so "1 day", not "1.0 days"). */
+const tenths = (n: number) => Math.round(n * 10) / 10;
 
 /**
  * A figure in words a reader compares at a glance ("3.5 / week", "2.0 h", "12%"). Deploy rates
