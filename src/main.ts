@@ -60,7 +60,9 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     logger,
     octopusReconcileMs: config.octopusReconcileMs,
   });
+  let started = false;
   const app = await buildApp({
+    ready: () => started,
     store,
     config: site,
     logger,
@@ -83,6 +85,7 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   // No request is served before listen, so nobody sees the URL before it is settled here.
   site.publicUrl ||= `http://localhost:${port}`;
   await runtime.start().catch(abandon);
+  started = true;
   // Only once the server listens: a start that fails (a busy port) must not keep a first admin
   // token that was never printed, or the next start, finding an admin, prints none.
   const newAdminToken = await bootstrapAdmin(store, config).catch(abandon);

@@ -57,6 +57,11 @@ export const ERRORS = {
   'connection.name_conflict': { status: 409, message: 'A connection with that name already exists' },
   'connection.invalid': { status: 400, message: 'The connection is invalid' },
   'connection.unreachable': { status: 502, message: 'The connected system did not answer as expected' },
+  'server.starting': {
+    status: 503,
+    message:
+      'Shipline is still starting (its engine, schedules and connections are not running yet): try again after the Retry-After delay',
+  },
   'store.unavailable': {
     status: 503,
     message: 'The store is not reachable or cannot write right now: try again after the Retry-After delay',

@@ -56,6 +56,11 @@ export interface AppOptions {
   connections?: ConnectionService;
   /** The built web UI to serve at `/`; default dist/web. */
   webRoot?: string;
+  /**
+   * Whether the process runs its engine, schedules and connections yet: `/readyz` answers 503
+   * until then, since the server listens first (to settle its URL). Default: always ready.
+   */
+  ready?: () => boolean;
 }
 
 /**
@@ -68,7 +73,16 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 }
 
 /** Builds the Fastify app without listening: main.ts listens, tests use `app.inject()`. */
-export async function buildApp({ store, config, logger, registry, engine, connections, webRoot }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  store,
+  config,
+  logger,
+  registry,
+  engine,
+  connections,
+  webRoot,
+  ready,
+}: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -130,7 +144,7 @@ export async function buildApp({ store, config, logger, registry, engine, connec
 
   registerAuth(app, store.tokens, store.sessions);
   linkDeployersToUsers(app, store.users);
-  await app.register(healthRoutes(store, metrics));
+  await app.register(healthRoutes(store, metrics, ready ?? (() => true)));
   await app.register(ingestRoutes(store, metrics), { prefix: INGEST_PREFIX });
   await app.register(
     async (api: App) => {

@@ -63,7 +63,7 @@ function formatForPath(path: string): ErrorFormat {
 }
 
 function sendError(reply: FastifyReply, error: ShiplineError, format: ErrorFormat): FastifyReply {
-  if (error.code === 'store.unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (error.code === 'store.unavailable' || error.code === 'server.starting') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.status(error.status).send(format.body(error));
 }
 
