@@ -4,13 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from './support/cli-runner.js';
-import { runCli, runCliJson } from './support/cli-runner.js';
+import { runCli, runCliIntoClosedPipe, runCliJson } from './support/cli-runner.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { ServerProcess } from './support/server-process.js';
 import { startServer } from './support/server-process.js';
 
-// The deploy table from the command line: the compiled CLI against a real server process.
+// The deploy table from the command line, and a reader that stops early: the compiled CLI
+// against a real server process.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -147,6 +148,12 @@ describe.each(DIALECTS)('shipline deploys on %s', (dialect) => {
     const unknown = await cli(['deploys', 'show', 'no-such-deploy']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Error (deploy.not_found):');
+  });
+
+  it('exits quietly with status 0 when the reader closes the pipe (shipline deploys list | head -1)', async () => {
+    for (const args of [['deploys', 'list'], ['deploys', 'list', '--json'], ['services', 'list'], ['--help']]) {
+      expect(await runCliIntoClosedPipe(args, env())).toEqual({ code: 0, stderr: '' });
+    }
   });
 
   it('shows no subscription for a connection type that keeps none', async () => {
