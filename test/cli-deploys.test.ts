@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +12,8 @@ import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { ServerProcess } from './support/server-process.js';
 import { startServer } from './support/server-process.js';
 
-// The deploy table from the command line, and a reader that stops early: the compiled CLI
-// against a real server process.
+// The deploy table from the command line, and what the CLI says when the output or the server
+// is not what it expects: the compiled CLI against a real server process.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -177,5 +179,53 @@ describe.each(DIALECTS)('shipline deploys on %s', (dialect) => {
     const shown = await cli(['connections', 'show', 'chat']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).not.toContain('Subscription');
+  });
+});
+
+describe('shipline against a URL that is not a Shipline API', () => {
+  let site: http.Server;
+  let siteUrl: string;
+  const cli = (url: string) => runCli(['deploys', 'list'], { SHIPLINE_URL: url, SHIPLINE_TOKEN: 'shp_any' });
+
+  beforeAll(async () => {
+    // A web server as a wrong URL finds one: a page for every path, a 404 page under /missing.
+    site = http.createServer((request, response) => {
+      response.writeHead(request.url?.startsWith('/missing/') ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>Router login</title>');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => site.close(() => resolve())));
+
+  it('says that a URL answering HTML is not a Shipline API, naming it', async () => {
+    const page = await cli(`${siteUrl}/admin/`);
+    expect(page.code).toBe(1);
+    expect(page.stderr.trim()).toBe(
+      `${siteUrl}/admin is not a Shipline API: /api/v1/deploys answered HTTP 200 OK with text/html, not Shipline's JSON (check SHIPLINE_URL or --url)`,
+    );
+    const missing = await cli(`${siteUrl}/missing`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      `${siteUrl}/missing is not a Shipline API: /api/v1/deploys answered HTTP 404 Not Found with text/html`,
+    );
+  });
+
+  it('shows a malformed URL and what is wrong with it, hiding a password', async () => {
+    const cases: Array<[string, string]> = [
+      ['localhost:8080', "SHIPLINE_URL 'localhost:8080' must start with http:// or https://"],
+      ['http://shipline:99999', "SHIPLINE_URL 'http://shipline:99999' is not a URL (its host or port is malformed)"],
+      ['shipline.example.com', "SHIPLINE_URL 'shipline.example.com' is not a URL (it has no http:// or https://)"],
+      ['http://me:hunter2@shipline', "SHIPLINE_URL 'http://me:***@shipline' must not hold a user name or password"],
+      ['http://shipline/?x=1', "SHIPLINE_URL 'http://shipline/?x=1' must not hold a query"],
+    ];
+    for (const [url, message] of cases) {
+      const result = await cli(url);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain('hunter2');
+    }
+    const flag = await runCli(['--url', 'ftp://shipline', 'deploys', 'list'], { SHIPLINE_TOKEN: 'shp_any' });
+    expect(flag.stderr).toContain("--url 'ftp://shipline' must start with http:// or https://");
   });
 });
