@@ -46,7 +46,11 @@ describe.each(DIALECTS)('shipline deploys on %s', (dialect) => {
   // The tests share one server and run in order: later ones use the deploys earlier ones recorded.
 
   it("records a deploy and prints the result with the deploy's number and id", async () => {
-    const ok = await record('checkout', '--description', 'v1', '--deployed-at', '2025-01-01 10:00:00', '--deploy-number', '41');
+    const ok = await record(
+      'checkout',
+      ...['--description', 'v1', '--deployed-at', '2025-01-01 10:00:00', '--deploy-number', '41'],
+      ...['--commit-sha', 'abc123', '--commit-author-email', 'ann@example.com'],
+    );
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     expect(ok.stdout.trim()).toMatch(new RegExp(`^ok: deploy number 41 recorded \\(id ${ID.source}\\)$`));
 
@@ -125,20 +129,24 @@ describe.each(DIALECTS)('shipline deploys on %s', (dialect) => {
 
     const shown = await cli(['deploys', 'show', v1!.id]);
     expect(shown).toMatchObject({ code: 0, stderr: '' });
-    for (const line of [
-      `ID:          ${v1!.id}`,
-      'Number:      41',
-      'Status:      failed (marked; its source reported succeeded)',
-      'Source:      custom',
-      'Endpoint:    ci',
-      'Description: v1',
-      'Deployed at: 2025-01-01T10:00:00.000Z',
-      'Deployer:    Dev',
-      'Reason:    rolled back',
-      'No reaction ran for its events.',
+    // One `Label: value` line per field, the values aligned.
+    for (const [label, value] of [
+      ['ID', v1!.id],
+      ['Number', '41'],
+      ['Status', 'failed (marked; its source reported succeeded)'],
+      ['Source', 'custom'],
+      ['Endpoint', 'ci'],
+      ['Description', 'v1'],
+      ['Deployed at', '2025-01-01T10:00:00.000Z'],
+      ['Deployer', 'Dev'],
+      ['Environment', '-'],
+      ['Commit', 'abc123'],
+      ['Author', 'ann@example.com'],
+      ['Reason', 'rolled back'],
     ]) {
-      expect(shown.stdout).toContain(line);
+      expect(shown.stdout).toMatch(new RegExp(`^${label}: +${value!.replace(/[()]/g, '\\$&')}$`, 'm'));
     }
+    expect(shown.stdout).toContain('No reaction ran for its events.');
     expect(shown.stdout).toMatch(/^Service: +checkout \([0-9a-f-]{36}\)$/m);
 
     const json = await runCliJson<{ id: string; status: string; reportedStatus: string; failure: { reason: string } }>(

@@ -9,9 +9,14 @@ function statusLine(deploy: DeployDetail): string {
   return `${deploy.status} (marked; its source reported ${deploy.reportedStatus})`;
 }
 
+/** `Name <email>`, either part alone, or null. */
+function person(name: string | null | undefined, email: string | null | undefined): string | null {
+  return [name, email && name ? `<${email}>` : email].filter(Boolean).join(' ') || null;
+}
+
 function deployerLine(deploy: DeployDetail): string | null {
   const { email, name, id, user } = deploy.deployer;
-  const who = [name, email && name ? `<${email}>` : email].filter(Boolean).join(' ');
+  const who = person(name, email);
   const extra = [id ? `id ${id}` : null, user ? `Shipline user ${user.email}` : null].filter(Boolean).join(', ');
   return [who || null, extra ? `(${extra})` : null].filter(Boolean).join(' ') || null;
 }
@@ -42,8 +47,10 @@ export function printDeploy(deploy: DeployDetail): void {
     ['Commit', commit?.sha],
     ['Branch', commit?.branch],
     ['Message', commit?.message ? truncate(commit.message, 100) : null],
-    ['Author', commit ? [commit.authorName, commit.authorEmail && `<${commit.authorEmail}>`].filter(Boolean).join(' ') : null],
-    ['Commit date', commit?.date ?? commit?.authoringDate],
+    ['Author', person(commit?.authorName, commit?.authorEmail)],
+    ['Authored at', commit?.authoringDate],
+    ['Committer', person(commit?.committerName, commit?.committerEmail)],
+    ['Committed at', commit?.date],
   ]);
   if (deploy.failure) {
     printLine('\nFailure mark');
