@@ -145,6 +145,18 @@ describe.each(DIALECTS)('services, suggestions and deploy queries on %s', (diale
     expect((await t.api({ method: 'GET', url: '/api/v1/deploys?since=later' })).statusCode).toBe(400);
   });
 
+  it('answers service.not_found for a service filter that is neither a service nor an alias deploys used', async () => {
+    const missing = await t.api({ method: 'GET', url: '/api/v1/deploys?service=no-such-thing', role: 'read' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toMatchObject({ code: 'service.not_found', message: expect.stringContaining("'no-such-thing'") });
+    // An alias no service claims is known once a deploy used it: its deploys list, as before.
+    await ingest({ service: 'unclaimed-job', dedup_id: 'u-1' });
+    const unclaimed = (await t.api({ method: 'GET', url: '/api/v1/deploys?service=unclaimed-job', role: 'read' })).json();
+    expect(unclaimed.items.map((d: { dedupId: string }) => d.dedupId)).toEqual(['u-1']);
+    // A known service without deploys is an empty list, not an error.
+    expect((await t.api({ method: 'GET', url: '/api/v1/deploys?service=pager&since=2030-01-01' })).json().items).toEqual([]);
+  });
+
   it('lists environments with the latest deploy per service', async () => {
     const envs = (await t.api({ method: 'GET', url: '/api/v1/environments' })).json().items;
     const staging = envs.find((e: { name: string }) => e.name === 'Staging');

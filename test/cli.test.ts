@@ -90,7 +90,7 @@ describe('shipline CLI against a running server', () => {
     const args = ['--deployer-email', 'dev@example.com', '--env', 'Production', '--dedup-id', 'X', '--commit-sha', 'abc123'];
     const first = await record('checkout-api', ...args);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout.trim()).toBe('ok');
+    expect(first.stdout.trim()).toMatch(/^ok: deploy number 1 recorded \(id [0-9a-f-]{36}\)$/);
 
     const again = await record('checkout-api', ...args);
     expect(again.code).toBe(0);

@@ -37,6 +37,12 @@ const QUERIES: Array<{ name: string; sql: string; params: unknown[]; index: stri
     index: 'deploys_by_environment',
   },
   {
+    name: 'the deploy list by service: has a deploy used an alias no service claims?',
+    sql: 'SELECT d.id FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = ? LIMIT 1',
+    params: ['alias'],
+    index: 'deploys_unclaimed_by_alias',
+  },
+  {
     name: 'the deploy list, newest first',
     sql: 'SELECT d.* FROM deploys d ORDER BY d.deployed_at DESC, d.id DESC LIMIT 51',
     params: [],

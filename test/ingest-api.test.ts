@@ -35,14 +35,15 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     return { deploys: Number(deploys.n), events: Number(events.n) };
   }
 
-  it('records the seed example and answers ok', async () => {
+  it("records the seed example and answers ok with the deploy's id and number", async () => {
     const res = await post(seedPayload());
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ result: 'ok' });
+    expect(res.json()).toEqual({ result: 'ok', deployId: expect.any(String), deployNumber: '234' });
 
     const list = await t.api({ method: 'GET', url: '/api/v1/deploys?service=shopping_cart' });
     const [deploy] = list.json().items;
     expect(deploy).toMatchObject({
+      id: res.json().deployId,
       serviceAlias: 'shopping_cart',
       service: { name: 'shopping_cart' },
       environment: 'Production',
@@ -87,12 +88,16 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
   });
 
   it('records a deploy for an unknown alias and makes it a suggestion', async () => {
-    const res = await post(seedPayload({ service: 'not_found_alias', dedup_id: 'unknown-1' }));
+    const res = await post(seedPayload({ service: 'not_found_alias', dedup_id: 'unknown-1', deploy_number: undefined }));
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({
       result: 'no_service_found',
       message: "No service found matching alias 'not_found_alias'. Recording 'not_found_alias' as a suggestion.",
+      deployId: expect.any(String),
+      // The alias's own sequence numbers it.
+      deployNumber: '1',
     });
+    expect((await t.api({ method: 'GET', url: `/api/v1/deploys/${res.json().deployId}` })).json().serviceAlias).toBe('not_found_alias');
     const suggestions = (await t.api({ method: 'GET', url: '/api/v1/suggestions' })).json().items;
     expect(suggestions).toEqual([expect.objectContaining({ alias: 'not_found_alias', deployCount: 1 })]);
   });

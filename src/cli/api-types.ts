@@ -14,6 +14,8 @@ export interface List<T> {
 export type Service = Static<typeof Schemas.Service>;
 export type DeployEndpoint = Static<typeof Schemas.Endpoint>;
 export type Deploy = Static<typeof Schemas.Deploy>;
+/** One deploy as `GET /deploys/:id` reads it: with its failure mark and the status its source reported. */
+export type DeployDetail = Static<typeof Schemas.DeployDetail>;
 export type Suggestion = Static<typeof Schemas.Suggestion>;
 export type ApiToken = Static<typeof Schemas.Token>;
 /** Includes `token`, the secret: the server shows it in the create response only. */

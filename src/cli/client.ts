@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { trimTrailingSlashes } from '../core/urls.js';
 import { errorMessage } from '../core/error-message.js';
+import { checkShiplineUrl, describeUrl, quoteUrlValue } from './shipline-url.js';
 
 export const DEFAULT_URL = 'http://localhost:8080';
 
@@ -120,23 +121,50 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Turns a non-2xx API answer into an ApiError, or a plain CliError when it is not Shipline's format. */
-function apiFailure(response: Response, body: unknown): CliError {
+/**
+ * An answer that is not Shipline's JSON (a web page, a router's login, another API): the URL is
+ * most likely wrong, so the message names it. A 5xx may come from a proxy in front of Shipline.
+ */
+function notShipline(where: string, path: string, response: Response): CliError {
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type';
+  const answer = `HTTP ${response.status} ${response.statusText}`.trimEnd();
+  if (response.status >= 500) {
+    return new CliError(
+      `${where} answered ${path} with ${answer} (${type}), not Shipline's JSON: a proxy in front of it failed, or it is not a Shipline API`,
+    );
+  }
+  return new CliError(
+    `${where} is not a Shipline API: ${path} answered ${answer} with ${type}, not Shipline's JSON (check SHIPLINE_URL or --url)`,
+  );
+}
+
+/** Turns a non-2xx API answer into an ApiError, or the not-Shipline error when it is not Shipline's format. */
+function apiFailure(where: string, path: string, response: Response, body: unknown): CliError {
   const error = isRecord(body) ? body.error : undefined;
   if (isRecord(error) && typeof error.code === 'string') {
     const message = typeof error.message === 'string' ? error.message : response.statusText;
     return new ApiError(error.code, message, response.status);
   }
-  return new CliError(`Unexpected answer from the server: HTTP ${response.status} ${response.statusText}`.trimEnd());
+  return notShipline(where, path, response);
 }
 
 export interface ClientOptions {
   url: string;
   token: string;
+  /** Where the URL came from, for messages about it; default "The Shipline URL". */
+  source?: string;
 }
 
-export function createClient({ url, token }: ClientOptions): ApiClient {
-  const base = parseHttpUrl(url, 'The Shipline URL');
+/** Checks the Shipline URL; a bad one is reported with its value, its source and what is wrong. */
+export function shiplineUrl(raw: string, source = 'The Shipline URL'): URL {
+  const checked = checkShiplineUrl(raw);
+  if ('problem' in checked) throw new CliError(`${source} ${quoteUrlValue(raw)} ${checked.problem}`);
+  return checked.url;
+}
+
+export function createClient({ url, token, source }: ClientOptions): ApiClient {
+  const base = shiplineUrl(url, source);
+  const where = describeUrl(base);
   // Keep any path prefix (a reverse proxy may serve Shipline under /shipline).
   const prefix = trimTrailingSlashes(base.pathname);
 
@@ -148,10 +176,9 @@ export function createClient({ url, token }: ClientOptions): ApiClient {
     }
     const response = await send({ method, url: target, headers: { authorization: `Bearer ${token}` }, body });
     const parsed = await readJson(response);
-    if (!response.ok) throw apiFailure(response, parsed);
-    if (response.status !== 204 && parsed === undefined) {
-      throw new CliError(`Unexpected answer from the server: HTTP ${response.status} without a JSON body`);
-    }
+    if (!response.ok) throw apiFailure(where, path, response, parsed);
+    // Every Shipline answer but 204 is a JSON object; an HTML page with 200 is a web server's.
+    if (response.status !== 204 && !isRecord(parsed)) throw notShipline(where, path, response);
     return parsed as T;
   }
 
@@ -172,8 +199,9 @@ interface GlobalOptions {
 export function clientFor(command: Command, env: NodeJS.ProcessEnv = process.env): ApiClient {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const url = globals.url || env.SHIPLINE_URL || DEFAULT_URL;
+  const source = globals.url ? '--url' : env.SHIPLINE_URL ? 'SHIPLINE_URL' : 'The default URL';
   const token = globals.token || env.SHIPLINE_TOKEN;
   // Checked here rather than left to the server: a missing variable is a local mistake.
   if (!token) throw new CliError('No API token: set SHIPLINE_TOKEN or pass --token');
-  return createClient({ url, token });
+  return createClient({ url, token, source });
 }

@@ -8,13 +8,15 @@ import { cell, printDetails, printJson, printLine, printTable, truncate, wantsJs
 export type ConnectionView = Static<typeof ConnectionSchemas.ConnectionView>;
 
 /**
- * The subscription Shipline keeps in the connected system, in a few words. `pending` (or `null`
- * from older servers) means the reconciler has not run for it yet; an id of `null` means nothing
- * needs its events; no categories with an id means every category.
+ * The subscription Shipline keeps in the connected system, in a few words, or null for a type
+ * that keeps none (the server sends null: Slack, PagerDuty, ...). `pending` means the reconciler
+ * has not run for it yet; an id of `null` means nothing needs its events; no categories with an
+ * id means every category.
  */
-export function subscriptionSummary(connection: ConnectionView): string {
+export function subscriptionSummary(connection: ConnectionView): string | null {
   const subscription = connection.subscription;
-  if (!subscription || subscription.state === 'pending') return 'pending (not set up yet)';
+  if (!subscription) return null;
+  if (subscription.state === 'pending') return 'pending (not set up yet)';
   if (subscription.error) return `error: ${subscription.error}`;
   if (!subscription.id) return 'none (nothing needs its events)';
   const count = subscription.categories.length;
@@ -22,10 +24,11 @@ export function subscriptionSummary(connection: ConnectionView): string {
   return `${subscription.id}, ${count} ${count === 1 ? 'category' : 'categories'} (${subscription.categories.join(', ')})`;
 }
 
-/** The table cell: categories count or error, short enough for one row. */
+/** The table cell: categories count or error, short enough for one row; a dash for a type that keeps none. */
 function subscriptionCell(connection: ConnectionView): string {
   const subscription = connection.subscription;
-  if (!subscription || subscription.state === 'pending') return 'pending';
+  if (!subscription) return cell(null);
+  if (subscription.state === 'pending') return 'pending';
   if (subscription.error) return `error: ${truncate(subscription.error, 40)}`;
   if (!subscription.id) return 'none';
   const count = subscription.categories.length;
@@ -49,7 +52,7 @@ export function printConnection(connection: ConnectionView): void {
     ['Version', connection.version],
     ['Checked', connection.checkedAt],
     ['Webhook URL', connection.webhookUrl],
-    ['Subscription', subscriptionSummary(connection)],
+    ...(connection.subscription ? [['Subscription', subscriptionSummary(connection)] as [string, string | null]] : []),
     ['Created', connection.createdAt],
   ]);
 }

@@ -83,7 +83,20 @@ export function buildDeployBody(options: RecordOptions, now: Date = new Date()):
 interface WebhookAnswer {
   result?: unknown;
   message?: unknown;
+  /** Shipline adds the recorded deploy's id and number; OpsLevel's answer has neither. */
+  deployId?: unknown;
+  deployNumber?: unknown;
   errors?: unknown;
+}
+
+/** `ok: deploy number 42 recorded (id …)`, then the server's message, if any; plain `ok` from OpsLevel. */
+export function describeAnswer(answer: WebhookAnswer & { result: string }): string {
+  const recorded =
+    typeof answer.deployId === 'string'
+      ? `deploy number ${typeof answer.deployNumber === 'string' ? answer.deployNumber : '-'} recorded (id ${answer.deployId})`
+      : null;
+  const parts = [recorded, typeof answer.message === 'string' ? answer.message : null].filter((p) => p !== null);
+  return parts.length > 0 ? `${answer.result}: ${parts.join('. ')}` : answer.result;
 }
 
 /** `Title: detail` lines from OpsLevel's `{errors: [{status, title, detail}]}` error format. */
@@ -131,6 +144,6 @@ export function registerRecordCommand(deploys: Command): void {
       throw new CliError(`Unexpected answer from ${originOf(endpointUrl)}: HTTP ${response.status} without a result`);
     }
     if (wantsJson(command)) return printJson(answer);
-    printLine(typeof answer.message === 'string' ? `${answer.result}: ${answer.message}` : answer.result);
+    printLine(describeAnswer({ ...answer, result: answer.result }));
   });
 }

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { parseDatetime } from '../core/datetime.js';
+import { DEPLOY_STATUSES } from '../core/vocabulary.js';
 import type { Deploy, Page } from './api-types.js';
 import { apiPath, clientFor } from './client.js';
 import { registerRecordCommand } from './deploy-record.js';
+import { registerShowCommand } from './deploy-show.js';
 import { parseLimit } from './options.js';
 import { cell, printJson, printLine, printNextCursor, printTable, truncate, wantsJson, withJsonOption } from './output.js';
 
@@ -15,6 +19,17 @@ interface ListOptions {
   until?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** `--since`/`--until`: checked and sent in UTC ISO 8601, so a typo fails here, naming the option. */
+function parseDatetimeOption(raw: string): string {
+  const parsed = parseDatetime(raw);
+  if (!parsed) {
+    throw new InvalidArgumentError(
+      'must be a datetime: ISO 8601 (2026-01-31, 2026-01-31T09:30:00Z, ...+01:00) or YYYY-MM-DD HH:MM:SS in UTC',
+    );
+  }
+  return parsed;
 }
 
 /** A deploy under an alias no service claims yet is shown as such, so it is not mistaken for a service. */
@@ -31,14 +46,13 @@ export function registerDeployCommands(program: Command): void {
       .description('list deploys, newest first')
       .option('--service <idOrAlias>', 'only this service (id, name or alias)')
       .option('--env <environment>', 'only this environment')
-      .option(
-        '--status <status>',
-        'only deploys that read this status: queued, started, succeeded or failed (a deploy marked failed is failed)',
+      .addOption(
+        new Option('--status <status>', 'only deploys that read this status (a deploy marked failed is failed)').choices(DEPLOY_STATUSES),
       )
-      .option('--source <source>', 'only deploys from this source: custom, octopus, github, ...')
+      .option('--source <source>', 'only deploys from this source: custom (a deploy endpoint), octopus, ...')
       .option('--endpoint <name>', 'only deploys through the deploy endpoint of this name')
-      .option('--since <datetime>', 'deployed at or after this time')
-      .option('--until <datetime>', 'deployed at or before this time')
+      .option('--since <datetime>', 'deployed at or after this time (ISO 8601 or YYYY-MM-DD HH:MM:SS UTC)', parseDatetimeOption)
+      .option('--until <datetime>', 'deployed at or before this time', parseDatetimeOption)
       .option('--limit <n>', 'deploys per page (1-500)', parseLimit)
       .option('--cursor <cursor>', 'continue from a previous page'),
   ).action(async (options: ListOptions, command: Command) => {
@@ -54,16 +68,19 @@ export function registerDeployCommands(program: Command): void {
       cursor: options.cursor,
     });
     if (wantsJson(command)) return printJson(page);
+    // The ID is what `deploys show` and `mark-failed` take, so it leads.
     printTable(
-      ['deployed at', 'service', 'environment', 'number', 'status', 'deployer', 'description'],
+      ['id', 'deployed at', 'service', 'environment', 'number', 'status', 'source', 'deployer', 'description'],
       page.items.map((d) => [
+        d.id,
         d.deployedAt,
         serviceLabel(d),
         cell(d.environment),
         cell(d.deployNumber),
         d.status,
+        d.source,
         cell(d.deployer.email ?? d.deployer.name),
-        truncate(d.description),
+        truncate(d.description, 40),
       ]),
       'No deploys found.',
     );
@@ -92,5 +109,6 @@ export function registerDeployCommands(program: Command): void {
     printLine(`Deploy ${id}: failure mark cleared`);
   });
 
+  registerShowCommand(deploys);
   registerRecordCommand(deploys);
 }

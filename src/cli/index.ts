@@ -20,6 +20,7 @@ import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
 import { registerWebhookCommands } from './webhooks.js';
 import { errorMessage } from '../core/error-message.js';
+import { exitQuietlyWhenOutputCloses } from './output.js';
 
 /** The package version, read at run time: package.json sits outside the compiled tree. */
 function packageVersion(): string {
@@ -79,7 +80,13 @@ function report(err: unknown): number {
   return 1;
 }
 
-/** The entry bin/shipline calls with process.argv. Never rejects: failures set process.exitCode. */
+/** The entry bin/shipline calls with process.argv: the process-wide output handling, then the command. */
+export async function main(argv: string[]): Promise<void> {
+  exitQuietlyWhenOutputCloses();
+  await run(argv);
+}
+
+/** Runs one command line. Never rejects: failures set process.exitCode. */
 export async function run(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);

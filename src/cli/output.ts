@@ -9,6 +9,20 @@ export function wantsJson(command: Command): boolean {
   return command.opts<{ json?: boolean }>().json === true;
 }
 
+/**
+ * A reader that stops early (`shipline deploys list | head -1`) closes the pipe; the output was
+ * wanted only that far, so the CLI exits 0 without a word, as Unix tools do. Node ignores SIGPIPE,
+ * so without this the next write's EPIPE would end the process with a stack trace.
+ */
+export function exitQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -74,6 +74,18 @@ export function deploysRepo(
       .selectAll('deploys')
       .select('services.name as service_name');
 
+  /** Whether a deploy was recorded under an alias no service claims (the partial index deploys_unclaimed_by_alias). */
+  async function unclaimedAliasSeen(alias: string): Promise<boolean> {
+    const row = await k
+      .selectFrom('deploys')
+      .select('deploys.id')
+      .where('deploys.service_id', 'is', null)
+      .where('deploys.service_alias', '=', alias)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   return {
     async list(filter: DeployFilter = {}): Promise<Page<Deploy>> {
       const limit = filter.limit ?? DEFAULT_LIMIT;
@@ -84,6 +96,10 @@ export function deploysRepo(
       if (filter.service !== undefined) {
         const serviceId = await resolveService(filter.service);
         const alias = filter.service;
+        // A typo must not read as "no deploys yet": an alias is known once a deploy used it.
+        if (!serviceId && !(await unclaimedAliasSeen(alias))) {
+          throw new ShiplineError('service.not_found', `No service matches '${alias}', and no deploy was recorded under that alias`);
+        }
         query = query.where((eb) =>
           serviceId
             ? eb('deploys.service_id', '=', serviceId)

@@ -48,3 +48,21 @@ export async function runCliJson<T>(args: string[], env: Record<string, string |
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as T;
 }
+
+/**
+ * Runs the compiled CLI with its stdout a pipe nobody reads: the read end is closed before the
+ * child has started, so its first write fails with EPIPE, as under `shipline … | head -1`.
+ */
+export function runCliIntoClosedPipe(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: shiplineEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}

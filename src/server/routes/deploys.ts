@@ -12,7 +12,12 @@ import { linkUsers } from './users.js';
 const tags = ['deploys'];
 
 const DeployQuery = Type.Object({
-  service: Type.Optional(Type.String({ minLength: 1, description: 'Service id, name or alias (also an alias no service claims yet)' })),
+  service: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Service id, name or alias (also an alias no service claims yet); service.not_found when it is neither',
+    }),
+  ),
   environment: Type.Optional(Type.String({ minLength: 1, description: 'Compared trimmed and case-insensitively' })),
   status: Type.Optional(
     Type.Union(

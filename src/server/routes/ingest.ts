@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseDeployPayload } from '../../core/deploy-payload.js';
 import { ShiplineError } from '../../core/errors.js';
-import type { IngestResult } from '../../store/deploy-batch.js';
+import type { IngestOutcome } from '../../store/deploy-batch.js';
 import type { Store } from '../../store/index.js';
 import { registerErrorHandling } from '../error-handler.js';
 import type { Metrics } from '../metrics.js';
@@ -10,17 +10,25 @@ import { OPSLEVEL_FORMAT, OpsLevelErrors } from '../opslevel-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The common answer, serialized once.
-const OK = JSON.stringify({ result: 'ok' });
-
-function accepted(result: Exclude<IngestResult, 'endpoint_not_found'>, alias: string): string {
-  switch (result) {
+/**
+ * OpsLevel's answer, plus the recorded deploy's id and number: a pipeline can link to it or mark it
+ * failed later. Extra fields leave OpsLevel clients, which read `result`, unaffected.
+ */
+function accepted(outcome: IngestOutcome, alias: string): string {
+  const recorded = outcome.deploy ? { deployId: outcome.deploy.id, deployNumber: outcome.deploy.deployNumber } : {};
+  switch (outcome.result) {
     case 'ok':
-      return OK;
+      return JSON.stringify({ result: outcome.result, ...recorded });
     case 'no_service_found':
-      return JSON.stringify({ result, message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.` });
+      return JSON.stringify({
+        result: outcome.result,
+        message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.`,
+        ...recorded,
+      });
     case 'duplicate_deploy':
-      return JSON.stringify({ result, message: 'Deploy not created due to existing deploy with identical dedup_id' });
+      return JSON.stringify({ result: outcome.result, message: 'Deploy not created due to existing deploy with identical dedup_id' });
+    case 'endpoint_not_found':
+      throw endpointGone();
   }
 }
 
@@ -61,6 +69,8 @@ const DeployPayload = Type.Object({
 const Accepted = Type.Object({
   result: Type.Union([Type.Literal('ok'), Type.Literal('no_service_found'), Type.Literal('duplicate_deploy')]),
   message: Type.Optional(Type.String()),
+  deployId: Type.Optional(str('The recorded deploy (GET /api/v1/deploys/:id); absent for duplicate_deploy')),
+  deployNumber: Type.Optional(str("Its number: the one sent, else the next in its service's (or unclaimed alias's) sequence")),
 });
 const described = (description: string) => Type.Object(OpsLevelErrors.properties, { description });
 const ERRORS = {
@@ -113,7 +123,7 @@ export function ingestRoutes(store: Store, metrics: Metrics) {
         const outcome = await store.ingest.record(endpointId, parsed.input);
         if (outcome.result === 'endpoint_not_found') throw endpointGone();
         metrics.ingested.inc({ result: outcome.result });
-        return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome.result, parsed.input.service));
+        return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome, parsed.input.service));
       },
     );
   };
