@@ -4,7 +4,7 @@ import type { ReactionTemplate, TemplateBlank } from './connection-type.js';
 import { integrationManifests } from './manifests.js';
 
 /** A blank as the gallery offers it: with its value in the template, the default. */
-export type GalleryBlank = TemplateBlank & { default: string };
+export type GalleryBlank = Omit<TemplateBlank, 'at'> & { at: Array<{ document: number; path: string[] }>; default: string };
 
 /** A ready-made reaction as the web UI's gallery shows it (GET /api/v1/reaction-templates). */
 export interface GalleryTemplate {
@@ -46,7 +46,8 @@ export function templateGallery(): GalleryTemplate[] {
       const blanks = t.blanks.map((b) => {
         const first = b.at[0];
         const value = first ? valueAt(documents[first.document], first.path) : undefined;
-        return { ...b, default: typeof value === 'string' ? value : '' };
+        const at = b.at.map((spot) => ({ document: spot.document, path: [...spot.path] }));
+        return { ...b, at, default: typeof value === 'string' ? value : '' };
       });
       const needs = [...new Set(t.blanks.flatMap((b) => (b.picker.kind === 'connection' ? [b.picker.type] : [])))];
       return { name: t.name, description: t.description, provider: m.type, providerTitle: m.title, needs, yaml: t.yaml, documents, blanks };
