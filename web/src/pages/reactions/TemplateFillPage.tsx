@@ -14,7 +14,7 @@ import { fillTemplate, missingConnectionTypes, pickerForBlank, startingValues } 
 import type { ReactionTemplate } from './template-fill';
 import './template-gallery.css';
 import type { ConnectionSummary, Reaction } from './types';
-import { ProblemsPanel, useLiveValidation } from './validation';
+import { ProblemsPanel, useLiveValidation, validate } from './validation';
 import { toYaml } from './yaml-input';
 
 /** One template from the gallery, filled in with the reaction form's pickers, dry run and created. */
@@ -40,7 +40,7 @@ export default function TemplateFillPage() {
   return <TemplateForm key={template.name} template={template} connections={connections.data.items} />;
 }
 
-/** Why the reaction `name` cannot be created, or null: it exists already. */
+/** Whether a reaction named `name` exists already (the gallery creates, it never changes one). */
 async function nameTaken(name: string): Promise<boolean> {
   try {
     await api.get<Reaction>(`/api/v1/reactions/${seg(name)}`);
@@ -66,9 +66,12 @@ function TemplateForm({ template, connections }: { template: ReactionTemplate; c
 
   const create = async () => {
     if (empty.length > 0) throw new Error(`Fill in ${empty.map((b) => b.label).join(', ')} first.`);
+    // All are checked before any is created: a template of several reactions is created whole or not at all.
     for (const doc of documents) {
       if (await nameTaken(String(doc.name)))
         throw new Error(`A reaction named ${String(doc.name)} exists already: give this one another name.`);
+      const checked = await validate({ document: doc });
+      if (!checked.valid) throw new Error(`${String(doc.name)} has problems: ${checked.problems.join('; ')}`);
     }
     for (const doc of documents) await api.put<Reaction>(`/api/v1/reactions/${seg(String(doc.name))}`, doc);
     const created = documents.map((d) => String(d.name));
