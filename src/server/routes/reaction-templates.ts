@@ -5,8 +5,8 @@ import type { App } from './types.js';
 
 /** The ready-made reactions the web UI's gallery fills in: declarations only, the same for every caller. */
 export function reactionTemplateRoutes() {
-  // Built once: the templates are part of the code, and parsing them per request would be waste.
-  const gallery = { items: templateGallery() };
+  // Built on the first request, then kept: the templates are part of the code, and a start need not parse them (decision 0028).
+  let gallery: { items: ReturnType<typeof templateGallery> } | undefined;
   return async (app: App) => {
     app.get(
       '/reaction-templates',
@@ -20,7 +20,7 @@ export function reactionTemplateRoutes() {
           response: { 200: List(ReactionTemplateView), ...ErrorResponses },
         },
       },
-      async () => gallery,
+      async () => (gallery ??= { items: templateGallery() }),
     );
   };
 }
