@@ -111,6 +111,33 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: the template gallery — pick, fill in w
     });
   });
 
+  it('creates both reactions of a template that holds two, with the connection in each', async () => {
+    const page = await signedIn();
+    await page.goto('/reaction-templates/pagerduty-resolve-on-success');
+    // No PagerDuty connection yet: the page says so and where to add one; the name can still be typed.
+    await page.getByText('This template needs a PagerDuty connection, and there is none yet').waitFor();
+    expect(await page.getByRole('link', { name: 'add one under Integrations' }).getAttribute('href')).toBe('/integrations?tab=connections');
+    const connection = page.getByRole('combobox', { name: 'PagerDuty connection' });
+    expect(await connection.inputValue()).toBe('');
+    await connection.fill('pd-main');
+    await page.getByLabel('Name of reaction 2').fill('resolve-octopus-alerts');
+    // The second reaction is checked and dry run on its own trigger.
+    await page.getByLabel('Reaction to check and dry run').selectOption('resolve-octopus-alerts');
+    await page
+      .getByLabel(/Event matching/)
+      .getByText(/octopus\.deployment\.succeeded/)
+      .waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Create 2 reactions' }).click();
+    await page.waitForURL('**/reactions/pagerduty-resolve-on-success');
+    await page.getByText('Created pagerduty-resolve-on-success and resolve-octopus-alerts from the template').waitFor();
+    for (const name of ['pagerduty-resolve-on-success', 'resolve-octopus-alerts']) {
+      const stored = (await bed.shipline.api({ method: 'GET', url: `/api/v1/reactions/${name}` })).json<{
+        document: { steps: { resolve: { with: Record<string, unknown> } } };
+      }>();
+      expect(stored.document.steps.resolve.with).toEqual({ connection: 'pd-main', action: 'resolve' });
+    }
+  });
+
   it('refuses to create over a reaction of the same name, and changes nothing', async () => {
     const page = await signedIn();
     await page.goto('/reaction-templates/octopus-staging-to-production');
