@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: the template gallery — pick, fill in w
     }
   });
 
-  it('refuses to create over a reaction of the same name, and changes nothing', async () => {
+  it('refuses to create over a reaction of the same name, or two under one name, and changes nothing', async () => {
     const page = await signedIn();
     await page.goto('/reaction-templates/octopus-staging-to-production');
     await page.getByLabel('Reaction name').fill('promote-development');
@@ -147,5 +147,13 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: the template gallery — pick, fill in w
     await page.getByText('A reaction named promote-development exists already: give this one another name.').waitFor();
     const stored = (await bed.shipline.api({ method: 'GET', url: '/api/v1/reactions/promote-development' })).json<{ version: number }>();
     expect(stored.version).toBe(1);
+
+    // Two reactions of one template under one name would be one reaction, changed twice.
+    await page.goto('/reaction-templates/pagerduty-on-deploy-failure');
+    await page.getByRole('combobox', { name: 'PagerDuty connection' }).fill('pd-main');
+    await page.getByLabel('Name of reaction 2').fill('pagerduty-on-deploy-failure');
+    await page.getByRole('button', { name: 'Create 2 reactions' }).click();
+    await page.getByText('Give each reaction its own name.').waitFor();
+    expect((await bed.shipline.api({ method: 'GET', url: '/api/v1/reactions/pagerduty-on-deploy-failure' })).statusCode).toBe(404);
   });
 });

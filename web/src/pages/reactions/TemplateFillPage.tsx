@@ -57,7 +57,11 @@ function TemplateForm({ template, connections }: { template: ReactionTemplate; c
   const [values, setValues] = useState(() => startingValues(template, connections));
   const [names, setNames] = useState(() => template.documents.map((d, i) => String((d as Doc).name ?? `${template.name}-${i + 1}`)));
   const [shown, setShown] = useState(0);
-  const documents = fillTemplate(template, values, names);
+  const documents = fillTemplate(
+    template,
+    values,
+    names.map((n) => n.trim()),
+  );
   const document = documents[shown] ?? documents[0]!;
   const live = useLiveValidation({ document });
   const missing = missingConnectionTypes(template, connections);
@@ -66,6 +70,9 @@ function TemplateForm({ template, connections }: { template: ReactionTemplate; c
 
   const create = async () => {
     if (empty.length > 0) throw new Error(`Fill in ${empty.map((b) => b.label).join(', ')} first.`);
+    const chosen = names.map((n) => n.trim());
+    if (chosen.some((n) => n === '')) throw new Error('Give each reaction a name.');
+    if (new Set(chosen).size < chosen.length) throw new Error('Give each reaction its own name.');
     // All are checked before any is created: a template of several reactions is created whole or not at all.
     for (const doc of documents) {
       if (await nameTaken(String(doc.name)))
