@@ -125,4 +125,30 @@ describe('shipline reactions, runs and events commands', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--list');
   });
+
+  it('fills in the blanks of a ready-made reaction with --set, keeping its comments', async () => {
+    const list = await json<{ items: Array<{ name: string; blanks: Array<{ id: string }> }> }>(['reactions', 'init', '--list']);
+    expect(list.items.find((t) => t.name === 'octopus-staging-to-production')?.blanks.map((b) => b.id)).toEqual([
+      'connection',
+      'from',
+      'to',
+    ]);
+    const file = path.join(dataDir, 'promote-live.yaml');
+    const args = ['reactions', 'init', 'octopus-staging-to-production', '--set', 'connection=octo-eu', '--set', 'to=Live: EU'];
+    expect((await cli([...args, '-o', file])).code).toBe(0);
+    const written = fs.readFileSync(file, 'utf8');
+    expect(written).toContain('connection: octo-eu # your Octopus connection');
+    expect(written).toContain('environment: "Live: EU"');
+    await json(['reactions', 'apply', '-f', file]);
+    const shown = await json<{ document: { on: Record<string, unknown>; steps: { promote: { with: Record<string, unknown> } } } }>([
+      'reactions',
+      'show',
+      'octopus-staging-to-production',
+    ]);
+    expect(shown.document.on).toMatchObject({ connection: 'octo-eu', environment: 'Staging' });
+    expect(shown.document.steps.promote.with).toMatchObject({ connection: 'octo-eu', environment: 'Live: EU' });
+    const wrong = await cli(['reactions', 'init', 'octopus-staging-to-production', '--set', 'channel=#x']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('has no blank channel (its blanks: connection, from, to)');
+  });
 });

@@ -135,12 +135,39 @@ export interface ScriptEnvDeclaration {
   values(connection: ConnectionWithSecrets): Record<string, string>;
 }
 
-/** A ready-made reaction `shipline reactions init <name>` writes. */
+/** A ready-made reaction: `shipline reactions init <name>` writes it, the web UI's gallery fills it in. */
 export interface ReactionTemplate {
   name: string;
   description: string;
   /** The document as YAML, valid as it is (placeholders are connection and secret names). */
   yaml: string;
+  /** What a user fills in before applying it (template-blanks.ts); the YAML's own values are the defaults. */
+  blanks: readonly TemplateBlank[];
+}
+
+/**
+ * How a blank's value is picked, with the pickers the reaction form uses: a connection of a type,
+ * an item a connection lists (its resource kind, from the connection chosen in another blank), or
+ * free text (a Slack channel). Secret names are never blanks: they stay `{{ secrets.x }}`.
+ */
+export type TemplatePicker =
+  { kind: 'connection'; type: string } | { kind: 'resource'; resource: string; connectionBlank: string } | { kind: 'text' };
+
+/** One place in a template's documents: which `---` part (0 for the first) and the key path in it. */
+export interface TemplateSpot {
+  document: number;
+  path: readonly string[];
+}
+
+/** One value to fill in: where it goes (every spot gets it), how it is picked and what it is called. */
+export interface TemplateBlank {
+  /** Unique in the template (`connection`, `channel`): `reactions init --set <id>=<value>`. */
+  id: string;
+  label: string;
+  /** One line on what to give, shown under the field. */
+  hint?: string;
+  picker: TemplatePicker;
+  at: readonly TemplateSpot[];
 }
 
 export interface ConnectionType {

@@ -135,8 +135,14 @@ export function renderIntegrationDoc(m: IntegrationManifest): string {
     );
   }
   if (m.templates.length > 0) {
-    out.push('## Ready-made reactions', '', '`shipline reactions init <name>` writes one; fill in your connection and secret names.', '');
-    for (const t of m.templates) out.push(`- \`${t.name}\`: ${t.description}`);
+    out.push(
+      '## Ready-made reactions',
+      '',
+      "Pick one in the web UI's template gallery (*Reactions → From a template*), or write one with `shipline reactions init <name>` (`--set <blank>=<value>` fills in a blank).",
+      '',
+    );
+    const blanks = (t: (typeof m.templates)[number]) => t.blanks.map((b) => `\`${b.id}\``).join(', ');
+    for (const t of m.templates) out.push(`- \`${t.name}\`: ${t.description} (blanks: ${blanks(t)})`);
     out.push('');
   }
   return out.join('\n');

@@ -21,6 +21,7 @@ import { deployRoutes } from './routes/deploys.js';
 import { insightsRoutes } from './routes/insights.js';
 import { eventRoutes } from './routes/events.js';
 import { reactionRoutes } from './routes/reactions.js';
+import { reactionTemplateRoutes } from './routes/reaction-templates.js';
 import { runRoutes } from './routes/runs.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { healthRoutes } from './routes/health.js';
@@ -156,6 +157,7 @@ export async function buildApp({
       await api.register(tokenRoutes(store));
       await api.register(userRoutes(store));
       await api.register(reactionRoutes(store, actions, connections));
+      await api.register(reactionTemplateRoutes());
       await api.register(runRoutes(store, () => engine));
       await api.register(eventRoutes(store));
       await api.register(secretRoutes(store));

@@ -18,6 +18,8 @@ const SuggestionsPage = page(() => import('./pages/services/SuggestionsPage'));
 const InsightsPage = page(() => import('./pages/insights/InsightsPage'));
 const ReactionsPage = page(() => import('./pages/reactions/ReactionsPage'));
 const ReactionEditorPage = page(() => import('./pages/reactions/ReactionEditorPage'));
+const TemplateGalleryPage = page(() => import('./pages/reactions/TemplateGalleryPage'));
+const TemplateFillPage = page(() => import('./pages/reactions/TemplateFillPage'));
 const RunsPage = page(() => import('./pages/runs/RunsPage'));
 const RunPage = page(() => import('./pages/runs/RunPage'));
 const EventsPage = page(() => import('./pages/events/EventsPage'));
@@ -49,6 +51,8 @@ function SignedInRoutes() {
           <Route path="/reactions" element={<ReactionsPage />} />
           <Route path="/reactions/new" element={<ReactionEditorPage />} />
           <Route path="/reactions/:name" element={<ReactionEditorPage />} />
+          <Route path="/reaction-templates" element={<TemplateGalleryPage />} />
+          <Route path="/reaction-templates/:name" element={<TemplateFillPage />} />
           <Route path="/runs" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunPage />} />
           <Route path="/events" element={<EventsPage />} />

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made reactions using Datadog; only the connection name needs filling in. */
 export const datadogTemplates: ReactionTemplate[] = [
@@ -19,5 +20,6 @@ steps:
       # repositoryUrl: https://github.com/<org>/<repo> to send the commit for change lead time.
     retry: { attempts: 5, backoff: exponential, initial: 5s, max: 5m }
 `,
+    blanks: [connectionBlank('datadog', 'Datadog', spot('steps', 'deployment', 'with', 'connection'))],
   },
 ];

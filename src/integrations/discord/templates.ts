@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made Discord reactions. Fill in the connection name (`discord`). */
 export const discordTemplates: ReactionTemplate[] = [
@@ -19,6 +20,7 @@ steps:
       layout: deploy
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [connectionBlank('discord', 'Discord', spot('steps', 'notify', 'with', 'connection'))],
   },
   {
     name: 'discord-on-failed-deploy',
@@ -36,5 +38,6 @@ steps:
       text: "{{ data.failure.reason | default: 'No reason was given.' }}"
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [connectionBlank('discord', 'Discord', spot('steps', 'notify', 'with', 'connection'))],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made reactions using `email.send`; only the connection name needs filling in. */
 export const emailTemplates: ReactionTemplate[] = [
@@ -20,5 +21,6 @@ steps:
       text: "{{ data.failure.reason | default: 'No reason was given.' }}"
     retry: { attempts: 5, backoff: exponential, initial: 30s, max: 10m }
 `,
+    blanks: [connectionBlank('email', 'Email', spot('steps', 'notify', 'with', 'connection'))],
   },
 ];

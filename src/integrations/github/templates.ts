@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot, textBlank } from '../template-blanks.js';
 
 /**
  * Ready-made GitHub reactions. The repository is the connection's `owner`/`repo`; optional deploy
@@ -32,6 +33,7 @@ steps:
       labels: [deploy-failure]
     retry: ${retry}
 `,
+    blanks: [connectionBlank('github', 'GitHub', spot('steps', 'issue', 'with', 'connection'))],
   },
   {
     name: 'github-dispatch-on-production-deploy',
@@ -59,5 +61,14 @@ steps:
         deploy_id: "{{ data.id }}"
     retry: ${retry}
 `,
+    blanks: [
+      connectionBlank('github', 'GitHub', spot('steps', 'dispatch', 'with', 'connection')),
+      textBlank(
+        'event_type',
+        'Dispatch event type',
+        'What the workflows list under on: repository_dispatch: types',
+        spot('steps', 'dispatch', 'with', 'event_type'),
+      ),
+    ],
   },
 ];

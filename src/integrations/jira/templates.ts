@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made reactions using Jira; only the connection name needs filling in (its `project` is the default project). */
 export const jiraTemplates: ReactionTemplate[] = [
@@ -27,5 +28,6 @@ steps:
       labels: [shipline, deploy-failure]
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [connectionBlank('jira', 'Jira', spot('steps', 'ticket', 'with', 'connection'))],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made reactions using New Relic; only the connection name needs filling in. */
 export const newRelicTemplates: ReactionTemplate[] = [
@@ -20,5 +21,6 @@ steps:
       # version, commit, deepLink, user, description and timestamp come from the deploy.
     retry: { attempts: 5, backoff: exponential, initial: 5s, max: 5m }
 `,
+    blanks: [connectionBlank('newrelic', 'New Relic', spot('steps', 'marker', 'with', 'connection'))],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, resourceBlank, spot, textBlank } from '../template-blanks.js';
 
 /** Ready-made Octopus reactions for `shipline reactions init`. */
 export const OCTOPUS_TEMPLATES: ReactionTemplate[] = [
@@ -22,6 +23,11 @@ steps:
       timeout: 1h
       pollInterval: 1m
 `,
+    blanks: [
+      connectionBlank('octopus', 'Octopus Deploy', spot('on', 'connection'), spot('steps', 'promote', 'with', 'connection')),
+      resourceBlank('from', 'environments', 'Environment that succeeded', spot('on', 'environment')),
+      resourceBlank('to', 'environments', 'Environment to promote to', spot('steps', 'promote', 'with', 'environment')),
+    ],
   },
   {
     name: 'octopus-release-on-webhook',
@@ -38,5 +44,10 @@ steps:
       project: Web
       releaseNotes: "Package {{ data.body.version }}"
 `,
+    blanks: [
+      textBlank('event', 'Webhook event', 'webhook.<name> of a webhook made under Settings', spot('on', 'event')),
+      connectionBlank('octopus', 'Octopus Deploy', spot('steps', 'release', 'with', 'connection')),
+      resourceBlank('project', 'projects', 'Octopus project', spot('steps', 'release', 'with', 'project')),
+    ],
   },
 ];

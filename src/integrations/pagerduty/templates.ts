@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot, spotIn } from '../template-blanks.js';
 
 /**
  * Ready-made PagerDuty reactions. A reaction listens to one event type, and a failed deploy
@@ -11,6 +12,9 @@ import type { ReactionTemplate } from '../connection-type.js';
  */
 
 const retry = '{ attempts: 5, backoff: exponential, initial: 30s, max: 10m }';
+/** Where each of the two reactions of a template names its connection. */
+const PAGE = ['steps', 'page', 'with', 'connection'];
+const RESOLVE = ['steps', 'resolve', 'with', 'connection'];
 
 export const pagerdutyTemplates: ReactionTemplate[] = [
   {
@@ -39,6 +43,7 @@ steps:
     with: { connection: pagerduty, action: trigger, severity: error }
     retry: ${retry}
 `,
+    blanks: [connectionBlank('pagerduty', 'PagerDuty', spotIn(0, ...PAGE), spotIn(1, ...PAGE))],
   },
   {
     name: 'pagerduty-resolve-on-success',
@@ -66,6 +71,7 @@ steps:
     with: { connection: pagerduty, action: resolve }
     retry: ${retry}
 `,
+    blanks: [connectionBlank('pagerduty', 'PagerDuty', spotIn(0, ...RESOLVE), spotIn(1, ...RESOLVE))],
   },
   {
     name: 'pagerduty-change-on-deploy',
@@ -81,5 +87,6 @@ steps:
     with: { connection: pagerduty }
     retry: ${retry}
 `,
+    blanks: [connectionBlank('pagerduty', 'PagerDuty', spot('steps', 'change', 'with', 'connection'))],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made reactions using Sentry; only the connection name needs filling in (its `project` names the project). */
 export const sentryTemplates: ReactionTemplate[] = [
@@ -19,5 +20,6 @@ steps:
       # set version: "my-app@{{ data.deployNumber }}" if your SDK reports releases that way.
     retry: { attempts: 5, backoff: exponential, initial: 5s, max: 5m }
 `,
+    blanks: [connectionBlank('sentry', 'Sentry', spot('steps', 'deploy', 'with', 'connection'))],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot, textBlank } from '../template-blanks.js';
 
 /**
  * Ready-made Slack reactions. Fill in the connection name (`slack`) and the channel.
@@ -27,6 +28,11 @@ steps:
       layout: deploy
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [
+      connectionBlank('slack', 'Slack', spot('steps', 'notify', 'with', 'connection')),
+      textBlank('channel', 'Slack channel', 'A #channel or channel id the app may post to', spot('steps', 'notify', 'with', 'channel')),
+      textBlank('environment', 'Octopus environment', 'The environment whose failed deployments are told', spot('on', 'environment')),
+    ],
   },
   {
     name: 'slack-deploy-progress',
@@ -50,5 +56,9 @@ steps:
       layout: deploy
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [
+      connectionBlank('slack', 'Slack', spot('steps', 'message', 'with', 'connection')),
+      textBlank('channel', 'Slack channel', 'A #channel or channel id the app may post to', spot('steps', 'message', 'with', 'channel')),
+    ],
   },
 ];

@@ -1,4 +1,5 @@
 import type { ReactionTemplate } from '../connection-type.js';
+import { connectionBlank, spot } from '../template-blanks.js';
 
 /** Ready-made Teams reactions. Fill in the connection name (`teams`). */
 export const teamsTemplates: ReactionTemplate[] = [
@@ -18,5 +19,6 @@ steps:
       layout: deploy
     retry: { attempts: 5, backoff: exponential, initial: 2s, max: 1m }
 `,
+    blanks: [connectionBlank('teams', 'Microsoft Teams', spot('steps', 'notify', 'with', 'connection'))],
   },
 ];

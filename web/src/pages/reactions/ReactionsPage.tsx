@@ -40,6 +40,9 @@ export default function ReactionsPage() {
         <button type="button" onClick={list.reload} disabled={list.loading}>
           Refresh
         </button>
+        <Link className="button" to="/reaction-templates">
+          From a template
+        </Link>
         {can('write') ? (
           <Link className="button primary" to="/reactions/new">
             New reaction
@@ -50,8 +53,9 @@ export default function ReactionsPage() {
       {list.loading && list.items.length === 0 ? <Loading /> : null}
       {!list.loading && !list.error && list.items.length === 0 ? (
         <Empty>
-          No reactions yet. {can('write') ? <Link to="/reactions/new">Create one</Link> : 'Someone with the write role can create one'}, or
-          apply YAML documents with <code>shipline reactions apply -f reactions/</code>.
+          No reactions yet. Start from a ready-made one in the <Link to="/reaction-templates">template gallery</Link>,{' '}
+          {can('write') ? <Link to="/reactions/new">create one</Link> : 'ask someone with the write role to create one'}, or apply YAML
+          documents with <code>shipline reactions apply -f reactions/</code>.
         </Empty>
       ) : null}
       {list.items.length > 0 ? (
