@@ -25,9 +25,11 @@ export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void
 
 // ON CONFLICT on the unique source key makes "is it new?" and "store it" one step: of two
 // transactions storing the same key at once, the second waits for the first and inserts nothing
-// (a separate SELECT first would let both pass it, and the second would fail on the index).
+// (a separate SELECT first would let both pass it, and the second would fail on the index). The
+// key is unique through a partial index that only events with a key enter; the conflict target
+// names it by its WHERE.
 const EVENT_INSERT = `INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (source_key) DO NOTHING RETURNING id`;
+  ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO NOTHING RETURNING id`;
 
 /** Source keys longer than this, or with other than printable ASCII, are stored as their SHA-256. */
 const MAX_PLAIN_KEY = 200;
