@@ -7,7 +7,8 @@ import { placeholders } from './sql.js';
  * the deploy row beside it (about half an ingested deploy's bytes, see docs/decisions/0035), so
  * the ingest stores it compact: this prefix, then the members a deploy row can change later
  * (its service, description, deployer, status) as they were at recording. Every reader rebuilds
- * the rest from the deploy row, whose other members never change, with `eventData`.
+ * the rest from the deploy row, whose other members never change, with `eventData`. (A migration
+ * that rewrote one of those columns would change what such events read: keep them as recorded.)
  *
  * The prefix makes the text not JSON, so no other event's data can be taken for a compact one,
  * and a reader that parsed it without rebuilding would fail loudly rather than read a part.
