@@ -2,7 +2,11 @@
 // against two servers on the same machine: bare Fastify answering 202 (the CPU ceiling) and the
 // durable reference (bench/durable-reference.ts: what a minimal durable server does on this disk).
 //
-//   npm run bench:ingest [-- --rounds 5 --duration 5 --warmup 5 --connections 50 --json out.json]
+//   npm run bench:ingest [-- --rounds 5 --duration 5 --warmup 5 --connections 50 --json out.json --baseline <checkout>]
+//
+// --baseline measures a second build of Shipline on SQLite (another checkout, built with
+// `npm run build`) in the same alternating rounds, just before this one: a change's before and
+// after from one run, each round's CPU µs per request and bytes per deploy printed side by side.
 //
 // Load comes from wrk (1 thread; installed with apt-get when missing) running bench/wrk-deploy.lua,
 // which sends each request a deploy with its own dedup_id. The servers take turns, round by round
@@ -45,12 +49,15 @@ interface Options {
   warmup: number;
   connections: number;
   json: string | undefined;
+  /** A built checkout of another Shipline version to measure beside this one. */
+  baseline: string | undefined;
 }
 
-const USAGE = 'usage: npm run bench:ingest -- [--rounds <n>] [--duration <s per round>] [--warmup <s>] [--connections <n>] [--json <file>]';
+const USAGE =
+  'usage: npm run bench:ingest -- [--rounds <n>] [--duration <s per round>] [--warmup <s>] [--connections <n>] [--json <file>] [--baseline <checkout>]';
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { rounds: 5, duration: 5, warmup: 5, connections: 50, json: undefined };
+  const options: Options = { rounds: 5, duration: 5, warmup: 5, connections: 50, json: undefined, baseline: undefined };
   const limits = { rounds: [1, 60], duration: [1, 600], warmup: [0, 600], connections: [1, 10_000] } as const;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -58,12 +65,12 @@ function parseArgs(argv: readonly string[]): Options {
       console.log(USAGE);
       process.exit(0);
     }
-    const match = /^--(rounds|duration|warmup|connections|json)(?:=(.*))?$/.exec(arg);
+    const match = /^--(rounds|duration|warmup|connections|json|baseline)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const raw = match[2] ?? argv[++i];
     if (raw === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`);
-    if (match[1] === 'json') {
-      options.json = raw;
+    if (match[1] === 'json' || match[1] === 'baseline') {
+      options[match[1]] = raw;
       continue;
     }
     const name = match[1] as keyof typeof limits;
@@ -171,17 +178,24 @@ function lsnBytes(lsn: string): bigint {
   return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
-async function startShipline(runId: string, pgBaseUrl: string | undefined): Promise<Subject> {
+async function startShipline(runId: string, pgBaseUrl: string | undefined, baseline?: string): Promise<Subject> {
   const dataDir = tempDir();
   const databaseUrl = pgBaseUrl ? await createPgDatabase(pgBaseUrl) : undefined;
-  const label = databaseUrl ? 'PostgreSQL' : 'SQLite';
+  const label = `${databaseUrl ? 'PostgreSQL' : 'SQLite'}${baseline ? ', baseline' : ''}`;
   const adminToken = randomBytes(30).toString('base64url');
-  const server = await startServer({ name: `Shipline (${label})`, dataDir, databaseUrl, adminToken, readyTimeoutMs: 30_000 });
+  const server = await startServer({
+    name: `Shipline (${label})`,
+    dataDir,
+    databaseUrl,
+    adminToken,
+    readyTimeoutMs: 30_000,
+    root: baseline,
+  });
   cleanup.add(`Shipline (${label})`, () => server.stop().then(() => undefined));
   const endpoint = await adminPost(`${server.url}/api/v1/deploy-endpoints`, adminToken, { name: 'bench' });
   if (typeof endpoint.id !== 'string') throw new Error(`deploy endpoint without an id: ${JSON.stringify(endpoint)}`);
   await adminPost(`${server.url}/api/v1/services`, adminToken, { name: 'checkout' });
-  const key = databaseUrl ? 'postgres' : 'sqlite';
+  const key = baseline ? 'baseline' : databaseUrl ? 'postgres' : 'sqlite';
   const subject = newSubject(key, `Shipline, ${label}`, server, `${server.url}/integrations/deploy/${endpoint.id}`, `${runId}-${key}`);
   subject.storeLine = server.readyLine;
   if (!databaseUrl) {
@@ -273,8 +287,12 @@ async function measureRound(subject: Subject, seconds: number, connections: numb
   });
   const rps = wrk.requests / wrk.seconds;
   const bad = wrk.non2xx + wrk.socketErrors;
+  const round = subject.rounds.at(-1)!;
+  const cpu = round.cpuUs === undefined || wrk.requests === 0 ? '-' : (round.cpuUs / wrk.requests).toFixed(1);
+  const written = round.writeBytes === undefined || ok2xx(wrk) === 0 ? '-' : fmtInt(round.writeBytes / ok2xx(wrk));
   console.log(
-    `  ${subject.name.padEnd(22)} ${fmtInt(rps).padStart(7)} req/s, p99 ${fmtMs(mergedPercentileMs([wrk], 99))} ms` +
+    `  ${subject.name.padEnd(28)} ${fmtInt(rps).padStart(7)} req/s, p99 ${fmtMs(mergedPercentileMs([wrk], 99))} ms, ` +
+      `${cpu} CPU µs/req, ${written} B written/req` +
       `${bad ? `, ${wrk.non2xx} non-2xx, ${wrk.socketErrors} socket errors` : ''}`,
   );
 }
@@ -366,7 +384,9 @@ async function main(): Promise<number> {
       `\nload average before: ${loadBefore}\n`,
   );
 
-  const subjects: Subject[] = [await startBare(runId), await startReference(runId), await startShipline(runId, undefined)];
+  const subjects: Subject[] = [await startBare(runId), await startReference(runId)];
+  if (options.baseline) subjects.push(await startShipline(runId, undefined, options.baseline));
+  subjects.push(await startShipline(runId, undefined));
   if (pgBaseUrl) subjects.push(await startShipline(runId, pgBaseUrl));
   for (const s of subjects) console.log(`  ${s.storeLine ?? s.server.readyLine} (pid ${s.server.pid})`);
   for (const s of subjects) await warmUp(s, options);

@@ -1,17 +1,14 @@
 import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { MigrationContext } from '../src/store/migrations/index.js';
-import { migrationProvider } from '../src/store/migrations/index.js';
+import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/store/migrations/index.js';
 import { openStore } from '../src/store/index.js';
 import type { DialectName } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import { TEST_MASTER_KEY } from './support/runtime.js';
 
 // What database.ts passes each dialect's migrations.
-const CONTEXT: Record<DialectName, MigrationContext> = {
-  sqlite: { autoIncrementType: 'integer', autoIncrementColumn: (c) => c.autoIncrement() },
-  postgres: { autoIncrementType: 'bigserial', autoIncrementColumn: (c) => c },
-};
+const CONTEXT: Record<DialectName, MigrationContext> = { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS };
 
 describe.each(DIALECTS)('event subjects on %s', (dialect) => {
   it('are backfilled by their migration for the deploy.updated and octopus.deployment.* events stored before it', async () => {

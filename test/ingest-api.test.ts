@@ -67,7 +67,7 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect(res.statusCode).toBe(202);
     const event = await t.store.db.kysely.selectFrom('events').selectAll().orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(event.type).toBe('deploy.recorded');
-    const data = JSON.parse(event.data);
+    const data = (await t.api({ method: 'GET', url: `/api/v1/events/${event.id}` })).json().data;
     const api = await t.api({ method: 'GET', url: `/api/v1/deploys/${data.id}` });
     // Plus what is looked up when a deploy is read: its deployer's user (none has this email), its failure mark and its reported status.
     expect(api.json()).toEqual({ ...data, deployer: { ...data.deployer, user: null }, failure: null, reportedStatus: 'succeeded' });

@@ -5,7 +5,8 @@ import type { WrkRun } from './wrk.js';
 
 /** One server under load, and what its rounds measured. */
 export interface Subject {
-  key: 'bare' | 'reference' | 'sqlite' | 'postgres';
+  /** `baseline`: another build's Shipline on SQLite (`--baseline`), measured in the same rounds. */
+  key: 'bare' | 'reference' | 'baseline' | 'sqlite' | 'postgres';
   name: string;
   server: ServerChild;
   /** The full webhook URL wrk posts to. */
@@ -172,7 +173,7 @@ export function ingestTable(results: ReadonlyMap<Subject['key'], SubjectFigures>
         fmtOpt(f.cpuUsPerRequest, 1),
         fmtOpt(f.dbCpuUsPerRequest, 1),
         written,
-        s.key === 'sqlite' || s.key === 'postgres' ? ratio(reference) : '',
+        s.key === 'sqlite' || s.key === 'postgres' || s.key === 'baseline' ? ratio(reference) : '',
         ratio(bare),
         `${f.non2xx + f.socketErrors}`,
         f.steal === undefined ? '-' : fmtPct(f.steal),

@@ -6,7 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
-import { migrationProvider } from './migrations/index.js';
+import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations/index.js';
 import { ensurePrivateDir, preparePrivateDatabase } from './file-modes.js';
 import type { OutageChange } from './outage.js';
 import { markUnavailable, OutageMonitor } from './outage.js';
@@ -201,10 +201,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
     signal: async (channel) => local.emit(channel),
     skipLocked: '',
     shared: false,
-    migrate: migrateWith(kysely, {
-      autoIncrementType: 'integer',
-      autoIncrementColumn: (c) => c.autoIncrement(),
-    }),
+    migrate: migrateWith(kysely, SQLITE_MIGRATIONS),
     ping,
     walCheckpoints: () => checkpointer.stats(),
     // The checkpointer first: the last connection to close checkpoints and removes the WAL.
@@ -275,10 +272,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
         if (options?.lazy) await trx.executeQuery(CompiledQuery.raw('SET LOCAL synchronous_commit = off'));
         return work(runnerFor(trx));
       }),
-    migrate: migrateWith(kysely, {
-      autoIncrementType: 'bigserial',
-      autoIncrementColumn: (c) => c,
-    }),
+    migrate: migrateWith(kysely, POSTGRES_MIGRATIONS),
     ping,
     statement: async <R>(sql: string, params: readonly unknown[] = []) => {
       // Prepared once per connection under a name derived from its text: a long statement sent

@@ -1,8 +1,10 @@
 import { DEPLOY_FAILED, reportedFailure } from '../core/deploy-failure.js';
 import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
+import type { Deploy } from '../core/vocabulary.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, eventSourceOf, newDeploy } from './deploy-batch.js';
+import { COMPACT_RECORDED, compactRecordedJson } from './deploy-events.js';
 import type { StoredEvent } from './events.js';
 
 /**
@@ -16,9 +18,10 @@ import type { StoredEvent } from './events.js';
  * `c + max(start, m)`; the same as counting up one by one while given numbers move the counter
  * forward (deploy-batch.ts `assignNumbers`).
  *
- * Events carry the deploy as JSON text, byte for byte what `JSON.stringify(deploy)` gives: the
- * members known before the statement are serialized here, the ones it finds (endpoint name,
- * service, number) by `to_json`, which escapes strings as JSON.stringify does.
+ * Events carry the deploy as JSON text, byte for byte what SQLite's ingest writes (`deploy.failed`
+ * the whole deploy, `deploy.recorded` its compact form, deploy-events.ts): the members known
+ * before the statement are serialized here, the ones it finds (endpoint name, service, number) by
+ * `to_json`, which escapes strings as JSON.stringify does.
  *
  * `$26` names each deploy's event source where it is not its endpoint (a connection's deploys).
  *
@@ -87,18 +90,23 @@ deployed AS (
     number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, $24, status, source
   FROM numbered ORDER BY k
 ),
-body AS (
-  SELECT n.*, '{"id":' || to_json(n.id)::text || ',"endpoint":' || to_json(n.endpoint)::text || ',"service":'
-    || CASE WHEN n.service_id IS NULL THEN 'null'
-       ELSE '{"id":' || to_json(n.service_id)::text || ',"name":' || to_json(n.service_name)::text || '}' END
-    || n.frag_b || to_json(n.number)::text AS head, COALESCE(n.event_source, 'deploy-endpoint:' || n.endpoint) AS said_by
+served AS (
+  SELECT n.*, CASE WHEN n.service_id IS NULL THEN 'null'
+    ELSE '{"id":' || to_json(n.service_id)::text || ',"name":' || to_json(n.service_name)::text || '}' END AS service_json,
+    COALESCE(n.event_source, 'deploy-endpoint:' || n.endpoint) AS said_by
   FROM numbered n
+),
+body AS (
+  SELECT v.*, '{"id":' || to_json(v.id)::text || ',"endpoint":' || to_json(v.endpoint)::text || ',"service":' || v.service_json
+    || v.frag_b || to_json(v.number)::text AS head,
+    '${COMPACT_RECORDED}{"id":' || to_json(v.id)::text || ',"service":' || v.service_json || v.frag_c AS compact
+  FROM served v
 ),
 stored AS (
   INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject)
   SELECT id, type, source, NULL, occurred_at, data, $24, subject FROM (
     SELECT 0 AS part, k, event_id AS id, 'deploy.recorded' AS type, said_by AS source,
-      deployed_at AS occurred_at, head || frag_c AS data, NULL AS subject FROM body
+      deployed_at AS occurred_at, compact AS data, NULL AS subject FROM body
     UNION ALL
     SELECT 1, k, failed_id, '${DEPLOY_FAILED}', said_by, deployed_at, head || failed_c, 'deploy:' || id
     FROM body WHERE failed_id IS NOT NULL
@@ -142,6 +150,12 @@ export interface PgBatchResult {
   retry: number[];
   /** The events stored, as the events hook takes them. */
   events: StoredEvent[];
+}
+
+/** A compact deploy.recorded's JSON from the description on: the statement writes the id and service before it. */
+function compactTail(kept: Pick<Deploy, 'description' | 'deployer' | 'status'>): string {
+  const head = '{"id":"","service":null';
+  return compactRecordedJson({ id: '', service: null, ...kept }).slice(head.length);
 }
 
 /** The JSON members of `value` (an object), without braces: as JSON.stringify writes them. */
@@ -204,7 +218,7 @@ export async function recordBatchPg(
       const middle = { serviceAlias: input.service, environment: input.environment, description: input.description };
       return `,${members({ ...middle, deployedAt: input.deployedAt, deployUrl: input.deployUrl })},"deployNumber":`;
     }),
-    column((item) => `,${members(tail(item))}}`),
+    column(({ input }) => compactTail({ description: input.description, deployer: input.deployer, status: input.status ?? 'succeeded' })),
     failedIds,
     column((item, i) =>
       failedIds[i] === null

@@ -3,6 +3,7 @@ import { uuidv7 } from '../core/ids.js';
 import type { DeployInput } from '../core/deploy-payload.js';
 import type { Deploy } from '../core/vocabulary.js';
 import type { SqlRunner } from './database.js';
+import { compactRecordedData } from './deploy-events.js';
 import type { EventsHook, StoredEvent } from './events.js';
 import { placeholders as list, rowsOf as rows } from './sql.js';
 
@@ -192,7 +193,8 @@ export async function recordBatch(
       e.source,
       null,
       e.timestamp,
-      JSON.stringify(e.data),
+      // The recorded deploy is stored compact (readers rebuild it from its row); the hook gets it whole.
+      e.type === 'deploy.recorded' ? compactRecordedData(e.data as Deploy) : JSON.stringify(e.data),
       receivedAt,
       e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null,
     ]),

@@ -5,6 +5,7 @@ import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
+import { COMPACT_RECORDED, eventData } from './deploy-events.js';
 import type { Page } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
 import { placeholders } from './sql.js';
@@ -25,9 +26,11 @@ export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void
 
 // ON CONFLICT on the unique source key makes "is it new?" and "store it" one step: of two
 // transactions storing the same key at once, the second waits for the first and inserts nothing
-// (a separate SELECT first would let both pass it, and the second would fail on the index).
+// (a separate SELECT first would let both pass it, and the second would fail on the index). The
+// key is unique through a partial index that only events with a key enter; the conflict target
+// names it by its WHERE.
 const EVENT_INSERT = `INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (source_key) DO NOTHING RETURNING id`;
+  ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO NOTHING RETURNING id`;
 
 /** Source keys longer than this, or with other than printable ASCII, are stored as their SHA-256. */
 const MAX_PLAIN_KEY = 200;
@@ -69,16 +72,25 @@ type EventRow = { seq: number | string; id: string; type: string; source: string
 
 const COLUMNS = 'seq, id, type, source, occurred_at, data, created_at';
 
-function toListed(row: EventRow): ListedEvent {
+function toListed(row: EventRow, data: unknown): ListedEvent {
   return {
     id: row.id,
     type: row.type,
     source: row.source,
     timestamp: row.occurred_at,
-    data: JSON.parse(row.data) as unknown,
+    data,
     seq: Number(row.seq),
     receivedAt: row.created_at,
   };
+}
+
+/** Rows read in `run`, as listed: each with its data as stored (a compact deploy.recorded rebuilt). */
+async function listedIn(run: SqlRunner, rows: EventRow[]): Promise<ListedEvent[]> {
+  const data = await eventData(
+    run,
+    rows.map((r) => r.data),
+  );
+  return rows.map((r, i) => toListed(r, data[i]));
 }
 
 /** `*` and `?` of a type glob as LIKE wildcards (LIKE is case-sensitive on both dialects here). */
@@ -91,6 +103,8 @@ function globToLike(glob: string): string {
 
 export function eventsRepo(db: Db) {
   const read = <R>(sql: string, params: unknown[]) => db.transaction((run) => run.query<R>(sql, params));
+  const readEvents = (sql: string, params: unknown[]) =>
+    db.transaction(async (run) => listedIn(run, await run.query<EventRow>(sql, params)));
   let hook: EventsHook | undefined;
 
   /** Inserts events in the caller's transaction and runs the hook on them. */
@@ -149,15 +163,15 @@ export function eventsRepo(db: Db) {
     },
 
     async get(id: string): Promise<ListedEvent> {
-      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ?`, [id]);
-      if (!row) throw new ShiplineError('event.not_found');
-      return toListed(row);
+      const [event] = await readEvents(`SELECT ${COLUMNS} FROM events WHERE id = ?`, [id]);
+      if (!event) throw new ShiplineError('event.not_found');
+      return event;
     },
 
     async getBySourceKey(key: string): Promise<ListedEvent> {
-      const [row] = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [storedSourceKey(key)]);
-      if (!row) throw new ShiplineError('event.not_found');
-      return toListed(row);
+      const [event] = await readEvents(`SELECT ${COLUMNS} FROM events WHERE source_key = ?`, [storedSourceKey(key)]);
+      if (!event) throw new ShiplineError('event.not_found');
+      return event;
     },
 
     /**
@@ -173,7 +187,10 @@ export function eventsRepo(db: Db) {
           "SELECT id, data FROM events WHERE type = 'deploy.recorded' AND occurred_at = ? AND created_at = ?",
           [deploy.deployedAt, deploy.receivedAt],
         );
-        const ids = recorded.filter((e) => (JSON.parse(e.data) as { id?: unknown }).id === deploy.id).map((e) => e.id);
+        // The data names the deploy, compact or whole; the prefix of a compact one is cut before parsing.
+        const named = (data: string) =>
+          (JSON.parse(data.startsWith(COMPACT_RECORDED) ? data.slice(COMPACT_RECORDED.length) : data) as { id?: unknown }).id;
+        const ids = recorded.filter((e) => named(e.data) === deploy.id).map((e) => e.id);
         // One equality probe of the partial subject index per subject.
         const later: Array<{ id: string; seq: number | string }> = [];
         for (const subject of [deploy.dedupId, deploySubject(deploy.id)]) {
@@ -206,17 +223,21 @@ export function eventsRepo(db: Db) {
         where.push('created_at >= ?');
         params.push(q.since);
       }
-      const rows = await read<EventRow>(
+      const events = await readEvents(
         `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
         [...params, limit + 1],
       );
-      return toPage(rows, limit, toListed, (r) => [String(r.seq)]);
+      return toPage(
+        events,
+        limit,
+        (e) => e,
+        (e) => [String(e.seq)],
+      );
     },
 
     /** Events stored after position `seq`, oldest first (the live stream reads these). */
     async after(seq: number, limit = 500, type?: string): Promise<ListedEvent[]> {
-      const rows = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, [seq, limit]);
-      const events = rows.map(toListed);
+      const events = await readEvents(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, [seq, limit]);
       return type ? events.filter((e) => globMatches(type, e.type)) : events;
     },
 
@@ -227,10 +248,7 @@ export function eventsRepo(db: Db) {
      */
     async atSeqs(seqs: readonly number[]): Promise<ListedEvent[]> {
       if (seqs.length === 0) return [];
-      const rows = await read<EventRow>(`SELECT ${COLUMNS} FROM events WHERE seq IN (${placeholders(seqs.length)}) ORDER BY seq`, [
-        ...seqs,
-      ]);
-      return rows.map(toListed);
+      return readEvents(`SELECT ${COLUMNS} FROM events WHERE seq IN (${placeholders(seqs.length)}) ORDER BY seq`, [...seqs]);
     },
 
     /** The position of the newest event (0 when none). */

@@ -6,6 +6,7 @@ import { ShiplineError } from '../core/errors.js';
 import { INCIDENT_EVENT_TYPES, INCIDENT_RESOLVED_TYPES, incidentsFrom } from '../core/insights/incidents.js';
 import type { CommitInfo, DeployStatus } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
+import { eventData } from './deploy-events.js';
 import type { EnvironmentsRepo } from './environments.js';
 import type { EventsRepo, NewEvent } from './events.js';
 import { deployIn } from './deploys.js';
@@ -316,8 +317,8 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         eventData: unknown;
       }>
     > {
-      const rows = await db.transaction((run) =>
-        run.query<{
+      const { rows, data } = await db.transaction(async (run) => {
+        const read = await run.query<{
           id: string;
           reaction: string;
           status: string;
@@ -328,16 +329,23 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
         }>(
           'SELECT r.id, r.reaction, r.status, r.created_at, r.finished_at, e.type, e.data FROM runs r JOIN events e ON e.id = r.event_id WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.created_at, r.id',
           [from, to],
-        ),
-      );
-      return rows.map((r) => ({
+        );
+        return {
+          rows: read,
+          data: await eventData(
+            run,
+            read.map((r) => r.data),
+          ),
+        };
+      });
+      return rows.map((r, i) => ({
         id: r.id,
         reaction: r.reaction,
         status: r.status,
         createdAt: r.created_at,
         finishedAt: r.finished_at,
         eventType: r.type,
-        eventData: JSON.parse(r.data) as unknown,
+        eventData: data[i],
       }));
     },
 

@@ -108,8 +108,7 @@ CREATE TABLE events (
   created_at text NOT NULL,
   subject text,
   PRIMARY KEY (seq),
-  UNIQUE (id),
-  UNIQUE (source_key)
+  UNIQUE (id)
 );
 
 CREATE TABLE inbox (
@@ -298,6 +297,7 @@ CREATE INDEX deploys_by_service ON deploys USING btree (service_id, deployed_at,
 CREATE INDEX deploys_by_time ON deploys USING btree (deployed_at, id);
 CREATE INDEX deploys_not_succeeded ON deploys USING btree (status, deployed_at, id) WHERE (status <> 'succeeded'::text);
 CREATE INDEX deploys_unclaimed_by_alias ON deploys USING btree (service_alias, deployed_at) WHERE (service_id IS NULL);
+CREATE UNIQUE INDEX events_by_source_key ON events USING btree (source_key) WHERE (source_key IS NOT NULL);
 CREATE INDEX events_by_subject ON events USING btree (subject, seq) WHERE (subject IS NOT NULL);
 CREATE INDEX events_by_type ON events USING btree (type, occurred_at);
 CREATE INDEX inbox_pending ON inbox USING btree (seq) WHERE (processed_at IS NULL);

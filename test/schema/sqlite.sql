@@ -108,8 +108,7 @@ CREATE TABLE events (
   created_at text NOT NULL,
   subject text,
   PRIMARY KEY (seq),
-  UNIQUE (id),
-  UNIQUE (source_key)
+  UNIQUE (id)
 );
 
 CREATE TABLE inbox (
@@ -121,7 +120,7 @@ CREATE TABLE inbox (
   processed_at text,
   attempts integer NOT NULL DEFAULT 0,
   error text,
-  PRIMARY KEY (seq),
+  PRIMARY KEY (seq) AUTOINCREMENT,
   UNIQUE (source, delivery_key)
 );
 
@@ -298,8 +297,10 @@ CREATE INDEX "deploys_by_service" on "deploys" ("service_id", "deployed_at", "id
 CREATE INDEX "deploys_by_time" on "deploys" ("deployed_at", "id");
 CREATE INDEX deploys_not_succeeded ON deploys (status, deployed_at, id) WHERE status <> 'succeeded';
 CREATE INDEX "deploys_unclaimed_by_alias" on "deploys" ("service_alias", "deployed_at") where "service_id" is null;
+CREATE UNIQUE INDEX "events_by_source_key" on "events" ("source_key") where "source_key" is not null;
 CREATE INDEX "events_by_subject" on "events" ("subject", "seq") where "subject" is not null;
 CREATE INDEX "events_by_type" on "events" ("type", "occurred_at");
+CREATE TRIGGER events_keep_newest BEFORE DELETE ON events WHEN old.seq >= (SELECT max(seq) FROM events) BEGIN SELECT RAISE(ABORT, 'the newest event cannot be deleted: its position would be handed out again'); END;
 CREATE INDEX "inbox_pending" on "inbox" ("seq") where "processed_at" is null;
 CREATE INDEX "jobs_by_step" on "jobs" ("run_id", "step_id");
 CREATE INDEX "jobs_due" on "jobs" ("run_at", "id");

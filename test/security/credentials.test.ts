@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { openStore } from '../../src/store/index.js';
 import type { MigrationContext } from '../../src/store/migrations/index.js';
-import { migrationProvider } from '../../src/store/migrations/index.js';
+import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/store/migrations/index.js';
 import { PUBLIC_URL, seedPayload } from '../support/app.js';
 import type { DialectName } from '../support/databases.js';
 import { DIALECTS, freshDatabase } from '../support/databases.js';
@@ -201,10 +201,7 @@ describe.each(DIALECTS)("an Octopus connection's endpoint on %s", (dialect) => {
 });
 
 // What database.ts passes each dialect's migrations.
-const CONTEXT: Record<DialectName, MigrationContext> = {
-  sqlite: { autoIncrementType: 'integer', autoIncrementColumn: (c) => c.autoIncrement() },
-  postgres: { autoIncrementType: 'bigserial', autoIncrementColumn: (c) => c },
-};
+const CONTEXT: Record<DialectName, MigrationContext> = { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS };
 
 describe.each(DIALECTS)('records made before endpoints were named, on %s', (dialect) => {
   it('a read token never sees the endpoint id in deploys, events and runs recorded before the upgrade', async () => {

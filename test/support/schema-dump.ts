@@ -26,7 +26,7 @@ interface TableDump {
 
 interface SchemaDump {
   tables: TableDump[];
-  /** The indexes the migrations create by name, with their `CREATE INDEX` statement. */
+  /** The indexes (and SQLite triggers) the migrations create by name, with their `CREATE` statement. */
   indexes: { name: string; definition: string }[];
 }
 
@@ -57,13 +57,15 @@ async function readSqlite(db: Kysely<Database>): Promise<SchemaDump> {
     "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
   );
   const tables: TableDump[] = [];
-  for (const { name } of master.filter((m) => m.type === 'table' && !BOOKKEEPING.has(m.name))) {
+  for (const { name, sql: definition } of master.filter((m) => m.type === 'table' && !BOOKKEEPING.has(m.name))) {
     const info = await rows<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>(
       `PRAGMA table_info('${name}')`,
     );
     const constraints: string[] = [];
     const primaryKey = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
-    if (primaryKey.length > 0) constraints.push(`PRIMARY KEY (${primaryKey.map((c) => c.name).join(', ')})`);
+    // AUTOINCREMENT shows only in the table's SQL; it changes what a deleted newest row leaves behind.
+    const autoIncrement = /\bAUTOINCREMENT\b/i.test(definition ?? '') ? ' AUTOINCREMENT' : '';
+    if (primaryKey.length > 0) constraints.push(`PRIMARY KEY (${primaryKey.map((c) => c.name).join(', ')})${autoIncrement}`);
     for (const index of await rows<{ name: string; origin: string }>(`PRAGMA index_list('${name}')`)) {
       if (index.origin !== 'u') continue;
       const columns = await rows<{ seqno: number; name: string }>(`PRAGMA index_info('${index.name}')`);
@@ -92,8 +94,9 @@ async function readSqlite(db: Kysely<Database>): Promise<SchemaDump> {
     tables.push({ name, columns, constraints });
   }
   // Indexes with SQL are the ones created by name; the others back PRIMARY KEY and UNIQUE, above.
+  // Triggers are listed with them.
   const indexes = master
-    .filter((m) => m.type === 'index' && m.sql !== null)
+    .filter((m) => (m.type === 'index' || m.type === 'trigger') && m.sql !== null)
     .map((m) => ({ name: m.name, definition: m.sql!.replace(/\s+/g, ' ') }));
   return { tables, indexes };
 }
@@ -154,7 +157,7 @@ export function parseSchemaDump(text: string): Map<string, ParsedTable> {
   for (const match of text.matchAll(/^CREATE TABLE (\w+) \(\n([\s\S]*?)\n\);$/gm)) {
     const table: ParsedTable = { columns: [], primaryKey: [] };
     for (const line of match[2]!.split(',\n').map((l) => l.trim())) {
-      const primaryKey = /^PRIMARY KEY \((.*)\)$/.exec(line);
+      const primaryKey = /^PRIMARY KEY \((.*)\)(?: AUTOINCREMENT)?$/.exec(line);
       if (primaryKey) table.primaryKey = primaryKey[1]!.split(', ');
       if (/^(PRIMARY KEY|UNIQUE|FOREIGN KEY)\b/.test(line)) continue;
       const column = /^(\w+) (.+?)( NOT NULL)?(?: DEFAULT (.*))?$/.exec(line);

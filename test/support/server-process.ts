@@ -4,7 +4,6 @@ import { spawnServer } from './child-server.js';
 import type { ServerChild } from './child-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = `${ROOT}bin/shipline`;
 
 /**
  * This process's environment without the developer's own Shipline or database settings, plus
@@ -30,6 +29,8 @@ export interface ServerOptions {
   name?: string;
   /** More settings, e.g. SHIPLINE_ALLOW_HOSTS for reactions that call a local sink. */
   env?: Record<string, string>;
+  /** The built checkout to run (its `bin/shipline` and `dist/`); default this one. A benchmark compares two builds so. */
+  root?: string;
 }
 
 export type { ChildExit as ServerExit, ServerChild as ServerProcess } from './child-server.js';
@@ -43,13 +44,14 @@ const READY = /Shipline listening on (http:\/\/\S+) \(store: [^)\n]*\)/;
  * killed and the promise rejects with its output.
  */
 export function startServer(options: ServerOptions): Promise<ServerChild> {
-  if (!fs.existsSync(`${ROOT}dist/cli/index.js`)) {
-    return Promise.reject(new Error('dist/ is missing: run `npm run build` first (npm test does)'));
+  const root = options.root === undefined ? ROOT : `${options.root.replace(/\/+$/, '')}/`;
+  if (!fs.existsSync(`${root}dist/cli/index.js`)) {
+    return Promise.reject(new Error(`${root}dist/ is missing: run \`npm run build\` there first (npm test does)`));
   }
   return spawnServer({
     name: options.name ?? 'Shipline',
-    args: [BIN, 'start'],
-    cwd: ROOT,
+    args: [`${root}bin/shipline`, 'start'],
+    cwd: root,
     env: shiplineEnv({
       SHIPLINE_PORT: '0',
       SHIPLINE_HOST: '127.0.0.1',

@@ -1,6 +1,7 @@
 import { uuidv7 } from '../../core/ids.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 import type { Db, SqlRunner } from '../database.js';
+import { eventData } from '../deploy-events.js';
 import { JOBS_CHANNEL } from './dispatch.js';
 import { placeholders } from '../sql.js';
 import { parseStepJobKey, stepJobKey } from './run-state.js';
@@ -105,15 +106,19 @@ export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: n
         `SELECT run_id, step_id, status, attempt, output, wait_state, wait_deadline, logs, attempts, input FROM step_executions WHERE run_id IN (${placeholders(runIds.length)})`,
         runIds,
       );
-      const events = new Map<string, ShiplineEvent>();
-      const eventOf = (r: RunRow & EventRow): ShiplineEvent => {
-        let event = events.get(r.event_id);
-        if (!event) {
-          event = { id: r.event_id, type: r.type, source: r.source, timestamp: r.occurred_at, data: JSON.parse(r.data) as unknown };
-          events.set(r.event_id, event);
-        }
-        return event;
-      };
+      // Each run's event as stored (a compact deploy.recorded rebuilt from its deploy), read once per event.
+      const eventRows = [...new Map([...runs.values()].map((r) => [r.event_id, r])).values()];
+      const eventDataRead = await eventData(
+        run,
+        eventRows.map((r) => r.data),
+      );
+      const events = new Map<string, ShiplineEvent>(
+        eventRows.map((r, i) => [
+          r.event_id,
+          { id: r.event_id, type: r.type, source: r.source, timestamp: r.occurred_at, data: eventDataRead[i] },
+        ]),
+      );
+      const eventOf = (r: RunRow & EventRow): ShiplineEvent => events.get(r.event_id)!;
       const claimed: ClaimedJob[] = [];
       for (const job of jobs) {
         const r = runs.get(job.run_id);
