@@ -4,6 +4,9 @@ import { compileTrigger, filterRefusal, globMatches } from './matching.js';
 import { scheduleSource } from '../schedule.js';
 import { sourceTriggerRefusal, type OptionRefusal, type TriggerDeclaration } from './source-trigger.js';
 import { alternatives, shownValue, valueWords } from './shown-value.js';
+import type { RefusedBy } from './refused-by.js';
+
+export type { RefusedBy, RefusingPart } from './refused-by.js';
 
 /** An event as far as matching looks at it. */
 export interface MatchedEvent {
@@ -20,22 +23,6 @@ export function isOwnRunEvent(event: MatchedEvent, reaction: string): boolean {
 /** A tick of the named reaction's schedule (its source and data name it). */
 function isOwnTick(event: MatchedEvent, reaction: string): boolean {
   return event.source === scheduleSource(reaction) && (event.data as { reaction?: unknown } | null)?.reaction === reaction;
-}
-
-/** The part of a reaction that refused an event, in the order they are checked. */
-export type RefusingPart = 'disabled' | 'event' | 'own-run' | 'filter' | 'schedule' | 'trigger' | 'condition';
-
-/**
- * What refused, structured: the part; for `filter` the field path and for `trigger` the option
- * (`connection`, `project`, `categories`...) as `key`; what the reaction accepts there
- * (`expected`) and what the event holds there (`actual`, absent when it holds nothing). Values are
- * the reaction's and the event's own, bounded in size (shownValue); nothing else is shown.
- */
-export interface RefusedBy {
-  part: RefusingPart;
-  key?: string;
-  expected?: unknown;
-  actual?: unknown;
 }
 
 /** Why a reaction would not start on an event: in words, and which part refused. */
