@@ -9,6 +9,7 @@ import { startServer } from './support/server-process.js';
 import { eventually } from './support/sink.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { TestDatabase } from './support/databases.js';
+import { parse as parseYaml } from 'yaml';
 
 // The reactions workflow as a platform engineer runs it: documents in a directory, applied with
 // the CLI; runs and events inspected and steered with it.
@@ -132,6 +133,40 @@ describe.each(DIALECTS)('shipline reactions, runs and events commands on %s', (d
     expect(unknown.stderr).toContain('--list');
   });
 
+  it('applies every file given with -f, and shows a reaction as YAML that applies back as it is', async () => {
+    const a = path.join(dataDir, 'from-a.yaml');
+    const b = path.join(dataDir, 'from-b.json');
+    fs.writeFileSync(
+      a,
+      [
+        'name: from-a',
+        'description: "Says: hello"',
+        'on: { event: deploy.recorded, filter: { environment: [Production, "123"] } }',
+        'steps:',
+        '  note: { uses: emit, with: { type: a.noted, data: { service: "{{ data.serviceAlias }}", at: "12:30", flag: "yes" } } }',
+      ].join('\n'),
+    );
+    fs.writeFileSync(b, JSON.stringify({ name: 'from-b', on: { event: 'x.y' }, steps: { w: { uses: 'wait', with: { duration: '1s' } } } }));
+    const applied = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', a, '-f', b]);
+    expect(applied.items.map((r) => `${r.name}:${r.action}`)).toEqual(['from-a:created', 'from-b:created']);
+    const twice = await cli(['reactions', 'apply', '-f', a, '-f', a]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('reaction from-a is defined twice');
+
+    const shown = await cli(['reactions', 'show', 'from-a']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^# Name: {4}from-a\n# Version: 1\n/);
+    expect(shown.stdout).toContain('\nname: from-a\n');
+    const { document } = await json<{ document: unknown }>(['reactions', 'show', 'from-a']);
+    // YAML that reads back as the stored document (quoted where a plain scalar would change type)...
+    expect(parseYaml(shown.stdout)).toEqual(document);
+    // ... and applies as it is.
+    const copy = path.join(dataDir, 'shown.yaml');
+    fs.writeFileSync(copy, shown.stdout);
+    const again = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', copy]);
+    expect(again.items).toEqual([{ name: 'from-a', action: 'unchanged', version: 1 }]);
+  });
+
   it('says why each reaction would or would not start on an event, naming the part that refused, and replays the event', async () => {
     const endpoint = await json<{ url: string }>(['endpoints', 'create', 'why']);
     for (const env of ['Staging', 'Production']) {
@@ -185,12 +220,12 @@ describe.each(DIALECTS)('shipline reactions, runs and events commands on %s', (d
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('event.not_found');
 
-    // Replay: nothing matches the staging deploy; the production one starts the gate again.
+    // Replay: nothing matches the staging deploy; the production one starts the gate (and from-a) again.
     const none = await cli(['events', 'replay', staging]);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain('No reaction matches the event now');
     const replayed = await json<{ runs: Array<{ id: string; reaction: string }> }>(['events', 'replay', eventIn('Production')]);
-    expect(replayed.runs.map((r) => r.reaction).sort()).toEqual(['gate']);
+    expect(replayed.runs.map((r) => r.reaction).sort()).toEqual(['from-a', 'gate']);
     const forced = await cli(['events', 'replay', staging, '--reaction', 'gate']);
     expect(forced.stdout).toMatch(/^RUN\s+REACTION\n\S+\s+gate$/m);
     const runs = await json<{ items: Array<{ id: string; eventId: string }> }>(['runs', 'list', '--reaction', 'gate']);
