@@ -93,7 +93,7 @@ function UnmatchedTable({ matches }: { matches: EventMatch[] }) {
                 <td>
                   <ReactionCell match={m} />
                 </td>
-                <td className="events-reason">{m.refusedBy ? <RefusedByLabel refusedBy={m.refusedBy} /> : '-'}</td>
+                <td>{m.refusedBy ? <RefusedByLabel refusedBy={m.refusedBy} /> : '-'}</td>
                 <td className="events-reason">{m.reason ?? 'it does not match'}</td>
                 <td className="hide-narrow">
                   <code>{m.trigger}</code>
