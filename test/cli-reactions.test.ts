@@ -7,15 +7,19 @@ import type { ServerProcess } from './support/server-process.js';
 import { runCli, runCliJson } from './support/cli-runner.js';
 import { startServer } from './support/server-process.js';
 import { eventually } from './support/sink.js';
+import { DIALECTS, freshDatabase } from './support/databases.js';
+import type { TestDatabase } from './support/databases.js';
+import { parse as parseYaml } from 'yaml';
 
 // The reactions workflow as a platform engineer runs it: documents in a directory, applied with
 // the CLI; runs and events inspected and steered with it.
 
-describe('shipline reactions, runs and events commands', () => {
+describe.each(DIALECTS)('shipline reactions, runs and events commands on %s', (dialect) => {
   const adminToken = randomBytes(24).toString('hex');
   let dataDir: string;
   let docs: string;
   let server: ServerProcess | undefined;
+  let database: TestDatabase | undefined;
 
   const env = () => ({ SHIPLINE_URL: server!.url, SHIPLINE_TOKEN: adminToken });
   const cli = (args: string[]) => runCli(args, env());
@@ -25,11 +29,14 @@ describe('shipline reactions, runs and events commands', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-cli-reactions-'));
     docs = path.join(dataDir, 'reactions');
     fs.mkdirSync(docs);
-    server = await startServer({ dataDir, adminToken });
+    // The files stay in dataDir; on PostgreSQL the store is a fresh database of its own.
+    database = dialect === 'postgres' ? await freshDatabase(dialect) : undefined;
+    server = await startServer({ dataDir, databaseUrl: database?.options.databaseUrl, adminToken });
   });
 
   afterAll(async () => {
     if (server?.running()) await server.stop();
+    await database?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -150,5 +157,104 @@ describe('shipline reactions, runs and events commands', () => {
     const wrong = await cli(['reactions', 'init', 'octopus-staging-to-production', '--set', 'channel=#x']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('has no blank channel (its blanks: connection, from, to)');
+  });
+
+  it('applies every file given with -f, and shows a reaction as YAML that applies back as it is', async () => {
+    const a = path.join(dataDir, 'from-a.yaml');
+    const b = path.join(dataDir, 'from-b.json');
+    fs.writeFileSync(
+      a,
+      [
+        'name: from-a',
+        'description: "Says: hello"',
+        'on: { event: deploy.recorded, filter: { environment: [Production, "123"] } }',
+        'steps:',
+        '  note: { uses: emit, with: { type: a.noted, data: { service: "{{ data.serviceAlias }}", at: "12:30", flag: "yes" } } }',
+      ].join('\n'),
+    );
+    fs.writeFileSync(b, JSON.stringify({ name: 'from-b', on: { event: 'x.y' }, steps: { w: { uses: 'wait', with: { duration: '1s' } } } }));
+    const applied = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', a, '-f', b]);
+    expect(applied.items.map((r) => `${r.name}:${r.action}`)).toEqual(['from-a:created', 'from-b:created']);
+    const twice = await cli(['reactions', 'apply', '-f', a, '-f', a]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('reaction from-a is defined twice');
+
+    const shown = await cli(['reactions', 'show', 'from-a']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^# Name: {4}from-a\n# Version: 1\n/);
+    expect(shown.stdout).toContain('\nname: from-a\n');
+    const { document } = await json<{ document: unknown }>(['reactions', 'show', 'from-a']);
+    // YAML that reads back as the stored document (quoted where a plain scalar would change type)...
+    expect(parseYaml(shown.stdout)).toEqual(document);
+    // ... and applies as it is.
+    const copy = path.join(dataDir, 'shown.yaml');
+    fs.writeFileSync(copy, shown.stdout);
+    const again = await json<{ items: Array<{ name: string; action: string }> }>(['reactions', 'apply', '-f', copy]);
+    expect(again.items).toEqual([{ name: 'from-a', action: 'unchanged', version: 1 }]);
+  });
+
+  it('says why each reaction would or would not start on an event, naming the part that refused, and replays the event', async () => {
+    const endpoint = await json<{ url: string }>(['endpoints', 'create', 'why']);
+    for (const env of ['Staging', 'Production']) {
+      const recorded = await cli([
+        'deploys',
+        'record',
+        endpoint.url,
+        '--service',
+        'basket',
+        '--description',
+        'd',
+        '--env',
+        env,
+        '--deployer-name',
+        'ci',
+      ]);
+      expect(recorded.code, recorded.stderr).toBe(0);
+    }
+    const events = await json<{ items: Array<{ id: string; data: { serviceAlias?: string; environment?: string } }> }>([
+      'events',
+      'list',
+      '--type',
+      'deploy.recorded',
+    ]);
+    const eventIn = (env: string) => events.items.find((e) => e.data.serviceAlias === 'basket' && e.data.environment === env)!.id;
+    const staging = eventIn('Staging');
+
+    const why = await cli(['events', 'why', staging]);
+    expect(why.code, why.stderr).toBe(0);
+    const lines = why.stdout.split('\n');
+    expect(lines[0]).toMatch(/^REACTION\s+VERSION\s+STARTS\s+REFUSED BY\s+WHY NOT$/);
+    expect(lines.find((l) => l.startsWith('gate '))).toMatch(
+      /^gate\s+1\s+no\s+on\.filter\.environment\s+on\.filter\.environment accepts "Production", but the event has environment "Staging"$/,
+    );
+    expect(lines.find((l) => l.startsWith('one '))).toMatch(/\sno\s+on\.event\s+event type deploy\.recorded does not match webhook\.\*$/);
+
+    const gate = await json<{ items: Array<Record<string, unknown>> }>(['events', 'why', staging, '--reaction', 'gate']);
+    expect(gate.items).toEqual([
+      expect.objectContaining({
+        reaction: 'gate',
+        matched: false,
+        refusedBy: { part: 'filter', key: 'environment', expected: ['Production'], actual: 'Staging' },
+      }),
+    ]);
+    const production = await cli(['events', 'why', eventIn('Production'), '--reaction', 'gate']);
+    expect(production.stdout).toMatch(/^gate\s+1\s+yes\s+-\s+-$/m);
+    const unknown = await cli(['events', 'why', staging, '--reaction', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No reaction named nope');
+    const missing = await cli(['events', 'why', 'no-such-event']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('event.not_found');
+
+    // Replay: nothing matches the staging deploy; the production one starts the gate (and from-a) again.
+    const none = await cli(['events', 'replay', staging]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain('No reaction matches the event now');
+    const replayed = await json<{ runs: Array<{ id: string; reaction: string }> }>(['events', 'replay', eventIn('Production')]);
+    expect(replayed.runs.map((r) => r.reaction).sort()).toEqual(['from-a', 'gate']);
+    const forced = await cli(['events', 'replay', staging, '--reaction', 'gate']);
+    expect(forced.stdout).toMatch(/^RUN\s+REACTION\n\S+\s+gate$/m);
+    const runs = await json<{ items: Array<{ id: string; eventId: string }> }>(['runs', 'list', '--reaction', 'gate']);
+    expect(runs.items.map((r) => r.id)).toContain(replayed.runs.find((r) => r.reaction === 'gate')!.id);
   });
 });

@@ -67,10 +67,10 @@ describe('shipline reactions with schedules', () => {
     expect(out).toContain(`Schedule: ${schedule.description}`);
     expect(out).toContain('cron 0 9 * * 1-5, time zone Europe/Berlin, missed ticks: latest');
     const lines = out.split('\n');
-    const at = lines.indexOf('Next ticks:');
-    expect(lines.slice(at + 1, at + 6)).toEqual(schedule.next.map((iso) => `  ${tickText(iso, 'Europe/Berlin')}`));
+    const at = lines.indexOf('# Next ticks:');
+    expect(lines.slice(at + 1, at + 6)).toEqual(schedule.next.map((iso) => `#   ${tickText(iso, 'Europe/Berlin')}`));
     for (const line of lines.slice(at + 1, at + 6)) expect(line).toMatch(/ 09:00 Europe\/Berlin\)$/);
-    expect(out).toContain('Last ticks:\n  none yet');
+    expect(out).toContain('# Last ticks:\n#   none yet');
 
     const byEvent = await cli(['reactions', 'show', 'on-deploy']);
     expect(byEvent.stdout).not.toContain('Schedule:');
@@ -100,7 +100,7 @@ describe('shipline reactions with schedules', () => {
     const stopped = await json<Reaction>(['reactions', 'show', 'every-second']);
     const tick = stopped.schedule!.lastTicks.find((t) => t.runId)!;
     const out = (await cli(['reactions', 'show', 'every-second'])).stdout;
-    expect(out).toContain('Next ticks:\n  none: the reaction is disabled');
+    expect(out).toContain('# Next ticks:\n#   none: the reaction is disabled');
     expect(out).toContain(`  ${tickText(tick.scheduledAt, 'UTC')}`);
     expect(out).toContain(`run ${tick.runId}`);
   });

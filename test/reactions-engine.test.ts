@@ -414,6 +414,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       trigger: string;
       matched: boolean;
       reason: string | null;
+      refusedBy: { part: string; key?: string; expected?: unknown; actual?: unknown } | null;
       runs: Array<{ id: string; status: string }>;
     }
 
@@ -526,18 +527,35 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
         trigger: 'deploy.*',
         matched: true,
         reason: null,
+        refusedBy: null,
         runs: [{ id: run!.id, status: expect.any(String) }],
       });
-      expect(byName.get('chain')).toMatchObject({ matched: false, reason: 'the filter does not match the event data', runs: [] });
+      // The filter key that refused, what it accepts and what the event holds, both from data a reader may see.
+      expect(byName.get('chain')).toMatchObject({
+        matched: false,
+        reason: 'on.filter.serviceAlias accepts "chain-svc", but the event has serviceAlias "watched-svc"',
+        refusedBy: { part: 'filter', key: 'serviceAlias', expected: ['chain-svc'], actual: 'watched-svc' },
+        runs: [],
+      });
       expect(byName.get('versioned')).toMatchObject({
         matched: false,
         reason: 'event type deploy.recorded does not match webhook.nothing',
+        refusedBy: { part: 'event', expected: 'webhook.nothing', actual: 'deploy.recorded' },
         trigger: 'webhook.nothing',
         version: 2,
       });
-      expect(byName.get('conditional')).toMatchObject({ matched: false, reason: 'the condition is false: data.deployNumber == "999"' });
-      expect(byName.get('switched-off')).toMatchObject({ matched: false, enabled: false, reason: 'the reaction is disabled' });
-      // The very words of a dry run of the same reaction on the same event.
+      expect(byName.get('conditional')).toMatchObject({
+        matched: false,
+        reason: 'the condition is false: data.deployNumber == "999"',
+        refusedBy: { part: 'condition', expected: 'data.deployNumber == "999"' },
+      });
+      expect(byName.get('switched-off')).toMatchObject({
+        matched: false,
+        enabled: false,
+        reason: 'the reaction is disabled',
+        refusedBy: { part: 'disabled' },
+      });
+      // The very words and parts of a dry run of the same reaction on the same event.
       for (const match of items) {
         const tested = await t.api({
           method: 'POST',
@@ -545,7 +563,8 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
           role: 'read',
           payload: { eventId: recorded1!.id },
         });
-        expect(tested.json<{ reason: string | null }>().reason, match.reaction).toBe(match.reason);
+        const { reason, refusedBy } = tested.json<Pick<Match, 'reason' | 'refusedBy'>>();
+        expect({ reason, refusedBy }, match.reaction).toEqual({ reason: match.reason, refusedBy: match.refusedBy });
       }
       // A reaction never starts on the end of its own runs (dispatch skips them), and says so.
       const selfWatch = { name: 'self-watch', on: { event: 'run.*' }, steps: { note: { uses: 'emit', with: { type: 'never.noted' } } } };
@@ -689,6 +708,7 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
         dryRun: {
           matched: true,
           reason: null,
+          refusedBy: null,
           steps: [
             {
               id: 'call',
@@ -707,7 +727,35 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
       const [recorded1] = await eventsAbout('deploy.recorded', 'watched-1');
       expect((await validate({ document: draft, eventId: recorded1!.id })).json()).toMatchObject({
         valid: true,
-        dryRun: { matched: false, reason: 'the filter does not match the event data' },
+        dryRun: {
+          matched: false,
+          reason: 'on.filter.serviceAlias accepts "draft-svc", but the event has serviceAlias "watched-svc"',
+          refusedBy: { part: 'filter', key: 'serviceAlias', expected: ['draft-svc'], actual: 'watched-svc' },
+        },
+      });
+      // Which trigger option refused an Octopus event: here the connection it came through.
+      const octopus = {
+        name: 'octopus-draft',
+        on: { event: 'octopus.deployment.*', connection: 'prod', project: 'Web' },
+        steps: { note: { uses: 'emit', with: { type: 'octopus.noted' } } },
+      };
+      const data = { category: 'DeploymentSucceeded', projectId: 'Projects-1', projectName: 'Cart' };
+      const elsewhere = await validate({
+        document: octopus,
+        event: { type: 'octopus.deployment.succeeded', source: 'connection:lab', data },
+      });
+      expect(elsewhere.json().dryRun).toMatchObject({
+        matched: false,
+        reason: 'on.connection is "prod", but the event came from "connection:lab"',
+        refusedBy: { part: 'trigger', key: 'connection', expected: 'prod', actual: 'connection:lab' },
+      });
+      const otherProject = await validate({
+        document: octopus,
+        event: { type: 'octopus.deployment.succeeded', source: 'connection:prod', data },
+      });
+      expect(otherProject.json().dryRun).toMatchObject({
+        matched: false,
+        refusedBy: { part: 'trigger', key: 'project', expected: 'Web', actual: { projectId: 'Projects-1', projectName: 'Cart' } },
       });
       expect((await validate({ document: draft })).json()).toMatchObject({ valid: true, dryRun: null });
 

@@ -32,3 +32,6 @@ export type ReactionApplied = Static<typeof EngineSchemas.ReactionApplied>;
 export type Run = Static<typeof EngineSchemas.Run>;
 export type ShiplineEventView = Static<typeof EngineSchemas.Event>;
 export type DryRunResult = Static<typeof EngineSchemas.DryRunResult>;
+/** One reaction against one event: would it start, and if not which part refused. */
+export type EventMatch = Static<typeof EngineSchemas.EventMatch>;
+export type ReplayResult = Static<typeof EngineSchemas.ReplayResult>;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import type { Page, ShiplineEventView } from './api-types.js';
+import type { EventMatch, List, Page, ReplayResult, ShiplineEventView } from './api-types.js';
 import { apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl } from './client.js';
 import { printJson, printLine, printNextCursor, printTable, wantsJson, withJsonOption } from './output.js';
 import { trimTrailingSlashes } from '../core/urls.js';
 import { errorMessage } from '../core/error-message.js';
+import { refusedAt } from '../core/reactions/refused-by.js';
 
 function summary(event: ShiplineEventView): string {
   return `${event.receivedAt}  ${event.type}  ${event.id}  ${event.source}`;
@@ -39,6 +40,50 @@ export function registerEventCommands(program: Command): void {
       printLine(JSON.stringify(event.data, null, 2));
     },
   );
+
+  withJsonOption(
+    events
+      .command('why')
+      .description('would each reaction (or the one named) start on the event now, and if not, which part of it refused')
+      .argument('<id>', 'the event')
+      .option('--reaction <name>', 'only this reaction'),
+  ).action(async (id: string, o: { reaction?: string }, command: Command) => {
+    const { items } = await clientFor(command).get<List<EventMatch>>(apiPath('events', id, 'matches'));
+    const matches = o.reaction === undefined ? items : items.filter((m) => m.reaction === o.reaction);
+    // The server lists every reaction: one missing from the list does not exist.
+    if (o.reaction !== undefined && matches.length === 0) throw new CliError(`No reaction named ${o.reaction}`);
+    if (wantsJson(command)) return printJson({ items: matches });
+    printTable(
+      ['reaction', 'version', 'starts', 'refused by', 'why not'],
+      matches.map((m) => [
+        m.reaction,
+        String(m.version),
+        m.matched ? 'yes' : 'no',
+        m.refusedBy ? refusedAt(m.refusedBy) : '-',
+        m.reason ?? '-',
+      ]),
+      'No reactions yet: nothing can start on this event.',
+    );
+  });
+
+  withJsonOption(
+    events
+      .command('replay')
+      .description('dispatch a stored event again: to every reaction that matches it now, or to the one named')
+      .argument('<id>', 'the event')
+      .option('--reaction <name>', 'start only this reaction, whether or not its trigger matches the event'),
+  ).action(async (id: string, o: { reaction?: string }, command: Command) => {
+    const result = await clientFor(command).post<ReplayResult>(
+      `${apiPath('events', id)}/replay`,
+      o.reaction === undefined ? {} : { reaction: o.reaction },
+    );
+    if (wantsJson(command)) return printJson(result);
+    printTable(
+      ['run', 'reaction'],
+      result.runs.map((r) => [r.id, r.reaction]),
+      'No reaction matches the event now: no run started (see `shipline events why`).',
+    );
+  });
 
   withJsonOption(
     events

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { DryRunResult, List, Reaction, ReactionApplied, ReactionDetail, ReactionListItem } from './api-types.js';
 import { apiPath, CliError, clientFor } from './client.js';
-import { printDetails, printJson, printLine, printTable, truncate, wantsJson, withJsonOption } from './output.js';
+import { cell, printJson, printLine, printTable, truncate, wantsJson, withJsonOption } from './output.js';
 import { scheduleLines, triggerText, utcText } from './reaction-schedule.js';
 
 const DOCUMENT_FILE = /\.(ya?ml|json)$/i;
@@ -44,6 +44,17 @@ export async function readDocuments(target: string): Promise<{ file: string; doc
   return out;
 }
 
+/** `label: value` lines with the values aligned, as printDetails prints them, for comments. */
+function detailLines(pairs: Array<[string, string | number | null | undefined]>): string[] {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return pairs.map(([label, value]) => `${`${label}:`.padEnd(width + 1)} ${cell(value)}`);
+}
+
+/** Commander's way to take an option more than once: each `-f` adds to the list. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function registerReactionCommands(program: Command): void {
   const reactions = program.command('reactions').description('reactions: documents mapping events to steps (config as code)');
   registerReactionInit(reactions);
@@ -51,12 +62,16 @@ export function registerReactionCommands(program: Command): void {
   withJsonOption(
     reactions
       .command('apply')
-      .description('create or update reactions from a YAML/JSON file or a directory of them; unchanged ones stay as they are')
-      .requiredOption('-f, --file <path>', 'a file, or a directory of .yaml/.yml/.json files')
-      .option('--prune', 'also delete the reactions on the server that the files do not define'),
-  ).action(async (options: { file: string; prune?: boolean }, command: Command) => {
+      .description(
+        'create or update reactions from YAML/JSON files or directories of them (-f repeated: all of them); unchanged ones stay as they are',
+      )
+      .requiredOption('-f, --file <path>', 'a file, or a directory of .yaml/.yml/.json files; repeat for more', collect)
+      .option('--prune', 'also delete the reactions on the server that none of the files define'),
+  ).action(async (options: { file: string[]; prune?: boolean }, command: Command) => {
     const client = clientFor(command);
-    const documents = await readDocuments(options.file);
+    // All files are read (and every document checked for a name) before anything is applied.
+    const documents: Awaited<ReturnType<typeof readDocuments>> = [];
+    for (const file of options.file) documents.push(...(await readDocuments(file)));
     const names = new Set<string>();
     const results: { name: string; action: string; version: number }[] = [];
     for (const { document } of documents) {
@@ -112,19 +127,27 @@ export function registerReactionCommands(program: Command): void {
   });
 
   withJsonOption(
-    reactions.command('show').description('show a reaction, its schedule (next and last ticks) and its document').argument('<name>'),
+    reactions
+      .command('show')
+      .description(
+        'print a reaction as YAML: its document as stored, after its fields and schedule (next and last ticks) as comments, so the output applies as it is',
+      )
+      .argument('<name>'),
   ).action(async (name: string, _o: unknown, command: Command) => {
     const reaction = await clientFor(command).get<ReactionDetail>(apiPath('reactions', name));
     if (wantsJson(command)) return printJson(reaction);
-    printDetails([
+    const about = detailLines([
       ['Name', reaction.name],
       ['Version', reaction.version],
       ['Enabled', reaction.enabled ? 'yes' : 'no'],
       ['Trigger', triggerText(reaction)],
       ['Updated', reaction.updatedAt],
     ]);
-    if (reaction.schedule) printLine(`\n${scheduleLines(reaction.schedule, reaction.enabled).join('\n')}`);
-    printLine(`\n${JSON.stringify(reaction.document, null, 2)}`);
+    if (reaction.schedule) about.push('', ...scheduleLines(reaction.schedule, reaction.enabled));
+    printLine(about.map((line) => (line === '' ? '#' : `# ${line}`)).join('\n'));
+    // Imported here: only show needs the YAML writer. No line folding: a long script or URL stays one line.
+    const { stringify } = await import('yaml');
+    process.stdout.write(stringify(reaction.document, { lineWidth: 0 }));
   });
 
   withJsonOption(reactions.command('delete').description('delete a reaction (its runs stay)').argument('<name>')).action(

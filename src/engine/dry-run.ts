@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Budget } from '../core/reactions/budget.js';
 import type { ReactionSpec } from '../core/reactions/document.js';
-import { refusal } from '../core/reactions/refusal.js';
+import { refusal, type RefusedBy } from '../core/reactions/refusal.js';
 import type { TriggerDeclaration } from '../core/reactions/source-trigger.js';
 import { placeholderSecrets } from '../core/reactions/secret-placeholders.js';
 import { referencedSecrets, renderValue } from '../core/reactions/templates.js';
@@ -21,6 +21,8 @@ export interface DryRunStep {
 export interface DryRun {
   matched: boolean;
   reason: string | null;
+  /** Which part refused, and what it compared; null when the trigger matches. */
+  refusedBy: RefusedBy | null;
   steps: DryRunStep[];
 }
 
@@ -45,7 +47,7 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRun
   const runId = options.runId ?? 'dry-run';
   // One budget for the whole dry run: its condition and every step's templates together.
   const budget = new Budget('one dry run');
-  const reason = refusal(spec, event, options.triggers, budget);
+  const refused = refusal(spec, event, options.triggers, budget);
   const steps = spec.steps.map((step): DryRunStep => {
     const base = { id: step.id, uses: step.uses, after: step.after, runsFirst: step.after === null };
     const scope = {
@@ -63,5 +65,5 @@ export function dryRun(spec: ReactionSpec, event: ShiplineEvent, options: DryRun
       return { ...base, input: null, error: errorMessage(err) };
     }
   });
-  return { matched: reason === null, reason, steps };
+  return { matched: refused === null, reason: refused?.reason ?? null, refusedBy: refused?.refusedBy ?? null, steps };
 }

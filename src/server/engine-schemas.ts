@@ -155,9 +155,44 @@ export const DryRunRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/** The part of a reaction that refused an event (src/core/reactions/refusal.ts says how each is checked). */
+export const RefusedBy = Type.Object(
+  {
+    part: Type.Union(
+      [
+        Type.Literal('disabled'),
+        Type.Literal('event'),
+        Type.Literal('own-run'),
+        Type.Literal('filter'),
+        Type.Literal('schedule'),
+        Type.Literal('trigger'),
+        Type.Literal('condition'),
+      ],
+      {
+        description:
+          'The first part that refused, in the order they are checked: disabled, event (its type), own-run, filter, schedule, trigger (connection and options), condition (`if`)',
+      },
+    ),
+    key: Type.Optional(
+      Type.String({ description: "filter: the data field's path; trigger: `connection` or the option (`project`, `categories`…)" }),
+    ),
+    expected: Type.Optional(
+      Type.Unknown({ description: 'What the reaction accepts there: the values, the connection, the option, the type or the condition' }),
+    ),
+    actual: Type.Optional(
+      Type.Unknown({
+        description:
+          "What the event holds there (filter: the field's value; connection: the event's source; an option: the data fields it compares, by name; event: its type), bounded in size; absent when the event holds nothing there",
+      }),
+    ),
+  },
+  { description: 'Which part refused the event, and what it compared; null when the reaction would start' },
+);
+
 export const DryRunResult = Type.Object({
   matched: Type.Boolean(),
   reason: Nullable(Type.String({ description: 'Why it would not run' })),
+  refusedBy: Nullable(RefusedBy),
   steps: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -205,6 +240,7 @@ export const EventMatch = Type.Object({
   trigger: Type.String(),
   matched: Type.Boolean({ description: 'Whether it would start on this event now' }),
   reason: Nullable(Type.String({ description: 'Why not, in the words of a dry run' })),
+  refusedBy: Nullable(RefusedBy),
   runs: Type.Array(Type.Object({ id: Type.String(), status: Type.String() }), {
     description: 'The runs this event started for it, newest first',
   }),

@@ -103,7 +103,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await page.getByRole('button', { name: 'Dry run', exact: true }).click();
     const result = page.getByRole('status', { name: 'Dry run result' });
     await result.getByText('Would not run').waitFor();
-    expect(await result.textContent()).toContain('event type deploy.updated does not match deploy.recorded');
+    expect(await result.textContent()).toContain('Refused by on.event: event type deploy.updated does not match deploy.recorded');
 
     await page.getByRole('tab', { name: 'YAML' }).click();
     const text = page.getByLabel('Reaction document (YAML)');

@@ -157,10 +157,24 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: runs and events', () => {
       .getByRole('row', { name: /octopus-audit/ })
       .getByText('event type deploy.recorded does not match octopus.deployment.*')
       .waitFor();
-    await unmatched
-      .getByRole('row', { name: /ship-approval/ })
-      .getByText('the filter does not match the event data')
-      .waitFor();
+    // The filter key that refused, with what it accepts and what this event holds.
+    const refused = unmatched.getByRole('row', { name: /ship-approval/ });
+    await refused.getByText('on.filter.serviceAlias accepts "approval-svc", but the event has serviceAlias "events-svc"').waitFor();
+    expect(await refused.getByRole('cell', { name: 'on.filter.serviceAlias', exact: true }).locator('code').textContent()).toBe(
+      'on.filter.serviceAlias',
+    );
+    expect(
+      await unmatched
+        .getByRole('row', { name: /octopus-audit/ })
+        .getByRole('cell', { name: 'on.event', exact: true })
+        .count(),
+    ).toBe(1);
+    // A narrow column wraps the part's name after a dot, never inside a key (a piece that broke has two boxes).
+    const brokenKeys = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.refused-by span')].filter((s) => s.getClientRects().length > 1).map((s) => s.textContent)`,
+    );
+    expect(brokenKeys).toEqual([]);
+    expect(await page.locator('.refused-by span').count()).toBeGreaterThan(0);
     await matched.getByRole('link', { name: /^Run \w+, succeeded$/ }).waitFor();
     await bed.screenshot(page, 'event');
 

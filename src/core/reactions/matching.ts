@@ -108,18 +108,33 @@ export function filterMatches(filter: Filter, data: unknown): boolean {
 }
 
 function compileFilter(filter: Filter): (data: unknown) => boolean {
-  const checks = Object.entries(filter).map(([key, values]) => {
+  const checks = filterChecks(filter).map((c) => c.test);
+  return (data) => checks.every((check) => check(data));
+}
+
+/** One check per filter key, in the document's order. */
+function filterChecks(filter: Filter) {
+  return Object.entries(filter).map(([key, values]) => {
     const segments = key.split('.');
     const wanted = new Set(values.filter((v) => v !== null).map(String));
     const wantsNull = values.includes(null);
     const matchesOne = (actual: unknown): boolean =>
       actual === null || actual === undefined ? wantsNull : isScalar(actual) && wanted.has(String(actual));
-    return (data: unknown): boolean => {
+    const test = (data: unknown): boolean => {
       const actual = walk(data, segments);
       return Array.isArray(actual) ? actual.some(matchesOne) : matchesOne(actual);
     };
+    return { key, values, segments, test };
   });
-  return (data) => checks.every((check) => check(data));
+}
+
+/**
+ * The first filter key (in the document's order) the data does not match: its accepted values and
+ * what the data holds there (undefined: nothing). Null when the whole filter matches.
+ */
+export function filterRefusal(filter: Filter, data: unknown): { key: string; expected: Filter[string]; actual: unknown } | null {
+  const refused = filterChecks(filter).find((check) => !check.test(data));
+  return refused ? { key: refused.key, expected: refused.values, actual: walk(data, refused.segments) } : null;
 }
 
 function isScalar(value: unknown): value is string | number | boolean {

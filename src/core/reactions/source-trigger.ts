@@ -165,3 +165,43 @@ export function compileSourceTrigger(
     return options.every((test) => test(data));
   };
 }
+
+/** Which part of a trigger's connection and options refused an event, and what was compared. */
+export interface OptionRefusal {
+  /** `connection`, or the option's key (`project`, `categories`...). */
+  key: string;
+  /** The connection's name, or the option's value (the declared default when it was left out). */
+  expected: unknown;
+  /** The data fields the option compares (none for `connection`). */
+  fields: string[];
+  /** The event's source (for `connection`), or those of `fields` the event's data holds, by name; absent when it holds none. */
+  actual?: unknown;
+  /** True when `expected` is the declared default of an option left out. */
+  byDefault: boolean;
+  /** False when no declaration says how the option matches: then it matches no event. */
+  declared: boolean;
+}
+
+/**
+ * The first of the connection and the options (defaults included) that an event does not match,
+ * in the order compileSourceTrigger tests them; null when they all match (or there are none).
+ */
+export function sourceTriggerRefusal(
+  on: { event: string } & SourceTrigger,
+  triggers: readonly TriggerDeclaration[],
+  event: { source: string; data: unknown },
+): OptionRefusal | null {
+  if (on.connection !== undefined && event.source !== connectionSource(on.connection))
+    return { key: 'connection', expected: on.connection, fields: [], actual: event.source, byDefault: false, declared: true };
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  for (const option of effectiveTriggerOptions(on, triggers)) {
+    if (compileOption(option.value, option.match)(data)) continue;
+    const byDefault = on[option.key] === undefined || on[option.key] === null;
+    const base = { key: option.key, expected: option.value, byDefault };
+    if (option.match === undefined) return { ...base, fields: [], declared: false };
+    const fields = 'oneOf' in option.match ? [option.match.oneOf] : [option.match.idField, option.match.nameField];
+    const held = fields.filter((field) => data[field] !== undefined).map((field) => [field, data[field]]);
+    return { ...base, fields, declared: true, ...(held.length > 0 ? { actual: Object.fromEntries(held) } : {}) };
+  }
+  return null;
+}

@@ -163,14 +163,15 @@ export function eventRoutes(store: Store) {
         const budget = new Budget("one event's matches");
         return {
           items: reactions.map((r) => {
-            const reason = refusal(specOf(r.document), event, TRIGGERS, budget);
+            const refused = refusal(specOf(r.document), event, TRIGGERS, budget);
             return {
               reaction: r.name,
               version: r.version,
               enabled: r.enabled,
               trigger: r.trigger,
-              matched: reason === null,
-              reason,
+              matched: refused === null,
+              reason: refused?.reason ?? null,
+              refusedBy: refused?.refusedBy ?? null,
               runs: runs.filter((run) => run.reaction === r.name).map((run) => ({ id: run.id, status: run.status })),
             };
           }),

@@ -4,6 +4,7 @@ import { seg } from '../../lib/api';
 import type { Loaded } from '../../lib/hooks';
 import { shortId } from '../runs/run-format';
 import { useClientPages } from '../../lib/hooks';
+import { RefusedByLabel } from './refused-by';
 import type { EventMatch } from './types';
 
 function RunLinks({ runs }: { runs: EventMatch['runs'] }) {
@@ -80,6 +81,7 @@ function UnmatchedTable({ matches }: { matches: EventMatch[] }) {
           <thead>
             <tr>
               <th>Reaction</th>
+              <th>Refused by</th>
               <th>Why not</th>
               <th className="hide-narrow">Trigger</th>
               <th className="hide-narrow">Earlier runs</th>
@@ -91,6 +93,7 @@ function UnmatchedTable({ matches }: { matches: EventMatch[] }) {
                 <td>
                   <ReactionCell match={m} />
                 </td>
+                <td>{m.refusedBy ? <RefusedByLabel refusedBy={m.refusedBy} /> : '-'}</td>
                 <td className="events-reason">{m.reason ?? 'it does not match'}</td>
                 <td className="hide-narrow">
                   <code>{m.trigger}</code>
@@ -108,7 +111,7 @@ function UnmatchedTable({ matches }: { matches: EventMatch[] }) {
   );
 }
 
-/** Every reaction against this event: those that match with their runs, the others with the reason. */
+/** Every reaction against this event: those that match with their runs, the others with the part that refused and why. */
 export function EventMatches({ matches }: { matches: Loaded<{ items: EventMatch[] }> }) {
   const items = matches.data?.items ?? [];
   const matched = items.filter((m) => m.matched);

@@ -4,3 +4,4 @@ import type * as EngineSchemas from '../../../../src/server/engine-schemas.js';
 
 export type EventMatch = Static<typeof EngineSchemas.EventMatch>;
 export type ReplayResult = Static<typeof EngineSchemas.ReplayResult>;
+export type RefusedBy = Static<typeof EngineSchemas.RefusedBy>;

@@ -9,6 +9,7 @@ import { isObject } from './document';
 import { localTime, tickEvent } from './schedule';
 import type { TickSubject } from './schedule';
 import type { DryRunSubject, Validation } from './types';
+import { RefusedByLabel } from '../events/refused-by';
 import { useDebounced } from './use-debounced';
 import { validate } from './validation';
 import type { Checkable } from './validation';
@@ -165,11 +166,17 @@ function DryRunResult({ result }: { result: Validation }) {
       </div>
     );
   }
-  const { matched, reason, steps } = result.dryRun;
+  const { matched, reason, refusedBy, steps } = result.dryRun;
   return (
     <div className="reactions-dry-run-result" role="status" aria-label="Dry run result">
       <p>
         {matched ? <StatusBadge status="succeeded" label="Would run" /> : <StatusBadge status="disabled" label="Would not run" />}
+        {refusedBy ? (
+          <span>
+            {' '}
+            Refused by <RefusedByLabel refusedBy={refusedBy} />:
+          </span>
+        ) : null}
         {reason ? <span> {reason}</span> : matched ? <span> The trigger matches this event.</span> : null}
       </p>
       <ol className="reactions-dry-run-steps">
