@@ -118,6 +118,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
         'Not changed: deploy cannot run after rollback: rollback after deploy already, so the steps would wait for each other forever.',
       )
       .waitFor();
+    await bed.screenshot(page, 'reaction-graph-edit');
     expect(await yamlOf(page)).not.toMatch(/deploy:\n[^]*after:[^]*rollback:/);
 
     // Select the connection and press Delete: rollback runs first again.
