@@ -41,7 +41,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     return res.json<{ document: { steps: Record<string, { after?: unknown; uses: string }> } }>().document.steps;
   }
   /** Drags with the mouse from the centre of one element to the centre of another, as a user would. */
-  async function drag(page: Page, from: Locator, to: Locator) {
+  async function drag(page: Page, from: Locator, to: Pick<Locator, 'boundingBox'>) {
     const a = (await from.boundingBox())!;
     const b = (await to.boundingBox())!;
     await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
@@ -143,7 +143,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     expect(steps.rollback!.after).toEqual({ step: 'deploy', channel: 'failed' });
   });
 
-  it('deletes a step from the keyboard, giving the step after it its place, and reorders a row', async () => {
+  it('deletes a step from the keyboard, giving the step after it its place, and reorders a row by button and by dragging', async () => {
     await bed.shipline.applyReaction({
       name: 'graph-delete',
       on: { event: 'deploy.recorded' },
@@ -167,15 +167,21 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     await expect.poll(() => step(page, 'test').count()).toBe(0);
     expect(await edgeInto(page, 'ship').getAttribute('aria-label')).toBe('ship runs after build ends on success');
 
-    // ship and lint share a row now; ship moves to the left of lint (and above it in the form).
+    // ship and lint share a row now; lint moves to the left of ship (and above it in the form).
     await step(page, 'lint').click();
     await page.getByRole('region', { name: 'Edit the graph' }).getByRole('button', { name: 'Move left' }).click();
     await page.getByRole('status').getByText('Moved lint before ship.').waitFor();
-    await expect.poll(async () => (await step(page, 'lint').boundingBox())!.x < (await step(page, 'ship').boundingBox())!.x).toBe(true);
+    const leftOf = async (a: string, b: string) => (await step(page, a).boundingBox())!.x < (await step(page, b).boundingBox())!.x;
+    await expect.poll(() => leftOf('lint', 'ship')).toBe(true);
+    // Dragged sideways past lint, ship takes the left place again.
+    const lint = (await step(page, 'lint').boundingBox())!;
+    await drag(page, step(page, 'ship').locator('strong'), { boundingBox: async () => ({ ...lint, x: lint.x - lint.width / 2 }) });
+    await page.getByRole('status').getByText('Moved ship before lint.').waitFor();
+    await expect.poll(() => leftOf('ship', 'lint')).toBe(true);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved as version 2.').waitFor();
     const steps = await stored('graph-delete');
-    expect(Object.keys(steps)).toEqual(['build', 'lint', 'ship']);
+    expect(Object.keys(steps)).toEqual(['build', 'ship', 'lint']);
     expect(steps.ship!.after).toEqual({ step: 'build', channel: 'success' });
   });
 });

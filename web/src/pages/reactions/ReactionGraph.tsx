@@ -1,12 +1,12 @@
 import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow } from '@xyflow/react';
-import type { Connection, Edge, EdgeChange, FinalConnectionState, Node, NodeChange, NodeProps } from '@xyflow/react';
+import type { Connection, Edge, EdgeChange, FinalConnectionState, Node, NodeChange, NodeProps, XYPosition } from '@xyflow/react';
 import '../../components/flow-theme.css';
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { stepsEditable, stepsOf } from './document';
 import type { Doc } from './document';
 import { GraphEditPanel } from './graph-edit-panel';
 import type { Selection } from './graph-edit-panel';
-import { channelsFor, connectAfter, deleteStepKeepingFollowers, disconnect, rowsOf } from './graph-edit';
+import { channelsFor, connectAfter, deleteStepKeepingFollowers, disconnect, placeInRow, rowsOf } from './graph-edit';
 import type { ActionChannels, GraphEdit } from './graph-edit';
 import { scheduleOf, triggerLabel } from './schedule';
 import type { ActionDoc } from './types';
@@ -85,6 +85,7 @@ export function graphOf(doc: Doc, actions: readonly ActionChannels[] = [], selec
       className: 'reactions-graph-trigger',
       ...TRIGGER_SIZE,
       selectable: false,
+      draggable: false,
       data: {
         label: (
           <>
@@ -187,7 +188,10 @@ export default function ReactionGraph({
   // A selection the document no longer holds (edited in the YAML view, deleted) is dropped.
   const current: Selection =
     selection && steps.some((s) => s.id === (selection.kind === 'step' ? selection.id : selection.child)) ? selection : null;
-  const { nodes, edges } = useMemo(() => graphOf(doc, actions, current), [doc, actions, current]);
+  const { nodes: laidOut, edges } = useMemo(() => graphOf(doc, actions, current), [doc, actions, current]);
+  // A step being dragged sideways follows the pointer; where it is dropped sets its place in its row.
+  const [dragged, setDragged] = useState<{ id: string; position: XYPosition } | null>(null);
+  const nodes = dragged ? laidOut.map((n) => (n.id === dragged.id ? { ...n, position: dragged.position } : n)) : laidOut;
   const scheduled = scheduleOf(doc) !== null;
 
   const apply = (edit: GraphEdit) => {
@@ -204,6 +208,7 @@ export default function ReactionGraph({
 
   const onNodesChange = (changes: NodeChange[]) => {
     for (const change of changes) {
+      if (change.type === 'position' && change.position && change.dragging) setDragged({ id: change.id, position: change.position });
       if (change.type !== 'select') continue;
       const id = stepOfNode(change.id);
       if (change.selected && id) select({ kind: 'step', id });
@@ -217,6 +222,15 @@ export default function ReactionGraph({
       if (change.selected) select({ kind: 'edge', child });
       else setSelection((s) => (s?.kind === 'edge' && s.child === child ? null : s));
     }
+  };
+  const onNodeDragStop = (_: unknown, node: Node) => {
+    setDragged(null);
+    const id = stepOfNode(node.id);
+    const row = [...rowsOf(doc).values()].find((r) => r.some((s) => s.id === id));
+    if (!id || !row) return;
+    const x = (stepId: string) => (stepId === id ? node.position.x : (laidOut.find((n) => n.id === stepNodeId(stepId))?.position.x ?? 0));
+    const order = row.map((s) => s.id).sort((a, b) => x(a) - x(b));
+    apply(placeInRow(doc, id, order.indexOf(id)));
   };
   const onConnect = (c: Connection) => {
     const child = stepOfNode(c.target);
@@ -272,7 +286,7 @@ export default function ReactionGraph({
           nodeTypes={nodeTypes}
           fitView
           fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-          nodesDraggable={false}
+          nodesDraggable={editable}
           nodesConnectable={editable}
           elementsSelectable={editable}
           edgesFocusable={editable}
@@ -283,6 +297,7 @@ export default function ReactionGraph({
           autoPanOnConnect={false}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
           onConnect={onConnect}
           onConnectEnd={onConnectEnd}
           onPaneClick={() => select(null)}
@@ -290,14 +305,14 @@ export default function ReactionGraph({
         >
           <Background gap={16} />
           <Controls showInteractive={false} />
-          <FitOnChange layout={nodes.map((n) => `${n.id}@${n.position.x},${n.position.y}`).join(' ')} />
+          <FitOnChange layout={laidOut.map((n) => `${n.id}@${n.position.x},${n.position.y}`).join(' ')} />
         </ReactFlow>
       </div>
       {editable ? (
         <>
           <p id="reactions-graph-hint" className="hint">
-            Drag from a step’s channel (the dots under it) to another step to run that step then; select a step or a connection to change it
-            below, or press Delete to remove it.
+            Drag from a step’s channel (the dots under it) to another step to run that step then, or a step sideways to reorder its row;
+            select a step or a connection to change it below, or press Delete to remove it.
           </p>
           {outcome ? (
             <p className={`notice ${outcome.ok ? 'notice-info' : 'notice-warn'}`} role={outcome.ok ? 'status' : 'alert'}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stepsOf } from './document';
 import type { Doc } from './document';
-import { addStepAfter, connectAfter, deleteStepKeepingFollowers, disconnect, moveInRow, orderByAfter } from './graph-edit';
+import { addStepAfter, connectAfter, deleteStepKeepingFollowers, disconnect, moveInRow, orderByAfter, placeInRow } from './graph-edit';
 
 const actions = [
   { name: 'http.request', channels: ['success', 'failed'] },
@@ -91,6 +91,13 @@ describe('graph edits', () => {
     expect(order(next)).toEqual(['build', 'page', 'notify', 'ask']);
     expect(moveInRow(doc, 'notify', -1)).toEqual({ ok: false, reason: 'notify is already the first in its row.' });
     expect(moveInRow(doc, 'build', 1)).toEqual({ ok: false, reason: 'build is already the last in its row.' });
+    // Dropped at a place in its row: before the step there, or after the last.
+    expect(order(edited(placeInRow(doc, 'notify', 1)))).toEqual(['build', 'page', 'notify', 'ask']);
+    expect(edited(placeInRow(doc, 'notify', 5))).toEqual(edited(placeInRow(doc, 'notify', 1)));
+    const wide = edited(addStepAfter(doc, 'build', 'success', 'approval', actions));
+    expect(placeInRow(wide, 'approval', 0)).toMatchObject({ ok: true, message: 'Moved approval before notify.' });
+    expect(order(edited(placeInRow(wide, 'approval', 1)))).toEqual(['build', 'notify', 'approval', 'page', 'ask']);
+    expect(placeInRow(doc, 'notify', 0)).toMatchObject({ ok: true, doc, message: 'notify stays where it was.' });
   });
 
   it('orders steps after their predecessors without moving what is already in order, and survives a loop', () => {

@@ -185,22 +185,39 @@ export function deleteStepKeepingFollowers(doc: Doc, id: string): GraphEdit {
 
 /** Moves `id` one place left or right among the steps of its row (and so in document order, the form's order). */
 export function moveInRow(doc: Doc, id: string, by: -1 | 1): GraphEdit {
-  const row = [...rowsOf(doc).values()].find((r) => r.some((s) => s.id === id));
+  const row = rowOf(doc, id);
   if (!row) return { ok: false, reason: `There is no step ${id} in this reaction.` };
-  const at = row.findIndex((s) => s.id === id);
-  const neighbour = row[at + by];
-  if (!neighbour) return { ok: false, reason: `${id} is already the ${by < 0 ? 'first' : 'last'} in its row.` };
+  const to = row.findIndex((s) => s.id === id) + by;
+  if (to < 0 || to >= row.length) return { ok: false, reason: `${id} is already the ${by < 0 ? 'first' : 'last'} in its row.` };
+  return placeInRow(doc, id, to);
+}
+
+function rowOf(doc: Doc, id: string): StepEntry[] | undefined {
+  return [...rowsOf(doc).values()].find((r) => r.some((s) => s.id === id));
+}
+
+/**
+ * Puts `id` at `index` (0 = leftmost) among the steps of its row, where a step dragged sideways was
+ * dropped; document order changes with it, the rest of each row keeping its order.
+ */
+export function placeInRow(doc: Doc, id: string, index: number): GraphEdit {
+  const row = rowOf(doc, id);
+  if (!row) return { ok: false, reason: `There is no step ${id} in this reaction.` };
+  const others = row.filter((s) => s.id !== id);
+  const at = Math.max(0, Math.min(index, others.length));
+  if (row[at]?.id === id) return { ok: true, doc, message: `${id} stays where it was.`, select: id };
   const entries = Object.entries(stepsMap(doc));
   const moving = entries.splice(
     entries.findIndex(([key]) => key === id),
     1,
   )[0]!;
+  const neighbour = at < others.length ? others[at]! : others[others.length - 1]!;
   const there = entries.findIndex(([key]) => key === neighbour.id);
-  entries.splice(by < 0 ? there : there + 1, 0, moving);
+  entries.splice(at < others.length ? there : there + 1, 0, moving);
   return {
     ok: true,
     doc: { ...doc, steps: Object.fromEntries(entries) },
-    message: `Moved ${id} ${by < 0 ? 'before' : 'after'} ${neighbour.id}.`,
+    message: at < others.length ? `Moved ${id} before ${neighbour.id}.` : `Moved ${id} after ${neighbour.id}.`,
     select: id,
   };
 }
