@@ -95,6 +95,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     });
     const page = await graphOf('graph-connect');
     expect(await edgeInto(page, 'rollback').getAttribute('aria-label')).toBe('rollback runs first');
+    // One input and an output per channel of http.request, each ready to connect.
+    expect(await step(page, 'deploy').locator('.react-flow__handle.connectable').count()).toBe(3);
 
     // From deploy's "failed" output to rollback's input.
     await drag(
@@ -129,12 +131,8 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     await expect.poll(() => edgeInto(page, 'rollback').getAttribute('aria-label')).toBe('rollback runs first');
     expect(await yamlOf(page)).not.toContain('after:');
 
-    // Connected again and saved: the stored reaction has the connection.
-    await drag(
-      page,
-      step(page, 'deploy').locator('.react-flow__handle[data-handleid="failed"]'),
-      step(page, 'rollback').locator('.react-flow__handle.target'),
-    );
+    // Connected again, this time dropped on the step's name rather than its input, and saved.
+    await drag(page, step(page, 'deploy').locator('.react-flow__handle[data-handleid="failed"]'), step(page, 'rollback').locator('strong'));
     await page.getByRole('status').getByText('rollback now runs after deploy ends on failed (it ran first).').waitFor();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved as version 2.').waitFor();
@@ -183,5 +181,23 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: editing a reaction on its graph', () => 
     const steps = await stored('graph-delete');
     expect(Object.keys(steps)).toEqual(['build', 'ship', 'lint']);
     expect(steps.ship!.after).toEqual({ step: 'build', channel: 'success' });
+  });
+
+  it('shows a reader the graph without any way to change it', async () => {
+    const reader = { email: 'rita@example.com', password: 'reader password 123' };
+    await bed.shipline.store.users.create({ ...reader, name: 'Rita Reader', role: 'read' });
+    await bed.shipline.applyReaction({
+      name: 'graph-read',
+      on: { event: 'deploy.recorded' },
+      steps: { build: request('https://example.com/b') },
+    });
+    const page = await bed.newPage();
+    page.setDefaultTimeout(10_000);
+    await bed.signIn(page, reader);
+    await page.goto('/reactions/graph-read');
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await step(page, 'build').waitFor();
+    expect(await page.getByRole('region', { name: 'Edit the graph' }).count()).toBe(0);
+    expect(await step(page, 'build').locator('.react-flow__handle.connectable').count()).toBe(0);
   });
 });

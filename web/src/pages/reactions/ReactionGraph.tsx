@@ -243,13 +243,20 @@ export default function ReactionGraph({
     const parent = stepOfNode(c.source);
     if (parent) apply(connectAfter(doc, child, parent, c.sourceHandle ?? 'success', actions));
   };
-  // A connection dropped on empty canvas offers to add a step there, on the channel it came from.
-  const onConnectEnd = (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+  // A connection dropped on a step's body (not only its input dot) connects to that step; one
+  // dropped on empty canvas offers to add a step there, on the channel it came from.
+  const onConnectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
     const from = stepOfNode(state.fromNode?.id);
     if (state.isValid || !from || state.fromHandle?.type !== 'source') return;
-    setSelection({ kind: 'step', id: from });
-    setAddChannel(state.fromHandle.id ?? null);
-    setOutcome({ ok: true, text: `Choose the action of the step to run when ${from} ends on ${state.fromHandle.id ?? 'success'}.` });
+    const channel = state.fromHandle.id ?? 'success';
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    const under = point ? document.elementFromPoint(point.clientX, point.clientY) : null;
+    const onto = stepOfNode(under?.closest('.react-flow__node')?.getAttribute('data-id'));
+    if (onto && onto !== from)
+      return onConnect({ source: stepNodeId(from), sourceHandle: channel, target: stepNodeId(onto), targetHandle: null });
+    select({ kind: 'step', id: from });
+    setAddChannel(channel);
+    setOutcome({ ok: true, text: `Choose the action of the step to run when ${from} ends on ${channel}.` });
   };
   // Delete (or Backspace) removes what is selected, when the keys go to the graph: focus in it, or
   // on nothing (a click on a connection leaves it there), never while typing in a field.
