@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/octopus-sim.test.ts', 'test/schema/row-types.test.ts'],
+    include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'test/octopus-sim.test.ts', 'test/schema/row-types.test.ts'],
     // One module graph per worker thread instead of one per file: these files share no global
     // state, and importing the graph per file was three quarters of the run's CPU time.
     pool: 'threads',

@@ -320,7 +320,7 @@ function ReactionEditor({ name }: { name: string | null }) {
               {tab === 'yaml' ? <YamlView text={yamlText} onText={editYaml} error={yamlError} readOnly={!canWrite} /> : null}
               {tab === 'graph' ? (
                 <Suspense fallback={<Loading label="Loading the graph…" />}>
-                  <ReactionGraph doc={doc} />
+                  <ReactionGraph doc={doc} actions={actions.data?.items ?? []} onChange={canWrite ? editFromForm : undefined} />
                 </Suspense>
               ) : null}
               {tab === 'history' && name && current ? (
