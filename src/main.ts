@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createLogger } from './server/logger.js';
 import { createRuntime } from './runtime.js';
 import { buildApp } from './server/app.js';
+import { SetupCode } from './server/setup-code.js';
 import { openStore } from './store/index.js';
 import { triggerDeclarations } from './core/reactions/source-trigger.js';
 import { CONNECTION_TYPES } from './integrations/connection-types.js';
@@ -28,8 +29,12 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
   return (await store.tokens.create(FIRST_START_TOKEN, 'admin')).token;
 }
 
-/** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
-export async function startShipline(config: Config): Promise<RunningShipline> {
+/**
+ * The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin
+ * token; while no account exists, a setup code for the web UI's setup page (unless
+ * `firstRunSetup` is false, default true: the demo makes its own admin).
+ */
+export async function startShipline(config: Config, { firstRunSetup = true } = {}): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
   const store = openStore({
     ...config,
@@ -61,9 +66,11 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     octopusReconcileMs: config.octopusReconcileMs,
   });
   let started = false;
+  const setupCode = new SetupCode();
   const app = await buildApp({
     ready: () => started,
     store,
+    setupCode,
     config: site,
     logger,
     registry: runtime.registry,
@@ -93,6 +100,12 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
   if (newAdminToken) {
     process.stdout.write(`Admin API token (shown once, keep it safe): ${newAdminToken}\n`);
+  }
+  // Issued (and printed) only while no account exists: anyone who reads this console may claim the server.
+  if (firstRunSetup && !(await store.users.any().catch(abandon))) {
+    process.stdout.write(
+      `First run: open ${site.publicUrl}/setup and enter the setup code ${setupCode.issue()} to create the first admin\n`,
+    );
   }
   let closing: Promise<void> | undefined;
   return {
