@@ -96,17 +96,15 @@ export async function startShipline(config: Config, { firstRunSetup = true } = {
   // Only once the server listens: a start that fails (a busy port) must not keep a first admin
   // token that was never printed, or the next start, finding an admin, prints none.
   const newAdminToken = await bootstrapAdmin(store, config).catch(abandon);
-  // These two lines are for the person starting the server, so they bypass the JSON log.
-  process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
-  if (newAdminToken) {
-    process.stdout.write(`Admin API token (shown once, keep it safe): ${newAdminToken}\n`);
-  }
-  // Issued (and printed) only while no account exists: anyone who reads this console may claim the server.
-  if (firstRunSetup && !(await store.users.any().catch(abandon))) {
-    process.stdout.write(
-      `First run: open ${site.publicUrl}/setup and enter the setup code ${setupCode.issue()} to create the first admin\n`,
-    );
-  }
+  // Issued only while no account exists: anyone who reads this console may claim the server.
+  const firstRun = firstRunSetup && !(await store.users.any().catch(abandon));
+  // These lines are for the person starting the server, so they bypass the JSON log; one write,
+  // so whoever waits for the listening line has the others with it.
+  const lines = [`Shipline listening on ${url} (store: ${store.db.describe})`];
+  if (newAdminToken) lines.push(`Admin API token (shown once, keep it safe): ${newAdminToken}`);
+  if (firstRun)
+    lines.push(`First run: open ${site.publicUrl}/setup and enter the setup code ${setupCode.issue()} to create the first admin`);
+  process.stdout.write(`${lines.join('\n')}\n`);
   let closing: Promise<void> | undefined;
   return {
     url,
