@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createLogger } from './server/logger.js';
 import { createRuntime } from './runtime.js';
 import { buildApp } from './server/app.js';
+import { SetupCode } from './server/setup-code.js';
 import { openStore } from './store/index.js';
 import { triggerDeclarations } from './core/reactions/source-trigger.js';
 import { CONNECTION_TYPES } from './integrations/connection-types.js';
@@ -28,8 +29,12 @@ async function bootstrapAdmin(store: Store, config: Config): Promise<string | un
   return (await store.tokens.create(FIRST_START_TOKEN, 'admin')).token;
 }
 
-/** The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin token. */
-export async function startShipline(config: Config): Promise<RunningShipline> {
+/**
+ * The process: config → store (migrated) → server.listen. Prints the URL and, once, a new admin
+ * token; while no account exists, a setup code for the web UI's setup page (unless
+ * `firstRunSetup` is false, default true: the demo makes its own admin).
+ */
+export async function startShipline(config: Config, { firstRunSetup = true } = {}): Promise<RunningShipline> {
   const logger = createLogger(config.logLevel);
   const store = openStore({
     ...config,
@@ -61,9 +66,11 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
     octopusReconcileMs: config.octopusReconcileMs,
   });
   let started = false;
+  const setupCode = new SetupCode();
   const app = await buildApp({
     ready: () => started,
     store,
+    setupCode,
     config: site,
     logger,
     registry: runtime.registry,
@@ -89,11 +96,15 @@ export async function startShipline(config: Config): Promise<RunningShipline> {
   // Only once the server listens: a start that fails (a busy port) must not keep a first admin
   // token that was never printed, or the next start, finding an admin, prints none.
   const newAdminToken = await bootstrapAdmin(store, config).catch(abandon);
-  // These two lines are for the person starting the server, so they bypass the JSON log.
-  process.stdout.write(`Shipline listening on ${url} (store: ${store.db.describe})\n`);
-  if (newAdminToken) {
-    process.stdout.write(`Admin API token (shown once, keep it safe): ${newAdminToken}\n`);
-  }
+  // Issued only while no account exists: anyone who reads this console may claim the server.
+  const firstRun = firstRunSetup && !(await store.users.any().catch(abandon));
+  // These lines are for the person starting the server, so they bypass the JSON log; one write,
+  // so whoever waits for the listening line has the others with it.
+  const lines = [`Shipline listening on ${url} (store: ${store.db.describe})`];
+  if (newAdminToken) lines.push(`Admin API token (shown once, keep it safe): ${newAdminToken}`);
+  if (firstRun)
+    lines.push(`First run: open ${site.publicUrl}/setup and enter the setup code ${setupCode.issue()} to create the first admin`);
+  process.stdout.write(`${lines.join('\n')}\n`);
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -9,6 +9,7 @@ import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { ServerProcess } from './support/server-process.js';
 import { startServer } from './support/server-process.js';
+import { runCliInTerminal } from './support/terminal.js';
 
 // User accounts as an operator manages them: the compiled CLI against a real server process,
 // then signing in over real HTTP as a browser would.
@@ -61,6 +62,26 @@ describe.each(DIALECTS)('shipline users against a running server on %s', (dialec
     const again = await cli(['users', 'create', '--email', 'ops@example.com', '--name', 'Again', '--role', 'read'], `${PASSWORD}\n`);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Error (user.email_conflict):');
+  });
+
+  it('prompts for the password twice on a terminal, without echoing it', async () => {
+    const args = ['users', 'create', '--email', 'tty@example.com', '--name', 'Typed In', '--role', 'read'];
+    const mismatch = await runCliInTerminal(args, env(), [
+      { prompt: 'Password (at least 12 characters): ', answer: PASSWORD },
+      { prompt: 'Repeat the password: ', answer: 'not-the-same-password' },
+    ]);
+    expect(mismatch.code, mismatch.screen).toBe(1);
+    expect(mismatch.screen).toContain('The two passwords differ: nothing was changed');
+    expect((await signIn('tty@example.com', PASSWORD)).status).toBe(401);
+
+    const typed = await runCliInTerminal(args, env(), [
+      { prompt: 'Password (at least 12 characters): ', answer: PASSWORD },
+      { prompt: 'Repeat the password: ', answer: PASSWORD },
+    ]);
+    expect(typed.code, typed.screen).toBe(0);
+    expect(typed.screen).toMatch(/Email:\s+tty@example\.com/);
+    for (const screen of [mismatch.screen, typed.screen]) expect(screen).not.toContain(PASSWORD);
+    expect((await signIn('tty@example.com', PASSWORD)).status).toBe(200);
   });
 
   it('has no password option', async () => {

@@ -1,5 +1,3 @@
-import readline from 'node:readline';
-import { Writable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { Argument } from 'commander';
 import type { Command } from 'commander';
@@ -10,6 +8,8 @@ import { apiPath, CliError, clientFor, parseHttpUrl } from './client.js';
 import type { ConnectionView } from './connections.js';
 import { failIfError, printConnection } from './connections.js';
 import { printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
+import type { Stdin } from './prompt.js';
+import { promptHidden } from './prompt.js';
 
 // Kept here rather than imported: the CLI loads none of the server's code (the type keeps them in step).
 
@@ -29,25 +29,6 @@ interface ConnectOptions {
 interface ResourcesOptions {
   project?: string;
   search?: string;
-}
-
-type Stdin = NodeJS.ReadableStream & { isTTY?: boolean };
-
-/** Reads one line from a terminal without echoing it: readline writes what is typed to a sink that drops it. */
-async function promptHidden(prompt: string, stdin: Stdin): Promise<string> {
-  process.stderr.write(prompt);
-  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const rl = readline.createInterface({ input: stdin, output: muted, terminal: true });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      rl.once('line', resolve);
-      rl.once('SIGINT', () => reject(new CliError('Cancelled', 130)));
-      rl.once('close', () => resolve(''));
-    });
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
 }
 
 /**

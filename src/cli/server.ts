@@ -24,7 +24,14 @@ export function registerServerCommands(program: Command): void {
     .action(async () => {
       const config = readConfig();
       const { runUntilSignalled } = await import('../main.js');
-      await runUntilSignalled(config);
+      try {
+        await runUntilSignalled(config);
+      } catch (err) {
+        // The most common first-start failure gets the demo's plain answer, not the socket error.
+        if ((err as { code?: unknown }).code === 'EADDRINUSE')
+          throw new CliError(`Port ${config.port} is in use: pick another with SHIPLINE_PORT, or SHIPLINE_PORT=0 for a free one`);
+        throw err;
+      }
     });
 
   program

@@ -6,6 +6,8 @@ import type { List } from './api-types.js';
 import { ROLES } from './api-types.js';
 import { ApiError, apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl, readJson, send } from './client.js';
 import { cell, printDetails, printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
+import type { Stdin } from './prompt.js';
+import { promptHidden } from './prompt.js';
 import { readSecretValue } from './secrets.js';
 import { trimTrailingSlashes } from '../core/urls.js';
 
@@ -15,16 +17,28 @@ type User = Static<typeof UserSchemas.User>;
 // loads none of the server's code, so it says it again to fail before any request.
 const PASSWORD_MIN_CHARS = 12;
 
-/** A password from stdin, never an argument (the process list and shell history would show it). */
-async function readPassword(stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+/**
+ * A password never comes from an argument (the process list and shell history would show it): on
+ * a terminal it is prompted for twice without echo, as `octopus connect` prompts for its key;
+ * otherwise it is read from stdin (a file or a pipe).
+ */
+async function readPassword(stdin: Stdin = process.stdin): Promise<string> {
+  let password: string;
   if (stdin.isTTY) {
-    throw new CliError(
-      'Pass the password on stdin, e.g. `shipline users create ... < password.txt` or `printenv PASSWORD | shipline users create ...`',
-    );
+    password = await promptHidden(`Password (at least ${PASSWORD_MIN_CHARS} characters): `, stdin);
+    checkLength(password);
+    // Typed blind, so typed twice: a typo would otherwise lock the account's owner out.
+    if ((await promptHidden('Repeat the password: ', stdin)) !== password)
+      throw new CliError('The two passwords differ: nothing was changed');
+    return password;
   }
-  const password = await readSecretValue(stdin);
-  if ([...password].length < PASSWORD_MIN_CHARS) throw new CliError(`The password must be at least ${PASSWORD_MIN_CHARS} characters`);
+  password = await readSecretValue(stdin);
+  checkLength(password);
   return password;
+}
+
+function checkLength(password: string): void {
+  if ([...password].length < PASSWORD_MIN_CHARS) throw new CliError(`The password must be at least ${PASSWORD_MIN_CHARS} characters`);
 }
 
 /**
@@ -70,7 +84,7 @@ export function registerUserCommands(program: Command): void {
   withJsonOption(
     users
       .command('create')
-      .description('create a user; the password is read from stdin (at least 12 characters)')
+      .description('create a user; the password (at least 12 characters) is prompted for on a terminal, else read from stdin')
       .requiredOption('--email <email>', 'sign-in email (stored lower case)')
       .requiredOption('--name <name>', 'display name')
       .addOption(new Option('--role <role>', 'what the user may do').choices(ROLES).makeOptionMandatory()),
@@ -113,7 +127,7 @@ export function registerUserCommands(program: Command): void {
   withJsonOption(
     users
       .command('reset-password')
-      .description("set a user's password, read from stdin; their sessions end")
+      .description("set a user's password (prompted for on a terminal, else read from stdin); their sessions end")
       .argument('<email>', "the user's email"),
   ).action(async (email: string, _options: unknown, command: Command) => {
     const client = clientFor(command);

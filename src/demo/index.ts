@@ -140,7 +140,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       SHIPLINE_ALLOW_HOSTS: '127.0.0.1',
       SHIPLINE_LOG_LEVEL: options.logLevel ?? (process.env.SHIPLINE_LOG_LEVEL || 'warn'),
     });
-    shipline = await startShipline(config);
+    // No setup code: the demo creates its admin itself, just below.
+    shipline = await startShipline(config, { firstRunSetup: false });
 
     const api = createClient({ url: shipline.url, token });
     await api.post('/api/v1/users', { email: user.email, name: 'Demo Admin', role: 'admin', password: user.password });

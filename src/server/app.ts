@@ -36,6 +36,8 @@ import { suggestionRoutes } from './routes/suggestions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { linkDeployersToUsers, userRoutes } from './routes/users.js';
 import { sessionRoutes } from './routes/session.js';
+import { setupRoutes } from './routes/setup.js';
+import { SetupCode } from './setup-code.js';
 import type { App } from './routes/types.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { registerWebUi } from './web-ui.js';
@@ -62,6 +64,8 @@ export interface AppOptions {
    * until then, since the server listens first (to settle its URL). Default: always ready.
    */
   ready?: () => boolean;
+  /** The first-run setup code the process printed; default one never issued, so setup accepts no code. */
+  setupCode?: SetupCode;
 }
 
 /**
@@ -83,6 +87,7 @@ export async function buildApp({
   connections,
   webRoot,
   ready,
+  setupCode,
 }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
@@ -167,6 +172,7 @@ export async function buildApp({
     { prefix: API_V1 },
   );
   await app.register(sessionRoutes(store, config));
+  await app.register(setupRoutes(store, config, setupCode ?? new SetupCode()));
   await app.register(hookRoutes(store));
   if (connections) await app.register(connectionHookRoutes(store, connections));
 

@@ -53,6 +53,12 @@ export interface Db {
   listen(channel: string, handler: () => void): Promise<() => Promise<void>>;
   /** `FOR UPDATE SKIP LOCKED` where processes share the database; empty where one process owns it. */
   skipLocked: string;
+  /**
+   * The statement that makes the transaction it runs in the only writer of `table` until it ends
+   * (readers go on), for a check-then-insert no other process may interleave with; empty where
+   * every transaction already writes alone (SQLite: BEGIN IMMEDIATE takes the database's write lock).
+   */
+  exclusiveWrites(table: string): string;
   /** True when several processes may share this database (their leases matter). */
   shared: boolean;
   /** Short description for logs: `sqlite:/path/shipline.db` or `postgres://host/db` (no password). */
@@ -200,6 +206,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
     listen: async (channel, handler) => local.on(channel, handler),
     signal: async (channel) => local.emit(channel),
     skipLocked: '',
+    exclusiveWrites: () => '',
     shared: false,
     migrate: migrateWith(kysely, SQLITE_MIGRATIONS),
     ping,
@@ -295,6 +302,8 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
       await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
     },
     skipLocked: ' FOR UPDATE SKIP LOCKED',
+    // EXCLUSIVE conflicts with every writer (ROW EXCLUSIVE) and with itself, not with plain reads.
+    exclusiveWrites: (table) => `LOCK TABLE ${table} IN EXCLUSIVE MODE`,
     shared: true,
     close: async () => {
       outage.close();

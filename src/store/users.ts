@@ -123,6 +123,44 @@ export function usersRepo(db: Db) {
       return toUser(row);
     },
 
+    /**
+     * The first account, an admin, created only while no user exists: the check and the insert
+     * are one transaction that no other writer of `users` can interleave with, on either store,
+     * so of two setups racing (two browsers, two instances) one creates the admin and the other
+     * gets undefined. The password is hashed first, outside the transaction.
+     */
+    async createFirst(input: Omit<UserCreate, 'role'>): Promise<User | undefined> {
+      const email = normaliseEmail(input.email);
+      checkEmail(email);
+      checkPassword(input.password);
+      const passwordHash = await hashPassword(input.password);
+      const now = new Date().toISOString();
+      const user: User = {
+        email,
+        name: input.name.trim(),
+        role: 'admin',
+        disabled: false,
+        disabledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      return db.transaction(async (run) => {
+        const lock = db.exclusiveWrites('users');
+        if (lock) await run.query(lock);
+        if ((await run.query('SELECT 1 AS one FROM users LIMIT 1')).length > 0) return undefined;
+        await run.query(
+          "INSERT INTO users (email, name, role, password_hash, disabled_at, created_at, updated_at) VALUES (?, ?, 'admin', ?, NULL, ?, ?)",
+          [email, user.name, passwordHash, now, now],
+        );
+        return user;
+      });
+    },
+
+    /** Whether any account exists, disabled or not: the first-run setup is open only while none does. */
+    async any(): Promise<boolean> {
+      return (await k.selectFrom('users').select('email').limit(1).executeTakeFirst()) !== undefined;
+    },
+
     async list(): Promise<User[]> {
       const rows = await k.selectFrom('users').select(PUBLIC_COLUMNS).orderBy('email').execute();
       return rows.map(toUser);

@@ -16,6 +16,11 @@ if (!HAS_CHROMIUM && process.env.SHIPLINE_E2E_REQUIRED === '1') {
 /** Screenshots land in docs/screenshots with SHIPLINE_SCREENSHOTS=1 (`npm run screenshots`), else in a scratch folder. */
 const SHOTS = process.env.SHIPLINE_SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : path.resolve('data/e2e-screenshots');
 
+/** Headless Chromium as every browser test starts it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+}
+
 export const USER = { email: 'ada@example.com', name: 'Ada Lovelace', password: 'correct horse battery staple' };
 
 export interface NewPageOptions {
@@ -48,7 +53,7 @@ export interface UiTestBed {
 export async function startUiTestBed(options: EngineAppOptions = {}): Promise<UiTestBed> {
   const shipline = await startEngineApp('sqlite', { ...options, listen: true });
   await shipline.store.users.create({ email: USER.email, name: USER.name, role: 'admin', password: USER.password });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   const url = shipline.url!;
   return {

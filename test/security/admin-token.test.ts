@@ -79,7 +79,7 @@ describe.each(DIALECTS)('the first admin token on %s', (dialect: DialectName) =>
     busy = await occupyPort();
     const failed = await runCli(['start'], settingsFor(database, (busy.address() as net.AddressInfo).port));
     expect(failed.code, failed.stdout + failed.stderr).not.toBe(0);
-    expect(failed.stderr).toContain('EADDRINUSE');
+    expect(failed.stderr).toContain('is in use: pick another with SHIPLINE_PORT');
     expect(failed.stdout).not.toMatch(/shp_/);
 
     server = await start(database);

@@ -7,6 +7,8 @@ import { SessionProvider, useSession } from './lib/session';
 import DeploysPage from './pages/deploys/DeploysPage';
 import SignInPage from './pages/SignInPage';
 
+const SetupPage = lazy(() => import('./pages/SetupPage'));
+
 // The deploys list is the first screen and ships in the main bundle; every other page is its
 // own chunk, fetched when first visited, so the first screen stays small (bench/ui.ts).
 const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load);
@@ -75,6 +77,14 @@ function Root() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route
+        path="/setup"
+        element={
+          <Suspense fallback={<Loading />}>
+            <SetupPage />
+          </Suspense>
+        }
+      />
       <Route path="*" element={<SignedInRoutes />} />
     </Routes>
   );

@@ -73,11 +73,11 @@ export class FailureWindow {
 }
 
 /** Secure when the browser reached us over HTTPS: TLS here, or a public URL that is https (a TLS proxy). */
-function cookieIsSecure(request: FastifyRequest, publicUrl: string): boolean {
+export function cookieIsSecure(request: FastifyRequest, publicUrl: string): boolean {
   return request.protocol === 'https' || publicUrl.startsWith('https:');
 }
 
-function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
+export function setSessionCookie(reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean): void {
   const parts = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`];
   if (secure) parts.push('Secure');
   reply.header('set-cookie', parts.join('; '));
@@ -92,7 +92,8 @@ const SessionQuery = Type.Object({
   ),
 });
 
-const view = (session: Session) => ({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+/** A session as the API shows it: its user, CSRF token and expiry (never its id, which only the cookie carries). */
+export const view = (session: Session) => ({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
 
 /**
  * Sign-in for the web UI: public routes, rate-limited on failures. The session cookie then

@@ -7,9 +7,19 @@ interface SessionState {
   /** undefined while the first check runs; null when signed out. */
   session: SessionView | null | undefined;
   signIn(email: string, password: string): Promise<void>;
+  /** Creates the first admin with the setup code printed at start, and signs them in. */
+  setUp(input: FirstAdmin): Promise<void>;
   signOut(): Promise<void>;
   /** True when the signed-in user's role is at least `role`. */
   can(role: Role): boolean;
+}
+
+/** The first-run setup form, as POST /auth/setup takes it. */
+export interface FirstAdmin {
+  code: string;
+  name: string;
+  email: string;
+  password: string;
 }
 
 const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
@@ -37,6 +47,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       session,
       async signIn(email, password) {
         adopt(await api.post<SessionView>('/auth/session', { email, password }));
+      },
+      async setUp(input) {
+        adopt(await api.post<SessionView>('/auth/setup', input));
       },
       async signOut() {
         await api.delete('/auth/session').catch(() => undefined);

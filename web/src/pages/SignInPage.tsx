@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
-import { ErrorNotice } from '../components/ui';
+import { ErrorNotice, Loading } from '../components/ui';
 import { useSession } from '../lib/session';
+import { useSetupNeeded } from '../lib/setup';
 
 export default function SignInPage() {
   const { session, signIn } = useSession();
   const [params] = useSearchParams();
+  const setupNeeded = useSetupNeeded();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -16,6 +18,9 @@ export default function SignInPage() {
   const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/deploys';
 
   if (session) return <Navigate to={target} replace />;
+  // A fresh Shipline has no account to sign in with: its first admin is created on the setup page.
+  if (setupNeeded === undefined) return <Loading label="Checking this Shipline…" />;
+  if (setupNeeded) return <Navigate to="/setup" replace />;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
