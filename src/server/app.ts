@@ -14,6 +14,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { closeConnectionsOnStop } from './graceful-close.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
+import { lazySchemaCompilers } from './lazy-schemas.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -62,6 +63,11 @@ export interface AppOptions {
    * until then, since the server listens first (to settle its URL). Default: always ready.
    */
   ready?: () => boolean;
+  /**
+   * Compile every route's schemas in buildApp, as Fastify does by default, instead of on first
+   * use (default false): a test's way to check that they all compile.
+   */
+  compileSchemasAtStart?: boolean;
 }
 
 /**
@@ -83,6 +89,7 @@ export async function buildApp({
   connections,
   webRoot,
   ready,
+  compileSchemasAtStart = false,
 }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
@@ -92,6 +99,8 @@ export async function buildApp({
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Route schemas are compiled on first use, not all at start (lazy-schemas.ts).
+    ...(compileSchemasAtStart ? {} : { schemaController: { compilersFactory: lazySchemaCompilers() } }),
     // Errors found before a route is chosen, answered in Shipline's formats (error-handler.ts).
     frameworkErrors,
     clientErrorHandler,
