@@ -17,11 +17,11 @@ const ROOT = process.cwd();
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.build-stamp');
 const PENDING = `${STAMP}.pending`;
-/** What the build reads: both source trees, the compiler configs, and the dependencies as locked. */
+/** What the build reads: both source trees, the compiler configs, the bundling script, and the dependencies as locked. */
 const INPUT_DIRS = ['src', 'web'];
-const INPUT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
-/** What a finished build leaves: the CLI the start runs and the page the server serves. */
-const OUTPUTS = [path.join(DIST, 'cli', 'index.js'), path.join(DIST, 'web', 'index.html')];
+const INPUT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle-server.ts'];
+/** What a finished build leaves: the CLI the start runs, the server bundle it loads and the page the server serves. */
+const OUTPUTS = [path.join(DIST, 'cli', 'index.js'), path.join(DIST, 'bundle', 'main.js'), path.join(DIST, 'web', 'index.html')];
 
 /** Every file under `dir`, as paths relative to ROOT with `/`, sorted; none when it does not exist. */
 function filesUnder(dir) {

@@ -48,6 +48,10 @@ describe('the embedded SQLite store', () => {
     expect(await pragma('temp_store')).toBe(2); // 2 = MEMORY
   });
 
+  it('bounds its page cache at 8 MiB (cache_size), which a busy server grows into', async () => {
+    expect(await pragma('cache_size')).toBe(-8192); // negative: KiB, not pages
+  });
+
   it('copies committed pages into the database file from a thread of its own, long before the WAL fills', async () => {
     const endpoint = await store.endpoints.create('checkpointed');
     const inputs = Array.from({ length: 60 }, (_, i) => {

@@ -14,6 +14,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { closeConnectionsOnStop } from './graceful-close.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
+import { lazySchemaCompilers } from './lazy-schemas.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -66,6 +67,11 @@ export interface AppOptions {
   ready?: () => boolean;
   /** The first-run setup code the process printed; default one never issued, so setup accepts no code. */
   setupCode?: SetupCode;
+  /**
+   * Compile every route's schemas in buildApp, as Fastify does by default, instead of on first
+   * use (default false): a test's way to check that they all compile.
+   */
+  compileSchemasAtStart?: boolean;
 }
 
 /**
@@ -88,6 +94,7 @@ export async function buildApp({
   webRoot,
   ready,
   setupCode,
+  compileSchemasAtStart = false,
 }: AppOptions): Promise<FastifyInstance> {
   const actions = registry ?? new ActionRegistry(builtinActions({ scriptsEnabled: false }));
   const app = Fastify({
@@ -97,6 +104,8 @@ export async function buildApp({
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Route schemas are compiled on first use, not all at start (lazy-schemas.ts).
+    ...(compileSchemasAtStart ? {} : { schemaController: { compilersFactory: lazySchemaCompilers() } }),
     // Errors found before a route is chosen, answered in Shipline's formats (error-handler.ts).
     frameworkErrors,
     clientErrorHandler,

@@ -118,8 +118,11 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
   // pages it changes in a statement journal (to undo just that statement on a constraint error);
   // past 64 KiB SQLite spills it to a temp file, created, written and deleted once per batch.
   raw.pragma('temp_store = MEMORY');
-  // 64 MiB of page cache (the default is 2 MiB): index pages of a busy deploys table stay hot.
-  raw.pragma('cache_size = -65536');
+  // 8 MiB of page cache (the default is 2 MiB): enough for the pages a batch of inserts touches
+  // (the right-hand leaves of time-ordered indexes, the upper levels of the others); the rest are
+  // a read from the OS's file cache away. 64 MiB made a process grow by about 75 MiB over its
+  // first 100,000 deploys; with 8 the deploy rate measured alongside did not fall (decision 0034).
+  raw.pragma('cache_size = -8192');
   // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a page rewritten by many commits is copied
   // back to the database once per checkpoint, so fewer checkpoints mean less copying under load.
   raw.pragma('wal_autocheckpoint = 10000');

@@ -178,6 +178,31 @@ describe.each(DIALECTS)('refused input on %s', (dialect) => {
       );
     }));
 
+  it('YAML nested deeper than 64 levels: refused before the YAML library builds it, never by running out of stack', () =>
+    storesNothing(async () => {
+      // One byte a level: before this was refused, the library composed such text until the stack
+      // ran out and went on composing there, where V8 aborts the process on compiling a RegExp.
+      const deepYaml = [
+        `on: deploy.recorded\nsteps: ${'['.repeat(3000)}`,
+        `steps: ${'{a: '.repeat(3000)}`,
+        `steps:\n${'- '.repeat(3000)}x`,
+      ];
+      const tooDeep = 'the document is nested more than 64 levels deep';
+      for (const text of deepYaml) {
+        const put = await t.api({
+          method: 'PUT',
+          url: '/api/v1/reactions/deep',
+          headers: { 'content-type': 'application/yaml' },
+          payload: text,
+        });
+        expectShiplineError(put, 400, 'reaction.invalid');
+        expect(put.json<{ error: { details: { problems: string[] } } }>().error.details.problems).toEqual([tooDeep]);
+        const validated = await t.api({ method: 'POST', url: '/api/v1/reactions/validate', payload: { yaml: text } });
+        expect(validated.statusCode, validated.body).toBe(200);
+        expect(validated.json()).toMatchObject({ valid: false, problems: [tooDeep] });
+      }
+    }));
+
   it("a malformed percent-encoding in the URL: 400 request.malformed_url (OpsLevel's format on the webhook)", async () => {
     expectShiplineError(await t.api({ method: 'GET', url: '/api/v1/services/%E0%A4%A' }), 400, 'request.malformed_url');
     expectOpsLevelError(await t.app.inject({ method: 'POST', url: '/integrations/deploy/%E0%A4%A', payload: seedPayload() }), 400);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -75,8 +75,18 @@ export interface ScriptActionOptions {
   privatePaths?: readonly string[];
 }
 
-/** This installation's `bin/` (holding the `shipline` CLI): three folders up from src/ or dist/actions/script/. */
-export const CLI_BIN_DIR = fileURLToPath(new URL('../../../bin', import.meta.url));
+/**
+ * This installation's `bin/` (holding the `shipline` CLI): the nearest above this module. It is
+ * three folders up from src/ and dist/actions/script/, but two from the bundled server (dist/bundle/).
+ */
+export const CLI_BIN_DIR = nearestBinDir(dirname(fileURLToPath(import.meta.url)));
+
+function nearestBinDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'shipline'))) return join(dir, 'bin');
+    if (dirname(dir) === dir) return join(from, '../../../bin');
+  }
+}
 
 /** Why `run` takes no templates, and what to do instead: the validation and run-time message. */
 export const RUN_IS_LITERAL =

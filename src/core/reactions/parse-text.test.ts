@@ -72,4 +72,22 @@ describe('parseReactionText: limits', () => {
       problems: ['Excessive alias count indicates a resource exhaustion attack'],
     });
   });
+
+  it('refuses YAML and JSON nested more than 64 levels, without building them', () => {
+    const tooDeep = { ok: false, problems: ['the document is nested more than 64 levels deep'] };
+    // Flow collections cost one byte a level; block sequences two; block maps an indentation.
+    const blockMaps = Array.from({ length: 70 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+    for (const text of ['['.repeat(10_000), `steps: ${'{a: '.repeat(3000)}`, `- ${'- '.repeat(3000)}x`, blockMaps]) {
+      expect(parseReactionText(text), text.slice(0, 20)).toEqual(tooDeep);
+    }
+    expect(parseReactionText(`{"steps":${'['.repeat(3000)}${']'.repeat(3000)}}`)).toEqual({
+      ok: false,
+      problems: ['the document is nested more than 64 levels deep'],
+    });
+  });
+
+  it('reads YAML nested 64 levels deep', () => {
+    const parsed = parseReactionText(`name: a\nsteps: ${'['.repeat(63)}${']'.repeat(63)}`);
+    expect(parsed).toEqual({ ok: true, documents: [{ name: 'a', steps: expect.any(Array) }] });
+  });
 });
