@@ -10,13 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/build-stamp.js', import.meta.url));
 
-// Writes the two outputs the start needs and counts the builds; fails while a file named FAIL exists.
+// Writes the outputs the start needs and counts the builds; fails while a file named FAIL exists.
 const FAKE_BUILD = `
 const fs = require('node:fs');
 if (fs.existsSync('FAIL')) process.exit(1);
 fs.mkdirSync('dist/cli', { recursive: true });
 fs.mkdirSync('dist/web', { recursive: true });
+fs.mkdirSync('dist/bundle', { recursive: true });
 fs.writeFileSync('dist/cli/index.js', '');
+fs.writeFileSync('dist/bundle/main.js', '');
 fs.writeFileSync('dist/web/index.html', '');
 fs.appendFileSync('builds.log', 'built\\n');
 `;
@@ -64,6 +66,7 @@ describe('building only when dist/ is stale', () => {
     ['a renamed file', () => fs.renameSync(file('web/src/New.tsx'), file('web/src/Renamed.tsx'))],
     ['a changed lockfile', () => fs.writeFileSync(file('package-lock.json'), '{"lockfileVersion": 3, "packages": {}}')],
     ['a missing output', () => fs.rmSync(file('dist/web/index.html'))],
+    ['a missing server bundle', () => fs.rmSync(file('dist/bundle/main.js'))],
   ])('builds again after %s', (_what, change) => {
     const before = builds();
     change();
