@@ -195,11 +195,23 @@ interface GlobalOptions {
   token?: string;
 }
 
+/** The server URL a command talks to, as given (--url wins over SHIPLINE_URL), with where it came from. */
+function givenServerUrl(command: Command, env: NodeJS.ProcessEnv): { url: string; source: string } {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const url = globals.url || env.SHIPLINE_URL || DEFAULT_URL;
+  return { url, source: globals.url ? '--url' : env.SHIPLINE_URL ? 'SHIPLINE_URL' : 'The default URL' };
+}
+
+/** The checked server URL of a command, for the requests the API client does not make (PATCH, the event stream). */
+export function serverUrlFor(command: Command, env: NodeJS.ProcessEnv = process.env): URL {
+  const { url, source } = givenServerUrl(command, env);
+  return shiplineUrl(url, source);
+}
+
 /** The API client for a command: --url/--token win over SHIPLINE_URL/SHIPLINE_TOKEN. */
 export function clientFor(command: Command, env: NodeJS.ProcessEnv = process.env): ApiClient {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  const url = globals.url || env.SHIPLINE_URL || DEFAULT_URL;
-  const source = globals.url ? '--url' : env.SHIPLINE_URL ? 'SHIPLINE_URL' : 'The default URL';
+  const { url, source } = givenServerUrl(command, env);
   const token = globals.token || env.SHIPLINE_TOKEN;
   // Checked here rather than left to the server: a missing variable is a local mistake.
   if (!token) throw new CliError('No API token: set SHIPLINE_TOKEN or pass --token');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EventMatch, List, Page, ReplayResult, ShiplineEventView } from './api-types.js';
-import { apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl } from './client.js';
+import { apiPath, CliError, clientFor, serverUrlFor } from './client.js';
 import { printJson, printLine, printNextCursor, printTable, wantsJson, withJsonOption } from './output.js';
 import { trimTrailingSlashes } from '../core/urls.js';
 import { errorMessage } from '../core/error-message.js';
@@ -93,7 +93,7 @@ export function registerEventCommands(program: Command): void {
   ).action(async (o: { type?: string }, command: Command) => {
     clientFor(command); // checks the token is there before connecting
     const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
-    const base = parseHttpUrl(globals.url || process.env.SHIPLINE_URL || DEFAULT_URL, 'The Shipline URL');
+    const base = serverUrlFor(command);
     const url = new URL(`${trimTrailingSlashes(base.pathname)}${apiPath('events', 'stream')}`, base);
     if (o.type) url.searchParams.set('type', o.type);
     const response = await fetch(url, {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type * as UserSchemas from '../server/user-schemas.js';
 import type { List } from './api-types.js';
 import { ROLES } from './api-types.js';
-import { ApiError, apiPath, CliError, clientFor, DEFAULT_URL, parseHttpUrl, readJson, send } from './client.js';
+import { ApiError, apiPath, CliError, clientFor, readJson, send, serverUrlFor } from './client.js';
 import { cell, printDetails, printJson, printLine, printTable, wantsJson, withJsonOption } from './output.js';
 import type { Stdin } from './prompt.js';
 import { promptHidden } from './prompt.js';
@@ -49,7 +49,7 @@ async function patch<T>(command: Command, path: string, body: unknown): Promise<
   const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
   const token = globals.token || process.env.SHIPLINE_TOKEN;
   if (!token) throw new CliError('No API token: set SHIPLINE_TOKEN or pass --token');
-  const base = parseHttpUrl(globals.url || process.env.SHIPLINE_URL || DEFAULT_URL, 'The Shipline URL');
+  const base = serverUrlFor(command);
   const target = new URL(base);
   target.pathname = trimTrailingSlashes(base.pathname) + path;
   const response = await send({ method: 'PATCH', url: target, headers: { authorization: `Bearer ${token}` }, body });
