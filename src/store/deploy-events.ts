@@ -35,6 +35,12 @@ export function compactRecordedJson(deploy: Kept): string {
   return JSON.stringify(kept);
 }
 
+/** The id of the deploy a stored `deploy.recorded` data names, compact or whole, without rebuilding it. */
+export function recordedDeployId(stored: string): unknown {
+  const json = stored.startsWith(COMPACT_RECORDED) ? stored.slice(COMPACT_RECORDED.length) : stored;
+  return (JSON.parse(json) as { id?: unknown }).id;
+}
+
 const IDS_PER_READ = 500;
 
 type FixedRow = {

@@ -5,7 +5,7 @@ import { uuidv7 } from '../core/ids.js';
 import { globMatches } from '../core/reactions/matching.js';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { Db, SqlRunner } from './database.js';
-import { COMPACT_RECORDED, eventData } from './deploy-events.js';
+import { eventData, recordedDeployId } from './deploy-events.js';
 import type { Page } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
 import { placeholders } from './sql.js';
@@ -187,10 +187,7 @@ export function eventsRepo(db: Db) {
           "SELECT id, data FROM events WHERE type = 'deploy.recorded' AND occurred_at = ? AND created_at = ?",
           [deploy.deployedAt, deploy.receivedAt],
         );
-        // The data names the deploy, compact or whole; the prefix of a compact one is cut before parsing.
-        const named = (data: string) =>
-          (JSON.parse(data.startsWith(COMPACT_RECORDED) ? data.slice(COMPACT_RECORDED.length) : data) as { id?: unknown }).id;
-        const ids = recorded.filter((e) => named(e.data) === deploy.id).map((e) => e.id);
+        const ids = recorded.filter((e) => recordedDeployId(e.data) === deploy.id).map((e) => e.id);
         // One equality probe of the partial subject index per subject.
         const later: Array<{ id: string; seq: number | string }> = [];
         for (const subject of [deploy.dedupId, deploySubject(deploy.id)]) {
