@@ -279,6 +279,28 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     expect(await page.evaluate('window.sawProblems === true')).toBe(false);
   });
 
+  it('removes a step in the form and gives the steps that ran after it its place', async () => {
+    await bed.shipline.applyReaction({
+      name: 'remove-keeps-followers',
+      on: { event: 'deploy.recorded' },
+      steps: {
+        first: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/first` } },
+        second: { uses: 'http.request', after: { step: 'first', channel: 'success' }, with: { method: 'POST', url: `${sink.url}/second` } },
+      },
+    });
+    const page = await signedIn();
+    await page.goto('/reactions/remove-keeps-followers');
+    await page.getByText('The document is valid.').waitFor();
+    await page.getByRole('button', { name: 'Remove step first' }).click();
+    // No step is left waiting for the removed one: the document stays valid and `second` runs first.
+    await page.getByText('The document is valid.').waitFor();
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.getByLabel('Reaction document (YAML)').inputValue();
+    expect(yaml).not.toContain('first');
+    expect(yaml).toContain('second:');
+    expect(yaml).not.toContain('after:');
+  });
+
   it("marks the optional signing section's secret as required only once signing is used", async () => {
     const page = await signedIn();
     await page.goto('/reactions/new');

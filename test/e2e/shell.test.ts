@@ -58,6 +58,22 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: themes, narrow windows, keyboard, sign-o
     await page.waitForURL('**/services');
   });
 
+  it("marks the menu entry of the page's section, the reaction templates under Reactions", async () => {
+    const page = await bed.newPage();
+    await bed.signIn(page);
+    const menu = page.getByRole('navigation', { name: 'Main' });
+    const marked = () => menu.locator('a[aria-current="page"]').allTextContents();
+    for (const [path, entry] of [
+      ['/deploys', 'Deploys'],
+      ['/reactions', 'Reactions'],
+      ['/reaction-templates', 'Reactions'],
+      ['/runs', 'Runs'],
+    ] as const) {
+      await page.goto(path);
+      await expect.poll(marked).toEqual([entry]);
+    }
+  });
+
   it('shares one live stream per tab among every listener, across pages', async () => {
     const page = await bed.newPage();
     const streams: string[] = [];

@@ -1,23 +1,30 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { Link, NavLink, useLocation } from 'react-router';
 import { useSession } from '../lib/session';
 import { currentTheme, setTheme } from '../lib/theme';
 
-const LINKS: { to: string; label: string }[] = [
+/** The menu; `also` names other pages that belong to an entry, so it stays marked on them. */
+const LINKS: { to: string; label: string; also?: string }[] = [
   { to: '/deploys', label: 'Deploys' },
   { to: '/services', label: 'Services' },
   { to: '/suggestions', label: 'Suggestions' },
   { to: '/insights', label: 'Insights' },
-  { to: '/reactions', label: 'Reactions' },
+  { to: '/reactions', label: 'Reactions', also: '/reaction-templates' },
   { to: '/runs', label: 'Runs' },
   { to: '/events', label: 'Events' },
   { to: '/integrations', label: 'Integrations' },
   { to: '/settings', label: 'Settings' },
 ];
 
+/** Whether `pathname` is `base` or a page under it. */
+function within(pathname: string, base: string): boolean {
+  return pathname === base || pathname.startsWith(`${base}/`);
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
+  const { pathname } = useLocation();
   const [theme, setThemeState] = useState(currentTheme);
   const toggle = () => {
     const next = theme === 'dark' ? 'light' : 'dark';
@@ -36,9 +43,13 @@ export function Layout({ children }: { children: ReactNode }) {
         </NavLink>
         <nav className="nav" aria-label="Main">
           {LINKS.map((link) => (
-            <NavLink key={link.to} to={link.to}>
+            <Link
+              key={link.to}
+              to={link.to}
+              aria-current={within(pathname, link.to) || (link.also && within(pathname, link.also)) ? 'page' : undefined}
+            >
               {link.label}
-            </NavLink>
+            </Link>
           ))}
         </nav>
         <div className="sidebar-footer">

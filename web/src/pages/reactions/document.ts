@@ -90,12 +90,6 @@ export function addStep(doc: Doc, uses: string): Doc {
   return setStep(doc, id, { uses, with: {} });
 }
 
-export function removeStep(doc: Doc, id: string): Doc {
-  const steps = isObject(doc.steps) ? { ...doc.steps } : {};
-  delete steps[id];
-  return { ...doc, steps };
-}
-
 /** Renames a step where it stands and points the steps that ran after it at the new id. */
 export function renameStep(doc: Doc, from: string, to: string): Doc {
   if (from === to || !isObject(doc.steps)) return doc;

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { addStep, moveStep, removeStep, renameStep, setIn, setStep, stepsEditable, stepsOf } from './document';
+import { addStep, moveStep, renameStep, setIn, setStep, stepsEditable, stepsOf } from './document';
+import { deleteStepKeepingFollowers } from './graph-edit';
 import type { Doc } from './document';
 import { scheduleOf } from './schedule';
 import { ActionSelect } from './step-editor';
@@ -8,6 +9,12 @@ import { TriggerForm } from './trigger-form';
 import type { ActionDoc } from './types';
 
 /** The document as a form: what it is, when it runs, and its steps. */
+/** The document without step `id`; the steps that ran after it take its place, so none waits for a step that is gone. */
+function removed(doc: Doc, id: string): Doc {
+  const edit = deleteStepKeepingFollowers(doc, id);
+  return edit.ok ? edit.doc : doc;
+}
+
 export function FormView({
   doc,
   onChange,
@@ -88,7 +95,7 @@ export function FormView({
               scheduled={scheduleOf(doc) !== null}
               onChange={(body) => onChange(setStep(doc, step.id, body))}
               onRename={(id) => onChange(renameStep(doc, step.id, id))}
-              onRemove={() => onChange(removeStep(doc, step.id))}
+              onRemove={() => onChange(removed(doc, step.id))}
               onMove={(by) => onChange(moveStep(doc, step.id, by))}
             />
           ))}
