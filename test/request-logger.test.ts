@@ -54,7 +54,11 @@ describe('request loggers', () => {
     const endpoint = await store!.endpoints.create('ci');
     const before = log.children();
     for (let i = 0; i < 3; i++) {
-      const res = await app.inject({ method: 'POST', url: `/integrations/deploy/${endpoint.id}`, payload: seedPayload({ dedup_id: `d${i}` }) });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/integrations/deploy/${endpoint.id}`,
+        payload: seedPayload({ dedup_id: `d${i}` }),
+      });
       expect(res.statusCode).toBe(202);
     }
     expect(log.children()).toBe(before);

@@ -63,12 +63,18 @@ const unique = <T>(values: T[]) => [...new Set(values)];
 // Each statement's whole text is built once per batch size (sql.ts `cached`), so every batch of
 // a size passes the same string to the statement cache.
 const SELECT_SERVICES = (n: number) =>
-  cached(`ingest:services:${n}`, () => `SELECT a.alias, s.id, s.name FROM service_aliases a JOIN services s ON s.id = a.service_id WHERE a.alias IN (${list(n)})`);
+  cached(
+    `ingest:services:${n}`,
+    () => `SELECT a.alias, s.id, s.name FROM service_aliases a JOIN services s ON s.id = a.service_id WHERE a.alias IN (${list(n)})`,
+  );
 const SELECT_ENDPOINTS = (n: number) =>
   cached(`ingest:endpoints:${n}`, () => `SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(n)})`);
 const SELECT_TAKEN = (n: number) => cached(`ingest:taken:${n}`, () => `SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(n)})`);
 const INSERT_DEPLOYS = (n: number) =>
-  cached(`ingest:deploys:${n}`, () => `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(n, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`);
+  cached(
+    `ingest:deploys:${n}`,
+    () => `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(n, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+  );
 const INSERT_EVENTS = (n: number) => cached(`ingest:events:${n}`, () => `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(n, 8)}`);
 
 const DEPLOY_COLUMNS = `id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
@@ -228,9 +234,9 @@ async function acceptable(
 ): Promise<{ accepted: number[]; endpointNames: Map<string, string> }> {
   const endpointIds = unique(items.map((i) => i.endpointId));
   const endpoints = new Map(
-    (
-      await run.query<{ id: string; name: string; internal: number | string }>(SELECT_ENDPOINTS(endpointIds.length), endpointIds)
-    ).map((r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }]),
+    (await run.query<{ id: string; name: string; internal: number | string }>(SELECT_ENDPOINTS(endpointIds.length), endpointIds)).map(
+      (r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }],
+    ),
   );
   const allowed = (item: IngestItem) => {
     const endpoint = endpoints.get(item.endpointId);
@@ -240,9 +246,7 @@ async function acceptable(
   for (const item of items) if (item.input.dedupId !== null && allowed(item)) wanted.add(item.input.dedupId);
   const dedupIds = [...wanted];
   const taken = new Set(
-    dedupIds.length === 0
-      ? []
-      : (await run.query<{ dedup_id: string }>(SELECT_TAKEN(dedupIds.length), dedupIds)).map((r) => r.dedup_id),
+    dedupIds.length === 0 ? [] : (await run.query<{ dedup_id: string }>(SELECT_TAKEN(dedupIds.length), dedupIds)).map((r) => r.dedup_id),
   );
   const accepted: number[] = [];
   items.forEach((item, i) => {
