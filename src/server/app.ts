@@ -17,6 +17,7 @@ import { registerInputGuards } from './input-guard.js';
 import { lazySchemaCompilers } from './lazy-schemas.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { createMetrics } from './metrics.js';
 import { deployRoutes } from './routes/deploys.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -101,6 +102,7 @@ export async function buildApp({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     // Request lines go to the debug level below; at info a busy CI fleet would flood the log.
     logController: new LogController({ disableRequestLogging: true }),
+    ...(logger ? { childLoggerFactory: lazyRequestLogger } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },

@@ -5,7 +5,7 @@ import type { Deploy } from '../core/vocabulary.js';
 import type { SqlRunner } from './database.js';
 import { compactRecordedData } from './deploy-events.js';
 import type { EventsHook, StoredEvent } from './events.js';
-import { placeholders as list, rowsOf as rows } from './sql.js';
+import { cached, placeholders as list, rowsOf as rows } from './sql.js';
 
 export type IngestResult = 'ok' | 'no_service_found' | 'duplicate_deploy' | 'endpoint_not_found';
 
@@ -60,6 +60,23 @@ export function sequenceScope(serviceId: string | null, alias: string): string {
 
 const unique = <T>(values: T[]) => [...new Set(values)];
 
+// Each statement's whole text is built once per batch size (sql.ts `cached`), so every batch of
+// a size passes the same string to the statement cache.
+const SELECT_SERVICES = (n: number) =>
+  cached(
+    `ingest:services:${n}`,
+    () => `SELECT a.alias, s.id, s.name FROM service_aliases a JOIN services s ON s.id = a.service_id WHERE a.alias IN (${list(n)})`,
+  );
+const SELECT_ENDPOINTS = (n: number) =>
+  cached(`ingest:endpoints:${n}`, () => `SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(n)})`);
+const SELECT_TAKEN = (n: number) => cached(`ingest:taken:${n}`, () => `SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(n)})`);
+const INSERT_DEPLOYS = (n: number) =>
+  cached(
+    `ingest:deploys:${n}`,
+    () => `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(n, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+  );
+const INSERT_EVENTS = (n: number) => cached(`ingest:events:${n}`, () => `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(n, 8)}`);
+
 const DEPLOY_COLUMNS = `id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
   deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
 const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at, subject';
@@ -87,10 +104,7 @@ export async function recordBatch(
 
   const aliases = unique(accepted.map((i) => items[i]!.input.service));
   const services = new Map<string, Service>();
-  const found = await run.query<Service & { alias: string }>(
-    `SELECT a.alias, s.id, s.name FROM service_aliases a JOIN services s ON s.id = a.service_id WHERE a.alias IN (${list(aliases.length)})`,
-    aliases,
-  );
+  const found = await run.query<Service & { alias: string }>(SELECT_SERVICES(aliases.length), aliases);
   for (const row of found) services.set(row.alias, { id: row.id, name: row.name });
 
   const unclaimed = unique(aliases.filter((a) => !services.has(a)));
@@ -122,83 +136,84 @@ export async function recordBatch(
     });
   });
 
-  const inserted = await run.query<{ id: string }>(
-    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
-    deploys.flatMap((d, k) => [
-      d.id,
-      items[accepted[k]!]!.endpointId,
-      d.endpoint,
-      d.service?.id ?? null,
-      d.serviceAlias,
-      d.environment,
-      d.description,
-      d.deployedAt,
-      d.deployUrl,
-      d.deployNumber,
-      d.dedupId,
-      d.deployer.id,
-      d.deployer.email,
-      d.deployer.name,
-      d.commit ? JSON.stringify(d.commit) : null,
-      receivedAt,
-      d.status,
-      d.source,
-    ]),
-  );
+  // Parameters written into one array of the final size: flatMap built an array per deploy and copied it.
+  const deployValues: unknown[] = new Array(deploys.length * 18);
+  let v = 0;
+  deploys.forEach((d, k) => {
+    deployValues[v++] = d.id;
+    deployValues[v++] = items[accepted[k]!]!.endpointId;
+    deployValues[v++] = d.endpoint;
+    deployValues[v++] = d.service?.id ?? null;
+    deployValues[v++] = d.serviceAlias;
+    deployValues[v++] = d.environment;
+    deployValues[v++] = d.description;
+    deployValues[v++] = d.deployedAt;
+    deployValues[v++] = d.deployUrl;
+    deployValues[v++] = d.deployNumber;
+    deployValues[v++] = d.dedupId;
+    deployValues[v++] = d.deployer.id;
+    deployValues[v++] = d.deployer.email;
+    deployValues[v++] = d.deployer.name;
+    deployValues[v++] = d.commit ? JSON.stringify(d.commit) : null;
+    deployValues[v++] = receivedAt;
+    deployValues[v++] = d.status;
+    deployValues[v++] = d.source;
+  });
+  const inserted = await run.query<{ id: string }>(INSERT_DEPLOYS(deploys.length), deployValues);
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
-  const sources = new Map(deploys.map((d, k) => [d, eventSourceOf(items[accepted[k]!]!, d.endpoint)]));
-  const events: StoredEvent[] = deploys.map((d) => ({
+  const sources = deploys.map((d, k) => eventSourceOf(items[accepted[k]!]!, d.endpoint));
+  const events: StoredEvent[] = deploys.map((d, k) => ({
     id: uuidv7(),
     type: 'deploy.recorded',
-    source: sources.get(d)!,
+    source: sources[k]!,
     timestamp: d.deployedAt,
     data: d,
     seq: 0,
     correlate: [],
   }));
   // A deploy reported failed from the start has failed: one deploy.failed, about it, beside its deploy.recorded.
-  for (const d of deploys) {
-    if (d.status !== 'failed') continue;
+  deploys.forEach((d, k) => {
+    if (d.status !== 'failed') return;
     events.push({
       id: uuidv7(),
       type: DEPLOY_FAILED,
-      source: sources.get(d)!,
+      source: sources[k]!,
       timestamp: d.deployedAt,
       data: deployFailedData(d, reportedFailure(d)),
       seq: 0,
       correlate: [],
     });
-  }
+  });
   // The first deploy of an alias no service claims makes it a suggestion.
-  for (const d of deploys) {
-    if (d.service || seenBefore.has(d.serviceAlias)) continue;
+  deploys.forEach((d, k) => {
+    if (d.service || seenBefore.has(d.serviceAlias)) return;
     seenBefore.add(d.serviceAlias);
     events.push({
       id: uuidv7(),
       type: 'suggestion.created',
-      source: sources.get(d)!,
+      source: sources[k]!,
       timestamp: receivedAt,
       data: { alias: d.serviceAlias, deployId: d.id, environment: d.environment },
       seq: 0,
       correlate: [],
     });
+  });
+  const eventValues: unknown[] = new Array(events.length * 8);
+  v = 0;
+  for (const e of events) {
+    eventValues[v++] = e.id;
+    eventValues[v++] = e.type;
+    eventValues[v++] = e.source;
+    eventValues[v++] = null;
+    eventValues[v++] = e.timestamp;
+    // The recorded deploy is stored compact (readers rebuild it from its row); the hook gets it whole.
+    eventValues[v++] = e.type === 'deploy.recorded' ? compactRecordedData(e.data as Deploy) : JSON.stringify(e.data);
+    eventValues[v++] = receivedAt;
+    eventValues[v++] = e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null;
   }
-  await run.query(
-    `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(events.length, 8)}`,
-    events.flatMap((e) => [
-      e.id,
-      e.type,
-      e.source,
-      null,
-      e.timestamp,
-      // The recorded deploy is stored compact (readers rebuild it from its row); the hook gets it whole.
-      e.type === 'deploy.recorded' ? compactRecordedData(e.data as Deploy) : JSON.stringify(e.data),
-      receivedAt,
-      e.type === DEPLOY_FAILED ? deploySubject((e.data as { id: string }).id) : null,
-    ]),
-  );
+  await run.query(INSERT_EVENTS(events.length), eventValues);
   // Runs of the reactions these events start commit in the same transaction as the deploys.
   if (hook) await hook(run, events);
   accepted.forEach((i, k) => {
@@ -219,24 +234,19 @@ async function acceptable(
 ): Promise<{ accepted: number[]; endpointNames: Map<string, string> }> {
   const endpointIds = unique(items.map((i) => i.endpointId));
   const endpoints = new Map(
-    (
-      await run.query<{ id: string; name: string; internal: number | string }>(
-        `SELECT id, name, internal FROM deploy_endpoints WHERE id IN (${list(endpointIds.length)})`,
-        endpointIds,
-      )
-    ).map((r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }]),
+    (await run.query<{ id: string; name: string; internal: number | string }>(SELECT_ENDPOINTS(endpointIds.length), endpointIds)).map(
+      (r) => [r.id, { name: r.name, internal: Number(r.internal) === 1 }],
+    ),
   );
   const allowed = (item: IngestItem) => {
     const endpoint = endpoints.get(item.endpointId);
     return endpoint !== undefined && (item.internal === true || !endpoint.internal);
   };
-  const dedupIds = unique(items.flatMap((i) => (allowed(i) && i.input.dedupId !== null ? [i.input.dedupId] : [])));
+  const wanted = new Set<string>();
+  for (const item of items) if (item.input.dedupId !== null && allowed(item)) wanted.add(item.input.dedupId);
+  const dedupIds = [...wanted];
   const taken = new Set(
-    dedupIds.length === 0
-      ? []
-      : (await run.query<{ dedup_id: string }>(`SELECT dedup_id FROM deploys WHERE dedup_id IN (${list(dedupIds.length)})`, dedupIds)).map(
-          (r) => r.dedup_id,
-        ),
+    dedupIds.length === 0 ? [] : (await run.query<{ dedup_id: string }>(SELECT_TAKEN(dedupIds.length), dedupIds)).map((r) => r.dedup_id),
   );
   const accepted: number[] = [];
   items.forEach((item, i) => {
@@ -265,7 +275,9 @@ async function assignNumbers(
   accepted.forEach((i, k) => {
     const alias = items[i]!.input.service;
     const scope = sequenceScope(services.get(alias)?.id ?? null, alias);
-    byScope.set(scope, [...(byScope.get(scope) ?? []), k]);
+    const positions = byScope.get(scope);
+    if (positions) positions.push(k);
+    else byScope.set(scope, [k]);
   });
   const numbers: string[] = new Array(accepted.length);
   // Scopes are locked in sorted order, so two batches in flight never wait on each other in a cycle.

@@ -15,16 +15,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * failed later. Extra fields leave OpsLevel clients, which read `result`, unaffected.
  */
 function accepted(outcome: IngestOutcome, alias: string): string {
-  const recorded = outcome.deploy ? { deployId: outcome.deploy.id, deployNumber: outcome.deploy.deployNumber } : {};
+  const deploy = outcome.deploy;
   switch (outcome.result) {
     case 'ok':
-      return JSON.stringify({ result: outcome.result, ...recorded });
-    case 'no_service_found':
-      return JSON.stringify({
-        result: outcome.result,
-        message: `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.`,
-        ...recorded,
-      });
+      return deploy
+        ? JSON.stringify({ result: outcome.result, deployId: deploy.id, deployNumber: deploy.deployNumber })
+        : JSON.stringify({ result: outcome.result });
+    case 'no_service_found': {
+      const message = `No service found matching alias '${alias}'. Recording '${alias}' as a suggestion.`;
+      return deploy
+        ? JSON.stringify({ result: outcome.result, message, deployId: deploy.id, deployNumber: deploy.deployNumber })
+        : JSON.stringify({ result: outcome.result, message });
+    }
     case 'duplicate_deploy':
       return JSON.stringify({ result: outcome.result, message: 'Deploy not created due to existing deploy with identical dedup_id' });
     case 'endpoint_not_found':
