@@ -148,6 +148,7 @@ function claimedStep(r: NewRun, stepId: string, event: StoredEvent): ClaimedJob 
     step: { status: 'running', attempt: 1, waitState: null, waitDeadline: null, logs: [], attempts: [], input: null },
     event: { id: event.id, type: event.type, source: event.source, timestamp: event.timestamp, data: event.data },
     outputs: {},
+    fresh: true,
   };
 }
 
