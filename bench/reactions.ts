@@ -44,6 +44,9 @@ interface Options {
   duration: number;
   steps: number[];
   stepDuration: number;
+  /** A built checkout to measure in alternating rounds with this one (--baseline DIR), and how many rounds. */
+  baseline: string | undefined;
+  rounds: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -53,6 +56,8 @@ function parseArgs(argv: readonly string[]): Options {
     duration: 20,
     steps: [1000, 1500, 2000, 2500, 3000, 3500, 4000],
     stepDuration: 10,
+    baseline: undefined,
+    rounds: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
@@ -62,14 +67,16 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--step-duration') options.stepDuration = Number(raw);
     else if (flag === '--steps') options.steps = raw.split(',').map(Number);
     else if (flag === '--setups') options.setups = raw.split(',') as Setup[];
+    else if (flag === '--baseline') options.baseline = raw;
+    else if (flag === '--rounds') options.rounds = Number(raw);
     else
       throw new Error(
-        `unknown argument ${flag}\nusage: npm run bench:reactions -- [--setups sqlite,postgres,postgres-2] [--rate n] [--duration s] [--steps a,b,c] [--step-duration s]`,
+        `unknown argument ${flag}\nusage: npm run bench:reactions -- [--setups sqlite,postgres,postgres-2] [--rate n] [--duration s] [--steps a,b,c] [--step-duration s] [--baseline DIR --rounds n]`,
       );
   }
   if (!options.setups.every((x) => ['sqlite', 'postgres', 'postgres-2'].includes(x)))
     throw new Error('--setups takes sqlite, postgres and postgres-2');
-  if (![options.rate, options.duration, options.stepDuration, ...options.steps].every((n) => Number.isFinite(n) && n > 0))
+  if (![options.rate, options.duration, options.stepDuration, options.rounds, ...options.steps].every((n) => Number.isFinite(n) && n > 0))
     throw new Error('every option must be a positive number');
   return options;
 }
@@ -212,7 +219,7 @@ interface Outcome {
   writes?: string;
 }
 
-async function bench(label: string, processes: number, databaseUrl: string | undefined, options: Options): Promise<Outcome> {
+async function bench(label: string, processes: number, databaseUrl: string | undefined, options: Options, root?: string): Promise<Outcome> {
   console.log(`\n== ${label}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bench-reactions-'));
   const token = randomBytes(20).toString('hex');
@@ -227,6 +234,7 @@ async function bench(label: string, processes: number, databaseUrl: string | und
           databaseUrl,
           adminToken: token,
           name: `Shipline ${i + 1}`,
+          ...(root ? { root } : {}),
           env: {
             SHIPLINE_ALLOW_HOSTS: '127.0.0.1',
             SHIPLINE_MASTER_KEY: MASTER_KEY,
@@ -360,9 +368,9 @@ async function rowWrites(url: string, deploys: number): Promise<string> {
   }
 }
 
-async function measuredOnPg(label: string, processes: number, base: string, options: Options): Promise<Outcome> {
+async function measuredOnPg(label: string, processes: number, base: string, options: Options, root?: string): Promise<Outcome> {
   return withPgDatabase(base, async (url) => {
-    const outcome = await bench(label, processes, url, options);
+    const outcome = await bench(label, processes, url, options, root);
     outcome.writes = await rowWrites(url, outcome.acknowledged);
     console.log(`  ${outcome.writes}`);
     return outcome;
@@ -372,10 +380,21 @@ async function measuredOnPg(label: string, processes: number, base: string, opti
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const outcomes: Outcome[] = [];
-  if (options.setups.includes('sqlite')) outcomes.push(await bench('SQLite, one process', 1, undefined, options));
   const pgUrl = process.env.SHIPLINE_TEST_DATABASE_URL;
-  if (pgUrl && options.setups.includes('postgres')) outcomes.push(await measuredOnPg('PostgreSQL, one process', 1, pgUrl, options));
-  if (pgUrl && options.setups.includes('postgres-2')) outcomes.push(await measuredOnPg('PostgreSQL, two processes', 2, pgUrl, options));
+  // With a baseline, each round measures it and then this build, so both meet much the same load.
+  const builds: { tag: string; root?: string }[] = options.baseline
+    ? [{ tag: ' (baseline)', root: options.baseline }, { tag: '' }]
+    : [{ tag: '' }];
+  for (let round = 1; round <= options.rounds; round++) {
+    const r = options.rounds > 1 ? `, round ${round}` : '';
+    for (const { tag, root } of builds) {
+      if (options.setups.includes('sqlite')) outcomes.push(await bench(`SQLite, one process${tag}${r}`, 1, undefined, options, root));
+      if (pgUrl && options.setups.includes('postgres'))
+        outcomes.push(await measuredOnPg(`PostgreSQL, one process${tag}${r}`, 1, pgUrl, options, root));
+      if (pgUrl && options.setups.includes('postgres-2'))
+        outcomes.push(await measuredOnPg(`PostgreSQL, two processes${tag}${r}`, 2, pgUrl, options, root));
+    }
+  }
   console.log(`\n| Store | p50 at ${options.rate}/s | p99 | max | sustained events/s | exactly once | runs durable |`);
   console.log('|---|--:|--:|--:|--:|:-:|:-:|');
   for (const o of outcomes) {
@@ -383,7 +402,7 @@ async function main(): Promise<number> {
       `| ${o.label} | ${o.p50.toFixed(1)} ms | ${o.p99.toFixed(1)} ms | ${o.max.toFixed(1)} ms | ${o.sustained >= options.steps[options.steps.length - 1]! ? '≥ ' : ''}${o.sustained} | ${o.exactlyOnce ? 'yes' : 'NO'} | ${o.allSucceeded ? 'yes' : 'NO'} |`,
     );
   }
-  const sqlite = outcomes.find((o) => o.label.startsWith('SQLite'));
+  const sqlite = outcomes.find((o) => o.label.startsWith('SQLite') && !o.label.includes('baseline'));
   const met = !sqlite || (sqlite.p50 <= TARGET_P50_MS && sqlite.p99 <= TARGET_P99_MS && sqlite.sustained >= TARGET_SUSTAINED);
   if (sqlite)
     console.log(

@@ -1,6 +1,7 @@
 import type { CancelledWait, RunView } from '../store/engine/runs.js';
 import { cancelWaitingStep } from './execute-step.js';
 import { randomUUID } from 'node:crypto';
+import type { LocalLane } from '../store/engine/dispatch.js';
 import { JOBS_CHANNEL } from '../store/engine/dispatch.js';
 import type { ClaimedJob } from '../store/engine/jobs.js';
 import { claimJobs, nextDueAt, releaseAllLeases, renewLeases } from '../store/engine/jobs.js';
@@ -28,11 +29,20 @@ export interface EngineOptions {
  * store when work is queued (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL), by a timer for
  * the next delayed job, and by a slow poll as the safety net.
  */
-export class Engine {
+export class Engine implements LocalLane {
   /** Identifies this process's leases. */
   readonly owner = `engine-${randomUUID()}`;
   private readonly inFlight = new Map<string, { runId: string; abort: AbortController; done: Promise<void> }>();
   private running = false;
+  /** Workers promised to steps that transactions under way insert claimed for this process. */
+  private reserved = 0;
+  /**
+   * Work may be waiting for a worker: a claim or a hand-over got fewer workers than it wanted.
+   * Only then does a finishing step look for more; otherwise new work announces itself (a
+   * notification, the timer of the next delayed job, the safety poll), and a claim per finished
+   * step would mostly find nothing, each a transaction of round trips on PostgreSQL.
+   */
+  private saturated = false;
   private pumping = false;
   private again = false;
   private scheduled = false;
@@ -51,6 +61,7 @@ export class Engine {
 
   async start(): Promise<void> {
     this.running = true;
+    this.deps.store.dispatcher.setLane(this);
     // On SQLite this process owns the queue: leases left by its previous life are void.
     if (!this.deps.store.db.shared) await releaseAllLeases(this.deps.store.db);
     this.unlisten = await this.deps.store.db.listen(JOBS_CHANNEL, () => this.wake());
@@ -66,7 +77,31 @@ export class Engine {
     return this.deps.store.db.outage.report(err);
   }
 
-  private get leaseMs(): number {
+  reserve(wanted: number): number {
+    if (!this.running) return 0;
+    const count = Math.max(0, Math.min(wanted, this.spare));
+    this.reserved += count;
+    if (count < wanted) this.saturated = true;
+    return count;
+  }
+
+  take(jobs: ClaimedJob[]): void {
+    this.reserved -= jobs.length;
+    // Stopped meanwhile: the leases run out and the steps are claimed again (SQLite: at the next start).
+    if (this.running) for (const job of jobs) this.launch(job);
+  }
+
+  release(count: number): void {
+    this.reserved -= count;
+    this.wake();
+  }
+
+  /** Workers neither busy nor promised. */
+  private get spare(): number {
+    return this.options.workers - this.inFlight.size - this.reserved;
+  }
+
+  get leaseMs(): number {
     return this.options.leaseMs ?? 30_000;
   }
 
@@ -82,6 +117,7 @@ export class Engine {
   /** Stops claiming, aborts nothing: in-flight steps finish (up to `graceMs`), then their leases lapse. */
   async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
+    this.deps.store.dispatcher.setLane(undefined);
     clearInterval(this.safety);
     clearInterval(this.renewal);
     clearTimeout(this.timer);
@@ -139,10 +175,17 @@ export class Engine {
     try {
       do {
         this.again = false;
-        while (this.running && this.inFlight.size < this.options.workers) {
-          const jobs = await claimJobs(this.deps.store.db, this.owner, this.options.workers - this.inFlight.size, this.leaseMs);
+        this.saturated = false;
+        while (this.running) {
+          const limit = this.spare;
+          if (limit <= 0) {
+            this.saturated = true;
+            break;
+          }
+          const jobs = await claimJobs(this.deps.store.db, this.owner, limit, this.leaseMs);
           for (const job of jobs) this.launch(job);
-          if (jobs.length === 0) {
+          // Fewer than asked: nothing else is due now, so no second claim to find that out.
+          if (jobs.length < limit) {
             await this.armTimer();
             break;
           }
@@ -158,21 +201,31 @@ export class Engine {
 
   private launch(job: ClaimedJob): void {
     const abort = new AbortController();
-    const done = this.runJob(job, abort).finally(() => {
-      this.inFlight.delete(job.id);
-      this.wake();
-    });
+    const done = this.runJob(job, abort).then(
+      (later) => this.finished(job, later),
+      () => this.finished(job, false),
+    );
     this.inFlight.set(job.id, { runId: job.runId, abort, done });
   }
 
-  private async runJob(job: ClaimedJob, abort: AbortController): Promise<void> {
+  /**
+   * A step's outcome is recorded: look for more work if some may wait for a worker, or if the
+   * outcome put work off until later (a poll, a retry), to set the timer for it.
+   */
+  private finished(job: ClaimedJob, later: boolean): void {
+    this.inFlight.delete(job.id);
+    if (this.saturated || later) this.wake();
+  }
+
+  /** Executes and records a job; true when its outcome was other than an end (a wait, a retry, a poll later). */
+  private async runJob(job: ClaimedJob, abort: AbortController): Promise<boolean> {
     let decision: StepDecision;
     try {
       decision = await executeJob(job, this.deps, abort);
     } catch (err) {
       // Only the store failing gets here; the lease runs out and the job is tried again.
       if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
-      return;
+      return false;
     }
     await new Promise<void>((done) => {
       this.outcomes.push({ decision, done });
@@ -183,6 +236,7 @@ export class Engine {
         void this.record(this.outcomes.splice(0));
       });
     });
+    return decision.kind !== 'end' && decision.kind !== 'discard';
   }
 
   /**

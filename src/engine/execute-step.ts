@@ -70,6 +70,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
     runId: job.runId,
     stepId: job.stepId,
     fence: { status: expected, attempt: job.step.attempt } as const,
+    ...(job.fresh ? { fresh: true } : {}),
     logs: recorder.logs,
     attempts,
   };

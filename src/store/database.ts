@@ -26,6 +26,12 @@ export interface SqlRunner {
    * the database) once the surrounding transaction commits; nothing if it rolls back.
    */
   notify(channel: string): Promise<void>;
+  /**
+   * Calls `settled(true)` once the surrounding transaction committed (on disk, as `transaction`
+   * resolves), `settled(false)` if it rolled back: work handed to this process by a transaction
+   * must not start before the transaction is durable, nor be forgotten when it is undone.
+   */
+  onSettled(settled: (committed: boolean) => void): void;
 }
 
 export interface Db {
@@ -134,6 +140,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
   const statements = new Map<string, SqliteDatabase.Statement>();
   const local = new LocalChannels();
   const pending = new Set<string>();
+  let settling: ((committed: boolean) => void)[] = [];
   const walSync = new WalSync(`${file}-wal`);
   // Prepared once: raw.pragma() would compile the statement on every transaction.
   const syncNormal = raw.prepare('PRAGMA synchronous = NORMAL');
@@ -143,6 +150,9 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
   const run: SqlRunner = {
     async notify(channel: string) {
       pending.add(channel);
+    },
+    onSettled(settled) {
+      settling.push(settled);
     },
     async query<R>(sql: string, params: readonly unknown[] = []) {
       let stmt = statements.get(sql);
@@ -181,7 +191,9 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
         syncNormal.run();
         raw.exec('BEGIN IMMEDIATE');
         pending.clear();
+        settling = [];
         wrote = false;
+        let committed = false;
         try {
           const result = await work(run);
           raw.exec('COMMIT');
@@ -189,6 +201,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
           // job claim that calls out, a read the API answers) sees a change a power loss could
           // still undo, exactly as when COMMIT itself synced.
           if (wrote && !options?.lazy) await walSync.sync();
+          committed = true;
           for (const channel of pending) local.emit(channel);
           return result;
         } catch (err) {
@@ -202,6 +215,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
           throw err;
         } finally {
           pending.clear();
+          for (const settled of settling.splice(0)) settled(committed);
           // FULL for what runs outside transaction(): the query builder's own statements.
           syncFull.run();
         }
@@ -257,10 +271,13 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
   };
   const outage = new OutageMonitor(ping, onOutage);
   const listener = new PgListener(url, outage);
-  const runnerFor = (trx: Kysely<Database>): SqlRunner => ({
+  const runnerFor = (trx: Kysely<Database>, settling: ((committed: boolean) => void)[]): SqlRunner => ({
     // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
     async notify(channel: string) {
       await trx.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
+    },
+    onSettled(settled) {
+      settling.push(settled);
     },
     async query<R>(sql: string, params: readonly unknown[] = []) {
       let text = converted.get(sql);
@@ -277,11 +294,20 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     kysely,
     outage,
     describe: `postgres://${parsed.host}${parsed.pathname}`,
-    transaction: (work, options) =>
-      kysely.transaction().execute(async (trx) => {
-        if (options?.lazy) await trx.executeQuery(CompiledQuery.raw('SET LOCAL synchronous_commit = off'));
-        return work(runnerFor(trx));
-      }),
+    transaction: async (work, options) => {
+      const settling: ((committed: boolean) => void)[] = [];
+      let committed = false;
+      try {
+        const result = await kysely.transaction().execute(async (trx) => {
+          if (options?.lazy) await trx.executeQuery(CompiledQuery.raw('SET LOCAL synchronous_commit = off'));
+          return work(runnerFor(trx, settling));
+        });
+        committed = true;
+        return result;
+      } finally {
+        for (const settled of settling) settled(committed);
+      }
+    },
     migrate: migrateWith(kysely, POSTGRES_MIGRATIONS),
     ping,
     statement: async <R>(sql: string, params: readonly unknown[] = []) => {

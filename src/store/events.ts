@@ -8,7 +8,7 @@ import type { Db, SqlRunner } from './database.js';
 import { eventData, recordedDeployId } from './deploy-events.js';
 import type { Page } from './pagination.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage } from './pagination.js';
-import { placeholders } from './sql.js';
+import { placeholders, rowsOf } from './sql.js';
 
 export type { NewEvent } from '../core/new-event.js';
 import type { NewEvent } from '../core/new-event.js';
@@ -31,6 +31,11 @@ export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void
 // names it by its WHERE.
 const EVENT_INSERT = `INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO NOTHING RETURNING id`;
+
+/** Events without a source key, many rows to a statement (`EVENT_INSERT`'s columns, VALUES appended). */
+const EVENT_INSERT_PLAIN = 'INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject) VALUES';
+// 8 parameters a row: well within both dialects' limits on parameters per statement.
+const ROWS_PER_INSERT = 500;
 
 /** Source keys longer than this, or with other than printable ASCII, are stored as their SHA-256. */
 const MAX_PLAIN_KEY = 200;
@@ -110,7 +115,7 @@ export function eventsRepo(db: Db) {
   /** Inserts events in the caller's transaction and runs the hook on them. */
   async function appendIn(run: SqlRunner, events: NewEvent[], now = new Date().toISOString()): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
-    for (const e of events) {
+    const rowOf = (e: NewEvent) => {
       const event = {
         id: uuidv7(),
         type: e.type,
@@ -121,17 +126,28 @@ export function eventsRepo(db: Db) {
         correlate: e.correlate ?? [],
       };
       const sourceKey = e.sourceKey ? storedSourceKey(e.sourceKey) : null;
-      const inserted = await run.query<{ id: string }>(EVENT_INSERT, [
-        event.id,
-        event.type,
-        event.source,
-        sourceKey,
-        event.timestamp,
-        JSON.stringify(event.data),
-        now,
-        e.subject ?? null,
-      ]);
-      if (inserted.length > 0) stored.push(event);
+      return {
+        event,
+        params: [event.id, event.type, event.source, sourceKey, event.timestamp, JSON.stringify(event.data), now, e.subject ?? null],
+      };
+    };
+    if (events.length > 1 && events.every((e) => !e.sourceKey)) {
+      // Without source keys nothing can conflict: one statement for them all (the runs that end
+      // in one outcome commit store their run.* events so), each one a round trip on PostgreSQL.
+      for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+        const rows = events.slice(start, start + ROWS_PER_INSERT).map(rowOf);
+        await run.query(
+          `${EVENT_INSERT_PLAIN} ${rowsOf(rows.length, 8)}`,
+          rows.flatMap((r) => r.params),
+        );
+        stored.push(...rows.map((r) => r.event));
+      }
+    } else {
+      for (const e of events) {
+        const { event, params } = rowOf(e);
+        const inserted = await run.query<{ id: string }>(EVENT_INSERT, params);
+        if (inserted.length > 0) stored.push(event);
+      }
     }
     if (hook && stored.length > 0) await hook(run, stored);
     return stored;

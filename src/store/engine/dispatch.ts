@@ -9,8 +9,9 @@ import type { SqlRunner } from '../database.js';
 import type { EventsHook, StoredEvent } from '../events.js';
 import type { ReactionsRepo } from './reactions.js';
 import { readGeneration } from './reactions.js';
-import type { NewRun } from './run-state.js';
-import { insertRuns, rootSteps, takeSlot } from './run-state.js';
+import type { ClaimedJob } from './jobs.js';
+import type { ClaimedAtInsert, NewRun } from './run-state.js';
+import { insertRuns, rootSteps, stepJobKey, takeSlot } from './run-state.js';
 import { placeholders } from '../sql.js';
 
 /** The wake-up channel of the job queue. */
@@ -39,12 +40,34 @@ export interface Dispatcher {
    * reaction, or to the one named (whether or not its filter matches). Returns the new run ids.
    */
   replay(run: SqlRunner, event: StoredEvent, only?: string): Promise<{ runs: { id: string; reaction: string }[] }>;
+  /** This process's engine, to take the first steps of the runs it queues (none: all go through the queue). */
+  setLane(lane: LocalLane | undefined): void;
+}
+
+/**
+ * A process's engine as the dispatcher sees it: the first steps of runs this process queues are
+ * inserted already claimed by it, up to its spare workers, and handed to it once the transaction
+ * is on disk. That saves each such step its claim (a row write and a transaction of round trips)
+ * and the other processes a wake-up. A step handed over is leased like any claim: should this
+ * process die before recording its outcome, the lease runs out and another claims it.
+ */
+export interface LocalLane {
+  /** Whom the leases name. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Reserves up to `wanted` workers now; returns how many it got. */
+  reserve(wanted: number): number;
+  /** The reserved steps, once their transaction is on disk. */
+  take(jobs: ClaimedJob[]): void;
+  /** Gives back `count` reservations whose transaction rolled back. */
+  release(count: number): void;
 }
 
 /** `triggers`: the connection types' declarations, saying how the options of a reaction's `on` match. */
 export function createDispatcher(reactions: ReactionsRepo, triggers: readonly TriggerDeclaration[]): Dispatcher {
   let generation = -1;
   let index = new TriggerIndex<Compiled>();
+  let lane: LocalLane | undefined;
 
   async function current(run: SqlRunner): Promise<TriggerIndex<Compiled>> {
     // One primary-key read per transaction tells whether any process changed a reaction.
@@ -72,11 +95,26 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
         runs.push(await admit(run, reaction, event, budget));
       }
     }
-    await insertRuns(run, runs, now);
+    const roots = runs.reduce((n, r) => n + r.roots.length, 0);
+    const taken = roots > 0 ? handOver(run, runs, events, now) : undefined;
+    await insertRuns(run, runs, now, taken);
     const resumed = await resumeWaits(run, events, now);
-    if (runs.some((r) => r.roots.length > 0) || resumed) await run.notify(JOBS_CHANNEL);
+    if (roots > (taken?.count ?? 0) || resumed) await run.notify(JOBS_CHANNEL);
     await run.notify(EVENTS_CHANNEL);
   };
+
+  /** Reserves this process's spare workers for the runs' first steps, handed over on commit. */
+  function handOver(run: SqlRunner, runs: readonly NewRun[], events: readonly StoredEvent[], now: string): ClaimedAtInsert | undefined {
+    const to = lane;
+    if (!to) return undefined;
+    const steps = runs.flatMap((r) => r.roots.map((stepId) => ({ r, stepId })));
+    const count = to.reserve(steps.length);
+    if (count === 0) return undefined;
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const jobs = steps.slice(0, count).map(({ r, stepId }) => claimedStep(r, stepId, byId.get(r.eventId)!));
+    run.onSettled((committed) => (committed ? to.take(jobs) : to.release(count)));
+    return { owner: to.owner, until: new Date(Date.parse(now) + to.leaseMs).toISOString(), count };
+  }
 
   async function replay(run: SqlRunner, event: StoredEvent, only?: string) {
     const now = new Date().toISOString();
@@ -95,7 +133,23 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
     return { runs: runs.map((r) => ({ id: r.id, reaction: r.reaction })) };
   }
 
-  return { hook, replay };
+  return { hook, replay, setLane: (next) => void (lane = next) };
+}
+
+/** A first step as a claim returns it: running, attempt 1, nothing before it in the run. */
+function claimedStep(r: NewRun, stepId: string, event: StoredEvent): ClaimedJob {
+  return {
+    id: stepJobKey(r.id, stepId),
+    kind: 'step',
+    runId: r.id,
+    stepId,
+    payload: null,
+    run: { id: r.id, reaction: r.reaction, version: r.version, eventId: r.eventId, status: r.status },
+    step: { status: 'running', attempt: 1, waitState: null, waitDeadline: null, logs: [], attempts: [], input: null },
+    event: { id: event.id, type: event.type, source: event.source, timestamp: event.timestamp, data: event.data },
+    outputs: {},
+    fresh: true,
+  };
 }
 
 async function admit(run: SqlRunner, reaction: Compiled, event: StoredEvent, budget: Budget): Promise<NewRun> {

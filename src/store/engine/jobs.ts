@@ -28,6 +28,8 @@ export interface ClaimedJob {
   event: ShiplineEvent;
   /** Outputs of the run's steps so far, for `steps.<id>.output` in templates. */
   outputs: Record<string, { output: unknown }>;
+  /** Handed over at its run's creation: it never ran before, so no wait of an earlier attempt can linger. */
+  fresh?: boolean;
 }
 
 export interface AttemptRecord {

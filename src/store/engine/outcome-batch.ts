@@ -67,10 +67,14 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   for (const { d } of ends) if (!kept.has(`${d.runId}\n${d.stepId}`)) await discard(run, d.jobId);
   if (recorded.length === 0) return results;
   // A step that ran had no wait, but a timer of an earlier wait may linger: as clearWait does.
-  const pairs = `(VALUES ${recorded.map(() => '(?, ?)').join(', ')})`;
-  const pairParams = recorded.flatMap(({ d }) => [d.runId, d.stepId]);
-  await run.query(`DELETE FROM wait_keys WHERE (run_id, step_id) IN ${pairs}`, pairParams);
-  await run.query(`DELETE FROM jobs WHERE kind <> 'step' AND (run_id, step_id) IN ${pairs}`, pairParams);
+  // A step that never ran before has none, which spares the commit two round trips.
+  const lingering = recorded.filter(({ d }) => !d.fresh);
+  if (lingering.length > 0) {
+    const pairs = `(VALUES ${lingering.map(() => '(?, ?)').join(', ')})`;
+    const pairParams = lingering.flatMap(({ d }) => [d.runId, d.stepId]);
+    await run.query(`DELETE FROM wait_keys WHERE (run_id, step_id) IN ${pairs}`, pairParams);
+    await run.query(`DELETE FROM jobs WHERE kind <> 'step' AND (run_id, step_id) IN ${pairs}`, pairParams);
+  }
 
   // Next steps first, so that settling sees them pending.
   const settle = new Map<string, ReactionSpec>();

@@ -55,7 +55,17 @@ export interface NewRun {
  * many runs): this runs in the ingest's transaction, where every statement is paid per batch, and
  * on PostgreSQL per round trip.
  */
-export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: string): Promise<void> {
+/**
+ * The first steps inserted already claimed, leased to `owner` until `until` and marked running
+ * (attempt 1), as a claim would leave them: the first `count` of the runs' first steps, in order.
+ */
+export interface ClaimedAtInsert {
+  owner: string;
+  until: string;
+  count: number;
+}
+
+export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: string, claimed?: ClaimedAtInsert): Promise<void> {
   if (runs.length === 0) return;
   await run.query(
     `INSERT INTO runs (id, reaction, reaction_version, event_id, status, concurrency_key, error, created_at, started_at, finished_at) VALUES ${rowsOf(runs.length, 10)}`,
@@ -74,10 +84,15 @@ export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: s
   );
   const steps = runs.flatMap((r) => r.roots.map((stepId) => [r.id, stepId] as const));
   if (steps.length === 0) return;
+  const taken = Math.min(claimed?.count ?? 0, steps.length);
   await run.query(
     `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
-     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, 'pending', NULL, 0, NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, NULL, NULL, ?, NULL, NULL)").join(', ')}`,
-    steps.flatMap(([runId, stepId]) => [runId, stepId, now, now]),
+     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, ?, NULL, CAST(? AS INTEGER), NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, ?, NULL, ?, ?, ?)").join(', ')}`,
+    steps.flatMap(([runId, stepId], i) =>
+      i < taken
+        ? [runId, stepId, 'running', 1, now, now, now, claimed!.owner, claimed!.until]
+        : [runId, stepId, 'pending', 0, now, null, now, null, null],
+    ),
   );
 }
 

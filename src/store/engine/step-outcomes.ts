@@ -24,6 +24,8 @@ interface StepRecord {
   stepId: string;
   /** The step must still be in this state and attempt, or the decision is stale and dropped. */
   fence: { status: 'running' | 'waiting'; attempt: number };
+  /** The step never ran before this attempt (handed over at its run's creation): it has no wait keys or timers to clear. */
+  fresh?: boolean;
   input: unknown;
   logs: string[];
   attempts: AttemptRecord[];
