@@ -61,7 +61,7 @@ export function sequenceScope(serviceId: string | null, alias: string): string {
 const unique = <T>(values: T[]) => [...new Set(values)];
 
 const DEPLOY_COLUMNS = `id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
-  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
+  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source, recorded_event_id`;
 const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at, subject';
 
 // Locks the scope's counter row for the rest of the transaction and reads it.
@@ -122,8 +122,11 @@ export async function recordBatch(
     });
   });
 
+  // Each deploy names its deploy.recorded event, which is then found by id rather than through
+  // an entry of its own in events_by_type (migration 0015).
+  const recordedIds = deploys.map(() => uuidv7());
   const inserted = await run.query<{ id: string }>(
-    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+    `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(deploys.length, 19)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
     deploys.flatMap((d, k) => [
       d.id,
       items[accepted[k]!]!.endpointId,
@@ -143,14 +146,15 @@ export async function recordBatch(
       receivedAt,
       d.status,
       d.source,
+      recordedIds[k]!,
     ]),
   );
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
   if (inserted.length !== deploys.length) throw new DuplicateDedupId();
 
   const sources = new Map(deploys.map((d, k) => [d, eventSourceOf(items[accepted[k]!]!, d.endpoint)]));
-  const events: StoredEvent[] = deploys.map((d) => ({
-    id: uuidv7(),
+  const events: StoredEvent[] = deploys.map((d, k) => ({
+    id: recordedIds[k]!,
     type: 'deploy.recorded',
     source: sources.get(d)!,
     timestamp: d.deployedAt,
