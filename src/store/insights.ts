@@ -62,9 +62,9 @@ interface Lookups {
   marks: Map<string, Mark>;
 }
 
-// The scan is the hot path of every DORA request: only the deploys table, no joins.
 /** The condition of the partial index events_by_type (migration 0015), repeated so that queries may use it. */
 const NOT_RECORDED = "type <> 'deploy.recorded'";
+// The scan is the hot path of every DORA request: only the deploys table, no joins.
 const FACT_COLUMNS = 'd.id, d.service_id, d.environment, d.deployed_at, d.status, d.reported_status, d.deploy_number, d.commit_json';
 
 function toFact(row: FactRow, lookups: Lookups): DeployFact {
