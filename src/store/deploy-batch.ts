@@ -73,12 +73,12 @@ const SELECT_TAKEN = (n: number) => cached(`ingest:taken:${n}`, () => `SELECT de
 const INSERT_DEPLOYS = (n: number) =>
   cached(
     `ingest:deploys:${n}`,
-    () => `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(n, 18)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
+    () => `INSERT INTO deploys (${DEPLOY_COLUMNS}) VALUES ${rows(n, 19)} ON CONFLICT (dedup_id) DO NOTHING RETURNING id`,
   );
 const INSERT_EVENTS = (n: number) => cached(`ingest:events:${n}`, () => `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows(n, 8)}`);
 
 const DEPLOY_COLUMNS = `id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
-  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source`;
+  deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source, recorded_event_id`;
 const EVENT_COLUMNS = 'id, type, source, source_key, occurred_at, data, created_at, subject';
 
 // Locks the scope's counter row for the rest of the transaction and reads it.
@@ -136,8 +136,11 @@ export async function recordBatch(
     });
   });
 
+  // Each deploy names its deploy.recorded event, which is then found by id rather than through
+  // an entry of its own in events_by_type (migration 0015).
+  const recordedIds = deploys.map(() => uuidv7());
   // Parameters written into one array of the final size: flatMap built an array per deploy and copied it.
-  const deployValues: unknown[] = new Array(deploys.length * 18);
+  const deployValues: unknown[] = new Array(deploys.length * 19);
   let v = 0;
   deploys.forEach((d, k) => {
     deployValues[v++] = d.id;
@@ -158,6 +161,7 @@ export async function recordBatch(
     deployValues[v++] = receivedAt;
     deployValues[v++] = d.status;
     deployValues[v++] = d.source;
+    deployValues[v++] = recordedIds[k]!;
   });
   const inserted = await run.query<{ id: string }>(INSERT_DEPLOYS(deploys.length), deployValues);
   // Only a concurrent transaction (another PostgreSQL instance) can have taken a dedup_id since the check.
@@ -165,7 +169,7 @@ export async function recordBatch(
 
   const sources = deploys.map((d, k) => eventSourceOf(items[accepted[k]!]!, d.endpoint));
   const events: StoredEvent[] = deploys.map((d, k) => ({
-    id: uuidv7(),
+    id: recordedIds[k]!,
     type: 'deploy.recorded',
     source: sources[k]!,
     timestamp: d.deployedAt,

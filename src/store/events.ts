@@ -191,18 +191,28 @@ export function eventsRepo(db: Db) {
     },
 
     /**
-     * The ids of the events about a deploy: its `deploy.recorded` event, found through what the
-     * ingest already stores (the type-and-time index: the event's timestamp is the deploy's
-     * deployed_at, its stored time the deploy's received_at; the data names the deploy), and the
+     * The ids of the events about a deploy: its `deploy.recorded` event, which the deploy's row
+     * names where the ingest records it (SQLite, migration 0015; '' when none is stored), else
+     * found through the type-and-time index (the event's timestamp is the deploy's deployed_at,
+     * its stored time the deploy's received_at; the data names the deploy), and the
      * events whose subject is the deploy's dedup id (`deploy.updated`, `octopus.deployment.*`) or
      * `deploy:<id>` (`deploy.failed`, `deploy.marked_failed`), in the order they were stored.
      */
     async aboutDeploy(deploy: { id: string; deployedAt: string; receivedAt: string; dedupId: string | null }): Promise<string[]> {
       return db.transaction(async (run) => {
-        const recorded = await run.query<{ id: string; data: string }>(
-          "SELECT id, data FROM events WHERE type = 'deploy.recorded' AND occurred_at = ? AND created_at = ?",
-          [deploy.deployedAt, deploy.receivedAt],
-        );
+        const [link] = await run.query<{ recorded_event_id: string | null }>('SELECT recorded_event_id FROM deploys WHERE id = ?', [
+          deploy.id,
+        ]);
+        const named = link?.recorded_event_id ?? null;
+        const recorded =
+          named === null
+            ? await run.query<{ id: string; data: string }>(
+                "SELECT id, data FROM events WHERE type = 'deploy.recorded' AND occurred_at = ? AND created_at = ?",
+                [deploy.deployedAt, deploy.receivedAt],
+              )
+            : await run.query<{ id: string; data: string }>("SELECT id, data FROM events WHERE id = ? AND type = 'deploy.recorded'", [
+                named,
+              ]);
         const ids = recorded.filter((e) => recordedDeployId(e.data) === deploy.id).map((e) => e.id);
         // One equality probe of the partial subject index per subject.
         const later: Array<{ id: string; seq: number | string }> = [];
@@ -231,6 +241,8 @@ export function eventsRepo(db: Db) {
       if (q.type) {
         where.push(/[*?]/.test(q.type) ? "type LIKE ? ESCAPE '\\'" : 'type = ?');
         params.push(/[*?]/.test(q.type) ? globToLike(q.type) : q.type);
+        // Repeats the partial index's condition (events_by_type leaves deploy.recorded out on SQLite), so one type's events are read through it.
+        if (!/[*?]/.test(q.type) && q.type !== 'deploy.recorded') where.push("type <> 'deploy.recorded'");
       }
       if (q.since) {
         where.push('created_at >= ?');

@@ -54,6 +54,11 @@ export interface DeploysTable {
   reported_status: string | null;
   /** custom (a deploy endpoint) | octopus */
   source: string;
+  /**
+   * The id of the deploy's `deploy.recorded` event ('' when none is stored), so it is found
+   * without an index entry of its own (SQLite); null where the ingest does not name it (PostgreSQL).
+   */
+  recorded_event_id: string | null;
 }
 
 export interface DeploySequencesTable {

@@ -74,6 +74,7 @@ CREATE TABLE deploys (
   source text NOT NULL DEFAULT 'custom'::text,
   reported_status text,
   endpoint text,
+  recorded_event_id text,
   PRIMARY KEY (id),
   UNIQUE (dedup_id)
 );

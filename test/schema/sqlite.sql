@@ -74,6 +74,7 @@ CREATE TABLE deploys (
   source text NOT NULL DEFAULT 'custom',
   reported_status text,
   endpoint text,
+  recorded_event_id text,
   PRIMARY KEY (id),
   UNIQUE (dedup_id)
 );
@@ -299,7 +300,7 @@ CREATE INDEX deploys_not_succeeded ON deploys (status, deployed_at, id) WHERE st
 CREATE INDEX "deploys_unclaimed_by_alias" on "deploys" ("service_alias", "deployed_at") where "service_id" is null;
 CREATE UNIQUE INDEX "events_by_source_key" on "events" ("source_key") where "source_key" is not null;
 CREATE INDEX "events_by_subject" on "events" ("subject", "seq") where "subject" is not null;
-CREATE INDEX "events_by_type" on "events" ("type", "occurred_at");
+CREATE INDEX "events_by_type" on "events" ("type", "occurred_at") where "type" <> 'deploy.recorded';
 CREATE TRIGGER events_keep_newest BEFORE DELETE ON events WHEN old.seq >= (SELECT max(seq) FROM events) BEGIN SELECT RAISE(ABORT, 'the newest event cannot be deleted: its position would be handed out again'); END;
 CREATE INDEX "inbox_pending" on "inbox" ("seq") where "processed_at" is null;
 CREATE INDEX "jobs_by_step" on "jobs" ("run_id", "step_id");

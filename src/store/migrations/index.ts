@@ -13,6 +13,7 @@ import * as schedules from './0011-schedules.js';
 import * as deployIndexes from './0012-deploy-indexes.js';
 import * as stepQueue from './0013-step-queue.js';
 import * as leanEvents from './0014-lean-events.js';
+import * as recordedEventLink from './0015-recorded-event-link.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -20,6 +21,11 @@ export interface MigrationContext {
   autoIncrementColumn(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** A column's UNIQUE or AUTOINCREMENT can only go by copying the table into a new one (SQLite). */
   rebuildsTablesToDropConstraints: boolean;
+  /**
+   * The dialect's ingest names each deploy's `deploy.recorded` event on its row (SQLite's,
+   * deploy-batch.ts), so that event need not enter `events_by_type` (0015).
+   */
+  ingestNamesRecordedEvents: boolean;
 }
 
 /** What SQLite's migrations are told (database.ts; tests that stop at an earlier migration use it too). */
@@ -27,6 +33,7 @@ export const SQLITE_MIGRATIONS: MigrationContext = {
   autoIncrementType: 'integer',
   autoIncrementColumn: (c) => c.autoIncrement(),
   rebuildsTablesToDropConstraints: true,
+  ingestNamesRecordedEvents: true,
 };
 
 /** What PostgreSQL's migrations are told. */
@@ -34,6 +41,7 @@ export const POSTGRES_MIGRATIONS: MigrationContext = {
   autoIncrementType: 'bigserial',
   autoIncrementColumn: (c) => c,
   rebuildsTablesToDropConstraints: false,
+  ingestNamesRecordedEvents: false,
 };
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -54,6 +62,7 @@ const STEPS: Record<string, Step> = {
   '0012-deploy-indexes': deployIndexes,
   '0013-step-queue': stepQueue,
   '0014-lean-events': leanEvents,
+  '0015-recorded-event-link': recordedEventLink,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
