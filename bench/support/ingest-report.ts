@@ -23,16 +23,16 @@ export interface Subject {
     writeBytes: number | undefined;
     walBytes: number | undefined;
     dbCpuUs: number | undefined;
-    /** Transactions PostgreSQL committed in the bench database (one per ingest statement, plus the wake-ups'). */
-    dbCommits: number | undefined;
+    /** PostgreSQL: ingest statements (writes of the one service's sequence row). */
+    dbBatches: number | undefined;
     steal: number | undefined;
   }>;
   /** Deploys in the store, read with the server stopped. */
   countStored?: () => Promise<number>;
   /** PostgreSQL only: the WAL insert position, in bytes. */
   walPosition?: () => Promise<bigint>;
-  /** PostgreSQL only: transactions committed in Shipline's database so far. */
-  commits?: () => Promise<number>;
+  /** PostgreSQL only: ingest statements so far (the bench's deploys all go to one service's sequence row). */
+  batches?: () => Promise<number>;
   /** PostgreSQL only: the backends serving Shipline. */
   backendPids?: () => Promise<number[]>;
 }
@@ -52,8 +52,8 @@ export interface SubjectFigures {
   dbCpuUsPerRequest: number | undefined;
   /** write_bytes of the server process per 2xx. */
   writtenPerDeploy: number | undefined;
-  /** PostgreSQL: 2xx answers per transaction committed, about the ingest's batch size. */
-  deploysPerCommit: number | undefined;
+  /** PostgreSQL: 2xx answers per ingest statement, the batch size. */
+  deploysPerBatch: number | undefined;
   /** PostgreSQL WAL generated per 2xx. */
   walPerDeploy: number | undefined;
   non2xx: number;
@@ -152,7 +152,7 @@ export function judge(results: ReadonlyMap<Subject['key'], SubjectFigures>): { c
     checks.push({
       name: `${name} >= ${TARGETS.postgresVsSqlite} of its build's SQLite`,
       pass: ratio >= TARGETS.postgresVsSqlite,
-      detail: `${ratio.toFixed(2)}${onPostgres.deploysPerCommit === undefined ? '' : `, ${onPostgres.deploysPerCommit.toFixed(1)} deploys per commit`}`,
+      detail: `${ratio.toFixed(2)}${onPostgres.deploysPerBatch === undefined ? '' : `, ${onPostgres.deploysPerBatch.toFixed(1)} deploys per batch`}`,
     });
   }
   return { checks, failures };
