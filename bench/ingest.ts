@@ -4,9 +4,10 @@
 //
 //   npm run bench:ingest [-- --rounds 5 --duration 5 --warmup 5 --connections 50 --json out.json --baseline <checkout>]
 //
-// --baseline measures a second build of Shipline on SQLite (another checkout, built with
-// `npm run build`) in the same alternating rounds, just before this one: a change's before and
-// after from one run, each round's CPU µs per request and bytes per deploy printed side by side.
+// --baseline measures a second build of Shipline (another checkout, built with `npm run build`)
+// in the same alternating rounds, on SQLite and, when PostgreSQL is measured, on PostgreSQL too,
+// each just before this build on the same store: a change's before and after from one run, each
+// round's CPU µs per request and bytes per deploy printed side by side.
 //
 // Load comes from wrk (1 thread; installed with apt-get when missing) running bench/wrk-deploy.lua,
 // which sends each request a deploy with its own dedup_id. The servers take turns, round by round
@@ -41,6 +42,8 @@ import type { Subject, SubjectFigures } from './support/ingest-report.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Above this share of stolen CPU time the servers did not get the machine a quiet run gets. */
 const STEAL_WARNING = 0.05;
+/** PostgreSQL's backends send their statistics at most once a second (PGSTAT_MIN_INTERVAL), once idle. */
+const STATS_FLUSH_MS = 1_200;
 
 interface Options {
   rounds: number;
@@ -195,7 +198,7 @@ async function startShipline(runId: string, pgBaseUrl: string | undefined, basel
   const endpoint = await adminPost(`${server.url}/api/v1/deploy-endpoints`, adminToken, { name: 'bench' });
   if (typeof endpoint.id !== 'string') throw new Error(`deploy endpoint without an id: ${JSON.stringify(endpoint)}`);
   await adminPost(`${server.url}/api/v1/services`, adminToken, { name: 'checkout' });
-  const key = baseline ? 'baseline' : databaseUrl ? 'postgres' : 'sqlite';
+  const key = databaseUrl ? (baseline ? 'baseline-postgres' : 'postgres') : baseline ? 'baseline' : 'sqlite';
   const subject = newSubject(key, `Shipline, ${label}`, server, `${server.url}/integrations/deploy/${endpoint.id}`, `${runId}-${key}`);
   subject.storeLine = server.readyLine;
   if (!databaseUrl) {
@@ -210,6 +213,12 @@ async function startShipline(runId: string, pgBaseUrl: string | undefined, basel
   subject.countStored = async () => Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM deploys')).rows[0]?.n);
   subject.walPosition = async () =>
     lsnBytes((await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
+  // Every deploy goes to one service, so each ingest statement writes its sequence row once.
+  subject.batches = async () =>
+    Number(
+      (await client.query<{ n: string }>("SELECT n_tup_upd + n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'deploy_sequences'"))
+        .rows[0]?.n,
+    );
   subject.backendPids = async () =>
     (
       await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName])
@@ -263,6 +272,7 @@ async function measureRound(subject: Subject, seconds: number, connections: numb
   const io0 = processWriteBytes(pid);
   const wal0 = await subject.walPosition?.();
   const db0 = await backendCpu(subject);
+  const batches0 = await subject.batches?.();
   const host0 = cpuTimes();
   const wrk = await runWrk({ url: subject.url, seconds, connections, threads: 1, idPrefix: `${subject.idPrefix}-${tag}` });
   const host1 = cpuTimes();
@@ -270,6 +280,9 @@ async function measureRound(subject: Subject, seconds: number, connections: numb
   const io1 = processWriteBytes(pid);
   const wal1 = await subject.walPosition?.();
   const db1 = await backendCpu(subject);
+  // A backend reports its table statistics when idle, at most once a second: wait for that.
+  if (subject.batches) await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
+  const batches1 = await subject.batches?.();
   let dbCpuUs: number | undefined;
   if (db0 && db1) {
     dbCpuUs = 0;
@@ -283,6 +296,7 @@ async function measureRound(subject: Subject, seconds: number, connections: numb
     writeBytes: io0 !== undefined && io1 !== undefined ? io1 - io0 : undefined,
     walBytes: wal0 !== undefined && wal1 !== undefined ? Number(wal1 - wal0) : undefined,
     dbCpuUs,
+    dbBatches: batches0 !== undefined && batches1 !== undefined ? batches1 - batches0 : undefined,
     steal: stealBetween(host0, host1),
   });
   const rps = wrk.requests / wrk.seconds;
@@ -290,9 +304,11 @@ async function measureRound(subject: Subject, seconds: number, connections: numb
   const round = subject.rounds.at(-1)!;
   const cpu = round.cpuUs === undefined || wrk.requests === 0 ? '-' : (round.cpuUs / wrk.requests).toFixed(1);
   const written = round.writeBytes === undefined || ok2xx(wrk) === 0 ? '-' : fmtInt(round.writeBytes / ok2xx(wrk));
+  const db = round.dbCpuUs === undefined || wrk.requests === 0 ? '' : `, ${(round.dbCpuUs / wrk.requests).toFixed(1)} DB CPU µs/req`;
+  const perBatch = round.dbBatches ? `, ${(ok2xx(wrk) / round.dbBatches).toFixed(1)} deploys per batch` : '';
   console.log(
     `  ${subject.name.padEnd(28)} ${fmtInt(rps).padStart(7)} req/s, p99 ${fmtMs(mergedPercentileMs([wrk], 99))} ms, ` +
-      `${cpu} CPU µs/req, ${written} B written/req` +
+      `${cpu} CPU µs/req, ${written} B written/req${db}${perBatch}` +
       `${bad ? `, ${wrk.non2xx} non-2xx, ${wrk.socketErrors} socket errors` : ''}`,
   );
 }
@@ -351,6 +367,7 @@ function figures(subject: Subject): SubjectFigures {
             sum((r) => r.writeBytes),
             accepted,
           ),
+    deploysPerBatch: per(accepted, sum((r) => r.dbBatches) ?? 0),
     walPerDeploy: subject.walPosition
       ? per(
           sum((r) => r.walBytes),
@@ -387,6 +404,7 @@ async function main(): Promise<number> {
   const subjects: Subject[] = [await startBare(runId), await startReference(runId)];
   if (options.baseline) subjects.push(await startShipline(runId, undefined, options.baseline));
   subjects.push(await startShipline(runId, undefined));
+  if (pgBaseUrl && options.baseline) subjects.push(await startShipline(runId, pgBaseUrl, options.baseline));
   if (pgBaseUrl) subjects.push(await startShipline(runId, pgBaseUrl));
   for (const s of subjects) console.log(`  ${s.storeLine ?? s.server.readyLine} (pid ${s.server.pid})`);
   for (const s of subjects) await warmUp(s, options);

@@ -87,6 +87,46 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     expect(suggested.map((e) => (e.data as { alias: string }).alias)).toEqual(['brand-new']);
   });
 
+  it('has one batch of an alias in flight at a time, while batches of other aliases overlap', async () => {
+    // The ingest statements in flight, by the aliases they carry ($3).
+    const perAlias = new Map<string, number>();
+    let mostOfOneAlias = 0;
+    let statements = 0;
+    let mostStatements = 0;
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      const query = args[0] as { text?: unknown; values?: unknown[] };
+      if (typeof query?.text !== 'string' || !query.text.includes('INSERT INTO deploys')) return result;
+      const aliases = [...new Set(query.values![2] as string[])];
+      for (const alias of aliases) perAlias.set(alias, (perAlias.get(alias) ?? 0) + 1);
+      mostOfOneAlias = Math.max(mostOfOneAlias, ...aliases.map((alias) => perAlias.get(alias)!));
+      mostStatements = Math.max(mostStatements, ++statements);
+      const done = () => {
+        statements--;
+        for (const alias of aliases) perAlias.set(alias, perAlias.get(alias)! - 1);
+      };
+      (result as Promise<unknown>).then(done, done);
+      return result;
+    } as typeof original;
+    try {
+      // Deploys arriving in turns of the event loop, each turn's ready to make a batch of its own
+      // while the earlier ones are still in PostgreSQL.
+      const pending: Array<Promise<unknown>> = [];
+      for (let turn = 0; turn < 6; turn++) {
+        pending.push(a.ingest.record(endpointId, input({ service: 'cart-svc', dedup_id: `turn-${turn}` })));
+        pending.push(a.ingest.record(endpointId, input({ service: `turn-alias-${turn}`, dedup_id: `turn-alias-${turn}` })));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const outcomes = (await Promise.all(pending)) as Array<{ result: string }>;
+      expect(outcomes.filter((o) => o.result === 'ok')).toHaveLength(6);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(mostOfOneAlias).toBe(1);
+    expect(mostStatements).toBeGreaterThan(1);
+  });
+
   it('sees a reaction another instance applied, and commits the runs with the deploys', async () => {
     await batch('before', 1);
     await apply(b, 'on-deploys', 'deploy.*');

@@ -5,8 +5,8 @@ import type { WrkRun } from './wrk.js';
 
 /** One server under load, and what its rounds measured. */
 export interface Subject {
-  /** `baseline`: another build's Shipline on SQLite (`--baseline`), measured in the same rounds. */
-  key: 'bare' | 'reference' | 'baseline' | 'sqlite' | 'postgres';
+  /** `baseline`, `baseline-postgres`: another build's Shipline (`--baseline`), measured in the same rounds. */
+  key: 'bare' | 'reference' | 'baseline' | 'sqlite' | 'baseline-postgres' | 'postgres';
   name: string;
   server: ServerChild;
   /** The full webhook URL wrk posts to. */
@@ -23,12 +23,16 @@ export interface Subject {
     writeBytes: number | undefined;
     walBytes: number | undefined;
     dbCpuUs: number | undefined;
+    /** PostgreSQL: ingest statements (writes of the one service's sequence row). */
+    dbBatches: number | undefined;
     steal: number | undefined;
   }>;
   /** Deploys in the store, read with the server stopped. */
   countStored?: () => Promise<number>;
   /** PostgreSQL only: the WAL insert position, in bytes. */
   walPosition?: () => Promise<bigint>;
+  /** PostgreSQL only: ingest statements so far (the bench's deploys all go to one service's sequence row). */
+  batches?: () => Promise<number>;
   /** PostgreSQL only: the backends serving Shipline. */
   backendPids?: () => Promise<number[]>;
 }
@@ -48,6 +52,8 @@ export interface SubjectFigures {
   dbCpuUsPerRequest: number | undefined;
   /** write_bytes of the server process per 2xx. */
   writtenPerDeploy: number | undefined;
+  /** PostgreSQL: 2xx answers per ingest statement, the batch size. */
+  deploysPerBatch: number | undefined;
   /** PostgreSQL WAL generated per 2xx. */
   walPerDeploy: number | undefined;
   non2xx: number;
@@ -137,13 +143,16 @@ export function judge(results: ReadonlyMap<Subject['key'], SubjectFigures>): { c
       },
     );
   }
-  const postgres = results.get('postgres');
-  if (sqlite && postgres) {
-    const ratio = postgres.requestsPerSec / sqlite.requestsPerSec;
+  for (const [name, onSqlite, onPostgres] of [
+    ['PostgreSQL', sqlite, results.get('postgres')],
+    ['baseline PostgreSQL', results.get('baseline'), results.get('baseline-postgres')],
+  ] as const) {
+    if (!onSqlite || !onPostgres) continue;
+    const ratio = onPostgres.requestsPerSec / onSqlite.requestsPerSec;
     checks.push({
-      name: `PostgreSQL >= ${TARGETS.postgresVsSqlite} of Shipline SQLite`,
+      name: `${name} >= ${TARGETS.postgresVsSqlite} of its build's SQLite`,
       pass: ratio >= TARGETS.postgresVsSqlite,
-      detail: ratio.toFixed(2),
+      detail: `${ratio.toFixed(2)}${onPostgres.deploysPerBatch === undefined ? '' : `, ${onPostgres.deploysPerBatch.toFixed(1)} deploys per batch`}`,
     });
   }
   return { checks, failures };
@@ -173,7 +182,7 @@ export function ingestTable(results: ReadonlyMap<Subject['key'], SubjectFigures>
         fmtOpt(f.cpuUsPerRequest, 1),
         fmtOpt(f.dbCpuUsPerRequest, 1),
         written,
-        s.key === 'sqlite' || s.key === 'postgres' || s.key === 'baseline' ? ratio(reference) : '',
+        s.key === 'bare' || s.key === 'reference' ? '' : ratio(reference),
         ratio(bare),
         `${f.non2xx + f.socketErrors}`,
         f.steal === undefined ? '-' : fmtPct(f.steal),
