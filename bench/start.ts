@@ -161,11 +161,7 @@ async function startTimed(name: string, args: string[], env: NodeJS.ProcessEnv, 
 }
 
 /** Starts the Shipline of `checkout` (default this one) on `dataDir`. */
-async function startShipline(
-  dataDir: string,
-  nodeFlags: string[],
-  checkout = ROOT,
-): Promise<{ started: Started; adminToken: string }> {
+async function startShipline(dataDir: string, nodeFlags: string[], checkout = ROOT): Promise<{ started: Started; adminToken: string }> {
   const port = await freePort();
   const adminToken = randomBytes(30).toString('base64url');
   const env = shiplineEnv({
