@@ -2,7 +2,7 @@
 // much memory it holds idle and after ingesting deploys, against a bare Fastify server started
 // the same way (the floor: Node and Fastify alone).
 //
-//   npm run bench:start [-- --runs 5 --deploys 100000 --cpu-prof <dir> --heap-snapshot --json out.json]
+//   npm run bench:start [-- --runs 5 --deploys 100000 --baseline <checkout> --cpu-prof <dir> --heap-snapshot --json out.json]
 //
 // Each run spawns `node bin/shipline start` (the compiled CLI, as `npm start` does) on a fresh
 // SQLite data dir and a free port on 127.0.0.1, and times spawn → first 200 from /readyz
@@ -11,6 +11,8 @@
 // After 2 s idle it reads VmRSS and VmHWM from /proc/<pid>/status; then it posts --deploys
 // deploys through the webhook (32 keep-alive connections) and reads them again after 2 s. Shipline
 // is then started once more on the same data dir (migrated, holding the deploys): the restart.
+// --baseline <checkout> adds another build's Shipline (its own `npm run build` done) to the same
+// alternating rounds, so a change is compared with what it changes in one run on one machine load.
 // --cpu-prof <dir> and --heap-snapshot add one diagnostic start after the measured ones (so the
 // profiler's overhead is in none of them): the top functions and modules by self time until
 // ready, and a heap snapshot taken after 2 s idle (its size and largest constructors).
@@ -38,12 +40,15 @@ interface Options {
   cpuProf: string | undefined;
   heapSnapshot: boolean;
   json: string | undefined;
+  /** Another checkout whose built bin/shipline runs in the same rounds. */
+  baseline: string | undefined;
 }
 
-const USAGE = 'usage: npm run bench:start -- [--runs <n>] [--deploys <n>] [--cpu-prof <dir>] [--heap-snapshot] [--json <file>]';
+const USAGE =
+  'usage: npm run bench:start -- [--runs <n>] [--deploys <n>] [--baseline <checkout>] [--cpu-prof <dir>] [--heap-snapshot] [--json <file>]';
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { runs: 5, deploys: 100_000, cpuProf: undefined, heapSnapshot: false, json: undefined };
+  const options: Options = { runs: 5, deploys: 100_000, cpuProf: undefined, heapSnapshot: false, json: undefined, baseline: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -54,11 +59,12 @@ function parseArgs(argv: readonly string[]): Options {
       options.heapSnapshot = true;
       continue;
     }
-    const match = /^--(runs|deploys|cpu-prof|json)(?:=(.*))?$/.exec(arg);
+    const match = /^--(runs|deploys|cpu-prof|json|baseline)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const raw = match[2] ?? argv[++i];
     if (raw === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`);
     if (match[1] === 'cpu-prof') options.cpuProf = path.resolve(raw);
+    else if (match[1] === 'baseline') options.baseline = path.resolve(raw);
     else if (match[1] === 'json') options.json = raw;
     else {
       const value = Number(raw);
@@ -154,7 +160,8 @@ async function startTimed(name: string, args: string[], env: NodeJS.ProcessEnv, 
   };
 }
 
-async function startShipline(dataDir: string, nodeFlags: string[]): Promise<{ started: Started; adminToken: string }> {
+/** Starts the Shipline of `checkout` (default this one) on `dataDir`. */
+async function startShipline(dataDir: string, nodeFlags: string[], checkout = ROOT): Promise<{ started: Started; adminToken: string }> {
   const port = await freePort();
   const adminToken = randomBytes(30).toString('base64url');
   const env = shiplineEnv({
@@ -165,7 +172,7 @@ async function startShipline(dataDir: string, nodeFlags: string[]): Promise<{ st
     SHIPLINE_LOG_LEVEL: 'warn',
   });
   // cwd is the data dir: a heap snapshot lands there.
-  const started = await startTimed('Shipline', [...nodeFlags, path.join(ROOT, 'bin', 'shipline'), 'start'], env, dataDir, port);
+  const started = await startTimed('Shipline', [...nodeFlags, path.join(checkout, 'bin', 'shipline'), 'start'], env, dataDir, port);
   return { started, adminToken };
 }
 
@@ -231,13 +238,16 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
   return { rss: m.rss / MiB, hwm: m.hwm / MiB };
 }
 
-async function measureRun(kind: 'shipline' | 'bare', options: Options, runId: string, run: number): Promise<RunResult> {
+type Kind = 'shipline' | 'baseline' | 'bare';
+
+async function measureRun(kind: Kind, options: Options, runId: string, run: number): Promise<RunResult> {
+  const checkout = kind === 'baseline' ? options.baseline! : ROOT;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-start-'));
   try {
     let started: Started;
     let urlPath = '/integrations/deploy/bench';
     let adminToken = '';
-    if (kind === 'shipline') ({ started, adminToken } = await startShipline(dataDir, []));
+    if (kind !== 'bare') ({ started, adminToken } = await startShipline(dataDir, [], checkout));
     else started = await startBare();
     await sleep(2000);
     const idle = memoryMiB(started.pid);
@@ -253,7 +263,7 @@ async function measureRun(kind: 'shipline' | 'bare', options: Options, runId: st
       deploysPerSec: undefined,
     };
     if (options.deploys > 0) {
-      if (kind === 'shipline') {
+      if (kind !== 'bare') {
         const endpoint = await adminPost(started.base, adminToken, '/api/v1/deploy-endpoints', { name: 'bench' });
         await adminPost(started.base, adminToken, '/api/v1/services', { name: 'checkout' });
         urlPath = `/integrations/deploy/${String(endpoint.id)}`;
@@ -266,8 +276,8 @@ async function measureRun(kind: 'shipline' | 'bare', options: Options, runId: st
     }
     const code = await started.stop();
     if (code !== 0) throw new Error(`${kind} exited with code ${code} on SIGTERM:\n${started.output()}`);
-    if (kind === 'shipline') {
-      const again = (await startShipline(dataDir, [])).started;
+    if (kind !== 'bare') {
+      const again = (await startShipline(dataDir, [], checkout)).started;
       result.restartMs = again.startMs;
       result.restartCpuMs = again.cpuMs;
       const code2 = await again.stop();
@@ -365,15 +375,18 @@ async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const loadBefore = loadAverage();
   console.log(
-    `Start benchmark: ${options.runs} runs each, alternating Shipline (SQLite) and bare Fastify; ${options.deploys} deploys per run`,
+    `Start benchmark: ${options.runs} runs each, alternating Shipline (SQLite)${options.baseline ? `, the baseline at ${options.baseline}` : ''} and bare Fastify; ${options.deploys} deploys per run`,
   );
   const shipline: RunResult[] = [];
   const bare: RunResult[] = [];
+  const baseline: RunResult[] = [];
+  const kinds: [Kind, RunResult[]][] = [
+    ['shipline', shipline],
+    ...(options.baseline ? [['baseline', baseline] as [Kind, RunResult[]]] : []),
+    ['bare', bare],
+  ];
   for (let run = 1; run <= options.runs; run++) {
-    for (const [kind, results] of [
-      ['shipline', shipline],
-      ['bare', bare],
-    ] as const) {
+    for (const [kind, results] of kinds) {
       const r = await measureRun(kind, options, runId, run);
       results.push(r);
       console.log(
@@ -390,6 +403,7 @@ async function main(): Promise<number> {
     `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | deploys/s while loading |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     row('Shipline (SQLite)', shipline),
+    ...(options.baseline ? [row(`baseline (${options.baseline})`, baseline)] : []),
     row('bare Fastify', bare),
   ].join('\n');
   console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs; load average ${loadBefore} before, ${loadAfter} after.\n\n${table}\n`);
@@ -410,7 +424,7 @@ async function main(): Promise<number> {
   for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(32)} ${c.detail}`);
   const diagnostic = options.cpuProf || options.heapSnapshot ? await diagnose(options) : undefined;
   if (options.json) {
-    const result = { options, node: process.version, loadBefore, loadAfter, shipline, bare, checks, diagnostic };
+    const result = { options, node: process.version, loadBefore, loadAfter, shipline, baseline, bare, checks, diagnostic };
     fs.writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`\nresults written to ${options.json}`);
   }

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import module from 'node:module';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import type { Config } from '../config.js';
@@ -31,6 +32,16 @@ async function loadMain(): Promise<Main> {
   return import('../main.js');
 }
 
+/**
+ * Writes the compile cache bin/shipline enabled (Node 22.10+) now that the server is ready, with
+ * the code of every function the start ran: a server runs until it is stopped, and Node would
+ * otherwise write it only at exit, which a killed process never reaches. Synchronous, once per
+ * start; a failed write is skipped by Node.
+ */
+function saveCompiledCode(): void {
+  (module as { flushCompileCache?: () => void }).flushCompileCache?.();
+}
+
 export function registerServerCommands(program: Command): void {
   program
     .command('start')
@@ -46,6 +57,7 @@ export function registerServerCommands(program: Command): void {
           throw new CliError(`Port ${config.port} is in use: pick another with SHIPLINE_PORT, or SHIPLINE_PORT=0 for a free one`);
         throw err;
       }
+      saveCompiledCode();
     });
 
   program
