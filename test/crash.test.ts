@@ -1,12 +1,15 @@
 import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import SqliteDatabase from 'better-sqlite3';
+import { sqliteDatabaseClass } from '../src/store/sqlite-driver.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 import type { ServerProcess } from './support/server-process.js';
 import { startServer } from './support/server-process.js';
+
+// The build of better-sqlite3 Shipline itself opens on this Node.
+const SqliteDatabase = sqliteDatabaseClass();
 
 /**
  * Crash safety: a 202 from the deploy webhook promises the deploy is committed. Kill -9 the

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
+import { sqliteDatabaseClass } from '../src/store/sqlite-driver.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeployPayload } from '../src/core/deploy-payload.js';
@@ -13,6 +13,9 @@ import type { Store } from '../src/store/index.js';
 import type { TestDatabase } from './support/databases.js';
 import { freshDatabase } from './support/databases.js';
 import { seedPayload } from './support/app.js';
+
+// The build of better-sqlite3 Shipline itself opens on this Node.
+const Database = sqliteDatabaseClass();
 
 // A 202 promises the deploy survives a power loss, not only a crash of the process. kill -9
 // cannot tell (the OS keeps what was written), so the settings that make it true are pinned here.

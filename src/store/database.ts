@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
@@ -12,6 +12,7 @@ import type { OutageChange } from './outage.js';
 import { markUnavailable, OutageMonitor } from './outage.js';
 import type { CheckpointStats } from './wal-checkpointer.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { WalSync } from './wal-sync.js';
 import type { Database } from './schema.js';
 
@@ -112,7 +113,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
   ensurePrivateDir(dataDir, onWarning);
   const file = path.join(dataDir, 'shipline.db');
   preparePrivateDatabase(file);
-  const raw = new SqliteDatabase(file);
+  const raw = new (sqliteDatabaseClass())(file);
   raw.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before its 202 goes out. Group commit keeps this fast.
   raw.pragma('synchronous = FULL');

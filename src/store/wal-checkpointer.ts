@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { sqliteDriverPath } from './sqlite-driver.js';
 
 /** How often the checkpointer looks: soon while commits come in, backing off while none do. */
 export interface CheckpointerTiming {
@@ -86,7 +86,7 @@ export function startWalCheckpointer(
   onError: (message: string) => void,
   timing: CheckpointerTiming = DEFAULT_TIMING,
 ): WalCheckpointer {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = sqliteDriverPath();
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const stats = new Int32Array(shared);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, shared, ...timing } });

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './database.js';
 import { openDb } from './database.js';
+
+// The build of better-sqlite3 Shipline itself opens on this Node.
+const Database = sqliteDatabaseClass();
 
 // On SQLite a transaction commits with synchronous=NORMAL and is made durable by an fdatasync of
 // the WAL on the thread pool. These pin the order that keeps a resolved transaction (a 202) as

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import SqliteDatabase from 'better-sqlite3';
+import { sqliteDatabaseClass } from '../../src/store/sqlite-driver.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ import { DIALECTS, freshDatabase, POSTGRES_URL } from '../support/databases.js';
 import type { TestDatabase } from '../support/databases.js';
 import { startServer } from '../support/server-process.js';
 import type { ServerProcess } from '../support/server-process.js';
+
+// The build of better-sqlite3 Shipline itself opens on this Node.
+const SqliteDatabase = sqliteDatabaseClass();
 
 /**
  * A store that goes away (PostgreSQL connections terminated or refused, a SQLite file locked by
