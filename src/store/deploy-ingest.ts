@@ -13,18 +13,6 @@ const MAX_BATCH = 256;
  * server syncs their commits together. With one writer (SQLite) one at a time.
  */
 const PG_PARALLEL = 4;
-/**
- * With one writer (SQLite), once a batch of at least this many deploys is answered, the next
- * batch waits (up to `gatherMs`) for as many requests as were queued plus those just answered:
- * under load the clients answered send again within a fraction of a millisecond, and without
- * the wait the next batch flushed with only the requests that came in during the last sync, so
- * 50 clients split into two groups of ~25 that took turns, each commit rewriting the right-edge
- * pages of every index for half the deploys (docs/decisions/0036). A batch smaller than this
- * means the load is light, and the next request is flushed at once.
- */
-const GATHER_AFTER = 8;
-/** How long the next batch waits at most for the clients of the last one: the default of `gatherMs`. */
-const GATHER_MS = 1;
 
 interface Waiter {
   item: IngestItem;
@@ -54,21 +42,16 @@ export class DeployIngest {
   private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>;
   /** Whether a batch the store failed is tried once more here (the group commit does it itself). */
   private readonly retryOutage: boolean;
-  private readonly gatherMs: number;
-  /** While the next batch gathers: the queue length that flushes it early, and the deadline's timer. */
-  private gathering: { until: number; timer: NodeJS.Timeout } | undefined;
 
   /**
    * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
    * group commit on SQLite, so a batch of deploys and the engine's step outcomes share a commit.
-   * `gatherMs`: how long a batch that follows a busy one waits at most for more deploys (SQLite).
    */
   constructor(
     db: Db,
     events?: EventsRepo,
     commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>,
     now: () => Date = () => new Date(),
-    options: { gatherMs?: number } = {},
   ) {
     this.db = db;
     this.events = events;
@@ -77,7 +60,6 @@ export class DeployIngest {
     this.now = now;
     this.pg = db.statement ? new PgIngest(db, events) : undefined;
     this.parallel = this.pg ? PG_PARALLEL : 1;
-    this.gatherMs = options.gatherMs ?? GATHER_MS;
   }
 
   /** Records one deploy in the caller's transaction (an integration storing its events with it, under its internal endpoint). */
@@ -92,13 +74,12 @@ export class DeployIngest {
   record(endpointId: string, input: DeployInput, options: { internal?: boolean } = {}): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item: { endpointId, input, ...(options.internal ? { internal: true } : {}) }, resolve, reject });
-      if (this.gathering && this.queue.length >= this.gathering.until) this.stopGathering();
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.scheduled || this.gathering || this.inFlight >= this.parallel || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.parallel || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate runs after the current poll phase, so every request already read joins the batch.
     setImmediate(() => {
@@ -141,11 +122,8 @@ export class DeployIngest {
     this.inFlight++;
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
-    // The requests already waiting when this batch is answered; its own clients may send again after.
-    let waitingWhenAnswered: number | undefined;
     const commitBatch = async () => {
       const outcomes = await this.commitItems(items, receivedAt);
-      waitingWhenAnswered = this.queue.length;
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
     try {
@@ -164,24 +142,8 @@ export class DeployIngest {
     } finally {
       if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
       this.inFlight--;
-      if (!this.pg && batch.length >= GATHER_AFTER && waitingWhenAnswered !== undefined) this.gather(waitingWhenAnswered + batch.length);
       this.schedule();
     }
-  }
-
-  /** Holds the next batch until `count` deploys are queued (the clients just answered are back), or `gatherMs` passed. */
-  private gather(count: number): void {
-    const until = Math.min(MAX_BATCH, count);
-    if (this.queue.length >= until) return;
-    const timer = setTimeout(() => this.stopGathering(), this.gatherMs);
-    this.gathering = { until, timer };
-  }
-
-  private stopGathering(): void {
-    if (!this.gathering) return;
-    clearTimeout(this.gathering.timer);
-    this.gathering = undefined;
-    this.schedule();
   }
 
   private async recordAlone(waiter: Waiter, receivedAt: string): Promise<void> {
