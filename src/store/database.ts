@@ -68,6 +68,8 @@ export interface Db {
   exclusiveWrites(table: string): string;
   /** True when several processes may share this database (their leases matter). */
   shared: boolean;
+  /** Deploys' environment names are read from `deploy_environments` (SQLite, migration 0016), not from an index on deploys. */
+  keepsDeployEnvironments: boolean;
   /** Short description for logs: `sqlite:/path/shipline.db` or `postgres://host/db` (no password). */
   describe: string;
   /** SQLite: what the background checkpointer has done so far (see wal-checkpointer.ts). */
@@ -226,6 +228,7 @@ function openSqlite(dataDir: string, onWarning: (message: string) => void, onOut
     skipLocked: '',
     exclusiveWrites: () => '',
     shared: false,
+    keepsDeployEnvironments: SQLITE_MIGRATIONS.keepsDeployEnvironments,
     migrate: migrateWith(kysely, SQLITE_MIGRATIONS),
     ping,
     walCheckpoints: () => checkpointer.stats(),
@@ -309,6 +312,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
         for (const settled of settling) settled(committed);
       }
     },
+    keepsDeployEnvironments: POSTGRES_MIGRATIONS.keepsDeployEnvironments,
     migrate: migrateWith(kysely, POSTGRES_MIGRATIONS),
     ping,
     statement: async <R>(sql: string, params: readonly unknown[] = []) => {

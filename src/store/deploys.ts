@@ -112,6 +112,13 @@ export function deploysRepo(
         const spellings = await environmentSpellings(filter.environment);
         if (spellings.length === 0) return { items: [], nextCursor: null };
         query = query.where('deploys.environment', 'in', spellings);
+        // Where no index leads with the environment (SQLite, migration 0016), the list walks
+        // deploys_by_time newest first: bounded below by the environment's first deploy, a
+        // short-lived environment's list stops there rather than at the table's first row.
+        if (db.keepsDeployEnvironments)
+          query = query.where(
+            sql<boolean>`deploys.deployed_at >= (SELECT MIN(first_deployed_at) FROM deploy_environments WHERE name IN (${sql.join(spellings)}))`,
+          );
       }
       if (filter.status !== undefined) {
         query = query.where('deploys.status', '=', filter.status);
@@ -125,6 +132,10 @@ export function deploysRepo(
       if (filter.until !== undefined) query = query.where('deploys.deployed_at', '<=', filter.until);
       if (filter.cursor) {
         const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
+        // Implied by the next condition, but stated: SQLite then seeks to the cursor in the index
+        // and walks on, where the OR alone made it read from the newest deploy (or, with another
+        // bound on deployed_at, read both ranges of the OR and sort them).
+        query = query.where('deploys.deployed_at', '<=', at);
         query = query.where((eb) =>
           eb.or([eb('deploys.deployed_at', '<', at), eb.and([eb('deploys.deployed_at', '=', at), eb('deploys.id', '<', id)])]),
         );

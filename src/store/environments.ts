@@ -10,6 +10,9 @@ const DISTINCT_ENVIRONMENTS = `WITH RECURSIVE e(name) AS (
     UNION ALL
     SELECT (SELECT MIN(environment) FROM deploys WHERE environment > e.name) FROM e WHERE e.name IS NOT NULL
   ) SELECT name FROM e WHERE name IS NOT NULL`;
+// On SQLite the names are kept in a table of their own, with when each was first deployed to
+// (migration 0016): no index on deploys holds an entry per deploy for them.
+const KEPT_ENVIRONMENTS = 'SELECT name, first_deployed_at AS first FROM deploy_environments ORDER BY name';
 
 export interface EnvironmentView extends SeenEnvironment, EnvironmentTier {}
 
@@ -19,13 +22,17 @@ export function environmentsRepo(db: Db) {
 
   async function seen(): Promise<SeenEnvironment[]> {
     return db.transaction(async (run) => {
-      const names = (await run.query<{ name: string }>(DISTINCT_ENVIRONMENTS)).map((r) => r.name);
+      const firsts: Array<{ name: string; first: string }> = [];
+      if (db.keepsDeployEnvironments) firsts.push(...(await run.query<{ name: string; first: string }>(KEPT_ENVIRONMENTS)));
+      else
+        for (const { name } of await run.query<{ name: string }>(DISTINCT_ENVIRONMENTS)) {
+          const [row] = await run.query<{ first: string }>('SELECT MIN(deployed_at) AS first FROM deploys WHERE environment = ?', [name]);
+          firsts.push({ name, first: row!.first });
+        }
       const byKey = new Map<string, SeenEnvironment>();
-      for (const name of names) {
-        const [row] = await run.query<{ first: string }>('SELECT MIN(deployed_at) AS first FROM deploys WHERE environment = ?', [name]);
+      for (const { name, first } of firsts) {
         const key = environmentKey(name);
         if (key === '') continue;
-        const first = row!.first;
         const env = byKey.get(key);
         if (!env) byKey.set(key, { key, name, spellings: [name], firstSeenAt: first });
         else {
@@ -52,7 +59,9 @@ export function environmentsRepo(db: Db) {
     /** Every spelling deploys use for the environment `name` stands for (trimmed, any case); [] if none. */
     async spellings(name: string): Promise<string[]> {
       const key = environmentKey(name);
-      return (await read<{ name: string }>(DISTINCT_ENVIRONMENTS)).map((r) => r.name).filter((n) => environmentKey(n) === key);
+      return (await read<{ name: string }>(db.keepsDeployEnvironments ? KEPT_ENVIRONMENTS : DISTINCT_ENVIRONMENTS))
+        .map((r) => r.name)
+        .filter((n) => environmentKey(n) === key);
     },
 
     /** The environment `name` stands for (any spelling), or environment.not_found. */

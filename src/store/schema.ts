@@ -238,6 +238,12 @@ export interface EnvironmentTiersTable {
   updated_at: string;
 }
 
+/** SQLite only (migration 0016): each environment name deploys used, kept by triggers on deploys. */
+export interface DeployEnvironmentsTable {
+  name: string;
+  first_deployed_at: string;
+}
+
 export interface DeployFailureMarksTable {
   deploy_id: string;
   reason: string;
@@ -308,6 +314,7 @@ export interface Database {
   kv: KvTable;
   environment_tiers: EnvironmentTiersTable;
   deploy_failure_marks: DeployFailureMarksTable;
+  deploy_environments: DeployEnvironmentsTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
   schedule_versions: ScheduleVersionsTable;

@@ -59,9 +59,13 @@ function describeType(type: ts.TypeNode, source: ts.SourceFile): DeclaredColumn 
 const kindOf = (sqlType: string): 'string' | 'number' =>
   /^(integer|bigint|real|double precision|numeric)$/.test(sqlType) ? 'number' : 'string';
 
+/** Tables one dialect has and the other does not (deploy_environments: SQLite's migration 0016). */
+const ONLY_ON: Record<string, (typeof SNAPSHOTS)[number]> = { deploy_environments: 'sqlite' };
+
 describe.each(SNAPSHOTS)('schema.ts against the %s snapshot', (dialect) => {
   const tables = parseSchemaDump(snapshot(dialect));
   const declared = declaredTables();
+  for (const [table, only] of Object.entries(ONLY_ON)) if (only !== dialect) declared.delete(table);
 
   it('declares the same tables', () => {
     expect([...declared.keys()].sort()).toEqual([...tables.keys()].sort());

@@ -40,6 +40,12 @@ CREATE TABLE deploy_endpoints (
   PRIMARY KEY (id)
 );
 
+CREATE TABLE deploy_environments (
+  name text NOT NULL,
+  first_deployed_at text NOT NULL,
+  PRIMARY KEY (name)
+);
+
 CREATE TABLE deploy_failure_marks (
   deploy_id text,
   reason text NOT NULL,
@@ -293,9 +299,10 @@ CREATE TABLE webhooks (
 );
 
 CREATE INDEX "api_tokens_by_run" on "api_tokens" ("run_id") where "run_id" is not null;
-CREATE INDEX "deploys_by_environment" on "deploys" ("environment", "deployed_at");
 CREATE INDEX "deploys_by_service" on "deploys" ("service_id", "deployed_at", "id");
 CREATE INDEX "deploys_by_time" on "deploys" ("deployed_at", "id");
+CREATE TRIGGER deploys_environment_changed AFTER UPDATE OF environment, deployed_at ON deploys WHEN new.environment IS NOT NULL BEGIN INSERT INTO deploy_environments (name, first_deployed_at) VALUES (new.environment, new.deployed_at) ON CONFLICT (name) DO UPDATE SET first_deployed_at = excluded.first_deployed_at WHERE excluded.first_deployed_at < deploy_environments.first_deployed_at; END;
+CREATE TRIGGER deploys_environment_seen AFTER INSERT ON deploys WHEN new.environment IS NOT NULL BEGIN INSERT INTO deploy_environments (name, first_deployed_at) VALUES (new.environment, new.deployed_at) ON CONFLICT (name) DO UPDATE SET first_deployed_at = excluded.first_deployed_at WHERE excluded.first_deployed_at < deploy_environments.first_deployed_at; END;
 CREATE INDEX deploys_not_succeeded ON deploys (status, deployed_at, id) WHERE status <> 'succeeded';
 CREATE INDEX "deploys_unclaimed_by_alias" on "deploys" ("service_alias", "deployed_at") where "service_id" is null;
 CREATE UNIQUE INDEX "events_by_source_key" on "events" ("source_key") where "source_key" is not null;

@@ -14,6 +14,7 @@ import * as deployIndexes from './0012-deploy-indexes.js';
 import * as stepQueue from './0013-step-queue.js';
 import * as leanEvents from './0014-lean-events.js';
 import * as recordedEventLink from './0015-recorded-event-link.js';
+import * as deployEnvironments from './0016-deploy-environments.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -26,6 +27,11 @@ export interface MigrationContext {
    * deploy-batch.ts), so that event need not enter `events_by_type` (0015).
    */
   ingestNamesRecordedEvents: boolean;
+  /**
+   * Deploys' environment names are kept in `deploy_environments` by triggers, in place of the
+   * index `deploys_by_environment` (0016, SQLite).
+   */
+  keepsDeployEnvironments: boolean;
 }
 
 /** What SQLite's migrations are told (database.ts; tests that stop at an earlier migration use it too). */
@@ -34,6 +40,7 @@ export const SQLITE_MIGRATIONS: MigrationContext = {
   autoIncrementColumn: (c) => c.autoIncrement(),
   rebuildsTablesToDropConstraints: true,
   ingestNamesRecordedEvents: true,
+  keepsDeployEnvironments: true,
 };
 
 /** What PostgreSQL's migrations are told. */
@@ -42,6 +49,7 @@ export const POSTGRES_MIGRATIONS: MigrationContext = {
   autoIncrementColumn: (c) => c,
   rebuildsTablesToDropConstraints: false,
   ingestNamesRecordedEvents: false,
+  keepsDeployEnvironments: false,
 };
 
 type Step = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -63,6 +71,7 @@ const STEPS: Record<string, Step> = {
   '0013-step-queue': stepQueue,
   '0014-lean-events': leanEvents,
   '0015-recorded-event-link': recordedEventLink,
+  '0016-deploy-environments': deployEnvironments,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
