@@ -224,6 +224,12 @@ async function measure(setup: string, dbOptions: { dataDir: string; databaseUrl?
     process.stdout.write(
       `  (all services, 90 days: ${facts.classified.size} deploys read and classified in ${(performance.now() - t1).toFixed(0)} ms)\n`,
     );
+    const first = await app.inject({
+      method: 'GET',
+      url: '/api/v1/deploys?environment=production',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const secondPage = encodeURIComponent((first.json() as { nextCursor: string }).nextCursor);
     const results = [
       await timed(
         app,
@@ -246,6 +252,15 @@ async function measure(setup: string, dbOptions: { dataDir: string; databaseUrl?
         token,
         'deploys by service + environment',
         () => `/api/v1/deploys?service=${pick()}&environment=production`,
+        200,
+        TARGETS.list,
+      ),
+      await timed(app, token, 'deploys by environment', () => `/api/v1/deploys?environment=production`, 200, TARGETS.list),
+      await timed(
+        app,
+        token,
+        'deploys by environment, page 2',
+        () => `/api/v1/deploys?environment=production&cursor=${secondPage}`,
         200,
         TARGETS.list,
       ),

@@ -1,5 +1,6 @@
 // Migration 0016: on SQLite deploys' environment names live in deploy_environments, kept by
-// triggers, and deploys_by_environment (one tree per ingest commit) is gone. Deploys stored before
+// triggers, deploys_by_environment (one tree per ingest commit) is gone and deploys_by_time carries
+// the environment in its entries. Deploys stored before
 // keep every row and every column; environments, their spellings and first deploys read as before;
 // later deploys (a new name, one dated before a name's first) keep the table right; the list by
 // environment finds the same deploys, page by page. PostgreSQL keeps its index.
@@ -95,6 +96,12 @@ describe.each(DIALECTS)('deploy environments after migration 0016 (%s)', (dialec
         : "SELECT indexname AS name FROM pg_indexes WHERE indexname = 'deploys_by_environment'",
     );
     expect(indexes.length).toBe(dialect === 'sqlite' ? 0 : 1);
+    if (dialect === 'sqlite') {
+      // The time index carries the environment, so a time range tests it without reading the rows.
+      expect(
+        (await query<{ name: string }>("SELECT name FROM pragma_index_info('deploys_by_time') ORDER BY seqno")).map((c) => c.name),
+      ).toEqual(['deployed_at', 'id', 'environment']);
+    }
     if (dialect === 'sqlite')
       expect(await query('SELECT name, first_deployed_at FROM deploy_environments ORDER BY name')).toEqual([
         { name: 'Production', first_deployed_at: '2026-01-03T00:00:00.000Z' },

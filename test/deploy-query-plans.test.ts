@@ -10,8 +10,9 @@ import type { DialectName, TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase } from './support/databases.js';
 
 // On SQLite no index leads with the environment (migration 0016: the names are kept in
-// deploy_environments), so what reads deploys by environment takes a range of deploys_by_time.
-const byEnvironment = { sqlite: 'deploys_by_time', postgres: 'deploys_by_environment' } as const;
+// deploy_environments), so what reads deploys by environment takes a range of deploys_by_time,
+// whose entries carry the environment.
+const byEnvironment = { sqlite: 'deploys_by_time (deployed_at>? AND deployed_at<?)', postgres: 'deploys_by_environment' } as const;
 
 const QUERIES: Array<{ name: string; sql: string; params: unknown[]; index: string | Record<DialectName, string>; only?: DialectName }> = [
   {

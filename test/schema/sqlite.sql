@@ -300,7 +300,7 @@ CREATE TABLE webhooks (
 
 CREATE INDEX "api_tokens_by_run" on "api_tokens" ("run_id") where "run_id" is not null;
 CREATE INDEX "deploys_by_service" on "deploys" ("service_id", "deployed_at", "id");
-CREATE INDEX "deploys_by_time" on "deploys" ("deployed_at", "id");
+CREATE INDEX "deploys_by_time" on "deploys" ("deployed_at", "id", "environment");
 CREATE TRIGGER deploys_environment_changed AFTER UPDATE OF environment, deployed_at ON deploys WHEN new.environment IS NOT NULL BEGIN INSERT INTO deploy_environments (name, first_deployed_at) VALUES (new.environment, new.deployed_at) ON CONFLICT (name) DO UPDATE SET first_deployed_at = excluded.first_deployed_at WHERE excluded.first_deployed_at < deploy_environments.first_deployed_at; END;
 CREATE TRIGGER deploys_environment_seen AFTER INSERT ON deploys WHEN new.environment IS NOT NULL BEGIN INSERT INTO deploy_environments (name, first_deployed_at) VALUES (new.environment, new.deployed_at) ON CONFLICT (name) DO UPDATE SET first_deployed_at = excluded.first_deployed_at WHERE excluded.first_deployed_at < deploy_environments.first_deployed_at; END;
 CREATE INDEX deploys_not_succeeded ON deploys (status, deployed_at, id) WHERE status <> 'succeeded';

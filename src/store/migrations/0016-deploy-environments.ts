@@ -9,7 +9,10 @@ import type { MigrationContext } from './index.js';
  *   `deploy_environments`, one row per name, kept by triggers on `deploys` so that every writer
  *   (the ingest, a seed, a hand-made row) keeps it right. A deploy to a known environment, at or
  *   after its first deploy, changes nothing in it, so an ingest commit writes none of its pages;
- * - DORA's window of an environment: a range of `deploys_by_time` (the window) instead;
+ * - DORA's window of an environment: a range of `deploys_by_time` (the window) instead, whose
+ *   entries now carry the environment, so the deploys of other environments in the window are
+ *   passed over in the index without reading their rows (DORA over all services read 2× slower
+ *   without it, at 4 environments);
  * - the deploy list filtered by environment: walks `deploys_by_time` newest first, from the newest
  *   deploy back to the environment's first, and stops at a page's worth.
  * PostgreSQL keeps the index (its ingest is one statement and no trigger is wanted there).
@@ -32,4 +35,8 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await sql`CREATE TRIGGER deploys_environment_changed AFTER UPDATE OF environment, deployed_at ON deploys WHEN new.environment IS NOT NULL
     BEGIN ${seen} END`.execute(db);
   await db.schema.dropIndex('deploys_by_environment').execute();
+  // The environment joins the time index's entries: a walk of a time range then tests each
+  // deploy's environment in the index and reads only the rows of the environments asked for.
+  await db.schema.dropIndex('deploys_by_time').execute();
+  await db.schema.createIndex('deploys_by_time').on('deploys').columns(['deployed_at', 'id', 'environment']).execute();
 }
