@@ -53,6 +53,8 @@ export class Engine implements LocalLane {
   /** Outcomes waiting for the next commit: those ready in one turn share one set-based commit. */
   private outcomes: { decision: StepDecision; done: () => void }[] = [];
   private flushScheduled = false;
+  /** Steps whose action is done and whose outcome waits to be (or is being) committed. */
+  private committing = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -96,9 +98,15 @@ export class Engine implements LocalLane {
     this.wake();
   }
 
-  /** Workers neither busy nor promised. */
+  /**
+   * Workers neither busy nor promised. A step whose outcome waits for its commit no longer holds
+   * a worker (its lease is still renewed, and it is still in flight for `stop`): otherwise, under
+   * load, steps handed over or claimed would wait for commits of others rather than run. Outcomes
+   * waiting for commits are bounded too, by the workers again, should the store stall.
+   */
   private get spare(): number {
-    return this.options.workers - this.inFlight.size - this.reserved;
+    const executing = this.inFlight.size - this.committing;
+    return Math.min(this.options.workers - executing, 2 * this.options.workers - this.inFlight.size) - this.reserved;
   }
 
   get leaseMs(): number {
@@ -227,16 +235,28 @@ export class Engine implements LocalLane {
       if (!this.outage(err)) this.deps.logger?.error({ err, runId: job.runId, stepId: job.stepId }, 'executing a step failed');
       return false;
     }
-    await new Promise<void>((done) => {
-      this.outcomes.push({ decision, done });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        void this.record(this.outcomes.splice(0));
+    this.committing++;
+    try {
+      await new Promise<void>((done) => {
+        this.outcomes.push({ decision, done });
+        this.scheduleRecord();
+        // Its worker is free: work that waited for one may start while the outcome commits.
+        if (this.saturated) this.wake();
       });
-    });
+    } finally {
+      this.committing--;
+    }
     return decision.kind !== 'end' && decision.kind !== 'discard';
+  }
+
+  /** Commits, on the next turn, every outcome ready by then. */
+  private scheduleRecord(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.record(this.outcomes.splice(0));
+    });
   }
 
   /**

@@ -36,20 +36,24 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   }
   if (ends.length === 0) return results;
 
-  const updated = await run.query<{ run_id: string; step_id: string }>(
+  // `alone`: the run has no other step (a row of the run is never deleted while it runs), so the
+  // step just recorded is all that settling the run needs to read.
+  const updated = await run.query<{ run_id: string; step_id: string; alone: number | string }>(
     `UPDATE step_executions SET status = v.column4, channel = v.column5, output = v.column6, error = v.column7, input = v.column8,
        logs = v.column9, attempts = v.column10, wait_state = NULL, wait_deadline = NULL, finished_at = ?, ${UNQUEUED}
      FROM (VALUES ${endRows(ends.length)}) AS v
      WHERE step_executions.run_id = v.column1 AND step_executions.step_id = v.column2
        AND step_executions.status = 'running' AND step_executions.attempt = v.column3
-     RETURNING run_id, step_id`,
+     RETURNING step_executions.run_id, step_executions.step_id,
+       CASE WHEN EXISTS (SELECT 1 FROM step_executions other WHERE other.run_id = step_executions.run_id
+         AND other.step_id <> step_executions.step_id) THEN 0 ELSE 1 END AS alone`,
     [
       now,
       ...ends.flatMap(({ d }) => [
         d.runId,
         d.stepId,
         d.fence.attempt,
-        d.channel === 'failed' ? 'failed' : 'succeeded',
+        stepStatus(d.channel),
         d.channel,
         json(d.output),
         d.error,
@@ -60,6 +64,7 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
     ],
   );
   const kept = new Set(updated.map((u) => `${u.run_id}\n${u.step_id}`));
+  const alone = new Set(updated.filter((u) => Number(u.alone) === 1).map((u) => u.run_id));
   const recorded = ends.filter(({ d }) => kept.has(`${d.runId}\n${d.stepId}`));
   for (const { at } of recorded) results[at] = true;
 
@@ -78,11 +83,15 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
 
   // Next steps first, so that settling sees them pending.
   const settle = new Map<string, ReactionSpec>();
+  // Runs whose one step ended here: settled from that step, without reading the run's steps.
+  const known = new Map<string, StepState[]>();
   let queued = false;
   for (const { d } of recorded) {
     const next = nextSteps(d.spec, d.stepId, d.channel);
     if (next.length === 0) {
       settle.set(d.runId, d.spec);
+      if (alone.has(d.runId))
+        known.set(d.runId, [{ run_id: d.runId, step_id: d.stepId, status: stepStatus(d.channel), channel: d.channel }]);
       continue;
     }
     await queueSteps(run, d.runId, next, now);
@@ -90,19 +99,36 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
     queued = true;
   }
   if (queued) await run.notify(JOBS_CHANNEL);
-  await settleRuns(run, settle, deps, now);
+  await settleRuns(run, settle, known, deps, now);
   return results;
 }
 
-/** `settleRun` for many runs: one read of their steps, one update of those that end. */
-async function settleRuns(run: SqlRunner, specs: Map<string, ReactionSpec>, deps: Deps, now: string): Promise<void> {
+type StepState = { run_id: string; step_id: string; status: string; channel: string | null };
+
+const stepStatus = (channel: string) => (channel === 'failed' ? 'failed' : 'succeeded');
+
+/**
+ * `settleRun` for many runs: one read of their steps (none when every run's steps are `known`),
+ * one update of those that end.
+ */
+async function settleRuns(
+  run: SqlRunner,
+  specs: Map<string, ReactionSpec>,
+  known: Map<string, StepState[]>,
+  deps: Deps,
+  now: string,
+): Promise<void> {
   if (specs.size === 0) return;
   const ids = [...specs.keys()];
-  const rows = await run.query<{ run_id: string; step_id: string; status: string; channel: string | null }>(
-    `SELECT run_id, step_id, status, channel FROM step_executions WHERE run_id IN (${placeholders(ids.length)})`,
-    ids,
-  );
-  const stepsOf = new Map<string, typeof rows>();
+  const unknown = ids.filter((id) => !known.has(id));
+  const rows =
+    unknown.length === 0
+      ? []
+      : await run.query<StepState>(
+          `SELECT run_id, step_id, status, channel FROM step_executions WHERE run_id IN (${placeholders(unknown.length)})`,
+          unknown,
+        );
+  const stepsOf = new Map<string, StepState[]>(known);
   for (const r of rows) (stepsOf.get(r.run_id) ?? stepsOf.set(r.run_id, []).get(r.run_id)!).push(r);
   const ending: { runId: string; status: 'succeeded' | 'failed'; error: string | null }[] = [];
   for (const id of ids) {
