@@ -25,7 +25,8 @@ describe('the embedded SQLite store', () => {
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
-    store = openStore(database.options);
+    // The checkpoint thread from the first write on (by default it waits for a 4 MiB WAL).
+    store = openStore({ ...database.options, walCheckpointFromBytes: 0 });
     await store.migrate();
   });
   afterAll(async () => {
@@ -101,11 +102,19 @@ describe('the embedded SQLite store', () => {
       const script = path.join(dataDir, 'unclosed.mjs');
       fs.writeFileSync(
         script,
-        `import { openStore } from ${JSON.stringify(storeModule)};\nawait openStore({ dataDir: ${JSON.stringify(dataDir)} }).migrate();\n`,
+        [
+          `import { openStore } from ${JSON.stringify(storeModule)};`,
+          `const store = openStore({ dataDir: ${JSON.stringify(dataDir)}, walCheckpointFromBytes: 0 });`,
+          'await store.migrate();',
+          // A write, so that the thread starts (it waits for the first commit that wrote).
+          "await store.db.transaction((run) => run.query('CREATE TABLE unclosed_probe (x INTEGER)'));",
+          'console.log(JSON.stringify(store.db.walCheckpoints()));',
+        ].join('\n'),
       );
       // A thread that held the process would run into the timeout, which kills it and fails here.
-      const { stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
       expect(stderr).toBe('');
+      expect(JSON.parse(stdout)).toMatchObject({ started: true });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
