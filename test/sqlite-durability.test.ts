@@ -48,6 +48,21 @@ describe('the embedded SQLite store', () => {
     expect(await pragma('synchronous')).toBe(2); // 2 = FULL: the WAL is fsynced at every commit
   });
 
+  it('commits even the first transaction of a process under NORMAL (synced by the store), and is FULL outside it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-first-transaction-'));
+    const fresh = openStore({ dataDir });
+    try {
+      // No migrate() first: its own pragmas would hide a first transaction left under FULL.
+      const [inside] = await fresh.db.transaction((run) => run.query<{ synchronous: number }>('PRAGMA synchronous'));
+      expect(inside?.synchronous).toBe(1); // 1 = NORMAL: the store syncs the WAL itself, off the event loop
+      const { rows } = await sql.raw<{ synchronous: number }>('PRAGMA synchronous').execute(fresh.db.kysely);
+      expect(rows[0]?.synchronous).toBe(2);
+    } finally {
+      await fresh.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps statement journals and temporary tables in memory (temp_store=MEMORY)', async () => {
     expect(await pragma('temp_store')).toBe(2); // 2 = MEMORY
   });

@@ -159,6 +159,12 @@ function openSqlite(
   // Prepared once: raw.pragma() would compile the statement on every transaction.
   const syncNormal = raw.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = raw.prepare('PRAGMA synchronous = FULL');
+  // SQLite applies `PRAGMA synchronous` while compiling it: preparing these set NORMAL and then
+  // FULL, and a prepared pragma's first run only marks it to be compiled again. Run once each
+  // here, so that the first transaction's NORMAL takes effect too (it committed under FULL,
+  // an fsync on the event loop). The connection is left at FULL.
+  syncNormal.run();
+  syncFull.run();
   const migrateSqlite = migrateWith(kysely, SQLITE_MIGRATIONS);
   // Whether the transaction under way changed anything, so has WAL frames to sync.
   let wrote = false;
