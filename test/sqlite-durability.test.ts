@@ -25,7 +25,8 @@ describe('the embedded SQLite store', () => {
 
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
-    store = openStore(database.options);
+    // The checkpoint thread from the first write on (by default it waits for a 4 MiB WAL).
+    store = openStore({ ...database.options, walCheckpointFromBytes: 0 });
     await store.migrate();
   });
   afterAll(async () => {
@@ -45,6 +46,21 @@ describe('the embedded SQLite store', () => {
     expect((await store.ingest.record(endpoint.id, parsed.input)).result).toBe('no_service_found');
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('synchronous')).toBe(2); // 2 = FULL: the WAL is fsynced at every commit
+  });
+
+  it('commits even the first transaction of a process under NORMAL (synced by the store), and is FULL outside it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-first-transaction-'));
+    const fresh = openStore({ dataDir });
+    try {
+      // No migrate() first: its own pragmas would hide a first transaction left under FULL.
+      const [inside] = await fresh.db.transaction((run) => run.query<{ synchronous: number }>('PRAGMA synchronous'));
+      expect(inside?.synchronous).toBe(1); // 1 = NORMAL: the store syncs the WAL itself, off the event loop
+      const { rows } = await sql.raw<{ synchronous: number }>('PRAGMA synchronous').execute(fresh.db.kysely);
+      expect(rows[0]?.synchronous).toBe(2);
+    } finally {
+      await fresh.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps statement journals and temporary tables in memory (temp_store=MEMORY)', async () => {
@@ -101,11 +117,19 @@ describe('the embedded SQLite store', () => {
       const script = path.join(dataDir, 'unclosed.mjs');
       fs.writeFileSync(
         script,
-        `import { openStore } from ${JSON.stringify(storeModule)};\nawait openStore({ dataDir: ${JSON.stringify(dataDir)} }).migrate();\n`,
+        [
+          `import { openStore } from ${JSON.stringify(storeModule)};`,
+          `const store = openStore({ dataDir: ${JSON.stringify(dataDir)}, walCheckpointFromBytes: 0 });`,
+          'await store.migrate();',
+          // A write, so that the thread starts (it waits for the first commit that wrote).
+          "await store.db.transaction((run) => run.query('CREATE TABLE unclosed_probe (x INTEGER)'));",
+          'console.log(JSON.stringify(store.db.walCheckpoints()));',
+        ].join('\n'),
       );
       // A thread that held the process would run into the timeout, which kills it and fails here.
-      const { stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], { timeout: 20_000 });
       expect(stderr).toBe('');
+      expect(JSON.parse(stdout)).toMatchObject({ started: true });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

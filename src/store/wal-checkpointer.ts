@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sqliteDriverPath } from './sqlite-driver.js';
 
@@ -13,6 +14,23 @@ export interface CheckpointerTiming {
 // per deploy under load, docs/decisions/0025). The writer's own checkpoint, when it comes due,
 // still finds all but the last tenth of a second's frames copied.
 const DEFAULT_TIMING: CheckpointerTiming = { busyMs: 100, idleMs: 250 };
+
+/**
+ * The WAL's size at which the thread starts: 4 MiB, where SQLite's own default would have
+ * checkpointed (1,000 pages). The thread is a second V8 isolate, about 10 MiB resident and some
+ * 50 ms of CPU to start (docs/decisions/0043); a server that receives a few deploys an hour never
+ * needs it, and one under load starts it within its first seconds. Until then the writer's own
+ * checkpoint is 10,000 frames away, so nothing runs on the event loop that the thread would
+ * have spared it.
+ */
+export const DEFAULT_START_AT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The thread's heap limits: it holds one connection and a timer, a few hundred KiB of objects.
+ * Without limits V8 sizes its young generation as for the main thread (up to 16 MiB once
+ * allocation grows it); the stack is the driver's calls only.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 };
 
 /**
  * The worker's code. A string rather than a module file, so the same code runs from the compiled
@@ -62,6 +80,8 @@ parentPort.on('message', (message) => {
 `;
 
 export interface CheckpointStats {
+  /** Whether the thread runs yet (it starts once the WAL reaches its threshold). */
+  started: boolean;
   /** Checkpoints run so far. */
   runs: number;
   /** Frames in the WAL at the last one, and how many of them are in the database file. */
@@ -70,6 +90,11 @@ export interface CheckpointStats {
 }
 
 export interface WalCheckpointer {
+  /**
+   * Called after every commit that wrote: starts the thread once the WAL has reached the size
+   * it was given. One `stat` of the WAL until then, nothing after.
+   */
+  committed(): void;
   stats(): CheckpointStats;
   stop(): Promise<void>;
 }
@@ -80,16 +105,64 @@ export interface WalCheckpointer {
  * request for the 20–30 ms it takes to copy thousands of frames and sync the database file. With
  * this thread copying frames as they are committed, the writer's checkpoint finds almost nothing
  * left to copy and only restarts the WAL. See docs/decisions/0011-background-wal-checkpoints.md.
+ *
+ * The thread starts on first need: at the first commit after which the WAL holds `startAtBytes`
+ * (0: at the first commit that wrote). Its first run then copies every frame committed before it.
  */
 export function startWalCheckpointer(
   file: string,
   onError: (message: string) => void,
   timing: CheckpointerTiming = DEFAULT_TIMING,
+  startAtBytes = DEFAULT_START_AT_BYTES,
 ): WalCheckpointer {
-  const driver = sqliteDriverPath();
+  const walFile = `${file}-wal`;
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const stats = new Int32Array(shared);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, shared, ...timing } });
+  let thread: CheckpointThread | undefined;
+  let stopped = false;
+  return {
+    committed() {
+      if (thread !== undefined || stopped || walBytes(walFile) < startAtBytes) return;
+      thread = startThread(file, shared, timing, onError);
+    },
+    stats: () => ({
+      started: thread !== undefined,
+      runs: Atomics.load(stats, 0),
+      log: Atomics.load(stats, 1),
+      copied: Atomics.load(stats, 2),
+    }),
+    async stop() {
+      stopped = true;
+      await thread?.stop();
+    },
+  };
+}
+
+/** The WAL's size in bytes; 0 while it does not exist. */
+function walBytes(walFile: string): number {
+  try {
+    return fs.statSync(walFile).size;
+  } catch {
+    return 0;
+  }
+}
+
+interface CheckpointThread {
+  stop(): Promise<void>;
+}
+
+function startThread(
+  file: string,
+  shared: SharedArrayBuffer,
+  timing: CheckpointerTiming,
+  onError: (message: string) => void,
+): CheckpointThread {
+  const driver = sqliteDriverPath();
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, driver, shared, ...timing },
+    resourceLimits: WORKER_LIMITS,
+  });
   worker.on('message', (message: { error?: string }) => {
     if (message.error !== undefined) onError(message.error);
   });
@@ -99,7 +172,6 @@ export function startWalCheckpointer(
   // listening for messages references the worker's port again.
   worker.unref();
   return {
-    stats: () => ({ runs: Atomics.load(stats, 0), log: Atomics.load(stats, 1), copied: Atomics.load(stats, 2) }),
     async stop() {
       // Referenced again, so that a process with nothing else to do waits for the thread to
       // finish instead of exiting before the store is closed.

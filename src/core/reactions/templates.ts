@@ -40,6 +40,10 @@ const liquid = new Liquid({
   // Guards against `{% for i in (1..1000000000) %}`: templates run inline with dispatch. Render
   // time, memory and output are bounded by the Budget each rendering is given (see render below).
   parseLimit: 100_000,
+  // Named, so that Liquid does not ask Intl for the host's default: that one call loads ICU's
+  // locale and time zone data, about 9 MiB resident for the life of the process, at every start
+  // (docs/decisions/0043). Day and month names in `date` are English whatever the host's LANG.
+  locale: 'en-US',
 });
 
 /**

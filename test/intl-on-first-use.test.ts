@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// The first Intl.DateTimeFormat of a process loads ICU's locale and time zone data: about 9 MiB
+// resident from then on. Liquid asked for one in its constructor, which runs when the reaction
+// templates' module is loaded, so every server start paid it (decision 0043). Loading the
+// module and rendering a template that formats no date must not create one.
+describe('reaction templates and ICU', () => {
+  it('load and render without creating an Intl.DateTimeFormat', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-intl-'));
+    try {
+      const hook = path.join(dir, 'count-intl.mjs');
+      fs.writeFileSync(
+        hook,
+        [
+          'let made = 0;',
+          'const Original = Intl.DateTimeFormat;',
+          'Intl.DateTimeFormat = new Proxy(Original, {',
+          '  construct: (target, args) => { made++; return Reflect.construct(target, args); },',
+          '  apply: (target, self, args) => { made++; return Reflect.apply(target, self, args); },',
+          '});',
+          'globalThis.intlDateTimeFormats = () => made;',
+        ].join('\n'),
+      );
+      const templates = pathToFileURL(path.join(ROOT, 'src/core/reactions/templates.ts')).href;
+      const script = [
+        `const { renderString } = await import(${JSON.stringify(templates)});`,
+        "const scope = { event: { service: 'checkout' }, data: {}, steps: {}, secrets: {}, run: { id: 'r', reaction: 'x', version: 1 } };",
+        "const text = renderString('deployed {{ event.service }}', scope);",
+        'console.log(JSON.stringify({ text, made: globalThis.intlDateTimeFormats() }));',
+      ].join('\n');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--import', pathToFileURL(hook).href, '--input-type=module', '-e', script],
+        { cwd: ROOT, timeout: 30_000 },
+      );
+      expect(JSON.parse(stdout)).toEqual({ text: 'deployed checkout', made: 0 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
