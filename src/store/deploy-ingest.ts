@@ -5,6 +5,7 @@ import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import { DuplicateDedupId, recordBatch } from './deploy-batch.js';
 import { PgIngest } from './deploy-ingest-pg.js';
 import { commitThroughOutage } from './outage.js';
+import { ClientGathering } from './client-gathering.js';
 
 const MAX_BATCH = 256;
 /**
@@ -13,6 +14,16 @@ const MAX_BATCH = 256;
  * server syncs their commits together. With one writer (SQLite) one at a time.
  */
 const PG_PARALLEL = 4;
+/**
+ * SQLite: once a batch of at least this many deploys is answered, the next batch gathers the
+ * clients just answered (client-gathering.ts). A smaller batch means the load is light, and the
+ * next request is flushed at once.
+ */
+const GATHER_AFTER = 8;
+/** The longest the gathering waits for a first client to come back, on an idle event loop. */
+const GATHER_WINDOW_MS = 1;
+/** The most event-loop turns a gathering lasts once clients come back. */
+const GATHER_TURNS = 8;
 
 interface Waiter {
   item: IngestItem;
@@ -42,16 +53,22 @@ export class DeployIngest {
   private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>;
   /** Whether a batch the store failed is tried once more here (the group commit does it itself). */
   private readonly retryOutage: boolean;
+  /** SQLite: holds the batch after a busy one while its clients come back; none on PostgreSQL. */
+  private readonly gathering: ClientGathering | undefined;
 
   /**
    * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
    * group commit on SQLite, so a batch of deploys and the engine's step outcomes share a commit.
+   * `gather` (SQLite): `hold` keeps the shared group commit from committing while the ingest
+   * gathers, so the engine's work waiting meanwhile joins the ingest's commit; window and turns
+   * for tests.
    */
   constructor(
     db: Db,
     events?: EventsRepo,
     commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>,
     now: () => Date = () => new Date(),
+    gather: { windowMs?: number; turns?: number; hold?: (interrupted: () => void) => (() => void) | undefined } = {},
   ) {
     this.db = db;
     this.events = events;
@@ -60,6 +77,15 @@ export class DeployIngest {
     this.now = now;
     this.pg = db.statement ? new PgIngest(db, events) : undefined;
     this.parallel = this.pg ? PG_PARALLEL : 1;
+    this.gathering = this.pg
+      ? undefined
+      : new ClientGathering(
+          () => this.queue.length,
+          () => this.schedule(),
+          gather.windowMs ?? GATHER_WINDOW_MS,
+          gather.turns ?? GATHER_TURNS,
+          gather.hold,
+        );
   }
 
   /** Records one deploy in the caller's transaction (an integration storing its events with it, under its internal endpoint). */
@@ -74,12 +100,13 @@ export class DeployIngest {
   record(endpointId: string, input: DeployInput, options: { internal?: boolean } = {}): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item: { endpointId, input, ...(options.internal ? { internal: true } : {}) }, resolve, reject });
+      this.gathering?.arrived();
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.parallel || this.queue.length === 0) return;
+    if (this.scheduled || this.gathering?.active || this.inFlight >= this.parallel || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate runs after the current poll phase, so every request already read joins the batch.
     setImmediate(() => {
@@ -122,8 +149,11 @@ export class DeployIngest {
     this.inFlight++;
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
+    // The deploys already waiting when this batch is answered; its own clients may send again after.
+    let waitingWhenAnswered: number | undefined;
     const commitBatch = async () => {
       const outcomes = await this.commitItems(items, receivedAt);
+      waitingWhenAnswered = this.queue.length;
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
     try {
@@ -142,6 +172,9 @@ export class DeployIngest {
     } finally {
       if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
       this.inFlight--;
+      if (this.gathering && batch.length >= GATHER_AFTER && waitingWhenAnswered !== undefined) {
+        this.gathering.begin(waitingWhenAnswered, Math.min(MAX_BATCH - waitingWhenAnswered, batch.length));
+      }
       this.schedule();
     }
   }

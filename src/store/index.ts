@@ -88,7 +88,7 @@ export function openStore(options: StoreOptions): Store {
   const commits = new GroupCommit(db);
   // With one writer (SQLite) every commit waits its turn anyway: sharing them means fewer fsyncs.
   // Where processes share the database (PostgreSQL), concurrent transactions overlap instead.
-  const ingestCommit = db.shared ? undefined : <T>(work: (run: SqlRunner) => Promise<T>) => commits.submit(work);
+  const ingestCommit = db.shared ? undefined : <T>(work: (run: SqlRunner) => Promise<T>) => commits.submit(work, { holder: true });
   events.setHook(dispatcher.hook);
   const environments = environmentsRepo(db);
   return {
@@ -114,7 +114,7 @@ export function openStore(options: StoreOptions): Store {
     kv: kvRepo(db),
     schedules: schedulesRepo(db, events),
     installationId: createHmac('sha256', key).update('shipline installation id').digest('hex').slice(0, 12),
-    ingest: new DeployIngest(db, events, ingestCommit),
+    ingest: new DeployIngest(db, events, ingestCommit, undefined, { hold: (interrupted) => commits.hold(interrupted) }),
     commits,
     migrate: () => db.migrate(),
     close: () => db.close(),
