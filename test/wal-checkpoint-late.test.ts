@@ -6,6 +6,8 @@ import { parseDeployPayload } from '../src/core/deploy-payload.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
 import { sqliteDatabaseClass } from '../src/store/sqlite-driver.js';
+import type { CheckpointerTiming } from '../src/store/wal-checkpointer.js';
+import { startWalCheckpointer } from '../src/store/wal-checkpointer.js';
 import { seedPayload } from './support/app.js';
 
 // The background checkpointer's thread starts on first need (decision 0043): a store that only
@@ -93,5 +95,18 @@ describe('the SQLite checkpoint thread, started late', () => {
     } finally {
       fs.rmSync(copyDir, { recursive: true, force: true });
     }
+  });
+
+  it('never throws from the commit it follows: a thread that cannot start is reported once and not tried again', async () => {
+    const warnings: string[] = [];
+    // A timing the thread's data cannot carry makes the Worker constructor throw at once.
+    const unclonable = { busyMs: 100, idleMs: 250, poison: () => 0 } as unknown as CheckpointerTiming;
+    const checkpointer = startWalCheckpointer(path.join(os.tmpdir(), 'shipline-no-such.db'), (m) => warnings.push(m), unclonable, 0);
+    expect(() => checkpointer.committed(1)).not.toThrow();
+    expect(() => checkpointer.committed(1)).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^the checkpoint thread did not start: /);
+    expect(checkpointer.stats().started).toBe(false);
+    await checkpointer.stop();
   });
 });

@@ -225,7 +225,7 @@ function openSqlite(
           // still undo, exactly as when COMMIT itself synced.
           if (wrote && !options?.lazy) await walSync.sync();
           committed = true;
-          if (wrote) checkpointer.committed();
+          if (wrote) checkpointer.committed(options?.lazy ? undefined : walSync.bytes);
           for (const channel of pending) local.emit(channel);
           return result;
         } catch (err) {

@@ -91,10 +91,12 @@ export interface CheckpointStats {
 
 export interface WalCheckpointer {
   /**
-   * Called after every commit that wrote: starts the thread once the WAL has reached the size
-   * it was given. One `stat` of the WAL until then, nothing after.
+   * Called after every commit that wrote, with the WAL's size when the caller knows it (its sync
+   * read it): starts the thread once the WAL has reached the size it was given. A `stat` of the
+   * WAL when the size is not given, nothing once started. Never throws: the commit it follows
+   * stands, so a thread that cannot start is reported through `onError`, once, and not retried.
    */
-  committed(): void;
+  committed(walBytes?: number): void;
   stats(): CheckpointStats;
   stop(): Promise<void>;
 }
@@ -119,11 +121,17 @@ export function startWalCheckpointer(
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const stats = new Int32Array(shared);
   let thread: CheckpointThread | undefined;
-  let stopped = false;
+  // Stopped, or its start failed: no start is tried again.
+  let done = false;
   return {
-    committed() {
-      if (thread !== undefined || stopped || walBytes(walFile) < startAtBytes) return;
-      thread = startThread(file, shared, timing, onError);
+    committed(bytes) {
+      if (thread !== undefined || done || (bytes ?? walBytes(walFile)) < startAtBytes) return;
+      try {
+        thread = startThread(file, shared, timing, onError);
+      } catch (err) {
+        done = true;
+        onError(`the checkpoint thread did not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
     },
     stats: () => ({
       started: thread !== undefined,
@@ -132,7 +140,7 @@ export function startWalCheckpointer(
       copied: Atomics.load(stats, 2),
     }),
     async stop() {
-      stopped = true;
+      done = true;
       await thread?.stop();
     },
   };

@@ -10,6 +10,8 @@ import fs from 'node:fs';
 export class WalSync {
   private fd: number | undefined;
   private inode = 0;
+  /** The WAL's size when the last sync began (the stat that checks the descriptor reads it too). */
+  bytes = 0;
 
   constructor(private readonly walFile: string) {}
 
@@ -28,7 +30,8 @@ export class WalSync {
   // another one by now: SQLite removes the WAL when its last connection closes (another process
   // of the same data directory), and a descriptor of the removed file would sync nothing useful.
   private descriptor(): number {
-    const current = fs.statSync(this.walFile).ino;
+    const { ino: current, size } = fs.statSync(this.walFile);
+    this.bytes = size;
     if (this.fd === undefined || current !== this.inode) {
       this.close();
       this.fd = fs.openSync(this.walFile, 'r');
