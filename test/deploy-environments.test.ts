@@ -4,29 +4,16 @@
 // keep every row and every column; environments, their spellings and first deploys read as before;
 // later deploys (a new name, one dated before a name's first) keep the table right; the list by
 // environment finds the same deploys, page by page. PostgreSQL keeps its index.
-import { Migrator } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDeployPayload } from '../src/core/deploy-payload.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/store/migrations/index.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
-import type { DialectName, TestDatabase } from './support/databases.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
+import type { TestDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
 import { seedPayload } from './support/app.js';
 
 const ENDPOINT = '018f0000-0000-7000-8000-0000000000e1';
 const deployId = (n: number) => `018f0000-0000-7000-8000-00000000000${n}`;
-
-async function migrateTo(store: Store, dialect: DialectName, name: string): Promise<void> {
-  const migrator = new Migrator({
-    db: store.db.kysely,
-    provider: migrationProvider(dialect === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS),
-    migrationTableName: 'shipline_migrations',
-    migrationLockTableName: 'shipline_migrations_lock',
-  });
-  const { error } = await migrator.migrateTo(name);
-  if (error) throw error;
-}
 
 // Environment and deployed_at of the deploys stored before 0016: two spellings of production,
 // the later-stored one dated first, a staging deploy and one without an environment.
@@ -84,7 +71,7 @@ describe.each(DIALECTS)('deploy environments after migration 0016 (%s)', (dialec
   };
 
   it('keeps every deploy, reads environments and lists by environment as before, and follows later deploys', async () => {
-    await migrateTo(store, dialect, '0015-recorded-event-link');
+    await migrateTo(store.db.kysely, dialect, '0015-recorded-event-link');
     await seedBefore(store);
     const rowsBefore = await query('SELECT * FROM deploys ORDER BY id');
     await store.migrate();

@@ -1,27 +1,14 @@
-import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { MigrationContext } from '../src/store/migrations/index.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/store/migrations/index.js';
 import { openStore } from '../src/store/index.js';
-import type { DialectName } from './support/databases.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
 import { TEST_MASTER_KEY } from './support/runtime.js';
-
-// What database.ts passes each dialect's migrations.
-const CONTEXT: Record<DialectName, MigrationContext> = { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS };
 
 describe.each(DIALECTS)('event subjects on %s', (dialect) => {
   it('are backfilled by their migration for the deploy.updated and octopus.deployment.* events stored before it', async () => {
     const database = await freshDatabase(dialect);
     const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
     try {
-      const migrator = new Migrator({
-        db: store.db.kysely,
-        provider: migrationProvider(CONTEXT[dialect]),
-        migrationTableName: 'shipline_migrations',
-        migrationLockTableName: 'shipline_migrations_lock',
-      });
-      expect((await migrator.migrateTo('0006-users')).error).toBeUndefined();
+      await migrateTo(store.db.kysely, dialect, '0006-users');
       const now = new Date().toISOString();
       const old: Array<[string, string, string | null, unknown]> = [
         ['deploy.recorded', 'deploy-endpoint:e1', null, { id: 'd1', dedupId: 'github:1' }],
@@ -73,13 +60,7 @@ describe.each(DIALECTS)('event subjects on %s', (dialect) => {
     const database = await freshDatabase(dialect);
     const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
     try {
-      const migrator = new Migrator({
-        db: store.db.kysely,
-        provider: migrationProvider(CONTEXT[dialect]),
-        migrationTableName: 'shipline_migrations',
-        migrationLockTableName: 'shipline_migrations_lock',
-      });
-      expect((await migrator.migrateTo('0007-event-subjects')).error).toBeUndefined();
+      await migrateTo(store.db.kysely, dialect, '0007-event-subjects');
       const now = '2025-05-01T10:00:00.000Z';
       await store.db.transaction(async (run) => {
         for (const [id, status] of [

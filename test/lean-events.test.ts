@@ -1,26 +1,13 @@
 // The events table as migration 0014 leaves it: the source key unique through a partial index
 // that events without a key never enter, and on SQLite positions without AUTOINCREMENT, guarded
 // so that none is handed out twice. Existing events move across unchanged.
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/database.js';
 import type { Db } from '../src/store/database.js';
 import { eventsRepo } from '../src/store/events.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/store/migrations/index.js';
-import type { DialectName, TestDatabase } from './support/databases.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
-
-/** Migrates to the migration before 0014, as a database of an earlier release stands. */
-async function migrateBeforeLeanEvents(db: Db, dialect: DialectName): Promise<void> {
-  const migrator = new Migrator({
-    db: db.kysely,
-    provider: migrationProvider(dialect === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS),
-    migrationTableName: 'shipline_migrations',
-    migrationLockTableName: 'shipline_migrations_lock',
-  });
-  const { error } = await migrator.migrateTo('0013-step-queue');
-  if (error) throw error;
-}
+import type { TestDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
 
 const rows = (db: Db) =>
   db.transaction((run) =>
@@ -43,7 +30,7 @@ describe.each(DIALECTS)('events after migration 0014 (%s)', (dialect) => {
   });
 
   it('keeps every stored event, its position and its source key, and positions go on after the last', async () => {
-    await migrateBeforeLeanEvents(db, dialect);
+    await migrateTo(db.kysely, dialect, '0013-step-queue');
     const before = eventsRepo(db);
     await before.append({ type: 'webhook.a', source: 'test', data: { n: 1 }, sourceKey: 'key-1' });
     await before.append({ type: 'deploy.recorded', source: 'test', data: { n: 2 } });

@@ -2,30 +2,17 @@
 // events_by_type (one tree fewer per ingest commit). Deploys and events stored before keep every
 // row, are linked by the migration, and their events are still found; dedup still refuses a
 // duplicate; the queries by type keep their index.
-import { Migrator } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDeployPayload } from '../src/core/deploy-payload.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/store/migrations/index.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
-import type { DialectName, TestDatabase } from './support/databases.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
+import type { TestDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
 import { seedPayload } from './support/app.js';
 
 const ENDPOINT = '018f0000-0000-7000-8000-0000000000e1';
 const deployId = (n: number) => `018f0000-0000-7000-8000-00000000000${n}`;
 const eventId = (n: number) => `018f0000-0000-7000-8000-0000000000a${n}`;
-
-async function migrateTo(store: Store, dialect: DialectName, name: string): Promise<void> {
-  const migrator = new Migrator({
-    db: store.db.kysely,
-    provider: migrationProvider(dialect === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS),
-    migrationTableName: 'shipline_migrations',
-    migrationLockTableName: 'shipline_migrations_lock',
-  });
-  const { error } = await migrator.migrateTo(name);
-  if (error) throw error;
-}
 
 /** Three deploys as 0014 left them: one with a compact recorded event, one with the whole deploy as JSON, one without. */
 async function seedBefore(store: Store): Promise<void> {
@@ -71,7 +58,7 @@ describe.each(DIALECTS)('deploys naming their recorded event (%s)', (dialect) =>
   const count = async (table: string) => Number((await query<{ n: number | string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
   it('keeps every row through the migration, links each deploy to its event, and finds them all after', async () => {
-    await migrateTo(store, dialect, '0014-lean-events');
+    await migrateTo(store.db.kysely, dialect, '0014-lean-events');
     await seedBefore(store);
     await store.migrate();
     expect(await count('deploys')).toBe(3);

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations/index.js';
+import { POSTGRES_MIGRATIONS, shiplineMigrator, SQLITE_MIGRATIONS } from './migrations/index.js';
 import { ensurePrivateDir, preparePrivateDatabase } from './file-modes.js';
 import type { OutageChange } from './outage.js';
 import { markUnavailable, OutageMonitor } from './outage.js';
@@ -100,13 +100,7 @@ export function openDb(options: DbOptions): Db {
 
 function migrateWith(kysely: Kysely<Database>, ctx: MigrationContext) {
   return async (): Promise<string[]> => {
-    const migrator = new Migrator({
-      db: kysely,
-      provider: migrationProvider(ctx),
-      migrationTableName: 'shipline_migrations',
-      migrationLockTableName: 'shipline_migrations_lock',
-    });
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } = await shiplineMigrator(kysely, ctx).migrateToLatest();
     if (error) throw error;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };

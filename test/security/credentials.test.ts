@@ -1,13 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { openStore } from '../../src/store/index.js';
-import type { MigrationContext } from '../../src/store/migrations/index.js';
-import { migrationProvider, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/store/migrations/index.js';
 import { PUBLIC_URL, seedPayload } from '../support/app.js';
-import type { DialectName } from '../support/databases.js';
-import { DIALECTS, freshDatabase } from '../support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo } from '../support/databases.js';
 import type { OctopusTestBed } from '../support/octopus.js';
 import { octopusTestBed, simDeploy } from '../support/octopus.js';
 import type { EngineTestApp } from '../support/runtime.js';
@@ -200,22 +196,13 @@ describe.each(DIALECTS)("an Octopus connection's endpoint on %s", (dialect) => {
   }, 60_000);
 });
 
-// What database.ts passes each dialect's migrations.
-const CONTEXT: Record<DialectName, MigrationContext> = { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS };
-
 describe.each(DIALECTS)('records made before endpoints were named, on %s', (dialect) => {
   it('a read token never sees the endpoint id in deploys, events and runs recorded before the upgrade', async () => {
     const database = await freshDatabase(dialect);
     const store = openStore({ ...database.options, masterKey: TEST_MASTER_KEY });
     const app = await buildApp({ store, config: { publicUrl: PUBLIC_URL, bodyLimit: 1024 * 1024 } });
     try {
-      const migrator = new Migrator({
-        db: store.db.kysely,
-        provider: migrationProvider(CONTEXT[dialect]),
-        migrationTableName: 'shipline_migrations',
-        migrationLockTableName: 'shipline_migrations_lock',
-      });
-      expect((await migrator.migrateTo('0007-event-subjects')).error).toBeUndefined();
+      await migrateTo(store.db.kysely, dialect, '0007-event-subjects');
       const now = new Date().toISOString();
       const live = '0192aaaa-0000-7000-8000-00000000000a';
       const gone = '0192bbbb-0000-7000-8000-00000000000b';

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import type { DbOptions } from '../../src/store/database.js';
+import { POSTGRES_MIGRATIONS, shiplineMigrator, SQLITE_MIGRATIONS } from '../../src/store/migrations/index.js';
 
 /** Set to a PostgreSQL URL to run every dialect-parameterised suite on PostgreSQL too. */
 export const POSTGRES_URL = process.env.SHIPLINE_TEST_DATABASE_URL || undefined;
@@ -18,6 +20,12 @@ export type DialectName = 'sqlite' | 'postgres';
 
 /** The dialects every store-touching suite runs over: SQLite always, PostgreSQL when configured. */
 export const DIALECTS: DialectName[] = POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** Migrates a store's database up to the migration `name`, as a database of an earlier release stands. */
+export async function migrateTo<DB>(db: Kysely<DB>, dialect: DialectName, name: string): Promise<void> {
+  const { error } = await shiplineMigrator(db, dialect === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).migrateTo(name);
+  if (error) throw error;
+}
 
 /** A fresh, empty database of the dialect: a temp directory, or a new PostgreSQL database. */
 export async function freshDatabase(dialect: DialectName): Promise<TestDatabase> {

@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as reactions from './0002-reactions.js';
 import * as connections from './0003-connections.js';
@@ -82,4 +83,14 @@ export function migrationProvider(ctx: MigrationContext): MigrationProvider {
       return out;
     },
   };
+}
+
+/** The migrator of a store's database: its migrations, in Shipline's own migration tables. */
+export function shiplineMigrator<DB>(db: Kysely<DB>, ctx: MigrationContext): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider(ctx),
+    migrationTableName: 'shipline_migrations',
+    migrationLockTableName: 'shipline_migrations_lock',
+  });
 }
