@@ -47,3 +47,25 @@ describe('reaction templates and ICU', () => {
     }
   });
 });
+
+// The `date` filter's day and month names are English whatever the host's locale (decision 0043,
+// docs/reactions.md): a server started under a German locale renders the same text.
+describe('the date filter under another locale', () => {
+  it('names days and months in English', async () => {
+    const templates = pathToFileURL(path.join(ROOT, 'src/core/reactions/templates.ts')).href;
+    const script = [
+      `const { renderString } = await import(${JSON.stringify(templates)});`,
+      "const scope = { event: { at: '2026-03-05T10:00:00Z' }, data: {}, steps: {}, secrets: {}, run: { id: 'r', reaction: 'x', version: 1 } };",
+      'const text = renderString(\'{{ event.at | date: "%A %d %B", "UTC" }}\', scope);',
+      'console.log(JSON.stringify({ text, host: new Intl.DateTimeFormat().resolvedOptions().locale }));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      timeout: 30_000,
+      env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' },
+    });
+    const { text, host } = JSON.parse(stdout) as { text: string; host: string };
+    expect(host).toBe('de-DE'); // the host's locale really is German, so the check below is not vacuous
+    expect(text).toBe('Thursday 05 March');
+  });
+});
