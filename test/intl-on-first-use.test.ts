@@ -8,6 +8,32 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Renders `template` with `scope.event = event` in a Node process of its own (`imports` loaded
+ * first, `env` as its environment) and returns what the last line of `report` printed.
+ */
+async function renderInChild(
+  template: string,
+  event: object,
+  report: string,
+  options: { imports?: string[]; env?: NodeJS.ProcessEnv } = {},
+) {
+  const templates = pathToFileURL(path.join(ROOT, 'src/core/reactions/templates.ts')).href;
+  const script = [
+    `const { renderString } = await import(${JSON.stringify(templates)});`,
+    `const scope = { event: ${JSON.stringify(event)}, data: {}, steps: {}, secrets: {}, run: { id: 'r', reaction: 'x', version: 1 } };`,
+    `const text = renderString(${JSON.stringify(template)}, scope);`,
+    `console.log(JSON.stringify(${report}));`,
+  ].join('\n');
+  const imports = (options.imports ?? []).flatMap((hook) => ['--import', pathToFileURL(hook).href]);
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...imports, '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    timeout: 30_000,
+    env: options.env ?? process.env,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
 // The first Intl.DateTimeFormat of a process loads ICU's locale and time zone data: about 9 MiB
 // resident from then on. Liquid asked for one in its constructor, which runs when the reaction
 // templates' module is loaded, so every server start paid it (decision 0043). Loading the
@@ -29,19 +55,15 @@ describe('reaction templates and ICU', () => {
           'globalThis.intlDateTimeFormats = () => made;',
         ].join('\n'),
       );
-      const templates = pathToFileURL(path.join(ROOT, 'src/core/reactions/templates.ts')).href;
-      const script = [
-        `const { renderString } = await import(${JSON.stringify(templates)});`,
-        "const scope = { event: { service: 'checkout' }, data: {}, steps: {}, secrets: {}, run: { id: 'r', reaction: 'x', version: 1 } };",
-        "const text = renderString('deployed {{ event.service }}', scope);",
-        'console.log(JSON.stringify({ text, made: globalThis.intlDateTimeFormats() }));',
-      ].join('\n');
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', '--import', pathToFileURL(hook).href, '--input-type=module', '-e', script],
-        { cwd: ROOT, timeout: 30_000 },
+      const result = await renderInChild(
+        'deployed {{ event.service }}',
+        { service: 'checkout' },
+        '{ text, made: globalThis.intlDateTimeFormats() }',
+        {
+          imports: [hook],
+        },
       );
-      expect(JSON.parse(stdout)).toEqual({ text: 'deployed checkout', made: 0 });
+      expect(result).toEqual({ text: 'deployed checkout', made: 0 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -52,20 +74,13 @@ describe('reaction templates and ICU', () => {
 // docs/reactions.md): a server started under a German locale renders the same text.
 describe('the date filter under another locale', () => {
   it('names days and months in English', async () => {
-    const templates = pathToFileURL(path.join(ROOT, 'src/core/reactions/templates.ts')).href;
-    const script = [
-      `const { renderString } = await import(${JSON.stringify(templates)});`,
-      "const scope = { event: { at: '2026-03-05T10:00:00Z' }, data: {}, steps: {}, secrets: {}, run: { id: 'r', reaction: 'x', version: 1 } };",
-      'const text = renderString(\'{{ event.at | date: "%A %d %B", "UTC" }}\', scope);',
-      'console.log(JSON.stringify({ text, host: new Intl.DateTimeFormat().resolvedOptions().locale }));',
-    ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      timeout: 30_000,
-      env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' },
-    });
-    const { text, host } = JSON.parse(stdout) as { text: string; host: string };
-    expect(host).toBe('de-DE'); // the host's locale really is German, so the check below is not vacuous
-    expect(text).toBe('Thursday 05 March');
+    const result = await renderInChild(
+      '{{ event.at | date: "%A %d %B", "UTC" }}',
+      { at: '2026-03-05T10:00:00Z' },
+      '{ text, host: new Intl.DateTimeFormat().resolvedOptions().locale }',
+      { env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } },
+    );
+    expect(result.host).toBe('de-DE'); // the host's locale really is German, so the check below is not vacuous
+    expect(result.text).toBe('Thursday 05 March');
   });
 });
