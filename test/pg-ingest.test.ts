@@ -9,6 +9,8 @@ import type { Store } from '../src/store/index.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 import { seedPayload } from './support/app.js';
+import { startPgProxy } from './support/pg-proxy.js';
+import type { PgProxy } from './support/pg-proxy.js';
 
 function input(overrides: Record<string, unknown>): DeployInput {
   const parsed = parseDeployPayload(seedPayload({ deploy_number: undefined, ...overrides }));
@@ -145,6 +147,71 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     expect(quiet.sent.length).toBeLessThanOrEqual(3);
     const later = (await a.events.list({ type: 'deploy.recorded', limit: 10 })).items;
     expect(await a.runs.forEvents(later.map((e) => e.id))).toEqual([]);
+  });
+});
+
+describe.runIf(POSTGRES_URL)('a PostgreSQL ingest whose connection drops after the statement committed', () => {
+  let database: TestDatabase;
+  let proxy: PgProxy;
+  // Through the proxy, which loses the reply; `direct` reads what was stored.
+  let store: Store;
+  let direct: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    direct = openStore(database.options);
+    await direct.migrate();
+    await direct.services.create({ name: 'cart' });
+    endpointId = (await direct.endpoints.create('ci')).id;
+    proxy = await startPgProxy(database.options.databaseUrl!);
+    store = openStore({ ...database.options, databaseUrl: proxy.url });
+  });
+  afterAll(async () => {
+    await store.close();
+    await direct.close();
+    await proxy.close();
+    await database.drop();
+  });
+
+  const storedUnder = (alias: string) =>
+    direct.db.transaction((run) => run.query<{ id: string }>('SELECT id FROM deploys WHERE service_alias = ? ORDER BY id', [alias]));
+
+  it('records a deploy without dedup_id once, and answers it as recorded', async () => {
+    // The statement's parameters carry the alias: the reply to the ingest's statement is lost.
+    const dropped = proxy.dropReplyTo('lost-reply');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-reply', dedup_id: null }));
+    await dropped;
+    const stored = await storedUnder('lost-reply');
+    expect(stored).toHaveLength(1);
+    expect(outcome.result).toBe('no_service_found');
+    expect(outcome.deploy!.id).toBe(stored[0]!.id);
+    expect(outcome.deploy!.deployNumber).toBe('1');
+    const next = await store.ingest.record(endpointId, input({ service: 'lost-reply', dedup_id: null }));
+    expect(next.deploy!.deployNumber).toBe('2');
+  });
+
+  it('answers a deploy with a dedup_id as recorded, not as a duplicate of itself', async () => {
+    const dropped = proxy.dropReplyTo('lost-dedup');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-dedup', dedup_id: 'lost-dedup-1' }));
+    await dropped;
+    expect(outcome.result).toBe('no_service_found');
+    expect((await storedUnder('lost-dedup')).map((r) => r.id)).toEqual([outcome.deploy!.id]);
+  });
+
+  it('with a reaction listening, a lost COMMIT reply: one deploy, its runs once', async () => {
+    await apply(direct, 'on-lost-commits', 'deploy.recorded');
+    // Warm: the store learns that a reaction listens, so the next batch runs in a transaction.
+    await store.ingest.record(endpointId, input({ service: 'cart', dedup_id: null }));
+    // Kysely ends a transaction with the simple query `commit` ('Q', length 11).
+    const dropped = proxy.dropReplyTo('Q\0\0\0\x0bcommit\0');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-commit', dedup_id: null }));
+    await dropped;
+    expect(outcome.result).toBe('no_service_found');
+    expect((await storedUnder('lost-commit')).map((r) => r.id)).toEqual([outcome.deploy!.id]);
+    const events = (await direct.events.list({ type: 'deploy.recorded', limit: 1 })).items;
+    expect((events[0]!.data as { id: string }).id).toBe(outcome.deploy!.id);
+    expect(await direct.runs.forEvents(events.map((e) => e.id))).toHaveLength(1);
   });
 });
 

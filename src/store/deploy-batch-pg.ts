@@ -176,14 +176,16 @@ export const WATCH = `SELECT COALESCE((SELECT value FROM engine_state WHERE name
 /**
  * Records a batch in one statement. `guard`: the reactions' generation the caller saw with no
  * listener (the statement then writes only if it still holds), or null to write regardless.
+ * `ids`: the deploys' ids, in item order (default: new ones); a batch sent again keeps them, so
+ * what an earlier statement committed is found by them, and never inserted twice (the primary key).
  */
 export async function recordBatchPg(
   statement: Statement,
   items: readonly IngestItem[],
   receivedAt: string,
   guard: number | null,
+  ids: readonly string[] = items.map(() => uuidv7()),
 ): Promise<PgBatchResult> {
-  const ids = items.map(() => uuidv7());
   const eventIds = items.map(() => uuidv7());
   const failedIds = items.map((item) => ((item.input.status ?? 'succeeded') === 'failed' ? uuidv7() : null));
   const suggestionIds = items.map(() => uuidv7());
