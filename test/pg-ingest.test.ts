@@ -276,3 +276,84 @@ describe.each(DIALECTS)('ingest semantics on %s', (dialect) => {
     expect(failed!.service!.name).toBe('Caf\u00e9 "quoted" \\ \u0001');
   });
 });
+
+describe.each(DIALECTS)('suggestion.created under concurrent ingests on %s', (dialect) => {
+  let database: TestDatabase;
+  let a: Store;
+  // A second instance on PostgreSQL; on SQLite one process owns the database.
+  let b: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    a = openStore(database.options);
+    await a.migrate();
+    b = dialect === 'postgres' ? openStore(database.options) : a;
+    endpointId = (await a.endpoints.create('ci')).id;
+  });
+  afterAll(async () => {
+    await a.close();
+    if (b !== a) await b.close();
+    await database.drop();
+  });
+
+  const suggestionsOf = async (alias: string) =>
+    (await a.events.list({ type: 'suggestion.created', limit: 50 })).items.filter((e) => (e.data as { alias: string }).alias === alias);
+
+  /** Runs `work` while another transaction holds the row lock of `alias`'s sequence, until `waiting` backends wait on a lock. */
+  async function behindSequenceLock<T>(alias: string, waiting: number, work: () => Promise<T>): Promise<T> {
+    if (dialect !== 'postgres') return work();
+    const holder = new pg.Client({ connectionString: database.options.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM deploy_sequences WHERE scope = $1 FOR UPDATE', [`alias:${alias}`]);
+      const done = work();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [row] = (
+          await holder.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows;
+        if (Number(row!.n) >= waiting) break;
+        if (Date.now() > deadline) throw new Error(`fewer than ${waiting} ingests waited on a lock`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await holder.query('ROLLBACK');
+      return await done;
+    } finally {
+      await holder.end();
+    }
+  }
+
+  it('an alias unclaimed again is suggested once, though two instances record its first deploys at once', async () => {
+    await a.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null }));
+    expect(await suggestionsOf('legacy-x')).toHaveLength(1);
+    // Claimed, then given up: its deploys stay with the service, and its sequence row stays.
+    await a.services.create({ name: 'legacy', aliases: ['legacy-x'] });
+    await a.services.update('legacy', { aliases: [] });
+    // The second instance has recorded before (it knows no reaction listens), as a running one has.
+    await b.ingest.record(endpointId, input({ service: 'warm', dedup_id: null }));
+
+    const outcomes = await behindSequenceLock('legacy-x', 2, () =>
+      Promise.all([
+        a.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null })),
+        b.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null })),
+      ]),
+    );
+    expect(outcomes.map((o) => o.result)).toEqual(['no_service_found', 'no_service_found']);
+    expect(outcomes.map((o) => Number(o.deploy!.deployNumber)).sort()).toEqual([2, 3]);
+    const suggested = await suggestionsOf('legacy-x');
+    expect(suggested).toHaveLength(2);
+    expect(outcomes.map((o) => o.deploy!.id)).toContain((suggested[0]!.data as { deployId: string }).deployId);
+  });
+
+  it('a new alias is suggested once when many deploys of it arrive at once from two instances', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ingest.record(endpointId, input({ service: 'all-at-once', dedup_id: null }))),
+    );
+    expect(outcomes.map((o) => Number(o.deploy!.deployNumber)).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await suggestionsOf('all-at-once')).toHaveLength(1);
+  });
+});

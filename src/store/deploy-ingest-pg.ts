@@ -2,7 +2,7 @@ import { uuidv7 } from '../core/ids.js';
 import type { Db, SqlRunner } from './database.js';
 import type { IngestItem, IngestOutcome } from './deploy-batch.js';
 import type { PgBatchResult, Statement } from './deploy-batch-pg.js';
-import { asDuplicate, listensToIngest, recordBatchPg, WATCH } from './deploy-batch-pg.js';
+import { asDuplicate, listensToIngest, LOCK_SUGGESTIONS, recordBatchPg, WATCH } from './deploy-batch-pg.js';
 import { deploysByIdPg } from './deploys.js';
 import { EVENTS_CHANNEL } from './engine/dispatch.js';
 import type { EventsRepo } from './events.js';
@@ -61,9 +61,12 @@ export class PgIngest {
       if (unsure.some((i) => outcomes[i])) this.wakeStream();
       pending = pending.filter((i) => !outcomes[i]);
     }
+    // Aliases some item would make a suggestion of: a batch carrying one is sent again under its lock.
+    const locking = new Set<string>();
     for (let round = 0; pending.length > 0; round++) {
       if (round === MAX_ROUNDS) throw new Error('deploy sequence rows kept changing under the ingest');
       const batch = pending.map((i) => items[i]!);
+      const locks = [...new Set(batch.map((item) => item.input.service).filter((alias) => locking.has(alias)))].sort();
       const ids = batch.map((item) => {
         let sent = this.sent.get(item);
         if (!sent) this.sent.set(item, (sent = { id: uuidv7(), unsure: false }));
@@ -71,7 +74,7 @@ export class PgIngest {
       });
       let result: PgBatchResult;
       try {
-        result = await this.once(batch, receivedAt, ids);
+        result = await this.once(batch, receivedAt, ids, locks);
       } catch (err) {
         // The statement may have committed all the same (a connection lost before its reply).
         for (const item of batch) this.sent.get(item)!.unsure = true;
@@ -80,17 +83,25 @@ export class PgIngest {
       result.outcomes.forEach((outcome, j) => {
         if (outcome) outcomes[pending[j]!] = outcome;
       });
-      pending = result.retry.map((j) => pending[j]!);
+      for (const alias of result.locks) locking.add(alias);
+      pending = [...result.retry, ...result.lock].sort((x, y) => x - y).map((j) => pending[j]!);
     }
     return outcomes;
   }
 
   /** Records one deploy in the caller's transaction, with the runs its events start. */
   async recordIn(run: SqlRunner, item: IngestItem, receivedAt: string): Promise<IngestOutcome> {
+    let locks: string[] = [];
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const result = await recordBatchPg(inTransaction(run), [item], receivedAt, null).catch((err: unknown) =>
+      const result = await recordBatchPg(inTransaction(run), [item], receivedAt, null, undefined, locks).catch((err: unknown) =>
         Promise.reject(asDuplicate(err)),
       );
+      if (result.lock.length > 0) {
+        // Held until the caller's transaction ends; the next statement's snapshot starts after it is taken.
+        locks = result.locks;
+        await run.query(LOCK_SUGGESTIONS, [locks]);
+        continue;
+      }
       if (result.retry.length > 0) continue;
       const hook = this.events?.hook;
       if (hook && result.events.length > 0) await hook(run, result.events);
@@ -99,10 +110,26 @@ export class PgIngest {
     throw new Error('deploy sequence rows kept changing under the ingest');
   }
 
-  private async once(items: readonly IngestItem[], receivedAt: string, ids: readonly string[]): Promise<PgBatchResult> {
+  /** One statement for the batch; in a transaction holding the suggestion locks of `locks` when there are any. */
+  private async once(
+    items: readonly IngestItem[],
+    receivedAt: string,
+    ids: readonly string[],
+    locks: readonly string[],
+  ): Promise<PgBatchResult> {
     const hook = this.events?.hook;
     const alone = this.db.statement! as Statement;
     try {
+      if (locks.length > 0) {
+        // Rare (an alias's first deploys), so this takes the transaction whether or not a reaction listens.
+        const result = await this.db.transaction(async (run) => {
+          await run.query(LOCK_SUGGESTIONS, [locks]);
+          const result = await recordBatchPg(inTransaction(run), items, receivedAt, null, ids, locks);
+          if (hook && result.events.length > 0) await hook(run, result.events);
+          return result;
+        });
+        return this.woke(result);
+      }
       if (!hook) return this.woke(await recordBatchPg(alone, items, receivedAt, null, ids));
       for (let tries = 0; tries < MAX_STALE; tries++) {
         const seen = this.seen ?? (await this.watch());
