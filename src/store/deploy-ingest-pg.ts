@@ -121,10 +121,18 @@ export class PgIngest {
     const alone = this.db.statement! as Statement;
     try {
       if (locks.length > 0) {
-        // Rare (an alias's first deploys), so this takes the transaction whether or not a reaction listens.
+        // Rare (an alias's first deploys): a transaction, so the locks are held until its commit.
+        const seen = hook ? this.seen : undefined;
         const result = await this.db.transaction(async (run) => {
           await run.query(LOCK_SUGGESTIONS, [locks]);
-          const result = await recordBatchPg(inTransaction(run), items, receivedAt, null, ids, locks);
+          const statement = inTransaction(run);
+          // While no reaction listens (as last read), the statement's guard stands in for the hook, as outside a transaction.
+          if (seen && !seen.listening) {
+            const quiet = await recordBatchPg(statement, items, receivedAt, seen.generation, ids, locks);
+            if (!quiet.stale) return quiet;
+            if (this.seen === seen) this.seen = undefined;
+          }
+          const result = await recordBatchPg(statement, items, receivedAt, null, ids, locks);
           if (hook && result.events.length > 0) await hook(run, result.events);
           return result;
         });
