@@ -9,6 +9,8 @@ import type { Store } from '../src/store/index.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 import { seedPayload } from './support/app.js';
+import { startPgProxy } from './support/pg-proxy.js';
+import type { PgProxy } from './support/pg-proxy.js';
 
 function input(overrides: Record<string, unknown>): DeployInput {
   const parsed = parseDeployPayload(seedPayload({ deploy_number: undefined, ...overrides }));
@@ -148,6 +150,71 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
   });
 });
 
+describe.runIf(POSTGRES_URL)('a PostgreSQL ingest whose connection drops after the statement committed', () => {
+  let database: TestDatabase;
+  let proxy: PgProxy;
+  // Through the proxy, which loses the reply; `direct` reads what was stored.
+  let store: Store;
+  let direct: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    direct = openStore(database.options);
+    await direct.migrate();
+    await direct.services.create({ name: 'cart' });
+    endpointId = (await direct.endpoints.create('ci')).id;
+    proxy = await startPgProxy(database.options.databaseUrl!);
+    store = openStore({ ...database.options, databaseUrl: proxy.url });
+  });
+  afterAll(async () => {
+    await store.close();
+    await direct.close();
+    await proxy.close();
+    await database.drop();
+  });
+
+  const storedUnder = (alias: string) =>
+    direct.db.transaction((run) => run.query<{ id: string }>('SELECT id FROM deploys WHERE service_alias = ? ORDER BY id', [alias]));
+
+  it('records a deploy without dedup_id once, and answers it as recorded', async () => {
+    // The statement's parameters carry the alias: the reply to the ingest's statement is lost.
+    const dropped = proxy.dropReplyTo('lost-reply');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-reply', dedup_id: null }));
+    await dropped;
+    const stored = await storedUnder('lost-reply');
+    expect(stored).toHaveLength(1);
+    expect(outcome.result).toBe('no_service_found');
+    expect(outcome.deploy!.id).toBe(stored[0]!.id);
+    expect(outcome.deploy!.deployNumber).toBe('1');
+    const next = await store.ingest.record(endpointId, input({ service: 'lost-reply', dedup_id: null }));
+    expect(next.deploy!.deployNumber).toBe('2');
+  });
+
+  it('answers a deploy with a dedup_id as recorded, not as a duplicate of itself', async () => {
+    const dropped = proxy.dropReplyTo('lost-dedup');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-dedup', dedup_id: 'lost-dedup-1' }));
+    await dropped;
+    expect(outcome.result).toBe('no_service_found');
+    expect((await storedUnder('lost-dedup')).map((r) => r.id)).toEqual([outcome.deploy!.id]);
+  });
+
+  it('with a reaction listening, a lost COMMIT reply: one deploy, its runs once', async () => {
+    await apply(direct, 'on-lost-commits', 'deploy.recorded');
+    // Warm: the store learns that a reaction listens, so the next batch runs in a transaction.
+    await store.ingest.record(endpointId, input({ service: 'cart', dedup_id: null }));
+    // Kysely ends a transaction with the simple query `commit` ('Q', length 11).
+    const dropped = proxy.dropReplyTo('Q\0\0\0\x0bcommit\0');
+    const outcome = await store.ingest.record(endpointId, input({ service: 'lost-commit', dedup_id: null }));
+    await dropped;
+    expect(outcome.result).toBe('no_service_found');
+    expect((await storedUnder('lost-commit')).map((r) => r.id)).toEqual([outcome.deploy!.id]);
+    const events = (await direct.events.list({ type: 'deploy.recorded', limit: 1 })).items;
+    expect((events[0]!.data as { id: string }).id).toBe(outcome.deploy!.id);
+    expect(await direct.runs.forEvents(events.map((e) => e.id))).toHaveLength(1);
+  });
+});
+
 describe.each(DIALECTS)('ingest semantics on %s', (dialect) => {
   let database: TestDatabase;
   let store: Store;
@@ -207,5 +274,86 @@ describe.each(DIALECTS)('ingest semantics on %s', (dialect) => {
     expect(JSON.parse(rows[4]!.data)).toEqual({ alias: 'new-alias', deployId: first!.id, environment: 'prod' });
     expect(new Set(rows.map((r) => r.source))).toEqual(new Set([`deploy-endpoint:${failed!.endpoint}`]));
     expect(failed!.service!.name).toBe('Caf\u00e9 "quoted" \\ \u0001');
+  });
+});
+
+describe.each(DIALECTS)('suggestion.created under concurrent ingests on %s', (dialect) => {
+  let database: TestDatabase;
+  let a: Store;
+  // A second instance on PostgreSQL; on SQLite one process owns the database.
+  let b: Store;
+  let endpointId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    a = openStore(database.options);
+    await a.migrate();
+    b = dialect === 'postgres' ? openStore(database.options) : a;
+    endpointId = (await a.endpoints.create('ci')).id;
+  });
+  afterAll(async () => {
+    await a.close();
+    if (b !== a) await b.close();
+    await database.drop();
+  });
+
+  const suggestionsOf = async (alias: string) =>
+    (await a.events.list({ type: 'suggestion.created', limit: 50 })).items.filter((e) => (e.data as { alias: string }).alias === alias);
+
+  /** Runs `work` while another transaction holds the row lock of `alias`'s sequence, until `waiting` backends wait on a lock. */
+  async function behindSequenceLock<T>(alias: string, waiting: number, work: () => Promise<T>): Promise<T> {
+    if (dialect !== 'postgres') return work();
+    const holder = new pg.Client({ connectionString: database.options.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM deploy_sequences WHERE scope = $1 FOR UPDATE', [`alias:${alias}`]);
+      const done = work();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [row] = (
+          await holder.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows;
+        if (Number(row!.n) >= waiting) break;
+        if (Date.now() > deadline) throw new Error(`fewer than ${waiting} ingests waited on a lock`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await holder.query('ROLLBACK');
+      return await done;
+    } finally {
+      await holder.end();
+    }
+  }
+
+  it('an alias unclaimed again is suggested once, though two instances record its first deploys at once', async () => {
+    await a.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null }));
+    expect(await suggestionsOf('legacy-x')).toHaveLength(1);
+    // Claimed, then given up: its deploys stay with the service, and its sequence row stays.
+    await a.services.create({ name: 'legacy', aliases: ['legacy-x'] });
+    await a.services.update('legacy', { aliases: [] });
+    // The second instance has recorded before (it knows no reaction listens), as a running one has.
+    await b.ingest.record(endpointId, input({ service: 'warm', dedup_id: null }));
+
+    const outcomes = await behindSequenceLock('legacy-x', 2, () =>
+      Promise.all([
+        a.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null })),
+        b.ingest.record(endpointId, input({ service: 'legacy-x', dedup_id: null })),
+      ]),
+    );
+    expect(outcomes.map((o) => o.result)).toEqual(['no_service_found', 'no_service_found']);
+    expect(outcomes.map((o) => Number(o.deploy!.deployNumber)).sort()).toEqual([2, 3]);
+    const suggested = await suggestionsOf('legacy-x');
+    expect(suggested).toHaveLength(2);
+    expect(outcomes.map((o) => o.deploy!.id)).toContain((suggested[0]!.data as { deployId: string }).deployId);
+  });
+
+  it('a new alias is suggested once when many deploys of it arrive at once from two instances', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ingest.record(endpointId, input({ service: 'all-at-once', dedup_id: null }))),
+    );
+    expect(outcomes.map((o) => Number(o.deploy!.deployNumber)).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await suggestionsOf('all-at-once')).toHaveLength(1);
   });
 });

@@ -230,6 +230,36 @@ describe.each(DIALECTS)('reactions engine on %s', (dialect) => {
     expect((await t.api({ method: 'GET', url: '/api/v1/reactions/broken' })).statusCode).toBe(404);
   });
 
+  it("refuses a script's env names a run would refuse, when the reaction is validated and applied, not when it runs", async () => {
+    const document = {
+      name: 'script-env',
+      on: { event: 'webhook.nothing' },
+      steps: {
+        a: {
+          uses: 'script',
+          // Values holding templates: the names are checked all the same.
+          with: { run: 'true', env: { SHIPLINE_PROJECT_ID: '{{ data.id }}', shipline_token: 'x', 'NOT-A-NAME': '{{ data.id }}', OK: 'y' } },
+        },
+      },
+    };
+    const expected = [
+      'steps.a.with.env.SHIPLINE_PROJECT_ID: names starting with SHIPLINE_ are set by Shipline (the run, the event and its ids); use another name',
+      'steps.a.with.env.shipline_token: names starting with SHIPLINE_ are set by Shipline (the run, the event and its ids); use another name',
+      'steps.a.with.env.NOT-A-NAME: not a variable name: use letters, digits and _, not starting with a digit',
+    ];
+    const checked = await t.api({ method: 'POST', url: '/api/v1/reactions/validate', payload: { document } });
+    expect(checked.json<{ problems: string[] }>().problems).toEqual(expected);
+    const res = await t.api({ method: 'PUT', url: '/api/v1/reactions/script-env', payload: document });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json<{ error: { code: string; details: { problems: string[] } } }>().error).toMatchObject({
+      code: 'reaction.invalid',
+      details: { problems: expected },
+    });
+    expect((await t.api({ method: 'GET', url: '/api/v1/reactions/script-env' })).statusCode).toBe(404);
+    const fine = { ...document, steps: { a: { uses: 'script', with: { run: 'true', env: { OK: '{{ data.id }}', _X1: 'y' } } } } };
+    expect((await t.api({ method: 'PUT', url: '/api/v1/reactions/script-env', payload: fine })).statusCode).toBe(201);
+  });
+
   it('versions documents: the same document is unchanged, a change is a new version that new runs use', async () => {
     const doc = { name: 'versioned', on: { event: 'webhook.nothing' }, steps: { a: { uses: 'wait', with: { duration: '1ms' } } } };
     const first = await t.api({ method: 'PUT', url: '/api/v1/reactions/versioned', payload: doc, role: 'write' });

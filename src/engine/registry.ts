@@ -33,6 +33,7 @@ export class ActionRegistry {
           config: a.config,
           adminOnly: a.adminOnly ?? false,
           ...(a.literalSettings ? { literalSettings: a.literalSettings } : {}),
+          ...(a.configProblems ? { configProblems: (config: Record<string, unknown>) => a.configProblems!(config) } : {}),
         },
       ]),
     );

@@ -25,6 +25,14 @@ import type { StoredEvent } from './events.js';
  *
  * `$26` names each deploy's event source where it is not its endpoint (a connection's deploys).
  *
+ * `$27` lists the aliases whose suggestion lock the transaction holds (LOCK_SUGGESTIONS). A deploy
+ * under an alias no service claims and with no unclaimed deploy yet makes the alias a suggestion;
+ * a batch holding one is written only under that alias's lock, else the statement writes none of
+ * it and answers `lock` (the batch keeps its order in one commit). The check reads the statement's
+ * snapshot, which a row lock met later in the statement does not renew: two instances recording
+ * such an alias's first deploys at once would both see it new. Taken before the statement, the
+ * lock makes the second one's snapshot start after the first committed.
+ *
  * `$25` guards the batch with the reactions' generation (engine_state): when it moved since the
  * caller learned that no enabled reaction listens for these events, the statement writes nothing
  * and answers the generation it read, so a reaction applied by any process is never missed.
@@ -47,13 +55,17 @@ allowed AS MATERIALIZED (
 ),
 accepted AS MATERIALIZED (
   SELECT a.*, s.id AS service_id, s.name AS service_name,
-    CASE WHEN s.id IS NULL THEN 'alias:' || a.alias ELSE 'service:' || s.id END AS scope
+    CASE WHEN s.id IS NULL THEN 'alias:' || a.alias ELSE 'service:' || s.id END AS scope,
+    s.id IS NULL AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = a.alias) AS unseen
   FROM allowed a
   LEFT JOIN (service_aliases sa JOIN services s ON s.id = sa.service_id) ON sa.alias = a.alias
   WHERE a.dedup_id IS NULL OR (a.nth = 1 AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.dedup_id = a.dedup_id))
 ),
+admitted AS MATERIALIZED (
+  SELECT * FROM accepted WHERE NOT EXISTS (SELECT 1 FROM accepted u WHERE u.unseen AND NOT u.alias = ANY($27::text[]))
+),
 counted AS MATERIALIZED (
-  SELECT x.*, count(*) FILTER (WHERE x.given IS NULL) OVER (PARTITION BY x.scope ORDER BY x.k) AS c FROM accepted x
+  SELECT x.*, count(*) FILTER (WHERE x.given IS NULL) OVER (PARTITION BY x.scope ORDER BY x.k) AS c FROM admitted x
 ),
 ranked AS MATERIALIZED (
   SELECT y.*, max(CASE WHEN y.given ~ '^[0-9]{1,15}$' THEN y.given::bigint - y.c END)
@@ -78,11 +90,7 @@ numbered AS MATERIALIZED (
   SELECT r.*, CASE WHEN r.given IS NULL THEN (r.c + GREATEST(s.start, r.m))::text ELSE r.given END AS number
   FROM ranked r JOIN (SELECT scope, last_number AS start FROM locked UNION ALL SELECT scope, 0 FROM fresh) s ON s.scope = r.scope
 ),
-suggest AS MATERIALIZED (
-  SELECT DISTINCT ON (n.alias) n.k FROM numbered n
-  WHERE n.service_id IS NULL AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = n.alias)
-  ORDER BY n.alias, n.k
-),
+suggest AS MATERIALIZED (SELECT DISTINCT ON (n.alias) n.k FROM numbered n WHERE n.unseen ORDER BY n.alias, n.k),
 deployed AS (
   INSERT INTO deploys (id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
     deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source)
@@ -116,9 +124,9 @@ stored AS (
   ) e ORDER BY part, k
 )
 SELECT i.k, g.generation, a.endpoint, acc.k IS NOT NULL AS accepted, n.number, n.service_id, n.service_name,
-  s.k IS NOT NULL AS suggested
+  s.k IS NOT NULL AS suggested, acc.k IS NOT NULL AND ad.k IS NULL AS held, COALESCE(acc.unseen, false) AS unseen
 FROM items i CROSS JOIN state g LEFT JOIN allowed a ON a.k = i.k LEFT JOIN accepted acc ON acc.k = i.k
-LEFT JOIN numbered n ON n.k = i.k LEFT JOIN suggest s ON s.k = i.k
+LEFT JOIN admitted ad ON ad.k = i.k LEFT JOIN numbered n ON n.k = i.k LEFT JOIN suggest s ON s.k = i.k
 ORDER BY i.k`;
 
 type Row = {
@@ -130,6 +138,8 @@ type Row = {
   service_id: string | null;
   service_name: string | null;
   suggested: boolean;
+  held: boolean;
+  unseen: boolean;
 };
 
 /** Runs one statement: alone (autocommit) or in the caller's transaction. */
@@ -148,6 +158,13 @@ export interface PgBatchResult {
    * written, and numbered by the next statement, which sees that row.
    */
   retry: number[];
+  /**
+   * Items held back, unwritten, because one of the batch would make its alias a suggestion without
+   * holding its lock: to be sent again in a transaction holding the locks of `locks`.
+   */
+  lock: number[];
+  /** The aliases whose suggestion locks the items in `lock` need. */
+  locks: string[];
   /** The events stored, as the events hook takes them. */
   events: StoredEvent[];
 }
@@ -169,6 +186,14 @@ export function listensToIngest(triggers: readonly string[]): boolean {
   return triggers.some((t) => INGEST_EVENT_TYPES.some((type) => globMatches(t, type)));
 }
 
+/**
+ * Takes each alias's suggestion lock ($1, sorted: two transactions never wait on each other in a
+ * cycle) until the transaction ends; run before the statement, whose snapshot then sees the
+ * deploys of every transaction that held one of them before.
+ */
+export const LOCK_SUGGESTIONS = `SELECT pg_advisory_xact_lock(hashtext('shipline.suggestion'), hashtext(alias))
+  FROM unnest($1::text[]) AS alias ORDER BY alias`;
+
 /** Reads the reactions' generation and the triggers of the enabled reactions, in one statement. */
 export const WATCH = `SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation,
   COALESCE((SELECT json_agg(trigger) FROM reactions WHERE enabled = 1), '[]') AS triggers`;
@@ -176,14 +201,18 @@ export const WATCH = `SELECT COALESCE((SELECT value FROM engine_state WHERE name
 /**
  * Records a batch in one statement. `guard`: the reactions' generation the caller saw with no
  * listener (the statement then writes only if it still holds), or null to write regardless.
+ * `ids`: the deploys' ids, in item order (default: new ones); a batch sent again keeps them, so
+ * what an earlier statement committed is found by them, and never inserted twice (the primary key).
+ * `locks`: the aliases whose suggestion lock the caller's transaction holds (see `$27`).
  */
 export async function recordBatchPg(
   statement: Statement,
   items: readonly IngestItem[],
   receivedAt: string,
   guard: number | null,
+  ids: readonly string[] = items.map(() => uuidv7()),
+  locks: readonly string[] = [],
 ): Promise<PgBatchResult> {
-  const ids = items.map(() => uuidv7());
   const eventIds = items.map(() => uuidv7());
   const failedIds = items.map((item) => ((item.input.status ?? 'succeeded') === 'failed' ? uuidv7() : null));
   const suggestionIds = items.map(() => uuidv7());
@@ -230,13 +259,16 @@ export async function recordBatchPg(
     receivedAt,
     guard,
     column((item) => item.eventSource ?? null),
+    locks,
   ];
   const rows = await statement<Row>(INGEST, params);
   const generation = Number(rows[0]?.generation ?? 0);
-  if (guard !== null && generation !== guard) return { stale: true, generation, outcomes: [], retry: [], events: [] };
+  if (guard !== null && generation !== guard) return { stale: true, generation, outcomes: [], retry: [], lock: [], locks: [], events: [] };
 
   const outcomes: Array<IngestOutcome | undefined> = new Array(items.length);
   const retry: number[] = [];
+  const lock: number[] = [];
+  const locking = new Set<string>();
   const recorded: StoredEvent[] = [];
   const failed: StoredEvent[] = [];
   const suggested: StoredEvent[] = [];
@@ -245,7 +277,10 @@ export async function recordBatchPg(
     const { input } = items[i]!;
     if (row.endpoint === null) outcomes[i] = { result: 'endpoint_not_found' };
     else if (!row.accepted) outcomes[i] = { result: 'duplicate_deploy' };
-    else if (row.number === null) retry.push(i);
+    else if (row.held) {
+      lock.push(i);
+      if (row.unseen) locking.add(input.service);
+    } else if (row.number === null) retry.push(i);
     else {
       const deploy = newDeploy(input, {
         id: ids[i]!,
@@ -278,7 +313,7 @@ export async function recordBatchPg(
       }
     }
   }
-  return { stale: false, generation, outcomes, retry, events: [...recorded, ...failed, ...suggested] };
+  return { stale: false, generation, outcomes, retry, lock, locks: [...locking], events: [...recorded, ...failed, ...suggested] };
 }
 
 /** The deploys' dedup_id index refused a row: a concurrent transaction committed the same dedup_id first. */

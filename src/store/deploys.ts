@@ -52,6 +52,18 @@ function toDeploy(row: DeployRow): Deploy {
   };
 }
 
+/** The deploys of these ids that are stored, through one PostgreSQL statement (`$n` placeholders). */
+export async function deploysByIdPg(
+  statement: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>,
+  ids: readonly string[],
+): Promise<Map<string, Deploy>> {
+  const rows = await statement<DeployRow>(
+    'SELECT d.*, s.name AS service_name FROM deploys d LEFT JOIN services s ON s.id = d.service_id WHERE d.id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, toDeploy(row)]));
+}
+
 /** One deploy read in the caller's transaction (raw SQL: both dialects). */
 export async function deployIn(run: SqlRunner, id: string): Promise<Deploy | undefined> {
   const [row] = await run.query<DeployRow>(

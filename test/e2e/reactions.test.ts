@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
   it('creates a reaction in the form, dry-runs it against a stored deploy, saves it, and shows its run going live', async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByRole('heading', { name: 'New reaction' }).waitFor();
 
     await page.getByLabel('Name', { exact: true }).fill(NAME);
@@ -148,7 +148,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     await bed.shipline.store.users.create({ ...reader, name: 'Rick Reader', role: 'read' });
 
     const page = await signedIn(writer);
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByRole('tab', { name: 'YAML' }).click();
     await page
       .getByLabel('Reaction document (YAML)')
@@ -192,7 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       });
       expect(res.statusCode).toBe(201);
       const page = await signedIn();
-      await page.goto('/reactions/new');
+      await page.goto('/reactions/-/new');
       // The trigger's options are the ones Octopus declares for its events, with pickers from the connection.
       await page.getByLabel('Event type').fill('octopus.deployment.*');
       await page.getByRole('combobox', { name: 'Connection' }).first().fill('octo');
@@ -235,7 +235,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
   });
   it('starts a new filter value empty, so what is typed is the value', async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByRole('button', { name: 'Add filter' }).click();
     const value = page.getByLabel('Value');
     expect(await value.inputValue()).toBe('');
@@ -248,7 +248,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
   it('shows a pristine new reaction without problems until a field is touched or Create is pressed', async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByText('The document is checked as you fill it in.').waitFor();
     expect(await page.getByRole('list', { name: 'Problems' }).count()).toBe(0);
     // Create on the blank form: now the problems show.
@@ -257,7 +257,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
     // Touching a field shows them too.
     const other = await signedIn();
-    await other.goto('/reactions/new');
+    await other.goto('/reactions/-/new');
     await other.getByLabel('Description').fill('Something');
     await other.getByRole('list', { name: 'Problems' }).waitFor();
   });
@@ -303,7 +303,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
 
   it("marks the optional signing section's secret as required only once signing is used", async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByLabel("New step's action").selectOption('http.request');
     await page.getByRole('button', { name: 'Add step' }).click();
     const step = page.locator('section[data-step="request"]');
@@ -324,14 +324,14 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
       asked.push(dialog.message());
       void (answer ? dialog.accept() : dialog.dismiss());
     });
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByLabel('Name', { exact: true }).fill('leave-me');
     const main = page.getByRole('navigation', { name: 'Main' });
 
     // A link out of the editor asks; staying keeps the edit.
     await main.getByRole('link', { name: 'Runs' }).click();
     await expect.poll(() => asked).toEqual(['Leave this reaction? Your unsaved changes will be lost.']);
-    expect(new URL(page.url()).pathname).toBe('/reactions/new');
+    expect(new URL(page.url()).pathname).toBe('/reactions/-/new');
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('leave-me');
 
     // Leaving anyway goes.
@@ -342,7 +342,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     expect(asked).toHaveLength(2);
 
     // Saved changes leave without a question, also right after Create moved to the new page.
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByLabel('Name', { exact: true }).fill('saved-then-left');
     await page.getByLabel('Event type').fill('deploy.recorded');
     await page.getByLabel("New step's action").selectOption('http.request');
@@ -356,7 +356,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
   });
   it("labels the step's timeout apart from the action's own", async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByLabel("New step's action").selectOption('http.request');
     await page.getByRole('button', { name: 'Add step' }).click();
     const step = page.locator('section[data-step="request"]');
@@ -378,7 +378,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
   });
   it("keeps a long trigger inside the graph's ON node", async () => {
     const page = await signedIn();
-    await page.goto('/reactions/new');
+    await page.goto('/reactions/-/new');
     await page.getByLabel('Event type').fill('octopus.deployment.manual-intervention.requested');
     await page.getByRole('tab', { name: 'Graph' }).click();
     const node = page.locator('.reactions-graph-trigger');
@@ -403,5 +403,33 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: reactions — form, dry run, save, live 
     }
     // The whole trigger is still there to read.
     expect(await node.getAttribute('aria-label')).toBe('Trigger: octopus.deployment.manual-intervention.requested');
+  });
+  it('gives a reaction named new its own page, and the form a path no name can take', async () => {
+    const page = await signedIn();
+    // The form's former address opens the form while no reaction is named new.
+    await page.goto('/reactions/new');
+    await page.getByRole('heading', { name: 'New reaction' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/reactions/-/new');
+
+    await bed.shipline.applyReaction({
+      name: 'new',
+      description: 'A reaction that happens to be called new',
+      on: { event: 'deploy.recorded' },
+      steps: { note: { uses: 'http.request', with: { method: 'POST', url: `${sink.url}/named-new` } } },
+    });
+    await page.goto('/reactions');
+    await page.getByRole('link', { name: 'new', exact: true }).click();
+    await page.getByRole('heading', { name: 'new', exact: true }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/reactions/new');
+    expect(await page.getByLabel('Description').inputValue()).toBe('A reaction that happens to be called new');
+    await page.getByRole('button', { name: 'Disable' }).waitFor();
+
+    // The same address opened directly, and the list's button still leads to the form.
+    await page.goto('/reactions/new');
+    await page.getByRole('heading', { name: 'new', exact: true }).waitFor();
+    await page.goto('/reactions');
+    await page.getByRole('link', { name: 'New reaction' }).click();
+    await page.getByRole('heading', { name: 'New reaction' }).waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
   });
 });

@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { Loading } from './components/ui';
 import { SessionProvider, useSession } from './lib/session';
 import DeploysPage from './pages/deploys/DeploysPage';
+import { NEW_REACTION_PATH } from './pages/reactions/paths';
 import SignInPage from './pages/SignInPage';
 
 const SetupPage = lazy(() => import('./pages/SetupPage'));
@@ -51,7 +52,7 @@ function SignedInRoutes() {
           <Route path="/suggestions" element={<SuggestionsPage />} />
           <Route path="/insights" element={<InsightsPage />} />
           <Route path="/reactions" element={<ReactionsPage />} />
-          <Route path="/reactions/new" element={<ReactionEditorPage />} />
+          <Route path={NEW_REACTION_PATH} element={<ReactionEditorPage />} />
           <Route path="/reactions/:name" element={<ReactionEditorPage />} />
           <Route path="/reaction-templates" element={<TemplateGalleryPage />} />
           <Route path="/reaction-templates/:name" element={<TemplateFillPage />} />

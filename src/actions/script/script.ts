@@ -15,10 +15,7 @@ import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';
 import type { ScriptUser } from './script-user.js';
 import { errorMessage } from '../../core/error-message.js';
-import { checkOwnEnv, connectionVariables, eventVariables } from './variables.js';
-
-/** A portable environment variable name. */
-const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+import { checkOwnEnv, connectionVariables, ENV_NAME, envNameProblems, eventVariables } from './variables.js';
 /** How connections are named (the store's rule). */
 const CONNECTION_NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';
 
@@ -37,7 +34,7 @@ export const ScriptConfig = Type.Object(
       Duration('Stop the script (and everything it started) after this long; default 5m', { title: 'Script timeout', placeholder: '5m' }),
     ),
     env: Type.Optional(
-      Type.Record(Type.String({ pattern: ENV_NAME }), Type.String(), {
+      Type.Record(Type.String({ pattern: ENV_NAME.source }), Type.String(), {
         title: 'Environment variables',
         additionalProperties: false,
         description: 'Environment variables (values may be templates): read them as "$NAME", never spliced into run',
@@ -278,6 +275,7 @@ export function createScriptAction(options: ScriptActionOptions): Action {
     // A script's environment is how it gets credentials; only admins write scripts.
     sendsSecrets: true,
     literalSettings: { run: RUN_IS_LITERAL, connections: CONNECTIONS_ARE_LITERAL },
+    configProblems: (config) => envNameProblems(config.env),
     run: (ctx, config) => run(options, ctx, config),
   });
 }

@@ -1,5 +1,6 @@
 import type { ActionContext } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
+import type { SettingProblem } from '../../core/reactions/document.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 
 /**
@@ -9,6 +10,9 @@ import type { ShiplineEvent } from '../../core/vocabulary.js';
 
 /** Every variable whose name starts with this is Shipline's: `env` may not set one. */
 export const SHIPLINE_PREFIX = 'SHIPLINE_';
+
+/** A portable environment variable name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The event's ids a script gets, by variable, from these fields of the event's data. */
 export const EVENT_ID_VARIABLES: ReadonlyArray<{ name: string; field: string; description: string }> = [
@@ -79,11 +83,31 @@ export async function connectionVariables(
   return values;
 }
 
-/** Refuses `env` names that are Shipline's, so `SHIPLINE_PROJECT_ID` always means the event's project. */
+/**
+ * The `env` names a script may not set: a name that is no portable variable name, and Shipline's
+ * own (so `SHIPLINE_PROJECT_ID` always means the event's project). Validation refuses them when a
+ * reaction is applied; `checkOwnEnv` again before a stored step runs.
+ */
+export function envNameProblems(env: unknown): SettingProblem[] {
+  if (env === null || typeof env !== 'object' || Array.isArray(env)) return [];
+  const problems: SettingProblem[] = [];
+  for (const name of Object.keys(env)) {
+    const at = `env.${name}`;
+    if (!ENV_NAME.test(name)) {
+      problems.push({ setting: 'env', at, message: 'not a variable name: use letters, digits and _, not starting with a digit' });
+    } else if (name.toUpperCase().startsWith(SHIPLINE_PREFIX)) {
+      problems.push({
+        setting: 'env',
+        at,
+        message: `names starting with ${SHIPLINE_PREFIX} are set by Shipline (the run, the event and its ids); use another name`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Fails the step on the names `envNameProblems` refuses (a document stored before they were checked when applied). */
 export function checkOwnEnv(env: Readonly<Record<string, string>>): void {
-  const reserved = Object.keys(env).filter((name) => name.toUpperCase().startsWith(SHIPLINE_PREFIX));
-  if (reserved.length > 0)
-    throw new NonRetriableError(
-      `script: ${reserved.map((n) => `env.${n}`).join(', ')}: names starting with ${SHIPLINE_PREFIX} are set by Shipline (the run, the event and its ids); use another name`,
-    );
+  const problems = envNameProblems(env);
+  if (problems.length > 0) throw new NonRetriableError(`script: ${problems.map((p) => `${p.at}: ${p.message}`).join('; ')}`);
 }

@@ -8,9 +8,17 @@ import { at, type Problems } from './validate-shared.js';
  * settings present, unknown ones refused when the schema says `additionalProperties: false`, and
  * values written without templates of the right type. A value holding a template is left alone:
  * it is only known after rendering. Literal values are converted first (as an engine converting
- * rendered strings would), so `port: "8080"` is not refused where a number is expected.
+ * rendered strings would), so `port: "8080"` is not refused where a number is expected. Settings
+ * in `skip` (refused by the action's own check) are left out.
  */
-export function checkConfig(config: Record<string, unknown>, schema: TSchema, action: string, path: string, problems: Problems): void {
+export function checkConfig(
+  config: Record<string, unknown>,
+  schema: TSchema,
+  action: string,
+  path: string,
+  problems: Problems,
+  skip: ReadonlySet<string> = new Set(),
+): void {
   const s = schema as { properties?: unknown; required?: unknown; additionalProperties?: unknown };
   const properties = (s.properties !== null && typeof s.properties === 'object' ? s.properties : {}) as Record<string, TSchema>;
   const required = Array.isArray(s.required) ? (s.required as unknown[]).filter((k): k is string => typeof k === 'string') : [];
@@ -18,6 +26,7 @@ export function checkConfig(config: Record<string, unknown>, schema: TSchema, ac
     if (config[key] === undefined) problems.push(`${at(path, key)}: required by action "${action}"`);
   }
   for (const [key, value] of Object.entries(config)) {
+    if (skip.has(key)) continue;
     const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (property === undefined) {
       if (s.additionalProperties === false) {

@@ -61,6 +61,15 @@ export interface ActionInfo {
   adminOnly?: boolean;
   /** Settings that take no template, with the advice given when one has one. Default none. */
   literalSettings?: Readonly<Record<string, string>>;
+  /** The action's own checks of `with` as written (a script's env names); see Action.configProblems. Default none. */
+  configProblems?: (config: Record<string, unknown>) => SettingProblem[];
+}
+
+/** A problem an action's own check finds in one setting of `with`: `at` is its path from `with` (`env.NAME`). */
+export interface SettingProblem {
+  setting: string;
+  at: string;
+  message: string;
 }
 
 /** What validation checks against; an absent member skips that check (used when loading stored documents). */

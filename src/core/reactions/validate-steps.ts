@@ -148,8 +148,12 @@ function checkTogether(drafts: Draft[], ctx: ValidationContext, problems: Proble
     const before = ancestors(spec.id, byId);
     checkTemplates(spec.with, `${path}.with`, { roots: STEP_ROOTS, steps: { all, before, current: spec.id } }, ctx, problems);
     problems.push(...literalSettingProblems(spec.with, ctx.actions?.get(spec.uses)?.literalSettings, `${path}.with`));
-    const schema = ctx.actions?.get(spec.uses)?.config;
-    if (schema) checkConfig(spec.with, schema, spec.uses, `${path}.with`, problems);
+    const action = ctx.actions?.get(spec.uses);
+    const own = action?.configProblems?.(spec.with) ?? [];
+    for (const problem of own) problems.push(`${path}.with.${problem.at}: ${problem.message}`);
+    // A setting the action's own check refused is not reported again by its schema.
+    const refused = new Set(own.map((problem) => problem.setting));
+    if (action?.config) checkConfig(spec.with, action.config, spec.uses, `${path}.with`, problems, refused);
   }
 }
 

@@ -1,9 +1,9 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
-import { Link, useBlocker, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, Navigate, useBlocker, useLocation, useNavigate, useParams } from 'react-router';
 import { ActionButton, ErrorNotice, Loading, PageHeader, StatusBadge, Time } from '../../components/ui';
 import type { Page } from '../../lib/api';
-import { api, seg } from '../../lib/api';
+import { api, ApiError, seg } from '../../lib/api';
 import { useEventStream, useResource } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
@@ -11,6 +11,7 @@ import { emptyDocument, isObject, sameDocument, setIn, suggestedEventTypes, trig
 import type { Doc } from './document';
 import { DryRunPanel } from './DryRunPanel';
 import { FormView } from './form-view';
+import { NEW_REACTION_PATH } from './paths';
 import { ConnectionsContext, DeclarationsContext } from './pickers';
 import { scheduleOf, tickSubjectOf } from './schedule';
 import { SchedulePanel } from './schedule-panel';
@@ -125,6 +126,10 @@ function ReactionEditor({ name }: { name: string | null }) {
   const live = useLiveValidation(check);
 
   if (name && reaction.error && !reaction.data) {
+    // The form's former address: while no reaction is named `new`, a link to it still opens the form.
+    if (name === 'new' && reaction.error instanceof ApiError && reaction.error.status === 404) {
+      return <Navigate to={NEW_REACTION_PATH} replace />;
+    }
     return (
       <>
         <PageHeader title={name} />

@@ -6,6 +6,7 @@ import { useEventStream, usePaged } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import type { ShiplineEvent } from '../../lib/types';
 import { isObject } from './document';
+import { NEW_REACTION_PATH } from './paths';
 import './reactions.css';
 import { scheduleOf, shortLocalTime } from './schedule';
 import type { LastRun, ReactionListItem } from './types';
@@ -44,7 +45,7 @@ export default function ReactionsPage() {
           From a template
         </Link>
         {can('write') ? (
-          <Link className="button primary" to="/reactions/new">
+          <Link className="button primary" to={NEW_REACTION_PATH}>
             New reaction
           </Link>
         ) : null}
@@ -54,7 +55,7 @@ export default function ReactionsPage() {
       {!list.loading && !list.error && list.items.length === 0 ? (
         <Empty>
           No reactions yet. Start from a ready-made one in the <Link to="/reaction-templates">template gallery</Link>,{' '}
-          {can('write') ? <Link to="/reactions/new">create one</Link> : 'ask someone with the write role to create one'}, or apply YAML
+          {can('write') ? <Link to={NEW_REACTION_PATH}>create one</Link> : 'ask someone with the write role to create one'}, or apply YAML
           documents with <code>shipline reactions apply -f reactions/</code>.
         </Empty>
       ) : null}
