@@ -80,4 +80,19 @@ describe('deploy batches overlapping the previous sync on SQLite', () => {
     syncs[1]!(null);
     await second.all;
   });
+
+  it('does not overlap while other work writes through the shared commit (the engine)', async () => {
+    // An outcome of the engine a moment ago: its next claims and outcomes would wait for two syncs.
+    await store.commits.submit((run) => run.query('SELECT 1'));
+    const first = send(2);
+    await waitFor(() => syncs.length === 1);
+    const second = send(8);
+    await aWhile();
+    expect(syncs).toHaveLength(1);
+    syncs[0]!(null);
+    await first.all;
+    await waitFor(() => syncs.length === 2);
+    syncs[1]!(null);
+    await second.all;
+  });
 });

@@ -47,7 +47,8 @@ export class GroupCommit {
   /**
    * `holder`: the work of the one that holds this commit at times (see `hold`). `committed`:
    * the work may commit while the previous batch's WAL sync runs, and is told when its batch has
-   * committed (the next may begin); a batch overlaps only if all its work may (decision 0048).
+   * committed (the next may begin); a batch overlaps only if all its work may, and only while
+   * no other work was submitted in the last `holdAfterOthersMs` (decision 0048).
    */
   submit<T>(work: (run: SqlRunner) => Promise<T>, options?: { holder?: boolean; committed?: () => void }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -107,13 +108,17 @@ export class GroupCommit {
       holding = false;
       this.inFlight--;
     };
-    const overlap = batch.every((p) => p.committed)
-      ? () => {
-          letGo();
-          for (const p of batch) p.committed!();
-          this.schedule();
-        }
-      : undefined;
+    // Only while the ingest writes alone, as for `hold`: every other transaction waits for the
+    // syncs under way, so a commit beside a sync makes the engine's next claim or outcome wait
+    // for two syncs instead of one (a stream of reactions fell behind sooner, decision 0048).
+    const overlap =
+      batch.every((p) => p.committed) && performance.now() - this.othersWroteAt >= this.holdAfterOthersMs
+        ? () => {
+            letGo();
+            for (const p of batch) p.committed!();
+            this.schedule();
+          }
+        : undefined;
     const commitBatch = async () => {
       const results = await this.db.transaction(
         async (run) => {
