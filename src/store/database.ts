@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import type { MigrationContext } from './migrations/index.js';
 import { POSTGRES_MIGRATIONS, shiplineMigrator, SQLITE_MIGRATIONS } from './migrations/index.js';
@@ -14,7 +14,6 @@ import type { CheckpointStats } from './wal-checkpointer.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { WalSync } from './wal-sync.js';
-import { ConnectionTurns, TurnTakingSqliteDialect } from './sqlite-turns.js';
 import type { Database } from './schema.js';
 
 /**
@@ -36,33 +35,16 @@ export interface SqlRunner {
   onSettled(settled: (committed: boolean) => void): void;
 }
 
-export interface TransactionOptions {
-  /** Commit without waiting for the disk (see `Db.transaction`); default false. */
-  lazy?: boolean;
-  /**
-   * SQLite: let the connection go as soon as COMMIT returns and call this then, so the caller's
-   * next overlapping transaction may commit while this one's WAL sync runs (decision 0048). It
-   * still resolves only once a sync begun after its COMMIT, and every sync begun before, ended
-   * well, and its `onSettled` and `notify` wait as long. Anything else (other transactions, the
-   * query builder's statements) waits for every sync begun so far, so it sees only what is on
-   * disk. For work nobody sees before it resolves (the deploy ingest). Never called on
-   * PostgreSQL, where COMMIT is durable as it returns. Default: none, the connection is held
-   * until the sync ends.
-   */
-  overlap?: () => void;
-}
-
 export interface Db {
   kysely: Kysely<Database>;
   /**
    * Runs `work` in one transaction with a raw runner; on SQLite, holding the only connection
-   * until the commit is on disk (the WAL synced off the event loop) unless `overlap` is given,
-   * and starting only once every sync under way has ended. Resolves once it is on disk.
+   * until the commit is on disk (the WAL synced off the event loop). Resolves once it is.
    * `lazy: true` lets the commit return before it is on disk, for writes that may be lost in a
    * crash (job claims): the next durable commit makes it durable too, since both logs are
    * written in order.
    */
-  transaction<T>(work: (run: SqlRunner) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(work: (run: SqlRunner) => Promise<T>, options?: { lazy?: boolean }): Promise<T>;
   /**
    * Where each statement is a network round trip (PostgreSQL): runs one statement (`$n`
    * placeholders) as a transaction of its own, without BEGIN and COMMIT. It is atomic, and
@@ -98,9 +80,6 @@ export interface Db {
    */
   outage: OutageMonitor;
 }
-
-/** Tells a transaction's `onSettled` callers and `notify` channels how it ended. */
-type Settle = (committed: boolean) => void;
 
 export interface DbOptions {
   dataDir: string;
@@ -166,16 +145,13 @@ function openSqlite(
     undefined,
     walCheckpointFromBytes,
   );
-  const walSync = new WalSync(`${file}-wal`);
-  // One connection, taken in turn by everyone, who (but the ingest's overlapping commits) first
-  // waits for the syncs under way: none sees a change a power loss could still undo.
-  const turns = new ConnectionTurns(() => walSync.ended());
-  const kysely = new Kysely<Database>({ dialect: new TurnTakingSqliteDialect({ database: raw }, turns) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
 
   const statements = new Map<string, SqliteDatabase.Statement>();
   const local = new LocalChannels();
   const pending = new Set<string>();
   let settling: ((committed: boolean) => void)[] = [];
+  const walSync = new WalSync(`${file}-wal`);
   // Prepared once: raw.pragma() would compile the statement on every transaction.
   const syncNormal = raw.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = raw.prepare('PRAGMA synchronous = FULL');
@@ -213,66 +189,9 @@ function openSqlite(
     },
   };
 
-  // Holding the connection's turn makes our raw statements on the handle exclusive.
-  const exclusive = async <T>(work: () => Promise<T>, settled: boolean): Promise<T> => {
-    await turns.take({ settled });
-    try {
-      return await work();
-    } finally {
-      turns.give();
-    }
-  };
-
-  /** Runs `work` from BEGIN to COMMIT (or ROLLBACK) with the connection held; the caller syncs. */
-  const commitWork = async <T>(work: (run: SqlRunner) => Promise<T>): Promise<{ result: T; wrote: boolean; settle: Settle }> => {
-    // In WAL mode NORMAL commits without an fsync: the WAL is synced off the event loop.
-    syncNormal.run();
-    raw.exec('BEGIN IMMEDIATE');
-    pending.clear();
-    settling = [];
-    wrote = false;
-    try {
-      const result = await work(run);
-      raw.exec('COMMIT');
-      // What this transaction hands on, kept apart from the next one's, which may begin now.
-      const channels = [...pending];
-      const settled = settling;
-      const settle: Settle = (committed) => {
-        if (committed) for (const channel of channels) local.emit(channel);
-        for (const done of settled) done(committed);
-      };
-      return { result, wrote, settle };
-    } catch (err) {
-      // After an I/O error or a full disk SQLite may have rolled back already, or fail to:
-      // the caller is told of the first error, not of the rollback's.
-      try {
-        if (raw.inTransaction) raw.exec('ROLLBACK');
-      } catch {
-        // the connection stays usable; the next BEGIN reports what is still wrong
-      }
-      for (const done of settling.splice(0)) done(false);
-      throw err;
-    } finally {
-      pending.clear();
-      settling = [];
-      // FULL for what runs outside transaction(): the query builder's own statements.
-      syncFull.run();
-    }
-  };
-
-  /** After a commit: waits for its sync (and every one before), then hands its work on. */
-  const durable = async (wrote: boolean, settle: Settle, lazy: boolean): Promise<void> => {
-    let committed = false;
-    try {
-      if (wrote && !lazy) await walSync.sync();
-      // Nothing written, but what it read may be an overlapping commit's, not yet on disk.
-      else if (!lazy) await walSync.synced();
-      committed = true;
-      if (wrote) checkpointer.committed(lazy ? undefined : walSync.bytes);
-    } finally {
-      settle(committed);
-    }
-  };
+  // Kysely's SQLite driver has one connection behind a mutex; holding it makes our raw
+  // statements on the same handle exclusive.
+  const exclusive = <T>(work: () => Promise<T>) => kysely.connection().execute(work);
 
   const ping = async () => {
     raw.prepare('SELECT 1').get();
@@ -282,32 +201,43 @@ function openSqlite(
     kysely,
     outage,
     describe: `sqlite:${file}`,
-    transaction: async (work, options) => {
-      const lazy = options?.lazy ?? false;
-      if (options?.overlap && !lazy) {
-        // Taken without waiting for the syncs under way: its own sync covers them, and it
-        // resolves only once they too ended well. The sync begins before the turn is handed
-        // on, so whoever takes it next and waits for the syncs under way waits for this one.
-        const { result, synced } = await exclusive(async () => {
-          const { result, wrote, settle } = await commitWork(work);
-          return { result, synced: durable(wrote, settle, false) };
-        }, false);
+    transaction: (work, options) =>
+      exclusive(async () => {
+        // In WAL mode NORMAL commits without an fsync. A lazy commit stays so until the next
+        // durable one; any other is synced below, off the event loop, before it resolves.
+        syncNormal.run();
+        raw.exec('BEGIN IMMEDIATE');
+        pending.clear();
+        settling = [];
+        wrote = false;
+        let committed = false;
         try {
-          options.overlap();
+          const result = await work(run);
+          raw.exec('COMMIT');
+          // The connection stays held until the frames are on disk: no other transaction (a
+          // job claim that calls out, a read the API answers) sees a change a power loss could
+          // still undo, exactly as when COMMIT itself synced.
+          if (wrote && !options?.lazy) await walSync.sync();
+          committed = true;
+          if (wrote) checkpointer.committed(options?.lazy ? undefined : walSync.bytes);
+          for (const channel of pending) local.emit(channel);
+          return result;
+        } catch (err) {
+          // After an I/O error or a full disk SQLite may have rolled back already, or fail to:
+          // the caller is told of the first error, not of the rollback's.
+          try {
+            if (raw.inTransaction) raw.exec('ROLLBACK');
+          } catch {
+            // the connection stays usable; the next BEGIN reports what is still wrong
+          }
+          throw err;
         } finally {
-          await synced;
+          pending.clear();
+          for (const settled of settling.splice(0)) settled(committed);
+          // FULL for what runs outside transaction(): the query builder's own statements.
+          syncFull.run();
         }
-        return result;
-      }
-      // The connection stays held until the frames are on disk: no other transaction (a job
-      // claim that calls out, a read the API answers) sees a change a power loss could still
-      // undo, exactly as when COMMIT itself synced.
-      return exclusive(async () => {
-        const { result, wrote, settle } = await commitWork(work);
-        await durable(wrote, settle, lazy);
-        return result;
-      }, true);
-    },
+      }),
     listen: async (channel, handler) => local.on(channel, handler),
     signal: async (channel) => local.emit(channel),
     skipLocked: '',
@@ -339,7 +269,6 @@ function openSqlite(
       outage.close();
       return checkpointer
         .stop()
-        .then(() => walSync.ended())
         .then(() => kysely.destroy())
         .finally(() => walSync.close());
     },

@@ -20,11 +20,6 @@ const PG_PARALLEL = 4;
  * next request is flushed at once.
  */
 const GATHER_AFTER = 8;
-/**
- * SQLite: how many deploys must be queued for a batch to commit while the previous one's sync
- * runs (decision 0048); fewer wait for that sync and the clients it answers.
- */
-const OVERLAP_AT = 8;
 /** The longest the gathering waits for a first client to come back, on an idle event loop. */
 const GATHER_WINDOW_MS = 1;
 /** The most event-loop turns a gathering lasts once clients come back. */
@@ -55,19 +50,15 @@ export class DeployIngest {
   private readonly db: Db;
   private readonly now: () => Date;
   private readonly events: EventsRepo | undefined;
-  private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>, committed: () => void) => Promise<T>;
-  /** Batches not yet answered: on SQLite one may wait for its sync while the next commits. */
-  private unanswered = 0;
+  private readonly commit: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>;
   /** Whether a batch the store failed is tried once more here (the group commit does it itself). */
   private readonly retryOutage: boolean;
   /** SQLite: holds the batch after a busy one while its clients come back; none on PostgreSQL. */
   private readonly gathering: ClientGathering | undefined;
 
   /**
-   * `commit` runs a batch's transaction, calling `committed` once it has committed, when it may
-   * still wait for its sync (decision 0048); default `db.transaction` with `overlap`. The store
-   * passes its shared group commit on SQLite, so a batch of deploys and the engine's step
-   * outcomes share a commit.
+   * `commit` runs a batch's transaction; default `db.transaction`. The store passes its shared
+   * group commit on SQLite, so a batch of deploys and the engine's step outcomes share a commit.
    * `gather` (SQLite): `hold` keeps the shared group commit from committing while the ingest
    * gathers, so the engine's work waiting meanwhile joins the ingest's commit; window and turns
    * for tests.
@@ -75,13 +66,13 @@ export class DeployIngest {
   constructor(
     db: Db,
     events?: EventsRepo,
-    commit?: <T>(work: (run: SqlRunner) => Promise<T>, committed: () => void) => Promise<T>,
+    commit?: <T>(work: (run: SqlRunner) => Promise<T>) => Promise<T>,
     now: () => Date = () => new Date(),
     gather: { windowMs?: number; turns?: number; hold?: (interrupted: () => void) => (() => void) | undefined } = {},
   ) {
     this.db = db;
     this.events = events;
-    this.commit = commit ?? ((work, committed) => db.transaction(work, { overlap: committed }));
+    this.commit = commit ?? ((work) => db.transaction(work));
     this.retryOutage = commit === undefined;
     this.now = now;
     this.pg = db.statement ? new PgIngest(db, events) : undefined;
@@ -115,17 +106,7 @@ export class DeployIngest {
   }
 
   private schedule(): void {
-    if (
-      this.scheduled ||
-      this.gathering?.active ||
-      this.inFlight >= this.parallel ||
-      this.unanswered > this.parallel ||
-      this.queue.length === 0 ||
-      // While a batch waits for its sync, the next commits beside it only if large enough to
-      // pay for a commit of its own; fewer deploys wait for that batch's clients (gathering).
-      (!this.pg && this.unanswered > 0 && this.queue.length < OVERLAP_AT)
-    )
-      return;
+    if (this.scheduled || this.gathering?.active || this.inFlight >= this.parallel || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate runs after the current poll phase, so every request already read joins the batch.
     setImmediate(() => {
@@ -134,13 +115,10 @@ export class DeployIngest {
     });
   }
 
-  /**
-   * Commits a batch: one statement on PostgreSQL, else a transaction (the shared group commit on
-   * SQLite) that calls `committed` once it has committed and waits for its sync.
-   */
-  private commitItems(items: readonly IngestItem[], receivedAt: string, committed: () => void): Promise<IngestOutcome[]> {
+  /** Commits a batch: one statement on PostgreSQL, else a transaction (the shared group commit on SQLite). */
+  private commitItems(items: readonly IngestItem[], receivedAt: string): Promise<IngestOutcome[]> {
     if (this.pg) return this.pg.commit(items, receivedAt);
-    return this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook), committed);
+    return this.commit((run) => recordBatch(run, items, receivedAt, this.events?.hook));
   }
 
   /**
@@ -169,24 +147,12 @@ export class DeployIngest {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
     this.inFlight++;
-    this.unanswered++;
-    let holding = true;
-    // On SQLite the next batch may commit while this one's sync runs.
-    const letGo = () => {
-      if (!holding) return;
-      holding = false;
-      this.inFlight--;
-    };
-    const committed = () => {
-      letGo();
-      this.schedule();
-    };
     const items = batch.map((w) => w.item);
     const receivedAt = this.now().toISOString();
     // The deploys already waiting when this batch is answered; its own clients may send again after.
     let waitingWhenAnswered: number | undefined;
     const commitBatch = async () => {
-      const outcomes = await this.commitItems(items, receivedAt, committed);
+      const outcomes = await this.commitItems(items, receivedAt);
       waitingWhenAnswered = this.queue.length;
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
@@ -205,8 +171,7 @@ export class DeployIngest {
       await Promise.all(batch.map((waiter) => this.recordAlone(waiter, receivedAt)));
     } finally {
       if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
-      letGo();
-      this.unanswered--;
+      this.inFlight--;
       if (this.gathering && batch.length >= GATHER_AFTER && waitingWhenAnswered !== undefined) {
         this.gathering.begin(waitingWhenAnswered, Math.min(MAX_BATCH - waitingWhenAnswered, batch.length));
       }

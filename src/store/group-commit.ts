@@ -9,8 +9,6 @@ const HOLD_AFTER_OTHERS_MS = 1000;
 
 interface Pending {
   work: (run: SqlRunner) => Promise<unknown>;
-  /** Given for work that may commit while an earlier commit's sync runs: called once committed. */
-  committed: (() => void) | undefined;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -26,10 +24,7 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  /** Batches holding the connection's turn (until committed, when they overlap). */
   private inFlight = 0;
-  /** Batches not yet settled (those overlapping wait for their sync after they committed). */
-  private unsettled = 0;
   /** The holds in place (see `hold`), each with what ends it: while any is, nothing is flushed. */
   private readonly holds = new Set<() => void>();
   /** When work other than the holder's was last submitted (performance.now()). */
@@ -44,15 +39,10 @@ export class GroupCommit {
     this.parallel = db.shared ? 8 : 1;
   }
 
-  /**
-   * `holder`: the work of the one that holds this commit at times (see `hold`). `committed`:
-   * the work may commit while the previous batch's WAL sync runs, and is told when its batch has
-   * committed (the next may begin); a batch overlaps only if all its work may, and only while
-   * no other work was submitted in the last `holdAfterOthersMs` (decision 0048).
-   */
-  submit<T>(work: (run: SqlRunner) => Promise<T>, options?: { holder?: boolean; committed?: () => void }): Promise<T> {
+  /** `holder`: the work of the one that holds this commit at times (see `hold`). */
+  submit<T>(work: (run: SqlRunner) => Promise<T>, options?: { holder?: boolean }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, committed: options?.committed, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!options?.holder) {
         this.othersWroteAt = performance.now();
         for (const interrupted of [...this.holds]) interrupted();
@@ -80,16 +70,8 @@ export class GroupCommit {
     };
   }
 
-  // One batch more than `parallel` may wait for its sync: more would make each one smaller.
   private schedule(): void {
-    if (
-      this.scheduled ||
-      this.holds.size > 0 ||
-      this.inFlight >= this.parallel ||
-      this.unsettled > this.parallel ||
-      this.queue.length === 0
-    )
-      return;
+    if (this.scheduled || this.holds.size > 0 || this.inFlight >= this.parallel || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -101,33 +83,12 @@ export class GroupCommit {
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     this.inFlight++;
-    this.unsettled++;
-    let holding = true;
-    const letGo = () => {
-      if (!holding) return;
-      holding = false;
-      this.inFlight--;
-    };
-    // Only while the ingest writes alone, as for `hold`: every other transaction waits for the
-    // syncs under way, so a commit beside a sync makes the engine's next claim or outcome wait
-    // for two syncs instead of one (a stream of reactions fell behind sooner, decision 0048).
-    const overlap =
-      batch.every((p) => p.committed) && performance.now() - this.othersWroteAt >= this.holdAfterOthersMs
-        ? () => {
-            letGo();
-            for (const p of batch) p.committed!();
-            this.schedule();
-          }
-        : undefined;
     const commitBatch = async () => {
-      const results = await this.db.transaction(
-        async (run) => {
-          const out: unknown[] = [];
-          for (const p of batch) out.push(await p.work(run));
-          return out;
-        },
-        overlap ? { overlap } : undefined,
-      );
+      const results = await this.db.transaction(async (run) => {
+        const out: unknown[] = [];
+        for (const p of batch) out.push(await p.work(run));
+        return out;
+      });
       batch.forEach((p, i) => p.resolve(results[i]));
     };
     try {
@@ -143,8 +104,7 @@ export class GroupCommit {
         }
       }
     } finally {
-      letGo();
-      this.unsettled--;
+      this.inFlight--;
       this.schedule();
     }
   }

@@ -88,10 +88,7 @@ export function openStore(options: StoreOptions): Store {
   const commits = new GroupCommit(db);
   // With one writer (SQLite) every commit waits its turn anyway: sharing them means fewer fsyncs.
   // Where processes share the database (PostgreSQL), concurrent transactions overlap instead.
-  // The ingest's batches may commit while the previous one's sync runs (decision 0048).
-  const ingestCommit = db.shared
-    ? undefined
-    : <T>(work: (run: SqlRunner) => Promise<T>, committed: () => void) => commits.submit(work, { holder: true, committed });
+  const ingestCommit = db.shared ? undefined : <T>(work: (run: SqlRunner) => Promise<T>) => commits.submit(work, { holder: true });
   events.setHook(dispatcher.hook);
   const environments = environmentsRepo(db);
   return {

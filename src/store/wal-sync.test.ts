@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './database.js';
@@ -87,111 +86,5 @@ describe('a SQLite transaction and its WAL sync', () => {
     await expect(failing).rejects.toThrow('EIO');
     await db.transaction((run) => run.query('INSERT INTO kv_probe (k) VALUES (?)', ['b']), { lazy: true });
     expect(syncs).toHaveLength(1);
-  });
-
-  // Decision 0048: the deploy ingest's batches commit while the previous batch's sync runs.
-  describe('with overlapping commits', () => {
-    const insert = (k: string, overlap?: () => void) =>
-      db.transaction((run) => run.query('INSERT INTO kv_probe (k) VALUES (?)', [k]), overlap ? { overlap } : undefined);
-
-    it('lets a later batch commit during the earlier sync, each answered after a sync begun after its commit', async () => {
-      const order: string[] = [];
-      let letGo = 0;
-      const first = insert('a', () => letGo++).then(() => order.push('first'));
-      await waitFor(() => syncs.length === 1);
-      expect(letGo).toBe(1); // the connection was let go once COMMIT returned
-      const second = insert('b', () => letGo++).then(() => order.push('second'));
-      await waitFor(() => syncs.length === 2); // committed while the first sync runs
-      expect(syncs[1]!.rowsSeen).toBe(2);
-      // The second's own sync ending is not enough: the first's covers frames before its own.
-      syncs[1]!.done(null);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(order).toEqual([]);
-      syncs[0]!.done(null);
-      await Promise.all([first, second]);
-      expect(order).toEqual(['first', 'second']);
-    });
-
-    it('keeps every other transaction and query waiting until both syncs have ended', async () => {
-      const first = insert('a', () => undefined);
-      await waitFor(() => syncs.length === 1);
-      const second = insert('b', () => undefined);
-      await waitFor(() => syncs.length === 2);
-      const seen: string[] = [];
-      const plain = db.transaction(async (run) => {
-        seen.push('transaction');
-        return run.query<{ n: number }>('SELECT count(*) AS n FROM kv_probe');
-      });
-      const lazy = db.transaction(
-        async (run) => {
-          seen.push('lazy');
-          await run.query('INSERT INTO kv_probe (k) VALUES (?)', ['c']);
-        },
-        { lazy: true },
-      );
-      // The query builder's statements take their turn too (API reads).
-      const read = sql<{ n: number }>`SELECT count(*) AS n FROM kv_probe`.execute(db.kysely).then(({ rows }) => {
-        seen.push('query');
-        return rows;
-      });
-      syncs[0]!.done(null);
-      await first;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(seen).toEqual([]);
-      // A later overlapping batch queues behind them: it does not jump the line.
-      const third = insert('d', () => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(syncs).toHaveLength(2);
-      syncs[1]!.done(null);
-      await second;
-      expect(await plain).toEqual([{ n: 2 }]);
-      await lazy;
-      expect(await read).toEqual([{ n: 3 }]);
-      expect(seen).toEqual(['transaction', 'lazy', 'query']);
-      await waitFor(() => syncs.length === 3);
-      syncs[2]!.done(null);
-      await third;
-    });
-
-    it('fails both batches when the earlier sync fails, though the later one succeeded', async () => {
-      const settled: boolean[] = [];
-      const overlapping = (k: string) =>
-        db.transaction(
-          async (run) => {
-            run.onSettled((committed) => settled.push(committed));
-            await run.query('INSERT INTO kv_probe (k) VALUES (?)', [k]);
-          },
-          { overlap: () => undefined },
-        );
-      const first = overlapping('a');
-      await waitFor(() => syncs.length === 1);
-      const second = overlapping('b');
-      await waitFor(() => syncs.length === 2);
-      syncs[1]!.done(null);
-      syncs[0]!.done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-      await expect(first).rejects.toThrow('EIO');
-      await expect(second).rejects.toThrow('EIO');
-      expect(settled).toEqual([false, false]);
-    });
-
-    it('hands on what a batch queued and wakes its listeners only after its sync', async () => {
-      const heard: string[] = [];
-      await db.listen('probe', () => heard.push('woken'));
-      const settled: boolean[] = [];
-      const tx = db.transaction(
-        async (run) => {
-          run.onSettled((committed) => settled.push(committed));
-          await run.notify('probe');
-          await run.query('INSERT INTO kv_probe (k) VALUES (?)', ['a']);
-        },
-        { overlap: () => undefined },
-      );
-      await waitFor(() => syncs.length === 1);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect({ heard, settled }).toEqual({ heard: [], settled: [] });
-      syncs[0]!.done(null);
-      await tx;
-      expect({ heard, settled }).toEqual({ heard: ['woken'], settled: [true] });
-    });
   });
 });
