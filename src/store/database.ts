@@ -145,7 +145,32 @@ function openSqlite(
     undefined,
     walCheckpointFromBytes,
   );
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  // Once a sync of the WAL has failed, nothing says which of its frames are on disk: Linux may
+  // have dropped the pages it could not write and cleared the error, so a later sync that succeeds
+  // proves nothing about them, and a redo that finds the rows committed would acknowledge deploys
+  // a power loss can still undo. As PostgreSQL does on a failed fsync, the store then stops: every
+  // statement, the query builder's too, is refused as an outage (503) until Shipline restarts and
+  // SQLite reads back what the disk really holds.
+  let syncFailure: Error | undefined;
+  const refuseAfterFailedSync = () => {
+    if (syncFailure) throw syncFailure;
+  };
+  const failedSync = (err: unknown): Error => {
+    if (!syncFailure) {
+      const reason = err instanceof Error ? err.message : String(err);
+      syncFailure = markUnavailable(
+        new Error(`the SQLite WAL could not be synced to disk (${reason}); the store refuses all work until Shipline is restarted`, {
+          cause: err,
+        }),
+      );
+      onWarning(syncFailure.message);
+      // Nor are frames copied into the database file from here on.
+      void checkpointer.stop();
+    }
+    return syncFailure;
+  };
+  const guarded = { prepare: (sql: string) => (refuseAfterFailedSync(), raw.prepare(sql)), close: () => void raw.close() };
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) });
 
   const statements = new Map<string, SqliteDatabase.Statement>();
   const local = new LocalChannels();
@@ -194,6 +219,7 @@ function openSqlite(
   const exclusive = <T>(work: () => Promise<T>) => kysely.connection().execute(work);
 
   const ping = async () => {
+    refuseAfterFailedSync();
     raw.prepare('SELECT 1').get();
   };
   const outage = new OutageMonitor(ping, onOutage);
@@ -203,6 +229,7 @@ function openSqlite(
     describe: `sqlite:${file}`,
     transaction: (work, options) =>
       exclusive(async () => {
+        refuseAfterFailedSync();
         // In WAL mode NORMAL commits without an fsync. A lazy commit stays so until the next
         // durable one; any other is synced below, off the event loop, before it resolves.
         syncNormal.run();
@@ -217,7 +244,7 @@ function openSqlite(
           // The connection stays held until the frames are on disk: no other transaction (a
           // job claim that calls out, a read the API answers) sees a change a power loss could
           // still undo, exactly as when COMMIT itself synced.
-          if (wrote && !options?.lazy) await walSync.sync();
+          if (wrote && !options?.lazy) await walSync.sync().catch((err: unknown) => Promise.reject(failedSync(err)));
           committed = true;
           if (wrote) checkpointer.committed(options?.lazy ? undefined : walSync.bytes);
           for (const channel of pending) local.emit(channel);
@@ -253,10 +280,11 @@ function openSqlite(
       // what is missing. Decision 0043.
       // raw.pragma, not the prepared statements: SQLite applies `PRAGMA synchronous` when it
       // compiles the statement, so the first run of one prepared earlier changes nothing.
+      refuseAfterFailedSync();
       raw.pragma('synchronous = NORMAL');
       try {
         const applied = await migrateSqlite();
-        if (fs.existsSync(`${file}-wal`)) await walSync.sync();
+        if (fs.existsSync(`${file}-wal`)) await walSync.sync().catch((err: unknown) => Promise.reject(failedSync(err)));
         return applied;
       } finally {
         raw.pragma('synchronous = FULL');

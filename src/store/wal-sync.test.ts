@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import os from 'node:os';
 import path from 'node:path';
 import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './database.js';
 import { openDb } from './database.js';
+import { isStoreUnavailable } from './outage.js';
 
 // The build of better-sqlite3 Shipline itself opens on this Node.
 const Database = sqliteDatabaseClass();
@@ -79,12 +81,23 @@ describe('a SQLite transaction and its WAL sync', () => {
     expect(syncs).toHaveLength(1); // a read writes nothing to sync
   });
 
-  it('fails the transaction when the sync fails, and syncs nothing for a lazy commit', async () => {
+  it('fails the transaction when the sync fails, and refuses all work after it, as an outage, until the store is opened again', async () => {
     const failing = db.transaction((run) => run.query('INSERT INTO kv_probe (k) VALUES (?)', ['a']));
     await waitFor(() => syncs.length === 1);
     syncs[0]!.done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(failing).rejects.toThrow('EIO');
-    await db.transaction((run) => run.query('INSERT INTO kv_probe (k) VALUES (?)', ['b']), { lazy: true });
+    expect(isStoreUnavailable(await failing.catch((err: unknown) => err))).toBe(true);
+    let ran = false;
+    const later = db.transaction(async () => void (ran = true), { lazy: true });
+    await expect(later).rejects.toThrow('restarted');
+    expect(ran).toBe(false);
+    await expect(sql`SELECT 1`.execute(db.kysely)).rejects.toThrow('restarted');
+    await expect(db.ping()).rejects.toThrow('restarted');
     expect(syncs).toHaveLength(1);
+  });
+
+  it('syncs nothing for a lazy commit', async () => {
+    await db.transaction((run) => run.query('INSERT INTO kv_probe (k) VALUES (?)', ['b']), { lazy: true });
+    expect(syncs).toHaveLength(0);
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { sqliteDatabaseClass } from '../../src/store/sqlite-driver.js';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, seedPayload } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
@@ -240,6 +241,36 @@ describe('a SQLite store that is locked or full', () => {
       // One lock wait per item would be 20 × 500 ms.
       expect(elapsed).toBeLessThan(5_000);
       other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+  });
+
+  // After a failed fsync nothing says which frames reached the disk (Linux may drop the pages
+  // and clear the error), so a later sync, or a redo that finds the rows committed, must not
+  // acknowledge them: the store refuses all work until Shipline restarts.
+  it('the WAL sync fails (EIO): the deploy, its retry, the API and readiness answer 503 until a restart; the deploy is committed once', async () => {
+    t = await startTestApp('sqlite');
+    const ingest = await t.endpointPath();
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const sync = vi
+      .spyOn(fs, 'fdatasync')
+      .mockImplementationOnce(((_fd: number, done: (err: NodeJS.ErrnoException | null) => void) => done(eio)) as typeof fs.fdatasync);
+    try {
+      for (const payload of [seedPayload(), seedPayload(), seedPayload({ dedup_id: undefined })]) {
+        const res = await t.app.inject({ method: 'POST', url: ingest, payload });
+        expectIngestUnavailable({ status: res.statusCode, headers: res.headers, body: res.body });
+      }
+      expectApiUnavailable(await t.api({ method: 'GET', url: '/api/v1/deploys' }));
+      expectApiUnavailable(await t.app.inject({ method: 'GET', url: '/readyz' }));
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+    }
+    // COMMIT returned before the sync failed: the file holds the deploy, once, for the next start.
+    const other = new SqliteDatabase(fileOf(t), { readonly: true });
+    try {
+      expect(other.prepare('SELECT count(*) AS n FROM deploys').get()).toEqual({ n: 1 });
     } finally {
       other.close();
     }
