@@ -50,8 +50,9 @@ describe.each(DIALECTS)('shipline start from the bundled server on %s', (dialect
     expect(loaded.filter((url) => /\/node_modules\/(typebox|kysely)\//.test(url))).toEqual([]);
   });
 
-  it('loads the OpenAPI plugins and yaml when the API docs are first asked for, not at start (decision 0047)', async () => {
-    const docsModules = (urls: string[]) => urls.filter((url) => /\/node_modules\/(@fastify\/swagger(-ui)?|yaml)\//.test(url));
+  it('loads the OpenAPI plugins, yaml and the static file server when first needed, not at start (decision 0047)', async () => {
+    const docsModules = (urls: string[]) =>
+      urls.filter((url) => /\/node_modules\/(@fastify\/(swagger|swagger-ui|static)|yaml)\//.test(url));
     expect(docsModules(loaded)).toEqual([]);
     const document = await fetch(`${server!.url}/api/openapi.json`);
     expect(document.status).toBe(200);

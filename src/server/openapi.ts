@@ -1,6 +1,6 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
-import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { innerAppOnFirstUse } from './inner-app.js';
 import { lazySchemaCompilers } from './lazy-schemas.js';
 
 export interface OpenApiOptions {
@@ -15,22 +15,18 @@ export interface OpenApiOptions {
 type Route = RouteOptions & { links?: unknown };
 
 const HIDDEN = { schema: { hide: true } };
-// Headers of the inner answer that belong to its own connection, or that Fastify sets again.
-const NOT_FORWARDED = new Set(['connection', 'content-length', 'date', 'keep-alive', 'transfer-encoding']);
 
 /**
  * Serves the OpenAPI document and Swagger UI, both built on their first request instead of at
  * start (decision 0047): loading @fastify/swagger, @fastify/swagger-ui and the `yaml` library
- * they require, and registering the UI's routes, was a start's largest cost after Fastify itself,
- * for pages most servers never serve.
+ * they require, and registering the UI's routes, cost every start for pages most servers never
+ * serve.
  *
  * Registered before the routes, it keeps each route's options as @fastify/swagger's own `onRoute`
  * hook would (the same objects, so what later hooks add to a schema is in the document too) and
- * the shared schemas its `onReady` would read. The first request builds a second Fastify
- * instance with both plugins, the same options and those routes (handlers that never run,
- * schemas never compiled), so the document is the one the plugin built in the served app. The
- * UI's requests are answered by that instance through `inject`; what it does not find goes to
- * this app's not-found handler, as before.
+ * the shared schemas its `onReady` would read. The first request builds an inner app
+ * (inner-app.ts) with both plugins, the same options and those routes (handlers that never run,
+ * schemas never compiled), so the document is the one the plugin built in the served app.
  */
 export function serveOpenApiOnFirstUse(app: FastifyInstance, options: OpenApiOptions): void {
   const routes: Route[] = [];
@@ -51,49 +47,26 @@ export function serveOpenApiOnFirstUse(app: FastifyInstance, options: OpenApiOpt
     done();
   });
 
-  let built: Promise<FastifyInstance> | undefined;
-  const docs = () =>
-    (built ??= buildDocsApp(routes, sharedSchemas, options).catch((err: unknown) => {
-      built = undefined;
-      throw err;
-    }));
-  app.addHook('onClose', async () => {
-    if (built) await (await built.catch(() => undefined))?.close();
-  });
+  const docs = innerAppOnFirstUse(
+    app,
+    async (inner) => {
+      const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+      await inner.register(swagger, options.swagger);
+      for (const schema of sharedSchemas.values()) inner.addSchema(schema);
+      // Each route as it was, HEAD ones included: none is made up here (exposeHeadRoute).
+      for (const { method, url, schema, config, constraints, links } of routes) {
+        inner.route({ method, url, schema, config, constraints, links, exposeHeadRoute: false, handler: unused } as RouteOptions);
+      }
+      await inner.register(swaggerUi, { routePrefix: options.uiPrefix });
+    },
+    // The routes' schemas are only read for the document, never compiled there.
+    { schemaController: { compilersFactory: lazySchemaCompilers() } },
+  );
 
-  app.get(options.documentUrl, HIDDEN, async () => (await docs()).swagger());
-  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    // A HEAD is answered as its GET, whose body Fastify then leaves out, as for any route.
-    const method = request.method === 'HEAD' ? 'GET' : (request.method as 'GET');
-    const answer = await (await docs()).inject({ method, url: request.url, headers: request.headers });
-    if (answer.statusCode === 404) return reply.callNotFound();
-    reply.code(answer.statusCode);
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
-    }
-    return answer.rawPayload.length > 0 ? reply.send(answer.rawPayload) : reply.send();
-  };
-  app.get(options.uiPrefix, HIDDEN, forward);
-  app.get(`${options.uiPrefix}/*`, HIDDEN, forward);
-}
-
-async function buildDocsApp(
-  routes: readonly Route[],
-  sharedSchemas: Map<string, unknown>,
-  options: OpenApiOptions,
-): Promise<FastifyInstance> {
-  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
-  // The routes' schemas are only read for the document, never compiled here.
-  const docs = Fastify({ logger: false, schemaController: { compilersFactory: lazySchemaCompilers() } });
-  await docs.register(swagger, options.swagger);
-  for (const schema of sharedSchemas.values()) docs.addSchema(schema);
-  // Each route as it was, HEAD ones included: none is made up here (exposeHeadRoute).
-  for (const { method, url, schema, config, constraints, links } of routes) {
-    docs.route({ method, url, schema, config, constraints, links, exposeHeadRoute: false, handler: unused } as RouteOptions);
-  }
-  await docs.register(swaggerUi, { routePrefix: options.uiPrefix });
-  await docs.ready();
-  return docs as unknown as FastifyInstance;
+  app.get(options.documentUrl, HIDDEN, async () => (await docs.get()).swagger());
+  const ui = async (request: FastifyRequest, reply: FastifyReply) => ((await docs.answer(request, reply)) ? reply : reply.callNotFound());
+  app.get(options.uiPrefix, HIDDEN, ui);
+  app.get(`${options.uiPrefix}/*`, HIDDEN, ui);
 }
 
 function unused(): never {
