@@ -50,6 +50,20 @@ describe.each(DIALECTS)('shipline start from the bundled server on %s', (dialect
     expect(loaded.filter((url) => /\/node_modules\/(typebox|kysely)\//.test(url))).toEqual([]);
   });
 
+  it('loads the OpenAPI plugins, yaml and the static file server when first needed, not at start (decision 0047)', async () => {
+    const docsModules = (urls: string[]) =>
+      urls.filter((url) => /\/node_modules\/(@fastify\/(swagger|swagger-ui|static)|yaml)\//.test(url));
+    expect(docsModules(loaded)).toEqual([]);
+    const document = await fetch(`${server!.url}/api/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(((await document.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/v1/services');
+    const ui = await fetch(`${server!.url}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    const log = fs.readFileSync(path.join(logDir, 'modules.log'), 'utf8').split('\n');
+    expect(docsModules(log).some((url) => url.includes('/@fastify/swagger-ui/'))).toBe(true);
+  });
+
   it('answers as an unbundled server does: ready, the API, and the web UI from dist/web', async () => {
     expect((await fetch(`${server!.url}/readyz`)).status).toBe(200);
     const services = await fetch(`${server!.url}/api/v1/services`, { headers: { authorization: `Bearer ${adminToken}` } });

@@ -63,6 +63,26 @@ describe('serving the web UI', () => {
     expect(theme.headers['cache-control']).toBe('no-cache');
   });
 
+  it('answers HEAD, byte ranges and revalidation of a file as a file server does', async () => {
+    const url = '/assets/index-abc123.js';
+    const head = await built.inject({ method: 'HEAD', url });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe('17');
+    expect(head.headers['content-type']).toMatch(/^application\/javascript/);
+    expect(head.body).toBe('');
+    const range = await built.inject({ method: 'GET', url, headers: { range: 'bytes=0-6' } });
+    expect(range.statusCode).toBe(206);
+    expect(range.headers['content-range']).toBe('bytes 0-6/17');
+    expect(range.body).toBe('console');
+    const etag = String((await built.inject({ method: 'GET', url })).headers.etag);
+    const again = await built.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    // A file name with a query string is still the file; a trailing slash makes it a UI path.
+    expect((await built.inject({ method: 'GET', url: `${url}?v=2` })).body).toBe('console.log("ui")');
+    expect((await built.inject({ method: 'GET', url: `${url}/` })).body).toContain('<div id="root"></div>');
+  });
+
   it('keeps unknown API and receiver paths JSON 404s', async () => {
     const api = await built.inject({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(api.statusCode).toBe(404);

@@ -1,5 +1,5 @@
-import { parseAllDocuments } from 'yaml';
 import { parseReactionText } from '../core/reactions/document.js';
+import { yamlLibrary } from '../core/yaml-library.js';
 import type { ReactionTemplate, TemplateBlank } from './connection-type.js';
 import { integrationManifests } from './manifests.js';
 
@@ -66,7 +66,7 @@ export function fillTemplateYaml(template: ReactionTemplate, values: Record<stri
     const known = template.blanks.map((b) => b.id).join(', ') || 'none';
     throw new Error(`${template.name} has no blank ${unknown.join(', ')} (its blanks: ${known})`);
   }
-  const documents = parseAllDocuments(template.yaml);
+  const documents = yamlLibrary().parseAllDocuments(template.yaml);
   if (!Array.isArray(documents)) return template.yaml;
   for (const blank of template.blanks) {
     const value = values[blank.id];

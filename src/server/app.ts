@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
@@ -15,6 +13,7 @@ import { closeConnectionsOnStop } from './graceful-close.js';
 import { documentErrorResponses } from './error-responses.js';
 import { registerInputGuards } from './input-guard.js';
 import { lazySchemaCompilers } from './lazy-schemas.js';
+import { serveOpenApiOnFirstUse } from './openapi.js';
 import { INGEST_PREFIX } from './opslevel-errors.js';
 import { redactUrl } from './logger.js';
 import { lazyRequestLogger } from './request-logger.js';
@@ -146,18 +145,22 @@ export async function buildApp({
     done();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Shipline API',
-        version: '1',
-        description: 'Deploy tracking, reactions and Octopus Deploy automation. Send `Authorization: Bearer <token>` to /api/v1 routes.',
+  // Built from the routes registered after this, on the first request for either (openapi.ts).
+  serveOpenApiOnFirstUse(app as unknown as FastifyInstance, {
+    swagger: {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Shipline API',
+          version: '1',
+          description: 'Deploy tracking, reactions and Octopus Deploy automation. Send `Authorization: Bearer <token>` to /api/v1 routes.',
+        },
+        components: { securitySchemes: SECURITY_SCHEMES },
       },
-      components: { securitySchemes: SECURITY_SCHEMES },
     },
+    documentUrl: '/api/openapi.json',
+    uiPrefix: '/api/docs',
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   registerAuth(app, store.tokens, store.sessions);
   linkDeployersToUsers(app, store.users);
@@ -187,7 +190,6 @@ export async function buildApp({
   await app.register(hookRoutes(store));
   if (connections) await app.register(connectionHookRoutes(store, connections));
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebUi(app as unknown as FastifyInstance, webRoot);
   await app.ready();
   return app as unknown as FastifyInstance;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { innerAppOnFirstUse } from './inner-app.js';
 
 /** Where `npm run build` puts the web UI: dist/web, from src/server or dist/server alike. */
 export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -26,14 +26,19 @@ const CSP = [
 /**
  * Serves the built web UI at `/`: hashed assets cached for a year, and index.html (never cached,
  * so a new build is picked up at once) for every other browser path, where the UI's router takes over.
+ *
+ * The files are served by @fastify/static in an app of their own, built at the first request for
+ * a UI path (inner-app.ts, decision 0047): with a route per file (it lists the folder when it is
+ * registered, as before), they were half the server's routes, and the plugin and its folder
+ * listing were loaded by every start, UI or not.
  */
 export async function registerWebUi(app: FastifyInstance, webRoot = DEFAULT_WEB_ROOT): Promise<void> {
   const indexPath = join(webRoot, 'index.html');
-  const built = existsSync(indexPath);
-  const index = built ? readFileSync(indexPath) : null;
+  const index = existsSync(indexPath) ? readFileSync(indexPath) : null;
 
-  if (built) {
-    await app.register(fastifyStatic, {
+  const files = innerAppOnFirstUse(app, async (inner) => {
+    const { default: fastifyStatic } = await import('@fastify/static');
+    await inner.register(fastifyStatic, {
       root: webRoot,
       prefix: '/',
       wildcard: false,
@@ -45,10 +50,10 @@ export async function registerWebUi(app: FastifyInstance, webRoot = DEFAULT_WEB_
         res.header('x-content-type-options', 'nosniff');
       },
     });
-  }
+  });
 
   const page = { schema: { hide: true } };
-  const serveIndex = async (request: { url: string }, reply: FastifyReply) => {
+  const serveIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     if (NOT_UI.some((prefix) => path.startsWith(prefix))) return reply.callNotFound();
     if (!index) {
@@ -57,6 +62,7 @@ export async function registerWebUi(app: FastifyInstance, webRoot = DEFAULT_WEB_
         .type('text/plain; charset=utf-8')
         .send('The Shipline web UI is not built. Run `npm run build`, then restart; the API is served meanwhile.');
     }
+    if (await files.answer(request, reply)) return reply;
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')

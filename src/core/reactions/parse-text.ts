@@ -1,8 +1,8 @@
-import { Composer, LineCounter, Parser } from 'yaml';
 import type { CST } from 'yaml';
 import { textSizeProblem } from './document-limits.js';
 import { errorMessage } from '../error-message.js';
 import { MAX_JSON_DEPTH, valueProblem } from '../json-limits.js';
+import { yamlLibrary } from '../yaml-library.js';
 
 type ParsedText = { ok: true; documents: unknown[] } | { ok: false; problems: string[] };
 
@@ -30,6 +30,7 @@ export function parseReactionText(text: string): ParsedText {
   // where the library catches the RangeError and carries on composing: V8 aborts the whole
   // process if it has to compile a regular expression there ("RegExpCompiler Allocation failed").
   // So the tokens' depth is measured first, without recursion, and deep text is refused unbuilt.
+  const { Composer, LineCounter, Parser } = yamlLibrary();
   const lines = new LineCounter();
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   if (tokens.some((token) => cstDepth(token) > MAX_JSON_DEPTH)) {
