@@ -32,7 +32,8 @@ export interface EngineOptions {
 export class Engine implements LocalLane {
   /** Identifies this process's leases. */
   readonly owner = `engine-${randomUUID()}`;
-  private readonly inFlight = new Map<string, { runId: string; abort: AbortController; done: Promise<void> }>();
+  /** `leased`: a first step without a row, whose lease its run's row holds. */
+  private readonly inFlight = new Map<string, { runId: string; leased: boolean; abort: AbortController; done: Promise<void> }>();
   private running = false;
   /** Workers promised to steps that transactions under way insert claimed for this process. */
   private reserved = 0;
@@ -63,9 +64,10 @@ export class Engine implements LocalLane {
 
   async start(): Promise<void> {
     this.running = true;
-    this.deps.store.dispatcher.setLane(this);
-    // On SQLite this process owns the queue: leases left by its previous life are void.
+    // On SQLite this process owns the queue: leases left by its previous life are void. Before
+    // steps are handed to it, which that would void too.
     if (!this.deps.store.db.shared) await releaseAllLeases(this.deps.store.db);
+    this.deps.store.dispatcher.setLane(this);
     this.unlisten = await this.deps.store.db.listen(JOBS_CHANNEL, () => this.wake());
     this.safety = setInterval(() => this.wake(), this.options.pollMs ?? 2000);
     this.safety.unref();
@@ -116,7 +118,8 @@ export class Engine implements LocalLane {
   private async renewLeases(): Promise<void> {
     if (this.inFlight.size === 0) return;
     try {
-      await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs);
+      const leasedRuns = [...this.inFlight.values()].flatMap((f) => (f.leased ? [f.runId] : []));
+      await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs, leasedRuns);
     } catch (err) {
       if (!this.outage(err)) this.deps.logger?.warn({ err }, 'renewing job leases failed');
     }
@@ -213,7 +216,7 @@ export class Engine implements LocalLane {
       (later) => this.finished(job, later),
       () => this.finished(job, false),
     );
-    this.inFlight.set(job.id, { runId: job.runId, abort, done });
+    this.inFlight.set(job.id, { runId: job.runId, leased: job.leasedBy !== undefined, abort, done });
   }
 
   /**
