@@ -74,15 +74,17 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   // First steps handed over without a row: inserted ended, while their run's row still holds the
   // lease for this process and the run was not cancelled (a cancel stores the step cancelled, a
   // take-over stores it pending: the primary key then keeps this insert out). Such a run has this
-  // one first step, and no other step has a row before it ends: the step is alone.
+  // one first step, and no other step has a row before it ends: the step is alone. CROSS JOIN
+  // keeps the values the outer loop on SQLite, each finding its run by primary key (its planner
+  // would otherwise walk every running run by status for each).
   const leased = ends.filter(({ d }) => d.leasedBy);
   if (leased.length > 0) {
     const inserted = await run.query<{ run_id: string; step_id: string }>(
       `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
        SELECT runs.id, runs.lease_step, v.column4, v.column5, 1, v.column8, v.column6, v.column7, v.column9, v.column10, NULL, NULL, runs.created_at, runs.started_at, ?, NULL, NULL, NULL
        FROM (VALUES ${Array.from({ length: leased.length }, () => LEASED_ROW).join(', ')}) AS v
-         JOIN runs ON runs.id = v.column1 AND runs.lease_step = v.column2
-       WHERE runs.locked_by = v.column3 AND runs.status IN ('running', 'waiting')
+         CROSS JOIN runs
+       WHERE runs.id = v.column1 AND runs.lease_step = v.column2 AND runs.locked_by = v.column3 AND runs.status IN ('running', 'waiting')
        ON CONFLICT (run_id, step_id) DO NOTHING RETURNING run_id, step_id`,
       [now, ...leased.flatMap(({ d }) => endParams(d, d.leasedBy!))],
     );
