@@ -56,6 +56,8 @@ export class Engine implements LocalLane {
   private flushScheduled = false;
   /** Steps whose action is done and whose outcome waits to be (or is being) committed. */
   private committing = 0;
+  /** When a claim last took over runs whose first step's lease ran out (ms since the epoch). */
+  private tookOverAt = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -69,7 +71,7 @@ export class Engine implements LocalLane {
     if (!this.deps.store.db.shared) await releaseAllLeases(this.deps.store.db);
     this.deps.store.dispatcher.setLane(this);
     this.unlisten = await this.deps.store.db.listen(JOBS_CHANNEL, () => this.wake());
-    this.safety = setInterval(() => this.wake(), this.options.pollMs ?? 2000);
+    this.safety = setInterval(() => this.wake(), this.pollMs);
     this.safety.unref();
     this.renewal = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
     this.renewal.unref();
@@ -109,6 +111,10 @@ export class Engine implements LocalLane {
   private get spare(): number {
     const executing = this.inFlight.size - this.committing;
     return Math.min(this.options.workers - executing, 2 * this.options.workers - this.inFlight.size) - this.reserved;
+  }
+
+  private get pollMs(): number {
+    return this.options.pollMs ?? 2000;
   }
 
   get leaseMs(): number {
@@ -193,7 +199,12 @@ export class Engine implements LocalLane {
             this.saturated = true;
             break;
           }
-          const jobs = await claimJobs(this.deps.store.db, this.owner, limit, this.leaseMs);
+          // Leases run out over tens of seconds: looking for runs whose lease did at most once
+          // per safety poll spares the claims in between a statement each.
+          const now = new Date();
+          const takeOver = now.getTime() - this.tookOverAt >= this.pollMs;
+          if (takeOver) this.tookOverAt = now.getTime();
+          const jobs = await claimJobs(this.deps.store.db, this.owner, limit, this.leaseMs, now, takeOver);
           for (const job of jobs) this.launch(job);
           // Fewer than asked: nothing else is due now, so no second claim to find that out.
           if (jobs.length < limit) {

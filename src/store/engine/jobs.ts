@@ -67,15 +67,24 @@ const parse = (text: string | null): unknown => (text === null ? null : JSON.par
  * Claims due work for `owner` with a lease: queued steps (their execution rows, marked running
  * with a new attempt in the same statement) and due jobs of waiting steps. Returns each with what
  * executing it needs: run, step, event and the run's earlier outputs. A lease that runs out (a
- * crashed worker) makes it claimable again.
+ * crashed worker) makes it claimable again; a first step leased by its run's row is stored
+ * pending first (`takeOver`), then claimed.
  */
-export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedJob[]> {
+export async function claimJobs(
+  db: Db,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  now = new Date(),
+  /** Also take over runs whose first step's lease ran out (default true; see `takeOverRuns`). */
+  takeOver = true,
+): Promise<ClaimedJob[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   return db.transaction(
     async (run) => {
       // First steps whose process died before storing them: stored pending, then claimed below.
-      await takeOverRuns(run, nowIso, nowIso, limit);
+      if (takeOver) await takeOverRuns(run, nowIso, nowIso, limit);
       const starting = await run.query<{ run_id: string; step_id: string }>(
         `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?), locked_by = ?, locked_until = ?
          WHERE (run_id, step_id) IN (
