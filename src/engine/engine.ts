@@ -32,7 +32,8 @@ export interface EngineOptions {
 export class Engine implements LocalLane {
   /** Identifies this process's leases. */
   readonly owner = `engine-${randomUUID()}`;
-  private readonly inFlight = new Map<string, { runId: string; abort: AbortController; done: Promise<void> }>();
+  /** `leased`: a first step without a row, whose lease its run's row holds. */
+  private readonly inFlight = new Map<string, { runId: string; leased: boolean; abort: AbortController; done: Promise<void> }>();
   private running = false;
   /** Workers promised to steps that transactions under way insert claimed for this process. */
   private reserved = 0;
@@ -55,6 +56,8 @@ export class Engine implements LocalLane {
   private flushScheduled = false;
   /** Steps whose action is done and whose outcome waits to be (or is being) committed. */
   private committing = 0;
+  /** When a claim last took over runs whose first step's lease ran out (ms since the epoch). */
+  private tookOverAt = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -63,11 +66,12 @@ export class Engine implements LocalLane {
 
   async start(): Promise<void> {
     this.running = true;
-    this.deps.store.dispatcher.setLane(this);
-    // On SQLite this process owns the queue: leases left by its previous life are void.
+    // On SQLite this process owns the queue: leases left by its previous life are void. Before
+    // steps are handed to it, which that would void too.
     if (!this.deps.store.db.shared) await releaseAllLeases(this.deps.store.db);
+    this.deps.store.dispatcher.setLane(this);
     this.unlisten = await this.deps.store.db.listen(JOBS_CHANNEL, () => this.wake());
-    this.safety = setInterval(() => this.wake(), this.options.pollMs ?? 2000);
+    this.safety = setInterval(() => this.wake(), this.pollMs);
     this.safety.unref();
     this.renewal = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
     this.renewal.unref();
@@ -109,6 +113,10 @@ export class Engine implements LocalLane {
     return Math.min(this.options.workers - executing, 2 * this.options.workers - this.inFlight.size) - this.reserved;
   }
 
+  private get pollMs(): number {
+    return this.options.pollMs ?? 2000;
+  }
+
   get leaseMs(): number {
     return this.options.leaseMs ?? 30_000;
   }
@@ -116,7 +124,8 @@ export class Engine implements LocalLane {
   private async renewLeases(): Promise<void> {
     if (this.inFlight.size === 0) return;
     try {
-      await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs);
+      const leasedRuns = [...this.inFlight.values()].flatMap((f) => (f.leased ? [f.runId] : []));
+      await renewLeases(this.deps.store.db, this.owner, [...this.inFlight.keys()], this.leaseMs, leasedRuns);
     } catch (err) {
       if (!this.outage(err)) this.deps.logger?.warn({ err }, 'renewing job leases failed');
     }
@@ -190,7 +199,12 @@ export class Engine implements LocalLane {
             this.saturated = true;
             break;
           }
-          const jobs = await claimJobs(this.deps.store.db, this.owner, limit, this.leaseMs);
+          // Leases run out over tens of seconds: looking for runs whose lease did at most once
+          // per safety poll spares the claims in between a statement each.
+          const now = new Date();
+          const takeOver = now.getTime() - this.tookOverAt >= this.pollMs;
+          if (takeOver) this.tookOverAt = now.getTime();
+          const jobs = await claimJobs(this.deps.store.db, this.owner, limit, this.leaseMs, now, takeOver);
           for (const job of jobs) this.launch(job);
           // Fewer than asked: nothing else is due now, so no second claim to find that out.
           if (jobs.length < limit) {
@@ -213,7 +227,7 @@ export class Engine implements LocalLane {
       (later) => this.finished(job, later),
       () => this.finished(job, false),
     );
-    this.inFlight.set(job.id, { runId: job.runId, abort, done });
+    this.inFlight.set(job.id, { runId: job.runId, leased: job.leasedBy !== undefined, abort, done });
   }
 
   /**

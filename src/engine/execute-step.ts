@@ -47,7 +47,7 @@ function converted(schema: TSchema, rendered: Record<string, unknown>): Record<s
  * every failure becomes a decision (retry, or the `failed` channel after the last attempt).
  */
 export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: AbortController): Promise<StepDecision> {
-  const discard: StepDecision = { kind: 'discard', jobId: job.id };
+  const discard: StepDecision = { kind: 'discard', jobId: job.id, ...(job.leasedBy ? { leasedBy: job.leasedBy } : {}) };
   if (job.run.status !== 'running' && job.run.status !== 'waiting') return discard;
   const expected = job.kind === 'step' ? 'running' : 'waiting';
   if (job.step.status !== expected) return discard;
@@ -71,6 +71,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
     stepId: job.stepId,
     fence: { status: expected, attempt: job.step.attempt } as const,
     ...(job.fresh ? { fresh: true } : {}),
+    ...(job.leasedBy ? { leasedBy: job.leasedBy } : {}),
     logs: recorder.logs,
     attempts,
   };

@@ -130,6 +130,11 @@ export interface RunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The first step handed over with the run (null: none); stored only once it ends, see 0017. */
+  lease_step: string | null;
+  /** The lease of `lease_step` while it runs without a row of its own. */
+  locked_by: string | null;
+  locked_until: string | null;
 }
 
 export interface StepExecutionsTable {

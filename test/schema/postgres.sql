@@ -186,6 +186,9 @@ CREATE TABLE runs (
   created_at text NOT NULL,
   started_at text,
   finished_at text,
+  lease_step text,
+  locked_by text,
+  locked_until text,
   PRIMARY KEY (id)
 );
 
@@ -308,6 +311,7 @@ CREATE INDEX runs_by_concurrency ON runs USING btree (concurrency_key, status);
 CREATE INDEX runs_by_event ON runs USING btree (event_id, id);
 CREATE INDEX runs_by_reaction ON runs USING btree (reaction, id);
 CREATE INDEX runs_by_status ON runs USING btree (status, id);
+CREATE INDEX runs_leased ON runs USING btree (locked_until) WHERE (locked_until IS NOT NULL);
 CREATE INDEX service_aliases_service ON service_aliases USING btree (service_id);
 CREATE INDEX step_executions_due ON step_executions USING btree (run_at) WHERE (run_at IS NOT NULL);
 CREATE INDEX user_sessions_by_email ON user_sessions USING btree (email);

@@ -192,6 +192,9 @@ CREATE TABLE runs (
   created_at text NOT NULL,
   started_at text,
   finished_at text,
+  lease_step text,
+  locked_by text,
+  locked_until text,
   PRIMARY KEY (id)
 );
 
@@ -316,6 +319,7 @@ CREATE INDEX "runs_by_concurrency" on "runs" ("concurrency_key", "status");
 CREATE INDEX "runs_by_event" on "runs" ("event_id", "id");
 CREATE INDEX "runs_by_reaction" on "runs" ("reaction", "id");
 CREATE INDEX "runs_by_status" on "runs" ("status", "id");
+CREATE INDEX "runs_leased" on "runs" ("locked_until") where "locked_until" is not null;
 CREATE INDEX "service_aliases_service" on "service_aliases" ("service_id");
 CREATE INDEX "step_executions_due" on "step_executions" ("run_at") where "run_at" is not null;
 CREATE INDEX "user_sessions_by_email" on "user_sessions" ("email");

@@ -11,7 +11,7 @@ import type { ReactionsRepo } from './reactions.js';
 import { readGeneration } from './reactions.js';
 import type { ClaimedJob } from './jobs.js';
 import type { ClaimedAtInsert, NewRun } from './run-state.js';
-import { insertRuns, rootSteps, stepJobKey, takeSlot } from './run-state.js';
+import { insertRuns, rootSteps, runLeased, stepJobKey, takeSlot } from './run-state.js';
 import { placeholders } from '../sql.js';
 
 /** The wake-up channel of the job queue. */
@@ -48,8 +48,10 @@ export interface Dispatcher {
  * A process's engine as the dispatcher sees it: the first steps of runs this process queues are
  * inserted already claimed by it, up to its spare workers, and handed to it once the transaction
  * is on disk. That saves each such step its claim (a row write and a transaction of round trips)
- * and the other processes a wake-up. A step handed over is leased like any claim: should this
- * process die before recording its outcome, the lease runs out and another claims it.
+ * and the other processes a wake-up. A run's only first step is not inserted at all: the run's
+ * row holds its lease, and its outcome stores it (0046). A step handed over is leased like any
+ * claim: should this process die before recording its outcome, the lease runs out and another
+ * claims it.
  */
 export interface LocalLane {
   /** Whom the leases name. */
@@ -111,7 +113,7 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
     const count = to.reserve(steps.length);
     if (count === 0) return undefined;
     const byId = new Map(events.map((e) => [e.id, e]));
-    const jobs = steps.slice(0, count).map(({ r, stepId }) => claimedStep(r, stepId, byId.get(r.eventId)!));
+    const jobs = steps.slice(0, count).map(({ r, stepId }) => claimedStep(r, stepId, byId.get(r.eventId)!, to.owner));
     run.onSettled((committed) => (committed ? to.take(jobs) : to.release(count)));
     return { owner: to.owner, until: new Date(Date.parse(now) + to.leaseMs).toISOString(), count };
   }
@@ -136,8 +138,11 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
   return { hook, replay, setLane: (next) => void (lane = next) };
 }
 
-/** A first step as a claim returns it: running, attempt 1, nothing before it in the run. */
-function claimedStep(r: NewRun, stepId: string, event: StoredEvent): ClaimedJob {
+/**
+ * A first step as a claim returns it: running, attempt 1, nothing before it in the run. The only
+ * first step of its run is leased by the run's row, and stored once it ends (`insertRuns`).
+ */
+function claimedStep(r: NewRun, stepId: string, event: StoredEvent, owner: string): ClaimedJob {
   return {
     id: stepJobKey(r.id, stepId),
     kind: 'step',
@@ -149,6 +154,7 @@ function claimedStep(r: NewRun, stepId: string, event: StoredEvent): ClaimedJob 
     event: { id: event.id, type: event.type, source: event.source, timestamp: event.timestamp, data: event.data },
     outputs: {},
     fresh: true,
+    ...(runLeased(r) ? { leasedBy: owner } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { eventData } from '../deploy-events.js';
 import { JOBS_CHANNEL } from './dispatch.js';
 import { placeholders } from '../sql.js';
 import { parseStepJobKey, stepJobKey } from './run-state.js';
+import { takeOverRuns } from './run-leases.js';
 
 export type JobKind = 'step' | 'resume' | 'timeout' | 'poll';
 
@@ -30,6 +31,11 @@ export interface ClaimedJob {
   outputs: Record<string, { output: unknown }>;
   /** Handed over at its run's creation: it never ran before, so no wait of an earlier attempt can linger. */
   fresh?: boolean;
+  /**
+   * Handed over without a row of its own: its run's row holds its lease, for this owner, until
+   * its outcome stores it (0046).
+   */
+  leasedBy?: string;
 }
 
 export interface AttemptRecord {
@@ -61,13 +67,24 @@ const parse = (text: string | null): unknown => (text === null ? null : JSON.par
  * Claims due work for `owner` with a lease: queued steps (their execution rows, marked running
  * with a new attempt in the same statement) and due jobs of waiting steps. Returns each with what
  * executing it needs: run, step, event and the run's earlier outputs. A lease that runs out (a
- * crashed worker) makes it claimable again.
+ * crashed worker) makes it claimable again; a first step leased by its run's row is stored
+ * pending first (`takeOver`), then claimed.
  */
-export async function claimJobs(db: Db, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedJob[]> {
+export async function claimJobs(
+  db: Db,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  now = new Date(),
+  /** Also take over runs whose first step's lease ran out (default true; see `takeOverRuns`). */
+  takeOver = true,
+): Promise<ClaimedJob[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   return db.transaction(
     async (run) => {
+      // First steps whose process died before storing them: stored pending, then claimed below.
+      if (takeOver) await takeOverRuns(run, nowIso, nowIso, limit);
       const starting = await run.query<{ run_id: string; step_id: string }>(
         `UPDATE step_executions SET status = 'running', attempt = attempt + 1, started_at = COALESCE(started_at, ?), locked_by = ?, locked_until = ?
          WHERE (run_id, step_id) IN (
@@ -180,8 +197,11 @@ export async function nextDueAt(db: Db, now = new Date()): Promise<string | null
   return times.length === 0 ? null : times.sort()[0]!;
 }
 
-/** Extends this owner's leases on steps and jobs still in flight. */
-export async function renewLeases(db: Db, owner: string, jobIds: string[], leaseMs: number): Promise<void> {
+/**
+ * Extends this owner's leases on steps and jobs still in flight, and on the runs whose rows hold
+ * the leases of first steps not stored yet (`leasedRuns`).
+ */
+export async function renewLeases(db: Db, owner: string, jobIds: string[], leaseMs: number, leasedRuns: string[] = []): Promise<void> {
   const until = new Date(Date.now() + leaseMs).toISOString();
   const steps = jobIds.flatMap((id) => parseStepJobKey(id) ?? []);
   const others = jobIds.filter((id) => !parseStepJobKey(id));
@@ -197,6 +217,12 @@ export async function renewLeases(db: Db, owner: string, jobIds: string[], lease
         owner,
         ...others,
       ]);
+    if (leasedRuns.length > 0)
+      await run.query(`UPDATE runs SET locked_until = ? WHERE locked_by = ? AND id IN (${placeholders(leasedRuns.length)})`, [
+        until,
+        owner,
+        ...leasedRuns,
+      ]);
   });
 }
 
@@ -205,6 +231,9 @@ export async function releaseAllLeases(db: Db): Promise<void> {
   await db.transaction(async (run) => {
     await run.query('UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL');
     await run.query('UPDATE step_executions SET locked_by = NULL, locked_until = NULL WHERE run_at IS NOT NULL AND locked_by IS NOT NULL');
+    // First steps handed over and never stored: queued now, as pending steps.
+    const now = new Date().toISOString();
+    while ((await takeOverRuns(run, null, now, 1000)) > 0);
   });
 }
 

@@ -51,13 +51,9 @@ export interface NewRun {
 }
 
 /**
- * Inserts many new runs and their first steps, queued, set-based (one statement per table, however
- * many runs): this runs in the ingest's transaction, where every statement is paid per batch, and
- * on PostgreSQL per round trip.
- */
-/**
  * The first steps inserted already claimed, leased to `owner` until `until` and marked running
  * (attempt 1), as a claim would leave them: the first `count` of the runs' first steps, in order.
+ * A run with one first step stores none of it: its own row holds the lease (`runLeased`).
  */
 export interface ClaimedAtInsert {
   owner: string;
@@ -65,10 +61,26 @@ export interface ClaimedAtInsert {
   count: number;
 }
 
+/**
+ * Whether a run's first step, handed over at its creation, is leased by the run's row and stored
+ * only once it ends (0046): so for a run with one first step. A run with several keeps claimed rows.
+ */
+export const runLeased = (r: Pick<NewRun, 'roots'>): boolean => r.roots.length === 1;
+
+/**
+ * Inserts many new runs and their first steps, queued, set-based (one statement per table, however
+ * many runs): this runs in the ingest's transaction, where every statement is paid per batch, and
+ * on PostgreSQL per round trip. Steps handed over (`claimed`) are inserted claimed, or not at all
+ * when their run's row holds their lease.
+ */
 export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: string, claimed?: ClaimedAtInsert): Promise<void> {
   if (runs.length === 0) return;
+  const steps = runs.flatMap((r) => r.roots.map((stepId) => ({ r, stepId })));
+  const taken = Math.min(claimed?.count ?? 0, steps.length);
+  const leased = new Set(steps.slice(0, taken).flatMap(({ r }) => (runLeased(r) ? [r.id] : [])));
   await run.query(
-    `INSERT INTO runs (id, reaction, reaction_version, event_id, status, concurrency_key, error, created_at, started_at, finished_at) VALUES ${rowsOf(runs.length, 10)}`,
+    `INSERT INTO runs (id, reaction, reaction_version, event_id, status, concurrency_key, error, created_at, started_at, finished_at, lease_step, locked_by, locked_until)
+     VALUES ${rowsOf(runs.length, 13)}`,
     runs.flatMap((r) => [
       r.id,
       r.reaction,
@@ -80,18 +92,18 @@ export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: s
       now,
       r.status === 'running' ? now : null,
       null,
+      ...(leased.has(r.id) ? [r.roots[0], claimed!.owner, claimed!.until] : [null, null, null]),
     ]),
   );
-  const steps = runs.flatMap((r) => r.roots.map((stepId) => [r.id, stepId] as const));
-  if (steps.length === 0) return;
-  const taken = Math.min(claimed?.count ?? 0, steps.length);
+  const rows = steps.map((s, i) => ({ ...s, claimed: i < taken })).filter((s) => !(s.claimed && leased.has(s.r.id)));
+  if (rows.length === 0) return;
   await run.query(
     `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
-     VALUES ${Array.from({ length: steps.length }, () => "(?, ?, ?, NULL, CAST(? AS INTEGER), NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, ?, NULL, ?, ?, ?)").join(', ')}`,
-    steps.flatMap(([runId, stepId], i) =>
-      i < taken
-        ? [runId, stepId, 'running', 1, now, now, now, claimed!.owner, claimed!.until]
-        : [runId, stepId, 'pending', 0, now, null, now, null, null],
+     VALUES ${Array.from({ length: rows.length }, () => "(?, ?, ?, NULL, CAST(? AS INTEGER), NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, ?, NULL, ?, ?, ?)").join(', ')}`,
+    rows.flatMap(({ r, stepId, claimed: c }) =>
+      c
+        ? [r.id, stepId, 'running', 1, now, now, now, claimed!.owner, claimed!.until]
+        : [r.id, stepId, 'pending', 0, now, null, now, null, null],
     ),
   );
 }

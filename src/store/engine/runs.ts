@@ -60,6 +60,8 @@ type RunRow = {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  lease_step: string | null;
+  locked_by: string | null;
 };
 type StepRow = {
   run_id: string;
@@ -111,6 +113,30 @@ function toStep(row: StepRow): StepView {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+  };
+}
+
+/**
+ * The first step handed over with the run and running without a row of its own (0046), as its
+ * row would show it: running, attempt 1, since the run started.
+ */
+function runningUnstored(row: RunRow, steps: readonly StepView[]): StepView | undefined {
+  if (row.locked_by === null || row.lease_step === null || steps.some((s) => s.id === row.lease_step)) return undefined;
+  return {
+    id: row.lease_step,
+    status: 'running',
+    channel: null,
+    attempt: 1,
+    idempotencyKey: `${row.id}:${row.lease_step}`,
+    input: null,
+    output: null,
+    error: null,
+    logs: [],
+    attempts: [],
+    waitingUntil: null,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: null,
   };
 }
 
@@ -166,9 +192,10 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
     },
 
     async get(id: string): Promise<RunView> {
-      const run = toRun(await getRow(id));
-      const steps = await read<StepRow>('SELECT * FROM step_executions WHERE run_id = ? ORDER BY created_at, step_id', [id]);
-      return { ...run, steps: steps.map(toStep) };
+      const row = await getRow(id);
+      const steps = (await read<StepRow>('SELECT * FROM step_executions WHERE run_id = ? ORDER BY created_at, step_id', [id])).map(toStep);
+      const unstored = runningUnstored(row, steps);
+      return { ...toRun(row), steps: unstored ? [unstored, ...steps] : steps };
     },
 
     /** Cancels a run that has not finished: its pending and waiting steps are cancelled, its jobs dropped. */
@@ -176,8 +203,18 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       const now = new Date().toISOString();
       let cancelledWaits: CancelledWait[] = [];
       await db.transaction(async (run) => {
+        // A first step running without a row of its own (0046) is stored cancelled, as a running
+        // step's row would be: before the run's row, in the order an outcome takes them, and the
+        // step's primary key keeps that outcome's insert out.
+        await run.query(
+          `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+           SELECT id, lease_step, 'cancelled', NULL, 1, NULL, NULL, NULL, '[]', '[]', NULL, NULL, created_at, started_at, ?, NULL, NULL, NULL
+           FROM runs WHERE id = ? AND locked_by IS NOT NULL AND status IN ('running', 'waiting')
+           ON CONFLICT (run_id, step_id) DO NOTHING`,
+          [now, id],
+        );
         const [ended] = await run.query<RunRow>(
-          "UPDATE runs SET status = 'cancelled', error = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('queued', 'running', 'waiting') RETURNING *",
+          "UPDATE runs SET status = 'cancelled', error = 'cancelled', finished_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND status IN ('queued', 'running', 'waiting') RETURNING *",
           [now, id],
         );
         if (!ended) {
@@ -235,9 +272,10 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
 
     /** Resumes a step waiting on `approval:<run>:<step>` with the decision; 409 if it is not waiting. */
     async decide(id: string, stepId: string, decision: { approved: boolean; approver: string; comment: string | null }): Promise<void> {
-      await getRow(id);
+      const row = await getRow(id);
       const [step] = await read<{ status: string }>('SELECT status FROM step_executions WHERE run_id = ? AND step_id = ?', [id, stepId]);
-      if (!step) throw new ShiplineError('step.not_found');
+      // A first step running without a row of its own is there, and not waiting.
+      if (!step && !(row.locked_by !== null && row.lease_step === stepId)) throw new ShiplineError('step.not_found');
       const now = new Date().toISOString();
       const resumed = await db.transaction((run) => signalWait(run, approvalKey(id, stepId), { ...decision, decidedAt: now }, now));
       if (resumed === 0) throw new ShiplineError('step.not_waiting');

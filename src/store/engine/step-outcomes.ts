@@ -6,11 +6,12 @@ import type { EventsRepo } from '../events.js';
 import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
 import { clearWait, nextSteps, parseStepJobKey, queueSteps, releaseSlot } from './run-state.js';
+import { releaseRunLeases, storeLeasedStep } from './run-leases.js';
 import { placeholders } from '../sql.js';
 
 /** What executing a job led to; the engine decides, `applyDecision` makes it durable. */
 export type StepDecision =
-  | { kind: 'discard'; jobId: string }
+  | { kind: 'discard'; jobId: string; leasedBy?: string }
   | (StepRecord & { kind: 'end'; channel: string; output: unknown; error: string | null; spec: ReactionSpec })
   | (StepRecord & { kind: 'retry'; runAt: string; error: string })
   | (StepRecord & { kind: 'wait'; state: unknown; correlate: string[]; deadline: string | null; pollEveryMs: number | null })
@@ -26,6 +27,8 @@ interface StepRecord {
   fence: { status: 'running' | 'waiting'; attempt: number };
   /** The step never ran before this attempt (handed over at its run's creation): it has no wait keys or timers to clear. */
   fresh?: boolean;
+  /** The step has no row yet: its run's row holds its lease for this owner (0046). */
+  leasedBy?: string;
   input: unknown;
   logs: string[];
   attempts: AttemptRecord[];
@@ -44,7 +47,12 @@ export async function applyDecision(
   deps: { events: EventsRepo; reactions: ReactionsRepo },
   now: string,
 ): Promise<boolean> {
-  if (d.kind === 'discard') return discard(run, d.jobId);
+  if (d.kind === 'discard') {
+    if (!d.leasedBy) return discard(run, d.jobId);
+    // Nothing to store for a step not stored yet; its run's row leaves the queue.
+    await releaseRunLeases(run, [parseStepJobKey(d.jobId)!.runId], d.leasedBy);
+    return false;
+  }
   if (d.kind === 'poll-later') {
     if (d.payload === undefined)
       await run.query('UPDATE jobs SET run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?', [d.runAt, d.jobId]);
@@ -70,6 +78,9 @@ export async function applyDecision(
     ]);
     return true;
   }
+  // A first step not stored yet gets its row now, as claimed, unless it was taken over or its run
+  // cancelled: then the decision is stale, and the row (if any) is not this process's to touch.
+  if (d.leasedBy && !(await storeLeasedStep(run, d.runId, d.stepId, d.leasedBy))) return false;
   const fenceSql = 'WHERE run_id = ? AND step_id = ? AND status = ? AND attempt = ? RETURNING step_id';
   const fence = [d.runId, d.stepId, d.fence.status, d.fence.attempt];
   const common = [json(d.input), JSON.stringify(d.logs), JSON.stringify(d.attempts)];

@@ -16,6 +16,7 @@ import * as stepQueue from './0013-step-queue.js';
 import * as leanEvents from './0014-lean-events.js';
 import * as recordedEventLink from './0015-recorded-event-link.js';
 import * as deployEnvironments from './0016-deploy-environments.js';
+import * as runLeases from './0017-run-leases.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -73,6 +74,7 @@ const STEPS: Record<string, Step> = {
   '0014-lean-events': leanEvents,
   '0015-recorded-event-link': recordedEventLink,
   '0016-deploy-environments': deployEnvironments,
+  '0017-run-leases': runLeases,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
