@@ -88,11 +88,13 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
     const now = new Date().toISOString();
     const matcher = await current(run);
     const runs: NewRun[] = [];
-    for (const event of events) {
+    for (const event of matcher.size === 0 ? [] : events) {
+      const listening = matcher.match(event.type);
+      if (listening.length === 0) continue;
       // One budget per event for every condition and concurrency key it meets: however many
       // reactions listen, storing an event stays bounded; a reaction cut short does not match.
       const budget = new Budget("one event's dispatch");
-      for (const reaction of matcher.size === 0 ? [] : matcher.match(event.type)) {
+      for (const reaction of listening) {
         if (isOwnRunEvent(event, reaction.name) || !reaction.test(event, budget)) continue;
         runs.push(await admit(run, reaction, event, budget));
       }

@@ -17,7 +17,9 @@ import { placeholders } from '../sql.js';
  * runs' leases it ended.
  */
 export async function takeOverRuns(run: SqlRunner, before: string | null, now: string, limit: number): Promise<number> {
-  const expired = before === null ? 'locked_by IS NOT NULL' : 'locked_until < ?';
+  // A lease's two columns are set and cleared together; `locked_until` is the one the partial
+  // index `runs_leased` holds, so neither form reads the runs that hold no lease.
+  const expired = before === null ? 'locked_until IS NOT NULL' : 'locked_until < ?';
   const candidates = await run.query<{ id: string }>(
     `SELECT id FROM runs WHERE ${expired} ORDER BY locked_until LIMIT ?`,
     before === null ? [limit] : [before, limit],
