@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/server/app.js';
 import { SETUP_LIMITS } from '../src/server/routes/setup.js';
 import { SetupCode } from '../src/server/setup-code.js';
@@ -144,6 +144,23 @@ describe.each(DIALECTS)('racing first-run setups on %s', (dialect) => {
     const users = await instances[0]!.store.users.list();
     expect(users).toHaveLength(1);
     expect(users[0]!.role).toBe('admin');
+  });
+
+  // The interleaving the race above can take: this setup found no account, then another setup on
+  // the same process created one and retired the code before this one compared it. The account is
+  // the answer (409), not the code (403). The first check's answer is replayed; the rest is real.
+  it('answers setup.done to a setup whose code was retired by one that finished after its check', async () => {
+    const [target] = instances;
+    const any = vi.spyOn(target!.store.users, 'any').mockResolvedValueOnce(false);
+    try {
+      const late = await setUp(target!.app, admin(target!.code, 'late@example.com'), '10.1.1.1');
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().error.code).toBe('setup.done');
+      expect(any).toHaveBeenCalledTimes(2);
+    } finally {
+      any.mockRestore();
+    }
+    expect((await target!.store.users.list()).map((u) => u.email)).not.toContain('late@example.com');
   });
 
   if (dialect === 'postgres') {

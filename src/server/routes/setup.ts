@@ -65,7 +65,12 @@ export function setupRoutes(store: Store, config: { publicUrl: string }, code: S
           code.retire();
           throw new ShiplineError('setup.done');
         }
-        if (!code.matches(request.body.code)) throw new ShiplineError('setup.code_invalid');
+        if (!code.matches(request.body.code)) {
+          // A setup that finished since the check above retired this code: the account it made is
+          // the answer, not the code, as it is for every setup that comes after.
+          if (await store.users.any()) throw new ShiplineError('setup.done');
+          throw new ShiplineError('setup.code_invalid');
+        }
         byIp.forgive(ip);
         const { email, name, password } = request.body;
         // Undefined when another setup (another browser, another instance) created the first account meanwhile.
