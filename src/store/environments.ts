@@ -4,14 +4,16 @@ import { ShiplineError } from '../core/errors.js';
 import type { Db } from './database.js';
 
 // The distinct environment names, one index seek each (a loose index scan written portably:
-// neither dialect does it for SELECT DISTINCT, and the deploys table is the largest there is),
-// each with its first deploy: one more seek on `deploys_by_environment`, in the same statement
-// (one round trip however many environments there are).
-const DISTINCT_ENVIRONMENTS = `WITH RECURSIVE e(name) AS (
+// neither dialect does it for SELECT DISTINCT, and the deploys table is the largest there is).
+const distinctEnvironments = (columns: string) => `WITH RECURSIVE e(name) AS (
     SELECT MIN(environment) FROM deploys
     UNION ALL
     SELECT (SELECT MIN(environment) FROM deploys WHERE environment > e.name) FROM e WHERE e.name IS NOT NULL
-  ) SELECT name, (SELECT MIN(deployed_at) FROM deploys WHERE environment = e.name) AS first FROM e WHERE name IS NOT NULL`;
+  ) SELECT ${columns} FROM e WHERE name IS NOT NULL`;
+const DISTINCT_NAMES = distinctEnvironments('name');
+// Each with its first deploy: one more seek on `deploys_by_environment`, in the same statement
+// (one round trip however many environments there are).
+const DISTINCT_ENVIRONMENTS = distinctEnvironments('name, (SELECT MIN(deployed_at) FROM deploys WHERE environment = e.name) AS first');
 // On SQLite the names are kept in a table of their own, with when each was first deployed to
 // (migration 0016): no index on deploys holds an entry per deploy for them.
 const KEPT_ENVIRONMENTS = 'SELECT name, first_deployed_at AS first FROM deploy_environments ORDER BY name';
@@ -57,7 +59,7 @@ export function environmentsRepo(db: Db) {
     /** Every spelling deploys use for the environment `name` stands for (trimmed, any case); [] if none. */
     async spellings(name: string): Promise<string[]> {
       const key = environmentKey(name);
-      return (await read<{ name: string }>(db.keepsDeployEnvironments ? KEPT_ENVIRONMENTS : DISTINCT_ENVIRONMENTS))
+      return (await read<{ name: string }>(db.keepsDeployEnvironments ? KEPT_ENVIRONMENTS : DISTINCT_NAMES))
         .map((r) => r.name)
         .filter((n) => environmentKey(n) === key);
     },
