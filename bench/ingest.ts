@@ -193,6 +193,7 @@ async function startShipline(runId: string, pgBaseUrl: string | undefined, basel
     adminToken,
     readyTimeoutMs: 30_000,
     root: baseline,
+    asProgram: true,
   });
   cleanup.add(`Shipline (${label})`, () => server.stop().then(() => undefined));
   const endpoint = await adminPost(`${server.url}/api/v1/deploy-endpoints`, adminToken, { name: 'bench' });

@@ -235,6 +235,7 @@ async function bench(label: string, processes: number, databaseUrl: string | und
           adminToken: token,
           name: `Shipline ${i + 1}`,
           ...(root ? { root } : {}),
+          asProgram: true,
           env: {
             SHIPLINE_ALLOW_HOSTS: '127.0.0.1',
             SHIPLINE_MASTER_KEY: MASTER_KEY,

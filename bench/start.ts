@@ -4,7 +4,8 @@
 //
 //   npm run bench:start [-- --runs 5 --deploys 100000 --baseline <checkout> --cpu-prof <dir> --heap-snapshot --json out.json]
 //
-// Each run spawns `node bin/shipline start` (the compiled CLI, as `npm start` does) on a fresh
+// Each run spawns `bin/shipline start` as a program (the compiled CLI, as `npm start` does, with
+// this Node first on PATH, so the Node flags of bin/shipline's first lines apply) on a fresh
 // SQLite data dir and a free port on 127.0.0.1, and times spawn → first 200 from /readyz
 // (polled every 5 ms; /readyz answers once the store does) and the CPU time the process used by
 // then (all threads, /proc/<pid>/stat), which a busy machine inflates far less than the wall time. Runs alternate with the bare server.
@@ -25,7 +26,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { shiplineEnv } from '../test/support/server-process.js';
+import { nodeFirstOnPath, shiplineEnv } from '../test/support/server-process.js';
 import { Cleanup } from './support/cleanup.js';
 import { loadAverage, processCpuUs, processMemory } from './support/proc.js';
 import { summarizeCpuProfile, summarizeHeapSnapshot } from './support/profiles.js';
@@ -115,10 +116,20 @@ interface Started {
   output(): string;
 }
 
-/** Spawns `node <args>` and polls /readyz until it answers 200; the child is stopped by its own pid. */
-async function startTimed(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, port: number): Promise<Started> {
+/**
+ * Spawns `command <args>` (default this Node) and polls /readyz until it answers 200; the child is
+ * stopped by its own pid (a program that is a shell script `exec`s Node, keeping its pid).
+ */
+async function startTimed(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  port: number,
+  command = process.execPath,
+): Promise<Started> {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-16_384));
   child.stdout.on('data', append);
@@ -160,7 +171,7 @@ async function startTimed(name: string, args: string[], env: NodeJS.ProcessEnv, 
   };
 }
 
-/** Starts the Shipline of `checkout` (default this one) on `dataDir`. */
+/** Starts the Shipline of `checkout` (default this one) on `dataDir`; `nodeFlags` go through NODE_OPTIONS. */
 async function startShipline(dataDir: string, nodeFlags: string[], checkout = ROOT): Promise<{ started: Started; adminToken: string }> {
   const port = await freePort();
   const adminToken = randomBytes(30).toString('base64url');
@@ -170,9 +181,11 @@ async function startShipline(dataDir: string, nodeFlags: string[], checkout = RO
     SHIPLINE_DATA_DIR: dataDir,
     SHIPLINE_ADMIN_TOKEN: adminToken,
     SHIPLINE_LOG_LEVEL: 'warn',
+    PATH: nodeFirstOnPath(),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, ...nodeFlags].filter(Boolean).join(' ') || undefined,
   });
   // cwd is the data dir: a heap snapshot lands there.
-  const started = await startTimed('Shipline', [...nodeFlags, path.join(checkout, 'bin', 'shipline'), 'start'], env, dataDir, port);
+  const started = await startTimed('Shipline', ['start'], env, dataDir, port, path.join(checkout, 'bin', 'shipline'));
   return { started, adminToken };
 }
 

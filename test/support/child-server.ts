@@ -28,6 +28,8 @@ export interface ServerChild {
 
 export interface SpawnServerOptions {
   name: string;
+  /** The program to run; default this process's own `node`. */
+  command?: string;
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -40,12 +42,13 @@ export interface SpawnServerOptions {
 const MAX_OUTPUT = 32 * 1024;
 
 /**
- * Spawns `node <args>` with no shell in between (so the pid we signal is the server's own) and
+ * Spawns `node <args>` (or `command <args>`) with no shell in between of ours (a program that
+ * is a shell script must `exec`, so the pid we signal is the server's own), and
  * resolves once stdout matches `ready`. If the child exits first or stays silent past the
  * deadline it is killed, and the promise rejects with its output once it is really gone.
  */
 export function spawnServer(options: SpawnServerOptions): Promise<ServerChild> {
-  const child: ChildProcess = spawn(process.execPath, options.args, {
+  const child: ChildProcess = spawn(options.command ?? process.execPath, options.args, {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

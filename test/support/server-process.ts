@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from './child-server.js';
 import type { ServerChild } from './child-server.js';
@@ -31,6 +32,12 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** The built checkout to run (its `bin/shipline` and `dist/`); default this one. A benchmark compares two builds so. */
   root?: string;
+  /**
+   * Runs `bin/shipline` as a program, as a user does (`./bin/shipline start`, `npm start`), with
+   * this process's Node first on PATH, instead of `node bin/shipline`: the Node flags its first
+   * lines give apply then. Benchmarks measure what users run so.
+   */
+  asProgram?: boolean;
 }
 
 export type { ChildExit as ServerExit, ServerChild as ServerProcess } from './child-server.js';
@@ -50,9 +57,10 @@ export function startServer(options: ServerOptions): Promise<ServerChild> {
   }
   return spawnServer({
     name: options.name ?? 'Shipline',
-    args: [`${root}bin/shipline`, 'start'],
+    ...(options.asProgram ? { command: `${root}bin/shipline`, args: ['start'] } : { args: [`${root}bin/shipline`, 'start'] }),
     cwd: root,
     env: shiplineEnv({
+      ...(options.asProgram ? { PATH: nodeFirstOnPath() } : {}),
       SHIPLINE_PORT: '0',
       SHIPLINE_HOST: '127.0.0.1',
       SHIPLINE_DATA_DIR: options.dataDir,
@@ -64,4 +72,9 @@ export function startServer(options: ServerOptions): Promise<ServerChild> {
     ready: READY,
     readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
   });
+}
+
+/** PATH with the directory of the Node running this process first, so a program's `node` is this one. */
+export function nodeFirstOnPath(): string {
+  return [path.dirname(process.execPath), process.env.PATH ?? ''].filter(Boolean).join(path.delimiter);
 }

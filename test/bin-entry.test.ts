@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from './support/server-process.js';
+import type { ServerProcess } from './support/server-process.js';
+
+// bin/shipline run as a program (./bin/shipline start, `shipline` once installed, npm start) runs
+// Node with V8's young generation capped (docs/decisions/0051); `node bin/shipline` keeps Node's
+// own defaults, so an operator can pick another size.
+const CAP = '--max-semi-space-size=16';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The server's own command line, as the kernel holds it. */
+function commandLine(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
+describe.each([
+  { how: 'as a program', asProgram: true, capped: true },
+  { how: 'through node', asProgram: false, capped: false },
+])('bin/shipline start $how', ({ asProgram, capped }) => {
+  let dataDir: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipline-bin-'));
+    server = await startServer({ dataDir, adminToken: 'a'.repeat(40), asProgram });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(`serves, with the server's pid the one started, and ${capped ? 'the young generation capped' : "Node's defaults"}`, async () => {
+    const args = commandLine(server.pid);
+    // sh exec'd Node in place: the pid a supervisor signals is the server's own.
+    expect(path.basename(args[0]!)).toBe('node');
+    expect(args.slice(-2)).toEqual([expect.stringMatching(/bin\/shipline$/), 'start']);
+    if (capped) expect(args).toContain(CAP);
+    else expect(args.some((arg) => arg.startsWith('--max-semi-space-size'))).toBe(false);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('npm start', () => {
+  it('runs bin/shipline as a program, so the same Node flags apply', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toMatch(/(^|&& )\.\/bin\/shipline start$/);
+  });
+});
