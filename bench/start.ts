@@ -26,7 +26,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { nodeFirstOnPath, shiplineEnv } from '../test/support/server-process.js';
+import { nodeFirstOnPath, programNodeFlags, shiplineEnv } from '../test/support/server-process.js';
 import { Cleanup } from './support/cleanup.js';
 import { loadAverage, processCpuUs, processMemory } from './support/proc.js';
 import { summarizeCpuProfile, summarizeHeapSnapshot } from './support/profiles.js';
@@ -171,7 +171,11 @@ async function startTimed(
   };
 }
 
-/** Starts the Shipline of `checkout` (default this one) on `dataDir`; `nodeFlags` go through NODE_OPTIONS. */
+/**
+ * Starts the Shipline of `checkout` (default this one) on `dataDir`: as a program, or, with
+ * `nodeFlags` (the diagnostic start's profiler, which NODE_OPTIONS refuses), as `node <the
+ * program's own flags> <nodeFlags> bin/shipline start`.
+ */
 async function startShipline(dataDir: string, nodeFlags: string[], checkout = ROOT): Promise<{ started: Started; adminToken: string }> {
   const port = await freePort();
   const adminToken = randomBytes(30).toString('base64url');
@@ -182,10 +186,13 @@ async function startShipline(dataDir: string, nodeFlags: string[], checkout = RO
     SHIPLINE_ADMIN_TOKEN: adminToken,
     SHIPLINE_LOG_LEVEL: 'warn',
     PATH: nodeFirstOnPath(),
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, ...nodeFlags].filter(Boolean).join(' ') || undefined,
   });
+  const bin = path.join(checkout, 'bin', 'shipline');
   // cwd is the data dir: a heap snapshot lands there.
-  const started = await startTimed('Shipline', ['start'], env, dataDir, port, path.join(checkout, 'bin', 'shipline'));
+  const started =
+    nodeFlags.length > 0
+      ? await startTimed('Shipline', [...programNodeFlags(checkout), ...nodeFlags, bin, 'start'], env, dataDir, port)
+      : await startTimed('Shipline', ['start'], env, dataDir, port, bin);
   return { started, adminToken };
 }
 

@@ -78,3 +78,14 @@ export function startServer(options: ServerOptions): Promise<ServerChild> {
 export function nodeFirstOnPath(): string {
   return [path.dirname(process.execPath), process.env.PATH ?? ''].filter(Boolean).join(path.delimiter);
 }
+
+/**
+ * The Node flags `bin/shipline` of `root` starts Node with when run as a program (its sh line
+ * `exec node <flags> "$0" "$@"`); none for a checkout whose bin/shipline has no such line. For a
+ * start that needs flags of its own on Node's command line (`--cpu-prof` is refused in NODE_OPTIONS).
+ */
+export function programNodeFlags(root: string): string[] {
+  const text = fs.readFileSync(path.join(root, 'bin', 'shipline'), 'utf8');
+  const line = /^":" \/\/; exec node (.*?) "\$0" "\$@"$/m.exec(text);
+  return line ? line[1]!.split(' ').filter(Boolean) : [];
+}
