@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programNodeFlags, startServer } from './support/server-process.js';
 import type { ServerProcess } from './support/server-process.js';
 
-// bin/shipline run as a program (./bin/shipline start, `shipline` once installed, npm start) runs
+// bin/shipline run as a program (./bin/shipline start, `shipline` once installed, npm start, npm run demo) runs
 // Node with V8's young generation capped (docs/decisions/0051); `node bin/shipline` keeps Node's
 // own defaults, so an operator can pick another size.
 const CAP = '--max-semi-space-size=16';
@@ -50,9 +50,10 @@ describe.each([
   });
 });
 
-describe('npm start', () => {
-  it('runs bin/shipline as a program, so the same Node flags apply', () => {
+describe('npm start and npm run demo', () => {
+  it('run bin/shipline as a program, so the same Node flags apply', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toMatch(/(^|&& )\.\/bin\/shipline start$/);
+    expect(pkg.scripts.demo).toMatch(/(^|&& )\.\/bin\/shipline demo$/);
   });
 });
