@@ -4,7 +4,7 @@ import type { EventsRepo } from '../events.js';
 import { placeholders } from '../sql.js';
 import { JOBS_CHANNEL } from './dispatch.js';
 import type { ReactionsRepo } from './reactions.js';
-import { nextSteps, parseStepJobKey, queueSteps } from './run-state.js';
+import { INSERT_STEP, nextSteps, parseStepJobKey, queueSteps } from './run-state.js';
 import { releaseRunLeases } from './run-leases.js';
 import type { EndedRun, StepDecision } from './step-outcomes.js';
 import { applyDecision, discard, endRuns, runVerdict, UNQUEUED } from './step-outcomes.js';
@@ -80,7 +80,7 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   const leased = ends.filter(({ d }) => d.leasedBy);
   if (leased.length > 0) {
     const inserted = await run.query<{ run_id: string; step_id: string }>(
-      `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+      `${INSERT_STEP}
        SELECT runs.id, runs.lease_step, v.column4, v.column5, 1, v.column8, v.column6, v.column7, v.column9, v.column10, NULL, NULL, runs.created_at, runs.started_at, ?, NULL, NULL, NULL
        FROM (VALUES ${Array.from({ length: leased.length }, () => LEASED_ROW).join(', ')}) AS v
          CROSS JOIN runs
@@ -118,7 +118,11 @@ export async function applyDecisions(run: SqlRunner, decisions: readonly StepDec
   const released = new Map<string, string[]>();
   for (const { d } of recorded) {
     const next = nextSteps(d.spec, d.stepId, d.channel);
-    if (next.length > 0 && d.leasedBy) (released.get(d.leasedBy) ?? released.set(d.leasedBy, []).get(d.leasedBy)!).push(d.runId);
+    if (next.length > 0 && d.leasedBy) {
+      const runIds = released.get(d.leasedBy);
+      if (runIds) runIds.push(d.runId);
+      else released.set(d.leasedBy, [d.runId]);
+    }
     if (next.length === 0) {
       settle.set(d.runId, d.spec);
       if (alone.has(d.runId))

@@ -1,5 +1,6 @@
 import type { SqlRunner } from '../database.js';
 import { placeholders } from '../sql.js';
+import { INSERT_STEP } from './run-state.js';
 
 /**
  * The lease a run's row holds for its first step, handed over at the run's creation and not
@@ -28,7 +29,7 @@ export async function takeOverRuns(run: SqlRunner, before: string | null, now: s
   const ids = candidates.map((c) => c.id);
   // Read again in the insert: a lease cleared or renewed since the select is left alone.
   await run.query(
-    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+    `${INSERT_STEP}
      SELECT id, lease_step, 'pending', NULL, 1, NULL, NULL, NULL, '[]', '[]', NULL, NULL, created_at, started_at, NULL, ?, NULL, NULL
      FROM runs WHERE id IN (${placeholders(ids.length)}) AND ${expired} AND status IN ('running', 'waiting')
      ON CONFLICT (run_id, step_id) DO NOTHING`,
@@ -49,7 +50,7 @@ export async function takeOverRuns(run: SqlRunner, before: string | null, now: s
  */
 export async function storeLeasedStep(run: SqlRunner, runId: string, stepId: string, owner: string): Promise<boolean> {
   const stored = await run.query<{ step_id: string }>(
-    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+    `${INSERT_STEP}
      SELECT id, lease_step, 'running', NULL, 1, NULL, NULL, NULL, '[]', '[]', NULL, NULL, created_at, started_at, NULL, started_at, locked_by, locked_until
      FROM runs WHERE id = ? AND lease_step = ? AND locked_by = ? AND status IN ('running', 'waiting')
      ON CONFLICT (run_id, step_id) DO NOTHING RETURNING step_id`,
@@ -67,4 +68,19 @@ export async function releaseRunLeases(run: SqlRunner, runIds: readonly string[]
     ...runIds,
     owner,
   ]);
+}
+
+/**
+ * Stores the first step of run `runId`, running without a row of its own, as cancelled, as a
+ * running step's row would be: called before the run's row is ended, in the order an outcome takes
+ * them, and the step's primary key keeps that outcome's insert out.
+ */
+export async function cancelLeasedStep(run: SqlRunner, runId: string, now: string): Promise<void> {
+  await run.query(
+    `${INSERT_STEP}
+     SELECT id, lease_step, 'cancelled', NULL, 1, NULL, NULL, NULL, '[]', '[]', NULL, NULL, created_at, started_at, ?, NULL, NULL, NULL
+     FROM runs WHERE id = ? AND locked_by IS NOT NULL AND status IN ('running', 'waiting')
+     ON CONFLICT (run_id, step_id) DO NOTHING`,
+    [now, runId],
+  );
 }

@@ -2,6 +2,9 @@ import type { ReactionSpec } from '../../core/reactions/document.js';
 import type { SqlRunner } from '../database.js';
 import { rowsOf } from '../sql.js';
 
+/** The head of an insert of whole step rows, every column named (the engine's inserts of new steps). */
+export const INSERT_STEP = `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)`;
+
 /**
  * The run and step transitions, as SQL in the caller's transaction. The engine decides; these
  * functions make a decision durable together with the work it causes (the next steps' jobs).
@@ -98,7 +101,7 @@ export async function insertRuns(run: SqlRunner, runs: readonly NewRun[], now: s
   const rows = steps.map((s, i) => ({ ...s, claimed: i < taken })).filter((s) => !(s.claimed && leased.has(s.r.id)));
   if (rows.length === 0) return;
   await run.query(
-    `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
+    `${INSERT_STEP}
      VALUES ${Array.from({ length: rows.length }, () => "(?, ?, ?, NULL, CAST(? AS INTEGER), NULL, NULL, NULL, '[]', '[]', NULL, NULL, ?, ?, NULL, ?, ?, ?)").join(', ')}`,
     rows.flatMap(({ r, stepId, claimed: c }) =>
       c

@@ -9,6 +9,7 @@ import type { AttemptRecord } from './jobs.js';
 import type { ReactionsRepo } from './reactions.js';
 import { endRun, UNQUEUED } from './step-outcomes.js';
 import { queueSteps } from './run-state.js';
+import { cancelLeasedStep } from './run-leases.js';
 import { placeholders } from '../sql.js';
 
 export interface StepView {
@@ -203,16 +204,8 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       const now = new Date().toISOString();
       let cancelledWaits: CancelledWait[] = [];
       await db.transaction(async (run) => {
-        // A first step running without a row of its own (0046) is stored cancelled, as a running
-        // step's row would be: before the run's row, in the order an outcome takes them, and the
-        // step's primary key keeps that outcome's insert out.
-        await run.query(
-          `INSERT INTO step_executions (run_id, step_id, status, channel, attempt, input, output, error, logs, attempts, wait_state, wait_deadline, created_at, started_at, finished_at, run_at, locked_by, locked_until)
-           SELECT id, lease_step, 'cancelled', NULL, 1, NULL, NULL, NULL, '[]', '[]', NULL, NULL, created_at, started_at, ?, NULL, NULL, NULL
-           FROM runs WHERE id = ? AND locked_by IS NOT NULL AND status IN ('running', 'waiting')
-           ON CONFLICT (run_id, step_id) DO NOTHING`,
-          [now, id],
-        );
+        // A first step running without a row of its own (0046) is stored cancelled first.
+        await cancelLeasedStep(run, id, now);
         const [ended] = await run.query<RunRow>(
           "UPDATE runs SET status = 'cancelled', error = 'cancelled', finished_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND status IN ('queued', 'running', 'waiting') RETURNING *",
           [now, id],
