@@ -169,6 +169,8 @@ function openSqlite(
     }
     return syncFailure;
   };
+  /** Syncs the WAL; a failure stops the store (`failedSync`). */
+  const syncWal = () => walSync.sync().catch((err: unknown) => Promise.reject(failedSync(err)));
   const guarded = { prepare: (sql: string) => (refuseAfterFailedSync(), raw.prepare(sql)), close: () => void raw.close() };
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: guarded }) });
 
@@ -244,7 +246,7 @@ function openSqlite(
           // The connection stays held until the frames are on disk: no other transaction (a
           // job claim that calls out, a read the API answers) sees a change a power loss could
           // still undo, exactly as when COMMIT itself synced.
-          if (wrote && !options?.lazy) await walSync.sync().catch((err: unknown) => Promise.reject(failedSync(err)));
+          if (wrote && !options?.lazy) await syncWal();
           committed = true;
           if (wrote) checkpointer.committed(options?.lazy ? undefined : walSync.bytes);
           for (const channel of pending) local.emit(channel);
@@ -284,7 +286,7 @@ function openSqlite(
       raw.pragma('synchronous = NORMAL');
       try {
         const applied = await migrateSqlite();
-        if (fs.existsSync(`${file}-wal`)) await walSync.sync().catch((err: unknown) => Promise.reject(failedSync(err)));
+        if (fs.existsSync(`${file}-wal`)) await syncWal();
         return applied;
       } finally {
         raw.pragma('synchronous = FULL');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { sqliteDatabaseClass } from './sqlite-driver.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from './database.js';
