@@ -2,7 +2,7 @@
 // much memory it holds idle and after ingesting deploys, against a bare Fastify server started
 // the same way (the floor: Node and Fastify alone).
 //
-//   npm run bench:start [-- --runs 5 --deploys 100000 --baseline <checkout> --cpu-prof <dir> --heap-snapshot --json out.json]
+//   npm run bench:start [-- --runs 5 --deploys 100000 --settle 35 --baseline <checkout> --cpu-prof <dir> --heap-snapshot --json out.json]
 //
 // Each run spawns `bin/shipline start` as a program (the compiled CLI, as `npm start` does, with
 // this Node first on PATH, so the Node flags of bin/shipline's first lines apply) on a fresh
@@ -10,7 +10,9 @@
 // (polled every 5 ms; /readyz answers once the store does) and the CPU time the process used by
 // then (all threads, /proc/<pid>/stat), which a busy machine inflates far less than the wall time. Runs alternate with the bare server.
 // After 2 s idle it reads VmRSS and VmHWM from /proc/<pid>/status; then it posts --deploys
-// deploys through the webhook (32 keep-alive connections) and reads them again after 2 s. Shipline
+// deploys through the webhook (32 keep-alive connections) and reads them again after 2 s, and with
+// --settle <s> once more s seconds later (Shipline gives a burst's memory back once it has been
+// quiet for 30 s, docs/decisions/0052; the targets are judged on the 2 s reading). Shipline
 // is then started once more on the same data dir (migrated, holding the deploys): the restart.
 // --baseline <checkout> adds another build's Shipline (its own `npm run build` done) to the same
 // alternating rounds, so a change is compared with what it changes in one run on one machine load.
@@ -43,13 +45,23 @@ interface Options {
   json: string | undefined;
   /** Another checkout whose built bin/shipline runs in the same rounds. */
   baseline: string | undefined;
+  /** Seconds after the deploys' 2 s reading to read RSS once more (0: not read). */
+  settle: number;
 }
 
 const USAGE =
-  'usage: npm run bench:start -- [--runs <n>] [--deploys <n>] [--baseline <checkout>] [--cpu-prof <dir>] [--heap-snapshot] [--json <file>]';
+  'usage: npm run bench:start -- [--runs <n>] [--deploys <n>] [--settle <s>] [--baseline <checkout>] [--cpu-prof <dir>] [--heap-snapshot] [--json <file>]';
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { runs: 5, deploys: 100_000, cpuProf: undefined, heapSnapshot: false, json: undefined, baseline: undefined };
+  const options: Options = {
+    runs: 5,
+    deploys: 100_000,
+    cpuProf: undefined,
+    heapSnapshot: false,
+    json: undefined,
+    baseline: undefined,
+    settle: 0,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -60,7 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
       options.heapSnapshot = true;
       continue;
     }
-    const match = /^--(runs|deploys|cpu-prof|json|baseline)(?:=(.*))?$/.exec(arg);
+    const match = /^--(runs|deploys|settle|cpu-prof|json|baseline)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const raw = match[2] ?? argv[++i];
     if (raw === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`);
@@ -69,10 +81,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (match[1] === 'json') options.json = raw;
     else {
       const value = Number(raw);
-      const [min, max] = match[1] === 'runs' ? [1, 100] : [0, 10_000_000];
+      const [min, max] = match[1] === 'runs' ? [1, 100] : match[1] === 'settle' ? [0, 600] : [0, 10_000_000];
       if (!Number.isInteger(value) || value < min || value > max)
         throw new Error(`--${match[1]} needs a whole number from ${min} to ${max}\n${USAGE}`);
       if (match[1] === 'runs') options.runs = value;
+      else if (match[1] === 'settle') options.settle = value;
       else options.deploys = value;
     }
   }
@@ -249,6 +262,8 @@ interface RunResult {
   idleHwmMiB: number;
   afterRssMiB: number | undefined;
   afterHwmMiB: number | undefined;
+  /** With --settle: RSS once the process has been quiet that much longer after the deploys. */
+  settledRssMiB: number | undefined;
   deploysPerSec: number | undefined;
 }
 
@@ -280,6 +295,7 @@ async function measureRun(kind: Kind, options: Options, runId: string, run: numb
       idleHwmMiB: idle.hwm,
       afterRssMiB: undefined,
       afterHwmMiB: undefined,
+      settledRssMiB: undefined,
       deploysPerSec: undefined,
     };
     if (options.deploys > 0) {
@@ -293,6 +309,10 @@ async function measureRun(kind: Kind, options: Options, runId: string, run: numb
       const after = memoryMiB(started.pid);
       result.afterRssMiB = after.rss;
       result.afterHwmMiB = after.hwm;
+      if (options.settle > 0) {
+        await sleep(options.settle * 1000);
+        result.settledRssMiB = memoryMiB(started.pid).rss;
+      }
     }
     const code = await started.stop();
     if (code !== 0) throw new Error(`${kind} exited with code ${code} on SIGTERM:\n${started.output()}`);
@@ -386,7 +406,7 @@ function row(name: string, runs: readonly RunResult[]): string {
     if (values.length === 0) return '-';
     return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
   };
-  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.restartMs, 0)} | ${cell((r) => r.restartCpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} | ${cell((r) => r.deploysPerSec, 0)} |`;
+  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.restartMs, 0)} | ${cell((r) => r.restartCpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} | ${cell((r) => r.settledRssMiB, 1)} | ${cell((r) => r.deploysPerSec, 0)} |`;
 }
 
 async function main(): Promise<number> {
@@ -414,14 +434,15 @@ async function main(): Promise<number> {
           (r.afterRssMiB === undefined
             ? ''
             : `, after ${options.deploys} deploys (${r.deploysPerSec!.toFixed(0)}/s) RSS ${r.afterRssMiB.toFixed(1)} MiB, peak ${r.afterHwmMiB!.toFixed(1)} MiB`) +
+          (r.settledRssMiB === undefined ? '' : `, ${options.settle} s later ${r.settledRssMiB.toFixed(1)} MiB`) +
           (r.restartMs === undefined ? '' : `; restart ready ${r.restartMs.toFixed(0)} ms (CPU ${r.restartCpuMs!.toFixed(0)} ms)`),
       );
     }
   }
   const loadAfter = loadAverage();
   const table = [
-    `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | deploys/s while loading |`,
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | RSS ${options.settle} s later MiB | deploys/s while loading |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     row('Shipline (SQLite)', shipline),
     ...(options.baseline ? [row(`baseline (${options.baseline})`, baseline)] : []),
     row('bare Fastify', bare),

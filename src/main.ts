@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { createLogger } from './server/logger.js';
+import { returnMemoryWhenQuiet } from './idle-memory.js';
 import { createRuntime } from './runtime.js';
 import { buildApp } from './server/app.js';
 import { SetupCode } from './server/setup-code.js';
@@ -105,6 +106,8 @@ export async function startShipline(config: Config, { firstRunSetup = true } = {
   if (firstRun)
     lines.push(`First run: open ${site.publicUrl}/setup and enter the setup code ${setupCode.issue()} to create the first admin`);
   process.stdout.write(`${lines.join('\n')}\n`);
+  // What the start grew is given back once the process is first quiet, and a burst's once it has settled.
+  const stopReturningMemory = returnMemoryWhenQuiet({ logger });
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -112,6 +115,7 @@ export async function startShipline(config: Config, { firstRunSetup = true } = {
     close: () => {
       // app.close stops accepting and lets in-flight requests finish; the engine lets its
       // in-flight steps finish (their leases cover anything cut short); then the store closes.
+      stopReturningMemory();
       closing ??= app
         .close()
         .then(() => runtime.close())
