@@ -15,32 +15,34 @@ describe('QuietCollectionPolicy', () => {
   const busy = (rss: number, now: number) => ({ utilization: 0.6, rss: rss * MiB, now });
   const quiet = (rss: number, now: number) => ({ utilization: 0.01, rss: rss * MiB, now });
 
-  it('collects at the first quiet interval after the start, not while the start is busy', () => {
+  /** The policy's answer to each sample in turn, after `collectedAt` (MiB) if given. */
+  const answers = (samples: ReturnType<typeof quiet>[], collectedAt?: number) => {
     const p = policy();
-    expect(p.due(busy(100, 250), TICK)).toBe(false);
-    expect(p.due(quiet(104, 500), TICK)).toBe(true);
+    if (collectedAt !== undefined) p.collected(collectedAt * MiB);
+    return samples.map((sample) => p.due(sample, TICK));
+  };
+
+  it('collects at the first quiet interval after the start, not while the start is busy', () => {
+    expect(answers([busy(100, 250), quiet(104, 500)])).toEqual([false, true]);
   });
 
   it('after a burst, waits until the loop has been quiet for the settling time straight', () => {
-    const p = policy();
-    p.collected(91 * MiB);
-    expect(p.due(busy(170, 10_000), TICK)).toBe(false);
-    expect(p.due(quiet(170, 10_250), TICK)).toBe(false);
-    expect(p.due(quiet(170, 30_000), TICK)).toBe(false);
-    // A busy interval starts the wait again.
-    expect(p.due(busy(170, 30_250), TICK)).toBe(false);
-    expect(p.due(quiet(170, 40_250), TICK)).toBe(false);
-    expect(p.due(quiet(170, 69_750), TICK)).toBe(false);
-    expect(p.due(quiet(170, 70_000), TICK)).toBe(true);
+    // The busy interval at 30.25 s starts the wait again: quiet from 40 s, settled at 70 s.
+    const samples = [
+      busy(170, 10_000),
+      quiet(170, 10_250),
+      quiet(170, 30_000),
+      busy(170, 30_250),
+      quiet(170, 40_250),
+      quiet(170, 69_750),
+      quiet(170, 70_000),
+    ];
+    expect(answers(samples, 91)).toEqual([false, false, false, false, false, false, true]);
   });
 
   it('never collects again for an idle server, whose resident size does not grow', () => {
-    const p = policy();
-    p.collected(91 * MiB);
-    expect(p.due(quiet(98, 120_000), TICK)).toBe(false);
     // A lower reading (pages released after the collection) becomes the floor.
-    expect(p.due(quiet(88, 240_000), TICK)).toBe(false);
-    expect(p.due(quiet(96, 360_000), TICK)).toBe(true);
+    expect(answers([quiet(98, 120_000), quiet(88, 240_000), quiet(96, 360_000)], 91)).toEqual([false, false, true]);
   });
 });
 
