@@ -45,9 +45,8 @@ export interface QuietSample {
  * clock or a heap.
  */
 export class QuietCollectionPolicy {
-  /** 0 until the first collection: what the start grew is growth. */
-  private floor = 0;
-  private started = false;
+  /** The lowest RSS since the last collection; undefined before the first, which the start calls for. */
+  private floor: number | undefined;
   private quietSince: number | undefined;
 
   constructor(
@@ -58,23 +57,25 @@ export class QuietCollectionPolicy {
 
   /** True when this sample (the end of an interval `intervalMs` long) calls for a collection. */
   due(sample: QuietSample, intervalMs: number): boolean {
-    this.floor = Math.min(this.floor, sample.rss);
+    if (this.floor !== undefined) this.floor = Math.min(this.floor, sample.rss);
     if (sample.utilization >= this.quietUtilization) {
       this.quietSince = undefined;
       return false;
     }
+    if (this.floor === undefined) return true;
     this.quietSince ??= sample.now - intervalMs;
-    const settled = !this.started || sample.now - this.quietSince >= this.settleMs;
-    return settled && sample.rss - this.floor >= this.growthBytes;
+    return sample.now - this.quietSince >= this.settleMs && sample.rss - this.floor >= this.growthBytes;
   }
 
   /** Records a collection that left the process at `rssAfter` bytes. */
   collected(rssAfter: number): void {
     this.floor = rssAfter;
-    this.started = true;
     this.quietSince = undefined;
   }
 }
+
+/** V8 12 and later (Node 22+) offer the memory-reducing collection; Node 20's V8 11 does not. */
+export const HAS_MEMORY_REDUCING_COLLECTION = Number(process.versions.v8.split('.')[0]) >= 12;
 
 type GcFunction = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -88,7 +89,7 @@ type GcFunction = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-r
  * context made later) never has it; a `gc` the operator exposed is used as it is.
  */
 export function memoryReducingCollection(): (() => void) | undefined {
-  if (Number(process.versions.v8.split('.')[0]) < 12) return undefined;
+  if (!HAS_MEMORY_REDUCING_COLLECTION) return undefined;
   const exposed = (globalThis as { gc?: unknown }).gc;
   let gc = typeof exposed === 'function' ? (exposed as GcFunction) : undefined;
   if (!gc) {
@@ -130,7 +131,14 @@ export function returnMemoryWhenQuiet(options: QuietMemoryOptions = {}): () => v
     };
     last = current;
     if (!policy.due(sample, intervalMs)) return;
-    collect();
+    try {
+      collect();
+    } catch (err) {
+      // A timer's exception would end the process: memory is not worth that. No more tries.
+      clearInterval(timer);
+      options.logger?.warn({ err }, 'could not give memory back after a quiet interval; not trying again');
+      return;
+    }
     const rssAfter = process.memoryUsage.rss();
     policy.collected(rssAfter);
     // The collection's own time is not the next interval's work: it would read as busy.
