@@ -400,13 +400,13 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function row(name: string, runs: readonly RunResult[]): string {
+function row(name: string, runs: readonly RunResult[], settled: boolean): string {
   const cell = (pick: (r: RunResult) => number | undefined, digits: number) => {
     const values = runs.map(pick).filter((v): v is number => v !== undefined);
     if (values.length === 0) return '-';
     return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
   };
-  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.restartMs, 0)} | ${cell((r) => r.restartCpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} | ${cell((r) => r.settledRssMiB, 1)} | ${cell((r) => r.deploysPerSec, 0)} |`;
+  return `| ${name} | ${cell((r) => r.startMs, 0)} | ${cell((r) => r.cpuMs, 0)} | ${cell((r) => r.restartMs, 0)} | ${cell((r) => r.restartCpuMs, 0)} | ${cell((r) => r.idleRssMiB, 1)} | ${cell((r) => r.afterRssMiB, 1)} | ${cell((r) => r.afterHwmMiB, 1)} |${settled ? ` ${cell((r) => r.settledRssMiB, 1)} |` : ''} ${cell((r) => r.deploysPerSec, 0)} |`;
 }
 
 async function main(): Promise<number> {
@@ -440,12 +440,13 @@ async function main(): Promise<number> {
     }
   }
   const loadAfter = loadAverage();
+  const settled = options.settle > 0 && options.deploys > 0;
   const table = [
-    `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB | RSS ${options.settle} s later MiB | deploys/s while loading |`,
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    row('Shipline (SQLite)', shipline),
-    ...(options.baseline ? [row(`baseline (${options.baseline})`, baseline)] : []),
-    row('bare Fastify', bare),
+    `| Server | ready ms, median (min–max) | CPU ms until ready | restart: ready ms | restart: CPU ms | idle RSS MiB | RSS after ${options.deploys.toLocaleString('en-US')} deploys MiB | peak RSS (VmHWM) MiB |${settled ? ` RSS ${options.settle} s later MiB |` : ''} deploys/s while loading |`,
+    `|---|--:|--:|--:|--:|--:|--:|--:|${settled ? '--:|' : ''}--:|`,
+    row('Shipline (SQLite)', shipline, settled),
+    ...(options.baseline ? [row(`baseline (${options.baseline})`, baseline, settled)] : []),
+    row('bare Fastify', bare, settled),
   ].join('\n');
   console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs; load average ${loadBefore} before, ${loadAfter} after.\n\n${table}\n`);
   const startMs = median(shipline.map((r) => r.startMs));
