@@ -13,17 +13,22 @@ import { eventually } from './support/sink.js';
  */
 
 let polls = 0;
-const waitForRelease: Action<{ release: string; poll?: boolean }> = {
+const waitForRelease: Action<{ release: string; poll?: boolean; pollHourlyFromStored?: boolean }> = {
   name: 'test.awaitRelease',
   description: 'Waits for release.<id>.finished, or polls for it.',
   channels: ['success', 'failed'],
-  config: Type.Object({ release: Type.String(), poll: Type.Optional(Type.Boolean()) }),
+  config: Type.Object({
+    release: Type.String(),
+    poll: Type.Optional(Type.Boolean()),
+    pollHourlyFromStored: Type.Optional(Type.Boolean()),
+  }),
   exampleOutput: {},
   async run(ctx, config) {
     return {
       wait: true,
       correlate: [`release:${config.release}`],
       ...(config.poll ? { pollEveryMs: 50 } : {}),
+      ...(config.pollHourlyFromStored ? { pollEveryMs: 3_600_000, pollWhenStored: true } : {}),
       deadline: new Date(ctx.now().getTime() + 20_000).toISOString(),
       state: { release: config.release },
     };
@@ -79,6 +84,19 @@ describe.each(DIALECTS)('waiting steps on %s', (dialect) => {
         ? (await t.api({ method: 'GET', url: `/api/v1/runs/${newest.id}` })).json<{ steps: unknown[] }>()
         : undefined;
     });
+    expect(run.steps[0]).toMatchObject({ channel: 'success', output: { polls: 3 } });
+  });
+
+  it('polls once as soon as the wait is stored when the action asks, then at its interval', async () => {
+    polls = 2; // the next poll reports completion
+    await t.applyReaction({
+      name: 'await-stored',
+      on: { event: 'release.stored' },
+      steps: { wait: { uses: 'test.awaitRelease', with: { release: '{{ data.id }}', pollHourlyFromStored: true } } },
+    });
+    await t.store.events.append({ type: 'release.stored', source: 'test', data: { id: 'R-5' } });
+    // Polls an hour apart: only the one made when the wait was stored can end the run in time.
+    const run = await t.runReaching({ reaction: 'await-stored' }, ['succeeded', 'failed']);
     expect(run.steps[0]).toMatchObject({ channel: 'success', output: { polls: 3 } });
   });
 });

@@ -43,10 +43,36 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     return bed.t.runReaching({ reaction: name }, statuses, 20_000);
   }
   const deploymentPosts = () => bed.sim.requests('POST').filter((r) => /\/deployments$/.test(r.path));
+  const taskReads = () => bed.sim.requests('GET').filter((r) => /^\/api\/tasks\/ServerTasks-/.test(r.path));
+
+  /**
+   * Starts a Deploy Release whose task stays Executing, waits for the read made once its wait is
+   * stored, then finishes the task in Octopus (which delivers the webhook): the run that ends
+   * then was resumed by the webhook, with polls an hour apart.
+   */
+  async function deployRunFinishedByWebhook(finish: (taskId: string) => void): Promise<{ run: RunBody; readsAfter: number }> {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Manual', times: 1 });
+    const readsBefore = taskReads().length;
+    await deployRun({ pollInterval: '1h' }, ['waiting']);
+    const firstRead = await eventually(
+      async () =>
+        taskReads()
+          .slice(readsBefore)
+          .find((r) => r.status === 200),
+      10_000,
+      'the first task read',
+    );
+    const taskId = firstRead.path.split('/').at(-1)!;
+    const readsAtFinish = taskReads().length;
+    finish(taskId);
+    const run = await bed.t.runReaching({ reaction: `deploy-${n}` }, ['succeeded', 'failed'], 20_000);
+    return { run, readsAfter: taskReads().length - readsAtFinish };
+  }
 
   it("deploys and finishes on the webhook, with the seed's output", async () => {
     const before = deploymentPosts().length;
-    const run = await deployRun({ pollInterval: '1h' });
+    const { run, readsAfter } = await deployRunFinishedByWebhook((taskId) => bed.sim.completeTask(taskId, 'Success'));
+    expect(readsAfter).toBe(1); // the resume's read of the finished task, not a poll
     const step = run.steps[0]!;
     expect(step.channel).toBe('success');
     const output = step.output as Finished;
@@ -70,6 +96,23 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
     });
     expect(deploymentPosts().length).toBe(before + 1);
     expect(JSON.stringify(run)).not.toContain(bed.sim.apiKey);
+  });
+
+  it('finishes a deployment that ended before its wait was stored (its webhook found no waiter)', async () => {
+    bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Success', queuedMs: 0, executingMs: 0, times: 1 });
+    // Octopus answers the POST late: the deployment ends and its webhook is stored meanwhile.
+    bed.sim.addFault({ method: 'POST', path: '/api/Spaces-1/deployments', delayMs: 1_500 });
+    const run = await deployRun({ pollInterval: '1h' });
+    const step = run.steps[0]!;
+    expect(step.channel).toBe('success');
+    const { deploymentId } = (step.output as Finished).data as { deploymentId: string };
+    const answered = deploymentPosts().at(-1)!.at;
+    const events = await bed.t.api({ method: 'GET', url: '/api/v1/events?type=octopus.deployment.succeeded' });
+    const webhook = events
+      .json<{ items: Array<{ data: { deploymentId: string }; receivedAt: string }> }>()
+      .items.find((e) => e.data.deploymentId === deploymentId);
+    expect(webhook, 'the webhook of the deployment').toBeDefined();
+    expect(Date.parse(webhook!.receivedAt)).toBeLessThan(Date.parse(answered));
   });
 
   it('deploys to the machines named (by name or id) and without those excluded', async () => {
@@ -178,7 +221,6 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
   });
 
   describe('riding out a hiccup of the Octopus server', () => {
-    const taskReads = () => bed.sim.requests('GET').filter((r) => /^\/api\/tasks\/ServerTasks-/.test(r.path));
     const fastRetry = { retry: { attempts: 2, initial: '100ms', max: '200ms' } };
     afterEach(() => bed.sim.clearFaults());
 
@@ -221,14 +263,16 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
 
     it('retries the task read of a webhook resume that meets 500s, and ends once', async () => {
       const before = taskReads().length;
-      bed.sim.addFault({ path: '/api/tasks/*', status: 500, times: 2 });
-      const run = await deployRunWith({ pollInterval: '1h' }, fastRetry);
+      const { run } = await deployRunFinishedByWebhook((taskId) => {
+        bed.sim.addFault({ path: '/api/tasks/*', status: 500, times: 2 });
+        bed.sim.completeTask(taskId, 'Success');
+      });
       expect(run.steps[0]).toMatchObject({ channel: 'success', attempt: 1 });
       expect(
         taskReads()
           .slice(before)
           .map((r) => r.status),
-      ).toEqual([500, 500, 200]);
+      ).toEqual([200, 500, 500, 200]);
       const ends = (
         await bed.t.store.db.transaction((q) =>
           q.query<{ data: string }>("SELECT data FROM events WHERE type IN ('run.succeeded', 'run.failed')"),

@@ -196,6 +196,25 @@ describe('injected faults', () => {
     expect((await call(sim, 'GET', '/_sim/faults')).body).toEqual({ faults: [] });
     expect((await call(sim, 'POST', '/_sim/faults', { path: '/api/tasks/*', status: 200 })).status).toBe(400);
   });
+
+  it('answers a call late with delayMs, having carried it out at once', async () => {
+    expect((await call(sim, 'POST', '/_sim/faults', { method: 'POST', path: '*/deployments', delayMs: 1_000 })).status).toBe(201);
+    const before = sim.state.deployments.length;
+    let answered = false;
+    const answer = call<Deployment>(sim, 'POST', '/api/Spaces-1/deployments', {
+      ReleaseId: 'Releases-2',
+      EnvironmentId: 'Environments-1',
+    }).then((res) => {
+      answered = true;
+      return res;
+    });
+    await eventually(async () => (sim.state.deployments.length === before + 1 ? true : undefined), 5_000, 'the deployment');
+    expect(answered).toBe(false);
+    const res = await answer;
+    expect(res.status).toBe(201);
+    expect(res.body.Id).toBe(sim.state.deployments.at(-1)!.id);
+    expect((await call(sim, 'POST', '/_sim/faults', { path: '/x', delayMs: 60_001 })).status).toBe(400);
+  });
 });
 
 describe('classic deployments and the task lifecycle', () => {

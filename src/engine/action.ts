@@ -112,6 +112,14 @@ export interface Wait {
   correlate: string[];
   /** Call `poll` this often while waiting (ms); omit for no polling. */
   pollEveryMs?: number;
+  /**
+   * Poll once as soon as the wait is stored, then every `pollEveryMs`. An event that arrives
+   * while the step is still running finds no waiter (its keys are not stored yet) and resumes
+   * nothing; an action whose events can come that quickly (a deployment that ends in
+   * milliseconds) sets this, so the first poll, made once the keys are in place, reads what that
+   * event said. Without `pollEveryMs` it does nothing.
+   */
+  pollWhenStored?: boolean;
   /** ISO-8601 time; omit to wait without a deadline. */
   deadline?: string;
   state: unknown;

@@ -140,6 +140,7 @@ export async function executeJob(job: ClaimedJob, deps: EngineDeps, abort: Abort
         correlate: result.correlate,
         deadline: result.deadline ?? null,
         pollEveryMs: result.pollEveryMs ?? null,
+        pollWhenStored: result.pollWhenStored === true,
       };
     }
     if (!action.channels.includes(result.channel))

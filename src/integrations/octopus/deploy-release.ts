@@ -93,8 +93,8 @@ export interface DeployReleaseDeps {
 /**
  * Deploys a release to an environment and waits for the task to finish: resumed by the
  * subscription's DeploymentSucceeded/Failed (then the task is read again, since Canceled and
- * TimedOut arrive as DeploymentFailed), polled every `pollInterval` in case no webhook comes,
- * and routed to `failed` with reason `timeout` when `timeout` passes.
+ * TimedOut arrive as DeploymentFailed), polled once its wait is stored and then every
+ * `pollInterval` in case no webhook comes, and routed to `failed` with reason `timeout` when `timeout` passes.
  */
 export function deployReleaseAction(deps: DeployReleaseDeps): Action {
   const openFor = async (ctx: ActionContext, nameOrId: string) => {
@@ -272,8 +272,13 @@ function machineList(values: string[] | undefined, field: string): string[] {
   return [...new Set(items)];
 }
 
+/**
+ * Waits for the deployment's webhook, polling as a fallback. The first poll runs as soon as the
+ * wait is stored: a deployment can end (and its webhook arrive) before then, and that webhook
+ * found no waiter to resume.
+ */
 function waitOn(state: WaitState): Wait {
-  return { wait: true, correlate: state.correlate, pollEveryMs: state.pollEveryMs, deadline: state.deadline, state };
+  return { wait: true, correlate: state.correlate, pollEveryMs: state.pollEveryMs, pollWhenStored: true, deadline: state.deadline, state };
 }
 
 function webUrl(state: WaitState): string {

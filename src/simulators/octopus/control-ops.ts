@@ -62,6 +62,7 @@ const FaultInput = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
     drop: Type.Optional(Type.Boolean()),
     retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     times: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },

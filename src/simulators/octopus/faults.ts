@@ -18,7 +18,13 @@ export interface FaultRule {
   drop?: boolean;
   /** `Retry-After` in seconds, sent with the status. Default none. */
   retryAfterSeconds?: number;
-  /** How many matching calls fail; default 1. */
+  /**
+   * Answer late instead of failing: the call is carried out, then its answer held back this many
+   * milliseconds, as behind a slow proxy. What the call set off (a deployment, its webhooks) goes
+   * on meanwhile. `status` and `drop` are ignored with it.
+   */
+  delayMs?: number;
+  /** How many matching calls fail (or answer late); default 1. */
   times?: number;
 }
 

@@ -30,6 +30,8 @@ function apiKeyOf(request: FastifyRequest): string | undefined {
 }
 
 export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): void {
+  // Calls a `delayMs` fault lets through, with how long their answer is held back.
+  const lateAnswers = new WeakMap<FastifyRequest, number>();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -55,6 +57,10 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     const path = pathOf(request.url);
     const fault = path.toLowerCase().startsWith('/api') ? ctx.faults.take(request.method, path) : undefined;
     if (!fault) return;
+    if (fault.delayMs !== undefined) {
+      lateAnswers.set(request, fault.delayMs);
+      return;
+    }
     if (fault.drop) {
       ctx.log.add({
         method: request.method,
@@ -74,6 +80,11 @@ export function installHttpBehaviour(app: FastifyInstance, ctx: SimContext): voi
     const message = status === 404 ? 'The resource you requested was not found.' : 'There was a problem processing your request.';
     reply.code(status);
     return reply.send({ ErrorMessage: message, Errors: ['A fault injected through /_sim/faults.'] });
+  });
+
+  app.addHook('onSend', async (request) => {
+    const delayMs = lateAnswers.get(request);
+    if (delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

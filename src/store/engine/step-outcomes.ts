@@ -14,7 +14,14 @@ export type StepDecision =
   | { kind: 'discard'; jobId: string; leasedBy?: string }
   | (StepRecord & { kind: 'end'; channel: string; output: unknown; error: string | null; spec: ReactionSpec })
   | (StepRecord & { kind: 'retry'; runAt: string; error: string })
-  | (StepRecord & { kind: 'wait'; state: unknown; correlate: string[]; deadline: string | null; pollEveryMs: number | null })
+  | (StepRecord & {
+      kind: 'wait';
+      state: unknown;
+      correlate: string[];
+      deadline: string | null;
+      pollEveryMs: number | null;
+      pollWhenStored: boolean;
+    })
   | { kind: 'poll-later'; jobId: string; runAt: string; payload?: unknown }
   // A poll or resume of a waiting step failed on something passing: the same job runs again later.
   | (Pick<StepRecord, 'jobId' | 'runId' | 'stepId' | 'fence' | 'logs'> & { kind: 'wait-retry'; runAt: string; payload: unknown });
@@ -109,8 +116,10 @@ export async function applyDecision(
       await run.query('INSERT INTO wait_keys (key, run_id, step_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [key, d.runId, d.stepId]);
     }
     if (d.deadline) await insertTimer(run, 'timeout', d, d.deadline, now, null);
-    if (d.pollEveryMs)
-      await insertTimer(run, 'poll', d, new Date(Date.parse(now) + d.pollEveryMs).toISOString(), now, { pollEveryMs: d.pollEveryMs });
+    if (d.pollEveryMs) {
+      const firstPoll = d.pollWhenStored ? now : new Date(Date.parse(now) + d.pollEveryMs).toISOString();
+      await insertTimer(run, 'poll', d, firstPoll, now, { pollEveryMs: d.pollEveryMs });
+    }
     await run.query(
       "UPDATE runs SET status = 'waiting' WHERE id = ? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM step_executions WHERE run_id = ? AND status IN ('pending', 'running'))",
       [d.runId, d.runId],
