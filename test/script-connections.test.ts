@@ -163,6 +163,41 @@ describe.each(DIALECTS)('scripts with a ready client on %s', (dialect) => {
     expect((await bed.t.api({ method: 'GET', url: '/api/v1/reactions/octo-templated' })).statusCode).toBe(404);
   });
 
+  it('refuses when applied two connections giving one variable, and env setting a variable a connection gives', async () => {
+    const second = await bed.connect('staging-octopus');
+    const put = (withConfig: Record<string, unknown>) =>
+      bed.t.api({
+        method: 'PUT',
+        url: '/api/v1/reactions/octo-two',
+        payload: {
+          name: 'octo-two',
+          on: { event: 'deploy.recorded' },
+          steps: { list: { uses: 'script', with: { run: 'true', ...withConfig } } },
+        },
+      });
+    const problemsOf = (res: Awaited<ReturnType<typeof put>>) =>
+      res.json<{ error: { code: string; details: { problems: string[] } } }>().error.details.problems;
+    try {
+      const both = await put({ connections: ['prod-octopus', 'staging-octopus'] });
+      expect(both.statusCode).toBe(400);
+      expect(problemsOf(both)).toEqual([
+        'steps.list.with.connections: connections "prod-octopus" and "staging-octopus" both give OCTOPUS_URL; name at most one connection of each kind',
+      ]);
+      const env = await put({ connections: ['prod-octopus'], env: { OCTOPUS_API_KEY: 'mine', OTHER: 'kept' } });
+      expect(env.statusCode).toBe(400);
+      expect(problemsOf(env)).toEqual([
+        'steps.list.with.env.OCTOPUS_API_KEY: a variable connection "prod-octopus" (octopus) gives; remove it from env or use another name',
+      ]);
+      expect((await bed.t.api({ method: 'GET', url: '/api/v1/reactions/octo-two' })).statusCode).toBe(404);
+      // A connection that does not exist yet may be created later: its step is checked when it runs.
+      expect((await put({ connections: ['prod-octopus', 'later-octopus'], env: { OCTOPUS_API_KEY: 'mine' } })).statusCode).toBe(400);
+      expect((await put({ connections: ['later-octopus'], env: { OCTOPUS_API_KEY: 'mine' } })).statusCode).toBeLessThan(300);
+    } finally {
+      await bed.t.api({ method: 'DELETE', url: '/api/v1/reactions/octo-two' });
+      await bed.t.api({ method: 'DELETE', url: `/api/v1/connections/${second.id}` });
+    }
+  });
+
   it('has the run record show the connection names the step was given, and nothing of their values', async () => {
     const run = await eventually(async () => {
       const runs = (await bed.t.api({ method: 'GET', url: '/api/v1/runs?reaction=octo-client' })).json<{ items: Array<{ id: string }> }>();

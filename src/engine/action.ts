@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import type { ShiplineEvent } from '../core/vocabulary.js';
 import type { ConnectionWithSecrets } from '../core/connection.js';
-import type { SettingProblem } from '../core/reactions/document.js';
+import type { KnownConnections, SettingProblem } from '../core/reactions/document.js';
 
 /**
  * The action contract: what every built-in and integration action implements. Actions touch the
@@ -160,9 +160,11 @@ export interface Action<C = Record<string, unknown>> {
   /**
    * Checks of `with` its schema cannot say (a script's env names: not Shipline's own), on the
    * document as written: run by validation, so a reaction is refused when it is applied, and by
-   * the action again before it runs, for documents stored before the rule. Default none.
+   * the action again before it runs, for documents stored before the rule. Validation passes the
+   * stored `connections` (a script's named connections must not give one variable twice); a check
+   * must pass without them, since a connection may be created after the reaction. Default none.
    */
-  configProblems?(config: Record<string, unknown>): SettingProblem[];
+  configProblems?(config: Record<string, unknown>, connections?: KnownConnections): SettingProblem[];
   run(ctx: ActionContext, config: C): Promise<StepResult>;
   /** Continues a waiting step. Default: a timeout routes to `failed`, anything else to `success`. */
   resume?(ctx: ActionContext, config: C, state: unknown, cause: ResumeCause): Promise<StepResult>;

@@ -1,4 +1,4 @@
-import type { ActionInfo } from '../core/reactions/document.js';
+import type { ActionInfo, KnownConnections } from '../core/reactions/document.js';
 import type { Action } from './action.js';
 
 /** The actions reactions may use, by name. Built once at start-up from the integrations. */
@@ -33,7 +33,11 @@ export class ActionRegistry {
           config: a.config,
           adminOnly: a.adminOnly ?? false,
           ...(a.literalSettings ? { literalSettings: a.literalSettings } : {}),
-          ...(a.configProblems ? { configProblems: (config: Record<string, unknown>) => a.configProblems!(config) } : {}),
+          ...(a.configProblems
+            ? {
+                configProblems: (config: Record<string, unknown>, connections?: KnownConnections) => a.configProblems!(config, connections),
+              }
+            : {}),
         },
       ]),
     );

@@ -15,7 +15,7 @@ import { runInProcessGroup } from './process-group.js';
 import { assertCannotRead, scriptUser } from './script-user.js';
 import type { ScriptUser } from './script-user.js';
 import { errorMessage } from '../../core/error-message.js';
-import { checkOwnEnv, connectionVariables, ENV_NAME, envNameProblems, eventVariables } from './variables.js';
+import { checkOwnEnv, connectionVariableProblems, connectionVariables, ENV_NAME, envNameProblems, eventVariables } from './variables.js';
 /** How connections are named (the store's rule). */
 const CONNECTION_NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';
 
@@ -275,7 +275,7 @@ export function createScriptAction(options: ScriptActionOptions): Action {
     // A script's environment is how it gets credentials; only admins write scripts.
     sendsSecrets: true,
     literalSettings: { run: RUN_IS_LITERAL, connections: CONNECTIONS_ARE_LITERAL },
-    configProblems: (config) => envNameProblems(config.env),
+    configProblems: (config, connections) => [...envNameProblems(config.env), ...connectionVariableProblems(config, connections)],
     run: (ctx, config) => run(options, ctx, config),
   });
 }

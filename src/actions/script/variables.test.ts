@@ -169,4 +169,26 @@ describe('script variables', () => {
     ]);
     expect(literalSettingProblems({ connections: ['prod', 'octopus-eu'] }, action.literalSettings, 'with')).toEqual([]);
   });
+
+  it('finds, when applied, what the run would refuse among the connections that exist', () => {
+    const vault = { name: 'vault-a', type: 'vault', scriptVariables: ['VAULT_ADDR', 'VAULT_TOKEN'] };
+    const known = new Map([
+      ['vault-a', vault],
+      ['id-vault-a', vault],
+      ['vault-b', { name: 'vault-b', type: 'vault', scriptVariables: ['VAULT_ADDR', 'VAULT_TOKEN'] }],
+      ['mail', { name: 'mail', type: 'mail', scriptVariables: ['MAIL_HOST'] }],
+    ]);
+    const problems = (config: Record<string, unknown>) => action.configProblems!(config, known).map((p) => `${p.at}: ${p.message}`);
+    expect(problems({ run: 'true', connections: ['vault-a', 'mail'], env: { OTHER: 'x' } })).toEqual([]);
+    expect(problems({ run: 'true', connections: ['vault-a', 'mail', 'vault-b'] })).toEqual([
+      'connections: connections "vault-a" and "vault-b" both give VAULT_ADDR; name at most one connection of each kind',
+    ]);
+    expect(problems({ run: 'true', connections: ['vault-a', 'id-vault-a'] })).toHaveLength(1);
+    expect(problems({ run: 'true', connections: ['mail'], env: { MAIL_HOST: 'elsewhere' } })).toEqual([
+      'env.MAIL_HOST: a variable connection "mail" (mail) gives; remove it from env or use another name',
+    ]);
+    // Unknown now (created later, or never): left to the run, which refuses the same.
+    expect(problems({ run: 'true', connections: ['vault-c', 'vault-d'], env: { VAULT_ADDR: 'x' } })).toEqual([]);
+    expect(action.configProblems!({ run: 'true', connections: ['vault-a', 'vault-b'] })).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { ActionContext } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { SettingProblem } from '../../core/reactions/document.js';
+import type { KnownConnections, SettingProblem } from '../../core/reactions/document.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 
 /**
@@ -81,6 +81,42 @@ export async function connectionVariables(
     Object.assign(values, env.values);
   }
   return values;
+}
+
+/**
+ * What `connectionVariables` would refuse when the step runs, found when the reaction is applied:
+ * two named connections giving one variable, and `env` setting a variable a named connection
+ * gives. Only connections that exist are checked; one created later is checked when the step runs.
+ */
+export function connectionVariableProblems(config: Record<string, unknown>, known: KnownConnections | undefined): SettingProblem[] {
+  const names = config.connections;
+  if (!known || !Array.isArray(names)) return [];
+  const ownEnv = config.env !== null && typeof config.env === 'object' && !Array.isArray(config.env) ? config.env : {};
+  const problems: SettingProblem[] = [];
+  const givenBy = new Map<string, string>();
+  for (const name of new Set(names)) {
+    const connection = typeof name === 'string' ? known.get(name) : undefined;
+    if (!connection) continue;
+    for (const variable of connection.scriptVariables) {
+      const other = givenBy.get(variable);
+      if (other !== undefined) {
+        problems.push({
+          setting: 'connections',
+          at: 'connections',
+          message: `connections "${other}" and "${connection.name}" both give ${variable}; name at most one connection of each kind`,
+        });
+        break;
+      }
+      givenBy.set(variable, connection.name);
+      if (Object.hasOwn(ownEnv, variable))
+        problems.push({
+          setting: 'env',
+          at: `env.${variable}`,
+          message: `a variable connection "${connection.name}" (${connection.type}) gives; remove it from env or use another name`,
+        });
+    }
+  }
+  return problems;
 }
 
 /**

@@ -62,8 +62,19 @@ export interface ActionInfo {
   /** Settings that take no template, with the advice given when one has one. Default none. */
   literalSettings?: Readonly<Record<string, string>>;
   /** The action's own checks of `with` as written (a script's env names); see Action.configProblems. Default none. */
-  configProblems?: (config: Record<string, unknown>) => SettingProblem[];
+  configProblems?: (config: Record<string, unknown>, connections?: KnownConnections) => SettingProblem[];
 }
+
+/** A stored connection as validation sees it: never its settings or secrets. */
+export interface KnownConnection {
+  name: string;
+  type: string;
+  /** The variables its type gives a script that names it (`OCTOPUS_API_KEY`). */
+  scriptVariables: readonly string[];
+}
+
+/** The stored connections, each under its name and under its id. */
+export type KnownConnections = ReadonlyMap<string, KnownConnection>;
 
 /** A problem an action's own check finds in one setting of `with`: `at` is its path from `with` (`env.NAME`). */
 export interface SettingProblem {
@@ -85,6 +96,8 @@ export interface ValidationContext {
   applying?: boolean;
   /** The options each connection type lets `on:` carry for its events; absent, options are taken unchecked. */
   triggers?: readonly TriggerDeclaration[];
+  /** The stored connections, for actions' own checks of the ones a step names; absent, those checks are left to the run. */
+  connections?: KnownConnections;
 }
 
 export type Validation = { ok: true; reaction: ReactionSpec } | { ok: false; problems: string[] };

@@ -149,7 +149,7 @@ function checkTogether(drafts: Draft[], ctx: ValidationContext, problems: Proble
     checkTemplates(spec.with, `${path}.with`, { roots: STEP_ROOTS, steps: { all, before, current: spec.id } }, ctx, problems);
     problems.push(...literalSettingProblems(spec.with, ctx.actions?.get(spec.uses)?.literalSettings, `${path}.with`));
     const action = ctx.actions?.get(spec.uses);
-    const own = action?.configProblems?.(spec.with) ?? [];
+    const own = action?.configProblems?.(spec.with, ctx.connections) ?? [];
     for (const problem of own) problems.push(`${path}.with.${problem.at}: ${problem.message}`);
     // A setting the action's own check refused is not reported again by its schema.
     const refused = new Set(own.map((problem) => problem.setting));

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ShiplineError } from '../../core/errors.js';
-import type { ReactionSpec } from '../../core/reactions/document.js';
+import type { KnownConnection, KnownConnections, ReactionSpec } from '../../core/reactions/document.js';
 import { parseReactionText, usesAdminOnlyAction, validateReaction } from '../../core/reactions/document.js';
 import { dryRun } from '../../engine/dry-run.js';
 import type { ActionRegistry } from '../../engine/registry.js';
@@ -65,6 +65,20 @@ function dryRunOf(registry: ActionRegistry, spec: ReactionSpec, event: ShiplineE
 /** The options each connection type lets a reaction's `on:` carry for its events. */
 const TRIGGERS = triggerDeclarations(CONNECTION_TYPES);
 
+/** The variables each connection type gives a script that names a connection of it. */
+const SCRIPT_VARIABLES = new Map(CONNECTION_TYPES.map((t) => [t.type, (t.scriptEnv?.variables ?? []).map((v) => v.name)]));
+
+/** The stored connections under their names and ids, as validation sees them (no settings, no secrets). */
+async function knownConnections(store: Store): Promise<KnownConnections> {
+  const known = new Map<string, KnownConnection>();
+  for (const c of await store.connections.list()) {
+    const connection = { name: c.name, type: c.type, scriptVariables: SCRIPT_VARIABLES.get(c.type) ?? [] };
+    known.set(c.name, connection);
+    known.set(c.id, connection);
+  }
+  return known;
+}
+
 /** Reactions as documents: PUT applies one (JSON, or YAML with a YAML content type). */
 export function reactionRoutes(store: Store, registry: ActionRegistry, connections?: ConnectionService) {
   return async (app: App) => {
@@ -81,7 +95,7 @@ export function reactionRoutes(store: Store, registry: ActionRegistry, connectio
       actions: registry.infos(),
       applying: true,
       triggers: TRIGGERS,
-      ...(roleAllows(role, 'write') ? { secrets: await store.secrets.names() } : {}),
+      ...(roleAllows(role, 'write') ? { secrets: await store.secrets.names(), connections: await knownConnections(store) } : {}),
     });
     /** Why PUT refuses `spec` to a caller of `role` (an admin-only action), or null. */
     const adminOnlyRefusal = (spec: ReactionSpec, role: string | undefined): string | null => {
