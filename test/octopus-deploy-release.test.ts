@@ -101,7 +101,7 @@ describe.each(DIALECTS)('Deploy Release and Create Release on %s', (dialect) => 
   it('finishes a deployment that ended before its wait was stored (its webhook found no waiter)', async () => {
     bed.sim.addOutcome({ project: 'Web', environment: 'Production', state: 'Success', queuedMs: 0, executingMs: 0, times: 1 });
     // Octopus answers the POST late: the deployment ends and its webhook is stored meanwhile.
-    bed.sim.addFault({ method: 'POST', path: '/api/Spaces-1/deployments', delayMs: 1_500 });
+    bed.sim.addFault({ method: 'POST', path: '/api/Spaces-1/deployments', delayMs: 3_000 });
     const run = await deployRun({ pollInterval: '1h' });
     const step = run.steps[0]!;
     expect(step.channel).toBe('success');
