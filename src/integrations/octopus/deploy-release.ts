@@ -41,7 +41,13 @@ const Config = Type.Object(
       Duration('How long to wait for the deployment to finish; default 1h', { title: 'Deployment timeout', placeholder: '1h' }),
     ),
     pollInterval: Type.Optional(
-      Duration('How often to check the task if no webhook arrives; default 5m, at least 5s', { title: 'Poll interval', placeholder: '5m' }),
+      Duration(
+        'How often to check the task if no webhook arrives (it is also checked once as soon as the step starts waiting); default 5m, at least 5s',
+        {
+          title: 'Poll interval',
+          placeholder: '5m',
+        },
+      ),
     ),
     cancelOnTimeout: Type.Optional(
       Type.Boolean({ title: 'Cancel on timeout', description: 'Cancel the Octopus task when the timeout passes (default false)' }),
