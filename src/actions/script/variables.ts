@@ -1,6 +1,6 @@
 import type { ActionContext } from '../../engine/action.js';
 import { NonRetriableError } from '../../engine/action.js';
-import type { KnownConnections, SettingProblem } from '../../core/reactions/document.js';
+import type { KnownConnection, KnownConnections, SettingProblem } from '../../core/reactions/document.js';
 import type { ShiplineEvent } from '../../core/vocabulary.js';
 
 /**
@@ -55,38 +55,32 @@ export function eventVariables(event: ShiplineEvent, log: (line: string) => void
  * The variables of the connections the step names, for this run. Two connections whose types
  * declare one name (two Octopus connections) are refused, as is `env` naming a variable a
  * connection declares: which value a script got must never depend on an order nobody sees, and an
- * `env` value must not send a connection's key somewhere its own settings do not say.
+ * `env` value must not send a connection's key somewhere its own settings do not say. The rules
+ * are `connectionVariableProblems`', which applying the reaction checked against the connections
+ * that existed then; here they meet the connections as they are now.
  */
 export async function connectionVariables(
   ctx: ActionContext,
   names: readonly string[],
   ownEnv: Readonly<Record<string, string>>,
 ): Promise<Record<string, string>> {
+  const known = new Map<string, KnownConnection>();
   const values: Record<string, string> = {};
-  const givenBy = new Map<string, string>();
   for (const name of names) {
     const env = await ctx.connectionEnv(name);
-    for (const variable of env.variables) {
-      const other = givenBy.get(variable.name);
-      if (other !== undefined)
-        throw new NonRetriableError(
-          `script: connections "${other}" and "${env.name}" both give ${variable.name}; name at most one connection of each kind`,
-        );
-      givenBy.set(variable.name, env.name);
-      if (Object.hasOwn(ownEnv, variable.name))
-        throw new NonRetriableError(
-          `script: env.${variable.name} is a variable connection "${env.name}" (${env.type}) gives; remove it from env or use another name`,
-        );
-    }
+    known.set(name, { name: env.name, type: env.type, scriptVariables: env.variables.map((v) => v.name) });
     Object.assign(values, env.values);
   }
+  const [problem] = connectionVariableProblems({ connections: names, env: ownEnv }, known);
+  if (problem)
+    throw new NonRetriableError(`script: ${problem.setting === 'env' ? `${problem.at} is ${problem.message}` : problem.message}`);
   return values;
 }
 
 /**
- * What `connectionVariables` would refuse when the step runs, found when the reaction is applied:
- * two named connections giving one variable, and `env` setting a variable a named connection
- * gives. Only connections that exist are checked; one created later is checked when the step runs.
+ * Two named connections giving one variable, and `env` setting a variable a named connection
+ * gives: found when the reaction is applied, against the connections that exist then (one created
+ * later is checked when the step runs, by `connectionVariables` with these same rules).
  */
 export function connectionVariableProblems(config: Record<string, unknown>, known: KnownConnections | undefined): SettingProblem[] {
   const names = config.connections;
