@@ -4,10 +4,12 @@
 // PostgreSQL plans by statistics, so an empty table would be scanned anyway: seqscan is
 // discouraged there, which makes the planner show the index it would use, or fail to find one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { INGEST } from '../src/store/deploy-batch-pg.js';
 import type { Db } from '../src/store/database.js';
 import { openDb } from '../src/store/database.js';
 import type { DialectName, TestDatabase } from './support/databases.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
+import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 
 // On SQLite no index leads with the environment (migration 0016: the names are kept in
 // deploy_environments), so what reads deploys by environment takes a range of deploys_by_time,
@@ -130,5 +132,37 @@ describe.each(DIALECTS)('deploy query plans (%s)', (dialect) => {
       'deploys_not_succeeded',
       'deploys_unclaimed_by_alias',
     ]);
+  });
+});
+
+// The ingest statement's plan is made once per connection and kept (a prepared statement), often
+// while `deploys` is empty and never analyzed: its dedup check must probe the unique index even
+// then, or each batch reads the whole table until autovacuum first analyzes it.
+describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned before deploys was ever analyzed', () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    const db = openDb(database.options);
+    await db.migrate();
+    await db.close();
+    client = new pg.Client({ connectionString: database.options.databaseUrl });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    await database.drop();
+  });
+
+  it('checks the dedup ids by the unique index, not a pass over the table', async () => {
+    const { rows: stats } = await client.query<{ reltuples: number }>("SELECT reltuples FROM pg_class WHERE relname = 'deploys'");
+    expect(stats[0]?.reltuples).toBe(-1); // never analyzed: what a new database's first minutes plan with
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE ingest AS ${INGEST}`);
+    const parameters = (INGEST.match(/\$\d+/g) ?? []).reduce((most, p) => Math.max(most, Number(p.slice(1))), 0);
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ingest(${Array(parameters).fill('NULL').join(', ')})`);
+    const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/Index Only Scan using deploys_dedup_id_key on deploys/);
+    expect(text).not.toMatch(/Seq Scan on deploys/);
   });
 });

@@ -33,12 +33,19 @@ import type { StoredEvent } from './events.js';
  * such an alias's first deploys at once would both see it new. Taken before the statement, the
  * lock makes the second one's snapshot start after the first committed.
  *
+ * The dedup check is a scalar subquery per deploy, not `NOT EXISTS`: PostgreSQL turns `NOT EXISTS`
+ * into an anti-join, and the plan each connection keeps for this statement, made while `deploys`
+ * was small or never analyzed (PostgreSQL then assumes 10 pages), hashed the whole table once per
+ * batch: a read of every deploy, growing with the table, until autovacuum's first ANALYZE. A
+ * subquery is run for each deploy, and one probe of the unique index costs less than a pass over
+ * even 10 pages, so every plan probes (docs/decisions/0054).
+ *
  * `$25` guards the batch with the reactions' generation (engine_state): when it moved since the
  * caller learned that no enabled reaction listens for these events, the statement writes nothing
  * and answers the generation it read, so a reaction applied by any process is never missed.
  * (PostgreSQL placeholders are written `$n`; the SQL holds no `?`, which the runner would rewrite.)
  */
-const INGEST = `WITH
+export const INGEST = `WITH
 items AS MATERIALIZED (
   SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
@@ -59,7 +66,7 @@ accepted AS MATERIALIZED (
     s.id IS NULL AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = a.alias) AS unseen
   FROM allowed a
   LEFT JOIN (service_aliases sa JOIN services s ON s.id = sa.service_id) ON sa.alias = a.alias
-  WHERE a.dedup_id IS NULL OR (a.nth = 1 AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.dedup_id = a.dedup_id))
+  WHERE a.dedup_id IS NULL OR (a.nth = 1 AND (SELECT true FROM deploys d WHERE d.dedup_id = a.dedup_id) IS NULL)
 ),
 admitted AS MATERIALIZED (
   SELECT * FROM accepted WHERE NOT EXISTS (SELECT 1 FROM accepted u WHERE u.unseen AND NOT u.alias = ANY($27::text[]))
