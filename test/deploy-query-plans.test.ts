@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { INGEST } from '../src/store/deploy-batch-pg.js';
 import type { Db } from '../src/store/database.js';
-import { openDb } from '../src/store/database.js';
+import { openDb, REPLAN_EVERY } from '../src/store/database.js';
 import type { DialectName, TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 
@@ -136,11 +136,17 @@ describe.each(DIALECTS)('deploy query plans (%s)', (dialect) => {
 });
 
 // The ingest statement's plan is made once per connection and kept (a prepared statement), often
-// while `deploys` is empty and never analyzed: its dedup check must probe the unique index even
-// then, or each batch reads the whole table until autovacuum first analyzes it.
-describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned before deploys was ever analyzed', () => {
+// while `deploys` is empty: its dedup check must probe the unique index even on a table never
+// analyzed, and a plan made while the table was a few pages must not outlive the connection's next
+// DISCARD PLANS (decision 0054).
+describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned while deploys was small', () => {
   let database: TestDatabase;
   let client: pg.Client;
+  const parameters = (INGEST.match(/\$\d+/g) ?? []).reduce((most, p) => Math.max(most, Number(p.slice(1))), 0);
+  const explain = async (name: string) => {
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}(${Array(parameters).fill('NULL').join(', ')})`);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  };
   beforeAll(async () => {
     database = await freshDatabase('postgres');
     const db = openDb(database.options);
@@ -148,21 +154,54 @@ describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned before de
     await db.close();
     client = new pg.Client({ connectionString: database.options.databaseUrl });
     await client.connect();
+    await client.query('SET plan_cache_mode = force_generic_plan');
   });
   afterAll(async () => {
     await client.end();
     await database.drop();
   });
 
-  it('checks the dedup ids by the unique index, not a pass over the table', async () => {
+  it('checks the dedup ids by the unique index on a table never analyzed, not a pass over the table', async () => {
     const { rows: stats } = await client.query<{ reltuples: number }>("SELECT reltuples FROM pg_class WHERE relname = 'deploys'");
     expect(stats[0]?.reltuples).toBe(-1); // never analyzed: what a new database's first minutes plan with
-    await client.query('SET plan_cache_mode = force_generic_plan');
-    await client.query(`PREPARE ingest AS ${INGEST}`);
-    const parameters = (INGEST.match(/\$\d+/g) ?? []).reduce((most, p) => Math.max(most, Number(p.slice(1))), 0);
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ingest(${Array(parameters).fill('NULL').join(', ')})`);
-    const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+    await client.query(`PREPARE fresh AS ${INGEST}`);
+    const text = await explain('fresh');
     expect(text).toMatch(/Index Only Scan using deploys_dedup_id_key on deploys/);
     expect(text).not.toMatch(/Seq Scan on deploys/);
+  });
+
+  it('after DISCARD PLANS, plans a table analyzed while empty by its size of the moment', async () => {
+    await client.query('ANALYZE deploys');
+    await client.query(`PREPARE kept AS ${INGEST}`);
+    await explain('kept'); // planned now, with deploys empty
+    await client.query(
+      `INSERT INTO deploys (id, endpoint_id, service_alias, description, deployed_at, deploy_number, dedup_id, received_at)
+       SELECT 'd' || n, 'e', 'cart', 'x', '2026-01-01T00:00:00.000Z', n::text, 'k' || n, '2026-01-01T00:00:00.000Z'
+       FROM generate_series(1, 20000) AS n`,
+    );
+    await client.query('DISCARD PLANS');
+    const text = await explain('kept');
+    expect(text).toMatch(/Index Only Scan using deploys_dedup_id_key on deploys/);
+    expect(text).not.toMatch(/Seq Scan on deploys/);
+  });
+
+  it('has each connection drop its plans every REPLAN_EVERY statements', async () => {
+    const db = openDb(database.options);
+    const sent: string[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const first = args[0];
+      sent.push(typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? first));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      // One after another: the pool hands the same idle connection back each time.
+      for (let i = 0; i < 2 * REPLAN_EVERY + 1; i++) await db.statement!('SELECT $1::int AS n', [i]);
+    } finally {
+      pg.Client.prototype.query = original;
+      await db.close();
+    }
+    expect(sent.filter((text) => text === 'DISCARD PLANS')).toHaveLength(2);
+    expect(sent.indexOf('DISCARD PLANS')).toBe(REPLAN_EVERY - 1);
   });
 });

@@ -310,6 +310,24 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/** Statements a connection runs before its prepared statements are planned again (see replanNowAndThen). */
+export const REPLAN_EVERY = 64;
+const runsSinceReplan = new WeakMap<object, number>();
+
+/**
+ * PostgreSQL keeps a prepared statement's plan for as long as the connection lives, until an
+ * `ANALYZE` of a table it reads invalidates it. A plan made while `deploys` was a few pages can
+ * scan it, which is cheap then and grows with the table (docs/decisions/0054); autovacuum's next
+ * `ANALYZE` may be a minute away, or never come where it is off. Every REPLAN_EVERY statements a
+ * connection drops its plans (`DISCARD PLANS`: the statements stay prepared), so its next plan is
+ * made with the tables' sizes of the moment: one more round trip and one planning per 64 batches.
+ */
+async function replanNowAndThen(client: pg.PoolClient): Promise<void> {
+  const runs = (runsSinceReplan.get(client) ?? 0) + 1;
+  runsSinceReplan.set(client, runs % REPLAN_EVERY);
+  if (runs === REPLAN_EVERY) await client.query('DISCARD PLANS');
+}
+
 // The PostgreSQL driver is loaded only when a database URL is configured: a SQLite server never needs it.
 let pgDriver: typeof pg | undefined;
 const postgresDriver = () => (pgDriver ??= createRequire(import.meta.url)('pg') as typeof pg);
@@ -387,6 +405,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
       }
       const client = await connections.connect();
       try {
+        await replanNowAndThen(client);
         return (await client.query<R & pg.QueryResultRow>({ name, text: sql, values: [...params] })).rows;
       } finally {
         // As Kysely does: a connection the server closed is dropped by the pool on its error event.
