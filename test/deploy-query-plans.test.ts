@@ -10,6 +10,7 @@ import type { Db } from '../src/store/database.js';
 import { openDb, REPLAN_EVERY } from '../src/store/database.js';
 import type { DialectName, TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
+import { roundTrips } from './support/pg-round-trips.js';
 
 // On SQLite no index leads with the environment (migration 0016: the names are kept in
 // deploy_environments), so what reads deploys by environment takes a range of deploys_by_time,
@@ -187,20 +188,10 @@ describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned while dep
 
   it('has each connection drop its plans every REPLAN_EVERY statements', async () => {
     const db = openDb(database.options);
-    const sent: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0];
-      sent.push(typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? first));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      // One after another: the pool hands the same idle connection back each time.
+    // One after another: the pool hands the same idle connection back each time.
+    const { sent } = await roundTrips(async () => {
       for (let i = 0; i < 2 * REPLAN_EVERY + 1; i++) await db.statement!('SELECT $1::int AS n', [i]);
-    } finally {
-      pg.Client.prototype.query = original;
-      await db.close();
-    }
+    }).finally(() => db.close());
     expect(sent.filter((text) => text === 'DISCARD PLANS')).toHaveLength(2);
     expect(sent.indexOf('DISCARD PLANS')).toBe(REPLAN_EVERY - 1);
   });

@@ -10,6 +10,7 @@ import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 import { seedPayload } from './support/app.js';
 import { startPgProxy } from './support/pg-proxy.js';
+import { roundTrips } from './support/pg-round-trips.js';
 import type { PgProxy } from './support/pg-proxy.js';
 
 function input(overrides: Record<string, unknown>): DeployInput {
@@ -23,22 +24,6 @@ async function apply(store: Store, name: string, event: string, enabled = true):
   const result = validateReaction(document, { applying: true });
   if (!result.ok) throw new Error(result.problems.join('; '));
   await store.reactions.apply(result.reaction, document);
-}
-
-/** Counts what this process sends to PostgreSQL (every statement, BEGIN and COMMIT included) while `work` runs. */
-async function roundTrips<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    sent.push(typeof first === 'string' ? first : String((first as { text?: unknown })?.text ?? first));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    return { result: await work(), sent };
-  } finally {
-    pg.Client.prototype.query = original;
-  }
 }
 
 describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
