@@ -35,10 +35,11 @@ import type { StoredEvent } from './events.js';
  *
  * The dedup check is a scalar subquery per deploy, not `NOT EXISTS`: PostgreSQL turns `NOT EXISTS`
  * into an anti-join, and the plan each connection keeps for this statement, made while `deploys`
- * was small or never analyzed (PostgreSQL then assumes 10 pages), hashed the whole table once per
- * batch: a read of every deploy, growing with the table, until autovacuum's first ANALYZE. A
- * subquery is run for each deploy, and one probe of the unique index costs less than a pass over
- * even 10 pages, so every plan probes (docs/decisions/0054).
+ * was never analyzed (PostgreSQL then assumes 10 pages), hashed the whole table once per batch: a
+ * read of every deploy, growing with the table, until autovacuum's first ANALYZE. A subquery runs
+ * for each deploy, and one probe of the unique index costs less than a pass over 10 pages, so such
+ * a plan probes. A plan made after an ANALYZE of a table a few pages long can still scan it; the
+ * connection plans again within 64 statements (database.ts `replanNowAndThen`, docs/decisions/0054).
  *
  * `$25` guards the batch with the reactions' generation (engine_state): when it moved since the
  * caller learned that no enabled reaction listens for these events, the statement writes nothing
