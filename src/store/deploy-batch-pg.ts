@@ -57,12 +57,12 @@ items AS MATERIALIZED (
 ),
 state AS MATERIALIZED (SELECT COALESCE((SELECT value FROM engine_state WHERE name = 'reactions'), 0) AS generation),
 allowed AS MATERIALIZED (
-  SELECT i.*, ep.name AS endpoint, row_number() OVER (PARTITION BY i.dedup_id ORDER BY i.k) AS nth FROM items i
-  JOIN deploy_endpoints ep ON ep.id = i.endpoint_id AND (i.internal = 1 OR ep.internal = 0)
+  SELECT i.k, i.alias, i.dedup_id, i.given, ep.name AS endpoint, row_number() OVER (PARTITION BY i.dedup_id ORDER BY i.k) AS nth
+  FROM items i JOIN deploy_endpoints ep ON ep.id = i.endpoint_id AND (i.internal = 1 OR ep.internal = 0)
   WHERE $25::bigint IS NULL OR $25::bigint = (SELECT generation FROM state)
 ),
 accepted AS MATERIALIZED (
-  SELECT a.*, s.id AS service_id, s.name AS service_name,
+  SELECT a.k, a.alias, a.given, a.endpoint, s.id AS service_id, s.name AS service_name,
     CASE WHEN s.id IS NULL THEN 'alias:' || a.alias ELSE 'service:' || s.id END AS scope,
     s.id IS NULL AND NOT EXISTS (SELECT 1 FROM deploys d WHERE d.service_id IS NULL AND d.service_alias = a.alias) AS unseen
   FROM allowed a
@@ -72,13 +72,11 @@ accepted AS MATERIALIZED (
 admitted AS MATERIALIZED (
   SELECT * FROM accepted WHERE NOT EXISTS (SELECT 1 FROM accepted u WHERE u.unseen AND NOT u.alias = ANY($27::text[]))
 ),
-counted AS MATERIALIZED (
-  SELECT x.*, count(*) FILTER (WHERE x.given IS NULL) OVER (PARTITION BY x.scope ORDER BY x.k) AS c FROM admitted x
-),
 ranked AS MATERIALIZED (
-  SELECT y.*, max(CASE WHEN y.given ~ '^[0-9]{1,15}$' THEN y.given::bigint - y.c END)
-    OVER (PARTITION BY y.scope ORDER BY y.k) AS m
-  FROM counted y
+  SELECT x.k, x.scope, x.given, x.c,
+    max(CASE WHEN x.given ~ '^[0-9]{1,15}$' THEN x.given::bigint - x.c END) OVER (PARTITION BY x.scope ORDER BY x.k) AS m
+  FROM (SELECT y.k, y.scope, y.given, count(*) FILTER (WHERE y.given IS NULL) OVER (PARTITION BY y.scope ORDER BY y.k) AS c
+    FROM admitted y) x
 ),
 totals AS MATERIALIZED (SELECT scope, max(c) AS c, max(m) AS m FROM ranked GROUP BY scope),
 locked AS MATERIALIZED (
@@ -95,28 +93,30 @@ fresh AS (
   ON CONFLICT (scope) DO NOTHING RETURNING scope
 ),
 numbered AS MATERIALIZED (
-  SELECT r.*, CASE WHEN r.given IS NULL THEN (r.c + GREATEST(s.start, r.m))::text ELSE r.given END AS number
+  SELECT r.k, CASE WHEN r.given IS NULL THEN (r.c + GREATEST(s.start, r.m))::text ELSE r.given END AS number
   FROM ranked r JOIN (SELECT scope, last_number AS start FROM locked UNION ALL SELECT scope, 0 FROM fresh) s ON s.scope = r.scope
 ),
-suggest AS MATERIALIZED (SELECT DISTINCT ON (n.alias) n.k FROM numbered n WHERE n.unseen ORDER BY n.alias, n.k),
+suggest AS MATERIALIZED (
+  SELECT DISTINCT ON (d.alias) d.k FROM numbered n JOIN admitted d ON d.k = n.k WHERE d.unseen ORDER BY d.alias, d.k
+),
+written AS MATERIALIZED (
+  SELECT i.*, d.endpoint, d.service_id, d.service_name, n.number FROM numbered n JOIN admitted d ON d.k = n.k JOIN items i ON i.k = n.k
+),
 deployed AS (
   INSERT INTO deploys (id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
     deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source)
   SELECT id, endpoint_id, endpoint, service_id, alias, environment, description, deployed_at, deploy_url,
     number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, $24, status, source
-  FROM numbered ORDER BY k
-),
-served AS (
-  SELECT n.*, CASE WHEN n.service_id IS NULL THEN 'null'
-    ELSE '{"id":' || to_json(n.service_id)::text || ',"name":' || to_json(n.service_name)::text || '}' END AS service_json,
-    COALESCE(n.event_source, 'deploy-endpoint:' || n.endpoint) AS said_by
-  FROM numbered n
+  FROM written ORDER BY k
 ),
 body AS (
-  SELECT v.*, '{"id":' || to_json(v.id)::text || ',"endpoint":' || to_json(v.endpoint)::text || ',"service":' || v.service_json
-    || v.frag_b || to_json(v.number)::text AS head,
-    '${COMPACT_RECORDED}{"id":' || to_json(v.id)::text || ',"service":' || v.service_json || v.frag_c AS compact
-  FROM served v
+  SELECT w.k, w.id, w.event_id, w.failed_id, w.failed_c, w.suggestion_id, w.suggestion_data, w.deployed_at,
+    COALESCE(w.event_source, 'deploy-endpoint:' || w.endpoint) AS said_by, v.service_json,
+    '{"id":' || to_json(w.id)::text || ',"endpoint":' || to_json(w.endpoint)::text || ',"service":' || v.service_json
+    || w.frag_b || to_json(w.number)::text AS head,
+    '${COMPACT_RECORDED}{"id":' || to_json(w.id)::text || ',"service":' || v.service_json || w.frag_c AS compact
+  FROM written w CROSS JOIN LATERAL (SELECT CASE WHEN w.service_id IS NULL THEN 'null'
+    ELSE '{"id":' || to_json(w.service_id)::text || ',"name":' || to_json(w.service_name)::text || '}' END AS service_json) v
 ),
 stored AS (
   INSERT INTO events (id, type, source, source_key, occurred_at, data, created_at, subject)
@@ -131,7 +131,7 @@ stored AS (
     FROM body WHERE k IN (SELECT k FROM suggest)
   ) e ORDER BY part, k
 )
-SELECT i.k, g.generation, a.endpoint, acc.k IS NOT NULL AS accepted, n.number, n.service_id, n.service_name,
+SELECT i.k, g.generation, a.endpoint, acc.k IS NOT NULL AS accepted, n.number, acc.service_id, acc.service_name,
   s.k IS NOT NULL AS suggested, acc.k IS NOT NULL AND ad.k IS NULL AS held, COALESCE(acc.unseen, false) AS unseen
 FROM items i CROSS JOIN state g LEFT JOIN allowed a ON a.k = i.k LEFT JOIN accepted acc ON acc.k = i.k
 LEFT JOIN admitted ad ON ad.k = i.k LEFT JOIN numbered n ON n.k = i.k LEFT JOIN suggest s ON s.k = i.k
