@@ -114,6 +114,38 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     expect(mostStatements).toBeGreaterThan(1);
   });
 
+  it('sends the deploys that waited for an alias before it answers the batch that held it', async () => {
+    // What happened, in order: an ingest statement sent (with its dedup ids) or a deploy answered.
+    const order: string[] = [];
+    let firstSent: () => void = () => {};
+    const sentOnce = new Promise<void>((resolve) => (firstSent = resolve));
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const query = args[0] as { text?: unknown; values?: unknown[] };
+      if (typeof query?.text === 'string' && query.text.includes('INSERT INTO deploys')) {
+        order.push(`sent ${(query.values![3] as string[]).join(',')}`);
+        firstSent();
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    const record = (dedupId: string) =>
+      a.ingest.record(endpointId, input({ service: 'cart-svc', dedup_id: dedupId })).then((outcome) => {
+        order.push(`answered ${dedupId}`);
+        return outcome;
+      });
+    try {
+      const first = record('held-0');
+      await sentOnce;
+      // These wait while held-0's batch holds the alias.
+      const next = [record('held-1'), record('held-2')];
+      const outcomes = await Promise.all([first, ...next]);
+      expect(outcomes.map((o) => o.result)).toEqual(['ok', 'ok', 'ok']);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(order.slice(0, 3)).toEqual(['sent held-0', 'sent held-1,held-2', 'answered held-0']);
+  });
+
   it('sees a reaction another instance applied, and commits the runs with the deploys', async () => {
     await batch('before', 1);
     await apply(b, 'on-deploys', 'deploy.*');

@@ -151,9 +151,19 @@ export class DeployIngest {
     const receivedAt = this.now().toISOString();
     // The deploys already waiting when this batch is answered; its own clients may send again after.
     let waitingWhenAnswered: number | undefined;
+    let released = false;
     const commitBatch = async () => {
       const outcomes = await this.commitItems(items, receivedAt);
       waitingWhenAnswered = this.queue.length;
+      if (this.pg && this.queue.length > 0) {
+        // The deploys that waited for this batch's aliases go out before this batch is answered:
+        // writing its answers takes the event loop for a while, and the sequence rows would sit
+        // unused meanwhile. The flush runs on to the socket in this turn's microtasks, the
+        // answers in the next check phase (decision 0055).
+        released = this.release(batch);
+        void this.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
     };
     try {
@@ -170,13 +180,19 @@ export class DeployIngest {
       // failure (or a dedup race lost to another instance) stays with its own request.
       await Promise.all(batch.map((waiter) => this.recordAlone(waiter, receivedAt)));
     } finally {
-      if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
-      this.inFlight--;
+      if (!released) this.release(batch);
       if (this.gathering && batch.length >= GATHER_AFTER && waitingWhenAnswered !== undefined) {
         this.gathering.begin(waitingWhenAnswered, Math.min(MAX_BATCH - waitingWhenAnswered, batch.length));
       }
       this.schedule();
     }
+  }
+
+  /** Ends a batch's hold on the flight and its aliases; true, so the caller knows it is done. */
+  private release(batch: readonly Waiter[]): true {
+    if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
+    this.inFlight--;
+    return true;
   }
 
   private async recordAlone(waiter: Waiter, receivedAt: string): Promise<void> {
