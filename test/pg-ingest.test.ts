@@ -152,6 +152,22 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     const { result, sent } = await roundTrips(() => batch('heard', 10));
     expect(result.map((o) => o.result)).toEqual(Array.from({ length: 10 }, () => 'ok'));
     expect(sent.some((s) => /^BEGIN/i.test(s))).toBe(true);
+    // In the transaction too, the ingest statement runs prepared: parsing and planning it again
+    // for each batch took PostgreSQL longer than running it.
+    const names: unknown[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const query = args[0] as { name?: unknown; text?: unknown };
+      if (typeof query?.text === 'string' && query.text.includes('INSERT INTO deploys')) names.push(query.name);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      await batch('heard-again', 3);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((name) => typeof name === 'string' && name.startsWith('shipline_'))).toBe(true);
     // Committed together: the runs are there when the ingest answers.
     const events = (await a.events.list({ type: 'deploy.recorded', limit: 10 })).items;
     const runs = await a.runs.forEvents(events.map((e) => e.id));
@@ -220,8 +236,8 @@ describe.runIf(POSTGRES_URL)('a PostgreSQL ingest whose connection drops after t
     await apply(direct, 'on-lost-commits', 'deploy.recorded');
     // Warm: the store learns that a reaction listens, so the next batch runs in a transaction.
     await store.ingest.record(endpointId, input({ service: 'cart', dedup_id: null }));
-    // Kysely ends a transaction with the simple query `commit` ('Q', length 11).
-    const dropped = proxy.dropReplyTo('Q\0\0\0\x0bcommit\0');
+    // A transaction ends with the simple query `COMMIT` ('Q', length 11).
+    const dropped = proxy.dropReplyTo('Q\0\0\0\x0bCOMMIT\0');
     const outcome = await store.ingest.record(endpointId, input({ service: 'lost-commit', dedup_id: null }));
     await dropped;
     expect(outcome.result).toBe('no_service_found');

@@ -310,6 +310,9 @@ function toPgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/** In a transaction, statements at least this long are prepared once per connection (the ingest's is ~5,800). */
+const PREPARED_FROM_CHARS = 2_000;
+
 /** Statements a connection runs before its prepared statements are planned again (see replanNowAndThen). */
 export const REPLAN_EVERY = 64;
 const runsSinceReplan = new WeakMap<object, number>();
@@ -355,10 +358,19 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
   };
   const outage = new OutageMonitor(ping, onOutage);
   const listener = new PgListener(url, outage);
-  const runnerFor = (trx: Kysely<Database>, settling: ((committed: boolean) => void)[]): SqlRunner => ({
+  /** A statement's name where it is prepared once per connection (see `prepared`), else undefined. */
+  const nameOf = (text: string) => {
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      name = `shipline_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+      statementNames.set(text, name);
+    }
+    return name;
+  };
+  const runnerFor = (client: pg.PoolClient, settling: ((committed: boolean) => void)[]): SqlRunner => ({
     // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
     async notify(channel: string) {
-      await trx.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
+      await client.query("SELECT pg_notify($1, '')", [`shipline_${channel}`]);
     },
     onSettled(settled) {
       settling.push(settled);
@@ -369,8 +381,14 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
         text = toPgPlaceholders(sql);
         converted.set(sql, text);
       }
-      const result = await trx.executeQuery<R>(CompiledQuery.raw(text, [...params]));
-      return result.rows;
+      // A long statement (the ingest's, with a reaction listening) is prepared once per
+      // connection, as `statement` prepares it: parsing and planning it took 2.3–3 ms, more than
+      // running it (docs/decisions/0057). Short ones are planned with each run's values.
+      if (text.length >= PREPARED_FROM_CHARS) {
+        await replanNowAndThen(client);
+        return (await client.query<R & pg.QueryResultRow>({ name: nameOf(text), text, values: [...params] })).rows;
+      }
+      return (await client.query<R & pg.QueryResultRow>(text, [...params])).rows;
     },
   });
   const parsed = new URL(url);
@@ -382,12 +400,28 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
       const settling: ((committed: boolean) => void)[] = [];
       let committed = false;
       try {
-        const result = await kysely.transaction().execute(async (trx) => {
-          if (options?.lazy) await trx.executeQuery(CompiledQuery.raw('SET LOCAL synchronous_commit = off'));
-          return work(runnerFor(trx, settling));
-        });
-        committed = true;
-        return result;
+        // On a pool connection of its own rather than through Kysely's transaction, so that its
+        // runner can run prepared statements (Kysely sends every statement unnamed).
+        const client = await connections.connect();
+        // A connection whose ROLLBACK failed is in an unknown state: the pool drops it on release.
+        let unusable: Error | undefined;
+        try {
+          await client.query('BEGIN');
+          try {
+            if (options?.lazy) await client.query('SET LOCAL synchronous_commit = off');
+            const result = await work(runnerFor(client, settling));
+            await client.query('COMMIT');
+            committed = true;
+            return result;
+          } catch (err) {
+            await client.query('ROLLBACK').catch((failed: unknown) => {
+              unusable = failed instanceof Error ? failed : new Error(String(failed));
+            });
+            throw err;
+          }
+        } finally {
+          client.release(unusable);
+        }
       } finally {
         for (const settled of settling) settled(committed);
       }
@@ -398,11 +432,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     statement: async <R>(sql: string, params: readonly unknown[] = []) => {
       // Prepared once per connection under a name derived from its text: a long statement sent
       // again and again (the ingest's) is then bound and run, not parsed and planned each time.
-      let name = statementNames.get(sql);
-      if (name === undefined) {
-        name = `shipline_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
-        statementNames.set(sql, name);
-      }
+      const name = nameOf(sql);
       const client = await connections.connect();
       try {
         await replanNowAndThen(client);
