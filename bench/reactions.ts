@@ -282,8 +282,9 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     const lat = ledger.latencies(fixed);
     const [p50, p99, max] = [percentile(lat, 50), percentile(lat, 99), lat[lat.length - 1] ?? Number.NaN];
     const answered = ledger.answerTimes(fixed);
+    const [answerP50, answerP99] = [percentile(answered, 50), percentile(answered, 99)];
     console.log(
-      `  ${options.rate}/s for ${options.duration} s: 202→sink p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (${lat.length} delivered); send→202 p50 ${percentile(answered, 50).toFixed(1)} ms, p99 ${percentile(answered, 99).toFixed(1)} ms`,
+      `  ${options.rate}/s for ${options.duration} s: 202→sink p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (${lat.length} delivered); send→202 p50 ${answerP50.toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms`,
     );
 
     let sustained = 0;
@@ -319,7 +320,6 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     const allSucceeded = (runs.succeeded ?? 0) === ledger.acked.size;
     const summary = `acknowledged ${ledger.acked.size}, delivered ${ledger.delivered.size}, duplicates ${ledger.duplicates}, ingest failures ${ledger.failures}, runs ${JSON.stringify(runs)}`;
     console.log(`  ${summary}`);
-    const [answerP50, answerP99] = [percentile(answered, 50), percentile(answered, 99)];
     return { label, p50, p99, max, answerP50, answerP99, sustained, exactlyOnce, allSucceeded, summary, acknowledged: ledger.acked.size };
   } finally {
     for (const server of servers) await server.stop();

@@ -358,7 +358,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
   };
   const outage = new OutageMonitor(ping, onOutage);
   const listener = new PgListener(url, outage);
-  /** A statement's name where it is prepared once per connection (see `prepared`), else undefined. */
+  /** The name a statement is prepared under on each connection, derived from its text. */
   const nameOf = (text: string) => {
     let name = statementNames.get(text);
     if (name === undefined) {

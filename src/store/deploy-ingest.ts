@@ -160,7 +160,8 @@ export class DeployIngest {
         // writing its answers takes the event loop for a while, and the sequence rows would sit
         // unused meanwhile. The flush runs on to the socket in this turn's microtasks, the
         // answers in the next check phase (decision 0055).
-        released = this.release(batch);
+        this.release(batch);
+        released = true;
         void this.flush();
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -188,11 +189,10 @@ export class DeployIngest {
     }
   }
 
-  /** Ends a batch's hold on the flight and its aliases; true, so the caller knows it is done. */
-  private release(batch: readonly Waiter[]): true {
+  /** Ends a batch's hold on the flight and on its aliases. */
+  private release(batch: readonly Waiter[]): void {
     if (this.pg) for (const waiter of batch) this.busyAliases.delete(waiter.item.input.service);
     this.inFlight--;
-    return true;
   }
 
   private async recordAlone(waiter: Waiter, receivedAt: string): Promise<void> {
