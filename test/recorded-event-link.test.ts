@@ -1,13 +1,14 @@
-// Migration 0015: a deploy names its deploy.recorded event, so on SQLite that event stays out of
-// events_by_type (one tree fewer per ingest commit). Deploys and events stored before keep every
-// row, are linked by the migration, and their events are still found; dedup still refuses a
-// duplicate; the queries by type keep their index.
+// Migrations 0015 (SQLite) and 0018 (PostgreSQL): a deploy names its deploy.recorded event, so
+// that event stays out of events_by_type (one index entry fewer per deploy). Deploys and events
+// stored before keep every row, are linked by the migration, and their events are still found;
+// the ingest links each new deploy; dedup still refuses a duplicate; the queries by type keep
+// their index.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDeployPayload } from '../src/core/deploy-payload.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
 import type { TestDatabase } from './support/databases.js';
-import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
+import { DIALECTS, freshDatabase, migrateTo, POSTGRES_URL } from './support/databases.js';
 import { seedPayload } from './support/app.js';
 
 const ENDPOINT = '018f0000-0000-7000-8000-0000000000e1';
@@ -64,7 +65,7 @@ describe.each(DIALECTS)('deploys naming their recorded event (%s)', (dialect) =>
     expect(await count('deploys')).toBe(3);
     expect(await count('events')).toBe(3);
     const links = await query<{ id: string; recorded_event_id: string | null }>('SELECT id, recorded_event_id FROM deploys ORDER BY id');
-    expect(links.map((l) => l.recorded_event_id)).toEqual(dialect === 'sqlite' ? [eventId(1), eventId(2), ''] : [null, null, null]);
+    expect(links.map((l) => l.recorded_event_id)).toEqual([eventId(1), eventId(2), '']);
     for (const [n, expected] of [
       [1, [eventId(1)]],
       [2, [eventId(2)]],
@@ -79,7 +80,7 @@ describe.each(DIALECTS)('deploys naming their recorded event (%s)', (dialect) =>
       expect(await store.events.aboutDeploy(deploy)).toEqual(expected);
     }
 
-    // A new deploy is linked by the ingest on SQLite, and found on both; its dedup id is still refused twice.
+    // A new deploy is linked by the ingest, and found; its dedup id is still refused twice.
     const parsed = parseDeployPayload(seedPayload({ dedup_id: 'old-1' }));
     if (!parsed.ok) throw new Error('seed payload invalid');
     expect((await store.ingest.record(ENDPOINT, parsed.input)).result).toBe('duplicate_deploy');
@@ -88,7 +89,7 @@ describe.each(DIALECTS)('deploys naming their recorded event (%s)', (dialect) =>
     const { deploy } = await store.ingest.record(ENDPOINT, fresh.input);
     const [recorded] = await query<{ id: string }>("SELECT id FROM events WHERE type = 'deploy.recorded' ORDER BY seq DESC LIMIT 1");
     const [row] = await query<{ recorded_event_id: string | null }>('SELECT recorded_event_id FROM deploys WHERE id = ?', [deploy!.id]);
-    expect(row!.recorded_event_id).toBe(dialect === 'sqlite' ? recorded!.id : null);
+    expect(row!.recorded_event_id).toBe(recorded!.id);
     expect(await store.events.aboutDeploy(deploy!)).toEqual([recorded!.id]);
   });
 });
@@ -129,5 +130,36 @@ describe('events_by_type on SQLite after migration 0015', () => {
     expect(await plan("SELECT id, data FROM events WHERE id = ? AND type = 'deploy.recorded'", ['x'])).toMatch(
       /SEARCH events USING INDEX sqlite_autoindex_events_1/,
     );
+  });
+});
+
+describe.runIf(POSTGRES_URL)('events_by_type on PostgreSQL after migration 0018', () => {
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeEach(async () => {
+    database = await freshDatabase('postgres');
+    store = openStore(database.options);
+    await store.migrate();
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it("leaves deploy.recorded out, and the insights' query by type can read through it", async () => {
+    const [index] = await store.db.transaction((run) =>
+      run.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_by_type'"),
+    );
+    expect(index!.indexdef).toMatch(/WHERE \(type <> 'deploy\.recorded'::text\)/);
+    // With sequential scans priced out, a plan reads the index only where the query implies its condition.
+    const plan = await store.db.transaction(async (run) => {
+      await run.query('SET LOCAL enable_seqscan = off');
+      const rows = await run.query<{ 'QUERY PLAN': string }>(
+        "EXPLAIN SELECT id FROM events WHERE type IN ('a', 'b') AND type <> 'deploy.recorded' AND occurred_at >= '1' AND occurred_at < '2'",
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('events_by_type');
   });
 });

@@ -18,6 +18,9 @@ import type { StoredEvent } from './events.js';
  * `c + max(start, m)`; the same as counting up one by one while given numbers move the counter
  * forward (deploy-batch.ts `assignNumbers`).
  *
+ * Each deploy names its `deploy.recorded` event (`recorded_event_id`), which is then found by id
+ * rather than through an entry of its own in `events_by_type` (migration 0018).
+ *
  * Events carry the deploy as JSON text, byte for byte what SQLite's ingest writes (`deploy.failed`
  * the whole deploy, `deploy.recorded` its compact form, deploy-events.ts): the members known
  * before the statement are serialized here, the ones it finds (endpoint name, service, number) by
@@ -104,9 +107,9 @@ written AS MATERIALIZED (
 ),
 deployed AS (
   INSERT INTO deploys (id, endpoint_id, endpoint, service_id, service_alias, environment, description, deployed_at, deploy_url,
-    deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source)
+    deploy_number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, received_at, status, source, recorded_event_id)
   SELECT id, endpoint_id, endpoint, service_id, alias, environment, description, deployed_at, deploy_url,
-    number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, $24, status, source
+    number, dedup_id, deployer_id, deployer_email, deployer_name, commit_json, $24, status, source, event_id
   FROM written ORDER BY k
 ),
 body AS (

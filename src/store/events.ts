@@ -192,9 +192,9 @@ export function eventsRepo(db: Db) {
 
     /**
      * The ids of the events about a deploy: its `deploy.recorded` event, which the deploy's row
-     * names where the ingest records it (SQLite, migration 0015; '' when none is stored), else
-     * found through the type-and-time index (the event's timestamp is the deploy's deployed_at,
-     * its stored time the deploy's received_at; the data names the deploy), and the
+     * names (migrations 0015 and 0018; '' when none is stored), else (a row written by other
+     * means than the ingest) found by type and time (the event's timestamp is the deploy's
+     * deployed_at, its stored time the deploy's received_at; the data names the deploy), and the
      * events whose subject is the deploy's dedup id (`deploy.updated`, `octopus.deployment.*`) or
      * `deploy:<id>` (`deploy.failed`, `deploy.marked_failed`), in the order they were stored.
      */
@@ -241,7 +241,7 @@ export function eventsRepo(db: Db) {
       if (q.type) {
         where.push(/[*?]/.test(q.type) ? "type LIKE ? ESCAPE '\\'" : 'type = ?');
         params.push(/[*?]/.test(q.type) ? globToLike(q.type) : q.type);
-        // Repeats the partial index's condition (events_by_type leaves deploy.recorded out on SQLite), so one type's events are read through it.
+        // Repeats the partial index's condition (events_by_type leaves deploy.recorded out), so one type's events are read through it.
         if (!/[*?]/.test(q.type) && q.type !== 'deploy.recorded') where.push("type <> 'deploy.recorded'");
       }
       if (q.since) {

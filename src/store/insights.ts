@@ -62,7 +62,7 @@ interface Lookups {
   marks: Map<string, Mark>;
 }
 
-/** The condition of the partial index events_by_type (migration 0015), repeated so that queries may use it. */
+/** The condition of the partial index events_by_type (migrations 0015 and 0018), repeated so that queries may use it. */
 const NOT_RECORDED = "type <> 'deploy.recorded'";
 // The scan is the hot path of every DORA request: only the deploys table, no joins.
 const FACT_COLUMNS = 'd.id, d.service_id, d.environment, d.deployed_at, d.status, d.reported_status, d.deploy_number, d.commit_json';
@@ -160,7 +160,7 @@ export function insightsRepo(db: Db, deps: { environments: EnvironmentsRepo; eve
     const hi = new Date(Date.parse(until) + INCIDENT_SLACK_MS).toISOString();
     type Row = { id: string; type: string; source: string; occurred_at: string; data: string };
     // Two statements, each one range of events_by_type (the events table holds every deploy's event
-    // too). The index leaves deploy.recorded out on SQLite (migration 0015); SQLite uses a partial
+    // too). The index leaves deploy.recorded out (migrations 0015 and 0018); SQLite uses a partial
     // index only for a query that repeats its condition, hence NOT_RECORDED.
     const rows = [
       ...(await run.query<Row>(

@@ -56,7 +56,7 @@ export interface DeploysTable {
   source: string;
   /**
    * The id of the deploy's `deploy.recorded` event ('' when none is stored), so it is found
-   * without an index entry of its own (SQLite); null where the ingest does not name it (PostgreSQL).
+   * without an index entry of its own; null for a row the ingest did not write.
    */
   recorded_event_id: string | null;
 }

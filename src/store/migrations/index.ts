@@ -17,6 +17,7 @@ import * as leanEvents from './0014-lean-events.js';
 import * as recordedEventLink from './0015-recorded-event-link.js';
 import * as deployEnvironments from './0016-deploy-environments.js';
 import * as runLeases from './0017-run-leases.js';
+import * as recordedEventLinkPostgres from './0018-recorded-event-link-postgres.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -25,8 +26,9 @@ export interface MigrationContext {
   /** A column's UNIQUE or AUTOINCREMENT can only go by copying the table into a new one (SQLite). */
   rebuildsTablesToDropConstraints: boolean;
   /**
-   * The dialect's ingest names each deploy's `deploy.recorded` event on its row (SQLite's,
-   * deploy-batch.ts), so that event need not enter `events_by_type` (0015).
+   * Migration 0015 links each deploy to its `deploy.recorded` event and leaves that event out of
+   * `events_by_type` (SQLite, whose ingest named the event from then on). PostgreSQL's ingest
+   * names it since 0018, which does the same there.
    */
   ingestNamesRecordedEvents: boolean;
   /**
@@ -75,6 +77,7 @@ const STEPS: Record<string, Step> = {
   '0015-recorded-event-link': recordedEventLink,
   '0016-deploy-environments': deployEnvironments,
   '0017-run-leases': runLeases,
+  '0018-recorded-event-link-postgres': recordedEventLinkPostgres,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
