@@ -195,4 +195,16 @@ describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned while dep
     expect(sent.filter((text) => text === 'DISCARD PLANS')).toHaveLength(2);
     expect(sent.indexOf('DISCARD PLANS')).toBe(REPLAN_EVERY - 1);
   });
+
+  it('drops them so in transactions too, counting the long statements they prepare (the ingest\'s, with a reaction listening)', async () => {
+    const db = openDb(database.options);
+    // Long enough to run prepared in a transaction (database.ts PREPARED_FROM_CHARS); short ones are planned each time.
+    const long = `SELECT ?::int AS n /* ${'x'.repeat(2_000)} */`;
+    const { sent } = await roundTrips(async () => {
+      for (let i = 0; i < 2 * REPLAN_EVERY + 1; i++) await db.transaction((run) => run.query(long, [i]));
+    }).finally(() => db.close());
+    const statements = sent.filter((text) => text !== 'BEGIN' && text !== 'COMMIT');
+    expect(statements.filter((text) => text === 'DISCARD PLANS')).toHaveLength(2);
+    expect(statements.indexOf('DISCARD PLANS')).toBe(REPLAN_EVERY - 1);
+  });
 });
