@@ -303,7 +303,7 @@ CREATE INDEX deploys_not_succeeded ON deploys USING btree (status, deployed_at, 
 CREATE INDEX deploys_unclaimed_by_alias ON deploys USING btree (service_alias, deployed_at) WHERE (service_id IS NULL);
 CREATE UNIQUE INDEX events_by_source_key ON events USING btree (source_key) WHERE (source_key IS NOT NULL);
 CREATE INDEX events_by_subject ON events USING btree (subject, seq) WHERE (subject IS NOT NULL);
-CREATE INDEX events_by_type ON events USING btree (type, occurred_at);
+CREATE INDEX events_by_type ON events USING btree (type, occurred_at) WHERE (type <> 'deploy.recorded'::text);
 CREATE INDEX inbox_pending ON inbox USING btree (seq) WHERE (processed_at IS NULL);
 CREATE INDEX jobs_by_step ON jobs USING btree (run_id, step_id);
 CREATE INDEX jobs_due ON jobs USING btree (run_at, id);
