@@ -236,8 +236,8 @@ describe.runIf(POSTGRES_URL)('a PostgreSQL ingest whose connection drops after t
     await apply(direct, 'on-lost-commits', 'deploy.recorded');
     // Warm: the store learns that a reaction listens, so the next batch runs in a transaction.
     await store.ingest.record(endpointId, input({ service: 'cart', dedup_id: null }));
-    // A transaction ends with the simple query `COMMIT` ('Q', length 11).
-    const dropped = proxy.dropReplyTo('Q\0\0\0\x0bCOMMIT\0');
+    // A transaction ends with a simple query ending in `COMMIT` (its notifications before it).
+    const dropped = proxy.dropReplyTo('COMMIT\0');
     const outcome = await store.ingest.record(endpointId, input({ service: 'lost-commit', dedup_id: null }));
     await dropped;
     expect(outcome.result).toBe('no_service_found');

@@ -193,6 +193,7 @@ function openSqlite(
   let wrote = false;
   const run: SqlRunner = {
     async notify(channel: string) {
+      notifyChannel(channel); // refused as on PostgreSQL
       pending.add(channel);
     },
     onSettled(settled) {
@@ -305,6 +306,23 @@ function openSqlite(
   };
 }
 
+/** A channel's name in PostgreSQL; only names of Shipline's own channels (letters and `_`) are taken. */
+function notifyChannel(channel: string): string {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a Shipline notification channel: ${JSON.stringify(channel)}`);
+  return `shipline_${channel}`;
+}
+
+/**
+ * `COMMIT`, preceded by the transaction's notifications in the same simple query: one round trip.
+ * The channel names are Shipline's own (notifyChannel), never data, so they are written into
+ * the text. Should a notification fail, PostgreSQL skips the rest of the query: the transaction
+ * is aborted and rolled back, as when the notification was sent on its own.
+ */
+function commitNotifying(channels: ReadonlySet<string>): string {
+  if (channels.size === 0) return 'COMMIT';
+  return `SELECT ${[...channels].map((channel) => `pg_notify('${channel}', '')`).join(', ')}; COMMIT`;
+}
+
 function toPgPlaceholders(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -367,10 +385,15 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     }
     return name;
   };
-  const runnerFor = (client: pg.PoolClient, settling: ((committed: boolean) => void)[]): SqlRunner => ({
-    // NOTIFY is transactional in PostgreSQL: delivered on commit, dropped on rollback.
+  const runnerFor = (
+    client: pg.PoolClient,
+    settling: ((committed: boolean) => void)[],
+    notifying: Set<string>,
+  ): SqlRunner => ({
+    // Sent with the COMMIT (commitNotifying): PostgreSQL delivers a NOTIFY at commit and drops it
+    // on rollback wherever in the transaction it was sent, so sending it earlier costs a round trip.
     async notify(channel: string) {
-      await client.query("SELECT pg_notify($1, '')", [`shipline_${channel}`]);
+      notifying.add(notifyChannel(channel));
     },
     onSettled(settled) {
       settling.push(settled);
@@ -398,6 +421,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     describe: `postgres://${parsed.host}${parsed.pathname}`,
     transaction: async (work, options) => {
       const settling: ((committed: boolean) => void)[] = [];
+      const notifying = new Set<string>();
       let committed = false;
       try {
         // On a pool connection of its own rather than through Kysely's transaction, so that its
@@ -406,11 +430,11 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
         // A connection whose ROLLBACK failed is in an unknown state: the pool drops it on release.
         let unusable: Error | undefined;
         try {
-          await client.query('BEGIN');
+          // One simple query each (statements without parameters, one round trip for several).
+          await client.query(options?.lazy ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
           try {
-            if (options?.lazy) await client.query('SET LOCAL synchronous_commit = off');
-            const result = await work(runnerFor(client, settling));
-            await client.query('COMMIT');
+            const result = await work(runnerFor(client, settling, notifying));
+            await client.query(commitNotifying(notifying));
             committed = true;
             return result;
           } catch (err) {
@@ -444,7 +468,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     },
     listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
     signal: async (channel) => {
-      await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [`shipline_${channel}`]));
+      await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [notifyChannel(channel)]));
     },
     skipLocked: ' FOR UPDATE SKIP LOCKED',
     // EXCLUSIVE conflicts with every writer (ROW EXCLUSIVE) and with itself, not with plain reads.
