@@ -196,7 +196,7 @@ describe.runIf(POSTGRES_URL)('the PostgreSQL ingest statement, planned while dep
     expect(sent.indexOf('DISCARD PLANS')).toBe(REPLAN_EVERY - 1);
   });
 
-  it('drops them so in transactions too, counting the long statements they prepare (the ingest\'s, with a reaction listening)', async () => {
+  it("drops them so in transactions too, counting the long statements they prepare (the ingest's, with a reaction listening)", async () => {
     const db = openDb(database.options);
     // Long enough to run prepared in a transaction (database.ts PREPARED_FROM_CHARS); short ones are planned each time.
     const long = `SELECT ?::int AS n /* ${'x'.repeat(2_000)} */`;

@@ -385,11 +385,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
     }
     return name;
   };
-  const runnerFor = (
-    client: pg.PoolClient,
-    settling: ((committed: boolean) => void)[],
-    notifying: Set<string>,
-  ): SqlRunner => ({
+  const runnerFor = (client: pg.PoolClient, settling: ((committed: boolean) => void)[], notifying: Set<string>): SqlRunner => ({
     // Sent with the COMMIT (commitNotifying): PostgreSQL delivers a NOTIFY at commit and drops it
     // on rollback wherever in the transaction it was sent, so sending it earlier costs a round trip.
     async notify(channel: string) {
