@@ -168,6 +168,11 @@ describe.runIf(POSTGRES_URL)('PostgreSQL ingest round trips', () => {
     }
     expect(names.length).toBeGreaterThan(0);
     expect(names.every((name) => typeof name === 'string' && name.startsWith('shipline_'))).toBe(true);
+    // With the reactions unchanged, the runs are queued by the generation the ingest statement read:
+    // no read of its own (one round trip fewer), and still one run per deploy.
+    const unchanged = await roundTrips(() => batch('heard-unchanged', 3));
+    expect(unchanged.sent.filter((s) => s.startsWith("SELECT value FROM engine_state WHERE name = 'reactions'"))).toEqual([]);
+    expect(unchanged.sent.filter((s) => s.startsWith('INSERT INTO runs'))).toHaveLength(1);
     // Committed together: the runs are there when the ingest answers.
     const events = (await a.events.list({ type: 'deploy.recorded', limit: 10 })).items;
     const runs = await a.runs.forEvents(events.map((e) => e.id));

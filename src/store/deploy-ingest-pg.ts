@@ -104,7 +104,7 @@ export class PgIngest {
       }
       if (result.retry.length > 0) continue;
       const hook = this.events?.hook;
-      if (hook && result.events.length > 0) await hook(run, result.events);
+      if (hook && result.events.length > 0) await hook(run, result.events, result.generation);
       return result.outcomes[0]!;
     }
     throw new Error('deploy sequence rows kept changing under the ingest');
@@ -133,7 +133,7 @@ export class PgIngest {
             if (this.seen === seen) this.seen = undefined;
           }
           const result = await recordBatchPg(statement, items, receivedAt, null, ids, locks);
-          if (hook && result.events.length > 0) await hook(run, result.events);
+          if (hook && result.events.length > 0) await hook(run, result.events, result.generation);
           return result;
         });
         return this.woke(result);
@@ -150,7 +150,8 @@ export class PgIngest {
         const result = await recordBatchPg(inTransaction(run), items, receivedAt, null, ids);
         // A generation other than the one read: a reaction changed, so look again next time.
         if (result.generation !== this.seen?.generation) this.seen = undefined;
-        if (result.events.length > 0) await hook(run, result.events);
+        // The statement read the generation in this transaction: the hook need not read it again.
+        if (result.events.length > 0) await hook(run, result.events, result.generation);
         return result;
       });
     } catch (err) {

@@ -20,9 +20,11 @@ export interface StoredEvent extends ShiplineEvent {
 
 /**
  * What else happens in the transaction that stores events: the engine queues the runs of
- * matching reactions and resumes waiting steps. Set once by the engine.
+ * matching reactions and resumes waiting steps. Set once by the engine. `generation`: the
+ * reactions' generation (engine_state) a statement of this transaction already read, when one
+ * did (PostgreSQL's ingest statement): the hook need not read it again.
  */
-export type EventsHook = (run: SqlRunner, events: StoredEvent[]) => Promise<void>;
+export type EventsHook = (run: SqlRunner, events: StoredEvent[], generation?: number) => Promise<void>;
 
 // ON CONFLICT on the unique source key makes "is it new?" and "store it" one step: of two
 // transactions storing the same key at once, the second waits for the first and inserts nothing

@@ -71,7 +71,13 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
   let index = new TriggerIndex<Compiled>();
   let lane: LocalLane | undefined;
 
-  async function current(run: SqlRunner): Promise<TriggerIndex<Compiled>> {
+  /**
+   * The enabled reactions as of `seen`, the generation a statement of this transaction read (the
+   * PostgreSQL ingest's), else as of a read now. Either is a read within the transaction: a
+   * reaction committed after it and before the transaction's commit misses these events alike.
+   */
+  async function current(run: SqlRunner, seen?: number): Promise<TriggerIndex<Compiled>> {
+    if (seen === generation) return index;
     // One primary-key read per transaction tells whether any process changed a reaction.
     if ((await readGeneration(run)) === generation) return index;
     const loaded = await reactions.loadEnabled(run);
@@ -84,9 +90,9 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
     return index;
   }
 
-  const hook: EventsHook = async (run, events) => {
+  const hook: EventsHook = async (run, events, seen) => {
     const now = new Date().toISOString();
-    const matcher = await current(run);
+    const matcher = await current(run, seen);
     const runs: NewRun[] = [];
     for (const event of matcher.size === 0 ? [] : events) {
       const listening = matcher.match(event.type);
