@@ -1,21 +1,12 @@
 // A transaction's notifications wake listeners once it commits, never when it rolls back; on
 // PostgreSQL they go out with the COMMIT, in one round trip, and a lazy transaction's setting
 // goes with its BEGIN.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../src/store/database.js';
 import type { Db } from '../src/store/database.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, POSTGRES_URL } from './support/databases.js';
 import { roundTrips } from './support/pg-round-trips.js';
-
-/** Resolves once `check` holds, polling until the deadline. */
-async function until(check: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe.each(DIALECTS)('transaction notifications (%s)', (dialect) => {
   let database: TestDatabase;
@@ -49,10 +40,10 @@ describe.each(DIALECTS)('transaction notifications (%s)', (dialect) => {
         await run.notify('jobs');
       }),
     );
-    await until(() => heard.includes('jobs') && heard.includes('events'), 'both channels');
+    await vi.waitFor(() => expect(heard).toEqual(expect.arrayContaining(['jobs', 'events'])), { timeout: 5_000 });
     // The rolled-back transaction's wake-up never comes: after the committed one's, nothing more.
     await db.transaction(async (run) => run.notify('events'));
-    await until(() => heard.filter((c) => c === 'events').length === 2, 'the second events wake-up');
+    await vi.waitFor(() => expect(heard.filter((c) => c === 'events')).toHaveLength(2), { timeout: 5_000 });
     expect(heard.filter((c) => c === 'jobs')).toHaveLength(1);
     if (dialect === 'postgres') {
       expect(sent).toEqual(['BEGIN', 'SELECT 1', "SELECT pg_notify('shipline_jobs', ''), pg_notify('shipline_events', ''); COMMIT"]);

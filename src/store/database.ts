@@ -306,7 +306,7 @@ function openSqlite(
   };
 }
 
-/** A channel's name in PostgreSQL; only names of Shipline's own channels (letters and `_`) are taken. */
+/** A channel's name in PostgreSQL (notify, signal, listen); only names of Shipline's own channels (letters and `_`) are taken. */
 function notifyChannel(channel: string): string {
   if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a Shipline notification channel: ${JSON.stringify(channel)}`);
   return `shipline_${channel}`;
@@ -462,7 +462,7 @@ function openPostgres(url: string, onOutage?: (change: OutageChange) => void): D
         client.release();
       }
     },
-    listen: (channel, handler) => listener.on(`shipline_${channel}`, handler),
+    listen: (channel, handler) => listener.on(notifyChannel(channel), handler),
     signal: async (channel) => {
       await kysely.executeQuery(CompiledQuery.raw("SELECT pg_notify($1, '')", [notifyChannel(channel)]));
     },

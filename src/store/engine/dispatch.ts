@@ -77,9 +77,8 @@ export function createDispatcher(reactions: ReactionsRepo, triggers: readonly Tr
    * reaction committed after it and before the transaction's commit misses these events alike.
    */
   async function current(run: SqlRunner, seen?: number): Promise<TriggerIndex<Compiled>> {
-    if (seen === generation) return index;
-    // One primary-key read per transaction tells whether any process changed a reaction.
-    if ((await readGeneration(run)) === generation) return index;
+    // One primary-key read per transaction (unless a statement made it) tells whether any process changed a reaction.
+    if ((seen ?? (await readGeneration(run))) === generation) return index;
     const loaded = await reactions.loadEnabled(run);
     const next = new TriggerIndex<Compiled>();
     for (const { name, version, spec } of loaded.reactions) {

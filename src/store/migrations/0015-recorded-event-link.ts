@@ -13,7 +13,7 @@ import type { MigrationContext } from './index.js';
  */
 export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
   await db.schema.alterTable('deploys').addColumn('recorded_event_id', 'text').execute();
-  if (!ctx.ingestNamesRecordedEvents) return;
+  if (!ctx.linksRecordedEventsIn0015) return;
   // The recorded event as the lookup found it until now, through the full index by type and time:
   // its data names the deploy, compact (`deploy:` and JSON) or as the whole deploy in JSON.
   await sql`UPDATE deploys SET recorded_event_id = coalesce((

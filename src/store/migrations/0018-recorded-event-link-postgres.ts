@@ -16,7 +16,7 @@ import type { MigrationContext } from './index.js';
  * migration. A deploy without such an event gets `''`, as on SQLite.
  */
 export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
-  if (ctx.ingestNamesRecordedEvents) return; // SQLite: 0015 did it.
+  if (ctx.linksRecordedEventsIn0015) return; // SQLite: 0015 did it.
   await sql`UPDATE deploys d SET recorded_event_id = coalesce((
       SELECT e.id FROM events e
       WHERE e.type = 'deploy.recorded' AND e.occurred_at = d.deployed_at AND e.created_at = d.received_at

@@ -27,10 +27,10 @@ export interface MigrationContext {
   rebuildsTablesToDropConstraints: boolean;
   /**
    * Migration 0015 links each deploy to its `deploy.recorded` event and leaves that event out of
-   * `events_by_type` (SQLite, whose ingest named the event from then on). PostgreSQL's ingest
-   * names it since 0018, which does the same there.
+   * `events_by_type` (SQLite, whose ingest named the event from then on); where it does not,
+   * 0018 does (PostgreSQL, whose ingest names it since then). Both ingests name it now.
    */
-  ingestNamesRecordedEvents: boolean;
+  linksRecordedEventsIn0015: boolean;
   /**
    * Deploys' environment names are kept in `deploy_environments` by triggers, in place of the
    * index `deploys_by_environment` (0016, SQLite).
@@ -43,7 +43,7 @@ export const SQLITE_MIGRATIONS: MigrationContext = {
   autoIncrementType: 'integer',
   autoIncrementColumn: (c) => c.autoIncrement(),
   rebuildsTablesToDropConstraints: true,
-  ingestNamesRecordedEvents: true,
+  linksRecordedEventsIn0015: true,
   keepsDeployEnvironments: true,
 };
 
@@ -52,7 +52,7 @@ export const POSTGRES_MIGRATIONS: MigrationContext = {
   autoIncrementType: 'bigserial',
   autoIncrementColumn: (c) => c,
   rebuildsTablesToDropConstraints: false,
-  ingestNamesRecordedEvents: false,
+  linksRecordedEventsIn0015: false,
   keepsDeployEnvironments: false,
 };
 
