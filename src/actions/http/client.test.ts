@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,23 @@ describe('createHttpClient', () => {
     const failure = open.request({ method: 'GET', url: `http://127.0.0.1:${port}/hang`, signal: controller.signal });
     controller.abort();
     await expect(failure).rejects.toThrow(/was aborted/);
+  });
+
+  it('sends nothing for a caller that aborted before the request', async () => {
+    const before = hits;
+    const failure = open.request({ method: 'GET', url: `http://127.0.0.1:${port}/a`, signal: AbortSignal.abort() });
+    await expect(failure).rejects.toThrow(/was aborted/);
+    expect(hits).toBe(before);
+  });
+
+  it("lets go of the caller's signal once a request ends, answered or failed", async () => {
+    // A step's signal lives as long as its step: a listener left on it per request would pile up.
+    const controller = new AbortController();
+    await open.request({ method: 'GET', url: `http://127.0.0.1:${port}/a`, signal: controller.signal });
+    await expect(
+      open.request({ method: 'GET', url: `http://127.0.0.1:${port}/hang`, signal: controller.signal, timeoutMs: 50 }),
+    ).rejects.toThrow(/timed out after 50 ms/);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('closes even while a request waits on a server that never answers, cutting the request off', async () => {

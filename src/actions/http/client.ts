@@ -107,9 +107,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient & { clo
     }
 
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     const maxBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    // One controller that the timer and the caller's signal both abort, released when the request
+    // ends: AbortSignal.timeout and AbortSignal.any cost a step about 10 µs, and their weak
+    // references the garbage collector more (decision 0060).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`${shown} timed out`, 'TimeoutError'));
+    }, timeoutMs);
+    timer.unref();
+    const callerAborted = () => controller.abort(req.signal?.reason);
+    if (req.signal?.aborted) callerAborted();
+    else req.signal?.addEventListener('abort', callerAborted, { once: true });
+    const signal = controller.signal;
 
     try {
       const response = await pooled().request({
@@ -140,10 +152,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient & { clo
     } catch (error) {
       const refused = findInChain(error, SsrfRefusedError);
       if (refused) throw refused;
-      if (timeout.aborted) throw new Error(`${shown} timed out after ${timeoutMs} ms`, { cause: error });
+      if (timedOut) throw new Error(`${shown} timed out after ${timeoutMs} ms`, { cause: error });
       if (req.signal?.aborted) throw new Error(`${shown} was aborted`, { cause: error });
       const reason = error instanceof Error ? describe(error) : String(error);
       throw new Error(`${shown} failed: ${reason}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', callerAborted);
     }
   }
 

@@ -227,13 +227,32 @@ export function templateReferences(template: string): Reference[] {
 export function referencedSecrets(value: unknown): string[] {
   const names = new Set<string>();
   eachTemplate(value, '', (template) => {
-    let refs: Reference[];
-    try {
-      refs = templateReferences(template);
-    } catch {
-      return; // validation reports the parse error
-    }
-    for (const [root, name] of refs) if (root === 'secrets' && typeof name === 'string') names.add(name);
+    for (const name of secretsIn(template)) names.add(name);
   });
   return [...names];
+}
+
+// Every step asks which secrets its templates read before it renders them; walking the parsed
+// template for its variables cost more than rendering it (decision 0060), so each template's
+// answer is kept beside its parse, with the same limit and order.
+const secretNames = new Map<string, readonly string[]>();
+
+function secretsIn(template: string): readonly string[] {
+  const hit = secretNames.get(template);
+  if (hit) {
+    secretNames.delete(template);
+    secretNames.set(template, hit);
+    return hit;
+  }
+  let refs: Reference[];
+  try {
+    refs = templateReferences(template);
+  } catch {
+    return []; // validation reports the parse error
+  }
+  const names: string[] = [];
+  for (const [root, name] of refs) if (root === 'secrets' && typeof name === 'string') names.push(name);
+  if (secretNames.size >= CACHE_LIMIT) secretNames.delete(secretNames.keys().next().value as string);
+  secretNames.set(template, names);
+  return names;
 }
