@@ -247,6 +247,23 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
     expect(res.body).toMatch(/shipline_deploys_ingested_total\{result="ok"\} [1-9]/);
     expect(res.body).toMatch(/shipline_deploys_ingested_total\{result="duplicate_deploy"\} [1-9]/);
     expect(res.body).toContain('route="/integrations/deploy/:endpointId"');
+    expect(res.body).toContain('# TYPE shipline_deploys_ingested_total counter');
+  });
+
+  it("reports the process's metrics with Shipline's, loaded at the first scrape", async () => {
+    const [first, second] = await Promise.all([
+      t.app.inject({ method: 'GET', url: '/metrics' }),
+      t.app.inject({ method: 'GET', url: '/metrics' }),
+    ]);
+    for (const res of [first, second]) {
+      expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(res.body).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect(res.body).toMatch(/^process_resident_memory_bytes \d/m);
+      expect(res.body).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+      // Each family once, however many scrapes ran at once.
+      expect(res.body.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
+      expect(res.body).toContain('# TYPE shipline_http_requests_total counter');
+    }
   });
 
   it('reports requests and their latency by route in Prometheus text format, unmatched ones too', async () => {

@@ -70,3 +70,24 @@ export class RequestMetrics {
     return `${lines.join('\n')}\n`;
   }
 }
+
+/** A counter by one label, in Prometheus's text format; its series appear as they are first counted. */
+export class CountersByLabel {
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly name: string,
+    private readonly help: string,
+    private readonly label: string,
+  ) {}
+
+  inc(value: string): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [value, count] of this.counts) lines.push(`${this.name}{${this.label}="${escapeLabel(value)}"} ${count}`);
+    return `${lines.join('\n')}\n`;
+  }
+}
