@@ -97,5 +97,8 @@ export function shiplineMigrator<DB>(db: Kysely<DB>, ctx: MigrationContext): Mig
     provider: migrationProvider(ctx),
     migrationTableName: 'shipline_migrations',
     migrationLockTableName: 'shipline_migrations_lock',
+    // Kysely's default compares names with localeCompare, whose first call loads ICU's collation
+    // (about 6 ms of every start on a migrated store, decision 0061). The names are ASCII: code unit order is theirs.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   });
 }
