@@ -64,6 +64,26 @@ describe.each(DIALECTS)('shipline start from the bundled server on %s', (dialect
     expect(docsModules(log).some((url) => url.includes('/@fastify/swagger-ui/'))).toBe(true);
   });
 
+  it("loads the start command's CLI module only, not the other commands' (decision 0062)", () => {
+    const cli = pathToFileURL(path.join(ROOT, 'dist', 'cli')).href;
+    const commands = loaded.filter((url) => url.startsWith(`${cli}/`)).map((url) => url.slice(cli.length + 1));
+    expect(commands).toContain('server.js');
+    expect(commands).not.toContain('commands.js');
+    for (const other of ['reactions.js', 'deploys.js', 'octopus-sim.js', 'demo.js', 'admin.js', 'users.js']) {
+      expect(commands).not.toContain(other);
+    }
+  });
+
+  it('loads prom-client at the first scrape of /metrics, not at start (decision 0061)', async () => {
+    const promClient = (urls: string[]) => urls.filter((url) => /\/node_modules\/prom-client\//.test(url));
+    expect(promClient(loaded)).toEqual([]);
+    const metrics = await fetch(`${server!.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^process_resident_memory_bytes \d/m);
+    const log = fs.readFileSync(path.join(logDir, 'modules.log'), 'utf8').split('\n');
+    expect(promClient(log)).not.toEqual([]);
+  });
+
   it('answers as an unbundled server does: ready, the API, and the web UI from dist/web', async () => {
     expect((await fetch(`${server!.url}/readyz`)).status).toBe(200);
     const services = await fetch(`${server!.url}/api/v1/services`, { headers: { authorization: `Bearer ${adminToken}` } });
