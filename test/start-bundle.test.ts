@@ -64,16 +64,6 @@ describe.each(DIALECTS)('shipline start from the bundled server on %s', (dialect
     expect(docsModules(log).some((url) => url.includes('/@fastify/swagger-ui/'))).toBe(true);
   });
 
-  it("loads the start command's CLI module only, not the other commands' (decision 0062)", () => {
-    const cli = pathToFileURL(path.join(ROOT, 'dist', 'cli')).href;
-    const commands = loaded.filter((url) => url.startsWith(`${cli}/`)).map((url) => url.slice(cli.length + 1));
-    expect(commands).toContain('server.js');
-    expect(commands).not.toContain('commands.js');
-    for (const other of ['reactions.js', 'deploys.js', 'octopus-sim.js', 'demo.js', 'admin.js', 'users.js']) {
-      expect(commands).not.toContain(other);
-    }
-  });
-
   it('loads prom-client at the first scrape of /metrics, not at start (decision 0061)', async () => {
     const promClient = (urls: string[]) => urls.filter((url) => /\/node_modules\/prom-client\//.test(url));
     expect(promClient(loaded)).toEqual([]);
