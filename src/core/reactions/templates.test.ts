@@ -144,6 +144,8 @@ describe('referencedSecrets', () => {
       broken: '{{ secrets.BROKEN',
     };
     expect(referencedSecrets(value)).toEqual(['MONITORING_TOKEN', 'OTHER', 'THIRD', 'FOURTH']);
+    // Asked again (every step asks), the names come from beside the parse, the same.
+    expect(referencedSecrets(value)).toEqual(['MONITORING_TOKEN', 'OTHER', 'THIRD', 'FOURTH']);
   });
 
   it('ignores other roots and computed names', () => {

@@ -61,21 +61,31 @@ class CountedCapture extends CaptureTag {
 liquid.registerTag('capture', CountedCapture);
 
 // Templates repeat for every event, so parsing once matters more than anything else here.
-// A Map keeps insertion order: re-inserting on a hit makes it a small LRU.
+// A Map keeps insertion order: re-inserting on a hit makes it a small LRU. Beside a parse, the
+// secret names it reads, once asked: every step asks before it renders, and walking the parse
+// for its variables cost more than rendering it (decision 0060).
 const CACHE_LIMIT = 2000;
-const parsed = new Map<string, Template[]>();
+interface Parsed {
+  templates: Template[];
+  secrets?: readonly string[];
+}
+const parsed = new Map<string, Parsed>();
 
-function parse(template: string): Template[] {
+function parsedEntry(template: string): Parsed {
   const hit = parsed.get(template);
   if (hit) {
     parsed.delete(template);
     parsed.set(template, hit);
     return hit;
   }
-  const tpl = liquid.parse(template);
+  const entry = { templates: liquid.parse(template) };
   if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(template, tpl);
-  return tpl;
+  parsed.set(template, entry);
+  return entry;
+}
+
+function parse(template: string): Template[] {
+  return parsedEntry(template).templates;
 }
 
 /** True when the string holds Liquid markup; other strings are used exactly as written. */
@@ -218,8 +228,12 @@ export type Reference = ReadonlyArray<string | number | null>;
 
 /** The scope variables a template reads; throws when it does not parse. */
 export function templateReferences(template: string): Reference[] {
+  return referencesOf(parse(template));
+}
+
+function referencesOf(templates: Template[]): Reference[] {
   return liquid
-    .globalVariableSegmentsSync(parse(template))
+    .globalVariableSegmentsSync(templates)
     .map((segments) => segments.map((s) => (typeof s === 'string' || typeof s === 'number' ? s : null)));
 }
 
@@ -232,27 +246,14 @@ export function referencedSecrets(value: unknown): string[] {
   return [...names];
 }
 
-// Every step asks which secrets its templates read before it renders them; walking the parsed
-// template for its variables cost more than rendering it (decision 0060), so each template's
-// answer is kept beside its parse, with the same limit and order.
-const secretNames = new Map<string, readonly string[]>();
-
 function secretsIn(template: string): readonly string[] {
-  const hit = secretNames.get(template);
-  if (hit) {
-    secretNames.delete(template);
-    secretNames.set(template, hit);
-    return hit;
-  }
-  let refs: Reference[];
   try {
-    refs = templateReferences(template);
+    const entry = parsedEntry(template);
+    entry.secrets ??= referencesOf(entry.templates).flatMap(([root, name]) =>
+      root === 'secrets' && typeof name === 'string' ? [name] : [],
+    );
+    return entry.secrets;
   } catch {
     return []; // validation reports the parse error
   }
-  const names: string[] = [];
-  for (const [root, name] of refs) if (root === 'secrets' && typeof name === 'string') names.push(name);
-  if (secretNames.size >= CACHE_LIMIT) secretNames.delete(secretNames.keys().next().value as string);
-  secretNames.set(template, names);
-  return names;
 }
