@@ -260,7 +260,7 @@ describe.each(DIALECTS)('deploy webhook on %s', (dialect) => {
       expect(res.body).toMatch(/^process_cpu_user_seconds_total \d/m);
       expect(res.body).toMatch(/^process_resident_memory_bytes \d/m);
       expect(res.body).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
-      // Each family once, however many scrapes ran at once.
+      // Each family once in a body (one load for both scrapes: src/server/metrics.test.ts).
       expect(res.body.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
       expect(res.body).toContain('# TYPE shipline_http_requests_total counter');
     }

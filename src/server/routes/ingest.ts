@@ -119,12 +119,12 @@ export function ingestRoutes(store: Store, metrics: Metrics) {
         if (!parsed.ok) {
           // A deleted endpoint is reported as such even when the body is also wrong.
           if (!(await store.endpoints.exists(endpointId))) throw endpointGone();
-          metrics.ingested.inc({ result: 'rejected' });
+          metrics.ingested.inc('rejected');
           return reply.status(400).send({ errors: parsed.errors });
         }
         const outcome = await store.ingest.record(endpointId, parsed.input);
         if (outcome.result === 'endpoint_not_found') throw endpointGone();
-        metrics.ingested.inc({ result: outcome.result });
+        metrics.ingested.inc(outcome.result);
         return reply.status(202).type('application/json; charset=utf-8').send(accepted(outcome, parsed.input.service));
       },
     );
