@@ -28,7 +28,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { nodeFirstOnPath, programNodeFlags, shiplineEnv } from '../test/support/server-process.js';
+import { nodeFirstOnPath, programLaunch, shiplineEnv } from '../test/support/server-process.js';
 import { Cleanup } from './support/cleanup.js';
 import { loadAverage, processCpuUs, processMemory } from './support/proc.js';
 import { summarizeCpuProfile, summarizeHeapSnapshot } from './support/profiles.js';
@@ -202,10 +202,15 @@ async function startShipline(dataDir: string, nodeFlags: string[], checkout = RO
   });
   const bin = path.join(checkout, 'bin', 'shipline');
   // cwd is the data dir: a heap snapshot lands there.
-  const started =
-    nodeFlags.length > 0
-      ? await startTimed('Shipline', [...programNodeFlags(checkout), ...nodeFlags, bin, 'start'], env, dataDir, port)
-      : await startTimed('Shipline', ['start'], env, dataDir, port, bin);
+  let started: Started;
+  if (nodeFlags.length > 0) {
+    // node itself, with what bin/shipline's sh line would have given it.
+    const launch = programLaunch(checkout);
+    const launchEnv = { ...launch.envDefaults, ...env };
+    started = await startTimed('Shipline', [...launch.flags, ...nodeFlags, bin, 'start'], launchEnv, dataDir, port);
+  } else {
+    started = await startTimed('Shipline', ['start'], env, dataDir, port, bin);
+  }
   return { started, adminToken };
 }
 

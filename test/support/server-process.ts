@@ -8,14 +8,18 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * This process's environment without the developer's own Shipline or database settings, plus
- * `settings`: what a Shipline child (server or CLI) started by a test or benchmark should see.
+ * `settings` (a setting left undefined is absent, even if this process has it): what a Shipline
+ * child (server or CLI) started by a test or benchmark should see.
  */
 export function shiplineEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('SHIPLINE_') && key !== 'DATABASE_URL') env[key] = value;
   }
-  for (const [key, value] of Object.entries(settings)) if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(settings)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   return env;
 }
 
@@ -29,7 +33,7 @@ export interface ServerOptions {
   /** The name failure messages give it; default "Shipline". */
   name?: string;
   /** More settings, e.g. SHIPLINE_ALLOW_HOSTS for reactions that call a local sink. */
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** The built checkout to run (its `bin/shipline` and `dist/`); default this one. A benchmark compares two builds so. */
   root?: string;
   /**
@@ -79,13 +83,25 @@ export function nodeFirstOnPath(): string {
   return [path.dirname(process.execPath), process.env.PATH ?? ''].filter(Boolean).join(path.delimiter);
 }
 
+/** What `bin/shipline` run as a program gives Node: the flags and the environment defaults of its sh line. */
+export interface ProgramLaunch {
+  /** `exec node <flags> "$0" "$@"`. */
+  flags: string[];
+  /** `NAME="${NAME:-value}"` before `exec`: set to `value` unless the environment has NAME already. */
+  envDefaults: Record<string, string>;
+}
+
 /**
- * The Node flags `bin/shipline` of `root` starts Node with when run as a program (its sh line
- * `exec node <flags> "$0" "$@"`); none for a checkout whose bin/shipline has no such line. For a
- * start that needs flags of its own on Node's command line (`--cpu-prof` is refused in NODE_OPTIONS).
+ * How `bin/shipline` of `root` starts Node when run as a program (its sh line
+ * `":" //; [NAME="${NAME:-value}" ...] exec node <flags> "$0" "$@"`); nothing for a checkout whose
+ * bin/shipline has no such line. For a start that needs flags of its own on Node's command line
+ * (`--cpu-prof` is refused in NODE_OPTIONS).
  */
-export function programNodeFlags(root: string): string[] {
+export function programLaunch(root: string): ProgramLaunch {
   const text = fs.readFileSync(path.join(root, 'bin', 'shipline'), 'utf8');
-  const line = /^":" \/\/; exec node (.*?) "\$0" "\$@"$/m.exec(text);
-  return line ? line[1]!.split(' ').filter(Boolean) : [];
+  const line = /^":" \/\/; (.*?)exec node (.*?) "\$0" "\$@"$/m.exec(text);
+  if (!line) return { flags: [], envDefaults: {} };
+  const envDefaults: Record<string, string> = {};
+  for (const [, name, value] of line[1]!.matchAll(/(\w+)="\$\{\1:-([^}]*)\}"/g)) envDefaults[name!] = value!;
+  return { flags: line[2]!.split(' ').filter(Boolean), envDefaults };
 }
