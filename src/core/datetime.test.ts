@@ -15,8 +15,28 @@ describe('parseDatetime', () => {
     ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
     ['2019-02-01t13:28:33z', '2019-02-01T13:28:33.000Z'],
     [' 2019-02-01 13:28:33 ', '2019-02-01T13:28:33.000Z'],
+    ['0050-02-01 13:28:33', '1950-02-01T13:28:33.000Z'],
+    ['0100-03-01T00:00:00Z', '0100-03-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59.000Z'],
   ])('reads %s as %s', (raw, iso) => {
     expect(parseDatetime(raw)).toBe(iso);
+  });
+
+  it('reads the common forms as the general path does, for any valid or invalid field', () => {
+    // A leading space sends the same text through the regular expression and Date.UTC.
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let seed = 17;
+    const next = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const date = `${pad(next(10000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}`;
+      const time = `${pad(next(25), 2)}:${pad(next(61), 2)}:${pad(next(61), 2)}`;
+      for (const raw of [`${date} ${time}`, `${date}T${time}Z`, `${date}t${time}z`, `${date}T${time}`]) {
+        expect(parseDatetime(raw), raw).toBe(parseDatetime(` ${raw}`));
+      }
+    }
   });
 
   it.each([
