@@ -53,8 +53,8 @@ function commonForm(raw: string): string | null | undefined {
   const year = century * 100 + yy;
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
   if (day < 1 || day > daysInMonth(year, month)) return null;
-  // Every field checked, the ISO form is the text's own digits: no Date (0.5 µs a deploy). Date.UTC
-  // reads years 0 to 99 as 1900 to 1999, so those still go through it.
+  // Every field checked, the ISO form is the text's own digits: no Date, 1.2 µs a deploy less
+  // (decision 0064). Date.UTC reads years 0 to 99 as 1900 to 1999, so those still go through it.
   if (year >= 100) return `${raw.slice(0, 10)}T${raw.slice(11, 19)}.000Z`;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString();
 }

@@ -27,7 +27,7 @@ interface RouteMethod {
  * metrics hash their label object on every call (measured: 5% of the webhook's CPU time). Looked
  * up by route, then method, then status rather than by one key built per request: the route and
  * method are strings whose hash V8 keeps, a built key has to be made and hashed every time
- * (0.27 against 0.02 µs a request).
+ * (0.96 against 0.15 µs a request in a profile of the webhook, decision 0064).
  */
 export class RequestMetrics {
   private readonly routes = new Map<string, Map<string, RouteMethod>>();
