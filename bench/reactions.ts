@@ -329,21 +329,49 @@ async function bench(label: string, processes: number, databaseUrl: string | und
   }
 }
 
-/** Statements sent to PostgreSQL and CPU time of the Shipline processes, per acknowledged deploy. */
+/**
+ * Statements sent to PostgreSQL, CPU time of the Shipline processes and the bytes they wrote to
+ * disk (on SQLite the WAL and its checkpoints; on PostgreSQL the database writes, see walBytes),
+ * per acknowledged deploy.
+ */
 function printCounts(dataDir: string, processes: number, deploys: number): void {
   let statements = 0;
   let cpuMicros = 0;
+  let writeBytes = 0;
   for (let i = 0; i < processes; i++) {
     const file = countsFile(dataDir, i);
     if (!fs.existsSync(file)) return;
-    const counts = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number };
+    const counts = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number; writeBytes: number | null };
     statements += counts.statements;
     cpuMicros += counts.cpuMicros;
+    writeBytes += counts.writeBytes ?? Number.NaN;
   }
   const per = Math.max(1, deploys);
   console.log(
-    `  per deploy (warm-up included): ${(statements / per).toFixed(2)} statements to PostgreSQL, ${(cpuMicros / per).toFixed(0)} µs CPU in Shipline`,
+    `  per deploy (warm-up included): ${(statements / per).toFixed(2)} statements to PostgreSQL, ${(cpuMicros / per).toFixed(0)} µs CPU in Shipline, ${(writeBytes / per).toFixed(0)} bytes written to disk by Shipline`,
   );
+}
+
+/** The cluster's WAL position, to take the WAL bytes a run wrote (other databases' writes meanwhile count too). */
+async function walPosition(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+  } finally {
+    await client.end();
+  }
+}
+
+async function walBytesSince(url: string, from: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const [row] = (await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) AS bytes', [from])).rows;
+    return Number(row!.bytes);
+  } finally {
+    await client.end();
+  }
 }
 
 async function withPgDatabase<T>(base: string, work: (url: string) => Promise<T>): Promise<T> {
@@ -398,8 +426,10 @@ async function rowWrites(url: string, deploys: number): Promise<string> {
 
 async function measuredOnPg(label: string, processes: number, base: string, options: Options, root?: string): Promise<Outcome> {
   return withPgDatabase(base, async (url) => {
+    const walFrom = await walPosition(url);
     const outcome = await bench(label, processes, url, options, root);
-    outcome.writes = await rowWrites(url, outcome.acknowledged);
+    const walBytes = await walBytesSince(url, walFrom);
+    outcome.writes = `${await rowWrites(url, outcome.acknowledged)}; WAL bytes per deploy ${(walBytes / Math.max(1, outcome.acknowledged)).toFixed(0)} (the whole cluster's)`;
     console.log(`  ${outcome.writes}`);
     return outcome;
   });
