@@ -307,10 +307,10 @@ CREATE INDEX events_by_type ON events USING btree (type, occurred_at) WHERE (typ
 CREATE INDEX inbox_pending ON inbox USING btree (seq) WHERE (processed_at IS NULL);
 CREATE INDEX jobs_by_step ON jobs USING btree (run_id, step_id);
 CREATE INDEX jobs_due ON jobs USING btree (run_at, id);
-CREATE INDEX runs_by_concurrency ON runs USING btree (concurrency_key, status);
+CREATE INDEX runs_by_concurrency ON runs USING btree (concurrency_key, status) WHERE (concurrency_key IS NOT NULL);
 CREATE INDEX runs_by_event ON runs USING btree (event_id, id);
 CREATE INDEX runs_by_reaction ON runs USING btree (reaction, id);
-CREATE INDEX runs_by_status ON runs USING btree (status, id);
+CREATE INDEX runs_by_status ON runs USING btree (status, id) WHERE (status <> 'succeeded'::text);
 CREATE INDEX runs_leased ON runs USING btree (locked_until) WHERE (locked_until IS NOT NULL);
 CREATE INDEX service_aliases_service ON service_aliases USING btree (service_id);
 CREATE INDEX step_executions_due ON step_executions USING btree (run_at) WHERE (run_at IS NOT NULL);

@@ -315,10 +315,10 @@ CREATE TRIGGER events_keep_newest BEFORE DELETE ON events WHEN old.seq >= (SELEC
 CREATE INDEX "inbox_pending" on "inbox" ("seq") where "processed_at" is null;
 CREATE INDEX "jobs_by_step" on "jobs" ("run_id", "step_id");
 CREATE INDEX "jobs_due" on "jobs" ("run_at", "id");
-CREATE INDEX "runs_by_concurrency" on "runs" ("concurrency_key", "status");
+CREATE INDEX "runs_by_concurrency" on "runs" ("concurrency_key", "status") where "concurrency_key" is not null;
 CREATE INDEX "runs_by_event" on "runs" ("event_id", "id");
 CREATE INDEX "runs_by_reaction" on "runs" ("reaction", "id");
-CREATE INDEX "runs_by_status" on "runs" ("status", "id");
+CREATE INDEX "runs_by_status" on "runs" ("status", "id") where "status" <> 'succeeded';
 CREATE INDEX "runs_leased" on "runs" ("locked_until") where "locked_until" is not null;
 CREATE INDEX "service_aliases_service" on "service_aliases" ("service_id");
 CREATE INDEX "step_executions_due" on "step_executions" ("run_at") where "run_at" is not null;

@@ -101,6 +101,26 @@ describe('createAddressPolicy', () => {
     expect(policy.isAllowedHost('[::1]')).toBe(true);
   });
 
+  it('keeps its verdicts per host and address, the same on every call and past the kept limit', () => {
+    const policy = createAddressPolicy(['hooks.internal', '10.9.0.0/16']);
+    for (let round = 0; round < 2; round++) {
+      // Thousands of distinct pairs, more than the policy keeps: each asked twice in a row.
+      for (let i = 0; i < 3000; i++) {
+        const address = `10.${(i >> 8) & 0xff}.${i & 0xff}.1`;
+        const allowed = address.startsWith('10.9.');
+        for (let ask = 0; ask < 2; ask++) {
+          if (allowed) expect(() => policy.check('x', address)).not.toThrow();
+          else expect(() => policy.check('x', address)).toThrow(/private/);
+        }
+      }
+      // The host is part of the verdict: the same address is allowed for one name only.
+      expect(() => policy.check('hooks.internal', '10.1.2.3')).not.toThrow();
+      expect(() => policy.check('evil.example', '10.1.2.3')).toThrow(SsrfRefusedError);
+      expect(() => policy.check('evil.example', '169.254.169.254')).toThrow(/cloud metadata/);
+      expect(() => policy.check('evil.example', '93.184.215.14')).not.toThrow();
+    }
+  });
+
   it('rejects a malformed CIDR in the allow list', () => {
     expect(() => createAddressPolicy(['10.0.0.0/33'])).toThrow(/SHIPLINE_ALLOW_HOSTS.*CIDR/);
     expect(() => createAddressPolicy(['nothost/8'])).toThrow(/CIDR/);

@@ -199,13 +199,31 @@ export function createAddressPolicy(allowHosts: readonly string[]): AddressPolic
     return names.has(name) || (familyOf(name) !== undefined && isAllowedAddress(name));
   };
 
+  // The verdict for a host and address depends on nothing else (the allow list is fixed), and
+  // working it out builds a SocketAddress per range list: 14 µs for a public IPv4 address, 33 for
+  // an IPv6 one. A request to an IP literal asks on every call, so verdicts are kept; the map is
+  // emptied when full, so hostile variety costs only the uncached price again.
+  const verdicts = new Map<string, string | null>();
+  const verdictOf = (host: string, plain: string): string | null => {
+    const key = `${host} ${plain}`;
+    let kind = verdicts.get(key);
+    if (kind === undefined) {
+      kind = isAllowedHost(host) || isAllowedAddress(plain) ? null : (classifyAddress(plain) ?? null);
+      if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+      verdicts.set(key, kind);
+    }
+    return kind;
+  };
+
   return {
     isAllowedHost,
     check(host, address) {
       const plain = stripBrackets(address);
-      if (isAllowedHost(host) || isAllowedAddress(plain)) return;
-      const kind = classifyAddress(plain);
-      if (kind) throw new SsrfRefusedError(host, plain, kind);
+      const kind = verdictOf(host, plain);
+      if (kind !== null) throw new SsrfRefusedError(host, plain, kind);
     },
   };
 }
+
+/** How many host and address verdicts a policy keeps. */
+const VERDICTS_KEPT = 1024;

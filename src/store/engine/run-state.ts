@@ -123,6 +123,13 @@ export async function takeSlot(run: SqlRunner, key: string, limit: number): Prom
   return true;
 }
 
+/**
+ * The oldest run queued on a concurrency key. `concurrency_key = ?` implies the key is not null,
+ * so both stores can read it through the partial `runs_by_concurrency` (migration 0019).
+ */
+export const NEXT_QUEUED_ON_KEY =
+  "SELECT id, reaction, reaction_version FROM runs WHERE concurrency_key = ? AND status = 'queued' ORDER BY id LIMIT 1";
+
 /** Gives a finished run's slot to the oldest run queued on the key, or frees it. */
 export async function releaseSlot(
   run: SqlRunner,
@@ -131,10 +138,7 @@ export async function releaseSlot(
   now: string,
 ): Promise<void> {
   await run.query(LOCK_SLOT, [key]);
-  const [next] = await run.query<{ id: string; reaction: string; reaction_version: number | string }>(
-    "SELECT id, reaction, reaction_version FROM runs WHERE concurrency_key = ? AND status = 'queued' ORDER BY id LIMIT 1",
-    [key],
-  );
+  const [next] = await run.query<{ id: string; reaction: string; reaction_version: number | string }>(NEXT_QUEUED_ON_KEY, [key]);
   if (!next) {
     await run.query('UPDATE concurrency_slots SET active = CASE WHEN active > 0 THEN active - 1 ELSE 0 END WHERE key = ?', [key]);
     return;

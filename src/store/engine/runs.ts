@@ -12,6 +12,9 @@ import { queueSteps } from './run-state.js';
 import { cancelLeasedStep } from './run-leases.js';
 import { placeholders } from '../sql.js';
 
+/** The condition of the partial `runs_by_status`, stated by the queries that read through it. */
+export const NOT_SUCCEEDED = "status <> 'succeeded'";
+
 export interface StepView {
   id: string;
   status: string;
@@ -173,6 +176,10 @@ export function runsRepo(db: Db, deps: { events: EventsRepo; reactions: Reaction
       };
       filter('reaction = ?', q.reaction);
       filter('status = ?', q.status);
+      // runs_by_status holds the runs that have not succeeded (migration 0019); a store uses a
+      // partial index only for a query that states its condition. Succeeded runs, most of them,
+      // are found newest first in the table's own order.
+      if (q.status && q.status !== 'succeeded') where.push(NOT_SUCCEEDED);
       filter('event_id = ?', q.eventId);
       filter('id < ?', q.cursor && decodeCursor(q.cursor, 1)[0]);
       const rows = await read<RunRow>(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [

@@ -18,6 +18,7 @@ import * as recordedEventLink from './0015-recorded-event-link.js';
 import * as deployEnvironments from './0016-deploy-environments.js';
 import * as runLeases from './0017-run-leases.js';
 import * as recordedEventLinkPostgres from './0018-recorded-event-link-postgres.js';
+import * as partialRunIndexes from './0019-partial-run-indexes.js';
 
 /** What a migration may need to know of the dialect, as capabilities rather than a name. */
 export interface MigrationContext {
@@ -78,6 +79,7 @@ const STEPS: Record<string, Step> = {
   '0016-deploy-environments': deployEnvironments,
   '0017-run-leases': runLeases,
   '0018-recorded-event-link-postgres': recordedEventLinkPostgres,
+  '0019-partial-run-indexes': partialRunIndexes,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
