@@ -21,6 +21,9 @@ import pg from 'pg';
 import type { ServerChild } from '../test/support/child-server.js';
 import { startServer } from '../test/support/server-process.js';
 import { Sink } from '../test/support/sink.js';
+import { countWalFrames } from './support/wal-poller.js';
+import type { WalCount } from './support/wal-poller.js';
+import { copyWithTrees } from './support/wal-frames.js';
 
 const TARGET_P50_MS = 10;
 const TARGET_P99_MS = 50;
@@ -276,6 +279,10 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     const endpoint = await api<{ id: string }>(first, token, 'POST', '/api/v1/deploy-endpoints', { name: 'bench' });
     // Warm-up: JIT, connection pools, page cache.
     await drained(await drive(servers, endpoint.id, 200, 3, 'warm', ledger), ledger, 10_000);
+    // SQLite: every WAL frame from here on, by page (bench/support/wal-poller.ts).
+    const dbFile = path.join(dataDir, 'shipline.db');
+    const walFrames = databaseUrl ? undefined : await countWalFrames(`${dbFile}-wal`);
+    const ackedBefore = ledger.acked.size;
 
     const fixed = await drive(servers, endpoint.id, options.rate, options.duration, 'fixed', ledger);
     await drained(fixed, ledger, 30_000);
@@ -320,6 +327,7 @@ async function bench(label: string, processes: number, databaseUrl: string | und
     const allSucceeded = (runs.succeeded ?? 0) === ledger.acked.size;
     const summary = `acknowledged ${ledger.acked.size}, delivered ${ledger.delivered.size}, duplicates ${ledger.duplicates}, ingest failures ${ledger.failures}, runs ${JSON.stringify(runs)}`;
     console.log(`  ${summary}`);
+    if (walFrames) printWalFrames(await walFrames.stop(), dbFile, path.join(dataDir, 'copy'), ledger.acked.size - ackedBefore);
     return { label, p50, p99, max, answerP50, answerP99, sustained, exactlyOnce, allSucceeded, summary, acknowledged: ledger.acked.size };
   } finally {
     for (const server of servers) await server.stop();
@@ -349,6 +357,27 @@ function printCounts(dataDir: string, processes: number, deploys: number): void 
   const per = Math.max(1, deploys);
   console.log(
     `  per deploy (warm-up included): ${(statements / per).toFixed(2)} statements to PostgreSQL, ${(cpuMicros / per).toFixed(0)} µs CPU in Shipline, ${(writeBytes / per).toFixed(0)} bytes written to disk by Shipline`,
+  );
+}
+
+/**
+ * The WAL frames (4 KiB pages, each with its 24-byte header) written per deploy after the warm-up,
+ * deploy and run together, and by B-tree: a figure of the schema and of how the commits group,
+ * not of the machine's speed. The checkpoints' copies into the database file come on top.
+ */
+function printWalFrames(count: WalCount, dbFile: string, scratch: string, deploys: number): void {
+  const { treeOf } = copyWithTrees(dbFile, scratch);
+  const byTree = new Map<string, number>();
+  for (const [page, frames] of count.byPage) {
+    const tree = treeOf.get(page) ?? 'free or new';
+    byTree.set(tree, (byTree.get(tree) ?? 0) + frames);
+  }
+  const per = (n: number) => (n / Math.max(1, deploys)).toFixed(2);
+  const trees = [...byTree].sort((a, b) => b[1] - a[1]).filter(([, n]) => n / Math.max(1, deploys) >= 0.005);
+  console.log(
+    `  WAL after the warm-up: ${per(count.frames)} frames per deploy (${Math.round((count.frames * (4096 + 24)) / Math.max(1, deploys))} B), ` +
+      `${per(count.commits)} commits per deploy, ${(count.frames / Math.max(1, count.commits)).toFixed(1)} frames per commit; ` +
+      `frames per deploy by tree: ${trees.map(([tree, n]) => `${tree} ${per(n)}`).join(', ')}`,
   );
 }
 

@@ -16,8 +16,7 @@ interface Frame {
 }
 
 /** The frames of the WAL's current generation (their salts match the header's), in order. */
-function readWal(file: string): { pageSize: number; frames: Frame[] } {
-  const wal = fs.readFileSync(file);
+function readWal(wal: Buffer): { pageSize: number; frames: Frame[] } {
   const pageSize = wal.readUInt32BE(8);
   const salt1 = wal.readUInt32BE(16);
   const salt2 = wal.readUInt32BE(20);
@@ -75,20 +74,31 @@ export interface WalReport {
 
 /**
  * Copies `<file>` and `<file>-wal` (the WAL first, so the database copy holds no page newer than
- * the WAL's) into `scratch` and reads them. Run it while nothing writes, after the checkpointer
- * had time to copy the frames.
+ * the WAL's) into `scratch`, reads the WAL's copy, and maps each page of the copy to its B-tree
+ * with `dbstat` (closing the copy checkpoints and removes its WAL, hence the WAL read first).
+ * Run it while nothing writes.
  */
-export function analyseWal(file: string, scratch: string): WalReport {
+export function copyWithTrees(file: string, scratch: string): { wal: Buffer; treeOf: Map<number, string> } {
   fs.mkdirSync(scratch, { recursive: true });
   const copy = path.join(scratch, path.basename(file));
   fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
   fs.copyFileSync(file, copy);
-  const { pageSize, frames } = readWal(`${copy}-wal`);
+  const wal = fs.readFileSync(`${copy}-wal`);
   const db = new Database(copy);
   const treeOf = new Map<number, string>();
   for (const row of db.prepare('SELECT name, pageno FROM dbstat').all() as { name: string; pageno: number }[])
     treeOf.set(row.pageno, row.name);
   db.close();
+  return { wal, treeOf };
+}
+
+/**
+ * Reads a copy of `<file>` and its WAL (copyWithTrees). Run it while nothing writes, after the
+ * checkpointer had time to copy the frames.
+ */
+export function analyseWal(file: string, scratch: string): WalReport {
+  const { wal, treeOf } = copyWithTrees(file, scratch);
+  const { pageSize, frames } = readWal(wal);
 
   const commits: { frames: Frame[]; lastEvent: number | undefined }[] = [];
   let current: Frame[] = [];
