@@ -2,14 +2,16 @@
 // runs_by_status only the runs that have not succeeded, so most runs write no entry there (or
 // one that leaves as they succeed). The runs stored before keep every row; the next queued run
 // on a key and the run list by status still find theirs, and read through the indexes.
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NEXT_QUEUED_ON_KEY } from '../src/store/engine/run-state.js';
+import { sqliteDatabaseClass } from '../src/store/sqlite-driver.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/index.js';
 import type { TestDatabase } from './support/databases.js';
 import { DIALECTS, freshDatabase, migrateTo } from './support/databases.js';
 
+// The binding the store opens SQLite with on this Node line (decision 0041), whose prepare is watched.
+const Database = sqliteDatabaseClass();
 const runId = (n: number) => `018f0000-0000-7000-8000-00000000010${n}`;
 
 /** Runs as an earlier release stored them: two on a key (one queued), and runs without a key that ended. */
