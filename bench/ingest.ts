@@ -38,6 +38,7 @@ import { ensureWrk, mergedPercentileMs, runWrk } from './support/wrk.js';
 import type { WrkRun } from './support/wrk.js';
 import { fmtInt, fmtMs, fmtPct, ingestTable, judge } from './support/ingest-report.js';
 import type { Subject, SubjectFigures } from './support/ingest-report.js';
+import { walPosition } from './support/pg-wal.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Above this share of stolen CPU time the servers did not get the machine a quiet run gets. */
@@ -175,12 +176,6 @@ async function createPgDatabase(baseUrl: string): Promise<string> {
   return url.toString();
 }
 
-/** An LSN such as '0/1A2B3C4D' as a byte position. */
-function lsnBytes(lsn: string): bigint {
-  const [hi, lo] = lsn.split('/');
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
-}
-
 async function startShipline(runId: string, pgBaseUrl: string | undefined, baseline?: string): Promise<Subject> {
   const dataDir = tempDir();
   const databaseUrl = pgBaseUrl ? await createPgDatabase(pgBaseUrl) : undefined;
@@ -212,8 +207,7 @@ async function startShipline(runId: string, pgBaseUrl: string | undefined, basel
   cleanup.add('measuring connection', () => client.end());
   const dbName = new URL(databaseUrl).pathname.slice(1);
   subject.countStored = async () => Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM deploys')).rows[0]?.n);
-  subject.walPosition = async () =>
-    lsnBytes((await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
+  subject.walPosition = () => walPosition(client);
   // Every deploy goes to one service, so each ingest statement writes its sequence row once.
   subject.batches = async () =>
     Number(

@@ -23,7 +23,8 @@ import { startServer } from '../test/support/server-process.js';
 import { Sink } from '../test/support/sink.js';
 import { countWalFrames } from './support/wal-poller.js';
 import type { WalCount } from './support/wal-poller.js';
-import { copyWithTrees } from './support/wal-frames.js';
+import { copyDatabase, treesOf } from './support/wal-frames.js';
+import { walPosition } from './support/pg-wal.js';
 
 const TARGET_P50_MS = 10;
 const TARGET_P99_MS = 50;
@@ -366,7 +367,7 @@ function printCounts(dataDir: string, processes: number, deploys: number): void 
  * not of the machine's speed. The checkpoints' copies into the database file come on top.
  */
 function printWalFrames(count: WalCount, dbFile: string, scratch: string, deploys: number): void {
-  const { treeOf } = copyWithTrees(dbFile, scratch);
+  const treeOf = treesOf(copyDatabase(dbFile, scratch));
   const byTree = new Map<string, number>();
   for (const [page, frames] of count.byPage) {
     const tree = treeOf.get(page) ?? 'free or new';
@@ -379,28 +380,6 @@ function printWalFrames(count: WalCount, dbFile: string, scratch: string, deploy
       `${per(count.commits)} commits per deploy, ${(count.frames / Math.max(1, count.commits)).toFixed(1)} frames per commit; ` +
       `frames per deploy by tree: ${trees.map(([tree, n]) => `${tree} ${per(n)}`).join(', ')}`,
   );
-}
-
-/** The cluster's WAL position, to take the WAL bytes a run wrote (other databases' writes meanwhile count too). */
-async function walPosition(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
-  } finally {
-    await client.end();
-  }
-}
-
-async function walBytesSince(url: string, from: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const [row] = (await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) AS bytes', [from])).rows;
-    return Number(row!.bytes);
-  } finally {
-    await client.end();
-  }
 }
 
 async function withPgDatabase<T>(base: string, work: (url: string) => Promise<T>): Promise<T> {
@@ -455,12 +434,18 @@ async function rowWrites(url: string, deploys: number): Promise<string> {
 
 async function measuredOnPg(label: string, processes: number, base: string, options: Options, root?: string): Promise<Outcome> {
   return withPgDatabase(base, async (url) => {
-    const walFrom = await walPosition(url);
-    const outcome = await bench(label, processes, url, options, root);
-    const walBytes = await walBytesSince(url, walFrom);
-    outcome.writes = `${await rowWrites(url, outcome.acknowledged)}; WAL bytes per deploy ${(walBytes / Math.max(1, outcome.acknowledged)).toFixed(0)} (the whole cluster's)`;
-    console.log(`  ${outcome.writes}`);
-    return outcome;
+    const walClient = new pg.Client({ connectionString: url });
+    await walClient.connect();
+    try {
+      const walFrom = await walPosition(walClient);
+      const outcome = await bench(label, processes, url, options, root);
+      const walBytes = Number((await walPosition(walClient)) - walFrom);
+      outcome.writes = `${await rowWrites(url, outcome.acknowledged)}; WAL bytes per deploy ${(walBytes / Math.max(1, outcome.acknowledged)).toFixed(0)} (the whole cluster's)`;
+      console.log(`  ${outcome.writes}`);
+      return outcome;
+    } finally {
+      await walClient.end();
+    }
   });
 }
 

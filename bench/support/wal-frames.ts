@@ -73,32 +73,36 @@ export interface WalReport {
 }
 
 /**
- * Copies `<file>` and `<file>-wal` (the WAL first, so the database copy holds no page newer than
- * the WAL's) into `scratch`, reads the WAL's copy, and maps each page of the copy to its B-tree
- * with `dbstat` (closing the copy checkpoints and removes its WAL, hence the WAL read first).
- * Run it while nothing writes.
+ * Copies `<file>` and `<file>-wal` into `scratch` (the WAL first, so the database copy holds no
+ * page newer than the WAL's) and returns the copy's path. Run it while nothing writes.
  */
-export function copyWithTrees(file: string, scratch: string): { wal: Buffer; treeOf: Map<number, string> } {
+export function copyDatabase(file: string, scratch: string): string {
   fs.mkdirSync(scratch, { recursive: true });
   const copy = path.join(scratch, path.basename(file));
   fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
   fs.copyFileSync(file, copy);
-  const wal = fs.readFileSync(`${copy}-wal`);
-  const db = new Database(copy);
+  return copy;
+}
+
+/** Each page of a database to its B-tree, from `dbstat`. Closing the database checkpoints and removes its WAL. */
+export function treesOf(file: string): Map<number, string> {
+  const db = new Database(file);
   const treeOf = new Map<number, string>();
   for (const row of db.prepare('SELECT name, pageno FROM dbstat').all() as { name: string; pageno: number }[])
     treeOf.set(row.pageno, row.name);
   db.close();
-  return { wal, treeOf };
+  return treeOf;
 }
 
 /**
- * Reads a copy of `<file>` and its WAL (copyWithTrees). Run it while nothing writes, after the
+ * Reads a copy of `<file>` and its WAL (copyDatabase). Run it while nothing writes, after the
  * checkpointer had time to copy the frames.
  */
 export function analyseWal(file: string, scratch: string): WalReport {
-  const { wal, treeOf } = copyWithTrees(file, scratch);
-  const { pageSize, frames } = readWal(wal);
+  const copy = copyDatabase(file, scratch);
+  // Before treesOf, whose closing of the copy removes its WAL.
+  const { pageSize, frames } = readWal(fs.readFileSync(`${copy}-wal`));
+  const treeOf = treesOf(copy);
 
   const commits: { frames: Frame[]; lastEvent: number | undefined }[] = [];
   let current: Frame[] = [];

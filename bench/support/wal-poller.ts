@@ -2,13 +2,12 @@
 // A worker thread reads the frame headers appended since its last look, every millisecond, so the
 // count spans the whole run: the WAL itself holds only the commits since SQLite last started it
 // over (after a checkpoint), and the load generator's own event loop is too busy to look often.
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 export interface WalCount {
   frames: number;
   commits: number;
-  /** Times the WAL was seen started over (new salts): each time, counting went on from its start. */
-  restarts: number;
   /** Frames by page number. */
   byPage: Map<number, number>;
 }
@@ -19,7 +18,7 @@ const WORKER = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const stop = new Int32Array(workerData.stop);
-let offset = 32, salt = '', frames = 0, commits = 0, restarts = 0;
+let offset = 32, salt = '', frames = 0, commits = 0;
 const byPage = new Map();
 const head = Buffer.alloc(32), frame = Buffer.alloc(24);
 function look() {
@@ -29,7 +28,8 @@ function look() {
     if (fs.readSync(fd, head, 0, 32, 0) < 32) return;
     const pageSize = head.readUInt32BE(8);
     const current = head.subarray(16, 24).toString('hex');
-    if (current !== salt) { if (salt !== '') restarts++; salt = current; offset = 32; }
+    // A new generation (new salts, after a checkpoint): its frames start over at the file's start.
+    if (current !== salt) { salt = current; offset = 32; }
     const size = fs.fstatSync(fd).size;
     while (offset + 24 + pageSize <= size) {
       fs.readSync(fd, frame, 0, 24, offset);
@@ -47,27 +47,22 @@ frames = 0; commits = 0; byPage.clear();
 parentPort.postMessage('started');
 while (Atomics.load(stop, 0) === 0) { look(); Atomics.wait(stop, 0, 0, 1); }
 look();
-parentPort.postMessage({ frames, commits, restarts, byPage: [...byPage] });
+parentPort.postMessage({ frames, commits, byPage: [...byPage] });
 `;
 
 /** Starts counting the frames appended to `walFile` from now on; `stop()` ends and reports. */
 export async function countWalFrames(walFile: string): Promise<{ stop(): Promise<WalCount> }> {
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER, { eval: true, workerData: { file: walFile, stop: stopFlag.buffer } });
-  const messages: unknown[] = [];
-  let next: ((message: unknown) => void) | undefined;
-  worker.on('message', (message) => (next ? next(message) : messages.push(message)));
-  const receive = () => new Promise<unknown>((resolve) => (messages.length ? resolve(messages.shift()) : (next = resolve)));
-  await receive(); // 'started'
+  await once(worker, 'message'); // started
   return {
     async stop() {
-      next = undefined;
-      const result = new Promise<unknown>((resolve) => (next = resolve));
+      const reported = once(worker, 'message');
       Atomics.store(stopFlag, 0, 1);
       Atomics.notify(stopFlag, 0);
-      const { frames, commits, restarts, byPage } = (await result) as Omit<WalCount, 'byPage'> & { byPage: [number, number][] };
+      const [{ frames, commits, byPage }] = (await reported) as [{ frames: number; commits: number; byPage: [number, number][] }];
       await worker.terminate();
-      return { frames, commits, restarts, byPage: new Map(byPage) };
+      return { frames, commits, byPage: new Map(byPage) };
     },
   };
 }

@@ -161,6 +161,9 @@ function normaliseHost(host: string): string {
   return stripBrackets(host.trim().toLowerCase()).replace(/\.$/, '');
 }
 
+/** How many host and address verdicts a policy keeps. */
+const VERDICTS_KEPT = 1024;
+
 /**
  * The policy for an allow list of host names (exact, case-insensitive), IP addresses and CIDRs
  * (`127.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`), as SHIPLINE_ALLOW_HOSTS gives them.
@@ -224,6 +227,3 @@ export function createAddressPolicy(allowHosts: readonly string[]): AddressPolic
     },
   };
 }
-
-/** How many host and address verdicts a policy keeps. */
-const VERDICTS_KEPT = 1024;

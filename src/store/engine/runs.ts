@@ -13,7 +13,7 @@ import { cancelLeasedStep } from './run-leases.js';
 import { placeholders } from '../sql.js';
 
 /** The condition of the partial `runs_by_status`, stated by the queries that read through it. */
-export const NOT_SUCCEEDED = "status <> 'succeeded'";
+const NOT_SUCCEEDED = "status <> 'succeeded'";
 
 export interface StepView {
   id: string;
